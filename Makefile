@@ -1,0 +1,101 @@
+# certhall — the only entry point: build, run, test, bench, fuzz, check.
+# One library (shared/ -> libcerthall.a), one program per fcgi-apps/<name>/, pattern rules.
+
+CC      ?= cc
+BUILD   ?= build
+# The base every program links; a program that needs more names it below (APP_PKGS_<name>),
+# so a worker maps only the libraries it uses (idle RSS is measured by make bench).
+PKGS    := libmariadb jansson inih libcrypto
+WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wcast-qual -Wvla \
+           -Wformat=2 -Wno-format-nonliteral
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_DEFAULT_SOURCE $(WARN) -Ishared \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lm
+
+LIB      := $(BUILD)/libcerthall.a
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard shared/*.c))
+
+# Every folder of fcgi-apps/ is one program, certhall-<folder>, from all its .c files.
+APPS     := $(notdir $(wildcard fcgi-apps/*))
+APP_BINS := $(APPS:%=$(BUILD)/bin/certhall-%)
+ADMIN    := $(BUILD)/bin/certhall-admin
+HELLO    := $(BUILD)/bin/certhall-hello
+BINS     := $(APP_BINS) $(ADMIN) $(HELLO)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+API_TESTS  := $(patsubst tests/api/%.c,$(BUILD)/tests/api_%,$(wildcard tests/api/test_*.c))
+API_HELPER := $(BUILD)/tests/api/apiclient.o
+
+.PHONY: all deps run stop test unit bench fuzz check clean
+all: $(BINS)
+
+deps:
+	@tools/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# Objects are reached through pattern chains: keep them between builds.
+.SECONDARY:
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+.SECONDEXPANSION:
+$(BUILD)/bin/certhall-%: $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(wildcard fcgi-apps/$$*/*.c))) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(if $(APP_PKGS_$*),$(shell pkg-config --libs $(APP_PKGS_$*)))
+
+$(ADMIN): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/admin/*.c)) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(HELLO): $(BUILD)/tests/bench/hello.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/api_%: $(BUILD)/tests/api/%.o $(API_HELPER) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# The stack of `make run` lives in var/ and keeps its data between runs.
+run: deps
+	@$(MAKE) --no-print-directory all
+	@tools/stack.sh run var
+
+stop:
+	@tools/stack.sh down var
+
+unit: $(UNIT_TESTS)
+	@tools/test.sh unit $(UNIT_TESTS)
+
+# Unit tests, then API tests against a throwaway stack, then a short fuzz run; one summary line.
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(API_TESTS) check
+	@tools/test.sh all "$(UNIT_TESTS)" "$(API_TESTS)"
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tools/bench.sh
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@tools/fuzz.sh $(FUZZ_SECONDS)
+
+# STYLE.md rule 10: the banned functions never appear in our C.
+check:
+	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok)\s*\(' \
+		$$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]') \
+		|| { echo "banned function used (STYLE.md rule 10)"; exit 1; }
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
