@@ -1,0 +1,45 @@
+/* valid: check rules for the identifiers of DOMAIN.md (USCC, resident ID, mobile, ...). */
+#ifndef CERTHALL_VALID_H
+#define CERTHALL_VALID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Unified social credit code, GB 32100-2015: 18 characters, its check character, and the
+ * GB 11714 organisation code in characters 9-17 with its own check. Upper case only. */
+bool valid_uscc(const char *s);
+
+/* GB 11714 organisation code: 8 characters over [0-9A-Z] and a check character (0-9 or X). */
+bool valid_org_code(const char *s);
+
+/* Resident ID, GB 11643-1999: 17 digits + check (digit or upper-case X), a real birth date
+ * (1900-01-01 up to today) in digits 7-14. */
+bool valid_resident_id(const char *s);
+
+/* Mainland mobile: 11 digits, 13x-19x, optionally prefixed by +86 or 86. On success writes
+ * the bare 11 digits into out. */
+bool valid_mobile(const char *s, char out[12]);
+
+/* A plain address: local@domain, at most 254 bytes, printable ASCII, one '@', a dot in the
+ * domain, no empty labels. Not RFC 5322 in full: what a mail provider will actually accept. */
+bool valid_email(const char *s);
+
+/* Postal code: exactly 6 digits. */
+bool valid_postcode(const char *s);
+
+/* Certificate serial: 1 to 40 hex characters, case kept (case-sensitive look-ups). */
+bool valid_serial(const char *s);
+
+/* Money in yuan: "260", "260.5", "260.00"; no sign, no exponent, at most 2 decimals, at most
+ * 10,000,000.00. Writes the amount in fen (cents). Returns true if valid. */
+bool valid_money(const char *s, int64_t *fen);
+
+/* Formats fen as "260.00" into out (at least 24 bytes). */
+void valid_money_format(int64_t fen, char *out, size_t outsz);
+
+/* UTF-8 text a person typed: well-formed UTF-8 (no overlongs, no surrogates), no control
+ * characters (C0 except none, DEL, C1), at most max_chars code points. n is the byte length. */
+bool valid_text(const char *s, size_t n, size_t max_chars);
+
+#endif
