@@ -1,0 +1,48 @@
+/* app: what every program shares: options, config, the worker loop, health. */
+#ifndef CERTHALL_APP_H
+#define CERTHALL_APP_H
+
+#include <stdbool.h>
+
+#include "arena.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "route.h"
+
+#define CERTHALL_VERSION "0.1.0"
+
+struct app_def;
+
+/* One worker's state: its config copy, its database connection, its arena. */
+struct app {
+	const struct app_def *def;
+	const char *conf_path;
+	struct conf conf;
+	struct db db;
+	struct crypto_key key;
+	bool have_key;
+	struct arena arena;
+	void *priv;   /* the program's own worker state */
+};
+
+struct app_def {
+	const char *name;              /* socket <socket_dir>/<name>.sock, log name */
+	const struct route *routes;
+	size_t nroutes;
+	bool needs_key;                /* the PII key must load, or the program does not start */
+	int (*worker_init)(struct app *app);    /* optional, after the db connection */
+	void (*after_response)(struct app *app); /* optional: work the client need not wait for */
+};
+
+/* Parses -c FILE, -w N, -t (check config and exit), loads the config and runs the prefork
+ * master. Returns the process exit status. */
+int app_main(int argc, char **argv, const struct app_def *def);
+
+/* GET /api/<program>/health: database reachable, version. 200 or 503. */
+int app_health(struct req *r);
+
+/* The request answered 503 when the database is out of reach, 500 otherwise. */
+int app_db_error(struct req *r, int rc);
+
+#endif

@@ -1,0 +1,34 @@
+/* ratelimit: fixed-window counters in MariaDB (one upsert a hit). */
+#include "ratelimit.h"
+
+#include "crypto.h"
+
+/* LAST_INSERT_ID(expr) hands the new count back with the upsert itself: one round trip. */
+static const char sql_hit[] =
+	"INSERT INTO rate_limits (bucket, win, hits) VALUES (?, ?, 1) "
+	"ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(hits + 1)";
+static const char sql_prune[] = "DELETE FROM rate_limits WHERE win < ? LIMIT 1000";
+
+int ratelimit_hit(struct db *db, const char *bucket, int limit, int window, time_t now,
+		  int *retry_after)
+{
+	long long win = (long long)now / window;
+	unsigned long long affected = 0, hits = 0;
+	unsigned char dice = 0;
+	int rc;
+
+	rc = db_exec(db, sql_hit, DB_ARGS(DB_STR(bucket), DB_I64(win)), &affected, &hits);
+	if (rc != DB_OK)
+		return rc;
+	if (affected == 1)
+		hits = 1; /* inserted: first hit of the window */
+	/* Old windows are swept now and then by whoever passes, never on a timer. */
+	if (crypto_random(&dice, 1) == 0 && dice == 0)
+		db_exec(db, sql_prune, DB_ARGS(DB_I64(win - 1)), NULL, NULL);
+	if (hits <= (unsigned long long)limit)
+		return 1;
+	*retry_after = (int)((win + 1) * window - (long long)now);
+	if (*retry_after < 1)
+		*retry_after = 1;
+	return 0;
+}

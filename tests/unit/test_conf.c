@@ -1,0 +1,109 @@
+/* Unit tests: the config file and its table of keys. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+
+static char path[64];
+
+static int load(const char *text, struct conf *c, char *err, size_t errsz)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/certhall-conf-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	conf_defaults(c);
+	fd = conf_load(c, path, err, errsz);
+	unlink(path);
+	return fd;
+}
+
+static void test_defaults_and_values(void **state)
+{
+	struct conf c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load("; comment\n[server]\nworkers = 8\nsocket_mode = 0666\n"
+			      "log_level = debug\n[db]\nname = hall\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.workers, 8);
+	assert_int_equal(c.socket_mode, 0666);
+	assert_int_equal(c.log_level, 0);
+	assert_string_equal(c.db_name, "hall");
+	assert_int_equal(c.max_requests, 10000); /* untouched: default */
+	assert_string_equal(c.socket_dir, "/run/certhall");
+}
+
+static void expect_error(const char *text, const char *needle)
+{
+	struct conf c;
+	char err[512];
+
+	assert_int_equal(load(text, &c, err, sizeof(err)), -1);
+	if (!strstr(err, needle))
+		fail_msg("error '%s' does not say '%s'", err, needle);
+}
+
+static void test_errors_name_line_and_reason(void **state)
+{
+	(void)state;
+	expect_error("[server]\nworkers = 0\n", ":2: [server] workers = 0: must be between 1 and 256");
+	expect_error("[server]\n\nworkers = many\n", ":3: [server] workers = many: not a whole number");
+	expect_error("[server]\nworkers = 4x\n", "not a whole number");
+	expect_error("[server]\nwrokers = 4\n", ":2: [server] wrokers: unknown key");
+	expect_error("[nosuch]\nkey = 1\n", "[nosuch] key: unknown key");
+	expect_error("[server]\nsocket_dir = relative/dir\n", "must be an absolute path");
+	expect_error("[server]\nsocket_mode = 0999\n", "not an octal number");
+	expect_error("[server]\nlog_level = loud\n", "must be one of debug, info, warn, error");
+	expect_error("[server]\nthis line is junk\n", ":2: not a [section] header");
+	/* The first fault in the file is the one reported. */
+	expect_error("[server]\nworkers = 0\nnode_id = 500\n", ":2:");
+	expect_error("[server]\njunk\nworkers = 0\n", ":2: not a [section]");
+}
+
+static void test_missing_file(void **state)
+{
+	struct conf c;
+	char err[512];
+
+	(void)state;
+	conf_defaults(&c);
+	assert_int_equal(conf_load(&c, "/nonexistent/certhall.conf", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/nonexistent/certhall.conf: cannot read"));
+}
+
+static void test_too_long_string(void **state)
+{
+	char text[600];
+
+	(void)state;
+	memset(text, 0, sizeof(text));
+	snprintf(text, sizeof(text), "[db]\nname = ");
+	memset(text + strlen(text), 'x', 100);
+	expect_error(text, "too long");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_and_values),
+		cmocka_unit_test(test_errors_name_line_and_reason),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_too_long_string),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
