@@ -1,0 +1,30 @@
+/* certhall-admin: operator commands (migrate, seed, keygen, ...). */
+#ifndef CERTHALL_ADMIN_H
+#define CERTHALL_ADMIN_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "sqlsplit.h"
+
+struct admin {
+	struct conf conf;
+	struct db db;
+	struct crypto_key key;
+	struct arena arena;
+};
+
+/* Connects to the database (and loads the key when needed), or exits with a message. */
+void admin_connect(struct admin *ad, const char *conf_path, int need_key);
+
+int admin_migrate(struct admin *ad, int argc, char **argv);
+int admin_seed(struct admin *ad, int argc, char **argv);
+
+/* Runs every statement of one .sql file. Returns 0, or -1 after printing the file, the
+ * statement's line and the server's message. */
+int admin_run_sql_file(struct admin *ad, const char *path);
+
+#endif

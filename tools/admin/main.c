@@ -1,0 +1,80 @@
+/* certhall-admin: the operator's command line: migrate, seed, keygen. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "log.h"
+
+struct command {
+	const char *name;
+	int need_db, need_key;
+	int (*run)(struct admin *ad, int argc, char **argv);
+	const char *help;
+};
+
+static int cmd_keygen(struct admin *ad, int argc, char **argv)
+{
+	char err[256];
+
+	(void)ad;
+	if (argc != 2) {
+		fprintf(stderr, "usage: certhall-admin keygen FILE\n");
+		return 2;
+	}
+	if (crypto_key_create(argv[1], err, sizeof(err)) < 0) {
+		fprintf(stderr, "keygen: %s\n", err);
+		return 1;
+	}
+	printf("wrote a new PII key to %s (mode 0600): back it up; without it the PII is lost\n",
+	       argv[1]);
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "migrate", 1, 0, admin_migrate, "apply the schema/ migrations not applied yet" },
+	{ "seed", 1, 1, admin_seed,
+	  "load the demo data (idempotent); --bench-orders N --bench-list FILE for make bench" },
+	{ "keygen", 0, 0, cmd_keygen, "FILE: create a new PII key file" },
+};
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: certhall-admin [-c certhall.conf] COMMAND [ARGS]\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(stderr, "  %-8s %s\n", commands[i].name, commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	static struct admin ad;
+	const char *conf_path = "/etc/certhall/certhall.conf";
+	int opt;
+
+	log_init("admin", LOG_INFO);
+	while ((opt = getopt(argc, argv, "+c:h")) != -1) {
+		if (opt == 'c') {
+			conf_path = optarg;
+		} else {
+			usage();
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (optind >= argc) {
+		usage();
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *c = &commands[i];
+
+		if (strcmp(c->name, argv[optind]) != 0)
+			continue;
+		if (c->need_db)
+			admin_connect(&ad, conf_path, c->need_key);
+		return c->run(&ad, argc - optind, argv + optind);
+	}
+	fprintf(stderr, "certhall-admin: unknown command '%s'\n", argv[optind]);
+	usage();
+	return 2;
+}

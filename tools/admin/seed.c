@@ -1,0 +1,274 @@
+/* certhall-admin seed: demo channels, orders and certificates; bench orders for make bench. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "admin.h"
+#include "log.h"
+#include "order.h"
+#include "orderno.h"
+
+#define DEMO_MOBILE "13800138000"
+
+struct demo_event {
+	const char *kind, *state_to;
+	int hours_ago;
+	const char *note;
+};
+
+struct demo_order {
+	const char *channel, *business, *kind, *state, *subject;
+	struct demo_event ev[8];
+};
+
+/* One order per kind of path a hall takes (DOMAIN.md), so tracking shows each timeline. */
+static const struct demo_order demo_orders[] = {
+	{ "bjca-zycg", "new", "org", "reviewing", "北京数安示范科技有限公司",
+	  { { "created", "draft", 50, "" }, { "paid", "reviewing", 49, "" },
+	    { "submitted", "reviewing", 49, "" } } },
+	{ "jxca-js", "new", "org", "paper_review", "江西赣建示范工程有限公司",
+	  { { "created", "draft", 120, "" }, { "submitted", "pre_review", 119, "" },
+	    { "pre_review_passed", "pending_payment", 96, "" }, { "paid", "awaiting_paper", 95, "" },
+	    { "paper_sent", "paper_review", 94, "顺丰速运 SF1402345678901" },
+	    { "paper_received", "paper_review", 70, "" } } },
+	{ "szca", "lost", "legal_rep", "shipped", "深圳鹏城示范贸易有限公司",
+	  { { "created", "draft", 200, "" }, { "paid", "reviewing", 199, "" },
+	    { "submitted", "reviewing", 199, "" }, { "approved", "making", 150, "" },
+	    { "key_made", "making", 140, "" },
+	    { "shipped", "shipped", 30, "顺丰速运 SF1311234567890" } } },
+	{ "netca-gd", "renew", "org", "done", "广州粤采示范咨询有限公司",
+	  { { "created", "draft", 300, "" }, { "paid", "reviewing", 299, "" },
+	    { "submitted", "reviewing", 299, "" }, { "approved", "done", 280, "" },
+	    { "done", "done", 280, "" } } },
+	{ "bjca-zycg", "change", "org", "returned", "北京数安示范科技有限公司",
+	  { { "created", "draft", 80, "" }, { "submitted", "reviewing", 79, "" },
+	    { "returned", "returned", 30, "营业执照复印件未加盖单位公章，请盖章后重新上传。" } } },
+	{ "cecep", "lost", "org", "draft", "中节能示范环保有限公司",
+	  { { "created", "draft", 5, "" } } },
+};
+
+struct demo_cert {
+	const char *serial, *channel, *kind, *holder, *subject;
+	int from_days, to_days;  /* relative to today */
+	const char *revoked;
+	int seal;
+};
+
+static const struct demo_cert demo_certs[] = {
+	{ "712C1B5A584A1BBE", "szca", "legal_rep", "张伟", "深圳鹏城示范贸易有限公司", -400, 330, NULL, 1 },
+	{ "5A1F00C3D2E4B6A7", "bjca-zycg", "org", "李娜", "北京数安示范科技有限公司", -700, 60, NULL, 1 },
+	{ "3E8B7C6D5A4F2E1D", "netca-gd", "person", "王芳", "", -900, -170, NULL, 0 },
+	{ "0F9E8D7C6B5A4930", "bjca-zycg", "org", "刘洋", "北京数安示范科技有限公司", -500, 230,
+	  "遗失补办，旧证书已吊销", 1 },
+};
+
+static const char sql_channel[] = "SELECT id FROM channels WHERE code = ?";
+static const char sql_order[] =
+	"INSERT INTO orders (order_no, channel_id, business_type, cert_kind, state, subject_name, "
+	"handler_mobile_enc, created_at, updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+	"NOW(3) - INTERVAL ? HOUR, NOW(3) - INTERVAL ? HOUR, IF(? >= 0, NOW(3) - INTERVAL ? HOUR, NULL))";
+static const char sql_event[] =
+	"INSERT INTO order_events (order_id, at, kind, state_to, actor_type, public, note) "
+	"VALUES (?, NOW(3) - INTERVAL ? HOUR, ?, ?, ?, 1, ?)";
+static const char sql_cert[] =
+	"INSERT IGNORE INTO certificates (serial, channel_id, kind, holder_name, subject_name, "
+	"not_before, not_after, first_issued, has_seal, state, revoked_at, revoke_reason) "
+	"VALUES (?, ?, ?, ?, ?, CURDATE() + INTERVAL ? DAY, CURDATE() + INTERVAL ? DAY, "
+	"CURDATE() + INTERVAL ? DAY, ?, IF(? IS NULL, 'valid', 'revoked'), "
+	"IF(? IS NULL, NULL, NOW(3) - INTERVAL 2 DAY), ?)";
+static const char sql_get_setting[] = "SELECT value FROM app_settings WHERE name = ?";
+static const char sql_set_setting[] =
+	"INSERT INTO app_settings (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)";
+
+static long long channel_id(struct admin *ad, const char *code)
+{
+	struct db_rows rows;
+
+	if (db_query(&ad->db, &ad->arena, sql_channel, DB_ARGS(DB_STR(code)), &rows) != DB_OK ||
+	    rows.nrows != 1)
+		return -1;
+	return strtoll(db_cell(&rows, 0, 0), NULL, 10);
+}
+
+/* Inserts one order with a fresh number (drawn again on the rare collision). */
+static int insert_order(struct admin *ad, const struct demo_order *o, const char *mobile,
+			long long ch, char no[ORDERNO_LEN + 1], unsigned long long *id)
+{
+	unsigned char enc[64];
+	size_t enclen, nev = 0;
+	int first, last, submitted = -1, rc = DB_DUP;
+
+	while (nev < 8 && o->ev[nev].kind)
+		nev++;
+	first = o->ev[0].hours_ago;
+	last = o->ev[nev - 1].hours_ago;
+	for (size_t i = 0; i < nev; i++)
+		if (strcmp(o->ev[i].kind, "submitted") == 0)
+			submitted = o->ev[i].hours_ago;
+	if (crypto_seal(&ad->key, mobile, strlen(mobile), ORDER_AAD_HANDLER_MOBILE, enc, sizeof(enc),
+			&enclen) < 0)
+		return DB_ERR;
+	for (int tries = 0; tries < 5 && rc == DB_DUP; tries++) {
+		if (orderno_make(no, time(NULL), (unsigned)ad->conf.node_id) < 0)
+			return DB_ERR;
+		rc = db_exec(&ad->db, sql_order,
+			     DB_ARGS(DB_STR(no), DB_I64(ch), DB_STR(o->business), DB_STR(o->kind),
+				     DB_STR(o->state), DB_STR(o->subject), DB_BLOB(enc, enclen),
+				     DB_I64(first), DB_I64(last), DB_I64(submitted), DB_I64(submitted)),
+			     NULL, id);
+	}
+	for (size_t i = 0; rc == DB_OK && i < nev; i++) {
+		const struct demo_event *e = &o->ev[i];
+
+		rc = db_exec(&ad->db, sql_event,
+			     DB_ARGS(DB_I64(*id), DB_I64(e->hours_ago), DB_STR(e->kind),
+				     DB_STR(e->state_to),
+				     DB_STR(strcmp(e->kind, "created") == 0 || strcmp(e->kind, "paper_sent") == 0 ||
+					    strcmp(e->kind, "submitted") == 0 ? "applicant" :
+					    strcmp(e->kind, "paid") == 0 ? "system" : "staff"),
+				     DB_STR(e->note)),
+			     NULL, NULL);
+	}
+	return rc;
+}
+
+struct demo_ctx {
+	struct admin *ad;
+	char summary[4096];
+};
+
+static int create_demo(struct db *db, void *p)
+{
+	struct demo_ctx *dc = p;
+	struct admin *ad = dc->ad;
+	size_t o = 0;
+	int rc = DB_OK;
+
+	(void)db;
+	o += (size_t)snprintf(dc->summary + o, sizeof(dc->summary) - o,
+			      "Track an order at /track.html (handler mobile 138****8000: last four digits 8000):\n");
+	for (size_t i = 0; rc == DB_OK && i < sizeof(demo_orders) / sizeof(demo_orders[0]); i++) {
+		const struct demo_order *d = &demo_orders[i];
+		long long ch = channel_id(ad, d->channel);
+		char no[ORDERNO_LEN + 1];
+		unsigned long long id = 0;
+
+		if (ch < 0)
+			return DB_ERR;
+		rc = insert_order(ad, d, DEMO_MOBILE, ch, no, &id);
+		o += (size_t)snprintf(dc->summary + o, sizeof(dc->summary) - o, "  %s  %-10s %s %s\n",
+				      no, d->channel, order_business_name(d->business),
+				      order_state_name(d->state));
+	}
+	o += (size_t)snprintf(dc->summary + o, sizeof(dc->summary) - o,
+			      "Certificates by serial (/api/track/certs/SERIAL):");
+	for (size_t i = 0; rc == DB_OK && i < sizeof(demo_certs) / sizeof(demo_certs[0]); i++) {
+		const struct demo_cert *c = &demo_certs[i];
+		long long ch = channel_id(ad, c->channel);
+		struct db_param rev = c->revoked ? DB_STR(c->revoked) : DB_NULL;
+
+		if (ch < 0)
+			return DB_ERR;
+		rc = db_exec(&ad->db, sql_cert,
+			     DB_ARGS(DB_STR(c->serial), DB_I64(ch), DB_STR(c->kind), DB_STR(c->holder),
+				     DB_STR(c->subject), DB_I64(c->from_days), DB_I64(c->to_days),
+				     DB_I64(c->from_days), DB_I64(c->seal), rev, rev, rev),
+			     NULL, NULL);
+		o += (size_t)snprintf(dc->summary + o, sizeof(dc->summary) - o, " %s", c->serial);
+	}
+	if (rc == DB_OK)
+		rc = db_exec(&ad->db, sql_set_setting,
+			     DB_ARGS(DB_STR("demo.summary"), DB_STR(dc->summary)), NULL, NULL);
+	return rc;
+}
+
+/* N orders with random handler mobiles; their numbers and mobile tails go to list_path. */
+static int seed_bench(struct admin *ad, long n, const char *list_path)
+{
+	static const struct demo_order tpl = {
+		"bjca-zycg", "new", "org", "reviewing", "北京数安示范科技有限公司",
+		{ { "created", "draft", 30, "" }, { "paid", "reviewing", 29, "" },
+		  { "submitted", "reviewing", 29, "" } } };
+	long long ch = channel_id(ad, tpl.channel);
+	FILE *f = fopen(list_path, "w");
+	long done = 0;
+
+	if (!f || ch < 0) {
+		fprintf(stderr, "seed: %s: %s\n", list_path, f ? "no channel" : strerror(errno));
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	while (done < n) {
+		if (db_exec_once(&ad->db, "START TRANSACTION") != DB_OK)
+			break;
+		for (long k = 0; k < 1000 && done < n; k++, done++) {
+			char no[ORDERNO_LEN + 1], mobile[12];
+			unsigned long long id;
+			unsigned char r[4];
+
+			crypto_random(r, sizeof(r));
+			snprintf(mobile, sizeof(mobile), "139%08u",
+				 (unsigned)((r[0] << 24 | r[1] << 16 | r[2] << 8 | r[3]) % 100000000u));
+			if (insert_order(ad, &tpl, mobile, ch, no, &id) != DB_OK)
+				goto fail;
+			fprintf(f, "%s %s\n", no, mobile + 7);
+		}
+		if (db_exec_once(&ad->db, "COMMIT") != DB_OK)
+			goto fail;
+		arena_reset(&ad->arena);
+	}
+	fclose(f);
+	printf("seeded %ld bench orders; list in %s\n", done, list_path);
+	return 0;
+fail:
+	fclose(f);
+	fprintf(stderr, "seed: bench orders stopped at %ld: %s\n", done, ad->db.last_error);
+	return 1;
+}
+
+int admin_seed(struct admin *ad, int argc, char **argv)
+{
+	struct demo_ctx dc = { .ad = ad };
+	char path[CONF_STR_MAX + 64];
+	const char *list = NULL;
+	struct db_rows rows;
+	long bench = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--bench-orders") == 0 && i + 1 < argc) {
+			char *end;
+
+			errno = 0;
+			bench = strtol(argv[++i], &end, 10);
+			if (errno || *end || bench < 1 || bench > 10000000) {
+				fprintf(stderr, "seed: --bench-orders takes 1 to 10000000\n");
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--bench-list") == 0 && i + 1 < argc) {
+			list = argv[++i];
+		} else {
+			fprintf(stderr, "usage: certhall-admin seed [--bench-orders N --bench-list FILE]\n");
+			return 2;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/seed/channels.sql", ad->conf.schema_dir);
+	if (admin_run_sql_file(ad, path) < 0)
+		return 1;
+	if (bench)
+		return seed_bench(ad, bench, list ? list : "/dev/null");
+	if (db_query(&ad->db, &ad->arena, sql_get_setting, DB_ARGS(DB_STR("demo.summary")), &rows) != DB_OK)
+		return 1;
+	if (rows.nrows == 1) {
+		printf("%s\n", db_cell(&rows, 0, 0));
+		return 0;
+	}
+	if (db_tx(&ad->db, create_demo, &dc) != DB_OK) {
+		fprintf(stderr, "seed: demo data not created: %s\n", ad->db.last_error);
+		return 1;
+	}
+	printf("%s\n", dc.summary);
+	return 0;
+}
