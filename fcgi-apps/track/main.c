@@ -1,0 +1,21 @@
+/* certhall-track: public tracking of orders and certificates. */
+#include "app.h"
+#include "track.h"
+
+static const struct route routes[] = {
+	{ "POST", "/api/track/order", track_order, 0 },
+	{ "GET", "/api/track/certs/:serial", track_cert, 0 },
+	{ "GET", "/api/track/health", app_health, 0 },
+};
+
+static const struct app_def track_app = {
+	.name = "track",
+	.routes = routes,
+	.nroutes = sizeof(routes) / sizeof(routes[0]),
+	.needs_key = true,
+};
+
+int main(int argc, char **argv)
+{
+	return app_main(argc, argv, &track_app);
+}

@@ -1,0 +1,131 @@
+/* track: POST /api/track/order: an order's state and timeline by number + mobile tail. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "mask.h"
+#include "order.h"
+#include "orderno.h"
+#include "track.h"
+
+static const char sql_order[] =
+	"SELECT o.id, o.order_no, o.business_type, o.cert_kind, o.state, o.subject_name, "
+	"o.handler_mobile_enc, DATE_FORMAT(o.created_at, '%Y-%m-%dT%H:%i:%s+08:00'), "
+	"DATE_FORMAT(o.updated_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.name "
+	"FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.order_no = ?";
+
+static const char sql_events[] =
+	"SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%s+08:00'), kind, state_to, note "
+	"FROM order_events WHERE order_id = ? AND public = 1 ORDER BY at, id LIMIT 200";
+
+enum { O_ID, O_NO, O_BUSINESS, O_KIND, O_STATE, O_SUBJECT, O_MOBILE, O_CREATED, O_UPDATED,
+       O_CHANNEL };
+
+static bool is_order_no(const char *s)
+{
+	return orderno_valid(s);
+}
+
+static bool is_tail(const char *s)
+{
+	return strlen(s) == 4 && strspn(s, "0123456789") == 4;
+}
+
+static const struct req_field fields[] = {
+	{ "order_no", true, 18, is_order_no,
+	  "订单号为 18 位数字，请核对后重新输入（可在申请短信或“我的订单”中查看）。", NULL },
+	{ "mobile_tail", true, 4, is_tail, "请输入经办人手机号码的后 4 位数字。", NULL },
+};
+
+/* Same answer for an unknown number and for wrong digits: nothing to enumerate. */
+static int not_found(struct req *r)
+{
+	return resp_error(r, ERR_NOT_FOUND, NULL,
+			  "未找到与该订单号和手机号后四位匹配的订单，请核对后重试。");
+}
+
+static bool tail_matches(struct req *r, const struct db_rows *o, const char *tail)
+{
+	unsigned char plain[64];
+	size_t n = 0;
+	const char *enc = db_cell(o, 0, O_MOBILE);
+
+	if (!enc || crypto_open(&r->app->key, (const unsigned char *)enc, o->len[O_MOBILE],
+				ORDER_AAD_HANDLER_MOBILE, plain, sizeof(plain), &n) < 0 || n < 4)
+		return false;
+	return crypto_equal(plain + n - 4, tail, 4);
+}
+
+static json_t *timeline(struct req *r, const struct db_rows *ev)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < ev->nrows; i++) {
+		const char *kind = db_cell(ev, i, 1), *name = order_event_name(kind);
+		const char *state = db_cell(ev, i, 2);
+
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s?, s:s?}",
+			"at", db_cell(ev, i, 0), "event", kind, "text", name ? name : kind,
+			"state", state, "note", db_cell(ev, i, 3)));
+	}
+	(void)r;
+	return list;
+}
+
+int track_order(struct req *r)
+{
+	const char *no, *tail, *kind;
+	struct req_field f[2];
+	struct db_rows o, ev;
+	char subject[256], mobile[32];
+	unsigned char plain[64];
+	size_t n = 0;
+	json_t *body;
+	int rc;
+
+	if (req_json(r, &body) < 0)
+		return -1;
+	memcpy(f, fields, sizeof(f));
+	f[0].out = &no;
+	f[1].out = &tail;
+	if (req_fields(r, body, f, 2) < 0)
+		return -1;
+	if (track_limit(r) < 0)
+		return -1;
+	rc = db_query(&r->app->db, r->arena, sql_order, DB_ARGS(DB_STR(no)), &o);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (o.nrows != 1 || !tail_matches(r, &o, tail))
+		return not_found(r);
+	rc = db_query(&r->app->db, r->arena, sql_events,
+		      DB_ARGS(DB_STR(db_cell(&o, 0, O_ID))), &ev);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+
+	kind = db_cell(&o, 0, O_KIND);
+	if (strcmp(kind, "person") == 0)
+		mask_person_name(db_cell(&o, 0, O_SUBJECT), subject, sizeof(subject));
+	else
+		mask_org_name(db_cell(&o, 0, O_SUBJECT), subject, sizeof(subject));
+	if (crypto_open(&r->app->key, (const unsigned char *)db_cell(&o, 0, O_MOBILE),
+			o.len[O_MOBILE], ORDER_AAD_HANDLER_MOBILE, plain, sizeof(plain) - 1, &n) < 0)
+		n = 0;
+	plain[n] = '\0';
+	mask_mobile((const char *)plain, mobile, sizeof(mobile));
+
+	resp_json(r, 200, json_pack("{s:{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:s}, s:o}",
+		"order",
+		"order_no", db_cell(&o, 0, O_NO),
+		"business_type", db_cell(&o, 0, O_BUSINESS),
+		"business_name", order_business_name(db_cell(&o, 0, O_BUSINESS)),
+		"cert_kind", kind,
+		"cert_kind_name", order_kind_name(kind),
+		"state", db_cell(&o, 0, O_STATE),
+		"state_name", order_state_name(db_cell(&o, 0, O_STATE)),
+		"channel", db_cell(&o, 0, O_CHANNEL),
+		"subject", subject,
+		"handler_mobile", mobile,
+		"created_at", db_cell(&o, 0, O_CREATED),
+		"timeline", timeline(r, &ev)));
+	return 0;
+}

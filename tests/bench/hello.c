@@ -1,0 +1,23 @@
+/* certhall-hello: the bench's reference: the same runner and worker loop, a constant answer. */
+#include "app.h"
+
+static int hello(struct req *r)
+{
+	resp_json(r, 200, json_pack("{s:s}", "hello", "world"));
+	return 0;
+}
+
+static const struct route routes[] = {
+	{ "GET", "/bench/hello", hello, 0 },
+};
+
+static const struct app_def hello_app = {
+	.name = "hello",
+	.routes = routes,
+	.nroutes = 1,
+};
+
+int main(int argc, char **argv)
+{
+	return app_main(argc, argv, &hello_app);
+}
