@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages certhall needs to build, run and test; a fast no-op when all are present.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential pkg-config clang
+  libfcgi-dev libmariadb-dev libssl-dev libcurl4-openssl-dev libmagic-dev
+  libmagickwand-6.q16-dev libjansson-dev libinih-dev libcmocka-dev libqrencode-dev
+  mariadb-server-core mariadb-client-core nginx-light
+  wrk curl ca-certificates imagemagick
+)
+POLICY=/usr/sbin/policy-rc.d
+
+usage() {
+  echo "usage: $0 [--dry-run]   (--dry-run: print what would be installed)" >&2
+  exit 2
+}
+
+# Print the packages of PACKAGES that dpkg does not report as installed ("ii").
+missing_packages() {
+  local installed
+  installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${PACKAGES[@]}" 2>/dev/null \
+    | awk '$2 == "ii" { sub(/:.*/, "", $1); print $1 }' || true)
+  local p
+  for p in "${PACKAGES[@]}"; do
+    grep -qxF -- "$p" <<<"$installed" || echo "$p"
+  done
+}
+
+# Re-run this script as root through sudo, or fail clearly.
+become_root() {
+  if command -v sudo >/dev/null 2>&1; then
+    exec sudo -- "$0" "$@"
+  fi
+  echo "deps.sh: missing packages need root: run as root or install sudo" >&2
+  exit 1
+}
+
+# Keep package scripts from starting services; remove our policy file on exit.
+block_services() {
+  [[ -e $POLICY ]] && return 0
+  printf '#!/bin/sh\n# certhall deps.sh: no service starts during install\nexit 101\n' >"$POLICY"
+  chmod 0755 "$POLICY"
+  trap 'rm -f "$POLICY"' EXIT
+}
+
+install_packages() {
+  export DEBIAN_FRONTEND=noninteractive
+  block_services
+  apt-get update
+  apt-get install -y --no-install-recommends "$@"
+}
+
+main() {
+  local dry=0
+  case "${1-}" in
+    '') ;;
+    --dry-run) dry=1 ;;
+    *) usage ;;
+  esac
+  local -a missing
+  mapfile -t missing < <(missing_packages)
+  ((${#missing[@]} == 0)) && return 0
+  echo "deps.sh: installing: ${missing[*]}"
+  if ((dry)); then
+    echo "deps.sh: dry run: would run apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+    return 0
+  fi
+  ((EUID == 0)) || become_root "$@"
+  install_packages "${missing[@]}"
+}
+
+main "$@"

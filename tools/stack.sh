@@ -1,0 +1,434 @@
+#!/usr/bin/env bash
+# Start, stop and run one certhall stack (MariaDB, the FastCGI programs, nginx) in a directory.
+set -euo pipefail
+
+REPO=$(realpath "$(dirname "${BASH_SOURCE[0]}")/..")
+BIN=${CERTHALL_BIN:-$REPO/build/bin}
+ME=$(id -un)
+SOCK_MAX=107 # sun_path is 108 bytes with the NUL
+
+usage() {
+  cat >&2 <<EOF
+usage: $0 up DIR [--port N] [--bench]
+       $0 down DIR
+       $0 run DIR
+       $0 free-port
+EOF
+  exit 2
+}
+
+die() {
+  echo "stack.sh: $*" >&2
+  exit 1
+}
+
+log() { echo "stack.sh: $*"; }
+
+# ---- processes ------------------------------------------------------------------------------
+
+# True while PID exists and is not a zombie (an exited child init has not reaped yet).
+running() {
+  local stat
+  kill -0 "$1" 2>/dev/null || return 1
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat:0:1} != Z ]]
+}
+
+# Print the pid in PIDFILE if that process is alive and its command line names EXE
+# (a stale pid file, e.g. after a reboot, must not make us signal some other process).
+live_pid() {
+  local pidfile=$1 exe=$2 pid cmdline
+  [[ -r $pidfile ]] || return 1
+  read -r pid <"$pidfile" 2>/dev/null || return 1
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  running "$pid" || return 1
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ $cmdline == *"$exe"* ]] || return 1
+  echo "$pid"
+}
+
+# Wait up to SECONDS for PID to exit.
+wait_gone() {
+  local pid=$1 seconds=$2 i
+  for ((i = 0; i < seconds * 10; i++)); do
+    running "$pid" || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# SIGTERM the process in PIDFILE (binary EXE), SIGKILL after SECONDS; remove the pid file.
+stop_pidfile() {
+  local pidfile=$1 exe=$2 seconds=${3:-10} pid
+  if pid=$(live_pid "$pidfile" "$exe"); then
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! wait_gone "$pid" "$seconds"; then
+      log "$exe (pid $pid) did not stop in ${seconds}s: SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      wait_gone "$pid" 5 || true
+    fi
+  fi
+  rm -f "$pidfile"
+}
+
+tail_log() {
+  local f=$1
+  [[ -f $f ]] || return 0
+  echo "---- last lines of $f" >&2
+  tail -n 30 "$f" >&2
+}
+
+# ---- paths and checks -----------------------------------------------------------------------
+
+# The program names: every fcgi-apps/ folder with a built binary, plus hello with --bench.
+program_names() {
+  local bench=$1 d name
+  for d in "$REPO"/fcgi-apps/*/; do
+    [[ -d $d ]] || continue
+    name=$(basename "$d")
+    [[ -x $BIN/certhall-$name ]] && echo "$name"
+  done
+  if ((bench)) && [[ -x $BIN/certhall-hello ]]; then echo hello; fi
+  return 0
+}
+
+check_socket_paths() {
+  local dir=$1 name path
+  for name in mysqld hello "$REPO"/fcgi-apps/*/; do
+    name=$(basename "$name")
+    path=$dir/run/$name.sock
+    ((${#path} <= SOCK_MAX)) ||
+      die "socket path too long (${#path} > $SOCK_MAX bytes): $path; use a shorter DIR"
+  done
+}
+
+need_bin() {
+  [[ -x $BIN/$1 ]] || die "$BIN/$1 not built: run 'make all' first"
+}
+
+port_taken() {
+  ss -Htln "sport = :$1" | grep -q .
+}
+
+# Fail early when PORT is in use by anything but this stack's own nginx.
+check_port() {
+  live_pid "$DIR/run/nginx.pid" nginx >/dev/null && return 0
+  if port_taken "$1"; then die "port $1 on 127.0.0.1 is already in use (try --port N)"; fi
+}
+
+# ---- MariaDB --------------------------------------------------------------------------------
+
+db_init() {
+  [[ -d $DIR/db/mysql ]] && return 0
+  log "initialising MariaDB datadir $DIR/db"
+  mariadb-install-db --no-defaults --datadir="$DIR/db" --user="$ME" \
+    --auth-root-authentication-method=socket --skip-test-db >"$DIR/log/mariadb-install.log" 2>&1 ||
+    {
+      tail_log "$DIR/log/mariadb-install.log"
+      die "mariadb-install-db failed"
+    }
+}
+
+db_start() {
+  live_pid "$DIR/run/mysqld.pid" mariadbd >/dev/null && return 0
+  rm -f "$DIR/run/mysqld.pid"
+  setsid mariadbd --no-defaults --datadir="$DIR/db" --socket="$DIR/run/mysqld.sock" \
+    --skip-networking --pid-file="$DIR/run/mysqld.pid" --log-error="$DIR/log/mariadb.err" \
+    --user="$ME" --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    </dev/null >>"$DIR/log/mariadb.out" 2>&1 9>&- &
+}
+
+db_wait() {
+  local i
+  for ((i = 0; i < 120; i++)); do
+    mariadb-admin --no-defaults -S "$DIR/run/mysqld.sock" -u "$ME" ping >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  tail_log "$DIR/log/mariadb.err"
+  die "MariaDB did not answer within 60s"
+}
+
+# The password is created once and kept; the user is (re)aligned with it on every start.
+db_password() {
+  local f=$DIR/etc/db.password
+  if [[ ! -s $f ]]; then
+    (
+      umask 077
+      od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$f.tmp"
+    )
+    mv "$f.tmp" "$f"
+  fi
+  chmod 0600 "$f"
+  cat "$f"
+}
+
+db_setup() {
+  local pw
+  pw=$(db_password)
+  [[ $pw =~ ^[0-9a-f]+$ ]] || die "$DIR/etc/db.password is not hex"
+  mariadb --no-defaults -S "$DIR/run/mysqld.sock" -u "$ME" <<SQL
+CREATE DATABASE IF NOT EXISTS certhall CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS 'certhall'@'localhost' IDENTIFIED BY '$pw';
+ALTER USER 'certhall'@'localhost' IDENTIFIED BY '$pw';
+GRANT ALL PRIVILEGES ON certhall.* TO 'certhall'@'localhost';
+SQL
+}
+
+db_stop() {
+  local pid
+  if pid=$(live_pid "$DIR/run/mysqld.pid" mariadbd); then
+    mariadb-admin --no-defaults -S "$DIR/run/mysqld.sock" -u "$ME" shutdown >/dev/null 2>&1 ||
+      kill -TERM "$pid" 2>/dev/null || true
+    if ! wait_gone "$pid" 60; then
+      log "mariadbd (pid $pid) did not stop in 60s: SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      wait_gone "$pid" 5 || true
+    fi
+  fi
+  rm -f "$DIR/run/mysqld.pid"
+}
+
+# ---- configuration and data -----------------------------------------------------------------
+
+write_conf() {
+  local bench=$1 workers=4 rate=30
+  if ((bench)); then
+    workers=8
+    rate=100000000
+  fi
+  cat >"$DIR/etc/certhall.conf.tmp" <<EOF
+; certhall.conf for the stack in $DIR, written by tools/stack.sh on every start.
+
+[server]
+node_id = 1
+workers = $workers
+max_requests = 10000
+socket_dir = $DIR/run
+socket_mode = 0666
+log_level = info
+
+[db]
+socket = $DIR/run/mysqld.sock
+name = certhall
+user = certhall
+password_file = $DIR/etc/db.password
+
+[paths]
+key_file = $DIR/etc/pii.key
+schema_dir = $REPO/schema
+web_root = $REPO/web
+upload_dir = $DIR/uploads
+
+[limits]
+json_body_max = 65536
+
+[track]
+rate_limit = $rate
+rate_window = 60
+EOF
+  mv "$DIR/etc/certhall.conf.tmp" "$DIR/etc/certhall.conf"
+}
+
+admin() {
+  "$BIN/certhall-admin" -c "$DIR/etc/certhall.conf" "$@"
+}
+
+data_setup() {
+  if [[ ! -s $DIR/etc/pii.key ]]; then
+    "$BIN/certhall-admin" keygen "$DIR/etc/pii.key" || die "certhall-admin keygen failed"
+  fi
+  admin migrate || die "certhall-admin migrate failed"
+  admin seed >"$DIR/run/demo.txt" || die "certhall-admin seed failed"
+}
+
+# ---- FastCGI programs -----------------------------------------------------------------------
+
+program_start() {
+  local name=$1 sock=$DIR/run/$1.sock i
+  live_pid "$DIR/run/$name.pid" "certhall-$name" >/dev/null && return 0
+  rm -f "$sock" "$DIR/run/$name.pid"
+  setsid "$BIN/certhall-$name" -c "$DIR/etc/certhall.conf" \
+    </dev/null >>"$DIR/log/$name.log" 2>&1 9>&- &
+  echo $! >"$DIR/run/$name.pid"
+  for ((i = 0; i < 100; i++)); do
+    [[ -S $sock ]] && return 0
+    running "$(<"$DIR/run/$name.pid")" || break
+    sleep 0.1
+  done
+  tail_log "$DIR/log/$name.log"
+  die "certhall-$name did not come up: it exited, or no $sock after 10s"
+}
+
+programs_stop() {
+  local pidfile name
+  for pidfile in "$DIR"/run/*.pid; do
+    [[ -e $pidfile ]] || continue
+    name=$(basename "$pidfile" .pid)
+    case $name in mysqld | nginx) continue ;; esac
+    stop_pidfile "$pidfile" "certhall-$name" 10
+    rm -f "$DIR/run/$name.sock"
+  done
+}
+
+# ---- nginx ----------------------------------------------------------------------------------
+
+# Escape a string for the replacement side of a sed s### command.
+sed_repl() {
+  printf '%s' "$1" | sed -e 's/[\\&#]/\\&/g'
+}
+
+nginx_render() {
+  local port=$1 d r
+  d=$(sed_repl "$DIR")
+  r=$(sed_repl "$REPO")
+  sed -e "s#/run/certhall/#$d/run/#g" -e "s#/var/lib/certhall/uploads/#$d/uploads/#g" \
+    -e "s#/usr/share/certhall/web#$r/web#g" "$REPO/nginx/certhall.conf" >"$DIR/etc/certhall-nginx.conf"
+  cp "$REPO/nginx/certhall-fastcgi.conf" "$DIR/etc/certhall-fastcgi.conf"
+  {
+    if ((EUID == 0)); then echo 'user root; # workers must reach the sockets under the work tree'; fi
+    sed -e "s#@PORT@#$port#g" -e "s#@DIR@#$d#g" -e "s#@REPO@#$r#g" "$REPO/nginx/dev.conf.in"
+  } >"$DIR/etc/nginx.conf"
+}
+
+nginx_start() {
+  local port=$1 pid
+  local -a args=(-p "$DIR/nginx/" -c "$DIR/etc/nginx.conf" -e "$DIR/log/nginx-error.log")
+  nginx -t -q "${args[@]}" || die "nginx configuration test failed ($DIR/etc/nginx.conf)"
+  if pid=$(live_pid "$DIR/run/nginx.pid" nginx); then
+    kill -HUP "$pid" # already running: reload the fresh configuration
+    return 0
+  fi
+  rm -f "$DIR/run/nginx.pid"
+  check_port "$port"
+  setsid nginx "${args[@]}" </dev/null >>"$DIR/log/nginx.out" 2>&1 9>&- &
+}
+
+nginx_wait() {
+  local port=$1 i
+  for ((i = 0; i < 100; i++)); do
+    curl -fsS --max-time 1 "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  tail_log "$DIR/log/nginx-error.log"
+  die "nginx did not answer http://127.0.0.1:$port/healthz within 10s"
+}
+
+# ---- subcommands ----------------------------------------------------------------------------
+
+# Set DIR to the absolute stack directory (created) and hold its lock (fd 9, closed for daemons).
+enter_dir() {
+  [[ -n ${1-} ]] || usage
+  mkdir -p "$1"
+  DIR=$(realpath "$1")
+  mkdir -p "$DIR"/{etc,db,run,log,nginx,uploads}
+  exec 9>"$DIR/run/stack.lock"
+  flock 9
+}
+
+cmd_up() {
+  local port=8080 bench=0 name
+  enter_dir "${1-}"
+  shift
+  while (($#)); do
+    case $1 in
+      --port)
+        (($# >= 2)) || usage
+        port=$2
+        shift 2
+        ;;
+      --bench)
+        bench=1
+        shift
+        ;;
+      *) usage ;;
+    esac
+  done
+  if [[ ! $port =~ ^[1-9][0-9]{0,4}$ ]] || ((port > 65535)); then die "bad port: $port"; fi
+  check_socket_paths "$DIR"
+  check_port "$port"
+  need_bin certhall-admin
+  db_init
+  db_start
+  db_wait
+  db_setup
+  write_conf "$bench"
+  data_setup
+  while read -r name; do
+    program_start "$name"
+  done < <(program_names "$bench")
+  nginx_render "$port"
+  nginx_start "$port"
+  nginx_wait "$port"
+  log "up: http://127.0.0.1:$port/ (stack in $DIR)"
+}
+
+cmd_down() {
+  [[ -n ${1-} ]] || usage
+  if [[ ! -d $1/run ]]; then
+    log "nothing to stop in $1"
+    return 0
+  fi
+  enter_dir "$1"
+  stop_pidfile "$DIR/run/nginx.pid" nginx 10
+  programs_stop
+  db_stop
+  log "down: $DIR"
+}
+
+banner() {
+  cat <<EOF
+
+================================================================
+ certhall is running: http://127.0.0.1:8080/
+ Stack directory: $DIR
+$(sed 's/^/ /' "$DIR/run/demo.txt" 2>/dev/null)
+
+ Stop with Ctrl-C or \`make stop\`
+================================================================
+EOF
+}
+
+cmd_run() {
+  [[ -n ${1-} ]] || usage
+  mkdir -p "$1"
+  DIR=$(realpath "$1")
+  trap '"$0" down "$DIR"; exit 1' ERR
+  "$0" up "$DIR" --port 8080
+  trap - ERR
+  trap '"$0" down "$DIR"; exit 0' INT TERM
+  banner
+  # Stay in the foreground until Ctrl-C, or until `make stop` takes nginx away.
+  while live_pid "$DIR/run/nginx.pid" nginx >/dev/null; do
+    sleep 1 &
+    wait $! || true
+  done
+  "$0" down "$DIR"
+}
+
+cmd_free_port() {
+  local i port
+  for ((i = 0; i < 200; i++)); do
+    port=$((20000 + RANDOM % 25001))
+    port_taken "$port" || {
+      echo "$port"
+      return 0
+    }
+  done
+  die "no free port found in 20000-45000"
+}
+
+main() {
+  local cmd=${1-}
+  (($#)) && shift
+  case $cmd in
+    up) cmd_up "$@" ;;
+    down) cmd_down "$@" ;;
+    run) cmd_run "$@" ;;
+    free-port) cmd_free_port ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"

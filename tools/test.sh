@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Run the unit tests, the API tests against a throwaway stack and a short fuzz pass; one summary line.
+set -euo pipefail
+
+REPO=$(realpath "$(dirname "${BASH_SOURCE[0]}")/..")
+STACK=$REPO/tools/stack.sh
+BUILD=${BUILD:-build}
+TEST_TIMEOUT=${TEST_TIMEOUT:-600} # seconds per test binary
+FUZZ_SECONDS=10
+
+PASSED=0
+FAILED=0
+KEEP=0
+DIR=
+PORT=
+
+usage() {
+  cat >&2 <<EOF
+usage: $0 all "UNIT_BINS" "API_BINS"
+       $0 unit BIN...
+EOF
+  exit 2
+}
+
+# Run one cmocka binary with TAP output (extra VAR=VALUE arguments go to its environment),
+# echo its output, count "ok" and "not ok" lines; a non-zero exit without "not ok" is a crash.
+run_tap() {
+  local bin=$1 out rc=0 ok nok
+  shift
+  out=$(mktemp)
+  echo "# $bin"
+  env CMOCKA_MESSAGE_OUTPUT=TAP "$@" timeout -k 10 "$TEST_TIMEOUT" "$bin" 2>&1 | tee "$out" ||
+    rc=${PIPESTATUS[0]}
+  ok=$(grep -c '^ok ' "$out" || true)
+  nok=$(grep -c '^not ok ' "$out" || true)
+  rm -f "$out"
+  PASSED=$((PASSED + ok))
+  FAILED=$((FAILED + nok))
+  if ((rc != 0 && nok == 0)); then
+    echo "not ok - $bin exited with status $rc without a failing test (crash or timeout)"
+    FAILED=$((FAILED + 1))
+  fi
+}
+
+run_units() {
+  local bin
+  for bin in "$@"; do run_tap "$bin"; done
+}
+
+# ---- the throwaway stack --------------------------------------------------------------------
+
+print_logs() {
+  local f
+  for f in "$DIR"/log/*; do
+    [[ -f $f ]] || continue
+    echo "---- last lines of $f"
+    tail -n 25 "$f"
+  done
+}
+
+stop_stack() {
+  trap - EXIT
+  [[ -n $DIR ]] || return 0
+  "$STACK" down "$DIR" || true
+  if ((KEEP)); then
+    print_logs
+    echo "# stack kept for inspection: $DIR"
+  else
+    rm -rf "$DIR"
+  fi
+  DIR=
+}
+
+start_stack() {
+  DIR=$(mktemp -d /tmp/certhall-test.XXXXXX)
+  trap stop_stack EXIT
+  PORT=$("$STACK" free-port)
+  "$STACK" up "$DIR" --port "$PORT" && return 0
+  echo "not ok - the test stack did not come up in $DIR"
+  FAILED=$((FAILED + 1))
+  KEEP=1
+  return 1
+}
+
+run_apis() {
+  local bin before=$FAILED
+  for bin in "$@"; do
+    run_tap "$bin" CERTHALL_URL="http://127.0.0.1:$PORT" CERTHALL_STACK="$DIR" \
+      CERTHALL_CONF="$DIR/etc/certhall.conf"
+  done
+  ((FAILED == before)) || KEEP=1
+}
+
+# ---- fuzzing --------------------------------------------------------------------------------
+
+# Seed a scratch corpus from tests/fuzz/seeds/<name>/ (or <name> without "fuzz_") and run it.
+run_fuzzer() {
+  local bin=$1 name corpus seeds log
+  name=$(basename "$bin")
+  corpus=$(mktemp -d /tmp/certhall-fuzz.XXXXXX)
+  log=$corpus.log
+  for seeds in "tests/fuzz/seeds/$name" "tests/fuzz/seeds/${name#fuzz_}"; do
+    if [[ -d $seeds ]]; then
+      cp -R "$seeds/." "$corpus/"
+      break
+    fi
+  done
+  if "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=5 -artifact_prefix=tests/fuzz/ "$corpus" >"$log" 2>&1; then
+    echo "ok - $name (${FUZZ_SECONDS}s)"
+    PASSED=$((PASSED + 1))
+  else
+    tail -n 40 "$log"
+    echo "not ok - $name (crash or leak input in tests/fuzz/)"
+    FAILED=$((FAILED + 1))
+  fi
+  rm -rf "$corpus" "$log"
+}
+
+run_fuzzers() {
+  local bin
+  for bin in "$BUILD"/tests/fuzz_*; do
+    [[ -f $bin && -x $bin ]] || continue
+    run_fuzzer "$bin"
+  done
+}
+
+# ---- main -----------------------------------------------------------------------------------
+
+summary() {
+  echo "$PASSED passed, $FAILED failed"
+  ((FAILED == 0))
+}
+
+cmd_all() {
+  local -a units apis
+  read -ra units <<<"${1-}"
+  read -ra apis <<<"${2-}"
+  run_units "${units[@]}"
+  if start_stack; then run_apis "${apis[@]}"; fi
+  stop_stack
+  run_fuzzers
+  summary
+}
+
+main() {
+  cd "$REPO"
+  trap 'exit 130' INT TERM
+  local cmd=${1-}
+  (($#)) && shift
+  case $cmd in
+    all)
+      (($# == 2)) || usage
+      cmd_all "$@"
+      ;;
+    unit)
+      run_units "$@"
+      summary
+      ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"
