@@ -193,7 +193,7 @@ db_stop() {
 # ---- configuration and data -----------------------------------------------------------------
 
 write_conf() {
-  local bench=$1 workers=4 rate=30
+  local bench=$1 workers=4 rate=${CERTHALL_RATE_LIMIT:-30}
   if ((bench)); then
     workers=8
     rate=100000000

@@ -1,0 +1,42 @@
+/* apiclient: the API tests' HTTP client for the live throwaway stack (CERTHALL_URL). */
+#ifndef CERTHALL_APICLIENT_H
+#define CERTHALL_APICLIENT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct api_resp {
+	long status;
+	char *body;
+	size_t len;
+	char *headers;   /* raw response headers */
+	json_t *json;    /* NULL when the body is not JSON */
+};
+
+/* One request to CERTHALL_URL + path. content_type and extra_header (one "Name: value")
+ * may be NULL. Fails the test on a transport error. */
+void api_request(const char *method, const char *path, const char *content_type,
+		 const char *body, size_t len, const char *extra_header, struct api_resp *out);
+
+/* POST of a JSON text with Content-Type application/json. */
+void api_post_json(const char *path, const char *json, struct api_resp *out);
+
+void api_get(const char *path, struct api_resp *out);
+
+void api_free(struct api_resp *r);
+
+/* error.code of the JSON error envelope, or NULL. error.field likewise. */
+const char *api_error_code(const struct api_resp *r);
+const char *api_error_field(const struct api_resp *r);
+
+/* The value of a response header (case-insensitive name) into out, or NULL. */
+const char *api_header(const struct api_resp *r, const char *name, char *out, size_t outsz);
+
+/* A path under the stack directory (CERTHALL_STACK) into out. */
+const char *api_stack_path(const char *rel, char *out, size_t outsz);
+
+/* Asserts the answer is a JSON error envelope with this status and code, carrying a
+ * non-empty message and the request id. */
+void api_expect_error(const struct api_resp *r, long status, const char *code);
+
+#endif
