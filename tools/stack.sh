@@ -283,8 +283,11 @@ nginx_render() {
   local port=$1 d r
   d=$(sed_repl "$DIR")
   r=$(sed_repl "$REPO")
-  sed -e "s#/run/certhall/#$d/run/#g" -e "s#/var/lib/certhall/uploads/#$d/uploads/#g" \
-    -e "s#/usr/share/certhall/web#$r/web#g" "$REPO/nginx/certhall.conf" >"$DIR/etc/certhall-nginx.conf"
+  local f
+  for f in certhall:certhall-nginx certhall-portal:certhall-portal; do
+    sed -e "s#/run/certhall/#$d/run/#g" -e "s#/var/lib/certhall/uploads/#$d/uploads/#g" \
+      -e "s#/usr/share/certhall/web#$r/web#g" "$REPO/nginx/${f%%:*}.conf" >"$DIR/etc/${f#*:}.conf"
+  done
   cp "$REPO/nginx/certhall-fastcgi.conf" "$DIR/etc/certhall-fastcgi.conf"
   {
     if ((EUID == 0)); then echo 'user root; # workers must reach the sockets under the work tree'; fi
