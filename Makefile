@@ -78,15 +78,32 @@ unit: $(UNIT_TESTS)
 
 # Unit tests, then API tests against a throwaway stack, then a short fuzz run; one summary line.
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(API_TESTS) check
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(API_TESTS) $(FUZZ_BINS) check
 	@tools/test.sh all "$(UNIT_TESTS)" "$(API_TESTS)"
 
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tools/bench.sh
 
+# libFuzzer harnesses, one per parser (tests/fuzz/fuzz_<name>.c), built by clang with the
+# sources they test compiled in, instrumented (not linked against the gcc-built library).
+# Without clang there are none, and test and fuzz run without them.
+CLANG       ?= $(shell command -v clang || command -v clang-14)
+FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) -Ishared -g -O1 -fno-omit-frame-pointer \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_BINS   := $(if $(CLANG),$(patsubst tests/fuzz/%.c,$(BUILD)/tests/%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SRCS_fuzz_decode   := shared/arena.c shared/decode.c
+FUZZ_SRCS_fuzz_sqlsplit := shared/sqlsplit.c
+FUZZ_SRCS_fuzz_route    := shared/arena.c shared/route.c shared/resp.c shared/log.c
+FUZZ_LIBS_fuzz_route    := $(shell pkg-config --libs jansson 2>/dev/null) -lfcgi
+
+$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(wildcard shared/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(FUZZ_LIBS_fuzz_$*)
+
 FUZZ_SECONDS ?= 60
-fuzz:
+fuzz: $(FUZZ_BINS)
 	@tools/fuzz.sh $(FUZZ_SECONDS)
 
 # STYLE.md rule 10: the banned functions never appear in our C.
