@@ -45,6 +45,7 @@ struct req {
 	const char *body;
 	size_t body_len;
 	bool responded;
+	bool oom;                    /* an arena allocation failed while routing */
 };
 
 /* Copies what the handlers use out of the FastCGI params into the arena. */

@@ -21,8 +21,10 @@ static bool pattern_match(const char *pat, const char *path, struct req *r)
 			if (len == 0 || np == REQ_MAX_PARAMS)
 				return false;
 			r->params[np] = arena_strndup(r->arena, path, len);
-			if (!r->params[np])
+			if (!r->params[np]) {
+				r->oom = true;
 				return false;
+			}
 			np++;
 			pat += strcspn(pat, "/");
 			path += len;
@@ -66,7 +68,14 @@ static void allow_header(const struct route *routes, size_t n, struct req *r)
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!pattern_match(routes[i].pattern, r->path, r) || strstr(allow, routes[i].method))
+		bool listed = false;
+
+		if (!pattern_match(routes[i].pattern, r->path, r))
+			continue;
+		for (size_t j = 0; j < i && !listed; j++)
+			listed = strcmp(routes[j].method, routes[i].method) == 0 &&
+				 pattern_match(routes[j].pattern, r->path, r);
+		if (listed)
 			continue;
 		o += (size_t)snprintf(allow + o, sizeof(allow) - o, "%s%s", o ? ", " : "",
 				      routes[i].method);
@@ -81,6 +90,10 @@ void route_dispatch(const struct route *routes, size_t n, struct req *r)
 	const struct route *rt;
 	int rc = route_match(routes, n, r, &rt);
 
+	if (r->oom) {
+		resp_error(r, ERR_INTERNAL, NULL, NULL);
+		return;
+	}
 	if (rc == ROUTE_NOT_FOUND) {
 		resp_error(r, ERR_NOT_FOUND, NULL, NULL);
 		return;

@@ -21,7 +21,7 @@ int sql_split(const char *s, size_t n, int (*fn)(const char *, size_t, int, void
 	while (i < n) {
 		char c = s[i];
 
-		if (!quote && ((c == '-' && i + 2 < n && s[i + 1] == '-' && is_space(s[i + 2])) ||
+		if (!quote && ((c == '-' && i + 1 < n && s[i + 1] == '-' && (i + 2 == n || is_space(s[i + 2]))) ||
 			       c == '#')) {
 			while (i < n && s[i] != '\n')
 				i++;
