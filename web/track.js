@@ -1,0 +1,325 @@
+/* certhall: the public look-ups of track.html (order by number + mobile tail, certificate by
+ * serial). Everything the server sends reaches the page through textContent and
+ * createElement, never innerHTML. Links may prefill and submit a form:
+ *   track.html#order_no=261121015720202382&tail=3582   (fragment: never sent to the server,
+ *   track.html#serial=712C1B5A584A1BBE                   so never in an access log)
+ *   track.html?order_no=...&tail=...  /  track.html?serial=...   (same, as a query string)
+ */
+(function () {
+  'use strict';
+
+  var TIMEOUT_MS = 15000;
+  var NETWORK_ERROR = '网络异常，未能完成查询，请检查网络后重试。';
+  var BAD_ANSWER = '服务器返回了无法识别的内容，请稍后重试。';
+
+  // ---- small DOM helpers ------------------------------------------------------------------
+
+  function el(tag, className, text) {
+    var e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  // "2026-11-20T11:38:16+08:00" -> "2026-11-20 11:38" (the server already sends China time).
+  function when(s) {
+    if (typeof s !== 'string') return '';
+    var m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(s);
+    return m ? m[1] + ' ' + m[2] : s;
+  }
+
+  function text(v) {
+    return v === undefined || v === null || v === '' ? '—' : String(v);
+  }
+
+  // A definition list from [label, value, extra class for the value] rows; empty values skipped
+  // when the row says so.
+  function details(rows) {
+    var dl = el('dl', 'details');
+    rows.forEach(function (r) {
+      if (r[3] && (r[1] === undefined || r[1] === null || r[1] === '')) return;
+      dl.appendChild(el('dt', null, r[0]));
+      var dd = el('dd', r[2] || null);
+      if (r[1] instanceof Node) dd.appendChild(r[1]);
+      else dd.textContent = text(r[1]);
+      dl.appendChild(dd);
+    });
+    return dl;
+  }
+
+  function badge(label, tone) {
+    return el('span', 'badge badge-' + tone, label);
+  }
+
+  // ---- errors -----------------------------------------------------------------------------
+
+  function unmark(form) {
+    Array.prototype.forEach.call(form.querySelectorAll('.invalid'), function (i) {
+      i.classList.remove('invalid');
+      i.removeAttribute('aria-invalid');
+    });
+  }
+
+  function showError(form, out, err) {
+    clear(out);
+    var box = el('div', 'alert');
+    box.setAttribute('role', 'alert');
+    box.appendChild(el('p', null, err.message || BAD_ANSWER));
+    if (err.request_id && (err.status >= 500 || err.code === 'internal')) {
+      box.appendChild(el('p', 'alert-id', '请求编号：' + err.request_id));
+    }
+    out.appendChild(box);
+    if (err.field) {
+      var input = form.elements.namedItem(err.field);
+      if (input && input.classList) {
+        input.classList.add('invalid');
+        input.setAttribute('aria-invalid', 'true');
+        input.focus();
+      }
+    }
+  }
+
+  // ---- the request ------------------------------------------------------------------------
+
+  // Resolves to {ok, status, body} or to {error} for a failure without a JSON envelope.
+  function call(method, url, payload) {
+    var ctl = typeof AbortController === 'function' ? new AbortController() : null;
+    var timer = ctl ? setTimeout(function () { ctl.abort(); }, TIMEOUT_MS) : null;
+    var init = {
+      method: method,
+      headers: { 'Accept': 'application/json' },
+      credentials: 'same-origin',
+      cache: 'no-store'
+    };
+    if (ctl) init.signal = ctl.signal;
+    if (payload !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(payload);
+    }
+    return fetch(url, init).then(function (res) {
+      return res.json().then(function (body) {
+        return { ok: res.ok, status: res.status, body: body };
+      }, function () {
+        return { ok: false, status: res.status, body: null };
+      });
+    }, function () {
+      return { ok: false, status: 0, body: null, network: true };
+    }).then(function (r) {
+      if (timer) clearTimeout(timer);
+      if (r.ok && r.body && typeof r.body === 'object') return r;
+      var e = r.body && r.body.error && typeof r.body.error === 'object' ? r.body.error : {};
+      return {
+        error: {
+          message: typeof e.message === 'string' && e.message ? e.message :
+            (r.network ? NETWORK_ERROR : BAD_ANSWER),
+          field: typeof e.field === 'string' ? e.field : null,
+          code: e.code,
+          request_id: typeof e.request_id === 'string' ? e.request_id : null,
+          status: r.status
+        }
+      };
+    });
+  }
+
+  // Wires a form: FN(form) returns [method, url, payload] or an error object; SHOW(out, body).
+  function wire(form, out, build, show) {
+    var button = form.querySelector('button[type="submit"]');
+    var label = button.textContent;
+    var busy = false;
+
+    form.addEventListener('input', function (ev) {
+      if (ev.target && ev.target.classList.contains('invalid')) {
+        ev.target.classList.remove('invalid');
+        ev.target.removeAttribute('aria-invalid');
+      }
+    });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      if (busy) return;
+      unmark(form);
+      var req = build(form);
+      if (!Array.isArray(req)) {
+        showError(form, out, req);
+        return;
+      }
+      busy = true;
+      button.disabled = true;
+      button.textContent = '查询中…';
+      out.setAttribute('aria-busy', 'true');
+      call(req[0], req[1], req[2]).then(function (r) {
+        if (r.error) showError(form, out, r.error);
+        else {
+          clear(out);
+          show(out, r.body);
+        }
+      }).then(function () {
+        busy = false;
+        button.disabled = false;
+        button.textContent = label;
+        out.removeAttribute('aria-busy');
+      });
+    });
+  }
+
+  // ---- order look-up ----------------------------------------------------------------------
+
+  var orderForm = document.getElementById('order-form');
+  var orderOut = document.getElementById('order-result');
+  var orderNo = document.getElementById('order-no');
+  var orderHint = document.getElementById('order-no-hint');
+  var orderHintText = orderHint.textContent;
+
+  // A hint while typing; the server decides (it also checks the Damm digit).
+  orderNo.addEventListener('input', function () {
+    var v = orderNo.value.replace(/\s+/g, '');
+    if (v === '' || /^\d{18}$/.test(v)) {
+      orderHint.textContent = orderHintText;
+      orderHint.classList.remove('hint-warn');
+    } else if (/\D/.test(v)) {
+      orderHint.textContent = '订单号只包含数字。';
+      orderHint.classList.add('hint-warn');
+    } else {
+      orderHint.textContent = '已输入 ' + v.length + ' 位，订单号为 18 位数字。';
+      orderHint.classList.add('hint-warn');
+    }
+  });
+
+  function buildOrder(form) {
+    var no = form.elements.namedItem('order_no').value.replace(/\s+/g, '');
+    var tail = form.elements.namedItem('mobile_tail').value.replace(/\s+/g, '');
+    if (no === '') return { message: '请输入订单号。', field: 'order_no' };
+    if (tail === '') return { message: '请输入经办人手机号后四位。', field: 'mobile_tail' };
+    return ['POST', '/api/track/order', { order_no: no, mobile_tail: tail }];
+  }
+
+  function stateTone(state) {
+    switch (state) {
+      case 'done': case 'approved': return 'ok';
+      case 'returned': case 'verify_failed': case 'pending_payment': case 'awaiting_paper':
+        return 'warn'; // waiting for the applicant
+      case 'cancelled': case 'refunding': case 'refunded': case 'draft': return 'muted';
+      case 'shipped': return 'info';
+      default: return 'progress';
+    }
+  }
+
+  function showOrder(out, body) {
+    var o = body.order || {};
+    var card = el('article', 'card-result');
+    var head = el('div', 'result-head');
+    head.appendChild(el('h2', null, '订单 ' + text(o.order_no)));
+    head.appendChild(badge(o.state_name || o.state || '—', stateTone(o.state)));
+    card.appendChild(head);
+    card.appendChild(details([
+      ['业务类型', o.business_name || o.business_type],
+      ['证书类型', o.cert_kind_name || o.cert_kind],
+      ['办理渠道', o.channel],
+      ['证书主体', o.subject],
+      ['经办人手机', o.handler_mobile],
+      ['下单时间', when(o.created_at)]
+    ]));
+
+    var events = Array.isArray(body.timeline) ? body.timeline.slice().reverse() : [];
+    card.appendChild(el('h3', null, '办理进度'));
+    if (events.length === 0) {
+      card.appendChild(el('p', 'muted', '暂无进度记录。'));
+    } else {
+      var ol = el('ol', 'timeline');
+      events.forEach(function (ev, i) {
+        var li = el('li', i === 0 ? 'current' : null);
+        li.appendChild(el('time', null, when(ev.at)));
+        li.lastChild.setAttribute('datetime', typeof ev.at === 'string' ? ev.at : '');
+        li.appendChild(el('p', 'tl-text', ev.text || ev.event));
+        if (ev.note) li.appendChild(el('p', 'tl-note', ev.note));
+        ol.appendChild(li);
+      });
+      card.appendChild(ol);
+    }
+    out.appendChild(card);
+  }
+
+  wire(orderForm, orderOut, buildOrder, showOrder);
+
+  // ---- certificate look-up ----------------------------------------------------------------
+
+  var certForm = document.getElementById('cert-form');
+  var certOut = document.getElementById('cert-result');
+
+  function buildCert(form) {
+    // Case matters (the serial is compared exactly): only spaces go.
+    var serial = form.elements.namedItem('serial').value.replace(/\s+/g, '');
+    if (serial === '') return { message: '请输入证书序列号。', field: 'serial' };
+    return ['GET', '/api/track/certs/' + encodeURIComponent(serial)];
+  }
+
+  function certTone(state) {
+    return state === 'valid' ? 'ok' : state === 'revoked' ? 'bad' : 'warn';
+  }
+
+  function showCert(out, body) {
+    var c = body.certificate || {};
+    var card = el('article', 'card-result');
+    var head = el('div', 'result-head');
+    head.appendChild(el('h2', null, '证书 ' + text(c.serial)));
+    head.appendChild(badge(c.state_name || c.state || '—', certTone(c.state)));
+    card.appendChild(head);
+    card.appendChild(details([
+      ['证书类型', c.kind_name || c.kind],
+      ['持有人', c.holder],
+      ['单位', c.subject, null, true],
+      ['有效期', text(c.not_before) + ' 至 ' + text(c.not_after)],
+      ['吊销时间', when(c.revoked_at), null, true],
+      ['签发渠道', c.channel]
+    ]));
+    out.appendChild(card);
+  }
+
+  wire(certForm, certOut, buildCert, showCert);
+
+  // ---- links that prefill and submit --------------------------------------------------------
+
+  function linkParams() {
+    var p = {};
+    var sources = [window.location.search.replace(/^\?/, '')];
+    if (window.location.hash.indexOf('=') >= 0) sources.push(window.location.hash.replace(/^#/, ''));
+    sources.forEach(function (s) {
+      if (!s || typeof URLSearchParams !== 'function') return;
+      new URLSearchParams(s).forEach(function (v, k) { p[k] = v; });
+    });
+    return p;
+  }
+
+  function submit(form) {
+    if (typeof form.requestSubmit === 'function') form.requestSubmit();
+    else form.dispatchEvent(new Event('submit', { cancelable: true }));
+  }
+
+  var p = linkParams();
+  var tail = p.tail || p.mobile_tail;
+  var used = false;
+  if (p.order_no) {
+    orderNo.value = p.order_no;
+    if (tail) orderForm.elements.namedItem('mobile_tail').value = tail;
+    used = true;
+    if (tail) submit(orderForm);
+    else orderForm.elements.namedItem('mobile_tail').focus();
+  }
+  if (p.serial) {
+    certForm.elements.namedItem('serial').value = p.serial;
+    used = true;
+    submit(certForm);
+    if (!p.order_no) document.getElementById('cert').scrollIntoView();
+  }
+  // Keep the order number and digits out of the history and of bookmarks once read.
+  if (used && window.history && typeof window.history.replaceState === 'function') {
+    window.history.replaceState(null, '', window.location.pathname +
+      (p.serial && !p.order_no ? '#cert' : ''));
+  }
+  if (!used && window.location.hash === '#cert') {
+    certForm.elements.namedItem('serial').focus();
+  }
+}());
