@@ -15,8 +15,10 @@
 
 static void db_drop_cache(struct db *db)
 {
-	for (size_t i = 0; i < db->ncache; i++)
+	for (size_t i = 0; i < db->ncache; i++) {
 		mysql_stmt_close(db->cache[i].stmt);
+		free(db->cache[i].sql);
+	}
 	db->ncache = 0;
 }
 
@@ -100,10 +102,12 @@ static int reconnect(struct db *db)
 
 static MYSQL_STMT *prepared(struct db *db, const char *sql, int *rc)
 {
+	size_t len = strlen(sql);
 	MYSQL_STMT *st;
+	char *copy;
 
 	for (size_t i = 0; i < db->ncache; i++)
-		if (db->cache[i].sql == sql || strcmp(db->cache[i].sql, sql) == 0)
+		if (db->cache[i].len == len && memcmp(db->cache[i].sql, sql, len) == 0)
 			return db->cache[i].stmt;
 	st = mysql_stmt_init(db->my);
 	if (!st) {
@@ -115,13 +119,22 @@ static MYSQL_STMT *prepared(struct db *db, const char *sql, int *rc)
 		mysql_stmt_close(st);
 		return NULL;
 	}
+	copy = malloc(len + 1);
+	if (!copy) {
+		mysql_stmt_close(st);
+		*rc = DB_ERR;
+		return NULL;
+	}
+	memcpy(copy, sql, len + 1);
 	if (db->ncache == DB_CACHE) {
 		/* Full: drop the oldest. Programs use far fewer distinct statements than this. */
 		mysql_stmt_close(db->cache[0].stmt);
+		free(db->cache[0].sql);
 		memmove(&db->cache[0], &db->cache[1], sizeof(db->cache[0]) * (DB_CACHE - 1));
 		db->ncache--;
 	}
-	db->cache[db->ncache].sql = sql;
+	db->cache[db->ncache].sql = copy;
+	db->cache[db->ncache].len = len;
 	db->cache[db->ncache].stmt = st;
 	db->ncache++;
 	return st;
@@ -133,6 +146,7 @@ static void forget(struct db *db, MYSQL_STMT *st)
 		if (db->cache[i].stmt != st)
 			continue;
 		mysql_stmt_close(st);
+		free(db->cache[i].sql);
 		db->cache[i] = db->cache[--db->ncache];
 		return;
 	}

@@ -28,7 +28,8 @@ struct db {
 	const struct conf *conf;
 	int in_tx;
 	struct {
-		const char *sql;
+		char *sql;       /* a copy: callers may pass SQL from a buffer they reuse */
+		size_t len;
 		struct st_mysql_stmt *stmt;
 	} cache[DB_CACHE];
 	size_t ncache;

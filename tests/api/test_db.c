@@ -235,6 +235,24 @@ static void test_binary_and_null_cells(void **state)
 	db_close(&db);
 }
 
+/* The statement cache must key on the text, not on where the caller keeps it. */
+static void test_cache_keys_on_text(void **state)
+{
+	struct db db = { 0 };
+	struct db_rows rows;
+	char sql[64];
+
+	(void)state;
+	assert_int_equal(db_open(&db, &conf), DB_OK);
+	snprintf(sql, sizeof(sql), "SELECT 'first'");
+	assert_int_equal(db_query(&db, &a, sql, DB_NOARGS, &rows), DB_OK);
+	assert_string_equal(db_cell(&rows, 0, 0), "first");
+	snprintf(sql, sizeof(sql), "SELECT 'second'");
+	assert_int_equal(db_query(&db, &a, sql, DB_NOARGS, &rows), DB_OK);
+	assert_string_equal(db_cell(&rows, 0, 0), "second");
+	db_close(&db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_retry_on_deadlock),
 		cmocka_unit_test(test_duplicate_key),
 		cmocka_unit_test(test_binary_and_null_cells),
+		cmocka_unit_test(test_cache_keys_on_text),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
