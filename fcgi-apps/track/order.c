@@ -8,18 +8,18 @@
 #include "orderno.h"
 #include "track.h"
 
+/* The order and its public timeline in one round trip: one row per event (at least one row,
+ * event columns NULL, for an order without events). */
 static const char sql_order[] =
-	"SELECT o.id, o.order_no, o.business_type, o.cert_kind, o.state, o.subject_name, "
-	"o.handler_mobile_enc, DATE_FORMAT(o.created_at, '%Y-%m-%dT%H:%i:%s+08:00'), "
-	"DATE_FORMAT(o.updated_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.name "
-	"FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.order_no = ?";
+	"SELECT o.order_no, o.business_type, o.cert_kind, o.state, o.subject_name, "
+	"o.handler_mobile_enc, DATE_FORMAT(o.created_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.name, "
+	"DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%s+08:00'), e.kind, e.state_to, e.note "
+	"FROM orders o JOIN channels c ON c.id = o.channel_id "
+	"LEFT JOIN order_events e ON e.order_id = o.id AND e.public = 1 "
+	"WHERE o.order_no = ? ORDER BY e.at, e.id LIMIT 200";
 
-static const char sql_events[] =
-	"SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%s+08:00'), kind, state_to, note "
-	"FROM order_events WHERE order_id = ? AND public = 1 ORDER BY at, id LIMIT 200";
-
-enum { O_ID, O_NO, O_BUSINESS, O_KIND, O_STATE, O_SUBJECT, O_MOBILE, O_CREATED, O_UPDATED,
-       O_CHANNEL };
+enum { O_NO, O_BUSINESS, O_KIND, O_STATE, O_SUBJECT, O_MOBILE, O_CREATED, O_CHANNEL,
+       E_AT, E_KIND, E_STATE, E_NOTE };
 
 static bool is_order_no(const char *s)
 {
@@ -44,31 +44,33 @@ static int not_found(struct req *r)
 			  "未找到与该订单号和手机号后四位匹配的订单，请核对后重试。");
 }
 
-static bool tail_matches(struct req *r, const struct db_rows *o, const char *tail)
+/* Opens the handler's mobile into plain (NUL-terminated) and compares its last four digits. */
+static bool tail_matches(struct req *r, const struct db_rows *o, const char *tail, char plain[32])
 {
-	unsigned char plain[64];
-	size_t n = 0;
 	const char *enc = db_cell(o, 0, O_MOBILE);
+	size_t n = 0;
 
+	plain[0] = '\0';
 	if (!enc || crypto_open(&r->app->key, (const unsigned char *)enc, o->len[O_MOBILE],
-				ORDER_AAD_HANDLER_MOBILE, plain, sizeof(plain), &n) < 0 || n < 4)
+				ORDER_AAD_HANDLER_MOBILE, (unsigned char *)plain, 31, &n) < 0 || n < 4)
 		return false;
+	plain[n] = '\0';
 	return crypto_equal(plain + n - 4, tail, 4);
 }
 
-static json_t *timeline(struct req *r, const struct db_rows *ev)
+static json_t *timeline(const struct db_rows *ev)
 {
 	json_t *list = json_array();
 
 	for (size_t i = 0; list && i < ev->nrows; i++) {
-		const char *kind = db_cell(ev, i, 1), *name = order_event_name(kind);
-		const char *state = db_cell(ev, i, 2);
+		const char *kind = db_cell(ev, i, E_KIND), *name = order_event_name(kind);
 
+		if (!kind)
+			continue;
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s?, s:s?}",
-			"at", db_cell(ev, i, 0), "event", kind, "text", name ? name : kind,
-			"state", state, "note", db_cell(ev, i, 3)));
+			"at", db_cell(ev, i, E_AT), "event", kind, "text", name ? name : kind,
+			"state", db_cell(ev, i, E_STATE), "note", db_cell(ev, i, E_NOTE)));
 	}
-	(void)r;
 	return list;
 }
 
@@ -76,10 +78,8 @@ int track_order(struct req *r)
 {
 	const char *no, *tail, *kind;
 	struct req_field f[2];
-	struct db_rows o, ev;
-	char subject[256], mobile[32];
-	unsigned char plain[64];
-	size_t n = 0;
+	struct db_rows o;
+	char subject[256], mobile[32], plain[32];
 	json_t *body;
 	int rc;
 
@@ -95,23 +95,16 @@ int track_order(struct req *r)
 	rc = db_query(&r->app->db, r->arena, sql_order, DB_ARGS(DB_STR(no)), &o);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	if (o.nrows != 1 || !tail_matches(r, &o, tail))
+	if (o.nrows < 1 || !tail_matches(r, &o, tail, plain))
 		return not_found(r);
-	rc = db_query(&r->app->db, r->arena, sql_events,
-		      DB_ARGS(DB_STR(db_cell(&o, 0, O_ID))), &ev);
-	if (rc != DB_OK)
-		return app_db_error(r, rc);
 
 	kind = db_cell(&o, 0, O_KIND);
 	if (strcmp(kind, "person") == 0)
 		mask_person_name(db_cell(&o, 0, O_SUBJECT), subject, sizeof(subject));
 	else
 		mask_org_name(db_cell(&o, 0, O_SUBJECT), subject, sizeof(subject));
-	if (crypto_open(&r->app->key, (const unsigned char *)db_cell(&o, 0, O_MOBILE),
-			o.len[O_MOBILE], ORDER_AAD_HANDLER_MOBILE, plain, sizeof(plain) - 1, &n) < 0)
-		n = 0;
-	plain[n] = '\0';
-	mask_mobile((const char *)plain, mobile, sizeof(mobile));
+	mask_mobile(plain, mobile, sizeof(mobile));
+	explicit_bzero(plain, sizeof(plain));
 
 	resp_json(r, 200, json_pack("{s:{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:s}, s:o}",
 		"order",
@@ -126,6 +119,6 @@ int track_order(struct req *r)
 		"subject", subject,
 		"handler_mobile", mobile,
 		"created_at", db_cell(&o, 0, O_CREATED),
-		"timeline", timeline(r, &ev)));
+		"timeline", timeline(&o)));
 	return 0;
 }
