@@ -1,0 +1,54 @@
+/* sandbox: the dev and test stand-in for third parties (never installed in production). */
+#ifndef CERTHALL_SANDBOX_H
+#define CERTHALL_SANDBOX_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "app.h"
+
+#define SANDBOX_PPM 1000000      /* ratios are kept in parts per million */
+#define SANDBOX_MAX_NUMBERS 64   /* permanent_numbers entries */
+#define SANDBOX_KEY_MAX 128      /* idempotency key, characters */
+
+/* How the gateway misbehaves: the one row of sandbox_control, all off after a reset. */
+struct sandbox_control {
+	int fail_ppm;            /* answer 503 busy, record nothing */
+	int timeout_ppm;         /* sleep [sandbox] timeout_sleep_ms before answering */
+	bool drop;               /* timeout_mode: "drop" records nothing, "accept" records first */
+	int permanent_ppm;       /* answer 400 rejected (permanent) */
+	json_t *numbers;         /* permanent_numbers: strings answered 400 invalid_number;
+				  * released with the arena */
+};
+
+/* Creates the sandbox's own tables once per worker (retried on the next request if the
+ * database was out of reach). Returns 0, or -1 with the error answered. */
+int sandbox_ready(struct req *r);
+
+/* The gateway's error envelope: {"error":{"code","message","permanent","field","request_id"}}.
+ * permanent tells the sender whether trying again can ever help. Returns -1. */
+int sandbox_error(struct req *r, int status, const char *code, bool permanent, const char *field,
+		  const char *message);
+
+/* Reads the control row (defaults when there is none). Returns 0, or -1 answered. */
+int sandbox_control_load(struct req *r, struct sandbox_control *c);
+
+/* True with probability ppm / SANDBOX_PPM, drawn from crypto_random. */
+bool sandbox_draw(int ppm);
+
+/* gateway.c: the SMS gateway and the mail sink. */
+int sandbox_sms_send(struct req *r);
+int sandbox_sms_query(struct req *r);
+int sandbox_mail_send(struct req *r);
+int sandbox_mail_query(struct req *r);
+
+/* control.c: behaviour control and reset. */
+int sandbox_control_get(struct req *r);
+int sandbox_control_set(struct req *r);
+int sandbox_reset(struct req *r);
+
+/* messages.c: what the gateway recorded. */
+int sandbox_messages(struct req *r);
+int sandbox_messages_stats(struct req *r);
+
+#endif
