@@ -13,6 +13,11 @@ CFLAGS  += -std=c11 -D_DEFAULT_SOURCE $(WARN) -Ishared \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lm
 
+# Programs that send notifications or call third parties link libcurl; track and hello do not.
+APP_PKGS_account := libcurl
+APP_PKGS_sandbox := libcurl
+CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
+
 LIB      := $(BUILD)/libcerthall.a
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard shared/*.c))
 
@@ -51,7 +56,7 @@ $(BUILD)/bin/certhall-%: $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(wildcard fcgi-
 
 $(ADMIN): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/admin/*.c)) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS)
 
 $(HELLO): $(BUILD)/tests/bench/hello.o $(LIB)
 	@mkdir -p $(@D)
@@ -59,11 +64,11 @@ $(HELLO): $(BUILD)/tests/bench/hello.o $(LIB)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) -lcmocka
 
 $(BUILD)/tests/api_%: $(BUILD)/tests/api/%.o $(API_HELPER) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libcurl) -lcmocka
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) -lcmocka
 
 # The stack of `make run` lives in var/ and keeps its data between runs.
 run: deps

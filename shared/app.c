@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "log.h"
 #include "runner.h"
 
@@ -43,7 +44,10 @@ static void serve_one(struct app *app, FCGX_Request *fr)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	req_init_fcgi(&r, &app->arena, app, fr);
 	app->db.rid = r.rid;
-	route_dispatch(app->def->routes, app->def->nroutes, &r);
+	app->noutbox = 0;
+	/* Every state-changing request, logged in or not, must come from our own pages. */
+	if (auth_check_origin(&r) == 0)
+		route_dispatch(app->def->routes, app->def->nroutes, &r);
 	resp_send(&r);
 	log_rid(r.status >= 500 ? LOG_WARN : LOG_DEBUG, r.rid, "%s %s %d %.2fms", r.method, r.path,
 		r.status, ms_since(&t0));
@@ -81,6 +85,8 @@ static int worker_main(int listen_fd, int no, void *ctx)
 		runner_hold_signals(true);
 		serve_one(app, &fr);
 		FCGX_Finish_r(&fr);
+		if (app->flush_outbox)
+			app->flush_outbox(app);
 		if (app->def->after_response)
 			app->def->after_response(app);
 		arena_reset(&app->arena);

@@ -24,6 +24,10 @@ struct app {
 	bool have_key;
 	struct arena arena;
 	void *priv;   /* the program's own worker state */
+	/* Outbox rows this request wrote: sent once the answer is out (app_outbox_add). */
+	long long outbox_ids[16];
+	size_t noutbox;
+	void (*flush_outbox)(struct app *app); /* set by app_outbox_add (shared/app_outbox.c) */
 };
 
 struct app_def {
@@ -41,6 +45,15 @@ int app_main(int argc, char **argv, const struct app_def *def);
 
 /* GET /api/<program>/health: database reachable, version. 200 or 503. */
 int app_health(struct req *r);
+
+/* outbox_add() for a request: inside its transaction; the row is also sent right after the
+ * answer (the client never waits for a gateway). Returns a DB_* code. */
+int app_outbox_add(struct req *r, const char *channel, const char *event, const char *to,
+		   json_t *params, long long order_id);
+
+/* Records an outbox row written by other means (e.g. smscode_issue) for the post-response
+ * send; rc is the DB_* result of writing it. */
+void app_outbox_note(struct app *app, int rc, long long id);
 
 /* The request answered 503 when the database is out of reach, 500 otherwise. */
 int app_db_error(struct req *r, int rc);

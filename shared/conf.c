@@ -52,6 +52,41 @@ static const struct conf_key conf_keys[] = {
 	INT("limits", "arena_max", arena_max, 65536, 268435456, "8388608"),
 	INT("track", "rate_limit", track_rate_limit, 1, 1000000000, "30"),
 	INT("track", "rate_window", track_rate_window, 1, 86400, "60"),
+	STR("sms", "provider", sms_provider, "webhook"),
+	STR("sms", "endpoint", sms_endpoint, "http://127.0.0.1:8080/sandbox/sms"),
+	STR("sms", "key_id", sms_key_id, ""),
+	STR("sms", "secret_file", sms_secret_file, ""),
+	STR("sms", "sign_name", sms_sign_name, "数字证书网上营业厅"),
+	STR("sms", "app_id", sms_app_id, ""),
+	STR("sms", "region", sms_region, "ap-guangzhou"),
+	INT("sms", "timeout_ms", sms_timeout_ms, 100, 60000, "3000"),
+	STR("mail", "provider", mail_provider, "webhook"),
+	STR("mail", "endpoint", mail_endpoint, "http://127.0.0.1:8080/sandbox/mail"),
+	STR("mail", "user", mail_user, ""),
+	STR("mail", "password_file", mail_password_file, ""),
+	STR("mail", "from", mail_from, "noreply@certhall.example"),
+	INT("mail", "timeout_ms", mail_timeout_ms, 100, 120000, "10000"),
+	INT("session", "idle", session_idle, 60, 86400, "1800"),
+	INT("session", "absolute", session_absolute, 300, 604800, "43200"),
+	INT("password", "scrypt_n_log2", scrypt_n_log2, 10, 20, "15"),
+	INT("password", "scrypt_r", scrypt_r, 1, 32, "8"),
+	INT("password", "scrypt_p", scrypt_p, 1, 16, "1"),
+	INT("sms_code", "ttl", code_ttl, 60, 3600, "300"),
+	INT("sms_code", "tries", code_tries, 1, 20, "5"),
+	INT("sms_code", "per_minute", code_per_minute, 1, 100, "1"),
+	INT("sms_code", "per_hour", code_per_hour, 1, 1000, "5"),
+	INT("sms_code", "per_day", code_per_day, 1, 10000, "10"),
+	INT("sms_code", "per_ip_hour", code_per_ip_hour, 1, 100000, "30"),
+	INT("login", "fail_account", login_fail_account, 1, 1000, "5"),
+	INT("login", "fail_ip", login_fail_ip, 1, 100000, "20"),
+	INT("login", "fail_window", login_fail_window, 60, 86400, "900"),
+	INT("outbox", "batch", outbox_batch, 1, 1000, "50"),
+	INT("outbox", "claim_timeout", outbox_claim_timeout, 5, 3600, "60"),
+	INT("outbox", "max_attempts", outbox_max_attempts, 1, 100, "12"),
+	INT("outbox", "backoff_base", outbox_backoff_base, 1, 3600, "5"),
+	INT("outbox", "backoff_max", outbox_backoff_max, 1, 86400, "3600"),
+	INT("outbox", "reconcile_after", outbox_reconcile_after, 1, 3600, "30"),
+	INT("sandbox", "timeout_sleep_ms", sandbox_timeout_sleep_ms, 0, 120000, "5000"),
 };
 
 struct load_ctx {
@@ -189,22 +224,31 @@ int conf_load(struct conf *c, const char *path, char *err, size_t errsz)
 	return 0;
 }
 
-int conf_load_secrets(struct conf *c, char *err, size_t errsz)
+/* The first line of path, without its line end. An empty path leaves out empty. */
+static int read_secret(const char *path, char *out, size_t outsz, char *err, size_t errsz)
 {
 	FILE *f;
-	size_t n;
 
-	if (!c->db_password_file[0])
+	out[0] = '\0';
+	if (!path[0])
 		return 0;
-	f = fopen(c->db_password_file, "r");
+	f = fopen(path, "r");
 	if (!f) {
-		snprintf(err, errsz, "%s: %s", c->db_password_file, strerror(errno));
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (!fgets(c->db_password, sizeof(c->db_password), f))
-		c->db_password[0] = '\0';
+	if (!fgets(out, (int)outsz, f))
+		out[0] = '\0';
 	fclose(f);
-	n = strcspn(c->db_password, "\r\n");
-	c->db_password[n] = '\0';
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+int conf_load_secrets(struct conf *c, char *err, size_t errsz)
+{
+	if (read_secret(c->db_password_file, c->db_password, sizeof(c->db_password), err, errsz) ||
+	    read_secret(c->sms_secret_file, c->sms_secret, sizeof(c->sms_secret), err, errsz) ||
+	    read_secret(c->mail_password_file, c->mail_password, sizeof(c->mail_password), err, errsz))
+		return -1;
 	return 0;
 }

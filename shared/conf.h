@@ -35,8 +35,53 @@ struct conf {
 	int track_rate_limit;
 	int track_rate_window;
 
-	/* Loaded from db_password_file, never from the INI itself. */
+	/* [sms] and [mail]: the providers (shared/notify.h) */
+	char sms_provider[16];
+	char sms_endpoint[CONF_STR_MAX];
+	char sms_key_id[128];
+	char sms_secret_file[CONF_STR_MAX];
+	char sms_sign_name[64];
+	char sms_app_id[64];
+	char sms_region[32];
+	int sms_timeout_ms;
+	char mail_provider[16];
+	char mail_endpoint[CONF_STR_MAX];
+	char mail_user[128];
+	char mail_password_file[CONF_STR_MAX];
+	char mail_from[CONF_STR_MAX];
+	int mail_timeout_ms;
+	/* [session] */
+	int session_idle;
+	int session_absolute;
+	/* [password] scrypt cost */
+	int scrypt_n_log2;
+	int scrypt_r;
+	int scrypt_p;
+	/* [sms_code] */
+	int code_ttl;
+	int code_tries;
+	int code_per_minute;
+	int code_per_hour;
+	int code_per_day;
+	int code_per_ip_hour;
+	/* [login] */
+	int login_fail_account;
+	int login_fail_ip;
+	int login_fail_window;
+	/* [outbox] */
+	int outbox_batch;
+	int outbox_claim_timeout;
+	int outbox_max_attempts;
+	int outbox_backoff_base;
+	int outbox_backoff_max;
+	int outbox_reconcile_after;
+	/* [sandbox] */
+	int sandbox_timeout_sleep_ms;
+
+	/* Loaded from the *_file keys, never from the INI itself. */
 	char db_password[128];
+	char sms_secret[256];
+	char mail_password[256];
 };
 
 /* Sets every key to its default. */
@@ -46,7 +91,7 @@ void conf_defaults(struct conf *c);
  * numbers are errors: err gets "file:line: [section] key: reason". Returns 0 or -1. */
 int conf_load(struct conf *c, const char *path, char *err, size_t errsz);
 
-/* Reads the database password file named in c (if any) into c->db_password. */
+/* Reads the secret files named in c (db password, SMS secret, mail password), if any. */
 int conf_load_secrets(struct conf *c, char *err, size_t errsz);
 
 #endif

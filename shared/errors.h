@@ -9,6 +9,18 @@
 	X(ERR_BAD_JSON, "bad_json", 400, "请求内容不是有效的 JSON 对象。") \
 	X(ERR_INVALID_FIELD, "invalid_field", 400, "填写的内容不符合要求，请检查后重新提交。") \
 	X(ERR_MISSING_FIELD, "missing_field", 400, "请填写必填项。") \
+	X(ERR_NOT_LOGGED_IN, "not_logged_in", 401, "请先登录。") \
+	X(ERR_LOGIN_FAILED, "login_failed", 401, "账号或密码错误。") \
+	X(ERR_FORBIDDEN, "forbidden", 403, "您没有权限进行此操作。") \
+	X(ERR_CSRF, "csrf", 403, "页面已过期或来源不明，请刷新页面后重试。") \
+	X(ERR_DISABLED, "account_disabled", 403, "该账号已停用，请联系客服。") \
+	X(ERR_CODE_WRONG, "code_wrong", 400, "短信验证码不正确，请核对后重新输入。") \
+	X(ERR_CODE_EXPIRED, "code_expired", 400, "短信验证码已失效，请重新获取。") \
+	X(ERR_WEAK_PASSWORD, "weak_password", 400, "密码需为 8 至 64 位，且同时包含字母和数字。") \
+	X(ERR_TAKEN, "already_registered", 409, "该账号已注册，请直接登录或找回密码。") \
+	X(ERR_CONFLICT, "conflict", 409, "该操作与当前状态冲突，请刷新后重试。") \
+	X(ERR_LOGIN_LOCKED, "login_locked", 429, "登录失败次数过多，请稍后再试，或使用短信验证码登录。") \
+	X(ERR_CODE_LIMIT, "code_limited", 429, "获取验证码过于频繁，请稍后再试。") \
 	X(ERR_NOT_FOUND, "not_found", 404, "您访问的内容不存在。") \
 	X(ERR_METHOD, "method_not_allowed", 405, "不支持该请求方式。") \
 	X(ERR_TOO_LARGE, "too_large", 413, "提交的内容过大。") \

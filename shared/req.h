@@ -46,6 +46,16 @@ struct req {
 	size_t body_len;
 	bool responded;
 	bool oom;                    /* an arena allocation failed while routing */
+
+	/* Who asks: filled by auth_session() (shared/auth.h). */
+	struct {
+		bool loaded;
+		int kind;                /* AUTH_NONE, AUTH_ACCOUNT, AUTH_STAFF */
+		long long id;            /* accounts.id or staff.id */
+		unsigned roles;
+		long long session_id;
+		char csrf[65];
+	} auth;
 };
 
 /* Copies what the handlers use out of the FastCGI params into the arena. */

@@ -9,7 +9,7 @@ SOCK_MAX=107 # sun_path is 108 bytes with the NUL
 
 usage() {
   cat >&2 <<EOF
-usage: $0 up DIR [--port N] [--bench]
+usage: $0 up DIR [--port N] [--bench] [--outbox]
        $0 down DIR
        $0 run DIR
        $0 free-port
@@ -192,8 +192,22 @@ db_stop() {
 
 # ---- configuration and data -----------------------------------------------------------------
 
+# The webhook secret shared by certhall and the sandbox gateway: created once, kept.
+sms_secret() {
+  local f=$DIR/etc/sms.secret
+  if [[ ! -s $f ]]; then
+    (
+      umask 077
+      od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$f.tmp"
+    )
+    mv "$f.tmp" "$f"
+  fi
+  chmod 0600 "$f"
+}
+
 write_conf() {
-  local bench=$1 workers=4 rate=${CERTHALL_RATE_LIMIT:-30}
+  local bench=$1 port=$2 workers=4 rate=${CERTHALL_RATE_LIMIT:-30}
+  sms_secret
   if ((bench)); then
     workers=8
     rate=100000000
@@ -227,6 +241,22 @@ json_body_max = 65536
 [track]
 rate_limit = $rate
 rate_window = 60
+
+; Messages go to the sandbox gateway of this stack (fcgi-apps/sandbox): GET /sandbox/messages.
+[sms]
+provider = webhook
+endpoint = http://127.0.0.1:$port/sandbox/sms
+secret_file = $DIR/etc/sms.secret
+timeout_ms = 2000
+
+[mail]
+provider = webhook
+endpoint = http://127.0.0.1:$port/sandbox/mail
+password_file = $DIR/etc/sms.secret
+timeout_ms = 2000
+
+[sandbox]
+timeout_sleep_ms = 3000
 EOF
   mv "$DIR/etc/certhall.conf.tmp" "$DIR/etc/certhall.conf"
 }
@@ -236,20 +266,43 @@ admin() {
 }
 
 data_setup() {
+  local port=$1 pw
   if [[ ! -s $DIR/etc/pii.key ]]; then
     "$BIN/certhall-admin" keygen "$DIR/etc/pii.key" || die "certhall-admin keygen failed"
   fi
   admin migrate || die "certhall-admin migrate failed"
   admin seed >"$DIR/run/demo.txt" || die "certhall-admin seed failed"
+  # The first admin: a random password made once, kept beside the other secrets.
+  if [[ ! -s $DIR/etc/admin.password ]]; then
+    pw="Adm$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')7"
+    (umask 077 && printf '%s\n' "$pw" >"$DIR/etc/admin.password")
+    admin staff add admin admin --name 管理员 --password-file "$DIR/etc/admin.password" >/dev/null ||
+      die "certhall-admin staff add admin failed"
+  fi
+  {
+    echo "Admin login (staff): admin / $(head -n 1 "$DIR/etc/admin.password")"
+    echo "SMS codes without a phone: http://127.0.0.1:$port/sandbox/messages?to=13800138000"
+  } >>"$DIR/run/demo.txt"
+}
+
+# The outbox runner of make run: retries what the post-response send could not deliver.
+outbox_start() {
+  live_pid "$DIR/run/outbox.pid" "certhall-admin" >/dev/null && return 0
+  setsid "$BIN/certhall-admin" -c "$DIR/etc/certhall.conf" outbox --daemon \
+    </dev/null >>"$DIR/log/outbox.log" 2>&1 9>&- &
+  echo $! >"$DIR/run/outbox.pid"
 }
 
 # ---- FastCGI programs -----------------------------------------------------------------------
 
 program_start() {
   local name=$1 sock=$DIR/run/$1.sock i
+  local -a opts=()
+  # The sandbox sleeps to simulate timeouts: enough workers that a sleeping one blocks nobody.
+  case $name in sandbox) opts=(-w 8) ;; esac
   live_pid "$DIR/run/$name.pid" "certhall-$name" >/dev/null && return 0
   rm -f "$sock" "$DIR/run/$name.pid"
-  setsid "$BIN/certhall-$name" -c "$DIR/etc/certhall.conf" \
+  setsid "$BIN/certhall-$name" -c "$DIR/etc/certhall.conf" "${opts[@]}" \
     </dev/null >>"$DIR/log/$name.log" 2>&1 9>&- &
   echo $! >"$DIR/run/$name.pid"
   for ((i = 0; i < 100; i++)); do
@@ -267,6 +320,10 @@ programs_stop() {
     [[ -e $pidfile ]] || continue
     name=$(basename "$pidfile" .pid)
     case $name in mysqld | nginx) continue ;; esac
+    if [[ $name == outbox ]]; then
+      stop_pidfile "$pidfile" certhall-admin 10
+      continue
+    fi
     stop_pidfile "$pidfile" "certhall-$name" 10
     rm -f "$DIR/run/$name.sock"
   done
@@ -331,7 +388,7 @@ enter_dir() {
 }
 
 cmd_up() {
-  local port=8080 bench=0 name
+  local port=8080 bench=0 outbox=0 name
   enter_dir "${1-}"
   shift
   while (($#)); do
@@ -345,6 +402,10 @@ cmd_up() {
         bench=1
         shift
         ;;
+      --outbox)
+        outbox=1
+        shift
+        ;;
       *) usage ;;
     esac
   done
@@ -356,11 +417,12 @@ cmd_up() {
   db_start
   db_wait
   db_setup
-  write_conf "$bench"
-  data_setup
+  write_conf "$bench" "$port"
+  data_setup "$port"
   while read -r name; do
     program_start "$name"
   done < <(program_names "$bench")
+  ((outbox)) && outbox_start
   nginx_render "$port"
   nginx_start "$port"
   nginx_wait "$port"
@@ -398,7 +460,7 @@ cmd_run() {
   mkdir -p "$1"
   DIR=$(realpath "$1")
   trap '"$0" down "$DIR"; exit 1' ERR
-  "$0" up "$DIR" --port 8080
+  "$0" up "$DIR" --port 8080 --outbox
   trap - ERR
   trap '"$0" down "$DIR"; exit 0' INT TERM
   banner

@@ -35,6 +35,35 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *userp)
 void api_request(const char *method, const char *path, const char *content_type,
 		 const char *body, size_t len, const char *extra_header, struct api_resp *out)
 {
+	const char *const headers[] = { extra_header, NULL };
+
+	api_request_h(method, path, content_type, body, len, headers, out);
+}
+
+const char *api_set_cookie(const struct api_resp *r, const char *name, char *out, size_t outsz)
+{
+	size_t n = strlen(name);
+
+	for (const char *line = r->headers; line && *line;) {
+		const char *end = strstr(line, "\r\n");
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		if (len > 12 && strncasecmp(line, "Set-Cookie: ", 12) == 0 &&
+		    strncmp(line + 12, name, n) == 0 && line[12 + n] == '=') {
+			const char *v = line + 12 + n + 1;
+			size_t vlen = strcspn(v, ";\r\n");
+
+			snprintf(out, outsz, "%.*s", (int)vlen, v);
+			return out;
+		}
+		line = end ? end + 2 : NULL;
+	}
+	return NULL;
+}
+
+void api_request_h(const char *method, const char *path, const char *content_type,
+		   const char *body, size_t len, const char *const *headers, struct api_resp *out)
+{
 	const char *base = getenv("CERTHALL_URL");
 	struct buf bb = { 0 }, hb = { 0 };
 	struct curl_slist *hdrs = NULL;
@@ -63,8 +92,8 @@ void api_request(const char *method, const char *path, const char *content_type,
 	} else {
 		hdrs = curl_slist_append(hdrs, "Content-Type:");
 	}
-	if (extra_header)
-		hdrs = curl_slist_append(hdrs, extra_header);
+	for (size_t i = 0; headers && headers[i]; i++)
+		hdrs = curl_slist_append(hdrs, headers[i]);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);

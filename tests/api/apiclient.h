@@ -18,6 +18,13 @@ struct api_resp {
 void api_request(const char *method, const char *path, const char *content_type,
 		 const char *body, size_t len, const char *extra_header, struct api_resp *out);
 
+/* The same with any number of extra headers (NULL-terminated list of "Name: value"). */
+void api_request_h(const char *method, const char *path, const char *content_type,
+		   const char *body, size_t len, const char *const *headers, struct api_resp *out);
+
+/* The value a Set-Cookie of the answer gives cookie `name` (maybe empty), or NULL. */
+const char *api_set_cookie(const struct api_resp *r, const char *name, char *out, size_t outsz);
+
 /* POST of a JSON text with Content-Type application/json. */
 void api_post_json(const char *path, const char *json, struct api_resp *out);
 

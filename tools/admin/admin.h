@@ -22,6 +22,8 @@ void admin_connect(struct admin *ad, const char *conf_path, int need_key);
 
 int admin_migrate(struct admin *ad, int argc, char **argv);
 int admin_seed(struct admin *ad, int argc, char **argv);
+int admin_staff(struct admin *ad, int argc, char **argv);
+int admin_outbox(struct admin *ad, int argc, char **argv);
 
 /* Runs every statement of one .sql file. Returns 0, or -1 after printing the file, the
  * statement's line and the server's message. */

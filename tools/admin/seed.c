@@ -7,8 +7,11 @@
 
 #include "admin.h"
 #include "log.h"
+#include "mask.h"
 #include "order.h"
 #include "orderno.h"
+#include "password.h"
+#include "smscode.h"
 
 #define DEMO_MOBILE "13800138000"
 
@@ -63,6 +66,32 @@ static const struct demo_cert demo_certs[] = {
 	{ "0F9E8D7C6B5A4930", "bjca-zycg", "org", "刘洋", "北京数安示范科技有限公司", -500, 230,
 	  "遗失补办，旧证书已吊销", 1 },
 };
+
+/* Demo logins, printed by make run. Never seed these into a production database. */
+#define DEMO_APPLICANT_PASSWORD "Demo2026hall"
+#define DEMO_STAFF_PASSWORD "Staff2026hall"
+
+static const struct {
+	const char *kind, *login, *name, *mobile;
+} demo_accounts[] = {
+	{ "org", "91350100M000100Y43", "北京数安示范科技有限公司", DEMO_MOBILE },
+	{ "person", "13900139000", "王芳", "13900139000" },
+};
+
+static const struct {
+	const char *username, *name, *role;
+} demo_staff[] = {
+	{ "reviewer", "审核员（演示）", "reviewer" },
+	{ "finance", "财务（演示）", "finance" },
+	{ "shipping", "制证发货（演示）", "shipping" },
+};
+
+static const char sql_account[] =
+	"INSERT IGNORE INTO accounts (kind, login_name, display_name, password_hash, mobile_enc, mobile_idx, "
+	"mobile_mask, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NOW(3), NOW(3))";
+static const char sql_staff[] =
+	"INSERT IGNORE INTO staff (username, display_name, role, password_hash, created_at, updated_at) "
+	"VALUES (?, ?, ?, ?, NOW(3), NOW(3))";
 
 static const char sql_channel[] = "SELECT id FROM channels WHERE code = ?";
 static const char sql_order[] =
@@ -184,6 +213,74 @@ static int create_demo(struct db *db, void *p)
 	return rc;
 }
 
+/* Demo applicant and staff logins, apart from the orders so an older demo database gets them too. */
+static int create_logins(struct db *db, void *p)
+{
+	struct demo_ctx *dc = p;
+	struct admin *ad = dc->ad;
+	size_t o = 0;
+	int rc = DB_OK;
+
+	(void)db;
+	o += (size_t)snprintf(dc->summary + o, sizeof(dc->summary) - o,
+			      "Applicant logins (password %s):", DEMO_APPLICANT_PASSWORD);
+	for (size_t i = 0; rc == DB_OK && i < sizeof(demo_accounts) / sizeof(demo_accounts[0]); i++) {
+		char hash[PASSWORD_HASH_MAX], idx[65], masked[20];
+		unsigned char enc[64];
+		size_t enclen;
+
+		if (password_hash(DEMO_APPLICANT_PASSWORD, ad->conf.scrypt_n_log2, ad->conf.scrypt_r,
+				  ad->conf.scrypt_p, hash) < 0 ||
+		    crypto_seal(&ad->key, demo_accounts[i].mobile, 11, "accounts.mobile", enc, sizeof(enc),
+				&enclen) < 0)
+			return DB_ERR;
+		smscode_mobile_idx(&ad->key, demo_accounts[i].mobile, idx);
+		mask_mobile(demo_accounts[i].mobile, masked, sizeof(masked));
+		rc = db_exec(&ad->db, sql_account,
+			     DB_ARGS(DB_STR(demo_accounts[i].kind), DB_STR(demo_accounts[i].login),
+				     DB_STR(demo_accounts[i].name), DB_STR(hash), DB_BLOB(enc, enclen),
+				     DB_STR(idx), DB_STR(masked)), NULL, NULL);
+		o += (size_t)snprintf(dc->summary + o, sizeof(dc->summary) - o, " %s (%s)",
+				      demo_accounts[i].login, demo_accounts[i].name);
+	}
+	o += (size_t)snprintf(dc->summary + o, sizeof(dc->summary) - o,
+			      "\nStaff logins (password %s):", DEMO_STAFF_PASSWORD);
+	for (size_t i = 0; rc == DB_OK && i < sizeof(demo_staff) / sizeof(demo_staff[0]); i++) {
+		char hash[PASSWORD_HASH_MAX];
+
+		if (password_hash(DEMO_STAFF_PASSWORD, ad->conf.scrypt_n_log2, ad->conf.scrypt_r,
+				  ad->conf.scrypt_p, hash) < 0)
+			return DB_ERR;
+		rc = db_exec(&ad->db, sql_staff, DB_ARGS(DB_STR(demo_staff[i].username), DB_STR(demo_staff[i].name),
+							 DB_STR(demo_staff[i].role), DB_STR(hash)), NULL, NULL);
+		o += (size_t)snprintf(dc->summary + o, sizeof(dc->summary) - o, " %s", demo_staff[i].username);
+	}
+	if (rc == DB_OK)
+		rc = db_exec(&ad->db, sql_set_setting,
+			     DB_ARGS(DB_STR("demo.logins"), DB_STR(dc->summary)), NULL, NULL);
+	return rc;
+}
+
+/* Prints the stored summary `name`, or runs fn to create it (and prints what it made). */
+static int seed_once(struct admin *ad, const char *name, int (*fn)(struct db *, void *))
+{
+	struct demo_ctx dc = { .ad = ad };
+	struct db_rows rows;
+
+	if (db_query(&ad->db, &ad->arena, sql_get_setting, DB_ARGS(DB_STR(name)), &rows) != DB_OK)
+		return 1;
+	if (rows.nrows == 1) {
+		printf("%s\n", db_cell(&rows, 0, 0));
+		return 0;
+	}
+	if (db_tx(&ad->db, fn, &dc) != DB_OK) {
+		fprintf(stderr, "seed: %s not created: %s\n", name, ad->db.last_error);
+		return 1;
+	}
+	printf("%s\n", dc.summary);
+	return 0;
+}
+
 /* N orders with random handler mobiles; their numbers and mobile tails go to list_path. */
 static int seed_bench(struct admin *ad, long n, const char *list_path)
 {
@@ -231,10 +328,8 @@ fail:
 
 int admin_seed(struct admin *ad, int argc, char **argv)
 {
-	struct demo_ctx dc = { .ad = ad };
 	char path[CONF_STR_MAX + 64];
 	const char *list = NULL;
-	struct db_rows rows;
 	long bench = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -254,21 +349,13 @@ int admin_seed(struct admin *ad, int argc, char **argv)
 			return 2;
 		}
 	}
-	snprintf(path, sizeof(path), "%s/seed/channels.sql", ad->conf.schema_dir);
-	if (admin_run_sql_file(ad, path) < 0)
-		return 1;
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/seed/%s", ad->conf.schema_dir,
+			 i == 0 ? "channels.sql" : "templates.sql");
+		if (admin_run_sql_file(ad, path) < 0)
+			return 1;
+	}
 	if (bench)
 		return seed_bench(ad, bench, list ? list : "/dev/null");
-	if (db_query(&ad->db, &ad->arena, sql_get_setting, DB_ARGS(DB_STR("demo.summary")), &rows) != DB_OK)
-		return 1;
-	if (rows.nrows == 1) {
-		printf("%s\n", db_cell(&rows, 0, 0));
-		return 0;
-	}
-	if (db_tx(&ad->db, create_demo, &dc) != DB_OK) {
-		fprintf(stderr, "seed: demo data not created: %s\n", ad->db.last_error);
-		return 1;
-	}
-	printf("%s\n", dc.summary);
-	return 0;
+	return seed_once(ad, "demo.summary", create_demo) || seed_once(ad, "demo.logins", create_logins);
 }

@@ -1,0 +1,113 @@
+/* account: POST /api/account/sms-code: a code by SMS, never telling who is registered. */
+#include <string.h>
+
+#include "account.h"
+#include "app.h"
+#include "auth.h"
+#include "smscode.h"
+#include "valid.h"
+
+static const char sql_registered[] = "SELECT 1 FROM accounts WHERE mobile_idx = ?";
+
+static bool is_purpose(const char *s)
+{
+	/* "sign" belongs to the wizard, which sends its own codes for an order. */
+	return smscode_purpose_name(s) && strcmp(s, "sign") != 0;
+}
+
+bool account_is_mobile(const char *s)
+{
+	char m[12];
+
+	return valid_mobile(s, m);
+}
+
+bool account_is_code(const char *s)
+{
+	return strlen(s) == 6 && strspn(s, "0123456789") == 6;
+}
+
+static const struct req_field fields[] = {
+	{ "mobile", true, 16, account_is_mobile, "请输入正确的 11 位手机号码。", NULL },
+	{ "purpose", true, 16, is_purpose, "验证码用途不正确，请刷新页面后重试。", NULL },
+};
+
+struct issue_ctx {
+	struct req *r;
+	const char *mobile, *purpose;
+};
+
+static int issue_tx(struct db *db, void *p)
+{
+	struct issue_ctx *ic = p;
+	struct req *r = ic->r;
+	long long id = 0;
+	int rc = smscode_issue(db, r->arena, &r->app->conf, &r->app->key, ic->mobile, ic->purpose, &id);
+
+	app_outbox_note(r->app, rc, id);
+	return rc;
+}
+
+int account_sms_code(struct req *r)
+{
+	struct req_field f[2];
+	const char *mobile_in, *purpose;
+	char mobile[12], idx[65], wait[16];
+	struct db_rows reg;
+	bool registered, send;
+	json_t *body;
+	int rc, after = 0;
+
+	if (req_json(r, &body) < 0)
+		return -1;
+	memcpy(f, fields, sizeof(f));
+	f[0].out = &mobile_in;
+	f[1].out = &purpose;
+	if (req_fields(r, body, f, 2) < 0)
+		return -1;
+	valid_mobile(mobile_in, mobile);
+	if (strcmp(purpose, "change_mobile") == 0 && auth_require(r, ROLE_APPLICANT | ROLE_STAFF) < 0)
+		return -1;
+	rc = smscode_limit(&r->app->db, r->arena, &r->app->conf, &r->app->key, mobile, r->remote_addr,
+			   &after);
+	if (rc < 0)
+		return app_db_error(r, rc);
+	if (rc == 0) {
+		snprintf(wait, sizeof(wait), "%d", after);
+		resp_header(r, "Retry-After", wait);
+		return resp_error(r, ERR_CODE_LIMIT, NULL,
+				  arena_printf(r->arena, "获取验证码过于频繁，请 %d 秒后再试。", after));
+	}
+	smscode_mobile_idx(&r->app->key, mobile, idx);
+	rc = db_query(&r->app->db, r->arena, sql_registered, DB_ARGS(DB_STR(idx)), &reg);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	registered = reg.nrows > 0;
+	/* A code goes only where it can be used; the answer is the same either way. */
+	send = (strcmp(purpose, "register") == 0 || strcmp(purpose, "change_mobile") == 0) ? !registered
+											 : registered;
+	if (send) {
+		struct issue_ctx ic = { r, mobile, purpose };
+
+		rc = db_tx(&r->app->db, issue_tx, &ic);
+		if (rc != DB_OK)
+			return app_db_error(r, rc);
+	}
+	resp_json(r, 200, json_pack("{s:b, s:i, s:s}", "accepted", 1, "valid_seconds",
+				    r->app->conf.code_ttl, "message",
+				    "如该手机号码可用于此操作，验证码已发送，请注意查收。"));
+	return 0;
+}
+
+int account_take_code(struct req *r, const char *mobile, const char *purpose, const char *code)
+{
+	int rc = smscode_check(&r->app->db, r->arena, &r->app->conf, &r->app->key, mobile, purpose, code);
+
+	if (rc < 0)
+		return app_db_error(r, rc);
+	if (rc == CODE_WRONG)
+		return resp_error(r, ERR_CODE_WRONG, "sms_code", NULL);
+	if (rc == CODE_EXPIRED)
+		return resp_error(r, ERR_CODE_EXPIRED, "sms_code", NULL);
+	return 0;
+}

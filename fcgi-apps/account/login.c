@@ -1,0 +1,221 @@
+/* account: logins by password or SMS code, staff login, logout, throttling. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "account.h"
+#include "app.h"
+#include "auth.h"
+#include "password.h"
+#include "ratelimit.h"
+#include "smscode.h"
+#include "valid.h"
+
+static const char sql_account[] =
+	"SELECT id, password_hash, disabled FROM accounts WHERE login_name = ?";
+static const char sql_account_by_mobile[] = "SELECT id, disabled FROM accounts WHERE mobile_idx = ?";
+static const char sql_staff[] = "SELECT id, password_hash, disabled, role FROM staff WHERE username = ?";
+
+static void bucket(char *out, size_t outsz, const char *scope, const char *who)
+{
+	snprintf(out, outsz, "login:%s:%.80s", scope, who);
+}
+
+int account_throttled(struct req *r, const char *who)
+{
+	const struct conf *c = &r->app->conf;
+	const char *scopes[2][2] = { { "n", who }, { "ip", r->remote_addr } };
+	const int limits[2] = { c->login_fail_account, c->login_fail_ip };
+	char b[128], wait[16];
+
+	for (int i = 0; i < 2; i++) {
+		long long hits = 0;
+		int after = 0, rc;
+
+		bucket(b, sizeof(b), scopes[i][0], scopes[i][1]);
+		rc = ratelimit_peek(&r->app->db, r->arena, b, c->login_fail_window, time(NULL), &hits, &after);
+		if (rc != DB_OK)
+			return app_db_error(r, rc);
+		if (hits >= limits[i]) {
+			snprintf(wait, sizeof(wait), "%d", after);
+			resp_header(r, "Retry-After", wait);
+			return resp_error(r, ERR_LOGIN_LOCKED, NULL,
+					  arena_printf(r->arena, "登录失败次数过多，请 %d 分钟后再试，"
+								 "或使用短信验证码登录。", (after + 59) / 60));
+		}
+	}
+	return 0;
+}
+
+void account_count_failure(struct req *r, const char *who)
+{
+	const struct conf *c = &r->app->conf;
+	char b[128];
+	int after;
+
+	bucket(b, sizeof(b), "n", who);
+	ratelimit_hit(&r->app->db, b, c->login_fail_account, c->login_fail_window, time(NULL), &after);
+	bucket(b, sizeof(b), "ip", r->remote_addr);
+	ratelimit_hit(&r->app->db, b, c->login_fail_ip, c->login_fail_window, time(NULL), &after);
+}
+
+int account_logged_in(struct req *r, int status)
+{
+	resp_json(r, status, json_pack("{s:b, s:s, s:s}", "logged_in", 1, "kind",
+				      r->auth.kind == AUTH_STAFF ? "staff" : "account", "csrf_token",
+				      r->auth.csrf));
+	return 0;
+}
+
+static bool is_login_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 3 && n <= 32 && strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+") == n;
+}
+
+/* USCCs are upper case; mobiles lose their +86. Anything else stays as typed and fails. */
+static void normalise(const char *in, char *out, size_t outsz)
+{
+	char m[12];
+	size_t i;
+
+	if (valid_mobile(in, m)) {
+		snprintf(out, outsz, "%s", m);
+		return;
+	}
+	for (i = 0; in[i] && i + 1 < outsz; i++)
+		out[i] = (char)toupper((unsigned char)in[i]);
+	out[i] = '\0';
+}
+
+static const struct req_field login_fields[] = {
+	{ "login_name", true, 32, is_login_name, "请输入统一社会信用代码或手机号码。", NULL },
+	{ "password", true, 64, NULL, "请输入密码。", NULL },
+};
+
+int account_login(struct req *r)
+{
+	const char *name_in, *pw;
+	struct req_field f[2];
+	char name[40];
+	struct db_rows a;
+	json_t *body;
+	int rc;
+
+	if (req_json(r, &body) < 0)
+		return -1;
+	memcpy(f, login_fields, sizeof(f));
+	f[0].out = &name_in;
+	f[1].out = &pw;
+	if (req_fields(r, body, f, 2) < 0)
+		return -1;
+	normalise(name_in, name, sizeof(name));
+	if (account_throttled(r, name) < 0)
+		return -1;
+	rc = db_query(&r->app->db, r->arena, sql_account, DB_ARGS(DB_STR(name)), &a);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	/* A missing account costs the same scrypt as a wrong password: no timing tells them apart. */
+	if (!password_verify(pw, a.nrows ? db_cell(&a, 0, 1) : password_dummy_hash()) || !a.nrows) {
+		account_count_failure(r, name);
+		return resp_error(r, ERR_LOGIN_FAILED, NULL, NULL);
+	}
+	if (strcmp(db_cell(&a, 0, 2), "0") != 0)
+		return resp_error(r, ERR_DISABLED, NULL, NULL);
+	if (auth_login(r, AUTH_ACCOUNT, strtoll(db_cell(&a, 0, 0), NULL, 10), ROLE_APPLICANT) < 0)
+		return -1;
+	return account_logged_in(r, 200);
+}
+
+static const struct req_field sms_fields[] = {
+	{ "mobile", true, 16, account_is_mobile, "请输入正确的 11 位手机号码。", NULL },
+	{ "sms_code", true, 6, account_is_code, "请输入 6 位短信验证码。", NULL },
+};
+
+int account_login_sms(struct req *r)
+{
+	const char *mobile_in, *code;
+	struct req_field f[2];
+	char mobile[12], idx[65];
+	struct db_rows a;
+	json_t *body;
+	int rc;
+
+	if (req_json(r, &body) < 0)
+		return -1;
+	memcpy(f, sms_fields, sizeof(f));
+	f[0].out = &mobile_in;
+	f[1].out = &code;
+	if (req_fields(r, body, f, 2) < 0)
+		return -1;
+	valid_mobile(mobile_in, mobile);
+	if (account_take_code(r, mobile, "login", code) < 0)
+		return -1;
+	smscode_mobile_idx(&r->app->key, mobile, idx);
+	rc = db_query(&r->app->db, r->arena, sql_account_by_mobile, DB_ARGS(DB_STR(idx)), &a);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (a.nrows != 1)
+		return resp_error(r, ERR_CODE_EXPIRED, "sms_code", NULL);
+	if (strcmp(db_cell(&a, 0, 1), "0") != 0)
+		return resp_error(r, ERR_DISABLED, NULL, NULL);
+	if (auth_login(r, AUTH_ACCOUNT, strtoll(db_cell(&a, 0, 0), NULL, 10), ROLE_APPLICANT) < 0)
+		return -1;
+	return account_logged_in(r, 200);
+}
+
+int account_logout(struct req *r)
+{
+	if (auth_require(r, ROLE_APPLICANT | ROLE_STAFF) < 0 || auth_logout(r) < 0)
+		return -1;
+	resp_json(r, 200, json_pack("{s:b}", "logged_in", 0));
+	return 0;
+}
+
+static bool is_username(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 2 && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+static const struct req_field staff_fields[] = {
+	{ "username", true, 64, is_username, "请输入工号（小写字母、数字）。", NULL },
+	{ "password", true, 64, NULL, "请输入密码。", NULL },
+};
+
+int staff_login(struct req *r)
+{
+	const char *user, *pw;
+	struct req_field f[2];
+	char who[80];
+	struct db_rows s;
+	json_t *body;
+	int rc;
+
+	if (req_json(r, &body) < 0)
+		return -1;
+	memcpy(f, staff_fields, sizeof(f));
+	f[0].out = &user;
+	f[1].out = &pw;
+	if (req_fields(r, body, f, 2) < 0)
+		return -1;
+	snprintf(who, sizeof(who), "staff/%s", user);
+	if (account_throttled(r, who) < 0)
+		return -1;
+	rc = db_query(&r->app->db, r->arena, sql_staff, DB_ARGS(DB_STR(user)), &s);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (!password_verify(pw, s.nrows ? db_cell(&s, 0, 1) : password_dummy_hash()) || !s.nrows) {
+		account_count_failure(r, who);
+		return resp_error(r, ERR_LOGIN_FAILED, NULL, NULL);
+	}
+	if (strcmp(db_cell(&s, 0, 2), "0") != 0)
+		return resp_error(r, ERR_DISABLED, NULL, NULL);
+	if (auth_login(r, AUTH_STAFF, strtoll(db_cell(&s, 0, 0), NULL, 10),
+		       auth_role_bit(db_cell(&s, 0, 3))) < 0)
+		return -1;
+	return account_logged_in(r, 200);
+}

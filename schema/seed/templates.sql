@@ -1,0 +1,27 @@
+-- zh-CN message texts per channel and event. Safe to load again: existing rows are kept, so a
+-- CA's edited texts survive.
+INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
+ ('sms', 'sms_code', 'SMS_000000001', 'code,minutes,purpose', '',
+  '您的验证码为{code}，{minutes}分钟内有效，用于{purpose}。请勿将验证码告诉他人。'),
+ ('sms', 'order_submitted', 'SMS_000000002', 'order_no,business,days', '',
+  '您的订单{order_no}（{business}）已提交，我们将在{days}个工作日内完成审核，结果将以短信通知。'),
+ ('sms', 'order_rejected', 'SMS_000000003', 'order_no,reason', '',
+  '您的订单{order_no}审核未通过，原因：{reason}。请登录网上营业厅修改后重新提交。'),
+ ('sms', 'order_approved', 'SMS_000000004', 'order_no,pin_hint', '',
+  '您的订单{order_no}已审核通过。{pin_hint}'),
+ ('sms', 'payment_confirmed', 'SMS_000000005', 'order_no,amount', '',
+  '您的订单{order_no}已支付成功，金额{amount}元。电子发票将在24小时内发送至您的邮箱。'),
+ ('sms', 'shipped', 'SMS_000000006', 'order_no,carrier,waybill', '',
+  '您的订单{order_no}证书已寄出，{carrier}运单号{waybill}，可在网上营业厅查询物流。'),
+ ('sms', 'pin_notice', 'SMS_000000007', 'order_no,pin', '',
+  '您的订单{order_no}证书PIN码为{pin}，请妥善保管，切勿告诉他人。'),
+ ('email', 'order_submitted', '', 'order_no,business,days', '订单{order_no}已提交',
+  '您好：\n\n您的订单{order_no}（{business}）已提交，我们将在{days}个工作日内完成审核。\n\n数字证书网上营业厅'),
+ ('email', 'order_rejected', '', 'order_no,reason', '订单{order_no}审核未通过',
+  '您好：\n\n您的订单{order_no}审核未通过，原因：{reason}。\n请登录网上营业厅修改后重新提交。\n\n数字证书网上营业厅'),
+ ('email', 'order_approved', '', 'order_no,pin_hint', '订单{order_no}已审核通过',
+  '您好：\n\n您的订单{order_no}已审核通过。{pin_hint}\n\n数字证书网上营业厅'),
+ ('email', 'payment_confirmed', '', 'order_no,amount', '订单{order_no}支付成功',
+  '您好：\n\n您的订单{order_no}已支付成功，金额{amount}元。电子发票将在24小时内发送至本邮箱。\n\n数字证书网上营业厅'),
+ ('email', 'shipped', '', 'order_no,carrier,waybill', '订单{order_no}证书已寄出',
+  '您好：\n\n您的订单{order_no}证书已寄出，{carrier}运单号{waybill}。\n\n数字证书网上营业厅');

@@ -1,0 +1,37 @@
+/* app_outbox: outbox rows a request writes, sent right after its answer. */
+#include "app.h"
+#include "log.h"
+#include "outbox.h"
+
+/* After FCGX_Finish_r: the client has its answer; a slow gateway costs only this worker's time,
+ * and whatever is not sent now, certhall-admin outbox sends later. */
+static void flush(struct app *app)
+{
+	struct outbox_stats st = { 0 };
+
+	if (!app->noutbox || !app->have_key)
+		return;
+	if (outbox_run(&app->db, &app->arena, &app->conf, &app->key, app->outbox_ids, app->noutbox,
+		       &st) != DB_OK)
+		log_warn("outbox: post-response send failed; the outbox runner will retry");
+	app->noutbox = 0;
+}
+
+int app_outbox_add(struct req *r, const char *channel, const char *event, const char *to,
+		   json_t *params, long long order_id)
+{
+	struct app *app = r->app;
+	long long id = 0;
+	int rc = outbox_add(&app->db, r->arena, &app->key, channel, event, to, params, order_id, &id);
+
+	app_outbox_note(app, rc, id);
+	return rc;
+}
+
+void app_outbox_note(struct app *app, int rc, long long id)
+{
+	/* Set here, not in app.c: only programs that write outbox rows link the senders (libcurl). */
+	app->flush_outbox = flush;
+	if (rc == DB_OK && app->noutbox < sizeof(app->outbox_ids) / sizeof(app->outbox_ids[0]))
+		app->outbox_ids[app->noutbox++] = id;
+}

@@ -1,0 +1,50 @@
+/* auth: sessions in a cookie, CSRF checks, and the role check every handler starts with. */
+#ifndef CERTHALL_AUTH_H
+#define CERTHALL_AUTH_H
+
+#include "req.h"
+
+enum { AUTH_NONE = 0, AUTH_ACCOUNT = 1, AUTH_STAFF = 2 };
+
+#define ROLE_APPLICANT 0x01u
+#define ROLE_REVIEWER 0x02u
+#define ROLE_FINANCE 0x04u
+#define ROLE_SHIPPING 0x08u
+#define ROLE_ADMIN 0x10u
+#define ROLE_STAFF (ROLE_REVIEWER | ROLE_FINANCE | ROLE_SHIPPING | ROLE_ADMIN)
+
+#define AUTH_COOKIE "certhall_session"
+#define AUTH_CSRF_COOKIE "certhall_csrf"
+
+/* The role bit of a staff role name ("reviewer"), 0 for an unknown one. */
+unsigned auth_role_bit(const char *role);
+
+/* Loads the session named by the cookie (once per request). An idle or expired session, or
+ * one whose account or staff member was disabled, is deleted and counts as none.
+ * Returns 0 when logged in, 1 when not, -1 when the database failed (answered). */
+int auth_session(struct req *r);
+
+/*
+ * The one line atop every protected handler: `if (auth_require(r, ROLE_REVIEWER) < 0) return -1;`
+ * Not logged in: 401. Logged in without one of `roles`: 403 (an admin passes every staff
+ * check; an applicant never passes one). A state-changing method without the session's CSRF
+ * token in X-CSRF-Token: 403. Returns 0 or -1 (answered).
+ */
+int auth_require(struct req *r, unsigned roles);
+
+/* For every state-changing request, logged in or not: a browser's Origin or Sec-Fetch-Site
+ * must name this site. Returns 0 or -1 (answered 403 csrf). */
+int auth_check_origin(struct req *r);
+
+/* Starts a new session for the subject (a fresh token: the one presented, if any, is
+ * deleted, so a planted cookie never becomes a logged-in one) and sets the cookies.
+ * Returns 0 or -1 (answered). */
+int auth_login(struct req *r, int kind, long long id, unsigned roles);
+
+/* Deletes the current session and clears the cookies. */
+int auth_logout(struct req *r);
+
+/* Deletes every session of the subject but the current one (password or mobile changed). */
+int auth_end_others(struct req *r, int kind, long long id);
+
+#endif

@@ -1,0 +1,296 @@
+/* outbox: writing notification rows, claiming them, sending, retrying, reconciling. */
+#include "outbox.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "mask.h"
+#include "notify.h"
+
+#define AAD_RECIPIENT "outbox.recipient"
+
+static const char sql_template[] =
+	"SELECT provider_template, subject, body FROM message_templates WHERE channel = ? AND event = ?";
+static const char sql_insert[] =
+	"INSERT INTO outbox (idem_key, channel, event, recipient_enc, recipient_mask, template_id, "
+	"params, subject, body, order_id, state, next_at, created_at) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NOW(3), NOW(3))";
+/* A claim whose deadline passed: its sender died or hung. The provider may have the message. */
+static const char sql_release[] =
+	"UPDATE outbox SET state = 'unknown', claim_token = NULL, next_at = NOW(3) "
+	"WHERE state IN ('sending', 'checking') AND claim_until < NOW(3)";
+static const char sql_claim_one[] =
+	"UPDATE outbox SET state = 'sending', claim_token = ?, claim_until = NOW(3) + INTERVAL ? SECOND, "
+	"attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, NOW(3)) "
+	"WHERE id = ? AND state = 'pending'";
+static const char sql_claim_due[] =
+	"UPDATE outbox SET state = 'sending', claim_token = ?, claim_until = NOW(3) + INTERVAL ? SECOND, "
+	"attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, NOW(3)) "
+	"WHERE state = 'pending' AND next_at <= NOW(3) ORDER BY next_at LIMIT ?";
+static const char sql_claim_unknown[] =
+	"UPDATE outbox SET state = 'checking', claim_token = ?, claim_until = NOW(3) + INTERVAL ? SECOND, "
+	"attempts = attempts + 1 WHERE state = 'unknown' AND next_at <= NOW(3) ORDER BY next_at LIMIT ?";
+/* Renewed right before each send: a row is only ever sent inside a live claim, and a claim
+ * (claim_timeout) outlasts one send (the provider timeout), so a released row is never still
+ * on its way to the provider. */
+static const char sql_renew[] =
+	"UPDATE outbox SET claim_until = NOW(3) + INTERVAL ? SECOND "
+	"WHERE id = ? AND claim_token = ? AND claim_until > NOW(3)";
+static const char sql_claimed[] =
+	"SELECT id, idem_key, channel, event, recipient_enc, template_id, params, subject, body, "
+	"attempts, state, DATE_FORMAT(COALESCE(first_attempt_at, NOW()), '%Y%m%d') "
+	"FROM outbox WHERE claim_token = ?";
+/* Secrets (codes, PINs) leave the table once the row is final. */
+static const char sql_sent[] =
+	"UPDATE outbox SET state = 'sent', provider_id = ?, sent_at = NOW(3), claim_token = NULL, "
+	"claim_until = NULL, last_error = '', params = IF(? = 1, '{}', params), body = IF(? = 1, '', body) "
+	"WHERE id = ? AND claim_token = ?";
+static const char sql_failed[] =
+	"UPDATE outbox SET state = 'failed', claim_token = NULL, claim_until = NULL, last_error = ?, "
+	"params = IF(? = 1, '{}', params), body = IF(? = 1, '', body) WHERE id = ? AND claim_token = ?";
+static const char sql_later[] =
+	"UPDATE outbox SET state = ?, claim_token = NULL, claim_until = NULL, last_error = ?, "
+	"next_at = NOW(3) + INTERVAL ? MICROSECOND WHERE id = ? AND claim_token = ?";
+
+enum { C_ID, C_KEY, C_CHANNEL, C_EVENT, C_TO, C_TEMPLATE, C_PARAMS, C_SUBJECT, C_BODY,
+       C_ATTEMPTS, C_STATE, C_DATE };
+
+char *outbox_render(struct arena *a, const char *tpl, json_t *params, size_t max)
+{
+	char *out = arena_alloc(a, max + 1);
+	size_t o = 0;
+
+	if (!out)
+		return NULL;
+	for (const char *p = tpl; *p;) {
+		const char *end;
+		size_t len;
+
+		if (*p == '{' && (end = strchr(p + 1, '}')) != NULL && end - p - 1 < 64) {
+			char name[64];
+			const char *v;
+
+			snprintf(name, sizeof(name), "%.*s", (int)(end - p - 1), p + 1);
+			v = json_string_value(json_object_get(params, name));
+			if (!v)
+				return NULL;
+			len = strlen(v);
+			if (o + len > max)
+				return NULL;
+			memcpy(out + o, v, len);
+			o += len;
+			p = end + 1;
+			continue;
+		}
+		if (o + 1 > max)
+			return NULL;
+		out[o++] = *p++;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int outbox_add(struct db *db, struct arena *a, const struct crypto_key *key, const char *channel,
+	       const char *event, const char *to, json_t *params, long long order_id, long long *id)
+{
+	unsigned char enc[600];
+	char idem[33], masked[128], *body, *subject, *pjson;
+	struct db_rows t;
+	size_t enclen;
+	unsigned long long iid = 0;
+	int rc;
+
+	rc = db_query(db, a, sql_template, DB_ARGS(DB_STR(channel), DB_STR(event)), &t);
+	if (rc != DB_OK)
+		return rc;
+	if (t.nrows != 1) {
+		log_rid(LOG_ERROR, db->rid, "outbox: no %s template for event %s", channel, event);
+		return DB_ERR;
+	}
+	body = outbox_render(a, db_cell(&t, 0, 2), params, 4000);
+	subject = outbox_render(a, db_cell(&t, 0, 1), params, 190);
+	if (!body || !subject) {
+		log_rid(LOG_ERROR, db->rid, "outbox: %s/%s: a template parameter is missing", channel, event);
+		return DB_ERR;
+	}
+	if (strcmp(channel, "sms") == 0)
+		mask_mobile(to, masked, sizeof(masked));
+	else
+		mask_email(to, masked, sizeof(masked));
+	if (crypto_token_hex(idem, sizeof(idem), 16) < 0 ||
+	    crypto_seal(key, to, strlen(to), AAD_RECIPIENT, enc, sizeof(enc), &enclen) < 0)
+		return DB_ERR;
+	pjson = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!pjson)
+		return DB_ERR;
+	rc = db_exec(db, sql_insert,
+		     DB_ARGS(DB_STR(idem), DB_STR(channel), DB_STR(event), DB_BLOB(enc, enclen),
+			     DB_STR(masked), DB_STR(db_cell(&t, 0, 0)), DB_STR(pjson), DB_STR(subject),
+			     DB_STR(body), order_id > 0 ? DB_I64(order_id) : DB_NULL),
+		     NULL, &iid);
+	free(pjson);
+	if (id)
+		*id = (long long)iid;
+	return rc;
+}
+
+static bool is_secret(const char *event)
+{
+	return strcmp(event, "sms_code") == 0 || strcmp(event, "pin_notice") == 0;
+}
+
+/* Exponential backoff, capped, with full jitter in [50%, 100%] of the step: many rows failing
+ * together do not come back together. */
+static long long backoff_us(const struct conf *c, int attempts)
+{
+	long long step = (long long)c->outbox_backoff_base * 1000000LL;
+	unsigned char rnd[2] = { 0, 0 };
+
+	for (int i = 1; i < attempts && step < (long long)c->outbox_backoff_max * 1000000LL; i++)
+		step *= 2;
+	if (step > (long long)c->outbox_backoff_max * 1000000LL)
+		step = (long long)c->outbox_backoff_max * 1000000LL;
+	crypto_random(rnd, sizeof(rnd));
+	return step / 2 + (step / 2) * (rnd[0] << 8 | rnd[1]) / 65535;
+}
+
+static int finish(struct db *db, const struct conf *c, const struct db_rows *rows, size_t i,
+		  const char *claim, const struct notify_outcome *o, bool checking,
+		  struct outbox_stats *st)
+{
+	const char *id = db_cell(rows, i, C_ID);
+	long long secret = is_secret(db_cell(rows, i, C_EVENT));
+	int attempts = (int)strtol(db_cell(rows, i, C_ATTEMPTS), NULL, 10);
+	bool exhausted = attempts >= c->outbox_max_attempts;
+
+	switch (o->result) {
+	case NOTIFY_SENT:
+		checking ? st->found++ : st->sent++;
+		return db_exec(db, sql_sent, DB_ARGS(DB_STR(o->provider_id), DB_I64(secret), DB_I64(secret),
+						     DB_STR(id), DB_STR(claim)), NULL, NULL);
+	case NOTIFY_NOT_FOUND:
+		/* The provider never took it: safe to send again, now. */
+		st->resend++;
+		return db_exec(db, sql_later, DB_ARGS(DB_STR("pending"), DB_STR("not at provider"), DB_I64(0),
+						      DB_STR(id), DB_STR(claim)), NULL, NULL);
+	case NOTIFY_RETRY:
+	case NOTIFY_UNKNOWN:
+		if (!exhausted) {
+			bool unknown = o->result == NOTIFY_UNKNOWN || checking;
+			long long wait = unknown ? (long long)c->outbox_reconcile_after * 1000000LL
+						 : backoff_us(c, attempts);
+
+			unknown ? st->unknown++ : st->retry++;
+			return db_exec(db, sql_later,
+				       DB_ARGS(DB_STR(unknown ? "unknown" : "pending"), DB_STR(o->error),
+					       DB_I64(wait), DB_STR(id), DB_STR(claim)), NULL, NULL);
+		}
+		__attribute__((fallthrough)); /* out of attempts */
+	case NOTIFY_PERMANENT:
+	default:
+		st->failed++;
+		log_warn("outbox %s (%s) failed: %s", id, db_cell(rows, i, C_EVENT), o->error);
+		return db_exec(db, sql_failed, DB_ARGS(DB_STR(o->error[0] ? o->error : "attempts exhausted"),
+						       DB_I64(secret), DB_I64(secret), DB_STR(id), DB_STR(claim)),
+			       NULL, NULL);
+	}
+}
+
+static void deliver(const struct conf *c, const struct crypto_key *key, const struct db_rows *rows,
+		    size_t i, bool checking, struct notify_outcome *o)
+{
+	struct notify_provider p;
+	struct notify_msg m = { 0 };
+	unsigned char to[600];
+	size_t tolen = 0;
+	const char *enc = db_cell(rows, i, C_TO);
+
+	memset(o, 0, sizeof(*o));
+	if (!enc || crypto_open(key, (const unsigned char *)enc, rows->len[i * rows->ncols + C_TO],
+				AAD_RECIPIENT, to, sizeof(to) - 1, &tolen) < 0) {
+		o->result = NOTIFY_PERMANENT;
+		snprintf(o->error, sizeof(o->error), "recipient cannot be opened with this key");
+		return;
+	}
+	to[tolen] = '\0';
+	m.channel = db_cell(rows, i, C_CHANNEL);
+	notify_from_conf(c, strcmp(m.channel, "email") == 0, &p);
+	m.to = (const char *)to;
+	m.template_id = db_cell(rows, i, C_TEMPLATE);
+	m.params = json_loads(db_cell(rows, i, C_PARAMS), 0, NULL);
+	m.text = db_cell(rows, i, C_BODY);
+	m.subject = db_cell(rows, i, C_SUBJECT);
+	m.idem_key = db_cell(rows, i, C_KEY);
+	m.sent_date = db_cell(rows, i, C_DATE);
+	if (!m.params)
+		m.params = json_object();
+	if (checking)
+		notify_query(&p, &m, o);
+	else
+		notify_send(&p, &m, o);
+	json_decref(m.params);
+	explicit_bzero(to, sizeof(to));
+}
+
+/* Works through every row carrying this claim token. */
+static int process(struct db *db, struct arena *a, const struct conf *c, const struct crypto_key *key,
+		   const char *claim, struct outbox_stats *st)
+{
+	struct db_rows rows;
+	int rc = db_query(db, a, sql_claimed, DB_ARGS(DB_STR(claim)), &rows);
+
+	for (size_t i = 0; rc == DB_OK && i < rows.nrows; i++) {
+		bool checking = strcmp(db_cell(&rows, i, C_STATE), "checking") == 0;
+		unsigned long long live = 0;
+		struct notify_outcome o;
+
+		rc = db_exec(db, sql_renew, DB_ARGS(DB_I64(c->outbox_claim_timeout),
+						   DB_STR(db_cell(&rows, i, C_ID)), DB_STR(claim)),
+			     &live, NULL);
+		if (rc != DB_OK || live != 1)
+			continue; /* the claim ran out: the row is someone else's now */
+		deliver(c, key, &rows, i, checking, &o);
+		rc = finish(db, c, &rows, i, claim, &o, checking, st);
+	}
+	return rc;
+}
+
+int outbox_run(struct db *db, struct arena *a, const struct conf *c, const struct crypto_key *key,
+	       const long long *ids, size_t n, struct outbox_stats *st)
+{
+	unsigned long long affected = 0;
+	char claim[33];
+	int rc;
+
+	if (crypto_token_hex(claim, sizeof(claim), 16) < 0)
+		return DB_ERR;
+	if (ids) {
+		for (size_t i = 0; i < n; i++) {
+			rc = db_exec(db, sql_claim_one,
+				     DB_ARGS(DB_STR(claim), DB_I64(c->outbox_claim_timeout), DB_I64(ids[i])),
+				     NULL, NULL);
+			if (rc != DB_OK)
+				return rc;
+		}
+		return process(db, a, c, key, claim, st);
+	}
+	rc = db_exec(db, sql_release, DB_NOARGS, &affected, NULL);
+	if (rc != DB_OK)
+		return rc;
+	st->released += (int)affected;
+	/* Reconcile first: what the provider turns out not to have is sent in this same pass. */
+	rc = db_exec(db, sql_claim_unknown,
+		     DB_ARGS(DB_STR(claim), DB_I64(c->outbox_claim_timeout), DB_I64(c->outbox_batch)),
+		     NULL, NULL);
+	if (rc == DB_OK)
+		rc = process(db, a, c, key, claim, st);
+	if (rc == DB_OK && crypto_token_hex(claim, sizeof(claim), 16) < 0)
+		rc = DB_ERR;
+	if (rc == DB_OK)
+		rc = db_exec(db, sql_claim_due,
+			     DB_ARGS(DB_STR(claim), DB_I64(c->outbox_claim_timeout), DB_I64(c->outbox_batch)),
+			     NULL, NULL);
+	return rc == DB_OK ? process(db, a, c, key, claim, st) : rc;
+}
