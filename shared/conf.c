@@ -48,6 +48,7 @@ static const struct conf_key conf_keys[] = {
 	PATH("paths", "schema_dir", schema_dir, "/usr/share/certhall/schema"),
 	PATH("paths", "web_root", web_root, "/usr/share/certhall/web"),
 	PATH("paths", "upload_dir", upload_dir, "/var/lib/certhall/uploads"),
+	PATH("paths", "policy_dir", policy_dir, "/usr/share/certhall/uploads-policy"),
 	INT("limits", "json_body_max", json_body_max, 256, 1048576, "65536"),
 	INT("limits", "arena_max", arena_max, 65536, 268435456, "8388608"),
 	INT("track", "rate_limit", track_rate_limit, 1, 1000000000, "30"),
@@ -86,6 +87,9 @@ static const struct conf_key conf_keys[] = {
 	INT("outbox", "backoff_base", outbox_backoff_base, 1, 3600, "5"),
 	INT("outbox", "backoff_max", outbox_backoff_max, 1, 86400, "3600"),
 	INT("outbox", "reconcile_after", outbox_reconcile_after, 1, 3600, "30"),
+	INT("upload", "body_max", upload_body_max, 65536, 67108864, "4194304"),
+	INT("upload", "thumb_side", upload_thumb_side, 64, 1024, "240"),
+	INT("upload", "jpeg_quality", upload_jpeg_quality, 40, 100, "85"),
 	INT("sandbox", "timeout_sleep_ms", sandbox_timeout_sleep_ms, 0, 120000, "5000"),
 };
 

@@ -28,6 +28,7 @@ struct conf {
 	char schema_dir[CONF_STR_MAX];
 	char web_root[CONF_STR_MAX];
 	char upload_dir[CONF_STR_MAX];
+	char policy_dir[CONF_STR_MAX];
 	/* [limits] */
 	int json_body_max;
 	int arena_max;
@@ -75,6 +76,10 @@ struct conf {
 	int outbox_backoff_base;
 	int outbox_backoff_max;
 	int outbox_reconcile_after;
+	/* [upload] */
+	int upload_body_max;
+	int upload_thumb_side;
+	int upload_jpeg_quality;
 	/* [sandbox] */
 	int sandbox_timeout_sleep_ms;
 

@@ -234,6 +234,7 @@ key_file = $DIR/etc/pii.key
 schema_dir = $REPO/schema
 web_root = $REPO/web
 upload_dir = $DIR/uploads
+policy_dir = $REPO/uploads-policy
 
 [limits]
 json_body_max = 65536

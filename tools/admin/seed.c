@@ -349,9 +349,12 @@ int admin_seed(struct admin *ad, int argc, char **argv)
 			return 2;
 		}
 	}
-	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/seed/%s", ad->conf.schema_dir,
-			 i == 0 ? "channels.sql" : "templates.sql");
+	for (int i = 0; i < 3; i++) {
+		if (i < 2)
+			snprintf(path, sizeof(path), "%s/seed/%s", ad->conf.schema_dir,
+				 i == 0 ? "channels.sql" : "templates.sql");
+		else
+			snprintf(path, sizeof(path), "%s/materials.sql", ad->conf.policy_dir);
 		if (admin_run_sql_file(ad, path) < 0)
 			return 1;
 	}

@@ -1,0 +1,43 @@
+-- The per-material upload rules, seeded by certhall-admin seed (INSERT IGNORE: a CA's edits in
+-- the database survive). Defaults: JPEG, PNG, GIF or BMP up to 2 MB (guide 001 allows
+-- jpg/jpeg/bmp/gif up to 2 MB; guide 004 jpeg/jpg/png/bmp up to 1 MB: those halls' rows below).
+-- Pixels: at least 0.1 MP (a readable scan), at most 40 MP (an A4 at 600 dpi is 35 MP);
+-- stored at most 2480 px on the long side (A4 at 300 dpi).
+
+INSERT IGNORE INTO material_kinds (code, name, hint, sort) VALUES
+ ('application_form', '数字证书申请表', '打印系统生成的申请表（含订单号），经办人签字并加盖单位公章后扫描上传。', 1),
+ ('business_licence', '营业执照副本复印件', '三证合一营业执照副本或事业单位法人证书复印件，加盖单位公章。', 2),
+ ('handler_id_front', '经办人身份证人像面', '经办人身份证人像面复印件，加盖单位公章。', 3),
+ ('handler_id_back', '经办人身份证国徽面', '经办人身份证国徽面复印件，加盖单位公章。', 4),
+ ('applicant_id_front', '申请人身份证人像面', '证书持有人身份证人像面复印件。', 5),
+ ('applicant_id_back', '申请人身份证国徽面', '证书持有人身份证国徽面复印件。', 6),
+ ('authorisation_letter', '法定代表人授权书', '打印系统生成的授权书（含订单号和二维码），法定代表人签字并加盖单位公章。', 7),
+ ('seal_sample', '电子印章采样表', '在采样表上加盖实物印章原件，印迹清晰、无背景。', 8),
+ ('change_notice', '变更通知书', '登记机关出具的名称或信息变更通知书，加盖单位公章。', 9),
+ ('payment_voucher', '付款凭证', '对公转账付款凭证（线下邮寄办理时）。', 10);
+
+INSERT IGNORE INTO material_rules
+ (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required) VALUES
+ (0, 'application_form', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 2480, '*', '*', 1),
+ (0, 'business_licence', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 2480, 'new,add,lost,damaged,change,unlock,revoke', 'org,legal_rep', 1),
+ (0, 'handler_id_front', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, '*', '*', 1),
+ (0, 'handler_id_back', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, '*', '*', 1),
+ (0, 'applicant_id_front', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, 'new,add,lost,damaged,change,revoke', 'legal_rep,person', 1),
+ (0, 'applicant_id_back', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, 'new,add,lost,damaged,change,revoke', 'legal_rep,person', 1),
+ (0, 'authorisation_letter', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 2480, 'new,add,lost,change', 'org,legal_rep', 1),
+ (0, 'seal_sample', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 2480, 'new,add,change', 'org', 0),
+ (0, 'change_notice', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 2480, 'change', '*', 1),
+ (0, 'payment_voucher', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 2480, '*', '*', 0);
+
+-- SZCA (guide 001): jpg/jpeg/bmp/gif, 2 MB.
+INSERT IGNORE INTO material_rules
+ (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required)
+ SELECT c.id, r.material, 'jpeg,gif,bmp', 2097152, r.min_pixels, r.max_pixels, r.max_side, r.businesses, r.cert_kinds, r.required
+ FROM channels c JOIN material_rules r ON r.channel_id = 0 WHERE c.code = 'szca';
+
+-- JXCA (guide 004): jpeg/jpg/png/bmp, 1 MB; the seal sample sheet is required there.
+INSERT IGNORE INTO material_rules
+ (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required)
+ SELECT c.id, r.material, 'jpeg,png,bmp', 1048576, r.min_pixels, r.max_pixels, r.max_side, r.businesses, r.cert_kinds,
+        IF(r.material = 'seal_sample', 1, r.required)
+ FROM channels c JOIN material_rules r ON r.channel_id = 0 WHERE c.code = 'jxca-js';
