@@ -22,6 +22,16 @@
 	X(ERR_LOGIN_LOCKED, "login_locked", 429, "登录失败次数过多，请稍后再试，或使用短信验证码登录。") \
 	X(ERR_CODE_LIMIT, "code_limited", 429, "获取验证码过于频繁，请稍后再试。") \
 	X(ERR_NOT_FOUND, "not_found", 404, "您访问的内容不存在。") \
+	X(ERR_NOT_EDITABLE, "not_editable", 409, "订单当前状态不能修改材料：已提交的订单请等待审核结果。") \
+	X(ERR_MATERIAL_LOCKED, "material_locked", 409, "该材料已审核通过，不能再更换。") \
+	X(ERR_MATERIAL_NOT_NEEDED, "material_not_needed", 400, "该订单不需要上传此项材料。") \
+	X(ERR_EMPTY_FILE, "empty_file", 400, "文件为空，请重新选择扫描件后上传。") \
+	X(ERR_NO_FILE, "no_file", 400, "请选择要上传的文件（表单字段 file）。") \
+	X(ERR_UNSUPPORTED_TYPE, "unsupported_type", 415, "不支持的文件格式，请上传 JPG、PNG、GIF 或 BMP 格式的扫描图片。") \
+	X(ERR_TYPE_MISMATCH, "type_mismatch", 400, "文件扩展名或类型与文件实际内容不符，请直接上传扫描得到的原始图片，不要修改扩展名。") \
+	X(ERR_TOO_MANY_PIXELS, "too_many_pixels", 400, "图片像素过多，请将扫描分辨率调整为 300 dpi 后重新上传。") \
+	X(ERR_TOO_FEW_PIXELS, "too_few_pixels", 400, "图片过小，内容无法看清，请以不低于 150 dpi 的分辨率重新扫描。") \
+	X(ERR_CORRUPT_IMAGE, "corrupt_image", 400, "图片文件已损坏或不完整，请重新扫描后上传。") \
 	X(ERR_METHOD, "method_not_allowed", 405, "不支持该请求方式。") \
 	X(ERR_TOO_LARGE, "too_large", 413, "提交的内容过大。") \
 	X(ERR_UNSUPPORTED_MEDIA, "unsupported_media_type", 415, "请以 JSON 格式提交（Content-Type: application/json）。") \

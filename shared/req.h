@@ -103,6 +103,10 @@ void resp_json(struct req *r, int status, json_t *body);
  * means the table's text for the code. Returns -1 so a handler can `return resp_error(...)`. */
 int resp_error(struct req *r, enum err_code e, const char *field, const char *message);
 
+/* The same, with more members in the error object (e.g. "limits"); takes ownership of extra. */
+int resp_error_with(struct req *r, enum err_code e, const char *field, const char *message,
+		    json_t *extra);
+
 /* Writes status line, headers and body to the FastCGI stream. */
 void resp_send(struct req *r);
 

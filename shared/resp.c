@@ -100,9 +100,17 @@ void resp_json(struct req *r, int status, json_t *body)
 
 int resp_error(struct req *r, enum err_code e, const char *field, const char *message)
 {
+	return resp_error_with(r, e, field, message, NULL);
+}
+
+int resp_error_with(struct req *r, enum err_code e, const char *field, const char *message,
+		    json_t *extra)
+{
 	json_t *err = json_object(), *root = json_object();
 
 	if (err && root) {
+		if (extra)
+			json_object_update(err, extra);
 		json_object_set_new(err, "code", json_string(err_defs[e].code));
 		json_object_set_new(err, "message", json_string(message ? message : err_defs[e].message));
 		if (field)
@@ -111,6 +119,7 @@ int resp_error(struct req *r, enum err_code e, const char *field, const char *me
 		json_object_set(root, "error", err);
 	}
 	json_decref(err);
+	json_decref(extra);
 	resp_json(r, err_defs[e].status, root);
 	if (err_defs[e].status >= 500)
 		log_rid(LOG_ERROR, r->rid, "%s %s -> %d %s", r->method, r->path, err_defs[e].status,
