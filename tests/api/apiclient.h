@@ -46,4 +46,31 @@ const char *api_stack_path(const char *rel, char *out, size_t outsz);
  * non-empty message and the request id. */
 void api_expect_error(const struct api_resp *r, long status, const char *code);
 
+/* A browser: its session cookie and the CSRF token it echoes. */
+struct api_client {
+	char session[100];
+	char csrf[100];
+};
+
+/* A request as that browser (c may be NULL): its cookie and CSRF token go along, the
+ * cookies the answer sets are kept. json NULL: no body. extra: one more header or NULL. */
+void api_call(struct api_client *c, const char *method, const char *path, const char *json,
+	      const char *extra, struct api_resp *r);
+
+void api_random_mobile(char out[12]);
+
+/* A valid USCC (independent GB 32100 / GB 11714 implementation). */
+void api_random_uscc(char out[19]);
+
+/* Messages the sandbox gateway holds for a number; the newest code into last_code if given. */
+size_t api_sandbox_count(const char *mobile, char *last_code);
+
+void api_request_code(const char *mobile, const char *purpose, struct api_resp *r);
+
+/* Asks for a code and reads it off the sandbox gateway. */
+void api_get_code(const char *mobile, const char *purpose, char code[7]);
+
+/* Registers a fresh organisation (password Passw0rd-1) and logs c in. */
+void api_register_org(struct api_client *c, char uscc[19], char mobile[12]);
+
 #endif

@@ -21,12 +21,6 @@ static struct crypto_key key;
 static struct db db;
 static struct arena a;
 
-/* A browser: its session cookie and the CSRF token it echoes. */
-struct client {
-	char session[100];
-	char csrf[100];
-};
-
 static int setup(void **state)
 {
 	char err[512];
@@ -47,115 +41,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void call(struct client *c, const char *method, const char *path, const char *json,
-		 const char *extra, struct api_resp *r)
-{
-	char cookie[200], csrf[140];
-	const char *h[4] = { NULL, NULL, NULL, NULL };
-	size_t n = 0;
-	char v[100];
-
-	if (c && c->session[0]) {
-		snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", c->session);
-		h[n++] = cookie;
-	}
-	if (c && c->csrf[0]) {
-		snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", c->csrf);
-		h[n++] = csrf;
-	}
-	h[n] = extra;
-	api_request_h(method, path, json ? "application/json" : NULL, json, json ? strlen(json) : 0, h, r);
-	if (c && api_set_cookie(r, "certhall_session", v, sizeof(v)))
-		snprintf(c->session, sizeof(c->session), "%s", v);
-	if (c && api_set_cookie(r, "certhall_csrf", v, sizeof(v)))
-		snprintf(c->csrf, sizeof(c->csrf), "%s", v);
-}
-
-static void random_mobile(char out[12])
-{
-	unsigned char r[4];
-
-	crypto_random(r, sizeof(r));
-	snprintf(out, 12, "137%08u", (unsigned)((r[0] << 24 | r[1] << 16 | r[2] << 8 | r[3]) % 100000000u));
-}
-
-/* An independent USCC generator (GB 32100 / GB 11714), so tests need no fixed numbers. */
-static void random_uscc(char out[19])
-{
-	static const char cs[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-	static const int w[] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28 };
-	static const int ow[] = { 3, 7, 9, 10, 5, 8, 4, 2 };
-	unsigned char r[8];
-	int sum = 0, osum = 0, oc;
-
-	crypto_random(r, sizeof(r));
-	memcpy(out, "91110000", 8);
-	for (int i = 0; i < 8; i++) {
-		out[8 + i] = (char)('0' + r[i] % 10);
-		osum += (out[8 + i] - '0') * ow[i];
-	}
-	oc = 11 - osum % 11;
-	out[16] = oc == 10 ? 'X' : oc == 11 ? '0' : (char)('0' + oc);
-	for (int i = 0; i < 17; i++)
-		sum += (int)(strchr(cs, out[i]) - cs) * w[i];
-	out[17] = cs[(31 - sum % 31) % 31];
-	out[18] = '\0';
-}
-
-/* Messages the sandbox gateway recorded for a number. */
-static size_t sandbox_count(const char *mobile, char *last_code)
-{
-	char path[128];
-	struct api_resp r;
-	json_t *list;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/sandbox/messages?to=%s&limit=100", mobile);
-	api_get(path, &r);
-	assert_int_equal(r.status, 200);
-	list = json_object_get(r.json, "messages");
-	if (!list)
-		list = json_object_get(r.json, "items");
-	assert_true(json_is_array(list));
-	n = json_array_size(list);
-	if (last_code && n) {
-		const char *text = json_string_value(json_object_get(json_array_get(list, 0), "text"));
-
-		last_code[0] = '\0';
-		for (const char *p = text; p && *p; p++) {
-			if (strspn(p, "0123456789") == 6) {
-				memcpy(last_code, p, 6);
-				last_code[6] = '\0';
-				break;
-			}
-		}
-	}
-	api_free(&r);
-	return n;
-}
-
-static void request_code(const char *mobile, const char *purpose, struct api_resp *r)
-{
-	char body[160];
-
-	snprintf(body, sizeof(body), "{\"mobile\":\"%s\",\"purpose\":\"%s\"}", mobile, purpose);
-	call(NULL, "POST", "/api/account/sms-code", body, NULL, r);
-}
-
-/* Asks for a code and reads it off the gateway (the post-response send is quick, not instant). */
-static void get_code(const char *mobile, const char *purpose, char code[7])
-{
-	struct api_resp r;
-	size_t before = sandbox_count(mobile, NULL);
-
-	request_code(mobile, purpose, &r);
-	assert_int_equal(r.status, 200);
-	api_free(&r);
-	for (int i = 0; i < 100 && sandbox_count(mobile, code) == before; i++)
-		usleep(50 * 1000);
-	assert_int_equal(strlen(code), 6);
-}
-
 /* Lets the next code request of this mobile through the per-minute limit. */
 static void forget_limits(void)
 {
@@ -163,42 +48,30 @@ static void forget_limits(void)
 				 DB_NOARGS, NULL, NULL), DB_OK);
 }
 
-static void register_org(struct client *c, char uscc[19], char mobile[12])
+static void register_org(struct api_client *c, char uscc[19], char mobile[12])
 {
-	char code[7], body[512];
-	struct api_resp r;
-
-	random_uscc(uscc);
-	random_mobile(mobile);
-	get_code(mobile, "register", code);
-	snprintf(body, sizeof(body),
-		 "{\"kind\":\"org\",\"name\":\"测试示范有限公司\",\"uscc\":\"%s\",\"mobile\":\"%s\","
-		 "\"sms_code\":\"%s\",\"password\":\"Passw0rd-1\"}", uscc, mobile, code);
-	call(c, "POST", "/api/account/register", body, NULL, &r);
-	if (r.status != 201)
-		fail_msg("register: %ld %s", r.status, r.body);
-	api_free(&r);
+	api_register_org(c, uscc, mobile);
 	forget_limits();
 }
 
-static void login(struct client *c, const char *name, const char *pw, long status)
+static void login(struct api_client *c, const char *name, const char *pw, long status)
 {
 	char body[256];
 	struct api_resp r;
 
 	snprintf(body, sizeof(body), "{\"login_name\":\"%s\",\"password\":\"%s\"}", name, pw);
-	call(c, "POST", "/api/account/login", body, NULL, &r);
+	api_call(c, "POST", "/api/account/login", body, NULL, &r);
 	if (r.status != status)
 		fail_msg("login %s: %ld %s", name, r.status, r.body);
 	api_free(&r);
 }
 
-static long me_status(struct client *c)
+static long me_status(struct api_client *c)
 {
 	struct api_resp r;
 	long s;
 
-	call(c, "GET", "/api/account/me", NULL, NULL, &r);
+	api_call(c, "GET", "/api/account/me", NULL, NULL, &r);
 	s = r.status;
 	api_free(&r);
 	return s;
@@ -206,7 +79,7 @@ static long me_status(struct client *c)
 
 static void test_register_and_me(void **state)
 {
-	struct client c = { 0 };
+	struct api_client c = { 0 };
 	char uscc[19], mobile[12], masked[16];
 	struct api_resp r;
 
@@ -214,7 +87,7 @@ static void test_register_and_me(void **state)
 	register_org(&c, uscc, mobile);
 	assert_int_equal(strlen(c.session), 64);
 	assert_int_equal(strlen(c.csrf), 64);
-	call(&c, "GET", "/api/account/me", NULL, NULL, &r);
+	api_call(&c, "GET", "/api/account/me", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(json_string_value(json_object_get(r.json, "login_name")), uscc);
 	snprintf(masked, sizeof(masked), "%.3s****%s", mobile, mobile + 7);
@@ -225,12 +98,12 @@ static void test_register_and_me(void **state)
 	{
 		char code[7], m2[12], body[512];
 
-		random_mobile(m2);
-		get_code(m2, "register", code);
+		api_random_mobile(m2);
+		api_get_code(m2, "register", code);
 		snprintf(body, sizeof(body),
 			 "{\"kind\":\"org\",\"name\":\"另一家公司\",\"uscc\":\"%s\",\"mobile\":\"%s\","
 			 "\"sms_code\":\"%s\",\"password\":\"Passw0rd-1\"}", uscc, m2, code);
-		call(NULL, "POST", "/api/account/register", body, NULL, &r);
+		api_call(NULL, "POST", "/api/account/register", body, NULL, &r);
 		api_expect_error(&r, 409, "already_registered");
 		api_free(&r);
 		forget_limits();
@@ -241,13 +114,13 @@ static void test_cookie_flags(void **state)
 {
 	char uscc[19], mobile[12];
 	struct api_resp r;
-	struct client c = { 0 };
+	struct api_client c = { 0 };
 	char body[256];
 
 	(void)state;
 	register_org(&c, uscc, mobile);
 	snprintf(body, sizeof(body), "{\"login_name\":\"%s\",\"password\":\"Passw0rd-1\"}", uscc);
-	call(NULL, "POST", "/api/account/login", body, NULL, &r);
+	api_call(NULL, "POST", "/api/account/login", body, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.headers, "certhall_session="));
 	{
@@ -265,15 +138,15 @@ static void test_cookie_flags(void **state)
 
 static void test_codes_never_tell_who_is_registered(void **state)
 {
-	struct client c = { 0 };
+	struct api_client c = { 0 };
 	char uscc[19], mobile[12], stranger[12];
 	struct api_resp a1, a2;
 
 	(void)state;
 	register_org(&c, uscc, mobile);
-	random_mobile(stranger);
-	request_code(mobile, "register", &a1);     /* registered: no code goes out */
-	request_code(stranger, "login", &a2);      /* unknown: no code goes out */
+	api_random_mobile(stranger);
+	api_request_code(mobile, "register", &a1);     /* registered: no code goes out */
+	api_request_code(stranger, "login", &a2);      /* unknown: no code goes out */
 	assert_int_equal(a1.status, 200);
 	assert_int_equal(a2.status, 200);
 	assert_string_equal(json_string_value(json_object_get(a1.json, "message")),
@@ -281,14 +154,14 @@ static void test_codes_never_tell_who_is_registered(void **state)
 	api_free(&a1);
 	api_free(&a2);
 	usleep(300 * 1000);
-	assert_int_equal(sandbox_count(mobile, NULL), 1); /* only the registration code */
-	assert_int_equal(sandbox_count(stranger, NULL), 0);
+	assert_int_equal(api_sandbox_count(mobile, NULL), 1); /* only the registration code */
+	assert_int_equal(api_sandbox_count(stranger, NULL), 0);
 	forget_limits();
 }
 
 static void test_password_login_and_throttle(void **state)
 {
-	struct client c = { 0 };
+	struct api_client c = { 0 };
 	char uscc[19], mobile[12], retry[16];
 	struct api_resp r, u;
 	char body[256];
@@ -299,8 +172,8 @@ static void test_password_login_and_throttle(void **state)
 	login(&c, mobile, "Passw0rd-1", 401); /* an organisation logs in with its USCC */
 	/* A wrong password and an unknown name answer alike. */
 	snprintf(body, sizeof(body), "{\"login_name\":\"%s\",\"password\":\"wrong-pass1\"}", uscc);
-	call(NULL, "POST", "/api/account/login", body, NULL, &r);
-	call(NULL, "POST", "/api/account/login",
+	api_call(NULL, "POST", "/api/account/login", body, NULL, &r);
+	api_call(NULL, "POST", "/api/account/login",
 	     "{\"login_name\":\"91110000MA0000000X\",\"password\":\"wrong-pass1\"}", NULL, &u);
 	api_expect_error(&r, 401, "login_failed");
 	api_expect_error(&u, 401, "login_failed");
@@ -311,7 +184,7 @@ static void test_password_login_and_throttle(void **state)
 	/* Failures up to the limit, then locked: even the right password waits. */
 	for (int i = 1; i < conf.login_fail_account; i++)
 		login(NULL, uscc, "wrong-pass1", 401);
-	call(NULL, "POST", "/api/account/login", body, NULL, &r);
+	api_call(NULL, "POST", "/api/account/login", body, NULL, &r);
 	api_expect_error(&r, 429, "login_locked");
 	assert_non_null(api_header(&r, "Retry-After", retry, sizeof(retry)));
 	api_free(&r);
@@ -322,48 +195,48 @@ static void test_password_login_and_throttle(void **state)
 
 static void test_sms_login_and_code_rules(void **state)
 {
-	struct client c = { 0 }, s = { 0 };
+	struct api_client c = { 0 }, s = { 0 };
 	char uscc[19], mobile[12], code[7], body[256], bad[16];
 	struct api_resp r;
 
 	(void)state;
 	register_org(&c, uscc, mobile);
-	get_code(mobile, "login", code);
+	api_get_code(mobile, "login", code);
 	/* A code is bound to its purpose. */
 	snprintf(body, sizeof(body), "{\"mobile\":\"%s\",\"sms_code\":\"%s\",\"new_password\":\"Other-pass2\"}",
 		 mobile, code);
-	call(NULL, "POST", "/api/account/password-reset", body, NULL, &r);
+	api_call(NULL, "POST", "/api/account/password-reset", body, NULL, &r);
 	api_expect_error(&r, 400, "code_expired");
 	api_free(&r);
 	snprintf(body, sizeof(body), "{\"mobile\":\"+86%s\",\"sms_code\":\"%s\"}", mobile, code);
-	call(&s, "POST", "/api/account/login-sms", body, NULL, &r);
+	api_call(&s, "POST", "/api/account/login-sms", body, NULL, &r);
 	assert_int_equal(r.status, 200);
 	api_free(&r);
 	assert_int_equal(me_status(&s), 200);
 	/* Used once, never again. */
-	call(NULL, "POST", "/api/account/login-sms", body, NULL, &r);
+	api_call(NULL, "POST", "/api/account/login-sms", body, NULL, &r);
 	api_expect_error(&r, 400, "code_expired");
 	api_free(&r);
 	/* Five wrong tries use a code up: then even the right one fails. */
 	forget_limits();
-	get_code(mobile, "login", code);
+	api_get_code(mobile, "login", code);
 	snprintf(bad, sizeof(bad), "%06ld", (strtol(code, NULL, 10) + 1) % 1000000);
 	for (int i = 0; i < conf.code_tries; i++) {
 		snprintf(body, sizeof(body), "{\"mobile\":\"%s\",\"sms_code\":\"%s\"}", mobile, bad);
-		call(NULL, "POST", "/api/account/login-sms", body, NULL, &r);
+		api_call(NULL, "POST", "/api/account/login-sms", body, NULL, &r);
 		api_expect_error(&r, 400, "code_wrong");
 		api_free(&r);
 	}
 	snprintf(body, sizeof(body), "{\"mobile\":\"%s\",\"sms_code\":\"%s\"}", mobile, code);
-	call(NULL, "POST", "/api/account/login-sms", body, NULL, &r);
+	api_call(NULL, "POST", "/api/account/login-sms", body, NULL, &r);
 	api_expect_error(&r, 400, "code_expired");
 	api_free(&r);
 	/* Past its time: expired. */
 	forget_limits();
-	get_code(mobile, "login", code);
+	api_get_code(mobile, "login", code);
 	assert_int_equal(db_exec(&db, "UPDATE sms_codes SET expires_at = NOW(3) - INTERVAL 1 SECOND "
 				       "WHERE used_at IS NULL", DB_NOARGS, NULL, NULL), DB_OK);
-	call(NULL, "POST", "/api/account/login-sms", body, NULL, &r);
+	api_call(NULL, "POST", "/api/account/login-sms", body, NULL, &r);
 	api_expect_error(&r, 400, "code_expired");
 	api_free(&r);
 	forget_limits();
@@ -376,12 +249,12 @@ static void test_code_rate_limits(void **state)
 	long long win;
 
 	(void)state;
-	random_mobile(mobile);
-	request_code(mobile, "register", &r);
+	api_random_mobile(mobile);
+	api_request_code(mobile, "register", &r);
 	assert_int_equal(r.status, 200);
 	api_free(&r);
 	/* A second within the minute. */
-	request_code(mobile, "register", &r);
+	api_request_code(mobile, "register", &r);
 	api_expect_error(&r, 429, "code_limited");
 	assert_non_null(api_header(&r, "Retry-After", retry, sizeof(retry)));
 	api_free(&r);
@@ -395,7 +268,7 @@ static void test_code_rate_limits(void **state)
 		win = (long long)time(NULL) / window;
 		assert_int_equal(db_exec(&db, "INSERT INTO rate_limits (bucket, win, hits) VALUES (?, ?, ?)",
 					 DB_ARGS(DB_STR(bucket), DB_I64(win), DB_I64(limit)), NULL, NULL), DB_OK);
-		request_code(mobile, "register", &r);
+		api_request_code(mobile, "register", &r);
 		api_expect_error(&r, 429, "code_limited");
 		api_free(&r);
 	}
@@ -405,8 +278,8 @@ static void test_code_rate_limits(void **state)
 	win = (long long)time(NULL) / 3600;
 	assert_int_equal(db_exec(&db, "INSERT INTO rate_limits (bucket, win, hits) VALUES (?, ?, ?)",
 				 DB_ARGS(DB_STR(bucket), DB_I64(win), DB_I64(conf.code_per_ip_hour)), NULL, NULL), DB_OK);
-	random_mobile(mobile);
-	request_code(mobile, "register", &r);
+	api_random_mobile(mobile);
+	api_request_code(mobile, "register", &r);
 	api_expect_error(&r, 429, "code_limited");
 	api_free(&r);
 	forget_limits();
@@ -414,7 +287,7 @@ static void test_code_rate_limits(void **state)
 
 static void test_session_fixation_and_expiry(void **state)
 {
-	struct client c = { 0 }, planted = { 0 };
+	struct api_client c = { 0 }, planted = { 0 };
 	char uscc[19], mobile[12];
 
 	(void)state;
@@ -425,7 +298,7 @@ static void test_session_fixation_and_expiry(void **state)
 	assert_string_not_equal(planted.session, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	assert_int_equal(me_status(&planted), 200);
 	{
-		struct client fake = { 0 };
+		struct api_client fake = { 0 };
 
 		memset(fake.session, 'a', 64);
 		assert_int_equal(me_status(&fake), 401);
@@ -445,7 +318,7 @@ static void test_session_fixation_and_expiry(void **state)
 
 static void test_logout_and_password_change(void **state)
 {
-	struct client a1 = { 0 }, a2 = { 0 };
+	struct api_client a1 = { 0 }, a2 = { 0 };
 	char uscc[19], mobile[12];
 	struct api_resp r;
 
@@ -453,16 +326,16 @@ static void test_logout_and_password_change(void **state)
 	register_org(&a1, uscc, mobile);
 	login(&a2, uscc, "Passw0rd-1", 200);
 	assert_int_equal(me_status(&a2), 200);
-	call(&a1, "POST", "/api/account/password",
+	api_call(&a1, "POST", "/api/account/password",
 	     "{\"password\":\"wrong-pass9\",\"new_password\":\"Newpass-2\"}", NULL, &r);
 	api_expect_error(&r, 400, "invalid_field");
 	api_free(&r);
-	call(&a1, "POST", "/api/account/password", "{\"password\":\"Passw0rd-1\",\"new_password\":\"short\"}",
+	api_call(&a1, "POST", "/api/account/password", "{\"password\":\"Passw0rd-1\",\"new_password\":\"short\"}",
 	     NULL, &r);
 	api_expect_error(&r, 400, "invalid_field");
 	assert_string_equal(api_error_field(&r), "new_password");
 	api_free(&r);
-	call(&a1, "POST", "/api/account/password",
+	api_call(&a1, "POST", "/api/account/password",
 	     "{\"password\":\"Passw0rd-1\",\"new_password\":\"Newpass-2\"}", NULL, &r);
 	assert_int_equal(r.status, 200);
 	api_free(&r);
@@ -470,7 +343,7 @@ static void test_logout_and_password_change(void **state)
 	assert_int_equal(me_status(&a2), 401); /* the others end */
 	login(NULL, uscc, "Passw0rd-1", 401);
 	login(&a2, uscc, "Newpass-2", 200);
-	call(&a2, "POST", "/api/account/logout", "{}", NULL, &r);
+	api_call(&a2, "POST", "/api/account/logout", "{}", NULL, &r);
 	assert_int_equal(r.status, 200);
 	api_free(&r);
 	assert_int_equal(me_status(&a2), 401);
@@ -479,16 +352,16 @@ static void test_logout_and_password_change(void **state)
 
 static void test_password_reset_ends_all_sessions(void **state)
 {
-	struct client c = { 0 };
+	struct api_client c = { 0 };
 	char uscc[19], mobile[12], code[7], body[256];
 	struct api_resp r;
 
 	(void)state;
 	register_org(&c, uscc, mobile);
-	get_code(mobile, "reset", code);
+	api_get_code(mobile, "reset", code);
 	snprintf(body, sizeof(body), "{\"mobile\":\"%s\",\"sms_code\":\"%s\",\"new_password\":\"Reset-pass3\"}",
 		 mobile, code);
-	call(NULL, "POST", "/api/account/password-reset", body, NULL, &r);
+	api_call(NULL, "POST", "/api/account/password-reset", body, NULL, &r);
 	assert_int_equal(r.status, 200);
 	api_free(&r);
 	assert_int_equal(me_status(&c), 401);
@@ -498,33 +371,33 @@ static void test_password_reset_ends_all_sessions(void **state)
 
 static void test_change_mobile(void **state)
 {
-	struct client c = { 0 };
+	struct api_client c = { 0 };
 	char uscc[19], mobile[12], m2[12], code[7], body[256];
 	struct api_resp r;
 
 	(void)state;
 	register_org(&c, uscc, mobile);
-	random_mobile(m2);
+	api_random_mobile(m2);
 	snprintf(body, sizeof(body), "{\"mobile\":\"%s\",\"purpose\":\"change_mobile\"}", m2);
-	call(&c, "POST", "/api/account/sms-code", body, NULL, &r);
+	api_call(&c, "POST", "/api/account/sms-code", body, NULL, &r);
 	assert_int_equal(r.status, 200);
 	api_free(&r);
-	for (int i = 0; i < 100 && sandbox_count(m2, code) == 0; i++)
+	for (int i = 0; i < 100 && api_sandbox_count(m2, code) == 0; i++)
 		usleep(50 * 1000);
 	snprintf(body, sizeof(body), "{\"new_mobile\":\"%s\",\"sms_code\":\"%s\",\"password\":\"Passw0rd-1\"}",
 		 m2, code);
-	call(&c, "POST", "/api/account/mobile", body, NULL, &r);
+	api_call(&c, "POST", "/api/account/mobile", body, NULL, &r);
 	assert_int_equal(r.status, 200);
 	api_free(&r);
 	/* The new mobile now receives login codes; the old one does not. */
 	forget_limits();
-	get_code(m2, "login", code);
+	api_get_code(m2, "login", code);
 	forget_limits();
 }
 
 static void test_csrf(void **state)
 {
-	struct client c = { 0 }, nocsrf;
+	struct api_client c = { 0 }, nocsrf;
 	char uscc[19], mobile[12];
 	struct api_resp r;
 
@@ -532,47 +405,47 @@ static void test_csrf(void **state)
 	register_org(&c, uscc, mobile);
 	nocsrf = c;
 	nocsrf.csrf[0] = '\0';
-	call(&nocsrf, "POST", "/api/account/logout", "{}", NULL, &r);
+	api_call(&nocsrf, "POST", "/api/account/logout", "{}", NULL, &r);
 	api_expect_error(&r, 403, "csrf");
 	api_free(&r);
 	memset(nocsrf.csrf, 'b', 64);
 	nocsrf.csrf[64] = '\0';
-	call(&nocsrf, "POST", "/api/account/logout", "{}", NULL, &r);
+	api_call(&nocsrf, "POST", "/api/account/logout", "{}", NULL, &r);
 	api_expect_error(&r, 403, "csrf");
 	api_free(&r);
 	/* A page of another site, logged in or not. */
-	call(&c, "POST", "/api/account/logout", "{}", "Origin: http://evil.example", &r);
+	api_call(&c, "POST", "/api/account/logout", "{}", "Origin: http://evil.example", &r);
 	api_expect_error(&r, 403, "csrf");
 	api_free(&r);
-	call(NULL, "POST", "/api/account/login", "{\"login_name\":\"x\",\"password\":\"y\"}",
+	api_call(NULL, "POST", "/api/account/login", "{\"login_name\":\"x\",\"password\":\"y\"}",
 	     "Sec-Fetch-Site: cross-site", &r);
 	api_expect_error(&r, 403, "csrf");
 	api_free(&r);
 	assert_int_equal(me_status(&c), 200); /* none of that logged us out */
 	/* Reading needs no token. */
-	call(&nocsrf, "GET", "/api/account/me", NULL, NULL, &r);
+	api_call(&nocsrf, "GET", "/api/account/me", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	api_free(&r);
 }
 
-static void staff_login(struct client *c, const char *user, const char *pw, long status)
+static void staff_login(struct api_client *c, const char *user, const char *pw, long status)
 {
 	char body[160];
 	struct api_resp r;
 
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
-	call(c, "POST", "/api/account/staff/login", body, NULL, &r);
+	api_call(c, "POST", "/api/account/staff/login", body, NULL, &r);
 	if (r.status != status)
 		fail_msg("staff login %s: %ld %s", user, r.status, r.body);
 	api_free(&r);
 }
 
-static long status_of(struct client *c, const char *path)
+static long status_of(struct api_client *c, const char *path)
 {
 	struct api_resp r;
 	long s;
 
-	call(c, "GET", path, NULL, NULL, &r);
+	api_call(c, "GET", path, NULL, NULL, &r);
 	s = r.status;
 	api_free(&r);
 	return s;
@@ -580,7 +453,7 @@ static long status_of(struct client *c, const char *path)
 
 static void test_roles(void **state)
 {
-	struct client app = { 0 }, rev = { 0 }, adm = { 0 }, anon = { 0 };
+	struct api_client app = { 0 }, rev = { 0 }, adm = { 0 }, anon = { 0 };
 	char uscc[19], mobile[12], cmd[1200], pwfile[600];
 	FILE *f;
 
@@ -627,7 +500,7 @@ static void expect_400(const char *path, const char *body, const char *code, con
 {
 	struct api_resp r;
 
-	call(NULL, "POST", path, body, NULL, &r);
+	api_call(NULL, "POST", path, body, NULL, &r);
 	api_expect_error(&r, 400, code);
 	if (field)
 		assert_string_equal(api_error_field(&r), field);
@@ -667,7 +540,7 @@ static void test_hostile_inputs(void **state)
 	{
 		struct api_resp r;
 
-		call(NULL, "POST", "/api/account/login", "[]", NULL, &r);
+		api_call(NULL, "POST", "/api/account/login", "[]", NULL, &r);
 		api_expect_error(&r, 400, "bad_json");
 		api_free(&r);
 		api_request("POST", "/api/account/login", "application/x-www-form-urlencoded", "a=b", 3, NULL, &r);
