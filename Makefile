@@ -18,6 +18,17 @@ APP_PKGS_account := libcurl
 APP_PKGS_sandbox := libcurl
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
 
+# Uploads: shared/image.c decodes with ImageMagick 6 and sniffs with libmagic. Only image.o and
+# test_image.o see their headers (as system headers; without -fopenmp: we have no OpenMP code),
+# only the upload program links them, and a unit test needs them only if it uses them.
+IMAGE_PKGS   := libmagic MagickWand
+IMAGE_CFLAGS := $(patsubst -I%,-isystem %,$(filter-out -fopenmp,\
+                $(shell pkg-config --cflags $(IMAGE_PKGS) 2>/dev/null)))
+IMAGE_LIBS   := $(shell pkg-config --libs $(IMAGE_PKGS) 2>/dev/null)
+UNIT_LIBS    := -Wl,--as-needed $(IMAGE_LIBS) -Wl,--no-as-needed
+APP_PKGS_upload := libcurl libmagic MagickWand
+$(BUILD)/shared/image.o $(BUILD)/tests/unit/test_image.o: CFLAGS += $(IMAGE_CFLAGS)
+
 LIB      := $(BUILD)/libcerthall.a
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard shared/*.c))
 
@@ -64,7 +75,7 @@ $(HELLO): $(BUILD)/tests/bench/hello.o $(LIB)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) -lcmocka
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) $(UNIT_LIBS) -lcmocka
 
 $(BUILD)/tests/api_%: $(BUILD)/tests/api/%.o $(API_HELPER) $(LIB)
 	@mkdir -p $(@D)

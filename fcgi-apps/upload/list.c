@@ -1,0 +1,66 @@
+/* upload: GET /api/upload/orders/:no/materials: what the order needs and what it has. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth.h"
+#include "upload.h"
+
+/* Each kind the order needs (the channel's rule, else the default) with its latest version:
+ * a scan uploaded in an earlier step shows up here, it is not asked for twice. */
+static const char sql_list[] =
+	"SELECT k.code, k.name, k.hint, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.required, "
+	"m.id, m.version, m.state, m.reject_reason, m.width, m.height, m.bytes "
+	"FROM material_kinds k "
+	"JOIN material_rules r ON r.material = k.code AND r.channel_id = "
+	" (SELECT MAX(r2.channel_id) FROM material_rules r2 WHERE r2.material = k.code AND r2.channel_id IN (0, ?)) "
+	"LEFT JOIN materials m ON m.order_id = ? AND m.material = k.code AND m.version = "
+	" (SELECT MAX(m2.version) FROM materials m2 WHERE m2.order_id = ? AND m2.material = k.code) "
+	"WHERE (r.businesses = '*' OR FIND_IN_SET(?, r.businesses)) "
+	"AND (r.cert_kinds = '*' OR FIND_IN_SET(?, r.cert_kinds)) ORDER BY k.sort";
+
+enum { L_CODE, L_NAME, L_HINT, L_FORMATS, L_MAXB, L_MINP, L_MAXP, L_REQ, M_ID, M_VER, M_STATE,
+       M_REASON, M_W, M_H, M_BYTES };
+
+static json_t *latest(struct req *r, const struct db_rows *rows, size_t i)
+{
+	const char *id = db_cell(rows, i, M_ID);
+
+	if (!id)
+		return json_null();
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "version",
+			 db_cell(rows, i, M_VER), "state", db_cell(rows, i, M_STATE), "reject_reason",
+			 db_cell(rows, i, M_REASON), "width", db_cell(rows, i, M_W), "height",
+			 db_cell(rows, i, M_H), "bytes", db_cell(rows, i, M_BYTES), "image_url",
+			 arena_printf(r->arena, "/api/upload/materials/%s/image", id), "thumb_url",
+			 arena_printf(r->arena, "/api/upload/materials/%s/thumb", id));
+}
+
+int upload_list(struct req *r)
+{
+	struct upload_order o;
+	struct db_rows rows;
+	json_t *list;
+	int rc;
+
+	if (auth_require(r, ROLE_APPLICANT | ROLE_REVIEWER) < 0 ||
+	    upload_find_order(r, r->params[0], true, &o) < 0)
+		return -1;
+	rc = db_query(&r->app->db, r->arena, sql_list,
+		      DB_ARGS(DB_I64(o.channel_id), DB_I64(o.id), DB_I64(o.id), DB_STR(o.business),
+			      DB_STR(o.kind)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	list = json_array();
+	for (size_t i = 0; list && i < rows.nrows; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:{s:s, s:s, s:s, s:s}, s:o}",
+			"kind", db_cell(&rows, i, L_CODE), "name", db_cell(&rows, i, L_NAME),
+			"hint", db_cell(&rows, i, L_HINT), "required", strcmp(db_cell(&rows, i, L_REQ), "1") == 0,
+			"limits", "formats", db_cell(&rows, i, L_FORMATS), "max_bytes", db_cell(&rows, i, L_MAXB),
+			"min_pixels", db_cell(&rows, i, L_MINP), "max_pixels", db_cell(&rows, i, L_MAXP),
+			"latest", latest(r, &rows, i)));
+	resp_json(r, 200, json_pack("{s:s, s:s, s:b, s:o}", "order_no", r->params[0], "state", o.state,
+				    "editable", strcmp(o.state, "draft") == 0 || strcmp(o.state, "returned") == 0,
+				    "materials", list));
+	return 0;
+}

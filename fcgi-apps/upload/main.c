@@ -1,0 +1,42 @@
+/* certhall-upload: material uploads and their serving through nginx X-Accel-Redirect. */
+#include "app.h"
+#include "image.h"
+#include "log.h"
+#include "store.h"
+#include "upload.h"
+
+static const struct route routes[] = {
+	{ "POST", "/api/upload/orders/:no/materials/:kind", upload_put, 0 },
+	{ "GET", "/api/upload/orders/:no/materials", upload_list, 0 },
+	{ "GET", "/api/upload/materials/:id/:variant", upload_serve, 0 },
+	{ "GET", "/api/upload/health", app_health, 0 },
+};
+
+/* Each worker has its own libmagic cookie and MagickWand state, under our policy. */
+static int worker_init(struct app *app)
+{
+	char err[256];
+	int swept;
+
+	if (image_init(app->conf.policy_dir, err, sizeof(err)) < 0) {
+		log_error("image: %s", err);
+		return -1;
+	}
+	swept = store_sweep(app->conf.upload_dir);
+	if (swept > 0)
+		log_info("removed %d temp files left by a worker that died mid-upload", swept);
+	return 0;
+}
+
+static const struct app_def upload_app = {
+	.name = "upload",
+	.routes = routes,
+	.nroutes = sizeof(routes) / sizeof(routes[0]),
+	.needs_key = true,
+	.worker_init = worker_init,
+};
+
+int main(int argc, char **argv)
+{
+	return app_main(argc, argv, &upload_app);
+}

@@ -1,0 +1,83 @@
+/* upload: the order a request names, who may touch it, and the rule of each material. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth.h"
+#include "image.h"
+#include "orderno.h"
+#include "upload.h"
+
+static const char sql_order[] =
+	"SELECT id, COALESCE(account_id, 0), channel_id, state, business_type, cert_kind "
+	"FROM orders WHERE order_no = ?";
+/* The channel's own row wins over the default (channel 0). */
+static const char sql_rule[] =
+	"SELECT k.name, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.max_side "
+	"FROM material_rules r JOIN material_kinds k ON k.code = r.material "
+	"WHERE r.material = ? AND r.channel_id IN (0, ?) "
+	"AND (r.businesses = '*' OR FIND_IN_SET(?, r.businesses)) "
+	"AND (r.cert_kinds = '*' OR FIND_IN_SET(?, r.cert_kinds)) "
+	"ORDER BY r.channel_id DESC LIMIT 1";
+
+int upload_find_order(struct req *r, const char *no, bool staff_may, struct upload_order *o)
+{
+	struct db_rows rows;
+	int rc;
+
+	if (!orderno_valid(no))
+		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
+	rc = db_query(&r->app->db, r->arena, sql_order, DB_ARGS(DB_STR(no)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (rows.nrows != 1)
+		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
+	o->id = strtoll(db_cell(&rows, 0, 0), NULL, 10);
+	o->account_id = strtoll(db_cell(&rows, 0, 1), NULL, 10);
+	o->channel_id = strtoll(db_cell(&rows, 0, 2), NULL, 10);
+	o->state = db_cell(&rows, 0, 3);
+	o->business = db_cell(&rows, 0, 4);
+	o->kind = db_cell(&rows, 0, 5);
+	/* Another's order looks exactly like no order at all. */
+	if (r->auth.kind == AUTH_ACCOUNT && r->auth.id == o->account_id)
+		return 0;
+	if (staff_may && r->auth.kind == AUTH_STAFF)
+		return 0;
+	return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
+}
+
+static unsigned format_bits(const char *list)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} f[] = { { "jpeg", IMAGE_JPEG }, { "png", IMAGE_PNG }, { "gif", IMAGE_GIF }, { "bmp", IMAGE_BMP } };
+	unsigned bits = 0;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (strstr(list, f[i].name))
+			bits |= f[i].bit;
+	return bits;
+}
+
+int upload_find_rule(struct req *r, const struct upload_order *o, const char *material,
+		     struct upload_rule *rule)
+{
+	struct db_rows rows;
+	int rc = db_query(&r->app->db, r->arena, sql_rule,
+			  DB_ARGS(DB_STR(material), DB_I64(o->channel_id), DB_STR(o->business),
+				  DB_STR(o->kind)), &rows);
+
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (rows.nrows != 1)
+		return resp_error(r, ERR_MATERIAL_NOT_NEEDED, "material", NULL);
+	rule->name = db_cell(&rows, 0, 0);
+	rule->formats_text = db_cell(&rows, 0, 1);
+	rule->formats = format_bits(rule->formats_text);
+	rule->max_bytes = strtoll(db_cell(&rows, 0, 2), NULL, 10);
+	rule->min_pixels = strtoll(db_cell(&rows, 0, 3), NULL, 10);
+	rule->max_pixels = strtoll(db_cell(&rows, 0, 4), NULL, 10);
+	rule->max_side = (int)strtol(db_cell(&rows, 0, 5), NULL, 10);
+	return 0;
+}

@@ -1,0 +1,286 @@
+/* upload: POST /api/upload/orders/:no/materials/:kind: check, normalise, store, record. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "auth.h"
+#include "image.h"
+#include "log.h"
+#include "multipart.h"
+#include "store.h"
+#include "upload.h"
+#include "valid.h"
+
+/* Room for the multipart envelope around a file of the largest allowed size. */
+#define MULTIPART_SLACK 16384
+
+static const char sql_lock_order[] = "SELECT state FROM orders WHERE id = ? FOR UPDATE";
+static const char sql_latest[] =
+	"SELECT state, version FROM materials WHERE order_id = ? AND material = ? "
+	"ORDER BY version DESC LIMIT 1";
+static const char sql_latest_lock[] =
+	"SELECT state, version FROM materials WHERE order_id = ? AND material = ? "
+	"ORDER BY version DESC LIMIT 1 FOR UPDATE";
+static const char sql_replace[] =
+	"UPDATE materials SET state = 'replaced' WHERE order_id = ? AND material = ? "
+	"AND state IN ('pending', 'rejected')";
+static const char sql_insert[] =
+	"INSERT INTO materials (order_id, material, version, sha256, thumb_sha256, bytes, width, "
+	"height, src_type, src_bytes, original_name, state, uploaded_by, created_at) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, NOW(3))";
+static const char sql_event[] =
+	"INSERT INTO order_events (order_id, at, kind, actor_type, actor_id, public, note) "
+	"VALUES (?, NOW(3), 'material_uploaded', 'applicant', ?, 0, ?)";
+
+static bool editable(const char *state)
+{
+	return strcmp(state, "draft") == 0 || strcmp(state, "returned") == 0;
+}
+
+static bool is_material_code(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz_") == n;
+}
+
+static json_t *limits_of(const struct upload_rule *rule)
+{
+	return json_pack("{s:{s:s, s:I, s:I, s:I}}", "limits", "formats", rule->formats_text,
+			 "max_bytes", (json_int_t)rule->max_bytes, "min_pixels",
+			 (json_int_t)rule->min_pixels, "max_pixels", (json_int_t)rule->max_pixels);
+}
+
+static const char *mb(struct req *r, long long bytes)
+{
+	return bytes % 1048576 == 0 ? arena_printf(r->arena, "%lld MB", bytes / 1048576)
+				    : arena_printf(r->arena, "%lld KB", bytes / 1024);
+}
+
+static int refuse(struct req *r, enum err_code e, const struct upload_rule *rule)
+{
+	const char *msg = NULL;
+
+	if (e == ERR_TOO_LARGE)
+		msg = arena_printf(r->arena, "文件过大：%s最大 %s，请压缩图片或将扫描分辨率调整为 300 dpi 后重新上传。",
+				   rule->name, mb(r, rule->max_bytes));
+	else if (e == ERR_UNSUPPORTED_TYPE)
+		msg = arena_printf(r->arena, "不支持的文件格式：%s只接受 %s 格式的扫描图片。", rule->name,
+				   rule->formats_text);
+	return resp_error_with(r, e, "file", msg, limits_of(rule));
+}
+
+/* The file name a raw upload declares: X-File-Name, %-encoded UTF-8. */
+static const char *raw_name(struct req *r)
+{
+	const char *v = req_param(r, "HTTP_X_FILE_NAME");
+	struct kvlist kv;
+	char *q;
+
+	if (!v)
+		return NULL;
+	q = arena_printf(r->arena, "f=%s", v);
+	if (!q || decode_urlencoded(r->arena, q, strlen(q), 1, &kv) != DECODE_OK || kv.n != 1)
+		return "";
+	return kv.items[0].value;
+}
+
+/* The extension of a file name, lower case, or NULL. */
+static const char *extension(struct req *r, const char *name)
+{
+	const char *dot = name ? strrchr(name, '.') : NULL;
+	char *ext;
+
+	if (!dot || !dot[1] || strlen(dot + 1) > 8)
+		return dot ? "" : NULL;
+	ext = arena_strdup(r->arena, dot + 1);
+	for (char *p = ext; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return ext;
+}
+
+struct file {
+	const char *data, *name, *type;
+	size_t len;
+};
+
+/* The file out of the body: a multipart form's "file" part, or the raw body. */
+static int take_file(struct req *r, size_t limit, struct file *f)
+{
+	const char *body, *ct = r->content_type ? r->content_type : "";
+	char boundary[80];
+	struct mp_part parts[4];
+	size_t len, nparts = 0;
+
+	if (req_body(r, limit, &body, &len) < 0)
+		return -1;
+	memset(f, 0, sizeof(*f));
+	if (strncasecmp(ct, "multipart/", 10) == 0) {
+		if (mp_boundary(ct, boundary, sizeof(boundary)) != MP_OK ||
+		    mp_parse(r->arena, body, len, boundary, parts, 4, &nparts) != MP_OK)
+			return resp_error(r, ERR_BAD_REQUEST, "file", "上传内容格式不正确，请刷新页面后重新选择文件。");
+		for (size_t i = 0; i < nparts; i++) {
+			if (strcmp(parts[i].name, "file") != 0 || !parts[i].filename)
+				continue;
+			f->data = parts[i].data;
+			f->len = parts[i].len;
+			f->name = parts[i].filename;
+			f->type = parts[i].content_type;
+			break;
+		}
+		if (!f->data)
+			return resp_error(r, ERR_NO_FILE, "file", NULL);
+	} else {
+		f->data = body;
+		f->len = len;
+		f->name = raw_name(r);
+		f->type = ct[0] && strncasecmp(ct, "application/octet-stream", 24) != 0 ? ct : NULL;
+	}
+	if (f->name && !valid_text(f->name, strlen(f->name), 255))
+		return resp_error(r, ERR_INVALID_FIELD, "file", "文件名含有无法识别的字符，请重命名后上传。");
+	return 0;
+}
+
+struct record {
+	struct req *r;
+	const struct upload_order *o;
+	const char *material, *name, *sha, *thumb_sha, *src_type;
+	const struct image_out *img;
+	size_t src_bytes;
+	long long id, version;
+	enum err_code refused;
+};
+
+static int record_tx(struct db *db, void *p)
+{
+	struct record *rec = p;
+	struct db_rows rows;
+	unsigned long long id = 0;
+	int rc;
+
+	rec->refused = ERR__COUNT;
+	rc = db_query(db, rec->r->arena, sql_lock_order, DB_ARGS(DB_I64(rec->o->id)), &rows);
+	if (rc != DB_OK)
+		return rc;
+	/* The state may have moved while the image was processed: decide under the lock. */
+	if (rows.nrows != 1 || !editable(db_cell(&rows, 0, 0))) {
+		rec->refused = ERR_NOT_EDITABLE;
+		return DB_ERR;
+	}
+	rc = db_query(db, rec->r->arena, sql_latest_lock,
+		      DB_ARGS(DB_I64(rec->o->id), DB_STR(rec->material)), &rows);
+	if (rc != DB_OK)
+		return rc;
+	if (rows.nrows && strcmp(db_cell(&rows, 0, 0), "accepted") == 0) {
+		rec->refused = ERR_MATERIAL_LOCKED;
+		return DB_ERR;
+	}
+	rec->version = rows.nrows ? strtoll(db_cell(&rows, 0, 1), NULL, 10) + 1 : 1;
+	rc = db_exec(db, sql_replace, DB_ARGS(DB_I64(rec->o->id), DB_STR(rec->material)), NULL, NULL);
+	if (rc == DB_OK)
+		rc = db_exec(db, sql_insert,
+			     DB_ARGS(DB_I64(rec->o->id), DB_STR(rec->material), DB_I64(rec->version),
+				     DB_STR(rec->sha), DB_STR(rec->thumb_sha), DB_I64(rec->img->len),
+				     DB_I64(rec->img->width), DB_I64(rec->img->height), DB_STR(rec->src_type),
+				     DB_I64(rec->src_bytes), DB_STR(rec->name ? rec->name : ""),
+				     DB_I64(rec->r->auth.id)), NULL, &id);
+	if (rc == DB_OK)
+		rc = db_exec(db, sql_event,
+			     DB_ARGS(DB_I64(rec->o->id), DB_I64(rec->r->auth.id),
+				     DB_STR(arena_printf(rec->r->arena, "%s v%lld", rec->material, rec->version))),
+			     NULL, NULL);
+	rec->id = (long long)id;
+	return rc;
+}
+
+static enum err_code image_error(int rc)
+{
+	switch (rc) {
+	case IMAGE_EMPTY: return ERR_EMPTY_FILE;
+	case IMAGE_TOO_LARGE: return ERR_TOO_LARGE;
+	case IMAGE_UNSUPPORTED: return ERR_UNSUPPORTED_TYPE;
+	case IMAGE_MISMATCH: return ERR_TYPE_MISMATCH;
+	case IMAGE_TOO_MANY_PIXELS: return ERR_TOO_MANY_PIXELS;
+	case IMAGE_TOO_FEW_PIXELS: return ERR_TOO_FEW_PIXELS;
+	case IMAGE_CORRUPT: return ERR_CORRUPT_IMAGE;
+	default: return ERR_INTERNAL;
+	}
+}
+
+int upload_put(struct req *r)
+{
+	const char *no = r->params[0], *material = r->params[1];
+	const struct conf *c = &r->app->conf;
+	struct upload_order o;
+	struct upload_rule rule;
+	struct image_rules ir;
+	struct image_out img = { 0 };
+	struct record rec = { 0 };
+	struct db_rows latest;
+	struct file f;
+	char sha[65], thumb_sha[65], rel[STORE_REL_MAX], trel[STORE_REL_MAX];
+	size_t limit;
+	int rc;
+
+	if (auth_require(r, ROLE_APPLICANT) < 0 || upload_find_order(r, no, false, &o) < 0)
+		return -1;
+	if (!is_material_code(material))
+		return resp_error(r, ERR_MATERIAL_NOT_NEEDED, "material", NULL);
+	if (!editable(o.state))
+		return resp_error(r, ERR_NOT_EDITABLE, NULL, NULL);
+	if (upload_find_rule(r, &o, material, &rule) < 0)
+		return -1;
+	/* Refuse a locked material before reading a byte of the body. */
+	rc = db_query(&r->app->db, r->arena, sql_latest, DB_ARGS(DB_I64(o.id), DB_STR(material)), &latest);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (latest.nrows && strcmp(db_cell(&latest, 0, 0), "accepted") == 0)
+		return resp_error(r, ERR_MATERIAL_LOCKED, "material", NULL);
+	limit = (size_t)rule.max_bytes + MULTIPART_SLACK;
+	if (limit > (size_t)c->upload_body_max)
+		limit = (size_t)c->upload_body_max;
+	if (r->content_length > (long long)limit)
+		return refuse(r, ERR_TOO_LARGE, &rule);
+	if (take_file(r, limit, &f) < 0)
+		return -1;
+	ir = (struct image_rules){ .formats = rule.formats, .max_bytes = (size_t)rule.max_bytes,
+				   .min_pixels = (unsigned long long)rule.min_pixels,
+				   .max_pixels = (unsigned long long)rule.max_pixels,
+				   .max_side = (unsigned)rule.max_side,
+				   .thumb_side = (unsigned)c->upload_thumb_side,
+				   .jpeg_quality = c->upload_jpeg_quality };
+	rc = image_process(f.data, f.len, extension(r, f.name), f.type, &ir, &img);
+	if (rc != IMAGE_OK) {
+		image_out_free(&img);
+		return refuse(r, image_error(rc), &rule);
+	}
+	/* Files first, then the row: a crash in between leaves an unreferenced file, never a row
+	 * without its file. */
+	if (store_put(c->upload_dir, img.data, img.len, "jpg", sha, rel) < 0 ||
+	    store_put(c->upload_dir, img.thumb, img.thumb_len, "jpg", thumb_sha, trel) < 0) {
+		log_rid(LOG_ERROR, r->rid, "store: %s: %s", c->upload_dir, strerror(errno));
+		image_out_free(&img);
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	}
+	rec = (struct record){ .r = r, .o = &o, .material = material, .name = f.name, .sha = sha,
+			       .thumb_sha = thumb_sha, .src_type = img.detected, .img = &img,
+			       .src_bytes = f.len };
+	rc = db_tx(&r->app->db, record_tx, &rec);
+	if (rc != DB_OK) {
+		image_out_free(&img);
+		if (rec.refused != ERR__COUNT)
+			return resp_error(r, rec.refused, rec.refused == ERR_MATERIAL_LOCKED ? "material" : NULL, NULL);
+		return app_db_error(r, rc);
+	}
+	resp_json(r, 201, json_pack("{s:{s:I, s:s, s:s, s:I, s:s, s:i, s:i, s:I, s:s, s:s}}",
+		"material", "id", (json_int_t)rec.id, "kind", material, "name", rule.name,
+		"version", (json_int_t)rec.version, "state", "pending", "width", (int)img.width,
+		"height", (int)img.height, "bytes", (json_int_t)img.len,
+		"image_url", arena_printf(r->arena, "/api/upload/materials/%lld/image", rec.id),
+		"thumb_url", arena_printf(r->arena, "/api/upload/materials/%lld/thumb", rec.id)));
+	image_out_free(&img);
+	return 0;
+}

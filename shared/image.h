@@ -1,0 +1,76 @@
+/* image: checks and normalises an uploaded scan (libmagic sniff, ImageMagick ping, decode, re-encode). */
+#ifndef CERTHALL_IMAGE_H
+#define CERTHALL_IMAGE_H
+
+#include <stddef.h>
+
+/* Results of image_process: IMAGE_OK or one of the negative reasons, each its own answer. */
+#define IMAGE_OK 0
+#define IMAGE_EMPTY (-1)           /* 0 bytes */
+#define IMAGE_TOO_LARGE (-2)       /* more bytes than rules->max_bytes */
+#define IMAGE_UNSUPPORTED (-3)     /* the bytes are not one of the formats the rules allow */
+#define IMAGE_MISMATCH (-4)        /* the file name's extension or the declared type says otherwise */
+#define IMAGE_TOO_MANY_PIXELS (-5) /* width x height over rules->max_pixels, or a resource fence */
+#define IMAGE_TOO_FEW_PIXELS (-6)  /* width x height under rules->min_pixels */
+#define IMAGE_CORRUPT (-7)         /* the decoder failed or warned of damage (truncation), or timed out */
+#define IMAGE_INTERNAL (-8)        /* out of memory, bad rules, image_init not called, encoder failure */
+
+/* The formats an upload may be, as bits of image_rules.formats. */
+#define IMAGE_JPEG 0x1u
+#define IMAGE_PNG 0x2u
+#define IMAGE_GIF 0x4u
+#define IMAGE_BMP 0x8u
+
+struct image_rules {
+	unsigned formats;                         /* IMAGE_JPEG | IMAGE_PNG | ... */
+	size_t max_bytes;                         /* the upload itself */
+	unsigned long long min_pixels, max_pixels; /* of the source, width x height */
+	unsigned max_side;                        /* downscale target of the longest side */
+	unsigned thumb_side;                      /* the thumbnail's longest side */
+	int jpeg_quality;                         /* 1..100, for the image and the thumbnail */
+};
+
+/* What image_process made: the normalised JPEG and its thumbnail (malloc'd, free with
+ * image_out_free), the normalised size, the detected source format ("jpeg", "png", "gif",
+ * "bmp"; static) and the source's pixel count (also set when it was refused for it). */
+struct image_out {
+	unsigned char *data;
+	size_t len;
+	unsigned char *thumb;
+	size_t thumb_len;
+	unsigned width, height;
+	const char *detected;
+	unsigned long long src_pixels;
+};
+
+/* Once per worker, before any other image_ call: points ImageMagick at policy_dir (the folder
+ * of uploads-policy/policy.xml; made absolute), starts MagickWand, sets the resource limits a
+ * second time and loads the libmagic database. Then checks that the policy is in force (SVG,
+ * MVG, PS, ... refused; the four formats allowed; no disk cache; no process-lifetime time
+ * limit). Returns 0, or -1 with a reason in err. Not thread-safe: one image at a time. */
+int image_init(const char *policy_dir, char *err, size_t errsz);
+void image_done(void);
+
+/* The real type of the bytes, by libmagic: "jpeg", "png", "gif" or "bmp" for those, else the
+ * MIME type libmagic names ("image/svg+xml", "text/html", ...). Never NULL; the string lives
+ * until the next image_ call. */
+const char *image_sniff(const void *data, size_t n);
+
+/* Checks an upload against r and makes the normalised JPEG: size, sniff, allow-list, the
+ * declared extension ("jpg" or ".JPG"; NULL or "" for none) and MIME type (NULL, "" or
+ * "application/octet-stream" for none) against the bytes, ping for the pixel count before
+ * any pixel is decoded, decode of the first frame with the sniffed coder only, then
+ * auto-orient, strip all metadata, sRGB, 8 bits, alpha onto white, downscale to
+ * r->max_side, JPEG at r->jpeg_quality (4:2:0, baseline) and a thumbnail of r->thumb_side.
+ * Returns IMAGE_OK with out filled (the caller frees it), or a negative IMAGE_* with out
+ * holding no buffers (detected and src_pixels are set as far as they were learnt). */
+int image_process(const void *data, size_t n, const char *declared_ext, const char *declared_mime,
+		  const struct image_rules *r, struct image_out *out);
+
+/* Frees the buffers of out and zeroes it; out may be NULL. */
+void image_out_free(struct image_out *out);
+
+/* A short English name of an IMAGE_* result, for logs. */
+const char *image_strerror(int rc);
+
+#endif

@@ -1,0 +1,516 @@
+/* API tests: material uploads through nginx and the upload program, hostile files included. */
+#define _GNU_SOURCE /* memmem */
+#include <dirent.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "apiclient.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "orderno.h"
+
+static struct conf conf;
+static struct db db;
+static struct arena a;
+static char corpus[600];
+static struct api_client owner, other;
+/* Orders of the owner: bjca-zycg new/org, szca lost/legal_rep, jxca-js new/org, one under
+ * review; and one of the other account. */
+static char o_main[19], o_szca[19], o_jxca[19], o_locked[19], o_other[19];
+
+static long long account_id(const char *login)
+{
+	struct db_rows rows;
+
+	assert_int_equal(db_query(&db, &a, "SELECT id FROM accounts WHERE login_name = ?",
+				  DB_ARGS(DB_STR(login)), &rows), DB_OK);
+	return strtoll(db_cell(&rows, 0, 0), NULL, 10);
+}
+
+static void make_order(char no[19], long long account, const char *channel, const char *business,
+		       const char *kind, const char *state)
+{
+	orderno_make(no, time(NULL), 7);
+	assert_int_equal(db_exec(&db,
+		"INSERT INTO orders (order_no, channel_id, account_id, business_type, cert_kind, state, "
+		"subject_name, created_at, updated_at) SELECT ?, id, ?, ?, ?, ?, '测试单位', NOW(3), NOW(3) "
+		"FROM channels WHERE code = ?",
+		DB_ARGS(DB_STR(no), DB_I64(account), DB_STR(business), DB_STR(kind), DB_STR(state),
+			DB_STR(channel)), NULL, NULL), DB_OK);
+}
+
+static int setup(void **state)
+{
+	char err[512], cmd[1400], uscc[19], mobile[12], uscc2[19], mobile2[12];
+
+	(void)state;
+	conf_defaults(&conf);
+	if (!getenv("CERTHALL_CONF") || conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
+	    conf_load_secrets(&conf, err, sizeof(err)) || arena_init(&a, 1 << 16, 1 << 26) ||
+	    db_open(&db, &conf) != DB_OK)
+		return -1;
+	snprintf(corpus, sizeof(corpus), "%s/corpus", getenv("CERTHALL_STACK"));
+	snprintf(cmd, sizeof(cmd), "CORPUS_LIMIT=2097152 tests/data/make_corpus.sh %s >/dev/null 2>&1", corpus);
+	if (system(cmd) != 0)
+		return -1;
+	api_register_org(&owner, uscc, mobile);
+	db_exec(&db, "DELETE FROM rate_limits WHERE bucket LIKE 'code:%'", DB_NOARGS, NULL, NULL);
+	api_register_org(&other, uscc2, mobile2);
+	db_exec(&db, "DELETE FROM rate_limits WHERE bucket LIKE 'code:%'", DB_NOARGS, NULL, NULL);
+	make_order(o_main, account_id(uscc), "bjca-zycg", "new", "org", "draft");
+	make_order(o_szca, account_id(uscc), "szca", "lost", "legal_rep", "draft");
+	make_order(o_jxca, account_id(uscc), "jxca-js", "new", "org", "returned");
+	make_order(o_locked, account_id(uscc), "bjca-zycg", "new", "org", "reviewing");
+	make_order(o_other, account_id(uscc2), "bjca-zycg", "new", "org", "draft");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	db_close(&db);
+	arena_free(&a);
+	return 0;
+}
+
+static char *slurp(const char *name, size_t *len)
+{
+	char path[800];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", corpus, name);
+	f = fopen(path, "rb");
+	if (!f)
+		fail_msg("corpus file %s missing", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	*len = fread(buf, 1, (size_t)n, f);
+	fclose(f);
+	return buf;
+}
+
+/* A browser's multipart form: one "file" field. */
+static void upload_as(struct api_client *c, const char *order, const char *kind, const char *file,
+		      const char *filename, const char *type, struct api_resp *r)
+{
+	static const char b[] = "----WebKitFormBoundary7MA4YWxkTrZu0gW";
+	char path[200], head[600], ct[120], cookie[200], csrf[140];
+	const char *h[3] = { NULL, NULL, NULL };
+	size_t len, hl, n = 0;
+	char *data = slurp(file, &len), *body;
+
+	hl = (size_t)snprintf(head, sizeof(head),
+			      "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+			      "Content-Type: %s\r\n\r\n", b, filename, type);
+	body = malloc(hl + len + 64);
+	memcpy(body, head, hl);
+	memcpy(body + hl, data, len);
+	n = hl + len;
+	n += (size_t)snprintf(body + n, 64, "\r\n--%s--\r\n", b);
+	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials/%s", order, kind);
+	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", b);
+	if (c && c->session[0]) {
+		snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", c->session);
+		snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", c->csrf);
+		h[0] = cookie;
+		h[1] = csrf;
+	}
+	api_request_h("POST", path, ct, body, n, h, r);
+	free(body);
+	free(data);
+}
+
+static void upload(const char *order, const char *kind, const char *file, const char *filename,
+		   const char *type, struct api_resp *r)
+{
+	upload_as(&owner, order, kind, file, filename, type, r);
+}
+
+static void expect_refusal(const char *order, const char *file, const char *filename, const char *type,
+			   long status, const char *code)
+{
+	struct api_resp r;
+
+	upload(order, "application_form", file, filename, type, &r);
+	if (r.status != status || !api_error_code(&r) || strcmp(api_error_code(&r), code) != 0)
+		fail_msg("%s as %s (%s): expected %ld %s, got %ld %.300s", file, filename, type, status,
+			 code, r.status, r.body);
+	/* Every refusal says what applied, in words and in numbers. */
+	if (strcmp(code, "not_editable") != 0 && strcmp(code, "bad_request") != 0)
+		assert_non_null(json_object_get(json_object_get(r.json, "error"), "limits"));
+	api_free(&r);
+}
+
+static long long materials_rows(const char *order)
+{
+	struct db_rows rows;
+
+	assert_int_equal(db_query(&db, &a, "SELECT COUNT(*) FROM materials m JOIN orders o ON o.id = m.order_id "
+				       "WHERE o.order_no = ?", DB_ARGS(DB_STR(order)), &rows), DB_OK);
+	return strtoll(db_cell(&rows, 0, 0), NULL, 10);
+}
+
+static void test_valid_scans_are_stored(void **state)
+{
+	static const char *ok[][3] = {
+		{ "scan.jpg", "申请表.jpg", "image/jpeg" }, { "scan.png", "scan.png", "image/png" },
+		{ "scan.bmp", "scan.bmp", "image/bmp" },   { "scan.gif", "scan.gif", "image/gif" },
+		{ "cmyk.jpg", "cmyk.jpg", "image/jpeg" },  { "deep.png", "deep.png", "image/png" },
+		{ "anim.gif", "anim.gif", "image/gif" },   { "limit.jpg", "limit.jpg", "image/jpeg" },
+		{ "alpha.png", "alpha.png", "image/png" },
+		/* A small frame on a huge GIF screen: the frame is the image, the screen never pixels. */
+		{ "screen.gif", "screen.gif", "image/gif" },
+	};
+	struct api_resp r;
+	char ct[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		upload(o_main, "application_form", ok[i][0], ok[i][1], ok[i][2], &r);
+		if (r.status != 201)
+			fail_msg("%s: %ld %s", ok[i][0], r.status, r.body);
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "material"), "version")),
+				 (json_int_t)(i + 1));
+		api_free(&r);
+	}
+	/* The image comes through nginx (X-Accel-Redirect) as a fixed-type JPEG. */
+	{
+		struct api_resp l, img;
+		json_t *m;
+		const char *url;
+
+		api_call(&owner, "GET", "/api/upload/orders/", NULL, NULL, &l);
+		api_free(&l);
+		snprintf(ct, sizeof(ct), "/api/upload/orders/%s/materials", o_main);
+		api_call(&owner, "GET", ct, NULL, NULL, &l);
+		assert_int_equal(l.status, 200);
+		m = json_array_get(json_object_get(l.json, "materials"), 0);
+		assert_string_equal(json_string_value(json_object_get(m, "kind")), "application_form");
+		url = json_string_value(json_object_get(json_object_get(m, "latest"), "image_url"));
+		assert_non_null(url);
+		api_call(&owner, "GET", url, NULL, NULL, &img);
+		assert_int_equal(img.status, 200);
+		assert_true(img.len > 100);
+		assert_int_equal((unsigned char)img.body[0], 0xFF);
+		assert_int_equal((unsigned char)img.body[1], 0xD8);
+		assert_non_null(api_header(&img, "Content-Type", ct, sizeof(ct)));
+		assert_string_equal(ct, "image/jpeg");
+		assert_non_null(api_header(&img, "X-Content-Type-Options", ct, sizeof(ct)));
+		assert_null(api_header(&img, "X-Accel-Redirect", ct, sizeof(ct)));
+		api_free(&img);
+		api_free(&l);
+	}
+	/* Earlier versions are kept, replaced, for the audit trail. */
+	{
+		struct db_rows rows;
+
+		assert_int_equal(db_query(&db, &a, "SELECT SUM(m.state = 'replaced'), SUM(m.state = 'pending') "
+					       "FROM materials m JOIN orders o ON o.id = m.order_id WHERE o.order_no = ?",
+					       DB_ARGS(DB_STR(o_main)), &rows), DB_OK);
+		assert_string_equal(db_cell(&rows, 0, 0), "9");
+		assert_string_equal(db_cell(&rows, 0, 1), "1");
+	}
+}
+
+static void test_raw_body_upload(void **state)
+{
+	char path[200], cookie[200], csrf[140];
+	const char *h[4];
+	struct api_resp r;
+	size_t len;
+	char *data = slurp("scan.jpg", &len);
+
+	(void)state;
+	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials/handler_id_front", o_main);
+	snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", owner.session);
+	snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", owner.csrf);
+	h[0] = cookie;
+	h[1] = csrf;
+	h[2] = "X-File-Name: %E8%BA%AB%E4%BB%BD%E8%AF%81.jpg";
+	h[3] = NULL;
+	api_request_h("POST", path, "image/jpeg", data, len, h, &r);
+	assert_int_equal(r.status, 201);
+	api_free(&r);
+	h[2] = "X-File-Name: id.png"; /* says PNG, is JPEG */
+	api_request_h("POST", path, "image/jpeg", data, len, h, &r);
+	api_expect_error(&r, 400, "type_mismatch");
+	api_free(&r);
+	free(data);
+}
+
+static void test_hostile_files(void **state)
+{
+	long long before;
+
+	(void)state;
+	before = materials_rows(o_main);
+	expect_refusal(o_main, "flood.png", "flood.png", "image/png", 400, "too_many_pixels");
+	expect_refusal(o_main, "flood15k.png", "flood15k.png", "image/png", 400, "too_many_pixels");
+	expect_refusal(o_main, "truncated.jpg", "truncated.jpg", "image/jpeg", 400, "corrupt_image");
+	expect_refusal(o_main, "polyglot.gif", "polyglot.gif", "image/gif", 400, "corrupt_image");
+	expect_refusal(o_main, "svg.jpg", "svg.jpg", "image/jpeg", 415, "unsupported_type");
+	expect_refusal(o_main, "mvg.jpg", "mvg.jpg", "image/jpeg", 415, "unsupported_type");
+	expect_refusal(o_main, "ps.jpg", "ps.jpg", "image/jpeg", 415, "unsupported_type");
+	expect_refusal(o_main, "pdf.jpg", "pdf.jpg", "image/jpeg", 415, "unsupported_type");
+	expect_refusal(o_main, "html.jpg", "html.jpg", "image/jpeg", 415, "unsupported_type");
+	expect_refusal(o_main, "empty.jpg", "empty.jpg", "image/jpeg", 400, "empty_file");
+	expect_refusal(o_main, "tiny.png", "tiny.png", "image/png", 400, "too_few_pixels");
+	expect_refusal(o_main, "over.jpg", "over.jpg", "image/jpeg", 413, "too_large");
+	expect_refusal(o_main, "scan.png", "scan.jpg", "image/jpeg", 400, "type_mismatch");
+	expect_refusal(o_main, "scan.jpg", "scan.exe", "application/octet-stream", 400, "type_mismatch");
+	expect_refusal(o_main, "scan.jpg", "scan.jpg", "image/png", 400, "type_mismatch");
+	/* None of that left a row. */
+	assert_int_equal(materials_rows(o_main), before);
+}
+
+static void test_exif_gone_and_upright(void **state)
+{
+	struct api_resp r, img;
+	json_t *m;
+
+	(void)state;
+	upload(o_main, "handler_id_back", "exif.jpg", "exif.jpg", "image/jpeg", &r);
+	assert_int_equal(r.status, 201);
+	m = json_object_get(r.json, "material");
+	/* 800x600 tagged "rotate 90": stored as the upright 600x800. */
+	assert_int_equal(json_integer_value(json_object_get(m, "width")), 600);
+	assert_int_equal(json_integer_value(json_object_get(m, "height")), 800);
+	api_call(&owner, "GET", json_string_value(json_object_get(m, "image_url")), NULL, NULL, &img);
+	assert_int_equal(img.status, 200);
+	assert_null(memmem(img.body, img.len, "Exif", 4));
+	assert_null(memmem(img.body, img.len, "GPS", 3));
+	api_free(&img);
+	api_free(&r);
+}
+
+static void test_channel_rules(void **state)
+{
+	struct api_resp r;
+
+	(void)state;
+	/* SZCA (guide 001) takes jpg/bmp/gif, not png. */
+	expect_refusal(o_szca, "scan.png", "scan.png", "image/png", 415, "unsupported_type");
+	upload(o_szca, "application_form", "scan.bmp", "scan.bmp", "image/bmp", &r);
+	assert_int_equal(r.status, 201);
+	api_free(&r);
+	/* JXCA (guide 004): 1 MB. */
+	upload(o_jxca, "application_form", "limit.jpg", "limit.jpg", "image/jpeg", &r);
+	api_expect_error(&r, 413, "too_large");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(r.json, "error"),
+		"limits"), "max_bytes")), 1048576);
+	api_free(&r);
+	/* A material the order does not need. */
+	upload(o_main, "applicant_id_front", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	api_expect_error(&r, 400, "material_not_needed");
+	api_free(&r);
+	upload(o_main, "no_such_kind", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	api_expect_error(&r, 400, "material_not_needed");
+	api_free(&r);
+}
+
+static void test_who_may(void **state)
+{
+	struct api_client anon = { 0 }, rev = { 0 };
+	struct api_resp r;
+	char path[200];
+
+	(void)state;
+	/* Another's order is no order at all. */
+	upload_as(&other, o_main, "application_form", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	api_expect_error(&r, 404, "not_found");
+	api_free(&r);
+	upload(o_other, "application_form", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	api_expect_error(&r, 404, "not_found");
+	api_free(&r);
+	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials", o_main);
+	api_call(&other, "GET", path, NULL, NULL, &r);
+	api_expect_error(&r, 404, "not_found");
+	api_free(&r);
+	api_call(&other, "GET", "/api/upload/materials/1/image", NULL, NULL, &r);
+	assert_int_equal(r.status, 404);
+	api_free(&r);
+	upload_as(&anon, o_main, "application_form", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	api_expect_error(&r, 401, "not_logged_in");
+	api_free(&r);
+	/* Without the CSRF token: refused. */
+	{
+		struct api_client forged = owner;
+
+		memset(forged.csrf, 'c', 64);
+		upload_as(&forged, o_main, "application_form", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+		api_expect_error(&r, 403, "csrf");
+		api_free(&r);
+	}
+	/* Staff see, staff do not upload. */
+	api_call(&rev, "POST", "/api/account/staff/login", "{\"username\":\"reviewer\",\"password\":\"Staff2026hall\"}",
+		 NULL, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	api_call(&rev, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	upload_as(&rev, o_main, "application_form", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	api_expect_error(&r, 403, "forbidden");
+	api_free(&r);
+}
+
+static void test_states(void **state)
+{
+	struct api_resp r;
+
+	(void)state;
+	expect_refusal(o_locked, "scan.jpg", "scan.jpg", "image/jpeg", 409, "not_editable");
+	/* Accepted: locked. Rejected: may be replaced. */
+	assert_int_equal(db_exec(&db, "UPDATE materials m JOIN orders o ON o.id = m.order_id SET m.state = 'accepted' "
+				       "WHERE o.order_no = ? AND m.material = 'application_form' AND m.state = 'pending'",
+				       DB_ARGS(DB_STR(o_szca)), NULL, NULL), DB_OK);
+	upload(o_szca, "application_form", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	api_expect_error(&r, 409, "material_locked");
+	api_free(&r);
+	assert_int_equal(db_exec(&db, "UPDATE materials m JOIN orders o ON o.id = m.order_id SET m.state = 'rejected' "
+				       "WHERE o.order_no = ? AND m.material = 'application_form' AND m.state = 'accepted'",
+				       DB_ARGS(DB_STR(o_szca)), NULL, NULL), DB_OK);
+	upload(o_szca, "application_form", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	assert_int_equal(r.status, 201);
+	api_free(&r);
+}
+
+/* Every stored file is whole (its name is its SHA-256) and every row has its files. */
+static void check_store(void)
+{
+	char dir[600], cmd[1400];
+	struct db_rows rows;
+
+	snprintf(dir, sizeof(dir), "%s/uploads", getenv("CERTHALL_STACK"));
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && for f in */*/*.jpg; do [ -e \"$f\" ] || continue; "
+		 "[ \"$(sha256sum \"$f\" | cut -c1-64)\" = \"$(basename \"$f\" .jpg)\" ] || exit 1; done", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(db_query(&db, &a, "SELECT sha256, thumb_sha256 FROM materials", DB_NOARGS, &rows), DB_OK);
+	for (size_t i = 0; i < rows.nrows; i++) {
+		for (int k = 0; k < 2; k++) {
+			const char *s = db_cell(&rows, i, (size_t)k);
+			struct stat st;
+			char p[800];
+
+			snprintf(p, sizeof(p), "%s/%.2s/%.2s/%s.jpg", dir, s, s + 2, s);
+			if (stat(p, &st) != 0)
+				fail_msg("row without its file: %s", p);
+		}
+	}
+}
+
+static long upload_master(void)
+{
+	char path[600];
+	FILE *f;
+	long master;
+
+	snprintf(path, sizeof(path), "%s/run/upload.pid", getenv("CERTHALL_STACK"));
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%ld", &master), 1);
+	fclose(f);
+	return master;
+}
+
+static int workers_alive(void)
+{
+	char cmd[100], line[32];
+	int n = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "pgrep -P %ld", upload_master());
+	f = popen(cmd, "r");
+	while (f && fgets(line, sizeof(line), f))
+		n++;
+	if (f)
+		pclose(f);
+	return n;
+}
+
+/* Waits until the master has every worker back, and lets them live past the master's
+ * crash-loop window (a worker dying within a second of its start is respawned later). */
+static void workers_back(void)
+{
+	for (int i = 0; i < 400 && workers_alive() < conf.workers; i++)
+		usleep(100 * 1000);
+	assert_int_equal(workers_alive(), conf.workers);
+	usleep(1200 * 1000);
+}
+
+static void kill_workers(void)
+{
+	char cmd[100];
+
+	snprintf(cmd, sizeof(cmd), "pkill -KILL -P %ld", upload_master());
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_worker_killed_mid_upload(void **state)
+{
+	struct api_resp r;
+
+	(void)state;
+	for (int round = 0; round < 6; round++) {
+		pid_t pid;
+
+		workers_back();
+		pid = fork();
+		if (pid == 0) {
+			struct api_resp rr;
+
+			upload(o_jxca, "business_licence", "scan.png", "scan.png", "image/png", &rr);
+			_exit(rr.status == 201 || rr.status >= 500 ? 0 : 1);
+		}
+		usleep((useconds_t)(round * 25) * 1000);
+		kill_workers();
+		waitpid(pid, NULL, 0);
+		check_store();
+	}
+	workers_back();
+	upload(o_jxca, "business_licence", "scan.png", "scan.png", "image/png", &r);
+	assert_int_equal(r.status, 201);
+	api_free(&r);
+	check_store();
+	/* A temp file of a killed writer is swept when the workers come back. */
+	{
+		char cmd[800];
+
+		snprintf(cmd, sizeof(cmd), "test -z \"$(find %s/uploads -name '.tmp-*')\"", getenv("CERTHALL_STACK"));
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_scans_are_stored),
+		cmocka_unit_test(test_raw_body_upload),
+		cmocka_unit_test(test_hostile_files),
+		cmocka_unit_test(test_exif_gone_and_upright),
+		cmocka_unit_test(test_channel_rules),
+		cmocka_unit_test(test_who_may),
+		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_worker_killed_mid_upload),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
