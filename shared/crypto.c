@@ -1,5 +1,6 @@
 /* crypto: thin, fail-closed wrappers over OpenSSL 3 for tokens, hashes, PII sealing and key files. */
 #include "crypto.h"
+#include "decode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -176,17 +177,6 @@ bool crypto_equal(const void *a, const void *b, size_t n)
 	return CRYPTO_memcmp(a, b, n) == 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int crypto_key_load(const char *path, struct crypto_key *key, char *err, size_t errsz)
 {
 	char buf[KEY_HEX_LEN + 2];
@@ -242,8 +232,8 @@ int crypto_key_load(const char *path, struct crypto_key *key, char *err, size_t 
 		goto out;
 	}
 	for (i = 0; i < sizeof(master); i++) {
-		int hi = hex_value(buf[2 * i]);
-		int lo = hex_value(buf[2 * i + 1]);
+		int hi = decode_hex_digit((unsigned char)buf[2 * i]);
+		int lo = decode_hex_digit((unsigned char)buf[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			set_err(err, errsz, "%s: not a hex key", path);

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static int hexval(unsigned char c)
+int decode_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -32,8 +32,8 @@ static int pct_decode(struct arena *a, const char *s, size_t n, const char **out
 
 			if (n - i < 3)
 				return DECODE_BAD;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = decode_hex_digit((unsigned char)s[i + 1]);
+			lo = decode_hex_digit((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return DECODE_BAD;
 			c = (unsigned char)(hi << 4 | lo);

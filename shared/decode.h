@@ -34,6 +34,9 @@ int decode_urlencoded(struct arena *a, const char *s, size_t n, size_t max_pairs
  * a quoted value unquoted). Pairs without '=' are skipped, not an error. */
 int decode_cookies(struct arena *a, const char *s, size_t n, size_t max_pairs, struct kvlist *out);
 
+/* The value of one hex digit (either case), or -1. */
+int decode_hex_digit(int c);
+
 /* The value of the first pair called name, or NULL. */
 const char *kv_get(const struct kvlist *l, const char *name);
 

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "decode.h"
+
 /*
  * The body is walked once, left to right. A delimiter is CRLF "--" boundary; since no
  * boundary character is CR, a CR can only start a delimiter at its first byte, so the search
@@ -60,17 +62,6 @@ static int valid_boundary(const char *b, size_t n)
 			return 0;
 	}
 	return 1;
-}
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF) holding no C0, DEL or
@@ -279,8 +270,8 @@ static int ext_value(struct arena *a, const struct param *p, char **out, size_t 
 
 			if (n - i < 3)
 				return MP_BAD;
-			hi = hexval((unsigned char)q2[i + 1]);
-			lo = hexval((unsigned char)q2[i + 2]);
+			hi = decode_hex_digit((unsigned char)q2[i + 1]);
+			lo = decode_hex_digit((unsigned char)q2[i + 2]);
 			if (hi < 0 || lo < 0)
 				return MP_BAD;
 			d[o++] = (char)(hi << 4 | lo);

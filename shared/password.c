@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "decode.h"
 
 #define SALT_LEN 16
 #define KEY_LEN 32
@@ -41,20 +42,12 @@ int password_hash(const char *pw, int n_log2, int r, int p, char out[PASSWORD_HA
 static int unhex(const char *s, size_t n, unsigned char *out)
 {
 	for (size_t i = 0; i < n; i++) {
-		unsigned v = 0;
+		int hi = decode_hex_digit((unsigned char)s[2 * i]);
+		int lo = decode_hex_digit((unsigned char)s[2 * i + 1]);
 
-		for (int k = 0; k < 2; k++) {
-			char c = s[2 * i + (size_t)k];
-
-			v <<= 4;
-			if (c >= '0' && c <= '9')
-				v |= (unsigned)(c - '0');
-			else if (c >= 'a' && c <= 'f')
-				v |= (unsigned)(c - 'a' + 10);
-			else
-				return -1;
-		}
-		out[i] = (unsigned char)v;
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
 	}
 	return 0;
 }
