@@ -42,76 +42,23 @@ static int setup(void **state)
 	return crypto_token_hex(run_id, sizeof(run_id), 8);
 }
 
-/* ---- HTTP with the two signature headers (apiclient takes one extra header) --------------- */
-
-struct buf {
-	char *p;
-	size_t n;
-};
-
-static size_t on_data(char *data, size_t size, size_t nmemb, void *userp)
-{
-	struct buf *b = userp;
-	size_t add = size * nmemb;
-	char *p = realloc(b->p, b->n + add + 1);
-
-	if (!p)
-		return 0;
-	memcpy(p + b->n, data, add);
-	b->p = p;
-	b->n += add;
-	b->p[b->n] = '\0';
-	return add;
-}
-
 /* method path with X-Certhall-Timestamp ts and X-Certhall-Signature sig (either may be NULL). */
 static void raw_request(const char *method, const char *path, const char *body, const char *ts,
 			const char *sig, struct api_resp *out)
 {
-	const char *base = getenv("CERTHALL_URL");
-	struct buf bb = { 0 }, hb = { 0 };
-	struct curl_slist *h = NULL;
-	char url[2048], line[256];
-	CURL *c;
-	CURLcode rc;
+	char tline[128], sline[160];
+	const char *h[3] = { NULL, NULL, NULL };
+	size_t n = 0;
 
-	memset(out, 0, sizeof(*out));
-	assert_non_null(base);
-	snprintf(url, sizeof(url), "%s%s", base, path);
-	c = curl_easy_init();
-	assert_non_null(c);
-	h = curl_slist_append(h, "Expect:");
-	h = curl_slist_append(h, body ? "Content-Type: application/json" : "Content-Type:");
 	if (ts) {
-		snprintf(line, sizeof(line), "X-Certhall-Timestamp: %s", ts);
-		h = curl_slist_append(h, line);
+		snprintf(tline, sizeof(tline), "X-Certhall-Timestamp: %s", ts);
+		h[n++] = tline;
 	}
 	if (sig) {
-		snprintf(line, sizeof(line), "X-Certhall-Signature: %s", sig);
-		h = curl_slist_append(h, line);
+		snprintf(sline, sizeof(sline), "X-Certhall-Signature: %s", sig);
+		h[n++] = sline;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &bb);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hb);
-	if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-	}
-	rc = curl_easy_perform(c);
-	if (rc != CURLE_OK)
-		fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	out->body = bb.p ? bb.p : calloc(1, 1);
-	out->len = bb.n;
-	out->headers = hb.p ? hb.p : calloc(1, 1);
-	out->json = json_loadb(out->body, out->len, 0, NULL);
+	api_request_h(method, path, body ? "application/json" : NULL, body, body ? strlen(body) : 0, h, out);
 }
 
 /* Signed as certhall signs: now, or now + skew seconds. */
