@@ -2,14 +2,22 @@
 # make bench: a throwaway stack with 10,000 seeded orders, then wrk, in one run, against
 #   (a) nginx serving a static file the size of a look-up answer,
 #   (b) certhall-hello, a constant answer from the same runner and worker loop,
-#   (c) the public order look-up (POST /api/track/order, a random seeded order per request).
+#   (c) the public order look-up (POST /api/track/order, a random seeded order per request);
+# then, one request at a time on one connection (curl), as a freshly registered applicant:
+#   (d) uploads of a 2 MB A4 scan at 300 dpi (2480x3508 JPEG, made here) as application_form
+#       of a draft bjca-zycg order, end to end through nginx and certhall-upload,
+#   (e) convert (ImageMagick, the system policy) doing the same normalisation on the same file,
+#   (f) uploads of the pixel-flood PNG (65535x65535 declared), each to be refused.
 # Prints requests/s, p50/p99, the ratios c/b and b/a, where the CPU went during each run, the
-# workers' RSS of every program in the stack (idle and after the runs) and PASS/MISS per
-# target; writes the same as JSON to build/bench/results.json (raw wrk output beside it). Benches report, they don't gate:
-# a MISS does not fail; a broken run (errors, non-2xx answers above 0.1%) does.
+# workers' RSS of every program in the stack (idle and after the runs), the upload figures
+# (median/p90 ms, d/e, the upload workers' peak RSS) and PASS/MISS per target; writes the same
+# as JSON to build/bench/results.json (raw wrk output and upload times beside it). Benches
+# report, they don't gate: a MISS does not fail; a broken run (errors, non-2xx answers above
+# 0.1%, an upload not stored, a flood not refused as too_many_pixels) does.
 #
-# Environment: BENCH_SECONDS (10) per run, BENCH_ORDERS (10000), BENCH_KEEP=1 keeps the stack
-# directory (stopped) for inspection.
+# Environment: BENCH_SECONDS (10) per run, BENCH_ORDERS (10000), BENCH_UPLOADS (20) requests
+# of (d) and (f) and runs of (e), BENCH_CONVERT (convert-im6.q16, else convert) the ImageMagick
+# binary of (e), BENCH_KEEP=1 keeps the stack directory (stopped) for inspection.
 set -euo pipefail
 export LC_ALL=C # decimal points for awk, printf and the shell's time
 
@@ -32,6 +40,20 @@ MAX_BAD_PERMILLE=1 # non-2xx answers and socket errors: at most 0.1% of a run's 
 T_RATIO=0.8
 T_P99_MS=10
 T_RSS_MIB=8
+
+UPLOADS=${BENCH_UPLOADS:-20}
+UPLOAD_LIMIT=2097152 # application_form on bjca-zycg (uploads-policy/materials.sql): 2 MB
+UPLOAD_KIND=application_form
+STORE_SIDE=1754       # its max_side: the longest side it is stored at
+# convert itself: a `convert` first in PATH may be a wrapper script, whose start-up would be
+# charged to convert.
+CONVERT=${BENCH_CONVERT:-$(command -v convert-im6.q16 || command -v convert || true)}
+
+# Targets (the issue): upload time <= 1.0x convert's (medians), peak upload worker RSS <= 96 MiB,
+# the pixel-flood PNG refused in <= 10 ms (every request of the run, end to end).
+T_UP_RATIO=1.0
+T_UP_RSS_MIB=96
+T_FLOOD_MS=10
 
 DIR=
 BASE=
@@ -96,16 +118,16 @@ programs() {
   done
 }
 
-# "max mean count" of the workers' VmRSS, MiB.
+# "max mean count" of the workers' VmRSS (or FIELD: VmHWM is the peak), MiB.
 rss_of() {
-  local master kb pid
+  local field=${2:-VmRSS} master kb pid
   local -a all=()
   master=$(pid_of "$1") || {
     echo "0 0 0"
     return 0
   }
   for pid in $(workers_of "$master"); do
-    kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null) || continue
+    kb=$(awk -v f="$field:" '$1 == f { print $2 }' "/proc/$pid/status" 2>/dev/null) || continue
     [[ -n $kb ]] && all+=("$kb")
   done
   printf '%s\n' "${all[@]}" | awk 'NF { n++; s += $1; if ($1 > m) m = $1 }
@@ -227,6 +249,247 @@ bad_permille_ok() {
   holds "(${R_NON2XX[$name]} + ${R_ERR[$name]}) * 1000 <= $MAX_BAD_PERMILLE * ${R_REQ[$name]} && ${R_REQ[$name]} > 0"
 }
 
+# ---- uploads --------------------------------------------------------------------------------
+
+# N random decimal digits.
+rand_digits() {
+  od -An -N"$1" -tu1 /dev/urandom | awk '{ for (i = 1; i <= NF; i++) printf "%d", $i % 10 }'
+}
+
+# The Damm check digit of a digit string (shared/orderno.c): the interim digit after it.
+DAMM=(0317598642 7092154863 4206871359 1750983426 6123045978 3674209581 5869720134 8945362017
+  9438617205 2581436790)
+damm() {
+  local s=$1 i x=0
+  for ((i = 0; i < ${#s}; i++)); do x=${DAMM[x]:${s:i:1}:1}; done
+  echo "$x"
+}
+
+# A random valid USCC (GB 32100, organisation code check per GB 11714), as tests/api/apiclient.c.
+uscc_random() {
+  local cs=0123456789ABCDEFGHJKLMNPQRTUWXY d s c i sum=0 osum=0 oc
+  local -a w=(1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28) ow=(3 7 9 10 5 8 4 2)
+  d=$(rand_digits 8)
+  for ((i = 0; i < 8; i++)); do osum=$((osum + ${d:i:1} * ow[i])); done
+  oc=$((11 - osum % 11))
+  case $oc in 10) c=X ;; 11) c=0 ;; *) c=$oc ;; esac
+  s=91110000$d$c
+  for ((i = 0; i < 17; i++)); do
+    c=${cs%%"${s:i:1}"*} # the characters before it: its value is their count
+    sum=$((sum + ${#c} * w[i]))
+  done
+  echo "$s${cs:$(((31 - sum % 31) % 31)):1}"
+}
+
+im() { "$CONVERT" "$@"; }
+
+# scan_make OUT: an A4 page at 300 dpi (2480x3508): a title, 40 lines of text, two rules, a red
+# stamp and scanner noise, as a JPEG at the highest quality under UPLOAD_LIMIT bytes.
+# Prints "bytes quality".
+scan_make() {
+  local out=$1 page=$DIR/bench/page.ppm font lo=50 hi=98 q best=0 i
+  local line='The applicant confirms that the information given in this form is true and complete.'
+  local -a draw=()
+  font=$(im -list font 2>/dev/null | awk '$1 == "Font:" && f == "" { f = $2 } END { print f }')
+  if [[ -n $font ]]; then
+    draw=(-font "$font" -fill black -pointsize 64 -annotate +560+330
+      'Application for a digital certificate' -pointsize 34)
+    for ((i = 0; i < 40; i++)); do
+      draw+=(-annotate "+200+$((560 + i * 62))" "$((i + 1)). $line")
+    done
+  else # no font: bars stand in for the lines
+    draw=(-fill black -draw 'rectangle 560,280 1900,340')
+    for ((i = 0; i < 40; i++)); do
+      draw+=(-draw "rectangle 200,$((530 + i * 62)) $((1800 + i * 37 % 400)),$((560 + i * 62))")
+    done
+  fi
+  im -size 2480x3508 xc:white "${draw[@]}" -fill none -stroke black -strokewidth 3 \
+    -draw 'line 200,420 2280,420' -draw 'line 200,3100 2280,3100' \
+    -stroke red -strokewidth 12 -draw 'circle 1900,3250 1900,3050' \
+    -seed 1 -attenuate 0.5 +noise Gaussian "$page" || die "convert could not draw the scan"
+  while ((lo <= hi)); do # the size grows with the quality
+    q=$(((lo + hi) / 2))
+    im "$page" -sampling-factor 2x2,1x1,1x1 -density 300 -units PixelsPerInch -quality "$q" \
+      "JPEG:$out.tmp" || die "convert could not write the scan"
+    if (($(stat -c %s "$out.tmp") < UPLOAD_LIMIT)); then
+      mv "$out.tmp" "$out"
+      best=$q
+      lo=$((q + 1))
+    else
+      hi=$((q - 1))
+    fi
+  done
+  rm -f "$out.tmp" "$page"
+  ((best)) || die "the scan is over $UPLOAD_LIMIT bytes even at quality $lo"
+  echo "$(stat -c %s "$out") $best"
+}
+
+# applicant JAR: registers a fresh org account as tests/api/apiclient.c does (an SMS code,
+# read off the sandbox gateway, then register); the session stays in the cookie jar JAR.
+# Prints the account's login name (its USCC).
+applicant() {
+  local jar=$1 uscc mobile code='' i status
+  uscc=$(uscc_random)
+  mobile=137$(rand_digits 8)
+  status=$(curl -sS -o "$DIR/bench/sms-code.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d "{\"mobile\":\"$mobile\",\"purpose\":\"register\"}" "$BASE/api/account/sms-code") || status=000
+  [[ $status == 200 ]] ||
+    die "sms-code answered $status: $(head -c 300 "$DIR/bench/sms-code.json" 2>/dev/null)"
+  # The send happens after the answer: quick, not instant.
+  for ((i = 0; i < 100; i++)); do
+    curl -sS -o "$DIR/bench/messages.json" "$BASE/sandbox/messages?to=$mobile&limit=1" || true
+    code=$(awk '{ if (match($0, /"text":"[^"]*"/)) { t = substr($0, RSTART + 8, RLENGTH - 9)
+        while (match(t, /[0-9]+/)) { if (RLENGTH == 6) { print substr(t, RSTART, 6); exit }
+          t = substr(t, RSTART + RLENGTH) } } }' "$DIR/bench/messages.json" 2>/dev/null) || code=''
+    [[ -n $code ]] && break
+    sleep 0.05
+  done
+  [[ -n $code ]] || die "no SMS code for $mobile in $BASE/sandbox/messages after 5 s"
+  status=$(curl -sS -c "$jar" -o "$DIR/bench/register.json" -w '%{http_code}' \
+    -H 'Content-Type: application/json' -d "{\"kind\":\"org\",\"name\":\"测试示范有限公司\",\
+\"uscc\":\"$uscc\",\"mobile\":\"$mobile\",\"sms_code\":\"$code\",\"password\":\"Passw0rd-1\"}" \
+    "$BASE/api/account/register") || status=000
+  [[ $status == 201 ]] ||
+    die "register answered $status: $(head -c 300 "$DIR/bench/register.json" 2>/dev/null)"
+  echo "$uscc"
+}
+
+# order_make LOGIN: a draft bjca-zycg order (new, org) of that account, made in the database as
+# tests/api/test_upload.c does. Prints its number (YYMMDD, node, 9 random digits, Damm digit).
+order_make() {
+  local no n
+  no=$(date -u -d "@$(($(date +%s) + 8 * 3600))" +%y%m%d)01$(rand_digits 9)
+  no+=$(damm "$no")
+  n=$(mariadb --no-defaults -S "$DIR/run/mysqld.sock" -u "$(id -un)" -N -B certhall -e "
+    INSERT INTO orders (order_no, channel_id, account_id, business_type, cert_kind, state,
+      subject_name, created_at, updated_at)
+    SELECT '$no', c.id, a.id, 'new', 'org', 'draft', '测试示范有限公司', NOW(3), NOW(3)
+    FROM channels c JOIN accounts a ON a.login_name = '$1' WHERE c.code = 'bjca-zycg';
+    SELECT ROW_COUNT();") || die "could not make the order in the database"
+  [[ $n == 1 ]] || die "no order made (channel bjca-zycg or account $1 missing)"
+  echo "$no"
+}
+
+# upload_run NAME FILE FILENAME TYPE COUNT: COUNT uploads of FILE, one after the other on one
+# connection (one curl), as the applicant (UP_JAR, UP_CSRF) to UP_URL. Writes "status ms
+# connects" per request to $DIR/bench/NAME.txt, each answer to $DIR/bench/NAME-I.json.
+upload_run() {
+  local name=$1 file=$2 fname=$3 type=$4 count=$5 i
+  local -a urls=()
+  for ((i = 1; i <= count; i++)); do urls+=("$UP_URL" -o "$DIR/bench/$name-$i.json"); done
+  curl -sS -b "$UP_JAR" -H "X-CSRF-Token: $UP_CSRF" -H 'Expect:' \
+    -F "file=@$file;filename=$fname;type=$type" \
+    -w '%{http_code} %{time_total} %{num_connects}\n' "${urls[@]}" >"$DIR/bench/$name.raw" ||
+    die "curl failed uploading $fname: $(tail -n 2 "$DIR/bench/$name.raw")"
+  awk '{ printf "%s %.3f %s\n", $1, $2 * 1000, $3 }' "$DIR/bench/$name.raw" >"$DIR/bench/$name.txt"
+  (($(wc -l <"$DIR/bench/$name.txt") == count)) || die "curl reported fewer than $count uploads"
+}
+
+# convert_run COUNT SCAN: the upload's normalisation by convert, one process per run (the
+# thumbnail from the normalised image, as image_process does). Writes "ms" per run to
+# $DIR/bench/convert.txt.
+convert_run() {
+  local count=$1 scan=$2 i a b
+  : >"$DIR/bench/convert.txt"
+  for ((i = 0; i <= count; i++)); do # run 0 is the warm-up
+    a=$EPOCHREALTIME
+    im -define jpeg:size=$((STORE_SIDE * 2480 / 3508))x$STORE_SIDE "$scan" -auto-orient -strip \
+      -colorspace sRGB -resize "${STORE_SIDE}x${STORE_SIDE}>" \
+      -sampling-factor 2x2,1x1,1x1 -quality 85 -write "$DIR/bench/convert-out.jpg" \
+      -thumbnail 240x240 "$DIR/bench/convert-thumb.jpg" || die "convert failed on the scan"
+    b=$EPOCHREALTIME
+    ((i == 0)) || awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f\n", (b - a) * 1000 }' \
+      >>"$DIR/bench/convert.txt"
+  done
+}
+
+# "median p90 min max" of the numbers in column COL of FILE (p90: nearest rank).
+stats() {
+  awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '{ v[NR] = $1 } END {
+    if (!NR) { print "0 0 0 0"; exit }
+    m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    k = int(0.9 * NR); if (k < 0.9 * NR) k++
+    printf "%.2f %.2f %.2f %.2f\n", m, v[k], v[1], v[NR] }'
+}
+
+# A member of a compact JSON answer: a number or a string's value.
+json_member() {
+  sed -n -e "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" -e "t" -e "s/.*\"$2\":\\([0-9][0-9]*\\).*/\\1/p" "$1"
+}
+
+# Results of the upload runs.
+declare -A U
+uploads() {
+  local uscc no scan=$DIR/bench/scan.jpg flood=$DIR/bench/flood.png pids_before pids_after
+  local workers i n s
+  [[ -x $CONVERT ]] || die "convert not found (make deps installs imagemagick)"
+  [[ $UPLOADS =~ ^[1-9][0-9]*$ ]] || die "BENCH_UPLOADS must be a positive number"
+  U[convert]=$CONVERT
+  U[convert_version]=$(im -version | awk '$1 == "Version:" && v == "" { v = $3 " " $4 } END { print v }')
+  U[convert_threads]=$(im -list resource | awk '$1 == "Thread:" { t = $2 } END { print t }')
+
+  log "(d) making the scan: 2480x3508 JPEG under $UPLOAD_LIMIT bytes"
+  s=$(scan_make "$scan")
+  read -r "U[scan_bytes]" "U[scan_quality]" <<<"$s"
+  U[scan_size]=$(im "$scan" -format '%wx%h' info:)
+
+  log "(d) registering an applicant, making a draft order"
+  UP_JAR=$DIR/bench/cookies.txt
+  uscc=$(applicant "$UP_JAR")
+  UP_CSRF=$(awk '$6 == "certhall_csrf" { print $7 }' "$UP_JAR")
+  [[ -n $UP_CSRF ]] || die "no certhall_csrf cookie after registering"
+  no=$(order_make "$uscc")
+  UP_URL=$BASE/api/upload/orders/$no/materials/$UPLOAD_KIND
+  U[order]=$no
+
+  # One upload per worker first: the workers take turns on the socket, and each one's first
+  # image loads coders and warms its heap.
+  workers=$(rss_of upload | awk '{ print $3 }')
+  ((workers > 0)) || die "certhall-upload has no workers"
+  U[workers]=$workers
+  log "(d) $workers warm-up uploads, then $UPLOADS: $UP_URL"
+  upload_run warm "$scan" scan.jpg image/jpeg "$workers"
+  pids_before=$(workers_of "$(pid_of upload)" | sort | tr '\n' ' ')
+  upload_run upload "$scan" scan.jpg image/jpeg "$UPLOADS"
+  read -r "U[hwm_max]" "U[hwm_mean]" _ <<<"$(rss_of upload VmHWM)"
+  read -r "U[rss_max]" "U[rss_mean]" _ <<<"$(rss_of upload)"
+  pids_after=$(workers_of "$(pid_of upload)" | sort | tr '\n' ' ')
+  U[workers_same]=$([[ $pids_before == "$pids_after" ]] && echo true || echo false)
+  read -r "U[up_p50]" "U[up_p90]" "U[up_min]" "U[up_max]" <<<"$(stats "$DIR/bench/upload.txt" 2)"
+  U[up_bad]=$(cat "$DIR/bench/warm.txt" "$DIR/bench/upload.txt" | awk '$1 != 201' | wc -l)
+  U[up_connects]=$(awk '{ n += $3 } END { print n + 0 }' "$DIR/bench/upload.txt")
+  s=$DIR/bench/upload-$UPLOADS.json
+  U[up_out]="$(json_member "$s" width)x$(json_member "$s" height)"
+  U[up_bytes]=$(json_member "$s" bytes)
+  U[up_version]=$(json_member "$s" version)
+
+  log "(e) convert, $UPLOADS runs after one warm-up"
+  convert_run "$UPLOADS" "$scan"
+  read -r "U[cv_p50]" "U[cv_p90]" "U[cv_min]" "U[cv_max]" <<<"$(stats "$DIR/bench/convert.txt" 1)"
+  U[cv_out]=$(im "$DIR/bench/convert-out.jpg" -format '%wx%h' info:)
+  U[cv_bytes]=$(stat -c %s "$DIR/bench/convert-out.jpg")
+  U[cv_thumb]=$(im "$DIR/bench/convert-thumb.jpg" -format '%wx%h' info:)
+
+  log "(f) the pixel-flood PNG, $UPLOADS uploads"
+  cc -std=c11 -O1 -Wall -Wextra -o "$DIR/bench/corpus_helper" "$REPO/tests/data/corpus_helper.c" ||
+    die "could not build tests/data/corpus_helper.c"
+  "$DIR/bench/corpus_helper" png-header 65535 65535 "$flood" || die "corpus_helper png-header failed"
+  U[flood_bytes]=$(stat -c %s "$flood")
+  upload_run flood "$flood" flood.png image/png "$UPLOADS"
+  read -r "U[fl_p50]" "U[fl_p90]" "U[fl_min]" "U[fl_max]" <<<"$(stats "$DIR/bench/flood.txt" 2)"
+  n=0
+  for ((i = 1; i <= UPLOADS; i++)); do
+    s=$(sed -n "${i}p" "$DIR/bench/flood.txt")
+    [[ ${s%% *} == 400 && $(json_member "$DIR/bench/flood-$i.json" code) == too_many_pixels ]] ||
+      n=$((n + 1))
+  done
+  U[fl_bad]=$n
+  U[fl_connects]=$(awk '{ n += $3 } END { print n + 0 }' "$DIR/bench/flood.txt")
+
+  U[ratio]=$(calc "${U[up_p50]} / ${U[cv_p50]}" 3)
+  for s in upload convert flood; do cp "$DIR/bench/$s.txt" "$OUT/upload-times-$s.txt"; done
+}
+
 # ---- report ---------------------------------------------------------------------------------
 
 declare -A RSS_IDLE RSS_AFTER
@@ -263,6 +526,11 @@ main() {
   local port no tail code size ratio_cb ratio_ba rss_max rss_prog=- name ok=1 v
   command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
   command -v curl >/dev/null || die "curl not found (make deps installs it)"
+  command -v mariadb >/dev/null || die "mariadb (the client) not found (make deps installs it)"
+  command -v cc >/dev/null || die "cc not found (make deps installs build-essential)"
+  # convert runs under the system policy; the programs point MAGICK_CONFIGURE_PATH at
+  # uploads-policy/ themselves.
+  unset MAGICK_CONFIGURE_PATH
   [[ -r $LUA ]] || die "$LUA missing"
   [[ -x $CERTHALL_BIN/certhall-hello ]] || die "$CERTHALL_BIN/certhall-hello not built (make all)"
   mkdir -p "$OUT"
@@ -306,6 +574,7 @@ main() {
   run b hello "$BASE/bench/hello"
   run c track "$BASE/api/track/order" -s "$LUA"
   rss_all RSS_AFTER
+  uploads
 
   ratio_cb=$(calc "${R_RPS[c]} / ${R_RPS[b]}")
   ratio_ba=$(calc "${R_RPS[b]} / ${R_RPS[a]}")
@@ -364,12 +633,52 @@ main() {
     done
     echo "  (idle: after start-up and one request per program; after: after the three runs)"
     echo
+    echo "uploads: $UPLOAD_KIND of a draft bjca-zycg order (rule: $((UPLOAD_LIMIT / 1048576)) MB," \
+      "40 MP, max side $STORE_SIDE)"
+    echo "  scan: ${U[scan_size]} JPEG, ${U[scan_bytes]} bytes (quality ${U[scan_quality]}, 300 dpi;" \
+      "text, rules, a stamp and noise)"
+    echo "  (d), (f): curl, $UPLOADS requests one after the other on one connection (connects:" \
+      "${U[up_connects]}, ${U[fl_connects]}),"
+    echo "            after ${U[workers]} warm-up uploads of the scan (one per worker)"
+    echo "  (e): ${U[convert]} (ImageMagick ${U[convert_version]}), system policy" \
+      "(${U[convert_threads]} threads; the"
+    echo "       workers: uploads-policy/, 1 thread); $UPLOADS runs after one warm-up, a process each:"
+    echo "       -define jpeg:size=(the stored size) scan.jpg -auto-orient -strip -colorspace sRGB" \
+      "-resize '${STORE_SIDE}x${STORE_SIDE}>'" \
+      "-sampling-factor 2x2,1x1,1x1"
+    echo "       -quality 85 -write out.jpg -thumbnail 240x240 thumb.jpg"
+    echo
+    printf '%-25s %9s %8s %8s %8s %5s  %s\n' run "median ms" "p90 ms" "min ms" "max ms" runs answers
+    printf '%-25s %9.2f %8.2f %8.2f %8.2f %5s  %s\n' "(d) upload, 2 MB scan" "${U[up_p50]}" \
+      "${U[up_p90]}" "${U[up_min]}" "${U[up_max]}" "$UPLOADS" \
+      "201: $((UPLOADS + U[workers] - U[up_bad]))/$((UPLOADS + U[workers])) (warm-ups too)"
+    printf '%-25s %9.2f %8.2f %8.2f %8.2f %5s  %s\n' "(e) convert, same steps" "${U[cv_p50]}" \
+      "${U[cv_p90]}" "${U[cv_min]}" "${U[cv_max]}" "$UPLOADS" -
+    printf '%-25s %9.2f %8.2f %8.2f %8.2f %5s  %s\n' "(f) upload, pixel flood" "${U[fl_p50]}" \
+      "${U[fl_p90]}" "${U[fl_min]}" "${U[fl_max]}" "$UPLOADS" \
+      "400 too_many_pixels: $((UPLOADS - U[fl_bad]))/$UPLOADS"
+    echo
+    echo "ratio d/e (medians) = ${U[ratio]}"
+    echo "output: upload ${U[up_out]}, ${U[up_bytes]} bytes (version ${U[up_version]});" \
+      "convert ${U[cv_out]}, ${U[cv_bytes]} bytes, thumbnail ${U[cv_thumb]}"
+    echo "flood: a ${U[flood_bytes]}-byte PNG whose IHDR says 65535x65535"
+    echo "upload workers after (d), MiB: peak (VmHWM) max ${U[hwm_max]}, mean ${U[hwm_mean]};" \
+      "now (VmRSS) max ${U[rss_max]}, mean ${U[rss_mean]}; ${U[workers]} workers"
+    [[ ${U[workers_same]} == true ]] ||
+      echo "  WARNING: workers were replaced during (d): a peak may be missing"
+    echo
     echo "targets"
     printf '  %-40s %8s  %s\n' "c/b >= $T_RATIO" "$ratio_cb" "$(verdict "$ratio_cb >= $T_RATIO")"
     printf '  %-40s %8.2f  %s\n' "p99 (c) <= $T_P99_MS ms at $CONNECTIONS connections" "${R_P99[c]}" \
       "$(verdict "${R_P99[c]} <= $T_P99_MS")"
     printf '  %-40s %8.2f  %s\n' "idle worker RSS <= $T_RSS_MIB MiB (max: $rss_prog)" "$rss_max" \
       "$(verdict "$rss_max <= $T_RSS_MIB")"
+    printf '  %-40s %8.3f  %s\n' "upload <= $T_UP_RATIO x convert (medians)" "${U[ratio]}" \
+      "$(verdict "${U[ratio]} <= $T_UP_RATIO")"
+    printf '  %-40s %8.2f  %s\n' "peak upload worker RSS <= $T_UP_RSS_MIB MiB" "${U[hwm_max]}" \
+      "$(verdict "${U[hwm_max]} <= $T_UP_RSS_MIB")"
+    printf '  %-40s %8.2f  %s\n' "pixel flood refused <= $T_FLOOD_MS ms (max)" "${U[fl_max]}" \
+      "$(verdict "${U[fl_max]} <= $T_FLOOD_MS")"
   }
 
   for name in a b c; do
@@ -379,6 +688,14 @@ main() {
       ok=0
     }
   done
+  if ((U[up_bad] > 0)); then
+    log "(d) ${U[up_bad]} of $((UPLOADS + U[workers])) uploads were not stored (201)"
+    ok=0
+  fi
+  if ((U[fl_bad] > 0)); then
+    log "(f) ${U[fl_bad]} of $UPLOADS flood uploads were not refused as 400 too_many_pixels"
+    ok=0
+  fi
 
   {
     printf '{\n  "date": "%s",\n  "commit": "%s",\n' "$(date -Iseconds)" \
@@ -398,18 +715,41 @@ main() {
     printf '\n  },\n  "ratios": {"c_over_b": %s, "b_over_a": %s},\n' "$ratio_cb" "$ratio_ba"
     printf '  "worker_rss": {"idle": %s,\n                 "after": %s},\n' \
       "$(json_rss RSS_IDLE)" "$(json_rss RSS_AFTER)"
+    printf '  "uploads": {"material": "%s", "channel": "bjca-zycg", "requests": %s, "warmup_requests": %s,\n' \
+      "$UPLOAD_KIND" "$UPLOADS" "${U[workers]}"
+    printf '    "scan": {"size": "%s", "bytes": %s, "quality": %s},\n' "${U[scan_size]}" \
+      "${U[scan_bytes]}" "${U[scan_quality]}"
+    printf '    "d_upload": {"median_ms": %s, "p90_ms": %s, "min_ms": %s, "max_ms": %s, "not_201": %s, "connects": %s, "stored": "%s", "stored_bytes": %s},\n' \
+      "${U[up_p50]}" "${U[up_p90]}" "${U[up_min]}" "${U[up_max]}" "${U[up_bad]}" \
+      "${U[up_connects]}" "${U[up_out]}" "${U[up_bytes]:-0}"
+    printf '    "e_convert": {"binary": "%s", "version": "%s", "policy": "system", "threads": "%s", "median_ms": %s, "p90_ms": %s, "min_ms": %s, "max_ms": %s, "stored": "%s", "stored_bytes": %s},\n' \
+      "${U[convert]}" "${U[convert_version]}" "${U[convert_threads]}" "${U[cv_p50]}" \
+      "${U[cv_p90]}" "${U[cv_min]}" "${U[cv_max]}" "${U[cv_out]}" "${U[cv_bytes]}"
+    printf '    "f_flood": {"png_bytes": %s, "median_ms": %s, "p90_ms": %s, "min_ms": %s, "max_ms": %s, "not_too_many_pixels": %s, "connects": %s},\n' \
+      "${U[flood_bytes]}" "${U[fl_p50]}" "${U[fl_p90]}" "${U[fl_min]}" "${U[fl_max]}" \
+      "${U[fl_bad]}" "${U[fl_connects]}"
+    printf '    "upload_over_convert": %s,\n    "upload_workers_mib": {"peak_max": %s, "peak_mean": %s, "rss_max": %s, "rss_mean": %s, "workers": %s, "same_workers": %s}},\n' \
+      "${U[ratio]}" "${U[hwm_max]}" "${U[hwm_mean]}" "${U[rss_max]}" "${U[rss_mean]}" \
+      "${U[workers]}" "${U[workers_same]}"
     printf '  "targets": [\n'
     printf '    {"name": "c/b", "target": ">= %s", "value": %s, "pass": %s},\n' "$T_RATIO" \
       "$ratio_cb" "$(holds "$ratio_cb >= $T_RATIO" && echo true || echo false)"
     printf '    {"name": "p99_ms (c)", "target": "<= %s", "value": %s, "pass": %s},\n' "$T_P99_MS" \
       "${R_P99[c]}" "$(holds "${R_P99[c]} <= $T_P99_MS" && echo true || echo false)"
-    printf '    {"name": "idle worker RSS MiB (max)", "target": "<= %s", "value": %s, "program": "%s", "pass": %s}\n' \
+    printf '    {"name": "idle worker RSS MiB (max)", "target": "<= %s", "value": %s, "program": "%s", "pass": %s},\n' \
       "$T_RSS_MIB" "$rss_max" "$rss_prog" "$(holds "$rss_max <= $T_RSS_MIB" && echo true || echo false)"
+    printf '    {"name": "upload/convert (medians)", "target": "<= %s", "value": %s, "pass": %s},\n' \
+      "$T_UP_RATIO" "${U[ratio]}" "$(holds "${U[ratio]} <= $T_UP_RATIO" && echo true || echo false)"
+    printf '    {"name": "peak upload worker RSS MiB (VmHWM, max)", "target": "<= %s", "value": %s, "pass": %s},\n' \
+      "$T_UP_RSS_MIB" "${U[hwm_max]}" "$(holds "${U[hwm_max]} <= $T_UP_RSS_MIB" && echo true || echo false)"
+    printf '    {"name": "pixel flood refused ms (max)", "target": "<= %s", "value": %s, "pass": %s}\n' \
+      "$T_FLOOD_MS" "${U[fl_max]}" "$(holds "${U[fl_max]} <= $T_FLOOD_MS" && echo true || echo false)"
     printf '  ],\n  "ok": %s\n}\n' "$( ((ok)) && echo true || echo false)"
   } >"$OUT/results.json.tmp"
   mv "$OUT/results.json.tmp" "$OUT/results.json"
   echo
-  echo "results: $OUT/results.json (raw wrk output: $OUT/wrk-{a,b,c}.txt)"
+  echo "results: $OUT/results.json (raw wrk output: $OUT/wrk-{a,b,c}.txt; upload times:" \
+    "$OUT/upload-times-{upload,convert,flood}.txt)"
   ((ok)) || die "a run had too many failed requests: the numbers above are not valid"
 }
 

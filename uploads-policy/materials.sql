@@ -1,8 +1,10 @@
 -- The per-material upload rules, seeded by certhall-admin seed (INSERT IGNORE: a CA's edits in
 -- the database survive). Defaults: JPEG, PNG, GIF or BMP up to 2 MB (guide 001 allows
 -- jpg/jpeg/bmp/gif up to 2 MB; guide 004 jpeg/jpg/png/bmp up to 1 MB: those halls' rows below).
--- Pixels: at least 0.1 MP (a readable scan), at most 40 MP (an A4 at 600 dpi is 35 MP);
--- stored at most 2480 px on the long side (A4 at 300 dpi).
+-- Pixels: at least 0.1 MP (a readable scan), at most 40 MP (an A4 at 600 dpi is 35 MP).
+-- Stored: A4 papers at most 1754 px on the long side (A4 at 150 dpi: stamps, signatures and
+-- print stay legible), ID cards at most 1600 px (a card at 600 dpi). At 1754 a 300 dpi scan
+-- (3508 px) decodes at half scale inside libjpeg: a quarter of the pixel memory.
 
 INSERT IGNORE INTO material_kinds (code, name, hint, sort) VALUES
  ('application_form', '数字证书申请表', '打印系统生成的申请表（含订单号），经办人签字并加盖单位公章后扫描上传。', 1),
@@ -18,16 +20,16 @@ INSERT IGNORE INTO material_kinds (code, name, hint, sort) VALUES
 
 INSERT IGNORE INTO material_rules
  (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required) VALUES
- (0, 'application_form', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 2480, '*', '*', 1),
- (0, 'business_licence', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 2480, 'new,add,lost,damaged,change,unlock,revoke', 'org,legal_rep', 1),
+ (0, 'application_form', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, '*', '*', 1),
+ (0, 'business_licence', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'new,add,lost,damaged,change,unlock,revoke', 'org,legal_rep', 1),
  (0, 'handler_id_front', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, '*', '*', 1),
  (0, 'handler_id_back', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, '*', '*', 1),
  (0, 'applicant_id_front', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, 'new,add,lost,damaged,change,revoke', 'legal_rep,person', 1),
  (0, 'applicant_id_back', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, 'new,add,lost,damaged,change,revoke', 'legal_rep,person', 1),
- (0, 'authorisation_letter', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 2480, 'new,add,lost,change', 'org,legal_rep', 1),
- (0, 'seal_sample', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 2480, 'new,add,change', 'org', 0),
- (0, 'change_notice', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 2480, 'change', '*', 1),
- (0, 'payment_voucher', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 2480, '*', '*', 0);
+ (0, 'authorisation_letter', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'new,add,lost,change', 'org,legal_rep', 1),
+ (0, 'seal_sample', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'new,add,change', 'org', 0),
+ (0, 'change_notice', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'change', '*', 1),
+ (0, 'payment_voucher', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, '*', '*', 0);
 
 -- SZCA (guide 001): jpg/jpeg/bmp/gif, 2 MB.
 INSERT IGNORE INTO material_rules
