@@ -1,0 +1,565 @@
+/* Unit tests of shared/rules.c: calendar, renewal window, validity, warranty, fee quotes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <string.h>
+
+#include "rules.h"
+#include "valid.h"
+
+static struct rules_date D(int y, int m, int d)
+{
+	struct rules_date dt = { y, m, d };
+
+	return dt;
+}
+
+static void assert_date(struct rules_date got, int y, int m, int d)
+{
+	assert_int_equal(got.y, y);
+	assert_int_equal(got.m, m);
+	assert_int_equal(got.d, d);
+}
+
+/* ---- Calendar. */
+
+static void test_date_valid(void **state)
+{
+	(void)state;
+	assert_true(rules_date_valid(D(2024, 2, 29)));
+	assert_true(rules_date_valid(D(2000, 2, 29)));
+	assert_false(rules_date_valid(D(2023, 2, 29)));
+	assert_false(rules_date_valid(D(1900, 2, 29)));
+	assert_false(rules_date_valid(D(2100, 2, 29)));
+	assert_true(rules_date_valid(D(2025, 4, 30)));
+	assert_false(rules_date_valid(D(2025, 4, 31)));
+	assert_true(rules_date_valid(D(2025, 12, 31)));
+	assert_false(rules_date_valid(D(2025, 0, 1)));
+	assert_false(rules_date_valid(D(2025, 13, 1)));
+	assert_false(rules_date_valid(D(2025, 1, 0)));
+	assert_false(rules_date_valid(D(2025, 1, 32)));
+	assert_false(rules_date_valid(D(2025, -1, 1)));
+	assert_true(rules_date_valid(D(1, 1, 1)));
+	assert_true(rules_date_valid(D(9999, 12, 31)));
+	assert_false(rules_date_valid(D(0, 12, 31)));
+	assert_false(rules_date_valid(D(10000, 1, 1)));
+	assert_false(rules_date_valid(D(INT_MIN, INT_MIN, INT_MIN)));
+	assert_false(rules_date_valid(D(INT_MAX, INT_MAX, INT_MAX)));
+}
+
+static void test_days_known(void **state)
+{
+	(void)state;
+	assert_int_equal(rules_days_from_civil(D(1970, 1, 1)), 0);
+	assert_int_equal(rules_days_from_civil(D(1969, 12, 31)), -1);
+	assert_int_equal(rules_days_from_civil(D(2000, 3, 1)), 11017);
+	assert_int_equal(rules_days_from_civil(D(2024, 1, 1)), 19723);
+	assert_int_equal(rules_days_from_civil(D(2024, 2, 29)), 19782);
+	assert_int_equal(rules_days_from_civil(D(2024, 3, 1)), 19783);
+	assert_int_equal(rules_days_from_civil(D(1, 1, 1)), -719162);
+	assert_int_equal(rules_days_from_civil(D(9999, 12, 31)), 2932896);
+	assert_date(rules_civil_from_days(19782), 2024, 2, 29);
+	assert_date(rules_civil_from_days(-719162), 1, 1, 1);
+	assert_date(rules_civil_from_days(2932896), 9999, 12, 31);
+}
+
+/* Every day of 0001..9999 maps to the next day number and back. */
+static void test_days_roundtrip(void **state)
+{
+	int32_t n = rules_days_from_civil(D(1, 1, 1));
+	int y, m, d;
+
+	(void)state;
+	for (y = 1; y <= 9999; y++)
+		for (m = 1; m <= 12; m++)
+			for (d = 1; d <= 31; d++) {
+				struct rules_date dt = D(y, m, d);
+				struct rules_date back;
+
+				if (!rules_date_valid(dt))
+					continue;
+				assert_int_equal(rules_days_from_civil(dt), n);
+				back = rules_civil_from_days(n);
+				if (back.y != y || back.m != m || back.d != d)
+					fail_msg("%d-%d-%d came back as %d-%d-%d", y, m, d, back.y,
+						 back.m, back.d);
+				n++;
+			}
+	assert_int_equal(n, rules_days_from_civil(D(9999, 12, 31)) + 1);
+}
+
+static void test_add_years(void **state)
+{
+	bool ok;
+
+	(void)state;
+	assert_date(rules_add_years(D(2024, 2, 29), 1, &ok), 2025, 2, 28);
+	assert_true(ok);
+	assert_date(rules_add_years(D(2024, 2, 29), 4, &ok), 2028, 2, 29);
+	assert_true(ok);
+	assert_date(rules_add_years(D(2024, 2, 29), 76, &ok), 2100, 2, 28); /* 2100 not leap */
+	assert_date(rules_add_years(D(2024, 2, 29), 376, &ok), 2400, 2, 29);
+	assert_date(rules_add_years(D(2023, 2, 28), 1, &ok), 2024, 2, 28);   /* never forward */
+	assert_date(rules_add_years(D(2024, 3, 1), 1, &ok), 2025, 3, 1);
+	assert_date(rules_add_years(D(2024, 12, 31), 5, &ok), 2029, 12, 31);
+	assert_date(rules_add_years(D(2024, 2, 29), 1, NULL), 2025, 2, 28);
+	rules_add_years(D(9999, 1, 1), 1, &ok);
+	assert_false(ok);
+	rules_add_years(D(2023, 2, 29), 1, &ok);
+	assert_false(ok);
+	rules_add_years(D(2024, 1, 1), INT_MAX, &ok);
+	assert_false(ok);
+	rules_add_years(D(2024, 1, 1), INT_MIN, &ok);
+	assert_false(ok);
+}
+
+/* ---- Renewal window: not_after is the last valid day; on it 0 days are left. */
+
+static void test_window_days_left(void **state)
+{
+	(void)state;
+	/* 2025-01-01 to 2025-03-31: 30 + 28 + 31 = 89 days. */
+	assert_int_equal(rules_renewal_window(D(2025, 1, 1), D(2025, 3, 31)), RENEW_ONLINE);
+	assert_int_equal(rules_renewal_window(D(2025, 1, 1), D(2025, 4, 1)), RENEW_TOO_EARLY);
+	assert_int_equal(rules_renewal_window(D(2025, 1, 1), D(2025, 4, 2)), RENEW_TOO_EARLY);
+	assert_int_equal(rules_renewal_window(D(2025, 1, 1), D(2026, 1, 1)), RENEW_TOO_EARLY);
+	/* Leap year: 2024-01-01 to 2024-03-30 is 30 + 29 + 30 = 89 days. */
+	assert_int_equal(rules_renewal_window(D(2024, 1, 1), D(2024, 3, 30)), RENEW_ONLINE);
+	assert_int_equal(rules_renewal_window(D(2024, 1, 1), D(2024, 3, 31)), RENEW_TOO_EARLY);
+	/* Counted from the other side: 90 days before 2024-03-31 is 2024-01-01, 89 is 01-02. */
+	assert_int_equal(rules_renewal_window(D(2024, 1, 2), D(2024, 3, 31)), RENEW_ONLINE);
+	/* Across 29 February: 2024-02-29 + 89 days = 2024-05-28. */
+	assert_int_equal(rules_renewal_window(D(2024, 2, 29), D(2024, 5, 28)), RENEW_ONLINE);
+	assert_int_equal(rules_renewal_window(D(2024, 2, 29), D(2024, 5, 29)), RENEW_TOO_EARLY);
+	/* 1 day left, 0 days left (the last valid day). */
+	assert_int_equal(rules_renewal_window(D(2025, 6, 29), D(2025, 6, 30)), RENEW_ONLINE);
+	assert_int_equal(rules_renewal_window(D(2025, 6, 30), D(2025, 6, 30)), RENEW_ONLINE);
+}
+
+static void test_window_expired(void **state)
+{
+	(void)state;
+	assert_int_equal(rules_renewal_window(D(2025, 7, 1), D(2025, 6, 30)), RENEW_ONLINE);
+	/* Not a leap span: 2025-01-01 + 365 days = 2026-01-01. */
+	assert_int_equal(rules_renewal_window(D(2026, 1, 1), D(2025, 1, 1)), RENEW_ONLINE);
+	assert_int_equal(rules_renewal_window(D(2026, 1, 2), D(2025, 1, 1)), RENEW_REVIEW);
+	/* Leap span: 2024-01-01 + 365 days = 2024-12-31; the anniversary is already 366 days. */
+	assert_int_equal(rules_renewal_window(D(2024, 12, 31), D(2024, 1, 1)), RENEW_ONLINE);
+	assert_int_equal(rules_renewal_window(D(2025, 1, 1), D(2024, 1, 1)), RENEW_REVIEW);
+	/* Expired on 2024-02-29: 365 days later is 2025-02-28. */
+	assert_int_equal(rules_renewal_window(D(2025, 2, 28), D(2024, 2, 29)), RENEW_ONLINE);
+	assert_int_equal(rules_renewal_window(D(2025, 3, 1), D(2024, 2, 29)), RENEW_REVIEW);
+	assert_int_equal(rules_renewal_window(D(2035, 3, 1), D(2024, 2, 29)), RENEW_REVIEW);
+}
+
+static void test_window_invalid(void **state)
+{
+	(void)state;
+	assert_int_equal(rules_renewal_window(D(2025, 2, 29), D(2025, 6, 30)), RENEW_INVALID);
+	assert_int_equal(rules_renewal_window(D(2025, 1, 1), D(2025, 13, 1)), RENEW_INVALID);
+	assert_int_equal(rules_renewal_window(D(0, 0, 0), D(0, 0, 0)), RENEW_INVALID);
+	assert_int_equal(rules_renewal_window(D(INT_MAX, 1, 1), D(INT_MIN, 1, 1)),
+			 RENEW_INVALID);
+	/* The extremes of the calendar do not overflow. */
+	assert_int_equal(rules_renewal_window(D(1, 1, 1), D(9999, 12, 31)), RENEW_TOO_EARLY);
+	assert_int_equal(rules_renewal_window(D(9999, 12, 31), D(1, 1, 1)), RENEW_REVIEW);
+}
+
+/* ---- Validity after renewal. */
+
+static void test_validity_not_expired(void **state)
+{
+	struct rules_validity v;
+
+	(void)state;
+	v = rules_renewal_validity(D(2025, 1, 10), D(2025, 3, 1), 1);
+	assert_true(v.ok);
+	assert_date(v.not_before, 2025, 1, 10);
+	assert_date(v.not_after, 2026, 3, 1);
+	v = rules_renewal_validity(D(2025, 1, 10), D(2025, 3, 1), 5);
+	assert_true(v.ok);
+	assert_date(v.not_after, 2030, 3, 1);
+	/* On the last valid day it is not expired yet (old expiry + N; both rules agree here). */
+	v = rules_renewal_validity(D(2025, 3, 1), D(2025, 3, 1), 2);
+	assert_true(v.ok);
+	assert_date(v.not_before, 2025, 3, 1);
+	assert_date(v.not_after, 2027, 3, 1);
+	/* Old expiry 29 February. */
+	v = rules_renewal_validity(D(2024, 2, 1), D(2024, 2, 29), 1);
+	assert_date(v.not_after, 2025, 2, 28);
+	v = rules_renewal_validity(D(2024, 2, 1), D(2024, 2, 29), 4);
+	assert_date(v.not_after, 2028, 2, 29);
+}
+
+static void test_validity_expired(void **state)
+{
+	struct rules_validity v;
+
+	(void)state;
+	/* The day after the last valid day: N years from the download day. */
+	v = rules_renewal_validity(D(2025, 3, 2), D(2025, 3, 1), 1);
+	assert_true(v.ok);
+	assert_date(v.not_before, 2025, 3, 2);
+	assert_date(v.not_after, 2026, 3, 2);
+	v = rules_renewal_validity(D(2025, 11, 20), D(2025, 3, 1), 3);
+	assert_date(v.not_before, 2025, 11, 20);
+	assert_date(v.not_after, 2028, 11, 20);
+	/* Downloaded on 29 February. */
+	v = rules_renewal_validity(D(2024, 2, 29), D(2023, 12, 31), 1);
+	assert_true(v.ok);
+	assert_date(v.not_before, 2024, 2, 29);
+	assert_date(v.not_after, 2025, 2, 28);
+	v = rules_renewal_validity(D(2024, 2, 29), D(2023, 12, 31), 2);
+	assert_date(v.not_after, 2026, 2, 28);
+	v = rules_renewal_validity(D(2024, 2, 29), D(2023, 12, 31), 4);
+	assert_date(v.not_after, 2028, 2, 29);
+}
+
+static void test_validity_rejects(void **state)
+{
+	struct rules_validity v;
+	static const int bad_years[] = { 0, 6, -1, INT_MAX, INT_MIN };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_years) / sizeof(bad_years[0]); i++) {
+		v = rules_renewal_validity(D(2025, 1, 10), D(2025, 3, 1), bad_years[i]);
+		assert_false(v.ok);
+		assert_int_equal(v.not_after.y, 0);
+		assert_int_equal(v.not_before.y, 0);
+	}
+	v = rules_renewal_validity(D(2025, 2, 29), D(2025, 3, 1), 1);
+	assert_false(v.ok);
+	v = rules_renewal_validity(D(2025, 1, 1), D(2025, 0, 1), 1);
+	assert_false(v.ok);
+	/* The result would leave the calendar. */
+	v = rules_renewal_validity(D(9998, 1, 1), D(9999, 6, 1), 1);
+	assert_false(v.ok);
+	assert_int_equal(v.not_before.y, 0);
+}
+
+/* ---- Media warranty: the anniversary is still in warranty. */
+
+static void test_warranty(void **state)
+{
+	(void)state;
+	assert_true(rules_in_warranty(D(2024, 3, 15), D(2024, 3, 15)));
+	assert_true(rules_in_warranty(D(2024, 3, 15), D(2025, 3, 14)));
+	assert_true(rules_in_warranty(D(2024, 3, 15), D(2025, 3, 15)));
+	assert_false(rules_in_warranty(D(2024, 3, 15), D(2025, 3, 16)));
+	assert_false(rules_in_warranty(D(2024, 3, 15), D(2030, 1, 1)));
+	assert_false(rules_in_warranty(D(2024, 3, 15), D(2024, 3, 14))); /* before issue */
+	/* Issued on 29 February: the year ends on 28 February. */
+	assert_true(rules_in_warranty(D(2024, 2, 29), D(2025, 2, 28)));
+	assert_false(rules_in_warranty(D(2024, 2, 29), D(2025, 3, 1)));
+	/* A year with 29 February in it is 366 days long. */
+	assert_true(rules_in_warranty(D(2023, 3, 1), D(2024, 3, 1)));
+	assert_false(rules_in_warranty(D(2023, 3, 1), D(2024, 3, 2)));
+	assert_false(rules_in_warranty(D(2023, 2, 29), D(2023, 3, 1)));
+	assert_false(rules_in_warranty(D(2023, 3, 1), D(2023, 3, 32)));
+	assert_false(rules_in_warranty(D(9999, 3, 1), D(9999, 3, 2)));
+}
+
+/* ---- Fees. */
+
+#define YUAN(y) ((int64_t)(y) * 100)
+
+static int quote(const char *ch, const char *bus, const char *kind, int years, bool seal,
+		 bool defect, struct rules_quote *q)
+{
+	int rc = rules_quote(ch, bus, kind, years, seal, defect, q);
+	int64_t sum = 0;
+	int i;
+
+	/* The invariants of every answer. */
+	assert_true(q->n >= 0 && q->n <= RULES_QUOTE_MAX_ITEMS);
+	for (i = 0; i < q->n; i++) {
+		assert_non_null(q->item[i].code);
+		assert_non_null(q->item[i].label);
+		assert_true(q->item[i].qty >= 1);
+		assert_true(q->item[i].unit_fen >= 0);
+		assert_int_equal(q->item[i].fen, q->item[i].unit_fen * q->item[i].qty);
+		sum += q->item[i].fen;
+	}
+	assert_int_equal(q->total_fen, sum);
+	assert_int_equal(q->complete, rc == RULES_OK);
+	return rc;
+}
+
+/* A complete quote of total fen. */
+static void expect(const char *ch, const char *bus, const char *kind, int years, bool seal,
+		   bool defect, int64_t total)
+{
+	struct rules_quote q;
+
+	if (quote(ch, bus, kind, years, seal, defect, &q) != RULES_OK)
+		fail_msg("%s %s %s %d: not a complete quote", ch, bus, kind, years);
+	if (q.total_fen != total)
+		fail_msg("%s %s %s %d: %lld fen, expected %lld", ch, bus, kind, years,
+			 (long long)q.total_fen, (long long)total);
+}
+
+static void expect_unknown(const char *ch, const char *bus, const char *kind, int years)
+{
+	struct rules_quote q;
+
+	if (quote(ch, bus, kind, years, false, false, &q) != RULES_FEE_UNKNOWN)
+		fail_msg("%s %s %s %d: expected RULES_FEE_UNKNOWN", ch, bus, kind, years);
+	assert_int_equal(q.n, 0);
+	assert_int_equal(q.total_fen, 0);
+}
+
+/* DOMAIN.md, BJCA (002): new per set 260; renewal per year 180; lost or damaged 80; damaged in
+ * warranty with a defect 0; unlock 0. */
+static void test_fee_bjca(void **state)
+{
+	struct rules_quote q;
+	char buf[24];
+
+	(void)state;
+	assert_int_equal(quote("bjca-zycg", "new", "org", 1, false, false, &q), RULES_OK);
+	assert_int_equal(q.n, 1);
+	assert_string_equal(q.item[0].code, "cert_set");
+	valid_money_format(q.total_fen, buf, sizeof(buf));
+	assert_string_equal(buf, "260.00");
+	expect_unknown("bjca-zycg", "new", "org", 2); /* 260 is per set; the guide: one year */
+
+	expect("bjca-zycg", "renew", "org", 1, false, false, YUAN(180));
+	assert_int_equal(quote("bjca-zycg", "renew", "org", 3, false, false, &q), RULES_OK);
+	assert_int_equal(q.n, 1);
+	assert_int_equal(q.item[0].unit_fen, YUAN(180));
+	assert_int_equal(q.item[0].qty, 3);
+	assert_int_equal(q.total_fen, YUAN(540));
+	expect("bjca-zycg", "renew", "org", 5, false, false, YUAN(900));
+
+	expect("bjca-zycg", "lost", "org", 1, false, false, YUAN(80));
+	expect("bjca-zycg", "lost", "org", 1, false, true, YUAN(80)); /* warranty: damage only */
+	expect("bjca-zycg", "lost", "org", 1, true, false, YUAN(80)); /* no seal fee at BJCA */
+	expect("bjca-zycg", "damaged", "org", 1, false, false, YUAN(80));
+	expect("bjca-zycg", "damaged", "org", 1, true, false, YUAN(80));
+	assert_int_equal(quote("bjca-zycg", "damaged", "org", 1, false, true, &q), RULES_OK);
+	assert_int_equal(q.n, 1);
+	assert_string_equal(q.item[0].code, "media");
+	assert_int_equal(q.item[0].fen, 0);
+	assert_int_equal(q.total_fen, 0);
+
+	assert_int_equal(quote("bjca-zycg", "unlock", "org", 1, false, false, &q), RULES_OK);
+	assert_int_equal(q.n, 1); /* one free item, so the page says 免费 */
+	assert_int_equal(q.total_fen, 0);
+
+	/* Not priced by 002. */
+	expect_unknown("bjca-zycg", "change", "org", 1);
+	expect_unknown("bjca-zycg", "revoke", "org", 1);
+	expect_unknown("bjca-zycg", "add", "org", 1);
+	expect_unknown("bjca-zycg", "new", "legal_rep", 1);
+	expect_unknown("bjca-zycg", "renew", "person", 1);
+}
+
+/* DOMAIN.md, NETCA (003): org 600 first year (incl. 200 media) + 400 each further year;
+ * legal representative or person 360 + 160; replacement 200 per time; change and cancel 0.
+ * Renewal (003 续期 "四、收费标准"): org 400, legal representative and person 160 per year. */
+static void test_fee_netca(void **state)
+{
+	static const char *const lp[] = { "legal_rep", "person" };
+	struct rules_quote q;
+	char buf[24];
+	int y;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(quote("netca-gd", "new", "org", 3, false, false, &q), RULES_OK);
+	assert_int_equal(q.n, 2);
+	assert_string_equal(q.item[0].code, "first_year");
+	assert_int_equal(q.item[0].fen, YUAN(600));
+	assert_string_equal(q.item[1].code, "further_year");
+	assert_int_equal(q.item[1].unit_fen, YUAN(400));
+	assert_int_equal(q.item[1].qty, 2);
+	valid_money_format(q.total_fen, buf, sizeof(buf));
+	assert_string_equal(buf, "1400.00"); /* 600 + 2 x 400 */
+	assert_int_equal(quote("netca-gd", "new", "org", 1, false, false, &q), RULES_OK);
+	assert_int_equal(q.n, 1); /* no further-year line of 0 years */
+
+	for (y = 1; y <= 5; y++) {
+		expect("netca-gd", "new", "org", y, false, false, YUAN(600 + (y - 1) * 400));
+		expect("netca-gd", "add", "org", y, false, false, YUAN(600 + (y - 1) * 400));
+		expect("netca-gd", "renew", "org", y, false, false, YUAN(400 * y));
+		for (i = 0; i < 2; i++) {
+			int64_t lp_fen = YUAN(360 + (y - 1) * 160);
+
+			expect("netca-gd", "new", lp[i], y, false, false, lp_fen);
+			expect("netca-gd", "add", lp[i], y, false, false, lp_fen);
+			expect("netca-gd", "renew", lp[i], y, false, false, YUAN(160 * y));
+		}
+	}
+	expect("netca-gd", "new", "person", 5, false, false, YUAN(1000));
+	expect("netca-gd", "renew", "org", 2, false, false, YUAN(800));
+
+	for (i = 0; i < 3; i++) {
+		const char *k = i == 2 ? "org" : lp[i];
+
+		expect("netca-gd", "lost", k, 1, false, false, YUAN(200));
+		expect("netca-gd", "damaged", k, 1, false, false, YUAN(200));
+		/* 003 states no warranty and no seal fee. */
+		expect("netca-gd", "damaged", k, 1, false, true, YUAN(200));
+		expect("netca-gd", "lost", k, 1, true, false, YUAN(200));
+		expect("netca-gd", "change", k, 1, false, false, 0);
+		expect("netca-gd", "revoke", k, 1, false, false, 0);
+		/* 003's unlock page has no 收费标准. */
+		expect_unknown("netca-gd", "unlock", k, 1);
+	}
+	assert_int_equal(quote("netca-gd", "change", "org", 1, false, false, &q), RULES_OK);
+	assert_int_equal(q.n, 1);
+	assert_string_equal(q.item[0].code, "change");
+}
+
+/* DOMAIN.md, JXCA (004): seal re-made on replacement 130; SZCA (001): lost replacement 0.00. */
+static void test_fee_jxca_szca(void **state)
+{
+	static const char *const kinds[] = { "org", "legal_rep", "person" };
+	static const char *const other[] = { "new", "add", "renew", "change", "unlock", "revoke" };
+	struct rules_quote q;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		/* The seal is priced, the replacement is not: a partial quote. */
+		assert_int_equal(quote("jxca-js", "lost", kinds[i], 1, true, false, &q),
+				 RULES_FEE_UNKNOWN);
+		assert_int_equal(q.n, 1);
+		assert_string_equal(q.item[0].code, "seal_remake");
+		assert_int_equal(q.item[0].fen, YUAN(130));
+		assert_int_equal(q.total_fen, YUAN(130));
+		assert_int_equal(quote("jxca-js", "damaged", kinds[i], 2, true, true, &q),
+				 RULES_FEE_UNKNOWN);
+		assert_int_equal(q.total_fen, YUAN(130));
+		/* Without a seal nothing is stated. */
+		expect_unknown("jxca-js", "lost", kinds[i], 1);
+		expect_unknown("jxca-js", "damaged", kinds[i], 1);
+		for (j = 0; j < sizeof(other) / sizeof(other[0]); j++) {
+			/* A seal fee only on a replacement. */
+			assert_int_equal(quote("jxca-js", other[j], kinds[i], 1, true, false, &q),
+					 RULES_FEE_UNKNOWN);
+			assert_int_equal(q.n, 0);
+			expect_unknown("szca", other[j], kinds[i], 1);
+		}
+
+		assert_int_equal(quote("szca", "lost", kinds[i], 1, false, false, &q), RULES_OK);
+		assert_int_equal(q.n, 1);
+		assert_int_equal(q.total_fen, 0);
+		expect("szca", "lost", kinds[i], 1, true, true, 0);
+		expect_unknown("szca", "damaged", kinds[i], 1);
+	}
+}
+
+/* No guide prices CECEP (000); every business of every kind is RULES_FEE_UNKNOWN. */
+static void test_fee_cecep(void **state)
+{
+	static const char *const bus[] = { "new",     "add",    "renew",  "lost",
+					   "damaged", "change", "unlock", "revoke" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bus) / sizeof(bus[0]); i++) {
+		expect_unknown("cecep", bus[i], "org", 1);
+		expect_unknown("cecep", bus[i], "person", 5);
+	}
+}
+
+/* Every combination answers RULES_OK or RULES_FEE_UNKNOWN with consistent items. */
+static void test_fee_all_combinations(void **state)
+{
+	static const char *const ch[] = { "cecep", "szca", "bjca-zycg", "netca-gd", "jxca-js" };
+	static const char *const bus[] = { "new",     "add",    "renew",  "lost",
+					   "damaged", "change", "unlock", "revoke" };
+	static const char *const kinds[] = { "org", "legal_rep", "person" };
+	struct rules_quote q;
+	size_t c, b, k;
+	int y, flags, rc, ok = 0;
+
+	(void)state;
+	for (c = 0; c < 5; c++)
+		for (b = 0; b < 8; b++)
+			for (k = 0; k < 3; k++)
+				for (y = 1; y <= 5; y++)
+					for (flags = 0; flags < 4; flags++) {
+						rc = quote(ch[c], bus[b], kinds[k], y, flags & 1,
+							   flags & 2, &q);
+						assert_true(rc == RULES_OK ||
+							    rc == RULES_FEE_UNKNOWN);
+						ok += rc == RULES_OK;
+					}
+	assert_true(ok > 0);
+}
+
+static void test_fee_hostile(void **state)
+{
+	static const int bad_years[] = { 0, 6, -1, 100, INT_MAX, INT_MIN };
+	struct rules_quote q;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(rules_quote(NULL, "new", "org", 1, false, false, &q), RULES_EINVAL);
+	assert_int_equal(rules_quote("bjca-zycg", NULL, "org", 1, false, false, &q),
+			 RULES_EINVAL);
+	assert_int_equal(rules_quote("bjca-zycg", "new", NULL, 1, false, false, &q), RULES_EINVAL);
+	assert_int_equal(rules_quote("bjca-zycg", "new", "org", 1, false, false, NULL),
+			 RULES_EINVAL);
+	for (i = 0; i < sizeof(bad_years) / sizeof(bad_years[0]); i++) {
+		assert_int_equal(rules_quote("netca-gd", "new", "org", bad_years[i], false, false,
+					     &q),
+				 RULES_EINVAL);
+		/* Years are checked for every business, even where they are not used. */
+		assert_int_equal(rules_quote("bjca-zycg", "unlock", "org", bad_years[i], false,
+					     false, &q),
+				 RULES_EINVAL);
+		assert_int_equal(rules_quote("cecep", "new", "org", bad_years[i], false, false, &q),
+				 RULES_EINVAL);
+	}
+	assert_int_equal(rules_quote("BJCA-ZYCG", "new", "org", 1, false, false, &q), RULES_EINVAL);
+	assert_int_equal(rules_quote("bjca", "new", "org", 1, false, false, &q), RULES_EINVAL);
+	assert_int_equal(rules_quote("", "new", "org", 1, false, false, &q), RULES_EINVAL);
+	assert_int_equal(rules_quote("netca-gd", "renewal", "org", 1, false, false, &q),
+			 RULES_EINVAL);
+	assert_int_equal(rules_quote("netca-gd", "cancel", "org", 1, false, false, &q),
+			 RULES_EINVAL);
+	assert_int_equal(rules_quote("netca-gd", "", "org", 1, false, false, &q), RULES_EINVAL);
+	assert_int_equal(rules_quote("netca-gd", "new", "org ", 1, false, false, &q), RULES_EINVAL);
+	assert_int_equal(rules_quote("netca-gd", "new", "ORG", 1, false, false, &q), RULES_EINVAL);
+	assert_int_equal(rules_quote("netca-gd", "new", "legal", 1, false, false, &q),
+			 RULES_EINVAL);
+	/* A rejected call leaves no stale quote behind. */
+	memset(&q, 0x5a, sizeof(q));
+	assert_int_equal(rules_quote("netca-gd", "new", "org", 0, false, false, &q), RULES_EINVAL);
+	assert_int_equal(q.n, 0);
+	assert_int_equal(q.total_fen, 0);
+	assert_false(q.complete);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_date_valid),
+		cmocka_unit_test(test_days_known),
+		cmocka_unit_test(test_days_roundtrip),
+		cmocka_unit_test(test_add_years),
+		cmocka_unit_test(test_window_days_left),
+		cmocka_unit_test(test_window_expired),
+		cmocka_unit_test(test_window_invalid),
+		cmocka_unit_test(test_validity_not_expired),
+		cmocka_unit_test(test_validity_expired),
+		cmocka_unit_test(test_validity_rejects),
+		cmocka_unit_test(test_warranty),
+		cmocka_unit_test(test_fee_bjca),
+		cmocka_unit_test(test_fee_netca),
+		cmocka_unit_test(test_fee_jxca_szca),
+		cmocka_unit_test(test_fee_cecep),
+		cmocka_unit_test(test_fee_all_combinations),
+		cmocka_unit_test(test_fee_hostile),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
