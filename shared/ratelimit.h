@@ -16,4 +16,10 @@ int ratelimit_hit(struct db *db, const char *bucket, int limit, int window, time
 int ratelimit_peek(struct db *db, struct arena *a, const char *bucket, int window, time_t now,
 		   long long *hits, int *retry_after);
 
+/* Deletes the windows of this length that have ended (what ratelimit_hit does now and then). */
+int ratelimit_prune(struct db *db, int window, time_t now);
+
+/* Takes back one hit counted at time `at` (an attempt that turned out fine). */
+int ratelimit_undo(struct db *db, const char *bucket, int window, time_t at);
+
 #endif
