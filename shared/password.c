@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "crypto.h"
 #include "decode.h"
 
@@ -105,15 +106,20 @@ bool password_acceptable(const char *pw)
 	return letter && digit;
 }
 
-const char *password_dummy_hash(void)
+const char *password_dummy_hash(const struct conf *c)
 {
 	static char dummy[PASSWORD_HASH_MAX];
+	static int made_n = -1, made_r, made_p;
 
-	if (!dummy[0]) {
+	if (made_n != c->scrypt_n_log2 || made_r != c->scrypt_r || made_p != c->scrypt_p) {
 		char pw[33];
 
-		if (crypto_token_hex(pw, sizeof(pw), 16) < 0 || password_hash(pw, 15, 8, 1, dummy) < 0)
+		if (crypto_token_hex(pw, sizeof(pw), 16) < 0 ||
+		    password_hash(pw, c->scrypt_n_log2, c->scrypt_r, c->scrypt_p, dummy) < 0)
 			snprintf(dummy, sizeof(dummy), "scrypt$15$8$1$x");
+		made_n = c->scrypt_n_log2;
+		made_r = c->scrypt_r;
+		made_p = c->scrypt_p;
 	}
 	return dummy;
 }

@@ -17,8 +17,10 @@ bool password_verify(const char *pw, const char *stored);
 /* 8 to 64 printable ASCII characters with at least one letter and one digit. */
 bool password_acceptable(const char *pw);
 
-/* A hash of a random password: verifying against it costs what a real check costs, so a
- * missing account answers as slowly as a wrong password. */
-const char *password_dummy_hash(void);
+struct conf;
+
+/* A hash of a random password at the configured cost: verifying against it costs what a real
+ * check costs, so a missing account answers as slowly as a wrong password. */
+const char *password_dummy_hash(const struct conf *c);
 
 #endif

@@ -3,6 +3,7 @@
 #define CERTHALL_ACCOUNT_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "req.h"
 
@@ -24,10 +25,20 @@ bool account_is_mobile(const char *s);
 bool account_is_code(const char *s);
 bool account_is_password(const char *s);
 
-/* Login throttling (per login name and per client address, failures only).
- * account_throttled answers 429 with Retry-After and returns -1 when either is over. */
-int account_throttled(struct req *r, const char *who);
-void account_count_failure(struct req *r, const char *who);
+/* Login throttling per login name and per client address. The attempt is counted before the
+ * password is checked, so parallel guesses cannot all pass a read-then-count check; a right
+ * password takes the attempt back, so only failures add up. */
+struct login_attempt {
+	char name_bucket[128];
+	char ip_bucket[128];
+	time_t at;
+};
+
+/* Counts the attempt; answers 429 with Retry-After and returns -1 when over either limit. */
+int account_attempt(struct req *r, const char *who, struct login_attempt *at);
+
+/* The password was right: the attempt does not count. */
+void account_attempt_ok(struct req *r, const struct login_attempt *at);
 
 /* Checks a code for (mobile, purpose) and answers the failure itself. 0 or -1 (answered). */
 int account_take_code(struct req *r, const char *mobile, const char *purpose, const char *code);

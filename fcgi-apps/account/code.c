@@ -4,6 +4,7 @@
 #include "account.h"
 #include "app.h"
 #include "auth.h"
+#include "log.h"
 #include "smscode.h"
 #include "valid.h"
 
@@ -33,19 +34,28 @@ static const struct req_field fields[] = {
 };
 
 struct issue_ctx {
-	struct req *r;
-	const char *mobile, *purpose;
+	struct app *app;
+	char mobile[12];
+	char purpose[16];
 };
 
 static int issue_tx(struct db *db, void *p)
 {
 	struct issue_ctx *ic = p;
-	struct req *r = ic->r;
+	struct app *app = ic->app;
 	long long id = 0;
-	int rc = smscode_issue(db, r->arena, &r->app->conf, &r->app->key, ic->mobile, ic->purpose, &id);
+	int rc = smscode_issue(db, &app->arena, &app->conf, &app->key, ic->mobile, ic->purpose, &id);
 
-	app_outbox_note(r->app, rc, id);
+	app_outbox_note(app, rc, id);
 	return rc;
+}
+
+/* After the answer: a code is issued (a transaction) only where it can be used, and the client
+ * cannot time the difference. */
+static void issue_after(struct app *app, void *p)
+{
+	if (db_tx(&app->db, issue_tx, p) != DB_OK)
+		log_warn("sms-code: could not issue a code; the applicant may ask again");
 }
 
 int account_sms_code(struct req *r)
@@ -87,11 +97,15 @@ int account_sms_code(struct req *r)
 	send = (strcmp(purpose, "register") == 0 || strcmp(purpose, "change_mobile") == 0) ? !registered
 											 : registered;
 	if (send) {
-		struct issue_ctx ic = { r, mobile, purpose };
+		struct issue_ctx *ic = arena_calloc(r->arena, 1, sizeof(*ic));
 
-		rc = db_tx(&r->app->db, issue_tx, &ic);
-		if (rc != DB_OK)
-			return app_db_error(r, rc);
+		if (!ic)
+			return resp_error(r, ERR_INTERNAL, NULL, NULL);
+		ic->app = r->app;
+		snprintf(ic->mobile, sizeof(ic->mobile), "%s", mobile);
+		snprintf(ic->purpose, sizeof(ic->purpose), "%s", purpose);
+		r->app->after_answer = issue_after;
+		r->app->after_ctx = ic;
 	}
 	resp_json(r, 200, json_pack("{s:b, s:i, s:s}", "accepted", 1, "valid_seconds",
 				    r->app->conf.code_ttl, "message",

@@ -22,42 +22,42 @@ static void bucket(char *out, size_t outsz, const char *scope, const char *who)
 	snprintf(out, outsz, "login:%s:%.80s", scope, who);
 }
 
-int account_throttled(struct req *r, const char *who)
+int account_attempt(struct req *r, const char *who, struct login_attempt *at)
 {
 	const struct conf *c = &r->app->conf;
-	const char *scopes[2][2] = { { "n", who }, { "ip", r->remote_addr } };
-	const int limits[2] = { c->login_fail_account, c->login_fail_ip };
-	char b[128], wait[16];
+	char wait[16];
+	int after = 0, worst = 0, verdict = 1;
 
+	at->at = time(NULL);
+	bucket(at->name_bucket, sizeof(at->name_bucket), "n", who);
+	bucket(at->ip_bucket, sizeof(at->ip_bucket), "ip", r->remote_addr);
 	for (int i = 0; i < 2; i++) {
-		long long hits = 0;
-		int after = 0, rc;
+		int rc = ratelimit_hit(&r->app->db, i ? at->ip_bucket : at->name_bucket,
+				       i ? c->login_fail_ip : c->login_fail_account, c->login_fail_window,
+				       at->at, &after);
 
-		bucket(b, sizeof(b), scopes[i][0], scopes[i][1]);
-		rc = ratelimit_peek(&r->app->db, r->arena, b, c->login_fail_window, time(NULL), &hits, &after);
-		if (rc != DB_OK)
+		if (rc < 0)
 			return app_db_error(r, rc);
-		if (hits >= limits[i]) {
-			snprintf(wait, sizeof(wait), "%d", after);
-			resp_header(r, "Retry-After", wait);
-			return resp_error(r, ERR_LOGIN_LOCKED, NULL,
-					  arena_printf(r->arena, "登录失败次数过多，请 %d 分钟后再试，"
-								 "或使用短信验证码登录。", (after + 59) / 60));
+		if (rc == 0) {
+			verdict = 0;
+			worst = after > worst ? after : worst;
 		}
 	}
-	return 0;
+	if (verdict)
+		return 0;
+	snprintf(wait, sizeof(wait), "%d", worst);
+	resp_header(r, "Retry-After", wait);
+	return resp_error(r, ERR_LOGIN_LOCKED, NULL,
+			  arena_printf(r->arena, "登录失败次数过多，请 %d 分钟后再试，或使用短信验证码登录。",
+				       (worst + 59) / 60));
 }
 
-void account_count_failure(struct req *r, const char *who)
+void account_attempt_ok(struct req *r, const struct login_attempt *at)
 {
-	const struct conf *c = &r->app->conf;
-	char b[128];
-	int after;
+	int window = r->app->conf.login_fail_window;
 
-	bucket(b, sizeof(b), "n", who);
-	ratelimit_hit(&r->app->db, b, c->login_fail_account, c->login_fail_window, time(NULL), &after);
-	bucket(b, sizeof(b), "ip", r->remote_addr);
-	ratelimit_hit(&r->app->db, b, c->login_fail_ip, c->login_fail_window, time(NULL), &after);
+	ratelimit_undo(&r->app->db, at->name_bucket, window, at->at);
+	ratelimit_undo(&r->app->db, at->ip_bucket, window, at->at);
 }
 
 int account_logged_in(struct req *r, int status)
@@ -99,6 +99,7 @@ int account_login(struct req *r)
 {
 	const char *name_in, *pw;
 	struct req_field f[2];
+	struct login_attempt at;
 	char name[40];
 	struct db_rows a;
 	json_t *body;
@@ -112,16 +113,16 @@ int account_login(struct req *r)
 	if (req_fields(r, body, f, 2) < 0)
 		return -1;
 	normalise(name_in, name, sizeof(name));
-	if (account_throttled(r, name) < 0)
+	if (account_attempt(r, name, &at) < 0)
 		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_account, DB_ARGS(DB_STR(name)), &a);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	/* A missing account costs the same scrypt as a wrong password: no timing tells them apart. */
-	if (!password_verify(pw, a.nrows ? db_cell(&a, 0, 1) : password_dummy_hash()) || !a.nrows) {
-		account_count_failure(r, name);
+	if (!password_verify(pw, a.nrows ? db_cell(&a, 0, 1) : password_dummy_hash(&r->app->conf)) ||
+	    !a.nrows)
 		return resp_error(r, ERR_LOGIN_FAILED, NULL, NULL);
-	}
+	account_attempt_ok(r, &at);
 	if (strcmp(db_cell(&a, 0, 2), "0") != 0)
 		return resp_error(r, ERR_DISABLED, NULL, NULL);
 	if (auth_login(r, AUTH_ACCOUNT, strtoll(db_cell(&a, 0, 0), NULL, 10), ROLE_APPLICANT) < 0)
@@ -190,6 +191,7 @@ int staff_login(struct req *r)
 {
 	const char *user, *pw;
 	struct req_field f[2];
+	struct login_attempt at;
 	char who[80];
 	struct db_rows s;
 	json_t *body;
@@ -203,15 +205,15 @@ int staff_login(struct req *r)
 	if (req_fields(r, body, f, 2) < 0)
 		return -1;
 	snprintf(who, sizeof(who), "staff/%s", user);
-	if (account_throttled(r, who) < 0)
+	if (account_attempt(r, who, &at) < 0)
 		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_staff, DB_ARGS(DB_STR(user)), &s);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	if (!password_verify(pw, s.nrows ? db_cell(&s, 0, 1) : password_dummy_hash()) || !s.nrows) {
-		account_count_failure(r, who);
+	if (!password_verify(pw, s.nrows ? db_cell(&s, 0, 1) : password_dummy_hash(&r->app->conf)) ||
+	    !s.nrows)
 		return resp_error(r, ERR_LOGIN_FAILED, NULL, NULL);
-	}
+	account_attempt_ok(r, &at);
 	if (strcmp(db_cell(&s, 0, 2), "0") != 0)
 		return resp_error(r, ERR_DISABLED, NULL, NULL);
 	if (auth_login(r, AUTH_STAFF, strtoll(db_cell(&s, 0, 0), NULL, 10),

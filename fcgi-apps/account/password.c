@@ -77,6 +77,7 @@ int account_reset_password(struct req *r)
 /* Checks the current password of whoever is logged in; a wrong one counts as a failed login. */
 static int check_current(struct req *r, const char *pw)
 {
+	struct login_attempt at;
 	struct db_rows a;
 	char who[48];
 	int rc = db_query(&r->app->db, r->arena, r->auth.kind == AUTH_STAFF ? sql_staff_pw : sql_account_pw,
@@ -85,12 +86,11 @@ static int check_current(struct req *r, const char *pw)
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	snprintf(who, sizeof(who), "id/%d/%lld", r->auth.kind, r->auth.id);
-	if (account_throttled(r, who) < 0)
+	if (account_attempt(r, who, &at) < 0)
 		return -1;
-	if (a.nrows != 1 || !password_verify(pw, db_cell(&a, 0, 0))) {
-		account_count_failure(r, who);
+	if (a.nrows != 1 || !password_verify(pw, db_cell(&a, 0, 0)))
 		return resp_error(r, ERR_INVALID_FIELD, "password", "当前密码不正确。");
-	}
+	account_attempt_ok(r, &at);
 	return 0;
 }
 
