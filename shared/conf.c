@@ -199,8 +199,25 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	return 1;
 }
 
+/* Rules across keys, which no single key's bounds can say. NULL when the file is consistent. */
+static const char *inconsistent(const struct conf *c)
+{
+	long long send_ms = c->sms_timeout_ms > c->mail_timeout_ms ? c->sms_timeout_ms : c->mail_timeout_ms;
+	long long body = c->upload_body_max > c->json_body_max ? c->upload_body_max : c->json_body_max;
+
+	/* A send that outlives its claim could be reconciled, found missing and sent again. */
+	if ((long long)c->outbox_claim_timeout * 1000 < 2 * send_ms + 5000)
+		return "[outbox] claim_timeout must be more than twice the longest send timeout "
+		       "([sms] and [mail] timeout_ms) plus 5 seconds";
+	if ((long long)c->arena_max < body + 1048576)
+		return "[limits] arena_max must exceed [upload] body_max and [limits] json_body_max "
+		       "by at least 1 MiB";
+	return NULL;
+}
+
 int conf_load(struct conf *c, const char *path, char *err, size_t errsz)
 {
+	const char *why;
 	struct load_ctx lc = { .c = c };
 	int syntax;
 
@@ -223,6 +240,11 @@ int conf_load(struct conf *c, const char *path, char *err, size_t errsz)
 	}
 	if (syntax < 0) {
 		snprintf(err, errsz, "%s: out of memory while reading", path);
+		return -1;
+	}
+	why = inconsistent(c);
+	if (why) {
+		snprintf(err, errsz, "%s: %s", path, why);
 		return -1;
 	}
 	return 0;

@@ -19,7 +19,7 @@ static const char sql_insert[] =
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NOW(3), NOW(3))";
 /* A claim whose deadline passed: its sender died or hung. The provider may have the message. */
 static const char sql_release[] =
-	"UPDATE outbox SET state = 'unknown', claim_token = NULL, next_at = NOW(3) "
+	"UPDATE outbox SET state = 'unknown', claim_token = NULL, next_at = NOW(3) + INTERVAL ? SECOND "
 	"WHERE state IN ('sending', 'checking') AND claim_until < NOW(3)";
 static const char sql_claim_one[] =
 	"UPDATE outbox SET state = 'sending', claim_token = ?, claim_until = NOW(3) + INTERVAL ? SECOND, "
@@ -276,7 +276,7 @@ int outbox_run(struct db *db, struct arena *a, const struct conf *c, const struc
 		}
 		return process(db, a, c, key, claim, st);
 	}
-	rc = db_exec(db, sql_release, DB_NOARGS, &affected, NULL);
+	rc = db_exec(db, sql_release, DB_ARGS(DB_I64(c->outbox_reconcile_after)), &affected, NULL);
 	if (rc != DB_OK)
 		return rc;
 	st->released += (int)affected;

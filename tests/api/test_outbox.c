@@ -44,8 +44,8 @@ static int setup(void **state)
 		return -1;
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
 		fwrite(buf, 1, n, out);
-	fputs("\n[outbox]\nbackoff_base = 1\nbackoff_max = 2\nreconcile_after = 1\nclaim_timeout = 5\n"
-	      "batch = 20\nmax_attempts = 60\n[sms]\ntimeout_ms = 1000\n", out);
+	fputs("\n[outbox]\nbackoff_base = 1\nbackoff_max = 2\nreconcile_after = 1\nclaim_timeout = 8\n"
+	      "batch = 20\nmax_attempts = 60\n[sms]\ntimeout_ms = 1000\n[mail]\ntimeout_ms = 1000\n", out);
 	fclose(in);
 	fclose(out);
 	conf_load(&conf, fast_conf, err, sizeof(err));

@@ -74,6 +74,16 @@ static void test_errors_name_line_and_reason(void **state)
 	expect_error("[server]\njunk\nworkers = 0\n", ":2: not a [section]");
 }
 
+static void test_cross_key_rules(void **state)
+{
+	(void)state;
+	/* A send must never outlive its claim. */
+	expect_error("[outbox]\nclaim_timeout = 10\n[mail]\ntimeout_ms = 10000\n",
+		     "claim_timeout must be more than twice the longest send timeout");
+	/* A request's arena must hold the largest body the program reads. */
+	expect_error("[limits]\narena_max = 1048576\n", "arena_max must exceed");
+}
+
 static void test_missing_file(void **state)
 {
 	struct conf c;
@@ -101,6 +111,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_and_values),
 		cmocka_unit_test(test_errors_name_line_and_reason),
+		cmocka_unit_test(test_cross_key_rules),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_too_long_string),
 	};
