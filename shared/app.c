@@ -45,6 +45,7 @@ static void serve_one(struct app *app, FCGX_Request *fr)
 	req_init_fcgi(&r, &app->arena, app, fr);
 	app->db.rid = r.rid;
 	app->noutbox = 0;
+	app->after_answer = NULL;
 	/* Every state-changing request, logged in or not, must come from our own pages. */
 	if (auth_check_origin(&r) == 0)
 		route_dispatch(app->def->routes, app->def->nroutes, &r);
@@ -85,6 +86,10 @@ static int worker_main(int listen_fd, int no, void *ctx)
 		runner_hold_signals(true);
 		serve_one(app, &fr);
 		FCGX_Finish_r(&fr);
+		if (app->after_answer) {
+			app->after_answer(app, app->after_ctx);
+			app->after_answer = NULL;
+		}
 		if (app->flush_outbox)
 			app->flush_outbox(app);
 		if (app->def->after_response)

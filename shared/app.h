@@ -28,6 +28,10 @@ struct app {
 	long long outbox_ids[16];
 	size_t noutbox;
 	void (*flush_outbox)(struct app *app); /* set by app_outbox_add (shared/app_outbox.c) */
+	/* Work a handler leaves for after the answer (arena memory is still valid then), so
+	 * that what the client sees, and when, does not depend on it. */
+	void (*after_answer)(struct app *app, void *ctx);
+	void *after_ctx;
 };
 
 struct app_def {

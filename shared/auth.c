@@ -52,15 +52,24 @@ static bool is_hex64(const char *s)
 	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
 }
 
-/* The session token the client presents, or NULL. */
+/* The session token the client presents, or NULL. The header is bounded by nginx (8 KiB), so
+ * a generous pair limit costs little; a site that shares the host (a PHP application) may set
+ * many cookies of its own. Two session cookies (one planted with a narrower path) are refused
+ * rather than guessed between. */
 static const char *presented_token(struct req *r)
 {
 	struct kvlist cookies;
-	const char *t;
+	const char *t = NULL;
 
-	if (!r->cookie || decode_cookies(r->arena, r->cookie, strlen(r->cookie), 32, &cookies))
+	if (!r->cookie || decode_cookies(r->arena, r->cookie, strlen(r->cookie), 1024, &cookies))
 		return NULL;
-	t = kv_get(&cookies, AUTH_COOKIE);
+	for (size_t i = 0; i < cookies.n; i++) {
+		if (strcmp(cookies.items[i].name, AUTH_COOKIE) != 0)
+			continue;
+		if (t)
+			return NULL;
+		t = cookies.items[i].value;
+	}
 	return is_hex64(t) ? t : NULL;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -15,6 +16,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "ratelimit.h"
 
 static struct conf conf;
 static struct crypto_key key;
@@ -191,6 +193,82 @@ static void test_password_login_and_throttle(void **state)
 	login(NULL, uscc, "Passw0rd-1", 429);
 	forget_limits();
 	login(NULL, uscc, "Passw0rd-1", 200);
+}
+
+/* Pruning the windows of one length must leave every other length alone: a lock is a lock. */
+static void test_lockout_survives_pruning(void **state)
+{
+	struct api_client c = { 0 };
+	char uscc[19], mobile[12];
+
+	(void)state;
+	register_org(&c, uscc, mobile);
+	for (int i = 0; i < conf.login_fail_account; i++)
+		login(NULL, uscc, "wrong-pass1", 401);
+	login(NULL, uscc, "Passw0rd-1", 429);
+	assert_int_equal(ratelimit_prune(&db, 60, time(NULL)), DB_OK);
+	assert_int_equal(ratelimit_prune(&db, 3600, time(NULL)), DB_OK);
+	assert_int_equal(ratelimit_prune(&db, 86400, time(NULL)), DB_OK);
+	login(NULL, uscc, "Passw0rd-1", 429);
+	forget_limits();
+}
+
+/* Wrong passwords in parallel: no more get through than the limit allows. */
+static void test_parallel_guesses_stop_at_the_limit(void **state)
+{
+	struct api_client c = { 0 };
+	char uscc[19], mobile[12];
+	pid_t kids[12];
+	int refused_401 = 0;
+
+	(void)state;
+	register_org(&c, uscc, mobile);
+	for (int i = 0; i < 12; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			char body[256];
+			struct api_resp r;
+
+			snprintf(body, sizeof(body), "{\"login_name\":\"%s\",\"password\":\"wrong-pass1\"}", uscc);
+			api_call(NULL, "POST", "/api/account/login", body, NULL, &r);
+			_exit(r.status == 401 ? 1 : r.status == 429 ? 2 : 3);
+		}
+	}
+	for (int i = 0; i < 12; i++) {
+		int st;
+
+		waitpid(kids[i], &st, 0);
+		assert_true(WEXITSTATUS(st) == 1 || WEXITSTATUS(st) == 2);
+		refused_401 += WEXITSTATUS(st) == 1;
+	}
+	assert_true(refused_401 <= conf.login_fail_account);
+	forget_limits();
+}
+
+static void test_many_cookies_and_planted_duplicates(void **state)
+{
+	struct api_client c = { 0 };
+	char uscc[19], mobile[12], hdr[4096];
+	size_t o = 0;
+	struct api_resp r;
+	const char *h[2] = { hdr, NULL };
+
+	(void)state;
+	register_org(&c, uscc, mobile);
+	/* A PHP site on the same host sets dozens of cookies of its own. */
+	o += (size_t)snprintf(hdr + o, sizeof(hdr) - o, "Cookie: ");
+	for (int i = 0; i < 60; i++)
+		o += (size_t)snprintf(hdr + o, sizeof(hdr) - o, "php_pref_%d=v%d; ", i, i);
+	snprintf(hdr + o, sizeof(hdr) - o, "certhall_session=%s", c.session);
+	api_request_h("GET", "/api/account/me", NULL, NULL, 0, h, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	/* A second session cookie (planted by a sibling host or a narrower path): neither counts. */
+	snprintf(hdr, sizeof(hdr), "Cookie: certhall_session=%s; certhall_session=%s", c.session,
+		 "0000000000000000000000000000000000000000000000000000000000000000");
+	api_request_h("GET", "/api/account/me", NULL, NULL, 0, h, &r);
+	api_expect_error(&r, 401, "not_logged_in");
+	api_free(&r);
 }
 
 static void test_sms_login_and_code_rules(void **state)
@@ -556,6 +634,9 @@ int main(void)
 		cmocka_unit_test(test_cookie_flags),
 		cmocka_unit_test(test_codes_never_tell_who_is_registered),
 		cmocka_unit_test(test_password_login_and_throttle),
+		cmocka_unit_test(test_lockout_survives_pruning),
+		cmocka_unit_test(test_parallel_guesses_stop_at_the_limit),
+		cmocka_unit_test(test_many_cookies_and_planted_duplicates),
 		cmocka_unit_test(test_sms_login_and_code_rules),
 		cmocka_unit_test(test_code_rate_limits),
 		cmocka_unit_test(test_session_fixation_and_expiry),
