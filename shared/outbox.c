@@ -17,30 +17,35 @@ static const char sql_insert[] =
 	"INSERT INTO outbox (idem_key, channel, event, recipient_enc, recipient_mask, template_id, "
 	"params, subject, body, order_id, state, next_at, created_at) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NOW(3), NOW(3))";
-/* A claim whose deadline passed: its sender died or hung. The provider may have the message. */
+/* A claim whose deadline passed: its sender died or hung. If the send had started, the provider
+ * may have the message (unknown: ask first); if not, it never left (pending). Assignments are
+ * evaluated left to right: next_at sees the new state. */
 static const char sql_release[] =
-	"UPDATE outbox SET state = 'unknown', claim_token = NULL, next_at = NOW(3) + INTERVAL ? SECOND "
+	"UPDATE outbox SET state = IF(state = 'sending' AND in_flight = 0, 'pending', 'unknown'), "
+	"claim_token = NULL, in_flight = 0, "
+	"next_at = IF(state = 'pending', NOW(3), NOW(3) + INTERVAL ? SECOND) "
 	"WHERE state IN ('sending', 'checking') AND claim_until < NOW(3)";
+/* attempts counts offers to the provider: it grows when a send starts (sql_renew), not here. */
 static const char sql_claim_one[] =
 	"UPDATE outbox SET state = 'sending', claim_token = ?, claim_until = NOW(3) + INTERVAL ? SECOND, "
-	"attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, NOW(3)) "
-	"WHERE id = ? AND state = 'pending'";
+	"in_flight = 0 WHERE id = ? AND state = 'pending'";
 static const char sql_claim_due[] =
 	"UPDATE outbox SET state = 'sending', claim_token = ?, claim_until = NOW(3) + INTERVAL ? SECOND, "
-	"attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, NOW(3)) "
-	"WHERE state = 'pending' AND next_at <= NOW(3) ORDER BY next_at LIMIT ?";
+	"in_flight = 0 WHERE state = 'pending' AND next_at <= NOW(3) ORDER BY next_at LIMIT ?";
 static const char sql_claim_unknown[] =
 	"UPDATE outbox SET state = 'checking', claim_token = ?, claim_until = NOW(3) + INTERVAL ? SECOND, "
-	"attempts = attempts + 1 WHERE state = 'unknown' AND next_at <= NOW(3) ORDER BY next_at LIMIT ?";
+	"in_flight = 0 WHERE state = 'unknown' AND next_at <= NOW(3) ORDER BY next_at LIMIT ?";
 /* Renewed right before each send: a row is only ever sent inside a live claim, and a claim
  * (claim_timeout) outlasts one send (the provider timeout), so a released row is never still
  * on its way to the provider. */
 static const char sql_renew[] =
-	"UPDATE outbox SET claim_until = NOW(3) + INTERVAL ? SECOND "
+	"UPDATE outbox SET claim_until = NOW(3) + INTERVAL ? SECOND, in_flight = 1, "
+	"attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, NOW(3)), "
+	"last_attempt_at = IF(state = 'sending', NOW(3), last_attempt_at) "
 	"WHERE id = ? AND claim_token = ? AND claim_until > NOW(3)";
 static const char sql_claimed[] =
 	"SELECT id, idem_key, channel, event, recipient_enc, template_id, params, subject, body, "
-	"attempts, state, DATE_FORMAT(COALESCE(first_attempt_at, NOW()), '%Y%m%d') "
+	"attempts, state, DATE_FORMAT(COALESCE(last_attempt_at, NOW()), '%Y%m%d') "
 	"FROM outbox WHERE claim_token = ?";
 /* Secrets (codes, PINs) leave the table once the row is final. */
 static const char sql_sent[] =
@@ -162,7 +167,8 @@ static int finish(struct db *db, const struct conf *c, const struct db_rows *row
 {
 	const char *id = db_cell(rows, i, C_ID);
 	long long secret = is_secret(db_cell(rows, i, C_EVENT));
-	int attempts = (int)strtol(db_cell(rows, i, C_ATTEMPTS), NULL, 10);
+	/* The row was read before sql_renew counted this attempt. */
+	int attempts = (int)strtol(db_cell(rows, i, C_ATTEMPTS), NULL, 10) + 1;
 	bool exhausted = attempts >= c->outbox_max_attempts;
 
 	switch (o->result) {

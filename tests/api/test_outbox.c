@@ -268,6 +268,29 @@ static void test_accepted_timeout_is_not_resent(void **state)
 	expect_exactly_once(b.n);
 }
 
+/* A sender claimed a batch and died: rows whose send never started go straight back to pending
+ * (they never reached the provider); the one in flight is asked about first. */
+static void test_unstarted_rows_are_not_lost(void **state)
+{
+	struct burst b = { .n = 4 };
+	char cmd[800];
+
+	(void)state;
+	gateway("{}");
+	assert_int_equal(db_tx(&db, add_rows, &b), DB_OK);
+	assert_int_equal(db_exec(&db, "UPDATE outbox SET state = 'sending', claim_token = 'deadsenderdeadsenderdeadsender00', "
+				       "claim_until = NOW(3) - INTERVAL 1 SECOND, in_flight = (id = ?) WHERE id >= ?",
+				       DB_ARGS(DB_I64(b.first_id), DB_I64(b.first_id)), NULL, NULL), DB_OK);
+	snprintf(cmd, sizeof(cmd), "build/bin/certhall-admin -c %s outbox >/dev/null 2>&1", fast_conf);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(count_rows("state = 'sent'", b.first_id), b.n - 1);
+	assert_int_equal(count_rows("state = 'unknown'", b.first_id), 1);
+	sleep(2); /* reconcile_after: the gateway never had it, so it is sent now, once */
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(count_rows("state = 'sent'", b.first_id), b.n);
+	expect_exactly_once(b.n);
+}
+
 static void test_permanent_error_stops_and_shows(void **state)
 {
 	struct burst b = { .n = 1, .mobile = "13900000000" };
@@ -294,6 +317,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_permanent_error_stops_and_shows),
+		cmocka_unit_test(test_unstarted_rows_are_not_lost),
 		cmocka_unit_test(test_dropped_request_is_resent_once),
 		cmocka_unit_test(test_accepted_timeout_is_not_resent),
 		cmocka_unit_test(test_sender_killed_mid_batch),
