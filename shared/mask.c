@@ -229,3 +229,40 @@ void mask_email(const char *email, char *out, size_t outsz)
 	mbuf_stars(&b, 3);
 	mbuf_put(&b, at, strlen(at));
 }
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_local(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+	       (c != '\0' && strchr("._%+-", c) != NULL);
+}
+
+void mask_text(char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j < n && is_digit(s[j]))
+			j++;
+		if (j - i >= 7)
+			for (size_t k = i + 3; k < j - 4; k++)
+				s[k] = '*';
+		i = j > i ? j : i + 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t start = i;
+
+		if (s[i] != '@')
+			continue;
+		while (start > 0 && is_local(s[start - 1]))
+			start--;
+		for (size_t k = start + 1; k < i; k++)
+			s[k] = '*';
+	}
+}

@@ -20,4 +20,9 @@ void mask_org_name(const char *name, char *out, size_t outsz);
 /* Email: first character of the local part, "***", then "@domain": a***@example.com. */
 void mask_email(const char *email, char *out, size_t outsz);
 
+/* Masks, in place, what looks personal in free text from outside (a provider's error message):
+ * runs of 7 or more digits keep their first 3 and last 4 (138****1234), and the local part of
+ * anything@domain keeps its first character (u***@example.com, length kept with '*'). */
+void mask_text(char *s);
+
 #endif

@@ -162,7 +162,7 @@ static long long backoff_us(const struct conf *c, int attempts)
 }
 
 static int finish(struct db *db, const struct conf *c, const struct db_rows *rows, size_t i,
-		  const char *claim, const struct notify_outcome *o, bool checking,
+		  const char *claim, struct notify_outcome *o, bool checking,
 		  struct outbox_stats *st)
 {
 	const char *id = db_cell(rows, i, C_ID);
@@ -170,6 +170,9 @@ static int finish(struct db *db, const struct conf *c, const struct db_rows *row
 	/* The row was read before sql_renew counted this attempt. */
 	int attempts = (int)strtol(db_cell(rows, i, C_ATTEMPTS), NULL, 10) + 1;
 	bool exhausted = attempts >= c->outbox_max_attempts;
+
+	/* A provider's words may quote the number or address: never store or log them plain. */
+	mask_text(o->error);
 
 	switch (o->result) {
 	case NOTIFY_SENT:

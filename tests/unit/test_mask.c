@@ -191,9 +191,26 @@ static void test_email(void **state)
 	expect_prefixes(mask_email, "alice@example.com");
 }
 
+static void test_mask_text(void **state)
+{
+	char a[] = "isv.MOBILE_NUMBER_ILLEGAL: 13812345678 invalid";
+	char b[] = "550 5.1.1 <zhang.san@example.com>: Recipient address rejected";
+	char c[] = "code 400, 12 items, order 261121017985054055";
+
+	(void)state;
+	mask_text(a);
+	assert_string_equal(a, "isv.MOBILE_NUMBER_ILLEGAL: 138****5678 invalid");
+	mask_text(b);
+	assert_string_equal(b, "550 5.1.1 <z********@example.com>: Recipient address rejected");
+	mask_text(c);
+	assert_string_equal(c, "code 400, 12 items, order 261***********4055");
+	mask_text(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mask_text),
 		cmocka_unit_test(test_mobile),
 		cmocka_unit_test(test_id),
 		cmocka_unit_test(test_person_name),
