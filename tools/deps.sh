@@ -7,7 +7,7 @@ PACKAGES=(
   libfcgi-dev libmariadb-dev libssl-dev libcurl4-openssl-dev libmagic-dev
   libmagickwand-6.q16-dev libjansson-dev libinih-dev libcmocka-dev libqrencode-dev
   mariadb-server-core mariadb-client-core nginx-light
-  wrk curl ca-certificates imagemagick
+  wrk curl ca-certificates imagemagick procps iproute2 util-linux
 )
 POLICY=/usr/sbin/policy-rc.d
 
