@@ -32,8 +32,8 @@ int auth_session(struct req *r);
  */
 int auth_require(struct req *r, unsigned roles);
 
-/* For every state-changing request, logged in or not: a browser's Origin or Sec-Fetch-Site
- * must name this site. Returns 0 or -1 (answered 403 csrf). */
+/* For every state-changing request, logged in or not (app.c calls it before any handler): a
+ * browser's Origin or Sec-Fetch-Site must name this site. Returns 0 or -1 (answered 403 csrf). */
 int auth_check_origin(struct req *r);
 
 /* Starts a new session for the subject (a fresh token: the one presented, if any, is

@@ -1,7 +1,6 @@
 /* ratelimit: fixed-window counters in MariaDB (one upsert a hit). */
 #include "ratelimit.h"
 
-#include <stdlib.h>
 
 #include "crypto.h"
 
@@ -9,7 +8,6 @@
 static const char sql_hit[] =
 	"INSERT INTO rate_limits (bucket, win, span, hits) VALUES (?, ?, ?, 1) "
 	"ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(hits + 1)";
-static const char sql_peek[] = "SELECT hits FROM rate_limits WHERE bucket = ? AND win = ?";
 /* Only rows of the same window length: their window numbers are comparable. */
 static const char sql_prune[] = "DELETE FROM rate_limits WHERE span = ? AND win < ? LIMIT 1000";
 static const char sql_undo[] =
@@ -37,22 +35,6 @@ int ratelimit_hit(struct db *db, const char *bucket, int limit, int window, time
 	if (*retry_after < 1)
 		*retry_after = 1;
 	return 0;
-}
-
-int ratelimit_peek(struct db *db, struct arena *a, const char *bucket, int window, time_t now,
-		   long long *hits, int *retry_after)
-{
-	long long win = (long long)now / window;
-	struct db_rows rows;
-	int rc = db_query(db, a, sql_peek, DB_ARGS(DB_STR(bucket), DB_I64(win)), &rows);
-
-	if (rc != DB_OK)
-		return rc;
-	*hits = rows.nrows ? strtoll(db_cell(&rows, 0, 0), NULL, 10) : 0;
-	*retry_after = (int)((win + 1) * window - (long long)now);
-	if (*retry_after < 1)
-		*retry_after = 1;
-	return DB_OK;
 }
 
 int ratelimit_prune(struct db *db, int window, time_t now)

@@ -12,10 +12,6 @@
 int ratelimit_hit(struct db *db, const char *bucket, int limit, int window, time_t now,
 		  int *retry_after);
 
-/* The hits counted so far in the current window, without counting one (0 when none). */
-int ratelimit_peek(struct db *db, struct arena *a, const char *bucket, int window, time_t now,
-		   long long *hits, int *retry_after);
-
 /* Deletes the windows of this length that have ended (what ratelimit_hit does now and then). */
 int ratelimit_prune(struct db *db, int window, time_t now);
 

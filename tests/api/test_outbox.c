@@ -217,55 +217,50 @@ static void test_sender_killed_mid_batch(void **state)
 	expect_exactly_once(b.n);
 }
 
-static void test_dropped_request_is_resent_once(void **state)
+/* One pass with the outbox runner: the stack's config with the short retry schedule. */
+static void one_pass(void)
 {
-	struct burst b = { .n = 5 };
 	char cmd[800];
 
-	(void)state;
-	/* Every send times out and the gateway keeps nothing: unknown, then not found, then sent. */
-	gateway("{\"timeout_ratio\":1.0,\"timeout_mode\":\"drop\"}");
-	assert_int_equal(db_tx(&db, add_rows, &b), DB_OK);
 	snprintf(cmd, sizeof(cmd), "build/bin/certhall-admin -c %s outbox >/dev/null 2>&1", fast_conf);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(count_rows("state = 'unknown'", b.first_id), b.n);
-	{
-		struct api_resp r;
+}
 
-		api_post_json("/sandbox/control", "{\"timeout_ratio\":0}", &r);
-		assert_int_equal(r.status, 200);
-		api_free(&r);
-	}
+/* Every send times out (the gateway keeping or dropping what it got): all rows go unknown; once
+ * the gateway is healthy, reconciliation settles each, and each reaches it exactly once. */
+static void timeouts_then_heal(const char *mode)
+{
+	struct burst b = { .n = 5 };
+	char control[128];
+	struct api_resp r;
+
+	snprintf(control, sizeof(control), "{\"timeout_ratio\":1.0,\"timeout_mode\":\"%s\"}", mode);
+	gateway(control);
+	assert_int_equal(db_tx(&db, add_rows, &b), DB_OK);
+	one_pass();
+	assert_int_equal(count_rows("state = 'unknown'", b.first_id), b.n);
+	/* Heal the gateway without clearing what it kept. */
+	api_post_json("/sandbox/control", "{\"fail_ratio\":0,\"timeout_ratio\":0}", &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
 	sleep(2); /* reconcile_after */
-	assert_int_equal(system(cmd), 0);
+	one_pass();
 	assert_int_equal(count_rows("state = 'sent'", b.first_id), b.n);
 	expect_exactly_once(b.n);
 }
 
+/* The gateway kept nothing: unknown, then not found, then sent once. */
+static void test_dropped_request_is_resent_once(void **state)
+{
+	(void)state;
+	timeouts_then_heal("drop");
+}
+
+/* The gateway took them but the answers were lost: reconciliation finds them, no resend. */
 static void test_accepted_timeout_is_not_resent(void **state)
 {
-	struct burst b = { .n = 5 };
-	char cmd[800];
-
 	(void)state;
-	/* The gateway took them but the answers were lost: reconciliation finds them. */
-	gateway("{\"timeout_ratio\":1.0,\"timeout_mode\":\"accept\"}");
-	assert_int_equal(db_tx(&db, add_rows, &b), DB_OK);
-	snprintf(cmd, sizeof(cmd), "build/bin/certhall-admin -c %s outbox >/dev/null 2>&1", fast_conf);
-	assert_int_equal(system(cmd), 0);
-	assert_int_equal(count_rows("state = 'unknown'", b.first_id), b.n);
-	{
-		struct api_resp r;
-
-		/* Heal the gateway without clearing what it kept. */
-		api_post_json("/sandbox/control", "{\"fail_ratio\":0,\"timeout_ratio\":0}", &r);
-		assert_int_equal(r.status, 200);
-		api_free(&r);
-	}
-	sleep(2); /* reconcile_after */
-	assert_int_equal(system(cmd), 0);
-	assert_int_equal(count_rows("state = 'sent'", b.first_id), b.n);
-	expect_exactly_once(b.n);
+	timeouts_then_heal("accept");
 }
 
 /* A sender claimed a batch and died: rows whose send never started go straight back to pending
@@ -273,7 +268,6 @@ static void test_accepted_timeout_is_not_resent(void **state)
 static void test_unstarted_rows_are_not_lost(void **state)
 {
 	struct burst b = { .n = 4 };
-	char cmd[800];
 
 	(void)state;
 	gateway("{}");
@@ -281,12 +275,11 @@ static void test_unstarted_rows_are_not_lost(void **state)
 	assert_int_equal(db_exec(&db, "UPDATE outbox SET state = 'sending', claim_token = 'deadsenderdeadsenderdeadsender00', "
 				       "claim_until = NOW(3) - INTERVAL 1 SECOND, in_flight = (id = ?) WHERE id >= ?",
 				       DB_ARGS(DB_I64(b.first_id), DB_I64(b.first_id)), NULL, NULL), DB_OK);
-	snprintf(cmd, sizeof(cmd), "build/bin/certhall-admin -c %s outbox >/dev/null 2>&1", fast_conf);
-	assert_int_equal(system(cmd), 0);
+	one_pass();
 	assert_int_equal(count_rows("state = 'sent'", b.first_id), b.n - 1);
 	assert_int_equal(count_rows("state = 'unknown'", b.first_id), 1);
 	sleep(2); /* reconcile_after: the gateway never had it, so it is sent now, once */
-	assert_int_equal(system(cmd), 0);
+	one_pass();
 	assert_int_equal(count_rows("state = 'sent'", b.first_id), b.n);
 	expect_exactly_once(b.n);
 }
@@ -300,9 +293,8 @@ static void test_permanent_error_stops_and_shows(void **state)
 	(void)state;
 	gateway("{\"permanent_numbers\":[\"13900000000\"]}");
 	assert_int_equal(db_tx(&db, add_rows, &b), DB_OK);
-	snprintf(cmd, sizeof(cmd), "build/bin/certhall-admin -c %s outbox >/dev/null 2>&1", fast_conf);
-	assert_int_equal(system(cmd), 0);
-	assert_int_equal(system(cmd), 0);
+	one_pass();
+	one_pass();
 	assert_int_equal(db_query(&db, &a, "SELECT state, attempts, last_error FROM outbox WHERE id = ?",
 				  DB_ARGS(DB_I64(b.first_id)), &rows), DB_OK);
 	assert_string_equal(db_cell(&rows, 0, 0), "failed");
