@@ -15,6 +15,7 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lm
 
 # Programs that send notifications or call third parties link libcurl; track and hello do not.
 APP_PKGS_account := libcurl
+APP_PKGS_wizard  := libcurl libqrencode
 APP_PKGS_sandbox := libcurl
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
 
@@ -41,7 +42,7 @@ BINS     := $(APP_BINS) $(ADMIN) $(HELLO)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 API_TESTS  := $(patsubst tests/api/%.c,$(BUILD)/tests/api_%,$(wildcard tests/api/test_*.c))
-API_HELPER := $(BUILD)/tests/api/apiclient.o
+API_HELPER := $(BUILD)/tests/api/apiclient.o $(BUILD)/tests/api/wizclient.o
 
 .PHONY: all deps run stop test unit bench fuzz check clean
 all: $(BINS)

@@ -91,6 +91,18 @@ static const struct conf_key conf_keys[] = {
 	INT("upload", "thumb_side", upload_thumb_side, 64, 1024, "240"),
 	INT("upload", "jpeg_quality", upload_jpeg_quality, 40, 100, "85"),
 	INT("sandbox", "timeout_sleep_ms", sandbox_timeout_sleep_ms, 0, 120000, "5000"),
+	INT("wizard", "draft_ttl_hours", draft_ttl_hours, 1, 8760, "720"),
+	STR("wizard", "public_url", public_url, "http://127.0.0.1:8080"),
+	STR("verify", "endpoint", verify_endpoint, "http://127.0.0.1:8080/sandbox/verify"),
+	STR("verify", "secret_file", verify_secret_file, ""),
+	INT("verify", "timeout_ms", verify_timeout_ms, 100, 60000, "5000"),
+	STR("pay", "endpoint", pay_endpoint, "http://127.0.0.1:8080/sandbox/pay"),
+	STR("pay", "secret_file", pay_secret_file, ""),
+	STR("pay", "notify_url", pay_notify_url, "http://127.0.0.1:8080/api/wizard/pay/notify"),
+	INT("pay", "timeout_ms", pay_timeout_ms, 100, 60000, "5000"),
+	STR("courier", "endpoint", courier_endpoint, "http://127.0.0.1:8080/sandbox/courier"),
+	STR("courier", "secret_file", courier_secret_file, ""),
+	INT("courier", "timeout_ms", courier_timeout_ms, 100, 60000, "5000"),
 };
 
 struct load_ctx {
@@ -274,7 +286,11 @@ int conf_load_secrets(struct conf *c, char *err, size_t errsz)
 {
 	if (read_secret(c->db_password_file, c->db_password, sizeof(c->db_password), err, errsz) ||
 	    read_secret(c->sms_secret_file, c->sms_secret, sizeof(c->sms_secret), err, errsz) ||
-	    read_secret(c->mail_password_file, c->mail_password, sizeof(c->mail_password), err, errsz))
+	    read_secret(c->mail_password_file, c->mail_password, sizeof(c->mail_password), err, errsz) ||
+	    read_secret(c->verify_secret_file, c->verify_secret, sizeof(c->verify_secret), err, errsz) ||
+	    read_secret(c->pay_secret_file, c->pay_secret, sizeof(c->pay_secret), err, errsz) ||
+	    read_secret(c->courier_secret_file, c->courier_secret, sizeof(c->courier_secret), err,
+			errsz))
 		return -1;
 	return 0;
 }

@@ -82,11 +82,28 @@ struct conf {
 	int upload_jpeg_quality;
 	/* [sandbox] */
 	int sandbox_timeout_sleep_ms;
+	/* [wizard] */
+	int draft_ttl_hours;      /* a draft nobody touches this long expires */
+	char public_url[CONF_STR_MAX]; /* the hall's address as applicants see it (QR codes) */
+	/* [verify], [pay], [courier]: third parties over signed JSON (shared/provider.h) */
+	char verify_endpoint[CONF_STR_MAX];
+	char verify_secret_file[CONF_STR_MAX];
+	int verify_timeout_ms;
+	char pay_endpoint[CONF_STR_MAX];
+	char pay_secret_file[CONF_STR_MAX];
+	char pay_notify_url[CONF_STR_MAX];
+	int pay_timeout_ms;
+	char courier_endpoint[CONF_STR_MAX];
+	char courier_secret_file[CONF_STR_MAX];
+	int courier_timeout_ms;
 
 	/* Loaded from the *_file keys, never from the INI itself. */
 	char db_password[128];
 	char sms_secret[256];
 	char mail_password[256];
+	char verify_secret[256];
+	char pay_secret[256];
+	char courier_secret[256];
 };
 
 /* Sets every key to its default. */

@@ -32,6 +32,19 @@
 	X(ERR_TOO_MANY_PIXELS, "too_many_pixels", 400, "图片像素过多，请将扫描分辨率调整为 300 dpi 后重新上传。") \
 	X(ERR_TOO_FEW_PIXELS, "too_few_pixels", 400, "图片过小，内容无法看清，请以不低于 150 dpi 的分辨率重新扫描。") \
 	X(ERR_CORRUPT_IMAGE, "corrupt_image", 400, "图片文件已损坏或不完整，请重新扫描后上传。") \
+	X(ERR_OPEN_ORDER, "open_order_exists", 409, "该证书已有一笔未完成的申请，请继续办理或取消该订单后再申请。") \
+	X(ERR_WRONG_STATE, "wrong_state", 409, "订单当前状态不能进行此操作，请刷新后查看。") \
+	X(ERR_STEP_LOCKED, "step_locked", 409, "订单当前状态不能修改这一步的内容。") \
+	X(ERR_STEP_INCOMPLETE, "step_incomplete", 409, "请先完成前面的步骤。") \
+	X(ERR_NOT_OFFERED, "not_offered", 400, "所选渠道不提供该业务、证书类型或办理方式。") \
+	X(ERR_CERT_NOT_ELIGIBLE, "cert_not_eligible", 409, "该证书当前不能办理此业务。") \
+	X(ERR_FEE_UNKNOWN, "fee_unknown", 409, "该业务的费用未在办理指南中公布，请联系客服确认后办理。") \
+	X(ERR_NOT_VERIFIED, "not_verified", 409, "请先完成身份核验。") \
+	X(ERR_MATERIALS_MISSING, "materials_missing", 409, "还有必需的材料未上传。") \
+	X(ERR_MEMO_WRONG, "memo_wrong", 400, "打款备注码不正确，请核对对公账户收到的 0.01 元入账备注后重新输入。") \
+	X(ERR_BAD_SIGNATURE, "bad_signature", 401, "签名校验失败。") \
+	X(ERR_BAD_WAYBILL, "bad_waybill", 400, "运单号格式不正确。") \
+	X(ERR_PROVIDER, "provider_unavailable", 503, "第三方服务暂时不可用，请稍后重试。") \
 	X(ERR_METHOD, "method_not_allowed", 405, "不支持该请求方式。") \
 	X(ERR_TOO_LARGE, "too_large", 413, "提交的内容过大。") \
 	X(ERR_UNSUPPORTED_MEDIA, "unsupported_media_type", 415, "请以 JSON 格式提交（Content-Type: application/json）。") \

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "db.h"
+
 struct name {
 	const char *code;
 	const char *zh;
@@ -40,11 +42,21 @@ static const struct name states[] = {
 	{ "cancelled", "已取消" },
 	{ "refunding", "退款中" },
 	{ "refunded", "已退款" },
+	{ "expired", "已过期" },
 	{ NULL, NULL },
 };
 
 static const struct name events[] = {
 	{ "created", "订单已创建" },
+	{ "verified", "身份核验通过" },
+	{ "verify_failed", "身份核验未通过" },
+	{ "mail_in", "已改为线下邮寄办理" },
+	{ "signed", "已短信签署申请" },
+	{ "payment_started", "已发起支付" },
+	{ "payment_awaiting_finance", "已登记转账/柜台付款，待财务确认" },
+	{ "refund_requested", "已申请退款" },
+	{ "refunded", "退款完成" },
+	{ "expired", "草稿长期未操作，已过期" },
 	{ "submitted", "申请已提交" },
 	{ "paid", "支付成功" },
 	{ "pre_review_passed", "预审通过" },
@@ -88,4 +100,47 @@ const char *order_state_name(const char *code)
 const char *order_event_name(const char *code)
 {
 	return lookup(events, code);
+}
+
+bool order_state_final(const char *state)
+{
+	static const char *const final[] = { "done", "cancelled", "refunded", "expired" };
+
+	for (size_t i = 0; i < sizeof(final) / sizeof(final[0]); i++)
+		if (state && strcmp(state, final[i]) == 0)
+			return true;
+	return false;
+}
+
+static const char sql_move[] =
+	"UPDATE orders SET state = ?, version = version + 1, updated_at = NOW(3), "
+	"open_key = IF(?, NULL, open_key) "
+	"WHERE id = ? AND state = ? AND (? < 0 OR version = ?)";
+
+int order_move(struct db *db, long long id, const char *from, const char *to, long long version)
+{
+	unsigned long long n = 0;
+	int rc = db_exec(db, sql_move,
+			 DB_ARGS(DB_STR(to), DB_I64(order_state_final(to)), DB_I64(id), DB_STR(from),
+				 DB_I64(version), DB_I64(version)),
+			 &n, NULL);
+
+	if (rc != DB_OK)
+		return rc;
+	return n == 1 ? DB_OK : ORDER_STALE;
+}
+
+static const char sql_event[] =
+	"INSERT INTO order_events (order_id, at, kind, state_from, state_to, actor_type, actor_id, "
+	"public, note) VALUES (?, NOW(3), ?, ?, ?, ?, ?, ?, ?)";
+
+int order_event(struct db *db, long long id, const char *kind, const char *from, const char *to,
+		const char *actor_type, long long actor_id, bool public, const char *note)
+{
+	return db_exec(db, sql_event,
+		       DB_ARGS(DB_I64(id), DB_STR(kind), from ? DB_STR(from) : DB_NULL,
+			       to ? DB_STR(to) : DB_NULL, DB_STR(actor_type),
+			       actor_id > 0 ? DB_I64(actor_id) : DB_NULL, DB_I64(public),
+			       DB_STR(note ? note : "")),
+		       NULL, NULL);
 }

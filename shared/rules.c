@@ -2,6 +2,7 @@
 #include "rules.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 static bool is_leap(int y)
@@ -318,4 +319,37 @@ int rules_quote(const char *channel, const char *business, const char *kind, int
 		add_item(out, "seal_remake", "电子印章重新制作", row->seal_fen, 1);
 	out->complete = stated;
 	return stated ? RULES_OK : RULES_FEE_UNKNOWN;
+}
+
+struct rules_date rules_today(long long now)
+{
+	long long days = (now + 8 * 3600) / 86400;
+
+	if (now + 8 * 3600 < 0 && (now + 8 * 3600) % 86400 != 0)
+		days--;
+	return rules_civil_from_days((int32_t)days);
+}
+
+bool rules_date_parse(const char *s, struct rules_date *out)
+{
+	int v[3] = { 0, 0, 0 };
+	static const int width[3] = { 4, 2, 2 };
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int f = 0, i = 0; f < 3; f++, i++)
+		for (int k = 0; k < width[f]; k++, i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+			v[f] = v[f] * 10 + (s[i] - '0');
+		}
+	out->y = v[0];
+	out->m = v[1];
+	out->d = v[2];
+	return rules_date_valid(*out);
+}
+
+void rules_date_format(struct rules_date dt, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%04d-%02d-%02d", dt.y, dt.m, dt.d);
 }

@@ -12,6 +12,7 @@
 #define CERTHALL_RULES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct rules_date {
@@ -24,6 +25,15 @@ bool rules_date_valid(struct rules_date dt);
 /* Days since 1970-01-01 (negative before), and back. The date must be valid. */
 int32_t rules_days_from_civil(struct rules_date dt);
 struct rules_date rules_civil_from_days(int32_t days);
+
+/* The China-time (UTC+8) calendar day of the instant now. */
+struct rules_date rules_today(long long now);
+
+/* "YYYY-MM-DD" (a real date) into *out: true; anything else: false. */
+bool rules_date_parse(const char *s, struct rules_date *out);
+
+/* Prints "YYYY-MM-DD" into out (at least 11 bytes). */
+void rules_date_format(struct rules_date dt, char *out, size_t outsz);
 
 /* dt plus years years by the rule above. Sets *ok false (and returns dt) when dt is not valid
  * or the result leaves 0001-9999. ok may be NULL. */

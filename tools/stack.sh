@@ -192,9 +192,9 @@ db_stop() {
 
 # ---- configuration and data -----------------------------------------------------------------
 
-# The webhook secret shared by certhall and the sandbox gateway: created once, kept.
-sms_secret() {
-  local f=$DIR/etc/sms.secret
+# The secrets shared by certhall and the sandbox's third parties: created once, kept.
+make_secret() {
+  local f=$DIR/etc/$1.secret
   if [[ ! -s $f ]]; then
     (
       umask 077
@@ -207,7 +207,8 @@ sms_secret() {
 
 write_conf() {
   local bench=$1 port=$2 workers=4 rate=${CERTHALL_RATE_LIMIT:-30}
-  sms_secret
+  local name
+  for name in sms verify pay courier; do make_secret "$name"; done
   if ((bench)); then
     workers=8
     rate=100000000
@@ -258,6 +259,27 @@ timeout_ms = 2000
 
 [sandbox]
 timeout_sleep_ms = 3000
+
+[wizard]
+draft_ttl_hours = 720
+public_url = http://127.0.0.1:$port
+
+; Identity checks, payments and couriers: the sandbox of this stack stands in for them.
+[verify]
+endpoint = http://127.0.0.1:$port/sandbox/verify
+secret_file = $DIR/etc/verify.secret
+timeout_ms = 3000
+
+[pay]
+endpoint = http://127.0.0.1:$port/sandbox/pay
+secret_file = $DIR/etc/pay.secret
+notify_url = http://127.0.0.1:$port/api/wizard/pay/notify
+timeout_ms = 3000
+
+[courier]
+endpoint = http://127.0.0.1:$port/sandbox/courier
+secret_file = $DIR/etc/courier.secret
+timeout_ms = 3000
 EOF
   mv "$DIR/etc/certhall.conf.tmp" "$DIR/etc/certhall.conf"
 }

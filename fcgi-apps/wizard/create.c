@@ -1,0 +1,306 @@
+/* wizard: POST /api/wizard/orders: a new draft for a business, one open per subject and
+ * certificate (000, 002: "同一证件号码只能有一个未完成的申请"). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+#include "conf.h"
+#include "crypto.h"
+#include "order.h"
+#include "orderno.h"
+#include "rules.h"
+#include "valid.h"
+#include "wizard.h"
+
+static const char sql_account[] =
+	"SELECT kind, login_name, display_name FROM accounts WHERE id = ?";
+static const char sql_channel[] =
+	"SELECT id, FIND_IN_SET(?, businesses), FIND_IN_SET(?, kinds) FROM channels WHERE code = ?";
+/* The certificate must be the applicant's: bound to the account, or issued to its subject. */
+static const char sql_cert[] =
+	"SELECT id, kind, state, DATE_FORMAT(not_after, '%Y-%m-%d') FROM certificates "
+	"WHERE serial = ? AND channel_id = ? AND (account_id = ? OR subject_idx = ?)";
+static const char sql_holds[] =
+	"SELECT COUNT(*) FROM certificates WHERE channel_id = ? AND kind = ? AND state = 'valid' "
+	"AND not_after >= ? AND (account_id = ? OR subject_idx = ?)";
+/* A stale draft gives its key up before anyone is refused because of it. */
+static const char sql_expire_holder[] =
+	"SELECT id, state FROM orders WHERE open_key = ? AND state = 'draft' "
+	"AND updated_at < NOW(3) - INTERVAL ? HOUR FOR UPDATE";
+static const char sql_insert[] =
+	"INSERT INTO orders (order_no, channel_id, account_id, business_type, cert_kind, state, "
+	"subject_name, created_at, updated_at, target_cert_id, open_key, subject_idx, renew_mode, "
+	"amount_fen) VALUES (?, ?, ?, ?, ?, 'draft', ?, NOW(3), NOW(3), ?, ?, ?, ?, ?)";
+static const char sql_holder[] =
+	"SELECT order_no, COALESCE(account_id, 0) FROM orders WHERE open_key = ? FOR UPDATE";
+
+static bool is_code(const char *s)
+{
+	return s[0] && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(s);
+}
+
+static bool is_serial(const char *s)
+{
+	return valid_serial(s);
+}
+
+static bool is_id(const char *s)
+{
+	return valid_resident_id(s);
+}
+
+static const struct req_field fields[] = {
+	{ "channel", true, 32, is_code, "请选择办理渠道。", NULL },
+	{ "business", true, 16, is_code, "请选择业务类型。", NULL },
+	{ "kind", false, 16, is_code, "请选择证书类型（机构证书、法人代表证书或个人证书）。", NULL },
+	{ "cert_serial", false, 40, is_serial,
+	  "证书序列号为 1 至 40 位十六进制字符（区分大小写），请对照证书信息填写。", NULL },
+	{ "id_number", false, 18, is_id,
+	  "证书持有人身份证号码不正确：应为 18 位，最后一位为数字或 X，请核对。", NULL },
+};
+
+struct create {
+	struct req *r;
+	char no[ORDERNO_LEN + 1];
+	const char *business, *kind, *subject_name, *renew_mode, *open_key, *subject_idx;
+	long long channel_id, cert_id, amount_fen;
+	long long id;
+	const char *holder_no;   /* the open order that holds the key */
+	long long holder_account;
+};
+
+static int insert_tx(struct db *db, void *p)
+{
+	struct create *c = p;
+	struct req *r = c->r;
+	struct db_rows rows;
+	unsigned long long id = 0;
+	int rc;
+
+	rc = db_query(db, r->arena, sql_expire_holder,
+		      DB_ARGS(DB_STR(c->open_key), DB_I64(r->app->conf.draft_ttl_hours)), &rows);
+	if (rc != DB_OK)
+		return rc;
+	if (rows.nrows == 1) {
+		long long old = strtoll(db_cell(&rows, 0, 0), NULL, 10);
+
+		rc = order_move(db, old, "draft", "expired", -1);
+		if (rc == DB_OK)
+			rc = order_event(db, old, "expired", "draft", "expired", "system", 0, true, "");
+		if (rc != DB_OK)
+			return rc == ORDER_STALE ? DB_RETRY : rc;
+	}
+	rc = db_query(db, r->arena, sql_holder, DB_ARGS(DB_STR(c->open_key)), &rows);
+	if (rc != DB_OK)
+		return rc;
+	if (rows.nrows == 1) {
+		c->holder_no = db_cell(&rows, 0, 0);
+		c->holder_account = strtoll(db_cell(&rows, 0, 1), NULL, 10);
+		return DB_ERR;
+	}
+	/* Order numbers are random (one in 10^9 a clash): try a fresh one. */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		if (orderno_make(c->no, time(NULL), (unsigned)r->app->conf.node_id) < 0)
+			return DB_ERR;
+		rc = db_exec(db, sql_insert,
+			     DB_ARGS(DB_STR(c->no), DB_I64(c->channel_id), DB_I64(r->auth.id),
+				     DB_STR(c->business), DB_STR(c->kind), DB_STR(c->subject_name),
+				     c->cert_id ? DB_I64(c->cert_id) : DB_NULL, DB_STR(c->open_key),
+				     DB_STR(c->subject_idx),
+				     c->renew_mode ? DB_STR(c->renew_mode) : DB_NULL,
+				     c->amount_fen >= 0 ? DB_I64(c->amount_fen) : DB_NULL),
+			     NULL, &id);
+		if (rc != DB_DUP)
+			break;
+	}
+	if (rc != DB_OK)
+		return rc;
+	c->id = (long long)id;
+	return order_event(db, c->id, "created", NULL, "draft", "applicant", r->auth.id, true, "");
+}
+
+/* The subject's key: who the certificate is for, which kind, which certificate. */
+static void keys(struct req *r, struct create *c, const char *subject, const char *serial)
+{
+	char *open = arena_alloc(r->arena, 65), *idx = arena_alloc(r->arena, 65);
+	const char *what = arena_printf(r->arena, "%s|%s|%s", subject, c->kind,
+					serial ? serial : "");
+
+	if (!open || !idx || !what) {
+		c->open_key = c->subject_idx = NULL;
+		return;
+	}
+	crypto_index_hex(&r->app->key, "open-order", what, strlen(what), open);
+	crypto_index_hex(&r->app->key, "subject", subject, strlen(subject), idx);
+	c->open_key = open;
+	c->subject_idx = idx;
+}
+
+/* The certificate a business targets: the applicant's own, in this channel, still valid;
+ * a renewal also inside its window. Returns 0, or -1 answered. */
+static int target(struct req *r, struct create *c, const char *serial)
+{
+	struct rules_date today = rules_today(time(NULL)), not_after;
+	struct db_rows rows;
+	const char *state;
+	int rc;
+
+	if (!serial)
+		return resp_error(r, ERR_MISSING_FIELD, "cert_serial",
+				  "请填写要办理业务的证书序列号，或在“我的证书”中选择证书。");
+	rc = db_query(&r->app->db, r->arena, sql_cert,
+		      DB_ARGS(DB_STR(serial), DB_I64(c->channel_id), DB_I64(r->auth.id),
+			      DB_STR(c->subject_idx)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (rows.nrows != 1)
+		return resp_error(r, ERR_NOT_FOUND, "cert_serial",
+				  "未找到该序列号的证书：请核对序列号（区分大小写），并确认证书属于本单位、由所选渠道签发。");
+	c->cert_id = strtoll(db_cell(&rows, 0, 0), NULL, 10);
+	c->kind = db_cell(&rows, 0, 1);
+	state = db_cell(&rows, 0, 2);
+	if (strcmp(state, "valid") != 0)
+		return resp_error(r, ERR_CERT_NOT_ELIGIBLE, "cert_serial",
+				  "该证书已注销（吊销），不能再办理业务，请办理新证书。");
+	if (!rules_date_parse(db_cell(&rows, 0, 3), &not_after))
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	if (strcmp(c->business, "renew") == 0) {
+		switch (rules_renewal_window(today, not_after)) {
+		case RENEW_ONLINE:
+			c->renew_mode = "online";
+			return 0;
+		case RENEW_REVIEW:
+			c->renew_mode = "review";
+			return 0;
+		case RENEW_TOO_EARLY:
+			return resp_error(r, ERR_CERT_NOT_ELIGIBLE, "cert_serial",
+					  arena_printf(r->arena,
+						       "证书有效期至 %s，距到期不足 90 天时才能办理更新。",
+						       db_cell(&rows, 0, 3)));
+		default:
+			return resp_error(r, ERR_INTERNAL, NULL, NULL);
+		}
+	}
+	if (rules_days_from_civil(today) > rules_days_from_civil(not_after) &&
+	    strcmp(c->business, "revoke") != 0)
+		return resp_error(r, ERR_CERT_NOT_ELIGIBLE, "cert_serial",
+				  "该证书已过期，不能办理此业务；如需继续使用，请先办理证书更新。");
+	return 0;
+}
+
+/* Free businesses are priced now: they have no product step to do it. */
+static long long free_amount(const char *channel, struct create *c)
+{
+	struct rules_quote q;
+
+	if (strcmp(c->business, "unlock") != 0 && strcmp(c->business, "revoke") != 0 &&
+	    strcmp(c->business, "change") != 0)
+		return -1;
+	if (rules_quote(channel, c->business, c->kind, 1, false, false, &q) == RULES_OK &&
+	    q.total_fen == 0)
+		return 0;
+	return -1;
+}
+
+int wizard_create(struct req *r)
+{
+	const char *channel, *business, *kind, *serial, *id_number, *acct_kind, *subject;
+	struct create c = { .r = r, .amount_fen = -1 };
+	struct req_field f[5];
+	struct db_rows rows;
+	json_t *body;
+	int rc;
+
+	if (auth_require(r, ROLE_APPLICANT) < 0 || req_json(r, &body) < 0)
+		return -1;
+	memcpy(f, fields, sizeof(f));
+	f[0].out = &channel;
+	f[1].out = &business;
+	f[2].out = &kind;
+	f[3].out = &serial;
+	f[4].out = &id_number;
+	if (req_fields(r, body, f, 5) < 0)
+		return -1;
+	if (!order_business_name(business))
+		return resp_error(r, ERR_INVALID_FIELD, "business", "业务类型不正确，请重新选择。");
+	rc = db_query(&r->app->db, r->arena, sql_account, DB_ARGS(DB_I64(r->auth.id)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (rows.nrows != 1)
+		return resp_error(r, ERR_NOT_LOGGED_IN, NULL, NULL);
+	acct_kind = db_cell(&rows, 0, 0);
+	c.business = business;
+	c.subject_name = db_cell(&rows, 0, 2);
+	/* An organisation applies for its own certificates and its legal representative's; a
+	 * person for a personal one (003 三类证书). */
+	if (strcmp(acct_kind, "org") == 0) {
+		c.kind = kind ? kind : "org";
+		subject = db_cell(&rows, 0, 1); /* the USCC is the login name */
+		if (strcmp(c.kind, "org") != 0 && strcmp(c.kind, "legal_rep") != 0)
+			return resp_error(r, ERR_NOT_OFFERED, "kind",
+					  "单位账号可申请机构证书或法人代表证书；个人证书请以个人账号申请。");
+	} else {
+		c.kind = kind ? kind : "person";
+		if (strcmp(c.kind, "person") != 0)
+			return resp_error(r, ERR_NOT_OFFERED, "kind",
+					  "个人账号只能申请个人证书；机构证书请以单位账号（统一社会信用代码）申请。");
+		if (!id_number)
+			return resp_error(r, ERR_MISSING_FIELD, "id_number",
+					  "请填写证书持有人的身份证号码。");
+		subject = id_number;
+	}
+	rc = db_query(&r->app->db, r->arena, sql_channel,
+		      DB_ARGS(DB_STR(business), DB_STR(c.kind), DB_STR(channel)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (rows.nrows != 1)
+		return resp_error(r, ERR_INVALID_FIELD, "channel", "办理渠道不存在，请重新选择。");
+	if (strcmp(db_cell(&rows, 0, 1), "0") == 0)
+		return resp_error(r, ERR_NOT_OFFERED, "business", "所选渠道不办理该业务。");
+	if (strcmp(db_cell(&rows, 0, 2), "0") == 0)
+		return resp_error(r, ERR_NOT_OFFERED, "kind", "所选渠道不签发该类型的证书。");
+	c.channel_id = strtoll(db_cell(&rows, 0, 0), NULL, 10);
+	keys(r, &c, subject, NULL);
+	if (!c.open_key)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	if (wizard_business_targets_cert(business)) {
+		if (target(r, &c, serial) < 0)
+			return -1;
+		keys(r, &c, subject, serial); /* the kind is the certificate's */
+	} else if (strcmp(business, "add") == 0) {
+		char today[11];
+
+		rules_date_format(rules_today(time(NULL)), today, sizeof(today));
+		rc = db_query(&r->app->db, r->arena, sql_holds,
+			      DB_ARGS(DB_I64(c.channel_id), DB_STR(c.kind), DB_STR(today),
+				      DB_I64(r->auth.id), DB_STR(c.subject_idx)), &rows);
+		if (rc != DB_OK)
+			return app_db_error(r, rc);
+		if (strcmp(db_cell(&rows, 0, 0), "0") == 0)
+			return resp_error(r, ERR_NOT_OFFERED, "business",
+					  "“新增证书”须已持有该渠道有效的同类证书，并用其签名办理；首次申请请选择“新办”。");
+	}
+	if (!c.open_key)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	c.amount_fen = free_amount(channel, &c);
+	rc = db_tx(&r->app->db, insert_tx, &c);
+	if (c.holder_no) {
+		json_t *extra = c.holder_account == r->auth.id
+					? json_pack("{s:s}", "open_order_no", c.holder_no)
+					: json_object();
+
+		return resp_error_with(r, ERR_OPEN_ORDER, NULL,
+				       c.holder_account == r->auth.id
+					       ? arena_printf(r->arena,
+							      "该证书已有一笔未完成的申请（订单号 %s），请继续办理或取消该订单后再申请。",
+							      c.holder_no)
+					       : "该证件号码已有一笔由其他账号提交、尚未完成的申请，请联系该账号取消后再申请。",
+				       extra);
+	}
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	resp_json(r, 201, json_pack("{s:s, s:s, s:s, s:s, s:s}", "order_no", c.no, "state", "draft",
+				    "business", business, "kind", c.kind, "channel", channel));
+	return 0;
+}

@@ -1,0 +1,82 @@
+/* wizard: which steps an order goes through, by business and certificate kind (DOMAIN.md). */
+#include <string.h>
+
+#include "wizard.h"
+
+static const char *const step_names[STEP__COUNT] = {
+	[STEP_AGREEMENTS] = "agreements", [STEP_ENTERPRISE] = "enterprise",
+	[STEP_HANDLER] = "handler",       [STEP_APPLICANT] = "applicant",
+	[STEP_FINANCIAL] = "financial",   [STEP_CHANGE] = "change",
+	[STEP_PRODUCT] = "product",       [STEP_FORM] = "form",
+	[STEP_MATERIALS] = "materials",   [STEP_SIGN] = "sign",
+	[STEP_PAY] = "pay",
+};
+
+const char *wizard_step_name(enum wizard_step s)
+{
+	return (unsigned)s < STEP__COUNT ? step_names[s] : NULL;
+}
+
+int wizard_step_from_name(const char *name)
+{
+	for (int i = 0; name && i < STEP__COUNT; i++)
+		if (strcmp(step_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static bool is(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+bool wizard_business_targets_cert(const char *business)
+{
+	return !is(business, "new") && !is(business, "add");
+}
+
+bool wizard_ships_key(const struct wizard_order *o)
+{
+	const char *b = o->business;
+
+	/* Renewal and unlock happen on the key the holder has; revocation ends with it returned. */
+	return is(b, "new") || is(b, "add") || is(b, "lost") || is(b, "damaged") ||
+	       (is(b, "change") && o->mail_in);
+}
+
+bool wizard_plan_has(const struct wizard_order *o, enum wizard_step s)
+{
+	const char *b = o->business;
+	bool org = is(o->kind, "org") || is(o->kind, "legal_rep");
+	bool renew = is(b, "renew"), unlock = is(b, "unlock");
+
+	switch (s) {
+	case STEP_AGREEMENTS:
+	case STEP_HANDLER:
+	case STEP_SIGN:
+		return true;
+	case STEP_ENTERPRISE:
+		/* The organisation proves itself, unless the certificate in hand does (002: online
+		 * renewal and unlock need the key inserted) or there is no organisation. */
+		return org && !renew && !unlock;
+	case STEP_FINANCIAL:
+		return org && !renew && !unlock && is(o->verify_method, "transfer");
+	case STEP_APPLICANT:
+		return !is(o->kind, "org");
+	case STEP_CHANGE:
+		return is(b, "change");
+	case STEP_PRODUCT:
+		/* Years, invoice and mailing; unlock and revocation have none of them. */
+		if (is(b, "change"))
+			return wizard_ships_key(o);
+		return !unlock && !is(b, "revoke");
+	case STEP_FORM:
+	case STEP_MATERIALS:
+		/* Online renewal inside the window needs neither (002); one expired longer does. */
+		return !renew || !is(o->renew_mode, "online");
+	case STEP_PAY:
+		return o->amount_fen != 0;
+	default:
+		return false;
+	}
+}

@@ -1,0 +1,113 @@
+/* wizard: the applicant wizard: catalog, orders and their steps, verification, signing,
+ * payment, "my orders" and "my certificates". */
+#ifndef CERTHALL_WIZARD_H
+#define CERTHALL_WIZARD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "app.h"
+#include "req.h"
+
+/* The order a request names, as the wizard needs it. Strings live in the request arena. */
+struct wizard_order {
+	long long id, account_id, channel_id, target_cert_id, version, amount_fen; /* amount -1: none */
+	int years;
+	bool mail_in;
+	const char *no, *state, *business, *kind, *subject_name;
+	const char *channel_code, *flow;           /* flow: pay_first | two_stage */
+	const char *verify_method, *handler_method, *pay_method, *pin_delivery; /* "" when unset */
+	const char *editable;                      /* comma list, "" */
+	const char *renew_mode;                    /* online | review | "" (not a renewal) */
+	const char *created_at, *updated_at, *submitted_at; /* ISO 8601 +08:00, "" when NULL */
+};
+
+/* The steps of the wizard, in order. Which of them an order has depends on its business and
+ * certificate kind (wizard_plan). Data steps are saved with PUT .../steps/<step>. */
+enum wizard_step {
+	STEP_AGREEMENTS,  /* {"service": version, "privacy": version} */
+	STEP_ENTERPRISE,  /* org_name, province, city, district, address, method (transfer | lr_mobile |
+			   * lr_card | lr_face), lr_name, lr_id_number, lr_mobile, lr_bank_card */
+	STEP_HANDLER,     /* name, id_number, mobile, email, position, method (mobile | card | face),
+			   * bank_card */
+	STEP_APPLICANT,   /* name, id_number, mobile, email: the holder of a legal_rep / person cert */
+	STEP_FINANCIAL,   /* account_name (= org_name), bank, account_no: transfer verification */
+	STEP_CHANGE,      /* items (name,address,seal,handler), new_org_name, new_address */
+	STEP_PRODUCT,     /* years, seal, e_invoice, taxpayer_no, mail_recipient, mail_mobile,
+			   * mail_province, mail_city, mail_county, mail_address, mail_postcode */
+	STEP_FORM,        /* the printable form: nothing to save */
+	STEP_MATERIALS,   /* the upload program */
+	STEP_SIGN,        /* SMS code to the handler */
+	STEP_PAY,
+	STEP__COUNT
+};
+
+/* Every data step name, and back. */
+const char *wizard_step_name(enum wizard_step s);
+int wizard_step_from_name(const char *name); /* -1 unknown */
+
+/* Whether order o goes through step s (plan.c). */
+bool wizard_plan_has(const struct wizard_order *o, enum wizard_step s);
+
+/* The business needs a target certificate (all but new and add). */
+bool wizard_business_targets_cert(const char *business);
+
+/* The key is mailed (new, add, lost, damaged; mail-in change): the product step asks for a
+ * mailing address. */
+bool wizard_ships_key(const struct wizard_order *o);
+
+/* ---- find.c */
+
+/* Finds the order by number for the logged-in applicant who owns it; anyone else, and an
+ * unknown or malformed number, get the same 404. Calls auth_require(ROLE_APPLICANT).
+ * Returns 0 or -1 (answered). */
+int wizard_find_order(struct req *r, const char *no, struct wizard_order *o);
+
+/* The states in which the applicant may still edit steps (draft, verify_failed; returned
+ * for the parts in o->editable). */
+bool wizard_step_editable(const struct wizard_order *o, enum wizard_step s);
+
+/* ---- stepdata.c: the saved data of a step, sealed under the PII key. */
+
+/* *out: the step's JSON object, or NULL when never saved. Released with the arena.
+ * Returns 0, or -1 answered (database or a seal that does not open: 500). */
+int wizard_step_load(struct req *r, long long order_id, enum wizard_step s, json_t **out);
+
+/* Inside the caller's transaction: saves (replaces) the step's data. Returns a DB_* code. */
+int wizard_step_save(struct db *db, struct req *r, long long order_id, enum wizard_step s,
+		     json_t *data);
+
+/* A string member of a loaded step ("" when absent). */
+const char *wizard_str(json_t *obj, const char *name);
+
+/* ---- handlers, by file */
+int wizard_catalog(struct req *r);        /* catalog.c */
+int wizard_quote(struct req *r);
+int wizard_agreement(struct req *r);
+int wizard_certs(struct req *r);          /* certs.c */
+int wizard_cert_find(struct req *r);
+int wizard_create(struct req *r);         /* create.c */
+int wizard_orders(struct req *r);         /* orders.c */
+int wizard_order(struct req *r);
+int wizard_cancel(struct req *r);
+int wizard_step_get(struct req *r);       /* steps.c */
+int wizard_step_put(struct req *r);
+int wizard_verify_start(struct req *r);   /* verify.c */
+int wizard_verify_confirm(struct req *r);
+int wizard_verify_status(struct req *r);
+int wizard_mail_in(struct req *r);
+int wizard_form(struct req *r);           /* form.c */
+int wizard_form_check(struct req *r);
+int wizard_sign_code(struct req *r);      /* sign.c */
+int wizard_sign(struct req *r);
+int wizard_resubmit(struct req *r);
+int wizard_pay(struct req *r);            /* pay.c */
+int wizard_pay_status(struct req *r);
+int wizard_pay_notify(struct req *r);
+int wizard_refund(struct req *r);
+
+/* Expires drafts untouched for [wizard] draft_ttl_hours (orders.c); at most once a minute
+ * per worker, after the answer. */
+void wizard_expire_drafts(struct app *app);
+
+#endif

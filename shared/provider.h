@@ -1,0 +1,39 @@
+/* provider: signed JSON over HTTP to the third parties we cannot reach (identity checks,
+ * payments, couriers). The real adapter and the sandbox speak the same protocol: the one of
+ * shared/notify_webhook.c (X-Certhall-Timestamp, X-Certhall-Signature = hex HMAC-SHA256 of
+ * timestamp "." body under the shared secret), JSON bodies both ways. */
+#ifndef CERTHALL_PROVIDER_H
+#define CERTHALL_PROVIDER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <time.h>
+
+#define PROVIDER_SKEW 300 /* seconds a signed timestamp may differ from our clock */
+
+struct provider {
+	const char *name;     /* "verify", "pay", "courier": for logs */
+	const char *endpoint; /* base URL; path is appended */
+	const char *secret;
+	int timeout_ms;
+};
+
+/* method "GET" (body NULL, signature over the empty body) or "POST" (body a JSON object).
+ * On HTTP_OK, *status is the HTTP status and *answer the parsed JSON object of the answer,
+ * or NULL when it was not one (the caller decrefs). Returns HTTP_OK, HTTP_REFUSED or
+ * HTTP_TIMEOUT (shared/http.h); err gets the reason of a failure. */
+int provider_call(const struct provider *p, const char *method, const char *path, json_t *body,
+		  long *status, json_t **answer, char *err, size_t errsz);
+
+/* Checks an inbound signed request (a payment notification): 0 when sig is the signature of
+ * ts "." body under secret and ts is within PROVIDER_SKEW of now, -1 otherwise (an empty
+ * secret refuses everything). */
+int provider_verify(const char *secret, const char *ts, const char *sig, const char *body,
+		    size_t len, time_t now);
+
+/* Signs body for an outbound request of our own making: ts_out (at least 24 bytes) gets the
+ * timestamp, sig_out (65 bytes) the signature. Returns 0 or -1. */
+int provider_sign(const char *secret, time_t now, const char *body, size_t len, char *ts_out,
+		  char *sig_out);
+
+#endif
