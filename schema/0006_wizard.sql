@@ -58,6 +58,8 @@ ALTER TABLE orders
   ADD COLUMN subject_idx CHAR(64) CHARACTER SET ascii NULL COMMENT 'keyed hash of USCC or ID number',
   ADD COLUMN editable VARCHAR(300) CHARACTER SET ascii NOT NULL DEFAULT ''
     COMMENT 'on a returned order: the steps and materials the reviewer rejected',
+  ADD COLUMN return_state VARCHAR(24) CHARACTER SET ascii NULL
+    COMMENT 'the stage a returned order goes back to on resubmission',
   ADD COLUMN signed_at DATETIME(3) NULL,
   ADD COLUMN paid_at DATETIME(3) NULL,
   ADD UNIQUE KEY uq_orders_open (open_key),

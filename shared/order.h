@@ -10,6 +10,36 @@ const char *order_kind_name(const char *code);
 const char *order_state_name(const char *code);
 const char *order_event_name(const char *code);
 
+/*
+ * The state machine (wizard: fcgi-apps/wizard, review: fcgi-apps/review). Every move is
+ * order_move() + order_event() in one transaction.
+ *
+ *   draft            applicant edits steps; verification failure -> verify_failed;
+ *                    cancel -> cancelled; untouched [wizard] draft_ttl_hours -> expired
+ *   verify_failed    enterprise/handler check failed: edit and retry (-> draft on a pass),
+ *                    or switch to mail-in (-> draft, orders.mail_in = 1); cancel
+ *   sign (SMS code, all steps done, materials complete) moves draft to:
+ *     two_stage channel (004), online:          pre_review
+ *     amount > 0 (pay_first, or mail-in):        pending_payment
+ *     amount = 0, mail-in:                       awaiting_paper
+ *     amount = 0, otherwise:                     reviewing
+ *   pre_review       reviewer: pass -> pending_payment (amount > 0) / awaiting_paper;
+ *                    return -> returned
+ *   pending_payment  paid (provider notification, or finance confirms transfer/counter):
+ *                      two_stage or mail-in -> awaiting_paper; online renewal -> approved;
+ *                      otherwise -> reviewing;  cancel (nothing paid) -> cancelled
+ *   awaiting_paper   applicant enters the paper's waybill (event paper_sent, same state);
+ *                    staff record arrival -> paper_review
+ *   reviewing, paper_review
+ *                    reviewer: approve -> approved; return -> returned (return_state = here)
+ *   returned         applicant edits what was rejected (orders.editable), signs again:
+ *                    -> return_state
+ *   approved         key shipped (new, add, lost, damaged, mail-in change): shipping marks
+ *                    made -> making, then shipped (waybill) -> shipped -> done on delivery;
+ *                    nothing shipped (renew, unlock, change online, revoke): -> done
+ *   a paid order not yet approved: applicant asks a refund -> refunding; finance -> refunded
+ */
+
 /* A state no order leaves: done, cancelled, refunded, expired. Its open_key is cleared, so
  * the subject may apply again. */
 bool order_state_final(const char *state);

@@ -1,4 +1,5 @@
-/* certhall-sandbox: the dev and test stand-in for third parties: SMS gateway, mail sink. */
+/* certhall-sandbox: the dev and test stand-in for third parties: SMS gateway, mail sink,
+ * identity checks, payments, couriers. */
 #include "log.h"
 #include "sandbox.h"
 
@@ -12,6 +13,9 @@ static const struct route routes[] = {
 	{ "POST", "/sandbox/reset", sandbox_reset, 0 },
 	{ "GET", "/sandbox/messages", sandbox_messages, 0 },
 	{ "GET", "/sandbox/messages/stats", sandbox_messages_stats, 0 },
+	/* verify.c: identity checks (enterprise and handler) */
+	/* pay.c: payments */
+	/* courier.c: couriers */
 	{ "GET", "/sandbox/health", app_health, 0 },
 };
 

@@ -1,0 +1,2 @@
+/* sandbox: placeholder until its helper lands (development only). */
+#include "sandbox.h"
