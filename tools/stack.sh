@@ -244,6 +244,10 @@ json_body_max = 65536
 rate_limit = $rate
 rate_window = 60
 
+; Tests register hundreds of accounts from one address: they raise the per-address code limit.
+[sms_code]
+per_ip_hour = ${CERTHALL_CODE_PER_IP_HOUR:-30}
+
 ; Messages go to the sandbox gateway of this stack (fcgi-apps/sandbox): GET /sandbox/messages.
 [sms]
 provider = webhook

@@ -44,6 +44,20 @@ void wiz_sql(const char *sql)
 		fail_msg("wizclient: %s: %s", sql, db.last_error);
 }
 
+void wiz_sql_value(const char *sql, char *out, size_t outsz)
+{
+	struct db_rows rows;
+
+	open_db();
+	if (db_query(&db, &arena, sql, DB_NOARGS, &rows) != DB_OK)
+		fail_msg("wizclient: %s: %s", sql, db.last_error);
+	if (rows.nrows == 0)
+		snprintf(out, outsz, "%s", "");
+	else
+		snprintf(out, outsz, "%s", db_cell(&rows, 0, 0) ? db_cell(&rows, 0, 0) : "NULL");
+	arena_reset(&arena);
+}
+
 void wiz_random_id(char out[19])
 {
 	static const int w[] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };

@@ -5,6 +5,7 @@
 #define CERTHALL_WIZCLIENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "apiclient.h"
 
@@ -23,6 +24,9 @@ void wiz_fixture_cert(const char *login, const char *subject, const char *channe
 
 /* Runs one SQL statement against the stack's database (fixtures, clocks moved back). */
 void wiz_sql(const char *sql);
+
+/* The first column of the first row of a query into out ("" for none, "NULL" for NULL). */
+void wiz_sql_value(const char *sql, char *out, size_t outsz);
 
 /* POST /api/wizard/orders; asserts 201 and writes the order number. extra: more JSON members
  * (",\"cert_serial\":\"...\"") or NULL. */
