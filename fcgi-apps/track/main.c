@@ -4,6 +4,7 @@
 
 static const struct route routes[] = {
 	{ "POST", "/api/track/order", track_order, 0 },
+	{ "POST", "/api/track/orders/:no/waybill", track_paper_waybill, 0 },
 	{ "GET", "/api/track/certs/:serial", track_cert, 0 },
 	{ "GET", "/api/track/health", app_health, 0 },
 };

@@ -13,13 +13,13 @@
 static const char sql_order[] =
 	"SELECT o.order_no, o.business_type, o.cert_kind, o.state, o.subject_name, "
 	"o.handler_mobile_enc, DATE_FORMAT(o.created_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.name, "
-	"DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%s+08:00'), e.kind, e.state_to, e.note "
+	"DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%s+08:00'), e.kind, e.state_to, e.note, o.id "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id "
 	"LEFT JOIN order_events e ON e.order_id = o.id AND e.public = 1 "
 	"WHERE o.order_no = ? ORDER BY e.at, e.id LIMIT 200";
 
 enum { O_NO, O_BUSINESS, O_KIND, O_STATE, O_SUBJECT, O_MOBILE, O_CREATED, O_CHANNEL,
-       E_AT, E_KIND, E_STATE, E_NOTE };
+       E_AT, E_KIND, E_STATE, E_NOTE, O_ID };
 
 static bool is_order_no(const char *s)
 {
@@ -106,7 +106,7 @@ int track_order(struct req *r)
 	mask_mobile(plain, mobile, sizeof(mobile));
 	explicit_bzero(plain, sizeof(plain));
 
-	resp_json(r, 200, json_pack("{s:{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:s}, s:o}",
+	resp_json(r, 200, json_pack("{s:{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:s}, s:o, s:o}",
 		"order",
 		"order_no", db_cell(&o, 0, O_NO),
 		"business_type", db_cell(&o, 0, O_BUSINESS),
@@ -119,6 +119,7 @@ int track_order(struct req *r)
 		"subject", subject,
 		"handler_mobile", mobile,
 		"created_at", db_cell(&o, 0, O_CREATED),
-		"timeline", timeline(&o)));
+		"timeline", timeline(&o),
+		"waybills", track_waybills(r, strtoll(db_cell(&o, 0, O_ID), NULL, 10))));
 	return 0;
 }
