@@ -13,10 +13,13 @@ CFLAGS  += -std=c11 -D_DEFAULT_SOURCE $(WARN) -Ishared \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lm
 
-# Programs that send notifications or call third parties link libcurl; track and hello do not.
+# Programs that send notifications or call third parties link libcurl (track asks couriers);
+# hello does not.
 APP_PKGS_account := libcurl
+APP_PKGS_track   := libcurl
 APP_PKGS_wizard  := libcurl libqrencode
 APP_PKGS_sandbox := libcurl
+APP_PKGS_review  := libcurl
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
 
 # Uploads: shared/image.c decodes with ImageMagick 6 and sniffs with libmagic. Only image.o and
@@ -27,6 +30,8 @@ IMAGE_CFLAGS := $(patsubst -I%,-isystem %,$(filter-out -fopenmp,\
                 $(shell pkg-config --cflags $(IMAGE_PKGS) 2>/dev/null)))
 IMAGE_LIBS   := $(shell pkg-config --libs $(IMAGE_PKGS) 2>/dev/null)
 UNIT_LIBS    := -Wl,--as-needed $(IMAGE_LIBS) -Wl,--no-as-needed
+# The QR unit test reaches libqrencode through shared/qr.c.
+$(BUILD)/tests/test_qr: UNIT_LIBS += $(shell pkg-config --libs libqrencode 2>/dev/null)
 APP_PKGS_upload := libcurl libmagic MagickWand
 $(BUILD)/shared/image.o $(BUILD)/tests/unit/test_image.o: CFLAGS += $(IMAGE_CFLAGS)
 

@@ -353,3 +353,51 @@ void rules_date_format(struct rules_date dt, char *out, size_t outsz)
 {
 	snprintf(out, outsz, "%04d-%02d-%02d", dt.y, dt.m, dt.d);
 }
+
+/* ---- PIN delivery */
+
+static bool eq(const char *a, const char *b)
+{
+	return a && strcmp(a, b) == 0;
+}
+
+const char *rules_pin_delivery(const char *verify_method, const char *pay_method, const char *kind)
+{
+	const char *vm = verify_method ? verify_method : "", *pm = pay_method ? pay_method : "";
+	bool org = eq(kind, "org");
+
+	if (!org && !eq(kind, "legal_rep") && !eq(kind, "person"))
+		return NULL;
+	if (!eq(pm, "") && !eq(pm, "wechat") && !eq(pm, "alipay") && !eq(pm, "transfer") &&
+	    !eq(pm, "counter"))
+		return NULL;
+	if (eq(vm, "mail_in"))
+		return "mail_in_paper";
+	if (eq(vm, "lr_mobile") || eq(vm, "lr_card") || eq(vm, "lr_face"))
+		return "sms_legal_rep";
+	if (eq(vm, "transfer"))
+		/* 001: a corporate-transfer payment proves the account itself; no memo is sent. */
+		return eq(pm, "transfer") ? (org ? "sms_handler" : "sms_applicant") : "transfer_memo";
+	if (eq(vm, ""))
+		return org ? "sms_handler" : "sms_applicant";
+	return NULL;
+}
+
+const char *rules_pin_delivery_text(const char *code)
+{
+	static const struct {
+		const char *code, *zh;
+	} texts[] = {
+		{ "transfer_memo",
+		  "证书PIN码将以转账交易附言的方式发送至单位对公账户（0.01 元入账记录），请向贵单位财务人员获取。" },
+		{ "sms_legal_rep", "证书PIN码将以短信方式发送至法定代表人手机，请注意查收。" },
+		{ "sms_handler", "证书PIN码将以短信方式发送至经办人手机，请注意查收。" },
+		{ "sms_applicant", "证书PIN码将以短信方式发送至申请人（证书持有人）手机，请注意查收。" },
+		{ "mail_in_paper", "证书PIN码将以密码信封随证书介质一同寄出，请签收后妥善保管。" },
+	};
+
+	for (size_t i = 0; code && i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (strcmp(texts[i].code, code) == 0)
+			return texts[i].zh;
+	return NULL;
+}

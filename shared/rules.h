@@ -119,4 +119,24 @@ struct rules_quote {
 int rules_quote(const char *channel, const char *business, const char *kind, int years,
 		bool has_seal, bool damaged_in_warranty_defect, struct rules_quote *out);
 
+/* ---- PIN delivery: how the holder learns the new key's PIN (DOMAIN.md "PIN delivery").
+ *   000, 002: enterprise verification by corporate transfer -> the PIN is in the memo of the
+ *             0.01 transfer (transfer_memo); by the legal representative's mobile, bank card
+ *             or face -> SMS to the legal representative (sms_legal_rep).
+ *   001:      paid by WeChat or Alipay, the organisation passes financial verification and the
+ *             PIN rides in the memo (transfer_memo); paid by corporate transfer, SMS to the
+ *             handler for an organisation certificate (sms_handler), to the applicant (the
+ *             holder) for a legal-representative or personal one (sms_applicant).
+ * verify_method: transfer | lr_mobile | lr_card | lr_face, "" (or NULL) when the order has no
+ * enterprise verification (personal certificates), or "mail_in" for an order switched to the
+ * mail-in fallback: nothing online was verified, so the PIN travels sealed with the mailed key
+ * (mail_in_paper). pay_method: wechat | alipay | transfer | counter, "" or NULL while unknown
+ * (signing comes before paying; the memo is the default until a transfer payment says
+ * otherwise). kind: org | legal_rep | person.
+ * Returns one of the codes above, or NULL for an unknown kind or method. */
+const char *rules_pin_delivery(const char *verify_method, const char *pay_method, const char *kind);
+
+/* zh-CN sentence for the applicant about a code of rules_pin_delivery; NULL if unknown. */
+const char *rules_pin_delivery_text(const char *code);
+
 #endif

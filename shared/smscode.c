@@ -43,11 +43,16 @@ void smscode_mobile_idx(const struct crypto_key *key, const char *mobile, char o
 	crypto_index_hex(key, "mobile", mobile, strlen(mobile), out);
 }
 
+/* bind (may be empty) ties a code to one object: a sign code to its order. */
 static void code_hash(const struct crypto_key *key, const char *idx, const char *purpose,
-		      const char *code, char out[65])
+		      const char *bind, const char *code, char out[65])
 {
-	char buf[160];
-	int n = snprintf(buf, sizeof(buf), "%s|%s|%s", purpose, idx, code);
+	char buf[256];
+	int n = bind[0] ? snprintf(buf, sizeof(buf), "%s|%s|%s|%s", purpose, bind, idx, code)
+			: snprintf(buf, sizeof(buf), "%s|%s|%s", purpose, idx, code);
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = 0;
 
 	crypto_index_hex(key, "sms-code", buf, (size_t)n, out);
 }
@@ -91,6 +96,13 @@ int smscode_limit(struct db *db, struct arena *a, const struct conf *c, const st
 int smscode_issue(struct db *db, struct arena *a, const struct conf *c, const struct crypto_key *key,
 		  const char *mobile, const char *purpose, long long *outbox_id)
 {
+	return smscode_issue_bound(db, a, c, key, mobile, purpose, "", outbox_id);
+}
+
+int smscode_issue_bound(struct db *db, struct arena *a, const struct conf *c,
+			const struct crypto_key *key, const char *mobile, const char *purpose,
+			const char *bind, long long *outbox_id)
+{
 	char idx[65], hash[65], code[7], minutes[16];
 	unsigned char rnd[4];
 	uint32_t v;
@@ -105,7 +117,7 @@ int smscode_issue(struct db *db, struct arena *a, const struct conf *c, const st
 	} while (v >= 4294000000u);
 	snprintf(code, sizeof(code), "%06u", (unsigned)(v % 1000000u));
 	smscode_mobile_idx(key, mobile, idx);
-	code_hash(key, idx, purpose, code, hash);
+	code_hash(key, idx, purpose, bind, code, hash);
 	rc = db_exec(db, sql_void, DB_ARGS(DB_STR(idx), DB_STR(purpose)), NULL, NULL);
 	if (rc == DB_OK)
 		rc = db_exec(db, sql_insert,
@@ -126,7 +138,7 @@ struct check_ctx {
 	struct arena *a;
 	const struct conf *c;
 	const struct crypto_key *key;
-	const char *mobile, *purpose, *code;
+	const char *mobile, *purpose, *bind, *code;
 	int verdict;
 };
 
@@ -145,7 +157,7 @@ static int check_tx(struct db *db, void *p)
 	if (row.nrows != 1 || strcmp(db_cell(&row, 0, 3), "1") != 0 ||
 	    strtol(db_cell(&row, 0, 2), NULL, 10) >= cc->c->code_tries)
 		return DB_OK;
-	code_hash(cc->key, idx, cc->purpose, cc->code, hash);
+	code_hash(cc->key, idx, cc->purpose, cc->bind, cc->code, hash);
 	if (crypto_equal(hash, db_cell(&row, 0, 1), 64)) {
 		cc->verdict = CODE_OK;
 		return db_exec(db, sql_use, DB_ARGS(DB_STR(db_cell(&row, 0, 0))), NULL, NULL);
@@ -157,7 +169,14 @@ static int check_tx(struct db *db, void *p)
 int smscode_check(struct db *db, struct arena *a, const struct conf *c, const struct crypto_key *key,
 		  const char *mobile, const char *purpose, const char *code)
 {
-	struct check_ctx cc = { a, c, key, mobile, purpose, code, CODE_EXPIRED };
+	return smscode_check_bound(db, a, c, key, mobile, purpose, "", code);
+}
+
+int smscode_check_bound(struct db *db, struct arena *a, const struct conf *c,
+			const struct crypto_key *key, const char *mobile, const char *purpose,
+			const char *bind, const char *code)
+{
+	struct check_ctx cc = { a, c, key, mobile, purpose, bind, code, CODE_EXPIRED };
 	int rc;
 
 	if (strlen(code) != 6 || strspn(code, "0123456789") != 6)

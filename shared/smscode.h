@@ -32,4 +32,13 @@ int smscode_issue(struct db *db, struct arena *a, const struct conf *c, const st
 int smscode_check(struct db *db, struct arena *a, const struct conf *c, const struct crypto_key *key,
 		  const char *mobile, const char *purpose, const char *code);
 
+/* The same, with the code bound to one object (bind, e.g. an order number): a code issued
+ * for one order never checks for another, even for the same mobile and purpose. */
+int smscode_issue_bound(struct db *db, struct arena *a, const struct conf *c,
+			const struct crypto_key *key, const char *mobile, const char *purpose,
+			const char *bind, long long *outbox_id);
+int smscode_check_bound(struct db *db, struct arena *a, const struct conf *c,
+			const struct crypto_key *key, const char *mobile, const char *purpose,
+			const char *bind, const char *code);
+
 #endif

@@ -539,6 +539,95 @@ static void test_fee_hostile(void **state)
 	assert_false(q.complete);
 }
 
+/* ---- PIN delivery (000, 001, 002). */
+
+static void test_pin_by_verification(void **state)
+{
+	static const char *const lr[] = { "lr_mobile", "lr_card", "lr_face" };
+	static const char *const pays[] = { "", "wechat", "alipay", "transfer", "counter" };
+	static const char *const kinds[] = { "org", "legal_rep" };
+
+	(void)state;
+	/* 000/002: a legal-representative method sends the PIN to the legal representative,
+	 * whatever the payment. */
+	for (size_t v = 0; v < 3; v++)
+		for (size_t p = 0; p < 5; p++)
+			for (size_t k = 0; k < 2; k++)
+				assert_string_equal(rules_pin_delivery(lr[v], pays[p], kinds[k]), "sms_legal_rep");
+	/* 000/002: corporate transfer verification: in the memo; 001: so too with WeChat/Alipay. */
+	assert_string_equal(rules_pin_delivery("transfer", "", "org"), "transfer_memo");
+	assert_string_equal(rules_pin_delivery("transfer", NULL, "org"), "transfer_memo");
+	assert_string_equal(rules_pin_delivery("transfer", "wechat", "org"), "transfer_memo");
+	assert_string_equal(rules_pin_delivery("transfer", "alipay", "legal_rep"), "transfer_memo");
+	assert_string_equal(rules_pin_delivery("transfer", "counter", "org"), "transfer_memo");
+	/* 001: paid by corporate transfer: SMS to the handler (organisation certificate) or the
+	 * applicant (a person's certificate). */
+	assert_string_equal(rules_pin_delivery("transfer", "transfer", "org"), "sms_handler");
+	assert_string_equal(rules_pin_delivery("transfer", "transfer", "legal_rep"), "sms_applicant");
+	/* No enterprise verification (a personal certificate). */
+	assert_string_equal(rules_pin_delivery("", "", "person"), "sms_applicant");
+	assert_string_equal(rules_pin_delivery(NULL, "wechat", "person"), "sms_applicant");
+	assert_string_equal(rules_pin_delivery("", "transfer", "person"), "sms_applicant");
+	assert_string_equal(rules_pin_delivery("", "", "org"), "sms_handler");
+	/* Mail-in: nothing verified online, the PIN goes with the key. */
+	assert_string_equal(rules_pin_delivery("mail_in", "", "org"), "mail_in_paper");
+	assert_string_equal(rules_pin_delivery("mail_in", "transfer", "person"), "mail_in_paper");
+	assert_string_equal(rules_pin_delivery("mail_in", "wechat", "legal_rep"), "mail_in_paper");
+}
+
+static void test_pin_hostile(void **state)
+{
+	(void)state;
+	assert_null(rules_pin_delivery("transfer", "", NULL));
+	assert_null(rules_pin_delivery("transfer", "", ""));
+	assert_null(rules_pin_delivery("transfer", "", "ORG"));
+	assert_null(rules_pin_delivery("transfer", "", "org "));
+	assert_null(rules_pin_delivery("lr_mobile", "", "company"));
+	assert_null(rules_pin_delivery("face", "", "org"));
+	assert_null(rules_pin_delivery("TRANSFER", "", "org"));
+	assert_null(rules_pin_delivery("transfer ", "", "org"));
+	assert_null(rules_pin_delivery("lr_mobile'--", "", "org"));
+	assert_null(rules_pin_delivery("transfer", "bitcoin", "org"));
+	assert_null(rules_pin_delivery("transfer", "Transfer", "org"));
+	assert_null(rules_pin_delivery("lr_card", "<script>", "org"));
+}
+
+static void test_pin_text(void **state)
+{
+	static const char *const codes[] = { "transfer_memo", "sms_legal_rep", "sms_handler",
+					     "sms_applicant", "mail_in_paper" };
+
+	(void)state;
+	for (size_t i = 0; i < 5; i++) {
+		const char *t = rules_pin_delivery_text(codes[i]);
+
+		assert_non_null(t);
+		assert_true(valid_text(t, strlen(t), 200));
+		assert_non_null(strstr(t, "PIN"));
+	}
+	assert_non_null(strstr(rules_pin_delivery_text("sms_legal_rep"), "法定代表人"));
+	assert_non_null(strstr(rules_pin_delivery_text("sms_handler"), "经办人"));
+	assert_non_null(strstr(rules_pin_delivery_text("sms_applicant"), "申请人"));
+	assert_non_null(strstr(rules_pin_delivery_text("transfer_memo"), "附言"));
+	assert_non_null(strstr(rules_pin_delivery_text("mail_in_paper"), "寄"));
+	assert_null(rules_pin_delivery_text(NULL));
+	assert_null(rules_pin_delivery_text(""));
+	assert_null(rules_pin_delivery_text("sms"));
+	assert_null(rules_pin_delivery_text("SMS_HANDLER"));
+	/* Every code the function gives has a text. */
+	{
+		static const char *const vms[] = { "", "transfer", "lr_mobile", "lr_card", "lr_face", "mail_in" };
+		static const char *const pms[] = { "", "wechat", "alipay", "transfer", "counter" };
+		static const char *const ks[] = { "org", "legal_rep", "person" };
+
+		for (size_t v = 0; v < 6; v++)
+			for (size_t p = 0; p < 5; p++)
+				for (size_t k = 0; k < 3; k++)
+					assert_non_null(rules_pin_delivery_text(
+						rules_pin_delivery(vms[v], pms[p], ks[k])));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +648,9 @@ int main(void)
 		cmocka_unit_test(test_fee_cecep),
 		cmocka_unit_test(test_fee_all_combinations),
 		cmocka_unit_test(test_fee_hostile),
+		cmocka_unit_test(test_pin_by_verification),
+		cmocka_unit_test(test_pin_hostile),
+		cmocka_unit_test(test_pin_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
