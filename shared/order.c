@@ -50,6 +50,7 @@ static const struct name events[] = {
 	{ "created", "订单已创建" },
 	{ "verified", "身份核验通过" },
 	{ "verify_failed", "身份核验未通过" },
+	{ "step_edited", "已修改核验信息，待重新核验" },
 	{ "mail_in", "已改为线下邮寄办理" },
 	{ "signed", "已短信签署申请" },
 	{ "payment_started", "已发起支付" },

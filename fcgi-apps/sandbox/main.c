@@ -14,8 +14,23 @@ static const struct route routes[] = {
 	{ "GET", "/sandbox/messages", sandbox_messages, 0 },
 	{ "GET", "/sandbox/messages/stats", sandbox_messages_stats, 0 },
 	/* verify.c: identity checks (enterprise and handler) */
+	{ "POST", "/sandbox/verify/checks", sandbox_verify_check, 0 },
+	{ "GET", "/sandbox/verify/checks/:ref", sandbox_verify_check_get, 0 },
+	{ "POST", "/sandbox/verify/checks/:ref/complete", sandbox_verify_complete, 0 },
+	{ "POST", "/sandbox/verify/transfers", sandbox_verify_transfer, 0 },
+	{ "GET", "/sandbox/verify/transfers", sandbox_verify_transfers, 0 },
+	{ "POST", "/sandbox/verify/script", sandbox_verify_script, 0 },
+	{ "GET", "/sandbox/verify/face/:ref", sandbox_verify_face, 0 },
 	/* pay.c: payments */
+	{ "POST", "/sandbox/pay/orders", sandbox_pay_create, 0 },
+	{ "GET", "/sandbox/pay/orders/:pay_no", sandbox_pay_query, 0 },
+	{ "POST", "/sandbox/pay/orders/:pay_no/close", sandbox_pay_close, 0 },
+	{ "POST", "/sandbox/pay/orders/:pay_no/complete", sandbox_pay_complete, 0 },
+	{ "GET", "/sandbox/pay/orders/:pay_no/notification", sandbox_pay_notification, 0 },
+	{ "POST", "/sandbox/pay/control", sandbox_pay_control, 0 },
 	/* courier.c: couriers */
+	{ "GET", "/sandbox/courier/tracks/:carrier/:number", sandbox_courier_track, 0 },
+	{ "POST", "/sandbox/courier/tracks", sandbox_courier_script, 0 },
 	{ "GET", "/sandbox/health", app_health, 0 },
 };
 
@@ -25,6 +40,32 @@ static const struct route routes[] = {
  * deduplicate, and the exactly-once tests must see a second send if the outbox makes one.
  */
 static const char *const tables[] = {
+	/* verify.c: scripted outcomes (keys as SHA-256), checks, 0.01 transfers and their memos. */
+	"CREATE TABLE IF NOT EXISTS sandbox_verify_scripts ("
+	" key_hash CHAR(64) CHARACTER SET ascii NOT NULL PRIMARY KEY,"
+	" outcome VARCHAR(12) CHARACTER SET ascii NOT NULL,"
+	" updated_at DATETIME(3) NOT NULL"
+	") ENGINE=InnoDB",
+	"CREATE TABLE IF NOT EXISTS sandbox_verify_checks ("
+	" ref VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,"
+	" method VARCHAR(16) CHARACTER SET ascii NOT NULL,"
+	" state VARCHAR(8) CHARACTER SET ascii NOT NULL,"
+	" message VARCHAR(200) NOT NULL,"
+	" link VARCHAR(500) CHARACTER SET ascii NOT NULL,"
+	" key_hashes VARCHAR(300) CHARACTER SET ascii NOT NULL,"
+	" created_at DATETIME(3) NOT NULL,"
+	" decided_at DATETIME(3) NULL"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"CREATE TABLE IF NOT EXISTS sandbox_verify_transfers ("
+	" ref VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,"
+	" account_hash CHAR(64) CHARACTER SET ascii NOT NULL,"
+	" account_name VARCHAR(100) NOT NULL,"
+	" bank VARCHAR(100) NOT NULL,"
+	" amount_fen INT NOT NULL,"
+	" memo VARCHAR(16) CHARACTER SET ascii NOT NULL,"
+	" created_at DATETIME(3) NOT NULL,"
+	" KEY sandbox_verify_transfers_account (account_hash, created_at)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
 	"CREATE TABLE IF NOT EXISTS sandbox_messages ("
 	" id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,"
 	" provider_id VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,"
@@ -47,6 +88,38 @@ static const char *const tables[] = {
 	" permanent_numbers TEXT NOT NULL,"
 	" permanent_ppm INT NOT NULL,"
 	" updated_at DATETIME(3) NOT NULL"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	/* pay.c: the provider's orders with the last notification sent, and its one switch. */
+	"CREATE TABLE IF NOT EXISTS sandbox_pay_orders ("
+	" pay_no CHAR(24) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,"
+	" provider_ref VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,"
+	" method VARCHAR(8) CHARACTER SET ascii NOT NULL,"
+	" amount_fen BIGINT NOT NULL,"
+	" subject VARCHAR(200) NOT NULL,"
+	" notify_url VARCHAR(500) NOT NULL,"
+	" qr_url VARCHAR(500) CHARACTER SET ascii NOT NULL,"
+	" state VARCHAR(8) CHARACTER SET ascii NOT NULL,"
+	" created_at DATETIME(3) NOT NULL,"
+	" paid_at DATETIME(3) NULL,"
+	" note_body TEXT NULL,"
+	" note_ts VARCHAR(24) CHARACTER SET ascii NULL,"
+	" note_sig CHAR(64) CHARACTER SET ascii NULL,"
+	" UNIQUE KEY sandbox_pay_ref (provider_ref)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"CREATE TABLE IF NOT EXISTS sandbox_pay_control ("
+	" id TINYINT UNSIGNED NOT NULL PRIMARY KEY,"
+	" fail_create TINYINT(1) NOT NULL,"
+	" updated_at DATETIME(3) NOT NULL"
+	") ENGINE=InnoDB",
+	/* courier.c: the tracks tests scripted, and those made up at a number's first query. */
+	"CREATE TABLE IF NOT EXISTS sandbox_courier_tracks ("
+	" carrier VARCHAR(8) CHARACTER SET ascii NOT NULL,"
+	" number VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,"
+	" state VARCHAR(16) CHARACTER SET ascii NOT NULL,"
+	" events MEDIUMTEXT NOT NULL,"
+	" fail VARCHAR(12) CHARACTER SET ascii NOT NULL,"
+	" updated_at DATETIME(3) NOT NULL,"
+	" PRIMARY KEY (carrier, number)"
 	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
 };
 

@@ -80,6 +80,63 @@ int wizard_step_save(struct db *db, struct req *r, long long order_id, enum wiza
 /* A string member of a loaded step ("" when absent). */
 const char *wizard_str(json_t *obj, const char *name);
 
+/* ---- step_fields.c: each data step's declared fields, checks and cross-field rules. */
+
+/* A checked step: the data to save (released with the arena) and what it sets on the order. */
+struct wizard_step_input {
+	json_t *data;
+	const char *method;          /* enterprise: verify_method; handler: handler_method */
+	const char *handler_mobile;  /* handler: the bare 11 digits */
+	const char *subject_name;    /* applicant of a person certificate */
+	int years;                   /* product: years, amount (-1: unknown fee), quote */
+	long long amount_fen;
+	json_t *quote;
+	const char *renew_not_before, *renew_not_after; /* product of a renewal */
+	const char *service, *privacy;                  /* agreements: versions accepted */
+};
+
+/* The steps saved with PUT (agreements .. product). */
+bool wizard_step_is_data(enum wizard_step s);
+
+/* Checks body for step s of order o; a PII field sent back as the mask of its saved value
+ * keeps the saved value. Returns 0 with *in filled, or -1 answered (400 naming the field). */
+int wizard_step_check(struct req *r, const struct wizard_order *o, enum wizard_step s,
+		      json_t *body, json_t *saved, struct wizard_step_input *in);
+
+/* A copy of saved step data (NULL: none) with its PII masked; the caller owns it. */
+json_t *wizard_step_masked(enum wizard_step s, json_t *data);
+
+/* ---- catalog.c: the zh-CN names of verification and payment methods, NULL for unknown codes. */
+const char *wizard_verify_method_name(const char *code);
+const char *wizard_handler_method_name(const char *code);
+const char *wizard_pay_method_name(const char *code);
+
+/* ---- materials.c */
+
+/* The material kinds the order must still upload: required by its rules (material_rules: the
+ * channel's own row wins over channel 0's) and whose latest upload is missing or rejected.
+ * *missing: [{"material", "name"}], empty when complete (and for an order without a materials
+ * step), released with the arena. Returns 0, or -1 answered (database). */
+int wizard_materials_missing(struct req *r, const struct wizard_order *o, json_t **missing);
+
+/* ---- verify.c */
+
+/* Whether the identity checks the order needs have passed. *ok false names, in
+ * *missing_subject, the first subject lacking ("enterprise" | "handler"). Returns 0, or -1
+ * answered (database). */
+int wizard_verified(struct req *r, const struct wizard_order *o, bool *ok,
+		    const char **missing_subject);
+
+/* ---- sign.c */
+
+/* The zh-CN title of a step ("经办人信息"), for messages that name it. */
+const char *wizard_step_title(enum wizard_step s);
+
+/* How the holder will get the PIN (shared/rules.h rules_pin_delivery codes), or NULL when the
+ * business makes no new key. Signing records it with the pay method then known (often none);
+ * the payment step records it again once the method is chosen: pass it as pay_method. */
+const char *wizard_pin_delivery(const struct wizard_order *o, const char *pay_method);
+
 /* ---- handlers, by file */
 int wizard_catalog(struct req *r);        /* catalog.c */
 int wizard_quote(struct req *r);

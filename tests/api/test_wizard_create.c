@@ -76,8 +76,8 @@ static void one_open_application(void **state)
 
 	(void)state;
 	api_register_org(&c, uscc, mobile);
-	wiz_create(&c, "bjca-zycg", "new", "org", NULL, no);
-	create_raw(&c, "{\"channel\":\"bjca-zycg\",\"business\":\"new\",\"kind\":\"org\"}", &r);
+	wiz_create(&c, "netca-gd", "new", "org", NULL, no);
+	create_raw(&c, "{\"channel\":\"netca-gd\",\"business\":\"new\",\"kind\":\"org\"}", &r);
 	api_expect_error(&r, 409, "open_order_exists");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"),
 							      "open_order_no")), no);
@@ -85,13 +85,13 @@ static void one_open_application(void **state)
 								 "message")), no));
 	api_free(&r);
 	/* Another kind of certificate is another application. */
-	wiz_create(&c, "bjca-zycg", "new", "legal_rep", NULL, other);
+	wiz_create(&c, "netca-gd", "new", "legal_rep", NULL, other);
 	assert_int_equal(count_orders(uscc), 2);
 	/* A draft left past [wizard] draft_ttl_hours gives way. */
 	snprintf(sql, sizeof(sql),
 		 "UPDATE orders SET updated_at = NOW(3) - INTERVAL 10000 HOUR WHERE order_no = '%s'", no);
 	wiz_sql(sql);
-	wiz_create(&c, "bjca-zycg", "new", "org", NULL, other);
+	wiz_create(&c, "netca-gd", "new", "org", NULL, other);
 	snprintf(sql, sizeof(sql), "SELECT CONCAT(state, '|', IFNULL(open_key, 'none')) FROM orders "
 		 "WHERE order_no = '%s'", no);
 	{
