@@ -1,18 +1,265 @@
-/* wizard: placeholder until its helper lands (development only). */
+/* wizard: what the halls offer (public): channels and their methods, fee quotes, agreements. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "order.h"
+#include "rules.h"
+#include "valid.h"
 #include "wizard.h"
+
+#define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"
+#define CODE_MAX 32
+
+static const char sql_channels[] =
+	"SELECT code, name, ca_name, flow, review_days_min, review_days_max, businesses, kinds, "
+	"verify_methods, handler_methods, pay_methods, mail_in FROM channels ORDER BY id";
+static const char sql_current[] =
+	"SELECT code, version, title FROM agreements WHERE current = 1 ORDER BY code";
+static const char sql_channel[] =
+	"SELECT FIND_IN_SET(?, businesses), FIND_IN_SET(?, kinds) FROM channels WHERE code = ?";
+static const char sql_agreement[] =
+	"SELECT code, version, title, body, DATE_FORMAT(published_at, " ISO ") FROM agreements "
+	"WHERE code = ? AND current = 1 ORDER BY published_at DESC, version DESC LIMIT 1";
+
+struct name {
+	const char *code, *zh;
+};
+
+/* The methods' names as the guides write them (000, 002: 企业认证 and 经办人认证; 001, 002, 003:
+ * payment). */
+static const struct name verify_names[] = {
+	{ "transfer", "企业对公打款认证" },
+	{ "lr_mobile", "法定代表人手机号认证" },
+	{ "lr_card", "法定代表人银行卡信息认证" },
+	{ "lr_face", "法定代表人刷脸认证" },
+	/* Not offered up front: what an order that switched to the paper route records (002). */
+	{ "mail_in", "线下邮寄纸质材料" },
+	{ NULL, NULL },
+};
+
+static const struct name handler_names[] = {
+	{ "mobile", "经办人手机实名认证" },
+	{ "card", "经办人银行卡信息认证" },
+	{ "face", "经办人刷脸认证" },
+	{ NULL, NULL },
+};
+
+static const struct name pay_names[] = {
+	{ "wechat", "微信支付" },
+	{ "alipay", "支付宝支付" },
+	{ "transfer", "对公转账" },
+	{ "counter", "现场缴费" },
+	{ NULL, NULL },
+};
+
+static const char *lookup(const struct name *t, const char *code)
+{
+	for (; code && t->code; t++)
+		if (strcmp(t->code, code) == 0)
+			return t->zh;
+	return NULL;
+}
+
+const char *wizard_verify_method_name(const char *code)
+{
+	return lookup(verify_names, code);
+}
+
+const char *wizard_handler_method_name(const char *code)
+{
+	return lookup(handler_names, code);
+}
+
+const char *wizard_pay_method_name(const char *code)
+{
+	return lookup(pay_names, code);
+}
+
+/* A lower-case code as the tables hold them. */
+static bool is_code(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n > 0 && n <= CODE_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+/* A comma list of codes as [{"code", "name"}]; a code without a name (a typo in the table) is
+ * left out rather than shown to people as a bare code. */
+static json_t *named_list(const char *list, const char *(*name)(const char *))
+{
+	json_t *out = json_array();
+	char code[CODE_MAX + 1];
+
+	for (const char *p = list; out && p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *zh;
+
+		if (len > 0 && len <= CODE_MAX) {
+			memcpy(code, p, len);
+			code[len] = '\0';
+			zh = name(code);
+			if (zh)
+				json_array_append_new(out, json_pack("{s:s, s:s}", "code", code,
+								     "name", zh));
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return out;
+}
+
+static json_t *channel_json(const struct db_rows *c, size_t i)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:b}",
+			 "code", db_cell(c, i, 0), "name", db_cell(c, i, 1),
+			 "ca_name", db_cell(c, i, 2), "flow", db_cell(c, i, 3),
+			 "review_days_min", (int)strtol(db_cell(c, i, 4), NULL, 10),
+			 "review_days_max", (int)strtol(db_cell(c, i, 5), NULL, 10),
+			 "businesses", named_list(db_cell(c, i, 6), order_business_name),
+			 "kinds", named_list(db_cell(c, i, 7), order_kind_name),
+			 "verify_methods", named_list(db_cell(c, i, 8), wizard_verify_method_name),
+			 "handler_methods", named_list(db_cell(c, i, 9), wizard_handler_method_name),
+			 "pay_methods", named_list(db_cell(c, i, 10), wizard_pay_method_name),
+			 "mail_in", strcmp(db_cell(c, i, 11), "0") != 0);
+}
 
 int wizard_catalog(struct req *r)
 {
-	return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
+	struct db_rows c, a;
+	json_t *channels, *agreements, *years;
+	int rc;
+
+	rc = db_query(&r->app->db, r->arena, sql_channels, DB_NOARGS, &c);
+	if (rc == DB_OK)
+		rc = db_query(&r->app->db, r->arena, sql_current, DB_NOARGS, &a);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	channels = json_array();
+	for (size_t i = 0; i < c.nrows; i++)
+		json_array_append_new(channels, channel_json(&c, i));
+	agreements = json_array();
+	for (size_t i = 0; i < a.nrows; i++)
+		json_array_append_new(agreements,
+				      json_pack("{s:s, s:s, s:s}", "code", db_cell(&a, i, 0),
+						"version", db_cell(&a, i, 1), "title", db_cell(&a, i, 2)));
+	/* 003 "所有证书均可办理1~5年"; what a channel actually prices is the quote's answer. */
+	years = json_pack("[i, i, i, i, i]", 1, 2, 3, 4, 5);
+	resp_json(r, 200, json_pack("{s:o, s:o, s:o}", "channels", channels, "years", years,
+				    "agreements", agreements));
+	return 0;
+}
+
+static json_t *money(int64_t fen)
+{
+	char yuan[24];
+
+	valid_money_format(fen, yuan, sizeof(yuan));
+	return json_string(yuan);
+}
+
+static json_t *quote_json(const struct rules_quote *q)
+{
+	json_t *items = json_array();
+
+	for (int i = 0; i < q->n; i++) {
+		const struct rules_quote_item *it = &q->item[i];
+
+		json_array_append_new(items,
+			json_pack("{s:s, s:s, s:o, s:I, s:i, s:o, s:I}", "code", it->code,
+				  "label", it->label, "unit", money(it->unit_fen),
+				  "unit_fen", (json_int_t)it->unit_fen, "qty", it->qty,
+				  "amount", money(it->fen), "amount_fen", (json_int_t)it->fen));
+	}
+	return items;
 }
 
 int wizard_quote(struct req *r)
 {
-	return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
+	const char *channel, *business, *kind, *years_s, *seal_s;
+	struct rules_quote q;
+	struct kvlist args;
+	struct db_rows c;
+	int years = 1, qrc, rc;
+	bool seal = false;
+	json_t *out;
+
+	if (req_args(r, &args) < 0)
+		return -1;
+	channel = kv_get(&args, "channel");
+	business = kv_get(&args, "business");
+	kind = kv_get(&args, "kind");
+	years_s = kv_get(&args, "years");
+	seal_s = kv_get(&args, "seal");
+	if (!channel || !is_code(channel))
+		return resp_error(r, channel ? ERR_INVALID_FIELD : ERR_MISSING_FIELD, "channel",
+				  "请选择办理渠道（参数 channel）。");
+	if (!business || !order_business_name(business))
+		return resp_error(r, business ? ERR_INVALID_FIELD : ERR_MISSING_FIELD, "business",
+				  "请选择业务类型（参数 business：new、add、renew、lost、damaged、change、unlock 或 revoke）。");
+	if (!kind || !order_kind_name(kind))
+		return resp_error(r, kind ? ERR_INVALID_FIELD : ERR_MISSING_FIELD, "kind",
+				  "请选择证书类型（参数 kind：org、legal_rep 或 person）。");
+	if (years_s) {
+		if (strlen(years_s) != 1 || years_s[0] < '1' || years_s[0] > '5')
+			return resp_error(r, ERR_INVALID_FIELD, "years",
+					  "证书年限应为 1 至 5 年（参数 years）。");
+		years = years_s[0] - '0';
+	}
+	if (seal_s) {
+		if (strcmp(seal_s, "0") != 0 && strcmp(seal_s, "1") != 0)
+			return resp_error(r, ERR_INVALID_FIELD, "seal",
+					  "是否含电子印章应为 0 或 1（参数 seal）。");
+		seal = seal_s[0] == '1';
+	}
+	rc = db_query(&r->app->db, r->arena, sql_channel,
+		      DB_ARGS(DB_STR(business), DB_STR(kind), DB_STR(channel)), &c);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (c.nrows != 1)
+		return resp_error(r, ERR_INVALID_FIELD, "channel", "办理渠道不存在，请重新选择。");
+	if (strcmp(db_cell(&c, 0, 0), "0") == 0)
+		return resp_error(r, ERR_NOT_OFFERED, "business", "所选渠道不办理该业务。");
+	if (strcmp(db_cell(&c, 0, 1), "0") == 0)
+		return resp_error(r, ERR_NOT_OFFERED, "kind", "所选渠道不签发该类型的证书。");
+	/* The defect of a damaged key is found when it is inspected, not when it is quoted: the
+	 * quote is the media fee (002). A channel the fee table does not know has no stated fee. */
+	qrc = rules_quote(channel, business, kind, years, seal, false, &q);
+	out = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:i, s:b, s:b, s:o}", "channel", channel,
+			"business", business, "business_name", order_business_name(business),
+			"kind", kind, "kind_name", order_kind_name(kind), "years", years,
+			"seal", seal, "complete", qrc == RULES_OK, "items", quote_json(&q));
+	if (!out)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	if (qrc == RULES_OK) {
+		json_object_set_new(out, "total", money(q.total_fen));
+		json_object_set_new(out, "total_fen", json_integer(q.total_fen));
+		json_object_set_new(out, "note", json_null());
+	} else {
+		/* Only what the guide states is listed; no total pretends to be the price. */
+		json_object_set_new(out, "total", json_null());
+		json_object_set_new(out, "total_fen", json_null());
+		json_object_set_new(out, "note",
+				    json_string("该项费用办理指南未公布，请联系客服确认"));
+	}
+	resp_json(r, 200, out);
+	return 0;
 }
 
 int wizard_agreement(struct req *r)
 {
-	return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
-}
+	const char *code = r->params[0];
+	struct db_rows a;
+	int rc;
 
+	if (!is_code(code))
+		return resp_error(r, ERR_NOT_FOUND, NULL, "没有该协议。");
+	rc = db_query(&r->app->db, r->arena, sql_agreement, DB_ARGS(DB_STR(code)), &a);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (a.nrows != 1)
+		return resp_error(r, ERR_NOT_FOUND, NULL, "没有该协议。");
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", db_cell(&a, 0, 0),
+				    "version", db_cell(&a, 0, 1), "title", db_cell(&a, 0, 2),
+				    "body", db_cell(&a, 0, 3), "published_at", db_cell(&a, 0, 4)));
+	return 0;
+}

@@ -1,13 +1,197 @@
-/* wizard: placeholder until its helper lands (development only). */
+/* wizard: "my certificates" (002 【管理中心】-【我的证书】): the account's certificates, their
+ * renewal window and warranty, and the businesses each can start. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+#include "crypto.h"
+#include "order.h"
+#include "rules.h"
+#include "valid.h"
 #include "wizard.h"
+
+#define CERTS_MAX 200
+
+static const char sql_account[] = "SELECT kind, login_name FROM accounts WHERE id = ?";
+
+#define CERT_COLS \
+	"SELECT c.serial, ch.code, ch.name, c.kind, c.holder_name, c.subject_name, " \
+	"DATE_FORMAT(c.not_before, '%Y-%m-%d'), DATE_FORMAT(c.not_after, '%Y-%m-%d'), " \
+	"DATE_FORMAT(c.first_issued, '%Y-%m-%d'), c.state, c.has_seal, ch.businesses, ch.kinds, " \
+	"ch.renew_expired_online " \
+	"FROM certificates c JOIN channels ch ON ch.id = c.channel_id "
+
+/* Bound to the account (the key was issued to it), or issued to its subject (an organisation's
+ * USCC) by the CA outside the hall. */
+static const char sql_certs[] = CERT_COLS
+	"WHERE (c.account_id = ? OR c.subject_idx = ?) "
+	"ORDER BY c.not_after DESC, c.id DESC LIMIT ?";
+/* serial is ascii_bin: the match is exact and case-sensitive. */
+static const char sql_cert[] = CERT_COLS
+	"WHERE c.serial = ? AND (c.account_id = ? OR c.subject_idx = ?)";
+
+/* The subject index of the logged-in account: an organisation's USCC (its login name). A person
+ * account's login is a mobile, not the holder's ID number, so it has none: *idx stays NULL.
+ * Returns 0 or -1 answered. */
+static int my_subject(struct req *r, const char **idx)
+{
+	struct db_rows a;
+	char *hex;
+	int rc;
+
+	*idx = NULL;
+	rc = db_query(&r->app->db, r->arena, sql_account, DB_ARGS(DB_I64(r->auth.id)), &a);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (a.nrows != 1)
+		return resp_error(r, ERR_NOT_LOGGED_IN, NULL, NULL);
+	if (strcmp(db_cell(&a, 0, 0), "org") != 0)
+		return 0;
+	hex = arena_alloc(r->arena, 2 * CRYPTO_SHA256_LEN + 1);
+	if (!hex)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	crypto_index_hex(&r->app->key, "subject", db_cell(&a, 0, 1), strlen(db_cell(&a, 0, 1)), hex);
+	*idx = hex;
+	return 0;
+}
+
+static bool list_has(const char *list, const char *code)
+{
+	size_t n = strlen(code);
+
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && strncmp(p, code, n) == 0)
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* What can be started on this certificate: the rules of create.c, so that every business shown
+ * here is one the hall accepts. A revoked certificate takes none; an expired one only its
+ * renewal (inside the window or by review) and its revocation. */
+static json_t *offered(const char *businesses, const char *kinds, const char *kind, bool revoked,
+		       bool expired, enum rules_renewal window)
+{
+	static const char *const on_cert[] = { "renew", "lost", "damaged", "change", "unlock",
+					       "revoke" };
+	json_t *out = json_array();
+
+	if (revoked || !list_has(kinds, kind))
+		return out;
+	for (size_t i = 0; out && i < sizeof(on_cert) / sizeof(on_cert[0]); i++) {
+		const char *b = on_cert[i];
+
+		if (!list_has(businesses, b))
+			continue;
+		if (strcmp(b, "renew") == 0 ? window != RENEW_ONLINE && window != RENEW_REVIEW
+					    : expired && strcmp(b, "revoke") != 0)
+			continue;
+		json_array_append_new(out, json_pack("{s:s, s:s}", "code", b, "name",
+						     order_business_name(b)));
+	}
+	return out;
+}
+
+static const char *window_code(enum rules_renewal w)
+{
+	switch (w) {
+	case RENEW_TOO_EARLY:
+		return "too_early";
+	case RENEW_ONLINE:
+		return "online";
+	case RENEW_REVIEW:
+		return "review";
+	default:
+		return NULL;
+	}
+}
+
+static json_t *cert_json(const struct db_rows *c, size_t i, struct rules_date today)
+{
+	struct rules_date not_after, first;
+	enum rules_renewal window = RENEW_INVALID;
+	bool revoked = strcmp(db_cell(c, i, 9), "revoked") == 0, expired = false;
+	const char *state;
+	int days_left = 0;
+
+	if (rules_date_parse(db_cell(c, i, 7), &not_after)) {
+		days_left = (int)(rules_days_from_civil(not_after) - rules_days_from_civil(today));
+		expired = days_left < 0;
+		window = rules_renewal_window(today, not_after);
+		/* A channel that renews expired certificates offline only (003). */
+		if (window == RENEW_ONLINE && expired && strcmp(db_cell(c, i, 13), "0") == 0)
+			window = RENEW_REVIEW;
+	}
+	if (!rules_date_parse(db_cell(c, i, 8), &first))
+		first = (struct rules_date){ 0, 0, 0 };
+	state = revoked ? "revoked" : expired ? "expired" : "valid";
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s?, "
+			 "s:b, s:b, s:o}",
+			 "serial", db_cell(c, i, 0), "channel", db_cell(c, i, 1),
+			 "channel_name", db_cell(c, i, 2), "kind", db_cell(c, i, 3),
+			 "kind_name", order_kind_name(db_cell(c, i, 3)),
+			 "holder", db_cell(c, i, 4), "subject", db_cell(c, i, 5),
+			 "not_before", db_cell(c, i, 6), "not_after", db_cell(c, i, 7),
+			 "state", state,
+			 "state_name", revoked ? "已吊销" : expired ? "已过期" : "有效",
+			 "days_left", days_left,
+			 "renewal", revoked ? NULL : window_code(window),
+			 "in_warranty", rules_in_warranty(first, today),
+			 "has_seal", strcmp(db_cell(c, i, 10), "0") != 0,
+			 "businesses", offered(db_cell(c, i, 11), db_cell(c, i, 12), db_cell(c, i, 3),
+					       revoked, expired, window));
+}
 
 int wizard_certs(struct req *r)
 {
-	return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
+	struct rules_date today = rules_today(time(NULL));
+	const char *idx;
+	struct db_rows c;
+	json_t *list;
+	int rc;
+
+	if (auth_require(r, ROLE_APPLICANT) < 0 || my_subject(r, &idx) < 0)
+		return -1;
+	rc = db_query(&r->app->db, r->arena, sql_certs,
+		      DB_ARGS(DB_I64(r->auth.id), idx ? DB_STR(idx) : DB_NULL, DB_I64(CERTS_MAX + 1)),
+		      &c);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	list = json_array();
+	for (size_t i = 0; i < c.nrows && i < CERTS_MAX; i++)
+		json_array_append_new(list, cert_json(&c, i, today));
+	resp_json(r, 200, json_pack("{s:o, s:b}", "certificates", list, "truncated",
+				    c.nrows > CERTS_MAX));
+	return 0;
 }
 
 int wizard_cert_find(struct req *r)
 {
-	return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
-}
+	const char *serial = r->params[0], *idx;
+	struct db_rows c;
+	int rc;
 
+	if (auth_require(r, ROLE_APPLICANT) < 0)
+		return -1;
+	if (!valid_serial(serial))
+		return resp_error(r, ERR_INVALID_FIELD, "serial",
+				  "证书序列号为 1 至 40 位十六进制字符（0-9、A-F，区分大小写），例如 712C1B5A584A1BBE。");
+	if (my_subject(r, &idx) < 0)
+		return -1;
+	rc = db_query(&r->app->db, r->arena, sql_cert,
+		      DB_ARGS(DB_STR(serial), DB_I64(r->auth.id), idx ? DB_STR(idx) : DB_NULL), &c);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	/* Another's certificate is as unknown as one never issued. */
+	if (c.nrows != 1)
+		return resp_error(r, ERR_NOT_FOUND, NULL,
+				  "您的账号下没有该序列号的证书。序列号区分大小写，请核对后重试。");
+	resp_json(r, 200, json_pack("{s:o}", "certificate",
+				    cert_json(&c, 0, rules_today(time(NULL)))));
+	return 0;
+}

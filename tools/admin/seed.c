@@ -1,5 +1,6 @@
 /* certhall-admin seed: demo channels, orders and certificates; bench orders for make bench. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,14 +58,26 @@ struct demo_cert {
 	int from_days, to_days;  /* relative to today */
 	const char *revoked;
 	int seal;
+	/* The demo account it is bound to (login name) and the subject's USCC or ID number, from
+	 * which certificates.subject_idx is made; NULL: bound to nobody. */
+	const char *owner, *subject_id;
 };
 
+/* 王芳's resident ID, invented for the demo: 440106 (广州市天河区), born 1990-03-07, sequence
+ * 222 (even: female), check digit 6 (GB 11643). She gives it as id_number when she applies for a
+ * business on her netca-gd certificate. */
+#define DEMO_PERSON_ID "440106199003072226"
+#define DEMO_ORG_USCC "91350100M000100Y43"
+
 static const struct demo_cert demo_certs[] = {
-	{ "712C1B5A584A1BBE", "szca", "legal_rep", "张伟", "深圳鹏城示范贸易有限公司", -400, 330, NULL, 1 },
-	{ "5A1F00C3D2E4B6A7", "bjca-zycg", "org", "李娜", "北京数安示范科技有限公司", -700, 60, NULL, 1 },
-	{ "3E8B7C6D5A4F2E1D", "netca-gd", "person", "王芳", "", -900, -170, NULL, 0 },
+	{ "712C1B5A584A1BBE", "szca", "legal_rep", "张伟", "深圳鹏城示范贸易有限公司", -400, 330, NULL, 1,
+	  NULL, NULL },
+	{ "5A1F00C3D2E4B6A7", "bjca-zycg", "org", "李娜", "北京数安示范科技有限公司", -700, 60, NULL, 1,
+	  DEMO_ORG_USCC, DEMO_ORG_USCC },
+	{ "3E8B7C6D5A4F2E1D", "netca-gd", "person", "王芳", "", -900, -170, NULL, 0,
+	  "13900139000", DEMO_PERSON_ID },
 	{ "0F9E8D7C6B5A4930", "bjca-zycg", "org", "刘洋", "北京数安示范科技有限公司", -500, 230,
-	  "遗失补办，旧证书已吊销", 1 },
+	  "遗失补办，旧证书已吊销", 1, DEMO_ORG_USCC, DEMO_ORG_USCC },
 };
 
 /* Demo logins, printed by make run. Never seed these into a production database. */
@@ -74,7 +87,7 @@ static const struct demo_cert demo_certs[] = {
 static const struct {
 	const char *kind, *login, *name, *mobile;
 } demo_accounts[] = {
-	{ "org", "91350100M000100Y43", "北京数安示范科技有限公司", DEMO_MOBILE },
+	{ "org", DEMO_ORG_USCC, "北京数安示范科技有限公司", DEMO_MOBILE },
 	{ "person", "13900139000", "王芳", "13900139000" },
 };
 
@@ -107,6 +120,11 @@ static const char sql_cert[] =
 	"VALUES (?, ?, ?, ?, ?, CURDATE() + INTERVAL ? DAY, CURDATE() + INTERVAL ? DAY, "
 	"CURDATE() + INTERVAL ? DAY, ?, IF(? IS NULL, 'valid', 'revoked'), "
 	"IF(? IS NULL, NULL, NOW(3) - INTERVAL 2 DAY), ?)";
+/* Only a certificate bound to nobody yet: an older demo database gets its owners, and a
+ * binding made since (by the hall) is never moved. */
+static const char sql_bind[] =
+	"UPDATE certificates SET account_id = (SELECT id FROM accounts WHERE login_name = ?), "
+	"subject_idx = ? WHERE serial = ? AND account_id IS NULL";
 static const char sql_get_setting[] = "SELECT value FROM app_settings WHERE name = ?";
 static const char sql_set_setting[] =
 	"INSERT INTO app_settings (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)";
@@ -261,6 +279,26 @@ static int create_logins(struct db *db, void *p)
 	return rc;
 }
 
+/* Binds the demo certificates to the demo accounts ("我的证书"), on every run: a database seeded
+ * before the accounts existed gets the binding too. */
+static int bind_certs(struct db *db, void *p)
+{
+	struct admin *ad = p;
+	int rc = DB_OK;
+
+	for (size_t i = 0; rc == DB_OK && i < sizeof(demo_certs) / sizeof(demo_certs[0]); i++) {
+		const struct demo_cert *c = &demo_certs[i];
+		char idx[65];
+
+		if (!c->owner)
+			continue;
+		crypto_index_hex(&ad->key, "subject", c->subject_id, strlen(c->subject_id), idx);
+		rc = db_exec(db, sql_bind, DB_ARGS(DB_STR(c->owner), DB_STR(idx), DB_STR(c->serial)),
+			     NULL, NULL);
+	}
+	return rc;
+}
+
 /* Prints the stored summary `name`, or runs fn to create it (and prints what it made). */
 static int seed_once(struct admin *ad, const char *name, int (*fn)(struct db *, void *))
 {
@@ -326,6 +364,17 @@ fail:
 	return 1;
 }
 
+/* Loaded in this order on every run (INSERT IGNORE: a CA's edits survive). materials.sql lives
+ * with the upload policy; the rest under schema/seed/. */
+static const struct {
+	bool policy;
+	const char *name;
+} seed_files[] = {
+	{ false, "channels.sql" }, { false, "templates.sql" }, { false, "agreements.sql" },
+	{ false, "holidays.sql" }, { true, "materials.sql" },
+	{ false, "reasons.sql" }, { false, "review_templates.sql" },
+};
+
 int admin_seed(struct admin *ad, int argc, char **argv)
 {
 	char path[CONF_STR_MAX + 64];
@@ -349,16 +398,24 @@ int admin_seed(struct admin *ad, int argc, char **argv)
 			return 2;
 		}
 	}
-	for (int i = 0; i < 3; i++) {
-		if (i < 2)
-			snprintf(path, sizeof(path), "%s/seed/%s", ad->conf.schema_dir,
-				 i == 0 ? "channels.sql" : "templates.sql");
+	for (size_t i = 0; i < sizeof(seed_files) / sizeof(seed_files[0]); i++) {
+		if (seed_files[i].policy)
+			snprintf(path, sizeof(path), "%s/%s", ad->conf.policy_dir, seed_files[i].name);
 		else
-			snprintf(path, sizeof(path), "%s/materials.sql", ad->conf.policy_dir);
+			snprintf(path, sizeof(path), "%s/seed/%s", ad->conf.schema_dir,
+				 seed_files[i].name);
 		if (admin_run_sql_file(ad, path) < 0)
 			return 1;
 	}
 	if (bench)
 		return seed_bench(ad, bench, list ? list : "/dev/null");
-	return seed_once(ad, "demo.summary", create_demo) || seed_once(ad, "demo.logins", create_logins);
+	if (seed_once(ad, "demo.summary", create_demo) || seed_once(ad, "demo.logins", create_logins))
+		return 1;
+	if (db_tx(&ad->db, bind_certs, ad) != DB_OK) {
+		fprintf(stderr, "seed: demo certificates not bound: %s\n", ad->db.last_error);
+		return 1;
+	}
+	printf("My certificates: %s has 5A1F00C3D2E4B6A7 and 0F9E8D7C6B5A4930 (revoked); "
+	       "13900139000 has 3E8B7C6D5A4F2E1D (ID number %s)\n", DEMO_ORG_USCC, DEMO_PERSON_ID);
+	return 0;
 }

@@ -1,0 +1,74 @@
+/* wizard: which required materials an order still lacks (the materials step, and signing). */
+#include <string.h>
+
+#include "wizard.h"
+
+/* The rules that apply to the order, the channel's own row of a material first. The same
+ * choice as the upload program's (fcgi-apps/upload/order.c sql_rule), so what is asked for
+ * here is exactly what can be uploaded there. */
+static const char sql_rules[] =
+	"SELECT r.material, k.name, r.required FROM material_rules r "
+	"JOIN material_kinds k ON k.code = r.material "
+	"WHERE r.channel_id IN (0, ?) "
+	"AND (r.businesses = '*' OR FIND_IN_SET(?, r.businesses)) "
+	"AND (r.cert_kinds = '*' OR FIND_IN_SET(?, r.cert_kinds)) "
+	"ORDER BY k.sort, r.material, r.channel_id DESC";
+/* The latest version of each material uploaded for the order. */
+static const char sql_latest[] =
+	"SELECT m.material, m.state FROM materials m WHERE m.order_id = ? AND m.version = "
+	"(SELECT MAX(l.version) FROM materials l WHERE l.order_id = m.order_id "
+	"AND l.material = m.material)";
+
+static void release(void *j)
+{
+	json_decref(j);
+}
+
+/* The state of the material's latest upload, NULL when there is none. */
+static const char *latest_state(const struct db_rows *up, const char *material)
+{
+	for (size_t i = 0; i < up->nrows; i++)
+		if (strcmp(db_cell(up, i, 0), material) == 0)
+			return db_cell(up, i, 1);
+	return NULL;
+}
+
+int wizard_materials_missing(struct req *r, const struct wizard_order *o, json_t **missing)
+{
+	struct db_rows rules, up;
+	const char *prev = "";
+	json_t *out;
+	int rc;
+
+	*missing = NULL;
+	out = json_array();
+	if (!out || arena_defer(r->arena, release, out) < 0) {
+		json_decref(out);
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	}
+	*missing = out;
+	/* Online renewal inside the window uploads nothing (002). */
+	if (!wizard_plan_has(o, STEP_MATERIALS))
+		return 0;
+	rc = db_query(&r->app->db, r->arena, sql_rules,
+		      DB_ARGS(DB_I64(o->channel_id), DB_STR(o->business), DB_STR(o->kind)), &rules);
+	if (rc == DB_OK)
+		rc = db_query(&r->app->db, r->arena, sql_latest, DB_ARGS(DB_I64(o->id)), &up);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	for (size_t i = 0; i < rules.nrows; i++) {
+		const char *material = db_cell(&rules, i, 0), *state;
+
+		/* Rows of one material are adjacent, the winning one first. */
+		if (strcmp(material, prev) == 0)
+			continue;
+		prev = material;
+		if (strcmp(db_cell(&rules, i, 2), "1") != 0)
+			continue;
+		state = latest_state(&up, material);
+		if (!state || strcmp(state, "rejected") == 0)
+			json_array_append_new(out, json_pack("{s:s, s:s}", "material", material,
+							     "name", db_cell(&rules, i, 1)));
+	}
+	return 0;
+}
