@@ -12,7 +12,9 @@ ALTER TABLE channels
   ADD COLUMN handler_methods VARCHAR(60) CHARACTER SET ascii NOT NULL DEFAULT 'mobile,card,face',
   ADD COLUMN pay_methods VARCHAR(60) CHARACTER SET ascii NOT NULL
     DEFAULT 'wechat,alipay,transfer,counter',
-  ADD COLUMN mail_in TINYINT(1) NOT NULL DEFAULT 1 COMMENT 'offers the mail-in fallback (002)';
+  ADD COLUMN mail_in TINYINT(1) NOT NULL DEFAULT 1 COMMENT 'offers the mail-in fallback (002)',
+  ADD COLUMN renew_expired_online TINYINT(1) NOT NULL DEFAULT 1
+    COMMENT '002: expired up to 365 days renews online; 003: expired renews offline only';
 
 -- Versioned texts the applicant accepts: a new version is a new row, old ones stay.
 CREATE TABLE agreements (

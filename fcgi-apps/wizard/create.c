@@ -16,7 +16,8 @@
 static const char sql_account[] =
 	"SELECT kind, login_name, display_name FROM accounts WHERE id = ?";
 static const char sql_channel[] =
-	"SELECT id, FIND_IN_SET(?, businesses), FIND_IN_SET(?, kinds) FROM channels WHERE code = ?";
+	"SELECT id, FIND_IN_SET(?, businesses), FIND_IN_SET(?, kinds), renew_expired_online "
+	"FROM channels WHERE code = ?";
 /* The certificate must be the applicant's: bound to the account, or issued to its subject. */
 static const char sql_cert[] =
 	"SELECT id, kind, state, DATE_FORMAT(not_after, '%Y-%m-%d') FROM certificates "
@@ -65,6 +66,7 @@ struct create {
 	char no[ORDERNO_LEN + 1];
 	const char *business, *kind, *subject_name, *renew_mode, *open_key, *subject_idx;
 	long long channel_id, cert_id, amount_fen;
+	bool renew_expired_online; /* the channel's rule (002 yes, 003 no) */
 	long long id;
 	const char *holder_no;   /* the open order that holds the key */
 	long long holder_account;
@@ -168,7 +170,10 @@ static int target(struct req *r, struct create *c, const char *serial)
 	if (strcmp(c->business, "renew") == 0) {
 		switch (rules_renewal_window(today, not_after)) {
 		case RENEW_ONLINE:
-			c->renew_mode = "online";
+			/* 003: "证书已过有效期的，需要准备资料线下办理": reviewed, with materials. */
+			c->renew_mode = !c->renew_expired_online &&
+						rules_days_from_civil(today) > rules_days_from_civil(not_after)
+					? "review" : "online";
 			return 0;
 		case RENEW_REVIEW:
 			c->renew_mode = "review";
@@ -261,6 +266,7 @@ int wizard_create(struct req *r)
 	if (strcmp(db_cell(&rows, 0, 2), "0") == 0)
 		return resp_error(r, ERR_NOT_OFFERED, "kind", "所选渠道不签发该类型的证书。");
 	c.channel_id = strtoll(db_cell(&rows, 0, 0), NULL, 10);
+	c.renew_expired_online = strcmp(db_cell(&rows, 0, 3), "0") != 0;
 	keys(r, &c, subject, NULL);
 	if (!c.open_key)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);

@@ -71,9 +71,11 @@ bool wizard_plan_has(const struct wizard_order *o, enum wizard_step s)
 			return wizard_ships_key(o);
 		return !unlock && !is(b, "revoke");
 	case STEP_FORM:
-	case STEP_MATERIALS:
-		/* Online renewal inside the window needs neither (002); one expired longer does. */
+		/* Online renewal inside the window needs no paper (002); one expired longer does. */
 		return !renew || !is(o->renew_mode, "online");
+	case STEP_MATERIALS:
+		/* Mail-in sends the paper itself by courier, nothing is uploaded (002 线下邮寄). */
+		return (!renew || !is(o->renew_mode, "online")) && !o->mail_in;
 	case STEP_PAY:
 		return o->amount_fen != 0;
 	default:

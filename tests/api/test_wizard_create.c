@@ -236,15 +236,17 @@ static void target_certificate(void **state)
 	expect_refused(&d, body, 409, "cert_not_eligible", "cert_serial");
 }
 
-static void renew_at(struct api_client *c, const char *uscc, int not_after_days, const char *want)
+static void renew_in(struct api_client *c, const char *uscc, const char *channel,
+		     int not_after_days, const char *want)
 {
 	char serial[17], body[200], sql[200], v[32], no[19];
 	struct api_resp r;
 
 	wiz_random_serial(serial);
-	wiz_fixture_cert(uscc, uscc, "bjca-zycg", "org", serial, not_after_days, -400, false);
+	wiz_fixture_cert(uscc, uscc, channel, "org", serial, not_after_days, -400, false);
 	snprintf(body, sizeof(body),
-		 "{\"channel\":\"bjca-zycg\",\"business\":\"renew\",\"cert_serial\":\"%s\"}", serial);
+		 "{\"channel\":\"%s\",\"business\":\"renew\",\"cert_serial\":\"%s\"}", channel,
+		 serial);
 	create_raw(c, body, &r);
 	if (strcmp(want, "too_early") == 0) {
 		api_expect_error(&r, 409, "cert_not_eligible");
@@ -261,6 +263,11 @@ static void renew_at(struct api_client *c, const char *uscc, int not_after_days,
 		fail_msg("renew with %d days left: %s, expected %s", not_after_days, v, want);
 }
 
+static void renew_at(struct api_client *c, const char *uscc, int not_after_days, const char *want)
+{
+	renew_in(c, uscc, "bjca-zycg", not_after_days, want);
+}
+
 /* 002: "证书有效期小于90天或已过期且不超过1年（365天）" online; expired longer: reviewed. */
 static void renewal_window_boundaries(void **state)
 {
@@ -275,6 +282,9 @@ static void renewal_window_boundaries(void **state)
 	renew_at(&c, uscc, -1, "online");
 	renew_at(&c, uscc, -365, "online");
 	renew_at(&c, uscc, -366, "review");
+	/* 003 (NETCA): online only "证书过期前90天内"; "证书已过有效期的，需要准备资料线下办理". */
+	renew_in(&c, uscc, "netca-gd", 0, "online");
+	renew_in(&c, uscc, "netca-gd", -1, "review");
 }
 
 static void expired_certificate_only_renews(void **state)

@@ -138,10 +138,19 @@ void wiz_put(struct api_client *c, const char *no, const char *step, const char 
 const char *wiz_step_json(const char *step, const char *org_name, const char *mobile,
 			  const char *method)
 {
+	return wiz_step_json_id(step, org_name, mobile, method, NULL);
+}
+
+const char *wiz_step_json_id(const char *step, const char *org_name, const char *mobile,
+			     const char *method, const char *id_number)
+{
 	static char buf[2048];
 	char id1[19], id2[19];
 
-	wiz_random_id(id1);
+	if (id_number)
+		snprintf(id1, sizeof(id1), "%s", id_number);
+	else
+		wiz_random_id(id1);
 	wiz_random_id(id2);
 	if (strcmp(step, "agreements") == 0)
 		snprintf(buf, sizeof(buf), "{\"service\":\"2026.1\",\"privacy\":\"2026.1\"}");
@@ -150,13 +159,13 @@ const char *wiz_step_json(const char *step, const char *org_name, const char *mo
 			 "{\"org_name\":\"%s\",\"province\":\"广东省\",\"city\":\"深圳市\","
 			 "\"district\":\"南山区\",\"address\":\"科技园科苑路 15 号\",\"method\":\"%s\","
 			 "\"lr_name\":\"张伟\",\"lr_id_number\":\"%s\",\"lr_mobile\":\"%s\","
-			 "\"lr_bank_card\":\"6222020200001234567\"}",
+			 "\"lr_bank_card\":\"6222020200001234562\"}",
 			 org_name, method ? method : "lr_mobile", id1, mobile);
 	else if (strcmp(step, "handler") == 0)
 		snprintf(buf, sizeof(buf),
 			 "{\"name\":\"李娜\",\"id_number\":\"%s\",\"mobile\":\"%s\","
 			 "\"email\":\"handler@example.com\",\"position\":\"采购专员\",\"method\":\"%s\","
-			 "\"bank_card\":\"6217000010001234567\"}",
+			 "\"bank_card\":\"6217000010001234569\"}",
 			 id2, mobile, method ? method : "mobile");
 	else if (strcmp(step, "applicant") == 0)
 		snprintf(buf, sizeof(buf),
@@ -194,14 +203,56 @@ void wiz_order(struct api_client *c, const char *no, char *state, struct api_res
 		snprintf(state, 32, "%s", json_string_value(json_object_get(r->json, "state")));
 }
 
+/* The channel's method for a step: want if the channel offers it, else its first. */
+static void channel_method(const char *channel, const char *list, const char *want, char *out,
+			   size_t outsz)
+{
+	struct api_resp r;
+	json_t *chs, *ch, *methods, *m;
+	size_t i, k;
+
+	snprintf(out, outsz, "%s", want);
+	api_get("/api/wizard/catalog", &r);
+	assert_int_equal(r.status, 200);
+	chs = json_object_get(r.json, "channels");
+	json_array_foreach(chs, i, ch) {
+		if (strcmp(json_string_value(json_object_get(ch, "code")), channel) != 0)
+			continue;
+		methods = json_object_get(ch, list);
+		json_array_foreach(methods, k, m)
+			if (strcmp(json_string_value(json_object_get(m, "code")), want) == 0)
+				goto out;
+		if (json_array_size(methods) > 0)
+			snprintf(out, outsz, "%s",
+				 json_string_value(json_object_get(json_array_get(methods, 0), "code")));
+	}
+out:
+	api_free(&r);
+}
+
 void wiz_fill(struct api_client *c, const char *no, const char *org_name, const char *mobile)
+{
+	wiz_fill_opts(c, no, org_name, mobile, NULL);
+}
+
+void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, const char *mobile,
+		   const struct wiz_opts *opts)
 {
 	static const char *const data_steps[] = { "agreements", "enterprise", "handler", "applicant",
 						  "financial", "change", "product" };
+	char channel[40], ent[24], hnd[24];
 	struct api_resp o, r;
 	json_t *steps, *s;
 	size_t i;
 
+	wiz_order(c, no, NULL, &o);
+	snprintf(channel, sizeof(channel), "%s", json_string_value(json_object_get(o.json, "channel")));
+	api_free(&o);
+	channel_method(channel, "verify_methods",
+		       opts && opts->enterprise_method ? opts->enterprise_method : "lr_mobile", ent,
+		       sizeof(ent));
+	channel_method(channel, "handler_methods",
+		       opts && opts->handler_method ? opts->handler_method : "mobile", hnd, sizeof(hnd));
 	for (size_t k = 0; k < sizeof(data_steps) / sizeof(data_steps[0]); k++) {
 		/* The plan can change as steps are saved (a transfer method adds "financial"). */
 		wiz_order(c, no, NULL, &o);
@@ -209,14 +260,21 @@ void wiz_fill(struct api_client *c, const char *no, const char *org_name, const 
 		assert_true(json_is_array(steps));
 		json_array_foreach(steps, i, s) {
 			const char *name = json_string_value(json_object_get(s, "step"));
+			const char *method = NULL;
 
-			if (name && strcmp(name, data_steps[k]) == 0 &&
-			    !json_is_true(json_object_get(s, "done"))) {
-				wiz_put(c, no, name, wiz_step_json(name, org_name, mobile, NULL), &r);
-				if (r.status != 200)
-					fail_msg("step %s of %s: %ld %s", name, no, r.status, r.body);
-				api_free(&r);
-			}
+			if (!name || strcmp(name, data_steps[k]) != 0 ||
+			    json_is_true(json_object_get(s, "done")))
+				continue;
+			if (strcmp(name, "enterprise") == 0)
+				method = ent;
+			else if (strcmp(name, "handler") == 0)
+				method = hnd;
+			wiz_put(c, no, name,
+				wiz_step_json_id(name, org_name, mobile, method,
+						 opts ? opts->id_number : NULL), &r);
+			if (r.status != 200)
+				fail_msg("step %s of %s: %ld %s", name, no, r.status, r.body);
+			api_free(&r);
 		}
 		api_free(&o);
 	}

@@ -43,9 +43,22 @@ void wiz_put(struct api_client *c, const char *no, const char *step, const char 
 const char *wiz_step_json(const char *step, const char *org_name, const char *mobile,
 			  const char *method);
 
+/* The same; id_number (NULL: random) is the applicant step's ID number, which a person
+ * order's must be the one it was created with. */
+const char *wiz_step_json_id(const char *step, const char *org_name, const char *mobile,
+			     const char *method, const char *id_number);
+
+struct wiz_opts {
+	const char *id_number;         /* the applicant step's ID (NULL: random) */
+	const char *enterprise_method; /* NULL: lr_mobile if the channel offers it, else its first */
+	const char *handler_method;    /* NULL: mobile if the channel offers it, else its first */
+};
+
 /* Saves every data step the order's plan has (GET /api/wizard/orders/<no> "steps") with
  * wiz_step_json; asserts each 200. */
 void wiz_fill(struct api_client *c, const char *no, const char *org_name, const char *mobile);
+void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, const char *mobile,
+		   const struct wiz_opts *opts);
 
 /* GET /api/wizard/orders/<no>; the state into state (at least 32 bytes) if not NULL. */
 void wiz_order(struct api_client *c, const char *no, char *state, struct api_resp *r);
