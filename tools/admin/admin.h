@@ -22,6 +22,8 @@ void admin_connect(struct admin *ad, const char *conf_path, int need_key);
 
 int admin_migrate(struct admin *ad, int argc, char **argv);
 int admin_seed(struct admin *ad, int argc, char **argv);
+/* seed, or seed --queue-orders N (queue_seed.c): the reviewer queue's bench orders. */
+int admin_seed_cmd(struct admin *ad, int argc, char **argv);
 int admin_staff(struct admin *ad, int argc, char **argv);
 int admin_outbox(struct admin *ad, int argc, char **argv);
 

@@ -34,8 +34,9 @@ static int cmd_keygen(struct admin *ad, int argc, char **argv)
 
 static const struct command commands[] = {
 	{ "migrate", 1, 0, admin_migrate, "apply the schema/ migrations not applied yet" },
-	{ "seed", 1, 1, admin_seed,
-	  "load the demo data (idempotent); --bench-orders N --bench-list FILE for make bench" },
+	{ "seed", 1, 1, admin_seed_cmd,
+	  "load the demo data (idempotent); --bench-orders N --bench-list FILE for make bench; "
+	  "--queue-orders N for the queue bench" },
 	{ "staff", 1, 0, admin_staff, "add | passwd | disable | list staff accounts" },
 	{ "outbox", 1, 1, admin_outbox,
 	  "send what is due once (cron), --daemon to keep at it, --failed to list failures" },

@@ -1,0 +1,455 @@
+/* review: decisions: a material accepted or rejected; an order approved, returned for
+ * supplement, or rejected for good (shared/order.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "order.h"
+#include "review.h"
+#include "valid.h"
+
+#define NOTE_MAX 200
+#define EDITABLE_MAX 300 /* orders.editable */
+#define SMS_REASON_MAX 240
+
+static const char sql_lock_order[] = "SELECT state FROM orders WHERE id = ? FOR UPDATE";
+static const char sql_latest[] =
+	"SELECT m.id, m.version, m.state FROM materials m WHERE m.order_id = ? AND m.material = ? "
+	"ORDER BY m.version DESC LIMIT 1 FOR UPDATE";
+static const char sql_set_material[] =
+	"UPDATE materials SET state = ?, reject_reason = ? WHERE id = ?";
+/* The latest version of each material of the order, with its name. */
+static const char sql_materials[] =
+	"SELECT m.material, m.state, m.reject_reason, k.name FROM materials m "
+	"JOIN material_kinds k ON k.code = m.material WHERE m.order_id = ? AND m.version = "
+	"(SELECT MAX(m2.version) FROM materials m2 WHERE m2.order_id = m.order_id "
+	"AND m2.material = m.material) ORDER BY k.sort";
+static const char sql_accept_pending[] =
+	"UPDATE materials SET state = 'accepted' WHERE order_id = ? AND state = 'pending'";
+static const char sql_returned[] =
+	"UPDATE orders SET return_state = ?, editable = ? WHERE id = ?";
+static const char sql_paid[] =
+	"SELECT COUNT(*) FROM payments WHERE order_id = ? AND state = 'paid'";
+static const char sql_refunding[] =
+	"UPDATE payments SET state = 'refunding', version = version + 1 WHERE order_id = ? AND state = 'paid'";
+
+/* The data steps a reviewer may send back for editing (fcgi-apps/wizard/wizard.h). */
+static const char *const edit_steps[] = { "enterprise", "handler", "applicant", "financial",
+					  "change", "product" };
+
+static bool is(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static bool in_review(const char *state)
+{
+	return is(state, "pre_review") || is(state, "reviewing") || is(state, "paper_review");
+}
+
+static bool is_material_decision(const char *s)
+{
+	return is(s, "accept") || is(s, "reject");
+}
+
+static bool is_order_decision(const char *s)
+{
+	return is(s, "approve") || is(s, "return") || is(s, "reject");
+}
+
+static bool is_material_code(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz_") == n;
+}
+
+/* ---- POST /api/review/orders/:no/materials/:material */
+
+struct mat {
+	struct req *r;
+	const struct review_order *o;
+	const char *material, *state, *reason;
+	long long id, version;
+	enum err_code refused;
+};
+
+static int material_tx(struct db *db, void *p)
+{
+	struct mat *m = p;
+	struct req *r = m->r;
+	struct db_rows rows;
+	int rc;
+
+	m->refused = ERR__COUNT;
+	/* Decided under the order's lock: an order decision cannot slip in between. */
+	rc = db_query(db, r->arena, sql_lock_order, DB_ARGS(DB_I64(m->o->id)), &rows);
+	if (rc != DB_OK)
+		return rc;
+	if (rows.nrows != 1 || !in_review(db_cell(&rows, 0, 0))) {
+		m->refused = ERR_WRONG_STATE;
+		return DB_ERR;
+	}
+	rc = db_query(db, r->arena, sql_latest, DB_ARGS(DB_I64(m->o->id), DB_STR(m->material)), &rows);
+	if (rc != DB_OK)
+		return rc;
+	if (rows.nrows != 1) {
+		m->refused = ERR_NOT_FOUND;
+		return DB_ERR;
+	}
+	m->id = strtoll(db_cell(&rows, 0, 0), NULL, 10);
+	m->version = strtoll(db_cell(&rows, 0, 1), NULL, 10);
+	rc = db_exec(db, sql_set_material, DB_ARGS(DB_STR(m->state), DB_STR(m->reason), DB_I64(m->id)),
+		     NULL, NULL);
+	if (rc != DB_OK)
+		return rc;
+	return review_audit(db, r, m->o->id, m->o->no,
+			    is(m->state, "accepted") ? "material_accept" : "material_reject",
+			    arena_printf(r->arena, "%s v%lld%s%s", m->material, m->version,
+					 m->reason[0] ? ": " : "", m->reason));
+}
+
+/* The reason in words: the code's text, and the reviewer's note after it. */
+static const char *reason_words(struct req *r, const char *text, const char *note)
+{
+	if (!note || !note[0])
+		return text;
+	return arena_printf(r->arena, "%s（%s）", text, note);
+}
+
+int review_material(struct req *r)
+{
+	const char *decision = NULL, *code = NULL, *note = NULL, *text = NULL;
+	const struct req_field fields[] = {
+		{ "decision", true, 8, is_material_decision,
+		  "审核结论（decision）应为 accept（通过）或 reject（驳回）。", &decision },
+		{ "reason_code", false, 3, NULL, "原因代码（reason_code）应为 3 位数字。", &code },
+		{ "note", false, NOTE_MAX, NULL, "审核说明（note）最多 200 个字，且不能含有控制字符。", &note },
+	};
+	struct review_order o;
+	struct mat m = { 0 };
+	json_t *body;
+	int rc;
+
+	if (auth_require(r, ROLE_REVIEWER) < 0 || review_body(r, &body, false, NULL) < 0 ||
+	    req_fields(r, body, fields, sizeof(fields) / sizeof(fields[0])) < 0 ||
+	    review_find_order(r, r->params[0], &o) < 0)
+		return -1;
+	if (!is_material_code(r->params[1]))
+		return resp_error(r, ERR_NOT_FOUND, "material", "该订单没有这项材料。");
+	if (!in_review(o.state))
+		return review_wrong_state(r, &o, "只有待预审、审核中或纸质材料审核中的订单可以审核材料。");
+	if (is(decision, "reject") && review_reason(r, "reason_code", code, "material", &text) < 0)
+		return -1;
+	m = (struct mat){ .r = r, .o = &o, .material = r->params[1],
+			  .state = is(decision, "accept") ? "accepted" : "rejected",
+			  .reason = text ? reason_words(r, text, note) : "" };
+	rc = db_tx(&r->app->db, material_tx, &m);
+	if (m.refused == ERR_WRONG_STATE)
+		return review_conflict(r);
+	if (m.refused == ERR_NOT_FOUND)
+		return resp_error(r, ERR_NOT_FOUND, "material", "该订单没有上传这项材料。");
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	resp_json(r, 200, json_pack("{s:s, s:{s:I, s:s, s:I, s:s, s:s}}", "order_no", o.no, "material",
+				    "id", (json_int_t)m.id, "kind", m.material, "version",
+				    (json_int_t)m.version, "state", m.state, "reject_reason", m.reason));
+	return 0;
+}
+
+/* ---- POST /api/review/orders/:no/decision */
+
+static const char sql_set_fee[] =
+	"UPDATE orders SET amount_fen = ?, quote_json = JSON_OBJECT('complete', TRUE, 'total_fen', ?, "
+	"'note', '办理指南未公布该项费用，由预审人员按认证机构报价确认') WHERE id = ? AND amount_fen IS NULL";
+
+static bool is_money(const char *s)
+{
+	int64_t fen;
+
+	return valid_money(s, &fen);
+}
+
+struct dec {
+	struct req *r;
+	const struct review_order *o;
+	const char *decision, *reason, *steps, *note;
+	long long version;
+	const char *to;           /* the state the order ends in */
+	long long new_version;
+	bool stale;
+	const char *blocked;      /* approve refused: the names of rejected materials */
+	long long fee_fen;        /* pre-review pass of an unpriced order: the fee staff state; -1 none */
+	bool nothing_editable;
+};
+
+/* Latest materials: the names of those rejected into *rejected (", "), their codes into
+ * *codes (","), and their reasons in words into *words. */
+static int rejected_materials(struct db *db, struct dec *d, const char **rejected,
+			      const char **codes, const char **words)
+{
+	struct req *r = d->r;
+	struct db_rows rows;
+	int rc = db_query(db, r->arena, sql_materials, DB_ARGS(DB_I64(d->o->id)), &rows);
+
+	*rejected = *codes = *words = "";
+	if (rc != DB_OK)
+		return rc;
+	for (size_t i = 0; i < rows.nrows; i++) {
+		if (!is(db_cell(&rows, i, 1), "rejected"))
+			continue;
+		*rejected = arena_printf(r->arena, "%s%s%s", *rejected, (*rejected)[0] ? "、" : "",
+					 db_cell(&rows, i, 3));
+		*codes = arena_printf(r->arena, "%s%s%s", *codes, (*codes)[0] ? "," : "",
+				      db_cell(&rows, i, 0));
+		*words = arena_printf(r->arena, "%s%s%s：%s", *words, (*words)[0] ? "；" : "",
+				      db_cell(&rows, i, 3), db_cell(&rows, i, 2));
+		if (!*rejected || !*codes || !*words)
+			return DB_ERR;
+	}
+	return DB_OK;
+}
+
+/* At most max bytes of s, cut on a UTF-8 boundary, with "…" when cut. */
+static const char *cut(struct req *r, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return s;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return arena_printf(r->arena, "%.*s…", (int)max, s);
+}
+
+static int approve(struct db *db, struct dec *d)
+{
+	struct req *r = d->r;
+	const struct review_order *o = d->o;
+	const char *rejected, *codes, *words, *state;
+	json_t *params;
+	int rc = rejected_materials(db, d, &rejected, &codes, &words);
+
+	if (rc != DB_OK)
+		return rc;
+	if (rejected[0]) {
+		d->blocked = rejected;
+		return DB_ERR;
+	}
+	rc = db_exec(db, sql_accept_pending, DB_ARGS(DB_I64(o->id)), NULL, NULL);
+	if (rc != DB_OK)
+		return rc;
+	if (is(o->state, "pre_review")) {
+		long long fee = o->amount_fen >= 0 ? o->amount_fen : d->fee_fen;
+
+		/* The guide prints no price (004 prices only the seal re-make): the pre-reviewer
+		 * states the CA's fee, and the applicant pays that. */
+		if (o->amount_fen < 0) {
+			rc = db_exec(db, sql_set_fee,
+				     DB_ARGS(DB_I64(fee), DB_I64(fee), DB_I64(o->id)), NULL, NULL);
+			if (rc != DB_OK)
+				return rc;
+		}
+		/* 004: pre-review passed -> pay (when there is something to pay) -> mail the paper. */
+		d->to = fee > 0 ? "pending_payment" : "awaiting_paper";
+		rc = review_move(db, r, o, o->state, d->to, d->version, "pre_review_passed", d->note);
+		if (rc != DB_OK)
+			return rc;
+		d->new_version = d->version + 1;
+		params = json_pack("{s:s}", "next_step",
+				   fee > 0 ? "请登录网上营业厅完成支付，之后按提示寄送纸质材料"
+						     : "请将签字盖章的纸质材料寄出，并在网上营业厅填写快递运单号");
+		rc = review_notify(db, r, o, "pre_review_passed", params);
+		json_decref(params);
+		return rc;
+	}
+	d->to = "approved";
+	rc = review_move(db, r, o, o->state, "approved", d->version, "approved", d->note);
+	if (rc != DB_OK)
+		return rc;
+	rc = review_approved(db, r, o, d->version + 1, &state);
+	d->to = state;
+	d->new_version = d->version + (is(state, "done") ? 2 : 1);
+	return rc;
+}
+
+static int send_back(struct db *db, struct dec *d)
+{
+	struct req *r = d->r;
+	const struct review_order *o = d->o;
+	const char *rejected, *codes, *words, *editable, *why;
+	json_t *params;
+	int rc = rejected_materials(db, d, &rejected, &codes, &words);
+
+	if (rc != DB_OK)
+		return rc;
+	editable = arena_printf(r->arena, "%s%s%s", codes, codes[0] && d->steps[0] ? "," : "",
+				d->steps);
+	if (!editable)
+		return DB_ERR;
+	if (!editable[0]) {
+		d->nothing_editable = true;
+		return DB_ERR;
+	}
+	if (strlen(editable) > EDITABLE_MAX)
+		return DB_ERR;
+	d->to = "returned";
+	rc = review_move(db, r, o, o->state, "returned", d->version, "returned", d->reason);
+	if (rc == DB_OK)
+		rc = db_exec(db, sql_returned, DB_ARGS(DB_STR(o->state), DB_STR(editable), DB_I64(o->id)),
+			     NULL, NULL);
+	if (rc != DB_OK)
+		return rc;
+	d->new_version = d->version + 1;
+	why = words[0] ? arena_printf(r->arena, "%s；%s", d->reason, words) : d->reason;
+	params = json_pack("{s:s}", "reason", cut(r, why ? why : d->reason, SMS_REASON_MAX));
+	rc = review_notify(db, r, o, "order_rejected", params);
+	json_decref(params);
+	return rc;
+}
+
+static int refuse(struct db *db, struct dec *d)
+{
+	struct req *r = d->r;
+	const struct review_order *o = d->o;
+	struct db_rows rows;
+	json_t *params;
+	bool paid;
+	int rc = db_query(db, r->arena, sql_paid, DB_ARGS(DB_I64(o->id)), &rows);
+
+	if (rc != DB_OK)
+		return rc;
+	/* Final. What was paid goes back: the order waits for finance in refunding. */
+	paid = strtoll(db_cell(&rows, 0, 0), NULL, 10) > 0;
+	d->to = paid ? "refunding" : "cancelled";
+	rc = review_move(db, r, o, o->state, d->to, d->version, "cancelled", d->reason);
+	if (rc == DB_OK && paid)
+		rc = db_exec(db, sql_refunding, DB_ARGS(DB_I64(o->id)), NULL, NULL);
+	if (rc != DB_OK)
+		return rc;
+	d->new_version = d->version + 1;
+	params = json_pack("{s:s, s:s}", "reason", cut(r, d->reason, SMS_REASON_MAX), "refund_hint",
+			   paid ? "已支付的费用将原路退回，请留意退款到账。" : "");
+	rc = review_notify(db, r, o, "order_refused", params);
+	json_decref(params);
+	return rc;
+}
+
+static int decision_tx(struct db *db, void *p)
+{
+	struct dec *d = p;
+	int rc;
+
+	d->stale = false;
+	d->blocked = NULL;
+	d->nothing_editable = false;
+	if (is(d->decision, "approve"))
+		rc = approve(db, d);
+	else if (is(d->decision, "return"))
+		rc = send_back(db, d);
+	else
+		rc = refuse(db, d);
+	if (rc == ORDER_STALE) {
+		d->stale = true;
+		return DB_ERR;
+	}
+	if (rc == DB_OK)
+		rc = review_claim_clear(db, d->o->id);
+	if (rc == DB_OK)
+		rc = review_audit(db, d->r, d->o->id, d->o->no, d->decision,
+				  arena_printf(d->r->arena, "%s -> %s%s%s", d->o->state, d->to,
+					       d->reason ? ": " : "", d->reason ? d->reason : ""));
+	return rc;
+}
+
+/* "steps": [names] -> "a,b" of known data steps; -1 answered. */
+static int steps_of(struct req *r, json_t *body, const char **out)
+{
+	json_t *list = json_object_get(body, "steps"), *v;
+	const char *s = "";
+	size_t i;
+
+	*out = "";
+	if (!list)
+		return 0;
+	if (!json_is_array(list) || json_array_size(list) > 6)
+		return resp_error(r, ERR_INVALID_FIELD, "steps",
+				  "需修改的步骤（steps）应为步骤名称的列表，最多 6 项。");
+	json_array_foreach(list, i, v) {
+		const char *name = json_string_value(v);
+		bool known = false;
+
+		for (size_t k = 0; name && k < sizeof(edit_steps) / sizeof(edit_steps[0]); k++)
+			known |= is(name, edit_steps[k]);
+		if (!known)
+			return resp_error(r, ERR_INVALID_FIELD, "steps",
+					  "需修改的步骤（steps）只能是 enterprise、handler、applicant、financial、"
+					  "change 或 product。");
+		if (!strstr(s, name))
+			s = arena_printf(r->arena, "%s%s%s", s, s[0] ? "," : "", name);
+	}
+	*out = s ? s : "";
+	return 0;
+}
+
+int review_decision(struct req *r)
+{
+	const char *decision = NULL, *code = NULL, *note = NULL, *text = NULL, *amount = NULL;
+	int64_t fee = -1;
+	const struct req_field fields[] = {
+		{ "decision", true, 8, is_order_decision,
+		  "审核结论（decision）应为 approve（通过）、return（退回补正）或 reject（驳回，终止办理）。",
+		  &decision },
+		{ "reason_code", false, 3, NULL, "原因代码（reason_code）应为 3 位数字。", &code },
+		{ "note", false, NOTE_MAX, NULL, "审核说明（note）最多 200 个字，且不能含有控制字符。", &note },
+		{ "amount", false, 12, is_money,
+		  "费用（amount）应为以元为单位的金额，如 260 或 260.00。", &amount },
+	};
+	struct review_order o;
+	struct dec d = { 0 };
+	json_t *body;
+	long long version = 0;
+	int rc;
+
+	if (auth_require(r, ROLE_REVIEWER) < 0 || review_body(r, &body, true, &version) < 0 ||
+	    req_fields(r, body, fields, sizeof(fields) / sizeof(fields[0])) < 0)
+		return -1;
+	d.steps = "";
+	if (is(decision, "return") && steps_of(r, body, &d.steps) < 0)
+		return -1;
+	if (review_find_order(r, r->params[0], &o) < 0)
+		return -1;
+	/* Moved since the client looked: whatever it is now, the decision was about another. */
+	if (version != o.version)
+		return review_conflict(r);
+	if (!in_review(o.state) && !(is(decision, "reject") && is(o.state, "awaiting_paper")))
+		return review_wrong_state(r, &o, is(decision, "reject")
+			? "只有待预审、审核中、待寄送或审核中的纸质材料阶段的订单可以驳回。"
+			: "只有待预审、审核中或纸质材料审核中的订单可以作出审核结论。");
+	if (!is(decision, "approve") && review_reason(r, "reason_code", code, NULL, &text) < 0)
+		return -1;
+	if (is(decision, "approve") && is(o.state, "pre_review") && o.amount_fen < 0) {
+		if (!amount)
+			return resp_error(r, ERR_MISSING_FIELD, "amount",
+					  "该订单的费用办理指南未公布，预审通过时请填写认证机构确认的费用（amount，元）。");
+		valid_money(amount, &fee);
+	}
+	d = (struct dec){ .r = r, .o = &o, .decision = decision, .version = version, .steps = d.steps,
+			  .reason = text ? reason_words(r, text, note) : NULL, .note = note ? note : "",
+			  .fee_fen = fee };
+	rc = db_tx(&r->app->db, decision_tx, &d);
+	if (d.stale)
+		return review_conflict(r);
+	if (d.blocked)
+		return resp_error(r, ERR_CONFLICT, NULL,
+				  arena_printf(r->arena, "以下材料已被驳回：%s。请退回申请人补正，或先将这些材料改为通过后再审核通过。",
+					       d.blocked));
+	if (d.nothing_editable)
+		return resp_error(r, ERR_MISSING_FIELD, "steps",
+				  "退回补正时，请至少驳回一项材料，或在 steps 中指明需要申请人修改的步骤。");
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I}", "order_no", o.no, "decision", decision,
+				    "state", d.to, "version", (json_int_t)d.new_version));
+	return 0;
+}

@@ -1,0 +1,215 @@
+/* review: GET /api/review/orders/:no: the order in full for staff (every step's data opened,
+ * verifications, payments, materials, waybills, events). Each view is on the audit trail. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "crypto.h"
+#include "order.h"
+#include "review.h"
+#include "valid.h"
+
+#define ISO(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"
+
+static const char sql_order[] =
+	"SELECT c.name, COALESCE(o.verify_method, ''), COALESCE(o.handler_method, ''), "
+	ISO("o.created_at") ", " ISO("o.updated_at") ", " ISO("o.submitted_at") ", " ISO("o.paid_at")
+	", " ISO("o.signed_at") ", COALESCE(o.queue, ''), DATE_FORMAT(o.submitted_at, '%Y-%m-%d'), "
+	"DATE_FORMAT(CURDATE(), '%Y-%m-%d') "
+	"FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?";
+static const char sql_verifications[] =
+	"SELECT subject, method, state, message, " ISO("created_at") ", " ISO("decided_at")
+	" FROM verifications WHERE order_id = ? ORDER BY id";
+static const char sql_payments[] =
+	"SELECT p.method, p.amount_fen, p.pay_no, p.state, " ISO("p.created_at") ", " ISO("p.paid_at")
+	", s.display_name FROM payments p LEFT JOIN staff s ON s.id = p.confirmed_by "
+	"WHERE p.order_id = ? ORDER BY p.id";
+static const char sql_materials[] =
+	"SELECT m.id, m.material, k.name, m.version, m.state, m.reject_reason, m.width, m.height, "
+	"m.bytes, m.original_name, " ISO("m.created_at") ", "
+	"m.version = (SELECT MAX(m2.version) FROM materials m2 WHERE m2.order_id = m.order_id "
+	"AND m2.material = m.material) "
+	"FROM materials m JOIN material_kinds k ON k.code = m.material WHERE m.order_id = ? "
+	"ORDER BY k.sort, m.version DESC";
+static const char sql_events[] =
+	"SELECT " ISO("e.at") ", e.kind, e.state_from, e.state_to, e.actor_type, e.note, e.public, "
+	"s.display_name FROM order_events e "
+	"LEFT JOIN staff s ON e.actor_type = 'staff' AND s.id = e.actor_id "
+	"WHERE e.order_id = ? ORDER BY e.at, e.id";
+static const char sql_waybills[] =
+	"SELECT direction, carrier, number, last_state, " ISO("created_at") " FROM waybills "
+	"WHERE order_id = ? ORDER BY id";
+static const char sql_claim[] =
+	"SELECT s.display_name, " ISO("c.claimed_at") ", c.staff_id FROM review_claims c "
+	"JOIN staff s ON s.id = c.staff_id WHERE c.order_id = ? "
+	"AND c.claimed_at >= NOW(3) - INTERVAL 30 MINUTE";
+static const char sql_target[] =
+	"SELECT serial, kind, holder_name, state, DATE_FORMAT(not_before, '%Y-%m-%d'), "
+	"DATE_FORMAT(not_after, '%Y-%m-%d'), DATE_FORMAT(first_issued, '%Y-%m-%d'), has_seal "
+	"FROM certificates WHERE id = ?";
+static const char sql_issued[] =
+	"SELECT serial, state, DATE_FORMAT(not_before, '%Y-%m-%d'), DATE_FORMAT(not_after, '%Y-%m-%d') "
+	"FROM certificates WHERE order_id = ? ORDER BY id";
+
+/* A string cell or JSON null. */
+static json_t *s_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* Rows of a query as an array of objects named by names[] (NULL cells as null). */
+static int rows_json(struct req *r, const char *sql, long long id, const char *const *names,
+		     size_t n, json_t **out)
+{
+	struct db_rows rows;
+	int rc = db_query(&r->app->db, r->arena, sql, DB_ARGS(DB_I64(id)), &rows);
+
+	*out = json_array();
+	if (rc != DB_OK || !*out)
+		return rc != DB_OK ? rc : DB_ERR;
+	for (size_t i = 0; i < rows.nrows; i++) {
+		json_t *o = json_object();
+
+		for (size_t c = 0; o && c < n && c < rows.ncols; c++)
+			json_object_set_new(o, names[c], s_or_null(db_cell(&rows, i, c)));
+		json_array_append_new(*out, o);
+	}
+	return DB_OK;
+}
+
+static json_t *materials(struct req *r, const struct db_rows *m)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < m->nrows; i++) {
+		const char *id = db_cell(m, i, 0);
+
+		json_array_append_new(list, json_pack(
+			"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}",
+			"id", id, "kind", db_cell(m, i, 1), "name", db_cell(m, i, 2),
+			"version", db_cell(m, i, 3), "state", db_cell(m, i, 4),
+			"reject_reason", db_cell(m, i, 5), "width", db_cell(m, i, 6),
+			"height", db_cell(m, i, 7), "bytes", db_cell(m, i, 8),
+			"original_name", db_cell(m, i, 9), "uploaded_at", db_cell(m, i, 10),
+			"latest", strcmp(db_cell(m, i, 11), "1") == 0,
+			"thumb_url", arena_printf(r->arena, "/api/upload/materials/%s/thumb", id),
+			"image_url", arena_printf(r->arena, "/api/upload/materials/%s/image", id)));
+	}
+	return list;
+}
+
+static json_t *mobile(struct req *r, const struct review_order *o)
+{
+	char plain[32];
+	size_t n = 0;
+
+	if (!o->mobile_enc ||
+	    crypto_open(&r->app->key, o->mobile_enc, o->mobile_enc_len, ORDER_AAD_HANDLER_MOBILE,
+			(unsigned char *)plain, sizeof(plain) - 1, &n) < 0)
+		return json_null();
+	plain[n] = '\0';
+	return json_string(plain);
+}
+
+int review_detail(struct req *r)
+{
+	static const char *const ver[] = { "subject", "method", "state", "message", "created_at",
+					   "decided_at" };
+	static const char *const pay[] = { "method", "amount_fen", "pay_no", "state", "created_at",
+					   "paid_at", "confirmed_by" };
+	static const char *const ev[] = { "at", "kind", "from", "to", "actor", "note", "public",
+					  "staff" };
+	static const char *const wb[] = { "direction", "carrier", "number", "last_state",
+					  "created_at" };
+	static const char *const issued[] = { "serial", "state", "not_before", "not_after" };
+	struct review_order o;
+	struct db_rows d, m, c, t;
+	json_t *steps, *jv = NULL, *jp = NULL, *je = NULL, *jw = NULL, *ji = NULL, *root;
+	char amount[24] = "";
+	int rc, waited;
+
+	if (auth_require(r, ROLE_STAFF) < 0 || review_find_order(r, r->params[0], &o) < 0)
+		return -1;
+	/* Nothing personal leaves before its view is on the trail. */
+	rc = review_audit(&r->app->db, r, o.id, o.no, "view_pii", "");
+	if (rc == DB_OK)
+		rc = db_query(&r->app->db, r->arena, sql_order, DB_ARGS(DB_I64(o.id)), &d);
+	if (rc == DB_OK && d.nrows != 1)
+		rc = DB_ERR;
+	if (rc == DB_OK)
+		rc = db_query(&r->app->db, r->arena, sql_materials, DB_ARGS(DB_I64(o.id)), &m);
+	if (rc == DB_OK)
+		rc = db_query(&r->app->db, r->arena, sql_claim, DB_ARGS(DB_I64(o.id)), &c);
+	if (rc == DB_OK)
+		rc = db_query(&r->app->db, r->arena, sql_target, DB_ARGS(DB_I64(o.target_cert_id)), &t);
+	steps = json_object();
+	if (rc == DB_OK)
+		rc = review_steps(r, o.id, steps);
+	if (rc == DB_OK)
+		rc = rows_json(r, sql_verifications, o.id, ver, 6, &jv);
+	if (rc == DB_OK)
+		rc = rows_json(r, sql_payments, o.id, pay, 7, &jp);
+	if (rc == DB_OK)
+		rc = rows_json(r, sql_events, o.id, ev, 8, &je);
+	if (rc == DB_OK)
+		rc = rows_json(r, sql_waybills, o.id, wb, 5, &jw);
+	if (rc == DB_OK)
+		rc = rows_json(r, sql_issued, o.id, issued, 4, &ji);
+	if (rc != DB_OK) {
+		json_decref(steps);
+		json_decref(jv);
+		json_decref(jp);
+		json_decref(je);
+		json_decref(jw);
+		json_decref(ji);
+		return app_db_error(r, rc);
+	}
+	if (o.amount_fen >= 0)
+		valid_money_format(o.amount_fen, amount, sizeof(amount));
+	waited = db_cell(&d, 0, 9) ? review_waited_days(r, db_cell(&d, 0, 9), db_cell(&d, 0, 10)) : -1;
+	root = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:s, s:b, s:I, s:s?, "
+			 "s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s, s:s, s:o, s:s, s:s?, s:s?, s:s?, s:s?}",
+		"order_no", o.no, "state", o.state, "state_name", order_state_name(o.state),
+		"business", o.business, "business_name", order_business_name(o.business),
+		"kind", o.kind, "kind_name", order_kind_name(o.kind),
+		"channel", o.channel_code, "channel_name", db_cell(&d, 0, 0), "flow", o.flow,
+		"subject_name", o.subject_name, "mail_in", o.mail_in,
+		"amount_fen", (json_int_t)o.amount_fen, "amount", amount[0] ? amount : NULL,
+		"pay_method", o.pay_method, "verify_method", db_cell(&d, 0, 1),
+		"handler_method", db_cell(&d, 0, 2), "pin_delivery", o.pin_delivery,
+		"editable", o.editable, "return_state", o.return_state, "years", o.years,
+		"version", (json_int_t)o.version, "queue", db_cell(&d, 0, 8),
+		"promise_days", review_days_text(r, o.days_min, o.days_max),
+		"handler_mobile", mobile(r, &o), "created_at", db_cell(&d, 0, 3),
+		"submitted_at", db_cell(&d, 0, 5), "paid_at", db_cell(&d, 0, 6),
+		"signed_at", db_cell(&d, 0, 7), "updated_at", db_cell(&d, 0, 4));
+	if (!root) {
+		json_decref(steps);
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	}
+	json_object_set_new(root, "waited_days", waited >= 0 ? json_integer(waited) : json_null());
+	json_object_set_new(root, "overdue", json_boolean(waited > o.days_max));
+	json_object_set_new(root, "steps", steps);
+	json_object_set_new(root, "verifications", jv);
+	json_object_set_new(root, "payments", jp);
+	json_object_set_new(root, "materials", materials(r, &m));
+	json_object_set_new(root, "waybills", jw);
+	json_object_set_new(root, "events", je);
+	json_object_set_new(root, "issued_certificates", ji);
+	json_object_set_new(root, "claimed_by",
+			    c.nrows ? json_pack("{s:s, s:s, s:b}", "name", db_cell(&c, 0, 0),
+						"claimed_at", db_cell(&c, 0, 1), "me",
+						strtoll(db_cell(&c, 0, 2), NULL, 10) == r->auth.id)
+				    : json_null());
+	json_object_set_new(root, "target_certificate",
+			    t.nrows ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
+						"serial", db_cell(&t, 0, 0), "kind", db_cell(&t, 0, 1),
+						"holder_name", db_cell(&t, 0, 2), "state", db_cell(&t, 0, 3),
+						"not_before", db_cell(&t, 0, 4), "not_after", db_cell(&t, 0, 5),
+						"first_issued", db_cell(&t, 0, 6), "has_seal",
+						strcmp(db_cell(&t, 0, 7), "1") == 0)
+				    : json_null());
+	resp_header(r, "Cache-Control", "private, no-store");
+	resp_json(r, 200, root);
+	return 0;
+}

@@ -1,0 +1,185 @@
+/* review: finance: a transfer or counter payment confirmed (the order moves on as a provider
+ * payment moves it, shared/order.h), and refunds paid out. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "order.h"
+#include "review.h"
+#include "valid.h"
+
+static const char sql_awaiting[] =
+	"SELECT id, amount_fen FROM payments WHERE order_id = ? AND state = 'awaiting_finance' "
+	"ORDER BY id DESC LIMIT 1 FOR UPDATE";
+static const char sql_pay[] =
+	"UPDATE payments SET state = 'paid', paid_at = NOW(3), confirmed_by = ?, version = version + 1 "
+	"WHERE id = ? AND state = 'awaiting_finance'";
+static const char sql_order_paid[] = "UPDATE orders SET paid_at = NOW(3) WHERE id = ?";
+static const char sql_refunding[] =
+	"SELECT COALESCE(SUM(amount_fen), 0), COUNT(*) FROM payments WHERE order_id = ? "
+	"AND state = 'refunding' FOR UPDATE";
+static const char sql_refunded[] =
+	"UPDATE payments SET state = 'refunded', confirmed_by = ?, version = version + 1 "
+	"WHERE order_id = ? AND state = 'refunding'";
+
+static bool is(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+struct fin {
+	struct req *r;
+	const struct review_order *o;
+	long long version, new_version;
+	const char *to;
+	bool stale, nothing;
+	char amount[24];
+};
+
+/* Where a paid order goes (shared/order.h, pending_payment). */
+static const char *after_payment(const struct review_order *o)
+{
+	if (is(o->flow, "two_stage") || o->mail_in)
+		return "awaiting_paper";
+	if (is(o->business, "renew") && is(o->renew_mode, "online"))
+		return "approved";
+	return "reviewing";
+}
+
+static int confirm_tx(struct db *db, void *p)
+{
+	struct fin *f = p;
+	struct req *r = f->r;
+	const struct review_order *o = f->o;
+	struct db_rows rows;
+	unsigned long long n = 0;
+	json_t *params;
+	int rc;
+
+	f->stale = f->nothing = false;
+	f->to = after_payment(o);
+	rc = review_move(db, r, o, "pending_payment", f->to, f->version, "paid", "");
+	if (rc == ORDER_STALE)
+		f->stale = true;
+	if (rc != DB_OK)
+		return rc == ORDER_STALE ? DB_ERR : rc;
+	f->new_version = f->version + 1;
+	rc = db_query(db, r->arena, sql_awaiting, DB_ARGS(DB_I64(o->id)), &rows);
+	if (rc != DB_OK)
+		return rc;
+	if (rows.nrows != 1) {
+		f->nothing = true;
+		return DB_ERR;
+	}
+	valid_money_format(strtoll(db_cell(&rows, 0, 1), NULL, 10), f->amount, sizeof(f->amount));
+	rc = db_exec(db, sql_pay, DB_ARGS(DB_I64(r->auth.id), DB_I64(strtoll(db_cell(&rows, 0, 0), NULL, 10))),
+		     &n, NULL);
+	if (rc == DB_OK && n != 1)
+		rc = DB_ERR;
+	if (rc == DB_OK)
+		rc = db_exec(db, sql_order_paid, DB_ARGS(DB_I64(o->id)), NULL, NULL);
+	if (rc == DB_OK)
+		rc = review_audit(db, r, o->id, o->no, "payment_confirm",
+				  arena_printf(r->arena, "%s yuan, %s -> %s", f->amount, o->state, f->to));
+	if (rc != DB_OK)
+		return rc;
+	params = json_pack("{s:s}", "amount", f->amount);
+	rc = review_notify(db, r, o, "payment_confirmed", params);
+	json_decref(params);
+	/* An online renewal needs no review: paid is approved, and approved renewals are done. */
+	if (rc == DB_OK && is(f->to, "approved")) {
+		rc = review_approved(db, r, o, f->new_version, &f->to);
+		if (rc == DB_OK && is(f->to, "done"))
+			f->new_version++;
+	}
+	return rc;
+}
+
+int review_pay_confirm(struct req *r)
+{
+	struct review_order o;
+	struct fin f = { 0 };
+	json_t *body;
+	long long version = 0;
+	int rc;
+
+	if (auth_require(r, ROLE_FINANCE) < 0 || review_body(r, &body, true, &version) < 0 ||
+	    review_find_order(r, r->params[0], &o) < 0)
+		return -1;
+	if (version != o.version)
+		return review_conflict(r);
+	if (!is(o.state, "pending_payment"))
+		return review_wrong_state(r, &o, "只有待支付的订单可以确认收款。");
+	f = (struct fin){ .r = r, .o = &o, .version = version };
+	rc = db_tx(&r->app->db, confirm_tx, &f);
+	if (f.stale)
+		return review_conflict(r);
+	if (f.nothing)
+		return resp_error(r, ERR_WRONG_STATE, NULL,
+				  "该订单没有待财务确认的转账或柜台付款：请等待申请人登记付款后再确认。");
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I}", "order_no", o.no, "state", f.to, "amount",
+				    f.amount, "version", (json_int_t)f.new_version));
+	return 0;
+}
+
+static int refund_tx(struct db *db, void *p)
+{
+	struct fin *f = p;
+	struct req *r = f->r;
+	const struct review_order *o = f->o;
+	struct db_rows rows;
+	json_t *params;
+	int rc;
+
+	f->stale = f->nothing = false;
+	f->to = "refunded";
+	rc = review_move(db, r, o, "refunding", "refunded", f->version, "refunded", "");
+	if (rc == ORDER_STALE)
+		f->stale = true;
+	if (rc != DB_OK)
+		return rc == ORDER_STALE ? DB_ERR : rc;
+	f->new_version = f->version + 1;
+	rc = db_query(db, r->arena, sql_refunding, DB_ARGS(DB_I64(o->id)), &rows);
+	if (rc != DB_OK)
+		return rc;
+	valid_money_format(strtoll(db_cell(&rows, 0, 0), NULL, 10), f->amount, sizeof(f->amount));
+	rc = db_exec(db, sql_refunded, DB_ARGS(DB_I64(r->auth.id), DB_I64(o->id)), NULL, NULL);
+	if (rc == DB_OK)
+		rc = review_claim_clear(db, o->id);
+	if (rc == DB_OK)
+		rc = review_audit(db, r, o->id, o->no, "refund", arena_printf(r->arena, "%s yuan", f->amount));
+	if (rc != DB_OK)
+		return rc;
+	params = json_pack("{s:s}", "amount", f->amount);
+	rc = review_notify(db, r, o, "refund_done", params);
+	json_decref(params);
+	return rc;
+}
+
+int review_refund(struct req *r)
+{
+	struct review_order o;
+	struct fin f = { 0 };
+	json_t *body;
+	long long version = 0;
+	int rc;
+
+	if (auth_require(r, ROLE_FINANCE) < 0 || review_body(r, &body, true, &version) < 0 ||
+	    review_find_order(r, r->params[0], &o) < 0)
+		return -1;
+	if (version != o.version)
+		return review_conflict(r);
+	if (!is(o.state, "refunding"))
+		return review_wrong_state(r, &o, "只有退款中的订单可以确认退款。");
+	f = (struct fin){ .r = r, .o = &o, .version = version };
+	rc = db_tx(&r->app->db, refund_tx, &f);
+	if (f.stale)
+		return review_conflict(r);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I}", "order_no", o.no, "state", f.to, "amount",
+				    f.amount, "version", (json_int_t)f.new_version));
+	return 0;
+}

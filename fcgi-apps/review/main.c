@@ -1,0 +1,34 @@
+/* certhall-review: the reviewer console: queues, claims, decisions, payments confirmed by
+ * finance, shipments and the audit trail. Staff only; each handler checks its role. */
+#include "app.h"
+#include "review.h"
+
+static const struct route routes[] = {
+	{ "GET", "/api/review/queue", review_queue, 0 },
+	{ "GET", "/api/review/reasons", review_reasons, 0 },
+	{ "GET", "/api/review/audit.csv", review_audit_csv, 0 },
+	{ "GET", "/api/review/orders/:no", review_detail, 0 },
+	{ "POST", "/api/review/orders/:no/claim", review_claim, 0 },
+	{ "POST", "/api/review/orders/:no/release", review_release, 0 },
+	{ "POST", "/api/review/orders/:no/materials/:material", review_material, 0 },
+	{ "POST", "/api/review/orders/:no/decision", review_decision, 0 },
+	{ "POST", "/api/review/orders/:no/payment/confirm", review_pay_confirm, 0 },
+	{ "POST", "/api/review/orders/:no/refund", review_refund, 0 },
+	{ "POST", "/api/review/orders/:no/paper-received", review_paper_received, 0 },
+	{ "POST", "/api/review/orders/:no/made", review_made, 0 },
+	{ "POST", "/api/review/orders/:no/shipped", review_shipped, 0 },
+	{ "POST", "/api/review/orders/:no/delivered", review_delivered, 0 },
+	{ "GET", "/api/review/health", app_health, 0 },
+};
+
+static const struct app_def review_app = {
+	.name = "review",
+	.routes = routes,
+	.nroutes = sizeof(routes) / sizeof(routes[0]),
+	.needs_key = true,
+};
+
+int main(int argc, char **argv)
+{
+	return app_main(argc, argv, &review_app);
+}

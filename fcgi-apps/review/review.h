@@ -1,0 +1,132 @@
+/* review: the reviewer console: the queues of each staff role, claims, the order in full,
+ * decisions on materials and orders, payments confirmed by finance, shipments, the audit trail. */
+#ifndef CERTHALL_REVIEW_H
+#define CERTHALL_REVIEW_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "app.h"
+#include "req.h"
+
+/* A claim older than this has lapsed (the issue: 30 minutes). */
+#define REVIEW_CLAIM_MINUTES 30
+
+/* The order a request names, as the console needs it. Strings live in the request arena. */
+struct review_order {
+	long long id, account_id, channel_id, target_cert_id, version, amount_fen; /* amount -1: none */
+	int years;
+	int days_min, days_max;                   /* the channel's promise, working days */
+	bool mail_in;
+	const char *no, *state, *business, *kind, *subject_name, *subject_idx; /* subject_idx "" */
+	const char *channel_code, *flow;          /* flow: pay_first | two_stage */
+	const char *pay_method, *pin_delivery, *renew_mode, *editable, *return_state; /* "" unset */
+	const char *renew_not_before, *renew_not_after; /* YYYY-MM-DD, "" when unset */
+	const unsigned char *mobile_enc;          /* handler_mobile_enc, NULL when none */
+	size_t mobile_enc_len;
+};
+
+/* ---- order.c */
+
+/* Finds the order by number (any staff may look: the caller has checked the role). An unknown
+ * or malformed number gets 404. Returns 0 or -1 (answered). */
+int review_find_order(struct req *r, const char *no, struct review_order *o);
+
+/* The key is mailed (new, add, lost, damaged; a mail-in change): as wizard_ships_key. */
+bool review_ships_key(const struct review_order *o);
+
+/* The body of a state-changing request: a JSON object (an empty body counts as {}), with
+ * "version" (the order's version the client saw) required when need_version. Returns 0 or -1
+ * (answered). */
+int review_body(struct req *r, json_t **body, bool need_version, long long *version);
+
+/* Inside the caller's transaction: order_move + order_event (actor: this staff member).
+ * Returns DB_OK, ORDER_STALE or a DB error. */
+int review_move(struct db *db, struct req *r, const struct review_order *o, const char *from,
+		const char *to, long long version, const char *event, const char *note);
+
+/* The channel's promise in words: "3" or "3–5" (working days). */
+const char *review_days_text(struct req *r, int min, int max);
+
+/* The 409 two staff acting at once get: one wins, the other reads this. */
+int review_conflict(struct req *r);
+
+/* 409 wrong_state naming the state the order is in and what the action needs. */
+int review_wrong_state(struct req *r, const struct review_order *o, const char *needs);
+
+/* ---- steps.c: the wizard's sealed step data */
+
+/* The step's JSON object (released with the arena), or NULL when never saved or unreadable. */
+json_t *review_step(struct db *db, struct req *r, long long order_id, const char *step);
+
+/* Every saved step of the order into `into` (step name -> object; {"unreadable": true} for one
+ * that does not open). Returns a DB_* code. */
+int review_steps(struct req *r, long long order_id, json_t *into);
+
+/* A string member of a step ("" when absent). */
+const char *review_str(json_t *obj, const char *name);
+
+/* ---- audit.c */
+
+/* Inside the caller's transaction (or alone): one row of the audit trail for the staff member
+ * of the request. order_id 0 / order_no NULL when the action is about no order. */
+int review_audit(struct db *db, struct req *r, long long order_id, const char *order_no,
+		 const char *action, const char *detail);
+
+/* ---- notify.c */
+
+/* Inside the caller's transaction: the SMS of event to the handler's mobile, and the email
+ * when the handler step has an address. params (borrowed) gets order_no. Returns a DB_* code
+ * (a missing template fails the transaction: the change would go unannounced). */
+int review_notify(struct db *db, struct req *r, const struct review_order *o, const char *event,
+		  json_t *params);
+
+/* ---- reasons.c */
+
+/* The text of an active reason code into *text; scope: "material" (codes of scope "any" fit
+ * too), or NULL for any code. Returns 0, or -1 answered (400 naming the field). */
+int review_reason(struct req *r, const char *field, const char *code, const char *scope,
+		  const char **text);
+
+/* ---- claim.c */
+
+/* Inside a decision's transaction: the order's claim is done with. */
+int review_claim_clear(struct db *db, long long order_id);
+
+/* ---- issue.c */
+
+/* Inside the approval's transaction: what approving the business does to certificates: a new
+ * certificate (new, add, lost, damaged), the lost one revoked, a renewal's new validity, a
+ * revocation. *serial gets a new certificate's serial (arena) or NULL. Returns a DB_* code. */
+int review_issue(struct db *db, struct req *r, const struct review_order *o, const char **serial);
+
+/* Inside the caller's transaction: an order just approved goes on: nothing to mail -> done.
+ * Writes the approval's certificate effects, events and the approval SMS. */
+int review_approved(struct db *db, struct req *r, const struct review_order *o, long long version,
+		    const char **final_state);
+
+/* ---- working days (queue.c) */
+
+/* Working days from from_day to today (both YYYY-MM-DD, the database's calendar day): the
+ * working days after from_day up to and including today (shared/workdays.h, the holidays
+ * table). -1 when a date is not one, or the calendar cannot be read. */
+int review_waited_days(struct req *r, const char *from_day, const char *today);
+
+/* ---- handlers, by file */
+int review_queue(struct req *r);            /* queue.c */
+int review_claim(struct req *r);            /* claim.c */
+int review_release(struct req *r);
+int review_detail(struct req *r);           /* detail.c */
+int review_material(struct req *r);         /* decide.c */
+int review_decision(struct req *r);
+int review_pay_confirm(struct req *r);      /* finance.c */
+int review_refund(struct req *r);
+int review_paper_received(struct req *r);   /* ship.c */
+int review_made(struct req *r);
+int review_shipped(struct req *r);
+int review_delivered(struct req *r);
+int review_reasons(struct req *r);          /* reasons.c */
+int review_audit_csv(struct req *r);        /* audit.c */
+
+#endif

@@ -1,0 +1,188 @@
+/* review: the stages after the decision: the applicant's paper received, the key made,
+ * shipped with a waybill, delivered. */
+#include <string.h>
+
+#include "auth.h"
+#include "order.h"
+#include "review.h"
+#include "waybill.h"
+
+static const char sql_waybill[] =
+	"INSERT INTO waybills (order_id, direction, carrier, number, created_by_type, created_by, "
+	"created_at) VALUES (?, 'out', ?, ?, 'staff', ?, NOW(3))";
+
+static bool is(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+/* One stage: from -> to, its event, its audit action, its SMS and what the SMS says. */
+struct stage {
+	struct req *r;
+	const struct review_order *o;
+	const char *from, *to, *event, *action, *sms, *note;
+	json_t *params;
+	long long version;
+	const char *carrier, *number;    /* shipped: the out waybill */
+	bool stale, taken;
+};
+
+static int stage_tx(struct db *db, void *p)
+{
+	struct stage *s = p;
+	struct req *r = s->r;
+	int rc;
+
+	s->stale = s->taken = false;
+	rc = review_move(db, r, s->o, s->from, s->to, s->version, s->event, s->note);
+	if (rc == ORDER_STALE) {
+		s->stale = true;
+		return DB_ERR;
+	}
+	if (rc == DB_OK && s->number) {
+		rc = db_exec(db, sql_waybill,
+			     DB_ARGS(DB_I64(s->o->id), DB_STR(s->carrier), DB_STR(s->number),
+				     DB_I64(r->auth.id)), NULL, NULL);
+		if (rc == DB_DUP) {
+			s->taken = true;
+			return DB_ERR;
+		}
+	}
+	if (rc == DB_OK && order_state_final(s->to))
+		rc = review_claim_clear(db, s->o->id);
+	if (rc == DB_OK)
+		rc = review_audit(db, r, s->o->id, s->o->no, s->action,
+				  arena_printf(r->arena, "%s -> %s%s%s", s->from, s->to,
+					       s->note[0] ? ": " : "", s->note));
+	if (rc == DB_OK)
+		rc = review_notify(db, r, s->o, s->sms, s->params);
+	return rc;
+}
+
+static int run(struct req *r, struct stage *s, const char *needs)
+{
+	int rc;
+
+	if (!is(s->o->state, s->from)) {
+		json_decref(s->params);
+		return review_wrong_state(r, s->o, needs);
+	}
+	if (!s->params)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	rc = db_tx(&r->app->db, stage_tx, s);
+	json_decref(s->params);
+	if (s->stale)
+		return review_conflict(r);
+	if (s->taken)
+		return resp_error(r, ERR_CONFLICT, "number",
+				  "该运单号已登记过寄出，请核对运单号是否填写正确。");
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	resp_json(r, 200, json_pack("{s:s, s:s, s:I}", "order_no", s->o->no, "state", s->to,
+				    "version", (json_int_t)(s->version + 1)));
+	return 0;
+}
+
+/* The common start of a stage handler: role, body with version, the order. */
+static int begin(struct req *r, unsigned role, struct review_order *o, json_t **body,
+		 long long *version)
+{
+	if (auth_require(r, role) < 0 || review_body(r, body, true, version) < 0 ||
+	    review_find_order(r, r->params[0], o) < 0)
+		return -1;
+	/* Moved since the client looked: another staff member got there first. */
+	if (*version != o->version)
+		return review_conflict(r);
+	return 0;
+}
+
+int review_paper_received(struct req *r)
+{
+	struct review_order o;
+	struct stage s;
+	json_t *body;
+	long long v;
+
+	if (begin(r, ROLE_REVIEWER, &o, &body, &v) < 0)
+		return -1;
+	s = (struct stage){ .r = r, .o = &o, .from = "awaiting_paper", .to = "paper_review",
+			    .event = "paper_received", .action = "paper_received",
+			    .sms = "paper_received", .note = "", .version = v,
+			    .params = json_pack("{s:s}", "days",
+						review_days_text(r, o.days_min, o.days_max)) };
+	return run(r, &s, "只有待寄送纸质材料的订单可以登记签收纸质材料。");
+}
+
+int review_made(struct req *r)
+{
+	struct review_order o;
+	struct stage s;
+	json_t *body;
+	long long v;
+
+	if (begin(r, ROLE_SHIPPING, &o, &body, &v) < 0)
+		return -1;
+	if (!review_ships_key(&o))
+		return review_wrong_state(r, &o, "该业务无需制作和寄送证书介质。");
+	s = (struct stage){ .r = r, .o = &o, .from = "approved", .to = "making", .event = "key_made",
+			    .action = "key_made", .sms = "key_made", .note = "", .version = v,
+			    .params = json_object() };
+	return run(r, &s, "只有审核通过的订单可以登记制证。");
+}
+
+static bool is_carrier(const char *s)
+{
+	return waybill_carrier_name(s) != NULL;
+}
+
+int review_shipped(struct req *r)
+{
+	const char *carrier = NULL, *number = NULL, *expected = NULL;
+	const struct req_field fields[] = {
+		{ "carrier", true, 8, is_carrier,
+		  "快递公司（carrier）应为 sf、ems、zto、yto、sto、yunda、jd 或 deppon。", &carrier },
+		{ "number", true, 64, NULL, "运单号（number）不能为空，且不能含有控制字符。", &number },
+	};
+	char norm[WAYBILL_MAX + 1];
+	struct review_order o;
+	struct stage s;
+	json_t *body;
+	long long v;
+
+	if (auth_require(r, ROLE_SHIPPING) < 0 || review_body(r, &body, true, &v) < 0 ||
+	    req_fields(r, body, fields, sizeof(fields) / sizeof(fields[0])) < 0)
+		return -1;
+	if (!waybill_check(carrier, number, &expected) || !waybill_normalise(number, norm))
+		return resp_error(r, ERR_BAD_WAYBILL, "number",
+				  expected ? expected : "运单号格式不正确，请核对后重新输入。");
+	if (review_find_order(r, r->params[0], &o) < 0)
+		return -1;
+	if (v != o.version)
+		return review_conflict(r);
+	s = (struct stage){ .r = r, .o = &o, .from = "making", .to = "shipped", .event = "shipped",
+			    .action = "shipped", .sms = "shipped", .version = v,
+			    .carrier = carrier, .number = arena_strdup(r->arena, norm),
+			    .note = arena_printf(r->arena, "%s %s", waybill_carrier_name(carrier), norm),
+			    .params = json_pack("{s:s, s:s}", "carrier", waybill_carrier_name(carrier),
+						"waybill", norm) };
+	if (!s.number || !s.note) {
+		json_decref(s.params);
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	}
+	return run(r, &s, "只有证书制作中的订单可以登记寄出。");
+}
+
+int review_delivered(struct req *r)
+{
+	struct review_order o;
+	struct stage s;
+	json_t *body;
+	long long v;
+
+	if (begin(r, ROLE_SHIPPING, &o, &body, &v) < 0)
+		return -1;
+	s = (struct stage){ .r = r, .o = &o, .from = "shipped", .to = "done", .event = "done",
+			    .action = "delivered", .sms = "order_done", .note = "", .version = v,
+			    .params = json_object() };
+	return run(r, &s, "只有已寄出的订单可以登记签收。");
+}

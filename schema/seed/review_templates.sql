@@ -1,0 +1,27 @@
+-- zh-CN texts of the reviewer console's notices (fcgi-apps/review), beside templates.sql. Safe
+-- to load again: existing rows are kept, so a CA's edited texts survive.
+INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
+ ('sms', 'pre_review_passed', 'SMS_000000101', 'order_no,next_step', '',
+  '您的订单{order_no}已通过预审，{next_step}。'),
+ ('sms', 'order_refused', 'SMS_000000102', 'order_no,reason,refund_hint', '',
+  '您的订单{order_no}审核未通过，原因：{reason}。该申请已终止办理。{refund_hint}'),
+ ('sms', 'paper_received', 'SMS_000000103', 'order_no,days', '',
+  '您的订单{order_no}纸质材料已签收，我们将在{days}个工作日内完成审核，结果将以短信通知。'),
+ ('sms', 'key_made', 'SMS_000000104', 'order_no', '',
+  '您的订单{order_no}证书已制作完成，将尽快寄出，寄出后将短信告知运单号。'),
+ ('sms', 'order_done', 'SMS_000000105', 'order_no', '',
+  '您的订单{order_no}已办理完成，感谢您使用数字证书网上营业厅。'),
+ ('sms', 'refund_done', 'SMS_000000106', 'order_no,amount', '',
+  '您的订单{order_no}已退款{amount}元，款项将原路退回，请留意到账。'),
+ ('email', 'pre_review_passed', '', 'order_no,next_step', '订单{order_no}已通过预审',
+  '您好：\n\n您的订单{order_no}已通过预审，{next_step}。\n\n数字证书网上营业厅'),
+ ('email', 'order_refused', '', 'order_no,reason,refund_hint', '订单{order_no}审核未通过',
+  '您好：\n\n您的订单{order_no}审核未通过，原因：{reason}。该申请已终止办理。{refund_hint}\n\n数字证书网上营业厅'),
+ ('email', 'paper_received', '', 'order_no,days', '订单{order_no}纸质材料已签收',
+  '您好：\n\n您的订单{order_no}纸质材料已签收，我们将在{days}个工作日内完成审核。\n\n数字证书网上营业厅'),
+ ('email', 'key_made', '', 'order_no', '订单{order_no}证书已制作完成',
+  '您好：\n\n您的订单{order_no}证书已制作完成，将尽快寄出。\n\n数字证书网上营业厅'),
+ ('email', 'order_done', '', 'order_no', '订单{order_no}已办理完成',
+  '您好：\n\n您的订单{order_no}已办理完成，感谢您使用数字证书网上营业厅。\n\n数字证书网上营业厅'),
+ ('email', 'refund_done', '', 'order_no,amount', '订单{order_no}已退款',
+  '您好：\n\n您的订单{order_no}已退款{amount}元，款项将原路退回。\n\n数字证书网上营业厅');

@@ -1,0 +1,1394 @@
+/* API tests: the reviewer console: who may do what, the two pipelines end to end, returns and
+ * rejections, two staff deciding at once, claims, working days, the queue's plans (no
+ * filesort), the audit export, hostile input. Orders are made by the wizard and placed in
+ * the state a test needs with wiz_sql, as the applicant's signing would leave them. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "apiclient.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "order.h"
+#include "waybill.h"
+#include "wizclient.h"
+
+static struct conf conf;
+static struct crypto_key key;
+static struct db db;
+static struct arena a;
+static struct api_client app, rev, fin, shp, adm, anon;
+static char scan[600];
+
+/* ---- helpers ---- */
+
+static void sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sql(const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	wiz_sql(buf);
+}
+
+static void value(char *out, size_t outsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void value(char *out, size_t outsz, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	wiz_sql_value(buf, out, outsz);
+}
+
+static long long num(const char *fmt, const char *no)
+{
+	char q[1024], v[64];
+
+	snprintf(q, sizeof(q), fmt, no);
+	wiz_sql_value(q, v, sizeof(v));
+	return strtoll(v, NULL, 10);
+}
+
+static long long version_of(const char *no)
+{
+	return num("SELECT version FROM orders WHERE order_no = '%s'", no);
+}
+
+static long long id_of(const char *no)
+{
+	return num("SELECT id FROM orders WHERE order_no = '%s'", no);
+}
+
+static void state_of(const char *no, char out[32])
+{
+	value(out, 32, "SELECT state FROM orders WHERE order_no = '%s'", no);
+}
+
+static void expect(const struct api_resp *r, long status, const char *code)
+{
+	if (r->status != status || (code && (!api_error_code(r) || strcmp(api_error_code(r), code) != 0)))
+		fail_msg("expected %ld %s, got %ld: %.600s", status, code ? code : "", r->status, r->body);
+	if (code)
+		api_expect_error(r, status, code);
+}
+
+static void staff_login(struct api_client *c, const char *user, const char *pw)
+{
+	char body[200];
+	struct api_resp r;
+
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
+	api_call(c, "POST", "/api/account/staff/login", body, NULL, &r);
+	if (r.status != 200)
+		fail_msg("staff login %s: %ld %s", user, r.status, r.body);
+	api_free(&r);
+}
+
+/* POST /api/review/orders/<no>/<action>. */
+static void post(struct api_client *c, const char *no, const char *action, const char *json,
+		 struct api_resp *r)
+{
+	char path[200];
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s/%s", no, action);
+	api_call(c, "POST", path, json, NULL, r);
+}
+
+/* The same with the order's current version, and more members (",\"decision\":\"approve\""). */
+static void act(struct api_client *c, const char *no, const char *action, const char *extra,
+		struct api_resp *r)
+{
+	char body[1200];
+
+	snprintf(body, sizeof(body), "{\"version\":%lld%s}", version_of(no), extra ? extra : "");
+	post(c, no, action, body, r);
+}
+
+static void act_ok(struct api_client *c, const char *no, const char *action, const char *extra,
+		   const char *to)
+{
+	struct api_resp r;
+	char st[32];
+
+	act(c, no, action, extra, &r);
+	expect(&r, 200, NULL);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), to);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "version")), version_of(no));
+	api_free(&r);
+	state_of(no, st);
+	assert_string_equal(st, to);
+}
+
+static void get(struct api_client *c, const char *path, struct api_resp *r)
+{
+	api_call(c, "GET", path, NULL, NULL, r);
+}
+
+/* Waits (up to 5 s: sent after the answer, quick, not instant) for a message to `to` holding
+ * needle; its text into out. Each test's needles are met once per recipient. */
+static void message_with(const char *to, const char *needle, char *out, size_t outsz)
+{
+	char path[200];
+
+	snprintf(path, sizeof(path), "/sandbox/messages?to=%s&limit=100", to);
+	for (int i = 0; i < 100; i++) {
+		struct api_resp r;
+		json_t *m;
+		size_t k;
+		bool found = false;
+
+		api_get(path, &r);
+		assert_int_equal(r.status, 200);
+		json_array_foreach(json_object_get(r.json, "messages"), k, m) {
+			const char *t = json_string_value(json_object_get(m, "text"));
+
+			if (!found && t && strstr(t, needle)) {
+				snprintf(out, outsz, "%s", t);
+				found = true;
+			}
+		}
+		api_free(&r);
+		if (found)
+			return;
+		usleep(50 * 1000);
+	}
+	fail_msg("no message to %s with \"%s\" after 5 s", to, needle);
+}
+
+static void make_scan(void)
+{
+	char cmd[1400];
+
+	snprintf(scan, sizeof(scan), "%s/review-scan.jpg", getenv("CERTHALL_STACK"));
+	snprintf(cmd, sizeof(cmd),
+		 "convert -size 1200x900 xc:white -fill black -draw 'rectangle 100,100 1100,160' "
+		 "-draw 'rectangle 100,300 900,330' -fill red -draw 'circle 1000,750 1000,650' "
+		 "-quality 85 JPEG:%s", scan);
+	if (system(cmd) != 0)
+		fail_msg("convert could not make the scan (ImageMagick needed)");
+}
+
+static void upload(const char *no, const char *kind)
+{
+	static const char b[] = "----certhallReviewBoundary";
+	char path[200], head[400], ct[120], cookie[200], csrf[140];
+	const char *h[3] = { NULL, NULL, NULL };
+	struct api_resp r;
+	FILE *f = fopen(scan, "rb");
+	char *body;
+	long n;
+	size_t hl, len;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	hl = (size_t)snprintf(head, sizeof(head),
+			      "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"scan.jpg\"\r\n"
+			      "Content-Type: image/jpeg\r\n\r\n", b);
+	body = malloc(hl + (size_t)n + 64);
+	memcpy(body, head, hl);
+	len = hl + fread(body + hl, 1, (size_t)n, f);
+	fclose(f);
+	len += (size_t)snprintf(body + len, 64, "\r\n--%s--\r\n", b);
+	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials/%s", no, kind);
+	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", b);
+	snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", app.session);
+	snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", app.csrf);
+	h[0] = cookie;
+	h[1] = csrf;
+	api_request_h("POST", path, ct, body, len, h, &r);
+	free(body);
+	if (r.status != 201)
+		fail_msg("upload %s of %s: %ld %s", kind, no, r.status, r.body);
+	api_free(&r);
+}
+
+/* Seals a step's JSON as the wizard does (aad order_steps:<id>:<step>). */
+static void seal_step(long long id, const char *step, const char *json)
+{
+	unsigned char out[4096];
+	char aad[96];
+	size_t n = 0;
+
+	snprintf(aad, sizeof(aad), "order_steps:%lld:%s", id, step);
+	assert_int_equal(crypto_seal(&key, json, strlen(json), aad, out, sizeof(out), &n), 0);
+	assert_int_equal(db_exec(&db,
+		"INSERT INTO order_steps (order_id, step, data_enc, updated_at) VALUES (?, ?, ?, NOW(3)) "
+		"ON DUPLICATE KEY UPDATE data_enc = VALUES(data_enc)",
+		DB_ARGS(DB_I64(id), DB_STR(step), DB_BLOB(out, n)), NULL, NULL), DB_OK);
+}
+
+/*
+ * An order as the wizard makes it, a scan uploaded while it is a draft, then submitted as
+ * signing leaves it: the handler's mobile (fresh, into mobile) sealed on the order, the
+ * handler step saved (with an email to mobile@example.com), state, amount and pay method set.
+ * The open-order key is released so one applicant can hold many test orders of one subject.
+ */
+static void make_order(char no[19], char mobile[12], const char *channel, const char *business,
+		       const char *kind, const char *extra, const char *state, long long amount_fen,
+		       const char *pay_method)
+{
+	unsigned char enc[64];
+	char handler[600];
+	size_t n = 0;
+	long long id;
+
+	wiz_create(&app, channel, business, kind, extra, no);
+	upload(no, "application_form");
+	api_random_mobile(mobile);
+	id = id_of(no);
+	assert_int_equal(crypto_seal(&key, mobile, 11, ORDER_AAD_HANDLER_MOBILE, enc, sizeof(enc), &n), 0);
+	assert_int_equal(db_exec(&db,
+		"UPDATE orders SET handler_mobile_enc = ?, state = ?, amount_fen = ?, pay_method = ?, "
+		"submitted_at = NOW(3), signed_at = NOW(3), open_key = NULL, pin_delivery = 'sms_handler', "
+		"version = version + 1 WHERE id = ?",
+		DB_ARGS(DB_BLOB(enc, n), DB_STR(state), DB_I64(amount_fen),
+			pay_method ? DB_STR(pay_method) : DB_NULL, DB_I64(id)), NULL, NULL), DB_OK);
+	snprintf(handler, sizeof(handler),
+		 "{\"name\":\"李娜\",\"id_number\":\"110105198501011234\",\"mobile\":\"%s\","
+		 "\"email\":\"%s@example.com\",\"position\":\"采购专员\",\"method\":\"mobile\"}",
+		 mobile, mobile);
+	seal_step(id, "handler", handler);
+}
+
+/* One row of the audit trail for the order and action, by whom. */
+static long long audit_rows(const char *no, const char *action, const char *staff)
+{
+	char q[600], v[32];
+
+	snprintf(q, sizeof(q), "SELECT COUNT(*) FROM audit_log WHERE order_no = '%s' AND action = '%s' "
+		 "AND staff_username = '%s'", no, action, staff);
+	wiz_sql_value(q, v, sizeof(v));
+	return strtoll(v, NULL, 10);
+}
+
+/* The queue as c sees it with query q; the item of order no (NULL if absent, json kept in r). */
+static json_t *queue_item(struct api_client *c, const char *q, const char *no, struct api_resp *r)
+{
+	char path[600];
+	json_t *item;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/api/review/queue?%s", q);
+	get(c, path, r);
+	expect(r, 200, NULL);
+	json_array_foreach(json_object_get(r->json, "items"), i, item)
+		if (strcmp(json_string_value(json_object_get(item, "order_no")), no) == 0)
+			return item;
+	return NULL;
+}
+
+static bool in_queue(struct api_client *c, const char *q, const char *no)
+{
+	struct api_resp r;
+	bool found = queue_item(c, q, no, &r) != NULL;
+
+	api_free(&r);
+	return found;
+}
+
+/* ---- setup ---- */
+
+static int setup(void **state)
+{
+	char err[512], uscc[19], mobile[12], pwpath[600], pw[128] = "";
+	FILE *f;
+
+	(void)state;
+	conf_defaults(&conf);
+	if (!getenv("CERTHALL_CONF") || conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
+	    conf_load_secrets(&conf, err, sizeof(err)) ||
+	    crypto_key_load(conf.key_file, &key, err, sizeof(err)) < 0 ||
+	    arena_init(&a, 1 << 16, 1 << 26) || db_open(&db, &conf) != DB_OK)
+		return -1;
+	make_scan();
+	api_register_org(&app, uscc, mobile);
+	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+	staff_login(&rev, "reviewer", "Staff2026hall");
+	staff_login(&fin, "finance", "Staff2026hall");
+	staff_login(&shp, "shipping", "Staff2026hall");
+	f = fopen(api_stack_path("etc/admin.password", pwpath, sizeof(pwpath)), "r");
+	if (!f || !fgets(pw, sizeof(pw), f))
+		return -1;
+	fclose(f);
+	pw[strcspn(pw, "\r\n")] = '\0';
+	staff_login(&adm, "admin", pw);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	db_close(&db);
+	arena_free(&a);
+	return 0;
+}
+
+/* ---- who may do what ---- */
+
+enum { R_REV = 1, R_FIN = 2, R_SHP = 4, R_ADM = 8, R_STAFF = 15 };
+
+static void test_role_matrix(void **state)
+{
+	static const struct {
+		const char *method, *path, *body;
+		int allowed;
+	} ep[] = {
+		{ "GET", "/api/review/queue", NULL, R_STAFF },
+		{ "GET", "/api/review/reasons", NULL, R_STAFF },
+		{ "GET", "/api/review/audit.csv?from=2026-01-01&to=2026-01-02", NULL, R_ADM },
+		{ "GET", "/api/review/orders/%s", NULL, R_STAFF },
+		{ "POST", "/api/review/orders/%s/claim", "{}", R_STAFF },
+		{ "POST", "/api/review/orders/%s/release", "{}", R_STAFF },
+		{ "POST", "/api/review/orders/%s/materials/application_form", "{}", R_REV | R_ADM },
+		{ "POST", "/api/review/orders/%s/decision", "{}", R_REV | R_ADM },
+		{ "POST", "/api/review/orders/%s/paper-received", "{}", R_REV | R_ADM },
+		{ "POST", "/api/review/orders/%s/payment/confirm", "{}", R_FIN | R_ADM },
+		{ "POST", "/api/review/orders/%s/refund", "{}", R_FIN | R_ADM },
+		{ "POST", "/api/review/orders/%s/made", "{}", R_SHP | R_ADM },
+		{ "POST", "/api/review/orders/%s/shipped", "{}", R_SHP | R_ADM },
+		{ "POST", "/api/review/orders/%s/delivered", "{}", R_SHP | R_ADM },
+	};
+	struct {
+		struct api_client *c;
+		int role;
+		const char *name;
+	} who[] = { { &rev, R_REV, "reviewer" }, { &fin, R_FIN, "finance" }, { &shp, R_SHP, "shipping" },
+		    { &adm, R_ADM, "admin" }, { &app, 0, "applicant" }, { &anon, -1, "nobody" } };
+	char no[19], mobile[12], path[300];
+	struct api_resp r;
+
+	(void)state;
+	make_order(no, mobile, "bjca-zycg", "new", "org", NULL, "reviewing", 26000, "wechat");
+	for (size_t e = 0; e < sizeof(ep) / sizeof(ep[0]); e++) {
+		snprintf(path, sizeof(path), ep[e].path, no);
+		for (size_t w = 0; w < sizeof(who) / sizeof(who[0]); w++) {
+			long want;
+
+			api_call(who[w].c, ep[e].method, path, ep[e].body, NULL, &r);
+			if (who[w].role < 0)
+				want = 401;
+			else if (who[w].role == 0 || !(ep[e].allowed & who[w].role))
+				want = 403;
+			else
+				want = 0; /* anything but a refusal: 200, or 400/409 for the empty body */
+			if ((want && r.status != want) || (!want && (r.status == 401 || r.status == 403)))
+				fail_msg("%s %s as %s: got %ld, want %ld: %.300s", ep[e].method, ep[e].path,
+					 who[w].name, r.status, want, r.body);
+			if (want)
+				api_expect_error(&r, want, want == 401 ? "not_logged_in" : "forbidden");
+			api_free(&r);
+		}
+	}
+	/* The refusals changed nothing. */
+	state_of(no, path);
+	assert_string_equal(path, "reviewing");
+	/* A state-changing request without the session's CSRF token is refused, even for staff. */
+	{
+		struct api_client nocsrf = rev;
+
+		nocsrf.csrf[0] = '\0';
+		snprintf(path, sizeof(path), "/api/review/orders/%s/claim", no);
+		api_call(&nocsrf, "POST", path, "{}", NULL, &r);
+		expect(&r, 403, "csrf");
+		api_free(&r);
+	}
+	/* An applicant never sees the order in the console, even its own. */
+	snprintf(path, sizeof(path), "/api/review/orders/%s", no);
+	get(&app, path, &r);
+	expect(&r, 403, "forbidden");
+	api_free(&r);
+	/* Each role works its own queue; only an admin asks for another's. */
+	get(&fin, "/api/review/queue?queue=review", &r);
+	expect(&r, 403, "forbidden");
+	api_free(&r);
+	get(&adm, "/api/review/queue?queue=finance", &r);
+	expect(&r, 200, NULL);
+	assert_string_equal(json_string_value(json_object_get(r.json, "queue")), "finance");
+	api_free(&r);
+	get(&shp, "/api/review/queue", &r);
+	expect(&r, 200, NULL);
+	assert_string_equal(json_string_value(json_object_get(r.json, "queue")), "ship");
+	api_free(&r);
+	get(&rev, "/api/review/queue?explain=1", &r);
+	expect(&r, 403, "forbidden");
+	api_free(&r);
+}
+
+/* ---- the two-stage pipeline (004: pre-review, pay, paper, review, make, ship) ---- */
+
+static void test_two_stage_pipeline(void **state)
+{
+	char no[19], mobile[12], email[40], text[1200], path[200], q[120], v[300], wb[120];
+	struct api_resp r;
+	json_t *item, *steps;
+
+	(void)state;
+	make_order(no, mobile, "jxca-js", "new", "org", NULL, "pre_review", 26000, "transfer");
+	snprintf(email, sizeof(email), "%s@example.com", mobile);
+	snprintf(q, sizeof(q), "order_no=%s", no);
+
+	/* The reviewer's queue shows it, with the channel's promise ("3–5" working days). */
+	item = queue_item(&rev, q, no, &r);
+	assert_non_null(item);
+	assert_string_equal(json_string_value(json_object_get(item, "state")), "pre_review");
+	assert_string_equal(json_string_value(json_object_get(item, "promise_days")), "3–5");
+	assert_int_equal(json_integer_value(json_object_get(item, "waited_days")), 0);
+	assert_true(json_is_false(json_object_get(item, "overdue")));
+	api_free(&r);
+
+	/* The order in full: the sealed step opened, the scan with its URLs; the view audited. */
+	snprintf(path, sizeof(path), "/api/review/orders/%s", no);
+	get(&rev, path, &r);
+	expect(&r, 200, NULL);
+	steps = json_object_get(r.json, "steps");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(steps, "handler"), "mobile")), mobile);
+	assert_string_equal(json_string_value(json_object_get(r.json, "handler_mobile")), mobile);
+	item = json_array_get(json_object_get(r.json, "materials"), 0);
+	assert_string_equal(json_string_value(json_object_get(item, "kind")), "application_form");
+	assert_true(json_is_true(json_object_get(item, "latest")));
+	snprintf(text, sizeof(text), "/api/upload/materials/%s/thumb",
+		 json_string_value(json_object_get(item, "id")));
+	assert_string_equal(json_string_value(json_object_get(item, "thumb_url")), text);
+	{
+		struct api_resp img;
+
+		/* The reviewer can open the image through the upload program. */
+		get(&rev, json_string_value(json_object_get(item, "image_url")), &img);
+		assert_int_equal(img.status, 200);
+		assert_int_equal((unsigned char)img.body[0], 0xFF);
+		api_free(&img);
+	}
+	api_free(&r);
+	assert_int_equal(audit_rows(no, "view_pii", "reviewer"), 1);
+	value(v, sizeof(v), "SELECT remote_addr FROM audit_log WHERE order_no = '%s' AND action = 'view_pii'", no);
+	assert_true(strlen(v) > 0);
+
+	/* Pre-review passed: there is a fee, so it waits for payment. */
+	act_ok(&rev, no, "decision", ",\"decision\":\"approve\"", "pending_payment");
+	message_with(mobile, "已通过预审", text, sizeof(text));
+	assert_non_null(strstr(text, no));
+	assert_non_null(strstr(text, "已通过预审"));
+	assert_non_null(strstr(text, "完成支付"));
+	message_with(email, "已通过预审", text, sizeof(text)); /* the handler step has an email: mailed too */
+	assert_non_null(strstr(text, "已通过预审"));
+	assert_int_equal(audit_rows(no, "approve", "reviewer"), 1);
+	assert_false(in_queue(&rev, q, no));
+
+	/* Finance: nothing to confirm until the applicant registers the transfer. */
+	act(&fin, no, "payment/confirm", NULL, &r);
+	expect(&r, 409, "wrong_state");
+	api_free(&r);
+	state_of(no, v);
+	assert_string_equal(v, "pending_payment");
+	sql("INSERT INTO payments (order_id, method, amount_fen, pay_no, state, created_at) "
+	    "VALUES (%lld, 'transfer', 26000, 'T%s', 'awaiting_finance', NOW(3))", id_of(no), no);
+	assert_true(in_queue(&fin, q, no));
+	act_ok(&fin, no, "payment/confirm", NULL, "awaiting_paper");
+	message_with(mobile, "已支付成功", text, sizeof(text));
+	assert_non_null(strstr(text, "已支付成功"));
+	assert_non_null(strstr(text, "260.00元"));
+	value(v, sizeof(v), "SELECT CONCAT(p.state, ':', p.confirmed_by = s.id, ':', o.paid_at IS NOT NULL) "
+	      "FROM payments p JOIN orders o ON o.id = p.order_id JOIN staff s ON s.username = 'finance' "
+	      "WHERE o.order_no = '%s'", no);
+	assert_string_equal(v, "paid:1:1");
+	assert_int_equal(audit_rows(no, "payment_confirm", "finance"), 1);
+
+	/* Awaiting the paper: in the reviewer's queue only once the paper's waybill is in. */
+	assert_false(in_queue(&rev, q, no));
+	sql("INSERT INTO waybills (order_id, direction, carrier, number, created_by_type, created_by, "
+	    "created_at) VALUES (%lld, 'in', 'sf', 'SF1%s', 'applicant', 1, NOW(3))", id_of(no), no + 6);
+	assert_true(in_queue(&rev, q, no));
+	act_ok(&rev, no, "paper-received", NULL, "paper_review");
+	message_with(mobile, "纸质材料已签收", text, sizeof(text));
+	assert_non_null(strstr(text, "纸质材料已签收"));
+	assert_non_null(strstr(text, "3–5个工作日"));
+
+	/* Paper review passed: approved; the new certificate recorded; the PIN hint sent. */
+	act_ok(&rev, no, "decision", ",\"decision\":\"approve\"", "approved");
+	message_with(mobile, "已审核通过", text, sizeof(text));
+	assert_non_null(strstr(text, "已审核通过"));
+	assert_non_null(strstr(text, "PIN码将以短信方式发送至经办人手机"));
+	value(v, sizeof(v), "SELECT CONCAT(COUNT(*), ':', MIN(state), ':', MIN(LENGTH(serial)), ':', "
+	      "MIN(first_issued = DATE(NOW()))) FROM certificates WHERE order_id = %lld", id_of(no));
+	assert_string_equal(v, "1:valid:16:1");
+	value(v, sizeof(v), "SELECT state FROM materials WHERE order_id = %lld", id_of(no));
+	assert_string_equal(v, "accepted");
+
+	/* Shipping: made, shipped with a waybill (checked per carrier), delivered. */
+	snprintf(q, sizeof(q), "order_no=%s", no);
+	assert_true(in_queue(&shp, q, no));
+	act_ok(&shp, no, "made", NULL, "making");
+	message_with(mobile, "已制作完成", text, sizeof(text));
+	assert_non_null(strstr(text, "已制作完成"));
+	act(&shp, no, "shipped", ",\"carrier\":\"sf\",\"number\":\"SF12345\"", &r);
+	expect(&r, 400, "bad_waybill");
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")), "顺丰速运"));
+	api_free(&r);
+	/* Typed as printed on the label: grouped, lower case; stored and sent normalised. */
+	snprintf(wb, sizeof(wb), ",\"carrier\":\"sf\",\"number\":\"sf %.4s %.4s %.5s\"", no + 5, no + 9, no + 13);
+	act_ok(&shp, no, "shipped", wb, "shipped");
+	snprintf(wb, sizeof(wb), "顺丰速运运单号SF%s", no + 5);
+	message_with(mobile, wb, text, sizeof(text));
+	value(v, sizeof(v), "SELECT CONCAT(direction, ':', carrier, ':', number, ':', created_by_type) "
+	      "FROM waybills WHERE order_id = %lld AND direction = 'out'", id_of(no));
+	snprintf(wb, sizeof(wb), "out:sf:SF%s:staff", no + 5);
+	assert_string_equal(v, wb);
+	act_ok(&shp, no, "delivered", NULL, "done");
+	message_with(mobile, "已办理完成", text, sizeof(text));
+	assert_non_null(strstr(text, "已办理完成"));
+
+	/* The trail: every stage an event by staff, every action on the audit log. */
+	value(v, sizeof(v), "SELECT GROUP_CONCAT(kind ORDER BY at, id) FROM order_events WHERE order_id = %lld "
+	      "AND actor_type = 'staff'", id_of(no));
+	assert_string_equal(v, "pre_review_passed,paid,paper_received,approved,key_made,shipped,done");
+	assert_int_equal(audit_rows(no, "shipped", "shipping"), 1);
+	assert_int_equal(audit_rows(no, "delivered", "shipping"), 1);
+	/* Done: out of every queue; nothing moves it any more. */
+	assert_false(in_queue(&shp, q, no));
+	act(&shp, no, "delivered", NULL, &r);
+	expect(&r, 409, "wrong_state");
+	api_free(&r);
+}
+
+/* ---- pay first (002): paid, reviewed, approved, shipped ---- */
+
+/* 004 prices nothing but the seal re-make: a two-stage order is signed unpriced, and the
+ * pre-reviewer states the CA's fee when passing it; the applicant then pays that. */
+static void test_pre_review_states_the_fee(void **state)
+{
+	char no[19], mobile[12], v[64];
+	struct api_resp r;
+
+	(void)state;
+	make_order(no, mobile, "jxca-js", "new", "org", NULL, "pre_review", 0, NULL);
+	sql("UPDATE orders SET amount_fen = NULL WHERE order_no = '%s'", no);
+	act(&rev, no, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 400, "missing_field");
+	assert_string_equal(api_error_field(&r), "amount");
+	api_free(&r);
+	act(&rev, no, "decision", ",\"decision\":\"approve\",\"amount\":\"-5\"", &r);
+	expect(&r, 400, "invalid_field");
+	api_free(&r);
+	state_of(no, v);
+	assert_string_equal(v, "pre_review");
+	act_ok(&rev, no, "decision", ",\"decision\":\"approve\",\"amount\":\"300.00\"",
+	       "pending_payment");
+	value(v, sizeof(v), "SELECT amount_fen FROM orders WHERE order_no = '%s'", no);
+	assert_string_equal(v, "30000");
+}
+
+static void test_pay_first_pipeline(void **state)
+{
+	char no[19], mobile[12], q[80], text[600], wb[120];
+	struct api_resp r;
+
+	(void)state;
+	make_order(no, mobile, "bjca-zycg", "new", "org", NULL, "pending_payment", 26000, "counter");
+	sql("INSERT INTO payments (order_id, method, amount_fen, pay_no, state, created_at) "
+	    "VALUES (%lld, 'counter', 26000, 'C%s', 'awaiting_finance', NOW(3))", id_of(no), no);
+	snprintf(q, sizeof(q), "order_no=%s", no);
+	/* Not the reviewer's yet: it waits for finance. */
+	assert_false(in_queue(&rev, q, no));
+	assert_true(in_queue(&fin, q, no));
+	act_ok(&fin, no, "payment/confirm", NULL, "reviewing");
+	assert_true(in_queue(&rev, q, no));
+	/* The shipping staff cannot decide, the reviewer can. */
+	act(&shp, no, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 403, "forbidden");
+	api_free(&r);
+	act_ok(&rev, no, "decision", ",\"decision\":\"approve\",\"note\":\"材料齐全\"", "approved");
+	message_with(mobile, "已审核通过", text, sizeof(text));
+	assert_non_null(strstr(text, "已审核通过"));
+	/* Made before it is approved? No: and not twice. */
+	act_ok(&shp, no, "made", NULL, "making");
+	act(&shp, no, "made", NULL, &r);
+	expect(&r, 409, "wrong_state");
+	api_free(&r);
+	/* An EMS (UPU S10) number of this order's digits, its check digit computed. */
+	snprintf(wb, sizeof(wb), ",\"carrier\":\"ems\",\"number\":\"EA%.8s%dCN\"", no + 10,
+		 waybill_s10_check_digit(no + 10));
+	act_ok(&shp, no, "shipped", wb, "shipped");
+	act_ok(&shp, no, "delivered", NULL, "done");
+}
+
+/* ---- a renewal approved: validity from the order, nothing mailed, done at once ---- */
+
+static void test_renewal_and_revocation(void **state)
+{
+	char no[19], no2[19], mobile[12], serial[17], serial2[17], v[200], extra[120], uscc[19];
+
+	(void)state;
+	value(uscc, sizeof(uscc), "SELECT a.login_name FROM accounts a JOIN orders o ON o.account_id = a.id "
+	      "ORDER BY o.id DESC LIMIT 1");
+	wiz_random_serial(serial);
+	wiz_fixture_cert(uscc, uscc, "bjca-zycg", "org", serial, 30, -335, false);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	make_order(no, mobile, "bjca-zycg", "renew", "org", extra, "reviewing", 18000, "wechat");
+	sql("UPDATE orders SET renew_not_before = '2026-12-01', renew_not_after = '2027-12-20' "
+	    "WHERE order_no = '%s'", no);
+	act_ok(&rev, no, "decision", ",\"decision\":\"approve\"", "done");
+	value(v, sizeof(v), "SELECT CONCAT(not_before, ':', not_after, ':', state) FROM certificates "
+	      "WHERE serial = '%s'", serial);
+	assert_string_equal(v, "2026-12-01:2027-12-20:valid");
+
+	/* A revocation approved revokes the target. */
+	wiz_random_serial(serial2);
+	wiz_fixture_cert(uscc, uscc, "bjca-zycg", "org", serial2, 200, -100, false);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial2);
+	make_order(no2, mobile, "bjca-zycg", "revoke", "org", extra, "reviewing", 0, NULL);
+	act_ok(&rev, no2, "decision", ",\"decision\":\"approve\"", "done");
+	value(v, sizeof(v), "SELECT CONCAT(state, ':', revoked_at IS NOT NULL) FROM certificates "
+	      "WHERE serial = '%s'", serial2);
+	assert_string_equal(v, "revoked:1");
+}
+
+/* ---- a lost key replaced: the old certificate revoked with the new one recorded ---- */
+
+static void test_lost_replacement_revokes(void **state)
+{
+	char no[19], mobile[12], serial[17], extra[120], v[300], uscc[19];
+	long long id;
+
+	(void)state;
+	value(uscc, sizeof(uscc), "SELECT a.login_name FROM accounts a JOIN orders o ON o.account_id = a.id "
+	      "ORDER BY o.id DESC LIMIT 1");
+	wiz_random_serial(serial);
+	wiz_fixture_cert(uscc, uscc, "szca", "legal_rep", serial, 300, -400, true);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	make_order(no, mobile, "szca", "lost", "legal_rep", extra, "reviewing", 0, NULL);
+	id = id_of(no);
+	/* Before approval: still valid (a rejection must leave it so). */
+	value(v, sizeof(v), "SELECT state FROM certificates WHERE serial = '%s'", serial);
+	assert_string_equal(v, "valid");
+	act_ok(&rev, no, "decision", ",\"decision\":\"approve\"", "approved");
+	value(v, sizeof(v), "SELECT CONCAT(state, ':', revoke_reason, ':', revoked_at IS NOT NULL) "
+	      "FROM certificates WHERE serial = '%s'", serial);
+	assert_string_equal(v, "revoked:遗失补办，旧证书已吊销:1");
+	/* The replacement: a new serial, same holder, subject, account, kind, seal and validity
+	 * (002: 补办证书有效期不变), first issued today. */
+	value(v, sizeof(v),
+	      "SELECT CONCAT(n.serial <> o.serial, ':', n.serial REGEXP '^[0-9A-F]{16}$', ':', "
+	      "n.holder_name = o.holder_name, ':', n.subject_name = o.subject_name, ':', "
+	      "n.account_id = o.account_id, ':', n.subject_idx = o.subject_idx, ':', n.kind = o.kind, ':', "
+	      "n.channel_id = o.channel_id, ':', n.not_before = o.not_before, ':', n.not_after = o.not_after, ':', "
+	      "n.has_seal, ':', n.first_issued = DATE(NOW()), ':', n.state) "
+	      "FROM certificates n JOIN certificates o ON o.serial = '%s' WHERE n.order_id = %lld", serial, id);
+	assert_string_equal(v, "1:1:1:1:1:1:1:1:1:1:1:1:valid");
+}
+
+/* ---- rejected material, return for supplement, resubmission, final rejection ---- */
+
+static void test_return_and_resubmit(void **state)
+{
+	char no[19], mobile[12], text[1200], path[200], v[300];
+	struct api_resp r;
+	json_t *m;
+
+	(void)state;
+	make_order(no, mobile, "bjca-zycg", "new", "org", NULL, "reviewing", 26000, "wechat");
+	/* A second material in two versions, uploaded while it was a draft. */
+	sql("UPDATE orders SET state = 'draft' WHERE order_no = '%s'", no);
+	upload(no, "business_licence");
+	upload(no, "business_licence");
+	sql("UPDATE orders SET state = 'reviewing' WHERE order_no = '%s'", no);
+
+	/* A rejection needs a reason from the list; the reason in words goes on the material. */
+	post(&rev, no, "materials/business_licence", "{\"decision\":\"reject\"}", &r);
+	expect(&r, 400, "missing_field");
+	assert_string_equal(api_error_field(&r), "reason_code");
+	api_free(&r);
+	post(&rev, no, "materials/business_licence", "{\"decision\":\"reject\",\"reason_code\":\"011\"}", &r);
+	expect(&r, 400, "invalid_field"); /* an order reason, not a material one */
+	api_free(&r);
+	post(&rev, no, "materials/business_licence",
+	     "{\"decision\":\"reject\",\"reason_code\":\"002\",\"note\":\"公章处模糊\"}", &r);
+	expect(&r, 200, NULL);
+	m = json_object_get(r.json, "material");
+	assert_string_equal(json_string_value(json_object_get(m, "state")), "rejected");
+	assert_int_equal(json_integer_value(json_object_get(m, "version")), 2); /* the latest */
+	assert_string_equal(json_string_value(json_object_get(m, "reject_reason")),
+			    "扫描件不清晰，无法辨认内容（公章处模糊）");
+	api_free(&r);
+	value(v, sizeof(v), "SELECT GROUP_CONCAT(state ORDER BY version) FROM materials WHERE order_id = %lld "
+	      "AND material = 'business_licence'", id_of(no));
+	assert_string_equal(v, "replaced,rejected");
+	post(&rev, no, "materials/application_form", "{\"decision\":\"accept\"}", &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+	post(&rev, no, "materials/seal_sample", "{\"decision\":\"accept\"}", &r);
+	expect(&r, 404, "not_found"); /* never uploaded */
+	api_free(&r);
+
+	/* Approving over a rejected material is refused, and says which. */
+	act(&rev, no, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 409, "conflict");
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+			       "营业执照副本复印件"));
+	api_free(&r);
+
+	/* Returned: the rejected material and the named step become editable; the SMS says why. */
+	act(&rev, no, "decision", ",\"decision\":\"return\"", &r);
+	expect(&r, 400, "missing_field");
+	api_free(&r);
+	act_ok(&rev, no, "decision", ",\"decision\":\"return\",\"reason_code\":\"012\",\"steps\":[\"handler\"]",
+	       "returned");
+	value(v, sizeof(v), "SELECT CONCAT(return_state, '|', editable) FROM orders WHERE order_no = '%s'", no);
+	assert_string_equal(v, "reviewing|business_licence,handler");
+	message_with(mobile, "审核未通过", text, sizeof(text));
+	assert_non_null(strstr(text, "审核未通过"));
+	assert_non_null(strstr(text, "经办人信息与身份证件不一致"));
+	assert_non_null(strstr(text, "营业执照副本复印件：扫描件不清晰，无法辨认内容（公章处模糊）"));
+	assert_false(in_queue(&rev, "state=returned", no));
+
+	/* The applicant replaces the scan; the wizard's resubmit (played here: back to
+	 * return_state) puts it back in the reviewer's queue with its new version pending. */
+	upload(no, "business_licence");
+	sql("UPDATE orders SET state = return_state, editable = '', version = version + 1 "
+	    "WHERE order_no = '%s'", no);
+	value(v, sizeof(v), "SELECT GROUP_CONCAT(state ORDER BY version) FROM materials WHERE order_id = %lld "
+	      "AND material = 'business_licence'", id_of(no));
+	assert_string_equal(v, "replaced,replaced,pending");
+	snprintf(path, sizeof(path), "order_no=%s", no);
+	assert_true(in_queue(&rev, path, no));
+	act_ok(&rev, no, "decision", ",\"decision\":\"approve\"", "approved");
+	value(v, sizeof(v), "SELECT GROUP_CONCAT(state ORDER BY material) FROM materials WHERE order_id = %lld "
+	      "AND state <> 'replaced'", id_of(no));
+	assert_string_equal(v, "accepted,accepted");
+}
+
+static void test_final_rejection_refunds(void **state)
+{
+	char no[19], no2[19], mobile[12], mobile2[12], text[800], v[200];
+	struct api_resp r;
+
+	(void)state;
+	/* Paid, then rejected for good: refunding, the payment flagged; finance pays it back. */
+	make_order(no, mobile, "bjca-zycg", "new", "org", NULL, "reviewing", 26000, "wechat");
+	sql("INSERT INTO payments (order_id, method, amount_fen, pay_no, state, created_at, paid_at) "
+	    "VALUES (%lld, 'wechat', 26000, 'W%s', 'paid', NOW(3), NOW(3))", id_of(no), no);
+	act_ok(&rev, no, "decision", ",\"decision\":\"reject\",\"reason_code\":\"015\"", "refunding");
+	message_with(mobile, "该单位不符合办理条件", text, sizeof(text));
+	assert_non_null(strstr(text, "该单位不符合办理条件"));
+	assert_non_null(strstr(text, "终止办理"));
+	assert_non_null(strstr(text, "原路退回"));
+	value(v, sizeof(v), "SELECT state FROM payments WHERE order_id = %lld", id_of(no));
+	assert_string_equal(v, "refunding");
+	/* No longer the reviewer's: final for them; finance sees the refund. */
+	act(&rev, no, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 409, "wrong_state");
+	api_free(&r);
+	snprintf(v, sizeof(v), "state=refunding&order_no=%s", no);
+	assert_true(in_queue(&fin, v, no));
+	act_ok(&fin, no, "refund", NULL, "refunded");
+	message_with(mobile, "已退款260.00元", text, sizeof(text));
+	assert_non_null(strstr(text, "已退款260.00元"));
+	value(v, sizeof(v), "SELECT CONCAT(p.state, ':', o.open_key IS NULL) FROM payments p JOIN orders o "
+	      "ON o.id = p.order_id WHERE o.order_no = '%s'", no);
+	assert_string_equal(v, "refunded:1");
+
+	/* Not paid: simply cancelled. */
+	make_order(no2, mobile2, "jxca-js", "new", "org", NULL, "pre_review", 26000, "transfer");
+	act_ok(&rev, no2, "decision", ",\"decision\":\"reject\",\"reason_code\":\"016\",\"note\":\"已有订单\"",
+	       "cancelled");
+	value(v, sizeof(v), "SELECT note FROM order_events WHERE order_id = %lld AND kind = 'cancelled'", id_of(no2));
+	assert_string_equal(v, "重复申请，请使用已有的订单办理（已有订单）");
+}
+
+/* ---- two staff deciding the same order at once: exactly one wins ---- */
+
+static void test_two_decisions_at_once(void **state)
+{
+	char no[19], mobile[12], body[200], path[200];
+	int fds[2], wins = 0, conflicts = 0, status;
+	struct api_client *who[2] = { &rev, &adm };
+	pid_t pid[2];
+
+	(void)state;
+	make_order(no, mobile, "bjca-zycg", "new", "org", NULL, "reviewing", 26000, "wechat");
+	snprintf(path, sizeof(path), "/api/review/orders/%s/decision", no);
+	for (int round = 0; round < 3; round++) {
+		/* Round 0: two approvals; 1: approve against return; 2: return against reject. */
+		static const char *const dec[3][2] = {
+			{ "\"approve\"", "\"approve\"" },
+			{ "\"approve\"", "\"return\",\"reason_code\":\"012\",\"steps\":[\"handler\"]" },
+			{ "\"return\",\"reason_code\":\"012\",\"steps\":[\"handler\"]",
+			  "\"reject\",\"reason_code\":\"015\"" },
+		};
+		long long v0;
+
+		if (round) {
+			sql("UPDATE orders SET state = 'reviewing', version = version + 1 WHERE order_no = '%s'", no);
+			sql("DELETE FROM certificates WHERE order_id = %lld", id_of(no));
+		}
+		v0 = version_of(no);
+		assert_int_equal(pipe(fds), 0);
+		for (int k = 0; k < 2; k++) {
+			pid[k] = fork();
+			assert_true(pid[k] >= 0);
+			if (pid[k] == 0) {
+				struct api_resp r;
+				char go;
+
+				close(fds[1]);
+				/* Both start together: released by the parent closing the pipe. */
+				if (read(fds[0], &go, 1) < 0)
+					_exit(3);
+				snprintf(body, sizeof(body), "{\"version\":%lld,\"decision\":%s}", v0, dec[round][k]);
+				api_call(who[k], "POST", path, body, NULL, &r);
+				if (r.status == 409 && api_error_code(&r) &&
+				    strcmp(api_error_code(&r), "conflict") == 0 &&
+				    strstr(r.body, "其他工作人员"))
+					_exit(1);
+				_exit(r.status == 200 ? 0 : 2);
+			}
+		}
+		close(fds[0]);
+		close(fds[1]);
+		wins = conflicts = 0;
+		for (int k = 0; k < 2; k++) {
+			assert_int_equal(waitpid(pid[k], &status, 0), pid[k]);
+			assert_true(WIFEXITED(status));
+			wins += WEXITSTATUS(status) == 0;
+			conflicts += WEXITSTATUS(status) == 1;
+		}
+		if (wins != 1 || conflicts != 1)
+			fail_msg("round %d: %d won, %d got the 409 conflict", round, wins, conflicts);
+		/* One move, one event, one certificate at most. */
+		assert_int_equal(version_of(no), v0 + 1);
+		assert_true(num("SELECT COUNT(*) FROM certificates WHERE order_id = (SELECT id FROM orders "
+				"WHERE order_no = '%s')", no) <= 1);
+	}
+}
+
+/* ---- claims ---- */
+
+static void test_claims(void **state)
+{
+	char no[19], mobile[12], q[80];
+	struct api_resp r;
+	json_t *item, *by;
+
+	(void)state;
+	make_order(no, mobile, "bjca-zycg", "new", "org", NULL, "reviewing", 26000, "wechat");
+	snprintf(q, sizeof(q), "order_no=%s", no);
+	post(&rev, no, "claim", NULL, &r);
+	expect(&r, 200, NULL);
+	by = json_object_get(r.json, "claimed_by");
+	assert_string_equal(json_string_value(json_object_get(by, "name")), "审核员（演示）");
+	api_free(&r);
+	post(&rev, no, "claim", NULL, &r); /* again: one's own claim is renewed */
+	expect(&r, 200, NULL);
+	api_free(&r);
+	/* Another sees who is on it, in the answer and in the queue. */
+	post(&adm, no, "claim", "{}", &r);
+	expect(&r, 409, "conflict");
+	assert_non_null(strstr(r.body, "审核员（演示）"));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+		json_object_get(r.json, "error"), "claimed_by"), "username")), "reviewer");
+	api_free(&r);
+	item = queue_item(&adm, q, no, &r);
+	assert_non_null(item);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(item, "claimed_by"), "name")),
+			    "审核员（演示）");
+	assert_true(json_is_false(json_object_get(json_object_get(item, "claimed_by"), "me")));
+	api_free(&r);
+	post(&fin, no, "release", NULL, &r);
+	expect(&r, 409, "conflict");
+	api_free(&r);
+	/* After 30 minutes the claim has lapsed: another takes it. */
+	sql("UPDATE review_claims SET claimed_at = NOW(3) - INTERVAL 31 MINUTE WHERE order_id = %lld", id_of(no));
+	item = queue_item(&rev, q, no, &r);
+	assert_true(json_is_null(json_object_get(item, "claimed_by")));
+	api_free(&r);
+	post(&adm, no, "claim", NULL, &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+	post(&adm, no, "release", NULL, &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+	assert_int_equal(num("SELECT COUNT(*) FROM review_claims WHERE order_id = (SELECT id FROM orders "
+			     "WHERE order_no = '%s')", no), 0);
+	assert_int_equal(audit_rows(no, "claim", "reviewer"), 2);
+	assert_int_equal(audit_rows(no, "claim", "admin"), 1);
+	/* A decision clears the claim. */
+	post(&rev, no, "claim", NULL, &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+	act_ok(&rev, no, "decision", ",\"decision\":\"approve\"", "approved");
+	assert_int_equal(num("SELECT COUNT(*) FROM review_claims WHERE order_id = (SELECT id FROM orders "
+			     "WHERE order_no = '%s')", no), 0);
+}
+
+/* ---- working days: weekends and holidays excluded, 调休 weekend days counted ---- */
+
+/* Independent of shared/workdays.c: the days after `from` up to today, by SQL's calendar. */
+static long expected_workdays(int days_back)
+{
+	char q[900], v[32];
+
+	snprintf(q, sizeof(q),
+		 "SELECT COUNT(*) FROM seq_1_to_%d s WHERE "
+		 "(WEEKDAY(CURDATE() - INTERVAL %d DAY + INTERVAL s.seq DAY) < 5 "
+		 " AND NOT EXISTS (SELECT 1 FROM holidays h WHERE h.kind = 'holiday' "
+		 "  AND h.day = CURDATE() - INTERVAL %d DAY + INTERVAL s.seq DAY)) "
+		 "OR EXISTS (SELECT 1 FROM holidays h WHERE h.kind = 'workday' "
+		 "  AND h.day = CURDATE() - INTERVAL %d DAY + INTERVAL s.seq DAY)",
+		 days_back, days_back, days_back, days_back);
+	wiz_sql_value(q, v, sizeof(v));
+	return strtol(v, NULL, 10);
+}
+
+static long waited_days(const char *no, bool *overdue)
+{
+	char q[80];
+	struct api_resp r;
+	json_t *item;
+	long w;
+
+	snprintf(q, sizeof(q), "order_no=%s", no);
+	item = queue_item(&rev, q, no, &r);
+	assert_non_null(item);
+	w = (long)json_integer_value(json_object_get(item, "waited_days"));
+	if (overdue)
+		*overdue = json_is_true(json_object_get(item, "overdue"));
+	api_free(&r);
+	return w;
+}
+
+static void test_working_days(void **state)
+{
+	char no[19], mobile[12], hday[16], wday[16];
+	bool overdue;
+	long w0;
+
+	(void)state;
+	make_order(no, mobile, "bjca-zycg", "new", "org", NULL, "reviewing", 26000, "wechat");
+	assert_int_equal(waited_days(no, &overdue), 0);
+	assert_false(overdue);
+	/* 13 days back: at least one weekend in between. */
+	sql("UPDATE orders SET submitted_at = NOW(3) - INTERVAL 13 DAY WHERE order_no = '%s'", no);
+	w0 = waited_days(no, &overdue);
+	assert_int_equal(w0, expected_workdays(13));
+	assert_true(w0 <= 13 - 2);
+	assert_true(overdue == (w0 > 5)); /* bjca-zycg promises 3–5 */
+	/* A holiday on a working day in between costs one; a weekend day worked (调休) adds one. */
+	value(hday, sizeof(hday), "SELECT MAX(d) FROM (SELECT CURDATE() - INTERVAL seq DAY d FROM seq_1_to_12) t "
+	      "WHERE WEEKDAY(d) < 5 AND d NOT IN (SELECT day FROM holidays)");
+	value(wday, sizeof(wday), "SELECT MAX(d) FROM (SELECT CURDATE() - INTERVAL seq DAY d FROM seq_1_to_12) t "
+	      "WHERE WEEKDAY(d) >= 5 AND d NOT IN (SELECT day FROM holidays)");
+	assert_true(strlen(hday) == 10 && strlen(wday) == 10);
+	sql("INSERT INTO holidays (day, kind, name) VALUES ('%s', 'holiday', '测试假日')", hday);
+	assert_int_equal(waited_days(no, NULL), w0 - 1);
+	sql("INSERT INTO holidays (day, kind, name) VALUES ('%s', 'workday', '测试调休')", wday);
+	assert_int_equal(waited_days(no, NULL), w0);
+	assert_int_equal(waited_days(no, NULL), expected_workdays(13));
+	sql("DELETE FROM holidays WHERE name IN ('测试假日', '测试调休')");
+	/* Far overdue. */
+	sql("UPDATE orders SET submitted_at = NOW(3) - INTERVAL 30 DAY WHERE order_no = '%s'", no);
+	assert_int_equal(waited_days(no, &overdue), expected_workdays(30));
+	assert_true(overdue);
+}
+
+/* ---- the queue: filters, paging, and plans without a filesort ---- */
+
+static void test_queue_filters(void **state)
+{
+	char no[3][19], mobile[12], q[300], subj[80];
+	struct api_resp r;
+	json_t *items;
+
+	(void)state;
+	make_order(no[0], mobile, "netca-gd", "new", "legal_rep", NULL, "reviewing", 36000, "wechat");
+	make_order(no[1], mobile, "netca-gd", "new", "org", NULL, "reviewing", 60000, "wechat");
+	make_order(no[2], mobile, "netca-gd", "new", "org", NULL, "reviewing", 60000, "wechat");
+	/* A subject of our own, oldest first by submission. */
+	snprintf(subj, sizeof(subj), "队列测试%s有限公司", no[0] + 9);
+	for (int i = 0; i < 3; i++)
+		sql("UPDATE orders SET subject_name = '%s%d', submitted_at = NOW(3) - INTERVAL %d HOUR "
+		    "WHERE order_no = '%s'", subj, i, 10 - i, no[i]);
+	/* The subject prefix, percent-encoded UTF-8. */
+	{
+		char enc[300] = "";
+		size_t o = 0;
+
+		for (const unsigned char *p = (const unsigned char *)subj; *p && o + 4 < sizeof(enc); p++)
+			o += (size_t)snprintf(enc + o, sizeof(enc) - o, "%%%02X", *p);
+		snprintf(q, sizeof(q), "/api/review/queue?subject=%s&per_page=2", enc);
+		get(&rev, q, &r);
+		expect(&r, 200, NULL);
+		items = json_object_get(r.json, "items");
+		assert_int_equal(json_array_size(items), 2);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "order_no")), no[0]);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "order_no")), no[1]);
+		assert_true(json_is_true(json_object_get(r.json, "has_more")));
+		api_free(&r);
+		snprintf(q, sizeof(q), "/api/review/queue?subject=%s&per_page=2&page=2", enc);
+		get(&rev, q, &r);
+		items = json_object_get(r.json, "items");
+		assert_int_equal(json_array_size(items), 1);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "order_no")), no[2]);
+		assert_true(json_is_false(json_object_get(r.json, "has_more")));
+		api_free(&r);
+		/* Combined with other filters. */
+		snprintf(q, sizeof(q), "/api/review/queue?subject=%s&kind=legal_rep&channel=netca-gd&business=new", enc);
+		get(&rev, q, &r);
+		items = json_object_get(r.json, "items");
+		assert_int_equal(json_array_size(items), 1);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "order_no")), no[0]);
+		api_free(&r);
+	}
+	/* More matches than one statement's ids (shared/db.c binds 32): 30 orders of one prefix. */
+	{
+		char tag[17], prev[40] = "";
+		json_t *it;
+		size_t i;
+
+		wiz_random_serial(tag);
+		sql("INSERT INTO orders (order_no, channel_id, business_type, cert_kind, state, subject_name, "
+		    "created_at, updated_at, submitted_at) SELECT CONCAT('98', LPAD(FLOOR(RAND() * 1e15), 15, '0'), "
+		    "seq %% 10), 1, 'new', 'org', 'reviewing', CONCAT('%s', LPAD(seq, 2, '0')), NOW(3), NOW(3), "
+		    "NOW(3) - INTERVAL seq MINUTE FROM seq_1_to_30", tag);
+		snprintf(q, sizeof(q), "/api/review/queue?subject=%s&per_page=50", tag);
+		get(&rev, q, &r);
+		expect(&r, 200, NULL);
+		assert_int_equal(json_array_size(json_object_get(r.json, "items")), 30);
+		json_array_foreach(json_object_get(r.json, "items"), i, it) {
+			const char *name = json_string_value(json_object_get(it, "subject_name"));
+
+			/* Oldest first: submitted 30 minutes ago, then 29, ... */
+			assert_int_equal(strtol(name + strlen(tag), NULL, 10), 30 - (long)i);
+			assert_true(strcmp(prev, json_string_value(json_object_get(it, "submitted_at"))) <= 0);
+			snprintf(prev, sizeof(prev), "%s", json_string_value(json_object_get(it, "submitted_at")));
+		}
+		api_free(&r);
+	}
+	/* Oldest first in the unfiltered queue too; every row's order is ascending. */
+	get(&rev, "/api/review/queue?per_page=50&channel=netca-gd", &r);
+	expect(&r, 200, NULL);
+	{
+		const char *prev = "";
+		json_t *it;
+		size_t i;
+
+		json_array_foreach(json_object_get(r.json, "items"), i, it) {
+			const char *at = json_string_value(json_object_get(it, "submitted_at"));
+
+			assert_true(strcmp(prev, at) <= 0);
+			assert_string_equal(json_string_value(json_object_get(it, "channel")), "netca-gd");
+			prev = at;
+		}
+	}
+	api_free(&r);
+	/* A date range of submission and a state. */
+	get(&rev, "/api/review/queue?from=2001-01-01&to=2001-01-31", &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	api_free(&r);
+	snprintf(q, sizeof(q), "state=reviewing&order_no=%s", no[1]);
+	assert_true(in_queue(&rev, q, no[1]));
+	snprintf(q, sizeof(q), "state=pre_review&order_no=%s", no[1]);
+	assert_false(in_queue(&rev, q, no[1]));
+	/* LIKE's own characters are plain text. */
+	get(&rev, "/api/review/queue?subject=%25", &r);
+	expect(&r, 200, NULL);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	api_free(&r);
+	get(&rev, "/api/review/queue?subject=%27%20OR%201%3D1%20--", &r);
+	expect(&r, 200, NULL);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	api_free(&r);
+}
+
+static void test_queue_plans_use_an_index(void **state)
+{
+	static const char *const shapes[] = {
+		"", "state=reviewing", "channel=jxca-js", "business=new", "kind=org",
+		"from=2026-01-01&to=2026-12-31", "order_no=", "subject=%E5%8C%97",
+		"state=paper_review&channel=jxca-js", "channel=szca&business=lost&kind=legal_rep",
+		"business=renew&from=2026-01-01", "queue=finance", "queue=finance&state=refunding",
+		"queue=ship", "queue=ship&channel=bjca-zycg&from=2026-01-01&to=2026-12-31",
+		"queue=ship&kind=person", "page=3&per_page=50",
+	};
+	char path[300], shape[200], no[19];
+	struct api_resp r;
+	json_t *plan;
+	size_t i;
+
+	(void)state;
+	/* A real number: for an unknown one the plan is "Impossible WHERE", no table at all. */
+	value(no, sizeof(no), "SELECT order_no FROM orders WHERE queue = 'review' LIMIT 1");
+	assert_int_equal(strlen(no), 18);
+	for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
+		bool orders_seen = false;
+
+		/* The shapes hold %-escapes: never a format. "order_no=" gets the number. */
+		snprintf(shape, sizeof(shape), "%s%s", shapes[s],
+			 strcmp(shapes[s], "order_no=") == 0 ? no : "");
+		snprintf(path, sizeof(path), "/api/review/queue?explain=1&%s", shape);
+		get(&adm, path, &r);
+		expect(&r, 200, NULL);
+		assert_true(json_array_size(json_object_get(r.json, "plans")) > 0);
+		json_array_foreach(json_object_get(r.json, "plans"), i, plan) {
+			const char *extra = json_string_value(json_object_get(plan, "extra"));
+			const char *table = json_string_value(json_object_get(plan, "table"));
+			const char *keyname = json_string_value(json_object_get(plan, "key"));
+
+			if (extra && (strstr(extra, "filesort") || strstr(extra, "temporary")))
+				fail_msg("queue?%s: %s uses \"%s\"", shape, table ? table : "?", extra);
+			if (table && strcmp(table, "o") == 0) {
+				orders_seen = true;
+				if (!keyname)
+					fail_msg("queue?%s: orders read without an index: %s", shape, r.body);
+			}
+		}
+		assert_true(orders_seen);
+		api_free(&r);
+	}
+}
+
+/* ---- the audit trail exported ---- */
+
+static void test_audit_csv(void **state)
+{
+	char path[200], today[16], ct[120], tag[17], needle[64];
+	struct api_resp r;
+	const char *p;
+	size_t bulk = 0;
+
+	(void)state;
+	value(today, sizeof(today), "SELECT CURDATE()");
+	/* Rows whose cells a spreadsheet would run, and quotes and commas, and many rows. */
+	sql("INSERT INTO audit_log (at, staff_id, staff_username, staff_role, order_no, action, detail, remote_addr) "
+	    "SELECT NOW(3), id, '=HYPERLINK(\"http://x\")', 'reviewer', NULL, '@cmd', "
+	    "'+1, \"quoted\"', '-2+3' FROM staff WHERE username = 'reviewer'");
+	/* 1201 rows (three pages and one row), all at one instant: paging must break the tie. */
+	wiz_random_serial(tag);
+	sql("INSERT INTO audit_log (at, staff_id, staff_username, staff_role, action, detail) "
+	    "SELECT NOW(3) - INTERVAL 1 SECOND, s.id, 'reviewer', 'reviewer', 'bulk', CONCAT('%s-', q.seq) "
+	    "FROM staff s JOIN seq_1_to_1201 q WHERE s.username = 'reviewer'", tag);
+	snprintf(path, sizeof(path), "/api/review/audit.csv?from=%s&to=%s", today, today);
+	get(&rev, path, &r);
+	expect(&r, 403, "forbidden");
+	api_free(&r);
+	get(&adm, path, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(api_header(&r, "Content-Type", ct, sizeof(ct)));
+	assert_non_null(strstr(ct, "text/csv"));
+	assert_non_null(api_header(&r, "Content-Disposition", ct, sizeof(ct)));
+	assert_non_null(strstr(ct, "attachment"));
+	{
+		static const char head[] =
+			"\"id\",\"time\",\"staff\",\"role\",\"order_no\",\"action\",\"detail\",\"address\"\r\n";
+
+		assert_true(strncmp(r.body, head, strlen(head)) == 0);
+	}
+	assert_non_null(strstr(r.body, "\"'=HYPERLINK(\"\"http://x\"\")\",\"reviewer\",\"\",\"'@cmd\",\"'+1, \"\"quoted\"\"\",\"'-2+3\"\r\n"));
+	assert_null(strstr(r.body, ",\"=")); /* no cell starts a formula */
+	assert_null(strstr(r.body, ",\"@"));
+	assert_non_null(strstr(r.body, "\"view_pii\""));
+	assert_non_null(strstr(r.body, "\"export_audit\""));
+	/* Every bulk row once, across the pages. */
+	snprintf(needle, sizeof(needle), "\"%s-", tag);
+	for (p = r.body; (p = strstr(p, needle)) != NULL; p++)
+		bulk++;
+	assert_int_equal(bulk, 1201);
+	snprintf(needle, sizeof(needle), "\"%s-1\",\"\"\r\n", tag);
+	assert_non_null(strstr(r.body, needle));
+	snprintf(needle, sizeof(needle), "\"%s-1201\",\"\"\r\n", tag);
+	assert_non_null(strstr(r.body, needle));
+	api_free(&r);
+	/* Dates: both required, real, in order. */
+	get(&adm, "/api/review/audit.csv?from=2026-02-30&to=2026-03-01", &r);
+	expect(&r, 400, "invalid_field");
+	assert_string_equal(api_error_field(&r), "from");
+	api_free(&r);
+	get(&adm, "/api/review/audit.csv?from=2026-03-02&to=2026-03-01", &r);
+	expect(&r, 400, "invalid_field");
+	api_free(&r);
+	get(&adm, "/api/review/audit.csv?from=2026-03-02", &r);
+	expect(&r, 400, "invalid_field");
+	assert_string_equal(api_error_field(&r), "to");
+	api_free(&r);
+	/* The code never edits the trail. */
+	{
+		FILE *f = popen("grep -rniE '(update|delete from|replace into|truncate)[^;]*audit_log' "
+				"fcgi-apps tools shared 2>/dev/null | wc -l", "r");
+		char out[16] = "";
+
+		assert_non_null(f);
+		assert_non_null(fgets(out, sizeof(out), f));
+		pclose(f);
+		assert_int_equal(strtol(out, NULL, 10), 0);
+	}
+}
+
+/* ---- hostile input changes nothing ---- */
+
+static void expect_post(struct api_client *c, const char *no, const char *action, const char *json,
+			long status, const char *code, const char *field)
+{
+	struct api_resp r;
+
+	post(c, no, action, json, &r);
+	expect(&r, status, code);
+	if (field && (!api_error_field(&r) || strcmp(api_error_field(&r), field) != 0))
+		fail_msg("%s %s: field %s expected: %.300s", action, json, field, r.body);
+	api_free(&r);
+}
+
+static void test_hostile_input(void **state)
+{
+	char no[19], mobile[12], body[1200], v[300], path[200], bad[19], longnote[700];
+	struct api_resp r;
+	long long ver;
+
+	(void)state;
+	make_order(no, mobile, "bjca-zycg", "new", "org", NULL, "reviewing", 26000, "wechat");
+	ver = version_of(no);
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"decision\":\"approve; DROP TABLE orders\"}", ver);
+	expect_post(&rev, no, "decision", body, 400, "invalid_field", "decision");
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"decision\":\"return\",\"reason_code\":\"1' OR '1'='1\"}", ver);
+	expect_post(&rev, no, "decision", body, 400, "invalid_field", "reason_code");
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"decision\":\"return\",\"reason_code\":\"abc\"}", ver);
+	expect_post(&rev, no, "decision", body, 400, "invalid_field", "reason_code");
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"decision\":\"return\",\"reason_code\":\"998\"}", ver);
+	expect_post(&rev, no, "decision", body, 400, "invalid_field", "reason_code");
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"decision\":\"reject\",\"reason_code\":\"015\","
+		 "\"note\":\"bell\\u0007\"}", ver);
+	expect_post(&rev, no, "decision", body, 400, "invalid_field", "note");
+	memset(longnote, 'x', 201);
+	longnote[201] = '\0';
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"decision\":\"reject\",\"reason_code\":\"015\","
+		 "\"note\":\"%s\"}", ver, longnote);
+	expect_post(&rev, no, "decision", body, 400, "invalid_field", "note");
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"decision\":\"reject\",\"reason_code\":\"015\","
+		 "\"note\":\"\xff\xfe\"}", ver);
+	expect_post(&rev, no, "decision", body, 400, "bad_json", NULL);
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"decision\":\"return\",\"reason_code\":\"012\","
+		 "\"steps\":[\"../../etc\"]}", ver);
+	expect_post(&rev, no, "decision", body, 400, "invalid_field", "steps");
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"decision\":\"return\",\"reason_code\":\"012\","
+		 "\"steps\":\"handler\"}", ver);
+	expect_post(&rev, no, "decision", body, 400, "invalid_field", "steps");
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"decision\":\"return\",\"reason_code\":\"012\"}", ver);
+	expect_post(&rev, no, "decision", body, 400, "missing_field", "steps"); /* nothing to edit */
+	expect_post(&rev, no, "decision", "{\"decision\":\"approve\"}", 400, "missing_field", "version");
+	expect_post(&rev, no, "decision", "{\"version\":\"abc\",\"decision\":\"approve\"}", 400, "invalid_field", "version");
+	expect_post(&rev, no, "decision", "{\"version\":-1,\"decision\":\"approve\"}", 400, "invalid_field", "version");
+	expect_post(&rev, no, "decision", "{\"version\":1e3,\"decision\":\"approve\"}", 400, "invalid_field", "version");
+	expect_post(&rev, no, "decision", "[1,2]", 400, "bad_json", NULL);
+	/* A stale version: someone else moved it. */
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"decision\":\"approve\"}", ver + 7);
+	expect_post(&rev, no, "decision", body, 409, "conflict", NULL);
+	/* Another content type. */
+	snprintf(path, sizeof(path), "/api/review/orders/%s/decision", no);
+	{
+		char cookie[200], csrf[140];
+		const char *h[3];
+
+		snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", rev.session);
+		snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", rev.csrf);
+		h[0] = cookie;
+		h[1] = csrf;
+		h[2] = NULL;
+		api_request_h("POST", path, "text/plain", "decision=approve", 16, h, &r);
+		expect(&r, 415, "unsupported_media_type");
+		api_free(&r);
+	}
+	/* Materials: only a known code of this order. */
+	expect_post(&rev, no, "materials/APPLICATION_FORM", "{\"decision\":\"accept\"}", 404, "not_found", NULL);
+	expect_post(&rev, no, "materials/a%2F..%2Fb", "{\"decision\":\"accept\"}", 404, "not_found", NULL);
+	expect_post(&rev, no, "materials/application_form", "{\"decision\":\"maybe\"}", 400, "invalid_field", "decision");
+	/* HTML is text: kept as typed, sent as JSON, never markup. */
+	expect_post(&rev, no, "materials/application_form",
+		    "{\"decision\":\"reject\",\"reason_code\":\"002\",\"note\":\"<script>alert(1)</script>\"}",
+		    200, NULL, NULL);
+	value(v, sizeof(v), "SELECT reject_reason FROM materials WHERE order_id = %lld", id_of(no));
+	assert_string_equal(v, "扫描件不清晰，无法辨认内容（<script>alert(1)</script>）");
+	/* Orders: a wrong check digit or an unknown number look alike. */
+	snprintf(bad, sizeof(bad), "%s", no);
+	bad[17] = bad[17] == '9' ? '0' : (char)(bad[17] + 1);
+	expect_post(&rev, bad, "claim", NULL, 404, "not_found", NULL);
+	expect_post(&rev, "%27%20OR%201%3D1%20--", "claim", NULL, 404, "not_found", NULL);
+	/* Shipping input. */
+	sql("UPDATE orders SET state = 'making', version = version + 1 WHERE order_no = '%s'", no);
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"carrier\":\"ups\",\"number\":\"1Z999\"}", version_of(no));
+	expect_post(&shp, no, "shipped", body, 400, "invalid_field", "carrier");
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"carrier\":\"sf\",\"number\":\"SF1402345678901<b>\"}", version_of(no));
+	expect_post(&shp, no, "shipped", body, 400, "bad_waybill", "number");
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"carrier\":\"sf\",\"number\":\"SF14023\\n45678901\"}", version_of(no));
+	expect_post(&shp, no, "shipped", body, 400, "invalid_field", "number");
+	snprintf(body, sizeof(body), "{\"version\":%lld,\"carrier\":\"sf\"}", version_of(no));
+	expect_post(&shp, no, "shipped", body, 400, "missing_field", "number");
+	/* Nothing of that moved the order or wrote a waybill. */
+	state_of(no, v);
+	assert_string_equal(v, "making");
+	assert_int_equal(num("SELECT COUNT(*) FROM waybills WHERE order_id = (SELECT id FROM orders "
+			     "WHERE order_no = '%s')", no), 0);
+	/* Queue arguments. */
+	{
+		static const struct {
+			const char *q, *field;
+		} bad_q[] = {
+			{ "state=bogus", "state" }, { "per_page=51", "per_page" }, { "per_page=0", "per_page" },
+			{ "page=0", "page" }, { "page=-1", "page" }, { "page=1e3", "page" },
+			{ "order_no=123456789012345678", "order_no" }, { "channel=nope", "channel" },
+			{ "channel=%27%3B--", "channel" }, { "from=2026-02-30", "from" }, { "to=yesterday", "to" },
+			{ "business=all", "business" }, { "kind=%3Cb%3E", "kind" }, { "subject=a%0Ab", "subject" },
+			{ "subject=", "subject" }, { "queue=all", "queue" },
+			{ "subject=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "subject" }, /* 51 */
+			{ "subject=%FF%FE", "subject" },
+		};
+
+		for (size_t i = 0; i < sizeof(bad_q) / sizeof(bad_q[0]); i++) {
+			snprintf(path, sizeof(path), "/api/review/queue?%s", bad_q[i].q);
+			get(&adm, path, &r);
+			if (r.status != 400 || !api_error_field(&r) ||
+			    strcmp(api_error_field(&r), bad_q[i].field) != 0)
+				fail_msg("queue?%s: %ld %.300s", bad_q[i].q, r.status, r.body);
+			api_free(&r);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_role_matrix),
+		cmocka_unit_test(test_two_stage_pipeline),
+		cmocka_unit_test(test_pre_review_states_the_fee),
+		cmocka_unit_test(test_pay_first_pipeline),
+		cmocka_unit_test(test_renewal_and_revocation),
+		cmocka_unit_test(test_lost_replacement_revokes),
+		cmocka_unit_test(test_return_and_resubmit),
+		cmocka_unit_test(test_final_rejection_refunds),
+		cmocka_unit_test(test_two_decisions_at_once),
+		cmocka_unit_test(test_claims),
+		cmocka_unit_test(test_working_days),
+		cmocka_unit_test(test_queue_filters),
+		cmocka_unit_test(test_queue_plans_use_an_index),
+		cmocka_unit_test(test_audit_csv),
+		cmocka_unit_test(test_hostile_input),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
