@@ -18,7 +18,7 @@ int upload_serve(struct req *r)
 	long long n;
 	int rc;
 
-	if (auth_require(r, ROLE_APPLICANT | ROLE_REVIEWER) < 0)
+	if (auth_require(r, ROLE_APPLICANT | ROLE_REVIEWER | ROLE_FINANCE) < 0)
 		return -1;
 	n = strtoll(id, &end, 10);
 	if (*end || n <= 0 || (strcmp(variant, "image") != 0 && strcmp(variant, "thumb") != 0))
