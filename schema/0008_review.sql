@@ -9,8 +9,13 @@
 --   finance  refunding; pending_payment by transfer or at the counter (listed once the
 --            payment awaits finance)
 --   ship     approved or making, for a business that mails a key (shared/order.h)
+--   finance  also any order with money to give back that its state does not show: a payment
+--            that arrived after a cancel, or a second payment (orders.refund_due)
 ALTER TABLE orders
+  ADD COLUMN refund_due TINYINT(1) NOT NULL DEFAULT 0
+    COMMENT 'a payment in refunding that the order state does not show (paid after cancel, paid twice)',
   ADD COLUMN queue VARCHAR(8) CHARACTER SET ascii AS (CASE
+    WHEN refund_due = 1 THEN 'finance'
     WHEN state IN ('pre_review', 'reviewing', 'paper_review', 'awaiting_paper') THEN 'review'
     WHEN state = 'refunding' THEN 'finance'
     WHEN state = 'pending_payment' AND pay_method IN ('transfer', 'counter') THEN 'finance'

@@ -280,6 +280,8 @@ static const char sql_flow[] = "SELECT flow FROM channels WHERE id = ?";
 static const char sql_lock_payment[] =
 	"SELECT id, state, amount_fen, COALESCE(provider_ref, ''), method "
 	"FROM payments WHERE pay_no = ? FOR UPDATE";
+static const char sql_refund_due[] =
+	"UPDATE orders SET refund_due = 1, version = version + 1 WHERE id = ?";
 static const char sql_paid[] =
 	"UPDATE payments SET state = ?, paid_at = NOW(3), "
 	"provider_ref = COALESCE(provider_ref, NULLIF(?, '')), "
@@ -328,6 +330,9 @@ static int apply_paid(struct db *db, struct arena *a, const struct pay_report *r
 				    order_state_name(out->order_from) ? order_state_name(out->order_from)
 								      : out->order_from,
 				    method_zh(out->method), amount);
+		/* The order's state does not say money is owed: the flag puts it in finance's queue. */
+		if (rc == DB_OK)
+			rc = db_exec(db, sql_refund_due, DB_ARGS(DB_I64(out->order_id)), NULL, NULL);
 		if (rc == DB_OK)
 			rc = order_event(db, out->order_id, "refund_requested", NULL, NULL,
 					 rep->actor_type, rep->actor_id, true, note);

@@ -18,6 +18,9 @@ static const char sql_order_paid[] = "UPDATE orders SET paid_at = NOW(3) WHERE i
 static const char sql_refunding[] =
 	"SELECT COALESCE(SUM(amount_fen), 0), COUNT(*) FROM payments WHERE order_id = ? "
 	"AND state = 'refunding' FOR UPDATE";
+static const char sql_refund_settled[] =
+	"UPDATE orders SET refund_due = 0, version = version + 1, updated_at = NOW(3) "
+	"WHERE id = ? AND refund_due = 1 AND version = ?";
 static const char sql_refunded[] =
 	"UPDATE payments SET state = 'refunded', confirmed_by = ?, version = version + 1 "
 	"WHERE order_id = ? AND state = 'refunding'";
@@ -134,8 +137,21 @@ static int refund_tx(struct db *db, void *p)
 	int rc;
 
 	f->stale = f->nothing = false;
-	f->to = "refunded";
-	rc = review_move(db, r, o, "refunding", "refunded", f->version, "refunded", "");
+	if (is(o->state, "refunding")) {
+		f->to = "refunded";
+		rc = review_move(db, r, o, "refunding", "refunded", f->version, "refunded", "");
+	} else {
+		/* Money that came after a cancel, or twice: paid back, the order stays as it is. */
+		f->to = o->state;
+		unsigned long long n = 0;
+
+		rc = db_exec(db, sql_refund_settled, DB_ARGS(DB_I64(o->id), DB_I64(f->version)), &n,
+			     NULL);
+		if (rc == DB_OK && n != 1)
+			rc = ORDER_STALE;
+		if (rc == DB_OK)
+			rc = order_event(db, o->id, "refunded", NULL, NULL, "staff", r->auth.id, true, "");
+	}
 	if (rc == ORDER_STALE)
 		f->stale = true;
 	if (rc != DB_OK)
@@ -171,7 +187,7 @@ int review_refund(struct req *r)
 		return -1;
 	if (version != o.version)
 		return review_conflict(r);
-	if (!is(o.state, "refunding"))
+	if (!is(o.state, "refunding") && !o.refund_due)
 		return review_wrong_state(r, &o, "只有退款中的订单可以确认退款。");
 	f = (struct fin){ .r = r, .o = &o, .version = version };
 	rc = db_tx(&r->app->db, refund_tx, &f);

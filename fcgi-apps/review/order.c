@@ -14,12 +14,12 @@ static const char sql_order[] =
 	"COALESCE(o.pay_method, ''), COALESCE(o.pin_delivery, ''), COALESCE(o.renew_mode, ''), "
 	"o.editable, COALESCE(o.return_state, ''), COALESCE(DATE_FORMAT(o.renew_not_before, '%Y-%m-%d'), ''), "
 	"COALESCE(DATE_FORMAT(o.renew_not_after, '%Y-%m-%d'), ''), o.handler_mobile_enc, "
-	"c.review_days_min, c.review_days_max "
+	"c.review_days_min, c.review_days_max, o.refund_due "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.order_no = ?";
 
 enum { C_ID, C_ACCOUNT, C_CHANNEL, C_TARGET, C_VERSION, C_AMOUNT, C_YEARS, C_MAIL_IN, C_NO,
        C_STATE, C_BUSINESS, C_KIND, C_SUBJECT, C_SUBJECT_IDX, C_CH_CODE, C_FLOW, C_PAY, C_PIN,
-       C_RENEW, C_EDITABLE, C_RETURN, C_NB, C_NA, C_MOBILE, C_DAYS_MIN, C_DAYS_MAX };
+       C_RENEW, C_EDITABLE, C_RETURN, C_NB, C_NA, C_MOBILE, C_DAYS_MIN, C_DAYS_MAX, C_REFUND_DUE };
 
 static long long cell_ll(const struct db_rows *rows, size_t col)
 {
@@ -58,6 +58,7 @@ int review_find_order(struct req *r, const char *no, struct review_order *o)
 	o->pay_method = db_cell(&rows, 0, C_PAY);
 	o->pin_delivery = db_cell(&rows, 0, C_PIN);
 	o->renew_mode = db_cell(&rows, 0, C_RENEW);
+	o->refund_due = cell_ll(&rows, C_REFUND_DUE) != 0;
 	o->editable = db_cell(&rows, 0, C_EDITABLE);
 	o->return_state = db_cell(&rows, 0, C_RETURN);
 	o->renew_not_before = db_cell(&rows, 0, C_NB);

@@ -19,6 +19,7 @@ struct review_order {
 	int years;
 	int days_min, days_max;                   /* the channel's promise, working days */
 	bool mail_in;
+	bool refund_due;                          /* money to give back that the state does not show */
 	const char *no, *state, *business, *kind, *subject_name, *subject_idx; /* subject_idx "" */
 	const char *channel_code, *flow;          /* flow: pay_first | two_stage */
 	const char *pay_method, *pin_delivery, *renew_mode, *editable, *return_state; /* "" unset */

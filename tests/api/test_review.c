@@ -811,6 +811,23 @@ static void test_final_rejection_refunds(void **state)
 	       "cancelled");
 	value(v, sizeof(v), "SELECT note FROM order_events WHERE order_id = %lld AND kind = 'cancelled'", id_of(no2));
 	assert_string_equal(v, "重复申请，请使用已有的订单办理（已有订单）");
+
+	/* Money that came after a cancel (shared/pay.c flags it): finance sees it and pays it
+	 * back; the order stays cancelled. */
+	make_order(no2, mobile2, "bjca-zycg", "new", "org", NULL, "cancelled", 26000, "wechat");
+	sql("INSERT INTO payments (order_id, method, amount_fen, pay_no, state, created_at, paid_at) "
+	    "VALUES (%lld, 'wechat', 26000, 'L%s', 'refunding', NOW(3), NOW(3))", id_of(no2), no2);
+	sql("UPDATE orders SET refund_due = 1 WHERE id = %lld", id_of(no2));
+	snprintf(v, sizeof(v), "order_no=%s", no2);
+	assert_true(in_queue(&fin, v, no2));
+	assert_false(in_queue(&rev, v, no2));
+	act_ok(&fin, no2, "refund", NULL, "cancelled");
+	value(v, sizeof(v), "SELECT CONCAT(p.state, ':', o.refund_due, ':', IFNULL(o.queue, '-')) "
+	      "FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.order_no = '%s'", no2);
+	assert_string_equal(v, "refunded:0:-");
+	act(&fin, no2, "refund", NULL, &r);
+	expect(&r, 409, "wrong_state");
+	api_free(&r);
 }
 
 /* ---- two staff deciding the same order at once: exactly one wins ---- */

@@ -718,6 +718,9 @@ static void test_paid_after_cancel(void **state)
 	api_free(&r);
 	assert_string_equal(order_state(no), "cancelled");
 	assert_string_equal(payment_state(pay_no), "refunding");
+	/* The state does not show the money owed: the flag puts the order in finance's queue. */
+	assert_string_equal(sql1("SELECT CONCAT(o.refund_due, o.queue) FROM orders o JOIN payments p "
+				 "ON p.order_id = o.id WHERE p.pay_no = ?", pay_no), "1finance");
 	assert_string_not_equal(sql1("SELECT paid_at FROM payments WHERE pay_no = ?", pay_no), "NULL");
 	assert_int_equal(events(no, "refund_requested"), 1);
 	assert_int_equal(events(no, "paid"), 0);
