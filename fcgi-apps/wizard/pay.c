@@ -175,12 +175,6 @@ static json_t *payment_json(struct req *r, const struct wizard_order *o, const s
 	return j;
 }
 
-/* The PIN's way for this order once its payment method is known (DOMAIN.md, 001). */
-static const char *pin_delivery(const struct wizard_order *o, const char *method)
-{
-	return rules_pin_delivery(o->mail_in ? "mail_in" : o->verify_method, method, o->kind);
-}
-
 /* ---- applying what the provider says (notification and poll alike) */
 
 static const char sql_mobile[] = "SELECT handler_mobile_enc FROM orders WHERE id = ?";
@@ -349,7 +343,7 @@ struct start {
 static int commit_method(struct db *db, struct start *s, const char *event)
 {
 	int rc = pay_close_others(db, s->o->id, s->id);
-	const char *pin = pin_delivery(s->o, s->method);
+	const char *pin = wizard_pin_delivery(s->o, s->method);
 
 	if (rc == DB_OK)
 		rc = db_exec(db, sql_order_method,
@@ -570,7 +564,7 @@ int wizard_pay(struct req *r)
 			return resp_error(r, ERR_CONFLICT, NULL, NULL);
 	}
 	j = payment_json(r, &o, &p);
-	pin = pin_delivery(&o, p.method);
+	pin = wizard_pin_delivery(&o, p.method);
 	if (!j)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	json_object_set_new(j, "order_no", json_string(o.no));

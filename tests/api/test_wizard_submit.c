@@ -23,25 +23,17 @@ static struct crypto_key key;
 /* The applicant of the order under test (a fresh organisation for each: one open
  * application per subject and certificate), and a stranger. */
 static struct api_client owner, other;
-static char owner_uscc[19], scan[600];
+static char owner_uscc[19];
 
 static int setup(void **state)
 {
-	char err[512], cmd[900], m2[12], u2[19];
+	char err[512], m2[12], u2[19];
 
 	(void)state;
 	conf_defaults(&conf);
 	if (!getenv("CERTHALL_CONF") || !getenv("CERTHALL_STACK") ||
 	    conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
 	    crypto_key_load(conf.key_file, &key, err, sizeof(err)) < 0)
-		return -1;
-	/* One legible A4-ish scan serves for every material. */
-	snprintf(scan, sizeof(scan), "%s/submit-scan.jpg", getenv("CERTHALL_STACK"));
-	snprintf(cmd, sizeof(cmd),
-		 "convert -size 620x877 xc:white -fill black -draw 'rectangle 50,60 560,80' "
-		 "-draw 'rectangle 50,120 400,135' -fill none -stroke red -strokewidth 4 "
-		 "-draw 'circle 470,700 470,620' -quality 85 '%s' 2>/dev/null", scan);
-	if (system(cmd) != 0)
 		return -1;
 	api_register_org(&other, u2, m2);
 	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
@@ -104,11 +96,6 @@ static void sqlf(const char *fmt, const char *no)
 	wiz_sql(sql);
 }
 
-static void order_state(const char *no, char state[32])
-{
-	sql_value(state, 32, "SELECT state FROM orders WHERE order_no = '%s'", no);
-}
-
 static long events(const char *no, const char *kind)
 {
 	char sql[300], v[32];
@@ -130,76 +117,6 @@ static void tag_of(const char *no, const char *form, char tag[17])
 	tag[16] = '\0';
 }
 
-static void verify(struct api_client *c, const char *no, const char *subject)
-{
-	char tail[64];
-	struct api_resp r;
-
-	snprintf(tail, sizeof(tail), "/verify/%s", subject);
-	call(c, "POST", no, tail, "{}", &r);
-	if (r.status != 200)
-		fail_msg("verify %s of %s: %ld %s", subject, no, r.status, r.body);
-	api_free(&r);
-}
-
-/* A browser's multipart upload of the scan as material kind. */
-static void upload(struct api_client *c, const char *no, const char *kind, struct api_resp *r)
-{
-	static const char b[] = "----certhallSubmitBoundary";
-	char path[160], head[300], ct[100], cookie[200], csrf[140];
-	const char *h[3] = { cookie, csrf, NULL };
-	FILE *f = fopen(scan, "rb");
-	size_t len, hl, n;
-	char *body;
-	long sz;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	sz = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	hl = (size_t)snprintf(head, sizeof(head),
-			      "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"scan.jpg\"\r\n"
-			      "Content-Type: image/jpeg\r\n\r\n", b);
-	body = malloc(hl + (size_t)sz + 64);
-	memcpy(body, head, hl);
-	len = fread(body + hl, 1, (size_t)sz, f);
-	fclose(f);
-	n = hl + len;
-	n += (size_t)snprintf(body + n, 64, "\r\n--%s--\r\n", b);
-	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials/%s", no, kind);
-	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", b);
-	snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", c->session);
-	snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", c->csrf);
-	api_request_h("POST", path, ct, body, n, h, r);
-	free(body);
-}
-
-/* Uploads every required material the order lacks (missing or rejected). */
-static void upload_all(struct api_client *c, const char *no)
-{
-	struct api_resp l, r;
-	char path[160];
-	json_t *m;
-	size_t i;
-
-	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials", no);
-	api_call(c, "GET", path, NULL, NULL, &l);
-	assert_int_equal(l.status, 200);
-	json_array_foreach(json_object_get(l.json, "materials"), i, m) {
-		json_t *latest = json_object_get(m, "latest");
-		const char *st = json_string_value(json_object_get(latest, "state"));
-
-		if (!json_is_true(json_object_get(m, "required")) || (st && strcmp(st, "rejected") != 0))
-			continue;
-		upload(c, no, json_string_value(json_object_get(m, "kind")), &r);
-		if (r.status != 201)
-			fail_msg("upload %s to %s: %ld %s", json_string_value(json_object_get(m, "kind")), no,
-				 r.status, r.body);
-		api_free(&r);
-	}
-	api_free(&l);
-}
-
 /* An order of the owner, every data step saved; the handler's (and legal representative's)
  * mobile is a fresh number, so its SMS are this order's alone. */
 static void filled(const char *channel, const char *business, const char *extra, char no[19],
@@ -214,60 +131,9 @@ static void filled(const char *channel, const char *business, const char *extra,
 static void ready(const char *channel, const char *business, const char *extra, char no[19],
 		  char mobile[12])
 {
-	char v[16];
-
 	filled(channel, business, extra, no, mobile);
-	sql_value(v, sizeof(v), "SELECT COUNT(*) FROM order_steps s JOIN orders o ON o.id = s.order_id "
-				"WHERE o.order_no = '%s' AND s.step = 'enterprise'", no);
-	if (strcmp(v, "1") == 0)
-		verify(&owner, no, "enterprise");
-	verify(&owner, no, "handler");
-	upload_all(&owner, no);
-}
-
-/* POST .../sign/code and the code off the sandbox gateway. */
-static void sign_code(const char *no, const char *mobile, char code[7])
-{
-	struct api_resp r;
-	size_t before;
-
-	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
-	before = api_sandbox_count(mobile, NULL);
-	call(&owner, "POST", no, "/sign/code", NULL, &r);
-	if (r.status != 200)
-		fail_msg("sign code for %s: %ld %s", no, r.status, r.body);
-	assert_true(json_is_true(json_object_get(r.json, "accepted")));
-	/* The mobile is named only masked. */
-	assert_non_null(strstr(json_string_value(json_object_get(r.json, "mobile")), "****"));
-	assert_null(strstr(r.body, mobile));
-	api_free(&r);
-	code[0] = '\0';
-	for (int i = 0; i < 100 && api_sandbox_count(mobile, code) == before; i++)
-		usleep(50 * 1000);
-	assert_int_equal(strlen(code), 6);
-}
-
-static void sign_with(const char *no, const char *tail, const char *code, struct api_resp *r)
-{
-	char body[64];
-
-	snprintf(body, sizeof(body), "{\"code\":\"%s\"}", code);
-	call(&owner, "POST", no, tail, body, r);
-}
-
-static void signed_to(const char *no, const char *mobile, const char *want)
-{
-	struct api_resp r;
-	char code[7], state[32];
-
-	sign_code(no, mobile, code);
-	sign_with(no, "/sign", code, &r);
-	if (r.status != 200)
-		fail_msg("sign %s: %ld %s", no, r.status, r.body);
-	assert_string_equal(json_string_value(json_object_get(r.json, "state")), want);
-	api_free(&r);
-	order_state(no, state);
-	assert_string_equal(state, want);
+	wiz_verify_plan(&owner, no, NULL);
+	wiz_upload_missing(&owner, no);
 }
 
 /* ---- the forms */
@@ -504,7 +370,7 @@ static void test_sign_refused_until_ready(void **state)
 	/* Nothing saved: the first step is named, for the code and for signing alike. */
 	call(&owner, "POST", no, "/sign/code", NULL, &r);
 	expect(&r, 409, "step_incomplete", "agreements");
-	sign_with(no, "/sign", "123456", &r);
+	wiz_sign_with(&owner, no, "/sign", "123456", &r);
 	expect(&r, 409, "step_incomplete", "agreements");
 	wiz_put(&owner, no, "agreements", wiz_step_json("agreements", "测试示范有限公司", mobile, NULL), &r);
 	assert_int_equal(r.status, 200);
@@ -515,10 +381,10 @@ static void test_sign_refused_until_ready(void **state)
 	/* Steps saved, identities not verified. */
 	call(&owner, "POST", no, "/sign/code", NULL, &r);
 	expect(&r, 409, "not_verified", "enterprise");
-	verify(&owner, no, "enterprise");
+	wiz_verify(&owner, no, "enterprise", NULL);
 	call(&owner, "POST", no, "/sign/code", NULL, &r);
 	expect(&r, 409, "not_verified", "handler");
-	verify(&owner, no, "handler");
+	wiz_verify(&owner, no, "handler", NULL);
 	/* Verified, materials missing: listed. */
 	call(&owner, "POST", no, "/sign/code", NULL, &r);
 	assert_int_equal(r.status, 409);
@@ -535,9 +401,9 @@ static void test_sign_refused_until_ready(void **state)
 		assert_true(form);
 	}
 	api_free(&r);
-	sign_with(no, "/sign", "123456", &r);
+	wiz_sign_with(&owner, no, "/sign", "123456", &r);
 	expect(&r, 409, "materials_missing", "materials");
-	upload_all(&owner, no);
+	wiz_upload_missing(&owner, no);
 	/* The fee must be known. */
 	sqlf("UPDATE orders SET amount_fen = NULL WHERE order_no = '%s'", no);
 	call(&owner, "POST", no, "/sign/code", NULL, &r);
@@ -553,7 +419,7 @@ static void test_sign_refused_until_ready(void **state)
 	expect(&r, 409, "not_verified", NULL);
 	sqlf("UPDATE orders SET state = 'draft' WHERE order_no = '%s'", no);
 	/* Ready now. */
-	signed_to(no, mobile, "pending_payment");
+	wiz_sign(&owner, no, mobile, "pending_payment");
 }
 
 static void test_sign_code_wrong_and_expired(void **state)
@@ -570,7 +436,7 @@ static void test_sign_code_wrong_and_expired(void **state)
 	(void)state;
 	fresh_owner();
 	ready("bjca-zycg", "new", NULL, no, mobile);
-	sign_code(no, mobile, code);
+	wiz_sign_code(&owner, no, mobile, code);
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
 		call(&owner, "POST", no, "/sign", hostile[i], &r);
 		/* Refused as a field, or (a NUL in a string) as JSON jansson will not read. */
@@ -584,7 +450,7 @@ static void test_sign_code_wrong_and_expired(void **state)
 	assert_int_equal(r.status, 400);
 	api_free(&r);
 	snprintf(wrong, sizeof(wrong), "%s", strcmp(code, "000000") == 0 ? "111111" : "000000");
-	sign_with(no, "/sign", wrong, &r);
+	wiz_sign_with(&owner, no, "/sign", wrong, &r);
 	expect(&r, 400, "code_wrong", "code");
 	/* A wrong code changed nothing: the claim was given back. */
 	sql_value(v, sizeof(v), "SELECT CONCAT(state, '|', signed_at IS NULL) FROM orders WHERE order_no = '%s'", no);
@@ -592,22 +458,22 @@ static void test_sign_code_wrong_and_expired(void **state)
 	/* Past its time. */
 	wiz_sql("UPDATE sms_codes SET expires_at = NOW(3) - INTERVAL 1 SECOND "
 		"WHERE purpose = 'sign' AND used_at IS NULL");
-	sign_with(no, "/sign", code, &r);
+	wiz_sign_with(&owner, no, "/sign", code, &r);
 	expect(&r, 400, "code_expired", "code");
 	/* Out of tries: even the right code no longer works. */
-	sign_code(no, mobile, code);
+	wiz_sign_code(&owner, no, mobile, code);
 	snprintf(wrong, sizeof(wrong), "%s", strcmp(code, "000000") == 0 ? "111111" : "000000");
 	for (int i = 0; i < conf.code_tries; i++) {
-		sign_with(no, "/sign", wrong, &r);
+		wiz_sign_with(&owner, no, "/sign", wrong, &r);
 		assert_int_equal(r.status, 400);
 		api_free(&r);
 	}
-	sign_with(no, "/sign", code, &r);
+	wiz_sign_with(&owner, no, "/sign", code, &r);
 	expect(&r, 400, "code_expired", "code");
 	sql_value(v, sizeof(v), "SELECT CONCAT(state, '|', signed_at IS NULL) FROM orders WHERE order_no = '%s'", no);
 	assert_string_equal(v, "draft|1");
 	assert_int_equal(events(no, "submitted"), 0);
-	signed_to(no, mobile, "pending_payment");
+	wiz_sign(&owner, no, mobile, "pending_payment");
 }
 
 /* ---- where signing leads */
@@ -620,7 +486,7 @@ static void test_sign_pay_first(void **state)
 	(void)state;
 	fresh_owner();
 	ready("bjca-zycg", "new", NULL, no, mobile);
-	signed_to(no, mobile, "pending_payment");
+	wiz_sign(&owner, no, mobile, "pending_payment");
 	sql_value(v, sizeof(v),
 		  "SELECT CONCAT(signed_at IS NOT NULL, '|', submitted_at IS NOT NULL, '|', "
 		  "COALESCE(pin_delivery, 'NULL'), '|', editable) FROM orders WHERE order_no = '%s'", no);
@@ -650,7 +516,7 @@ static void test_sign_pay_first(void **state)
 	/* Signed once: no code, no second signing. */
 	call(&owner, "POST", no, "/sign/code", NULL, &r);
 	expect(&r, 409, "wrong_state", NULL);
-	sign_with(no, "/sign", "123456", &r);
+	wiz_sign_with(&owner, no, "/sign", "123456", &r);
 	expect(&r, 409, "wrong_state", NULL);
 	call(&owner, "POST", no, "/resubmit", "{\"code\":\"123456\"}", &r);
 	expect(&r, 409, "wrong_state", NULL);
@@ -706,11 +572,11 @@ static void test_sign_two_stage(void **state)
 	call(&owner, "GET", no, "/verify/enterprise", NULL, &r);
 	assert_int_equal(r.status, 200);
 	api_free(&r);
-	verify(&owner, no, "handler");
-	upload_all(&owner, no);
+	wiz_verify(&owner, no, "handler", NULL);
+	wiz_upload_missing(&owner, no);
 	/* Guide 004 prices nothing but the seal re-make: a two-stage hall reviews before anyone
 	 * pays, so the order is signed without a price and the pre-reviewer states it. */
-	signed_to(no, mobile, "pre_review");
+	wiz_sign(&owner, no, mobile, "pre_review");
 	sql_value(ref, sizeof(ref), "SELECT IFNULL(amount_fen, 'none') FROM orders WHERE order_no = '%s'", no);
 	assert_string_equal(ref, "none");
 }
@@ -724,7 +590,7 @@ static void test_sign_free(void **state)
 	fresh_owner();
 	owner_cert("netca-gd", extra);
 	ready("netca-gd", "change", extra, no, mobile);
-	signed_to(no, mobile, "reviewing");
+	wiz_sign(&owner, no, mobile, "reviewing");
 	/* Nothing is mailed: no new key, no PIN to deliver. */
 	sql_value(v, sizeof(v), "SELECT COALESCE(pin_delivery, 'NULL') FROM orders WHERE order_no = '%s'", no);
 	assert_string_equal(v, "NULL");
@@ -732,7 +598,7 @@ static void test_sign_free(void **state)
 	fresh_owner();
 	owner_cert("bjca-zycg", extra);
 	ready("bjca-zycg", "unlock", extra, no, mobile);
-	signed_to(no, mobile, "reviewing");
+	wiz_sign(&owner, no, mobile, "reviewing");
 }
 
 /* Two signs with the one code at once: exactly one wins, the other is told 409. */
@@ -751,7 +617,7 @@ static void test_sign_race(void **state)
 	(void)state;
 	fresh_owner();
 	ready("bjca-zycg", "new", NULL, no, mobile);
-	sign_code(no, mobile, code);
+	wiz_sign_code(&owner, no, mobile, code);
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(pipe(fds[i]), 0);
 		pid[i] = fork();
@@ -761,7 +627,7 @@ static void test_sign_race(void **state)
 			struct api_resp r;
 
 			close(fds[i][0]);
-			sign_with(no, "/sign", code, &r);
+			wiz_sign_with(&owner, no, "/sign", code, &r);
 			o.status = r.status;
 			snprintf(o.code, sizeof(o.code), "%s", api_error_code(&r) ? api_error_code(&r) : "");
 			if (write(fds[i][1], &o, sizeof(o)) != sizeof(o))
@@ -801,7 +667,7 @@ static void test_resubmit(void **state)
 	/* Not returned: nothing to resubmit. */
 	call(&owner, "POST", no, "/resubmit", "{\"code\":\"123456\"}", &r);
 	expect(&r, 409, "wrong_state", NULL);
-	signed_to(no, mobile, "reviewing");
+	wiz_sign(&owner, no, mobile, "reviewing");
 	/* The reviewer returns it: the handler's data and the application form were wrong. */
 	sqlf("UPDATE orders SET state = 'returned', editable = 'handler,application_form', "
 	     "return_state = 'reviewing', version = version + 1, updated_at = NOW(3) WHERE order_no = '%s'", no);
@@ -812,7 +678,7 @@ static void test_resubmit(void **state)
 	     "WHERE o.order_no = '%s' AND m.material = 'application_form'", no);
 	usleep(20 * 1000); /* the next saves are later than the return, to the millisecond */
 	/* Signing is for drafts; a returned order is resubmitted. */
-	sign_with(no, "/sign", "123456", &r);
+	wiz_sign_with(&owner, no, "/sign", "123456", &r);
 	expect(&r, 409, "wrong_state", NULL);
 	/* Nothing redone yet: the rejected step is named. */
 	call(&owner, "POST", no, "/sign/code", NULL, &r);
@@ -827,15 +693,15 @@ static void test_resubmit(void **state)
 	/* A changed handler is checked again. */
 	call(&owner, "POST", no, "/resubmit", "{\"code\":\"123456\"}", &r);
 	expect(&r, 409, "not_verified", "handler");
-	verify(&owner, no, "handler");
+	wiz_verify(&owner, no, "handler", NULL);
 	/* The rejected scan is still the latest. */
 	call(&owner, "POST", no, "/resubmit", "{\"code\":\"123456\"}", &r);
 	expect(&r, 409, "materials_missing", "materials");
-	upload_all(&owner, no);
-	sign_code(no, mobile, code);
-	sign_with(no, "/resubmit", code[0] == '9' ? "000000" : "999999", &r);
+	wiz_upload_missing(&owner, no);
+	wiz_sign_code(&owner, no, mobile, code);
+	wiz_sign_with(&owner, no, "/resubmit", code[0] == '9' ? "000000" : "999999", &r);
 	expect(&r, 400, "code_wrong", "code");
-	sign_with(no, "/resubmit", code, &r);
+	wiz_sign_with(&owner, no, "/resubmit", code, &r);
 	if (r.status != 200)
 		fail_msg("resubmit: %ld %s", r.status, r.body);
 	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "reviewing");
@@ -846,7 +712,7 @@ static void test_resubmit(void **state)
 	assert_int_equal(events(no, "resubmitted"), 1);
 	assert_int_equal(events(no, "submitted"), 1);
 	/* Once. */
-	sign_with(no, "/resubmit", code, &r);
+	wiz_sign_with(&owner, no, "/resubmit", code, &r);
 	expect(&r, 409, "wrong_state", NULL);
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -230,6 +231,27 @@ out:
 	api_free(&r);
 }
 
+/* json (a static buffer of wiz_step_json) with its account_no replaced, when account is
+ * given. */
+static const char *step_with_account(const char *json, const char *account)
+{
+	static char buf[2048];
+	json_t *j;
+	char *text;
+
+	if (!account)
+		return json;
+	j = json_loads(json, 0, NULL);
+	assert_non_null(j);
+	json_object_set_new(j, "account_no", json_string(account));
+	text = json_dumps(j, JSON_COMPACT);
+	assert_non_null(text);
+	snprintf(buf, sizeof(buf), "%s", text);
+	free(text);
+	json_decref(j);
+	return buf;
+}
+
 void wiz_fill(struct api_client *c, const char *no, const char *org_name, const char *mobile)
 {
 	wiz_fill_opts(c, no, org_name, mobile, NULL);
@@ -270,12 +292,350 @@ void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, c
 			else if (strcmp(name, "handler") == 0)
 				method = hnd;
 			wiz_put(c, no, name,
-				wiz_step_json_id(name, org_name, mobile, method,
-						 opts ? opts->id_number : NULL), &r);
+				step_with_account(wiz_step_json_id(name, org_name, mobile, method,
+								   opts ? opts->id_number : NULL),
+						  strcmp(name, "financial") == 0 && opts
+							  ? opts->account_no : NULL),
+				&r);
 			if (r.status != 200)
 				fail_msg("step %s of %s: %ld %s", name, no, r.status, r.body);
 			api_free(&r);
 		}
 		api_free(&o);
 	}
+}
+
+void wiz_register_person(struct api_client *c, char mobile[12])
+{
+	char code[7], body[400];
+	struct api_resp r;
+
+	api_random_mobile(mobile);
+	api_get_code(mobile, "register", code);
+	snprintf(body, sizeof(body),
+		 "{\"kind\":\"person\",\"name\":\"王芳\",\"mobile\":\"%s\",\"sms_code\":\"%s\","
+		 "\"password\":\"Passw0rd-1\"}", mobile, code);
+	api_call(c, "POST", "/api/account/register", body, NULL, &r);
+	if (r.status != 201)
+		fail_msg("register person: %ld %s", r.status, r.body);
+	api_free(&r);
+}
+
+void wiz_random_account(char out[20])
+{
+	unsigned char r[18];
+
+	crypto_random(r, sizeof(r));
+	out[0] = '4';
+	for (int i = 0; i < 18; i++)
+		out[1 + i] = (char)('0' + r[i] % 10);
+	out[19] = '\0';
+}
+
+/* ---- verification */
+
+static void order_path(char *out, size_t outsz, const char *no, const char *tail)
+{
+	snprintf(out, outsz, "/api/wizard/orders/%s%s", no, tail);
+}
+
+/* The memo of the newest transfer to account, off the sandbox's bank statement. */
+static void statement_memo(const char *account, char memo[7])
+{
+	char path[128];
+	struct api_resp r;
+	json_t *t;
+
+	snprintf(path, sizeof(path), "/sandbox/verify/transfers?account_no=%s", account);
+	api_get(path, &r);
+	assert_int_equal(r.status, 200);
+	t = json_array_get(json_object_get(r.json, "transfers"), 0);
+	if (!t)
+		fail_msg("no transfer to account %s", account);
+	snprintf(memo, 7, "%s", json_string_value(json_object_get(t, "memo")));
+	api_free(&r);
+}
+
+static void expect_passed(const struct api_resp *r, const char *what, const char *no)
+{
+	const char *st = json_string_value(
+		json_object_get(json_object_get(r->json, "verification"), "state"));
+
+	if (r->status != 200 || !st || strcmp(st, "passed") != 0)
+		fail_msg("%s of %s did not pass: %ld %s", what, no, r->status, r->body);
+}
+
+void wiz_verify(struct api_client *c, const char *no, const char *subject, const char *account_no)
+{
+	char path[200], tail[64], state[16], method[16], sql[400], ref[80], memo[7], body[64];
+	struct api_resp r;
+	json_t *v;
+
+	snprintf(tail, sizeof(tail), "/verify/%s", subject);
+	order_path(path, sizeof(path), no, tail);
+	api_call(c, "POST", path, "{}", NULL, &r);
+	if (r.status != 200)
+		fail_msg("verify %s of %s: %ld %s", subject, no, r.status, r.body);
+	v = json_object_get(r.json, "verification");
+	snprintf(state, sizeof(state), "%s", json_string_value(json_object_get(v, "state")));
+	snprintf(method, sizeof(method), "%s", json_string_value(json_object_get(v, "method")));
+	if (strcmp(state, "passed") == 0 || strcmp(state, "pending") != 0) {
+		expect_passed(&r, subject, no);
+		api_free(&r);
+		return;
+	}
+	api_free(&r);
+	if (strcmp(method, "transfer") == 0) {
+		if (!account_no)
+			fail_msg("verify %s of %s: a transfer check needs the account", subject, no);
+		statement_memo(account_no, memo);
+		snprintf(body, sizeof(body), "{\"memo\":\"%s\"}", memo);
+		snprintf(tail, sizeof(tail), "/verify/%s/confirm", subject);
+		order_path(path, sizeof(path), no, tail);
+		api_call(c, "POST", path, body, NULL, &r);
+	} else {
+		/* The person in front of the camera: liveness done. */
+		snprintf(sql, sizeof(sql),
+			 "SELECT v.provider_ref FROM verifications v JOIN orders o ON o.id = v.order_id "
+			 "WHERE o.order_no = '%s' AND v.subject = '%s' ORDER BY v.id DESC LIMIT 1",
+			 no, subject);
+		wiz_sql_value(sql, ref, sizeof(ref));
+		snprintf(path, sizeof(path), "/sandbox/verify/checks/%s/complete", ref);
+		api_post_json(path, "{\"outcome\":\"pass\"}", &r);
+		if (r.status != 200)
+			fail_msg("complete %s: %ld %s", ref, r.status, r.body);
+		api_free(&r);
+		order_path(path, sizeof(path), no, tail);
+		api_call(c, "GET", path, NULL, NULL, &r);
+	}
+	expect_passed(&r, subject, no);
+	api_free(&r);
+}
+
+static bool plan_has(const struct api_resp *o, const char *step)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(o->json, "steps"), i, s)
+		if (strcmp(json_string_value(json_object_get(s, "step")), step) == 0)
+			return true;
+	return false;
+}
+
+void wiz_verify_plan(struct api_client *c, const char *no, const char *account_no)
+{
+	struct api_resp o;
+	bool enterprise;
+
+	wiz_order(c, no, NULL, &o);
+	enterprise = plan_has(&o, "enterprise") && !json_is_true(json_object_get(o.json, "mail_in"));
+	api_free(&o);
+	if (enterprise)
+		wiz_verify(c, no, "enterprise", account_no);
+	wiz_verify(c, no, "handler", NULL);
+}
+
+/* ---- materials */
+
+/* One legible A4-ish scan serves for every material; made once per stack (under a name of
+ * its own first, so a test running beside this one never reads half a file). */
+static const char *scan_path(void)
+{
+	static char path[600];
+	char tmp[640], cmd[1200];
+	const char *dir = getenv("CERTHALL_STACK");
+
+	if (path[0])
+		return path;
+	if (!dir)
+		fail_msg("wizclient: CERTHALL_STACK is not set");
+	snprintf(path, sizeof(path), "%s/wiz-scan.jpg", dir);
+	if (access(path, R_OK) == 0)
+		return path;
+	snprintf(tmp, sizeof(tmp), "%s/wiz-scan.%ld.jpg", dir, (long)getpid());
+	snprintf(cmd, sizeof(cmd),
+		 "convert -size 620x877 xc:white -fill black -draw 'rectangle 50,60 560,80' "
+		 "-draw 'rectangle 50,120 400,135' -fill none -stroke red -strokewidth 4 "
+		 "-draw 'circle 470,700 470,620' -quality 85 '%s' 2>/dev/null", tmp);
+	if (system(cmd) != 0 || rename(tmp, path) != 0)
+		fail_msg("wizclient: cannot make the scan %s", path);
+	return path;
+}
+
+void wiz_upload_scan(struct api_client *c, const char *no, const char *kind, struct api_resp *r)
+{
+	static const char b[] = "----certhallWizBoundary";
+	char path[160], head[300], ct[100], cookie[200], csrf[140];
+	const char *h[3] = { cookie, csrf, NULL };
+	FILE *f = fopen(scan_path(), "rb");
+	size_t len, hl, n;
+	char *body;
+	long sz;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	hl = (size_t)snprintf(head, sizeof(head),
+			      "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"scan.jpg\"\r\n"
+			      "Content-Type: image/jpeg\r\n\r\n", b);
+	body = malloc(hl + (size_t)sz + 64);
+	assert_non_null(body);
+	memcpy(body, head, hl);
+	len = fread(body + hl, 1, (size_t)sz, f);
+	fclose(f);
+	n = hl + len;
+	n += (size_t)snprintf(body + n, 64, "\r\n--%s--\r\n", b);
+	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials/%s", no, kind);
+	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", b);
+	snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", c->session);
+	snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", c->csrf);
+	api_request_h("POST", path, ct, body, n, h, r);
+	free(body);
+}
+
+void wiz_upload_missing(struct api_client *c, const char *no)
+{
+	struct api_resp o, r;
+	json_t *m;
+	size_t i;
+
+	wiz_order(c, no, NULL, &o);
+	json_array_foreach(json_object_get(o.json, "materials_missing"), i, m) {
+		const char *kind = json_string_value(json_object_get(m, "material"));
+
+		wiz_upload_scan(c, no, kind, &r);
+		if (r.status != 201)
+			fail_msg("upload %s to %s: %ld %s", kind, no, r.status, r.body);
+		api_free(&r);
+	}
+	api_free(&o);
+	wiz_order(c, no, NULL, &o);
+	if (json_array_size(json_object_get(o.json, "materials_missing")) != 0)
+		fail_msg("%s still lacks materials after uploading: %s", no, o.body);
+	api_free(&o);
+}
+
+/* ---- signing */
+
+/* The code of the newest sign-code SMS among the messages to mobile beyond the first
+ * `before` (other SMS, such as "submitted", may arrive meanwhile). */
+static bool new_code(const char *mobile, size_t before, char code[7])
+{
+	static const char lead[] = "验证码为";
+	char path[128];
+	struct api_resp r;
+	json_t *list;
+	size_t n;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "/sandbox/messages?to=%s&limit=100", mobile);
+	api_get(path, &r);
+	assert_int_equal(r.status, 200);
+	list = json_object_get(r.json, "messages");
+	n = json_array_size(list);
+	for (size_t i = 0; !found && before < n && i < n - before; i++) {
+		const char *text = json_string_value(json_object_get(json_array_get(list, i), "text"));
+		const char *p = text ? strstr(text, lead) : NULL;
+
+		if (p && strspn(p + strlen(lead), "0123456789") == 6) {
+			snprintf(code, 7, "%s", p + strlen(lead));
+			found = true;
+		}
+	}
+	api_free(&r);
+	return found;
+}
+
+void wiz_sign_code(struct api_client *c, const char *no, const char *mobile, char code[7])
+{
+	char path[128];
+	struct api_resp r;
+	size_t before;
+	bool got = false;
+
+	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+	before = api_sandbox_count(mobile, NULL);
+	order_path(path, sizeof(path), no, "/sign/code");
+	api_call(c, "POST", path, NULL, NULL, &r);
+	if (r.status != 200)
+		fail_msg("sign code for %s: %ld %s", no, r.status, r.body);
+	assert_true(json_is_true(json_object_get(r.json, "accepted")));
+	/* The mobile is named only masked. */
+	assert_non_null(strstr(json_string_value(json_object_get(r.json, "mobile")), "****"));
+	assert_null(strstr(r.body, mobile));
+	api_free(&r);
+	for (int i = 0; i < 100 && !(got = new_code(mobile, before, code)); i++)
+		usleep(50 * 1000);
+	if (!got)
+		fail_msg("no sign code reached %s for %s", mobile, no);
+}
+
+void wiz_sign_with(struct api_client *c, const char *no, const char *tail, const char *code,
+		   struct api_resp *r)
+{
+	char path[128], body[64];
+
+	order_path(path, sizeof(path), no, tail);
+	snprintf(body, sizeof(body), "{\"code\":\"%s\"}", code);
+	api_call(c, "POST", path, body, NULL, r);
+}
+
+void wiz_sign(struct api_client *c, const char *no, const char *mobile, const char *want)
+{
+	struct api_resp r;
+	char code[7], state[32];
+
+	wiz_sign_code(c, no, mobile, code);
+	wiz_sign_with(c, no, "/sign", code, &r);
+	if (r.status != 200)
+		fail_msg("sign %s: %ld %s", no, r.status, r.body);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), want);
+	api_free(&r);
+	wiz_order(c, no, state, &r);
+	api_free(&r);
+	assert_string_equal(state, want);
+}
+
+/* ---- payment */
+
+void wiz_pay(struct api_client *c, const char *no, const char *method, struct api_resp *r)
+{
+	char path[96], body[64];
+
+	order_path(path, sizeof(path), no, "/pay");
+	snprintf(body, sizeof(body), "{\"method\":\"%s\"}", method);
+	api_call(c, "POST", path, body, NULL, r);
+}
+
+void wiz_pay_qr(struct api_client *c, const char *no, const char *method, char pay_no[25])
+{
+	struct api_resp r;
+	const char *got;
+
+	wiz_pay(c, no, method, &r);
+	if (r.status != 201)
+		fail_msg("pay %s %s: %ld %s", no, method, r.status, r.body);
+	got = json_string_value(json_object_get(r.json, "pay_no"));
+	assert_non_null(got);
+	assert_non_null(json_string_value(json_object_get(r.json, "qr_url")));
+	snprintf(pay_no, 25, "%s", got);
+	api_free(&r);
+}
+
+void wiz_pay_complete(const char *pay_no)
+{
+	char path[96];
+	struct api_resp r;
+
+	snprintf(path, sizeof(path), "/sandbox/pay/orders/%s/complete", pay_no);
+	api_post_json(path, "{\"outcome\":\"paid\",\"notify\":true}", &r);
+	if (r.status != 200 || !json_is_true(json_object_get(r.json, "notified")) ||
+	    json_integer_value(json_object_get(r.json, "notify_status")) != 200 ||
+	    !json_string_value(json_object_get(json_object_get(r.json, "notify_answer"), "outcome")) ||
+	    strcmp(json_string_value(json_object_get(json_object_get(r.json, "notify_answer"),
+						     "outcome")), "paid") != 0)
+		fail_msg("complete %s as paid: %ld %s", pay_no, r.status, r.body);
+	api_free(&r);
 }

@@ -1,6 +1,6 @@
 /* wizclient: the wizard API tests' helpers: fixtures in the stack's database (certificates a
- * CA issued outside the hall), and valid data for every step, so each test states only what
- * it changes. */
+ * CA issued outside the hall), valid data for every step, and an applicant's way through
+ * verification, uploads, signing and payment, so each test states only what it changes. */
 #ifndef CERTHALL_WIZCLIENT_H
 #define CERTHALL_WIZCLIENT_H
 
@@ -52,6 +52,7 @@ struct wiz_opts {
 	const char *id_number;         /* the applicant step's ID (NULL: random) */
 	const char *enterprise_method; /* NULL: lr_mobile if the channel offers it, else its first */
 	const char *handler_method;    /* NULL: mobile if the channel offers it, else its first */
+	const char *account_no;        /* the financial step's account (NULL: a fixed demo one) */
 };
 
 /* Saves every data step the order's plan has (GET /api/wizard/orders/<no> "steps") with
@@ -62,5 +63,55 @@ void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, c
 
 /* GET /api/wizard/orders/<no>; the state into state (at least 32 bytes) if not NULL. */
 void wiz_order(struct api_client *c, const char *no, char *state, struct api_resp *r);
+
+/* Registers a fresh person (password Passw0rd-1, mobile random) and logs c in. */
+void wiz_register_person(struct api_client *c, char mobile[12]);
+
+/* A random 19-digit corporate account number, so that the sandbox's bank statement of it
+ * holds only the transfers of one test. */
+void wiz_random_account(char out[20]);
+
+/* ---- verification, materials and signing, as an applicant goes through them */
+
+/* POST .../verify/<subject> and sees it through the sandbox gateway: a check that passes at
+ * once; a face check, completed as passed by the person at the gateway; a transfer check,
+ * confirmed with the memo off the sandbox's bank statement of account_no (the financial
+ * step's account; NULL for the other methods). Asserts the check passed. */
+void wiz_verify(struct api_client *c, const char *no, const char *subject, const char *account_no);
+
+/* wiz_verify of every subject the order needs: the enterprise when its plan has that step
+ * and the order is not mail-in, then the handler. */
+void wiz_verify_plan(struct api_client *c, const char *no, const char *account_no);
+
+/* A browser's multipart upload of a legible JPEG scan (made once per stack) as material
+ * kind; the answer in r. */
+void wiz_upload_scan(struct api_client *c, const char *no, const char *kind, struct api_resp *r);
+
+/* Uploads the scan for every material in the order's materials_missing; asserts each 201
+ * and that nothing is missing afterwards. */
+void wiz_upload_missing(struct api_client *c, const char *no);
+
+/* POST .../sign/code (asserts 200, the mobile shown masked only) and reads the code off the
+ * sandbox gateway's messages to mobile (the handler's). */
+void wiz_sign_code(struct api_client *c, const char *no, const char *mobile, char code[7]);
+
+/* POST .../<tail> ("/sign" or "/resubmit") with {"code": code}; the answer in r. */
+void wiz_sign_with(struct api_client *c, const char *no, const char *tail, const char *code,
+		   struct api_resp *r);
+
+/* A code and the signing with it; asserts 200 and that the order is now in state want. */
+void wiz_sign(struct api_client *c, const char *no, const char *mobile, const char *want);
+
+/* ---- payment through the sandbox provider */
+
+/* POST .../pay {"method"}; the answer in r. */
+void wiz_pay(struct api_client *c, const char *no, const char *method, struct api_resp *r);
+
+/* wiz_pay of a QR method; asserts 201 and copies the payment's number. */
+void wiz_pay_qr(struct api_client *c, const char *no, const char *method, char pay_no[25]);
+
+/* The payer pays at the sandbox (POST /sandbox/pay/orders/<pay_no>/complete, notification
+ * delivered); asserts the hall took the notification as paid. */
+void wiz_pay_complete(const char *pay_no);
 
 #endif

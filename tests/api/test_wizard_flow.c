@@ -1,0 +1,697 @@
+/* API tests, end to end: every business type of the demo channels from a fresh account to its
+ * submitted state, and through the sandbox's payment where it has a fee; the two-stage hall,
+ * the mail-in fallback, sign codes bound to their order, every verification method, the PIN's
+ * way (DOMAIN.md), and the public tracking look-up showing each state reached. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "apiclient.h"
+#include "wizclient.h"
+
+#define ORG "测试示范有限公司" /* the name api_register_org registers */
+
+/* One applicant and the order under test. */
+struct flow {
+	struct api_client c;
+	char login[19];  /* the account's login name: a USCC, or a person's mobile */
+	char mobile[12]; /* the handler's (and legal representative's) mobile of the order */
+	char no[19];
+	char account[20]; /* the financial step's account, for a transfer check */
+};
+
+/* ---- helpers */
+
+static void fresh_org(struct flow *f)
+{
+	char m[12];
+
+	memset(f, 0, sizeof(*f));
+	api_register_org(&f->c, f->login, m);
+	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+	api_random_mobile(f->mobile);
+}
+
+static void fresh_person(struct flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	wiz_register_person(&f->c, f->login);
+	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+	api_random_mobile(f->mobile);
+}
+
+/* A certificate of the applicant's in channel; its "cert_serial" member into extra. */
+static void cert(const struct flow *f, const char *channel, const char *kind, int not_after_days,
+		 int first_issued_days, bool has_seal, char extra[64])
+{
+	char serial[17];
+
+	wiz_random_serial(serial);
+	wiz_fixture_cert(f->login, f->login, channel, kind, serial, not_after_days,
+			 first_issued_days, has_seal);
+	snprintf(extra, 64, ",\"cert_serial\":\"%s\"", serial);
+}
+
+/* The public look-up by order number and the handler mobile's last four digits. */
+static void track(const struct flow *f, const char *want)
+{
+	char body[128], masked[16];
+	struct api_resp r;
+	json_t *o;
+
+	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'track:%'");
+	snprintf(body, sizeof(body), "{\"order_no\":\"%s\",\"mobile_tail\":\"%s\"}", f->no,
+		 f->mobile + 7);
+	api_post_json("/api/track/order", body, &r);
+	if (r.status != 200)
+		fail_msg("track %s: %ld %s", f->no, r.status, r.body);
+	o = json_object_get(r.json, "order");
+	if (strcmp(json_string_value(json_object_get(o, "state")), want) != 0)
+		fail_msg("track %s: state %s, the order is %s", f->no,
+			 json_string_value(json_object_get(o, "state")), want);
+	assert_non_null(json_string_value(json_object_get(o, "state_name")));
+	snprintf(masked, sizeof(masked), "%.3s****%s", f->mobile, f->mobile + 7);
+	assert_string_equal(json_string_value(json_object_get(o, "handler_mobile")), masked);
+	assert_null(strstr(r.body, f->mobile));
+	api_free(&r);
+}
+
+/* The order is in state want, for its applicant and on the public look-up alike. */
+static void at(struct flow *f, const char *want)
+{
+	char state[32];
+	struct api_resp r;
+
+	wiz_order(&f->c, f->no, state, &r);
+	api_free(&r);
+	if (strcmp(state, want) != 0)
+		fail_msg("order %s is %s, expected %s", f->no, state, want);
+	track(f, want);
+}
+
+/* A string member of the order's detail into out ("(null)" for null or absent). */
+static void detail(struct flow *f, const char *name, char *out, size_t outsz)
+{
+	struct api_resp r;
+	json_t *v;
+
+	wiz_order(&f->c, f->no, NULL, &r);
+	v = json_object_get(r.json, name);
+	snprintf(out, outsz, "%s", json_is_string(v) ? json_string_value(v) : "(null)");
+	api_free(&r);
+}
+
+static void expect_detail(struct flow *f, const char *name, const char *want)
+{
+	char v[200];
+
+	detail(f, name, v, sizeof(v));
+	if (strcmp(v, want) != 0)
+		fail_msg("order %s: %s is %s, expected %s", f->no, name, v, want);
+}
+
+/* Whether the order's plan has step. */
+static bool has_step(struct flow *f, const char *step)
+{
+	struct api_resp r;
+	json_t *s;
+	size_t i;
+	bool found = false;
+
+	wiz_order(&f->c, f->no, NULL, &r);
+	json_array_foreach(json_object_get(r.json, "steps"), i, s)
+		found |= strcmp(json_string_value(json_object_get(s, "step")), step) == 0;
+	api_free(&r);
+	return found;
+}
+
+/* A new order of f's, every data step saved with opts (NULL: the defaults). */
+static void create_filled(struct flow *f, const char *channel, const char *business,
+			  const char *kind, const char *extra, const struct wiz_opts *opts)
+{
+	wiz_create(&f->c, channel, business, kind, extra, f->no);
+	wiz_fill_opts(&f->c, f->no, ORG, f->mobile, opts);
+	at(f, "draft");
+}
+
+/* Verified, materials uploaded, signed: the order moves to want. */
+static void submit(struct flow *f, const char *want)
+{
+	wiz_verify_plan(&f->c, f->no, f->account[0] ? f->account : NULL);
+	wiz_upload_missing(&f->c, f->no);
+	wiz_sign(&f->c, f->no, f->mobile, want);
+	at(f, want);
+}
+
+/* Paid by a QR method at the sandbox: the order moves to want. */
+static void pay(struct flow *f, const char *method, const char *want)
+{
+	char pay_no[25];
+
+	at(f, "pending_payment");
+	wiz_pay_qr(&f->c, f->no, method, pay_no);
+	wiz_pay_complete(pay_no);
+	at(f, want);
+}
+
+/* The whole way for a business with a fee: amount (yuan) shown before signing. */
+static void paid_flow(struct flow *f, const char *channel, const char *business, const char *kind,
+		      const char *extra, const char *amount, const char *method, const char *want)
+{
+	create_filled(f, channel, business, kind, extra, NULL);
+	assert_true(has_step(f, "pay"));
+	expect_detail(f, "amount", amount);
+	submit(f, "pending_payment");
+	pay(f, method, want);
+}
+
+/* A free business on a certificate of a fresh organisation: nothing to pay, straight to
+ * review. */
+static void free_business(const char *channel, const char *business)
+{
+	char extra[64];
+	struct flow f;
+	struct api_resp r;
+
+	fresh_org(&f);
+	cert(&f, channel, "org", 200, -165, false, extra);
+	create_filled(&f, channel, business, "org", extra, NULL);
+	expect_detail(&f, "amount", "0.00");
+	assert_false(has_step(&f, "pay"));
+	assert_int_equal(has_step(&f, "change"), strcmp(business, "change") == 0);
+	/* Unlocking proves itself with the key in hand (002). */
+	assert_int_equal(has_step(&f, "enterprise"), strcmp(business, "unlock") != 0);
+	submit(&f, "reviewing");
+	wiz_pay(&f.c, f.no, "wechat", &r);
+	api_expect_error(&r, 409, "wrong_state");
+	api_free(&r);
+}
+
+/* A person's account and a draft of a personal certificate (NETCA) for a holder, every step
+ * saved. */
+static void person_order(struct flow *f)
+{
+	struct wiz_opts o = { 0 };
+	char id[19], body[80];
+
+	fresh_person(f);
+	wiz_random_id(id);
+	o.id_number = id;
+	snprintf(body, sizeof(body), ",\"id_number\":\"%s\"", id);
+	wiz_create(&f->c, "netca-gd", "new", "person", body, f->no);
+	wiz_fill_opts(&f->c, f->no, ORG, f->mobile, &o);
+	at(f, "draft");
+}
+
+/* Saves the product step again with another year count. */
+static void product_years(struct flow *f, const char *years)
+{
+	json_t *j = json_loads(wiz_step_json("product", ORG, f->mobile, NULL), 0, NULL);
+	struct api_resp r;
+	char *text;
+
+	assert_non_null(j);
+	json_object_set_new(j, "years", json_string(years));
+	text = json_dumps(j, JSON_COMPACT);
+	wiz_put(&f->c, f->no, "product", text, &r);
+	if (r.status != 200)
+		fail_msg("product years %s: %ld %s", years, r.status, r.body);
+	api_free(&r);
+	free(text);
+	json_decref(j);
+}
+
+static void sql_of(char *out, size_t outsz, const char *fmt, const char *arg)
+{
+	char sql[600];
+
+	snprintf(sql, sizeof(sql), fmt, arg);
+	wiz_sql_value(sql, out, outsz);
+}
+
+/* ---- every business type */
+
+/* BJCA new: 260 a set, WeChat, then review. The legal representative's mobile verified it:
+ * the PIN goes by SMS to the legal representative (000, 002), WeChat payment or not. */
+static void test_new(void **state)
+{
+	struct flow f;
+
+	(void)state;
+	fresh_org(&f);
+	paid_flow(&f, "bjca-zycg", "new", "org", NULL, "260.00", "wechat", "reviewing");
+	expect_detail(&f, "verify_method", "lr_mobile");
+	expect_detail(&f, "handler_method", "mobile");
+	expect_detail(&f, "pay_method", "wechat");
+	expect_detail(&f, "pin_delivery", "sms_legal_rep");
+}
+
+/* NETCA add: an organisation holding a valid certificate takes another (600 the first year). */
+static void test_add(void **state)
+{
+	struct flow f;
+	char extra[64];
+
+	(void)state;
+	fresh_org(&f);
+	cert(&f, "netca-gd", "org", 200, -165, false, extra);
+	paid_flow(&f, "netca-gd", "add", "org", NULL, "600.00", "alipay", "reviewing");
+	expect_detail(&f, "business", "add");
+}
+
+/* BJCA renewal inside the window (30 days left): no enterprise, form or materials; the new
+ * validity continues from the old expiry (002), shown before paying; paid is approved. */
+static void test_renew_online(void **state)
+{
+	char extra[64], want[16], today[16];
+	struct flow f;
+
+	(void)state;
+	fresh_org(&f);
+	cert(&f, "bjca-zycg", "org", 30, -335, false, extra);
+	create_filled(&f, "bjca-zycg", "renew", "org", extra, NULL);
+	expect_detail(&f, "renew_mode", "online");
+	assert_false(has_step(&f, "enterprise"));
+	assert_false(has_step(&f, "form"));
+	assert_false(has_step(&f, "materials"));
+	assert_true(has_step(&f, "pay"));
+	product_years(&f, "2");
+	/* 002: 180 a year; old not_after + 2 years, from today. */
+	expect_detail(&f, "amount", "360.00");
+	sql_of(want, sizeof(want), "SELECT DATE_FORMAT(c.not_after + INTERVAL 2 YEAR, '%%Y-%%m-%%d') "
+		"FROM certificates c JOIN orders o ON o.target_cert_id = c.id WHERE o.order_no = '%s'",
+		f.no);
+	expect_detail(&f, "renew_not_after", want);
+	wiz_sql_value("SELECT DATE_FORMAT(UTC_TIMESTAMP() + INTERVAL 8 HOUR, '%Y-%m-%d')", today,
+		      sizeof(today));
+	expect_detail(&f, "renew_not_before", today);
+	submit(&f, "pending_payment");
+	/* The PIN stays as it was (002): no new key, nothing to deliver. */
+	expect_detail(&f, "pin_delivery", "(null)");
+	pay(&f, "wechat", "approved");
+	expect_detail(&f, "pin_delivery", "(null)");
+	expect_detail(&f, "renew_not_after", want);
+}
+
+/* BJCA renewal of a certificate expired 400 days: materials uploaded and reviewed (002);
+ * the new validity counts from today. */
+static void test_renew_review(void **state)
+{
+	char extra[64], want[16];
+	struct flow f;
+	struct api_resp r;
+
+	(void)state;
+	fresh_org(&f);
+	cert(&f, "bjca-zycg", "org", -400, -765, false, extra);
+	create_filled(&f, "bjca-zycg", "renew", "org", extra, NULL);
+	expect_detail(&f, "renew_mode", "review");
+	assert_true(has_step(&f, "form"));
+	assert_true(has_step(&f, "materials"));
+	expect_detail(&f, "amount", "180.00");
+	wiz_sql_value("SELECT DATE_FORMAT(DATE(UTC_TIMESTAMP() + INTERVAL 8 HOUR) + INTERVAL 1 YEAR, "
+		      "'%Y-%m-%d')", want, sizeof(want));
+	expect_detail(&f, "renew_not_after", want);
+	wiz_order(&f.c, f.no, NULL, &r);
+	assert_true(json_array_size(json_object_get(r.json, "materials_missing")) > 0);
+	api_free(&r);
+	submit(&f, "pending_payment");
+	pay(&f, "alipay", "reviewing");
+}
+
+/* Where the applicant of a lost replacement reads, before signing, that the old certificate
+ * is revoked for good (002 "原有证书将会自动吊销"; DOMAIN.md "warn clearly"). */
+static bool warns_revocation(const char *text)
+{
+	return text && strstr(text, "吊销") &&
+	       (strstr(text, "无法恢复") || strstr(text, "不可恢复") || strstr(text, "不能再"));
+}
+
+static void revocation_warned(struct flow *f, const char *channel, const char *kind)
+{
+	char path[160];
+	struct api_resp r;
+	bool order, quote, agreement;
+
+	wiz_order(&f->c, f->no, NULL, &r);
+	order = warns_revocation(r.body);
+	api_free(&r);
+	snprintf(path, sizeof(path), "/api/wizard/quote?channel=%s&business=lost&kind=%s", channel,
+		 kind);
+	api_get(path, &r);
+	assert_int_equal(r.status, 200);
+	quote = warns_revocation(r.body);
+	api_free(&r);
+	/* The service agreement, accepted at the first step. */
+	api_get("/api/wizard/agreements/service", &r);
+	assert_int_equal(r.status, 200);
+	agreement = warns_revocation(json_string_value(json_object_get(r.json, "body")));
+	api_free(&r);
+	if (!order && !quote && !agreement)
+		fail_msg("lost %s: nothing the applicant sees before signing says the old certificate "
+			 "is revoked irreversibly", f->no);
+	if (!order && !quote)
+		print_message("NOTE lost %s: only the service agreement warns of the irreversible "
+			      "revocation; the order and its quote do not\n", f->no);
+}
+
+/* BJCA lost, a certificate carrying a seal: the media fee only (80, 002). */
+static void test_lost_sealed(void **state)
+{
+	char extra[64], v[32];
+	struct flow f;
+	struct api_resp r;
+
+	(void)state;
+	fresh_org(&f);
+	cert(&f, "bjca-zycg", "org", 200, -165, true, extra);
+	create_filled(&f, "bjca-zycg", "lost", "org", extra, NULL);
+	expect_detail(&f, "amount", "80.00");
+	/* The replacement re-makes the seal the certificate carries, whatever the product step
+	 * was sent (wiz_step_json: "seal":"0"). */
+	{
+		char path[128];
+		const char *seal;
+
+		snprintf(path, sizeof(path), "/api/wizard/orders/%s/steps/product", f.no);
+		api_call(&f.c, "GET", path, NULL, NULL, &r);
+		assert_int_equal(r.status, 200);
+		seal = json_string_value(json_object_get(json_object_get(r.json, "data"), "seal"));
+		snprintf(v, sizeof(v), "%s", seal ? seal : "(none)");
+		api_free(&r);
+	}
+	assert_string_equal(v, "1");
+	revocation_warned(&f, "bjca-zycg", "org");
+	submit(&f, "pending_payment");
+	pay(&f, "wechat", "reviewing");
+}
+
+/* SZCA lost, a legal representative's certificate: free (001 "补办费用: 0.00元"), the
+ * organisation by financial (transfer) verification and the handler by face, its only ways. */
+static void test_lost_szca_legal_rep(void **state)
+{
+	struct wiz_opts o = { 0 };
+	char extra[64];
+	struct flow f;
+
+	(void)state;
+	fresh_org(&f);
+	cert(&f, "szca", "legal_rep", 200, -165, false, extra);
+	wiz_random_account(f.account);
+	o.account_no = f.account;
+	wiz_create(&f.c, "szca", "lost", "legal_rep", extra, f.no);
+	wiz_fill_opts(&f.c, f.no, ORG, f.mobile, &o);
+	expect_detail(&f, "verify_method", "transfer");
+	expect_detail(&f, "handler_method", "face");
+	expect_detail(&f, "amount", "0.00");
+	assert_false(has_step(&f, "pay"));
+	revocation_warned(&f, "szca", "legal_rep");
+	submit(&f, "reviewing");
+	expect_detail(&f, "pin_delivery", "transfer_memo");
+}
+
+/* BJCA damaged: 002 makes a quality defect within the media warranty (a year from first
+ * issue) free and charges the media fee otherwise. The defect is found when the returned key
+ * is inspected, after paying: the wizard quotes the media fee in warranty and out of it alike,
+ * and has no way for the applicant to claim a warranty defect. */
+static void test_damaged(void **state)
+{
+	static const struct {
+		int not_after, first_issued;
+	} keys[] = { { 265, -100 }, { 200, -500 } }; /* in warranty, out of it */
+	char extra[64];
+	struct flow f;
+
+	(void)state;
+	fresh_org(&f);
+	for (size_t i = 0; i < 2; i++) {
+		struct api_resp r;
+		json_t *item;
+
+		api_random_mobile(f.mobile);
+		cert(&f, "bjca-zycg", "org", keys[i].not_after, keys[i].first_issued, false, extra);
+		create_filled(&f, "bjca-zycg", "damaged", "org", extra, NULL);
+		expect_detail(&f, "amount", "80.00");
+		wiz_order(&f.c, f.no, NULL, &r);
+		item = json_array_get(json_object_get(json_object_get(r.json, "quote"), "items"), 0);
+		assert_string_equal(json_string_value(json_object_get(item, "code")), "media");
+		assert_int_equal(json_array_size(json_object_get(json_object_get(r.json, "quote"), "items")), 1);
+		api_free(&r);
+		submit(&f, "pending_payment");
+		pay(&f, i ? "alipay" : "wechat", "reviewing");
+	}
+}
+
+/* NETCA change (003: free). */
+static void test_change(void **state)
+{
+	(void)state;
+	free_business("netca-gd", "change");
+}
+
+/* BJCA unlock (002: free). */
+static void test_unlock(void **state)
+{
+	(void)state;
+	free_business("bjca-zycg", "unlock");
+}
+
+/* NETCA revoke (003: free). */
+static void test_revoke(void **state)
+{
+	(void)state;
+	free_business("netca-gd", "revoke");
+}
+
+/* ---- certificate kinds */
+
+/* NETCA legal representative: 360 the first year (003). */
+static void test_new_legal_rep(void **state)
+{
+	struct flow f;
+
+	(void)state;
+	fresh_org(&f);
+	paid_flow(&f, "netca-gd", "new", "legal_rep", NULL, "360.00", "alipay", "reviewing");
+	/* The organisation proves itself; the holder is named. */
+	assert_true(has_step(&f, "enterprise"));
+	assert_true(has_step(&f, "applicant"));
+	expect_detail(&f, "kind", "legal_rep");
+}
+
+/* A person's own certificate, from a person's account (003: 360 the first year). */
+static void test_new_person(void **state)
+{
+	struct flow f;
+
+	(void)state;
+	person_order(&f);
+	assert_false(has_step(&f, "enterprise"));
+	assert_true(has_step(&f, "applicant"));
+	expect_detail(&f, "amount", "360.00");
+	submit(&f, "pending_payment");
+	pay(&f, "alipay", "reviewing");
+	/* No organisation verified it: the PIN goes to the holder. */
+	expect_detail(&f, "pin_delivery", "sms_applicant");
+}
+
+/* ---- the paths between */
+
+/* JXCA (004): the legal representative's face, then a pre-review before any price or payment. */
+static void test_two_stage(void **state)
+{
+	struct flow f;
+	struct api_resp r;
+
+	(void)state;
+	fresh_org(&f);
+	create_filled(&f, "jxca-js", "new", "org", NULL, NULL);
+	expect_detail(&f, "verify_method", "lr_face");
+	expect_detail(&f, "flow", "two_stage");
+	submit(&f, "pre_review");
+	expect_detail(&f, "amount", "(null)");
+	wiz_pay(&f.c, f.no, "wechat", &r);
+	api_expect_error(&r, 409, "wrong_state");
+	api_free(&r);
+	wiz_order(&f.c, f.no, NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "payments")), 0);
+	api_free(&r);
+	at(&f, "pre_review");
+}
+
+/* BJCA (002 2.2.2): the enterprise check fails, the applicant switches to mail-in, the handler
+ * is still checked online, signs and pays; the paper is awaited. */
+static void test_mail_in(void **state)
+{
+	char body[128], path[128];
+	struct flow f;
+	struct api_resp r;
+
+	(void)state;
+	fresh_org(&f);
+	/* The gateway's records say no to this organisation (its USCC), not to the handler. */
+	snprintf(body, sizeof(body), "{\"key\":\"%s\",\"outcome\":\"fail\"}", f.login);
+	api_post_json("/sandbox/verify/script", body, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	create_filled(&f, "bjca-zycg", "new", "org", NULL, NULL);
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/verify/enterprise", f.no);
+	api_call(&f.c, "POST", path, "{}", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "verification"),
+							      "state")), "failed");
+	api_free(&r);
+	at(&f, "verify_failed");
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/mail-in", f.no);
+	api_call(&f.c, "POST", path, NULL, NULL, &r);
+	if (r.status != 200)
+		fail_msg("mail-in %s: %ld %s", f.no, r.status, r.body);
+	api_free(&r);
+	at(&f, "draft");
+	expect_detail(&f, "verify_method", "mail_in");
+	/* The paper goes by courier: nothing uploaded. */
+	assert_false(has_step(&f, "materials"));
+	submit(&f, "pending_payment");
+	expect_detail(&f, "pin_delivery", "mail_in_paper");
+	pay(&f, "wechat", "awaiting_paper");
+	snprintf(body, sizeof(body), "{\"key\":\"%s\",\"outcome\":\"clear\"}", f.login);
+	api_post_json("/sandbox/verify/script", body, &r);
+	api_free(&r);
+}
+
+/* Two orders of one account with one handler mobile: a code asked for order A does not sign
+ * order B, and A's code still signs A. */
+static void test_sign_code_bound(void **state)
+{
+	struct flow a, b;
+	char extra[64], code[7];
+	struct api_resp r;
+
+	(void)state;
+	fresh_org(&a);
+	b = a;
+	cert(&b, "bjca-zycg", "org", 200, -165, false, extra);
+	create_filled(&a, "bjca-zycg", "new", "org", NULL, NULL);
+	create_filled(&b, "bjca-zycg", "unlock", "org", extra, NULL);
+	wiz_verify_plan(&a.c, a.no, NULL);
+	wiz_upload_missing(&a.c, a.no);
+	wiz_verify_plan(&b.c, b.no, NULL);
+	wiz_upload_missing(&b.c, b.no);
+	wiz_sign_code(&a.c, a.no, a.mobile, code);
+	wiz_sign_with(&b.c, b.no, "/sign", code, &r);
+	api_expect_error(&r, 400, "code_wrong");
+	api_free(&r);
+	at(&b, "draft");
+	wiz_sign_with(&a.c, a.no, "/sign", code, &r);
+	if (r.status != 200)
+		fail_msg("sign A with its own code: %ld %s", r.status, r.body);
+	api_free(&r);
+	at(&a, "pending_payment");
+	/* Used up on A: not B's either. */
+	wiz_sign_with(&b.c, b.no, "/sign", code, &r);
+	assert_int_equal(r.status, 400);
+	api_free(&r);
+	wiz_sign(&b.c, b.no, b.mobile, "reviewing");
+	at(&b, "reviewing");
+}
+
+/* Every enterprise and handler method, once each through to submission (lr_mobile with the
+ * handler's mobile: test_new); the PIN's way for each. */
+static void test_every_verification_method(void **state)
+{
+	static const struct {
+		const char *enterprise, *handler, *pin;
+	} ways[] = {
+		{ "transfer", "card", "transfer_memo" },
+		{ "lr_card", "face", "sms_legal_rep" },
+		{ "lr_face", "mobile", "sms_legal_rep" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
+		struct wiz_opts o = { 0 };
+		struct flow f;
+
+		fresh_org(&f);
+		wiz_random_account(f.account);
+		o.enterprise_method = ways[i].enterprise;
+		o.handler_method = ways[i].handler;
+		o.account_no = f.account;
+		create_filled(&f, "bjca-zycg", "new", "org", NULL, &o);
+		expect_detail(&f, "verify_method", ways[i].enterprise);
+		expect_detail(&f, "handler_method", ways[i].handler);
+		assert_int_equal(has_step(&f, "financial"), strcmp(ways[i].enterprise, "transfer") == 0);
+		submit(&f, "pending_payment");
+		expect_detail(&f, "pin_delivery", ways[i].pin);
+		pay(&f, "wechat", "reviewing");
+		/* Paid by WeChat, the way stays: the transfer's memo (001), the legal
+		 * representative's SMS (000, 002). */
+		expect_detail(&f, "pin_delivery", ways[i].pin);
+	}
+}
+
+/* 001: paid by corporate transfer, the PIN goes by SMS to the handler (an organisation's
+ * certificate) or to the applicant (a person's); the payment waits for finance. */
+static void test_pin_transfer_payment(void **state)
+{
+	struct wiz_opts o = { 0 };
+	struct flow f;
+	struct api_resp r;
+
+	(void)state;
+	fresh_org(&f);
+	wiz_random_account(f.account);
+	o.enterprise_method = "transfer";
+	o.account_no = f.account;
+	create_filled(&f, "netca-gd", "new", "org", NULL, &o);
+	submit(&f, "pending_payment");
+	expect_detail(&f, "pin_delivery", "transfer_memo");
+	wiz_pay(&f.c, f.no, "transfer", &r);
+	if (r.status != 201)
+		fail_msg("pay by transfer: %ld %s", r.status, r.body);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "awaiting_finance");
+	assert_string_equal(json_string_value(json_object_get(r.json, "pin_delivery")), "sms_handler");
+	api_free(&r);
+	expect_detail(&f, "pin_delivery", "sms_handler");
+	at(&f, "pending_payment");
+
+	person_order(&f);
+	submit(&f, "pending_payment");
+	wiz_pay(&f.c, f.no, "transfer", &r);
+	if (r.status != 201)
+		fail_msg("pay by transfer: %ld %s", r.status, r.body);
+	api_free(&r);
+	expect_detail(&f, "pin_delivery", "sms_applicant");
+	at(&f, "pending_payment");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new),
+		cmocka_unit_test(test_add),
+		cmocka_unit_test(test_renew_online),
+		cmocka_unit_test(test_renew_review),
+		cmocka_unit_test(test_lost_sealed),
+		cmocka_unit_test(test_lost_szca_legal_rep),
+		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_change),
+		cmocka_unit_test(test_unlock),
+		cmocka_unit_test(test_revoke),
+		cmocka_unit_test(test_new_legal_rep),
+		cmocka_unit_test(test_new_person),
+		cmocka_unit_test(test_two_stage),
+		cmocka_unit_test(test_mail_in),
+		cmocka_unit_test(test_sign_code_bound),
+		cmocka_unit_test(test_every_verification_method),
+		cmocka_unit_test(test_pin_transfer_payment),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
