@@ -306,7 +306,8 @@ int wizard_create(struct req *r)
 	}
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	resp_json(r, 201, json_pack("{s:s, s:s, s:s, s:s, s:s}", "order_no", c.no, "state", "draft",
-				    "business", business, "kind", c.kind, "channel", channel));
+	resp_json(r, 201, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "order_no", c.no, "state", "draft",
+				    "business", business, "kind", c.kind, "channel", channel,
+				    "warnings", wizard_warnings(business)));
 	return 0;
 }

@@ -480,6 +480,7 @@ int wizard_order(struct req *r)
 	json_object_set_new(out, "verifications", verifications_json(&ver));
 	json_object_set_new(out, "payments", payments_json(&pay));
 	json_object_set_new(out, "events", events_json(&ev));
+	json_object_set_new(out, "warnings", wizard_warnings(o.business));
 	json_object_set(out, "materials_missing", missing);
 	json_object_set_new(out, "steps",
 			    steps_json(&o, &steps, json_array_size(missing) == 0,

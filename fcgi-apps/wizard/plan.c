@@ -82,3 +82,17 @@ bool wizard_plan_has(const struct wizard_order *o, enum wizard_step s)
 		return false;
 	}
 }
+
+json_t *wizard_warnings(const char *business)
+{
+	json_t *w = json_array();
+
+	/* 002 "办理证书丢失补办业务后，原有证书将会自动吊销，将不能再继续使用"; 004 "补办证书后，被选择
+	 * 补办的原证书将自动注销，且无法再恢复！！！". */
+	if (w && (is(business, "lost") || is(business, "damaged")))
+		json_array_append_new(w, json_string("补办证书后，被选择补办的原证书将自动吊销（注销），"
+						     "不能再继续使用，且无法恢复。请务必确认选择的证书正确。"));
+	if (w && is(business, "revoke"))
+		json_array_append_new(w, json_string("证书注销后不能再使用，且无法恢复；请将原证书介质交回认证机构。"));
+	return w;
+}

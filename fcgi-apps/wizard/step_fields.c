@@ -292,12 +292,14 @@ static const struct field f_change[] = {
 			TEXT_MSG("变更后的单位地址", 100) },
 };
 
-enum { R_YEARS, R_SEAL, R_INVOICE, R_TAXPAYER, R_RECIPIENT, R_MOBILE, R_PROVINCE, R_CITY, R_COUNTY,
+enum { R_YEARS, R_SEAL, R_DEFECT, R_INVOICE, R_TAXPAYER, R_RECIPIENT, R_MOBILE, R_PROVINCE, R_CITY, R_COUNTY,
        R_ADDRESS, R_POSTCODE, R__N };
 static const struct field f_product[] = {
 	[R_YEARS] = { "years", "证书年限", true, 1, is_years, PII_NONE, "证书年限应为 1 至 5 年。" },
 	[R_SEAL] = { "seal", "是否需要电子印章", false, 1, is_flag, PII_NONE,
 		     "请选择是否需要电子印章（0 不需要，1 需要）。" },
+	[R_DEFECT] = { "defect", "是否为介质质量问题", false, 1, is_flag, PII_NONE,
+		       "请选择介质损坏是否属于质量问题（0 否，1 是）。" },
 	[R_INVOICE] = { "e_invoice", "是否开具电子发票", true, 1, is_flag, PII_NONE,
 			"请选择是否开具电子发票（0 不开，1 开具）。" },
 	[R_TAXPAYER] = { "taxpayer_no", "纳税人识别号", false, 18, is_uscc, PII_NONE,
@@ -535,11 +537,11 @@ static void release(void *j)
 /* The years the channel sells this business for: a year count the guide prices for one year
  * but not for this many (002: BJCA new is one year) is refused; a business no guide prices
  * (or a channel the fee table does not know) is quoted incomplete, to be confirmed by staff. */
-static int quote(struct req *r, const struct wizard_order *o, int years, bool seal,
+static int quote(struct req *r, const struct wizard_order *o, int years, bool seal, bool defect,
 		 struct wizard_step_input *in)
 {
 	struct rules_quote q, one;
-	int rc = rules_quote(o->channel_code, o->business, o->kind, years, seal, false, &q);
+	int rc = rules_quote(o->channel_code, o->business, o->kind, years, seal, defect, &q);
 	int max = 1;
 
 	if (rc == RULES_FEE_UNKNOWN &&
@@ -556,6 +558,11 @@ static int quote(struct req *r, const struct wizard_order *o, int years, bool se
 	in->years = years;
 	in->amount_fen = rc == RULES_OK ? q.total_fen : -1;
 	in->quote = quote_json(&q);
+	/* 002: free only if the returned key proves to have a quality defect. */
+	if (in->quote && defect)
+		json_object_set_new(in->quote, "note",
+				    json_string("质保期内的质量问题免收介质费：请将原介质寄回检测，"
+						"经检测不属于质量问题的，需补缴证书介质费用。"));
 	if (!in->quote || arena_defer(r->arena, release, in->quote) < 0) {
 		json_decref(in->quote);
 		in->quote = NULL;
@@ -599,10 +606,19 @@ static int mail_defaults(struct req *r, const struct wizard_order *o, const char
 	return 0;
 }
 
+/* 002 "证书介质质保期为一年，自证书初次发放日起计算". */
+static bool damaged_in_warranty(const struct wizard_order *o, const char *first_issued)
+{
+	struct rules_date first;
+
+	return strcmp(o->business, "damaged") == 0 && rules_date_parse(first_issued, &first) &&
+	       rules_in_warranty(first, rules_today(time(NULL)));
+}
+
 static int rules_product(struct req *r, const struct wizard_order *o, const char **v,
 			 struct wizard_step_input *in)
 {
-	bool seal = v[R_SEAL] && v[R_SEAL][0] == '1';
+	bool seal = v[R_SEAL] && v[R_SEAL][0] == '1', defect = false;
 	const char *not_after = NULL;
 	struct db_rows rows;
 	int years = v[R_YEARS][0] - '0', rc;
@@ -610,7 +626,8 @@ static int rules_product(struct req *r, const struct wizard_order *o, const char
 	/* A replacement re-makes what the certificate carries: its seal is not a choice. */
 	if (o->target_cert_id) {
 		rc = db_query(&r->app->db, r->arena,
-			      "SELECT has_seal, DATE_FORMAT(not_after, '%Y-%m-%d') FROM certificates WHERE id = ?",
+			      "SELECT has_seal, DATE_FORMAT(not_after, '%Y-%m-%d'), "
+			      "DATE_FORMAT(first_issued, '%Y-%m-%d') FROM certificates WHERE id = ?",
 			      DB_ARGS(DB_I64(o->target_cert_id)), &rows);
 		if (rc != DB_OK)
 			return app_db_error(r, rc);
@@ -618,9 +635,13 @@ static int rules_product(struct req *r, const struct wizard_order *o, const char
 			return resp_error(r, ERR_INTERNAL, NULL, NULL);
 		seal = strcmp(db_cell(&rows, 0, 0), "0") != 0;
 		not_after = db_cell(&rows, 0, 1);
+		defect = damaged_in_warranty(o, db_cell(&rows, 0, 2)) && v[R_DEFECT] &&
+			 v[R_DEFECT][0] == '1';
 	}
 	v[R_SEAL] = seal ? "1" : "0";
-	if (quote(r, o, years, seal, in) < 0)
+	/* Asked only where it decides the fee: a damaged key within its warranty (002). */
+	v[R_DEFECT] = defect ? "1" : NULL;
+	if (quote(r, o, years, seal, defect, in) < 0)
 		return -1;
 	if (strcmp(o->business, "renew") == 0 && not_after && renewal(r, not_after, years, in) < 0)
 		return -1;

@@ -56,6 +56,10 @@ bool wizard_business_targets_cert(const char *business);
  * mailing address. */
 bool wizard_ships_key(const struct wizard_order *o);
 
+/* What the applicant must read before going on (the irreversible revocation of the old
+ * certificate on a replacement, 002, 004): an array of zh-CN sentences, maybe empty. */
+json_t *wizard_warnings(const char *business);
+
 /* ---- find.c */
 
 /* Finds the order by number for the logged-in applicant who owns it; anyone else, and an
