@@ -239,7 +239,41 @@
       });
       card.appendChild(ol);
     }
+    showWaybills(card, Array.isArray(body.waybills) ? body.waybills : []);
     out.appendChild(card);
+  }
+
+  // Both ways: the paper the applicant mailed in, the key mailed out; what the courier says.
+  function showWaybills(card, bills) {
+    if (bills.length === 0) return;
+    card.appendChild(el('h3', null, '快递信息'));
+    bills.forEach(function (w) {
+      var box = el('section', 'waybill');
+      var head = el('div', 'result-head');
+      head.appendChild(el('h4', null, text(w.direction_name) + '：' + text(w.carrier_name || w.carrier) +
+        ' ' + text(w.number)));
+      head.appendChild(badge(w.state_name || w.state || '—', w.state === 'delivered' ? 'ok' : 'info'));
+      box.appendChild(head);
+      if (!w.live) {
+        box.appendChild(el('p', 'muted', '快递公司暂时无法查询' +
+          (w.checked_at ? '，以下为 ' + when(w.checked_at) + ' 查询到的信息。' : '。')));
+      }
+      var events = Array.isArray(w.events) ? w.events.slice().reverse() : [];
+      if (events.length === 0) {
+        box.appendChild(el('p', 'muted', '暂无物流信息。'));
+      } else {
+        var ol = el('ol', 'timeline');
+        events.forEach(function (ev, i) {
+          var li = el('li', i === 0 ? 'current' : null);
+          li.appendChild(el('time', null, when(ev.at)));
+          li.lastChild.setAttribute('datetime', typeof ev.at === 'string' ? ev.at : '');
+          li.appendChild(el('p', 'tl-text', ev.text));
+          ol.appendChild(li);
+        });
+        box.appendChild(ol);
+      }
+      card.appendChild(box);
+    });
   }
 
   wire(orderForm, orderOut, buildOrder, showOrder);

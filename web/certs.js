@@ -1,0 +1,149 @@
+/* certhall: certs.html ("我的证书"): the account's certificates (GET /api/wizard/certs), one by
+ * exact serial (GET /api/wizard/certs/<serial>), and the businesses each offers, which start
+ * an order on apply.html. */
+(function () {
+  'use strict';
+
+  var P = window.certhall;
+  var list = document.getElementById('certs');
+  var form = document.getElementById('search-form');
+  var showAll = document.getElementById('show-all');
+
+  // A replacement revokes the certificate in hand (002, 004): said before anything starts.
+  var REVOKES = { lost: true, damaged: true };
+
+  function daysText(c) {
+    if (c.state === 'revoked') return '—';
+    if (typeof c.days_left !== 'number') return '—';
+    if (c.days_left < 0) return '已过期 ' + (-c.days_left) + ' 天';
+    if (c.days_left === 0) return '今天到期';
+    return '剩余 ' + c.days_left + ' 天';
+  }
+
+  // The renewal window (shared/rules.h): under 90 days left or expired up to 365 days online;
+  // expired longer by review; earlier not at all.
+  function renewalText(c) {
+    switch (c.renewal) {
+      case 'online':
+        return c.days_left >= 0 ? '距到期不足 90 天，可在线办理更新'
+          : '已过期（不超过 365 天），可在线办理更新';
+      case 'review': return '已过期超过 365 天，更新须上传材料并经审核';
+      case 'too_early': return '距到期超过 90 天，到期前 90 天内可办理更新';
+      default: return '—';
+    }
+  }
+
+  function tone(state) {
+    return state === 'valid' ? 'ok' : state === 'revoked' ? 'bad' : 'warn';
+  }
+
+  function startUrl(c, business) {
+    return 'apply.html?channel=' + encodeURIComponent(c.channel) + '&business=' +
+      encodeURIComponent(business) + '&serial=' + encodeURIComponent(c.serial);
+  }
+
+  function card(c) {
+    var art = P.el('article', 'card-result cert-card');
+    var head = P.el('div', 'result-head');
+    head.appendChild(P.el('h2', null, '证书 ' + P.text(c.serial)));
+    head.appendChild(P.badge(c.state_name || c.state || '—', tone(c.state)));
+    if (c.renewal === 'online' && c.state !== 'revoked') head.appendChild(P.badge('可更新', 'info'));
+    art.appendChild(head);
+    art.appendChild(P.details([
+      ['证书类型', c.kind_name || c.kind],
+      ['办理渠道', c.channel_name || c.channel],
+      ['持有人', c.holder, null, true],
+      ['单位', c.subject, null, true],
+      ['有效期', P.text(c.not_before) + ' 至 ' + P.text(c.not_after)],
+      ['剩余天数', daysText(c), c.days_left < 0 || (c.days_left <= 90 && c.state === 'valid') ?
+        'warn-text' : null],
+      ['证书更新', renewalText(c)],
+      ['介质保修', c.in_warranty ? '在保修期内（自首次签发起 1 年）' : '已过保修期'],
+      ['电子印章', c.has_seal ? '含电子印章' : '不含电子印章']
+    ]));
+    var offers = Array.isArray(c.businesses) ? c.businesses : [];
+    if (!offers.length) {
+      art.appendChild(P.el('p', 'muted', c.state === 'revoked'
+        ? '该证书已吊销，不能再办理业务；如需使用，请在线办理新证书。'
+        : '该证书当前没有可在线办理的业务。'));
+      return art;
+    }
+    var bar = P.el('div', 'toolbar');
+    bar.appendChild(P.el('span', 'toolbar-label', '办理业务：'));
+    var warn = false;
+    offers.forEach(function (b) {
+      bar.appendChild(P.link(b.name || b.code, startUrl(c, b.code),
+        'btn btn-small' + (REVOKES[b.code] ? ' btn-danger-outline' : ' btn-secondary')));
+      warn = warn || REVOKES[b.code];
+    });
+    art.appendChild(bar);
+    if (warn) {
+      art.appendChild(P.el('p', 'note-warn',
+        '注意：办理遗失补办或损坏补办时，原证书将被自动吊销且不可恢复。'));
+    }
+    return art;
+  }
+
+  function render(certs, emptyText) {
+    P.clear(list);
+    list.removeAttribute('aria-busy');
+    if (!certs.length) {
+      list.appendChild(P.el('p', 'panel muted', emptyText));
+      return;
+    }
+    certs.forEach(function (c) { list.appendChild(card(c)); });
+  }
+
+  function loadAll() {
+    showAll.hidden = true;
+    list.setAttribute('aria-busy', 'true');
+    return P.api('GET', '/api/wizard/certs').then(function (r) {
+      if (!r.ok) {
+        P.clear(list).appendChild(P.alert(r.error.message, 'bad', r.error.request_id));
+        list.removeAttribute('aria-busy');
+        return;
+      }
+      var certs = Array.isArray(r.body.certificates) ? r.body.certificates : [];
+      render(certs, '本账号名下暂无证书。新办证书请前往“在线办理”。');
+      if (r.body.truncated) {
+        list.appendChild(P.el('p', 'muted', '证书较多，仅显示有效期最晚的部分证书；其余请按序列号查找。'));
+      }
+    });
+  }
+
+  P.liveClear(form);
+  form.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    P.clearErrors(form);
+    var serial = P.value(form, 'serial').replace(/\s+/g, '');
+    if (!serial) {
+      P.showError(form, { field: 'serial', message: '请输入证书序列号。' });
+      return;
+    }
+    var button = form.querySelector('button[type="submit"]');
+    P.busy(button, '查找中…', function () {
+      return P.api('GET', '/api/wizard/certs/' + encodeURIComponent(serial));
+    }).then(function (r) {
+      if (!r) return;
+      showAll.hidden = false;
+      if (!r.ok) {
+        // "Not yours" and "no such serial" are one 404: it belongs to the serial typed.
+        P.showError(form, r.error.status === 404 && !r.error.field
+          ? { field: 'serial', message: r.error.message } : r.error);
+        P.clear(list);
+        return;
+      }
+      render([r.body.certificate || {}], '');
+    });
+  });
+
+  showAll.addEventListener('click', function () {
+    P.clearErrors(form);
+    form.reset();
+    loadAll();
+  });
+
+  P.me(true).then(function (me) {
+    if (me) loadAll();
+  });
+}());
