@@ -48,6 +48,7 @@ static const struct name states[] = {
 
 static const struct name events[] = {
 	{ "created", "订单已创建" },
+	{ "material_uploaded", "已上传材料" },
 	{ "verified", "身份核验通过" },
 	{ "verify_failed", "身份核验未通过" },
 	{ "step_edited", "已修改核验信息，待重新核验" },

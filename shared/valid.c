@@ -413,3 +413,8 @@ bool valid_text(const char *s, size_t n, size_t max_chars)
 	}
 	return true;
 }
+
+bool valid_plain_name(const char *s)
+{
+	return s && strpbrk(s, "<>\"'`\\;{}") == NULL;
+}

@@ -42,4 +42,9 @@ void valid_money_format(int64_t fen, char *out, size_t outsz);
  * characters (C0 except none, DEL, C1), at most max_chars code points. n is the byte length. */
 bool valid_text(const char *s, size_t n, size_t max_chars);
 
+/* A name people type for an organisation or a person: none of < > " ' ` \ ; { }, which no
+ * registered name needs and which markup and injections do. Length and UTF-8 are checked
+ * elsewhere (valid_text). */
+bool valid_plain_name(const char *s);
+
 #endif

@@ -31,7 +31,8 @@ static bool is_uscc(const char *s)
 
 static const struct req_field fields[] = {
 	{ "kind", true, 8, is_kind, "请选择账号类型：单位或个人。", NULL },
-	{ "name", true, 100, NULL, "请填写单位全称或申请人姓名（不超过 100 个字）。", NULL },
+	{ "name", true, 100, valid_plain_name,
+	  "请填写单位全称或申请人姓名（不超过 100 个字，不能含有 < > \" ' ; { } 等符号）。", NULL },
 	{ "uscc", false, 18, is_uscc,
 	  "统一社会信用代码应为 18 位（数字和大写字母），请核对营业执照后重新输入。", NULL },
 	{ "mobile", true, 16, account_is_mobile, "请输入经办人本人实名登记的 11 位手机号码。", NULL },

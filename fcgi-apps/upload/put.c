@@ -147,7 +147,7 @@ static int take_file(struct req *r, size_t limit, struct file *f)
 struct record {
 	struct req *r;
 	const struct upload_order *o;
-	const char *material, *name, *sha, *thumb_sha, *src_type;
+	const char *material, *kind_name, *name, *sha, *thumb_sha, *src_type;
 	const struct image_out *img;
 	size_t src_bytes;
 	long long id, version;
@@ -190,7 +190,8 @@ static int record_tx(struct db *db, void *p)
 	if (rc == DB_OK)
 		rc = db_exec(db, sql_event,
 			     DB_ARGS(DB_I64(rec->o->id), DB_I64(rec->r->auth.id),
-				     DB_STR(arena_printf(rec->r->arena, "%s v%lld", rec->material, rec->version))),
+				     DB_STR(arena_printf(rec->r->arena, "%s（第 %lld 版）", rec->kind_name,
+							 rec->version))),
 			     NULL, NULL);
 	rec->id = (long long)id;
 	return rc;
@@ -265,7 +266,8 @@ int upload_put(struct req *r)
 		image_out_free(&img);
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	}
-	rec = (struct record){ .r = r, .o = &o, .material = material, .name = f.name, .sha = sha,
+	rec = (struct record){ .r = r, .o = &o, .material = material, .kind_name = rule.name,
+			       .name = f.name, .sha = sha,
 			       .thumb_sha = thumb_sha, .src_type = img.detected, .img = &img,
 			       .src_bytes = f.len };
 	rc = db_tx(&r->app->db, record_tx, &rec);

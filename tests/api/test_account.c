@@ -605,6 +605,14 @@ static void test_hostile_inputs(void **state)
 	expect_400("/api/account/register",
 		   "{\"kind\":\"person\",\"name\":\"<script>\\u0007\",\"mobile\":\"13812345678\",\"sms_code\":\"123456\","
 		   "\"password\":\"Passw0rd-1\"}", "invalid_field", "name");
+	/* Markup in a name: refused here as in the wizard's steps, where the name must recur. */
+	expect_400("/api/account/register",
+		   "{\"kind\":\"org\",\"name\":\"某公司<img src=x onerror=alert(1)>\",\"uscc\":\"91350100M000100Y43\","
+		   "\"mobile\":\"13812345678\",\"sms_code\":\"123456\",\"password\":\"Passw0rd-1\"}",
+		   "invalid_field", "name");
+	expect_400("/api/account/register",
+		   "{\"kind\":\"person\",\"name\":\"张三'; DROP TABLE accounts;--\",\"mobile\":\"13812345678\","
+		   "\"sms_code\":\"123456\",\"password\":\"Passw0rd-1\"}", "invalid_field", "name");
 	expect_400("/api/account/register",
 		   "{\"kind\":\"person\",\"name\":\"张三\",\"mobile\":\"13812345678\",\"sms_code\":\"12a456\","
 		   "\"password\":\"Passw0rd-1\"}", "invalid_field", "sms_code");
