@@ -156,6 +156,12 @@ int notify_webhook_sign(const char *secret, const char *timestamp, const char *b
  * and timestamp is within max_skew seconds of now, else -1. Compares in constant time. */
 int notify_webhook_verify(const char *secret, const char *timestamp, const char *body,
 			  size_t len, const char *sig_hex, time_t now, long max_skew);
+/* One request of the protocol: body (len bytes; NULL or "" for none) signed under secret at
+ * the current time (X-Certhall-Timestamp, X-Certhall-Signature), sent as JSON. Returns what
+ * http_request (shared/http.h) returns, and fills the same outputs. */
+int notify_webhook_request(const char *secret, int timeout_ms, const char *method,
+			   const char *url, const char *body, size_t len, long *status, char **resp,
+			   size_t *rlen, char *err, size_t errsz);
 /* The JSON body of a send (malloc'd; NULL with err). */
 char *notify_webhook_body(const struct notify_msg *m, char *err, size_t errsz);
 void notify_webhook_parse_send(long status, const char *body, size_t len,

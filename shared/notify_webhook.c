@@ -181,19 +181,17 @@ void notify_webhook_parse_query(long status, const char *body, size_t len,
 	json_decref(root);
 }
 
-/* Signs body (may be "") at the current time and performs the request. */
-static int signed_request(const struct notify_provider *p, const char *method, const char *url,
-			  const char *body, long *status, char **resp, size_t *rlen, char *err,
-			  size_t errsz)
+int notify_webhook_request(const char *secret, int timeout_ms, const char *method,
+			   const char *url, const char *body, size_t len, long *status, char **resp,
+			   size_t *rlen, char *err, size_t errsz)
 {
 	char ts[24];
 	char sig[2 * CRYPTO_SHA256_LEN + 1];
 	char h_ts[64], h_sig[128];
 	const char *headers[4];
-	size_t len = strlen(body);
 
 	snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
-	if (notify_webhook_sign(p->secret, ts, body, len, sig) != 0) {
+	if (notify_webhook_sign(secret, ts, body, len, sig) != 0) {
 		set_err(err, errsz, "out of memory signing");
 		return HTTP_REFUSED;
 	}
@@ -203,8 +201,17 @@ static int signed_request(const struct notify_provider *p, const char *method, c
 	headers[1] = h_ts;
 	headers[2] = h_sig;
 	headers[3] = NULL;
-	return http_request(method, url, headers, body, len, p->timeout_ms, status, resp, rlen, err,
+	return http_request(method, url, headers, body, len, timeout_ms, status, resp, rlen, err,
 			    errsz);
+}
+
+/* Signs body (may be "") at the current time and performs the request. */
+static int signed_request(const struct notify_provider *p, const char *method, const char *url,
+			  const char *body, long *status, char **resp, size_t *rlen, char *err,
+			  size_t errsz)
+{
+	return notify_webhook_request(p->secret, p->timeout_ms, method, url, body, strlen(body),
+				      status, resp, rlen, err, errsz);
 }
 
 void notify_webhook_send(const struct notify_provider *p, const struct notify_msg *m,

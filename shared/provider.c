@@ -28,8 +28,7 @@ int provider_verify(const char *secret, const char *ts, const char *sig, const c
 int provider_call(const struct provider *p, const char *method, const char *path, json_t *body,
 		  long *status, json_t **answer, char *err, size_t errsz)
 {
-	char url[URL_MAX], ts[24], sig[65], h_ts[64], h_sig[128];
-	const char *headers[4];
+	char url[URL_MAX];
 	char *text = NULL, *resp = NULL;
 	size_t len = 0, resp_len = 0;
 	int rc;
@@ -47,19 +46,8 @@ int provider_call(const struct provider *p, const char *method, const char *path
 		}
 		len = strlen(text);
 	}
-	if (provider_sign(p->secret, time(NULL), text != NULL ? text : "", len, ts, sig) < 0) {
-		free(text);
-		snprintf(err, errsz, "%s: cannot sign", p->name);
-		return HTTP_REFUSED;
-	}
-	snprintf(h_ts, sizeof(h_ts), "X-Certhall-Timestamp: %s", ts);
-	snprintf(h_sig, sizeof(h_sig), "X-Certhall-Signature: %s", sig);
-	headers[0] = "Content-Type: application/json";
-	headers[1] = h_ts;
-	headers[2] = h_sig;
-	headers[3] = NULL;
-	rc = http_request(method, url, headers, text, len, p->timeout_ms, status, &resp, &resp_len,
-			  err, errsz);
+	rc = notify_webhook_request(p->secret, p->timeout_ms, method, url, text, len, status, &resp,
+				    &resp_len, err, errsz);
 	free(text);
 	if (rc == HTTP_OK && resp != NULL) {
 		json_t *j = json_loadb(resp, resp_len, JSON_REJECT_DUPLICATES, NULL);

@@ -4,7 +4,6 @@
 #include "account.h"
 #include "app.h"
 #include "auth.h"
-#include "log.h"
 #include "smscode.h"
 #include "valid.h"
 
@@ -33,40 +32,15 @@ static const struct req_field fields[] = {
 	{ "purpose", true, 16, is_purpose, "验证码用途不正确，请刷新页面后重试。", NULL },
 };
 
-struct issue_ctx {
-	struct app *app;
-	char mobile[12];
-	char purpose[16];
-};
-
-static int issue_tx(struct db *db, void *p)
-{
-	struct issue_ctx *ic = p;
-	struct app *app = ic->app;
-	long long id = 0;
-	int rc = smscode_issue(db, &app->arena, &app->conf, &app->key, ic->mobile, ic->purpose, &id);
-
-	app_outbox_note(app, rc, id);
-	return rc;
-}
-
-/* After the answer: a code is issued (a transaction) only where it can be used, and the client
- * cannot time the difference. */
-static void issue_after(struct app *app, void *p)
-{
-	if (db_tx(&app->db, issue_tx, p) != DB_OK)
-		log_warn("sms-code: could not issue a code; the applicant may ask again");
-}
-
 int account_sms_code(struct req *r)
 {
 	struct req_field f[2];
 	const char *mobile_in, *purpose;
-	char mobile[12], idx[65], wait[16];
+	char mobile[12], idx[65];
 	struct db_rows reg;
 	bool registered, send;
 	json_t *body;
-	int rc, after = 0;
+	int rc;
 
 	if (req_json(r, &body) < 0)
 		return -1;
@@ -78,16 +52,8 @@ int account_sms_code(struct req *r)
 	valid_mobile(mobile_in, mobile);
 	if (strcmp(purpose, "change_mobile") == 0 && auth_require(r, ROLE_APPLICANT | ROLE_STAFF) < 0)
 		return -1;
-	rc = smscode_limit(&r->app->db, r->arena, &r->app->conf, &r->app->key, mobile, r->remote_addr,
-			   &after);
-	if (rc < 0)
-		return app_db_error(r, rc);
-	if (rc == 0) {
-		snprintf(wait, sizeof(wait), "%d", after);
-		resp_header(r, "Retry-After", wait);
-		return resp_error(r, ERR_CODE_LIMIT, NULL,
-				  arena_printf(r->arena, "获取验证码过于频繁，请 %d 秒后再试。", after));
-	}
+	if (app_limit_code(r, mobile) < 0)
+		return -1;
 	smscode_mobile_idx(&r->app->key, mobile, idx);
 	rc = db_query(&r->app->db, r->arena, sql_registered, DB_ARGS(DB_STR(idx)), &reg);
 	if (rc != DB_OK)
@@ -96,17 +62,9 @@ int account_sms_code(struct req *r)
 	/* A code goes only where it can be used; the answer is the same either way. */
 	send = (strcmp(purpose, "register") == 0 || strcmp(purpose, "change_mobile") == 0) ? !registered
 											 : registered;
-	if (send) {
-		struct issue_ctx *ic = arena_calloc(r->arena, 1, sizeof(*ic));
-
-		if (!ic)
-			return resp_error(r, ERR_INTERNAL, NULL, NULL);
-		ic->app = r->app;
-		snprintf(ic->mobile, sizeof(ic->mobile), "%s", mobile);
-		snprintf(ic->purpose, sizeof(ic->purpose), "%s", purpose);
-		r->app->after_answer = issue_after;
-		r->app->after_ctx = ic;
-	}
+	/* Issued after the answer: the client cannot time whether a code went out. */
+	if (send && app_outbox_code(r, mobile, purpose, "") < 0)
+		return -1;
 	resp_json(r, 200, json_pack("{s:b, s:i, s:s}", "accepted", 1, "valid_seconds",
 				    r->app->conf.code_ttl, "message",
 				    "如该手机号码可用于此操作，验证码已发送，请注意查收。"));

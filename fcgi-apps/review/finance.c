@@ -35,7 +35,8 @@ struct fin {
 	const struct review_order *o;
 	long long version, new_version;
 	const char *to;
-	bool stale, nothing;
+	bool stale;
+	const char *nothing;  /* why there was nothing to settle (zh-CN), NULL when there was */
 	char amount[24];
 };
 
@@ -59,7 +60,8 @@ static int confirm_tx(struct db *db, void *p)
 	json_t *params;
 	int rc;
 
-	f->stale = f->nothing = false;
+	f->stale = false;
+	f->nothing = NULL;
 	f->to = after_payment(o);
 	rc = review_move(db, r, o, "pending_payment", f->to, f->version, "paid", "");
 	if (rc == ORDER_STALE)
@@ -71,7 +73,7 @@ static int confirm_tx(struct db *db, void *p)
 	if (rc != DB_OK)
 		return rc;
 	if (rows.nrows != 1) {
-		f->nothing = true;
+		f->nothing = "该订单没有待财务确认的转账或柜台付款：请等待申请人登记付款后再确认。";
 		return DB_ERR;
 	}
 	valid_money_format(strtoll(db_cell(&rows, 0, 1), NULL, 10), f->amount, sizeof(f->amount));
@@ -98,33 +100,35 @@ static int confirm_tx(struct db *db, void *p)
 	return rc;
 }
 
-int review_pay_confirm(struct req *r)
+/* The settlement in its transaction, and the answer: the order's state, amount and version. */
+static int settle(struct req *r, const struct review_order *o, long long version,
+		  int (*tx)(struct db *db, void *p))
 {
-	struct review_order o;
-	struct fin f = { 0 };
-	json_t *body;
-	long long version = 0;
-	int rc;
+	struct fin f = { .r = r, .o = o, .version = version };
+	int rc = db_tx(&r->app->db, tx, &f);
 
-	if (auth_require(r, ROLE_FINANCE) < 0 || review_body(r, &body, true, &version) < 0 ||
-	    review_find_order(r, r->params[0], &o) < 0)
-		return -1;
-	if (version != o.version)
-		return review_conflict(r);
-	if (!is(o.state, "pending_payment"))
-		return review_wrong_state(r, &o, "只有待支付的订单可以确认收款。");
-	f = (struct fin){ .r = r, .o = &o, .version = version };
-	rc = db_tx(&r->app->db, confirm_tx, &f);
 	if (f.stale)
 		return review_conflict(r);
 	if (f.nothing)
-		return resp_error(r, ERR_WRONG_STATE, NULL,
-				  "该订单没有待财务确认的转账或柜台付款：请等待申请人登记付款后再确认。");
+		return resp_error(r, ERR_WRONG_STATE, NULL, f.nothing);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I}", "order_no", o.no, "state", f.to, "amount",
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I}", "order_no", o->no, "state", f.to, "amount",
 				    f.amount, "version", (json_int_t)f.new_version));
 	return 0;
+}
+
+int review_pay_confirm(struct req *r)
+{
+	struct review_order o;
+	json_t *body;
+	long long version = 0;
+
+	if (review_begin(r, ROLE_FINANCE, &o, &body, &version) < 0)
+		return -1;
+	if (!is(o.state, "pending_payment"))
+		return review_wrong_state(r, &o, "只有待支付的订单可以确认收款。");
+	return settle(r, &o, version, confirm_tx);
 }
 
 static int refund_tx(struct db *db, void *p)
@@ -136,7 +140,8 @@ static int refund_tx(struct db *db, void *p)
 	json_t *params;
 	int rc;
 
-	f->stale = f->nothing = false;
+	f->stale = false;
+	f->nothing = NULL;
 	if (is(o->state, "refunding")) {
 		f->to = "refunded";
 		rc = review_move(db, r, o, "refunding", "refunded", f->version, "refunded", "");
@@ -177,25 +182,12 @@ static int refund_tx(struct db *db, void *p)
 int review_refund(struct req *r)
 {
 	struct review_order o;
-	struct fin f = { 0 };
 	json_t *body;
 	long long version = 0;
-	int rc;
 
-	if (auth_require(r, ROLE_FINANCE) < 0 || review_body(r, &body, true, &version) < 0 ||
-	    review_find_order(r, r->params[0], &o) < 0)
+	if (review_begin(r, ROLE_FINANCE, &o, &body, &version) < 0)
 		return -1;
-	if (version != o.version)
-		return review_conflict(r);
 	if (!is(o.state, "refunding") && !o.refund_due)
 		return review_wrong_state(r, &o, "只有退款中的订单可以确认退款。");
-	f = (struct fin){ .r = r, .o = &o, .version = version };
-	rc = db_tx(&r->app->db, refund_tx, &f);
-	if (f.stale)
-		return review_conflict(r);
-	if (rc != DB_OK)
-		return app_db_error(r, rc);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I}", "order_no", o.no, "state", f.to, "amount",
-				    f.amount, "version", (json_int_t)f.new_version));
-	return 0;
+	return settle(r, &o, version, refund_tx);
 }

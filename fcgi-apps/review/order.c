@@ -145,6 +145,18 @@ int review_conflict(struct req *r)
 			  "该订单刚刚已被其他工作人员处理，或状态已经变化。您的操作未生效，请刷新订单后查看。");
 }
 
+int review_begin(struct req *r, unsigned role, struct review_order *o, json_t **body,
+		 long long *version)
+{
+	if (auth_require(r, role) < 0 || review_body(r, body, true, version) < 0 ||
+	    review_find_order(r, r->params[0], o) < 0)
+		return -1;
+	/* Moved since the client looked: another staff member got there first. */
+	if (*version != o->version)
+		return review_conflict(r);
+	return 0;
+}
+
 int review_wrong_state(struct req *r, const struct review_order *o, const char *needs)
 {
 	const char *now = order_state_name(o->state);

@@ -24,6 +24,8 @@ struct stage {
 	json_t *params;
 	long long version;
 	const char *carrier, *number;    /* shipped: the out waybill */
+	bool key_only;                   /* only where a key is mailed (review_ships_key) */
+	bool days;                       /* the SMS gives the channel's promise in working days */
 	bool stale, taken;
 };
 
@@ -83,51 +85,39 @@ static int run(struct req *r, struct stage *s, const char *needs)
 	return 0;
 }
 
-/* The common start of a stage handler: role, body with version, the order. */
-static int begin(struct req *r, unsigned role, struct review_order *o, json_t **body,
-		 long long *version)
+/* A stage that takes nothing but the order's version: the order checked, the SMS's
+ * parameters made, the stage run. */
+static int simple(struct req *r, unsigned role, struct stage *s, const char *needs)
 {
-	if (auth_require(r, role) < 0 || review_body(r, body, true, version) < 0 ||
-	    review_find_order(r, r->params[0], o) < 0)
+	struct review_order o;
+	json_t *body;
+
+	if (review_begin(r, role, &o, &body, &s->version) < 0)
 		return -1;
-	/* Moved since the client looked: another staff member got there first. */
-	if (*version != o->version)
-		return review_conflict(r);
-	return 0;
+	if (s->key_only && !review_ships_key(&o))
+		return review_wrong_state(r, &o, "该业务无需制作和寄送证书介质。");
+	s->r = r;
+	s->o = &o;
+	s->note = "";
+	s->params = s->days ? json_pack("{s:s}", "days", review_days_text(r, o.days_min, o.days_max))
+			    : json_object();
+	return run(r, s, needs);
 }
 
 int review_paper_received(struct req *r)
 {
-	struct review_order o;
-	struct stage s;
-	json_t *body;
-	long long v;
+	struct stage s = { .from = "awaiting_paper", .to = "paper_review", .event = "paper_received",
+			   .action = "paper_received", .sms = "paper_received", .days = true };
 
-	if (begin(r, ROLE_REVIEWER, &o, &body, &v) < 0)
-		return -1;
-	s = (struct stage){ .r = r, .o = &o, .from = "awaiting_paper", .to = "paper_review",
-			    .event = "paper_received", .action = "paper_received",
-			    .sms = "paper_received", .note = "", .version = v,
-			    .params = json_pack("{s:s}", "days",
-						review_days_text(r, o.days_min, o.days_max)) };
-	return run(r, &s, "只有待寄送纸质材料的订单可以登记签收纸质材料。");
+	return simple(r, ROLE_REVIEWER, &s, "只有待寄送纸质材料的订单可以登记签收纸质材料。");
 }
 
 int review_made(struct req *r)
 {
-	struct review_order o;
-	struct stage s;
-	json_t *body;
-	long long v;
+	struct stage s = { .from = "approved", .to = "making", .event = "key_made",
+			   .action = "key_made", .sms = "key_made", .key_only = true };
 
-	if (begin(r, ROLE_SHIPPING, &o, &body, &v) < 0)
-		return -1;
-	if (!review_ships_key(&o))
-		return review_wrong_state(r, &o, "该业务无需制作和寄送证书介质。");
-	s = (struct stage){ .r = r, .o = &o, .from = "approved", .to = "making", .event = "key_made",
-			    .action = "key_made", .sms = "key_made", .note = "", .version = v,
-			    .params = json_object() };
-	return run(r, &s, "只有审核通过的订单可以登记制证。");
+	return simple(r, ROLE_SHIPPING, &s, "只有审核通过的订单可以登记制证。");
 }
 
 static bool is_carrier(const char *s)
@@ -174,15 +164,8 @@ int review_shipped(struct req *r)
 
 int review_delivered(struct req *r)
 {
-	struct review_order o;
-	struct stage s;
-	json_t *body;
-	long long v;
+	struct stage s = { .from = "shipped", .to = "done", .event = "done", .action = "delivered",
+			   .sms = "order_done" };
 
-	if (begin(r, ROLE_SHIPPING, &o, &body, &v) < 0)
-		return -1;
-	s = (struct stage){ .r = r, .o = &o, .from = "shipped", .to = "done", .event = "done",
-			    .action = "delivered", .sms = "order_done", .note = "", .version = v,
-			    .params = json_object() };
-	return run(r, &s, "只有已寄出的订单可以登记签收。");
+	return simple(r, ROLE_SHIPPING, &s, "只有已寄出的订单可以登记签收。");
 }

@@ -1,7 +1,10 @@
-/* sandbox: behaviour control (failures, timeouts, permanent numbers) and reset. */
+/* sandbox: behaviour control (failures, timeouts, permanent numbers) and reset, the sleeps
+ * that play a timeout, and the arena's hold on JSON the endpoints parse. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sandbox.h"
 #include "valid.h"
@@ -35,8 +38,7 @@ static int ppm_cell(const char *s)
 	return v < 0 ? 0 : v > SANDBOX_PPM ? SANDBOX_PPM : (int)v;
 }
 
-/* Hands j to the arena; NULL on failure (j released). */
-static json_t *arena_json(struct req *r, json_t *j)
+json_t *sandbox_arena_json(struct req *r, json_t *j)
 {
 	if (j && arena_defer(r->arena, json_release, j) < 0) {
 		json_decref(j);
@@ -70,8 +72,24 @@ int sandbox_control_load(struct req *r, struct sandbox_control *c)
 	}
 	if (!c->numbers)
 		c->numbers = json_array();
-	c->numbers = arena_json(r, c->numbers);
+	c->numbers = sandbox_arena_json(r, c->numbers);
 	return c->numbers ? 0 : resp_error(r, ERR_INTERNAL, NULL, NULL);
+}
+
+void sandbox_sleep_ms(int ms)
+{
+	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+}
+
+void sandbox_outwait(struct req *r, int caller_timeout_ms)
+{
+	int ms = caller_timeout_ms + 1000;
+
+	sandbox_sleep_ms(ms > r->app->conf.sandbox_timeout_sleep_ms ? ms
+							 : r->app->conf.sandbox_timeout_sleep_ms);
 }
 
 bool sandbox_draw(int ppm)

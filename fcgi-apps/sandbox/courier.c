@@ -1,5 +1,4 @@
 /* sandbox: the courier of shared/courier.h: signed track queries, tracks scripted by tests. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,21 +35,6 @@ static const char sql_script[] =
 #define AT_MAX 40
 #define TEXT_MAX 200
 
-static void json_release(void *p)
-{
-	json_decref(p);
-}
-
-/* Hands j to the arena; NULL (j released) if that fails. */
-static json_t *arena_json(struct req *r, json_t *j)
-{
-	if (j && arena_defer(r->arena, json_release, j) < 0) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
-}
-
 static void china_time(time_t t, char out[32])
 {
 	struct tm tm;
@@ -79,14 +63,6 @@ static const char *default_events(struct req *r, const char *carrier)
 	copy = s ? arena_strdup(r->arena, s) : NULL;
 	free(s);
 	return copy;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&t, &t) < 0 && errno == EINTR)
-		;
 }
 
 static int check_signature(struct req *r)
@@ -134,12 +110,9 @@ int sandbox_courier_track(struct req *r)
 	fail = db_cell(&rows, 0, 2);
 	if (fail && strcmp(fail, "unavailable") == 0)
 		return sandbox_error(r, 503, "unavailable", false, NULL, "快递查询服务暂时不可用（沙箱设置）。");
-	if (fail && strcmp(fail, "timeout") == 0) {
-		int ms = r->app->conf.courier_timeout_ms + 1000;
-
-		sleep_ms(ms > r->app->conf.sandbox_timeout_sleep_ms ? ms : r->app->conf.sandbox_timeout_sleep_ms);
-	}
-	events = arena_json(r, json_loads(db_cell(&rows, 0, 1), 0, NULL));
+	if (fail && strcmp(fail, "timeout") == 0)
+		sandbox_outwait(r, r->app->conf.courier_timeout_ms);
+	events = sandbox_arena_json(r, json_loads(db_cell(&rows, 0, 1), 0, NULL));
 	if (!json_is_array(events))
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	resp_json(r, 200, json_pack("{s:s, s:O}", "state", db_cell(&rows, 0, 0), "events", events));
@@ -164,7 +137,7 @@ static int parse_events(struct req *r, json_t *v, const char **out)
 {
 	static const char msg[] = "events 应为数组，每项为 {\"at\",\"text\"}：at 不超过 40 字，"
 				  "text 不超过 200 字，最多 50 项。";
-	json_t *list = arena_json(r, json_array()), *e;
+	json_t *list = sandbox_arena_json(r, json_array()), *e;
 	size_t i;
 	char *s;
 

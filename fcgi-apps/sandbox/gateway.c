@@ -147,11 +147,6 @@ static int params_member(struct req *r, json_t *obj, const char **out)
 	return *out ? 0 : resp_error(r, ERR_INTERNAL, NULL, NULL);
 }
 
-static void json_release(void *p)
-{
-	json_decref(p);
-}
-
 struct message {
 	const char *key, *channel, *template_id, *params, *text, *subject;
 	char to[256];
@@ -166,10 +161,8 @@ static int parse_message(struct req *r, const char *channel, const char *buf, si
 
 	if (!j)
 		return sandbox_error(r, 400, "bad_json", true, NULL, "请求内容不是有效的 JSON 对象。");
-	if (arena_defer(r->arena, json_release, j) < 0) {
-		json_decref(j);
+	if (!sandbox_arena_json(r, j))
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	}
 	if (!json_is_object(j))
 		return sandbox_error(r, 400, "bad_json", true, NULL, "请求内容不是有效的 JSON 对象。");
 	if (str_member(r, j, "idempotency_key", true, SANDBOX_KEY_MAX, false, &m->key) < 0 ||
@@ -231,15 +224,7 @@ static int record(struct req *r, const struct message *m, const char *id)
 		       NULL, NULL);
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&t, &t) < 0 && errno == EINTR)
-		;
-}
-
-static bool is_json_type(const char *ct)
+bool sandbox_is_json(const char *ct)
 {
 	static const char want[] = "application/json";
 
@@ -260,7 +245,7 @@ static int take(struct req *r, const char *channel)
 
 	if (sandbox_ready(r) < 0)
 		return -1;
-	if (!is_json_type(r->content_type))
+	if (!sandbox_is_json(r->content_type))
 		return sandbox_error(r, 415, "unsupported_media_type", true, NULL,
 				     "请以 JSON 格式提交（Content-Type: application/json）。");
 	if (req_body(r, (size_t)r->app->conf.json_body_max, &buf, &len) < 0)
@@ -286,7 +271,7 @@ static int take(struct req *r, const char *channel)
 	}
 	if (timeout) {
 		/* The sender has given up by now: "accept" took the message, "drop" did not. */
-		sleep_ms(r->app->conf.sandbox_timeout_sleep_ms);
+		sandbox_sleep_ms(r->app->conf.sandbox_timeout_sleep_ms);
 		if (c.drop)
 			return sandbox_error(r, 503, "timeout", false, NULL,
 					     "网关超时，消息未被接收（沙箱模拟超时）。");

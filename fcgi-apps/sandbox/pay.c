@@ -51,18 +51,12 @@ static const char sql_fail_set[] =
 /* Column order of sql_get. */
 enum { C_NO, C_REF, C_METHOD, C_AMOUNT, C_STATE, C_QR, C_URL, C_PAID_AT, C_BODY, C_TS, C_SIG };
 
-static void json_release(void *p)
-{
-	json_decref(p);
-}
-
 /* The body as a JSON object released with the arena; NULL answered 400. */
 static json_t *parse_body(struct req *r, const char *buf, size_t len)
 {
 	json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
 
-	if (j && arena_defer(r->arena, json_release, j) < 0) {
-		json_decref(j);
+	if (j && !(j = sandbox_arena_json(r, j))) {
 		resp_error(r, ERR_INTERNAL, NULL, NULL);
 		return NULL;
 	}

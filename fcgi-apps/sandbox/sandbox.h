@@ -36,6 +36,19 @@ int sandbox_control_load(struct req *r, struct sandbox_control *c);
 /* True with probability ppm / SANDBOX_PPM, drawn from crypto_random. */
 bool sandbox_draw(int ppm);
 
+/* Hands j to the request's arena (released with it); NULL when that fails (j released). */
+json_t *sandbox_arena_json(struct req *r, json_t *j);
+
+/* Sleeps ms milliseconds, interruptions or not. */
+void sandbox_sleep_ms(int ms);
+
+/* Sleeps until a caller with this timeout has given up (its timeout + 1 s, at least
+ * [sandbox] timeout_sleep_ms): what a gateway that never answers in time looks like. */
+void sandbox_outwait(struct req *r, int caller_timeout_ms);
+
+/* A JSON request's Content-Type: application/json, parameters allowed. */
+bool sandbox_is_json(const char *ct);
+
 /* gateway.c: the SMS gateway and the mail sink. */
 int sandbox_sms_send(struct req *r);
 int sandbox_sms_query(struct req *r);

@@ -1,5 +1,4 @@
 /* sandbox: the identity-check gateway of shared/verify.h, its outcomes scripted by tests. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,31 +58,10 @@ static const char sql_transfers[] =
 	"DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s') FROM sandbox_verify_transfers "
 	"WHERE account_hash = ? ORDER BY created_at DESC, ref LIMIT 50";
 
-static void json_release(void *p)
-{
-	json_decref(p);
-}
-
 /* Keys are kept as hashes: even test data is not left lying about as ID numbers. */
 static void key_hash(const char *key, char out[2 * CRYPTO_SHA256_LEN + 1])
 {
 	crypto_sha256_hex(key, strlen(key), out);
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&t, &t) < 0 && errno == EINTR)
-		;
-}
-
-static bool is_json_type(const char *ct)
-{
-	static const char want[] = "application/json";
-
-	return ct && strncmp(ct, want, sizeof(want) - 1) == 0 &&
-	       (ct[sizeof(want) - 1] == '\0' || ct[sizeof(want) - 1] == ';');
 }
 
 /* The body as a JSON object, signed when `signed_` (GET: the empty body). Returns 0, or -1
@@ -98,7 +76,7 @@ static int take(struct req *r, bool signed_, bool has_body, json_t **out)
 	if (sandbox_ready(r) < 0)
 		return -1;
 	if (has_body) {
-		if (!is_json_type(r->content_type))
+		if (!sandbox_is_json(r->content_type))
 			return sandbox_error(r, 415, "unsupported_media_type", true, NULL,
 					     "请以 JSON 格式提交（Content-Type: application/json）。");
 		if (req_body(r, (size_t)r->app->conf.json_body_max, &buf, &len) < 0)
@@ -115,10 +93,8 @@ static int take(struct req *r, bool signed_, bool has_body, json_t **out)
 	if (!has_body)
 		return 0;
 	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
-	if (j && arena_defer(r->arena, json_release, j) < 0) {
-		json_decref(j);
+	if (j && !(j = sandbox_arena_json(r, j)))
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	}
 	if (!json_is_object(j))
 		return sandbox_error(r, 400, "bad_json", true, NULL, "请求内容不是有效的 JSON 对象。");
 	*out = j;
@@ -221,12 +197,8 @@ static int scripted(struct req *r, const char *const keys[KEYS_MAX], enum outcom
 /* 503, at once or after the caller's timeout has passed. */
 static int unavailable(struct req *r, enum outcome o)
 {
-	if (o == O_TIMEOUT) {
-		int ms = r->app->conf.verify_timeout_ms + 1000;
-
-		sleep_ms(ms > r->app->conf.sandbox_timeout_sleep_ms ? ms
-								    : r->app->conf.sandbox_timeout_sleep_ms);
-	}
+	if (o == O_TIMEOUT)
+		sandbox_outwait(r, r->app->conf.verify_timeout_ms);
 	return sandbox_error(r, 503, "unavailable", false, NULL,
 			     "核验服务暂时不可用（沙箱脚本设定）。");
 }
@@ -260,15 +232,28 @@ int sandbox_verify_script(struct req *r)
 
 /* ------------------------------------------------------------------------- checks */
 
+/* The check of ref (sql_check_get's row); 404 for a malformed or unknown ref. Returns 0, or
+ * -1 answered. */
+static int find_check(struct req *r, const char *ref, struct db_rows *rows)
+{
+	int rc;
+
+	if (!ref_ok(ref))
+		return sandbox_error(r, 404, "not_found", true, NULL, "没有该编号的核验。");
+	rc = db_query(&r->app->db, r->arena, sql_check_get, DB_ARGS(DB_STR(ref)), rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (rows->nrows != 1)
+		return sandbox_error(r, 404, "not_found", true, NULL, "没有该编号的核验。");
+	return 0;
+}
+
 static int answer_check(struct req *r, const char *ref)
 {
 	struct db_rows rows;
-	int rc = db_query(&r->app->db, r->arena, sql_check_get, DB_ARGS(DB_STR(ref)), &rows);
 
-	if (rc != DB_OK)
-		return app_db_error(r, rc);
-	if (rows.nrows != 1)
-		return sandbox_error(r, 404, "not_found", true, NULL, "没有该编号的核验。");
+	if (find_check(r, ref, &rows) < 0)
+		return -1;
 	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s}", "ref", db_cell(&rows, 0, 0),
 				    "method", db_cell(&rows, 0, 1), "state", db_cell(&rows, 0, 2),
 				    "message", db_cell(&rows, 0, 3), "link", db_cell(&rows, 0, 4)));
@@ -366,18 +351,11 @@ int sandbox_verify_check_get(struct req *r)
 	const char *ref = r->params[0], *list;
 	struct db_rows rows;
 	enum outcome o;
-	int k = 0, rc;
+	int k = 0;
 	json_t *j;
 
-	if (take(r, true, false, &j) < 0)
+	if (take(r, true, false, &j) < 0 || find_check(r, ref, &rows) < 0)
 		return -1;
-	if (!ref_ok(ref))
-		return sandbox_error(r, 404, "not_found", true, NULL, "没有该编号的核验。");
-	rc = db_query(&r->app->db, r->arena, sql_check_get, DB_ARGS(DB_STR(ref)), &rows);
-	if (rc != DB_OK)
-		return app_db_error(r, rc);
-	if (rows.nrows != 1)
-		return sandbox_error(r, 404, "not_found", true, NULL, "没有该编号的核验。");
 	list = db_cell(&rows, 0, 5);
 	for (int i = 0; i < KEYS_MAX; i++) {
 		size_t n = strcspn(list, ",");
@@ -418,11 +396,8 @@ int sandbox_verify_complete(struct req *r)
 		return app_db_error(r, rc);
 	if (n == 1)
 		return answer_check(r, ref);
-	rc = db_query(&r->app->db, r->arena, sql_check_get, DB_ARGS(DB_STR(ref)), &rows);
-	if (rc != DB_OK)
-		return app_db_error(r, rc);
-	if (rows.nrows == 0)
-		return sandbox_error(r, 404, "not_found", true, NULL, "没有该编号的核验。");
+	if (find_check(r, ref, &rows) < 0)
+		return -1;
 	return sandbox_error(r, 409, "not_pending", true, NULL, "该核验已有结果，不能再完成。");
 }
 
@@ -431,17 +406,9 @@ int sandbox_verify_face(struct req *r)
 {
 	const char *ref = r->params[0];
 	struct db_rows rows;
-	int rc;
 
-	if (sandbox_ready(r) < 0)
+	if (sandbox_ready(r) < 0 || find_check(r, ref, &rows) < 0)
 		return -1;
-	if (!ref_ok(ref))
-		return sandbox_error(r, 404, "not_found", true, NULL, "没有该编号的核验。");
-	rc = db_query(&r->app->db, r->arena, sql_check_get, DB_ARGS(DB_STR(ref)), &rows);
-	if (rc != DB_OK)
-		return app_db_error(r, rc);
-	if (rows.nrows != 1)
-		return sandbox_error(r, 404, "not_found", true, NULL, "没有该编号的核验。");
 	resp_json(r, 200,
 		  json_pack("{s:s, s:s, s:s, s:s}", "ref", ref, "method", db_cell(&rows, 0, 1),
 			    "state", db_cell(&rows, 0, 2), "how",

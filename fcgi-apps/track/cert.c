@@ -34,7 +34,7 @@ int track_cert(struct req *r)
 	if (!valid_serial(serial))
 		return resp_error(r, ERR_INVALID_FIELD, "serial",
 				  "证书序列号为十六进制字符（0-9、A-F，区分大小写），例如 712C1B5A584A1BBE。");
-	if (track_limit(r) < 0)
+	if (app_limit_lookup(r, "track") < 0)
 		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_cert, DB_ARGS(DB_STR(serial)), &c);
 	if (rc != DB_OK)

@@ -90,7 +90,7 @@ int track_order(struct req *r)
 	f[1].out = &tail;
 	if (req_fields(r, body, f, 2) < 0)
 		return -1;
-	if (track_limit(r) < 0)
+	if (app_limit_lookup(r, "track") < 0)
 		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_order, DB_ARGS(DB_STR(no)), &o);
 	if (rc != DB_OK)

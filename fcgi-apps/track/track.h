@@ -15,8 +15,4 @@ int track_paper_waybill(struct req *r);
  * when out of memory. */
 json_t *track_waybills(struct req *r, long long order_id);
 
-/* Counts the hit against the client's address; answers 429 (with Retry-After) or 503 and
- * returns -1 when the look-up must not go on. */
-int track_limit(struct req *r);
-
 #endif

@@ -20,7 +20,6 @@
 #include "order.h"
 #include "orderno.h"
 #include "qr.h"
-#include "ratelimit.h"
 #include "rules.h"
 #include "valid.h"
 #include "wizard.h"
@@ -555,26 +554,6 @@ int wizard_form(struct req *r)
 	return 0;
 }
 
-/* The per-address limit of the public look-ups ([track] rate_limit per rate_window). */
-static int limit(struct req *r)
-{
-	const struct conf *c = &r->app->conf;
-	char bucket[96], retry[16];
-	int after = 0, rc;
-
-	snprintf(bucket, sizeof(bucket), "formcheck:%.64s", r->remote_addr ? r->remote_addr : "");
-	rc = ratelimit_hit(&r->app->db, bucket, c->track_rate_limit, c->track_rate_window, time(NULL),
-			   &after);
-	if (rc == 1)
-		return 0;
-	if (rc < 0)
-		return app_db_error(r, rc);
-	snprintf(retry, sizeof(retry), "%d", after);
-	resp_header(r, "Retry-After", retry);
-	return resp_error(r, ERR_RATE_LIMITED, NULL,
-			  arena_printf(r->arena, "查询过于频繁，请 %d 秒后再试。", after));
-}
-
 static bool is_tag(const char *s)
 {
 	return s && strlen(s) == TAG_LEN && strspn(s, "0123456789abcdef") == TAG_LEN;
@@ -591,7 +570,7 @@ int wizard_form_check(struct req *r)
 	struct db_rows rows;
 	int rc;
 
-	if (limit(r) < 0 || req_args(r, &args) < 0)
+	if (app_limit_lookup(r, "formcheck") < 0 || req_args(r, &args) < 0)
 		return -1;
 	no = kv_get(&args, "no");
 	form = kv_get(&args, "form");

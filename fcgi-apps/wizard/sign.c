@@ -218,60 +218,19 @@ static int signable(struct req *r, const struct wizard_order *o, const char *wan
 
 /* ---- POST .../sign/code */
 
-struct issue_ctx {
-	struct app *app;
-	char mobile[12];
-	char order_no[19]; /* the code signs this order only */
-};
-
-static int issue_tx(struct db *db, void *p)
-{
-	struct issue_ctx *ic = p;
-	long long id = 0;
-	int rc = smscode_issue_bound(db, &ic->app->arena, &ic->app->conf, &ic->app->key, ic->mobile,
-				     "sign", ic->order_no, &id);
-
-	app_outbox_note(ic->app, rc, id);
-	return rc;
-}
-
-/* After the answer: the applicant never waits for the database round trips of issuing. */
-static void issue_after(struct app *app, void *p)
-{
-	if (db_tx(&app->db, issue_tx, p) != DB_OK)
-		log_warn("sign code: could not issue a code; the applicant may ask again");
-}
-
 int wizard_sign_code(struct req *r)
 {
 	struct wizard_order o;
-	struct issue_ctx *ic;
-	char mobile[12], shown[16], wait[16];
-	int rc, after = 0;
+	char mobile[12], shown[16];
 
 	if (wizard_find_order(r, r->params[0], &o) < 0)
 		return -1;
 	if (signable(r, &o, is(o.state, "returned") ? "returned" : "draft") < 0 ||
 	    ready(r, &o, mobile) < 0)
 		return -1;
-	rc = smscode_limit(&r->app->db, r->arena, &r->app->conf, &r->app->key, mobile, r->remote_addr,
-			   &after);
-	if (rc < 0)
-		return app_db_error(r, rc);
-	if (rc == 0) {
-		snprintf(wait, sizeof(wait), "%d", after);
-		resp_header(r, "Retry-After", wait);
-		return resp_error(r, ERR_CODE_LIMIT, NULL,
-				  arena_printf(r->arena, "获取验证码过于频繁，请 %d 秒后再试。", after));
-	}
-	ic = arena_calloc(r->arena, 1, sizeof(*ic));
-	if (!ic)
-		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	ic->app = r->app;
-	memcpy(ic->mobile, mobile, sizeof(ic->mobile));
-	snprintf(ic->order_no, sizeof(ic->order_no), "%s", o.no);
-	r->app->after_answer = issue_after;
-	r->app->after_ctx = ic;
+	/* The code signs this order only; the applicant never waits for its issuing. */
+	if (app_limit_code(r, mobile) < 0 || app_outbox_code(r, mobile, "sign", o.no) < 0)
+		return -1;
 	mask_mobile(mobile, shown, sizeof(shown));
 	resp_json(r, 200, json_pack("{s:b, s:s, s:i, s:s}", "accepted", 1, "mobile", shown,
 				    "valid_seconds", r->app->conf.code_ttl, "message",

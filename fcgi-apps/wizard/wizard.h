@@ -84,7 +84,8 @@ int wizard_step_save(struct db *db, struct req *r, long long order_id, enum wiza
 /* A string member of a loaded step ("" when absent). */
 const char *wizard_str(json_t *obj, const char *name);
 
-/* ---- step_fields.c: each data step's declared fields, checks and cross-field rules. */
+/* ---- step_fields.c: each data step's declared fields and checks (the cross-field rules:
+ * step_rules.c, through step_fields.h). */
 
 /* A checked step: the data to save (released with the arena) and what it sets on the order. */
 struct wizard_step_input {

@@ -194,24 +194,40 @@ void api_expect_error(const struct api_resp *r, long status, const char *code)
 
 /* ---- sessions, SMS codes and accounts, as a browser and a phone would see them ---- */
 
-void api_call(struct api_client *c, const char *method, const char *path, const char *json,
-		 const char *extra, struct api_resp *r)
+/* The browser's cookie and CSRF token as headers into h (what it has of them); their count. */
+static size_t client_headers(const struct api_client *c, char cookie[200], char csrf[140],
+			     const char *h[2])
 {
-	char cookie[200], csrf[140];
-	const char *h[4] = { NULL, NULL, NULL, NULL };
 	size_t n = 0;
-	char v[100];
 
 	if (c && c->session[0]) {
-		snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", c->session);
+		snprintf(cookie, 200, "Cookie: certhall_session=%s", c->session);
 		h[n++] = cookie;
 	}
 	if (c && c->csrf[0]) {
-		snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", c->csrf);
+		snprintf(csrf, 140, "X-CSRF-Token: %s", c->csrf);
 		h[n++] = csrf;
 	}
-	h[n] = extra;
-	api_request_h(method, path, json ? "application/json" : NULL, json, json ? strlen(json) : 0, h, r);
+	return n;
+}
+
+void api_call(struct api_client *c, const char *method, const char *path, const char *json,
+		 const char *extra, struct api_resp *r)
+{
+	api_call_raw(c, method, path, json ? "application/json" : NULL, json, json ? strlen(json) : 0,
+		     extra, r);
+}
+
+void api_call_raw(struct api_client *c, const char *method, const char *path,
+		  const char *content_type, const char *body, size_t len, const char *extra,
+		  struct api_resp *r)
+{
+	char cookie[200], csrf[140];
+	const char *h[4] = { NULL, NULL, NULL, NULL };
+	char v[100];
+
+	h[client_headers(c, cookie, csrf, h)] = extra;
+	api_request_h(method, path, content_type, body, len, h, r);
 	if (c && api_set_cookie(r, "certhall_session", v, sizeof(v)))
 		snprintf(c->session, sizeof(c->session), "%s", v);
 	if (c && api_set_cookie(r, "certhall_csrf", v, sizeof(v)))
@@ -320,3 +336,44 @@ void api_register_org(struct api_client *c, char uscc[19], char mobile[12])
 	api_free(&r);
 }
 
+
+char *api_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		fail_msg("cannot read %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	*len = fread(buf, 1, (size_t)n, f);
+	fclose(f);
+	return buf;
+}
+
+void api_upload(struct api_client *c, const char *no, const char *kind, const char *data,
+		size_t len, const char *filename, const char *type, struct api_resp *r)
+{
+	static const char b[] = "----WebKitFormBoundary7MA4YWxkTrZu0gW";
+	char path[200], head[600], ct[120];
+	size_t hl, n;
+	char *body;
+
+	hl = (size_t)snprintf(head, sizeof(head),
+			      "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+			      "Content-Type: %s\r\n\r\n", b, filename, type);
+	body = malloc(hl + len + 64);
+	assert_non_null(body);
+	memcpy(body, head, hl);
+	memcpy(body + hl, data, len);
+	n = hl + len;
+	n += (size_t)snprintf(body + n, 64, "\r\n--%s--\r\n", b);
+	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials/%s", no, kind);
+	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", b);
+	api_call_raw(c, "POST", path, ct, body, n, NULL, r);
+	free(body);
+}

@@ -57,6 +57,11 @@ struct api_client {
 void api_call(struct api_client *c, const char *method, const char *path, const char *json,
 	      const char *extra, struct api_resp *r);
 
+/* The same with a body of any type: len bytes of content_type (NULL: none). */
+void api_call_raw(struct api_client *c, const char *method, const char *path,
+		  const char *content_type, const char *body, size_t len, const char *extra,
+		  struct api_resp *r);
+
 void api_random_mobile(char out[12]);
 
 /* A valid USCC (independent GB 32100 / GB 11714 implementation). */
@@ -69,6 +74,14 @@ void api_request_code(const char *mobile, const char *purpose, struct api_resp *
 
 /* Asks for a code and reads it off the sandbox gateway. */
 void api_get_code(const char *mobile, const char *purpose, char code[7]);
+
+/* The whole of a file, malloc'd (the caller frees it); fails the test when it cannot be read. */
+char *api_read_file(const char *path, size_t *len);
+
+/* A browser's multipart upload to POST /api/upload/orders/<no>/materials/<kind>: one "file"
+ * field of data, sent as filename with Content-Type type. c may be NULL (no session). */
+void api_upload(struct api_client *c, const char *no, const char *kind, const char *data,
+		size_t len, const char *filename, const char *type, struct api_resp *r);
 
 /* Registers a fresh organisation (password Passw0rd-1) and logs c in. */
 void api_register_org(struct api_client *c, char uscc[19], char mobile[12]);

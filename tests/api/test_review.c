@@ -29,7 +29,6 @@ static struct crypto_key key;
 static struct db db;
 static struct arena a;
 static struct api_client app, rev, fin, shp, adm, anon;
-static char scan[600];
 
 /* ---- helpers ---- */
 
@@ -172,50 +171,11 @@ static void message_with(const char *to, const char *needle, char *out, size_t o
 	fail_msg("no message to %s with \"%s\" after 5 s", to, needle);
 }
 
-static void make_scan(void)
-{
-	char cmd[1400];
-
-	snprintf(scan, sizeof(scan), "%s/review-scan.jpg", getenv("CERTHALL_STACK"));
-	snprintf(cmd, sizeof(cmd),
-		 "convert -size 1200x900 xc:white -fill black -draw 'rectangle 100,100 1100,160' "
-		 "-draw 'rectangle 100,300 900,330' -fill red -draw 'circle 1000,750 1000,650' "
-		 "-quality 85 JPEG:%s", scan);
-	if (system(cmd) != 0)
-		fail_msg("convert could not make the scan (ImageMagick needed)");
-}
-
 static void upload(const char *no, const char *kind)
 {
-	static const char b[] = "----certhallReviewBoundary";
-	char path[200], head[400], ct[120], cookie[200], csrf[140];
-	const char *h[3] = { NULL, NULL, NULL };
 	struct api_resp r;
-	FILE *f = fopen(scan, "rb");
-	char *body;
-	long n;
-	size_t hl, len;
 
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	hl = (size_t)snprintf(head, sizeof(head),
-			      "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"scan.jpg\"\r\n"
-			      "Content-Type: image/jpeg\r\n\r\n", b);
-	body = malloc(hl + (size_t)n + 64);
-	memcpy(body, head, hl);
-	len = hl + fread(body + hl, 1, (size_t)n, f);
-	fclose(f);
-	len += (size_t)snprintf(body + len, 64, "\r\n--%s--\r\n", b);
-	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials/%s", no, kind);
-	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", b);
-	snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", app.session);
-	snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", app.csrf);
-	h[0] = cookie;
-	h[1] = csrf;
-	api_request_h("POST", path, ct, body, len, h, &r);
-	free(body);
+	wiz_upload_scan(&app, no, kind, &r);
 	if (r.status != 201)
 		fail_msg("upload %s of %s: %ld %s", kind, no, r.status, r.body);
 	api_free(&r);
@@ -305,23 +265,39 @@ static bool in_queue(struct api_client *c, const char *q, const char *no)
 	return found;
 }
 
+/* The reviewer's queue with query q holds exactly the n orders want, in that order;
+ * has_more ("true", "false", or NULL: either) as the answer says. */
+static void queue_is(const char *q, const char *const *want, size_t n, const char *has_more)
+{
+	char path[400];
+	struct api_resp r;
+	json_t *items, *more;
+
+	snprintf(path, sizeof(path), "/api/review/queue?%s", q);
+	get(&rev, path, &r);
+	expect(&r, 200, NULL);
+	items = json_object_get(r.json, "items");
+	assert_int_equal(json_array_size(items), n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(json_string_value(json_object_get(json_array_get(items, i), "order_no")),
+				    want[i]);
+	more = json_object_get(r.json, "has_more");
+	if (has_more)
+		assert_true(strcmp(has_more, "true") == 0 ? json_is_true(more) : json_is_false(more));
+	api_free(&r);
+}
+
 /* ---- setup ---- */
 
 static int setup(void **state)
 {
-	char err[512], uscc[19], mobile[12], pwpath[600], pw[128] = "";
+	char uscc[19], mobile[12], pwpath[600], pw[128] = "";
 	FILE *f;
 
 	(void)state;
-	conf_defaults(&conf);
-	if (!getenv("CERTHALL_CONF") || conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
-	    conf_load_secrets(&conf, err, sizeof(err)) ||
-	    crypto_key_load(conf.key_file, &key, err, sizeof(err)) < 0 ||
-	    arena_init(&a, 1 << 16, 1 << 26) || db_open(&db, &conf) != DB_OK)
+	if (wiz_open(&conf, &key, &db, &a) < 0)
 		return -1;
-	make_scan();
-	api_register_org(&app, uscc, mobile);
-	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+	wiz_register_org(&app, uscc, mobile);
 	staff_login(&rev, "reviewer", "Staff2026hall");
 	staff_login(&fin, "finance", "Staff2026hall");
 	staff_login(&shp, "shipping", "Staff2026hall");
@@ -337,8 +313,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	db_close(&db);
-	arena_free(&a);
+	wiz_close(&db, &a);
 	return 0;
 }
 
@@ -1031,7 +1006,6 @@ static void test_queue_filters(void **state)
 {
 	char no[3][19], mobile[12], q[300], subj[80];
 	struct api_resp r;
-	json_t *items;
 
 	(void)state;
 	make_order(no[0], mobile, "netca-gd", "new", "legal_rep", NULL, "reviewing", 36000, "wechat");
@@ -1049,29 +1023,13 @@ static void test_queue_filters(void **state)
 
 		for (const unsigned char *p = (const unsigned char *)subj; *p && o + 4 < sizeof(enc); p++)
 			o += (size_t)snprintf(enc + o, sizeof(enc) - o, "%%%02X", *p);
-		snprintf(q, sizeof(q), "/api/review/queue?subject=%s&per_page=2", enc);
-		get(&rev, q, &r);
-		expect(&r, 200, NULL);
-		items = json_object_get(r.json, "items");
-		assert_int_equal(json_array_size(items), 2);
-		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "order_no")), no[0]);
-		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "order_no")), no[1]);
-		assert_true(json_is_true(json_object_get(r.json, "has_more")));
-		api_free(&r);
-		snprintf(q, sizeof(q), "/api/review/queue?subject=%s&per_page=2&page=2", enc);
-		get(&rev, q, &r);
-		items = json_object_get(r.json, "items");
-		assert_int_equal(json_array_size(items), 1);
-		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "order_no")), no[2]);
-		assert_true(json_is_false(json_object_get(r.json, "has_more")));
-		api_free(&r);
+		snprintf(q, sizeof(q), "subject=%s&per_page=2", enc);
+		queue_is(q, (const char *const[]){ no[0], no[1] }, 2, "true");
+		snprintf(q, sizeof(q), "subject=%s&per_page=2&page=2", enc);
+		queue_is(q, (const char *const[]){ no[2] }, 1, "false");
 		/* Combined with other filters. */
-		snprintf(q, sizeof(q), "/api/review/queue?subject=%s&kind=legal_rep&channel=netca-gd&business=new", enc);
-		get(&rev, q, &r);
-		items = json_object_get(r.json, "items");
-		assert_int_equal(json_array_size(items), 1);
-		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "order_no")), no[0]);
-		api_free(&r);
+		snprintf(q, sizeof(q), "subject=%s&kind=legal_rep&channel=netca-gd&business=new", enc);
+		queue_is(q, (const char *const[]){ no[0] }, 1, NULL);
 	}
 	/* More matches than one statement's ids (shared/db.c binds 32): 30 orders of one prefix. */
 	{
@@ -1317,19 +1275,9 @@ static void test_hostile_input(void **state)
 	expect_post(&rev, no, "decision", body, 409, "conflict", NULL);
 	/* Another content type. */
 	snprintf(path, sizeof(path), "/api/review/orders/%s/decision", no);
-	{
-		char cookie[200], csrf[140];
-		const char *h[3];
-
-		snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", rev.session);
-		snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", rev.csrf);
-		h[0] = cookie;
-		h[1] = csrf;
-		h[2] = NULL;
-		api_request_h("POST", path, "text/plain", "decision=approve", 16, h, &r);
-		expect(&r, 415, "unsupported_media_type");
-		api_free(&r);
-	}
+	api_call_raw(&rev, "POST", path, "text/plain", "decision=approve", 16, NULL, &r);
+	expect(&r, 415, "unsupported_media_type");
+	api_free(&r);
 	/* Materials: only a known code of this order. */
 	expect_post(&rev, no, "materials/APPLICATION_FORM", "{\"decision\":\"accept\"}", 404, "not_found", NULL);
 	expect_post(&rev, no, "materials/a%2F..%2Fb", "{\"decision\":\"accept\"}", 404, "not_found", NULL);

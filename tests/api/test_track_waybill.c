@@ -186,27 +186,20 @@ static const char *str(json_t *o, const char *k)
 
 static int setup(void **state)
 {
-	char err[512], uscc[19];
+	char uscc[19];
 
 	(void)state;
-	conf_defaults(&conf);
-	if (!getenv("CERTHALL_CONF") || conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
-	    conf_load_secrets(&conf, err, sizeof(err)) ||
-	    crypto_key_load(conf.key_file, &key, err, sizeof(err)) < 0 ||
-	    arena_init(&a, 1 << 16, 1 << 26) || db_open(&db, &conf) != DB_OK)
+	if (wiz_open(&conf, &key, &db, &a) < 0)
 		return -1;
-	api_register_org(&owner, uscc, owner_mobile);
-	db_exec(&db, "DELETE FROM rate_limits WHERE bucket LIKE 'code:%'", DB_NOARGS, NULL, NULL);
-	api_register_org(&other, uscc, other_mobile);
-	db_exec(&db, "DELETE FROM rate_limits WHERE bucket LIKE 'code:%'", DB_NOARGS, NULL, NULL);
+	wiz_register_org(&owner, uscc, owner_mobile);
+	wiz_register_org(&other, uscc, other_mobile);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	db_close(&db);
-	arena_free(&a);
+	wiz_close(&db, &a);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "orderno.h"
+#include "wizclient.h"
 
 static struct conf conf;
 static struct db db;
@@ -54,22 +55,17 @@ static void make_order(char no[19], long long account, const char *channel, cons
 
 static int setup(void **state)
 {
-	char err[512], cmd[1400], uscc[19], mobile[12], uscc2[19], mobile2[12];
+	char cmd[1400], uscc[19], mobile[12], uscc2[19], mobile2[12];
 
 	(void)state;
-	conf_defaults(&conf);
-	if (!getenv("CERTHALL_CONF") || conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
-	    conf_load_secrets(&conf, err, sizeof(err)) || arena_init(&a, 1 << 16, 1 << 26) ||
-	    db_open(&db, &conf) != DB_OK)
+	if (wiz_open(&conf, NULL, &db, &a) < 0)
 		return -1;
 	snprintf(corpus, sizeof(corpus), "%s/corpus", getenv("CERTHALL_STACK"));
 	snprintf(cmd, sizeof(cmd), "CORPUS_LIMIT=2097152 tests/data/make_corpus.sh %s >/dev/null 2>&1", corpus);
 	if (system(cmd) != 0)
 		return -1;
-	api_register_org(&owner, uscc, mobile);
-	db_exec(&db, "DELETE FROM rate_limits WHERE bucket LIKE 'code:%'", DB_NOARGS, NULL, NULL);
-	api_register_org(&other, uscc2, mobile2);
-	db_exec(&db, "DELETE FROM rate_limits WHERE bucket LIKE 'code:%'", DB_NOARGS, NULL, NULL);
+	wiz_register_org(&owner, uscc, mobile);
+	wiz_register_org(&other, uscc2, mobile2);
 	make_order(o_main, account_id(uscc), "bjca-zycg", "new", "org", "draft");
 	make_order(o_szca, account_id(uscc), "szca", "lost", "legal_rep", "draft");
 	make_order(o_jxca, account_id(uscc), "jxca-js", "new", "org", "returned");
@@ -81,59 +77,26 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	db_close(&db);
-	arena_free(&a);
+	wiz_close(&db, &a);
 	return 0;
 }
 
 static char *slurp(const char *name, size_t *len)
 {
 	char path[800];
-	FILE *f;
-	char *buf;
-	long n;
 
 	snprintf(path, sizeof(path), "%s/%s", corpus, name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("corpus file %s missing", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	*len = fread(buf, 1, (size_t)n, f);
-	fclose(f);
-	return buf;
+	return api_read_file(path, len);
 }
 
 /* A browser's multipart form: one "file" field. */
 static void upload_as(struct api_client *c, const char *order, const char *kind, const char *file,
 		      const char *filename, const char *type, struct api_resp *r)
 {
-	static const char b[] = "----WebKitFormBoundary7MA4YWxkTrZu0gW";
-	char path[200], head[600], ct[120], cookie[200], csrf[140];
-	const char *h[3] = { NULL, NULL, NULL };
-	size_t len, hl, n = 0;
-	char *data = slurp(file, &len), *body;
+	size_t len;
+	char *data = slurp(file, &len);
 
-	hl = (size_t)snprintf(head, sizeof(head),
-			      "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
-			      "Content-Type: %s\r\n\r\n", b, filename, type);
-	body = malloc(hl + len + 64);
-	memcpy(body, head, hl);
-	memcpy(body + hl, data, len);
-	n = hl + len;
-	n += (size_t)snprintf(body + n, 64, "\r\n--%s--\r\n", b);
-	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials/%s", order, kind);
-	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", b);
-	if (c && c->session[0]) {
-		snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", c->session);
-		snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", c->csrf);
-		h[0] = cookie;
-		h[1] = csrf;
-	}
-	api_request_h("POST", path, ct, body, n, h, r);
-	free(body);
+	api_upload(c, order, kind, data, len, filename, type, r);
 	free(data);
 }
 
@@ -231,25 +194,19 @@ static void test_valid_scans_are_stored(void **state)
 
 static void test_raw_body_upload(void **state)
 {
-	char path[200], cookie[200], csrf[140];
-	const char *h[4];
+	char path[200];
 	struct api_resp r;
 	size_t len;
 	char *data = slurp("scan.jpg", &len);
 
 	(void)state;
 	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials/handler_id_front", o_main);
-	snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", owner.session);
-	snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", owner.csrf);
-	h[0] = cookie;
-	h[1] = csrf;
-	h[2] = "X-File-Name: %E8%BA%AB%E4%BB%BD%E8%AF%81.jpg";
-	h[3] = NULL;
-	api_request_h("POST", path, "image/jpeg", data, len, h, &r);
+	api_call_raw(&owner, "POST", path, "image/jpeg", data, len,
+		     "X-File-Name: %E8%BA%AB%E4%BB%BD%E8%AF%81.jpg", &r);
 	assert_int_equal(r.status, 201);
 	api_free(&r);
-	h[2] = "X-File-Name: id.png"; /* says PNG, is JPEG */
-	api_request_h("POST", path, "image/jpeg", data, len, h, &r);
+	/* Says PNG, is JPEG. */
+	api_call_raw(&owner, "POST", path, "image/jpeg", data, len, "X-File-Name: id.png", &r);
 	api_expect_error(&r, 400, "type_mismatch");
 	api_free(&r);
 	free(data);

@@ -301,21 +301,6 @@ static void expired_certificate_only_renews(void **state)
 	expect_refused(&c, body, 409, "cert_not_eligible", "cert_serial");
 }
 
-static void register_person(struct api_client *c, char mobile[12])
-{
-	char code[7], body[512];
-	struct api_resp r;
-
-	api_random_mobile(mobile);
-	api_get_code(mobile, "register", code);
-	snprintf(body, sizeof(body),
-		 "{\"kind\":\"person\",\"name\":\"王芳\",\"mobile\":\"%s\",\"sms_code\":\"%s\","
-		 "\"password\":\"Passw0rd-1\"}", mobile, code);
-	api_call(c, "POST", "/api/account/register", body, NULL, &r);
-	assert_int_equal(r.status, 201);
-	api_free(&r);
-}
-
 /* A person applies for a personal certificate, keyed by the holder's ID number. */
 static void person_certificate(void **state)
 {
@@ -324,8 +309,8 @@ static void person_certificate(void **state)
 	struct api_resp r;
 
 	(void)state;
-	register_person(&c, mobile);
-	register_person(&d, mobile2);
+	wiz_register_person(&c, mobile);
+	wiz_register_person(&d, mobile2);
 	expect_refused(&c, "{\"channel\":\"netca-gd\",\"business\":\"new\",\"kind\":\"person\"}", 400,
 		       "missing_field", "id_number");
 	expect_refused(&c, "{\"channel\":\"netca-gd\",\"business\":\"new\",\"kind\":\"org\"}", 400,

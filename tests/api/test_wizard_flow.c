@@ -33,8 +33,7 @@ static void fresh_org(struct flow *f)
 	char m[12];
 
 	memset(f, 0, sizeof(*f));
-	api_register_org(&f->c, f->login, m);
-	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+	wiz_register_org(&f->c, f->login, m);
 	api_random_mobile(f->mobile);
 }
 
@@ -42,7 +41,6 @@ static void fresh_person(struct flow *f)
 {
 	memset(f, 0, sizeof(*f));
 	wiz_register_person(&f->c, f->login);
-	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
 	api_random_mobile(f->mobile);
 }
 

@@ -112,28 +112,6 @@ static void put_material(const char *no, const char *material, int version, cons
 	     DB_ARGS(DB_I64(order_id(no)), DB_STR(material), DB_I64(version), DB_STR(state)));
 }
 
-static void clear_code_limits(void)
-{
-	exec("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'", DB_NOARGS);
-}
-
-static void register_person(struct api_client *c, char mobile[12])
-{
-	char code[7], body[400];
-	struct api_resp r;
-
-	api_random_mobile(mobile);
-	api_get_code(mobile, "register", code);
-	snprintf(body, sizeof(body),
-		 "{\"kind\":\"person\",\"name\":\"王芳\",\"mobile\":\"%s\",\"sms_code\":\"%s\","
-		 "\"password\":\"Passw0rd-1\"}", mobile, code);
-	api_call(c, "POST", "/api/account/register", body, NULL, &r);
-	if (r.status != 201)
-		fail_msg("register person: %ld %s", r.status, r.body);
-	api_free(&r);
-	clear_code_limits();
-}
-
 static void login(struct api_client *c, const char *name, const char *password)
 {
 	char body[200];
@@ -224,26 +202,18 @@ static void expect_field_error(struct api_client *c, const char *path, long stat
 
 static int setup(void **state)
 {
-	char err[512];
-
 	(void)state;
-	conf_defaults(&conf);
-	if (!getenv("CERTHALL_CONF") || conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
-	    conf_load_secrets(&conf, err, sizeof(err)) || arena_init(&a, 1 << 16, 1 << 26) ||
-	    db_open(&db, &conf) != DB_OK)
+	if (wiz_open(&conf, NULL, &db, &a) < 0)
 		return -1;
-	api_register_org(&ca, uscc_a, mobile_a);
-	clear_code_limits();
-	api_register_org(&cb, uscc_b, mobile_b);
-	clear_code_limits();
+	wiz_register_org(&ca, uscc_a, mobile_a);
+	wiz_register_org(&cb, uscc_b, mobile_b);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	db_close(&db);
-	arena_free(&a);
+	wiz_close(&db, &a);
 	return 0;
 }
 
@@ -530,10 +500,8 @@ static void test_certs(void **state)
 	(void)state;
 	memset(&c, 0, sizeof(c));
 	memset(&other, 0, sizeof(other));
-	api_register_org(&c, uscc, mobile);
-	clear_code_limits();
-	api_register_org(&other, uscc2, mobile2);
-	clear_code_limits();
+	wiz_register_org(&c, uscc, mobile);
+	wiz_register_org(&other, uscc2, mobile2);
 	wiz_random_serial(s_near);
 	wiz_random_serial(s_far);
 	wiz_random_serial(s_old);
@@ -667,7 +635,7 @@ static void test_certs_person(void **state)
 
 	(void)state;
 	memset(&p, 0, sizeof(p));
-	register_person(&p, mobile);
+	wiz_register_person(&p, mobile);
 	wiz_random_id(id);
 	wiz_random_serial(mine);
 	wiz_random_serial(loose);
@@ -699,8 +667,7 @@ static void list_fixture(void)
 	if (l_o1[0])
 		return;
 	memset(&cl, 0, sizeof(cl));
-	api_register_org(&cl, l_uscc, mobile);
-	clear_code_limits();
+	wiz_register_org(&cl, l_uscc, mobile);
 	me = account_id(l_uscc);
 	put_order(l_o1, me, "bjca-zycg", "new", "org", "draft", "甲100%公司", "2025-03-01 10:00:00", -1);
 	put_order(l_o2, me, "netca-gd", "renew", "org", "reviewing", "乙_公司", "2025-03-15 23:59:59", 40000);

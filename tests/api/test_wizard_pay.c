@@ -129,15 +129,6 @@ static void set_sql(const char *fmt, const char *no)
 
 /* ---- requests */
 
-static void pay(struct api_client *c, const char *no, const char *method, struct api_resp *r)
-{
-	char path[96], body[64];
-
-	snprintf(path, sizeof(path), "/api/wizard/orders/%s/pay", no);
-	snprintf(body, sizeof(body), "{\"method\":\"%s\"}", method);
-	api_call(c, "POST", path, body, NULL, r);
-}
-
 static void pay_status(struct api_client *c, const char *no, struct api_resp *r)
 {
 	char path[96];
@@ -154,17 +145,11 @@ static void refund(struct api_client *c, const char *no, const char *json, struc
 	api_call(c, "POST", path, json, NULL, r);
 }
 
-/* POST /pay with method; asserts a QR payment and copies its pay_no. */
+/* The owner's wiz_pay_qr, its pay_no of the right form. */
 static void pay_qr(const char *no, const char *method, char pay_no[25])
 {
-	struct api_resp r;
-
-	pay(&owner, no, method, &r);
-	if (r.status != 201)
-		fail_msg("pay %s %s: %ld %s", no, method, r.status, r.body);
-	snprintf(pay_no, 25, "%s", js(r.json, "pay_no"));
+	wiz_pay_qr(&owner, no, method, pay_no);
 	assert_true(pay_no_valid(pay_no));
-	api_free(&r);
 }
 
 /* A pending order with an open QR payment of method. */
@@ -191,18 +176,6 @@ static void complete(const char *pay_no, const char *outcome, bool notify, struc
 	api_post_json(path, body, r);
 	if (r->status != 200)
 		fail_msg("complete %s: %ld %s", pay_no, r->status, r->body);
-}
-
-/* Completes as paid with the notification delivered; asserts the hall took it. */
-static void complete_paid(const char *pay_no)
-{
-	struct api_resp r;
-
-	complete(pay_no, "paid", true, &r);
-	assert_true(json_is_true(json_object_get(r.json, "notified")));
-	assert_int_equal(json_integer_value(json_object_get(r.json, "notify_status")), 200);
-	assert_string_equal(js(json_object_get(r.json, "notify_answer"), "outcome"), "paid");
-	api_free(&r);
 }
 
 static void notify_raw(const char *body, const char *ts, const char *sig, struct api_resp *r)
@@ -297,20 +270,14 @@ static void parallel(int n, void (*fn)(int i, char out[128]), char out[][128])
 
 static int setup(void **state)
 {
-	char err[512], mobile[12], uscc2[19], mobile2[12];
+	char mobile[12], uscc2[19], mobile2[12];
 	struct api_resp r;
 
 	(void)state;
-	conf_defaults(&conf);
-	if (!getenv("CERTHALL_CONF") || conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
-	    conf_load_secrets(&conf, err, sizeof(err)) ||
-	    crypto_key_load(conf.key_file, &key, err, sizeof(err)) < 0 ||
-	    arena_init(&a, 1 << 16, 1 << 26) || db_open(&db, &conf) != DB_OK || !conf.pay_secret[0])
+	if (wiz_open(&conf, &key, &db, &a) < 0 || !conf.pay_secret[0])
 		return -1;
-	api_register_org(&owner, owner_uscc, mobile);
-	db_exec(&db, "DELETE FROM rate_limits WHERE bucket LIKE 'code:%'", DB_NOARGS, NULL, NULL);
-	api_register_org(&other, uscc2, mobile2);
-	db_exec(&db, "DELETE FROM rate_limits WHERE bucket LIKE 'code:%'", DB_NOARGS, NULL, NULL);
+	wiz_register_org(&owner, owner_uscc, mobile);
+	wiz_register_org(&other, uscc2, mobile2);
 	api_post_json("/sandbox/pay/control", "{\"fail_create\":false}", &r);
 	api_free(&r);
 	return 0;
@@ -323,8 +290,7 @@ static int teardown(void **state)
 	(void)state;
 	api_post_json("/sandbox/pay/control", "{\"fail_create\":false}", &r);
 	api_free(&r);
-	db_close(&db);
-	arena_free(&a);
+	wiz_close(&db, &a);
 	return 0;
 }
 
@@ -347,7 +313,7 @@ static void test_qr_pay_first(void **state)
 
 	(void)state;
 	pending("cecep", "new", NULL, no, mobile);
-	pay(&owner, no, "wechat", &r);
+	wiz_pay(&owner, no, "wechat", &r);
 	assert_int_equal(r.status, 201);
 	snprintf(pay_no, sizeof(pay_no), "%s", js(r.json, "pay_no"));
 	assert_true(pay_no_valid(pay_no));
@@ -363,7 +329,7 @@ static void test_qr_pay_first(void **state)
 	assert_int_equal(events(no, "payment_started"), 1);
 	assert_string_equal(order_state(no), "pending_payment");
 
-	complete_paid(pay_no);
+	wiz_pay_complete(pay_no);
 	assert_string_equal(order_state(no), "reviewing");
 	assert_string_equal(payment_state(pay_no), "paid");
 	assert_int_equal(events(no, "paid"), 1);
@@ -384,7 +350,7 @@ static void test_qr_pay_first(void **state)
 	assert_null(json_object_get(json_array_get(json_object_get(r.json, "payments"), 0), "qr_url"));
 	api_free(&r);
 	/* Paying again is refused: the order no longer waits for money. */
-	pay(&owner, no, "wechat", &r);
+	wiz_pay(&owner, no, "wechat", &r);
 	api_expect_error(&r, 409, "wrong_state");
 	api_free(&r);
 }
@@ -397,12 +363,12 @@ static void test_qr_two_stage(void **state)
 
 	(void)state;
 	pending("jxca-js", "new", NULL, no, mobile);
-	pay(&owner, no, "alipay", &r);
+	wiz_pay(&owner, no, "alipay", &r);
 	assert_int_equal(r.status, 201);
 	assert_true(starts(js(r.json, "qr_url"), "https://qr.alipay.com/"));
 	snprintf(pay_no, sizeof(pay_no), "%s", js(r.json, "pay_no"));
 	api_free(&r);
-	complete_paid(pay_no);
+	wiz_pay_complete(pay_no);
 	assert_string_equal(order_state(no), "awaiting_paper");
 	assert_int_equal(events(no, "paid"), 1);
 }
@@ -416,7 +382,7 @@ static void test_mail_in_and_online_renewal(void **state)
 	pending("cecep", "new", NULL, no, mobile);
 	set_sql("UPDATE orders SET mail_in = 1 WHERE order_no = '%s'", no);
 	pay_qr(no, "wechat", pay_no);
-	complete_paid(pay_no);
+	wiz_pay_complete(pay_no);
 	assert_string_equal(order_state(no), "awaiting_paper");
 
 	wiz_random_serial(serial);
@@ -425,7 +391,7 @@ static void test_mail_in_and_online_renewal(void **state)
 	pending("cecep", "renew", extra, no, mobile);
 	assert_string_equal(sql1("SELECT renew_mode FROM orders WHERE order_no = ?", no), "online");
 	pay_qr(no, "alipay", pay_no);
-	complete_paid(pay_no);
+	wiz_pay_complete(pay_no);
 	assert_string_equal(order_state(no), "approved");
 }
 
@@ -438,7 +404,7 @@ static void test_replay_is_a_no_op(void **state)
 
 	(void)state;
 	qr_order("cecep", "wechat", no, mobile, pay_no);
-	complete_paid(pay_no);
+	wiz_pay_complete(pay_no);
 	assert_true(sms_arrives(mobile, 1));
 	snprintf(path, sizeof(path), "/sandbox/pay/orders/%s/notification", pay_no);
 	api_get(path, &r);
@@ -665,7 +631,7 @@ static void test_out_of_order(void **state)
 	(void)state;
 	qr_order("cecep", "wechat", no, mobile, pay_no);
 	ref = provider_ref(pay_no);
-	complete_paid(pay_no);
+	wiz_pay_complete(pay_no);
 	event_id(ev);
 	notify_signed(notice(ev, pay_no, ref, "closed", AMOUNT), 0, &r);
 	assert_int_equal(r.status, 200);
@@ -784,7 +750,7 @@ static void test_transfer_and_counter(void **state)
 	(void)state;
 	pending("cecep", "new", NULL, no, mobile);
 	set_sql("UPDATE orders SET verify_method = 'transfer' WHERE order_no = '%s'", no);
-	pay(&owner, no, "transfer", &r);
+	wiz_pay(&owner, no, "transfer", &r);
 	assert_int_equal(r.status, 201);
 	assert_string_equal(js(r.json, "state"), "awaiting_finance");
 	snprintf(pay_no, sizeof(pay_no), "%s", js(r.json, "pay_no"));
@@ -817,7 +783,7 @@ static void test_transfer_and_counter(void **state)
 		assert_string_equal(order_state(no), "pending_payment");
 	}
 	/* Asked again: the same payment, no second event. */
-	pay(&owner, no, "transfer", &r);
+	wiz_pay(&owner, no, "transfer", &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(js(r.json, "pay_no"), pay_no);
 	api_free(&r);
@@ -825,7 +791,7 @@ static void test_transfer_and_counter(void **state)
 	assert_int_equal(payments(no), 1);
 
 	/* Switched to the counter: the transfer closes, the counter waits. */
-	pay(&owner, no, "counter", &r);
+	wiz_pay(&owner, no, "counter", &r);
 	assert_int_equal(r.status, 201);
 	c = json_object_get(r.json, "counter");
 	assert_string_not_equal(js(c, "address"), "(absent)");
@@ -859,8 +825,8 @@ static void test_double_post_and_switch(void **state)
 
 	(void)state;
 	pending("cecep", "new", NULL, no, mobile);
-	pay(&owner, no, "wechat", &r1);
-	pay(&owner, no, "wechat", &r2);
+	wiz_pay(&owner, no, "wechat", &r1);
+	wiz_pay(&owner, no, "wechat", &r2);
 	assert_int_equal(r1.status, 201);
 	assert_int_equal(r2.status, 200);
 	assert_string_equal(js(r1.json, "pay_no"),
@@ -874,7 +840,7 @@ static void test_double_post_and_switch(void **state)
 	assert_int_equal(sqln("SELECT COUNT(*) FROM sandbox_pay_orders WHERE pay_no = ?", pay_no), 1);
 	assert_int_equal(events(no, "payment_started"), 1);
 
-	pay(&owner, no, "alipay", &r1);
+	wiz_pay(&owner, no, "alipay", &r1);
 	assert_int_equal(r1.status, 201);
 	assert_string_not_equal(js(r1.json, "pay_no"), pay_no);
 	api_free(&r1);
@@ -886,7 +852,7 @@ static void test_double_post_and_switch(void **state)
 	qr_order("cecep", "wechat", no, mobile, pay_no);
 	complete(pay_no, "paid", false, &r1);
 	api_free(&r1);
-	pay(&owner, no, "alipay", &r1);
+	wiz_pay(&owner, no, "alipay", &r1);
 	api_expect_error(&r1, 409, "wrong_state");
 	api_free(&r1);
 	assert_string_equal(payment_state(pay_no), "paid");
@@ -906,7 +872,7 @@ static void test_provider_down(void **state)
 	api_post_json("/sandbox/pay/control", "{\"fail_create\":true}", &c);
 	assert_true(json_is_true(json_object_get(c.json, "fail_create")));
 	api_free(&c);
-	pay(&owner, no, "alipay", &r);
+	wiz_pay(&owner, no, "alipay", &r);
 	api_post_json("/sandbox/pay/control", "{\"fail_create\":false}", &c);
 	assert_false(json_is_true(json_object_get(c.json, "fail_create")));
 	api_free(&c);
@@ -921,7 +887,7 @@ static void test_provider_down(void **state)
 	assert_string_equal(order_state(no), "pending_payment");
 	assert_string_equal(sql1("SELECT version FROM orders WHERE order_no = ?", no), "0");
 
-	pay(&owner, no, "alipay", &r);
+	wiz_pay(&owner, no, "alipay", &r);
 	assert_int_equal(r.status, 201);
 	snprintf(pay_no, sizeof(pay_no), "%s", js(r.json, "pay_no"));
 	api_free(&r);
@@ -947,7 +913,7 @@ static void test_refund_rules(void **state)
 	api_expect_error(&r, 409, "wrong_state");
 	api_free(&r);
 	pay_qr(no, "wechat", pay_no);
-	complete_paid(pay_no);
+	wiz_pay_complete(pay_no);
 	/* Hostile reasons change nothing. */
 	memset(reason, 0, sizeof(reason));
 	memcpy(reason, "{\"reason\":\"", 11);
@@ -990,7 +956,7 @@ static void test_refund_rules(void **state)
 
 	/* Approved: too late. Returned (paid, not approved): allowed. */
 	qr_order("cecep", "wechat", no, mobile, pay_no);
-	complete_paid(pay_no);
+	wiz_pay_complete(pay_no);
 	set_sql("UPDATE orders SET state = 'approved' WHERE order_no = '%s'", no);
 	refund(&owner, no, "{}", &r);
 	api_expect_error(&r, 409, "wrong_state");
@@ -1059,7 +1025,7 @@ static void test_pay_input(void **state)
 			missing = m;
 	assert_non_null(missing);
 	pending("bjca-zycg", "new", NULL, no, mobile);
-	pay(&owner, no, missing, &r);
+	wiz_pay(&owner, no, missing, &r);
 	api_expect_error(&r, 400, "not_offered");
 	assert_string_equal(api_error_field(&r), "method");
 	api_free(&r);
@@ -1067,7 +1033,7 @@ static void test_pay_input(void **state)
 
 	/* A draft is not paid for. */
 	wiz_create(&owner, "cecep", "new", "org", NULL, draft);
-	pay(&owner, draft, "wechat", &r);
+	wiz_pay(&owner, draft, "wechat", &r);
 	api_expect_error(&r, 409, "wrong_state");
 	api_free(&r);
 	set_sql("UPDATE orders SET open_key = NULL WHERE order_no = '%s'", draft);
@@ -1086,7 +1052,7 @@ static void test_other_applicant(void **state)
 	for (int k = 0; k < 2; k++) {
 		const char *target = k ? unknown : no;
 
-		pay(&other, target, "wechat", &r);
+		wiz_pay(&other, target, "wechat", &r);
 		api_expect_error(&r, 404, "not_found");
 		api_free(&r);
 		pay_status(&other, target, &r);
@@ -1103,10 +1069,10 @@ static void test_other_applicant(void **state)
 			    js(json_object_get(o.json, "error"), "message"));
 	api_free(&r);
 	api_free(&o);
-	pay(&other, "not-an-order", "wechat", &r);
+	wiz_pay(&other, "not-an-order", "wechat", &r);
 	api_expect_error(&r, 404, "not_found");
 	api_free(&r);
-	pay(NULL, no, "wechat", &r);
+	wiz_pay(NULL, no, "wechat", &r);
 	api_expect_error(&r, 401, "not_logged_in");
 	api_free(&r);
 	pay_status(NULL, no, &r);
@@ -1180,7 +1146,7 @@ static void par_pay(int i, char out[128])
 	struct api_resp r;
 
 	(void)i;
-	pay(&owner, par_no, "wechat", &r);
+	wiz_pay(&owner, par_no, "wechat", &r);
 	snprintf(out, 128, "%ld %s", r.status, js(r.json, "pay_no"));
 	api_free(&r);
 }
@@ -1274,7 +1240,7 @@ static void test_sign_then_pay(void **state)
 	if (r.status != 200)
 		fail_msg("verify handler: %ld %s", r.status, r.body);
 	api_free(&r);
-	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+	wiz_clear_code_limits();
 	before = api_sandbox_count(mobile, NULL);
 	snprintf(path, sizeof(path), "/api/wizard/orders/%s/sign/code", no);
 	api_call(&owner, "POST", path, NULL, NULL, &r);
@@ -1296,7 +1262,7 @@ static void test_sign_then_pay(void **state)
 	pay_qr(no, "wechat", pay_no);
 	assert_string_equal(sql1("SELECT amount_fen FROM payments WHERE pay_no = ?", pay_no),
 			    sql1("SELECT amount_fen FROM orders WHERE order_no = ?", no));
-	complete_paid(pay_no);
+	wiz_pay_complete(pay_no);
 	assert_string_equal(order_state(no), "approved");
 	assert_string_equal(payment_state(pay_no), "paid");
 	/* The SMS went to the mobile the handler step sealed into the order. */

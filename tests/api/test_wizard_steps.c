@@ -87,6 +87,13 @@ static void release_key(const char *no)
 	wiz_sql(sql);
 }
 
+/* A new-business draft of the owner's, its open-order key released. */
+static void draft(const char *channel, const char *kind, char no[19])
+{
+	wiz_create(&owner, channel, "new", kind, NULL, no);
+	release_key(no);
+}
+
 /* ---- requests */
 
 static void get_step(struct api_client *c, const char *no, const char *step, struct api_resp *r)
@@ -426,8 +433,7 @@ static void test_hostile_org_steps(void **st)
 	json_t *j;
 
 	(void)st;
-	wiz_create(&owner, "bjca-zycg", "new", "org", NULL, no);
-	release_key(no);
+	draft("bjca-zycg", "org", no);
 	save_default(no, "agreements", NULL);
 	save_default(no, "enterprise", "lr_card");
 	save_default(no, "handler", "card");
@@ -464,8 +470,7 @@ static void test_hostile_applicant_and_change(void **st)
 	json_t *j;
 
 	(void)st;
-	wiz_create(&owner, "netca-gd", "new", "legal_rep", NULL, no);
-	release_key(no);
+	draft("netca-gd", "legal_rep", no);
 	save_default(no, "applicant", NULL);
 	j = step_obj("applicant", NULL);
 	hostile_step(no, "applicant", j, applicant, applicant);
@@ -490,8 +495,7 @@ static void test_enterprise_rules(void **st)
 	json_t *j;
 
 	(void)st;
-	wiz_create(&owner, "bjca-zycg", "new", "org", NULL, no);
-	release_key(no);
+	draft("bjca-zycg", "org", no);
 	/* The organisation is the account's. */
 	j = step_obj("enterprise", "lr_mobile");
 	refuse(no, "enterprise", j, "org_name", "\"另一家测试有限公司\"", "invalid_field", "org_name");
@@ -528,8 +532,7 @@ static void test_enterprise_rules(void **st)
 	{
 		char no2[19];
 
-		wiz_create(&owner, "cecep", "new", "org", NULL, no2);
-		release_key(no2);
+		draft("cecep", "org", no2);
 		j = step_obj("enterprise", "lr_mobile");
 		refuse(no2, "enterprise", j, "method", "\"lr_mobile\"", "invalid_field", "method");
 		json_object_set_new(j, "method", json_string("transfer"));
@@ -547,8 +550,7 @@ static void test_handler_and_financial_rules(void **st)
 	json_t *j;
 
 	(void)st;
-	wiz_create(&owner, "bjca-zycg", "new", "org", NULL, no);
-	release_key(no);
+	draft("bjca-zycg", "org", no);
 	/* The card only for the card method. */
 	j = step_obj("handler", "card");
 	refuse(no, "handler", j, "bank_card", NULL, "missing_field", "bank_card");
@@ -620,8 +622,7 @@ static void test_agreements(void **st)
 	json_t *j;
 
 	(void)st;
-	wiz_create(&owner, "bjca-zycg", "new", "org", NULL, no);
-	release_key(no);
+	draft("bjca-zycg", "org", no);
 	j = step_obj("agreements", NULL);
 	refuse(no, "agreements", j, "service", "\"2025.1\"", "invalid_field", "service");
 	refuse(no, "agreements", j, "privacy", "\"9.9\"", "invalid_field", "privacy");
@@ -650,8 +651,7 @@ static void test_product_rules(void **st)
 	json_t *j, *d;
 
 	(void)st;
-	wiz_create(&owner, "bjca-zycg", "new", "org", NULL, no);
-	release_key(no);
+	draft("bjca-zycg", "org", no);
 	/* The key is mailed: the address is needed. */
 	j = step_obj("product", NULL);
 	refuse(no, "product", j, "mail_address", NULL, "missing_field", "mail_address");
@@ -704,8 +704,7 @@ static void test_masked_get_and_keep(void **st)
 	size_t n = 0;
 
 	(void)st;
-	wiz_create(&owner, "bjca-zycg", "new", "org", NULL, no);
-	release_key(no);
+	draft("bjca-zycg", "org", no);
 	wiz_random_id(id);
 	api_random_mobile(mob);
 	j = step_obj("handler", "card");
@@ -778,8 +777,7 @@ static void test_not_in_plan(void **st)
 	char no[19], serial[17], extra[64];
 
 	(void)st;
-	wiz_create(&owner, "bjca-zycg", "new", "org", NULL, no);
-	release_key(no);
+	draft("bjca-zycg", "org", no);
 	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
 		get_step(&owner, no, absent[i], &r);
 		expect(&r, 404, "not_found", NULL, absent[i]);
@@ -812,8 +810,7 @@ static void test_locked_states(void **st)
 	json_t *j;
 
 	(void)st;
-	wiz_create(&owner, "bjca-zycg", "new", "org", NULL, no);
-	release_key(no);
+	draft("bjca-zycg", "org", no);
 	save_default(no, "handler", NULL);
 	snprintf(sql, sizeof(sql), "UPDATE orders SET state = 'reviewing' WHERE order_no = '%s'", no);
 	wiz_sql(sql);
@@ -845,8 +842,7 @@ static void test_edit_after_failed_verification(void **st)
 	struct db_rows rows;
 
 	(void)st;
-	wiz_create(&owner, "bjca-zycg", "new", "org", NULL, no);
-	release_key(no);
+	draft("bjca-zycg", "org", no);
 	save_default(no, "enterprise", NULL);
 	save_default(no, "handler", NULL);
 	snprintf(sql, sizeof(sql),
@@ -885,8 +881,7 @@ static void test_another_applicant(void **st)
 	char no[19];
 
 	(void)st;
-	wiz_create(&owner, "bjca-zycg", "new", "org", NULL, no);
-	release_key(no);
+	draft("bjca-zycg", "org", no);
 	save_default(no, "handler", NULL);
 	get_step(&other, no, "handler", &r);
 	expect(&r, 404, "not_found", NULL, "another's order, GET");
@@ -917,8 +912,7 @@ static void test_quotes_stored(void **st)
 	json_t *q, *j;
 
 	(void)st;
-	wiz_create(&owner, "bjca-zycg", "new", "org", NULL, no);
-	release_key(no);
+	draft("bjca-zycg", "org", no);
 	save_default(no, "product", NULL);
 	assert_string_equal(ocol(no, "amount_fen"), "26000");
 	assert_string_equal(ocol(no, "years"), "1");
@@ -931,8 +925,7 @@ static void test_quotes_stored(void **st)
 	json_decref(q);
 
 	/* NETCA: 600 the first year, 400 each further one (003). */
-	wiz_create(&owner, "netca-gd", "new", "org", NULL, no);
-	release_key(no);
+	draft("netca-gd", "org", no);
 	j = step_obj("product", NULL);
 	json_object_set_new(j, "years", json_string("3"));
 	save(no, "product", j);
@@ -998,22 +991,6 @@ static void test_renewal_validity(void **st)
 			    "1");
 }
 
-static void register_person(struct api_client *c, char mob[12])
-{
-	char code[7], body[512];
-	struct api_resp r;
-
-	api_random_mobile(mob);
-	api_get_code(mob, "register", code);
-	snprintf(body, sizeof(body),
-		 "{\"kind\":\"person\",\"name\":\"王芳\",\"mobile\":\"%s\",\"sms_code\":\"%s\","
-		 "\"password\":\"Passw0rd-1\"}", mob, code);
-	api_call(c, "POST", "/api/account/register", body, NULL, &r);
-	if (r.status != 201)
-		fail_msg("register person: %ld %s", r.status, r.body);
-	api_free(&r);
-}
-
 static void test_person_applicant(void **st)
 {
 	char no[19], id[19], other_id[19], extra[64];
@@ -1060,34 +1037,26 @@ static void test_person_applicant(void **st)
 
 static int setup(void **st)
 {
-	char err[512], pmobile[12], uscc2[19], mobile2[12];
+	char pmobile[12], uscc2[19], mobile2[12];
 
 	(void)st;
-	conf_defaults(&conf);
-	if (!getenv("CERTHALL_CONF") || conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
-	    conf_load_secrets(&conf, err, sizeof(err)) ||
-	    crypto_key_load(conf.key_file, &key, err, sizeof(err)) < 0 ||
-	    arena_init(&a, 1 << 16, 1 << 26) || db_open(&db, &conf) != DB_OK)
+	if (wiz_open(&conf, &key, &db, &a) < 0)
 		return -1;
 	/* The texts the applicant accepts: the current version, and an older one no longer offered. */
 	wiz_sql("INSERT IGNORE INTO agreements (code, version, title, body, published_at, current) VALUES "
 		"('service', '2026.1', '数字证书服务协议', '……', NOW(), 1), "
 		"('privacy', '2026.1', '敏感个人信息处理授权书', '……', NOW(), 1), "
 		"('service', '2025.1', '数字证书服务协议', '……', NOW() - INTERVAL 1 YEAR, 0)");
-	api_register_org(&owner, uscc, mobile);
-	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
-	api_register_org(&other, uscc2, mobile2);
-	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
-	register_person(&person, pmobile);
-	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+	wiz_register_org(&owner, uscc, mobile);
+	wiz_register_org(&other, uscc2, mobile2);
+	wiz_register_person(&person, pmobile);
 	return 0;
 }
 
 static int teardown(void **st)
 {
 	(void)st;
-	db_close(&db);
-	arena_free(&a);
+	wiz_close(&db, &a);
 	return 0;
 }
 

@@ -35,8 +35,7 @@ static int setup(void **state)
 	    conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
 	    crypto_key_load(conf.key_file, &key, err, sizeof(err)) < 0)
 		return -1;
-	api_register_org(&other, u2, m2);
-	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+	wiz_register_org(&other, u2, m2);
 	return 0;
 }
 
@@ -48,8 +47,7 @@ static void fresh_owner(void)
 	char mobile[12];
 
 	memset(&owner, 0, sizeof(owner));
-	api_register_org(&owner, owner_uscc, mobile);
-	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+	wiz_register_org(&owner, owner_uscc, mobile);
 }
 
 /* A certificate of the owner's in channel, for the businesses that target one; its

@@ -33,8 +33,7 @@ struct who {
 static void fresh(struct who *w, const char *channel)
 {
 	memset(w, 0, sizeof(*w));
-	api_register_org(&w->c, w->uscc, w->mobile);
-	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+	wiz_register_org(&w->c, w->uscc, w->mobile);
 	wiz_create(&w->c, channel, "new", "org", NULL, w->no);
 }
 
@@ -60,17 +59,6 @@ static void random_card(char out[20])
 		sum += d;
 	}
 	out[18] = (char)('0' + (10 - sum % 10) % 10);
-	out[19] = '\0';
-}
-
-static void random_account(char out[20])
-{
-	unsigned char r[16];
-
-	crypto_random(r, sizeof(r));
-	out[0] = '4';
-	for (int i = 1; i < 19; i++)
-		out[i] = (char)('0' + r[i % 16] % 10);
 	out[19] = '\0';
 }
 
@@ -254,6 +242,27 @@ static void expect_verification(const struct api_resp *r, const char *state, con
 		fail_msg("expected %s / order %s, got %ld %.600s", state, order, r->status, r->body);
 }
 
+/* start and status, expecting the check in state and the order in order_state. */
+static void start_expect(struct who *w, const char *subject, const char *body, const char *state,
+			 const char *order)
+{
+	struct api_resp r;
+
+	start(w, subject, body, &r);
+	expect_verification(&r, state, order);
+	api_free(&r);
+}
+
+static void status_expect(struct who *w, const char *subject, const char *state,
+			  const char *order)
+{
+	struct api_resp r;
+
+	status(w, subject, &r);
+	expect_verification(&r, state, order);
+	api_free(&r);
+}
+
 static bool offers_mail_in(const struct api_resp *r)
 {
 	json_t *o = json_object_get(r->json, "offers");
@@ -291,27 +300,30 @@ static void handler_ready(struct who *w, const char *method, const char *mobile,
 	put_step(w, "handler", mobile ? mobile : m, method, "bank_card", card ? card : c, NULL);
 }
 
+/* A fresh draft whose organisation is checked by a transfer to a fresh account (into
+ * account): the transfer sent, the check pending. */
+static void transfer_pending(struct who *w, char account[20])
+{
+	fresh(w, "bjca-zycg");
+	wiz_random_account(account);
+	enterprise_ready(w, "transfer", NULL, NULL, NULL);
+	put_step(w, "financial", NULL, NULL, "account_no", account, NULL);
+	start_expect(w, "enterprise", NULL, "pending", "draft");
+}
+
 /* ---------------------------------------------------------------------- set-up */
 
 static int setup(void **state)
 {
-	char err[512];
-
 	(void)state;
-	conf_defaults(&conf);
-	if (!getenv("CERTHALL_CONF") || conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
-	    conf_load_secrets(&conf, err, sizeof(err)) || arena_init(&a, 1 << 16, 1 << 26) ||
-	    db_open(&db, &conf) != DB_OK)
-		return -1;
-	return 0;
+	return wiz_open(&conf, NULL, &db, &a);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
 	db_exec(&db, "UPDATE channels SET mail_in = 1 WHERE code = 'cecep'", DB_NOARGS, NULL, NULL);
-	db_close(&db);
-	arena_free(&a);
+	wiz_close(&db, &a);
 	return 0;
 }
 
@@ -374,9 +386,7 @@ static void test_enterprise_face_pass_and_fail(void **state)
 	assert_int_equal(json_is_true(json_object_get(r.json, "sms_sent")), template_exists);
 	api_free(&r);
 	/* Nobody has been in front of the camera yet. */
-	status(&w, "enterprise", &r);
-	expect_verification(&r, "pending", "draft");
-	api_free(&r);
+	status_expect(&w, "enterprise", "pending", "draft");
 	assert_int_equal(events_of(&w, "verified"), 0);
 	complete(ref, "pass");
 	status(&w, "enterprise", &r);
@@ -385,16 +395,12 @@ static void test_enterprise_face_pass_and_fail(void **state)
 	api_free(&r);
 	assert_int_equal(events_of(&w, "verified"), 1);
 	/* Asking again settles nothing twice. */
-	status(&w, "enterprise", &r);
-	expect_verification(&r, "passed", "draft");
-	api_free(&r);
+	status_expect(&w, "enterprise", "passed", "draft");
 	assert_int_equal(events_of(&w, "verified"), 1);
 
 	fresh(&f, "bjca-zycg");
 	enterprise_ready(&f, "lr_face", NULL, NULL, NULL);
-	start(&f, "enterprise", NULL, &r);
-	expect_verification(&r, "pending", "draft");
-	api_free(&r);
+	start_expect(&f, "enterprise", NULL, "pending", "draft");
 	complete(last_ref(&f), "fail");
 	status(&f, "enterprise", &r);
 	expect_verification(&r, "failed", "verify_failed");
@@ -414,7 +420,7 @@ static void test_transfer_memo_right(void **state)
 
 	(void)state;
 	fresh(&w, "bjca-zycg");
-	random_account(account);
+	wiz_random_account(account);
 	enterprise_ready(&w, "transfer", NULL, NULL, NULL);
 	/* The corporate account comes from the financial step: none saved yet. */
 	start(&w, "enterprise", NULL, &r);
@@ -462,9 +468,7 @@ static void test_transfer_memo_right(void **state)
 		api_free(&r);
 	}
 	assert_int_equal(events_of(&w, "verified"), 1);
-	status(&w, "enterprise", &r);
-	expect_verification(&r, "passed", "draft");
-	api_free(&r);
+	status_expect(&w, "enterprise", "passed", "draft");
 }
 
 static void test_transfer_five_wrong_fail(void **state)
@@ -474,13 +478,7 @@ static void test_transfer_five_wrong_fail(void **state)
 	struct who w;
 
 	(void)state;
-	fresh(&w, "bjca-zycg");
-	random_account(account);
-	enterprise_ready(&w, "transfer", NULL, NULL, NULL);
-	put_step(&w, "financial", NULL, NULL, "account_no", account, NULL);
-	start(&w, "enterprise", NULL, &r);
-	expect_verification(&r, "pending", "draft");
-	api_free(&r);
+	transfer_pending(&w, account);
 	assert_int_equal(statement(account, memo), 1);
 	snprintf(body, sizeof(body), "{\"memo\":\"%06d\"}", ((int)strtol(memo, NULL, 10) + 7) % 1000000);
 	for (int i = 1; i <= 5; i++) {
@@ -510,9 +508,7 @@ static void test_transfer_five_wrong_fail(void **state)
 	assert_true(offers_mail_in(&r));
 	api_free(&r);
 	/* A new transfer is a new code, and a fresh count. */
-	start(&w, "enterprise", NULL, &r);
-	expect_verification(&r, "pending", "verify_failed");
-	api_free(&r);
+	start_expect(&w, "enterprise", NULL, "pending", "verify_failed");
 	assert_int_equal(statement(account, memo), 2);
 	snprintf(body, sizeof(body), "{\"memo\":\"%s\"}", memo);
 	confirm(&w, body, &r);
@@ -552,13 +548,7 @@ static void test_hostile_memo(void **state)
 	struct who w;
 
 	(void)state;
-	fresh(&w, "bjca-zycg");
-	random_account(account);
-	enterprise_ready(&w, "transfer", NULL, NULL, NULL);
-	put_step(&w, "financial", NULL, NULL, "account_no", account, NULL);
-	start(&w, "enterprise", NULL, &r);
-	expect_verification(&r, "pending", "draft");
-	api_free(&r);
+	transfer_pending(&w, account);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		confirm(&w, bad[i].body, &r);
 		if (r.status != bad[i].status || !api_error_code(&r) ||
@@ -577,16 +567,11 @@ static void test_hostile_memo(void **state)
 	free(huge);
 	/* Form text, not JSON. */
 	{
-		char path[160], cookie[200], csrf[140];
-		const char *h[3];
+		char path[160];
 
 		snprintf(path, sizeof(path), "/api/wizard/orders/%s/verify/enterprise/confirm", w.no);
-		snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", w.c.session);
-		snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", w.c.csrf);
-		h[0] = cookie;
-		h[1] = csrf;
-		h[2] = NULL;
-		api_request_h("POST", path, "application/x-www-form-urlencoded", "memo=123456", 11, h, &r);
+		api_call_raw(&w.c, "POST", path, "application/x-www-form-urlencoded", "memo=123456", 11,
+			     NULL, &r);
 		api_expect_error(&r, 415, "unsupported_media_type");
 		api_free(&r);
 	}
@@ -619,9 +604,7 @@ static void test_handler_methods_pass(void **state)
 	assert_string_equal(api_error_field(&r), "handler");
 	api_free(&r);
 	handler_ready(&w, "mobile", NULL, NULL);
-	start(&w, "handler", NULL, &r);
-	expect_verification(&r, "passed", "draft");
-	api_free(&r);
+	start_expect(&w, "handler", NULL, "passed", "draft");
 	handler_ready(&w, "card", NULL, NULL);
 	/* Saved again: the pass of the handler saved before no longer counts. */
 	status(&w, "handler", &r);
@@ -641,9 +624,7 @@ static void test_handler_methods_pass(void **state)
 	assert_true(json_is_false(json_object_get(r.json, "sms_sent")));
 	api_free(&r);
 	complete(last_ref(&w), "pass");
-	status(&w, "handler", &r);
-	expect_verification(&r, "passed", "draft");
-	api_free(&r);
+	status_expect(&w, "handler", "passed", "draft");
 	assert_int_equal(rows_of(&w), 3);
 	assert_int_equal(events_of(&w, "verified"), 3);
 }
@@ -676,9 +657,7 @@ static void test_failed_then_edit_and_retry(void **state)
 	assert_string_equal(order_state(&w), "verify_failed");
 	assert_int_equal(events_of(&w, "verify_failed"), 1);
 	/* The handler passing does not clear the organisation's failure. */
-	start(&w, "handler", NULL, &r);
-	expect_verification(&r, "passed", "verify_failed");
-	api_free(&r);
+	start_expect(&w, "handler", NULL, "passed", "verify_failed");
 	/* Same data again (the gateway's records were wrong and are fixed): a pass takes the
 	 * order back to draft. */
 	script(m, "clear");
@@ -693,14 +672,10 @@ static void test_failed_then_edit_and_retry(void **state)
 	api_random_mobile(m);
 	script(m, "fail");
 	put_step(&w, "enterprise", m, "lr_mobile", "lr_id_number", id, NULL);
-	start(&w, "enterprise", NULL, &r);
-	expect_verification(&r, "failed", "verify_failed");
-	api_free(&r);
+	start_expect(&w, "enterprise", NULL, "failed", "verify_failed");
 	api_random_mobile(m);
 	put_step(&w, "enterprise", m, "lr_mobile", "lr_id_number", id, NULL);
-	start(&w, "enterprise", NULL, &r);
-	expect_verification(&r, "passed", "draft");
-	api_free(&r);
+	start_expect(&w, "enterprise", NULL, "passed", "draft");
 	assert_string_equal(order_state(&w), "draft");
 	assert_int_equal(events_of(&w, "verify_failed"), 2);
 	assert_int_equal(events_of(&w, "verified"), 3);
@@ -739,9 +714,7 @@ static void test_failed_card_and_id(void **state)
 	api_free(&r);
 	assert_int_equal(num(&h, "SELECT mail_in FROM orders WHERE order_no = ?"), 0);
 	script(id, "clear");
-	start(&h, "handler", NULL, &r);
-	expect_verification(&r, "passed", "draft");
-	api_free(&r);
+	start_expect(&h, "handler", NULL, "passed", "draft");
 }
 
 static void test_failed_then_mail_in(void **state)
@@ -760,9 +733,7 @@ static void test_failed_then_mail_in(void **state)
 	api_random_mobile(m);
 	script(m, "fail");
 	enterprise_ready(&w, "lr_mobile", m, NULL, NULL);
-	start(&w, "enterprise", NULL, &r);
-	expect_verification(&r, "failed", "verify_failed");
-	api_free(&r);
+	start_expect(&w, "enterprise", NULL, "failed", "verify_failed");
 	v = order_version(&w);
 	mail_in(&w, NULL, &r);
 	if (r.status != 200)
@@ -796,9 +767,7 @@ static void test_failed_then_mail_in(void **state)
 	assert_true(json_is_null(json_object_get(r.json, "verification")));
 	api_free(&r);
 	handler_ready(&w, "mobile", NULL, NULL);
-	start(&w, "handler", NULL, &r);
-	expect_verification(&r, "passed", "draft");
-	api_free(&r);
+	start_expect(&w, "handler", NULL, "passed", "draft");
 }
 
 static void test_mail_in_not_offered(void **state)
@@ -851,7 +820,7 @@ static void test_provider_unavailable(void **state)
 		assert_int_equal(num(&w, "SELECT COUNT(*) FROM order_events WHERE order_id = " OID
 					  " AND kind LIKE 'verif%'"), 0);
 		/* The transfer likewise: no code anywhere, nothing recorded. */
-		random_account(account);
+		wiz_random_account(account);
 		script(account, outcomes[i]);
 		put_step(&w, "enterprise", m, "transfer", NULL);
 		put_step(&w, "financial", NULL, NULL, "account_no", account, NULL);
@@ -862,9 +831,7 @@ static void test_provider_unavailable(void **state)
 		assert_int_equal(statement(account, NULL), 0);
 		/* Back up: the same data goes through. */
 		script(account, "clear");
-		start(&w, "enterprise", NULL, &r);
-		expect_verification(&r, "pending", "draft");
-		api_free(&r);
+		start_expect(&w, "enterprise", NULL, "pending", "draft");
 	}
 }
 
@@ -880,9 +847,7 @@ static void test_status_while_unavailable(void **state)
 	fresh(&w, "bjca-zycg");
 	api_random_mobile(m);
 	enterprise_ready(&w, "lr_face", m, NULL, NULL);
-	start(&w, "enterprise", NULL, &r);
-	expect_verification(&r, "pending", "draft");
-	api_free(&r);
+	start_expect(&w, "enterprise", NULL, "pending", "draft");
 	complete(last_ref(&w), "fail");
 	script(m, "unavailable");
 	v = order_version(&w);
@@ -893,9 +858,7 @@ static void test_status_while_unavailable(void **state)
 	assert_int_equal(order_version(&w), v);
 	assert_int_equal(events_of(&w, "verify_failed"), 0);
 	script(m, "clear");
-	status(&w, "enterprise", &r);
-	expect_verification(&r, "failed", "verify_failed");
-	api_free(&r);
+	status_expect(&w, "enterprise", "failed", "verify_failed");
 	assert_int_equal(events_of(&w, "verify_failed"), 1);
 }
 
@@ -908,7 +871,7 @@ static void test_transfer_refused_by_bank(void **state)
 
 	(void)state;
 	fresh(&w, "bjca-zycg");
-	random_account(account);
+	wiz_random_account(account);
 	script(account, "fail");
 	enterprise_ready(&w, "transfer", NULL, NULL, NULL);
 	put_step(&w, "financial", NULL, NULL, "account_no", account, NULL);
@@ -1010,9 +973,7 @@ static void test_incomplete_and_wrong_state(void **state)
 	start(&w, "enterprise", NULL, &r);
 	api_expect_error(&r, 409, "wrong_state");
 	api_free(&r);
-	start(&w, "handler", NULL, &r);
-	expect_verification(&r, "passed", "returned");
-	api_free(&r);
+	start_expect(&w, "handler", NULL, "passed", "returned");
 	{
 		char sql[200];
 
@@ -1040,9 +1001,7 @@ static void test_starts_rate_limited(void **state)
 	put_agreements(&w);
 	handler_ready(&w, "mobile", NULL, NULL);
 	for (i = 0; i < 10; i++) {
-		start(&w, "handler", NULL, &r);
-		expect_verification(&r, "passed", "draft");
-		api_free(&r);
+		start_expect(&w, "handler", NULL, "passed", "draft");
 	}
 	start(&w, "handler", NULL, &r);
 	api_expect_error(&r, 429, "rate_limited");
@@ -1050,9 +1009,7 @@ static void test_starts_rate_limited(void **state)
 	api_free(&r);
 	assert_int_equal(rows_of(&w), 10);
 	/* The status stays readable. */
-	status(&w, "handler", &r);
-	expect_verification(&r, "passed", "draft");
-	api_free(&r);
+	status_expect(&w, "handler", "passed", "draft");
 }
 
 /* The gateway itself: unsigned or mis-signed requests are refused. */

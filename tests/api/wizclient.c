@@ -22,19 +22,37 @@ static struct db db;
 static struct arena arena;
 static bool opened;
 
-static void open_db(void)
+int wiz_open(struct conf *c, struct crypto_key *k, struct db *d, struct arena *a)
 {
 	char err[512];
 
+	conf_defaults(c);
+	if (!getenv("CERTHALL_CONF") || conf_load(c, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
+	    conf_load_secrets(c, err, sizeof(err)) ||
+	    (k && crypto_key_load(c->key_file, k, err, sizeof(err)) < 0)) {
+		fprintf(stderr, "wizclient: cannot load the stack's config: %s\n",
+			getenv("CERTHALL_CONF") ? err : "CERTHALL_CONF is not set");
+		return -1;
+	}
+	if (arena_init(a, 1 << 16, 1 << 26) || db_open(d, c) != DB_OK) {
+		fprintf(stderr, "wizclient: cannot reach the stack's database\n");
+		return -1;
+	}
+	return 0;
+}
+
+void wiz_close(struct db *d, struct arena *a)
+{
+	db_close(d);
+	arena_free(a);
+}
+
+static void open_db(void)
+{
 	if (opened)
 		return;
-	conf_defaults(&conf);
-	if (!getenv("CERTHALL_CONF") || conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
-	    conf_load_secrets(&conf, err, sizeof(err)) ||
-	    crypto_key_load(conf.key_file, &key, err, sizeof(err)) < 0)
-		fail_msg("wizclient: cannot load the stack's config: %s", err);
-	if (arena_init(&arena, 4096, 1 << 24) || db_open(&db, &conf) != DB_OK)
-		fail_msg("wizclient: cannot reach the stack's database");
+	if (wiz_open(&conf, &key, &db, &arena) < 0)
+		fail_msg("wizclient: cannot open the stack's config, key or database");
 	opened = true;
 }
 
@@ -305,6 +323,17 @@ void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, c
 	}
 }
 
+void wiz_clear_code_limits(void)
+{
+	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+}
+
+void wiz_register_org(struct api_client *c, char uscc[19], char mobile[12])
+{
+	api_register_org(c, uscc, mobile);
+	wiz_clear_code_limits();
+}
+
 void wiz_register_person(struct api_client *c, char mobile[12])
 {
 	char code[7], body[400];
@@ -319,6 +348,7 @@ void wiz_register_person(struct api_client *c, char mobile[12])
 	if (r.status != 201)
 		fail_msg("register person: %ld %s", r.status, r.body);
 	api_free(&r);
+	wiz_clear_code_limits();
 }
 
 void wiz_random_account(char out[20])
@@ -465,34 +495,11 @@ static const char *scan_path(void)
 
 void wiz_upload_scan(struct api_client *c, const char *no, const char *kind, struct api_resp *r)
 {
-	static const char b[] = "----certhallWizBoundary";
-	char path[160], head[300], ct[100], cookie[200], csrf[140];
-	const char *h[3] = { cookie, csrf, NULL };
-	FILE *f = fopen(scan_path(), "rb");
-	size_t len, hl, n;
-	char *body;
-	long sz;
+	size_t len;
+	char *data = api_read_file(scan_path(), &len);
 
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	sz = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	hl = (size_t)snprintf(head, sizeof(head),
-			      "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"scan.jpg\"\r\n"
-			      "Content-Type: image/jpeg\r\n\r\n", b);
-	body = malloc(hl + (size_t)sz + 64);
-	assert_non_null(body);
-	memcpy(body, head, hl);
-	len = fread(body + hl, 1, (size_t)sz, f);
-	fclose(f);
-	n = hl + len;
-	n += (size_t)snprintf(body + n, 64, "\r\n--%s--\r\n", b);
-	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials/%s", no, kind);
-	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", b);
-	snprintf(cookie, sizeof(cookie), "Cookie: certhall_session=%s", c->session);
-	snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", c->csrf);
-	api_request_h("POST", path, ct, body, n, h, r);
-	free(body);
+	api_upload(c, no, kind, data, len, "scan.jpg", "image/jpeg", r);
+	free(data);
 }
 
 void wiz_upload_missing(struct api_client *c, const char *no)
@@ -555,7 +562,7 @@ void wiz_sign_code(struct api_client *c, const char *no, const char *mobile, cha
 	size_t before;
 	bool got = false;
 
-	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+	wiz_clear_code_limits();
 	before = api_sandbox_count(mobile, NULL);
 	order_path(path, sizeof(path), no, "/sign/code");
 	api_call(c, "POST", path, NULL, NULL, &r);

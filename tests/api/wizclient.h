@@ -9,6 +9,18 @@
 
 #include "apiclient.h"
 
+struct arena;
+struct conf;
+struct crypto_key;
+struct db;
+
+/* A test's own way into the stack: its config (CERTHALL_CONF, with the secrets), the PII key
+ * when k is not NULL, an arena and a database connection. Returns 0, or -1 (said on stderr). */
+int wiz_open(struct conf *c, struct crypto_key *k, struct db *d, struct arena *a);
+
+/* Closes what wiz_open opened. */
+void wiz_close(struct db *d, struct arena *a);
+
 /* A valid resident ID (GB 11643) of someone born in 1985, random otherwise. */
 void wiz_random_id(char out[19]);
 
@@ -64,7 +76,15 @@ void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, c
 /* GET /api/wizard/orders/<no>; the state into state (at least 32 bytes) if not NULL. */
 void wiz_order(struct api_client *c, const char *no, char *state, struct api_resp *r);
 
-/* Registers a fresh person (password Passw0rd-1, mobile random) and logs c in. */
+/* Forgets the stack's SMS-code rate limits: the tests register many accounts from one address
+ * and ask for many codes. */
+void wiz_clear_code_limits(void);
+
+/* api_register_org, then wiz_clear_code_limits. */
+void wiz_register_org(struct api_client *c, char uscc[19], char mobile[12]);
+
+/* Registers a fresh person (password Passw0rd-1, mobile random) and logs c in; then
+ * wiz_clear_code_limits. */
 void wiz_register_person(struct api_client *c, char mobile[12]);
 
 /* A random 19-digit corporate account number, so that the sandbox's bank statement of it

@@ -1,0 +1,359 @@
+/* wizard: the rules between a data step's fields, and with the order and the account
+ * (DOMAIN.md, guides 000-004): what each method asks for, names that must match, the
+ * applicant's ID, the quote, the renewal's validity, the mailing address. */
+#include <string.h>
+#include <time.h>
+
+#include "crypto.h"
+#include "rules.h"
+#include "step_fields.h"
+
+typedef int (*step_rules)(struct req *r, const struct wizard_order *o, const char **v,
+			  struct wizard_step_input *in);
+
+static int invalid(struct req *r, const char *field, const char *message)
+{
+	return resp_error(r, ERR_INVALID_FIELD, field, message);
+}
+
+/* A comma list holds name as a whole item. */
+static bool list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p = p[len] ? p + len + 1 : NULL;
+	}
+	return false;
+}
+
+/* col 0: the channel's enterprise methods, 1: its handler methods. */
+static int channel_methods(struct req *r, const struct wizard_order *o, int col, const char **out)
+{
+	struct db_rows rows;
+	int rc = db_query(&r->app->db, r->arena,
+			  "SELECT verify_methods, handler_methods FROM channels WHERE id = ?",
+			  DB_ARGS(DB_I64(o->channel_id)), &rows);
+
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	*out = rows.nrows == 1 ? db_cell(&rows, 0, (size_t)col) : "";
+	return 0;
+}
+
+/* The organisation's name as registered (an org account's display name). */
+static int account_name(struct req *r, const char **kind, const char **name)
+{
+	struct db_rows rows;
+	int rc = db_query(&r->app->db, r->arena, "SELECT kind, display_name FROM accounts WHERE id = ?",
+			  DB_ARGS(DB_I64(r->auth.id)), &rows);
+
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (rows.nrows != 1)
+		return resp_error(r, ERR_NOT_LOGGED_IN, NULL, NULL);
+	*kind = db_cell(&rows, 0, 0);
+	*name = db_cell(&rows, 0, 1);
+	return 0;
+}
+
+static int rules_agreements(struct req *r, const struct wizard_order *o, const char **v,
+			    struct wizard_step_input *in)
+{
+	struct db_rows rows;
+	int rc;
+
+	(void)o;
+	rc = db_query(&r->app->db, r->arena,
+		      "SELECT code, version FROM agreements WHERE current = 1 AND code IN (?, ?)",
+		      DB_ARGS(DB_STR("service"), DB_STR("privacy")), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	/* Only the version on offer now can be accepted: an old page cannot accept old terms. */
+	for (int i = 0; i < A__N; i++) {
+		const char *name = wizard_step_field(STEP_AGREEMENTS, i);
+		bool current = false;
+
+		for (size_t k = 0; k < rows.nrows; k++)
+			current |= strcmp(db_cell(&rows, k, 0), name) == 0 &&
+				   strcmp(db_cell(&rows, k, 1), v[i]) == 0;
+		if (!current)
+			return invalid(r, name,
+				       arena_printf(r->arena, "%s已更新或不存在，请刷新页面，阅读最新版本后重新同意。",
+						    i == A_SERVICE ? "《数字证书服务协议》"
+								   : "《敏感个人信息处理授权书》"));
+	}
+	in->service = v[A_SERVICE];
+	in->privacy = v[A_PRIVACY];
+	return 0;
+}
+
+/* 000: each enterprise method asks for its own fields; the legal representative's only
+ * when he is the one checked. */
+static int rules_enterprise(struct req *r, const struct wizard_order *o, const char **v,
+			    struct wizard_step_input *in)
+{
+	const char *kind, *name, *methods, *m = v[E_METHOD];
+
+	if (account_name(r, &kind, &name) < 0 || channel_methods(r, o, 0, &methods) < 0)
+		return -1;
+	if (strcmp(kind, "org") == 0 && strcmp(v[E_ORG], name) != 0)
+		return invalid(r, "org_name",
+			       arena_printf(r->arena,
+					    "单位名称须与账号注册的单位名称“%s”完全一致；如单位已更名，请先办理信息变更。",
+					    name));
+	if (!list_has(methods, m))
+		return invalid(r, "method", "所选渠道不支持该企业认证方式，请重新选择。");
+	if (strcmp(m, "transfer") != 0)
+		for (int i = E_LR_NAME; i <= E_LR_MOBILE; i++)
+			if (!v[i])
+				return wizard_step_missing(r, STEP_ENTERPRISE, i);
+	if (strcmp(m, "lr_card") == 0 && !v[E_LR_CARD])
+		return wizard_step_missing(r, STEP_ENTERPRISE, E_LR_CARD);
+	in->method = m;
+	return 0;
+}
+
+static int rules_handler(struct req *r, const struct wizard_order *o, const char **v,
+			 struct wizard_step_input *in)
+{
+	const char *methods;
+
+	if (channel_methods(r, o, 1, &methods) < 0)
+		return -1;
+	if (!list_has(methods, v[H_METHOD]))
+		return invalid(r, "method", "所选渠道不支持该经办人认证方式，请重新选择。");
+	if (strcmp(v[H_METHOD], "card") == 0 && !v[H_CARD])
+		return wizard_step_missing(r, STEP_HANDLER, H_CARD);
+	in->method = v[H_METHOD];
+	in->handler_mobile = v[H_MOBILE];
+	return 0;
+}
+
+/* A person certificate is for the person the order was opened for (one open order per ID
+ * number, 000/002): the applicant's ID may not change under it. */
+static int rules_applicant(struct req *r, const struct wizard_order *o, const char **v,
+			   struct wizard_step_input *in)
+{
+	struct db_rows rows;
+	char idx[2 * CRYPTO_SHA256_LEN + 1];
+	const char *want;
+	int rc;
+
+	if (strcmp(o->kind, "person") != 0)
+		return 0;
+	rc = db_query(&r->app->db, r->arena, "SELECT COALESCE(subject_idx, '') FROM orders WHERE id = ?",
+		      DB_ARGS(DB_I64(o->id)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	want = rows.nrows == 1 ? db_cell(&rows, 0, 0) : "";
+	crypto_index_hex(&r->app->key, "subject", v[P_ID], strlen(v[P_ID]), idx);
+	if (strlen(want) != strlen(idx) || !crypto_equal(want, idx, strlen(idx)))
+		return invalid(r, "id_number",
+			       "申请人身份证号码须与创建订单时填写的证书持有人身份证号码一致；为他人办理请另行创建订单。");
+	in->subject_name = v[P_NAME];
+	return 0;
+}
+
+/* 001 "基本户名称需与单位名称保持一致". */
+static int rules_financial(struct req *r, const struct wizard_order *o, const char **v,
+			   struct wizard_step_input *in)
+{
+	const char *kind, *name;
+	json_t *ent;
+
+	(void)in;
+	if (wizard_step_load(r, o->id, STEP_ENTERPRISE, &ent) < 0)
+		return -1;
+	name = wizard_str(ent, "org_name");
+	if (!*name && account_name(r, &kind, &name) < 0)
+		return -1;
+	if (strcmp(v[F_NAME], name) != 0)
+		return invalid(r, "account_name",
+			       arena_printf(r->arena, "对公账户名称须与单位名称一致，应为“%s”。", name));
+	return 0;
+}
+
+static int rules_change(struct req *r, const struct wizard_order *o, const char **v,
+			struct wizard_step_input *in)
+{
+	unsigned items = wizard_change_items(v[C_ITEMS]);
+
+	(void)in;
+	if (!(items & ITEM_NAME)) {
+		v[C_NAME] = NULL;
+	} else if (!v[C_NAME]) {
+		return wizard_step_missing(r, STEP_CHANGE, C_NAME);
+	} else if (strcmp(v[C_NAME], o->subject_name) == 0) {
+		return invalid(r, "new_org_name", "变更后的单位名称与现名称相同，请填写新的单位名称。");
+	}
+	if (!(items & ITEM_ADDRESS))
+		v[C_ADDRESS] = NULL;
+	else if (!v[C_ADDRESS])
+		return wizard_step_missing(r, STEP_CHANGE, C_ADDRESS);
+	return 0;
+}
+
+static json_t *quote_json(const struct rules_quote *q)
+{
+	json_t *items = json_array();
+
+	for (int i = 0; items && i < q->n; i++)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:i, s:I}", "code", q->item[i].code,
+						       "label", q->item[i].label,
+						       "unit_fen", (json_int_t)q->item[i].unit_fen,
+						       "qty", q->item[i].qty, "fen", (json_int_t)q->item[i].fen));
+	return json_pack("{s:o, s:I, s:b}", "items", items, "total_fen", (json_int_t)q->total_fen,
+			 "complete", q->complete);
+}
+
+static void release(void *j)
+{
+	json_decref(j);
+}
+
+/* The years the channel sells this business for: a year count the guide prices for one year
+ * but not for this many (002: BJCA new is one year) is refused; a business no guide prices
+ * (or a channel the fee table does not know) is quoted incomplete, to be confirmed by staff. */
+static int quote(struct req *r, const struct wizard_order *o, int years, bool seal, bool defect,
+		 struct wizard_step_input *in)
+{
+	struct rules_quote q, one;
+	int rc = rules_quote(o->channel_code, o->business, o->kind, years, seal, defect, &q);
+	int max = 1;
+
+	if (rc == RULES_FEE_UNKNOWN &&
+	    rules_quote(o->channel_code, o->business, o->kind, 1, seal, false, &one) == RULES_OK) {
+		while (max < 5 && rules_quote(o->channel_code, o->business, o->kind, max + 1, seal,
+					      false, &one) == RULES_OK)
+			max++;
+		return invalid(r, "years",
+			       max == 1 ? "该渠道办理此业务的证书年限只能为 1 年，请重新选择。"
+					: arena_printf(r->arena,
+						       "该渠道办理此业务的证书年限只能为 1 至 %d 年，请重新选择。",
+						       max));
+	}
+	in->years = years;
+	in->amount_fen = rc == RULES_OK ? q.total_fen : -1;
+	in->quote = quote_json(&q);
+	/* 002: free only if the returned key proves to have a quality defect. */
+	if (in->quote && defect)
+		json_object_set_new(in->quote, "note",
+				    json_string("质保期内的质量问题免收介质费：请将原介质寄回检测，"
+						"经检测不属于质量问题的，需补缴证书介质费用。"));
+	if (!in->quote || arena_defer(r->arena, release, in->quote) < 0) {
+		json_decref(in->quote);
+		in->quote = NULL;
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	}
+	return 0;
+}
+
+/* 002: a renewal continues from the old expiry, or from today once expired. */
+static int renewal(struct req *r, const char *not_after, int years, struct wizard_step_input *in)
+{
+	struct rules_date old;
+	struct rules_validity val;
+	char *from = arena_alloc(r->arena, 11), *to = arena_alloc(r->arena, 11);
+
+	if (!from || !to || !rules_date_parse(not_after, &old))
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	val = rules_renewal_validity(rules_today(time(NULL)), old, years);
+	if (!val.ok)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	rules_date_format(val.not_before, from, 11);
+	rules_date_format(val.not_after, to, 11);
+	in->renew_not_before = from;
+	in->renew_not_after = to;
+	return 0;
+}
+
+/* 000: the recipient defaults to the handler, and may be changed. */
+static int mail_defaults(struct req *r, const struct wizard_order *o, const char **v)
+{
+	json_t *h;
+
+	if (v[R_RECIPIENT] && v[R_MOBILE])
+		return 0;
+	if (wizard_step_load(r, o->id, STEP_HANDLER, &h) < 0)
+		return -1;
+	if (!v[R_RECIPIENT] && *wizard_str(h, "name"))
+		v[R_RECIPIENT] = wizard_str(h, "name");
+	if (!v[R_MOBILE] && *wizard_str(h, "mobile"))
+		v[R_MOBILE] = wizard_str(h, "mobile");
+	return 0;
+}
+
+/* 002 "证书介质质保期为一年，自证书初次发放日起计算". */
+static bool damaged_in_warranty(const struct wizard_order *o, const char *first_issued)
+{
+	struct rules_date first;
+
+	return strcmp(o->business, "damaged") == 0 && rules_date_parse(first_issued, &first) &&
+	       rules_in_warranty(first, rules_today(time(NULL)));
+}
+
+static int rules_product(struct req *r, const struct wizard_order *o, const char **v,
+			 struct wizard_step_input *in)
+{
+	bool seal = v[R_SEAL] && v[R_SEAL][0] == '1', defect = false;
+	const char *not_after = NULL;
+	struct db_rows rows;
+	int years = v[R_YEARS][0] - '0', rc;
+
+	/* A replacement re-makes what the certificate carries: its seal is not a choice. */
+	if (o->target_cert_id) {
+		rc = db_query(&r->app->db, r->arena,
+			      "SELECT has_seal, DATE_FORMAT(not_after, '%Y-%m-%d'), "
+			      "DATE_FORMAT(first_issued, '%Y-%m-%d') FROM certificates WHERE id = ?",
+			      DB_ARGS(DB_I64(o->target_cert_id)), &rows);
+		if (rc != DB_OK)
+			return app_db_error(r, rc);
+		if (rows.nrows != 1)
+			return resp_error(r, ERR_INTERNAL, NULL, NULL);
+		seal = strcmp(db_cell(&rows, 0, 0), "0") != 0;
+		not_after = db_cell(&rows, 0, 1);
+		defect = damaged_in_warranty(o, db_cell(&rows, 0, 2)) && v[R_DEFECT] &&
+			 v[R_DEFECT][0] == '1';
+	}
+	v[R_SEAL] = seal ? "1" : "0";
+	/* Asked only where it decides the fee: a damaged key within its warranty (002). */
+	v[R_DEFECT] = defect ? "1" : NULL;
+	if (quote(r, o, years, seal, defect, in) < 0)
+		return -1;
+	if (strcmp(o->business, "renew") == 0 && not_after && renewal(r, not_after, years, in) < 0)
+		return -1;
+	if (!wizard_ships_key(o)) {
+		for (int i = R_RECIPIENT; i <= R_POSTCODE; i++)
+			v[i] = NULL;
+		return 0;
+	}
+	if (mail_defaults(r, o, v) < 0)
+		return -1;
+	for (int i = R_RECIPIENT; i <= R_ADDRESS; i++)
+		if (!v[i])
+			return wizard_step_missing(r, STEP_PRODUCT, i);
+	return 0;
+}
+
+static const step_rules rules_of[] = {
+	[STEP_AGREEMENTS] = rules_agreements,
+	[STEP_ENTERPRISE] = rules_enterprise,
+	[STEP_HANDLER] = rules_handler,
+	[STEP_APPLICANT] = rules_applicant,
+	[STEP_FINANCIAL] = rules_financial,
+	[STEP_CHANGE] = rules_change,
+	[STEP_PRODUCT] = rules_product,
+};
+
+int wizard_step_rules(struct req *r, const struct wizard_order *o, enum wizard_step s,
+		      const char **v, struct wizard_step_input *in)
+{
+	if ((unsigned)s >= sizeof(rules_of) / sizeof(rules_of[0]) || !rules_of[s])
+		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
+	return rules_of[s](r, o, v, in);
+}
