@@ -286,9 +286,12 @@ static const char sql_paid[] =
 	"UPDATE payments SET state = ?, paid_at = NOW(3), "
 	"provider_ref = COALESCE(provider_ref, NULLIF(?, '')), "
 	"confirmed_by = IF(? = 'staff', ?, confirmed_by), version = version + 1 WHERE id = ?";
+/* Only QR payments close: a transfer or counter payment registered with finance may already
+ * be money on its way, so it stays for finance to confirm (and, if the order was paid
+ * otherwise, to pay back). */
 static const char sql_close_others[] =
 	"UPDATE payments SET state = 'closed', version = version + 1 "
-	"WHERE order_id = ? AND id <> ? AND state IN ('pending', 'awaiting_finance')";
+	"WHERE order_id = ? AND id <> ? AND state = 'pending'";
 static const char sql_order_paid[] =
 	"UPDATE orders SET paid_at = NOW(3), submitted_at = COALESCE(submitted_at, NOW(3)) "
 	"WHERE id = ?";
@@ -308,6 +311,38 @@ static const char *method_zh(const char *method)
 	const char *zh = pay_method_name(method);
 
 	return zh ? zh : method;
+}
+
+static const char sql_renew_cert[] =
+	"UPDATE certificates c JOIN orders o ON o.target_cert_id = c.id "
+	"SET c.not_before = o.renew_not_before, c.not_after = o.renew_not_after "
+	"WHERE o.id = ? AND o.business_type = 'renew' AND o.renew_not_after IS NOT NULL "
+	"AND c.state = 'valid'";
+static const char sql_renewed_to[] =
+	"SELECT DATE_FORMAT(renew_not_after, '%Y-%m-%d') FROM orders WHERE id = ?";
+
+static int renew_now(struct db *db, struct arena *a, struct pay_applied *out)
+{
+	struct db_rows rows;
+	unsigned long long n = 0;
+	int rc = db_exec(db, sql_renew_cert, DB_ARGS(DB_I64(out->order_id)), &n, NULL);
+
+	if (rc != DB_OK)
+		return rc;
+	/* A certificate revoked meanwhile is not renewed: the order waits for staff. */
+	if (n != 1)
+		return DB_OK;
+	rc = db_query(db, a, sql_renewed_to, DB_ARGS(DB_I64(out->order_id)), &rows);
+	if (rc != DB_OK)
+		return rc;
+	rc = order_move(db, out->order_id, "approved", "done", -1);
+	if (rc == DB_OK)
+		rc = order_event(db, out->order_id, "done", "approved", "done", "system", 0, true,
+				 arena_printf(a, "证书已续期至 %s，请插入 USBKey 下载更新后的证书。",
+					      rows.nrows ? db_cell(&rows, 0, 0) : ""));
+	if (rc == DB_OK)
+		out->order_to = "done";
+	return rc == ORDER_STALE ? DB_RETRY : rc;
 }
 
 static int apply_paid(struct db *db, struct arena *a, const struct pay_report *rep,
@@ -359,6 +394,9 @@ static int apply_paid(struct db *db, struct arena *a, const struct pay_report *r
 	if (rc == DB_OK)
 		rc = order_event(db, out->order_id, "paid", "pending_payment", out->order_to,
 				 rep->actor_type, rep->actor_id, true, note);
+	/* An online renewal needs no review (002): paid, the certificate runs to its new date. */
+	if (rc == DB_OK && strcmp(out->order_to, "approved") == 0)
+		rc = renew_now(db, a, out);
 	out->outcome = PAY_APPLIED_PAID;
 	return rc;
 }

@@ -21,6 +21,15 @@ static const char sql_refunding[] =
 static const char sql_refund_settled[] =
 	"UPDATE orders SET refund_due = 0, version = version + 1, updated_at = NOW(3) "
 	"WHERE id = ? AND refund_due = 1 AND version = ?";
+static const char sql_refund_due_clear[] = "UPDATE orders SET refund_due = 0 WHERE id = ?";
+/* A transfer or counter payment that arrives for an order no longer waiting for it (paid by
+ * another method meanwhile, or cancelled): it is money to pay back. */
+static const char sql_pay_late[] =
+	"UPDATE payments SET state = 'refunding', paid_at = NOW(3), confirmed_by = ?, "
+	"version = version + 1 WHERE id = ? AND state = 'awaiting_finance'";
+static const char sql_flag_refund[] =
+	"UPDATE orders SET refund_due = 1, version = version + 1, updated_at = NOW(3) "
+	"WHERE id = ? AND version = ?";
 static const char sql_refunded[] =
 	"UPDATE payments SET state = 'refunded', confirmed_by = ?, version = version + 1 "
 	"WHERE order_id = ? AND state = 'refunding'";
@@ -118,6 +127,48 @@ static int settle(struct req *r, const struct review_order *o, long long version
 	return 0;
 }
 
+static int confirm_late_tx(struct db *db, void *p)
+{
+	struct fin *f = p;
+	struct req *r = f->r;
+	const struct review_order *o = f->o;
+	struct db_rows rows;
+	unsigned long long n = 0;
+	int rc;
+
+	f->stale = false;
+	f->nothing = NULL;
+	f->to = o->state;
+	rc = db_query(db, r->arena, sql_awaiting, DB_ARGS(DB_I64(o->id)), &rows);
+	if (rc != DB_OK)
+		return rc;
+	if (rows.nrows != 1) {
+		f->nothing = "只有待支付的订单，或登记了待确认转账/柜台付款的订单，可以确认收款。";
+		return DB_ERR;
+	}
+	rc = db_exec(db, sql_flag_refund, DB_ARGS(DB_I64(o->id), DB_I64(f->version)), &n, NULL);
+	if (rc == DB_OK && n != 1) {
+		f->stale = true;
+		return DB_ERR;
+	}
+	f->new_version = f->version + 1;
+	valid_money_format(strtoll(db_cell(&rows, 0, 1), NULL, 10), f->amount, sizeof(f->amount));
+	if (rc == DB_OK)
+		rc = db_exec(db, sql_pay_late,
+			     DB_ARGS(DB_I64(r->auth.id), DB_I64(strtoll(db_cell(&rows, 0, 0), NULL, 10))),
+			     NULL, NULL);
+	if (rc == DB_OK)
+		rc = order_event(db, o->id, "refund_requested", NULL, NULL, "staff", r->auth.id, true,
+				 arena_printf(r->arena, "订单%s时收到转账/柜台付款 %s 元，款项将原路退回。",
+					      order_state_name(o->state) ? order_state_name(o->state)
+									 : o->state,
+					      f->amount));
+	if (rc == DB_OK)
+		rc = review_audit(db, r, o->id, o->no, "payment_confirm_late",
+				  arena_printf(r->arena, "%s yuan, to refund", f->amount));
+	return rc;
+}
+
 int review_pay_confirm(struct req *r)
 {
 	struct review_order o;
@@ -126,8 +177,9 @@ int review_pay_confirm(struct req *r)
 
 	if (review_begin(r, ROLE_FINANCE, &o, &body, &version) < 0)
 		return -1;
+	/* Registered with finance earlier, arrived after the order went on without it. */
 	if (!is(o.state, "pending_payment"))
-		return review_wrong_state(r, &o, "只有待支付的订单可以确认收款。");
+		return settle(r, &o, version, confirm_late_tx);
 	return settle(r, &o, version, confirm_tx);
 }
 
@@ -142,9 +194,19 @@ static int refund_tx(struct db *db, void *p)
 
 	f->stale = false;
 	f->nothing = NULL;
+	rc = db_query(db, r->arena, sql_refunding, DB_ARGS(DB_I64(o->id)), &rows);
+	if (rc != DB_OK)
+		return rc;
+	/* Nothing in refunding: nothing to pay out, however the order reads. */
+	if (strcmp(db_cell(&rows, 0, 1), "0") == 0) {
+		f->nothing = "该订单没有待退还的款项。";
+		return DB_ERR;
+	}
 	if (is(o->state, "refunding")) {
 		f->to = "refunded";
 		rc = review_move(db, r, o, "refunding", "refunded", f->version, "refunded", "");
+		if (rc == DB_OK)
+			rc = db_exec(db, sql_refund_due_clear, DB_ARGS(DB_I64(o->id)), NULL, NULL);
 	} else {
 		/* Money that came after a cancel, or twice: paid back, the order stays as it is. */
 		f->to = o->state;
@@ -162,9 +224,6 @@ static int refund_tx(struct db *db, void *p)
 	if (rc != DB_OK)
 		return rc == ORDER_STALE ? DB_ERR : rc;
 	f->new_version = f->version + 1;
-	rc = db_query(db, r->arena, sql_refunding, DB_ARGS(DB_I64(o->id)), &rows);
-	if (rc != DB_OK)
-		return rc;
 	valid_money_format(strtoll(db_cell(&rows, 0, 0), NULL, 10), f->amount, sizeof(f->amount));
 	rc = db_exec(db, sql_refunded, DB_ARGS(DB_I64(r->auth.id), DB_I64(o->id)), NULL, NULL);
 	if (rc == DB_OK)

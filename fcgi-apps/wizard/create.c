@@ -27,7 +27,7 @@ static const char sql_holds[] =
 	"AND not_after >= ? AND (account_id = ? OR subject_idx = ?)";
 /* A stale draft gives its key up before anyone is refused because of it. */
 static const char sql_expire_holder[] =
-	"SELECT id, state FROM orders WHERE open_key = ? AND state = 'draft' "
+	"SELECT id, state FROM orders WHERE open_key = ? AND state IN ('draft', 'verify_failed') "
 	"AND updated_at < NOW(3) - INTERVAL ? HOUR FOR UPDATE";
 static const char sql_insert[] =
 	"INSERT INTO orders (order_no, channel_id, account_id, business_type, cert_kind, state, "
@@ -65,6 +65,10 @@ struct create {
 	struct req *r;
 	char no[ORDERNO_LEN + 1];
 	const char *business, *kind, *subject_name, *renew_mode, *open_key, *subject_idx;
+	/* Which certificates are the applicant's besides those bound to the account: an
+	 * organisation's by its USCC (its login, proven at registration); a person account has
+	 * no proven ID number, so "" (nothing): a typed ID number reaches no one's certificate. */
+	const char *cert_idx;
 	long long channel_id, cert_id, amount_fen;
 	bool renew_expired_online; /* the channel's rule (002 yes, 003 no) */
 	long long id;
@@ -87,9 +91,11 @@ static int insert_tx(struct db *db, void *p)
 	if (rows.nrows == 1) {
 		long long old = strtoll(db_cell(&rows, 0, 0), NULL, 10);
 
-		rc = order_move(db, old, "draft", "expired", -1);
+		const char *from = db_cell(&rows, 0, 1);
+
+		rc = order_move(db, old, from, "expired", -1);
 		if (rc == DB_OK)
-			rc = order_event(db, old, "expired", "draft", "expired", "system", 0, true, "");
+			rc = order_event(db, old, "expired", from, "expired", "system", 0, true, "");
 		if (rc != DB_OK)
 			return rc == ORDER_STALE ? DB_RETRY : rc;
 	}
@@ -153,7 +159,7 @@ static int target(struct req *r, struct create *c, const char *serial)
 				  "请填写要办理业务的证书序列号，或在“我的证书”中选择证书。");
 	rc = db_query(&r->app->db, r->arena, sql_cert,
 		      DB_ARGS(DB_STR(serial), DB_I64(c->channel_id), DB_I64(r->auth.id),
-			      DB_STR(c->subject_idx)), &rows);
+			      DB_STR(c->cert_idx)), &rows);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (rows.nrows != 1)
@@ -270,6 +276,7 @@ int wizard_create(struct req *r)
 	keys(r, &c, subject, NULL);
 	if (!c.open_key)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	c.cert_idx = strcmp(acct_kind, "org") == 0 ? c.subject_idx : "";
 	if (wizard_business_targets_cert(business)) {
 		if (target(r, &c, serial) < 0)
 			return -1;
@@ -280,7 +287,7 @@ int wizard_create(struct req *r)
 		rules_date_format(rules_today(time(NULL)), today, sizeof(today));
 		rc = db_query(&r->app->db, r->arena, sql_holds,
 			      DB_ARGS(DB_I64(c.channel_id), DB_STR(c.kind), DB_STR(today),
-				      DB_I64(r->auth.id), DB_STR(c.subject_idx)), &rows);
+				      DB_I64(r->auth.id), DB_STR(c.cert_idx)), &rows);
 		if (rc != DB_OK)
 			return app_db_error(r, rc);
 		if (strcmp(db_cell(&rows, 0, 0), "0") == 0)

@@ -71,7 +71,7 @@ static const char sql_close_pending[] =
 	"WHERE order_id = ? AND state = 'pending'";
 
 static const char sql_stale_drafts[] =
-	"SELECT id, version FROM orders WHERE state = 'draft' "
+	"SELECT id, version, state FROM orders WHERE state IN ('draft', 'verify_failed') "
 	"AND updated_at < NOW(3) - INTERVAL ? HOUR ORDER BY updated_at LIMIT ? FOR UPDATE";
 
 static bool is(const char *a, const char *b)
@@ -584,11 +584,14 @@ static int expire_tx(struct db *db, void *p)
 	for (size_t i = 0; i < rows.nrows; i++) {
 		long long id = strtoll(db_cell(&rows, i, 0), NULL, 10);
 
-		rc = order_move(db, id, "draft", "expired", strtoll(db_cell(&rows, i, 1), NULL, 10));
+		const char *from = db_cell(&rows, i, 2);
+
+		/* A failed verification left alone holds its subject no longer than a draft. */
+		rc = order_move(db, id, from, "expired", strtoll(db_cell(&rows, i, 1), NULL, 10));
 		if (rc == ORDER_STALE)
 			continue;
 		if (rc == DB_OK)
-			rc = order_event(db, id, "expired", "draft", "expired", "system", 0, true, "");
+			rc = order_event(db, id, "expired", from, "expired", "system", 0, true, "");
 		if (rc != DB_OK)
 			return rc;
 		e->expired++;

@@ -15,7 +15,9 @@ static const char *const step_zh[] = {
 };
 
 static const char sql_lock[] =
-	"SELECT state, version, editable FROM orders WHERE id = ? FOR UPDATE";
+	"SELECT state, version, editable, COALESCE(amount_fen, -1), years, "
+	"EXISTS (SELECT 1 FROM payments p WHERE p.order_id = orders.id AND p.state = 'paid') "
+	"FROM orders WHERE id = ? FOR UPDATE";
 static const char sql_touch[] =
 	"UPDATE orders SET updated_at = NOW(3), version = version + 1 WHERE id = ?";
 /* A mail-in order keeps its method: the enterprise is checked on paper, not online (002). */
@@ -70,6 +72,7 @@ struct save {
 	size_t mobile_enc_len;
 	const char *quote;
 	enum err_code refused;
+	const char *why; /* the message of a refusal, NULL for the table's */
 };
 
 static int effects(struct db *db, struct save *sv)
@@ -140,6 +143,15 @@ static int save_tx(struct db *db, void *p)
 	now.editable = db_cell(&rows, 0, 2);
 	if (!wizard_step_editable(&now, sv->step)) {
 		sv->refused = ERR_STEP_LOCKED;
+		return DB_ERR;
+	}
+	/* Paid is paid for: a returned order may correct its mailing or invoice, not buy more
+	 * years or a seal at the old price. */
+	if (sv->step == STEP_PRODUCT && strcmp(db_cell(&rows, 0, 5), "1") == 0 &&
+	    (sv->in->amount_fen != strtoll(db_cell(&rows, 0, 3), NULL, 10) ||
+	     sv->in->years != strtol(db_cell(&rows, 0, 4), NULL, 10))) {
+		sv->refused = ERR_STEP_LOCKED;
+		sv->why = "订单已支付：证书年限、印章等影响费用的内容不能再修改，如需变更请申请退款后重新办理。";
 		return DB_ERR;
 	}
 	rc = wizard_step_save(db, sv->r, now.id, sv->step, sv->in->data);
@@ -244,7 +256,7 @@ int wizard_step_put(struct req *r)
 	}
 	rc = db_tx(&r->app->db, save_tx, &sv);
 	if (sv.refused != ERR__COUNT)
-		return resp_error(r, sv.refused, sv.refused == ERR_STEP_LOCKED ? "step" : NULL, NULL);
+		return resp_error(r, sv.refused, sv.refused == ERR_STEP_LOCKED ? "step" : NULL, sv.why);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (in.subject_name)

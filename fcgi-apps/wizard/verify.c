@@ -138,7 +138,10 @@ static bool startable(const struct wizard_order *o, const char *state, const cha
 		*why = "本订单已改为线下邮寄办理：单位身份以寄送的盖章纸质材料核实，无需在线企业身份核验。";
 		return false;
 	}
-	if (!wizard_step_editable(&cur, s->step)) {
+	/* A returned order whose bank account was sent back re-checks the enterprise with it:
+	 * saving the account voided the transfer check. */
+	if (!wizard_step_editable(&cur, s->step) &&
+	    !(s->step == STEP_ENTERPRISE && wizard_step_editable(&cur, STEP_FINANCIAL))) {
 		const char *zh = order_state_name(state);
 
 		*why = arena_printf(r->arena, "订单当前状态（%s）不能进行身份核验。", zh ? zh : state);

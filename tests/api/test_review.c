@@ -803,6 +803,23 @@ static void test_final_rejection_refunds(void **state)
 	act(&fin, no2, "refund", NULL, &r);
 	expect(&r, 409, "wrong_state");
 	api_free(&r);
+
+	/* A transfer registered, then the order paid by QR: the transfer still arrives. Finance
+	 * confirms it as money to pay back, pays it back once, and the order goes on as it was. */
+	make_order(no, mobile, "bjca-zycg", "new", "org", NULL, "reviewing", 26000, "wechat");
+	sql("INSERT INTO payments (order_id, method, amount_fen, pay_no, state, created_at) "
+	    "VALUES (%lld, 'transfer', 26000, 'T%s', 'awaiting_finance', NOW(3))", id_of(no), no);
+	act_ok(&fin, no, "payment/confirm", NULL, "reviewing");
+	value(v, sizeof(v), "SELECT CONCAT(p.state, ':', o.refund_due, ':', o.queue) FROM payments p "
+	      "JOIN orders o ON o.id = p.order_id WHERE o.order_no = '%s'", no);
+	assert_string_equal(v, "refunding:1:finance");
+	act_ok(&fin, no, "refund", NULL, "reviewing");
+	value(v, sizeof(v), "SELECT CONCAT(p.state, ':', o.refund_due, ':', o.queue) FROM payments p "
+	      "JOIN orders o ON o.id = p.order_id WHERE o.order_no = '%s'", no);
+	assert_string_equal(v, "refunded:0:review");
+	act(&fin, no, "refund", NULL, &r);
+	expect(&r, 409, "wrong_state");
+	api_free(&r);
 }
 
 /* ---- two staff deciding the same order at once: exactly one wins ---- */

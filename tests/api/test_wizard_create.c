@@ -322,6 +322,18 @@ static void person_certificate(void **state)
 		 "{\"channel\":\"netca-gd\",\"business\":\"new\",\"kind\":\"person\",\"id_number\":\"%s\"}",
 		 bad);
 	expect_refused(&c, body, 400, "invalid_field", "id_number");
+	/* Someone else's certificate, known by its holder's ID number and serial: a person account
+	 * proves no ID number, so it reaches only certificates bound to it. */
+	{
+		char serial[17];
+
+		wiz_random_serial(serial);
+		wiz_fixture_cert(NULL, id, "netca-gd", "person", serial, 200, -165, false);
+		snprintf(body, sizeof(body),
+			 "{\"channel\":\"netca-gd\",\"business\":\"revoke\",\"kind\":\"person\","
+			 "\"id_number\":\"%s\",\"cert_serial\":\"%s\"}", id, serial);
+		expect_refused(&d, body, 404, "not_found", "cert_serial");
+	}
 	snprintf(body, sizeof(body), ",\"id_number\":\"%s\"", id);
 	wiz_create(&c, "netca-gd", "new", "person", body, no);
 	/* The same ID number from another account: refused, without the other's order number. */

@@ -292,9 +292,17 @@ static void test_renew_online(void **state)
 	submit(&f, "pending_payment");
 	/* The PIN stays as it was (002): no new key, nothing to deliver. */
 	expect_detail(&f, "pin_delivery", "(null)");
-	pay(&f, "wechat", "approved");
+	/* No review for an online renewal (002): paid, the certificate runs to its new date. */
+	pay(&f, "wechat", "done");
 	expect_detail(&f, "pin_delivery", "(null)");
 	expect_detail(&f, "renew_not_after", want);
+	{
+		char got[16];
+
+		sql_of(got, sizeof(got), "SELECT DATE_FORMAT(c.not_after, '%%Y-%%m-%%d') FROM certificates c "
+		       "JOIN orders o ON o.target_cert_id = c.id WHERE o.order_no = '%s'", f.no);
+		assert_string_equal(got, want);
+	}
 }
 
 /* BJCA renewal of a certificate expired 400 days: materials uploaded and reviewed (002);
@@ -462,6 +470,42 @@ static void test_damaged(void **state)
 		assert_int_equal(has_step(&f, "pay"), i != 0);
 		submit(&f, i == 0 ? "reviewing" : "pending_payment");
 	}
+}
+
+/* Paid is paid for: an order returned after payment may correct its mailing, not buy more
+ * years at the old price. */
+static void test_paid_product_locked(void **state)
+{
+	char sql[300], product[1024], *p;
+	struct flow f;
+	struct api_resp r;
+
+	(void)state;
+	fresh_org(&f);
+	create_filled(&f, "netca-gd", "new", "org", NULL, NULL);
+	expect_detail(&f, "amount", "600.00");
+	submit(&f, "pending_payment");
+	pay(&f, "alipay", "reviewing");
+	/* The reviewer returns it for the mailing address (fcgi-apps/review plays this part). */
+	snprintf(sql, sizeof(sql), "UPDATE orders SET state = 'returned', editable = 'product', "
+		 "return_state = 'reviewing' WHERE order_no = '%s'", f.no);
+	wiz_sql(sql);
+	snprintf(product, sizeof(product), "%s", wiz_step_json("product", ORG, f.mobile, NULL));
+	p = strstr(product, "\"years\":\"1\"");
+	assert_non_null(p);
+	p[9] = '5';
+	wiz_put(&f.c, f.no, "product", product, &r);
+	api_expect_error(&r, 409, "step_locked");
+	api_free(&r);
+	expect_detail(&f, "amount", "600.00");
+	p[9] = '1';
+	p = strstr(product, "科技园科苑路 15 号 3 楼");
+	assert_non_null(p);
+	memcpy(p, "科技园科苑路 16 号 5 楼", strlen("科技园科苑路 16 号 5 楼"));
+	wiz_put(&f.c, f.no, "product", product, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	expect_detail(&f, "amount", "600.00");
 }
 
 /* NETCA change (003: free). */
@@ -697,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_lost_sealed),
 		cmocka_unit_test(test_lost_szca_legal_rep),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_paid_product_locked),
 		cmocka_unit_test(test_change),
 		cmocka_unit_test(test_unlock),
 		cmocka_unit_test(test_revoke),

@@ -380,9 +380,12 @@ int admin_seed(struct admin *ad, int argc, char **argv)
 	char path[CONF_STR_MAX + 64];
 	const char *list = NULL;
 	long bench = 0;
+	bool reference = false;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--bench-orders") == 0 && i + 1 < argc) {
+		if (strcmp(argv[i], "--reference") == 0) {
+			reference = true;
+		} else if (strcmp(argv[i], "--bench-orders") == 0 && i + 1 < argc) {
 			char *end;
 
 			errno = 0;
@@ -394,7 +397,8 @@ int admin_seed(struct admin *ad, int argc, char **argv)
 		} else if (strcmp(argv[i], "--bench-list") == 0 && i + 1 < argc) {
 			list = argv[++i];
 		} else {
-			fprintf(stderr, "usage: certhall-admin seed [--bench-orders N --bench-list FILE]\n");
+			fprintf(stderr, "usage: certhall-admin seed [--reference | --bench-orders N "
+					"--bench-list FILE]\n");
 			return 2;
 		}
 	}
@@ -407,6 +411,9 @@ int admin_seed(struct admin *ad, int argc, char **argv)
 		if (admin_run_sql_file(ad, path) < 0)
 			return 1;
 	}
+	/* Production: the reference data only, never the demo logins and orders. */
+	if (reference)
+		return 0;
 	if (bench)
 		return seed_bench(ad, bench, list ? list : "/dev/null");
 	if (seed_once(ad, "demo.summary", create_demo) || seed_once(ad, "demo.logins", create_logins))
