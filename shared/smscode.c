@@ -51,9 +51,14 @@ static void code_hash(const struct crypto_key *key, const char *idx, const char 
 	int n = bind[0] ? snprintf(buf, sizeof(buf), "%s|%s|%s|%s", purpose, bind, idx, code)
 			: snprintf(buf, sizeof(buf), "%s|%s|%s", purpose, idx, code);
 
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		n = 0;
-
+	/* Fail closed: a text cut short would make codes collide; a random hash matches none. */
+	if (n < 0 || (size_t)n >= sizeof(buf)) {
+		if (crypto_token_hex(out, 65, 32) < 0) {
+			memset(out, '!', 64);
+			out[64] = '\0';
+		}
+		return;
+	}
 	crypto_index_hex(key, "sms-code", buf, (size_t)n, out);
 }
 

@@ -35,7 +35,7 @@ static const char sql_events[] =
 	"SELECT " ISO("e.at") ", e.kind, e.state_from, e.state_to, e.actor_type, e.note, e.public, "
 	"s.display_name FROM order_events e "
 	"LEFT JOIN staff s ON e.actor_type = 'staff' AND s.id = e.actor_id "
-	"WHERE e.order_id = ? ORDER BY e.at, e.id";
+	"WHERE e.order_id = ? ORDER BY e.at, e.id LIMIT 1000";
 static const char sql_waybills[] =
 	"SELECT direction, carrier, number, last_state, " ISO("created_at") " FROM waybills "
 	"WHERE order_id = ? ORDER BY id";

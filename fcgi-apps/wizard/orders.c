@@ -60,7 +60,7 @@ static const char sql_payments[] =
 	"DATE_FORMAT(paid_at, " ISO ") FROM payments WHERE order_id = ? ORDER BY id";
 static const char sql_events[] =
 	"SELECT kind, state_from, state_to, actor_type, DATE_FORMAT(at, " ISO "), note "
-	"FROM order_events WHERE order_id = ? ORDER BY at, id";
+	"FROM order_events WHERE order_id = ? ORDER BY at, id LIMIT 500";
 
 /* Money that is already with the hall, or on its way through finance, blocks a cancel. */
 static const char sql_paid[] =
