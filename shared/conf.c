@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 
@@ -96,10 +98,13 @@ static const struct conf_key conf_keys[] = {
 	STR("verify", "endpoint", verify_endpoint, "http://127.0.0.1:8080/sandbox/verify"),
 	STR("verify", "secret_file", verify_secret_file, ""),
 	INT("verify", "timeout_ms", verify_timeout_ms, 100, 60000, "5000"),
+	INT("verify", "per_account_day", verify_per_account_day, 1, 10000, "20"),
+	INT("verify", "per_ip_hour", verify_per_ip_hour, 1, 1000000, "60"),
 	STR("pay", "endpoint", pay_endpoint, "http://127.0.0.1:8080/sandbox/pay"),
 	STR("pay", "secret_file", pay_secret_file, ""),
 	STR("pay", "notify_url", pay_notify_url, "http://127.0.0.1:8080/api/wizard/pay/notify"),
 	INT("pay", "timeout_ms", pay_timeout_ms, 100, 60000, "5000"),
+	INT("pay", "per_account_hour", pay_per_account_hour, 1, 10000, "20"),
 	STR("courier", "endpoint", courier_endpoint, "http://127.0.0.1:8080/sandbox/courier"),
 	STR("courier", "secret_file", courier_secret_file, ""),
 	INT("courier", "timeout_ms", courier_timeout_ms, 100, 60000, "5000"),
@@ -211,9 +216,51 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	return 1;
 }
 
+/* Whether url is https://, or plain http:// to this host (127.0.0.1, localhost, [::1]): the
+ * host libcurl would connect to (what follows any user@), compared exactly. */
+static bool tls_or_loopback(const char *url)
+{
+	static const char *const loopback[] = { "127.0.0.1", "localhost", "[::1]" };
+	const char *host, *end, *colon, *at;
+	size_t n;
+
+	if (strncasecmp(url, "https://", 8) == 0)
+		return url[8] != '\0';
+	if (strncasecmp(url, "http://", 7) != 0)
+		return false; /* without a scheme libcurl guesses plain http to wherever it names */
+	host = url + 7;
+	end = host + strcspn(host, "/?#");
+	while ((at = memchr(host, '@', (size_t)(end - host))) != NULL)
+		host = at + 1;
+	colon = host[0] == '[' ? memchr(host, ']', (size_t)(end - host)) : host;
+	colon = colon ? memchr(colon, ':', (size_t)(end - colon)) : NULL;
+	if (colon && strspn(colon + 1, "0123456789") < (size_t)(end - colon - 1))
+		return false;
+	n = (size_t)((colon ? colon : end) - host);
+	for (size_t i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++)
+		if (n == strlen(loopback[i]) && strncasecmp(host, loopback[i], n) == 0)
+			return true;
+	return false;
+}
+
 /* Rules across keys, which no single key's bounds can say. NULL when the file is consistent. */
 static const char *inconsistent(const struct conf *c)
 {
+	/* Signatures cover our requests and the provider's notifications, not the answers to
+	 * our requests (a check's outcome, a payment's state, a parcel's track): only TLS keeps
+	 * those from being forged on the way. Plain http stays for a provider on this host (the
+	 * sandbox, a local relay). */
+#define TLS_ONLY " must be an https:// URL (plain http:// only to 127.0.0.1, localhost or [::1])"
+	static const struct {
+		size_t offset;
+		const char *why;
+	} providers[] = {
+		{ offsetof(struct conf, verify_endpoint), "[verify] endpoint" TLS_ONLY },
+		{ offsetof(struct conf, pay_endpoint), "[pay] endpoint" TLS_ONLY },
+		{ offsetof(struct conf, pay_notify_url), "[pay] notify_url" TLS_ONLY },
+		{ offsetof(struct conf, courier_endpoint), "[courier] endpoint" TLS_ONLY },
+	};
+#undef TLS_ONLY
 	long long send_ms = c->sms_timeout_ms > c->mail_timeout_ms ? c->sms_timeout_ms : c->mail_timeout_ms;
 	long long body = c->upload_body_max > c->json_body_max ? c->upload_body_max : c->json_body_max;
 
@@ -224,6 +271,9 @@ static const char *inconsistent(const struct conf *c)
 	if ((long long)c->arena_max < body + 1048576)
 		return "[limits] arena_max must exceed [upload] body_max and [limits] json_body_max "
 		       "by at least 1 MiB";
+	for (size_t i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
+		if (!tls_or_loopback((const char *)c + providers[i].offset))
+			return providers[i].why;
 	return NULL;
 }
 

@@ -89,10 +89,20 @@ struct conf {
 	char verify_endpoint[CONF_STR_MAX];
 	char verify_secret_file[CONF_STR_MAX];
 	int verify_timeout_ms;
+	/* Checks started per account and day, per client address and hour: each is billed, and
+	 * orders cost nothing to open, so an order's own limit alone would leave the 3/4-element
+	 * checks an identity oracle (fcgi-apps/wizard/verify.c). An application needs two checks
+	 * (organisation, handler), a few more after a typo: 20 a day covers an agent doing
+	 * several orders; 60 an hour covers an office of handlers behind one NAT address. */
+	int verify_per_account_day;
+	int verify_per_ip_hour;
 	char pay_endpoint[CONF_STR_MAX];
 	char pay_secret_file[CONF_STR_MAX];
 	char pay_notify_url[CONF_STR_MAX];
 	int pay_timeout_ms;
+	/* QR payments made, or switched away from, at the provider per account and hour (one per
+	 * order, a switch or two): 20 covers a handler paying several orders at once. */
+	int pay_per_account_hour;
 	char courier_endpoint[CONF_STR_MAX];
 	char courier_secret_file[CONF_STR_MAX];
 	int courier_timeout_ms;

@@ -248,7 +248,8 @@ int verify_parse(long status, json_t *answer, bool transfer, struct verify_resul
 	return VERIFY_OK;
 }
 
-/* One exchange; the answer must be about ref. */
+/* One exchange. The answer must name ref: the signature covers our request, not the answer,
+ * so an answer that does not say which check it is about is not taken for ours. */
 static int call(const struct provider *p, const char *method, const char *path, json_t *body,
 		bool transfer, const char *ref, struct verify_result *out, char *err, size_t errsz)
 {
@@ -263,8 +264,9 @@ static int call(const struct provider *p, const char *method, const char *path, 
 		return VERIFY_UNAVAILABLE;
 	rc = verify_parse(status, answer, transfer, out, err, errsz);
 	got = json_string_value(json_object_get(answer, "ref"));
-	if (rc == VERIFY_OK && got && strcmp(got, ref) != 0) {
-		snprintf(err, errsz, "verify: the answer is about another ref");
+	if (rc == VERIFY_OK && (!got || strcmp(got, ref) != 0)) {
+		snprintf(err, errsz, got ? "verify: the answer is about another ref"
+					 : "verify: the answer names no ref");
 		rc = VERIFY_UNAVAILABLE;
 	}
 	json_decref(answer);

@@ -273,6 +273,8 @@ public_url = http://127.0.0.1:$port
 endpoint = http://127.0.0.1:$port/sandbox/verify
 secret_file = $DIR/etc/verify.secret
 timeout_ms = 3000
+; Tests start checks from one address as well: what raises the code limit raises this one.
+per_ip_hour = ${CERTHALL_VERIFY_PER_IP_HOUR:-${CERTHALL_CODE_PER_IP_HOUR:-60}}
 
 [pay]
 endpoint = http://127.0.0.1:$port/sandbox/pay

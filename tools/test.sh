@@ -75,7 +75,8 @@ start_stack() {
   DIR=$(mktemp -d /tmp/certhall-test.XXXXXX)
   trap stop_stack EXIT
   PORT=$("$STACK" free-port)
-  CERTHALL_RATE_LIMIT=300 CERTHALL_CODE_PER_IP_HOUR=100000 "$STACK" up "$DIR" --port "$PORT" && return 0
+  CERTHALL_RATE_LIMIT=300 CERTHALL_CODE_PER_IP_HOUR=100000 CERTHALL_VERIFY_PER_IP_HOUR=100000 \
+    "$STACK" up "$DIR" --port "$PORT" && return 0
   echo "not ok - the test stack did not come up in $DIR"
   FAILED=$((FAILED + 1))
   KEEP=1

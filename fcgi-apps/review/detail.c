@@ -1,10 +1,13 @@
 /* review: GET /api/review/orders/:no: the order in full for staff (every step's data opened,
- * verifications, payments, materials, waybills, events). Each view is on the audit trail. */
+ * verifications, payments, materials, waybills, events). Each view is on the audit trail.
+ * Shipping staff get the parcel's address and recipient in full, other personal numbers masked. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
 #include "crypto.h"
+#include "mask.h"
 #include "order.h"
 #include "review.h"
 #include "valid.h"
@@ -98,7 +101,75 @@ static json_t *materials(struct req *r, const struct db_rows *m)
 	return list;
 }
 
-static json_t *mobile(struct req *r, const struct review_order *o)
+/* Reviewers, finance and admins judge identities and money: they see every number in full.
+ * Shipping needs only the mailing address and the recipient's mobile (product step); it mails
+ * nobody, so the emails are masked too. */
+static bool full_pii(const struct req *r)
+{
+	return (r->auth.roles & (ROLE_REVIEWER | ROLE_FINANCE | ROLE_ADMIN)) != 0;
+}
+
+enum pii { PII_ID, PII_MOBILE, PII_NUMBER, PII_EMAIL };
+
+/* The personal numbers of the wizard's steps (fcgi-apps/wizard/step_fields.c) a shipping
+ * viewer sees masked. product.mail_mobile is not here: the courier calls it. */
+static const struct {
+	const char *step, *field;
+	enum pii kind;
+} masked_fields[] = {
+	{ "enterprise", "lr_id_number", PII_ID },
+	{ "enterprise", "lr_mobile", PII_MOBILE },
+	{ "enterprise", "lr_bank_card", PII_NUMBER },
+	{ "handler", "id_number", PII_ID },
+	{ "handler", "mobile", PII_MOBILE },
+	{ "handler", "bank_card", PII_NUMBER },
+	{ "handler", "email", PII_EMAIL },
+	{ "applicant", "id_number", PII_ID },
+	{ "applicant", "mobile", PII_MOBILE },
+	{ "applicant", "email", PII_EMAIL },
+	{ "financial", "account_no", PII_NUMBER },
+};
+
+/* A bank card or account number: its last 4 digits kept. */
+static void mask_number(const char *s, char *out, size_t outsz)
+{
+	size_t n = strlen(s);
+
+	snprintf(out, outsz, "****%s", n > 4 ? s + n - 4 : "");
+}
+
+static json_t *masked(enum pii kind, const char *s)
+{
+	char out[300];
+
+	if (kind == PII_ID)
+		mask_id(s, out, sizeof(out));
+	else if (kind == PII_MOBILE)
+		mask_mobile(s, out, sizeof(out));
+	else if (kind == PII_EMAIL)
+		mask_email(s, out, sizeof(out));
+	else
+		mask_number(s, out, sizeof(out));
+	return json_string(out);
+}
+
+/* Masks, in the opened steps, what a shipping viewer must not see. An empty value stays; one
+ * that is not a string at all is masked whole (fail closed). */
+static void mask_steps(json_t *steps)
+{
+	for (size_t i = 0; i < sizeof(masked_fields) / sizeof(masked_fields[0]); i++) {
+		json_t *step = json_object_get(steps, masked_fields[i].step);
+		json_t *v = json_object_get(step, masked_fields[i].field);
+		const char *s = json_string_value(v);
+
+		if (!v || (s && !s[0]))
+			continue;
+		json_object_set_new(step, masked_fields[i].field,
+				    s ? masked(masked_fields[i].kind, s) : json_string("****"));
+	}
+}
+
+static json_t *mobile(struct req *r, const struct review_order *o, bool full)
 {
 	char plain[32];
 	size_t n = 0;
@@ -108,7 +179,7 @@ static json_t *mobile(struct req *r, const struct review_order *o)
 			(unsigned char *)plain, sizeof(plain) - 1, &n) < 0)
 		return json_null();
 	plain[n] = '\0';
-	return json_string(plain);
+	return full ? json_string(plain) : masked(PII_MOBILE, plain);
 }
 
 int review_detail(struct req *r)
@@ -127,11 +198,13 @@ int review_detail(struct req *r)
 	json_t *steps, *jv = NULL, *jp = NULL, *je = NULL, *jw = NULL, *ji = NULL, *root;
 	char amount[24] = "";
 	int rc, waited;
+	bool full;
 
 	if (auth_require(r, ROLE_STAFF) < 0 || review_find_order(r, r->params[0], &o) < 0)
 		return -1;
+	full = full_pii(r);
 	/* Nothing personal leaves before its view is on the trail. */
-	rc = review_audit(&r->app->db, r, o.id, o.no, "view_pii", "");
+	rc = review_audit(&r->app->db, r, o.id, o.no, "view_pii", full ? "" : "masked");
 	if (rc == DB_OK)
 		rc = db_query(&r->app->db, r->arena, sql_order, DB_ARGS(DB_I64(o.id)), &d);
 	if (rc == DB_OK && d.nrows != 1)
@@ -145,6 +218,8 @@ int review_detail(struct req *r)
 	steps = json_object();
 	if (rc == DB_OK)
 		rc = review_steps(r, o.id, steps);
+	if (rc == DB_OK && !full)
+		mask_steps(steps);
 	if (rc == DB_OK)
 		rc = rows_json(r, sql_verifications, o.id, ver, 6, &jv);
 	if (rc == DB_OK)
@@ -180,7 +255,7 @@ int review_detail(struct req *r)
 		"editable", o.editable, "return_state", o.return_state, "years", o.years,
 		"version", (json_int_t)o.version, "queue", db_cell(&d, 0, 8),
 		"promise_days", review_days_text(r, o.days_min, o.days_max),
-		"handler_mobile", mobile(r, &o), "created_at", db_cell(&d, 0, 3),
+		"handler_mobile", mobile(r, &o, full), "created_at", db_cell(&d, 0, 3),
 		"submitted_at", db_cell(&d, 0, 5), "paid_at", db_cell(&d, 0, 6),
 		"signed_at", db_cell(&d, 0, 7), "updated_at", db_cell(&d, 0, 4));
 	if (!root) {
@@ -189,6 +264,7 @@ int review_detail(struct req *r)
 	}
 	json_object_set_new(root, "waited_days", waited >= 0 ? json_integer(waited) : json_null());
 	json_object_set_new(root, "overdue", json_boolean(waited > o.days_max));
+	json_object_set_new(root, "pii_masked", json_boolean(!full));
 	json_object_set_new(root, "steps", steps);
 	json_object_set_new(root, "verifications", jv);
 	json_object_set_new(root, "payments", jp);

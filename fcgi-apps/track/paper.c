@@ -119,10 +119,11 @@ int track_paper_waybill(struct req *r)
 		if (e.refused == ERR_WRONG_STATE)
 			return resp_error(r, ERR_WRONG_STATE, NULL,
 					  "订单当前不在“待寄送纸质材料”阶段，不能填写寄出材料的运单号。");
+		/* The number is another order's: say nothing of that order, nor that it exists. */
 		if (e.refused == ERR_CONFLICT)
 			return resp_error(r, ERR_CONFLICT, "number",
-					  "该运单号已登记在另一笔订单上，请核对运单号；多份材料同一包裹寄出的，"
-					  "请联系客服登记。");
+					  "该运单号无法登记，请核对快递公司和运单号后重新填写；"
+					  "如确认无误，请联系客服处理。");
 		return app_db_error(r, rc);
 	}
 	resp_json(r, 200, json_pack("{s:{s:s, s:s, s:s, s:s, s:s}}", "waybill",

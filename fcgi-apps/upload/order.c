@@ -9,7 +9,7 @@
 #include "upload.h"
 
 static const char sql_order[] =
-	"SELECT id, COALESCE(account_id, 0), channel_id, state, business_type, cert_kind "
+	"SELECT id, COALESCE(account_id, 0), channel_id, state, business_type, cert_kind, editable "
 	"FROM orders WHERE order_no = ?";
 /* The channel's own row wins over the default (channel 0). */
 static const char sql_rule[] =
@@ -38,6 +38,7 @@ int upload_find_order(struct req *r, const char *no, bool staff_may, struct uplo
 	o->state = db_cell(&rows, 0, 3);
 	o->business = db_cell(&rows, 0, 4);
 	o->kind = db_cell(&rows, 0, 5);
+	o->editable = db_cell(&rows, 0, 6);
 	/* Another's order looks exactly like no order at all. */
 	if (r->auth.kind == AUTH_ACCOUNT && r->auth.id == o->account_id)
 		return 0;

@@ -17,7 +17,7 @@
 /* Room for the multipart envelope around a file of the largest allowed size. */
 #define MULTIPART_SLACK 16384
 
-static const char sql_lock_order[] = "SELECT state FROM orders WHERE id = ? FOR UPDATE";
+static const char sql_lock_order[] = "SELECT state, editable FROM orders WHERE id = ? FOR UPDATE";
 static const char sql_latest[] =
 	"SELECT state, version FROM materials WHERE order_id = ? AND material = ? "
 	"ORDER BY version DESC LIMIT 1";
@@ -38,6 +38,41 @@ static const char sql_event[] =
 static bool editable(const char *state)
 {
 	return strcmp(state, "draft") == 0 || strcmp(state, "returned") == 0;
+}
+
+/* Whether the comma list holds name as a whole item. */
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p = p[len] ? p + len + 1 : NULL;
+	}
+	return false;
+}
+
+/* A draft takes any material. A returned order takes only what the reviewer sent back
+ * (orders.editable): approving accepts every pending scan, so any other one swapped in now
+ * would pass unseen. */
+static bool material_open(const char *state, const char *editable_list, const char *material)
+{
+	return strcmp(state, "draft") == 0 ||
+	       (strcmp(state, "returned") == 0 && listed(editable_list, material));
+}
+
+static const char *not_sent_back(struct req *r, const char *name)
+{
+	return arena_printf(r->arena, "订单已退回补正，只能重新上传审核未通过的材料：“%s”不在退回修改之列，不能更换。",
+			    name);
+}
+
+static const char *accepted(struct req *r, const char *name)
+{
+	return arena_printf(r->arena, "“%s”已审核通过，不能再更换。", name);
 }
 
 static bool is_material_code(const char *s)
@@ -152,6 +187,7 @@ struct record {
 	size_t src_bytes;
 	long long id, version;
 	enum err_code refused;
+	const char *why; /* the refusal in words, or NULL for the code's own */
 };
 
 static int record_tx(struct db *db, void *p)
@@ -162,6 +198,7 @@ static int record_tx(struct db *db, void *p)
 	int rc;
 
 	rec->refused = ERR__COUNT;
+	rec->why = NULL;
 	rc = db_query(db, rec->r->arena, sql_lock_order, DB_ARGS(DB_I64(rec->o->id)), &rows);
 	if (rc != DB_OK)
 		return rc;
@@ -170,12 +207,18 @@ static int record_tx(struct db *db, void *p)
 		rec->refused = ERR_NOT_EDITABLE;
 		return DB_ERR;
 	}
+	if (!material_open(db_cell(&rows, 0, 0), db_cell(&rows, 0, 1), rec->material)) {
+		rec->refused = ERR_MATERIAL_LOCKED;
+		rec->why = not_sent_back(rec->r, rec->kind_name);
+		return DB_ERR;
+	}
 	rc = db_query(db, rec->r->arena, sql_latest_lock,
 		      DB_ARGS(DB_I64(rec->o->id), DB_STR(rec->material)), &rows);
 	if (rc != DB_OK)
 		return rc;
 	if (rows.nrows && strcmp(db_cell(&rows, 0, 0), "accepted") == 0) {
 		rec->refused = ERR_MATERIAL_LOCKED;
+		rec->why = accepted(rec->r, rec->kind_name);
 		return DB_ERR;
 	}
 	rec->version = rows.nrows ? strtoll(db_cell(&rows, 0, 1), NULL, 10) + 1 : 1;
@@ -235,11 +278,13 @@ int upload_put(struct req *r)
 	if (upload_find_rule(r, &o, material, &rule) < 0)
 		return -1;
 	/* Refuse a locked material before reading a byte of the body. */
+	if (!material_open(o.state, o.editable, material))
+		return resp_error(r, ERR_MATERIAL_LOCKED, "material", not_sent_back(r, rule.name));
 	rc = db_query(&r->app->db, r->arena, sql_latest, DB_ARGS(DB_I64(o.id), DB_STR(material)), &latest);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (latest.nrows && strcmp(db_cell(&latest, 0, 0), "accepted") == 0)
-		return resp_error(r, ERR_MATERIAL_LOCKED, "material", NULL);
+		return resp_error(r, ERR_MATERIAL_LOCKED, "material", accepted(r, rule.name));
 	limit = (size_t)rule.max_bytes + MULTIPART_SLACK;
 	if (limit > (size_t)c->upload_body_max)
 		limit = (size_t)c->upload_body_max;
@@ -274,7 +319,8 @@ int upload_put(struct req *r)
 	if (rc != DB_OK) {
 		image_out_free(&img);
 		if (rec.refused != ERR__COUNT)
-			return resp_error(r, rec.refused, rec.refused == ERR_MATERIAL_LOCKED ? "material" : NULL, NULL);
+			return resp_error(r, rec.refused, rec.refused == ERR_MATERIAL_LOCKED ? "material" : NULL,
+					  rec.why);
 		return app_db_error(r, rc);
 	}
 	resp_json(r, 201, json_pack("{s:{s:I, s:s, s:s, s:I, s:s, s:i, s:i, s:I, s:s, s:s}}",

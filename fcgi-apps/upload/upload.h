@@ -10,6 +10,7 @@
 struct upload_order {
 	long long id, account_id, channel_id;
 	const char *state, *business, *kind;
+	const char *editable; /* returned: the comma list of what the reviewer sent back, else "" */
 };
 
 /* The rule one material kind is uploaded under, for one order. */

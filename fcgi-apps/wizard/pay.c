@@ -5,8 +5,11 @@
  * POST /api/wizard/orders/:no/pay     {"method"}: pending_payment only. The same method again
  *                                     answers the open payment (200), a new one is 201; another
  *                                     method closes the open one first (a QR at the provider).
+ *                                     What asks the provider counts against [pay]
+ *                                     per_account_hour.
  * GET  /api/wizard/orders/:no/pay     the order, its methods and payments; open QR payments are
- *                                     asked about at the provider and what changed is applied.
+ *                                     asked about at the provider (each at most once per
+ *                                     QUERY_EVERY seconds) and what changed is applied.
  * POST /api/wizard/pay/notify         the provider's signed notification (no session).
  * POST /api/wizard/orders/:no/refund  {"reason"?}: paid and not yet approved -> refunding.
  *
@@ -30,6 +33,13 @@
 
 #define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"
 #define POLL_MAX 3     /* pending QR payments asked about per status request */
+/* Seconds between two provider queries of one payment from status polls (in between, the
+ * database answers): the portal polls every 3 s, the notification normally comes first, and
+ * a payer takes longer than that to scan and pay. */
+#define QUERY_EVERY 5
+/* QR payments made or switched away from at the provider, per account: [pay]
+ * per_account_hour (conf.h says why). */
+#define CREATES_WINDOW 3600
 #define REASON_MAX 200 /* refund reason, characters */
 
 /*
@@ -510,6 +520,51 @@ static int load_payment(struct req *r, long long id, struct payment *p)
 	return 0;
 }
 
+static const char sql_open_peek[] =
+	"SELECT method, qr_url FROM payments "
+	"WHERE order_id = ? AND state IN ('pending', 'awaiting_finance')";
+
+/* Whether paying with method would ask the provider: a QR to make, or an open QR of another
+ * method to close. The same method again answers the open payment: that costs nothing.
+ * Read without a lock: it decides what to count, open_tx decides what to do. */
+static int costly(struct req *r, const struct wizard_order *o, const char *method, bool *out)
+{
+	struct db_rows rows;
+	bool other_qr = false;
+	int rc = db_query(&r->app->db, r->arena, sql_open_peek, DB_ARGS(DB_I64(o->id)), &rows);
+
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	for (size_t i = 0; i < rows.nrows; i++) {
+		const char *m = db_cell(&rows, i, 0), *qr = db_cell(&rows, i, 1);
+
+		if (is(m, method) && (!pay_method_qr(m) || qr[0])) {
+			*out = false;
+			return 0;
+		}
+		other_qr = other_qr || (!is(m, method) && pay_method_qr(m));
+	}
+	*out = pay_method_qr(method) || other_qr;
+	return 0;
+}
+
+/* A fresh order is a fresh budget; the account's own limit stops one account from opening
+ * order after order just to make (and close) QR payments at the provider. Returns 0, or -1
+ * answered (429 rate_limited, or the database's error). */
+static int creates_allowed(struct req *r, const struct wizard_order *o, const char *method)
+{
+	char bucket[48];
+	bool cost = false;
+
+	if (costly(r, o, method, &cost) < 0)
+		return -1;
+	if (!cost)
+		return 0;
+	snprintf(bucket, sizeof(bucket), "pay:a:%lld", r->auth.id);
+	return wizard_limit(r, bucket, r->app->conf.pay_per_account_hour, CREATES_WINDOW,
+			    "您的账号发起或切换扫码支付过于频繁") > 0 ? 0 : -1;
+}
+
 int wizard_pay(struct req *r)
 {
 	struct wizard_order o;
@@ -538,6 +593,8 @@ int wizard_pay(struct req *r)
 		return app_db_error(r, rc);
 	if (rows.nrows != 1 || is(db_cell(&rows, 0, 0), "0"))
 		return resp_error(r, ERR_NOT_OFFERED, "method", "本渠道不支持所选支付方式，请选择其他支付方式。");
+	if (creates_allowed(r, &o, s.method) < 0)
+		return -1;
 	/* Two rounds at most: a QR of another method is closed at the provider, then ours opens
 	 * (a third would mean another request keeps opening QRs: a conflict). */
 	for (int round = 0;; round++) {
@@ -612,10 +669,17 @@ static int poll_open(struct req *r, const struct wizard_order *o, const struct d
 	for (size_t i = 0; i < rows->nrows && asked < POLL_MAX; i++) {
 		struct payment p = payment_at(rows, i);
 		struct pay_state st;
-		char err[256] = "";
+		char err[256] = "", bucket[48];
 		int rc;
 
 		if (!is(p.state, "pending") || !pay_method_qr(p.method) || !p.qr_url[0])
+			continue;
+		/* Asked a moment ago: the database's answer stands until the next one. */
+		snprintf(bucket, sizeof(bucket), "pay-query:%s", p.pay_no);
+		rc = wizard_limit(r, bucket, 1, QUERY_EVERY, NULL);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
 			continue;
 		asked++;
 		rc = pay_query(&r->app->conf, p.pay_no, &st, err, sizeof(err));
@@ -785,6 +849,7 @@ static int refund_tx(struct db *db, void *ctx)
 {
 	struct refund *f = ctx;
 	struct db_rows rows;
+	const char *note;
 	long long version;
 	int rc;
 
@@ -812,8 +877,16 @@ static int refund_tx(struct db *db, void *ctx)
 		rc = db_exec(db, sql_refund_payments, DB_ARGS(DB_I64(f->o->id)), NULL, NULL);
 	if (rc != DB_OK)
 		return rc;
-	return order_event(db, f->o->id, "refund_requested", f->from, "refunding", "applicant",
-			   f->r->auth.id, true, f->reason ? f->reason : "");
+	/* The public timeline (anyone with the number and four digits of a mobile) says that a
+	 * refund was asked for; the applicant's own words stay for the applicant and the staff. */
+	rc = order_event(db, f->o->id, "refund_requested", f->from, "refunding", "applicant",
+			 f->r->auth.id, true, "待财务办理退款。");
+	if (rc != DB_OK || !f->reason || !f->reason[0])
+		return rc;
+	note = arena_printf(f->r->arena, "退款原因：%s", f->reason);
+	return note ? order_event(db, f->o->id, "refund_requested", NULL, NULL, "applicant",
+				  f->r->auth.id, false, note)
+		    : DB_ERR;
 }
 
 int wizard_refund(struct req *r)

@@ -32,6 +32,10 @@
 #define MEMO_TRIES 5        /* wrong memo codes before the transfer check fails */
 #define STARTS_LIMIT 10     /* checks started per order and window: a bank charges each */
 #define STARTS_WINDOW 3600
+/* An order costs nothing to open, so its own limit is not enough: the account's and the
+ * client address's are [verify] per_account_day and per_ip_hour (conf.h says why those). */
+#define ACCOUNT_WINDOW 86400
+#define ADDRESS_WINDOW 3600
 #define POLLS_LIMIT 30      /* gateway queries per order and window from status polling */
 #define POLLS_WINDOW 60
 #define SMS_EVENT "verify_face" /* message template of the face link (schema/seed) */
@@ -577,24 +581,53 @@ static int answer(struct req *r, const struct wizard_order *o, const struct subj
 	return 0;
 }
 
-/* Counts one hit; 1 allowed, 0 over (answered 429 when answer_over), -1 answered. */
-static int hit(struct req *r, const char *what, long long order_id, int limit, int window,
-	       bool answer_over)
+/* How long until a window ends, for people: "40 秒", "3 分钟", "2 小时". */
+static const char *wait_zh(struct req *r, int seconds)
 {
-	char bucket[64], retry[16];
+	if (seconds < 60)
+		return arena_printf(r->arena, "%d 秒", seconds);
+	if (seconds < 3600)
+		return arena_printf(r->arena, "%d 分钟", (seconds + 59) / 60);
+	return arena_printf(r->arena, "%d 小时", (seconds + 3599) / 3600);
+}
+
+int wizard_limit(struct req *r, const char *bucket, int limit, int window, const char *what)
+{
+	char retry[16];
+	const char *wait;
 	int after = 0, rc;
 
-	snprintf(bucket, sizeof(bucket), "%s:%lld", what, order_id);
 	rc = ratelimit_hit(&r->app->db, bucket, limit, window, time(NULL), &after);
 	if (rc < 0)
 		return app_db_error(r, rc);
-	if (rc == 1 || !answer_over)
+	if (rc == 1 || !what)
 		return rc;
 	snprintf(retry, sizeof(retry), "%d", after);
 	resp_header(r, "Retry-After", retry);
+	wait = wait_zh(r, after);
 	resp_error(r, ERR_RATE_LIMITED, NULL,
-		   arena_printf(r->arena, "身份核验发起过于频繁，请 %d 分钟后再试。", (after + 59) / 60));
+		   wait ? arena_printf(r->arena, "%s，请 %s后再试。", what, wait) : what);
 	return 0;
+}
+
+/* The limits a check's start counts against, the order's own first. Returns 1 allowed, or
+ * -1 answered (429 rate_limited with Retry-After, or the database's error). */
+static int starts_allowed(struct req *r, const struct wizard_order *o)
+{
+	const struct conf *c = &r->app->conf;
+	char order[48], account[48], address[96], per_day[128];
+
+	snprintf(order, sizeof(order), "verify:%lld", o->id);
+	snprintf(account, sizeof(account), "verify:a:%lld", r->auth.id);
+	snprintf(address, sizeof(address), "verify:ip:%.64s", r->remote_addr ? r->remote_addr : "");
+	snprintf(per_day, sizeof(per_day), "您的账号发起身份核验的次数已达上限（每天 %d 次）",
+		 c->verify_per_account_day);
+	if (wizard_limit(r, order, STARTS_LIMIT, STARTS_WINDOW, "本订单发起身份核验过于频繁") <= 0 ||
+	    wizard_limit(r, account, c->verify_per_account_day, ACCOUNT_WINDOW, per_day) <= 0 ||
+	    wizard_limit(r, address, c->verify_per_ip_hour, ADDRESS_WINDOW,
+			 "当前网络发起身份核验过于频繁") <= 0)
+		return -1;
+	return 1;
 }
 
 /* ------------------------------------------------------------------------ handlers */
@@ -635,7 +668,7 @@ int wizard_verify_start(struct req *r)
 		return resp_error(r, ERR_WRONG_STATE, NULL, why);
 	if (load_check(r, &o, s, &st) < 0)
 		return -1;
-	if ((rc = hit(r, "verify", o.id, STARTS_LIMIT, STARTS_WINDOW, true)) <= 0)
+	if (starts_allowed(r, &o) < 0)
 		return -1;
 	verify_provider(&r->app->conf, &p);
 	if (verify_start(&p, &st.c, &res, err, sizeof(err)) != VERIFY_OK) {
@@ -823,7 +856,7 @@ int wizard_verify_status(struct req *r)
 	struct db_rows v;
 	struct poll x;
 	const char *state;
-	char err[256];
+	char err[256], poll_bucket[48];
 	bool required;
 	int rc;
 
@@ -836,10 +869,11 @@ int wizard_verify_status(struct req *r)
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	state = o.state;
+	snprintf(poll_bucket, sizeof(poll_bucket), "verify-poll:%lld", o.id);
 	/* A transfer waits for the memo code, not for the gateway. */
 	if (v.nrows == 1 && is(db_cell(&v, 0, L_STATE), "pending") &&
 	    !is(db_cell(&v, 0, L_METHOD), "transfer") &&
-	    (rc = hit(r, "verify-poll", o.id, POLLS_LIMIT, POLLS_WINDOW, false)) != 0) {
+	    (rc = wizard_limit(r, poll_bucket, POLLS_LIMIT, POLLS_WINDOW, NULL)) != 0) {
 		if (rc < 0)
 			return -1;
 		verify_provider(&r->app->conf, &p);

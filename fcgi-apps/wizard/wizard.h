@@ -132,6 +132,11 @@ int wizard_materials_missing(struct req *r, const struct wizard_order *o, json_t
 int wizard_verified(struct req *r, const struct wizard_order *o, bool *ok,
 		    const char **missing_subject);
 
+/* Counts one hit on bucket (shared/ratelimit.h) against limit per window seconds. Returns 1
+ * allowed; 0 over: answered 429 rate_limited with Retry-After and "<what>，请 N 分钟后再试。",
+ * or, what NULL, unanswered; -1 answered (the database's error). pay.c counts with it too. */
+int wizard_limit(struct req *r, const char *bucket, int limit, int window, const char *what);
+
 /* ---- sign.c */
 
 /* The zh-CN title of a step ("经办人信息"), for messages that name it. */

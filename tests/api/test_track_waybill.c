@@ -401,7 +401,8 @@ static void test_others_order(void **state)
 	assert_int_equal(waybills_in(no), 1);
 }
 
-/* A number already entered for another order's paper is refused with 409. */
+/* A number already entered for another order's paper is refused with 409, in words that
+ * tell nothing of that order (nor that there is one). */
 static void test_number_taken(void **state)
 {
 	char a1[19], a2[19], number[40];
@@ -417,6 +418,17 @@ static void test_number_taken(void **state)
 	enter(&other, a2, "yto", number, &r);
 	api_expect_error(&r, 409, "conflict");
 	assert_string_equal(api_error_field(&r), "number");
+	{
+		const char *msg = json_string_value(
+			json_object_get(json_object_get(r.json, "error"), "message"));
+		static const char *const telling[] = { "订单", "另一", "其他", "已登记", "已被", "占用" };
+
+		assert_non_null(msg);
+		for (size_t i = 0; i < sizeof(telling) / sizeof(telling[0]); i++)
+			if (strstr(msg, telling[i]))
+				fail_msg("the conflict message tells of another order (%s): %s",
+					 telling[i], msg);
+	}
 	api_free(&r);
 	assert_int_equal(waybills_in(a2), 0);
 	assert_int_equal(paper_events(a2), 0);

@@ -31,6 +31,7 @@ static struct api_client owner, other;
 /* Orders of the owner: bjca-zycg new/org, szca lost/legal_rep, jxca-js new/org, one under
  * review; and one of the other account. */
 static char o_main[19], o_szca[19], o_jxca[19], o_locked[19], o_other[19];
+static long long owner_id;
 
 static long long account_id(const char *login)
 {
@@ -66,9 +67,14 @@ static int setup(void **state)
 		return -1;
 	wiz_register_org(&owner, uscc, mobile);
 	wiz_register_org(&other, uscc2, mobile2);
+	owner_id = account_id(uscc);
 	make_order(o_main, account_id(uscc), "bjca-zycg", "new", "org", "draft");
 	make_order(o_szca, account_id(uscc), "szca", "lost", "legal_rep", "draft");
 	make_order(o_jxca, account_id(uscc), "jxca-js", "new", "org", "returned");
+	/* Returned with the two scans the tests upload sent back to the applicant. */
+	if (db_exec(&db, "UPDATE orders SET editable = 'application_form,business_licence,handler' "
+			 "WHERE order_no = ?", DB_ARGS(DB_STR(o_jxca)), NULL, NULL) != DB_OK)
+		return -1;
 	make_order(o_locked, account_id(uscc), "bjca-zycg", "new", "org", "reviewing");
 	make_order(o_other, account_id(uscc2), "bjca-zycg", "new", "org", "draft");
 	return 0;
@@ -128,6 +134,110 @@ static long long materials_rows(const char *order)
 	assert_int_equal(db_query(&db, &a, "SELECT COUNT(*) FROM materials m JOIN orders o ON o.id = m.order_id "
 				       "WHERE o.order_no = ?", DB_ARGS(DB_STR(order)), &rows), DB_OK);
 	return strtoll(db_cell(&rows, 0, 0), NULL, 10);
+}
+
+static const char *error_message(const struct api_resp *r)
+{
+	const char *m = json_string_value(json_object_get(json_object_get(r->json, "error"), "message"));
+
+	return m ? m : "";
+}
+
+/* The latest version and state of each material of the order: "kind:version:state;...". */
+static void latest_materials(const char *order, char *out, size_t outsz)
+{
+	struct db_rows rows;
+
+	assert_int_equal(db_query(&db, &a,
+		"SELECT COALESCE(GROUP_CONCAT(CONCAT(m.material, ':', m.version, ':', m.state) "
+		"ORDER BY m.material SEPARATOR ';'), '') FROM materials m JOIN orders o ON o.id = m.order_id "
+		"WHERE o.order_no = ? AND m.state <> 'replaced'", DB_ARGS(DB_STR(order)), &rows), DB_OK);
+	snprintf(out, outsz, "%s", db_cell(&rows, 0, 0));
+}
+
+static void set_order(const char *order, const char *state, const char *editable)
+{
+	assert_int_equal(db_exec(&db, "UPDATE orders SET state = ?, editable = ? WHERE order_no = ?",
+				 DB_ARGS(DB_STR(state), DB_STR(editable), DB_STR(order)), NULL, NULL), DB_OK);
+}
+
+static void upload_ok(const char *order, const char *kind, long long version)
+{
+	struct api_resp r;
+
+	upload(order, kind, "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	if (r.status != 201)
+		fail_msg("upload %s: %ld %s", kind, r.status, r.body);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "material"), "version")),
+			 version);
+	api_free(&r);
+}
+
+static void upload_locked(const char *order, const char *kind, const char *name)
+{
+	struct api_resp r;
+
+	upload(order, kind, "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	api_expect_error(&r, 409, "material_locked");
+	assert_string_equal(api_error_field(&r), "material");
+	if (!strstr(error_message(&r), name) || !strstr(error_message(&r), "退回"))
+		fail_msg("%s: the refusal should name %s and the return: %s", kind, name, r.body);
+	api_free(&r);
+}
+
+/* A returned order takes again only what the reviewer sent back (orders.editable): approving
+ * accepts every pending scan, so any other one swapped in now would be approved unseen. */
+static void test_returned_takes_only_what_was_sent_back(void **state)
+{
+	char no[19], before[600], after[600];
+
+	(void)state;
+	make_order(no, owner_id, "bjca-zycg", "new", "org", "draft");
+	/* A draft takes any material its order needs, as often as the applicant likes. */
+	upload_ok(no, "application_form", 1);
+	upload_ok(no, "handler_id_front", 1);
+	upload_ok(no, "handler_id_back", 1);
+	upload_ok(no, "handler_id_back", 2);
+	/* Returned: the front of the ID card rejected, the handler's data to correct. */
+	assert_int_equal(db_exec(&db, "UPDATE materials m JOIN orders o ON o.id = m.order_id "
+				       "SET m.state = 'rejected' WHERE o.order_no = ? AND m.material = 'handler_id_front'",
+				       DB_ARGS(DB_STR(no)), NULL, NULL), DB_OK);
+	set_order(no, "returned", "handler_id_front,handler");
+	latest_materials(no, before, sizeof(before));
+	assert_string_equal(before, "application_form:1:pending;handler_id_back:2:pending;handler_id_front:1:rejected");
+	/* Pending scans the reviewer did not send back stay as they are, as do the accepted ones;
+	 * a step's name opens no material (handler_id_back is not "handler"). */
+	upload_locked(no, "application_form", "数字证书申请表");
+	upload_locked(no, "handler_id_back", "经办人身份证国徽面");
+	upload_locked(no, "business_licence", "营业执照副本复印件"); /* needed, never uploaded */
+	latest_materials(no, after, sizeof(after));
+	assert_string_equal(after, before);
+	/* What was sent back is taken, again until the order is resubmitted. */
+	upload_ok(no, "handler_id_front", 2);
+	upload_ok(no, "handler_id_front", 3);
+	latest_materials(no, after, sizeof(after));
+	assert_string_equal(after, "application_form:1:pending;handler_id_back:2:pending;handler_id_front:3:pending");
+	/* Returned with a step only: no scan at all. Items match whole, never a part of one. */
+	set_order(no, "returned", "handler");
+	upload_locked(no, "handler_id_front", "经办人身份证人像面");
+	set_order(no, "returned", "handler_id_front_x,x_handler_id_front,handler_id");
+	upload_locked(no, "handler_id_front", "经办人身份证人像面");
+	set_order(no, "returned", "");
+	upload_locked(no, "handler_id_front", "经办人身份证人像面");
+	/* In a draft a leftover list means nothing. */
+	set_order(no, "draft", "handler");
+	upload_ok(no, "application_form", 2);
+	/* A listed material still needs its rule: a code that is no material stays not needed. */
+	set_order(no, "returned", "no_such_kind");
+	{
+		struct api_resp r;
+
+		upload(no, "no_such_kind", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+		api_expect_error(&r, 400, "material_not_needed");
+		api_free(&r);
+	}
+	latest_materials(no, after, sizeof(after));
+	assert_string_equal(after, "application_form:2:pending;handler_id_back:2:pending;handler_id_front:3:pending");
 }
 
 static void test_valid_scans_are_stored(void **state)
@@ -340,6 +450,8 @@ static void test_states(void **state)
 				       DB_ARGS(DB_STR(o_szca)), NULL, NULL), DB_OK);
 	upload(o_szca, "application_form", "scan.jpg", "scan.jpg", "image/jpeg", &r);
 	api_expect_error(&r, 409, "material_locked");
+	assert_string_equal(api_error_field(&r), "material");
+	assert_non_null(strstr(error_message(&r), "数字证书申请表"));
 	api_free(&r);
 	assert_int_equal(db_exec(&db, "UPDATE materials m JOIN orders o ON o.id = m.order_id SET m.state = 'rejected' "
 				       "WHERE o.order_no = ? AND m.material = 'application_form' AND m.state = 'accepted'",
@@ -466,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_channel_rules),
 		cmocka_unit_test(test_who_may),
 		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_returned_takes_only_what_was_sent_back),
 		cmocka_unit_test(test_worker_killed_mid_upload),
 	};
 

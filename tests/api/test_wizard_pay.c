@@ -1,7 +1,8 @@
 /* API tests: paying for an order: QR through the sandbox provider, notifications (replayed,
- * forged, stale, out of order, for the wrong amount or an unknown payment), the status poll,
- * transfer and counter payments waiting for finance, a provider that is down, refunds, and
- * another applicant's orders. */
+ * forged, stale, out of order, for the wrong amount or an unknown payment), the status poll
+ * and how often it asks the provider, the account's budget of QR payments, transfer and
+ * counter payments waiting for finance, a provider that is down, refunds (and what of them
+ * the public timeline shows), and another applicant's orders. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -204,6 +205,32 @@ static void notify_signed(const char *body, long skew, struct api_resp *r)
 	notify_raw(body, ts, sig, r);
 }
 
+/* The status poll's counter of provider queries of pay_no: forgotten (as when its 5 seconds
+ * have passed), or filled for this window and the next (as right after a query). */
+static void forget_queries(const char *pay_no)
+{
+	char bucket[48];
+
+	snprintf(bucket, sizeof(bucket), "pay-query:%s", pay_no);
+	assert_int_equal(db_exec(&db, "DELETE FROM rate_limits WHERE bucket = ?",
+				 DB_ARGS(DB_STR(bucket)), NULL, NULL),
+			 DB_OK);
+}
+
+static void just_queried(const char *pay_no)
+{
+	long long win = (long long)time(NULL) / 5;
+	char bucket[48];
+
+	snprintf(bucket, sizeof(bucket), "pay-query:%s", pay_no);
+	for (long long k = 0; k < 2; k++)
+		assert_int_equal(db_exec(&db,
+					 "INSERT INTO rate_limits (bucket, win, span, hits) VALUES (?, ?, 5, 1) "
+					 "ON DUPLICATE KEY UPDATE hits = 1",
+					 DB_ARGS(DB_STR(bucket), DB_I64(win + k)), NULL, NULL),
+				 DB_OK);
+}
+
 /* A notification body as the provider writes it (into a static buffer). */
 static const char *notice(const char *event_id, const char *pay_no, const char *ref,
 			  const char *kind, long long amount)
@@ -294,10 +321,13 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Every test starts with the owner's hourly budget of payments at the provider untouched
+ * ([pay] per_account_hour): the tests share one owner. */
 static int reset_arena(void **state)
 {
 	(void)state;
 	arena_reset(&a);
+	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'pay:a:%'");
 	return 0;
 }
 
@@ -714,6 +744,7 @@ static void test_poll_without_notification(void **state)
 	assert_false(json_is_true(json_object_get(r.json, "notified")));
 	api_free(&r);
 	assert_string_equal(payment_state(pay_no), "pending");
+	forget_queries(pay_no); /* the last query was 5 seconds ago */
 	pay_status(&owner, no, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(js(json_object_get(r.json, "order"), "state"),
@@ -738,6 +769,91 @@ static void test_poll_without_notification(void **state)
 		api_free(&r);
 	}
 	assert_int_equal(events(no, "paid"), 1);
+}
+
+/* A page polling every second asks the provider about a payment at most once per 5 seconds:
+ * in between, the database answers (even if the payer has paid meanwhile). */
+static void test_poll_throttled(void **state)
+{
+	char no[19], mobile[12], pay_no[25];
+	struct api_resp r;
+
+	(void)state;
+	qr_order("cecep", "wechat", no, mobile, pay_no);
+	complete(pay_no, "paid", false, &r);
+	api_free(&r);
+	just_queried(pay_no);
+	for (int i = 0; i < 3; i++) {
+		pay_status(&owner, no, &r);
+		assert_int_equal(r.status, 200);
+		assert_string_equal(js(json_object_get(r.json, "order"), "state"), "pending_payment");
+		assert_string_equal(js(json_array_get(json_object_get(r.json, "payments"), 0), "state"),
+				    "pending");
+		api_free(&r);
+	}
+	assert_string_equal(payment_state(pay_no), "pending");
+	assert_int_equal(events(no, "paid"), 0);
+	/* Five seconds on, the next poll asks, and the payment counts. */
+	forget_queries(pay_no);
+	pay_status(&owner, no, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(js(json_object_get(r.json, "order"), "state"), "reviewing");
+	api_free(&r);
+	assert_string_equal(payment_state(pay_no), "paid");
+	assert_int_equal(events(no, "paid"), 1);
+}
+
+/* An account makes (or switches away from) at most [pay] per_account_hour QR payments at the
+ * provider an hour, across all its orders: a new order is no new budget. What costs the
+ * provider nothing stays free: the same QR again, a transfer with no QR to close. */
+static void test_creates_limited_per_account(void **state)
+{
+	char no[19], mobile[12], pay_no[25], after[16];
+	const char *msg;
+	struct api_resp r;
+
+	(void)state;
+	assert_true(conf.pay_per_account_hour <= 100); /* a test stack keeps the default */
+	for (int i = 0; i < conf.pay_per_account_hour; i++) {
+		arena_reset(&a);
+		qr_order("cecep", "wechat", no, mobile, pay_no);
+	}
+	/* The last order's QR asked again (a second click): the open payment, 200. */
+	wiz_pay(&owner, no, "wechat", &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(js(r.json, "pay_no"), pay_no);
+	api_free(&r);
+	/* Switching it to Alipay would close it at the provider and make another: refused. */
+	wiz_pay(&owner, no, "alipay", &r);
+	api_expect_error(&r, 429, "rate_limited");
+	api_free(&r);
+	assert_string_equal(payment_state(pay_no), "pending");
+	assert_int_equal(payments(no), 1);
+	/* A fresh order's QR: refused before anything is written or asked. */
+	pending("cecep", "new", NULL, no, mobile);
+	wiz_pay(&owner, no, "alipay", &r);
+	api_expect_error(&r, 429, "rate_limited");
+	assert_non_null(api_header(&r, "Retry-After", after, sizeof(after)));
+	assert_true(strtol(after, NULL, 10) >= 1);
+	msg = js(json_object_get(r.json, "error"), "message");
+	if (!strstr(msg, "支付") || !strstr(msg, "后再试"))
+		fail_msg("429 message: %s", msg);
+	api_free(&r);
+	assert_int_equal(payments(no), 0);
+	assert_string_equal(sql1("SELECT pay_method FROM orders WHERE order_no = ?", no), "NULL");
+	assert_int_equal(events(no, "payment_started"), 0);
+	/* A transfer asks nobody: still fine. Switching from it to a QR is not. */
+	wiz_pay(&owner, no, "transfer", &r);
+	assert_int_equal(r.status, 201);
+	api_free(&r);
+	wiz_pay(&owner, no, "wechat", &r);
+	api_expect_error(&r, 429, "rate_limited");
+	api_free(&r);
+	assert_int_equal(payments(no), 1);
+	/* The hour over, the QR is made. */
+	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'pay:a:%'");
+	pay_qr(no, "wechat", pay_no);
+	assert_string_equal(payment_state(pay_no), "pending");
 }
 
 /* Transfer and counter wait for finance: the order stays in pending_payment. */
@@ -904,6 +1020,36 @@ static void test_provider_down(void **state)
 	api_free(&c);
 }
 
+/* POST /api/track/order (anyone with the number and the handler mobile's last four digits):
+ * the timeline shows the refund request, and nothing of words in it. */
+static void track_timeline_hides(const char *no, const char *mobile, const char *words)
+{
+	char body[96];
+	struct api_resp r;
+	json_t *tl, *e;
+	bool seen = false;
+	size_t i;
+
+	snprintf(body, sizeof(body), "{\"order_no\":\"%s\",\"mobile_tail\":\"%s\"}", no,
+		 mobile + 7);
+	api_post_json("/api/track/order", body, &r);
+	if (r.status != 200)
+		fail_msg("track %s: %ld %s", no, r.status, r.body);
+	if (strstr(r.body, words))
+		fail_msg("the public timeline shows \"%s\": %s", words, r.body);
+	tl = json_object_get(r.json, "timeline");
+	assert_true(json_is_array(tl));
+	json_array_foreach(tl, i, e) {
+		if (strstr(js(e, "note"), words))
+			fail_msg("the public timeline shows \"%s\": %s", words, js(e, "note"));
+		if (strcmp(js(e, "event"), "refund_requested") == 0 &&
+		    strcmp(js(e, "state"), "refunding") == 0)
+			seen = true;
+	}
+	assert_true(seen);
+	api_free(&r);
+}
+
 /* What a refund may be asked for, and what it does. */
 static void test_refund_rules(void **state)
 {
@@ -948,14 +1094,20 @@ static void test_refund_rules(void **state)
 	api_free(&r);
 	assert_string_equal(order_state(no), "refunding");
 	assert_string_equal(payment_state(pay_no), "refunding");
-	assert_int_equal(events(no, "refund_requested"), 1);
+	/* The move is public, the applicant's words are not (they stay for the applicant and the
+	 * staff). */
+	assert_int_equal(events(no, "refund_requested"), 2);
+	assert_int_equal(sqln("SELECT COUNT(*) FROM order_events e JOIN orders o ON o.id = e.order_id "
+			      "WHERE o.order_no = ? AND e.kind = 'refund_requested' AND e.public = 1 "
+			      "AND e.state_to = 'refunding' AND e.note NOT LIKE '%不再需要%'", no), 1);
 	assert_string_equal(sql1("SELECT note FROM order_events e JOIN orders o ON o.id = e.order_id "
-				 "WHERE o.order_no = ? AND e.kind = 'refund_requested'", no),
-			    "不再需要'; DROP TABLE orders; --<b>");
+				 "WHERE o.order_no = ? AND e.kind = 'refund_requested' AND e.public = 0", no),
+			    "退款原因：不再需要'; DROP TABLE orders; --<b>");
+	track_timeline_hides(no, mobile, "不再需要");
 	refund(&owner, no, "{}", &r); /* once */
 	api_expect_error(&r, 409, "wrong_state");
 	api_free(&r);
-	assert_int_equal(events(no, "refund_requested"), 1);
+	assert_int_equal(events(no, "refund_requested"), 2);
 
 	/* Approved: too late. Returned (paid, not approved): allowed. */
 	qr_order("cecep", "wechat", no, mobile, pay_no);
@@ -970,6 +1122,7 @@ static void test_refund_rules(void **state)
 	assert_int_equal(r.status, 200);
 	api_free(&r);
 	assert_string_equal(order_state(no), "refunding");
+	assert_int_equal(events(no, "refund_requested"), 1); /* no reason given: nothing to keep */
 
 	/* Under review but never paid (a free business): nothing to give back. */
 	pending("cecep", "new", NULL, no, mobile);
@@ -1288,6 +1441,8 @@ int main(void)
 		cmocka_unit_test_setup(test_out_of_order, reset_arena),
 		cmocka_unit_test_setup(test_paid_after_cancel, reset_arena),
 		cmocka_unit_test_setup(test_poll_without_notification, reset_arena),
+		cmocka_unit_test_setup(test_poll_throttled, reset_arena),
+		cmocka_unit_test_setup(test_creates_limited_per_account, reset_arena),
 		cmocka_unit_test_setup(test_transfer_and_counter, reset_arena),
 		cmocka_unit_test_setup(test_double_post_and_switch, reset_arena),
 		cmocka_unit_test_setup(test_provider_down, reset_arena),

@@ -1,5 +1,6 @@
 /* API tests: identity verification of the organisation and the handler through the sandbox
- * gateway, the memo code of a 0.01 transfer, and the switch to mail-in after a failure. */
+ * gateway, the memo code of a 0.01 transfer, the switch to mail-in after a failure, and the
+ * limits on starting checks (per order, per account, per client address). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -233,6 +235,34 @@ static const char *vstate(const struct api_resp *r)
 static const char *str(const struct api_resp *r, const char *name)
 {
 	return json_string_value(json_object_get(r->json, name));
+}
+
+static const char *error_message(const struct api_resp *r)
+{
+	const char *m = json_string_value(json_object_get(json_object_get(r->json, "error"), "message"));
+
+	return m ? m : "(none)";
+}
+
+/* 429 rate_limited, a Retry-After of whole seconds, and a zh-CN message saying which limit. */
+static void expect_limited(const struct api_resp *r, const char *says)
+{
+	char after[16];
+
+	api_expect_error(r, 429, "rate_limited");
+	assert_non_null(api_header(r, "Retry-After", after, sizeof(after)));
+	assert_true(strtol(after, NULL, 10) >= 1);
+	if (!strstr(error_message(r), says) || !strstr(error_message(r), "后再试"))
+		fail_msg("429 message does not say \"%s\": %s", says, error_message(r));
+}
+
+/* The order's subject free for another application of the same account (as a finished or
+ * cancelled one leaves it). */
+static void set_open_key_free(const struct who *w)
+{
+	assert_int_equal(db_exec(&db, "UPDATE orders SET open_key = NULL WHERE order_no = ?",
+				 DB_ARGS(DB_STR(w->no)), NULL, NULL),
+			 DB_OK);
 }
 
 static void expect_verification(const struct api_resp *r, const char *state, const char *order)
@@ -1006,10 +1036,82 @@ static void test_starts_rate_limited(void **state)
 	start(&w, "handler", NULL, &r);
 	api_expect_error(&r, 429, "rate_limited");
 	assert_non_null(api_header(&r, "Retry-After", after, sizeof(after)));
+	assert_non_null(strstr(error_message(&r), "本订单"));
 	api_free(&r);
 	assert_int_equal(rows_of(&w), 10);
 	/* The status stays readable. */
 	status_expect(&w, "handler", "passed", "draft");
+}
+
+/* A fresh order is no fresh budget: the account's checks of the day are counted across its
+ * orders ([verify] per_account_day), or the 3/4-element checks would answer, order after
+ * order, whether a name, an ID number and a mobile belong together. */
+static void test_starts_limited_per_account(void **state)
+{
+	struct api_resp r;
+	struct who w;
+	int done = 0;
+
+	(void)state;
+	assert_true(conf.verify_per_account_day <= 100); /* a test stack keeps the default */
+	fresh(&w, "bjca-zycg");
+	while (done < conf.verify_per_account_day) {
+		if (done > 0) { /* the next order of the same organisation and account */
+			set_open_key_free(&w);
+			wiz_create(&w.c, "bjca-zycg", "new", "org", NULL, w.no);
+		}
+		put_agreements(&w);
+		handler_ready(&w, "mobile", NULL, NULL);
+		for (int i = 0; i < 10 && done < conf.verify_per_account_day; i++, done++)
+			start_expect(&w, "handler", NULL, "passed", "draft");
+	}
+	set_open_key_free(&w);
+	wiz_create(&w.c, "bjca-zycg", "new", "org", NULL, w.no);
+	put_agreements(&w);
+	handler_ready(&w, "mobile", NULL, NULL);
+	start(&w, "handler", NULL, &r);
+	expect_limited(&r, "账号");
+	api_free(&r);
+	/* Refused before the gateway: nothing recorded, nothing moved. */
+	assert_int_equal(rows_of(&w), 0);
+	assert_string_equal(order_state(&w), "draft");
+	status(&w, "handler", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(json_is_null(json_object_get(r.json, "verification")));
+	api_free(&r);
+}
+
+/* The client address's checks of the hour ([verify] per_ip_hour), whatever the account: the
+ * test fills this hour's (and the next's) counter of 127.0.0.1, then takes it back. */
+static void test_starts_limited_per_address(void **state)
+{
+	static const char fill[] =
+		"INSERT INTO rate_limits (bucket, win, span, hits) VALUES (?, ?, 3600, ?) "
+		"ON DUPLICATE KEY UPDATE hits = VALUES(hits)";
+	static const char forget[] = "DELETE FROM rate_limits WHERE bucket = ?";
+	const char *bucket = "verify:ip:127.0.0.1";
+	long long win = (long long)time(NULL) / 3600;
+	struct api_resp r;
+	struct who w;
+
+	(void)state;
+	fresh(&w, "bjca-zycg");
+	put_agreements(&w);
+	handler_ready(&w, "mobile", NULL, NULL);
+	for (long long k = 0; k < 2; k++)
+		assert_int_equal(db_exec(&db, fill,
+					 DB_ARGS(DB_STR(bucket), DB_I64(win + k),
+						 DB_I64(conf.verify_per_ip_hour)),
+					 NULL, NULL),
+				 DB_OK);
+	start(&w, "handler", NULL, &r);
+	assert_int_equal(db_exec(&db, forget, DB_ARGS(DB_STR(bucket)), NULL, NULL), DB_OK);
+	expect_limited(&r, "当前网络");
+	api_free(&r);
+	assert_int_equal(rows_of(&w), 0);
+	/* The hour over (the counter gone), the same start goes through. */
+	start_expect(&w, "handler", NULL, "passed", "draft");
+	assert_int_equal(rows_of(&w), 1);
 }
 
 /* The gateway itself: unsigned or mis-signed requests are refused. */
@@ -1053,6 +1155,8 @@ int main(void)
 		cmocka_unit_test(test_not_yours),
 		cmocka_unit_test(test_incomplete_and_wrong_state),
 		cmocka_unit_test(test_starts_rate_limited),
+		cmocka_unit_test(test_starts_limited_per_account),
+		cmocka_unit_test(test_starts_limited_per_address),
 		cmocka_unit_test(test_sandbox_refuses_unsigned),
 	};
 

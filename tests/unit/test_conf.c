@@ -84,6 +84,69 @@ static void test_cross_key_rules(void **state)
 	expect_error("[limits]\narena_max = 1048576\n", "arena_max must exceed");
 }
 
+/* The providers' answers are not signed: only TLS protects them, so a provider (and the
+ * notification address we give the payment provider) is https://, or plain http:// on this
+ * host only. */
+static void test_providers_need_tls(void **state)
+{
+	static const char *const keys[][2] = {
+		{ "verify", "endpoint" }, { "pay", "endpoint" }, { "pay", "notify_url" },
+		{ "courier", "endpoint" },
+	};
+	static const char *const refused[] = {
+		"http://verify.example.com/v1",
+		"HTTP://verify.example.com/v1",
+		"http://10.0.0.5:8080/verify",
+		"http://127.0.0.1.example.com/verify",
+		"http://127.0.0.1@evil.example/verify",
+		"http://127.0.0.1:80@evil.example/verify",
+		"http://localhost.evil.example/",
+		"http://127.0.0.1:8o/x",
+		"http://[::2]:8080/x",
+		"http://[::1",
+		"verify.example.com/v1",
+		"ftp://verify.example.com/",
+		"https://",
+		"",
+	};
+	static const char *const accepted[] = {
+		"https://verify.example.com/v1",
+		"HTTPS://pay.example.com",
+		"http://127.0.0.1:8080/sandbox/verify",
+		"http://127.0.0.1",
+		"http://localhost/x",
+		"http://LOCALHOST:9000?x=1",
+		"http://[::1]:8080/x",
+		"http://user@127.0.0.1:8080/x",
+	};
+	char text[512], want[64];
+	struct conf c;
+	char err[512];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		snprintf(want, sizeof(want), "[%s] %s must be an https:// URL", keys[k][0], keys[k][1]);
+		for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+			snprintf(text, sizeof(text), "[%s]\n%s = %s\n", keys[k][0], keys[k][1],
+				 refused[i]);
+			expect_error(text, want);
+		}
+		for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+			snprintf(text, sizeof(text), "[%s]\n%s = %s\n", keys[k][0], keys[k][1],
+				 accepted[i]);
+			if (load(text, &c, err, sizeof(err)) != 0)
+				fail_msg("%s refused: %s", text, err);
+		}
+	}
+	/* The defaults (the sandbox on this host) pass. */
+	assert_int_equal(load("", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.verify_per_account_day, 20);
+	assert_int_equal(c.verify_per_ip_hour, 60);
+	assert_int_equal(c.pay_per_account_hour, 20);
+	expect_error("[verify]\nper_ip_hour = 0\n", "must be between 1 and 1000000");
+	expect_error("[pay]\nper_account_hour = 10001\n", "must be between 1 and 10000");
+}
+
 static void test_missing_file(void **state)
 {
 	struct conf c;
@@ -112,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_values),
 		cmocka_unit_test(test_errors_name_line_and_reason),
 		cmocka_unit_test(test_cross_key_rules),
+		cmocka_unit_test(test_providers_need_tls),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_too_long_string),
 	};

@@ -278,6 +278,8 @@ static void handle(int fd)
 			 "{\"ref\":\"" REF "\",\"state\":\"pending\",\"link\":\"https://face.example/" REF "\"}");
 	else if (strcmp(path, "/other/checks") == 0)
 		snprintf(answer, sizeof(answer), "{\"ref\":\"ffffffffffffffffffffffffffffffff\",\"state\":\"passed\"}");
+	else if (strncmp(path, "/noref/checks", 13) == 0)
+		snprintf(answer, sizeof(answer), "{\"state\":\"passed\"}");
 	else if (strcmp(path, "/down/checks") == 0) {
 		json_decref(j);
 		reply(fd, 503, "{\"error\":{\"code\":\"unavailable\"}}");
@@ -389,6 +391,11 @@ static void test_exchanges(void **state)
 	/* An answer about another check, a 503, a body that is not JSON, too slow, nobody there. */
 	gateway(&p, url, sizeof(url), "/other", server_port, SECRET, 2000);
 	assert_int_equal(verify_start(&p, &c, &r, err, sizeof(err)), VERIFY_UNAVAILABLE);
+	/* An answer that names no check is not taken for ours (a start, and a query). */
+	gateway(&p, url, sizeof(url), "/noref", server_port, SECRET, 2000);
+	assert_int_equal(verify_start(&p, &c, &r, err, sizeof(err)), VERIFY_UNAVAILABLE);
+	assert_non_null(strstr(err, "names no ref"));
+	assert_int_equal(verify_query(&p, REF, &r, err, sizeof(err)), VERIFY_UNAVAILABLE);
 	gateway(&p, url, sizeof(url), "/down", server_port, SECRET, 2000);
 	assert_int_equal(verify_start(&p, &c, &r, err, sizeof(err)), VERIFY_UNAVAILABLE);
 	gateway(&p, url, sizeof(url), "/junk", server_port, SECRET, 2000);
