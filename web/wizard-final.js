@@ -207,7 +207,9 @@
       var mats = Array.isArray(r.body.materials) ? r.body.materials : [];
       if (!mats.length) list.appendChild(P.el('p', 'muted', '本业务无需上传材料。'));
       mats.forEach(function (m) {
-        list.appendChild(materialCard(ctx, m, r.body.editable, function () {
+        /* Each kind says whether it takes a new version (a returned order: only what was sent back). */
+        var open = r.body.editable && m.editable !== false;
+        list.appendChild(materialCard(ctx, m, open, function () {
           ctx.reload().then(function () { missingNote(ctx, note); });
         }));
       });

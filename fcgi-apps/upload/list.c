@@ -53,9 +53,12 @@ int upload_list(struct req *r)
 		return app_db_error(r, rc);
 	list = json_array();
 	for (size_t i = 0; list && i < rows.nrows; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:{s:s, s:s, s:s, s:s}, s:o}",
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:b, s:{s:s, s:s, s:s, s:s}, s:o}",
 			"kind", db_cell(&rows, i, L_CODE), "name", db_cell(&rows, i, L_NAME),
 			"hint", db_cell(&rows, i, L_HINT), "required", strcmp(db_cell(&rows, i, L_REQ), "1") == 0,
+			/* This kind takes a new version now: what put.c will accept. */
+			"editable", upload_material_open(o.state, o.editable, db_cell(&rows, i, L_CODE)) &&
+				    !(db_cell(&rows, i, M_STATE) && strcmp(db_cell(&rows, i, M_STATE), "accepted") == 0),
 			"limits", "formats", db_cell(&rows, i, L_FORMATS), "max_bytes", db_cell(&rows, i, L_MAXB),
 			"min_pixels", db_cell(&rows, i, L_MINP), "max_pixels", db_cell(&rows, i, L_MAXP),
 			"latest", latest(r, &rows, i)));

@@ -58,7 +58,7 @@ static bool listed(const char *list, const char *name)
 /* A draft takes any material. A returned order takes only what the reviewer sent back
  * (orders.editable): approving accepts every pending scan, so any other one swapped in now
  * would pass unseen. */
-static bool material_open(const char *state, const char *editable_list, const char *material)
+bool upload_material_open(const char *state, const char *editable_list, const char *material)
 {
 	return strcmp(state, "draft") == 0 ||
 	       (strcmp(state, "returned") == 0 && listed(editable_list, material));
@@ -207,7 +207,7 @@ static int record_tx(struct db *db, void *p)
 		rec->refused = ERR_NOT_EDITABLE;
 		return DB_ERR;
 	}
-	if (!material_open(db_cell(&rows, 0, 0), db_cell(&rows, 0, 1), rec->material)) {
+	if (!upload_material_open(db_cell(&rows, 0, 0), db_cell(&rows, 0, 1), rec->material)) {
 		rec->refused = ERR_MATERIAL_LOCKED;
 		rec->why = not_sent_back(rec->r, rec->kind_name);
 		return DB_ERR;
@@ -278,7 +278,7 @@ int upload_put(struct req *r)
 	if (upload_find_rule(r, &o, material, &rule) < 0)
 		return -1;
 	/* Refuse a locked material before reading a byte of the body. */
-	if (!material_open(o.state, o.editable, material))
+	if (!upload_material_open(o.state, o.editable, material))
 		return resp_error(r, ERR_MATERIAL_LOCKED, "material", not_sent_back(r, rule.name));
 	rc = db_query(&r->app->db, r->arena, sql_latest, DB_ARGS(DB_I64(o.id), DB_STR(material)), &latest);
 	if (rc != DB_OK)

@@ -22,6 +22,10 @@ struct upload_rule {
 	int max_side;
 };
 
+/* Whether the order takes a new version of material now: any in a draft; on a returned
+ * order only what the reviewer sent back (editable_list). */
+bool upload_material_open(const char *state, const char *editable_list, const char *material);
+
 int upload_put(struct req *r);
 int upload_list(struct req *r);
 int upload_serve(struct req *r);

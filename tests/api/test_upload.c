@@ -212,6 +212,26 @@ static void test_returned_takes_only_what_was_sent_back(void **state)
 	upload_locked(no, "business_licence", "营业执照副本复印件"); /* needed, never uploaded */
 	latest_materials(no, after, sizeof(after));
 	assert_string_equal(after, before);
+	/* The list tells the page the same, kind by kind. */
+	{
+		char path[96];
+		struct api_resp r;
+		json_t *m;
+		size_t i;
+		int open = 0;
+
+		snprintf(path, sizeof(path), "/api/upload/orders/%s/materials", no);
+		api_call(&owner, "GET", path, NULL, NULL, &r);
+		assert_int_equal(r.status, 200);
+		json_array_foreach(json_object_get(r.json, "materials"), i, m) {
+			bool want = strcmp(json_string_value(json_object_get(m, "kind")), "handler_id_front") == 0;
+
+			assert_int_equal(json_is_true(json_object_get(m, "editable")), want);
+			open += want;
+		}
+		assert_int_equal(open, 1);
+		api_free(&r);
+	}
 	/* What was sent back is taken, again until the order is resubmitted. */
 	upload_ok(no, "handler_id_front", 2);
 	upload_ok(no, "handler_id_front", 3);
