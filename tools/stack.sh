@@ -309,6 +309,8 @@ data_setup() {
       die "certhall-admin staff add admin failed"
   fi
   {
+    echo "Apply and follow your orders: http://127.0.0.1:$port/login.html, then apply.html, orders.html, certs.html"
+    echo "Staff console: http://127.0.0.1:$port/staff.html"
     echo "Admin login (staff): admin / $(head -n 1 "$DIR/etc/admin.password")"
     echo "SMS codes without a phone: http://127.0.0.1:$port/sandbox/messages?to=13800138000"
   } >>"$DIR/run/demo.txt"
