@@ -64,6 +64,10 @@ void app_outbox_note(struct app *app, int rc, long long id);
  * nor can time whether a code was issued. Returns 0, or -1 answered (500). */
 int app_outbox_code(struct req *r, const char *mobile, const char *purpose, const char *bind);
 
+/* app_limit.c: the answer over a limit: 429 (status of e) with Retry-After: after seconds
+ * and message. Returns -1. */
+int app_limit_over(struct req *r, enum err_code e, int after, const char *message);
+
 /* app_limit.c: the per-address limit of the public look-ups ([track] rate_limit per
  * rate_window), counted in the bucket "<scope>:<address>". Returns 0, or -1 answered: 429
  * rate_limited with Retry-After, or the database's error. */

@@ -7,8 +7,7 @@
 #include "ratelimit.h"
 #include "smscode.h"
 
-/* 429 with Retry-After: after seconds. Returns -1. */
-static int over(struct req *r, enum err_code e, int after, const char *message)
+int app_limit_over(struct req *r, enum err_code e, int after, const char *message)
 {
 	char wait[16];
 
@@ -30,7 +29,7 @@ int app_limit_lookup(struct req *r, const char *scope)
 		return 0;
 	if (rc < 0)
 		return app_db_error(r, rc);
-	return over(r, ERR_RATE_LIMITED, after,
+	return app_limit_over(r, ERR_RATE_LIMITED, after,
 		    arena_printf(r->arena, "查询过于频繁，请 %d 秒后再试。", after));
 }
 
@@ -43,7 +42,7 @@ int app_limit_code(struct req *r, const char *mobile)
 	if (rc < 0)
 		return app_db_error(r, rc);
 	if (rc == 0)
-		return over(r, ERR_CODE_LIMIT, after,
+		return app_limit_over(r, ERR_CODE_LIMIT, after,
 			    arena_printf(r->arena, "获取验证码过于频繁，请 %d 秒后再试。", after));
 	return 0;
 }

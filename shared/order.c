@@ -104,6 +104,18 @@ const char *order_event_name(const char *code)
 	return lookup(events, code);
 }
 
+bool order_ships_key(const char *code, bool mail_in)
+{
+	static const char *const ships[] = { "new", "add", "lost", "damaged" };
+
+	if (!code)
+		return false;
+	for (size_t i = 0; i < sizeof(ships) / sizeof(ships[0]); i++)
+		if (strcmp(code, ships[i]) == 0)
+			return true;
+	return mail_in && strcmp(code, "change") == 0;
+}
+
 bool order_state_final(const char *state)
 {
 	static const char *const final[] = { "done", "cancelled", "refunded", "expired" };

@@ -40,6 +40,11 @@ const char *order_event_name(const char *code);
  *   a paid order not yet approved: applicant asks a refund -> refunding; finance -> refunded
  */
 
+/* The business mails a key to the applicant (new, add, lost, damaged; a change sent in by
+ * mail): the product step asks where to, and shipping makes and sends it. Renewal and unlock
+ * happen on the key the holder has; revocation ends with it returned. */
+bool order_ships_key(const char *code, bool mail_in);
+
 /* A state no order leaves: done, cancelled, refunded, expired. Its open_key is cleared, so
  * the subject may apply again. */
 bool order_state_final(const char *state);

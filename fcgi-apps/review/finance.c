@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "order.h"
+#include "pay.h"
 #include "review.h"
 #include "valid.h"
 
@@ -49,16 +50,6 @@ struct fin {
 	char amount[24];
 };
 
-/* Where a paid order goes (shared/order.h, pending_payment). */
-static const char *after_payment(const struct review_order *o)
-{
-	if (is(o->flow, "two_stage") || o->mail_in)
-		return "awaiting_paper";
-	if (is(o->business, "renew") && is(o->renew_mode, "online"))
-		return "approved";
-	return "reviewing";
-}
-
 static int confirm_tx(struct db *db, void *p)
 {
 	struct fin *f = p;
@@ -71,7 +62,8 @@ static int confirm_tx(struct db *db, void *p)
 
 	f->stale = false;
 	f->nothing = NULL;
-	f->to = after_payment(o);
+	/* Where a paid order goes: the same rule as a provider's payment (shared/pay.c). */
+	f->to = pay_next_state(o->flow, o->mail_in, o->renew_mode);
 	rc = review_move(db, r, o, "pending_payment", f->to, f->version, "paid", "");
 	if (rc == ORDER_STALE)
 		f->stale = true;

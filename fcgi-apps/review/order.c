@@ -70,17 +70,9 @@ int review_find_order(struct req *r, const char *no, struct review_order *o)
 	return 0;
 }
 
-static bool is(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
-
 bool review_ships_key(const struct review_order *o)
 {
-	const char *b = o->business;
-
-	return is(b, "new") || is(b, "add") || is(b, "lost") || is(b, "damaged") ||
-	       (is(b, "change") && o->mail_in);
+	return order_ships_key(o->business, o->mail_in);
 }
 
 /* "version": a JSON integer, or a string of digits (a form field). */

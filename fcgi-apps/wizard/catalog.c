@@ -5,6 +5,7 @@
 #include "order.h"
 #include "rules.h"
 #include "valid.h"
+#include "pay.h"
 #include "wizard.h"
 
 #define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"
@@ -44,14 +45,6 @@ static const struct name handler_names[] = {
 	{ NULL, NULL },
 };
 
-static const struct name pay_names[] = {
-	{ "wechat", "微信支付" },
-	{ "alipay", "支付宝支付" },
-	{ "transfer", "对公转账" },
-	{ "counter", "现场缴费" },
-	{ NULL, NULL },
-};
-
 static const char *lookup(const struct name *t, const char *code)
 {
 	for (; code && t->code; t++)
@@ -68,11 +61,6 @@ const char *wizard_verify_method_name(const char *code)
 const char *wizard_handler_method_name(const char *code)
 {
 	return lookup(handler_names, code);
-}
-
-const char *wizard_pay_method_name(const char *code)
-{
-	return lookup(pay_names, code);
 }
 
 /* A lower-case code as the tables hold them. */
@@ -119,7 +107,7 @@ static json_t *channel_json(const struct db_rows *c, size_t i)
 			 "kinds", named_list(db_cell(c, i, 7), order_kind_name),
 			 "verify_methods", named_list(db_cell(c, i, 8), wizard_verify_method_name),
 			 "handler_methods", named_list(db_cell(c, i, 9), wizard_handler_method_name),
-			 "pay_methods", named_list(db_cell(c, i, 10), wizard_pay_method_name),
+			 "pay_methods", named_list(db_cell(c, i, 10), pay_method_name),
 			 "mail_in", strcmp(db_cell(c, i, 11), "0") != 0);
 }
 

@@ -9,6 +9,7 @@
 #include "order.h"
 #include "rules.h"
 #include "valid.h"
+#include "pay.h"
 #include "wizard.h"
 
 #define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"
@@ -382,7 +383,7 @@ static json_t *payments_json(const struct db_rows *p)
 	for (size_t i = 0; i < p->nrows; i++)
 		json_array_append_new(out, json_pack("{s:s, s:s?, s:o, s:s, s:s, s:s?}",
 			"method", db_cell(p, i, 0),
-			"method_name", wizard_pay_method_name(db_cell(p, i, 0)),
+			"method_name", pay_method_name(db_cell(p, i, 0)),
 			"amount", money(strtoll(db_cell(p, i, 1), NULL, 10)),
 			"state", db_cell(p, i, 2), "created_at", db_cell(p, i, 3),
 			"paid_at", db_cell(p, i, 4)));
@@ -458,7 +459,7 @@ int wizard_order(struct req *r)
 	json_object_set_new(out, "handler_method_name",
 			    opt_string(wizard_handler_method_name(o.handler_method)));
 	json_object_set_new(out, "pay_method", opt_string(o.pay_method));
-	json_object_set_new(out, "pay_method_name", opt_string(wizard_pay_method_name(o.pay_method)));
+	json_object_set_new(out, "pay_method_name", opt_string(pay_method_name(o.pay_method)));
 	json_object_set_new(out, "amount", money(o.amount_fen));
 	json_object_set_new(out, "amount_fen", o.amount_fen < 0 ? json_null()
 								 : json_integer(o.amount_fen));

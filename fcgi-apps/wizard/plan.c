@@ -1,6 +1,7 @@
 /* wizard: which steps an order goes through, by business and certificate kind (DOMAIN.md). */
 #include <string.h>
 
+#include "order.h"
 #include "wizard.h"
 
 static const char *const step_names[STEP__COUNT] = {
@@ -37,11 +38,7 @@ bool wizard_business_targets_cert(const char *business)
 
 bool wizard_ships_key(const struct wizard_order *o)
 {
-	const char *b = o->business;
-
-	/* Renewal and unlock happen on the key the holder has; revocation ends with it returned. */
-	return is(b, "new") || is(b, "add") || is(b, "lost") || is(b, "damaged") ||
-	       (is(b, "change") && o->mail_in);
+	return order_ships_key(o->business, o->mail_in);
 }
 
 bool wizard_plan_has(const struct wizard_order *o, enum wizard_step s)

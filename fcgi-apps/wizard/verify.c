@@ -593,7 +593,6 @@ static const char *wait_zh(struct req *r, int seconds)
 
 int wizard_limit(struct req *r, const char *bucket, int limit, int window, const char *what)
 {
-	char retry[16];
 	const char *wait;
 	int after = 0, rc;
 
@@ -602,11 +601,9 @@ int wizard_limit(struct req *r, const char *bucket, int limit, int window, const
 		return app_db_error(r, rc);
 	if (rc == 1 || !what)
 		return rc;
-	snprintf(retry, sizeof(retry), "%d", after);
-	resp_header(r, "Retry-After", retry);
 	wait = wait_zh(r, after);
-	resp_error(r, ERR_RATE_LIMITED, NULL,
-		   wait ? arena_printf(r->arena, "%s，请 %s后再试。", what, wait) : what);
+	app_limit_over(r, ERR_RATE_LIMITED, after,
+		       wait ? arena_printf(r->arena, "%s，请 %s后再试。", what, wait) : what);
 	return 0;
 }
 

@@ -111,10 +111,10 @@ int wizard_step_check(struct req *r, const struct wizard_order *o, enum wizard_s
 /* A copy of saved step data (NULL: none) with its PII masked; the caller owns it. */
 json_t *wizard_step_masked(enum wizard_step s, json_t *data);
 
-/* ---- catalog.c: the zh-CN names of verification and payment methods, NULL for unknown codes. */
+/* ---- catalog.c: the zh-CN names of verification methods, NULL for unknown codes (payment
+ * methods: pay_method_name, shared/pay.h). */
 const char *wizard_verify_method_name(const char *code);
 const char *wizard_handler_method_name(const char *code);
-const char *wizard_pay_method_name(const char *code);
 
 /* ---- materials.c */
 
