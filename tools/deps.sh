@@ -6,7 +6,7 @@ PACKAGES=(
   build-essential pkg-config clang
   libfcgi-dev libmariadb-dev libssl-dev libcurl4-openssl-dev libmagic-dev
   libmagickwand-6.q16-dev libjansson-dev libinih-dev libcmocka-dev libqrencode-dev
-  mariadb-server-core mariadb-client-core nginx-light
+  mariadb-server-core mariadb-client nginx-light
   wrk curl ca-certificates imagemagick procps iproute2 util-linux
 )
 POLICY=/usr/sbin/policy-rc.d
@@ -47,8 +47,9 @@ block_services() {
 install_packages() {
   export DEBIAN_FRONTEND=noninteractive
   block_services
-  apt-get update
-  apt-get install -y --no-install-recommends "$@"
+  # Several checkouts may run deps.sh at once: wait for the dpkg lock instead of failing.
+  apt-get -o DPkg::Lock::Timeout=600 update
+  apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "$@"
 }
 
 main() {
