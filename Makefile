@@ -1,4 +1,4 @@
-# certhall — the only entry point: build, run, test, bench, fuzz, check.
+# certhall — the only entry point: build, run, test, bench, fuzz, check, install, deb.
 # One library (shared/ -> libcerthall.a), one program per fcgi-apps/<name>/, pattern rules.
 
 CC      ?= cc
@@ -49,7 +49,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 API_TESTS  := $(patsubst tests/api/%.c,$(BUILD)/tests/api_%,$(wildcard tests/api/test_*.c))
 API_HELPER := $(BUILD)/tests/api/apiclient.o $(BUILD)/tests/api/wizclient.o
 
-.PHONY: all deps run stop test unit bench fuzz check clean
+.PHONY: all deps run stop test unit bench fuzz check clean install deb fresh-test
 all: $(BINS)
 
 deps:
@@ -57,7 +57,7 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # Objects are reached through pattern chains: keep them between builds.
 .SECONDARY:
@@ -69,11 +69,11 @@ $(LIB): $(LIB_OBJS)
 .SECONDEXPANSION:
 $(BUILD)/bin/certhall-%: $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(wildcard fcgi-apps/$$*/*.c))) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(if $(APP_PKGS_$*),$(shell pkg-config --libs $(APP_PKGS_$*)))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(if $(APP_PKGS_$*),$(shell pkg-config --libs $(APP_PKGS_$*)))
 
 $(ADMIN): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/admin/*.c)) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS)
 
 $(HELLO): $(BUILD)/tests/bench/hello.o $(LIB)
 	@mkdir -p $(@D)
@@ -134,6 +134,30 @@ check:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok)\s*\(' \
 		$$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]') \
 		|| { echo "banned function used (STYLE.md rule 10)"; exit 1; }
+
+# Installed the way a Debian service is: programs, data, an example /etc/certhall/certhall.conf,
+# nginx snippets and systemd units, with these paths written into the files that name them.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/certhall
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+RUNDIR     ?= /run/certhall
+STATEDIR   ?= /var/lib/certhall
+install: all
+	@DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" DATADIR="$(DATADIR)" \
+	  SYSCONFDIR="$(SYSCONFDIR)" UNITDIR="$(UNITDIR)" RUNDIR="$(RUNDIR)" \
+	  STATEDIR="$(STATEDIR)" BUILD="$(BUILD)" tools/install.sh
+
+# The Debian package (debian/), built from the committed tree into $(BUILD)/deb/.
+deb:
+	@tools/deps.sh --deb
+	@tools/deb.sh $(BUILD)/deb
+
+# make test in a brand-new Debian 12 root (mmdebstrap), then the package installed there.
+fresh-test:
+	@tools/deps.sh --fresh
+	@tools/fresh-test.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -344,3 +344,9 @@ int conf_load_secrets(struct conf *c, char *err, size_t errsz)
 		return -1;
 	return 0;
 }
+
+void conf_print_keys(FILE *out)
+{
+	for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
+		fprintf(out, "%s %s %s\n", conf_keys[i].section, conf_keys[i].name, conf_keys[i].def);
+}

@@ -3,6 +3,7 @@
 #define CERTHALL_CONF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define CONF_STR_MAX 256
 
@@ -125,5 +126,8 @@ int conf_load(struct conf *c, const char *path, char *err, size_t errsz);
 
 /* Reads the secret files named in c (db password, SMS secret, mail password), if any. */
 int conf_load_secrets(struct conf *c, char *err, size_t errsz);
+
+/* Every key as "section name default", one a line: the example file is checked against it. */
+void conf_print_keys(FILE *out);
 
 #endif

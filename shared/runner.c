@@ -87,13 +87,40 @@ static int bind_socket(const struct runner_opts *o)
 	return fd;
 }
 
+static bool listening_socket(int fd)
+{
+	int type, acc;
+	socklen_t len = sizeof(type), alen = sizeof(acc);
+
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM &&
+	       getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &alen) == 0 && acc;
+}
+
+/*
+ * A listener handed over by the host: systemd's protocol (LISTEN_PID and LISTEN_FDS, the
+ * socket at fd 3: socket units, systemd-socket-activate) or fd 0 (spawn-fcgi, inetd style).
+ * The variables are dropped so that nothing the workers start believes them too.
+ */
 static int inherited_socket(void)
 {
-	int type;
-	socklen_t len = sizeof(type);
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	char *end;
+	long p, n;
 
-	/* systemd socket activation and spawn-fcgi both hand over the listener as fd 0. */
-	if (getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM)
+	if (pid && fds) {
+		errno = 0;
+		p = strtol(pid, &end, 10);
+		if (!errno && !*end && p == (long)getpid()) {
+			n = strtol(fds, &end, 10);
+			if (!*end && n >= 1 && listening_socket(3)) {
+				unsetenv("LISTEN_PID");
+				unsetenv("LISTEN_FDS");
+				unsetenv("LISTEN_FDNAMES");
+				return 3;
+			}
+		}
+	}
+	if (listening_socket(0))
 		return 0;
 	return -1;
 }
@@ -188,7 +215,10 @@ int runner_run(const struct runner_opts *o, runner_worker_fn fn, void *ctx)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	log_info("listening on %s with %d workers", owned ? o->socket_path : "fd 0", n);
+	if (owned)
+		log_info("listening on %s with %d workers", o->socket_path, n);
+	else
+		log_info("listening on inherited fd %d with %d workers", listen_fd, n);
 
 	for (;;) {
 		struct timespec tick = { .tv_sec = 1 };

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian 12 packages certhall needs to build, run and test; a fast no-op when all are present.
+# Install the Debian 12 packages certhall needs to build, run and test (and, with --deb or
+# --fresh, to build its package or a brand-new root); a fast no-op when all are present.
 set -euo pipefail
 
 PACKAGES=(
@@ -8,11 +9,16 @@ PACKAGES=(
   libmagickwand-6.q16-dev libjansson-dev libinih-dev libcmocka-dev libqrencode-dev
   mariadb-server-core mariadb-client nginx-light
   wrk curl ca-certificates imagemagick procps iproute2 util-linux
+  systemd spawn-fcgi php-fpm
 )
+# make deb: debhelper's dh, dpkg-buildpackage, lintian.
+DEB_PACKAGES=(debhelper dpkg-dev fakeroot lintian)
+# make fresh-test: a brand-new Debian root.
+FRESH_PACKAGES=(mmdebstrap)
 POLICY=/usr/sbin/policy-rc.d
 
 usage() {
-  echo "usage: $0 [--dry-run]   (--dry-run: print what would be installed)" >&2
+  echo "usage: $0 [--deb|--fresh] [--dry-run]   (--dry-run: print what would be installed)" >&2
   exit 2
 }
 
@@ -53,12 +59,16 @@ install_packages() {
 }
 
 main() {
-  local dry=0
-  case "${1-}" in
-    '') ;;
-    --dry-run) dry=1 ;;
-    *) usage ;;
-  esac
+  local dry=0 args=("$@")
+  while (($#)); do
+    case $1 in
+      --dry-run) dry=1 ;;
+      --deb) PACKAGES=("${DEB_PACKAGES[@]}") ;;
+      --fresh) PACKAGES=("${FRESH_PACKAGES[@]}") ;;
+      *) usage ;;
+    esac
+    shift
+  done
   local -a missing
   mapfile -t missing < <(missing_packages)
   ((${#missing[@]} == 0)) && return 0
@@ -67,7 +77,7 @@ main() {
     echo "deps.sh: dry run: would run apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
     return 0
   fi
-  ((EUID == 0)) || become_root "$@"
+  ((EUID == 0)) || become_root "${args[@]}"
   install_packages "${missing[@]}"
 }
 

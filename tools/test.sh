@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the unit tests, the API tests against a throwaway stack and a short fuzz pass; one summary line.
+# Run the unit tests, the API tests against a throwaway stack, the drop-in install beside a PHP
+# site, and a short fuzz pass; one summary line.
 set -euo pipefail
 
 REPO=$(realpath "$(dirname "${BASH_SOURCE[0]}")/..")
@@ -92,6 +93,24 @@ run_apis() {
   ((FAILED == before)) || KEEP=1
 }
 
+# A script that prints "ok - ..." and "not ok - ..." lines; a non-zero exit without a
+# "not ok" line counts as one failure.
+run_script() {
+  local out rc=0 ok nok
+  out=$(mktemp)
+  echo "# $*"
+  timeout -k 10 "$TEST_TIMEOUT" "$@" 2>&1 | tee "$out" || rc=${PIPESTATUS[0]}
+  ok=$(grep -c '^ok ' "$out" || true)
+  nok=$(grep -c '^not ok ' "$out" || true)
+  rm -f "$out"
+  PASSED=$((PASSED + ok))
+  FAILED=$((FAILED + nok))
+  if ((rc != 0 && nok == 0)); then
+    echo "not ok - $1 exited with status $rc without a failing check"
+    FAILED=$((FAILED + 1))
+  fi
+}
+
 # ---- fuzzing --------------------------------------------------------------------------------
 
 # Seed a scratch corpus from tests/fuzz/seeds/<name>/ (or <name> without "fuzz_") and run it.
@@ -137,7 +156,11 @@ cmd_all() {
   read -ra units <<<"${1-}"
   read -ra apis <<<"${2-}"
   run_units "${units[@]}"
-  if start_stack; then run_apis "${apis[@]}"; fi
+  if start_stack; then
+    run_apis "${apis[@]}"
+    # The installed programs, started as a host would, against this stack's database.
+    run_script tools/dropin-test.sh "$DIR"
+  fi
   stop_stack
   run_fuzzers
   summary

@@ -32,6 +32,18 @@ static int cmd_keygen(struct admin *ad, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_conf_keys(struct admin *ad, int argc, char **argv)
+{
+	(void)ad;
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: certhall-admin conf-keys\n");
+		return 2;
+	}
+	conf_print_keys(stdout);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "migrate", 1, 0, admin_migrate, "apply the schema/ migrations not applied yet" },
 	{ "seed", 1, 1, admin_seed_cmd,
@@ -41,6 +53,7 @@ static const struct command commands[] = {
 	{ "outbox", 1, 1, admin_outbox,
 	  "send what is due once (cron), --daemon to keep at it, --failed to list failures" },
 	{ "keygen", 0, 0, cmd_keygen, "FILE: create a new PII key file" },
+	{ "conf-keys", 0, 0, cmd_conf_keys, "every configuration key with its default" },
 };
 
 static void usage(void)
