@@ -117,6 +117,7 @@ FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) -Ishared -g -O1 -fno-omit-fram
 FUZZ_BINS   := $(if $(CLANG),$(patsubst tests/fuzz/%.c,$(BUILD)/tests/%,$(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_SRCS_fuzz_decode   := shared/arena.c shared/decode.c
 FUZZ_SRCS_fuzz_sqlsplit := shared/sqlsplit.c
+FUZZ_SRCS_fuzz_csv      := shared/csv.c
 FUZZ_SRCS_fuzz_multipart := shared/arena.c shared/multipart.c shared/decode.c
 FUZZ_SRCS_fuzz_route    := shared/arena.c shared/route.c shared/resp.c shared/log.c
 FUZZ_LIBS_fuzz_route    := $(shell pkg-config --libs jansson 2>/dev/null) -lfcgi

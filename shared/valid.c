@@ -74,16 +74,12 @@ static int uscc_value(char c)
 	return p == NULL ? -1 : (int)(p - USCC_CHARS);
 }
 
-bool valid_org_code(const char *s)
+/* The GB 11714 check character of an organisation code's first 8 characters, or 0. */
+static char org_check(const char *s)
 {
-	int sum = 0;
-	int check;
-	char want;
-	int i;
+	int sum = 0, check;
 
-	if (s == NULL || bounded_len(s, ORG_LEN) != ORG_LEN)
-		return false;
-	for (i = 0; i < 8; i++) {
+	for (int i = 0; i < 8; i++) {
 		int v;
 
 		if (is_digit(s[i]))
@@ -91,43 +87,58 @@ bool valid_org_code(const char *s)
 		else if (is_upper(s[i]))
 			v = s[i] - 'A' + 10;
 		else
-			return false;
+			return 0;
 		sum += v * ORG_W[i];
 	}
 	check = 11 - sum % 11;
-	if (check == 10)
-		want = 'X';
-	else if (check == 11)
-		want = '0';
-	else
-		want = (char)('0' + check);
-	return s[8] == want;
+	return check == 10 ? 'X' : check == 11 ? '0' : (char)('0' + check);
+}
+
+/* The GB 32100 check character of a USCC's first 17 characters, or 0. */
+static char uscc_check(const char *s)
+{
+	int sum = 0;
+
+	for (int i = 0; i < 17; i++) {
+		int v = uscc_value(s[i]);
+
+		if (v < 0)
+			return 0;
+		sum += v * USCC_W[i];
+	}
+	return USCC_CHARS[(31 - sum % 31) % 31];
+}
+
+bool valid_org_code(const char *s)
+{
+	if (s == NULL || bounded_len(s, ORG_LEN) != ORG_LEN)
+		return false;
+	return org_check(s) != 0 && s[8] == org_check(s);
 }
 
 bool valid_uscc(const char *s)
 {
 	char org[ORG_LEN + 1];
-	int sum = 0;
-	int check;
-	int i;
 
 	if (s == NULL || bounded_len(s, USCC_LEN) != USCC_LEN)
 		return false;
-	for (i = 0; i < 17; i++) {
-		int v = uscc_value(s[i]);
-
-		if (v < 0)
-			return false;
-		sum += v * USCC_W[i];
-	}
-	check = 31 - sum % 31;
-	if (check == 31)
-		check = 0;
-	if (s[17] != USCC_CHARS[check])
+	if (uscc_check(s) == 0 || s[17] != uscc_check(s))
 		return false;
 	memcpy(org, s + 8, ORG_LEN);
 	org[ORG_LEN] = '\0';
 	return valid_org_code(org);
+}
+
+bool valid_uscc_finish(char s[USCC_LEN + 1])
+{
+	char org = bounded_len(s, 16) >= 16 ? org_check(s + 8) : 0;
+
+	if (!org)
+		return false;
+	s[16] = org;
+	s[17] = uscc_check(s);
+	s[18] = '\0';
+	return s[17] != 0;
 }
 
 static bool is_leap(int y)
@@ -165,19 +176,25 @@ static long today_cn(void)
 	return (long)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
-bool valid_resident_id(const char *s)
+/* The GB 11643 check character of 17 digits. */
+static char rid_check(const char *s)
 {
 	int sum = 0;
+
+	for (int i = 0; i < 17; i++)
+		sum += (s[i] - '0') * RID_W[i];
+	return RID_CHECK[sum % 11];
+}
+
+bool valid_resident_id(const char *s)
+{
 	int y, m, d;
-	int i;
 
 	if (s == NULL || bounded_len(s, RID_LEN) != RID_LEN)
 		return false;
 	if (!all_digits(s, 17) || !(is_digit(s[17]) || s[17] == 'X'))
 		return false;
-	for (i = 0; i < 17; i++)
-		sum += (s[i] - '0') * RID_W[i];
-	if (s[17] != RID_CHECK[sum % 11])
+	if (s[17] != rid_check(s))
 		return false;
 
 	y = parse_digits(s + 6, 4);
@@ -186,6 +203,15 @@ bool valid_resident_id(const char *s)
 	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
 		return false;
 	return (long)y * 10000 + m * 100 + d <= today_cn();
+}
+
+bool valid_resident_id_finish(char s[RID_LEN + 1])
+{
+	if (bounded_len(s, 17) < 17 || !all_digits(s, 17))
+		return false;
+	s[17] = rid_check(s);
+	s[18] = '\0';
+	return valid_resident_id(s);
 }
 
 bool valid_mobile(const char *s, char out[12])

@@ -10,12 +10,21 @@
  * GB 11714 organisation code in characters 9-17 with its own check. Upper case only. */
 bool valid_uscc(const char *s);
 
+/* Completes a USCC whose first 16 characters are written: the organisation code's check
+ * (character 17) and the USCC's (18), then the NUL. False if those 16 are not of the alphabet.
+ * For generated test and bench data: one implementation of the rule. */
+bool valid_uscc_finish(char s[19]);
+
 /* GB 11714 organisation code: 8 characters over [0-9A-Z] and a check character (0-9 or X). */
 bool valid_org_code(const char *s);
 
 /* Resident ID, GB 11643-1999: 17 digits + check (digit or upper-case X), a real birth date
  * (1900-01-01 up to today) in digits 7-14. */
 bool valid_resident_id(const char *s);
+
+/* Completes a resident ID whose first 17 digits are written with its check character and the
+ * NUL; false if they are not digits or the birth date is not a real one. */
+bool valid_resident_id_finish(char s[19]);
 
 /* Mainland mobile: 11 digits, 13x-19x, optionally prefixed by +86 or 86. On success writes
  * the bare 11 digits into out. */

@@ -25,6 +25,30 @@ static void test_uscc_published(void **state)
 	assert_true(valid_uscc("91440300708461136T"));
 }
 
+/* The completing functions give back the published check characters. */
+static void test_finish_matches_published(void **state)
+{
+	static const char *const uscc[] = { "91350100M000100Y43", "91110000600037341L",
+					    "91110108551385082Q", "91440300708461136T" };
+	char s[19];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(uscc) / sizeof(uscc[0]); i++) {
+		memcpy(s, uscc[i], 16);
+		memset(s + 16, '?', 3);
+		assert_true(valid_uscc_finish(s));
+		assert_string_equal(s, uscc[i]);
+	}
+	memcpy(s, "91350100m000100Y", 16);
+	assert_false(valid_uscc_finish(s)); /* lower case is not of the alphabet */
+	memcpy(s, "11010519491231002X", 18);
+	memset(s + 17, '?', 2);
+	assert_true(valid_resident_id_finish(s));
+	assert_string_equal(s, "11010519491231002X");
+	memcpy(s, "11010519490231002", 17); /* no 31 February */
+	assert_false(valid_resident_id_finish(s));
+}
+
 static void test_uscc_rejects(void **state)
 {
 	(void)state;
@@ -453,6 +477,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uscc_published),
 		cmocka_unit_test(test_uscc_rejects),
+		cmocka_unit_test(test_finish_matches_published),
 		cmocka_unit_test(test_org_code),
 		cmocka_unit_test(test_resident_id),
 		cmocka_unit_test(test_mobile),

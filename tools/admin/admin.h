@@ -26,6 +26,11 @@ int admin_seed(struct admin *ad, int argc, char **argv);
 int admin_seed_cmd(struct admin *ad, int argc, char **argv);
 int admin_staff(struct admin *ad, int argc, char **argv);
 int admin_outbox(struct admin *ad, int argc, char **argv);
+/* import-certs FILE.csv [--apply] (import.c): the CA's existing certificates. */
+int admin_import_certs(struct admin *ad, int argc, char **argv);
+/* sample-certs, sample-ids (sample.c): generated rows and identifiers for benches. */
+int admin_sample_certs(struct admin *ad, int argc, char **argv);
+int admin_sample_ids(struct admin *ad, int argc, char **argv);
 
 /* Runs every statement of one .sql file. Returns 0, or -1 after printing the file, the
  * statement's line and the server's message. */

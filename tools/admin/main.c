@@ -54,13 +54,17 @@ static const struct command commands[] = {
 	  "send what is due once (cron), --daemon to keep at it, --failed to list failures" },
 	{ "keygen", 0, 0, cmd_keygen, "FILE: create a new PII key file" },
 	{ "conf-keys", 0, 0, cmd_conf_keys, "every configuration key with its default" },
+	{ "import-certs", 1, 1, admin_import_certs,
+	  "FILE.csv [--apply]: the CA's certificates (a dry run without --apply)" },
+	{ "sample-certs", 0, 0, admin_sample_certs, "N [--hall CODE]: N generated rows for import-certs" },
+	{ "sample-ids", 0, 0, admin_sample_ids, "uscc|id [N]: valid generated identifiers" },
 };
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: certhall-admin [-c certhall.conf] COMMAND [ARGS]\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(stderr, "  %-8s %s\n", commands[i].name, commands[i].help);
+		fprintf(stderr, "  %-12s %s\n", commands[i].name, commands[i].help);
 }
 
 int main(int argc, char **argv)
