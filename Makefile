@@ -2,13 +2,21 @@
 # One library (shared/ -> libcerthall.a), one program per fcgi-apps/<name>/, pattern rules.
 
 CC      ?= cc
-BUILD   ?= build
+# make SAN=1 test: the same tests with every program and test built under ASan and UBSan, in a
+# build tree of its own.
+SAN     ?=
+BUILD   ?= $(if $(SAN),build-san,build)
 # The base every program links; a program that needs more names it below (APP_PKGS_<name>),
 # so a worker maps only the libraries it uses (idle RSS is measured by make bench).
 PKGS    := libmariadb jansson inih libcrypto
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wcast-qual -Wvla \
            -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
+ifneq ($(SAN),)
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+           -DCERTHALL_SANITIZED
+LDFLAGS += -fsanitize=address,undefined
+endif
 CFLAGS  += -std=c11 -D_DEFAULT_SOURCE $(WARN) -Ishared \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lm
@@ -77,15 +85,15 @@ $(ADMIN): $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/admin/*.c)) $(LIB)
 
 $(HELLO): $(BUILD)/tests/bench/hello.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) $(UNIT_LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) $(UNIT_LIBS) -lcmocka
 
 $(BUILD)/tests/api_%: $(BUILD)/tests/api/%.o $(API_HELPER) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) -lcmocka
 
 # The stack of `make run` lives in var/ and keeps its data between runs.
 run: deps
@@ -99,9 +107,15 @@ unit: $(UNIT_TESTS)
 	@tools/test.sh unit $(UNIT_TESTS)
 
 # Unit tests, then API tests against a throwaway stack, then a short fuzz run; one summary line.
+# Under SAN=1 the fuzzers (sanitized already) are left out, and leaks are not errors: the
+# workers' and tests' exits are not where memory is judged.
+TEST_ENV := BUILD=$(BUILD) SAN=$(SAN) CERTHALL_BIN=$(abspath $(BUILD))/bin \
+            CERTHALL_ADMIN=$(abspath $(BUILD))/bin/certhall-admin \
+            $(if $(SAN),NO_FUZZ=1 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+              UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(API_TESTS) $(FUZZ_BINS) check
-	@tools/test.sh all "$(UNIT_TESTS)" "$(API_TESTS)"
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(API_TESTS) $(if $(SAN),,$(FUZZ_BINS)) check
+	@$(TEST_ENV) tools/test.sh all "$(UNIT_TESTS)" "$(API_TESTS)"
 
 bench: deps
 	@$(MAKE) --no-print-directory all

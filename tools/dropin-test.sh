@@ -63,7 +63,7 @@ http_code() { curl -s -o "$T/body" -w '%{http_code}' --max-time 10 "$@"; }
 # ---- the installation ------------------------------------------------------------------------
 
 install_tree() {
-  make -s -C "$REPO" --no-print-directory install PREFIX="$T/usr" SYSCONFDIR="$T/etc" \
+  make -s -C "$REPO" --no-print-directory install BUILD="${BUILD:-build}" SAN="${SAN-}" PREFIX="$T/usr" SYSCONFDIR="$T/etc" \
     UNITDIR="$T/lib/systemd/system" RUNDIR="$T/run" STATEDIR="$T/var/lib/certhall" >"$T/log/install.log" 2>&1
 }
 

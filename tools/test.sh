@@ -138,6 +138,7 @@ run_fuzzer() {
 
 run_fuzzers() {
   local bin
+  [[ -z ${NO_FUZZ-} ]] || return 0
   for bin in "$BUILD"/tests/fuzz_*; do
     [[ -f $bin && -x $bin ]] || continue
     run_fuzzer "$bin"

@@ -6,7 +6,7 @@
  * by line and column; a file with any bad row changes nothing. Without --apply that is all (a
  * dry run). With --apply and a clean file, the second pass writes 5000 rows per statement
  * (JSON_TABLE: one parameter a batch), inserting new serials and updating changed ones, so a
- * re-run is idempotent. Memory stays flat but for one 24-byte slot per distinct serial, which
+ * re-run is idempotent. Memory stays flat but for one 16-byte slot per distinct serial, which
  * finds a serial given twice with different data.
  */
 #include <errno.h>
@@ -45,10 +45,10 @@ struct channel {
 	long long id;
 };
 
-/* One slot per distinct serial: its hash and the hash of the rest of its row. */
+/* One slot per distinct serial: its hash, a hash of the rest of its row, its line (0: free). */
 struct seen {
-	uint64_t serial, row;
-	long line;
+	uint64_t serial;
+	uint32_t row, line;
 };
 
 struct import {
@@ -300,6 +300,10 @@ static int check_file(struct import *im, FILE *f)
 		uint64_t h, row = 0xcbf29ce484222325ULL;
 		int col;
 
+		if (c->line > (long)UINT32_MAX) {
+			fprintf(stderr, "%s: more than 4294967295 lines\n", im->path);
+			goto out;
+		}
 		if (blank(c))
 			continue;
 		im->rows++;
@@ -315,13 +319,13 @@ static int check_file(struct import *im, FILE *f)
 		if (!(s = seen_find(im, h)))
 			goto out;
 		if (!s->line) {
-			*s = (struct seen){ .serial = h, .row = row, .line = c->line };
+			*s = (struct seen){ .serial = h, .row = (uint32_t)row, .line = (uint32_t)c->line };
 			im->seen_n++;
-		} else if (s->row != row) {
+		} else if (s->row != (uint32_t)row) {
 			char why2[96];
 
-			snprintf(why2, sizeof(why2), "serial given before (line %ld) with other data",
-				 s->line);
+			snprintf(why2, sizeof(why2), "serial given before (line %lu) with other data",
+				 (unsigned long)s->line);
 			report(im, c->line, C_SERIAL, why2);
 		} else {
 			im->dups++;
