@@ -13,7 +13,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wcast-qual -Wvla
            -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
 ifneq ($(SAN),)
-CFLAGS  += -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
            -DCERTHALL_SANITIZED
 LDFLAGS += -fsanitize=address,undefined
 endif

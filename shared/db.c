@@ -259,7 +259,7 @@ int db_query(struct db *db, struct arena *a, const char *sql, const struct db_pa
 	my_bool *nulls = NULL, yes = 1;
 	char **bufs = NULL;
 	int rc = run(db, sql, p, np, &st);
-	size_t nc, r = 0;
+	size_t nc = 0, r = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (rc != DB_OK)

@@ -239,7 +239,8 @@ void api_random_mobile(char out[12])
 	unsigned char r[4];
 
 	crypto_random(r, sizeof(r));
-	snprintf(out, 12, "137%08u", (unsigned)((r[0] << 24 | r[1] << 16 | r[2] << 8 | r[3]) % 100000000u));
+	snprintf(out, 12, "137%08u",
+		 ((unsigned)r[0] << 24 | (unsigned)r[1] << 16 | (unsigned)r[2] << 8 | r[3]) % 100000000u);
 }
 
 /* An independent USCC generator (GB 32100 / GB 11714), so tests need no fixed numbers. */

@@ -99,7 +99,8 @@ static int add_rows(struct db *d, void *p)
 
 		crypto_random(r, sizeof(r));
 		snprintf(mobile, sizeof(mobile), "136%08u",
-			 (unsigned)((r[0] << 24 | r[1] << 16 | r[2] << 8 | r[3]) % 100000000u));
+			 ((unsigned)r[0] << 24 | (unsigned)r[1] << 16 | (unsigned)r[2] << 8 |
+			  r[3]) % 100000000u);
 		snprintf(no, sizeof(no), "2611210100000%05d", i);
 		params = json_pack("{s:s, s:s, s:s}", "order_no", no, "business", "新办", "days", "3");
 		rc = outbox_add(d, &a, &key, "sms", "order_submitted", b->mobile ? b->mobile : mobile, params, 0, &id);

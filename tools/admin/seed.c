@@ -346,7 +346,8 @@ static int seed_bench(struct admin *ad, long n, const char *list_path)
 
 			crypto_random(r, sizeof(r));
 			snprintf(mobile, sizeof(mobile), "139%08u",
-				 (unsigned)((r[0] << 24 | r[1] << 16 | r[2] << 8 | r[3]) % 100000000u));
+				 ((unsigned)r[0] << 24 | (unsigned)r[1] << 16 | (unsigned)r[2] << 8 |
+				  r[3]) % 100000000u);
 			if (insert_order(ad, &tpl, mobile, ch, no, &id) != DB_OK)
 				goto fail;
 			fprintf(f, "%s %s\n", no, mobile + 7);
