@@ -32,6 +32,8 @@ IMAGE_LIBS   := $(shell pkg-config --libs $(IMAGE_PKGS) 2>/dev/null)
 UNIT_LIBS    := -Wl,--as-needed $(IMAGE_LIBS) -Wl,--no-as-needed
 # The QR unit test reaches libqrencode through shared/qr.c.
 $(BUILD)/tests/test_qr: UNIT_LIBS += $(shell pkg-config --libs libqrencode 2>/dev/null)
+# The image test builds its PNG chunk bombs with zlib.
+$(BUILD)/tests/test_image: UNIT_LIBS += -lz
 APP_PKGS_upload := libcurl libmagic MagickWand
 $(BUILD)/shared/image.o $(BUILD)/tests/unit/test_image.o: CFLAGS += $(IMAGE_CFLAGS)
 
