@@ -15,7 +15,9 @@
  *             is never handed to a coder picked by guessing), and we refuse a pixel flood
  *             before a single pixel buffer exists;
  *   decode    the first frame only ("upload[0]"), under uploads-policy/policy.xml (no other
- *             coder, no delegate, bounded memory, no disk cache) and a 10 s deadline;
+ *             coder, no delegate, bounded memory, no disk cache) and a deadline (10 s by
+ *             default) checked as the decoder reports progress; a decoder that stops
+ *             reporting is the upload program's watchdog's (shared/runner.h);
  *   normalise orientation applied, all metadata stripped, sRGB, 8 bits, alpha onto white,
  *             longest side at most max_side, baseline JPEG 4:2:0, and a thumbnail.
  *
@@ -597,6 +599,7 @@ int image_process(const void *data, size_t n, const char *declared_ext, const ch
 	struct deadline dl = { { 0, 0 }, 0 };
 	const struct format *f;
 	unsigned char *clean = NULL;
+	unsigned ms;
 	MagickWand *w = NULL, *t = NULL;
 	char *coder = NULL;
 	size_t pw, ph, tw, th;
@@ -626,9 +629,10 @@ int image_process(const void *data, size_t n, const char *declared_ext, const ch
 	if ((rc = prepass(&data, &n, r, &clean, out)) != IMAGE_OK)
 		return rc;
 
+	ms = r->deadline_ms ? r->deadline_ms : IMAGE_DEADLINE_MS;
 	clock_gettime(CLOCK_MONOTONIC, &dl.end);
-	dl.end.tv_sec += IMAGE_DEADLINE_MS / 1000;
-	dl.end.tv_nsec += (IMAGE_DEADLINE_MS % 1000) * 1000000L;
+	dl.end.tv_sec += ms / 1000;
+	dl.end.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (dl.end.tv_nsec >= 1000000000L) {
 		dl.end.tv_sec++;
 		dl.end.tv_nsec -= 1000000000L;

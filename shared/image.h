@@ -28,6 +28,7 @@ struct image_rules {
 	unsigned max_side;                        /* downscale target of the longest side */
 	unsigned thumb_side;                      /* the thumbnail's longest side */
 	int jpeg_quality;                         /* 1..100, for the image and the thumbnail */
+	unsigned deadline_ms;                     /* checked as the decoder reports progress; 0: 10 s */
 };
 
 /* What image_process made: the normalised JPEG and its thumbnail (malloc'd, free with

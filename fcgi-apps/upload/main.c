@@ -22,6 +22,8 @@ static int worker_init(struct app *app)
 		log_error("image: %s", err);
 		return -1;
 	}
+	if (upload_guard_init(app) < 0)
+		return -1;
 	swept = store_sweep(app->conf.upload_dir);
 	if (swept > 0)
 		log_info("removed %d temp files left by a worker that died mid-upload", swept);

@@ -297,8 +297,11 @@ int upload_put(struct req *r)
 				   .max_pixels = (unsigned long long)rule.max_pixels,
 				   .max_side = (unsigned)rule.max_side,
 				   .thumb_side = (unsigned)c->upload_thumb_side,
-				   .jpeg_quality = c->upload_jpeg_quality };
+				   .jpeg_quality = c->upload_jpeg_quality,
+				   .deadline_ms = (unsigned)c->upload_decode_timeout_ms };
+	upload_guard_arm(r);
 	rc = image_process(f.data, f.len, extension(r, f.name), f.type, &ir, &img);
+	upload_guard_disarm();
 	if (rc != IMAGE_OK) {
 		image_out_free(&img);
 		return refuse(r, image_error(rc), &rule);
