@@ -34,8 +34,13 @@ UNIT_LIBS    := -Wl,--as-needed $(IMAGE_LIBS) -Wl,--no-as-needed
 $(BUILD)/tests/test_qr: UNIT_LIBS += $(shell pkg-config --libs libqrencode 2>/dev/null)
 # The image test builds its PNG chunk bombs with zlib.
 $(BUILD)/tests/test_image: UNIT_LIBS += -lz
-APP_PKGS_upload := libcurl libmagic MagickWand
+# The upload program opens MagickWand itself on its first image (dlopen, by this soname), so
+# an idle worker does not map it: it links only libmagic.
+IMAGE_WAND_SO := $(shell objdump -p $$(pkg-config --variable=libdir MagickWand 2>/dev/null)/$(patsubst -l%,lib%.so,$(firstword $(shell pkg-config --libs-only-l MagickWand 2>/dev/null))) 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
+APP_PKGS_upload := libcurl libmagic
 $(BUILD)/shared/image.o $(BUILD)/tests/unit/test_image.o: CFLAGS += $(IMAGE_CFLAGS)
+$(BUILD)/shared/image.o: CFLAGS += -DIMAGE_WAND_SO='"$(IMAGE_WAND_SO)"'
+
 
 LIB      := $(BUILD)/libcerthall.a
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard shared/*.c))

@@ -50,6 +50,7 @@
  */
 #include "image.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -57,13 +58,150 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <magic.h>
 #include <wand/MagickWand.h>
 
 #include "log.h"
 #include "prepass.h"
+
+/* ImageMagick is opened on the first image, not at start: mapping it and MagickWandGenesis
+ * cost an idle worker about 3 MiB of its 8 (make bench). image_check proves at start, in a
+ * child, that it loads and the policy is in force. Every call below goes through this table
+ * (the names are macros for its members from here on). */
+#ifndef IMAGE_WAND_SO
+#define IMAGE_WAND_SO "libMagickWand-6.Q16.so.6"
+#endif
+#define WAND_FUNCS(X) \
+	X(ClearMagickException) \
+	X(ClearMagickWand) \
+	X(CloneMagickWand) \
+	X(DestroyMagickWand) \
+	X(DestroyPixelWand) \
+	X(GetImageFromMagickWand) \
+	X(GetMagickResourceLimit) \
+	X(IsRightsAuthorized) \
+	X(MagickAutoOrientImage) \
+	X(MagickClearException) \
+	X(MagickGetException) \
+	X(MagickGetExceptionType) \
+	X(MagickGetImageAlphaChannel) \
+	X(MagickGetImageBlob) \
+	X(MagickGetImageColorspace) \
+	X(MagickGetImageFormat) \
+	X(MagickGetImageHeight) \
+	X(MagickGetImageWidth) \
+	X(MagickGetNumberImages) \
+	X(MagickPingImageBlob) \
+	X(MagickReadImageBlob) \
+	X(MagickRelinquishMemory) \
+	X(MagickRemoveImage) \
+	X(MagickResetImagePage) \
+	X(MagickResizeImage) \
+	X(MagickSetFilename) \
+	X(MagickSetFirstIterator) \
+	X(MagickSetFormat) \
+	X(MagickSetImageAlphaChannel) \
+	X(MagickSetImageBackgroundColor) \
+	X(MagickSetImageCompressionQuality) \
+	X(MagickSetImageDepth) \
+	X(MagickSetImageFormat) \
+	X(MagickSetImageInterlaceScheme) \
+	X(MagickSetInterlaceScheme) \
+	X(MagickSetLastIterator) \
+	X(MagickSetOption) \
+	X(MagickSetProgressMonitor) \
+	X(MagickSetSamplingFactors) \
+	X(MagickSetType) \
+	X(MagickStripImage) \
+	X(MagickThumbnailImage) \
+	X(MagickTransformImageColorspace) \
+	X(MagickWandGenesis) \
+	X(MagickWandTerminus) \
+	X(NewMagickWand) \
+	X(NewPixelWand) \
+	X(PixelSetColor) \
+	X(SetMagickResourceLimit)
+
+#define WAND_MEMBER(f) __typeof__(f) *f;
+static struct {
+	WAND_FUNCS(WAND_MEMBER)
+} wand;
+#undef WAND_MEMBER
+
+static void set_err(char *err, size_t errsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Opens the library and fills the table (before the names become macros). */
+static int wand_open(char *err, size_t errsz)
+{
+	void *h = dlopen(IMAGE_WAND_SO, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		set_err(err, errsz, "image: %s", dlerror());
+		return -1;
+	}
+#define WAND_LOAD(f)                                                                     \
+	if (!(*(void **)&wand.f = dlsym(h, #f))) {                                       \
+		set_err(err, errsz, "image: %s has no %s", IMAGE_WAND_SO, #f);          \
+		return -1;                                                               \
+	}
+	WAND_FUNCS(WAND_LOAD)
+#undef WAND_LOAD
+	return 0;
+}
+#define ClearMagickException (*wand.ClearMagickException)
+#define ClearMagickWand (*wand.ClearMagickWand)
+#define CloneMagickWand (*wand.CloneMagickWand)
+#define DestroyMagickWand (*wand.DestroyMagickWand)
+#define DestroyPixelWand (*wand.DestroyPixelWand)
+#define GetImageFromMagickWand (*wand.GetImageFromMagickWand)
+#define GetMagickResourceLimit (*wand.GetMagickResourceLimit)
+#define IsRightsAuthorized (*wand.IsRightsAuthorized)
+#define MagickAutoOrientImage (*wand.MagickAutoOrientImage)
+#define MagickClearException (*wand.MagickClearException)
+#define MagickGetException (*wand.MagickGetException)
+#define MagickGetExceptionType (*wand.MagickGetExceptionType)
+#define MagickGetImageAlphaChannel (*wand.MagickGetImageAlphaChannel)
+#define MagickGetImageBlob (*wand.MagickGetImageBlob)
+#define MagickGetImageColorspace (*wand.MagickGetImageColorspace)
+#define MagickGetImageFormat (*wand.MagickGetImageFormat)
+#define MagickGetImageHeight (*wand.MagickGetImageHeight)
+#define MagickGetImageWidth (*wand.MagickGetImageWidth)
+#define MagickGetNumberImages (*wand.MagickGetNumberImages)
+#define MagickPingImageBlob (*wand.MagickPingImageBlob)
+#define MagickReadImageBlob (*wand.MagickReadImageBlob)
+#define MagickRelinquishMemory (*wand.MagickRelinquishMemory)
+#define MagickRemoveImage (*wand.MagickRemoveImage)
+#define MagickResetImagePage (*wand.MagickResetImagePage)
+#define MagickResizeImage (*wand.MagickResizeImage)
+#define MagickSetFilename (*wand.MagickSetFilename)
+#define MagickSetFirstIterator (*wand.MagickSetFirstIterator)
+#define MagickSetFormat (*wand.MagickSetFormat)
+#define MagickSetImageAlphaChannel (*wand.MagickSetImageAlphaChannel)
+#define MagickSetImageBackgroundColor (*wand.MagickSetImageBackgroundColor)
+#define MagickSetImageCompressionQuality (*wand.MagickSetImageCompressionQuality)
+#define MagickSetImageDepth (*wand.MagickSetImageDepth)
+#define MagickSetImageFormat (*wand.MagickSetImageFormat)
+#define MagickSetImageInterlaceScheme (*wand.MagickSetImageInterlaceScheme)
+#define MagickSetInterlaceScheme (*wand.MagickSetInterlaceScheme)
+#define MagickSetLastIterator (*wand.MagickSetLastIterator)
+#define MagickSetOption (*wand.MagickSetOption)
+#define MagickSetProgressMonitor (*wand.MagickSetProgressMonitor)
+#define MagickSetSamplingFactors (*wand.MagickSetSamplingFactors)
+#define MagickSetType (*wand.MagickSetType)
+#define MagickStripImage (*wand.MagickStripImage)
+#define MagickThumbnailImage (*wand.MagickThumbnailImage)
+#define MagickTransformImageColorspace (*wand.MagickTransformImageColorspace)
+#define MagickWandGenesis (*wand.MagickWandGenesis)
+#define MagickWandTerminus (*wand.MagickWandTerminus)
+#define NewMagickWand (*wand.NewMagickWand)
+#define NewPixelWand (*wand.NewPixelWand)
+#define PixelSetColor (*wand.PixelSetColor)
+#define SetMagickResourceLimit (*wand.SetMagickResourceLimit)
 
 #ifndef MAGIC_NO_COMPRESS_FORK /* file < 5.44 */
 #define MAGIC_NO_COMPRESS_FORK 0
@@ -125,10 +263,8 @@ struct deadline {
 };
 
 static magic_t cookie;
-static int ready;
-
-static void set_err(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int ready;                   /* image_ready succeeded */
+static char policy[PATH_MAX];       /* image_init's folder, absolute; "" before */
 
 static void set_err(char *err, size_t errsz, const char *fmt, ...)
 {
@@ -200,7 +336,7 @@ int image_init(const char *policy_dir, char *err, size_t errsz)
 	char dir[PATH_MAX], file[PATH_MAX + 16];
 	FILE *f;
 
-	if (ready) {
+	if (policy[0]) {
 		set_err(err, errsz, "image: image_init called twice");
 		return -1;
 	}
@@ -221,6 +357,23 @@ int image_init(const char *policy_dir, char *err, size_t errsz)
 		set_err(err, errsz, "image: setenv: %s", strerror(errno));
 		return -1;
 	}
+	memcpy(policy, dir, sizeof(policy));
+	return 0;
+}
+
+int image_ready(char *err, size_t errsz)
+{
+	static int opened;
+
+	if (ready)
+		return 0;
+	if (!policy[0]) {
+		set_err(err, errsz, "image: image_init not called");
+		return -1;
+	}
+	if (!opened && wand_open(err, errsz) != 0)
+		return -1;
+	opened = 1;
 	MagickWandGenesis();
 	/* The second fence: these can only lower what the policy says, never raise it. */
 	SetMagickResourceLimit(MemoryResource, LIMIT_MEMORY);
@@ -256,22 +409,67 @@ fail:
 	return -1;
 }
 
+int image_check(const char *policy_dir, char *err, size_t errsz)
+{
+	char msg[256] = "";
+	int fds[2], status;
+	ssize_t k;
+	size_t n = 0;
+	pid_t pid;
+
+	if (pipe(fds) != 0) {
+		set_err(err, errsz, "image: pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		set_err(err, errsz, "image: fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char why[256] = "";
+		int rc;
+
+		close(fds[0]);
+		rc = image_init(policy_dir, why, sizeof(why)) == 0 && image_ready(why, sizeof(why)) == 0;
+		if (!rc && write(fds[1], why, strlen(why)) < 0)
+			_exit(2);
+		_exit(rc ? 0 : 1);
+	}
+	close(fds[1]);
+	while (n < sizeof(msg) - 1 && (k = read(fds[0], msg + n, sizeof(msg) - 1 - n)) > 0)
+		n += (size_t)k;
+	msg[n] = '\0';
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		set_err(err, errsz, "%s", msg[0] ? msg : "image: the check died");
+		return -1;
+	}
+	return 0;
+}
+
 void image_done(void)
 {
-	if (!ready)
-		return;
-	magic_close(cookie);
-	cookie = NULL;
-	MagickWandTerminus();
-	ready = 0;
+	if (ready) {
+		magic_close(cookie);
+		cookie = NULL;
+		MagickWandTerminus();
+		ready = 0;
+	}
+	policy[0] = '\0';
 }
 
 const char *image_sniff(const void *data, size_t n)
 {
+	char err[256];
 	const char *mime;
 
-	if (!cookie)
+	if (!ready && image_ready(err, sizeof(err)) != 0) {
+		log_rid(LOG_ERROR, NULL, "%s", err);
 		return "application/octet-stream";
+	}
 	if (n == 0)
 		return "application/x-empty";
 	mime = magic_buffer(cookie, data, n < SNIFF_BYTES ? n : SNIFF_BYTES);
@@ -443,6 +641,18 @@ static int judge(MagickWand *w, MagickBooleanType ok, const struct deadline *dl,
 	return rc;
 }
 
+/* PNG or GIF by their first bytes (what the pre-pass walks), else NULL. */
+static const struct format *signature(const void *data, size_t n)
+{
+	static const unsigned char png[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+	if (n >= 8 && memcmp(data, png, 8) == 0)
+		return &formats[1];
+	if (n >= 6 && (memcmp(data, "GIF87a", 6) == 0 || memcmp(data, "GIF89a", 6) == 0))
+		return &formats[2];
+	return NULL;
+}
+
 /* The pre-pass of a PNG or GIF (shared/prepass.c): refuses by declared size or structure, and
  * points *data at a copy of a PNG without its text, ICC and EXIF chunks (*clean, freed by the
  * caller). */
@@ -466,6 +676,8 @@ static int prepass(const void **data, size_t *n, const struct image_rules *r, un
 		return IMAGE_OK;
 	}
 	if (rc != PREPASS_OK) {
+		free(*clean);
+		*clean = NULL;
 		log_rid(LOG_INFO, NULL, "image: prepass: %s %s, %lux%lu, frame %lux%lu",
 			out->detected, rc == PREPASS_BIG ? "too large" : "malformed", pi.width,
 			pi.height, pi.fwidth, pi.fheight);
@@ -600,6 +812,8 @@ int image_process(const void *data, size_t n, const char *declared_ext, const ch
 	const struct format *f;
 	unsigned char *clean = NULL;
 	unsigned ms;
+	int prepassed = 0;
+	char err[256];
 	MagickWand *w = NULL, *t = NULL;
 	char *coder = NULL;
 	size_t pw, ph, tw, th;
@@ -609,7 +823,7 @@ int image_process(const void *data, size_t n, const char *declared_ext, const ch
 	if (!out)
 		return IMAGE_INTERNAL;
 	memset(out, 0, sizeof(*out));
-	if (!ready || !rules_valid(r))
+	if (!rules_valid(r))
 		return IMAGE_INTERNAL;
 	if (n == 0)
 		return IMAGE_EMPTY;
@@ -617,17 +831,32 @@ int image_process(const void *data, size_t n, const char *declared_ext, const ch
 		return IMAGE_INTERNAL;
 	if (n > r->max_bytes)
 		return IMAGE_TOO_LARGE;
+	/* A PNG or GIF flood, bomb or broken stream is refused before any library is loaded. */
+	f = signature(data, n);
+	if (f && (r->formats & f->bit) && !ext_mismatch(declared_ext, f->bit) &&
+	    !mime_mismatch(declared_mime, f->bit)) {
+		out->detected = f->name;
+		if ((rc = prepass(&data, &n, r, &clean, out)) != IMAGE_OK)
+			return rc;
+		prepassed = 1;
+	}
+	if (!ready && image_ready(err, sizeof(err)) != 0) {
+		log_rid(LOG_ERROR, NULL, "%s", err);
+		rc = IMAGE_INTERNAL;
+		goto out;
+	}
 	f = format_named(image_sniff(data, n));
+	rc = IMAGE_UNSUPPORTED;
 	if (!f)
-		return IMAGE_UNSUPPORTED;
+		goto out;
 	out->detected = f->name;
 	if (!(r->formats & f->bit))
-		return IMAGE_UNSUPPORTED;
+		goto out;
+	rc = IMAGE_MISMATCH;
 	if (ext_mismatch(declared_ext, f->bit) || mime_mismatch(declared_mime, f->bit))
-		return IMAGE_MISMATCH;
-
-	if ((rc = prepass(&data, &n, r, &clean, out)) != IMAGE_OK)
-		return rc;
+		goto out;
+	if (!prepassed && (rc = prepass(&data, &n, r, &clean, out)) != IMAGE_OK)
+		goto out;
 
 	ms = r->deadline_ms ? r->deadline_ms : IMAGE_DEADLINE_MS;
 	clock_gettime(CLOCK_MONOTONIC, &dl.end);

@@ -45,11 +45,20 @@ struct image_out {
 };
 
 /* Once per worker, before any other image_ call: points ImageMagick at policy_dir (the folder
- * of uploads-policy/policy.xml; made absolute), starts MagickWand, sets the resource limits a
- * second time and loads the libmagic database. Then checks that the policy is in force (SVG,
- * MVG, PS, ... refused; the four formats allowed; no disk cache; no process-lifetime time
- * limit). Returns 0, or -1 with a reason in err. Not thread-safe: one image at a time. */
+ * of uploads-policy/policy.xml; made absolute). Loads nothing: the first image_sniff or
+ * image_process calls image_ready. Returns 0, or -1 with a reason in err. Not thread-safe:
+ * one image at a time. */
 int image_init(const char *policy_dir, char *err, size_t errsz);
+
+/* Opens ImageMagick (dlopen), starts MagickWand, sets the resource limits a second time and
+ * loads the libmagic database; then checks that the policy is in force (SVG, MVG, PS, ...
+ * refused; the four formats allowed; no disk cache; no process-lifetime time limit).
+ * Idempotent. Returns 0, or -1 with a reason in err. */
+int image_ready(char *err, size_t errsz);
+
+/* At start-up, before workers exist: image_init and image_ready in a child process, so that
+ * a policy not in force stops the program while its workers stay lean. 0, or -1 with err. */
+int image_check(const char *policy_dir, char *err, size_t errsz);
 void image_done(void);
 
 /* The real type of the bytes, by libmagic: "jpeg", "png", "gif" or "bmp" for those, else the

@@ -12,6 +12,19 @@ static const struct route routes[] = {
 	{ "GET", "/api/upload/health", app_health, 0 },
 };
 
+/* The policy must be in force before any worker starts: checked in a child, so that the
+ * workers load ImageMagick only with their first image (shared/image.c). */
+static int start_check(struct app *app)
+{
+	char err[256];
+
+	if (image_check(app->conf.policy_dir, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Each worker has its own libmagic cookie and MagickWand state, under our policy. */
 static int worker_init(struct app *app)
 {
@@ -36,6 +49,7 @@ static const struct app_def upload_app = {
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
 	.needs_key = true,
 	.worker_init = worker_init,
+	.start_check = start_check,
 };
 
 int main(int argc, char **argv)

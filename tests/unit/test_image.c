@@ -266,7 +266,7 @@ static int group_setup(void **state)
 	{
 		char err[256];
 
-		if (image_init(policy, err, sizeof(err)) != 0) {
+		if (image_init(policy, err, sizeof(err)) != 0 || image_ready(err, sizeof(err)) != 0) {
 			fprintf(stderr, "%s\n", err);
 			return -1;
 		}
