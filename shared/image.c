@@ -265,6 +265,7 @@ struct deadline {
 static magic_t cookie;
 static int ready;                   /* image_ready succeeded */
 static char policy[PATH_MAX];       /* image_init's folder, absolute; "" before */
+static const char *log_id;          /* image_log_id's request id */
 
 static void set_err(char *err, size_t errsz, const char *fmt, ...)
 {
@@ -467,7 +468,7 @@ const char *image_sniff(const void *data, size_t n)
 	const char *mime;
 
 	if (!ready && image_ready(err, sizeof(err)) != 0) {
-		log_rid(LOG_ERROR, NULL, "%s", err);
+		log_rid(LOG_ERROR, log_id, "%s", err);
 		return "application/octet-stream";
 	}
 	if (n == 0)
@@ -630,7 +631,7 @@ static int judge(MagickWand *w, MagickBooleanType ok, const struct deadline *dl,
 		rc = fail_rc;
 
 	if (rc != IMAGE_OK || sev != UndefinedException)
-		log_rid(rc == IMAGE_OK ? LOG_DEBUG : LOG_INFO, NULL, "image: %s: %s: %s %s (%d)%s",
+		log_rid(rc == IMAGE_OK ? LOG_DEBUG : LOG_INFO, log_id, "image: %s: %s: %s %s (%d)%s",
 			stage, image_strerror(rc), why ? why : "no reason given", where ? where : "",
 			(int)sev, dl->expired ? ", deadline passed" : "");
 	if (desc)
@@ -678,13 +679,13 @@ static int prepass(const void **data, size_t *n, const struct image_rules *r, un
 	if (rc != PREPASS_OK) {
 		free(*clean);
 		*clean = NULL;
-		log_rid(LOG_INFO, NULL, "image: prepass: %s %s, %lux%lu, frame %lux%lu",
+		log_rid(LOG_INFO, log_id, "image: prepass: %s %s, %lux%lu, frame %lux%lu",
 			out->detected, rc == PREPASS_BIG ? "too large" : "malformed", pi.width,
 			pi.height, pi.fwidth, pi.fheight);
 		return rc == PREPASS_BIG ? IMAGE_TOO_MANY_PIXELS : IMAGE_CORRUPT;
 	}
 	if (pi.stripped)
-		log_rid(LOG_DEBUG, NULL, "image: prepass: %u chunks (%zu bytes) left out",
+		log_rid(LOG_DEBUG, log_id, "image: prepass: %u chunks (%zu bytes) left out",
 			pi.stripped, pi.stripped_bytes);
 	if (*clean) {
 		*data = *clean;
@@ -841,7 +842,7 @@ int image_process(const void *data, size_t n, const char *declared_ext, const ch
 		prepassed = 1;
 	}
 	if (!ready && image_ready(err, sizeof(err)) != 0) {
-		log_rid(LOG_ERROR, NULL, "%s", err);
+		log_rid(LOG_ERROR, log_id, "%s", err);
 		rc = IMAGE_INTERNAL;
 		goto out;
 	}
@@ -879,7 +880,7 @@ int image_process(const void *data, size_t n, const char *declared_ext, const ch
 	/* The coder ImageMagick really used must be the one libmagic named. */
 	coder = MagickGetImageFormat(w);
 	if (MagickGetNumberImages(w) < 1 || !coder || !coder_is(f, coder)) {
-		log_rid(LOG_INFO, NULL, "image: ping: sniffed %s, read as %s", f->coder,
+		log_rid(LOG_INFO, log_id, "image: ping: sniffed %s, read as %s", f->coder,
 			coder ? coder : "nothing");
 		rc = IMAGE_CORRUPT;
 		goto out;
@@ -977,6 +978,11 @@ out:
 		out->width = out->height = 0;
 	}
 	return rc;
+}
+
+void image_log_id(const char *rid)
+{
+	log_id = rid;
 }
 
 void image_out_free(struct image_out *out)

@@ -77,6 +77,9 @@ const char *image_sniff(const void *data, size_t n);
 int image_process(const void *data, size_t n, const char *declared_ext, const char *declared_mime,
 		  const struct image_rules *r, struct image_out *out);
 
+/* The request id image_ logs carry until the next call (NULL: none); rid must live as long. */
+void image_log_id(const char *rid);
+
 /* Frees the buffers of out and zeroes it; out may be NULL. */
 void image_out_free(struct image_out *out);
 

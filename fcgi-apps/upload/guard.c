@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "image.h"
 #include "log.h"
 #include "runner.h"
 #include "upload.h"
@@ -28,6 +29,7 @@ void upload_guard_arm(struct req *r)
 	char *text;
 	size_t len;
 
+	image_log_id(r->rid);
 	if (!r->fcgi)
 		return;
 	/* The answer is rendered now, into a copy, so that the handler has nothing to build. */
@@ -43,5 +45,6 @@ void upload_guard_arm(struct req *r)
 
 void upload_guard_disarm(void)
 {
+	image_log_id(NULL);
 	runner_watchdog_disarm();
 }
