@@ -127,6 +127,18 @@ FUZZ_SRCS_fuzz_sqlsplit := shared/sqlsplit.c
 FUZZ_SRCS_fuzz_multipart := shared/arena.c shared/multipart.c shared/decode.c
 FUZZ_SRCS_fuzz_route    := shared/arena.c shared/route.c shared/resp.c shared/log.c
 FUZZ_LIBS_fuzz_route    := $(shell pkg-config --libs jansson 2>/dev/null) -lfcgi
+FUZZ_SRCS_fuzz_prepass  := shared/prepass.c
+FUZZ_SRCS_fuzz_conf     := shared/conf.c shared/log.c
+FUZZ_LIBS_fuzz_conf     := $(shell pkg-config --libs inih 2>/dev/null)
+FUZZ_SRCS_fuzz_fields   := shared/arena.c shared/req.c shared/resp.c shared/valid.c shared/log.c \
+                           shared/crypto.c shared/decode.c
+FUZZ_LIBS_fuzz_fields   := $(shell pkg-config --libs jansson libcrypto 2>/dev/null) -lfcgi
+FUZZ_SRCS_fuzz_providers := shared/pay.c shared/verify.c shared/courier.c shared/notify.c \
+                           shared/notify_alibaba.c shared/notify_tencent.c shared/notify_webhook.c \
+                           shared/notify_smtp.c shared/provider.c shared/http.c shared/crypto.c \
+                           shared/valid.c shared/waybill.c shared/order.c shared/log.c shared/conf.c \
+                           shared/db.c shared/arena.c shared/decode.c
+FUZZ_LIBS_fuzz_providers := $(shell pkg-config --libs jansson libcrypto libcurl inih libmariadb 2>/dev/null)
 
 $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(wildcard shared/*.h)
 	@mkdir -p $(@D)
