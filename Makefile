@@ -32,12 +32,12 @@ IMAGE_LIBS   := $(shell pkg-config --libs $(IMAGE_PKGS) 2>/dev/null)
 UNIT_LIBS    := -Wl,--as-needed $(IMAGE_LIBS) -Wl,--no-as-needed
 # The QR unit test reaches libqrencode through shared/qr.c.
 $(BUILD)/tests/test_qr: UNIT_LIBS += $(shell pkg-config --libs libqrencode 2>/dev/null)
-# The image test builds its PNG chunk bombs with zlib.
-$(BUILD)/tests/test_image: UNIT_LIBS += -lz
+# The PNG pre-pass (shared/prepass.c) inflates the image data with zlib.
+UNIT_LIBS += -lz
 # The upload program opens MagickWand itself on its first image (dlopen, by this soname), so
 # an idle worker does not map it: it links only libmagic.
 IMAGE_WAND_SO := $(shell objdump -p $$(pkg-config --variable=libdir MagickWand 2>/dev/null)/$(patsubst -l%,lib%.so,$(firstword $(shell pkg-config --libs-only-l MagickWand 2>/dev/null))) 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
-APP_PKGS_upload := libcurl libmagic
+APP_PKGS_upload := libcurl libmagic zlib
 $(BUILD)/shared/image.o $(BUILD)/tests/unit/test_image.o: CFLAGS += $(IMAGE_CFLAGS)
 $(BUILD)/shared/image.o: CFLAGS += -DIMAGE_WAND_SO='"$(IMAGE_WAND_SO)"'
 
@@ -128,6 +128,7 @@ FUZZ_SRCS_fuzz_multipart := shared/arena.c shared/multipart.c shared/decode.c
 FUZZ_SRCS_fuzz_route    := shared/arena.c shared/route.c shared/resp.c shared/log.c
 FUZZ_LIBS_fuzz_route    := $(shell pkg-config --libs jansson 2>/dev/null) -lfcgi
 FUZZ_SRCS_fuzz_prepass  := shared/prepass.c
+FUZZ_LIBS_fuzz_prepass  := -lz
 FUZZ_SRCS_fuzz_conf     := shared/conf.c shared/log.c
 FUZZ_LIBS_fuzz_conf     := $(shell pkg-config --libs inih 2>/dev/null)
 FUZZ_SRCS_fuzz_fields   := shared/arena.c shared/req.c shared/resp.c shared/valid.c shared/log.c \

@@ -23,7 +23,9 @@ struct prepass_info {
  * Critical chunks are copied as they are, up to IEND; anything after IEND is dropped. CRCs
  * are left to the decoder. Refuses (PREPASS_BAD) a missing signature, a first chunk that is
  * not a 13-byte IHDR, a chunk running past the end, a length over 2^31-1, no IEND, or more
- * than 65536 chunks; PREPASS_BIG when width x height > max_pixels or a side > max_side.
+ * than 65536 chunks, or image data that inflates to more than the declared rows hold (an
+ * IDAT bomb; inflated into a 16 KiB scratch buffer, stopping there); PREPASS_BIG when
+ * width x height > max_pixels or a side > max_side.
  * Returns PREPASS_OK with *outlen set.
  */
 int prepass_png(const unsigned char *in, size_t n, unsigned char *out, size_t *outlen,

@@ -1033,6 +1033,64 @@ static void test_png_bad_streams(void **state)
 	free(out);
 }
 
+/* An IDAT bomb: an 800x600 image whose zlib stream goes on with 64 MB of zeros after its
+ * last row. libpng inflates that excess too; the pre-pass stops at what the rows can hold
+ * and refuses it, without ever holding more than its scratch buffer. */
+static void test_png_idat_bomb(void **state)
+{
+	const unsigned w = 800, h = 600;
+	size_t rowlen = 1 + (size_t)w * 3, raw_len = rowlen * h, extra = 64u << 20, outlen;
+	unsigned char ihdr[13] = { 0, 0, 0x03, 0x20, 0, 0, 0x02, 0x58, 8, 2, 0, 0, 0 };
+	unsigned char *raw = calloc(1, raw_len + extra), *z, *clean;
+	uLongf zlen = compressBound((uLong)(raw_len + extra));
+	struct prepass_info pi;
+	struct png g = { NULL, 0, 0 };
+	struct image_rules r = hall;
+
+	(void)state;
+	assert_non_null(raw);
+	for (size_t y = 0; y < h; y++)
+		memset(raw + y * rowlen + 1, 0xff, rowlen - 1); /* white rows, filter 0 */
+	z = malloc(zlen);
+	assert_non_null(z);
+	g.cap = 64;
+	g.p = malloc(g.cap);
+	assert_non_null(g.p);
+	memcpy(g.p, "\x89PNG\r\n\x1a\n", 8);
+	g.n = 8;
+	png_put(&g, "IHDR", ihdr, sizeof(ihdr));
+	/* First the honest image: stored. */
+	assert_int_equal(compress2(z, &zlen, raw, (uLong)raw_len, 9), Z_OK);
+	{
+		struct png ok = g;
+
+		ok.p = malloc(g.n);
+		assert_non_null(ok.p);
+		memcpy(ok.p, g.p, g.n);
+		ok.cap = g.n;
+		png_put(&ok, "IDAT", z, zlen);
+		png_put(&ok, "IEND", (const unsigned char *)"", 0);
+		r.max_bytes = ok.n;
+		assert_int_equal(process_capped(ok.p, ok.n, &r, 384), IMAGE_OK);
+		free(ok.p);
+	}
+	zlen = compressBound((uLong)(raw_len + extra));
+	assert_int_equal(compress2(z, &zlen, raw, (uLong)(raw_len + extra), 9), Z_OK);
+	png_put(&g, "IDAT", z, zlen);
+	png_put(&g, "IEND", (const unsigned char *)"", 0);
+	print_message("# IDAT bomb: %zu bytes, %zu inflated\n", g.n, raw_len + extra);
+	clean = malloc(g.n);
+	assert_non_null(clean);
+	assert_int_equal(prepass_png(g.p, g.n, clean, &outlen, hall.max_pixels, 16000, &pi),
+			 PREPASS_BAD);
+	r.max_bytes = g.n;
+	assert_int_equal(process_capped(g.p, g.n, &r, 384), IMAGE_CORRUPT);
+	free(clean);
+	free(z);
+	free(raw);
+	free(g.p);
+}
+
 /* Like the issue's 35-byte GIF: a 1x1 screen, a 6000x6000 frame (36 MP, under the pixel limit).
  * ImageMagick decodes the whole frame and grows the screen; the pre-pass refuses it from the
  * descriptor, and a frame over the pixel limit is refused as a flood. */
@@ -1093,6 +1151,7 @@ int main(void)
 		cmocka_unit_test(test_png_ztxt_bomb),
 		cmocka_unit_test(test_png_chunk_relatives),
 		cmocka_unit_test(test_png_bad_streams),
+		cmocka_unit_test(test_png_idat_bomb),
 		cmocka_unit_test(test_gif_frame_outside_screen),
 	};
 
