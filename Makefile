@@ -56,7 +56,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 API_TESTS  := $(patsubst tests/api/%.c,$(BUILD)/tests/api_%,$(wildcard tests/api/test_*.c))
 API_HELPER := $(BUILD)/tests/api/apiclient.o $(BUILD)/tests/api/wizclient.o
 
-.PHONY: all deps run stop test unit bench fuzz check clean
+.PHONY: all deps run stop test unit bench fuzz faults check clean
 all: $(BINS)
 
 deps:
@@ -148,6 +148,12 @@ $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(wildcard sha
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BINS)
 	@tools/fuzz.sh $(FUZZ_SECONDS)
+
+# The fault campaign of tools/faults.sh on a throwaway stack; FAULT_SECONDS of load per case.
+FAULT_SECONDS ?= 6
+faults: deps
+	@$(MAKE) --no-print-directory all
+	@tools/faults.sh $(FAULT_SECONDS)
 
 # STYLE.md rule 10: the banned functions never appear in our C.
 check:

@@ -41,13 +41,15 @@ static void json_parsers(const char *body, size_t len, unsigned char pick)
 		CHECK(pn.pay_no && pn.event_id);
 		CHECK(pn.amount_fen >= 0);
 	} else {
-		CHECK(field != NULL);
+		CHECK(field != NULL || !json_is_object(j)); /* a member is named, unless none */
 	}
 	memset(&vr, 0, sizeof(vr));
 	err[0] = '\0';
 	rc = verify_parse(statuses[pick % 8], j, pick & 8, &vr, err, sizeof(err));
 	CHECK(rc == VERIFY_OK || rc == VERIFY_UNAVAILABLE);
 	CHECK(memchr(err, '\0', sizeof(err)) != NULL);
+	CHECK(memchr(vr.message, '\0', sizeof(vr.message)) != NULL);
+	CHECK(memchr(vr.link, '\0', sizeof(vr.link)) != NULL);
 	memset(&ct, 0, sizeof(ct));
 	rc = courier_parse(j, &ct, err, sizeof(err));
 	CHECK(rc == 0 || rc == COURIER_UNAVAILABLE);
