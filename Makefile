@@ -40,8 +40,15 @@ IMAGE_LIBS   := $(shell pkg-config --libs $(IMAGE_PKGS) 2>/dev/null)
 UNIT_LIBS    := -Wl,--as-needed $(IMAGE_LIBS) -Wl,--no-as-needed
 # The QR unit test reaches libqrencode through shared/qr.c.
 $(BUILD)/tests/test_qr: UNIT_LIBS += $(shell pkg-config --libs libqrencode 2>/dev/null)
-APP_PKGS_upload := libcurl libmagic MagickWand
+# The PNG pre-pass (shared/prepass.c) inflates the image data with zlib.
+UNIT_LIBS += -lz
+# The upload program opens MagickWand itself on its first image (dlopen, by this soname), so
+# an idle worker does not map it: it links only libmagic.
+IMAGE_WAND_SO := $(shell objdump -p $$(pkg-config --variable=libdir MagickWand 2>/dev/null)/$(patsubst -l%,lib%.so,$(firstword $(shell pkg-config --libs-only-l MagickWand 2>/dev/null))) 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
+APP_PKGS_upload := libcurl libmagic zlib
 $(BUILD)/shared/image.o $(BUILD)/tests/unit/test_image.o: CFLAGS += $(IMAGE_CFLAGS)
+$(BUILD)/shared/image.o: CFLAGS += -DIMAGE_WAND_SO='"$(IMAGE_WAND_SO)"'
+
 
 LIB      := $(BUILD)/libcerthall.a
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard shared/*.c))
@@ -57,7 +64,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 API_TESTS  := $(patsubst tests/api/%.c,$(BUILD)/tests/api_%,$(wildcard tests/api/test_*.c))
 API_HELPER := $(BUILD)/tests/api/apiclient.o $(BUILD)/tests/api/wizclient.o
 
-.PHONY: all deps run stop test unit bench fuzz check clean install deb fresh-test
+.PHONY: all deps run stop test unit bench fuzz faults check clean install deb fresh-test
 all: $(BINS)
 
 deps:
@@ -135,6 +142,19 @@ FUZZ_SRCS_fuzz_csv      := shared/csv.c
 FUZZ_SRCS_fuzz_multipart := shared/arena.c shared/multipart.c shared/decode.c
 FUZZ_SRCS_fuzz_route    := shared/arena.c shared/route.c shared/resp.c shared/log.c
 FUZZ_LIBS_fuzz_route    := $(shell pkg-config --libs jansson 2>/dev/null) -lfcgi
+FUZZ_SRCS_fuzz_prepass  := shared/prepass.c
+FUZZ_LIBS_fuzz_prepass  := -lz
+FUZZ_SRCS_fuzz_conf     := shared/conf.c shared/log.c
+FUZZ_LIBS_fuzz_conf     := $(shell pkg-config --libs inih 2>/dev/null)
+FUZZ_SRCS_fuzz_fields   := shared/arena.c shared/req.c shared/resp.c shared/valid.c shared/log.c \
+                           shared/crypto.c shared/decode.c
+FUZZ_LIBS_fuzz_fields   := $(shell pkg-config --libs jansson libcrypto 2>/dev/null) -lfcgi
+FUZZ_SRCS_fuzz_providers := shared/pay.c shared/verify.c shared/courier.c shared/notify.c \
+                           shared/notify_alibaba.c shared/notify_tencent.c shared/notify_webhook.c \
+                           shared/notify_smtp.c shared/provider.c shared/http.c shared/crypto.c \
+                           shared/valid.c shared/waybill.c shared/order.c shared/log.c shared/conf.c \
+                           shared/db.c shared/arena.c shared/decode.c
+FUZZ_LIBS_fuzz_providers := $(shell pkg-config --libs jansson libcrypto libcurl inih libmariadb 2>/dev/null)
 
 $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(wildcard shared/*.h)
 	@mkdir -p $(@D)
@@ -143,6 +163,12 @@ $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(wildcard sha
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BINS)
 	@tools/fuzz.sh $(FUZZ_SECONDS)
+
+# The fault campaign of tools/faults.sh on a throwaway stack; FAULT_SECONDS of load per case.
+FAULT_SECONDS ?= 6
+faults: deps
+	@$(MAKE) --no-print-directory all
+	@tools/faults.sh $(FAULT_SECONDS)
 
 # STYLE.md rule 10: the banned functions never appear in our C.
 check:

@@ -152,6 +152,8 @@ int app_main(int argc, char **argv, const struct app_def *def)
 	if (load_config(&app, err, sizeof(err)) < 0)
 		fatal("config: %s", err);
 	log_init(def->name, (enum log_level)app.conf.log_level);
+	if (def->start_check && def->start_check(&app) < 0)
+		fatal("start-up check failed");
 	if (check_only) {
 		printf("%s: configuration ok\n", app.conf_path);
 		return 0;

@@ -40,6 +40,7 @@ struct app_def {
 	size_t nroutes;
 	bool needs_key;                /* the PII key must load, or the program does not start */
 	int (*worker_init)(struct app *app);    /* optional, after the db connection */
+	int (*start_check)(struct app *app);    /* optional, in the master (and -t): -1 stops */
 	void (*after_response)(struct app *app); /* optional: work the client need not wait for */
 };
 

@@ -92,6 +92,8 @@ static const struct conf_key conf_keys[] = {
 	INT("upload", "body_max", upload_body_max, 65536, 67108864, "4194304"),
 	INT("upload", "thumb_side", upload_thumb_side, 64, 1024, "240"),
 	INT("upload", "jpeg_quality", upload_jpeg_quality, 40, 100, "85"),
+	INT("upload", "decode_timeout_ms", upload_decode_timeout_ms, 100, 60000, "10000"),
+	INT("upload", "address_space_mb", upload_address_space_mb, 256, 65536, "768"),
 	INT("sandbox", "timeout_sleep_ms", sandbox_timeout_sleep_ms, 0, 120000, "5000"),
 	INT("wizard", "draft_ttl_hours", draft_ttl_hours, 1, 8760, "720"),
 	STR("wizard", "public_url", public_url, "http://127.0.0.1:8080"),

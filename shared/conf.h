@@ -81,6 +81,8 @@ struct conf {
 	int upload_body_max;
 	int upload_thumb_side;
 	int upload_jpeg_quality;
+	int upload_decode_timeout_ms; /* an image's deadline; the watchdog kills at it + 2 s */
+	int upload_address_space_mb;  /* RLIMIT_AS of an upload worker */
 	/* [sandbox] */
 	int sandbox_timeout_sleep_ms;
 	/* [wizard] */

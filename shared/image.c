@@ -5,6 +5,9 @@
  * library. Every step below narrows what reaches the next one:
  *
  *   size      the byte limit, before anything reads the bytes;
+ *   prepass   (PNG, GIF) shared/prepass.c walks the chunks or blocks: a PNG loses its text,
+ *             ICC and EXIF chunks (a zTXt bomb is never inflated), a GIF frame must lie in
+ *             its screen, and the declared size is checked against the rules in microseconds;
  *   sniff     libmagic names the real type from the bytes; only JPEG, PNG, GIF and BMP (and
  *             only those the rules allow) go on; the file name and the declared MIME type
  *             must agree with the bytes;
@@ -12,7 +15,9 @@
  *             is never handed to a coder picked by guessing), and we refuse a pixel flood
  *             before a single pixel buffer exists;
  *   decode    the first frame only ("upload[0]"), under uploads-policy/policy.xml (no other
- *             coder, no delegate, bounded memory, no disk cache) and a 10 s deadline;
+ *             coder, no delegate, bounded memory, no disk cache) and a deadline (10 s by
+ *             default) checked as the decoder reports progress; a decoder that stops
+ *             reporting is the upload program's watchdog's (shared/runner.h);
  *   normalise orientation applied, all metadata stripped, sRGB, 8 bits, alpha onto white,
  *             longest side at most max_side, baseline JPEG 4:2:0, and a thumbnail.
  *
@@ -35,7 +40,9 @@
  *   - A coder's warnings (libjpeg's "Premature end of JPEG file") land on the image, not on
  *     the wand: judge() reads both.
  *   - The PNG coder refuses a side over the "width"/"height" limit during the ping without
- *     any exception; the IHDR names the reason.
+ *     any exception, hence the pre-pass reads the IHDR itself.
+ *   - libpng inflates every zTXt, iTXt and iCCP chunk in full during the ping, and the
+ *     progress monitor is not called meanwhile (a 2 MB PNG of 41 zTXt took 135 s and 2 GB).
  *   - The "map" pixel cache is a mapped disk file, so with "disk" 0 the "memory" limit is
  *     the whole pixel budget: 16-bit RGBA is 8 bytes a pixel, a decode or colorspace change
  *     briefly holds two copies and a resize a third. Large JPEGs are decoded at reduced
@@ -43,6 +50,7 @@
  */
 #include "image.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -50,12 +58,150 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <magic.h>
 #include <wand/MagickWand.h>
 
 #include "log.h"
+#include "prepass.h"
+
+/* ImageMagick is opened on the first image, not at start: mapping it and MagickWandGenesis
+ * cost an idle worker about 3 MiB of its 8 (make bench). image_check proves at start, in a
+ * child, that it loads and the policy is in force. Every call below goes through this table
+ * (the names are macros for its members from here on). */
+#ifndef IMAGE_WAND_SO
+#define IMAGE_WAND_SO "libMagickWand-6.Q16.so.6"
+#endif
+#define WAND_FUNCS(X) \
+	X(ClearMagickException) \
+	X(ClearMagickWand) \
+	X(CloneMagickWand) \
+	X(DestroyMagickWand) \
+	X(DestroyPixelWand) \
+	X(GetImageFromMagickWand) \
+	X(GetMagickResourceLimit) \
+	X(IsRightsAuthorized) \
+	X(MagickAutoOrientImage) \
+	X(MagickClearException) \
+	X(MagickGetException) \
+	X(MagickGetExceptionType) \
+	X(MagickGetImageAlphaChannel) \
+	X(MagickGetImageBlob) \
+	X(MagickGetImageColorspace) \
+	X(MagickGetImageFormat) \
+	X(MagickGetImageHeight) \
+	X(MagickGetImageWidth) \
+	X(MagickGetNumberImages) \
+	X(MagickPingImageBlob) \
+	X(MagickReadImageBlob) \
+	X(MagickRelinquishMemory) \
+	X(MagickRemoveImage) \
+	X(MagickResetImagePage) \
+	X(MagickResizeImage) \
+	X(MagickSetFilename) \
+	X(MagickSetFirstIterator) \
+	X(MagickSetFormat) \
+	X(MagickSetImageAlphaChannel) \
+	X(MagickSetImageBackgroundColor) \
+	X(MagickSetImageCompressionQuality) \
+	X(MagickSetImageDepth) \
+	X(MagickSetImageFormat) \
+	X(MagickSetImageInterlaceScheme) \
+	X(MagickSetInterlaceScheme) \
+	X(MagickSetLastIterator) \
+	X(MagickSetOption) \
+	X(MagickSetProgressMonitor) \
+	X(MagickSetSamplingFactors) \
+	X(MagickSetType) \
+	X(MagickStripImage) \
+	X(MagickThumbnailImage) \
+	X(MagickTransformImageColorspace) \
+	X(MagickWandGenesis) \
+	X(MagickWandTerminus) \
+	X(NewMagickWand) \
+	X(NewPixelWand) \
+	X(PixelSetColor) \
+	X(SetMagickResourceLimit)
+
+#define WAND_MEMBER(f) __typeof__(f) *f;
+static struct {
+	WAND_FUNCS(WAND_MEMBER)
+} wand;
+#undef WAND_MEMBER
+
+static void set_err(char *err, size_t errsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Opens the library and fills the table (before the names become macros). */
+static int wand_open(char *err, size_t errsz)
+{
+	void *h = dlopen(IMAGE_WAND_SO, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		set_err(err, errsz, "image: %s", dlerror());
+		return -1;
+	}
+#define WAND_LOAD(f)                                                                     \
+	if (!(*(void **)&wand.f = dlsym(h, #f))) {                                       \
+		set_err(err, errsz, "image: %s has no %s", IMAGE_WAND_SO, #f);          \
+		return -1;                                                               \
+	}
+	WAND_FUNCS(WAND_LOAD)
+#undef WAND_LOAD
+	return 0;
+}
+#define ClearMagickException (*wand.ClearMagickException)
+#define ClearMagickWand (*wand.ClearMagickWand)
+#define CloneMagickWand (*wand.CloneMagickWand)
+#define DestroyMagickWand (*wand.DestroyMagickWand)
+#define DestroyPixelWand (*wand.DestroyPixelWand)
+#define GetImageFromMagickWand (*wand.GetImageFromMagickWand)
+#define GetMagickResourceLimit (*wand.GetMagickResourceLimit)
+#define IsRightsAuthorized (*wand.IsRightsAuthorized)
+#define MagickAutoOrientImage (*wand.MagickAutoOrientImage)
+#define MagickClearException (*wand.MagickClearException)
+#define MagickGetException (*wand.MagickGetException)
+#define MagickGetExceptionType (*wand.MagickGetExceptionType)
+#define MagickGetImageAlphaChannel (*wand.MagickGetImageAlphaChannel)
+#define MagickGetImageBlob (*wand.MagickGetImageBlob)
+#define MagickGetImageColorspace (*wand.MagickGetImageColorspace)
+#define MagickGetImageFormat (*wand.MagickGetImageFormat)
+#define MagickGetImageHeight (*wand.MagickGetImageHeight)
+#define MagickGetImageWidth (*wand.MagickGetImageWidth)
+#define MagickGetNumberImages (*wand.MagickGetNumberImages)
+#define MagickPingImageBlob (*wand.MagickPingImageBlob)
+#define MagickReadImageBlob (*wand.MagickReadImageBlob)
+#define MagickRelinquishMemory (*wand.MagickRelinquishMemory)
+#define MagickRemoveImage (*wand.MagickRemoveImage)
+#define MagickResetImagePage (*wand.MagickResetImagePage)
+#define MagickResizeImage (*wand.MagickResizeImage)
+#define MagickSetFilename (*wand.MagickSetFilename)
+#define MagickSetFirstIterator (*wand.MagickSetFirstIterator)
+#define MagickSetFormat (*wand.MagickSetFormat)
+#define MagickSetImageAlphaChannel (*wand.MagickSetImageAlphaChannel)
+#define MagickSetImageBackgroundColor (*wand.MagickSetImageBackgroundColor)
+#define MagickSetImageCompressionQuality (*wand.MagickSetImageCompressionQuality)
+#define MagickSetImageDepth (*wand.MagickSetImageDepth)
+#define MagickSetImageFormat (*wand.MagickSetImageFormat)
+#define MagickSetImageInterlaceScheme (*wand.MagickSetImageInterlaceScheme)
+#define MagickSetInterlaceScheme (*wand.MagickSetInterlaceScheme)
+#define MagickSetLastIterator (*wand.MagickSetLastIterator)
+#define MagickSetOption (*wand.MagickSetOption)
+#define MagickSetProgressMonitor (*wand.MagickSetProgressMonitor)
+#define MagickSetSamplingFactors (*wand.MagickSetSamplingFactors)
+#define MagickSetType (*wand.MagickSetType)
+#define MagickStripImage (*wand.MagickStripImage)
+#define MagickThumbnailImage (*wand.MagickThumbnailImage)
+#define MagickTransformImageColorspace (*wand.MagickTransformImageColorspace)
+#define MagickWandGenesis (*wand.MagickWandGenesis)
+#define MagickWandTerminus (*wand.MagickWandTerminus)
+#define NewMagickWand (*wand.NewMagickWand)
+#define NewPixelWand (*wand.NewPixelWand)
+#define PixelSetColor (*wand.PixelSetColor)
+#define SetMagickResourceLimit (*wand.SetMagickResourceLimit)
 
 #ifndef MAGIC_NO_COMPRESS_FORK /* file < 5.44 */
 #define MAGIC_NO_COMPRESS_FORK 0
@@ -117,10 +263,9 @@ struct deadline {
 };
 
 static magic_t cookie;
-static int ready;
-
-static void set_err(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int ready;                   /* image_ready succeeded */
+static char policy[PATH_MAX];       /* image_init's folder, absolute; "" before */
+static const char *log_id;          /* image_log_id's request id */
 
 static void set_err(char *err, size_t errsz, const char *fmt, ...)
 {
@@ -192,7 +337,7 @@ int image_init(const char *policy_dir, char *err, size_t errsz)
 	char dir[PATH_MAX], file[PATH_MAX + 16];
 	FILE *f;
 
-	if (ready) {
+	if (policy[0]) {
 		set_err(err, errsz, "image: image_init called twice");
 		return -1;
 	}
@@ -213,6 +358,23 @@ int image_init(const char *policy_dir, char *err, size_t errsz)
 		set_err(err, errsz, "image: setenv: %s", strerror(errno));
 		return -1;
 	}
+	memcpy(policy, dir, sizeof(policy));
+	return 0;
+}
+
+int image_ready(char *err, size_t errsz)
+{
+	static int opened;
+
+	if (ready)
+		return 0;
+	if (!policy[0]) {
+		set_err(err, errsz, "image: image_init not called");
+		return -1;
+	}
+	if (!opened && wand_open(err, errsz) != 0)
+		return -1;
+	opened = 1;
 	MagickWandGenesis();
 	/* The second fence: these can only lower what the policy says, never raise it. */
 	SetMagickResourceLimit(MemoryResource, LIMIT_MEMORY);
@@ -248,22 +410,67 @@ fail:
 	return -1;
 }
 
+int image_check(const char *policy_dir, char *err, size_t errsz)
+{
+	char msg[256] = "";
+	int fds[2], status;
+	ssize_t k;
+	size_t n = 0;
+	pid_t pid;
+
+	if (pipe(fds) != 0) {
+		set_err(err, errsz, "image: pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		set_err(err, errsz, "image: fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char why[256] = "";
+		int rc;
+
+		close(fds[0]);
+		rc = image_init(policy_dir, why, sizeof(why)) == 0 && image_ready(why, sizeof(why)) == 0;
+		if (!rc && write(fds[1], why, strlen(why)) < 0)
+			_exit(2);
+		_exit(rc ? 0 : 1);
+	}
+	close(fds[1]);
+	while (n < sizeof(msg) - 1 && (k = read(fds[0], msg + n, sizeof(msg) - 1 - n)) > 0)
+		n += (size_t)k;
+	msg[n] = '\0';
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		set_err(err, errsz, "%s", msg[0] ? msg : "image: the check died");
+		return -1;
+	}
+	return 0;
+}
+
 void image_done(void)
 {
-	if (!ready)
-		return;
-	magic_close(cookie);
-	cookie = NULL;
-	MagickWandTerminus();
-	ready = 0;
+	if (ready) {
+		magic_close(cookie);
+		cookie = NULL;
+		MagickWandTerminus();
+		ready = 0;
+	}
+	policy[0] = '\0';
 }
 
 const char *image_sniff(const void *data, size_t n)
 {
+	char err[256];
 	const char *mime;
 
-	if (!cookie)
+	if (!ready && image_ready(err, sizeof(err)) != 0) {
+		log_rid(LOG_ERROR, log_id, "%s", err);
 		return "application/octet-stream";
+	}
 	if (n == 0)
 		return "application/x-empty";
 	mime = magic_buffer(cookie, data, n < SNIFF_BYTES ? n : SNIFF_BYTES);
@@ -424,7 +631,7 @@ static int judge(MagickWand *w, MagickBooleanType ok, const struct deadline *dl,
 		rc = fail_rc;
 
 	if (rc != IMAGE_OK || sev != UndefinedException)
-		log_rid(rc == IMAGE_OK ? LOG_DEBUG : LOG_INFO, NULL, "image: %s: %s: %s %s (%d)%s",
+		log_rid(rc == IMAGE_OK ? LOG_DEBUG : LOG_INFO, log_id, "image: %s: %s: %s %s (%d)%s",
 			stage, image_strerror(rc), why ? why : "no reason given", where ? where : "",
 			(int)sev, dl->expired ? ", deadline passed" : "");
 	if (desc)
@@ -435,19 +642,56 @@ static int judge(MagickWand *w, MagickBooleanType ok, const struct deadline *dl,
 	return rc;
 }
 
-/* The pixel count a PNG's IHDR declares (the first chunk, at a fixed place), or 0. */
-static unsigned long long png_declared_pixels(const unsigned char *p, size_t n, size_t *side)
+/* PNG or GIF by their first bytes (what the pre-pass walks), else NULL. */
+static const struct format *signature(const void *data, size_t n)
 {
-	unsigned long long w, h;
+	static const unsigned char png[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 
-	if (n < 24 || memcmp(p + 12, "IHDR", 4) != 0)
-		return 0;
-	w = (unsigned long long)p[16] << 24 | (unsigned long long)p[17] << 16 |
-	    (unsigned long long)p[18] << 8 | p[19];
-	h = (unsigned long long)p[20] << 24 | (unsigned long long)p[21] << 16 |
-	    (unsigned long long)p[22] << 8 | p[23];
-	*side = (size_t)(w > h ? w : h);
-	return w * h;
+	if (n >= 8 && memcmp(data, png, 8) == 0)
+		return &formats[1];
+	if (n >= 6 && (memcmp(data, "GIF87a", 6) == 0 || memcmp(data, "GIF89a", 6) == 0))
+		return &formats[2];
+	return NULL;
+}
+
+/* The pre-pass of a PNG or GIF (shared/prepass.c): refuses by declared size or structure, and
+ * points *data at a copy of a PNG without its text, ICC and EXIF chunks (*clean, freed by the
+ * caller). */
+static int prepass(const void **data, size_t *n, const struct image_rules *r, unsigned char **clean,
+		   struct image_out *out)
+{
+	struct prepass_info pi;
+	size_t len = 0;
+	int rc;
+
+	if (out->detected == formats[1].name) {
+		*clean = malloc(*n);
+		if (!*clean)
+			return IMAGE_INTERNAL;
+		rc = prepass_png(*data, *n, *clean, &len, r->max_pixels, LIMIT_SIDE, &pi);
+		out->src_pixels = (unsigned long long)pi.width * pi.height;
+	} else if (out->detected == formats[2].name) {
+		rc = prepass_gif(*data, *n, r->max_pixels, LIMIT_SIDE, &pi);
+		out->src_pixels = (unsigned long long)pi.fwidth * pi.fheight;
+	} else {
+		return IMAGE_OK;
+	}
+	if (rc != PREPASS_OK) {
+		free(*clean);
+		*clean = NULL;
+		log_rid(LOG_INFO, log_id, "image: prepass: %s %s, %lux%lu, frame %lux%lu",
+			out->detected, rc == PREPASS_BIG ? "too large" : "malformed", pi.width,
+			pi.height, pi.fwidth, pi.fheight);
+		return rc == PREPASS_BIG ? IMAGE_TOO_MANY_PIXELS : IMAGE_CORRUPT;
+	}
+	if (pi.stripped)
+		log_rid(LOG_DEBUG, log_id, "image: prepass: %u chunks (%zu bytes) left out",
+			pi.stripped, pi.stripped_bytes);
+	if (*clean) {
+		*data = *clean;
+		*n = len;
+	}
+	return IMAGE_OK;
 }
 
 /* width x height that fits a side x side box, keeping the aspect; at least 1x1. */
@@ -567,16 +811,20 @@ int image_process(const void *data, size_t n, const char *declared_ext, const ch
 {
 	struct deadline dl = { { 0, 0 }, 0 };
 	const struct format *f;
+	unsigned char *clean = NULL;
+	unsigned ms;
+	int prepassed = 0;
+	char err[256];
 	MagickWand *w = NULL, *t = NULL;
 	char *coder = NULL;
-	size_t pw, ph, tw, th, side = 0;
+	size_t pw, ph, tw, th;
 	unsigned long long pixels;
 	int rc, scaled = 0;
 
 	if (!out)
 		return IMAGE_INTERNAL;
 	memset(out, 0, sizeof(*out));
-	if (!ready || !rules_valid(r))
+	if (!rules_valid(r))
 		return IMAGE_INTERNAL;
 	if (n == 0)
 		return IMAGE_EMPTY;
@@ -584,18 +832,37 @@ int image_process(const void *data, size_t n, const char *declared_ext, const ch
 		return IMAGE_INTERNAL;
 	if (n > r->max_bytes)
 		return IMAGE_TOO_LARGE;
+	/* A PNG or GIF flood, bomb or broken stream is refused before any library is loaded. */
+	f = signature(data, n);
+	if (f && (r->formats & f->bit) && !ext_mismatch(declared_ext, f->bit) &&
+	    !mime_mismatch(declared_mime, f->bit)) {
+		out->detected = f->name;
+		if ((rc = prepass(&data, &n, r, &clean, out)) != IMAGE_OK)
+			return rc;
+		prepassed = 1;
+	}
+	if (!ready && image_ready(err, sizeof(err)) != 0) {
+		log_rid(LOG_ERROR, log_id, "%s", err);
+		rc = IMAGE_INTERNAL;
+		goto out;
+	}
 	f = format_named(image_sniff(data, n));
+	rc = IMAGE_UNSUPPORTED;
 	if (!f)
-		return IMAGE_UNSUPPORTED;
+		goto out;
 	out->detected = f->name;
 	if (!(r->formats & f->bit))
-		return IMAGE_UNSUPPORTED;
+		goto out;
+	rc = IMAGE_MISMATCH;
 	if (ext_mismatch(declared_ext, f->bit) || mime_mismatch(declared_mime, f->bit))
-		return IMAGE_MISMATCH;
+		goto out;
+	if (!prepassed && (rc = prepass(&data, &n, r, &clean, out)) != IMAGE_OK)
+		goto out;
 
+	ms = r->deadline_ms ? r->deadline_ms : IMAGE_DEADLINE_MS;
 	clock_gettime(CLOCK_MONOTONIC, &dl.end);
-	dl.end.tv_sec += IMAGE_DEADLINE_MS / 1000;
-	dl.end.tv_nsec += (IMAGE_DEADLINE_MS % 1000) * 1000000L;
+	dl.end.tv_sec += ms / 1000;
+	dl.end.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (dl.end.tv_nsec >= 1000000000L) {
 		dl.end.tv_sec++;
 		dl.end.tv_nsec -= 1000000000L;
@@ -608,24 +875,12 @@ int image_process(const void *data, size_t n, const char *declared_ext, const ch
 		goto out;
 	}
 	rc = judge(w, MagickPingImageBlob(w, data, n), &dl, "ping", IMAGE_CORRUPT);
-	if (rc == IMAGE_CORRUPT && f->bit == IMAGE_PNG && !dl.expired) {
-		/* The PNG coder refuses a side over the policy's limit inside libpng's error
-		 * handler, and the reason is lost (the ping fails without an exception): take
-		 * the declared size from the IHDR to name it. */
-		pixels = png_declared_pixels(data, n, &side);
-		if (side > LIMIT_SIDE || pixels > r->max_pixels) {
-			log_rid(LOG_INFO, NULL, "image: ping: the PNG declares %llu pixels, %zu on a side",
-				pixels, side);
-			out->src_pixels = pixels;
-			rc = IMAGE_TOO_MANY_PIXELS;
-		}
-	}
 	if (rc != IMAGE_OK)
 		goto out;
 	/* The coder ImageMagick really used must be the one libmagic named. */
 	coder = MagickGetImageFormat(w);
 	if (MagickGetNumberImages(w) < 1 || !coder || !coder_is(f, coder)) {
-		log_rid(LOG_INFO, NULL, "image: ping: sniffed %s, read as %s", f->coder,
+		log_rid(LOG_INFO, log_id, "image: ping: sniffed %s, read as %s", f->coder,
 			coder ? coder : "nothing");
 		rc = IMAGE_CORRUPT;
 		goto out;
@@ -714,6 +969,7 @@ out:
 		DestroyMagickWand(t);
 	if (w)
 		DestroyMagickWand(w);
+	free(clean);
 	if (rc != IMAGE_OK) {
 		free(out->data);
 		free(out->thumb);
@@ -722,6 +978,11 @@ out:
 		out->width = out->height = 0;
 	}
 	return rc;
+}
+
+void image_log_id(const char *rid)
+{
+	log_id = rid;
 }
 
 void image_out_free(struct image_out *out)

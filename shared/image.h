@@ -28,6 +28,7 @@ struct image_rules {
 	unsigned max_side;                        /* downscale target of the longest side */
 	unsigned thumb_side;                      /* the thumbnail's longest side */
 	int jpeg_quality;                         /* 1..100, for the image and the thumbnail */
+	unsigned deadline_ms;                     /* checked as the decoder reports progress; 0: 10 s */
 };
 
 /* What image_process made: the normalised JPEG and its thumbnail (malloc'd, free with
@@ -44,11 +45,20 @@ struct image_out {
 };
 
 /* Once per worker, before any other image_ call: points ImageMagick at policy_dir (the folder
- * of uploads-policy/policy.xml; made absolute), starts MagickWand, sets the resource limits a
- * second time and loads the libmagic database. Then checks that the policy is in force (SVG,
- * MVG, PS, ... refused; the four formats allowed; no disk cache; no process-lifetime time
- * limit). Returns 0, or -1 with a reason in err. Not thread-safe: one image at a time. */
+ * of uploads-policy/policy.xml; made absolute). Loads nothing: the first image_sniff or
+ * image_process calls image_ready. Returns 0, or -1 with a reason in err. Not thread-safe:
+ * one image at a time. */
 int image_init(const char *policy_dir, char *err, size_t errsz);
+
+/* Opens ImageMagick (dlopen), starts MagickWand, sets the resource limits a second time and
+ * loads the libmagic database; then checks that the policy is in force (SVG, MVG, PS, ...
+ * refused; the four formats allowed; no disk cache; no process-lifetime time limit).
+ * Idempotent. Returns 0, or -1 with a reason in err. */
+int image_ready(char *err, size_t errsz);
+
+/* At start-up, before workers exist: image_init and image_ready in a child process, so that
+ * a policy not in force stops the program while its workers stay lean. 0, or -1 with err. */
+int image_check(const char *policy_dir, char *err, size_t errsz);
 void image_done(void);
 
 /* The real type of the bytes, by libmagic: "jpeg", "png", "gif" or "bmp" for those, else the
@@ -66,6 +76,9 @@ const char *image_sniff(const void *data, size_t n);
  * holding no buffers (detected and src_pixels are set as far as they were learnt). */
 int image_process(const void *data, size_t n, const char *declared_ext, const char *declared_mime,
 		  const struct image_rules *r, struct image_out *out);
+
+/* The request id image_ logs carry until the next call (NULL: none); rid must live as long. */
+void image_log_id(const char *rid);
 
 /* Frees the buffers of out and zeroes it; out may be NULL. */
 void image_out_free(struct image_out *out);

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -25,6 +27,11 @@ struct slot {
 };
 
 static volatile sig_atomic_t worker_stop;
+
+/* The watchdog's last words: FastCGI records framed at arming, written by the handler. */
+static unsigned char wd_buf[8192 + 64];
+static size_t wd_len;
+static int wd_fd = -1;
 
 bool runner_should_stop(void)
 {
@@ -45,6 +52,84 @@ void runner_hold_signals(bool hold)
 	sigaddset(&s, SIGTERM);
 	sigaddset(&s, SIGHUP);
 	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &s, NULL);
+}
+
+static void fcgi_header(unsigned char *p, int type, int request_id, size_t len)
+{
+	p[0] = 1; /* FCGI_VERSION_1 */
+	p[1] = (unsigned char)type;
+	p[2] = (unsigned char)(request_id >> 8);
+	p[3] = (unsigned char)request_id;
+	p[4] = (unsigned char)(len >> 8);
+	p[5] = (unsigned char)len;
+	p[6] = 0; /* no padding */
+	p[7] = 0;
+}
+
+static void on_watchdog(int sig)
+{
+	size_t off = 0;
+
+	(void)sig;
+	while (wd_fd >= 0 && off < wd_len) {
+		ssize_t k = write(wd_fd, wd_buf + off, wd_len - off);
+
+		if (k <= 0 && errno != EINTR)
+			break;
+		if (k > 0)
+			off += (size_t)k;
+	}
+	_exit(RUNNER_EXIT_WATCHDOG);
+}
+
+int runner_watchdog_arm(int fd, int request_id, const char *response, size_t len, unsigned ms)
+{
+	struct itimerval it = { { 0, 0 }, { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 } };
+	struct sigaction sa;
+	unsigned char *p = wd_buf;
+
+	/* STDOUT (6) with the answer, an empty STDOUT ending the stream, END_REQUEST (3). */
+	if (len > sizeof(wd_buf) - 64 || ms == 0)
+		return -1;
+	fcgi_header(p, 6, request_id, len);
+	memcpy(p + 8, response, len);
+	p += 8 + len;
+	fcgi_header(p, 6, request_id, 0);
+	p += 8;
+	fcgi_header(p, 3, request_id, 8);
+	memset(p + 8, 0, 8); /* appStatus 0, FCGI_REQUEST_COMPLETE */
+	p += 16;
+	wd_len = (size_t)(p - wd_buf);
+	wd_fd = fd;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_watchdog;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) != 0 || setitimer(ITIMER_REAL, &it, NULL) != 0) {
+		wd_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void runner_watchdog_disarm(void)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &off, NULL);
+	wd_fd = -1;
+}
+
+int runner_limit_memory(unsigned mb)
+{
+	struct rlimit rl = { (rlim_t)mb << 20, (rlim_t)mb << 20 };
+
+#ifdef CERTHALL_SANITIZED
+	/* make SAN=1: ASan has reserved terabytes of shadow address space; no limit can hold. */
+	(void)rl;
+	return 0;
+#else
+	return setrlimit(RLIMIT_AS, &rl);
+#endif
 }
 
 /* An existing socket file is ours to replace only if nobody answers on it. */
@@ -180,6 +265,9 @@ static void reap(struct slot *slots, int n, bool stopping)
 			if (WIFSIGNALED(status))
 				log_error("worker %d (pid %d) killed by signal %d", i + 1, (int)pid,
 					  WTERMSIG(status));
+			else if (WEXITSTATUS(status) == RUNNER_EXIT_WATCHDOG)
+				log_warn("worker %d (pid %d) ended by its watchdog: replaced", i + 1,
+					 (int)pid);
 			else if (WEXITSTATUS(status) != 0 && !stopping)
 				log_warn("worker %d (pid %d) exited with status %d", i + 1, (int)pid,
 					 WEXITSTATUS(status));

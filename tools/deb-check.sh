@@ -46,6 +46,7 @@ data_ok() {
     [[ -s /usr/share/certhall/web/index.html || -n $(ls /usr/share/certhall/web/*.html) ]] &&
     [[ -s /usr/share/certhall/uploads-policy/policy.xml ]] &&
     grep -q 'include /usr/share/certhall/nginx/certhall-fastcgi.conf;' /usr/share/certhall/nginx/certhall.conf &&
+    [[ -s /usr/share/certhall/nginx/certhall-http.conf ]] &&
     dpkg-query -W -f='${Conffiles}' certhall | grep -q '/etc/certhall/certhall.conf'
 }
 
@@ -85,6 +86,7 @@ nginx_ok() {
   # sites-enabled holds links into /etc/nginx: replace them, never write through them.
   rm -f "$d"/sites-enabled/*
   cat >"$d/sites-enabled/default" <<'EOF'
+include /usr/share/certhall/nginx/certhall-http.conf;
 server {
     listen 127.0.0.1:8099;
     root /var/www/html;

@@ -95,18 +95,26 @@ check_example() {
   ((missing == 0)) && "$T/usr/bin/certhall-track" -t -c "$conf" >/dev/null
 }
 
-# The snippet claims only /api/<program>/ prefixes, the internal uploads location and named ones.
+# The snippet claims only /api/<program>/ prefixes and URIs under them, and internal locations.
 check_claims() {
-  local f=$T/usr/share/certhall/nginx/certhall.conf bad
+  local f=$T/usr/share/certhall/nginx/certhall.conf bad loc
   bad=$(grep -E '^\s*location\b' "$f" |
     grep -vE '^\s*location \^~ /api/[a-z]+/ \{$' |
-    grep -vE '^\s*location \^~ /uploads-internal/ \{$' |
-    grep -vE '^\s*location @[a-z_]+ \{$' || true)
+    grep -vE '^\s*location = /api/[a-z]+/[a-z/_-]+ \{$' |
+    grep -vE '^\s*location (\^~|=) /(uploads-internal|certhall-error)/[0-9]* \{$' |
+    grep -vE '^\s*location @[a-z0-9_]+ \{$' || true)
   [[ -z $bad ]] || {
     echo "# dropin: the snippet claims: $bad"
     return 1
   }
-  grep -A1 -E 'location \^~ /uploads-internal/' "$f" | grep -q 'internal;'
+  # The non-API ones answer only nginx's own redirects.
+  for loc in '\^~ /uploads-internal/' '= /certhall-error/'; do
+    grep -A1 -E "location $loc" "$f" | grep -vE '^\s*location|^--$' | grep -qvE '^\s*internal;$' && {
+      echo "# dropin: location $loc is not internal"
+      return 1
+    }
+  done
+  return 0
 }
 
 check_units() {
@@ -154,6 +162,7 @@ error_log $T/log/nginx-error.log warn;
 events { worker_connections 256; }
 http {
     include /etc/nginx/mime.types;
+    include $T/usr/share/certhall/nginx/certhall-http.conf;
     access_log $T/log/nginx-access.log;
     client_body_temp_path $T/nginx/body;
     fastcgi_temp_path $T/nginx/fastcgi;

@@ -377,6 +377,7 @@ nginx_render() {
       -e "s#/usr/share/certhall/web#$r/web#g" "$REPO/nginx/${f%%:*}.conf" >"$DIR/etc/${f#*:}.conf"
   done
   cp "$REPO/nginx/certhall-fastcgi.conf" "$DIR/etc/certhall-fastcgi.conf"
+  sed -e 's/\$binary_remote_addr/$certhall_client/' "$REPO/nginx/certhall-http.conf" >"$DIR/etc/certhall-http.conf"
   {
     if ((EUID == 0)); then echo 'user root; # workers must reach the sockets under the work tree'; fi
     sed -e "s#@PORT@#$port#g" -e "s#@DIR@#$d#g" -e "s#@REPO@#$r#g" "$REPO/nginx/dev.conf.in"

@@ -12,6 +12,19 @@ static const struct route routes[] = {
 	{ "GET", "/api/upload/health", app_health, 0 },
 };
 
+/* The policy must be in force before any worker starts: checked in a child, so that the
+ * workers load ImageMagick only with their first image (shared/image.c). */
+static int start_check(struct app *app)
+{
+	char err[256];
+
+	if (image_check(app->conf.policy_dir, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Each worker has its own libmagic cookie and MagickWand state, under our policy. */
 static int worker_init(struct app *app)
 {
@@ -22,6 +35,8 @@ static int worker_init(struct app *app)
 		log_error("image: %s", err);
 		return -1;
 	}
+	if (upload_guard_init(app) < 0)
+		return -1;
 	swept = store_sweep(app->conf.upload_dir);
 	if (swept > 0)
 		log_info("removed %d temp files left by a worker that died mid-upload", swept);
@@ -34,6 +49,7 @@ static const struct app_def upload_app = {
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
 	.needs_key = true,
 	.worker_init = worker_init,
+	.start_check = start_check,
 };
 
 int main(int argc, char **argv)

@@ -108,6 +108,9 @@ static int refuse(struct req *r, enum err_code e, const struct upload_rule *rule
 	return resp_error_with(r, e, "file", msg, limits_of(rule));
 }
 
+/* raw_name's answer for a name that does not decode, or decodes to a NUL ("a.jpg%00.php"). */
+static const char bad_name[] = "";
+
 /* The file name a raw upload declares: X-File-Name, %-encoded UTF-8. */
 static const char *raw_name(struct req *r)
 {
@@ -118,9 +121,26 @@ static const char *raw_name(struct req *r)
 	if (!v)
 		return NULL;
 	q = arena_printf(r->arena, "f=%s", v);
-	if (!q || decode_urlencoded(r->arena, q, strlen(q), 1, &kv) != DECODE_OK || kv.n != 1)
-		return "";
+	if (!q || decode_urlencoded(r->arena, q, strlen(q), 1, &kv) != DECODE_OK || kv.n != 1 ||
+	    strlen(kv.items[0].value) != kv.items[0].value_len)
+		return bad_name;
 	return kv.items[0].value;
+}
+
+/* Whether a UTF-8 name holds a bidirectional control (U+061C, U+200E/F, U+202A-E,
+ * U+2066-9): "gpj.exe" shown as "exe.jpg" on a reviewer's page. */
+static bool bidi_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (p[0] == 0xD8 && p[1] == 0x9C)
+			return true;
+		if (p[0] == 0xE2 && p[1] == 0x80 && p[2] &&
+		    (p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE)))
+			return true;
+		if (p[0] == 0xE2 && p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9)
+			return true;
+	}
+	return false;
 }
 
 /* The extension of a file name, lower case, or NULL. */
@@ -174,7 +194,8 @@ static int take_file(struct req *r, size_t limit, struct file *f)
 		f->name = raw_name(r);
 		f->type = ct[0] && strncasecmp(ct, "application/octet-stream", 24) != 0 ? ct : NULL;
 	}
-	if (f->name && !valid_text(f->name, strlen(f->name), 255))
+	if (f->name && (f->name == bad_name || !valid_text(f->name, strlen(f->name), 255) ||
+			bidi_control(f->name)))
 		return resp_error(r, ERR_INVALID_FIELD, "file", "文件名含有无法识别的字符，请重命名后上传。");
 	return 0;
 }
@@ -297,8 +318,11 @@ int upload_put(struct req *r)
 				   .max_pixels = (unsigned long long)rule.max_pixels,
 				   .max_side = (unsigned)rule.max_side,
 				   .thumb_side = (unsigned)c->upload_thumb_side,
-				   .jpeg_quality = c->upload_jpeg_quality };
+				   .jpeg_quality = c->upload_jpeg_quality,
+				   .deadline_ms = (unsigned)c->upload_decode_timeout_ms };
+	upload_guard_arm(r);
 	rc = image_process(f.data, f.len, extension(r, f.name), f.type, &ir, &img);
+	upload_guard_disarm();
 	if (rc != IMAGE_OK) {
 		image_out_free(&img);
 		return refuse(r, image_error(rc), &rule);
@@ -307,9 +331,13 @@ int upload_put(struct req *r)
 	 * without its file. */
 	if (store_put(c->upload_dir, img.data, img.len, "jpg", sha, rel) < 0 ||
 	    store_put(c->upload_dir, img.thumb, img.thumb_len, "jpg", thumb_sha, trel) < 0) {
+		int full = errno == ENOSPC || errno == EDQUOT;
+
 		log_rid(LOG_ERROR, r->rid, "store: %s: %s", c->upload_dir, strerror(errno));
 		image_out_free(&img);
-		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+		/* A full disk is a passing condition of the service, not of the request. */
+		return resp_error(r, full ? ERR_UNAVAILABLE : ERR_INTERNAL, NULL,
+				  full ? "存储空间暂时不足，文件未保存，请稍后重新上传。" : NULL);
 	}
 	rec = (struct record){ .r = r, .o = &o, .material = material, .kind_name = rule.name,
 			       .name = f.name, .sha = sha,

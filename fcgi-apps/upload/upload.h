@@ -27,6 +27,13 @@ struct upload_rule {
 bool upload_material_open(const char *state, const char *editable_list, const char *material);
 
 int upload_put(struct req *r);
+
+/* The worker's address-space cap ([upload] address_space_mb); 0 or -1 (logged). */
+int upload_guard_init(struct app *app);
+/* Around image_process: past [upload] decode_timeout_ms + 2 s, the request is answered
+ * corrupt_image (decode timed out) and the worker ends; the master starts another. */
+void upload_guard_arm(struct req *r);
+void upload_guard_disarm(void);
 int upload_list(struct req *r);
 int upload_serve(struct req *r);
 

@@ -1287,6 +1287,26 @@ static void test_queue_filters(void **state)
 	api_free(&r);
 }
 
+/* A date that does not exist, or a filter under a name the queue does not know, is refused:
+ * never the unfiltered queue shown as if it were filtered. */
+static void test_queue_refuses_bad_dates_and_unknown_filters(void **state)
+{
+	struct api_resp r;
+
+	(void)state;
+	get(&adm, "/api/review/queue?from=2026-02-31", &r);
+	expect(&r, 400, "invalid_field");
+	assert_string_equal(api_error_field(&r), "from");
+	api_free(&r);
+	get(&adm, "/api/review/queue?date_from=2026-02-31", &r);
+	expect(&r, 400, "bad_query");
+	assert_string_equal(api_error_field(&r), "date_from");
+	api_free(&r);
+	get(&adm, "/api/review/queue?from=2026-02-28&to=2026-03-31", &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+}
+
 static void test_queue_plans_use_an_index(void **state)
 {
 	static const char *const shapes[] = {
@@ -1546,6 +1566,7 @@ int main(void)
 		cmocka_unit_test(test_claims),
 		cmocka_unit_test(test_working_days),
 		cmocka_unit_test(test_queue_filters),
+		cmocka_unit_test(test_queue_refuses_bad_dates_and_unknown_filters),
 		cmocka_unit_test(test_queue_plans_use_an_index),
 		cmocka_unit_test(test_audit_csv),
 		cmocka_unit_test(test_hostile_input),

@@ -339,6 +339,19 @@ static void test_raw_body_upload(void **state)
 	api_call_raw(&owner, "POST", path, "image/jpeg", data, len, "X-File-Name: id.png", &r);
 	api_expect_error(&r, 400, "type_mismatch");
 	api_free(&r);
+	/* A NUL in the name (".jpg" to us, ".php" to whatever reads it whole), as multipart. */
+	api_call_raw(&owner, "POST", path, "image/jpeg", data, len, "X-File-Name: a.jpg%00.php", &r);
+	api_expect_error(&r, 400, "invalid_field");
+	assert_string_equal(api_error_field(&r), "file");
+	api_free(&r);
+	/* A right-to-left override: "a<RLO>gpj.exe" shows as "aexe.jpg" on a reviewer's page. */
+	api_call_raw(&owner, "POST", path, "image/jpeg", data, len,
+		     "X-File-Name: a%E2%80%AEgpj.exe", &r);
+	api_expect_error(&r, 400, "invalid_field");
+	api_free(&r);
+	api_upload(&owner, o_main, "handler_id_front", data, len, "scan\xe2\x81\xa7.jpg", "image/jpeg", &r);
+	api_expect_error(&r, 400, "invalid_field");
+	api_free(&r);
 	free(data);
 }
 

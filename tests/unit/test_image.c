@@ -6,15 +6,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <zlib.h>
 
 #include <wand/MagickWand.h>
 
 #include "image.h"
+#include "prepass.h"
 
 /* The hall's rules: JPEG/PNG/GIF/BMP, 2 MiB, 0.1 to 40 MP, stored at most 2480 px, thumbnails
  * of 240 px, quality 85. The corpus pads its limit files to the same 2 MiB. */
@@ -262,7 +266,7 @@ static int group_setup(void **state)
 	{
 		char err[256];
 
-		if (image_init(policy, err, sizeof(err)) != 0) {
+		if (image_init(policy, err, sizeof(err)) != 0 || image_ready(err, sizeof(err)) != 0) {
 			fprintf(stderr, "%s\n", err);
 			return -1;
 		}
@@ -400,7 +404,7 @@ static void test_pixel_flood(void **state)
 		{ "flood.png", 65535ULL * 65535 },
 		{ "flood.jpg", 65500ULL * 65500 },
 		{ "flood.bmp", 65535ULL * 65535 },
-		{ "flood.gif", 0 },
+		{ "flood.gif", 65535ULL * 65535 },
 	};
 
 	(void)state;
@@ -764,6 +768,361 @@ static void test_no_external_program(void **state)
 	}
 }
 
+/* ---- the PNG chunk bomb and its relatives (issue 16) --------------------------------------- */
+
+/* A growing PNG: chunks appended with their CRC. */
+struct png {
+	unsigned char *p;
+	size_t n, cap;
+};
+
+static void png_put(struct png *g, const char *type, const unsigned char *data, size_t len)
+{
+	unsigned char hdr[8], crc[4];
+	uLong c;
+
+	if (g->n + len + 12 > g->cap) {
+		g->cap = (g->n + len + 12) * 2;
+		g->p = realloc(g->p, g->cap);
+		assert_non_null(g->p);
+	}
+	hdr[0] = (unsigned char)(len >> 24);
+	hdr[1] = (unsigned char)(len >> 16);
+	hdr[2] = (unsigned char)(len >> 8);
+	hdr[3] = (unsigned char)len;
+	memcpy(hdr + 4, type, 4);
+	c = crc32(crc32(0, hdr + 4, 4), data, (uInt)len);
+	for (int i = 0; i < 4; i++)
+		crc[i] = (unsigned char)(c >> (24 - 8 * i));
+	memcpy(g->p + g->n, hdr, 8);
+	if (len)
+		memcpy(g->p + g->n + 8, data, len);
+	memcpy(g->p + g->n + 8 + len, crc, 4);
+	g->n += len + 12;
+}
+
+/* The chunks of a PNG in order, as "IHDR IDAT IEND ". */
+static void png_chunks(const unsigned char *p, size_t n, char *list, size_t room)
+{
+	size_t pos = 8, k = 0;
+
+	list[0] = '\0';
+	while (pos + 12 <= n && k + 6 < room) {
+		size_t len = (size_t)p[pos] << 24 | (size_t)p[pos + 1] << 16 | (size_t)p[pos + 2] << 8 |
+			     p[pos + 3];
+
+		memcpy(list + k, p + pos + 4, 4);
+		list[k + 4] = ' ';
+		k += 5;
+		list[k] = '\0';
+		pos += len + 12;
+	}
+}
+
+/* zlib data that inflates to `inflated` zero bytes, after a prefix (a keyword and its NUL and
+ * compression byte, or an ICC profile name). */
+static unsigned char *deflated_zeros(const char *prefix, size_t prefix_len, size_t inflated, size_t *n)
+{
+	unsigned char *zeros = calloc(1, inflated), *out;
+	uLongf len = compressBound((uLong)inflated);
+
+	assert_non_null(zeros);
+	out = malloc(prefix_len + len);
+	assert_non_null(out);
+	memcpy(out, prefix, prefix_len);
+	assert_int_equal(compress2(out + prefix_len, &len, zeros, (uLong)inflated, 9), Z_OK);
+	free(zeros);
+	*n = prefix_len + len;
+	return out;
+}
+
+/* scan.png with `copies` of each (type, data) chunk after IHDR (and again before IEND when
+ * twice), and a chunk after IEND. */
+static struct png png_with(const char *const *types, unsigned char *const *data, const size_t *lens,
+			   size_t ntypes, unsigned copies, int twice)
+{
+	struct png g = { NULL, 0, 0 };
+	size_t n, pos = 8;
+	unsigned char *src = load("scan.png", &n);
+
+	g.cap = n * 2;
+	g.p = malloc(g.cap);
+	assert_non_null(g.p);
+	memcpy(g.p, src, 8);
+	g.n = 8;
+	while (pos + 12 <= n) {
+		size_t len = (size_t)src[pos] << 24 | (size_t)src[pos + 1] << 16 |
+			     (size_t)src[pos + 2] << 8 | src[pos + 3];
+		char type[5] = { 0 };
+
+		memcpy(type, src + pos + 4, 4);
+		if (twice && strcmp(type, "IEND") == 0) {
+			for (unsigned c = 0; c < copies; c++)
+				for (size_t t = 0; t < ntypes; t++)
+					png_put(&g, types[t], data[t], lens[t]);
+		}
+		png_put(&g, type, src + pos + 8, len);
+		if (strcmp(type, "IHDR") == 0) {
+			for (unsigned c = 0; c < copies; c++)
+				for (size_t t = 0; t < ntypes; t++)
+					png_put(&g, types[t], data[t], lens[t]);
+		}
+		pos += len + 12;
+	}
+	free(src);
+	png_put(&g, "tEXt", (const unsigned char *)"after\0IEND", 10); /* past IEND: dropped */
+	return g;
+}
+
+/* What the pre-pass leaves out of convert's own scan.png (its date tEXt chunks). */
+static unsigned scan_png_stripped(void)
+{
+	size_t n, outlen;
+	unsigned char *src = load("scan.png", &n), *out = malloc(n);
+	struct prepass_info pi;
+
+	assert_non_null(out);
+	assert_int_equal(prepass_png(src, n, out, &outlen, hall.max_pixels, 16000, &pi), PREPASS_OK);
+	assert_int_equal(outlen + pi.stripped_bytes, n);
+	free(src);
+	free(out);
+	return pi.stripped;
+}
+
+/* image_process in a child under an address-space cap of as_mib: the result, or -100 when the
+ * child did not exit normally (killed by the cap). A decoder that inflated a bomb's chunks
+ * (2 GB for the one of the issue) cannot pass under a cap of a few hundred MiB. */
+static int process_capped(const unsigned char *p, size_t n, const struct image_rules *r,
+			  unsigned as_mib)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl = { (rlim_t)as_mib << 20, (rlim_t)as_mib << 20 };
+		struct image_out o;
+		int rc;
+
+		if (setrlimit(RLIMIT_AS, &rl) != 0)
+			_exit(99);
+		rc = image_process(p, n, "png", "image/png", r, &o);
+		image_out_free(&o);
+		_exit(rc == IMAGE_OK ? 0 : 100 + (-rc));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status))
+		return -100;
+	return WEXITSTATUS(status) == 0 ? IMAGE_OK : -(WEXITSTATUS(status) - 100);
+}
+
+/* The issue's bomb: 41 zTXt chunks, each 50 MB inflated, about 2 MB on the wire. The
+ * pre-pass leaves every one out, so the decoder never inflates them: the scan is stored, in
+ * a child whose address space (384 MiB) could not hold even a fifth of the bomb inflated. */
+static void test_png_ztxt_bomb(void **state)
+{
+	const char *types[] = { "zTXt" };
+	unsigned char *data[1];
+	size_t lens[1], outlen;
+	struct image_rules r = hall;
+	struct prepass_info pi;
+	struct png g;
+	unsigned char *clean;
+	char list[256];
+
+	(void)state;
+	data[0] = deflated_zeros("Comment\0\0", 9, 50u << 20, &lens[0]);
+	g = png_with(types, data, lens, 1, 41, 0);
+	print_message("# bomb: %zu bytes, 41 zTXt of %zu bytes each, 50 MB inflated each\n", g.n,
+		      lens[0]);
+	r.max_bytes = g.n;
+	clean = malloc(g.n);
+	assert_non_null(clean);
+	assert_int_equal(prepass_png(g.p, g.n, clean, &outlen, r.max_pixels, 16000, &pi), PREPASS_OK);
+	assert_int_equal(pi.stripped, scan_png_stripped() + 41); /* the one past IEND: cut off */
+	png_chunks(clean, outlen, list, sizeof(list));
+	assert_null(strstr(list, "zTXt"));
+	assert_null(strstr(list, "tEXt"));
+	assert_int_equal(strncmp(list, "IHDR ", 5), 0);
+	assert_string_equal(list + strlen(list) - 5, "IEND ");
+	assert_true(outlen < 2 * 1024 * 1024 / 4);
+	assert_int_equal(process_capped(g.p, g.n, &r, 384), IMAGE_OK);
+	free(clean);
+	free(g.p);
+	free(data[0]);
+}
+
+/* The relatives: compressed iTXt, an iCCP profile that inflates to 50 MB, a large eXIf, many
+ * tEXt, unknown ancillary chunks and APNG frames: all left out; the chunks that only change
+ * pixels (gAMA, pHYs) are kept. */
+static void test_png_chunk_relatives(void **state)
+{
+	const char *types[] = { "iTXt", "iCCP", "eXIf", "tEXt", "abCd", "acTL", "gAMA", "pHYs" };
+	unsigned char *data[8];
+	size_t lens[8], outlen;
+	unsigned char gama[4] = { 0, 0, 0xb1, 0x8f }, phys[9] = { 0, 0, 0x0b, 0x13, 0, 0, 0x0b, 0x13, 1 };
+	unsigned char acTL[8] = { 0, 0, 0, 2, 0, 0, 0, 0 };
+	static unsigned char exif[65536];
+	struct image_rules r = hall;
+	struct prepass_info pi;
+	struct png g;
+	unsigned char *clean;
+	char list[512];
+
+	(void)state;
+	data[0] = deflated_zeros("XML:com.adobe.xmp\0\1\0\0\0", 22, 50u << 20, &lens[0]);
+	data[1] = deflated_zeros("icc\0\0", 5, 50u << 20, &lens[1]);
+	memcpy(exif, "MM\0*", 4);
+	data[2] = exif;
+	lens[2] = sizeof(exif);
+	data[3] = (unsigned char *)"Comment\0certhall";
+	lens[3] = 16;
+	data[4] = (unsigned char *)"unknown";
+	lens[4] = 7;
+	data[5] = acTL;
+	lens[5] = sizeof(acTL);
+	data[6] = gama;
+	lens[6] = sizeof(gama);
+	data[7] = phys;
+	lens[7] = sizeof(phys);
+	g = png_with(types, data, lens, 8, 3, 1);
+	r.max_bytes = g.n;
+	clean = malloc(g.n);
+	assert_non_null(clean);
+	assert_int_equal(prepass_png(g.p, g.n, clean, &outlen, r.max_pixels, 16000, &pi), PREPASS_OK);
+	png_chunks(clean, outlen, list, sizeof(list));
+	for (size_t t = 0; t < 6; t++)
+		assert_null(strstr(list, types[t]));
+	assert_non_null(strstr(list, "gAMA"));
+	assert_non_null(strstr(list, "pHYs"));
+	assert_int_equal(pi.stripped, scan_png_stripped() + 2 * 3 * 6);
+	assert_int_equal(process_capped(g.p, g.n, &r, 384), IMAGE_OK);
+	free(clean);
+	free(g.p);
+	free(data[0]);
+	free(data[1]);
+}
+
+/* Broken chunk streams are refused before any decoder: a length past the end, no IEND, a
+ * first chunk that is not IHDR, a length over 2^31-1. */
+static void test_png_bad_streams(void **state)
+{
+	size_t n, outlen;
+	unsigned char *src = load("scan.png", &n), *buf = malloc(n + 64), *out = malloc(n + 64);
+	struct prepass_info pi;
+	struct image_out o;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_non_null(out);
+	memcpy(buf, src, n);
+	assert_int_equal(prepass_png(buf, n, out, &outlen, hall.max_pixels, 16000, &pi), PREPASS_OK);
+	assert_int_equal(outlen + pi.stripped_bytes, n);
+	assert_int_equal(prepass_png(buf, n - 12, out, &outlen, hall.max_pixels, 16000, &pi),
+			 PREPASS_BAD); /* no IEND */
+	assert_int_equal(image_process(buf, n - 12, "png", NULL, &hall, &o), IMAGE_CORRUPT);
+	buf[33] = 0x7f; /* the chunk after IHDR: a length far past the end */
+	assert_int_equal(prepass_png(buf, n, out, &outlen, hall.max_pixels, 16000, &pi), PREPASS_BAD);
+	buf[33] = 0x80; /* over 2^31-1 */
+	assert_int_equal(prepass_png(buf, n, out, &outlen, hall.max_pixels, 16000, &pi), PREPASS_BAD);
+	memcpy(buf, src, n);
+	memcpy(buf + 12, "IHDX", 4);
+	assert_int_equal(prepass_png(buf, n, out, &outlen, hall.max_pixels, 16000, &pi), PREPASS_BAD);
+	free(src);
+	free(buf);
+	free(out);
+}
+
+/* An IDAT bomb: an 800x600 image whose zlib stream goes on with 64 MB of zeros after its
+ * last row. libpng inflates that excess too; the pre-pass stops at what the rows can hold
+ * and refuses it, without ever holding more than its scratch buffer. */
+static void test_png_idat_bomb(void **state)
+{
+	const unsigned w = 800, h = 600;
+	size_t rowlen = 1 + (size_t)w * 3, raw_len = rowlen * h, extra = 64u << 20, outlen;
+	unsigned char ihdr[13] = { 0, 0, 0x03, 0x20, 0, 0, 0x02, 0x58, 8, 2, 0, 0, 0 };
+	unsigned char *raw = calloc(1, raw_len + extra), *z, *clean;
+	uLongf zlen = compressBound((uLong)(raw_len + extra));
+	struct prepass_info pi;
+	struct png g = { NULL, 0, 0 };
+	struct image_rules r = hall;
+
+	(void)state;
+	assert_non_null(raw);
+	for (size_t y = 0; y < h; y++)
+		memset(raw + y * rowlen + 1, 0xff, rowlen - 1); /* white rows, filter 0 */
+	z = malloc(zlen);
+	assert_non_null(z);
+	g.cap = 64;
+	g.p = malloc(g.cap);
+	assert_non_null(g.p);
+	memcpy(g.p, "\x89PNG\r\n\x1a\n", 8);
+	g.n = 8;
+	png_put(&g, "IHDR", ihdr, sizeof(ihdr));
+	/* First the honest image: stored. */
+	assert_int_equal(compress2(z, &zlen, raw, (uLong)raw_len, 9), Z_OK);
+	{
+		struct png ok = g;
+
+		ok.p = malloc(g.n);
+		assert_non_null(ok.p);
+		memcpy(ok.p, g.p, g.n);
+		ok.cap = g.n;
+		png_put(&ok, "IDAT", z, zlen);
+		png_put(&ok, "IEND", (const unsigned char *)"", 0);
+		r.max_bytes = ok.n;
+		assert_int_equal(process_capped(ok.p, ok.n, &r, 384), IMAGE_OK);
+		free(ok.p);
+	}
+	zlen = compressBound((uLong)(raw_len + extra));
+	assert_int_equal(compress2(z, &zlen, raw, (uLong)(raw_len + extra), 9), Z_OK);
+	png_put(&g, "IDAT", z, zlen);
+	png_put(&g, "IEND", (const unsigned char *)"", 0);
+	print_message("# IDAT bomb: %zu bytes, %zu inflated\n", g.n, raw_len + extra);
+	clean = malloc(g.n);
+	assert_non_null(clean);
+	assert_int_equal(prepass_png(g.p, g.n, clean, &outlen, hall.max_pixels, 16000, &pi),
+			 PREPASS_BAD);
+	r.max_bytes = g.n;
+	assert_int_equal(process_capped(g.p, g.n, &r, 384), IMAGE_CORRUPT);
+	free(clean);
+	free(z);
+	free(raw);
+	free(g.p);
+}
+
+/* Like the issue's 35-byte GIF: a 1x1 screen, a 6000x6000 frame (36 MP, under the pixel limit).
+ * ImageMagick decodes the whole frame and grows the screen; the pre-pass refuses it from the
+ * descriptor, and a frame over the pixel limit is refused as a flood. */
+static void test_gif_frame_outside_screen(void **state)
+{
+	static const unsigned char gif[] = "GIF89a\001\000\001\000\000\000\000"
+					   ",\000\000\000\000\160\027\160\027\000\002\002\114\001\000;";
+	unsigned char big[sizeof(gif)];
+	struct prepass_info pi;
+	struct image_out o;
+	struct image_rules r = hall;
+
+	(void)state;
+	r.min_pixels = 1;
+	assert_int_equal(prepass_gif(gif, sizeof(gif) - 1, r.max_pixels, 16000, &pi), PREPASS_BAD);
+	assert_int_equal(pi.fwidth, 6000);
+	assert_int_equal(image_process(gif, sizeof(gif) - 1, "gif", "image/gif", &r, &o), IMAGE_CORRUPT);
+	assert_null(o.data);
+	/* The same frame at +1+0 on a 6000x6000 screen: one column outside. */
+	memcpy(big, gif, sizeof(gif));
+	big[6] = big[8] = 0x70;
+	big[7] = big[9] = 0x17;
+	big[14] = 1;
+	assert_int_equal(prepass_gif(big, sizeof(big) - 1, r.max_pixels, 16000, &pi), PREPASS_BAD);
+	big[14] = 0;
+	assert_int_equal(prepass_gif(big, sizeof(big) - 1, r.max_pixels, 16000, &pi), PREPASS_OK);
+	r.max_pixels = 6000ULL * 6000 - 1;
+	assert_int_equal(prepass_gif(big, sizeof(big) - 1, r.max_pixels, 16000, &pi), PREPASS_BIG);
+	assert_int_equal(image_process(big, sizeof(big) - 1, "gif", NULL, &r, &o), IMAGE_TOO_MANY_PIXELS);
+	assert_int_equal(o.src_pixels, 6000ULL * 6000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -789,6 +1148,11 @@ int main(void)
 		cmocka_unit_test(test_bad_rules),
 		cmocka_unit_test(test_policy_in_force),
 		cmocka_unit_test(test_no_external_program),
+		cmocka_unit_test(test_png_ztxt_bomb),
+		cmocka_unit_test(test_png_chunk_relatives),
+		cmocka_unit_test(test_png_bad_streams),
+		cmocka_unit_test(test_png_idat_bomb),
+		cmocka_unit_test(test_gif_frame_outside_screen),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

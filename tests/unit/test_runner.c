@@ -145,11 +145,112 @@ static void test_graceful_stop_finishes_the_request(void **state)
 	assert_int_equal(stat(sock, &st), -1); /* the master removed its socket */
 }
 
+/* A worker stuck in a step that never returns: the watchdog writes the answer framed as
+ * FastCGI records of the request and ends the worker with RUNNER_EXIT_WATCHDOG. */
+static void test_watchdog_answers_and_exits(void **state)
+{
+	static const char answer[] = "Status: 400 Bad Request\r\nContent-Type: application/json\r\n\r\n"
+				     "{\"error\":{\"code\":\"corrupt_image\"}}";
+	unsigned char buf[1024];
+	size_t n = 0, len = sizeof(answer) - 1;
+	int fds[2], status;
+	ssize_t k;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		if (runner_watchdog_arm(fds[1], 0x1234, answer, len, 50) != 0)
+			_exit(1);
+		for (;;)
+			pause(); /* the decoder that never comes back */
+	}
+	close(fds[1]);
+	while ((k = read(fds[0], buf + n, sizeof(buf) - n)) > 0)
+		n += (size_t)k;
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), RUNNER_EXIT_WATCHDOG);
+	/* STDOUT with the answer, an empty STDOUT, END_REQUEST: all of request 0x1234. */
+	assert_int_equal(n, 8 + len + 8 + 16);
+	assert_int_equal(buf[0], 1);
+	assert_int_equal(buf[1], 6);
+	assert_int_equal(buf[2] << 8 | buf[3], 0x1234);
+	assert_int_equal((size_t)(buf[4] << 8 | buf[5]), len);
+	assert_memory_equal(buf + 8, answer, len);
+	assert_int_equal(buf[8 + len + 1], 6);
+	assert_int_equal(buf[8 + len + 4] << 8 | buf[8 + len + 5], 0);
+	assert_int_equal(buf[8 + len + 8 + 1], 3);
+	assert_int_equal(buf[8 + len + 8 + 5], 8);
+	/* An answer that does not fit is refused at arming, not truncated at firing. */
+	{
+		static char big[9000];
+
+		memset(big, 'x', sizeof(big));
+		assert_int_equal(runner_watchdog_arm(1, 1, big, sizeof(big), 50), -1);
+	}
+}
+
+/* Disarmed in time, the watchdog never fires (the worker exits 0 after its deadline). */
+static void test_watchdog_disarmed(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct timespec t = { 0, 600 * 1000000L };
+
+		if (runner_watchdog_arm(-1, 1, "x", 1, 300) != 0)
+			_exit(1);
+		runner_watchdog_disarm();
+		while (nanosleep(&t, &t) != 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* The address-space cap: an allocation beyond it fails (malloc answers NULL, the worker
+ * lives), one within it succeeds. */
+static void test_memory_cap(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		void *big, *small;
+
+		if (runner_limit_memory(256) != 0)
+			_exit(1);
+		big = malloc(512u << 20);
+		small = malloc(16u << 20);
+		_exit(big == NULL && small != NULL ? 0 : 2);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recycles_and_replaces),
 		cmocka_unit_test(test_graceful_stop_finishes_the_request),
+		cmocka_unit_test(test_watchdog_answers_and_exits),
+		cmocka_unit_test(test_watchdog_disarmed),
+		cmocka_unit_test(test_memory_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
