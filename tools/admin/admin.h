@@ -26,6 +26,8 @@ int admin_seed(struct admin *ad, int argc, char **argv);
 int admin_seed_cmd(struct admin *ad, int argc, char **argv);
 int admin_staff(struct admin *ad, int argc, char **argv);
 int admin_outbox(struct admin *ad, int argc, char **argv);
+/* courier.c: the courier refresh pass (shared/courier_refresh.h), once or as a daemon. */
+int admin_courier(struct admin *ad, int argc, char **argv);
 
 /* Runs every statement of one .sql file. Returns 0, or -1 after printing the file, the
  * statement's line and the server's message. */

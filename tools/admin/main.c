@@ -40,6 +40,8 @@ static const struct command commands[] = {
 	{ "staff", 1, 0, admin_staff, "add | passwd | disable | list staff accounts" },
 	{ "outbox", 1, 1, admin_outbox,
 	  "send what is due once (cron), --daemon to keep at it, --failed to list failures" },
+	{ "courier", 1, 0, admin_courier,
+	  "ask the courier about the waybills due a refresh once (cron), --daemon to keep at it" },
 	{ "keygen", 0, 0, cmd_keygen, "FILE: create a new PII key file" },
 };
 
