@@ -65,7 +65,7 @@ static struct ratelimit_slot *slot_of(struct ratelimit_local *rl, const char *bu
 	return &rl->slot[h % RATELIMIT_SLOTS];
 }
 
-static int flush_slot(struct db *db, struct ratelimit_slot *s)
+static int flush_slot(struct db *db, struct ratelimit_slot *s, time_t now)
 {
 	unsigned long long total = 0;
 	int rc;
@@ -76,6 +76,7 @@ static int flush_slot(struct db *db, struct ratelimit_slot *s)
 	if (rc == DB_OK) {
 		s->known = total;
 		s->pending = 0;
+		s->read_at = now;
 	}
 	return rc;
 }
@@ -101,28 +102,29 @@ int ratelimit_hit_batched(struct db *db, struct ratelimit_local *rl, const char 
 	if (s->win != win || s->span != window || strcmp(s->bucket, bucket) != 0) {
 		/* Another bucket's, or an older window's: its pending hits go out first (a failed
 		 * write loses them, within the slack). */
-		flush_slot(db, s);
+		flush_slot(db, s, now);
 		memcpy(s->bucket, bucket, n + 1);
 		s->win = win;
 		s->span = window;
 		s->pending = 0;
 		s->known = 0;
 	}
+	if (s->known >= (unsigned long long)limit && s->read_at == now)
+		goto over;
 	if (s->known < (unsigned long long)limit && s->pending + 1 < batch_of(limit, s->known) &&
 	    s->known + s->pending + 1 <= (unsigned long long)limit) {
 		s->pending++;
 		return 1;
 	}
-	if (s->known < (unsigned long long)limit) {
-		s->pending++;
-		rc = flush_slot(db, s);
-		if (rc != DB_OK) {
-			s->pending--;
-			return rc;
-		}
-		if (s->known <= (unsigned long long)limit)
-			return 1;
+	s->pending++;
+	rc = flush_slot(db, s, now);
+	if (rc != DB_OK) {
+		s->pending--;
+		return rc;
 	}
+	if (s->known <= (unsigned long long)limit)
+		return 1;
+over:
 	*after = retry_after(win, window, now);
 	return 0;
 }
@@ -130,7 +132,7 @@ int ratelimit_hit_batched(struct db *db, struct ratelimit_local *rl, const char 
 void ratelimit_flush(struct db *db, struct ratelimit_local *rl)
 {
 	for (size_t i = 0; i < RATELIMIT_SLOTS; i++)
-		flush_slot(db, &rl->slot[i]);
+		flush_slot(db, &rl->slot[i], time(NULL));
 }
 
 int ratelimit_prune(struct db *db, int window, time_t now)

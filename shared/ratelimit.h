@@ -16,10 +16,12 @@ int ratelimit_hit(struct db *db, const char *bucket, int limit, int window, time
  * Batched counting, for the public look-ups, whose every request would otherwise write.
  *
  * A worker keeps the hits it allowed but has not written yet ("pending") per bucket, and the
- * window's total as the database last told it ("known"). A hit is refused at once, without a
- * write, when known >= limit (the total only grows within a window, so this never refuses
- * wrongly). Otherwise it is allowed, and written together with the pending ones when the
- * batch is full. The batch is (limit - known) / RATELIMIT_SHARE hits, at least 1 and at most
+ * window's total as the database last told it ("known"). A hit is refused without a write
+ * when known >= limit and the database said so this very second (the total only grows within
+ * a window, so this never refuses wrongly; after a second the hit is written and the total
+ * read again, so that counters an operator clears take effect within a second, and a flood
+ * from one address costs one write a second per worker). Otherwise it is allowed, and written
+ * together with the pending ones when the batch is full. The batch is (limit - known) / RATELIMIT_SHARE hits, at least 1 and at most
  * RATELIMIT_BATCH_MAX: a limit of 30 a minute (the default) is counted hit by hit, exactly as
  * ratelimit_hit does; a large one is written every few dozen hits, and more often as the
  * total nears the limit.
@@ -41,6 +43,7 @@ struct ratelimit_slot {
 	int span;
 	unsigned pending;
 	unsigned long long known;
+	time_t read_at; /* when known was read */
 };
 
 /* One worker's pending counts (zeroed: empty). Direct-mapped by bucket: a bucket that takes
