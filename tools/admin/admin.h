@@ -26,6 +26,8 @@ int admin_seed(struct admin *ad, int argc, char **argv);
 int admin_seed_cmd(struct admin *ad, int argc, char **argv);
 int admin_staff(struct admin *ad, int argc, char **argv);
 int admin_outbox(struct admin *ad, int argc, char **argv);
+/* ident.c: a fresh valid USCC or order number on standard output (make bench). */
+int admin_ident(struct admin *ad, int argc, char **argv);
 /* courier.c: the courier refresh pass (shared/courier_refresh.h), once or as a daemon. */
 int admin_courier(struct admin *ad, int argc, char **argv);
 

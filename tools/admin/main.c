@@ -42,6 +42,7 @@ static const struct command commands[] = {
 	  "send what is due once (cron), --daemon to keep at it, --failed to list failures" },
 	{ "courier", 1, 0, admin_courier,
 	  "ask the courier about the waybills due a refresh once (cron), --daemon to keep at it" },
+	{ "ident", 0, 0, admin_ident, "uscc | order-no [--node N]: a fresh valid identifier (make bench)" },
 	{ "keygen", 0, 0, cmd_keygen, "FILE: create a new PII key file" },
 };
 
