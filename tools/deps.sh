@@ -8,7 +8,7 @@ PACKAGES=(
   libmagickwand-6.q16-dev libjansson-dev libinih-dev libcmocka-dev libqrencode-dev
   mariadb-server-core mariadb-client nginx-light
   wrk curl ca-certificates imagemagick procps iproute2 util-linux
-  php8.2-fpm php8.2-mysql php8.2-opcache linux-perf
+  php8.2-fpm php8.2-mysql php8.2-opcache
 )
 POLICY=/usr/sbin/policy-rc.d
 
