@@ -135,12 +135,31 @@ static void test_new_window(void **state)
 	assert_int_equal(ratelimit_hit_batched(&db, &workers[0], bucket, 5, 60, now + 60, &after), 1);
 }
 
+/* Counters an operator clears count again from the next second on, in every worker: none
+ * goes on refusing from what it knew. */
+static void test_cleared(void **state)
+{
+	char bucket[64];
+	int refused, after = 0;
+	time_t now = time(NULL);
+
+	(void)state;
+	bucket_new(bucket);
+	assert_int_equal(play(bucket, 40, 200, now, &refused), 40);
+	assert_int_equal(db_exec(&db, "DELETE FROM rate_limits WHERE bucket = ?",
+				 DB_ARGS(DB_STR(bucket)), NULL, NULL), DB_OK);
+	for (int w = 0; w < WORKERS; w++)
+		assert_int_equal(ratelimit_hit_batched(&db, &workers[w], bucket, 40, 60, now + 1, &after),
+				 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_small_limit_exact),
 		cmocka_unit_test(test_large_limit_slack),
 		cmocka_unit_test(test_new_window),
+		cmocka_unit_test(test_cleared),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
