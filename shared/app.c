@@ -100,6 +100,7 @@ static int worker_main(int listen_fd, int no, void *ctx)
 			break;
 	}
 	FCGX_Free(&fr, 1);
+	ratelimit_flush(&app->db, &app->lookups);
 	db_close(&app->db);
 	arena_free(&app->arena);
 	return 0;

@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "ratelimit.h"
 #include "route.h"
 
 #define CERTHALL_VERSION "0.1.0"
@@ -32,6 +33,9 @@ struct app {
 	 * that what the client sees, and when, does not depend on it. */
 	void (*after_answer)(struct app *app, void *ctx);
 	void *after_ctx;
+	/* The public look-ups' per-address hits this worker allowed but has not written yet
+	 * (app_limit_lookup; the slack is ratelimit.h's). */
+	struct ratelimit_local lookups;
 };
 
 struct app_def {

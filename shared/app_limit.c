@@ -23,8 +23,8 @@ int app_limit_lookup(struct req *r, const char *scope)
 	int after = 0, rc;
 
 	snprintf(bucket, sizeof(bucket), "%s:%.64s", scope, r->remote_addr ? r->remote_addr : "");
-	rc = ratelimit_hit(&r->app->db, bucket, c->track_rate_limit, c->track_rate_window, time(NULL),
-			   &after);
+	rc = ratelimit_hit_batched(&r->app->db, &r->app->lookups, bucket, c->track_rate_limit,
+				   c->track_rate_window, time(NULL), &after);
 	if (rc == 1)
 		return 0;
 	if (rc < 0)

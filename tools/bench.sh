@@ -2,7 +2,11 @@
 # make bench: a throwaway stack with 10,000 seeded orders, then wrk, in one run, against
 #   (a) nginx serving a static file the size of a look-up answer,
 #   (b) certhall-hello, a constant answer from the same runner and worker loop,
-#   (c) the public order look-up (POST /api/track/order, a random seeded order per request);
+#   (c) the public order look-up (POST /api/track/order, a random seeded order per request),
+#   (p) the same look-up in PHP 8.2 under php-fpm with PDO (tests/bench/php/lookup.php,
+#       tools/bench/php.sh), as many children as certhall has workers, the same nginx; (c) and
+#       (p) interleaved, two rounds each, their answers checked to be the same first;
+#   then the look-up again with 1, 2, 4 and 8 track workers (BENCH_SCALE_SECONDS each);
 # then, one request at a time on one connection (curl), as a freshly registered applicant:
 #   (d) uploads of a 2 MB A4 scan at 300 dpi (2480x3508 JPEG, made here) as application_form
 #       of a draft bjca-zycg order, end to end through nginx and certhall-upload,
@@ -12,7 +16,7 @@
 # workers' RSS of every program in the stack (idle and after the runs), the upload figures
 # (median/p90 ms, d/e, the upload workers' peak RSS) and PASS/MISS per target; writes the same
 # as JSON to build/bench/results.json (raw wrk output and upload times beside it). Benches
-# report, they don't gate: a MISS does not fail; a broken run (errors, non-2xx answers above
+# report, they don't gate: a FAIL does not fail the run; a broken run (errors, non-2xx answers above
 # 0.1%, an upload not stored, a flood not refused as too_many_pixels) does.
 #
 # Then the reviewer queue (GET /api/review/queue): BENCH_QUEUE_ORDERS (1,000,000) orders seeded
@@ -22,6 +26,9 @@
 # shape's plan (EXPLAIN, by the admin's ?explain=1): no filesort, no temporary table. Target
 # (the issue): p95 <= 20 ms for every shape. `tools/bench.sh queue` runs this section alone
 # (results.json then holds only it); BENCH_QUEUE_ORDERS=0 leaves it out of a full run.
+#
+# Upload time against scan size: the scan made again under 0.5, 1 and 2 MB, BENCH_SIZE_UPLOADS
+# (5) uploads of each (after (d)).
 #
 # Environment: BENCH_SECONDS (10) per run, BENCH_ORDERS (10000), BENCH_UPLOADS (20) requests
 # of (d) and (f) and runs of (e), BENCH_CONVERT (convert-im6.q16, else convert) the ImageMagick
@@ -36,6 +43,10 @@ BUILD=${BUILD:-build}
 export CERTHALL_BIN=${CERTHALL_BIN:-$BUILD/bin}
 OUT=$BUILD/bench
 LUA=$REPO/tests/bench/lookup.lua
+# shellcheck source=tools/bench/php.sh
+source "$REPO/tools/bench/php.sh"
+# shellcheck source=tools/bench/scale.sh
+source "$REPO/tools/bench/scale.sh"
 
 DURATION=${BENCH_SECONDS:-10}
 ORDERS=${BENCH_ORDERS:-10000}
@@ -44,10 +55,13 @@ THREADS=2
 WARMUP=2
 MAX_BAD_PERMILLE=1 # non-2xx answers and socket errors: at most 0.1% of a run's requests
 
-# Targets (the issue): c/b >= 0.8, p99 of (c) <= 10 ms at 64 connections, idle worker RSS <= 8 MiB.
+# Targets (the issue): c/b >= 0.8, p99 of (c) <= 10 ms at 64 connections, idle worker RSS <= 8 MiB;
+# certhall >= 3x the PHP peer in requests/s, with a p99 <= 1/3 of its.
 T_RATIO=0.8
 T_P99_MS=10
 T_RSS_MIB=8
+T_PHP_RATIO=3
+T_PHP_P99=0.333
 
 UPLOADS=${BENCH_UPLOADS:-20}
 UPLOAD_LIMIT=2097152 # application_form on bjca-zycg (uploads-policy/materials.sql): 2 MB
@@ -83,6 +97,7 @@ cleanup() {
   local rc=$?
   trap - EXIT
   if [[ -n $DIR ]]; then
+    php_stop
     "$STACK" down "$DIR" >/dev/null 2>&1 || log "could not stop the stack in $DIR"
     if [[ ${BENCH_KEEP:-0} == 1 ]]; then
       log "stack kept for inspection: $DIR"
@@ -257,6 +272,23 @@ run() {
     }')
 }
 
+# merge NAME A B: two interleaved runs as one: mean requests/s and p50, the worse p99, the
+# requests and failures summed, the mean CPU shares.
+merge() {
+  local n=$1 a=$2 b=$3
+  R_URL[$n]=${R_URL[$a]}
+  R_PROG[$n]=${R_PROG[$a]}
+  R_RPS[$n]=$(calc "(${R_RPS[$a]} + ${R_RPS[$b]}) / 2")
+  R_P50[$n]=$(calc "(${R_P50[$a]} + ${R_P50[$b]}) / 2" 3)
+  R_P99[$n]=$(calc "(${R_P99[$a]} > ${R_P99[$b]} ? ${R_P99[$a]} : ${R_P99[$b]})" 3)
+  R_REQ[$n]=$((R_REQ[$a] + R_REQ[$b]))
+  R_NON2XX[$n]=$((R_NON2XX[$a] + R_NON2XX[$b]))
+  R_ERR[$n]=$((R_ERR[$a] + R_ERR[$b]))
+  R_CPU[$n]=$(awk -v x="${R_CPU[$a]}" -v y="${R_CPU[$b]}" 'BEGIN {
+    n = split(x, p, " "); split(y, q, " ")
+    for (i = 1; i <= n; i++) printf "%s%.0f", (i > 1 ? " " : ""), (p[i] + q[i]) / 2 }')
+}
+
 bad_permille_ok() {
   local name=$1
   holds "(${R_NON2XX[$name]} + ${R_ERR[$name]}) * 1000 <= $MAX_BAD_PERMILLE * ${R_REQ[$name]} && ${R_REQ[$name]} > 0"
@@ -269,38 +301,16 @@ rand_digits() {
   od -An -N"$1" -tu1 /dev/urandom | awk '{ for (i = 1; i <= NF; i++) printf "%d", $i % 10 }'
 }
 
-# The Damm check digit of a digit string (shared/orderno.c): the interim digit after it.
-DAMM=(0317598642 7092154863 4206871359 1750983426 6123045978 3674209581 5869720134 8945362017
-  9438617205 2581436790)
-damm() {
-  local s=$1 i x=0
-  for ((i = 0; i < ${#s}; i++)); do x=${DAMM[x]:${s:i:1}:1}; done
-  echo "$x"
-}
-
-# A random valid USCC (GB 32100, organisation code check per GB 11714), as tests/api/apiclient.c.
-uscc_random() {
-  local cs=0123456789ABCDEFGHJKLMNPQRTUWXY d s c i sum=0 osum=0 oc
-  local -a w=(1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28) ow=(3 7 9 10 5 8 4 2)
-  d=$(rand_digits 8)
-  for ((i = 0; i < 8; i++)); do osum=$((osum + ${d:i:1} * ow[i])); done
-  oc=$((11 - osum % 11))
-  case $oc in 10) c=X ;; 11) c=0 ;; *) c=$oc ;; esac
-  s=91110000$d$c
-  for ((i = 0; i < 17; i++)); do
-    c=${cs%%"${s:i:1}"*} # the characters before it: its value is their count
-    sum=$((sum + ${#c} * w[i]))
-  done
-  echo "$s${cs:$(((31 - sum % 31) % 31)):1}"
-}
+# A fresh valid USCC or order number, by the rules the programs check them with.
+ident() { "$CERTHALL_BIN/certhall-admin" ident "$@" || die "certhall-admin ident $* failed"; }
 
 im() { "$CONVERT" "$@"; }
 
-# scan_make OUT: an A4 page at 300 dpi (2480x3508): a title, 40 lines of text, two rules, a red
-# stamp and scanner noise, as a JPEG at the highest quality under UPLOAD_LIMIT bytes.
-# Prints "bytes quality".
+# scan_make OUT [LIMIT]: an A4 page at 300 dpi (2480x3508): a title, 40 lines of text, two
+# rules, a red stamp and scanner noise, as a JPEG at the highest quality under LIMIT
+# (UPLOAD_LIMIT) bytes. The page is drawn once and kept for the next call. Prints "bytes quality".
 scan_make() {
-  local out=$1 page=$DIR/bench/page.ppm font lo=50 hi=98 q best=0 i
+  local out=$1 limit=${2:-$UPLOAD_LIMIT} page=$DIR/bench/page.ppm font lo=20 hi=98 q best=0 i
   local line='The applicant confirms that the information given in this form is true and complete.'
   local -a draw=()
   font=$(im -list font 2>/dev/null | awk '$1 == "Font:" && f == "" { f = $2 } END { print f }')
@@ -316,15 +326,15 @@ scan_make() {
       draw+=(-draw "rectangle 200,$((530 + i * 62)) $((1800 + i * 37 % 400)),$((560 + i * 62))")
     done
   fi
-  im -size 2480x3508 xc:white "${draw[@]}" -fill none -stroke black -strokewidth 3 \
-    -draw 'line 200,420 2280,420' -draw 'line 200,3100 2280,3100' \
+  [[ -s $page ]] || im -size 2480x3508 xc:white "${draw[@]}" -fill none -stroke black \
+    -strokewidth 3 -draw 'line 200,420 2280,420' -draw 'line 200,3100 2280,3100' \
     -stroke red -strokewidth 12 -draw 'circle 1900,3250 1900,3050' \
     -seed 1 -attenuate 0.5 +noise Gaussian "$page" || die "convert could not draw the scan"
   while ((lo <= hi)); do # the size grows with the quality
     q=$(((lo + hi) / 2))
     im "$page" -sampling-factor 2x2,1x1,1x1 -density 300 -units PixelsPerInch -quality "$q" \
       "JPEG:$out.tmp" || die "convert could not write the scan"
-    if (($(stat -c %s "$out.tmp") < UPLOAD_LIMIT)); then
+    if (($(stat -c %s "$out.tmp") < limit)); then
       mv "$out.tmp" "$out"
       best=$q
       lo=$((q + 1))
@@ -332,8 +342,8 @@ scan_make() {
       hi=$((q - 1))
     fi
   done
-  rm -f "$out.tmp" "$page"
-  ((best)) || die "the scan is over $UPLOAD_LIMIT bytes even at quality $lo"
+  rm -f "$out.tmp"
+  ((best)) || die "the scan is over $limit bytes even at quality $lo"
   echo "$(stat -c %s "$out") $best"
 }
 
@@ -342,7 +352,7 @@ scan_make() {
 # Prints the account's login name (its USCC).
 applicant() {
   local jar=$1 uscc mobile code='' i status
-  uscc=$(uscc_random)
+  uscc=$(ident uscc)
   mobile=137$(rand_digits 8)
   status=$(curl -sS -o "$DIR/bench/sms-code.json" -w '%{http_code}' -H 'Content-Type: application/json' \
     -d "{\"mobile\":\"$mobile\",\"purpose\":\"register\"}" "$BASE/api/account/sms-code") || status=000
@@ -368,11 +378,10 @@ applicant() {
 }
 
 # order_make LOGIN: a draft bjca-zycg order (new, org) of that account, made in the database as
-# tests/api/test_upload.c does. Prints its number (YYMMDD, node, 9 random digits, Damm digit).
+# tests/api/test_upload.c does. Prints its number (certhall-admin ident order-no).
 order_make() {
   local no n
-  no=$(date -u -d "@$(($(date +%s) + 8 * 3600))" +%y%m%d)01$(rand_digits 9)
-  no+=$(damm "$no")
+  no=$(ident order-no --node 1)
   n=$(mariadb --no-defaults -S "$DIR/run/mysqld.sock" -u "$(id -un)" -N -B certhall -e "
     INSERT INTO orders (order_no, channel_id, account_id, business_type, cert_kind, state,
       subject_name, created_at, updated_at)
@@ -729,10 +738,10 @@ json_rss() {
   printf '}'
 }
 
-verdict() { if holds "$1"; then echo PASS; else echo MISS; fi; }
+verdict() { if holds "$1"; then echo PASS; else echo FAIL; fi; }
 
 main() {
-  local port no tail code size ratio_cb ratio_ba rss_max rss_prog=- name ok=1 v
+  local port no tail code size ratio_cb ratio_ba ratio_cp ratio_p99 rss_max rss_prog=- name ok=1 v
   command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
   command -v curl >/dev/null || die "curl not found (make deps installs it)"
   command -v mariadb >/dev/null || die "mariadb (the client) not found (make deps installs it)"
@@ -781,13 +790,25 @@ main() {
   export CERTHALL_BENCH_ORDERS=$DIR/bench/orders.txt
   run a - "$BASE/bench/static/lookup.json"
   run b hello "$BASE/bench/hello"
-  run c track "$BASE/api/track/order" -s "$LUA"
+  php_start
+  php_same "$no" "$tail"
+  run c1 track "$BASE/api/track/order" -s "$LUA"
+  run p1 - "$BASE/bench/php/lookup" -s "$LUA"
+  run c2 track "$BASE/api/track/order" -s "$LUA"
+  run p2 - "$BASE/bench/php/lookup" -s "$LUA"
+  merge c c1 c2
+  merge p p1 p2
   rss_all RSS_AFTER
+  php_stop
+  scale_workers "$BASE/api/track/order"
   uploads
+  upload_sizes
   if ((QUEUE_ORDERS > 0)); then queue_bench; fi
 
   ratio_cb=$(calc "${R_RPS[c]} / ${R_RPS[b]}")
   ratio_ba=$(calc "${R_RPS[b]} / ${R_RPS[a]}")
+  ratio_cp=$(calc "${R_RPS[c]} / ${R_RPS[p]}")
+  ratio_p99=$(calc "${R_P99[c]} / ${R_P99[p]}" 3)
   rss_max=0
   for name in "${!RSS_IDLE[@]}"; do
     read -r v _ <<<"${RSS_IDLE[$name]}"
@@ -797,7 +818,8 @@ main() {
     fi
   done
 
-  local -A LABEL=([a]="(a) static file" [b]="(b) hello FastCGI" [c]="(c) order look-up")
+  local -A LABEL=([a]="(a) static file" [b]="(b) hello FastCGI" [c]="(c) order look-up"
+    [p]="(p) PHP look-up")
   {
     echo
     echo "certhall bench: $ORDERS seeded orders; wrk $CONNECTIONS connections, $THREADS threads," \
@@ -805,22 +827,24 @@ main() {
     echo "look-up answer: $size bytes; (a) serves a static file of that size"
     echo
     printf '%-20s %12s %9s %9s %10s %8s\n' run requests/s "p50 ms" "p99 ms" requests non-2xx+err
-    for name in a b c; do
+    for name in a b c p; do
       printf '%-20s %12.0f %9.2f %9.2f %10s %8s\n' "${LABEL[$name]}" "${R_RPS[$name]}" \
         "${R_P50[$name]}" "${R_P99[$name]}" "${R_REQ[$name]}" \
         "$((R_NON2XX[$name] + R_ERR[$name]))"
     done
     echo
-    echo "ratios: c/b = $ratio_cb   b/a = $ratio_ba"
+    echo "ratios: c/b = $ratio_cb   b/a = $ratio_ba   c/p = $ratio_cp   p99 c/p = $ratio_p99"
+    echo "  ((c) and (p): two interleaved rounds each, ${DURATION}s a round: mean requests/s,"
+    echo "   worse p99; php-fpm: $(conf_value server workers 4) children, as many as track workers)"
     echo
     echo "CPU during each run, % of one core ($(nproc) cores = $((100 * $(nproc)))%):"
     printf '%-20s %7s %9s %9s %6s %6s %6s\n' run nginx program mariadbd wrk other idle
-    for name in a b c; do
+    for name in a b c p; do
       # shellcheck disable=SC2086
       printf '%-20s %7s %9s %9s %6s %6s %6s\n' "${LABEL[$name]}" ${R_CPU[$name]}
     done
-    echo "  (program: hello for (b), track for (c); wrk shares the machine; other: every other"
-    echo "   process, and kernel work charged to none of these)"
+    echo "  (program: hello for (b), track for (c), none for (p): php-fpm is in other; wrk shares"
+    echo "   the machine; other: every other process, and kernel work charged to none of these)"
     local worst=0 when='' o
     for name in a b c; do
       read -r _ _ _ _ o _ <<<"${R_CPU[$name]}"
@@ -881,6 +905,10 @@ main() {
     printf '  %-40s %8s  %s\n' "c/b >= $T_RATIO" "$ratio_cb" "$(verdict "$ratio_cb >= $T_RATIO")"
     printf '  %-40s %8.2f  %s\n' "p99 (c) <= $T_P99_MS ms at $CONNECTIONS connections" "${R_P99[c]}" \
       "$(verdict "${R_P99[c]} <= $T_P99_MS")"
+    printf '  %-40s %8s  %s\n' "certhall/PHP requests/s >= $T_PHP_RATIO" "$ratio_cp" \
+      "$(verdict "$ratio_cp >= $T_PHP_RATIO")"
+    printf '  %-40s %8s  %s\n' "p99 certhall/PHP <= $T_PHP_P99" "$ratio_p99" \
+      "$(verdict "$ratio_p99 <= $T_PHP_P99")"
     printf '  %-40s %8.2f  %s\n' "idle worker RSS <= $T_RSS_MIB MiB (max: $rss_prog)" "$rss_max" \
       "$(verdict "$rss_max <= $T_RSS_MIB")"
     printf '  %-40s %8.3f  %s\n' "upload <= $T_UP_RATIO x convert (medians)" "${U[ratio]}" \
@@ -889,13 +917,14 @@ main() {
       "$(verdict "${U[hwm_max]} <= $T_UP_RSS_MIB")"
     printf '  %-40s %8.2f  %s\n' "pixel flood refused <= $T_FLOOD_MS ms (max)" "${U[fl_max]}" \
       "$(verdict "${U[fl_max]} <= $T_FLOOD_MS")"
+    scale_report
     if ((QUEUE_ORDERS > 0)); then
       echo
       queue_report
     fi
   }
 
-  for name in a b c; do
+  for name in a b c p w1 w2 w4 w8; do
     bad_permille_ok "$name" || {
       log "(${name}) ${R_NON2XX[$name]} non-2xx answers and ${R_ERR[$name]} socket errors in" \
         "${R_REQ[$name]} requests: more than $(calc "$MAX_BAD_PERMILLE / 10" 1)%; see $OUT/wrk-$name.txt"
@@ -910,6 +939,12 @@ main() {
     log "(q) ${Q[bad]} queue answers were not 200; see $OUT/queue-times-*.txt"
     ok=0
   fi
+  for v in "${SIZE_LIMITS[@]}"; do
+    if ((Z_BAD[$v] > 0)); then
+      log "(s) ${Z_BAD[$v]} uploads of the scan under $v bytes were not stored (201)"
+      ok=0
+    fi
+  done
   if ((U[fl_bad] > 0)); then
     log "(f) ${U[fl_bad]} of $UPLOADS flood uploads were not refused as 400 too_many_pixels"
     ok=0
@@ -923,14 +958,16 @@ main() {
     printf '  "cpus": %s, "busy_before_pct_of_core": %s, "answer_bytes": %s,\n  "runs": {\n' \
       "$(nproc)" "$BUSY" "$size"
     local sep=''
-    for name in a b c; do
+    for name in a b c p; do
       printf '%s    "%s": {"url": "%s", "program": "%s", "requests_per_s": %s, "p50_ms": %s, "p99_ms": %s, "requests": %s, "non_2xx": %s, "socket_errors": %s,\n           "cpu_pct_of_core": %s}' \
         "$sep" "$name" "${R_URL[$name]#"$BASE"}" "${R_PROG[$name]/#-/nginx}" "${R_RPS[$name]}" \
         "${R_P50[$name]}" "${R_P99[$name]}" "${R_REQ[$name]}" "${R_NON2XX[$name]}" \
         "${R_ERR[$name]}" "$(json_cpu "${R_CPU[$name]}")"
       sep=$',\n'
     done
-    printf '\n  },\n  "ratios": {"c_over_b": %s, "b_over_a": %s},\n' "$ratio_cb" "$ratio_ba"
+    printf '\n  },\n  "ratios": {"c_over_b": %s, "b_over_a": %s, "c_over_p": %s, "p99_c_over_p": %s},\n' \
+      "$ratio_cb" "$ratio_ba" "$ratio_cp" "$ratio_p99"
+    scale_json
     printf '  "worker_rss": {"idle": %s,\n                 "after": %s},\n' \
       "$(json_rss RSS_IDLE)" "$(json_rss RSS_AFTER)"
     printf '  "uploads": {"material": "%s", "channel": "bjca-zycg", "requests": %s, "warmup_requests": %s,\n' \
@@ -954,6 +991,10 @@ main() {
     if ((QUEUE_ORDERS > 0)); then queue_targets_json; fi
     printf '    {"name": "c/b", "target": ">= %s", "value": %s, "pass": %s},\n' "$T_RATIO" \
       "$ratio_cb" "$(holds "$ratio_cb >= $T_RATIO" && echo true || echo false)"
+    printf '    {"name": "certhall/PHP requests/s", "target": ">= %s", "value": %s, "pass": %s},\n' \
+      "$T_PHP_RATIO" "$ratio_cp" "$(holds "$ratio_cp >= $T_PHP_RATIO" && echo true || echo false)"
+    printf '    {"name": "p99 certhall/PHP", "target": "<= %s", "value": %s, "pass": %s},\n' \
+      "$T_PHP_P99" "$ratio_p99" "$(holds "$ratio_p99 <= $T_PHP_P99" && echo true || echo false)"
     printf '    {"name": "p99_ms (c)", "target": "<= %s", "value": %s, "pass": %s},\n' "$T_P99_MS" \
       "${R_P99[c]}" "$(holds "${R_P99[c]} <= $T_P99_MS" && echo true || echo false)"
     printf '    {"name": "idle worker RSS MiB (max)", "target": "<= %s", "value": %s, "program": "%s", "pass": %s},\n' \
@@ -968,7 +1009,7 @@ main() {
   } >"$OUT/results.json.tmp"
   mv "$OUT/results.json.tmp" "$OUT/results.json"
   echo
-  echo "results: $OUT/results.json (raw wrk output: $OUT/wrk-{a,b,c}.txt; upload times:" \
+  echo "results: $OUT/results.json (raw wrk output: $OUT/wrk-{a,b,c1,p1,c2,p2,w1,w2,w4,w8}.txt; upload times:" \
     "$OUT/upload-times-{upload,convert,flood}.txt)"
   ((ok)) || die "a run had too many failed requests: the numbers above are not valid"
 }

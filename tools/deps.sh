@@ -9,7 +9,7 @@ PACKAGES=(
   libmagickwand-6.q16-dev libjansson-dev libinih-dev libcmocka-dev libqrencode-dev
   mariadb-server-core mariadb-client nginx-light
   wrk curl ca-certificates imagemagick procps iproute2 util-linux
-  systemd spawn-fcgi php-fpm
+  systemd spawn-fcgi php8.2-fpm php8.2-mysql php8.2-opcache
   zlib1g-dev
 )
 # make deb: debhelper's dh, dpkg-buildpackage, lintian.

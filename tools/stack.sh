@@ -316,12 +316,16 @@ data_setup() {
   } >>"$DIR/run/demo.txt"
 }
 
-# The outbox runner of make run: retries what the post-response send could not deliver.
+# The background passes of make run: the outbox runner retries what the post-response send
+# could not deliver; the courier pass keeps the waybills' states fresh (no look-up asks).
 outbox_start() {
-  live_pid "$DIR/run/outbox.pid" "certhall-admin" >/dev/null && return 0
-  setsid "$BIN/certhall-admin" -c "$DIR/etc/certhall.conf" outbox --daemon \
-    </dev/null >>"$DIR/log/outbox.log" 2>&1 9>&- &
-  echo $! >"$DIR/run/outbox.pid"
+  local cmd
+  for cmd in outbox courier; do
+    live_pid "$DIR/run/$cmd.pid" "certhall-admin" >/dev/null && continue
+    setsid "$BIN/certhall-admin" -c "$DIR/etc/certhall.conf" "$cmd" --daemon \
+      </dev/null >>"$DIR/log/$cmd.log" 2>&1 9>&- &
+    echo $! >"$DIR/run/$cmd.pid"
+  done
 }
 
 # ---- FastCGI programs -----------------------------------------------------------------------
@@ -351,7 +355,7 @@ programs_stop() {
     [[ -e $pidfile ]] || continue
     name=$(basename "$pidfile" .pid)
     case $name in mysqld | nginx) continue ;; esac
-    if [[ $name == outbox ]]; then
+    if [[ $name == outbox || $name == courier ]]; then
       stop_pidfile "$pidfile" certhall-admin 10
       continue
     fi

@@ -254,10 +254,11 @@
         ' ' + text(w.number)));
       head.appendChild(badge(w.state_name || w.state || '—', w.state === 'delivered' ? 'ok' : 'info'));
       box.appendChild(head);
-      if (!w.live) {
-        box.appendChild(el('p', 'muted', '快递公司暂时无法查询' +
-          (w.checked_at ? '，以下为 ' + when(w.checked_at) + ' 查询到的信息。' : '。')));
-      }
+      // The courier is asked in the background, never by this look-up: say how old the news is.
+      box.appendChild(el('p', 'muted', w.refreshed_at
+        ? '以下为 ' + when(w.refreshed_at) + ' 从快递公司查询到的信息' +
+          (w.refresh_failing ? '（快递公司暂时无法查询，稍后将自动重试）。' : '。')
+        : '尚未从快递公司查询到信息，稍后将自动更新。'));
       var events = Array.isArray(w.events) ? w.events.slice().reverse() : [];
       if (events.length === 0) {
         box.appendChild(el('p', 'muted', '暂无物流信息。'));

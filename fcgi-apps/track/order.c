@@ -9,17 +9,20 @@
 #include "track.h"
 
 /* The order and its public timeline in one round trip: one row per event (at least one row,
- * event columns NULL, for an order without events). */
+ * event columns NULL, for an order without events), and whether it has waybills (parcels.c
+ * reads them then). No ORDER BY: sorting here would take a temporary table for every
+ * look-up; the few events are put in order by timeline(). */
 static const char sql_order[] =
 	"SELECT o.order_no, o.business_type, o.cert_kind, o.state, o.subject_name, "
 	"o.handler_mobile_enc, DATE_FORMAT(o.created_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.name, "
-	"DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%s+08:00'), e.kind, e.state_to, e.note, o.id "
+	"DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%s+08:00'), e.kind, e.state_to, e.note, e.id, o.id, "
+	"EXISTS (SELECT 1 FROM waybills w WHERE w.order_id = o.id) "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id "
 	"LEFT JOIN order_events e ON e.order_id = o.id AND e.public = 1 "
-	"WHERE o.order_no = ? ORDER BY e.at, e.id LIMIT 200";
+	"WHERE o.order_no = ? LIMIT 200";
 
 enum { O_NO, O_BUSINESS, O_KIND, O_STATE, O_SUBJECT, O_MOBILE, O_CREATED, O_CHANNEL,
-       E_AT, E_KIND, E_STATE, E_NOTE, O_ID };
+       E_AT, E_KIND, E_STATE, E_NOTE, E_ID, O_ID, O_WAYBILLS };
 
 static bool is_order_no(const char *s)
 {
@@ -58,15 +61,40 @@ static bool tail_matches(struct req *r, const struct db_rows *o, const char *tai
 	return crypto_equal(plain + n - 4, tail, 4);
 }
 
-static json_t *timeline(const struct db_rows *ev)
-{
-	json_t *list = json_array();
+struct event_at {
+	const char *at;
+	long long id;
+	size_t row;
+};
 
-	for (size_t i = 0; list && i < ev->nrows; i++) {
+/* Oldest first; events of the same second in the order they were written. */
+static int event_cmp(const void *x, const void *y)
+{
+	const struct event_at *a = x, *b = y;
+	int c = strcmp(a->at, b->at);
+
+	return c ? c : (a->id > b->id) - (a->id < b->id);
+}
+
+static json_t *timeline(struct req *r, const struct db_rows *ev)
+{
+	struct event_at *order = arena_alloc(r->arena, (ev->nrows + 1) * sizeof(*order));
+	json_t *list = json_array();
+	size_t n = 0;
+
+	if (!order || !list) {
+		json_decref(list);
+		return NULL;
+	}
+	for (size_t i = 0; i < ev->nrows; i++)
+		if (db_cell(ev, i, E_KIND) && db_cell(ev, i, E_AT))
+			order[n++] = (struct event_at){ db_cell(ev, i, E_AT),
+							strtoll(db_cell(ev, i, E_ID), NULL, 10), i };
+	qsort(order, n, sizeof(*order), event_cmp);
+	for (size_t k = 0; k < n; k++) {
+		size_t i = order[k].row;
 		const char *kind = db_cell(ev, i, E_KIND), *name = order_event_name(kind);
 
-		if (!kind)
-			continue;
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s?, s:s?}",
 			"at", db_cell(ev, i, E_AT), "event", kind, "text", name ? name : kind,
 			"state", db_cell(ev, i, E_STATE), "note", db_cell(ev, i, E_NOTE)));
@@ -80,7 +108,7 @@ int track_order(struct req *r)
 	struct req_field f[2];
 	struct db_rows o;
 	char subject[256], mobile[32], plain[32];
-	json_t *body;
+	json_t *body, *events;
 	int rc;
 
 	if (req_json(r, &body) < 0)
@@ -97,6 +125,10 @@ int track_order(struct req *r)
 		return app_db_error(r, rc);
 	if (o.nrows < 1 || !tail_matches(r, &o, tail, plain))
 		return not_found(r);
+	if (!(events = timeline(r, &o))) {
+		explicit_bzero(plain, sizeof(plain));
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	}
 
 	kind = db_cell(&o, 0, O_KIND);
 	if (strcmp(kind, "person") == 0)
@@ -119,7 +151,8 @@ int track_order(struct req *r)
 		"subject", subject,
 		"handler_mobile", mobile,
 		"created_at", db_cell(&o, 0, O_CREATED),
-		"timeline", timeline(&o),
-		"waybills", track_waybills(r, strtoll(db_cell(&o, 0, O_ID), NULL, 10))));
+		"timeline", events,
+		"waybills", strcmp(db_cell(&o, 0, O_WAYBILLS), "0") == 0 ? json_array() :
+			    track_waybills(r, strtoll(db_cell(&o, 0, O_ID), NULL, 10))));
 	return 0;
 }

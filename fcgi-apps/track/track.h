@@ -10,9 +10,12 @@ int track_cert(struct req *r);
 /* paper.c: POST /api/track/orders/:no/waybill (the applicant, the paper sent in). */
 int track_paper_waybill(struct req *r);
 
-/* parcels.c: the order's waybills, both ways, each with the courier's state and events (or
- * what the courier said last, "live": false, when it cannot be asked now). Never NULL but
- * when out of memory. */
+/* parcels.c: at most this many waybills an order are shown (both ways, replacements). */
+#define TRACK_MAX_WAYBILLS 8
+
+/* parcels.c: the order's waybills, both ways, each with the courier's state and events as
+ * last refreshed in the background, their time (refreshed_at, null before the first answer)
+ * and whether the courier failed since (refresh_failing). Never NULL but when out of memory. */
 json_t *track_waybills(struct req *r, long long order_id);
 
 #endif

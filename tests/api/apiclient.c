@@ -64,6 +64,13 @@ const char *api_set_cookie(const struct api_resp *r, const char *name, char *out
 	return NULL;
 }
 
+static long timeout_ms = 20000;
+
+void api_timeout_ms(long ms)
+{
+	timeout_ms = ms > 0 ? ms : 20000;
+}
+
 void api_request_h(const char *method, const char *path, const char *content_type,
 		   const char *body, size_t len, const char *const *headers, struct api_resp *out)
 {
@@ -82,7 +89,7 @@ void api_request_h(const char *method, const char *path, const char *content_typ
 	assert_non_null(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &bb);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);

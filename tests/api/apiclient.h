@@ -32,6 +32,10 @@ void api_get(const char *path, struct api_resp *out);
 
 void api_free(struct api_resp *r);
 
+/* The whole time a request may take before it fails the test (a transport error); 0: the
+ * default, 20 s. */
+void api_timeout_ms(long ms);
+
 /* error.code of the JSON error envelope, or NULL. error.field likewise. */
 const char *api_error_code(const struct api_resp *r);
 const char *api_error_field(const struct api_resp *r);

@@ -28,9 +28,12 @@ int admin_staff(struct admin *ad, int argc, char **argv);
 int admin_outbox(struct admin *ad, int argc, char **argv);
 /* import-certs FILE.csv [--apply] (import.c): the CA's existing certificates. */
 int admin_import_certs(struct admin *ad, int argc, char **argv);
-/* sample-certs, sample-ids (sample.c): generated rows and identifiers for benches. */
+/* sample-certs (sample.c): generated rows for import-certs and its bench. */
 int admin_sample_certs(struct admin *ad, int argc, char **argv);
-int admin_sample_ids(struct admin *ad, int argc, char **argv);
+/* ident (sample.c): fresh valid identifiers (USCC, resident ID, order number) for scripts. */
+int admin_ident(struct admin *ad, int argc, char **argv);
+/* courier.c: the courier refresh pass (shared/courier_refresh.h), once or as a daemon. */
+int admin_courier(struct admin *ad, int argc, char **argv);
 
 /* Runs every statement of one .sql file. Returns 0, or -1 after printing the file, the
  * statement's line and the server's message. */

@@ -52,12 +52,15 @@ static const struct command commands[] = {
 	{ "staff", 1, 0, admin_staff, "add | passwd | disable | list staff accounts" },
 	{ "outbox", 1, 1, admin_outbox,
 	  "send what is due once (cron), --daemon to keep at it, --failed to list failures" },
+	{ "courier", 1, 0, admin_courier,
+	  "ask the courier about the waybills due a refresh once (cron), --daemon to keep at it" },
 	{ "keygen", 0, 0, cmd_keygen, "FILE: create a new PII key file" },
 	{ "conf-keys", 0, 0, cmd_conf_keys, "every configuration key with its default" },
 	{ "import-certs", 1, 1, admin_import_certs,
 	  "FILE.csv [--apply]: the CA's certificates (a dry run without --apply)" },
 	{ "sample-certs", 0, 0, admin_sample_certs, "N [--hall CODE]: N generated rows for import-certs" },
-	{ "sample-ids", 0, 0, admin_sample_ids, "uscc|id [N]: valid generated identifiers" },
+	{ "ident", 0, 0, admin_ident,
+	  "uscc | id | order-no [--node N] [--count N]: fresh valid identifiers (make bench)" },
 };
 
 static void usage(void)

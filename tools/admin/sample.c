@@ -1,11 +1,14 @@
-/* certhall-admin sample-certs / sample-ids: valid identifiers and certificate rows made from
- * the one implementation of their check rules (shared/valid.c), for benches and trials. */
+/* certhall-admin sample-certs / ident: certificate rows and fresh identifiers made from the one
+ * implementation of their check rules (shared/valid.c, orderno.c), for benches and scripts. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "admin.h"
+#include "orderno.h"
 #include "valid.h"
 
 static unsigned rnd(void)
@@ -44,34 +47,47 @@ static void make_id(char out[19])
 	} while (!valid_resident_id_finish(out));
 }
 
-static long count_arg(const char *s, long max)
+/* A whole number from min to max, or -1. */
+static long number_arg(const char *s, long min, long max)
 {
 	char *end;
 	long n;
 
 	errno = 0;
 	n = strtol(s, &end, 10);
-	return errno || *end || n < 1 || n > max ? -1 : n;
+	return errno || *end || end == s || n < min || n > max ? -1 : n;
 }
 
-int admin_sample_ids(struct admin *ad, int argc, char **argv)
+/* ident uscc | id | order-no [--node N] [--count N]: one fresh identifier a line. */
+int admin_ident(struct admin *ad, int argc, char **argv)
 {
-	char id[19];
-	long n = argc == 3 ? count_arg(argv[2], 10000000) : argc == 2 ? 1 : -1;
+	const char *what = argc >= 2 ? argv[1] : "";
+	long node = 1, n = 1;
+	char id[ORDERNO_LEN + 1];
 
 	(void)ad;
-	if (n < 0 || (strcmp(argv[1], "uscc") && strcmp(argv[1], "id"))) {
-		fprintf(stderr, "usage: certhall-admin sample-ids uscc|id [N]\n");
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--node") == 0 && i + 1 < argc && node >= 0)
+			node = number_arg(argv[++i], 0, 99);
+		else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc && n >= 0)
+			n = number_arg(argv[++i], 1, 10000000);
+		else
+			n = -1;
+	}
+	if (node < 0 || n < 0 || (strcmp(what, "uscc") && strcmp(what, "id") && strcmp(what, "order-no"))) {
+		fprintf(stderr, "usage: certhall-admin ident uscc | id | order-no [--node N] [--count N]\n");
 		return 2;
 	}
 	for (long i = 0; i < n; i++) {
-		if (argv[1][0] == 'u')
+		if (what[0] == 'u')
 			make_uscc(id);
-		else
+		else if (what[0] == 'i')
 			make_id(id);
+		else if (orderno_make(id, time(NULL), (unsigned)node) != 0)
+			return 1;
 		puts(id);
 	}
-	return 0;
+	return ferror(stdout) ? 1 : 0;
 }
 
 /* N rows for import-certs: a tenth personal certificates, a twentieth revoked, all of HALL. */
@@ -85,7 +101,7 @@ int admin_sample_certs(struct admin *ad, int argc, char **argv)
 		if (strcmp(argv[i], "--hall") == 0 && i + 1 < argc)
 			hall = argv[++i];
 		else if (n < 0)
-			n = count_arg(argv[i], 100000000);
+			n = number_arg(argv[i], 1, 100000000);
 		else
 			n = -1;
 	}
