@@ -32,7 +32,12 @@ IMAGE_LIBS   := $(shell pkg-config --libs $(IMAGE_PKGS) 2>/dev/null)
 UNIT_LIBS    := -Wl,--as-needed $(IMAGE_LIBS) -Wl,--no-as-needed
 # The QR unit test reaches libqrencode through shared/qr.c.
 $(BUILD)/tests/test_qr: UNIT_LIBS += $(shell pkg-config --libs libqrencode 2>/dev/null)
-APP_PKGS_upload := libcurl libmagic MagickWand
+APP_PKGS_upload := libcurl libmagic MagickWand zbar
+# Scans: shared/scan.c reads the forms' QR codes with libzbar; the scan tests draw their pages
+# with tests/data/scanforge.c and encode the expected QR with libqrencode.
+$(BUILD)/tests/test_scan: $(BUILD)/tests/data/scanforge.o
+$(BUILD)/tests/test_scan: UNIT_LIBS += -lzbar $(shell pkg-config --libs libqrencode 2>/dev/null)
+$(BUILD)/tests/unit/test_scan.o: CFLAGS += $(IMAGE_CFLAGS)
 $(BUILD)/shared/image.o $(BUILD)/tests/unit/test_image.o: CFLAGS += $(IMAGE_CFLAGS)
 
 LIB      := $(BUILD)/libcerthall.a
@@ -47,7 +52,7 @@ BINS     := $(APP_BINS) $(ADMIN) $(HELLO)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 API_TESTS  := $(patsubst tests/api/%.c,$(BUILD)/tests/api_%,$(wildcard tests/api/test_*.c))
-API_HELPER := $(BUILD)/tests/api/apiclient.o $(BUILD)/tests/api/wizclient.o
+API_HELPER := $(BUILD)/tests/api/apiclient.o $(BUILD)/tests/api/wizclient.o $(BUILD)/tests/data/scanforge.o
 
 .PHONY: all deps run stop test unit bench fuzz check clean
 all: $(BINS)
@@ -120,6 +125,8 @@ FUZZ_SRCS_fuzz_sqlsplit := shared/sqlsplit.c
 FUZZ_SRCS_fuzz_multipart := shared/arena.c shared/multipart.c shared/decode.c
 FUZZ_SRCS_fuzz_route    := shared/arena.c shared/route.c shared/resp.c shared/log.c
 FUZZ_LIBS_fuzz_route    := $(shell pkg-config --libs jansson 2>/dev/null) -lfcgi
+FUZZ_SRCS_fuzz_scan_qr  := shared/scan.c shared/formtag.c shared/crypto.c shared/orderno.c
+FUZZ_LIBS_fuzz_scan_qr  := -lzbar $(shell pkg-config --libs libcrypto 2>/dev/null) -lm
 
 $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(wildcard shared/*.h)
 	@mkdir -p $(@D)

@@ -8,6 +8,7 @@ PACKAGES=(
   libmagickwand-6.q16-dev libjansson-dev libinih-dev libcmocka-dev libqrencode-dev
   mariadb-server-core mariadb-client nginx-light
   wrk curl ca-certificates imagemagick procps iproute2 util-linux
+  libzbar-dev
 )
 POLICY=/usr/sbin/policy-rc.d
 
