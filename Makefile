@@ -35,6 +35,8 @@ $(BUILD)/tests/test_qr: UNIT_LIBS += $(shell pkg-config --libs libqrencode 2>/de
 APP_PKGS_upload := libcurl libmagic MagickWand zbar
 # Scans: shared/scan.c reads the forms' QR codes with libzbar; the scan tests draw their pages
 # with tests/data/scanforge.c and encode the expected QR with libqrencode.
+# The API tests' uploads of printed forms draw their QR (tests/api/wizclient.c).
+QR_LIBS := $(shell pkg-config --libs libqrencode 2>/dev/null)
 $(BUILD)/tests/test_scan: $(BUILD)/tests/data/scanforge.o
 $(BUILD)/tests/test_scan: UNIT_LIBS += -lzbar $(shell pkg-config --libs libqrencode 2>/dev/null)
 $(BUILD)/tests/unit/test_scan.o: CFLAGS += $(IMAGE_CFLAGS)
@@ -90,7 +92,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIB)
 
 $(BUILD)/tests/api_%: $(BUILD)/tests/api/%.o $(API_HELPER) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) -lcmocka
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) $(QR_LIBS) -lcmocka
 
 # The stack of `make run` lives in var/ and keeps its data between runs.
 run: deps
@@ -125,7 +127,8 @@ FUZZ_SRCS_fuzz_sqlsplit := shared/sqlsplit.c
 FUZZ_SRCS_fuzz_multipart := shared/arena.c shared/multipart.c shared/decode.c
 FUZZ_SRCS_fuzz_route    := shared/arena.c shared/route.c shared/resp.c shared/log.c
 FUZZ_LIBS_fuzz_route    := $(shell pkg-config --libs jansson 2>/dev/null) -lfcgi
-FUZZ_SRCS_fuzz_scan_qr  := shared/scan.c shared/formtag.c shared/crypto.c shared/orderno.c
+FUZZ_SRCS_fuzz_scan_qr  := shared/scan.c shared/formtag.c shared/crypto.c shared/orderno.c \
+                           shared/decode.c shared/arena.c
 FUZZ_LIBS_fuzz_scan_qr  := -lzbar $(shell pkg-config --libs libcrypto 2>/dev/null) -lm
 
 $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(wildcard shared/*.h)

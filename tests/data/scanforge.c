@@ -235,9 +235,11 @@ static void le32(unsigned char *q, unsigned long v)
 	q[3] = (unsigned char)(v >> 24);
 }
 
-int forge_bmp4(const struct forge_page *p, unsigned char **out, size_t *len)
+/* A paletted BMP of bits 4 (the palette above) or 8 (256 greys). */
+static int bmp(const struct forge_page *p, int bits, unsigned char **out, size_t *len)
 {
-	size_t stride = ((p->w + 1) / 2 + 3) & ~(size_t)3, head = 14 + 40 + 64;
+	unsigned colours = 1u << bits;
+	size_t stride = ((bits == 4 ? (p->w + 1) / 2 : p->w) + 3) & ~(size_t)3, head = 14 + 40 + 4 * colours;
 	size_t n = head + stride * p->h;
 	unsigned char *b = calloc(n, 1);
 
@@ -251,26 +253,74 @@ int forge_bmp4(const struct forge_page *p, unsigned char **out, size_t *len)
 	le32(b + 18, p->w);
 	le32(b + 22, p->h);
 	b[26] = 1;
-	b[28] = 4;
+	b[28] = (unsigned char)bits;
 	le32(b + 34, stride * p->h);
 	le32(b + 38, 5906); /* 150 dpi */
 	le32(b + 42, 5906);
-	le32(b + 46, 16);
-	for (int i = 0; i < 16; i++) {
-		b[54 + 4 * i] = palette[i][2];
-		b[55 + 4 * i] = palette[i][1];
-		b[56 + 4 * i] = palette[i][0];
+	le32(b + 46, colours);
+	for (unsigned i = 0; i < colours; i++) {
+		b[54 + 4 * i] = bits == 4 ? palette[i][2] : (unsigned char)i;
+		b[55 + 4 * i] = bits == 4 ? palette[i][1] : (unsigned char)i;
+		b[56 + 4 * i] = bits == 4 ? palette[i][0] : (unsigned char)i;
 	}
 	for (unsigned y = 0; y < p->h; y++) {
 		unsigned char *row = b + head + (size_t)(p->h - 1 - y) * stride; /* bottom-up */
 
 		for (unsigned x = 0; x < p->w; x++) {
-			unsigned char v = nearest(p->rgb + 3 * ((size_t)y * p->w + x));
+			const unsigned char *c = p->rgb + 3 * ((size_t)y * p->w + x);
 
-			row[x / 2] |= (unsigned char)(x & 1 ? v : v << 4);
+			if (bits == 8) {
+				row[x] = (unsigned char)((299u * c[0] + 587u * c[1] + 114u * c[2] + 500u) / 1000u);
+				continue;
+			}
+			row[x / 2] |= (unsigned char)(x & 1 ? nearest(c) : nearest(c) << 4);
 		}
 	}
 	*out = b;
 	*len = n;
 	return 0;
+}
+
+int forge_bmp4(const struct forge_page *p, unsigned char **out, size_t *len)
+{
+	return bmp(p, 4, out, len);
+}
+
+int forge_bmp8_grey(const struct forge_page *p, unsigned char **out, size_t *len)
+{
+	return bmp(p, 8, out, len);
+}
+
+void forge_blur(struct forge_page *p, unsigned radius)
+{
+	size_t n = (size_t)p->w * p->h * 3;
+	unsigned char *t = malloc(n);
+
+	if (!t)
+		return;
+	/* Three box passes each way: close to a Gaussian of sigma ~ radius. */
+	for (int pass = 0; pass < 6; pass++) {
+		int across = pass % 2 == 0;
+		unsigned lim = across ? p->w : p->h, other = across ? p->h : p->w;
+
+		for (unsigned o = 0; o < other; o++)
+			for (unsigned i = 0; i < lim; i++)
+				for (int ch = 0; ch < 3; ch++) {
+					unsigned sum = 0, cnt = 0;
+
+					for (long d = -(long)radius; d <= (long)radius; d++) {
+						long j = (long)i + d;
+
+						if (j < 0 || j >= (long)lim)
+							continue;
+						sum += p->rgb[3 * (across ? (size_t)o * p->w + (size_t)j
+									   : (size_t)j * p->w + o) + ch];
+						cnt++;
+					}
+					t[3 * (across ? (size_t)o * p->w + i : (size_t)i * p->w + o) + ch] =
+						(unsigned char)(sum / cnt);
+				}
+		memcpy(p->rgb, t, n);
+	}
+	free(t);
 }

@@ -39,4 +39,10 @@ void forge_seal_in_box(struct forge_page *p);
  * limit at 1000 x 1414). *out is malloc'd. 0 or -1. */
 int forge_bmp4(const struct forge_page *p, unsigned char **out, size_t *len);
 
+/* The page as an 8-bit grey BMP (1.4 MB at 1000 x 1414): no palette steps on soft edges. */
+int forge_bmp8_grey(const struct forge_page *p, unsigned char **out, size_t *len);
+
+/* Blurs the page in place (box passes, sigma about radius pixels). */
+void forge_blur(struct forge_page *p, unsigned radius);
+
 #endif
