@@ -56,7 +56,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 API_TESTS  := $(patsubst tests/api/%.c,$(BUILD)/tests/api_%,$(wildcard tests/api/test_*.c))
 API_HELPER := $(BUILD)/tests/api/apiclient.o $(BUILD)/tests/api/wizclient.o $(BUILD)/tests/data/scanforge.o
 
-.PHONY: all deps run stop test unit bench fuzz check clean
+.PHONY: all deps run stop test unit bench bench-scan fuzz check clean
 all: $(BINS)
 
 deps:
@@ -113,6 +113,18 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tools/bench.sh
+
+# The scan checks' cost (issue 18): uploads of a form with its QR against convert, and each
+# check alone; standalone, so that `bench` can call it too.
+BENCH_SCAN := $(BUILD)/tests/bench_scan
+$(BENCH_SCAN): $(BUILD)/tests/bench/bench_scan.o $(API_HELPER) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) $(QR_LIBS) $(IMAGE_LIBS) -lzbar -lcmocka
+$(BUILD)/tests/bench/bench_scan.o: CFLAGS += $(IMAGE_CFLAGS)
+
+bench-scan: deps
+	@$(MAKE) --no-print-directory all $(BENCH_SCAN)
+	@tools/bench_scan.sh
 
 # libFuzzer harnesses, one per parser (tests/fuzz/fuzz_<name>.c), built by clang with the
 # sources they test compiled in, instrumented (not linked against the gcc-built library).
