@@ -334,6 +334,8 @@ int upload_put(struct req *r)
 		image_out_free(&img);
 		return -1;
 	}
+	free(img.rgb); /* 3 bytes a pixel, not needed past the checks */
+	img.rgb = NULL;
 	/* Files first, then the row: a crash in between leaves an unreferenced file, never a row
 	 * without its file. */
 	if (store_put(c->upload_dir, img.data, img.len, "jpg", sha, rel) < 0 ||
