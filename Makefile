@@ -43,9 +43,16 @@ $(BUILD)/tests/test_qr: UNIT_LIBS += $(shell pkg-config --libs libqrencode 2>/de
 # The PNG pre-pass (shared/prepass.c) inflates the image data with zlib.
 UNIT_LIBS += -lz
 # The upload program opens MagickWand itself on its first image (dlopen, by this soname), so
-# an idle worker does not map it: it links only libmagic.
+# an idle worker does not map it: it links only libmagic (and libzbar, for the forms' QR codes).
 IMAGE_WAND_SO := $(shell objdump -p $$(pkg-config --variable=libdir MagickWand 2>/dev/null)/$(patsubst -l%,lib%.so,$(firstword $(shell pkg-config --libs-only-l MagickWand 2>/dev/null))) 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
-APP_PKGS_upload := libcurl libmagic zlib
+APP_PKGS_upload := libcurl libmagic zlib zbar
+# Scans: shared/scan.c reads the forms' QR codes with libzbar; the scan tests draw their pages
+# with tests/data/scanforge.c and encode the expected QR with libqrencode.
+# The API tests' uploads of printed forms draw their QR (tests/api/wizclient.c).
+QR_LIBS := $(shell pkg-config --libs libqrencode 2>/dev/null)
+$(BUILD)/tests/test_scan: $(BUILD)/tests/data/scanforge.o
+$(BUILD)/tests/test_scan: UNIT_LIBS += -lzbar $(shell pkg-config --libs libqrencode 2>/dev/null)
+$(BUILD)/tests/unit/test_scan.o: CFLAGS += $(IMAGE_CFLAGS)
 $(BUILD)/shared/image.o $(BUILD)/tests/unit/test_image.o: CFLAGS += $(IMAGE_CFLAGS)
 $(BUILD)/shared/image.o: CFLAGS += -DIMAGE_WAND_SO='"$(IMAGE_WAND_SO)"'
 
@@ -62,9 +69,9 @@ BINS     := $(APP_BINS) $(ADMIN) $(HELLO)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 API_TESTS  := $(patsubst tests/api/%.c,$(BUILD)/tests/api_%,$(wildcard tests/api/test_*.c))
-API_HELPER := $(BUILD)/tests/api/apiclient.o $(BUILD)/tests/api/wizclient.o
+API_HELPER := $(BUILD)/tests/api/apiclient.o $(BUILD)/tests/api/wizclient.o $(BUILD)/tests/data/scanforge.o
 
-.PHONY: all deps run stop test unit bench fuzz faults check clean install deb fresh-test
+.PHONY: all deps run stop test unit bench bench-scan fuzz faults check clean install deb fresh-test
 all: $(BINS)
 
 deps:
@@ -100,7 +107,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIB)
 
 $(BUILD)/tests/api_%: $(BUILD)/tests/api/%.o $(API_HELPER) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) $(QR_LIBS) -lcmocka
 
 # The stack of `make run` lives in var/ and keeps its data between runs.
 run: deps
@@ -127,6 +134,18 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tools/bench.sh
+
+# The scan checks' cost (issue 18): uploads of a form with its QR against convert, and each
+# check alone; standalone, so that `bench` can call it too.
+BENCH_SCAN := $(BUILD)/tests/bench_scan
+$(BENCH_SCAN): $(BUILD)/tests/bench/bench_scan.o $(API_HELPER) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) $(QR_LIBS) $(IMAGE_LIBS) -lzbar -lcmocka
+$(BUILD)/tests/bench/bench_scan.o: CFLAGS += $(IMAGE_CFLAGS)
+
+bench-scan: deps
+	@$(MAKE) --no-print-directory all $(BENCH_SCAN)
+	@tools/bench_scan.sh
 
 # libFuzzer harnesses, one per parser (tests/fuzz/fuzz_<name>.c), built by clang with the
 # sources they test compiled in, instrumented (not linked against the gcc-built library).
@@ -155,6 +174,9 @@ FUZZ_SRCS_fuzz_providers := shared/pay.c shared/verify.c shared/courier.c shared
                            shared/valid.c shared/waybill.c shared/order.c shared/log.c shared/conf.c \
                            shared/db.c shared/arena.c shared/decode.c
 FUZZ_LIBS_fuzz_providers := $(shell pkg-config --libs jansson libcrypto libcurl inih libmariadb 2>/dev/null)
+FUZZ_SRCS_fuzz_scan_qr  := shared/scan.c shared/formtag.c shared/crypto.c shared/orderno.c \
+                           shared/decode.c shared/arena.c
+FUZZ_LIBS_fuzz_scan_qr  := -lzbar $(shell pkg-config --libs libcrypto 2>/dev/null) -lm
 
 $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(wildcard shared/*.h)
 	@mkdir -p $(@D)

@@ -32,6 +32,11 @@
 	X(ERR_TOO_MANY_PIXELS, "too_many_pixels", 400, "图片像素过多，请将扫描分辨率调整为 300 dpi 后重新上传。") \
 	X(ERR_TOO_FEW_PIXELS, "too_few_pixels", 400, "图片过小，内容无法看清，请以不低于 150 dpi 的分辨率重新扫描。") \
 	X(ERR_CORRUPT_IMAGE, "corrupt_image", 400, "图片文件已损坏或不完整，请重新扫描后上传。") \
+	X(ERR_SCAN_ILLEGIBLE, "scan_illegible", 400, "扫描件不够清晰，请在光线充足处重新扫描或拍照。") \
+	X(ERR_QR_MISSING, "qr_missing", 400, "未在扫描件中找到本订单表格的二维码，请上传在办理页面为本订单打印的表格。") \
+	X(ERR_QR_UNREADABLE, "qr_unreadable", 400, "扫描件中的二维码不完整或不清晰，请重新扫描。") \
+	X(ERR_QR_MISMATCH, "qr_mismatch", 400, "扫描件中的二维码与本订单不符，请上传本订单的表格。") \
+	X(ERR_SEAL_MISSING, "seal_missing", 400, "未在扫描件中识别到红色公章印迹，请盖章后重新扫描上传。") \
 	X(ERR_OPEN_ORDER, "open_order_exists", 409, "该证书已有一笔未完成的申请，请继续办理或取消该订单后再申请。") \
 	X(ERR_WRONG_STATE, "wrong_state", 409, "订单当前状态不能进行此操作，请刷新后查看。") \
 	X(ERR_STEP_LOCKED, "step_locked", 409, "订单当前状态不能修改这一步的内容。") \

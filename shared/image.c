@@ -86,6 +86,7 @@
 	X(IsRightsAuthorized) \
 	X(MagickAutoOrientImage) \
 	X(MagickClearException) \
+	X(MagickExportImagePixels) \
 	X(MagickGetException) \
 	X(MagickGetExceptionType) \
 	X(MagickGetImageAlphaChannel) \
@@ -163,6 +164,7 @@ static int wand_open(char *err, size_t errsz)
 #define IsRightsAuthorized (*wand.IsRightsAuthorized)
 #define MagickAutoOrientImage (*wand.MagickAutoOrientImage)
 #define MagickClearException (*wand.MagickClearException)
+#define MagickExportImagePixels (*wand.MagickExportImagePixels)
 #define MagickGetException (*wand.MagickGetException)
 #define MagickGetExceptionType (*wand.MagickGetExceptionType)
 #define MagickGetImageAlphaChannel (*wand.MagickGetImageAlphaChannel)
@@ -794,6 +796,17 @@ static int normalise(MagickWand *w, const struct image_rules *r, const struct de
 		     IMAGE_INTERNAL);
 }
 
+/* The normalised pixels as 8-bit RGB, for the scan checks (shared/scan.c) to read. */
+static int export_rgb(MagickWand *w, struct image_out *out)
+{
+	size_t cw = MagickGetImageWidth(w), ch = MagickGetImageHeight(w);
+
+	out->rgb = malloc(cw * ch * 3);
+	if (!out->rgb)
+		return -1;
+	return MagickExportImagePixels(w, 0, 0, cw, ch, "RGB", CharPixel, out->rgb) ? 0 : -1;
+}
+
 /* Refuses by pixel count (the source's, as pinged, or the decoded frame's). */
 static int check_pixels(unsigned long long pixels, const struct image_rules *r)
 {
@@ -939,6 +952,10 @@ int image_process(const void *data, size_t n, const char *declared_ext, const ch
 
 	if ((rc = normalise(w, r, &dl, pw, ph)) != IMAGE_OK)
 		goto out;
+	if (r->want_rgb && export_rgb(w, out) != 0) {
+		rc = judge(w, MagickFalse, &dl, "export", IMAGE_INTERNAL);
+		goto out;
+	}
 	if (encode_jpeg(w, r->jpeg_quality, &out->data, &out->len) != 0) {
 		rc = judge(w, MagickFalse, &dl, "encode", IMAGE_INTERNAL);
 		goto out;
@@ -973,7 +990,8 @@ out:
 	if (rc != IMAGE_OK) {
 		free(out->data);
 		free(out->thumb);
-		out->data = out->thumb = NULL;
+		free(out->rgb);
+		out->data = out->thumb = out->rgb = NULL;
 		out->len = out->thumb_len = 0;
 		out->width = out->height = 0;
 	}
@@ -991,6 +1009,7 @@ void image_out_free(struct image_out *out)
 		return;
 	free(out->data);
 	free(out->thumb);
+	free(out->rgb);
 	memset(out, 0, sizeof(*out));
 }
 

@@ -29,6 +29,7 @@ struct image_rules {
 	unsigned thumb_side;                      /* the thumbnail's longest side */
 	int jpeg_quality;                         /* 1..100, for the image and the thumbnail */
 	unsigned deadline_ms;                     /* checked as the decoder reports progress; 0: 10 s */
+	int want_rgb;                             /* also hand out the stored pixels (image_out.rgb) */
 };
 
 /* What image_process made: the normalised JPEG and its thumbnail (malloc'd, free with
@@ -42,6 +43,7 @@ struct image_out {
 	unsigned width, height;
 	const char *detected;
 	unsigned long long src_pixels;
+	unsigned char *rgb; /* with rules.want_rgb: width x height x 3 bytes, the stored image */
 };
 
 /* Once per worker, before any other image_ call: points ImageMagick at policy_dir (the folder

@@ -18,28 +18,35 @@ INSERT IGNORE INTO material_kinds (code, name, hint, sort) VALUES
  ('change_notice', '变更通知书', '登记机关出具的名称或信息变更通知书，加盖单位公章。', 9),
  ('payment_voucher', '付款凭证', '对公转账付款凭证（线下邮寄办理时）。', 10);
 
+-- The scan checks (schema/0010_scan_checks.sql, shared/scan.c): ink per mille, sharpness, paper
+-- brightness, percent of the image inked (0: not checked), a seal expected, the printed form
+-- whose QR must name the order. An ID card copy fills a small part of its page: no area check.
 INSERT IGNORE INTO material_rules
- (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required) VALUES
- (0, 'application_form', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, '*', '*', 1),
- (0, 'business_licence', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'new,add,lost,damaged,change,unlock,revoke', 'org,legal_rep', 1),
- (0, 'handler_id_front', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, '*', '*', 1),
- (0, 'handler_id_back', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, '*', '*', 1),
- (0, 'applicant_id_front', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, 'new,add,lost,damaged,change,revoke', 'legal_rep,person', 1),
- (0, 'applicant_id_back', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, 'new,add,lost,damaged,change,revoke', 'legal_rep,person', 1),
- (0, 'authorisation_letter', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'new,add,lost,change', 'org,legal_rep', 1),
- (0, 'seal_sample', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'new,add,change', 'org', 0),
- (0, 'change_notice', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'change', '*', 1),
- (0, 'payment_voucher', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, '*', '*', 0);
+ (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required,
+  ink_min, sharp_min, paper_min, area_min, seal, qr_form) VALUES
+ (0, 'application_form', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, '*', '*', 1, 3, 500, 110, 35, 1, 'application'),
+ (0, 'business_licence', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'new,add,lost,damaged,change,unlock,revoke', 'org,legal_rep', 1, 3, 400, 110, 20, 1, NULL),
+ (0, 'handler_id_front', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, '*', '*', 1, 2, 400, 110, 0, 1, NULL),
+ (0, 'handler_id_back', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, '*', '*', 1, 2, 400, 110, 0, 1, NULL),
+ (0, 'applicant_id_front', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, 'new,add,lost,damaged,change,revoke', 'legal_rep,person', 1, 2, 400, 110, 0, 0, NULL),
+ (0, 'applicant_id_back', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, 'new,add,lost,damaged,change,revoke', 'legal_rep,person', 1, 2, 400, 110, 0, 0, NULL),
+ (0, 'authorisation_letter', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'new,add,lost,change', 'org,legal_rep', 1, 3, 500, 110, 35, 1, 'authorisation'),
+ (0, 'seal_sample', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'new,add,change', 'org', 0, 1, 300, 110, 0, 1, NULL),
+ (0, 'change_notice', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'change', '*', 1, 3, 400, 110, 20, 1, NULL),
+ (0, 'payment_voucher', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, '*', '*', 0, 2, 300, 100, 0, 0, NULL);
 
 -- SZCA (guide 001): jpg/jpeg/bmp/gif, 2 MB.
 INSERT IGNORE INTO material_rules
- (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required)
- SELECT c.id, r.material, 'jpeg,gif,bmp', 2097152, r.min_pixels, r.max_pixels, r.max_side, r.businesses, r.cert_kinds, r.required
+ (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required,
+  ink_min, sharp_min, paper_min, area_min, seal, qr_form)
+ SELECT c.id, r.material, 'jpeg,gif,bmp', 2097152, r.min_pixels, r.max_pixels, r.max_side, r.businesses, r.cert_kinds, r.required,
+        r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form
  FROM channels c JOIN material_rules r ON r.channel_id = 0 WHERE c.code = 'szca';
 
 -- JXCA (guide 004): jpeg/jpg/png/bmp, 1 MB; the seal sample sheet is required there.
 INSERT IGNORE INTO material_rules
- (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required)
+ (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required,
+  ink_min, sharp_min, paper_min, area_min, seal, qr_form)
  SELECT c.id, r.material, 'jpeg,png,bmp', 1048576, r.min_pixels, r.max_pixels, r.max_side, r.businesses, r.cert_kinds,
-        IF(r.material = 'seal_sample', 1, r.required)
+        IF(r.material = 'seal_sample', 1, r.required), r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form
  FROM channels c JOIN material_rules r ON r.channel_id = 0 WHERE c.code = 'jxca-js';

@@ -544,6 +544,10 @@
       card.appendChild(el('p', 'material-meta', '第 ' + latest.version + ' 版 · ' + latest.width + '×' + latest.height +
         ' · ' + fileSize(latest.bytes) + ' · 上传于 ' + S.when(latest.uploaded_at)));
       if (latest.original_name) card.appendChild(el('p', 'material-meta', '原文件名：' + latest.original_name));
+      // What the upload's scan checks found: the form's QR bound to this order, the seal.
+      var ck = latest.checks || {};
+      if (ck.qr_text) card.appendChild(el('p', 'material-meta', '✓ ' + ck.qr_text));
+      if (ck.seal_text) card.appendChild(el('p', ck.seal === 'missing' ? 'material-reason' : 'material-meta', ck.seal_text));
       if (latest.state === 'rejected' && latest.reject_reason) {
         card.appendChild(el('p', 'material-reason', '驳回原因：' + latest.reject_reason));
       }

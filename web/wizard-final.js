@@ -99,6 +99,11 @@
       if (latest.state === 'rejected' && latest.reject_reason) {
         body.appendChild(P.alert('审核意见：' + latest.reject_reason));
       }
+      // The upload's scan checks: the form's QR read back, a seal not found (a warning only).
+      if (latest.qr === 'verified') body.appendChild(P.el('p', 'muted', '✓ 二维码已核验：表格与本订单绑定。'));
+      if (latest.seal === 'missing') {
+        body.appendChild(P.alert(latest.warning || '未在扫描件中识别到红色公章印迹：请确认已加盖单位公章且印迹清晰。'));
+      }
     } else {
       body.appendChild(P.el('p', 'muted', '尚未上传。'));
     }
@@ -162,7 +167,8 @@
         m.latest = {
           id: String(got.id), version: String(got.version), state: got.state,
           width: got.width, height: got.height, bytes: got.bytes,
-          image_url: got.image_url, thumb_url: got.thumb_url
+          image_url: got.image_url, thumb_url: got.thumb_url,
+          qr: (got.checks || {}).qr, seal: (got.checks || {}).seal, warning: (got.checks || {}).warning
         };
         var fresh = materialCard(ctx, m, editable, onUploaded);
         card.parentNode.replaceChild(fresh, card);

@@ -31,7 +31,8 @@ static const char sql_materials[] =
 	"SELECT m.id, m.material, k.name, m.version, m.state, m.reject_reason, m.width, m.height, "
 	"m.bytes, m.original_name, " ISO("m.created_at") ", "
 	"m.version = (SELECT MAX(m2.version) FROM materials m2 WHERE m2.order_id = m.order_id "
-	"AND m2.material = m.material) "
+	"AND m2.material = m.material), m.qr_state, m.seal_state, m.ink_pm, m.sharpness, m.paper, "
+	"m.area_pct "
 	"FROM materials m JOIN material_kinds k ON k.code = m.material WHERE m.order_id = ? "
 	"ORDER BY k.sort, m.version DESC";
 static const char sql_events[] =
@@ -80,6 +81,19 @@ static int rows_json(struct req *r, const char *sql, long long id, const char *c
 	return DB_OK;
 }
 
+/* What the upload's scan checks found (fcgi-apps/upload/checks.c), in words for the reviewer:
+ * null where a check did not run (older uploads, kinds without it). */
+static json_t *scan_checks(const struct db_rows *m, size_t i)
+{
+	const char *qr = db_cell(m, i, 12), *seal = db_cell(m, i, 13);
+
+	return json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "qr", qr, "qr_text",
+			 qr && strcmp(qr, "verified") == 0 ? "二维码已核验" : NULL, "seal", seal, "seal_text",
+			 !seal ? NULL : strcmp(seal, "found") == 0 ? "已识别到红色印章" : "未识别到红色印章，请重点核对",
+			 "ink_pm", db_cell(m, i, 14), "sharpness", db_cell(m, i, 15), "paper",
+			 db_cell(m, i, 16), "area_pct", db_cell(m, i, 17));
+}
+
 static json_t *materials(struct req *r, const struct db_rows *m)
 {
 	json_t *list = json_array();
@@ -88,7 +102,7 @@ static json_t *materials(struct req *r, const struct db_rows *m)
 		const char *id = db_cell(m, i, 0);
 
 		json_array_append_new(list, json_pack(
-			"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}",
+			"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:o}",
 			"id", id, "kind", db_cell(m, i, 1), "name", db_cell(m, i, 2),
 			"version", db_cell(m, i, 3), "state", db_cell(m, i, 4),
 			"reject_reason", db_cell(m, i, 5), "width", db_cell(m, i, 6),
@@ -96,7 +110,8 @@ static json_t *materials(struct req *r, const struct db_rows *m)
 			"original_name", db_cell(m, i, 9), "uploaded_at", db_cell(m, i, 10),
 			"latest", strcmp(db_cell(m, i, 11), "1") == 0,
 			"thumb_url", arena_printf(r->arena, "/api/upload/materials/%s/thumb", id),
-			"image_url", arena_printf(r->arena, "/api/upload/materials/%s/image", id)));
+			"image_url", arena_printf(r->arena, "/api/upload/materials/%s/image", id),
+			"checks", scan_checks(m, i)));
 	}
 	return list;
 }

@@ -10,7 +10,7 @@
  * a scan uploaded in an earlier step shows up here, it is not asked for twice. */
 static const char sql_list[] =
 	"SELECT k.code, k.name, k.hint, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.required, "
-	"m.id, m.version, m.state, m.reject_reason, m.width, m.height, m.bytes "
+	"m.id, m.version, m.state, m.reject_reason, m.width, m.height, m.bytes, m.qr_state, m.seal_state "
 	"FROM material_kinds k "
 	"JOIN material_rules r ON r.material = k.code AND r.channel_id = "
 	" (SELECT MAX(r2.channel_id) FROM material_rules r2 WHERE r2.material = k.code AND r2.channel_id IN (0, ?)) "
@@ -20,7 +20,7 @@ static const char sql_list[] =
 	"AND (r.cert_kinds = '*' OR FIND_IN_SET(?, r.cert_kinds)) ORDER BY k.sort";
 
 enum { L_CODE, L_NAME, L_HINT, L_FORMATS, L_MAXB, L_MINP, L_MAXP, L_REQ, M_ID, M_VER, M_STATE,
-       M_REASON, M_W, M_H, M_BYTES };
+       M_REASON, M_W, M_H, M_BYTES, M_QR, M_SEAL };
 
 static json_t *latest(struct req *r, const struct db_rows *rows, size_t i)
 {
@@ -28,12 +28,14 @@ static json_t *latest(struct req *r, const struct db_rows *rows, size_t i)
 
 	if (!id)
 		return json_null();
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "version",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}", "id", id, "version",
 			 db_cell(rows, i, M_VER), "state", db_cell(rows, i, M_STATE), "reject_reason",
 			 db_cell(rows, i, M_REASON), "width", db_cell(rows, i, M_W), "height",
 			 db_cell(rows, i, M_H), "bytes", db_cell(rows, i, M_BYTES), "image_url",
 			 arena_printf(r->arena, "/api/upload/materials/%s/image", id), "thumb_url",
-			 arena_printf(r->arena, "/api/upload/materials/%s/thumb", id));
+			 arena_printf(r->arena, "/api/upload/materials/%s/thumb", id),
+			 /* What the scan checks found: "verified"; "found" or "missing" (else null). */
+			 "qr", db_cell(rows, i, M_QR), "seal", db_cell(rows, i, M_SEAL));
 }
 
 int upload_list(struct req *r)

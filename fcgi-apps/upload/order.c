@@ -13,7 +13,8 @@ static const char sql_order[] =
 	"FROM orders WHERE order_no = ?";
 /* The channel's own row wins over the default (channel 0). */
 static const char sql_rule[] =
-	"SELECT k.name, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.max_side "
+	"SELECT k.name, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.max_side, "
+	"r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form "
 	"FROM material_rules r JOIN material_kinds k ON k.code = r.material "
 	"WHERE r.material = ? AND r.channel_id IN (0, ?) "
 	"AND (r.businesses = '*' OR FIND_IN_SET(?, r.businesses)) "
@@ -80,5 +81,11 @@ int upload_find_rule(struct req *r, const struct upload_order *o, const char *ma
 	rule->min_pixels = strtoll(db_cell(&rows, 0, 3), NULL, 10);
 	rule->max_pixels = strtoll(db_cell(&rows, 0, 4), NULL, 10);
 	rule->max_side = (int)strtol(db_cell(&rows, 0, 5), NULL, 10);
+	rule->ink_min = (int)strtol(db_cell(&rows, 0, 6), NULL, 10);
+	rule->sharp_min = (int)strtol(db_cell(&rows, 0, 7), NULL, 10);
+	rule->paper_min = (int)strtol(db_cell(&rows, 0, 8), NULL, 10);
+	rule->area_min = (int)strtol(db_cell(&rows, 0, 9), NULL, 10);
+	rule->seal = strcmp(db_cell(&rows, 0, 10), "1") == 0;
+	rule->qr_form = db_cell(&rows, 0, 11); /* NULL when the column is */
 	return 0;
 }

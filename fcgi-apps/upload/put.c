@@ -29,8 +29,9 @@ static const char sql_replace[] =
 	"AND state IN ('pending', 'rejected')";
 static const char sql_insert[] =
 	"INSERT INTO materials (order_id, material, version, sha256, thumb_sha256, bytes, width, "
-	"height, src_type, src_bytes, original_name, state, uploaded_by, created_at) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, NOW(3))";
+	"height, src_type, src_bytes, original_name, state, uploaded_by, created_at, qr_state, "
+	"seal_state, ink_pm, sharpness, paper, area_pct) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, NOW(3), ?, ?, ?, ?, ?, ?)";
 static const char sql_event[] =
 	"INSERT INTO order_events (order_id, at, kind, actor_type, actor_id, public, note) "
 	"VALUES (?, NOW(3), 'material_uploaded', 'applicant', ?, 0, ?)";
@@ -205,11 +206,29 @@ struct record {
 	const struct upload_order *o;
 	const char *material, *kind_name, *name, *sha, *thumb_sha, *src_type;
 	const struct image_out *img;
+	const struct upload_checks *checks;
 	size_t src_bytes;
 	long long id, version;
 	enum err_code refused;
 	const char *why; /* the refusal in words, or NULL for the code's own */
 };
+
+static struct db_param opt_str(const char *s)
+{
+	return s ? DB_STR(s) : DB_NULL;
+}
+
+static struct db_param opt_int(const struct upload_checks *c, int v)
+{
+	return c->measured ? DB_I64(v) : DB_NULL;
+}
+
+/* The checks' findings in the answer: the QR and the seal, and a warning for the applicant. */
+static json_t *checks_json(const struct upload_checks *c)
+{
+	return json_pack("{s:s?, s:s?, s:s?}", "qr", c->qr_state, "seal", c->seal_state, "warning",
+			 c->warning);
+}
 
 static int record_tx(struct db *db, void *p)
 {
@@ -250,7 +269,11 @@ static int record_tx(struct db *db, void *p)
 				     DB_STR(rec->sha), DB_STR(rec->thumb_sha), DB_I64(rec->img->len),
 				     DB_I64(rec->img->width), DB_I64(rec->img->height), DB_STR(rec->src_type),
 				     DB_I64(rec->src_bytes), DB_STR(rec->name ? rec->name : ""),
-				     DB_I64(rec->r->auth.id)), NULL, &id);
+				     DB_I64(rec->r->auth.id), opt_str(rec->checks->qr_state),
+				     opt_str(rec->checks->seal_state), opt_int(rec->checks, rec->checks->ink_pm),
+				     opt_int(rec->checks, rec->checks->sharpness),
+				     opt_int(rec->checks, rec->checks->paper),
+				     opt_int(rec->checks, rec->checks->area_pct)), NULL, &id);
 	if (rc == DB_OK)
 		rc = db_exec(db, sql_event,
 			     DB_ARGS(DB_I64(rec->o->id), DB_I64(rec->r->auth.id),
@@ -284,6 +307,7 @@ int upload_put(struct req *r)
 	struct image_rules ir;
 	struct image_out img = { 0 };
 	struct record rec = { 0 };
+	struct upload_checks checks = { 0 };
 	struct db_rows latest;
 	struct file f;
 	char sha[65], thumb_sha[65], rel[STORE_REL_MAX], trel[STORE_REL_MAX];
@@ -319,7 +343,8 @@ int upload_put(struct req *r)
 				   .max_side = (unsigned)rule.max_side,
 				   .thumb_side = (unsigned)c->upload_thumb_side,
 				   .jpeg_quality = c->upload_jpeg_quality,
-				   .deadline_ms = (unsigned)c->upload_decode_timeout_ms };
+				   .deadline_ms = (unsigned)c->upload_decode_timeout_ms,
+				   .want_rgb = upload_checks_wanted(&rule) };
 	upload_guard_arm(r);
 	rc = image_process(f.data, f.len, extension(r, f.name), f.type, &ir, &img);
 	upload_guard_disarm();
@@ -327,6 +352,14 @@ int upload_put(struct req *r)
 		image_out_free(&img);
 		return refuse(r, image_error(rc), &rule);
 	}
+	/* Blank, blurred, another order's form: refused before anything is stored. */
+	if (ir.want_rgb &&
+	    upload_check_scan(r, &o, no, &rule, img.rgb, img.width, img.height, &checks) < 0) {
+		image_out_free(&img);
+		return -1;
+	}
+	free(img.rgb); /* 3 bytes a pixel, not needed past the checks */
+	img.rgb = NULL;
 	/* Files first, then the row: a crash in between leaves an unreferenced file, never a row
 	 * without its file. */
 	if (store_put(c->upload_dir, img.data, img.len, "jpg", sha, rel) < 0 ||
@@ -342,7 +375,7 @@ int upload_put(struct req *r)
 	rec = (struct record){ .r = r, .o = &o, .material = material, .kind_name = rule.name,
 			       .name = f.name, .sha = sha,
 			       .thumb_sha = thumb_sha, .src_type = img.detected, .img = &img,
-			       .src_bytes = f.len };
+			       .src_bytes = f.len, .checks = &checks };
 	rc = db_tx(&r->app->db, record_tx, &rec);
 	if (rc != DB_OK) {
 		image_out_free(&img);
@@ -351,12 +384,13 @@ int upload_put(struct req *r)
 					  rec.why);
 		return app_db_error(r, rc);
 	}
-	resp_json(r, 201, json_pack("{s:{s:I, s:s, s:s, s:I, s:s, s:i, s:i, s:I, s:s, s:s}}",
+	resp_json(r, 201, json_pack("{s:{s:I, s:s, s:s, s:I, s:s, s:i, s:i, s:I, s:s, s:s, s:o}}",
 		"material", "id", (json_int_t)rec.id, "kind", material, "name", rule.name,
 		"version", (json_int_t)rec.version, "state", "pending", "width", (int)img.width,
 		"height", (int)img.height, "bytes", (json_int_t)img.len,
 		"image_url", arena_printf(r->arena, "/api/upload/materials/%lld/image", rec.id),
-		"thumb_url", arena_printf(r->arena, "/api/upload/materials/%lld/thumb", rec.id)));
+		"thumb_url", arena_printf(r->arena, "/api/upload/materials/%lld/thumb", rec.id),
+		"checks", checks_json(&checks)));
 	image_out_free(&img);
 	return 0;
 }

@@ -20,11 +20,33 @@ struct upload_rule {
 	const char *formats_text;
 	long long max_bytes, min_pixels, max_pixels;
 	int max_side;
+	int ink_min, sharp_min, paper_min, area_min; /* the scan checks: 0 leaves one out */
+	bool seal;                                   /* a red seal is expected */
+	const char *qr_form;                         /* the printed form whose QR it carries, or NULL */
+};
+
+/* What the scan checks found on an accepted upload (checks.c). */
+struct upload_checks {
+	bool measured;
+	int ink_pm, sharpness, paper, area_pct;
+	const char *qr_state;   /* "verified" or NULL */
+	const char *seal_state; /* "found", "missing" or NULL */
+	const char *warning;    /* for the applicant, zh-CN, or NULL */
 };
 
 /* Whether the order takes a new version of material now: any in a draft; on a returned
  * order only what the reviewer sent back (editable_list). */
 bool upload_material_open(const char *state, const char *editable_list, const char *material);
+
+/* Whether the rule asks for any scan check (and so for the pixels). */
+bool upload_checks_wanted(const struct upload_rule *rule);
+
+/* Runs the rule's checks on the stored pixels (rgb, w x h) of order no: legibility, then the
+ * QR of the printed form, then the seal. A refusal is answered (400 with the check named)
+ * and returns -1; else 0 with c filled. */
+int upload_check_scan(struct req *r, const struct upload_order *o, const char *no,
+		      const struct upload_rule *rule, const unsigned char *rgb, unsigned w, unsigned h,
+		      struct upload_checks *c);
 
 int upload_put(struct req *r);
 

@@ -16,6 +16,7 @@
 
 #include "auth.h"
 #include "crypto.h"
+#include "formtag.h"
 #include "mask.h"
 #include "order.h"
 #include "orderno.h"
@@ -25,7 +26,6 @@
 #include "wizard.h"
 
 #define PAGE_MAX (512 * 1024) /* the page, bytes: a few QR codes and a few KB of text */
-#define TAG_LEN 16
 
 static const char sql_context[] =
 	"SELECT c.name, c.ca_name, a.kind, a.login_name FROM channels c JOIN accounts a ON a.id = ? "
@@ -124,22 +124,6 @@ static void row(struct page *pg, const char *label, const char *value)
 
 /* ---- the binding: tag and check URL */
 
-static void form_tag(const struct crypto_key *key, const char *no, const char *form,
-		     char out[TAG_LEN + 1])
-{
-	char what[64], hex[2 * CRYPTO_SHA256_LEN + 1];
-	int n = snprintf(what, sizeof(what), "%s|%s", no, form);
-
-	crypto_index_hex(key, "form-tag", what, (size_t)n, hex);
-	memcpy(out, hex, TAG_LEN);
-	out[TAG_LEN] = '\0';
-}
-
-static bool is_form(const char *s)
-{
-	return s && (strcmp(s, "application") == 0 || strcmp(s, "authorisation") == 0);
-}
-
 static const char *check_url(struct req *r, const char *no, const char *form, const char *tag)
 {
 	const char *base = r->app->conf.public_url;
@@ -147,7 +131,7 @@ static const char *check_url(struct req *r, const char *no, const char *form, co
 
 	while (n > 0 && base[n - 1] == '/')
 		n--;
-	return arena_printf(r->arena, "%.*s/api/wizard/forms/check?no=%s&form=%s&t=%s", (int)n, base,
+	return arena_printf(r->arena, "%.*s" FORMTAG_PATH "?no=%s&form=%s&t=%s", (int)n, base,
 			    no, form, tag);
 }
 
@@ -525,7 +509,7 @@ int wizard_form(struct req *r)
 	struct wizard_order o;
 	struct form_data d = { 0 };
 	struct page pg = { .a = r->arena };
-	char tag[TAG_LEN + 1];
+	char tag[FORMTAG_LEN + 1];
 
 	if (wizard_find_order(r, r->params[0], &o) < 0)
 		return -1;
@@ -533,7 +517,7 @@ int wizard_form(struct req *r)
 		answer(r, "text/css; charset=utf-8", stylesheet, sizeof(stylesheet) - 1);
 		return 0;
 	}
-	if (!is_form(form))
+	if (!formtag_is_form(form))
 		return resp_error(r, ERR_NOT_FOUND, "form", "表格不存在：可打印申请表（application）或法定代表人授权委托书（authorisation）。");
 	if (!wizard_plan_has(&o, STEP_FORM))
 		return resp_error(r, ERR_NOT_FOUND, "form", "该业务在线办理，无需打印申请表。");
@@ -541,7 +525,7 @@ int wizard_form(struct req *r)
 		return resp_error(r, ERR_NOT_FOUND, "form", "个人证书无需法定代表人授权委托书。");
 	if (load(r, &o, &d) < 0)
 		return -1;
-	form_tag(&r->app->key, o.no, form, tag);
+	formtag_make(&r->app->key, o.no, form, tag);
 	d.form = form;
 	d.tag = tag;
 	if (strcmp(form, "application") == 0)
@@ -554,18 +538,12 @@ int wizard_form(struct req *r)
 	return 0;
 }
 
-static bool is_tag(const char *s)
-{
-	return s && strlen(s) == TAG_LEN && strspn(s, "0123456789abcdef") == TAG_LEN;
-}
-
 /* Public: says whether a printed form's QR is genuine, and nothing about anything else. The
  * database is asked only after the tag matched, so an unknown number and a wrong tag take
  * the same path and give the same answer. */
 int wizard_form_check(struct req *r)
 {
 	const char *no, *form, *t, *state;
-	char want[TAG_LEN + 1];
 	struct kvlist args;
 	struct db_rows rows;
 	int rc;
@@ -575,10 +553,7 @@ int wizard_form_check(struct req *r)
 	no = kv_get(&args, "no");
 	form = kv_get(&args, "form");
 	t = kv_get(&args, "t");
-	if (!no || !orderno_valid(no) || !is_form(form) || !is_tag(t))
-		goto invalid;
-	form_tag(&r->app->key, no, form, want);
-	if (!crypto_equal(want, t, TAG_LEN))
+	if (!formtag_valid(&r->app->key, no, form, t))
 		goto invalid;
 	rc = db_query(&r->app->db, r->arena, sql_check, DB_ARGS(DB_STR(no)), &rows);
 	if (rc != DB_OK)

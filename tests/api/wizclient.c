@@ -14,7 +14,10 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "formtag.h"
+#include "qr.h"
 #include "wizclient.h"
+#include "../data/scanforge.h"
 
 static struct conf conf;
 static struct crypto_key key;
@@ -493,11 +496,77 @@ static const char *scan_path(void)
 	return path;
 }
 
+/* The QR modules of the order's printed form: read off the page the wizard prints (the first
+ * <svg> is the header's QR) or, when the order's steps are not done yet and no page is
+ * printed, drawn from the same check URL with the stack's key. Returns the width. */
+static int form_modules(struct api_client *c, const char *no, const char *form, unsigned char *m,
+			size_t cap)
+{
+	char path[128], tag[FORMTAG_LEN + 1], *url;
+	struct api_resp r;
+	struct qr_svg q;
+	int width = 0;
+
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/forms/%s", no, form);
+	api_call(c, "GET", path, NULL, NULL, &r);
+	if (r.status == 200 && r.body)
+		width = forge_qr_from_svg(strstr(r.body, "<svg"), m, cap);
+	api_free(&r);
+	if (width > 0)
+		return width;
+	open_db();
+	formtag_make(&key, no, form, tag);
+	url = arena_printf(&arena, "%s" FORMTAG_PATH "?no=%s&form=%s&t=%s", conf.public_url, no, form, tag);
+	if (!url || qr_svg(&arena, url, &q) != QR_OK)
+		fail_msg("wizclient: cannot draw the QR of %s", no);
+	width = forge_qr_from_svg(q.svg, m, cap);
+	arena_reset(&arena);
+	return width;
+}
+
+void wiz_form_page(struct api_client *c, const char *no, const char *form, bool sealed,
+		   struct forge_page *pg)
+{
+	static unsigned char modules[177 * 177];
+	int width = form_modules(c, no, form, modules, sizeof(modules));
+
+	if (width <= 0 || forge_page_new(pg, 1000, 1414) != 0)
+		fail_msg("wizclient: cannot make the form scan of %s", no);
+	forge_form_body(pg, (unsigned)strtoul(no + 8, NULL, 10));
+	forge_qr_top_right(pg, modules, width);
+	if (sealed)
+		forge_seal_in_box(pg);
+}
+
+unsigned char *wiz_form_scan(struct api_client *c, const char *no, const char *form, bool sealed,
+			     size_t *len)
+{
+	struct forge_page pg;
+	unsigned char *bmp = NULL;
+
+	wiz_form_page(c, no, form, sealed, &pg);
+	if (forge_bmp4(&pg, &bmp, len) != 0)
+		fail_msg("wizclient: out of memory");
+	forge_page_free(&pg);
+	return bmp;
+}
+
 void wiz_upload_scan(struct api_client *c, const char *no, const char *kind, struct api_resp *r)
 {
 	size_t len;
-	char *data = api_read_file(scan_path(), &len);
+	char *data;
+	const char *form = strcmp(kind, "application_form") == 0       ? "application"
+			   : strcmp(kind, "authorisation_letter") == 0 ? "authorisation"
+								       : NULL;
 
+	if (form) {
+		/* The printed forms are checked for their QR: upload the order's own, stamped. */
+		data = (char *)wiz_form_scan(c, no, form, true, &len);
+		api_upload(c, no, kind, data, len, "form.bmp", "image/bmp", r);
+		free(data);
+		return;
+	}
+	data = api_read_file(scan_path(), &len);
 	api_upload(c, no, kind, data, len, "scan.jpg", "image/jpeg", r);
 	free(data);
 }

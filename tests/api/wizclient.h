@@ -104,7 +104,20 @@ void wiz_verify(struct api_client *c, const char *no, const char *subject, const
 void wiz_verify_plan(struct api_client *c, const char *no, const char *account_no);
 
 /* A browser's multipart upload of a legible JPEG scan (made once per stack) as material
- * kind; the answer in r. */
+ * kind; the printed forms (application_form, authorisation_letter) as a stamped scan of the
+ * order's own form (wiz_form_scan). The answer in r. */
+/* The order's printed form ("application" or "authorisation") as a 1000 x 1414 BMP scan: the
+ * QR the wizard prints on it (read off the page; drawn from the same URL when the order's
+ * steps are not done and no page prints), text blocks, and a red seal when sealed.
+ * malloc'd; *len its size. */
+unsigned char *wiz_form_scan(struct api_client *c, const char *no, const char *form, bool sealed,
+			     size_t *len);
+
+/* The same page before it is written (tests/data/scanforge.h), to be cut, blurred, ... */
+struct forge_page;
+void wiz_form_page(struct api_client *c, const char *no, const char *form, bool sealed,
+		   struct forge_page *pg);
+
 void wiz_upload_scan(struct api_client *c, const char *no, const char *kind, struct api_resp *r);
 
 /* Uploads the scan for every material in the order's materials_missing; asserts each 201
