@@ -15,7 +15,7 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lm
 
 # Programs that send notifications or call third parties link libcurl (track asks couriers);
 # hello does not.
-APP_PKGS_account := libcurl
+APP_PKGS_account := libcurl liboath libqrencode
 APP_PKGS_track   := libcurl
 APP_PKGS_wizard  := libcurl libqrencode
 APP_PKGS_sandbox := libcurl

@@ -71,6 +71,8 @@ static const struct conf_key conf_keys[] = {
 	INT("mail", "timeout_ms", mail_timeout_ms, 100, 120000, "10000"),
 	INT("session", "idle", session_idle, 60, 86400, "1800"),
 	INT("session", "absolute", session_absolute, 300, 604800, "43200"),
+	STR("staff", "second_factor", staff_second_factor, "required"),
+	INT("staff", "factor_fresh", staff_factor_fresh, 60, 604800, "43200"),
 	INT("password", "scrypt_n_log2", scrypt_n_log2, 10, 20, "15"),
 	INT("password", "scrypt_r", scrypt_r, 1, 32, "8"),
 	INT("password", "scrypt_p", scrypt_p, 1, 16, "1"),
@@ -268,6 +270,8 @@ static const char *inconsistent(const struct conf *c)
 	if ((long long)c->outbox_claim_timeout * 1000 < 2 * send_ms + 5000)
 		return "[outbox] claim_timeout must be more than twice the longest send timeout "
 		       "([sms] and [mail] timeout_ms) plus 5 seconds";
+	if (strcmp(c->staff_second_factor, "required") != 0 && strcmp(c->staff_second_factor, "off") != 0)
+		return "[staff] second_factor must be required or off";
 	if ((long long)c->arena_max < body + 1048576)
 		return "[limits] arena_max must exceed [upload] body_max and [limits] json_body_max "
 		       "by at least 1 MiB";

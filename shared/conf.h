@@ -55,6 +55,9 @@ struct conf {
 	/* [session] */
 	int session_idle;
 	int session_absolute;
+	/* [staff] */
+	char staff_second_factor[16]; /* required | off: off lets a password alone decide */
+	int staff_factor_fresh;       /* seconds a passed factor counts for a decision */
 	/* [password] scrypt cost */
 	int scrypt_n_log2;
 	int scrypt_r;

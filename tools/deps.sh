@@ -10,6 +10,7 @@ PACKAGES=(
   mariadb-server-core mariadb-client nginx-light
   wrk curl ca-certificates imagemagick procps iproute2 util-linux
   systemd spawn-fcgi php-fpm
+  liboath-dev oathtool
 )
 # make deb: debhelper's dh, dpkg-buildpackage, lintian.
 DEB_PACKAGES=(debhelper dpkg-dev fakeroot lintian)

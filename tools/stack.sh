@@ -206,12 +206,13 @@ make_secret() {
 }
 
 write_conf() {
-  local bench=$1 port=$2 workers=4 rate=${CERTHALL_RATE_LIMIT:-30}
+  local bench=$1 port=$2 workers=4 rate=${CERTHALL_RATE_LIMIT:-30} factor=required
   local name
   for name in sms verify pay courier; do make_secret "$name"; done
   if ((bench)); then
     workers=8
     rate=100000000
+    factor=off # tools/bench.sh times the queue as staff logged in with a password
   fi
   cat >"$DIR/etc/certhall.conf.tmp" <<EOF
 ; certhall.conf for the stack in $DIR, written by tools/stack.sh on every start.
@@ -245,6 +246,9 @@ rate_limit = $rate
 rate_window = 60
 
 ; Tests register hundreds of accounts from one address: they raise the per-address code limit.
+[staff]
+second_factor = $factor
+
 [sms_code]
 per_ip_hour = ${CERTHALL_CODE_PER_IP_HOUR:-30}
 
@@ -313,6 +317,10 @@ data_setup() {
     echo "Staff console: http://127.0.0.1:$port/staff.html"
     echo "Admin login (staff): admin / $(head -n 1 "$DIR/etc/admin.password")"
     echo "SMS codes without a phone: http://127.0.0.1:$port/sandbox/messages?to=13800138000"
+    echo "Staff need a second factor: after the password, staff.html shows a QR code for an"
+    echo "  authenticator app; without a phone, run: oathtool --totp -b <the secret shown under it>"
+    echo "  Or a client certificate: https://127.0.0.1:$(tls_port "$port")/staff.html with"
+    echo "  $DIR/tls/staff1.p12 (password certhall) imported; bind it once with the button there"
   } >>"$DIR/run/demo.txt"
 }
 
@@ -367,6 +375,47 @@ sed_repl() {
   printf '%s' "$1" | sed -e 's/[\\&#]/\\&/g'
 }
 
+# The TLS server's port: kept across restarts (8443 beside make run's 8080 when free).
+tls_port() {
+  local f=$DIR/run/tls-port p
+  if [[ -s $f ]] && read -r p <"$f" && [[ $p =~ ^[0-9]+$ ]] &&
+    { live_pid "$DIR/run/nginx.pid" nginx >/dev/null || ! port_taken "$p"; }; then
+    echo "$p"
+    return 0
+  fi
+  if [[ $1 == 8080 ]] && ! port_taken 8443; then p=8443; else p=$(cmd_free_port); fi
+  echo "$p" >"$f"
+  echo "$p"
+}
+
+# A throwaway staff CA, a server certificate, staff client certificates (staff1, staff2) and
+# one of another CA (stranger), made once per stack with the openssl command line.
+tls_setup() {
+  local t=$DIR/tls name ca
+  [[ -s $t/stranger.pem ]] && return 0
+  mkdir -p "$t"
+  (
+    umask 077
+    cd "$t"
+    for ca in staff-ca other-ca; do
+      openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+        -keyout "$ca.key" -out "$ca.pem" -subj "/CN=certhall test $ca" 2>/dev/null
+    done
+    for name in server staff1 staff2 stranger; do
+      ca=staff-ca
+      [[ $name == stranger ]] && ca=other-ca
+      openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" \
+        -subj "/CN=$name" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null |
+        openssl x509 -req -CA "$ca.pem" -CAkey "$ca.key" -CAcreateserial -days 3650 \
+          -copy_extensions copy -out "$name.pem" 2>/dev/null
+    done
+    # For a browser's certificate store (password: certhall).
+    openssl pkcs12 -export -in staff1.pem -inkey staff1.key -out staff1.p12 -passout pass:certhall
+
+  ) || die "making the test certificates in $t failed"
+  chmod 0644 "$t"/*.pem
+}
+
 nginx_render() {
   local port=$1 d r
   d=$(sed_repl "$DIR")
@@ -381,6 +430,9 @@ nginx_render() {
     if ((EUID == 0)); then echo 'user root; # workers must reach the sockets under the work tree'; fi
     sed -e "s#@PORT@#$port#g" -e "s#@DIR@#$d#g" -e "s#@REPO@#$r#g" "$REPO/nginx/dev.conf.in"
   } >"$DIR/etc/nginx.conf"
+  tls_setup
+  sed -e "s#@TLS_PORT@#$(tls_port "$port")#g" -e "s#@DIR@#$d#g" "$REPO/nginx/dev-tls.conf.in" \
+    >"$DIR/etc/nginx-tls.conf"
 }
 
 nginx_start() {

@@ -36,6 +36,7 @@ int account_me(struct req *r)
 int staff_me(struct req *r)
 {
 	struct db_rows s;
+	json_t *factor;
 	int rc;
 
 	if (auth_require(r, ROLE_STAFF) < 0)
@@ -45,9 +46,12 @@ int staff_me(struct req *r)
 		return app_db_error(r, rc);
 	if (s.nrows != 1)
 		return resp_error(r, ERR_NOT_LOGGED_IN, NULL, NULL);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s}", "username", db_cell(&s, 0, 0), "name",
+	factor = staff_factor_json(r);
+	if (!factor)
+		return -1;
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:o}", "username", db_cell(&s, 0, 0), "name",
 				    db_cell(&s, 0, 1), "role", db_cell(&s, 0, 2), "csrf_token",
-				    r->auth.csrf));
+				    r->auth.csrf, "factor", factor));
 	return 0;
 }
 
