@@ -208,7 +208,7 @@ make_secret() {
 write_conf() {
   local bench=$1 port=$2 workers=4 rate=${CERTHALL_RATE_LIMIT:-30} factor=required
   local name
-  for name in sms verify pay courier; do make_secret "$name"; done
+  for name in sms sms2 verify pay courier; do make_secret "$name"; done
   if ((bench)); then
     workers=8
     rate=100000000
@@ -257,6 +257,13 @@ per_ip_hour = ${CERTHALL_CODE_PER_IP_HOUR:-30}
 provider = webhook
 endpoint = http://127.0.0.1:$port/sandbox/sms
 secret_file = $DIR/etc/sms.secret
+timeout_ms = 2000
+
+; The next SMS provider: the sandbox's second gateway (its own failure controls).
+[sms2]
+provider = webhook
+endpoint = http://127.0.0.1:$port/sandbox/sms2
+secret_file = $DIR/etc/sms2.secret
 timeout_ms = 2000
 
 [mail]
