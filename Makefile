@@ -49,7 +49,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 API_TESTS  := $(patsubst tests/api/%.c,$(BUILD)/tests/api_%,$(wildcard tests/api/test_*.c))
 API_HELPER := $(BUILD)/tests/api/apiclient.o $(BUILD)/tests/api/wizclient.o
 
-.PHONY: all deps run stop test unit bench fuzz check clean install deb fresh-test
+.PHONY: all deps run stop test unit bench bench-sms fuzz check clean install deb fresh-test
 all: $(BINS)
 
 deps:
@@ -106,6 +106,11 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tools/bench.sh
+
+# Code delivery p50/p99 with two SMS providers, the first failing or down (tools/bench_sms.sh).
+bench-sms: deps
+	@$(MAKE) --no-print-directory all
+	@tools/bench_sms.sh
 
 # libFuzzer harnesses, one per parser (tests/fuzz/fuzz_<name>.c), built by clang with the
 # sources they test compiled in, instrumented (not linked against the gcc-built library).

@@ -230,6 +230,7 @@ static long long check_code(struct req *r, const struct factors *f, int row, con
 /* The factor's state for the pages: what is enrolled, and whether this session passed. */
 json_t *staff_factor_json(struct req *r)
 {
+	const char *verify = req_param(r, "SSL_CLIENT_VERIFY");
 	struct factors f;
 	json_t *kinds;
 
@@ -242,8 +243,7 @@ json_t *staff_factor_json(struct req *r)
 		json_array_append_new(kinds, json_string("cert"));
 	return json_pack("{s:b, s:b, s:o, s:b, s:I, s:i}", "required", auth_factor_required(r),
 			 "passed", r->auth.factor_age >= 0, "enrolled", kinds, "certificate_presented",
-			 req_param(r, "SSL_CLIENT_VERIFY") && strcmp(req_param(r, "SSL_CLIENT_VERIFY"), "SUCCESS") == 0,
-			 "age", (json_int_t)r->auth.factor_age, "fresh_for", r->app->conf.staff_factor_fresh);
+			 verify && strcmp(verify, "SUCCESS") == 0, "age", (json_int_t)r->auth.factor_age, "fresh_for", r->app->conf.staff_factor_fresh);
 }
 
 /* At staff login: a verified certificate bound to the member passes the factor at once. */
