@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Code delivery with two SMS providers: how long from "send me a code" to the code at the
-# gateway, with the first provider failing 30% of sends, down, and timing out after taking 10%.
+# gateway, with the first provider failing 30% of sends, down, and timing out on 10% (lost).
 # Starts its own throwaway stack (tools/stack.sh), asks N codes per scenario one after another
 # for fresh mobiles, prints p50/p99/max in ms and writes build/bench/sms.json.
 # usage: tools/bench_sms.sh [N]   (default 100; tools/bench.sh may call it as it stands)
@@ -77,7 +77,7 @@ run() {
 echo "code delivery (request to gateway), two providers, target p99 <= 10000 ms:"
 run failing '{"fail_ratio":0.3}' "first provider failing 30%:"
 run down '{"fail_ratio":1.0}' "first provider down:"
-run timeout '{"timeout_ratio":0.1,"timeout_mode":"accept"}' "first timing out 10% (took them):"
+run timeout '{"timeout_ratio":0.1,"timeout_mode":"drop"}' "first timing out 10% (lost them):"
 
 {
   printf '{"n":%d' "$N"

@@ -107,8 +107,10 @@ need_bin() {
   [[ -x $BIN/$1 ]] || die "$BIN/$1 not built: run 'make all' first"
 }
 
+# In use by a listener, or as the local end of any connection (a client's ephemeral port on
+# 127.0.0.1 blocks nginx's bind as surely as a listener does).
 port_taken() {
-  ss -Htln "sport = :$1" | grep -q .
+  ss -Htan "sport = :$1" | grep -q .
 }
 
 # Fail early when PORT is in use by anything but this stack's own nginx.
@@ -245,10 +247,10 @@ json_body_max = 65536
 rate_limit = $rate
 rate_window = 60
 
-; Tests register hundreds of accounts from one address: they raise the per-address code limit.
 [staff]
 second_factor = $factor
 
+; Tests register hundreds of accounts from one address: they raise the per-address code limit.
 [sms_code]
 per_ip_hour = ${CERTHALL_CODE_PER_IP_HOUR:-30}
 
@@ -391,6 +393,8 @@ tls_port() {
     return 0
   fi
   if [[ $1 == 8080 ]] && ! port_taken 8443; then p=8443; else p=$(cmd_free_port); fi
+  # The main port is not bound yet either: never hand it out twice.
+  while [[ $p == "$1" ]]; do p=$(cmd_free_port); done
   echo "$p" >"$f"
   echo "$p"
 }
@@ -418,7 +422,6 @@ tls_setup() {
     done
     # For a browser's certificate store (password: certhall).
     openssl pkcs12 -export -in staff1.pem -inkey staff1.key -out staff1.p12 -passout pass:certhall
-
   ) || die "making the test certificates in $t failed"
   chmod 0644 "$t"/*.pem
 }
@@ -565,13 +568,13 @@ cmd_run() {
 cmd_free_port() {
   local i port
   for ((i = 0; i < 200; i++)); do
-    port=$((20000 + RANDOM % 25001))
+    port=$((20000 + RANDOM % 12768)) # below Linux's ephemeral ports (32768-60999)
     port_taken "$port" || {
       echo "$port"
       return 0
     }
   done
-  die "no free port found in 20000-45000"
+  die "no free port found in 20000-32767"
 }
 
 main() {
