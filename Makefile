@@ -23,7 +23,7 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lm
 
 # Programs that send notifications or call third parties link libcurl (track asks couriers);
 # hello does not.
-APP_PKGS_account := libcurl
+APP_PKGS_account := libcurl liboath libqrencode
 APP_PKGS_track   := libcurl
 APP_PKGS_wizard  := libcurl libqrencode
 APP_PKGS_sandbox := libcurl
@@ -71,7 +71,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 API_TESTS  := $(patsubst tests/api/%.c,$(BUILD)/tests/api_%,$(wildcard tests/api/test_*.c))
 API_HELPER := $(BUILD)/tests/api/apiclient.o $(BUILD)/tests/api/wizclient.o $(BUILD)/tests/data/scanforge.o
 
-.PHONY: all deps run stop test unit bench bench-scan fuzz faults check clean install deb fresh-test
+.PHONY: all deps run stop test unit bench bench-scan bench-sms fuzz faults check clean install deb \
+        fresh-test
 all: $(BINS)
 
 deps:
@@ -140,12 +141,17 @@ bench: deps
 BENCH_SCAN := $(BUILD)/tests/bench_scan
 $(BENCH_SCAN): $(BUILD)/tests/bench/bench_scan.o $(API_HELPER) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) $(QR_LIBS) $(IMAGE_LIBS) -lzbar -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) $(QR_LIBS) $(IMAGE_LIBS) -lzbar -lcmocka
 $(BUILD)/tests/bench/bench_scan.o: CFLAGS += $(IMAGE_CFLAGS)
 
 bench-scan: deps
 	@$(MAKE) --no-print-directory all $(BENCH_SCAN)
 	@tools/bench_scan.sh
+
+# Code delivery p50/p99 with two SMS providers, the first failing or down (tools/bench_sms.sh).
+bench-sms: deps
+	@$(MAKE) --no-print-directory all
+	@tools/bench_sms.sh
 
 # libFuzzer harnesses, one per parser (tests/fuzz/fuzz_<name>.c), built by clang with the
 # sources they test compiled in, instrumented (not linked against the gcc-built library).

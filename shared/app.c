@@ -159,6 +159,9 @@ int app_main(int argc, char **argv, const struct app_def *def)
 		printf("%s: configuration ok\n", app.conf_path);
 		return 0;
 	}
+	if (strcmp(app.conf.staff_second_factor, "off") == 0)
+		log_warn("[staff] second_factor = off: a staff password alone reaches every queue and "
+			 "decision; set it to required before anyone works here");
 	if (snprintf(sock, sizeof(sock), "%s/%s.sock", app.conf.socket_dir, def->name) >=
 	    (int)sizeof(sock))
 		fatal("socket path too long");

@@ -11,7 +11,8 @@
 static const char sql_session[] =
 	"SELECT s.id, s.subject_type, s.subject_id, s.csrf_token, "
 	"TIMESTAMPDIFF(SECOND, s.last_seen, NOW(3)), s.expires_at > NOW(3), "
-	"COALESCE(a.disabled, st.disabled, 1), st.role "
+	"COALESCE(a.disabled, st.disabled, 1), st.role, "
+	"COALESCE(TIMESTAMPDIFF(SECOND, s.factor_at, NOW(3)), -1) "
 	"FROM sessions s "
 	"LEFT JOIN accounts a ON s.subject_type = 'account' AND a.id = s.subject_id "
 	"LEFT JOIN staff st ON s.subject_type = 'staff' AND st.id = s.subject_id "
@@ -27,7 +28,10 @@ static const char sql_others[] =
 	"DELETE FROM sessions WHERE subject_type = ? AND subject_id = ? AND id <> ?";
 static const char sql_prune[] = "DELETE FROM sessions WHERE expires_at < NOW(3) LIMIT 1000";
 
-enum { S_ID, S_TYPE, S_SUBJECT, S_CSRF, S_IDLE, S_LIVE, S_DISABLED, S_ROLE };
+static const char sql_factor[] =
+	"UPDATE sessions SET factor_at = NOW(3), factor_kind = ? WHERE id = ?";
+
+enum { S_ID, S_TYPE, S_SUBJECT, S_CSRF, S_IDLE, S_LIVE, S_DISABLED, S_ROLE, S_FACTOR_AGE };
 
 static const struct {
 	const char *name;
@@ -106,6 +110,7 @@ int auth_session(struct req *r)
 	type = db_cell(&s, 0, S_TYPE);
 	r->auth.session_id = strtoll(db_cell(&s, 0, S_ID), NULL, 10);
 	r->auth.id = strtoll(db_cell(&s, 0, S_SUBJECT), NULL, 10);
+	r->auth.factor_age = strtol(db_cell(&s, 0, S_FACTOR_AGE), NULL, 10);
 	if (strcmp(type, "staff") == 0) {
 		r->auth.kind = AUTH_STAFF;
 		r->auth.roles = auth_role_bit(db_cell(&s, 0, S_ROLE));
@@ -158,6 +163,15 @@ int auth_require(struct req *r, unsigned want)
 		return resp_error(r, ERR_NOT_LOGGED_IN, NULL, NULL);
 	if (!(r->auth.roles & want) && !((r->auth.roles & ROLE_ADMIN) && (want & ROLE_STAFF)))
 		return resp_error(r, ERR_FORBIDDEN, NULL, NULL);
+	/* A phished password must reach no queue and no decision: the factor is checked here,
+	 * for every staff handler, not by each handler itself. */
+	if (r->auth.kind == AUTH_STAFF && auth_factor_required(r)) {
+		if (r->auth.factor_age < 0 && !(r->route_flags & AUTH_ROUTE_PASSWORD_ONLY))
+			return resp_error(r, ERR_FACTOR_REQUIRED, NULL, NULL);
+		if ((r->route_flags & AUTH_ROUTE_FRESH) &&
+		    (r->auth.factor_age < 0 || r->auth.factor_age > r->app->conf.staff_factor_fresh))
+			return resp_error(r, ERR_FACTOR_STALE, NULL, NULL);
+	}
 	/* The Origin check has run already: app.c makes it for every request. */
 	if (unsafe_method(r->method)) {
 		tok = req_param(r, "HTTP_X_CSRF_TOKEN");
@@ -205,9 +219,26 @@ int auth_login(struct req *r, int kind, long long id, unsigned role_bits)
 	r->auth.kind = kind;
 	r->auth.id = id;
 	r->auth.roles = role_bits;
+	r->auth.factor_age = -1;
 	memcpy(r->auth.csrf, csrf, sizeof(csrf));
 	if (set_cookies(r, token, csrf, r->app->conf.session_absolute) < 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	return 0;
+}
+
+bool auth_factor_required(const struct req *r)
+{
+	return strcmp(r->app->conf.staff_second_factor, "off") != 0;
+}
+
+int auth_factor_passed(struct req *r, const char *kind)
+{
+	int rc = db_exec(&r->app->db, sql_factor, DB_ARGS(DB_STR(kind), DB_I64(r->auth.session_id)),
+			 NULL, NULL);
+
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	r->auth.factor_age = 0;
 	return 0;
 }
 

@@ -63,6 +63,16 @@ static const struct conf_key conf_keys[] = {
 	STR("sms", "app_id", sms_app_id, ""),
 	STR("sms", "region", sms_region, "ap-guangzhou"),
 	INT("sms", "timeout_ms", sms_timeout_ms, 100, 60000, "3000"),
+	INT("sms", "breaker_failures", sms_breaker_failures, 1, 1000, "3"),
+	INT("sms", "breaker_open", sms_breaker_open, 5, 86400, "60"),
+	STR("sms2", "provider", sms2_provider, "none"),
+	STR("sms2", "endpoint", sms2_endpoint, ""),
+	STR("sms2", "key_id", sms2_key_id, ""),
+	STR("sms2", "secret_file", sms2_secret_file, ""),
+	STR("sms2", "sign_name", sms2_sign_name, "数字证书网上营业厅"),
+	STR("sms2", "app_id", sms2_app_id, ""),
+	STR("sms2", "region", sms2_region, "ap-guangzhou"),
+	INT("sms2", "timeout_ms", sms2_timeout_ms, 100, 60000, "3000"),
 	STR("mail", "provider", mail_provider, "webhook"),
 	STR("mail", "endpoint", mail_endpoint, "http://127.0.0.1:8080/sandbox/mail"),
 	STR("mail", "user", mail_user, ""),
@@ -71,6 +81,8 @@ static const struct conf_key conf_keys[] = {
 	INT("mail", "timeout_ms", mail_timeout_ms, 100, 120000, "10000"),
 	INT("session", "idle", session_idle, 60, 86400, "1800"),
 	INT("session", "absolute", session_absolute, 300, 604800, "43200"),
+	STR("staff", "second_factor", staff_second_factor, "required"),
+	INT("staff", "factor_fresh", staff_factor_fresh, 60, 604800, "43200"),
 	INT("password", "scrypt_n_log2", scrypt_n_log2, 10, 20, "15"),
 	INT("password", "scrypt_r", scrypt_r, 1, 32, "8"),
 	INT("password", "scrypt_p", scrypt_p, 1, 16, "1"),
@@ -263,13 +275,19 @@ static const char *inconsistent(const struct conf *c)
 		{ offsetof(struct conf, courier_endpoint), "[courier] endpoint" TLS_ONLY },
 	};
 #undef TLS_ONLY
+	/* One pass over an SMS row may send through [sms], then [sms2], inside one claim. */
+	long long sms2_ms = strcmp(c->sms2_provider, "none") != 0 ? c->sms2_timeout_ms : 0;
 	long long send_ms = c->sms_timeout_ms > c->mail_timeout_ms ? c->sms_timeout_ms : c->mail_timeout_ms;
 	long long body = c->upload_body_max > c->json_body_max ? c->upload_body_max : c->json_body_max;
 
 	/* A send that outlives its claim could be reconciled, found missing and sent again. */
-	if ((long long)c->outbox_claim_timeout * 1000 < 2 * send_ms + 5000)
+	send_ms = sms2_ms > send_ms ? sms2_ms : send_ms;
+	if ((long long)c->outbox_claim_timeout * 1000 < 2 * send_ms + 5000 ||
+	    (long long)c->outbox_claim_timeout * 1000 < c->sms_timeout_ms + sms2_ms + 5000)
 		return "[outbox] claim_timeout must be more than twice the longest send timeout "
-		       "([sms] and [mail] timeout_ms) plus 5 seconds";
+		       "([sms], [sms2], [mail] timeout_ms) plus 5 seconds";
+	if (strcmp(c->staff_second_factor, "required") != 0 && strcmp(c->staff_second_factor, "off") != 0)
+		return "[staff] second_factor must be required or off";
 	if ((long long)c->arena_max < body + 1048576)
 		return "[limits] arena_max must exceed [upload] body_max and [limits] json_body_max "
 		       "by at least 1 MiB";
@@ -338,6 +356,7 @@ int conf_load_secrets(struct conf *c, char *err, size_t errsz)
 {
 	if (read_secret(c->db_password_file, c->db_password, sizeof(c->db_password), err, errsz) ||
 	    read_secret(c->sms_secret_file, c->sms_secret, sizeof(c->sms_secret), err, errsz) ||
+	    read_secret(c->sms2_secret_file, c->sms2_secret, sizeof(c->sms2_secret), err, errsz) ||
 	    read_secret(c->mail_password_file, c->mail_password, sizeof(c->mail_password), err, errsz) ||
 	    read_secret(c->verify_secret_file, c->verify_secret, sizeof(c->verify_secret), err, errsz) ||
 	    read_secret(c->pay_secret_file, c->pay_secret, sizeof(c->pay_secret), err, errsz) ||

@@ -46,6 +46,19 @@ struct conf {
 	char sms_app_id[64];
 	char sms_region[32];
 	int sms_timeout_ms;
+	/* [sms2]: the next provider, tried when [sms] refuses, fails or is taken out ("none": no
+	 * second one). [sms] breaker_*: a provider failing this many sends in a row is skipped
+	 * for breaker_open seconds (state in MariaDB, shared by every worker and host). */
+	char sms2_provider[16];
+	char sms2_endpoint[CONF_STR_MAX];
+	char sms2_key_id[128];
+	char sms2_secret_file[CONF_STR_MAX];
+	char sms2_sign_name[64];
+	char sms2_app_id[64];
+	char sms2_region[32];
+	int sms2_timeout_ms;
+	int sms_breaker_failures;
+	int sms_breaker_open;
 	char mail_provider[16];
 	char mail_endpoint[CONF_STR_MAX];
 	char mail_user[128];
@@ -55,6 +68,9 @@ struct conf {
 	/* [session] */
 	int session_idle;
 	int session_absolute;
+	/* [staff] */
+	char staff_second_factor[16]; /* required | off: off lets a password alone decide */
+	int staff_factor_fresh;       /* seconds a passed factor counts for a decision */
 	/* [password] scrypt cost */
 	int scrypt_n_log2;
 	int scrypt_r;
@@ -113,6 +129,7 @@ struct conf {
 	/* Loaded from the *_file keys, never from the INI itself. */
 	char db_password[128];
 	char sms_secret[256];
+	char sms2_secret[256];
 	char mail_password[256];
 	char verify_secret[256];
 	char pay_secret[256];

@@ -14,6 +14,12 @@
 	X(ERR_FORBIDDEN, "forbidden", 403, "您没有权限进行此操作。") \
 	X(ERR_CSRF, "csrf", 403, "页面已过期或来源不明，请刷新页面后重试。") \
 	X(ERR_DISABLED, "account_disabled", 403, "该账号已停用，请联系客服。") \
+	X(ERR_FACTOR_REQUIRED, "factor_required", 403, "请先完成第二重身份验证（动态口令或客户端证书）。") \
+	X(ERR_FACTOR_STALE, "factor_stale", 403, "此操作需要重新验证：请输入认证器上的动态口令，或使用客户端证书重新登录。") \
+	X(ERR_FACTOR_ENROLLED, "factor_enrolled", 409, "该账号已绑定第二重验证方式；如已遗失，请联系管理员重置。") \
+	X(ERR_TOTP_WRONG, "totp_wrong", 400, "动态口令不正确，请核对认证器上的 6 位数字后重新输入。") \
+	X(ERR_TOTP_USED, "totp_used", 400, "该动态口令已使用过，请等待认证器显示下一个口令。") \
+	X(ERR_CERT_MISSING, "cert_missing", 403, "未提供有效的客户端证书，或该证书未绑定到此账号。") \
 	X(ERR_CODE_WRONG, "code_wrong", 400, "短信验证码不正确，请核对后重新输入。") \
 	X(ERR_CODE_EXPIRED, "code_expired", 400, "短信验证码已失效，请重新获取。") \
 	X(ERR_WEAK_PASSWORD, "weak_password", 400, "密码需为 8 至 64 位，且同时包含字母和数字。") \

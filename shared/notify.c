@@ -148,6 +148,23 @@ void notify_from_conf(const struct conf *c, int mail, struct notify_provider *p)
 	}
 }
 
+int notify_sms_providers(const struct conf *c, struct notify_provider *p)
+{
+	notify_from_conf(c, 0, &p[0]);
+	if (strcmp(c->sms2_provider, "none") == 0)
+		return 1;
+	memset(&p[1], 0, sizeof(p[1]));
+	copy(p[1].kind, sizeof(p[1].kind), c->sms2_provider);
+	copy(p[1].endpoint, sizeof(p[1].endpoint), c->sms2_endpoint);
+	copy(p[1].key_id, sizeof(p[1].key_id), c->sms2_key_id);
+	copy(p[1].secret, sizeof(p[1].secret), c->sms2_secret);
+	copy(p[1].sign_name, sizeof(p[1].sign_name), c->sms2_sign_name);
+	copy(p[1].app_id, sizeof(p[1].app_id), c->sms2_app_id);
+	copy(p[1].region, sizeof(p[1].region), c->sms2_region);
+	p[1].timeout_ms = c->sms2_timeout_ms;
+	return 2;
+}
+
 /* Finds the adapter for p and checks that it can carry m; NULL with out filled otherwise. */
 static const struct adapter *pick(const struct notify_provider *p, const struct notify_msg *m,
 				  struct notify_outcome *out)

@@ -54,6 +54,11 @@ struct conf;
 /* Fills p from certhall.conf's [sms] (mail false) or [mail] (mail true) section. */
 void notify_from_conf(const struct conf *c, int mail, struct notify_provider *p);
 
+/* The SMS providers in the order they are tried: [sms], then [sms2] unless its provider is
+ * "none". Fills p (NOTIFY_SMS_MAX of them) and returns how many there are. */
+#define NOTIFY_SMS_MAX 2
+int notify_sms_providers(const struct conf *c, struct notify_provider *p);
+
 /* Sends through whatever p->kind names. Never blocks longer than p->timeout_ms (+ connect). */
 void notify_send(const struct notify_provider *p, const struct notify_msg *m,
 		 struct notify_outcome *out);

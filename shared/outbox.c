@@ -45,22 +45,49 @@ static const char sql_renew[] =
 	"WHERE id = ? AND claim_token = ? AND claim_until > NOW(3)";
 static const char sql_claimed[] =
 	"SELECT id, idem_key, channel, event, recipient_enc, template_id, params, subject, body, "
-	"attempts, state, DATE_FORMAT(COALESCE(last_attempt_at, NOW()), '%Y%m%d') "
+	"attempts, state, DATE_FORMAT(COALESCE(last_attempt_at, NOW()), '%Y%m%d'), provider "
 	"FROM outbox WHERE claim_token = ?";
 /* Secrets (codes, PINs) leave the table once the row is final. */
 static const char sql_sent[] =
-	"UPDATE outbox SET state = 'sent', provider_id = ?, sent_at = NOW(3), claim_token = NULL, "
+	"UPDATE outbox SET state = 'sent', provider_id = ?, provider = ?, extra_sends = extra_sends + ?, "
+	"sent_at = NOW(3), claim_token = NULL, "
 	"claim_until = NULL, last_error = '', params = IF(? = 1, '{}', params), body = IF(? = 1, '', body) "
 	"WHERE id = ? AND claim_token = ?";
 static const char sql_failed[] =
 	"UPDATE outbox SET state = 'failed', claim_token = NULL, claim_until = NULL, last_error = ?, "
 	"params = IF(? = 1, '{}', params), body = IF(? = 1, '', body) WHERE id = ? AND claim_token = ?";
 static const char sql_later[] =
-	"UPDATE outbox SET state = ?, claim_token = NULL, claim_until = NULL, last_error = ?, "
+	"UPDATE outbox SET state = ?, provider = ?, extra_sends = extra_sends + ?, claim_token = NULL, "
+	"claim_until = NULL, last_error = ?, "
 	"next_at = NOW(3) + INTERVAL ? MICROSECOND WHERE id = ? AND claim_token = ?";
 
+/* The circuit breaker of each SMS provider (by its config section), shared through MariaDB.
+ * open_until is set before fails grows: both read the row as it was. */
+static const char sql_open_slots[] = "SELECT slot FROM sms_breaker WHERE open_until > NOW(3)";
+static const char sql_slot_failed[] =
+	"INSERT INTO sms_breaker (slot, fails, open_until, updated_at) "
+	"VALUES (?, 1, IF(? <= 1, NOW(3) + INTERVAL ? SECOND, NULL), NOW(3)) ON DUPLICATE KEY UPDATE "
+	"open_until = IF(fails + 1 >= ?, NOW(3) + INTERVAL ? SECOND, open_until), fails = fails + 1, "
+	"updated_at = NOW(3)";
+static const char sql_slot_ok[] =
+	"UPDATE sms_breaker SET fails = 0, open_until = NULL, updated_at = NOW(3) "
+	"WHERE slot = ? AND (fails > 0 OR open_until IS NOT NULL)";
+
+static const char *const sms_slots[NOTIFY_SMS_MAX] = { "sms", "sms2" };
+
+/* Written before each send, so that a sender dying mid-send leaves the row to be asked about
+ * at the provider that may have it, not at another that would say "not found". */
+static const char sql_mark_slot[] = "UPDATE outbox SET provider = ? WHERE id = ? AND claim_token = ?";
+
 enum { C_ID, C_KEY, C_CHANNEL, C_EVENT, C_TO, C_TEMPLATE, C_PARAMS, C_SUBJECT, C_BODY,
-       C_ATTEMPTS, C_STATE, C_DATE };
+       C_ATTEMPTS, C_STATE, C_DATE, C_PROVIDER };
+
+/* Where a send went: the provider's section ("" for mail), and whether a code went out again
+ * through the next provider while an earlier send of it was in doubt. */
+struct via {
+	const char *slot;
+	int extra;
+};
 
 char *outbox_render(struct arena *a, const char *tpl, json_t *params, size_t max)
 {
@@ -162,7 +189,7 @@ static long long backoff_us(const struct conf *c, int attempts)
 }
 
 static int finish(struct db *db, const struct conf *c, const struct db_rows *rows, size_t i,
-		  const char *claim, struct notify_outcome *o, bool checking,
+		  const char *claim, struct notify_outcome *o, bool checking, const struct via *v,
 		  struct outbox_stats *st)
 {
 	const char *id = db_cell(rows, i, C_ID);
@@ -177,13 +204,15 @@ static int finish(struct db *db, const struct conf *c, const struct db_rows *row
 	switch (o->result) {
 	case NOTIFY_SENT:
 		checking ? st->found++ : st->sent++;
-		return db_exec(db, sql_sent, DB_ARGS(DB_STR(o->provider_id), DB_I64(secret), DB_I64(secret),
-						     DB_STR(id), DB_STR(claim)), NULL, NULL);
+		return db_exec(db, sql_sent, DB_ARGS(DB_STR(o->provider_id), DB_STR(v->slot), DB_I64(v->extra),
+						     DB_I64(secret), DB_I64(secret), DB_STR(id), DB_STR(claim)),
+			       NULL, NULL);
 	case NOTIFY_NOT_FOUND:
 		/* The provider never took it: safe to send again, now. */
 		st->resend++;
-		return db_exec(db, sql_later, DB_ARGS(DB_STR("pending"), DB_STR("not at provider"), DB_I64(0),
-						      DB_STR(id), DB_STR(claim)), NULL, NULL);
+		return db_exec(db, sql_later, DB_ARGS(DB_STR("pending"), DB_STR(v->slot), DB_I64(v->extra),
+						      DB_STR("not at provider"), DB_I64(0), DB_STR(id),
+						      DB_STR(claim)), NULL, NULL);
 	case NOTIFY_RETRY:
 	case NOTIFY_UNKNOWN:
 		if (!exhausted) {
@@ -193,8 +222,9 @@ static int finish(struct db *db, const struct conf *c, const struct db_rows *row
 
 			unknown ? st->unknown++ : st->retry++;
 			return db_exec(db, sql_later,
-				       DB_ARGS(DB_STR(unknown ? "unknown" : "pending"), DB_STR(o->error),
-					       DB_I64(wait), DB_STR(id), DB_STR(claim)), NULL, NULL);
+				       DB_ARGS(DB_STR(unknown ? "unknown" : "pending"), DB_STR(v->slot),
+					       DB_I64(v->extra), DB_STR(o->error), DB_I64(wait), DB_STR(id),
+					       DB_STR(claim)), NULL, NULL);
 		}
 		__attribute__((fallthrough)); /* out of attempts */
 	case NOTIFY_PERMANENT:
@@ -207,8 +237,89 @@ static int finish(struct db *db, const struct conf *c, const struct db_rows *row
 	}
 }
 
-static void deliver(const struct conf *c, const struct crypto_key *key, const struct db_rows *rows,
-		    size_t i, bool checking, struct notify_outcome *o)
+static void breaker_note(struct db *db, const struct conf *c, const char *slot, enum notify_result r)
+{
+	/* A refused number or template says nothing about the provider's health. */
+	if (r == NOTIFY_SENT)
+		db_exec(db, sql_slot_ok, DB_ARGS(DB_STR(slot)), NULL, NULL);
+	else if (r == NOTIFY_RETRY || r == NOTIFY_UNKNOWN)
+		db_exec(db, sql_slot_failed,
+			DB_ARGS(DB_STR(slot), DB_I64(c->sms_breaker_failures), DB_I64(c->sms_breaker_open),
+				DB_I64(c->sms_breaker_failures), DB_I64(c->sms_breaker_open)),
+			NULL, NULL);
+}
+
+/*
+ * An SMS through the providers in order, skipping those whose breaker is open (all of them
+ * open: tried in order all the same). A refusal or failure goes on to the next provider at
+ * once. A send in doubt (UNKNOWN) stops there for a notice: it is resolved by that provider's
+ * status query before anything is sent again. A code (the person is waiting for it) goes on
+ * to the next provider, the same code, and the second send is counted.
+ */
+static void deliver_sms(struct db *db, struct arena *a, const struct conf *c,
+			const struct notify_msg *m, bool code, const char *id, const char *claim,
+			const char *row_slot, bool checking, struct notify_outcome *o, struct via *v)
+{
+	struct notify_provider p[NOTIFY_SMS_MAX];
+	struct notify_outcome doubt;
+	int n = notify_sms_providers(c, p), order[NOTIFY_SMS_MAX], k = 0;
+	bool open[NOTIFY_SMS_MAX] = { false }, in_doubt = false, retry = false;
+	const char *doubt_slot = NULL;
+	struct db_rows rows;
+
+	if (checking) {
+		int i = n > 1 && strcmp(row_slot, sms_slots[1]) == 0 ? 1 : 0;
+
+		v->slot = sms_slots[i];
+		notify_query(&p[i], m, o);
+		return;
+	}
+	if (db_query(db, a, sql_open_slots, DB_NOARGS, &rows) == DB_OK)
+		for (size_t r = 0; r < rows.nrows; r++)
+			for (int i = 0; i < n; i++)
+				open[i] = open[i] || strcmp(db_cell(&rows, r, 0), sms_slots[i]) == 0;
+	for (int i = 0; i < n; i++)
+		if (!open[i])
+			order[k++] = i;
+	for (int i = 0; k == 0 && i < n; i++)
+		order[i] = i, k = n;
+	for (int j = 0; j < k; j++) {
+		int i = order[j];
+
+		memset(o, 0, sizeof(*o));
+		if (strcmp(row_slot, sms_slots[i]) != 0 &&
+		    db_exec(db, sql_mark_slot, DB_ARGS(DB_STR(sms_slots[i]), DB_STR(id), DB_STR(claim)),
+			    NULL, NULL) != DB_OK) {
+			notify_outcome(o, NOTIFY_RETRY, NULL, "database: provider of the send not recorded");
+			break;
+		}
+		row_slot = sms_slots[i];
+		notify_send(&p[i], m, o);
+		breaker_note(db, c, sms_slots[i], o->result);
+		v->slot = sms_slots[i];
+		v->extra += in_doubt;
+		if (o->result == NOTIFY_SENT)
+			return;
+		if (o->result == NOTIFY_UNKNOWN) {
+			if (!code)
+				return;
+			doubt = *o;
+			doubt_slot = sms_slots[i];
+			in_doubt = true;
+		}
+		retry = retry || o->result == NOTIFY_RETRY;
+	}
+	if (in_doubt) {
+		*o = doubt;
+		v->slot = doubt_slot;
+	} else if (retry && o->result == NOTIFY_PERMANENT) {
+		o->result = NOTIFY_RETRY; /* one provider may take it later */
+	}
+}
+
+static void deliver(struct db *db, struct arena *a, const struct conf *c,
+		    const struct crypto_key *key, const struct db_rows *rows, size_t i,
+		    const char *claim, bool checking, struct notify_outcome *o, struct via *v)
 {
 	struct notify_provider p;
 	struct notify_msg m = { 0 };
@@ -217,6 +328,8 @@ static void deliver(const struct conf *c, const struct crypto_key *key, const st
 	const char *enc = db_cell(rows, i, C_TO);
 
 	memset(o, 0, sizeof(*o));
+	v->slot = "";
+	v->extra = 0;
 	if (!enc || crypto_open(key, (const unsigned char *)enc, rows->len[i * rows->ncols + C_TO],
 				AAD_RECIPIENT, to, sizeof(to) - 1, &tolen) < 0) {
 		o->result = NOTIFY_PERMANENT;
@@ -225,7 +338,6 @@ static void deliver(const struct conf *c, const struct crypto_key *key, const st
 	}
 	to[tolen] = '\0';
 	m.channel = db_cell(rows, i, C_CHANNEL);
-	notify_from_conf(c, strcmp(m.channel, "email") == 0, &p);
 	m.to = (const char *)to;
 	m.template_id = db_cell(rows, i, C_TEMPLATE);
 	m.params = json_loads(db_cell(rows, i, C_PARAMS), 0, NULL);
@@ -235,10 +347,16 @@ static void deliver(const struct conf *c, const struct crypto_key *key, const st
 	m.sent_date = db_cell(rows, i, C_DATE);
 	if (!m.params)
 		m.params = json_object();
-	if (checking)
-		notify_query(&p, &m, o);
-	else
-		notify_send(&p, &m, o);
+	if (strcmp(m.channel, "email") != 0) {
+		deliver_sms(db, a, c, &m, strcmp(db_cell(rows, i, C_EVENT), "sms_code") == 0,
+			    db_cell(rows, i, C_ID), claim, db_cell(rows, i, C_PROVIDER), checking, o, v);
+	} else {
+		notify_from_conf(c, 1, &p);
+		if (checking)
+			notify_query(&p, &m, o);
+		else
+			notify_send(&p, &m, o);
+	}
 	json_decref(m.params);
 	explicit_bzero(to, sizeof(to));
 }
@@ -254,14 +372,15 @@ static int process(struct db *db, struct arena *a, const struct conf *c, const s
 		bool checking = strcmp(db_cell(&rows, i, C_STATE), "checking") == 0;
 		unsigned long long live = 0;
 		struct notify_outcome o;
+		struct via v;
 
 		rc = db_exec(db, sql_renew, DB_ARGS(DB_I64(c->outbox_claim_timeout),
 						   DB_STR(db_cell(&rows, i, C_ID)), DB_STR(claim)),
 			     &live, NULL);
 		if (rc != DB_OK || live != 1)
 			continue; /* the claim ran out: the row is someone else's now */
-		deliver(c, key, &rows, i, checking, &o);
-		rc = finish(db, c, &rows, i, claim, &o, checking, st);
+		deliver(db, a, c, key, &rows, i, claim, checking, &o, &v);
+		rc = finish(db, c, &rows, i, claim, &o, checking, &v, st);
 	}
 	return rc;
 }

@@ -46,6 +46,7 @@ struct req {
 	size_t body_len;
 	bool responded;
 	bool oom;                    /* an arena allocation failed while routing */
+	unsigned route_flags;        /* the matched route's flags (AUTH_ROUTE_* of shared/auth.h) */
 
 	/* Who asks: filled by auth_session() (shared/auth.h). */
 	struct {
@@ -55,6 +56,7 @@ struct req {
 		unsigned roles;
 		long long session_id;
 		char csrf[65];
+		long factor_age;         /* seconds since the second factor passed; -1: password only */
 	} auth;
 };
 

@@ -103,6 +103,7 @@ void route_dispatch(const struct route *routes, size_t n, struct req *r)
 		resp_error(r, ERR_METHOD, NULL, NULL);
 		return;
 	}
+	r->route_flags = rt->flags;
 	rc = rt->handler(r);
 	if (!r->responded) {
 		log_rid(LOG_ERROR, r->rid, "%s %s: handler returned %d without an answer", r->method,

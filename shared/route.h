@@ -9,7 +9,8 @@
 typedef int (*route_handler)(struct req *r);
 
 /* A pattern is a path whose segments may be ":name" (one non-empty segment, captured in
- * order into r->params). Flags are for later layers (sessions, roles). */
+ * order into r->params). Flags are for later layers: the dispatcher copies them into
+ * r->route_flags, where auth_require reads its AUTH_ROUTE_* bits. */
 struct route {
 	const char *method;
 	const char *pattern;

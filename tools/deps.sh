@@ -10,7 +10,7 @@ PACKAGES=(
   mariadb-server-core mariadb-client nginx-light
   wrk curl ca-certificates imagemagick procps iproute2 util-linux
   systemd spawn-fcgi php8.2-fpm php8.2-mysql php8.2-opcache
-  zlib1g-dev libzbar-dev
+  zlib1g-dev libzbar-dev liboath-dev oathtool
 )
 # make deb: debhelper's dh, dpkg-buildpackage, lintian.
 DEB_PACKAGES=(debhelper dpkg-dev fakeroot lintian)

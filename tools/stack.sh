@@ -107,8 +107,10 @@ need_bin() {
   [[ -x $BIN/$1 ]] || die "$BIN/$1 not built: run 'make all' first"
 }
 
+# In use by a listener, or as the local end of any connection (a client's ephemeral port on
+# 127.0.0.1 blocks nginx's bind as surely as a listener does).
 port_taken() {
-  ss -Htln "sport = :$1" | grep -q .
+  ss -Htan "sport = :$1" | grep -q .
 }
 
 # Fail early when PORT is in use by anything but this stack's own nginx.
@@ -206,12 +208,13 @@ make_secret() {
 }
 
 write_conf() {
-  local bench=$1 port=$2 workers=4 rate=${CERTHALL_RATE_LIMIT:-30}
+  local bench=$1 port=$2 workers=4 rate=${CERTHALL_RATE_LIMIT:-30} factor=required
   local name
-  for name in sms verify pay courier; do make_secret "$name"; done
+  for name in sms sms2 verify pay courier; do make_secret "$name"; done
   if ((bench)); then
     workers=8
     rate=100000000
+    factor=off # tools/bench.sh times the queue as staff logged in with a password
   fi
   cat >"$DIR/etc/certhall.conf.tmp" <<EOF
 ; certhall.conf for the stack in $DIR, written by tools/stack.sh on every start.
@@ -244,6 +247,9 @@ json_body_max = 65536
 rate_limit = $rate
 rate_window = 60
 
+[staff]
+second_factor = $factor
+
 ; Tests register hundreds of accounts from one address: they raise the per-address code limit.
 [sms_code]
 per_ip_hour = ${CERTHALL_CODE_PER_IP_HOUR:-30}
@@ -253,6 +259,13 @@ per_ip_hour = ${CERTHALL_CODE_PER_IP_HOUR:-30}
 provider = webhook
 endpoint = http://127.0.0.1:$port/sandbox/sms
 secret_file = $DIR/etc/sms.secret
+timeout_ms = 2000
+
+; The next SMS provider: the sandbox's second gateway (its own failure controls).
+[sms2]
+provider = webhook
+endpoint = http://127.0.0.1:$port/sandbox/sms2
+secret_file = $DIR/etc/sms2.secret
 timeout_ms = 2000
 
 [mail]
@@ -313,6 +326,10 @@ data_setup() {
     echo "Staff console: http://127.0.0.1:$port/staff.html"
     echo "Admin login (staff): admin / $(head -n 1 "$DIR/etc/admin.password")"
     echo "SMS codes without a phone: http://127.0.0.1:$port/sandbox/messages?to=13800138000"
+    echo "Staff need a second factor: after the password, staff.html shows a QR code for an"
+    echo "  authenticator app; without a phone, run: oathtool --totp -b <the secret shown under it>"
+    echo "  Or a client certificate: https://127.0.0.1:$(tls_port "$port")/staff.html with"
+    echo "  $DIR/tls/staff1.p12 (password certhall) imported; bind it once with the button there"
   } >>"$DIR/run/demo.txt"
 }
 
@@ -371,6 +388,48 @@ sed_repl() {
   printf '%s' "$1" | sed -e 's/[\\&#]/\\&/g'
 }
 
+# The TLS server's port: kept across restarts (8443 beside make run's 8080 when free).
+tls_port() {
+  local f=$DIR/run/tls-port p
+  if [[ -s $f ]] && read -r p <"$f" && [[ $p =~ ^[0-9]+$ ]] &&
+    { live_pid "$DIR/run/nginx.pid" nginx >/dev/null || ! port_taken "$p"; }; then
+    echo "$p"
+    return 0
+  fi
+  if [[ $1 == 8080 ]] && ! port_taken 8443; then p=8443; else p=$(cmd_free_port); fi
+  # The main port is not bound yet either: never hand it out twice.
+  while [[ $p == "$1" ]]; do p=$(cmd_free_port); done
+  echo "$p" >"$f"
+  echo "$p"
+}
+
+# A throwaway staff CA, a server certificate, staff client certificates (staff1, staff2) and
+# one of another CA (stranger), made once per stack with the openssl command line.
+tls_setup() {
+  local t=$DIR/tls name ca
+  [[ -s $t/stranger.pem ]] && return 0
+  mkdir -p "$t"
+  (
+    umask 077
+    cd "$t"
+    for ca in staff-ca other-ca; do
+      openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+        -keyout "$ca.key" -out "$ca.pem" -subj "/CN=certhall test $ca" 2>/dev/null
+    done
+    for name in server staff1 staff2 stranger; do
+      ca=staff-ca
+      [[ $name == stranger ]] && ca=other-ca
+      openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" \
+        -subj "/CN=$name" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null |
+        openssl x509 -req -CA "$ca.pem" -CAkey "$ca.key" -CAcreateserial -days 3650 \
+          -copy_extensions copy -out "$name.pem" 2>/dev/null
+    done
+    # For a browser's certificate store (password: certhall).
+    openssl pkcs12 -export -in staff1.pem -inkey staff1.key -out staff1.p12 -passout pass:certhall
+  ) || die "making the test certificates in $t failed"
+  chmod 0644 "$t"/*.pem
+}
+
 nginx_render() {
   local port=$1 d r
   d=$(sed_repl "$DIR")
@@ -386,6 +445,9 @@ nginx_render() {
     if ((EUID == 0)); then echo 'user root; # workers must reach the sockets under the work tree'; fi
     sed -e "s#@PORT@#$port#g" -e "s#@DIR@#$d#g" -e "s#@REPO@#$r#g" "$REPO/nginx/dev.conf.in"
   } >"$DIR/etc/nginx.conf"
+  tls_setup
+  sed -e "s#@TLS_PORT@#$(tls_port "$port")#g" -e "s#@DIR@#$d#g" "$REPO/nginx/dev-tls.conf.in" \
+    >"$DIR/etc/nginx-tls.conf"
 }
 
 nginx_start() {
@@ -511,13 +573,13 @@ cmd_run() {
 cmd_free_port() {
   local i port
   for ((i = 0; i < 200; i++)); do
-    port=$((20000 + RANDOM % 25001))
+    port=$((20000 + RANDOM % 12768)) # below Linux's ephemeral ports (32768-60999)
     port_taken "$port" || {
       echo "$port"
       return 0
     }
   done
-  die "no free port found in 20000-45000"
+  die "no free port found in 20000-32767"
 }
 
 main() {

@@ -285,6 +285,8 @@
         raw: e
       };
       if (r.status === 401 && !opts.noSessionCheck && S.onSessionLost) S.onSessionLost(err);
+      if (r.status === 403 && (err.code === 'factor_stale' || err.code === 'factor_required') &&
+          !opts.noSessionCheck && S.onFactorStale) S.onFactorStale(err);
       return { ok: false, status: r.status, error: err };
     });
   };
@@ -375,12 +377,184 @@
           if (typeof r.body.csrf_token === 'string') S.csrfToken = r.body.csrf_token;
           return whoami().then(function (w) {
             if (!w.ok) return S.formError(form, out, w.error);
+            if (needsFactor(w.body)) return factorStep(section, w.body.factor, done);
             section.hidden = true;
             S.clear(section);
             done(w.body);
           });
         });
     });
+  }
+
+  // ---- the second factor (TOTP or a client certificate) ----------------------------------------
+
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  var SVG_TAGS = { svg: 1, g: 1, path: 1, rect: 1, title: 1, desc: 1 };
+
+  // The enrolment QR the server drew, parsed as XML (never HTML) and cleaned; null if odd.
+  function svgNode(text) {
+    if (typeof text !== 'string' || text.length > 400000 || typeof DOMParser !== 'function') return null;
+    var doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    var root = doc && doc.documentElement;
+    if (!root || root.localName !== 'svg' || root.namespaceURI !== SVG_NS ||
+        doc.getElementsByTagName('parsererror').length) return null;
+    (function clean(node) {
+      Array.prototype.slice.call(node.children || []).forEach(function (c) {
+        if (!SVG_TAGS[c.localName] || c.namespaceURI !== SVG_NS) node.removeChild(c);
+        else clean(c);
+      });
+      Array.prototype.slice.call(node.attributes || []).forEach(function (a) {
+        var n = a.name.toLowerCase();
+        if (n.indexOf('on') === 0 || n.indexOf('href') >= 0 || n === 'style') node.removeAttribute(a.name);
+      });
+    }(root));
+    return document.importNode(root, true);
+  }
+
+  // A 6-digit code form posting {code} to url; done() after a 2xx.
+  function codeForm(parent, url, label, button, done) {
+    var form = el('form', 'form-stack');
+    form.noValidate = true;
+    var f = el('div', 'field');
+    var l = el('label', null, label);
+    l.htmlFor = 'factor-code';
+    var i = el('input');
+    i.type = 'text';
+    i.id = 'factor-code';
+    i.name = 'code';
+    i.maxLength = 6;
+    i.inputMode = 'numeric';
+    i.autocomplete = 'one-time-code';
+    f.appendChild(l);
+    f.appendChild(i);
+    form.appendChild(f);
+    var actions = el('div', 'actions');
+    var submit = el('button', null, button);
+    submit.type = 'submit';
+    actions.appendChild(submit);
+    form.appendChild(actions);
+    var out = el('div', 'form-result');
+    out.setAttribute('aria-live', 'polite');
+    form.appendChild(out);
+    parent.appendChild(form);
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      S.unmark(form);
+      S.clear(out);
+      var code = i.value.replace(/\s+/g, '');
+      if (!/^[0-9]{6}$/.test(code)) return S.formError(form, out, { message: '请输入认证器上显示的 6 位动态口令。', field: 'code' });
+      S.busy(submit, S.api('POST', url, { code: code }, { noSessionCheck: true })).then(function (r) {
+        if (!r.ok) {
+          i.value = '';
+          return S.formError(form, out, r.error);
+        }
+        done();
+      });
+    });
+    return i;
+  }
+
+  function certButton(parent, url, label, out, done) {
+    var b = el('button', 'btn-small', label);
+    b.type = 'button';
+    b.addEventListener('click', function () {
+      S.clear(out);
+      S.busy(b, S.api('POST', url, {}, { noSessionCheck: true })).then(function (r) {
+        if (!r.ok) return out.appendChild(S.errorAlert(r.error));
+        done();
+      });
+    });
+    parent.appendChild(b);
+  }
+
+  /*
+   * After the password: the code prompt (or the certificate), or the enrolment of a first
+   * factor (QR code for an authenticator app, or the client certificate of this connection).
+   * done() once the session's factor has passed.
+   */
+  function factorStep(section, factor, done) {
+    var enrolled = Array.isArray(factor.enrolled) ? factor.enrolled : [];
+    var finish = function () {
+      whoami().then(function (w) {
+        if (!w.ok) return S.notice(S.errorAlert(w.error));
+        section.hidden = true;
+        S.clear(section);
+        done(w.body);
+      });
+    };
+    S.clear(section);
+    section.hidden = false;
+    var out = el('div', 'form-result');
+    out.setAttribute('aria-live', 'polite');
+    if (enrolled.length) {
+      section.appendChild(el('h1', null, '第二重身份验证')).id = 'login-title';
+      if (enrolled.indexOf('totp') >= 0) {
+        section.appendChild(el('p', 'lead', '请输入手机认证器（动态口令 App）上显示的 6 位口令。每个口令只能使用一次。'));
+        codeForm(section, '/api/account/staff/factor/verify', '动态口令', '验证', finish).focus();
+      }
+      if (enrolled.indexOf('cert') >= 0) {
+        section.appendChild(el('p', 'lead', factor.certificate_presented
+          ? '也可使用本次连接出示的客户端证书验证。'
+          : '您已绑定客户端证书：请在浏览器中导入证书，并通过工作人员 HTTPS 地址访问。'));
+        if (factor.certificate_presented) certButton(section, '/api/account/staff/factor/verify', '使用客户端证书验证', out, finish);
+      }
+      section.appendChild(out);
+      return;
+    }
+    section.appendChild(el('h1', null, '绑定第二重验证方式')).id = 'login-title';
+    section.appendChild(el('p', 'lead', '工作人员仅凭密码不能查看待办或作出决定。请绑定手机认证器（动态口令），或绑定本次连接出示的客户端证书。绑定记入审计日志；遗失后请联系管理员重置。'));
+    var start = el('button', null, '绑定动态口令');
+    start.type = 'button';
+    section.appendChild(start);
+    if (factor.certificate_presented) certButton(section, '/api/account/staff/factor/cert', '绑定当前客户端证书', out, finish);
+    section.appendChild(out);
+    start.addEventListener('click', function () {
+      S.clear(out);
+      S.busy(start, S.api('POST', '/api/account/staff/factor/totp', {}, { noSessionCheck: true })).then(function (r) {
+        if (!r.ok) return out.appendChild(S.errorAlert(r.error));
+        start.hidden = true;
+        var box = el('div', 'factor-enrol');
+        box.appendChild(el('p', null, '1. 用手机认证器 App（如 FreeOTP、Google Authenticator、Microsoft Authenticator）扫描二维码：'));
+        var qr = svgNode(r.body.qr_svg);
+        if (qr) {
+          qr.setAttribute('width', '200');
+          qr.setAttribute('height', '200');
+          box.appendChild(qr);
+        }
+        box.appendChild(el('p', null, '无法扫码时手动输入密钥：'));
+        box.appendChild(el('code', 'factor-secret', String(r.body.secret || '')));
+        box.appendChild(el('p', 'hint', '没有手机的演示环境：在终端运行 oathtool --totp -b ' + String(r.body.secret || '') + ' 得到口令。'));
+        box.appendChild(el('p', null, '2. 输入认证器显示的 6 位口令完成绑定：'));
+        section.insertBefore(box, out);
+        var form = el('div');
+        section.insertBefore(form, out);
+        codeForm(form, '/api/account/staff/factor/totp/confirm', '动态口令', '完成绑定', finish).focus();
+      });
+    });
+  }
+
+  // A decision refused for a stale factor: a code prompt in the notice, then "try again".
+  S.onFactorStale = function (err) {
+    if (!S.me) return;
+    var box = S.alert([err.message, '验证后请重新提交刚才的操作。'], 'warn');
+    var enrolled = S.me.factor && Array.isArray(S.me.factor.enrolled) ? S.me.factor.enrolled : [];
+    var out = el('div', 'form-result');
+    if (enrolled.indexOf('totp') >= 0) {
+      codeForm(box, '/api/account/staff/factor/verify', '动态口令', '验证', function () {
+        S.notice(S.alert('验证成功，请重新提交。', 'ok'));
+      });
+    }
+    if (S.me.factor && S.me.factor.certificate_presented) {
+      certButton(box, '/api/account/staff/factor/verify', '使用客户端证书验证', out, function () {
+        S.notice(S.alert('验证成功，请重新提交。', 'ok'));
+      });
+    }
+    box.appendChild(out);
+    S.notice(box);
+  };
+
+  function needsFactor(me) {
+    return me && me.factor && me.factor.required && !me.factor.passed;
   }
 
   function whoami() {
@@ -422,6 +596,7 @@
       S.notice(box);
     };
     whoami().then(function (r) {
+      if (r.ok && needsFactor(r.body)) return factorStep(section, r.body.factor, ready);
       if (r.ok) return ready(r.body);
       if (r.status === 401) return loginForm(section, '请使用认证机构分配的工号和密码登录。', ready);
       if (r.status === 403 && r.error.code === 'forbidden')

@@ -2,6 +2,7 @@
 #ifndef CERTHALL_ACCOUNT_H
 #define CERTHALL_ACCOUNT_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -19,6 +20,19 @@ int account_me(struct req *r);
 int staff_login(struct req *r);
 int staff_me(struct req *r);
 int staff_outbox(struct req *r);
+int staff_factor_totp(struct req *r);          /* factor.c */
+int staff_factor_totp_confirm(struct req *r);
+int staff_factor_verify(struct req *r);
+int staff_factor_cert(struct req *r);
+int staff_factor_reset(struct req *r);
+
+/* The staff member's second factor for the pages (what is enrolled, whether this session
+ * passed it), or NULL (answered). */
+json_t *staff_factor_json(struct req *r);
+
+/* At staff login: a verified client certificate bound to the member passes the factor.
+ * Returns 0 or -1 (answered). */
+int staff_factor_at_login(struct req *r);
 
 /* Field checks shared by the handlers. */
 bool account_is_mobile(const char *s);

@@ -190,6 +190,7 @@ static const struct req_field staff_fields[] = {
 int staff_login(struct req *r)
 {
 	const char *user, *pw;
+	json_t *factor;
 	struct req_field f[2];
 	struct login_attempt at;
 	char who[80];
@@ -217,7 +218,13 @@ int staff_login(struct req *r)
 	if (strcmp(db_cell(&s, 0, 2), "0") != 0)
 		return resp_error(r, ERR_DISABLED, NULL, NULL);
 	if (auth_login(r, AUTH_STAFF, strtoll(db_cell(&s, 0, 0), NULL, 10),
-		       auth_role_bit(db_cell(&s, 0, 3))) < 0)
+		       auth_role_bit(db_cell(&s, 0, 3))) < 0 || staff_factor_at_login(r) < 0)
 		return -1;
-	return account_logged_in(r, 200);
+	/* The pages learn here whether to ask for a code, to enrol, or nothing. */
+	factor = staff_factor_json(r);
+	if (!factor)
+		return -1;
+	resp_json(r, 200, json_pack("{s:b, s:s, s:s, s:o}", "logged_in", 1, "kind", "staff",
+				    "csrf_token", r->auth.csrf, "factor", factor));
+	return 0;
 }

@@ -12,7 +12,7 @@ static const char sql_staff[] = "SELECT username, display_name, role FROM staff 
 static const char sql_outbox[] =
 	"SELECT id, channel, event, recipient_mask, state, attempts, last_error, "
 	"DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s+08:00'), "
-	"DATE_FORMAT(sent_at, '%Y-%m-%dT%H:%i:%s+08:00') "
+	"DATE_FORMAT(sent_at, '%Y-%m-%dT%H:%i:%s+08:00'), provider, extra_sends "
 	"FROM outbox WHERE state = ? ORDER BY id DESC LIMIT ? OFFSET ?";
 
 int account_me(struct req *r)
@@ -36,6 +36,7 @@ int account_me(struct req *r)
 int staff_me(struct req *r)
 {
 	struct db_rows s;
+	json_t *factor;
 	int rc;
 
 	if (auth_require(r, ROLE_STAFF) < 0)
@@ -45,9 +46,12 @@ int staff_me(struct req *r)
 		return app_db_error(r, rc);
 	if (s.nrows != 1)
 		return resp_error(r, ERR_NOT_LOGGED_IN, NULL, NULL);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s}", "username", db_cell(&s, 0, 0), "name",
+	factor = staff_factor_json(r);
+	if (!factor)
+		return -1;
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:o}", "username", db_cell(&s, 0, 0), "name",
 				    db_cell(&s, 0, 1), "role", db_cell(&s, 0, 2), "csrf_token",
-				    r->auth.csrf));
+				    r->auth.csrf, "factor", factor));
 	return 0;
 }
 
@@ -95,11 +99,12 @@ int staff_outbox(struct req *r)
 		return app_db_error(r, rc);
 	list = json_array();
 	for (size_t i = 0; i < o.nrows; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?}",
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s}",
 			"id", db_cell(&o, i, 0), "channel", db_cell(&o, i, 1), "event", db_cell(&o, i, 2),
 			"recipient", db_cell(&o, i, 3), "state", db_cell(&o, i, 4),
 			"attempts", db_cell(&o, i, 5), "last_error", db_cell(&o, i, 6),
-			"created_at", db_cell(&o, i, 7), "sent_at", db_cell(&o, i, 8)));
+			"created_at", db_cell(&o, i, 7), "sent_at", db_cell(&o, i, 8),
+			"provider", db_cell(&o, i, 9), "extra_sends", db_cell(&o, i, 10)));
 	resp_json(r, 200, json_pack("{s:o, s:i, s:i}", "items", list, "page", (int)page, "per_page", (int)per));
 	return 0;
 }

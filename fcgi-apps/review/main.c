@@ -1,8 +1,12 @@
 /* certhall-review: the reviewer console: queues, claims, decisions, payments confirmed by
  * finance, shipments and the audit trail. Staff only; each handler checks its role. */
 #include "app.h"
+#include "auth.h"
 #include "review.h"
 
+/* AUTH_ROUTE_FRESH marks what leads to issuance, revocation or a refund: an approval (which
+ * issues, or revokes for a revocation order), a payment confirmed (a paid online renewal
+ * renews at once), a refund paid out, a key made. shared/auth.c checks the factor's age. */
 static const struct route routes[] = {
 	{ "GET", "/api/review/queue", review_queue, 0 },
 	{ "GET", "/api/review/reasons", review_reasons, 0 },
@@ -11,11 +15,11 @@ static const struct route routes[] = {
 	{ "POST", "/api/review/orders/:no/claim", review_claim, 0 },
 	{ "POST", "/api/review/orders/:no/release", review_release, 0 },
 	{ "POST", "/api/review/orders/:no/materials/:material", review_material, 0 },
-	{ "POST", "/api/review/orders/:no/decision", review_decision, 0 },
-	{ "POST", "/api/review/orders/:no/payment/confirm", review_pay_confirm, 0 },
-	{ "POST", "/api/review/orders/:no/refund", review_refund, 0 },
+	{ "POST", "/api/review/orders/:no/decision", review_decision, AUTH_ROUTE_FRESH },
+	{ "POST", "/api/review/orders/:no/payment/confirm", review_pay_confirm, AUTH_ROUTE_FRESH },
+	{ "POST", "/api/review/orders/:no/refund", review_refund, AUTH_ROUTE_FRESH },
 	{ "POST", "/api/review/orders/:no/paper-received", review_paper_received, 0 },
-	{ "POST", "/api/review/orders/:no/made", review_made, 0 },
+	{ "POST", "/api/review/orders/:no/made", review_made, AUTH_ROUTE_FRESH },
 	{ "POST", "/api/review/orders/:no/shipped", review_shipped, 0 },
 	{ "POST", "/api/review/orders/:no/delivered", review_delivered, 0 },
 	{ "GET", "/api/review/health", app_health, 0 },

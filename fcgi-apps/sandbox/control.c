@@ -12,16 +12,17 @@
 /*
  * The settings live in MariaDB (one row), so every worker of every host sees the same ones.
  * POST /sandbox/control changes the keys it names and keeps the others; POST /sandbox/reset
- * turns everything off and forgets every message.
+ * turns everything off and forgets every message. Row 1 is the first SMS gateway (and the mail
+ * sink), row 2 the second (/sandbox/control/sms2).
  */
 
 static const char sql_load[] =
 	"SELECT fail_ppm, timeout_ppm, timeout_mode, permanent_numbers, permanent_ppm "
-	"FROM sandbox_control WHERE id = 1";
+	"FROM sandbox_control WHERE id = ?";
 
 static const char sql_store[] =
 	"INSERT INTO sandbox_control (id, fail_ppm, timeout_ppm, timeout_mode, permanent_numbers, "
-	"permanent_ppm, updated_at) VALUES (1, ?, ?, ?, ?, ?, NOW(3)) "
+	"permanent_ppm, updated_at) VALUES (?, ?, ?, ?, ?, ?, NOW(3)) "
 	"ON DUPLICATE KEY UPDATE fail_ppm = VALUES(fail_ppm), timeout_ppm = VALUES(timeout_ppm), "
 	"timeout_mode = VALUES(timeout_mode), permanent_numbers = VALUES(permanent_numbers), "
 	"permanent_ppm = VALUES(permanent_ppm), updated_at = VALUES(updated_at)";
@@ -47,14 +48,14 @@ json_t *sandbox_arena_json(struct req *r, json_t *j)
 	return j;
 }
 
-int sandbox_control_load(struct req *r, struct sandbox_control *c)
+int sandbox_control_load(struct req *r, int gw, struct sandbox_control *c)
 {
 	struct db_rows rows;
 	const char *mode, *nums;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	rc = db_query(&r->app->db, r->arena, sql_load, DB_NOARGS, &rows);
+	rc = db_query(&r->app->db, r->arena, sql_load, DB_ARGS(DB_I64(gw)), &rows);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (rows.nrows == 1) {
@@ -116,14 +117,24 @@ static json_t *control_json(struct req *r, const struct sandbox_control *c)
 			 "timeout_sleep_ms", r->app->conf.sandbox_timeout_sleep_ms);
 }
 
-int sandbox_control_get(struct req *r)
+static int control_get(struct req *r, int gw)
 {
 	struct sandbox_control c;
 
-	if (sandbox_ready(r) < 0 || sandbox_control_load(r, &c) < 0)
+	if (sandbox_ready(r) < 0 || sandbox_control_load(r, gw, &c) < 0)
 		return -1;
 	resp_json(r, 200, control_json(r, &c));
 	return 0;
+}
+
+int sandbox_control_get(struct req *r)
+{
+	return control_get(r, 1);
+}
+
+int sandbox_control2_get(struct req *r)
+{
+	return control_get(r, 2);
 }
 
 static int bad(struct req *r, const char *field, const char *message)
@@ -197,21 +208,21 @@ static int apply(struct req *r, json_t *body, struct sandbox_control *c)
 	return 0;
 }
 
-int sandbox_control_set(struct req *r)
+static int control_set(struct req *r, int gw)
 {
 	struct sandbox_control c;
 	json_t *body;
 	char *nums;
 	int rc;
 
-	if (sandbox_ready(r) < 0 || req_json(r, &body) < 0 || sandbox_control_load(r, &c) < 0 ||
+	if (sandbox_ready(r) < 0 || req_json(r, &body) < 0 || sandbox_control_load(r, gw, &c) < 0 ||
 	    apply(r, body, &c) < 0)
 		return -1;
 	nums = json_dumps(c.numbers, JSON_COMPACT);
 	if (!nums)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	rc = db_exec(&r->app->db, sql_store,
-		     DB_ARGS(DB_I64(c.fail_ppm), DB_I64(c.timeout_ppm),
+		     DB_ARGS(DB_I64(gw), DB_I64(c.fail_ppm), DB_I64(c.timeout_ppm),
 			     DB_STR(c.drop ? "drop" : "accept"), DB_STR(nums), DB_I64(c.permanent_ppm)),
 		     NULL, NULL);
 	free(nums);
@@ -219,6 +230,16 @@ int sandbox_control_set(struct req *r)
 		return app_db_error(r, rc);
 	resp_json(r, 200, control_json(r, &c));
 	return 0;
+}
+
+int sandbox_control_set(struct req *r)
+{
+	return control_set(r, 1);
+}
+
+int sandbox_control2_set(struct req *r)
+{
+	return control_set(r, 2);
 }
 
 static int reset_tx(struct db *db, void *ctx)

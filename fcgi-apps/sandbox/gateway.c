@@ -1,4 +1,4 @@
-/* sandbox: the SMS gateway and mail sink of the certhall webhook protocol. */
+/* sandbox: the two SMS gateways and the mail sink of the certhall webhook protocol. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +18,8 @@
  * the hex HMAC-SHA256 under [sms] secret of timestamp "." body (the body is empty for GET;
  * notify_webhook_sign, shared/notify_webhook.c, computes it on both sides).
  * An empty secret turns the checks off. Every error says whether it is permanent.
+ * A second SMS gateway, /sandbox/sms2, speaks the same protocol under [sms2] secret and has
+ * failure controls of its own (/sandbox/control/sms2): the next provider of [sms2].
  */
 
 #define TS_SKEW 300                       /* seconds a timestamp may be off */
@@ -55,9 +57,9 @@ static bool parse_timestamp(const char *s, long long *out)
 }
 
 /* Checks the two headers against body. Returns 0, or -1 with 401 answered. */
-static int check_signature(struct req *r, const char *body, size_t len)
+static int check_signature(struct req *r, int gw, const char *body, size_t len)
 {
-	const char *secret = r->app->conf.sms_secret;
+	const char *secret = gw == 2 ? r->app->conf.sms2_secret : r->app->conf.sms_secret;
 	const char *ts = req_param(r, "HTTP_X_CERTHALL_TIMESTAMP");
 	const char *sig = req_param(r, "HTTP_X_CERTHALL_SIGNATURE");
 	char want[SIG_HEX + 1];
@@ -213,14 +215,14 @@ static bool number_listed(const struct sandbox_control *c, const char *to)
 
 static const char sql_record[] =
 	"INSERT INTO sandbox_messages (provider_id, idem_key, channel, to_addr, template, params, "
-	"subject, `text`, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NOW(3))";
+	"subject, `text`, received_at, gateway) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NOW(3), ?)";
 
-static int record(struct req *r, const struct message *m, const char *id)
+static int record(struct req *r, int gw, const struct message *m, const char *id)
 {
 	return db_exec(&r->app->db, sql_record,
 		       DB_ARGS(DB_STR(id), DB_STR(m->key), DB_STR(m->channel), DB_STR(m->to),
 			       DB_STR(m->template_id), m->params ? DB_STR(m->params) : DB_NULL,
-			       m->subject ? DB_STR(m->subject) : DB_NULL, DB_STR(m->text)),
+			       m->subject ? DB_STR(m->subject) : DB_NULL, DB_STR(m->text), DB_I64(gw)),
 		       NULL, NULL);
 }
 
@@ -233,9 +235,9 @@ bool sandbox_is_json(const char *ct)
 }
 
 /* Takes one message: verify, parse, misbehave as told, record, answer its id. */
-static int take(struct req *r, const char *channel)
+static int take(struct req *r, const char *channel, int gw)
 {
-	struct sandbox_control c;
+	struct sandbox_control c, c1;
 	struct message m = { 0 };
 	char id[4 + 16 + 1] = "sbx-";
 	const char *buf;
@@ -250,11 +252,15 @@ static int take(struct req *r, const char *channel)
 				     "请以 JSON 格式提交（Content-Type: application/json）。");
 	if (req_body(r, (size_t)r->app->conf.json_body_max, &buf, &len) < 0)
 		return -1;
-	if (check_signature(r, buf, len) < 0 || parse_message(r, channel, buf, len, &m) < 0)
+	if (check_signature(r, gw, buf, len) < 0 || parse_message(r, channel, buf, len, &m) < 0)
 		return -1;
-	if (sandbox_control_load(r, &c) < 0)
+	if (sandbox_control_load(r, gw, &c) < 0)
 		return -1;
-	if (number_listed(&c, m.to))
+	/* A number that cannot receive is refused by every gateway: the second checks the
+	 * first's list as well as its own. */
+	if (gw != 1 && sandbox_control_load(r, 1, &c1) < 0)
+		return -1;
+	if (number_listed(&c, m.to) || (gw != 1 && number_listed(&c1, m.to)))
 		return sandbox_error(r, 400, "invalid_number", true, "to",
 				     "该号码无法接收消息（沙箱设置的永久失败号码）。");
 	if (sandbox_draw(c.permanent_ppm))
@@ -265,7 +271,7 @@ static int take(struct req *r, const char *channel)
 	if (crypto_token_hex(id + 4, sizeof(id) - 4, 8) < 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	if (!timeout || !c.drop) {
-		rc = record(r, &m, id);
+		rc = record(r, gw, &m, id);
 		if (rc != DB_OK)
 			return app_db_error(r, rc);
 	}
@@ -281,18 +287,18 @@ static int take(struct req *r, const char *channel)
 }
 
 static const char sql_by_key[] =
-	"SELECT provider_id FROM sandbox_messages WHERE channel = ? AND idem_key = ? "
+	"SELECT provider_id FROM sandbox_messages WHERE channel = ? AND idem_key = ? AND gateway = ? "
 	"ORDER BY id DESC LIMIT 1";
 
 /* Was a message with this idempotency key taken? */
-static int ask(struct req *r, const char *channel)
+static int ask(struct req *r, const char *channel, int gw)
 {
 	struct kvlist args;
 	struct db_rows rows;
 	const char *key;
 	int rc;
 
-	if (sandbox_ready(r) < 0 || check_signature(r, "", 0) < 0 || req_args(r, &args) < 0)
+	if (sandbox_ready(r) < 0 || check_signature(r, gw, "", 0) < 0 || req_args(r, &args) < 0)
 		return -1;
 	key = kv_get(&args, "idempotency_key");
 	if (!key || !*key)
@@ -300,8 +306,8 @@ static int ask(struct req *r, const char *channel)
 				     "缺少查询参数 idempotency_key。");
 	if (!valid_text(key, strlen(key), SANDBOX_KEY_MAX))
 		return bad_field(r, "idempotency_key", "idempotency_key 不正确。");
-	rc = db_query(&r->app->db, r->arena, sql_by_key, DB_ARGS(DB_STR(channel), DB_STR(key)),
-		      &rows);
+	rc = db_query(&r->app->db, r->arena, sql_by_key,
+		      DB_ARGS(DB_STR(channel), DB_STR(key), DB_I64(gw)), &rows);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (rows.nrows == 0)
@@ -312,20 +318,30 @@ static int ask(struct req *r, const char *channel)
 
 int sandbox_sms_send(struct req *r)
 {
-	return take(r, "sms");
+	return take(r, "sms", 1);
 }
 
 int sandbox_sms_query(struct req *r)
 {
-	return ask(r, "sms");
+	return ask(r, "sms", 1);
+}
+
+int sandbox_sms2_send(struct req *r)
+{
+	return take(r, "sms", 2);
+}
+
+int sandbox_sms2_query(struct req *r)
+{
+	return ask(r, "sms", 2);
 }
 
 int sandbox_mail_send(struct req *r)
 {
-	return take(r, "email");
+	return take(r, "email", 1);
 }
 
 int sandbox_mail_query(struct req *r)
 {
-	return ask(r, "email");
+	return ask(r, "email", 1);
 }

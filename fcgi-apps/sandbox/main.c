@@ -6,10 +6,14 @@
 static const struct route routes[] = {
 	{ "POST", "/sandbox/sms", sandbox_sms_send, 0 },
 	{ "GET", "/sandbox/sms", sandbox_sms_query, 0 },
+	{ "POST", "/sandbox/sms2", sandbox_sms2_send, 0 },
+	{ "GET", "/sandbox/sms2", sandbox_sms2_query, 0 },
 	{ "POST", "/sandbox/mail", sandbox_mail_send, 0 },
 	{ "GET", "/sandbox/mail", sandbox_mail_query, 0 },
 	{ "GET", "/sandbox/control", sandbox_control_get, 0 },
 	{ "POST", "/sandbox/control", sandbox_control_set, 0 },
+	{ "GET", "/sandbox/control/sms2", sandbox_control2_get, 0 },
+	{ "POST", "/sandbox/control/sms2", sandbox_control2_set, 0 },
 	{ "POST", "/sandbox/reset", sandbox_reset, 0 },
 	{ "GET", "/sandbox/messages", sandbox_messages, 0 },
 	{ "GET", "/sandbox/messages/stats", sandbox_messages_stats, 0 },
@@ -80,6 +84,9 @@ static const char *const tables[] = {
 	" KEY sandbox_messages_idem (idem_key),"
 	" KEY sandbox_messages_to (to_addr)"
 	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	/* Which gateway took a message (1: /sandbox/sms and mail, 2: /sandbox/sms2); added to a
+	 * table an older sandbox made. */
+	"ALTER TABLE sandbox_messages ADD COLUMN IF NOT EXISTS gateway TINYINT UNSIGNED NOT NULL DEFAULT 1",
 	"CREATE TABLE IF NOT EXISTS sandbox_control ("
 	" id TINYINT UNSIGNED NOT NULL PRIMARY KEY,"
 	" fail_ppm INT NOT NULL,"

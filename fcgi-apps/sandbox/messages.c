@@ -11,7 +11,7 @@
 static const char sql_list[] =
 	"SELECT provider_id, idem_key, channel, to_addr, template, params, subject, `text`, "
 	"CONCAT(DATE_FORMAT(received_at, '%Y-%m-%dT%H:%i:%s.'), "
-	"LEFT(DATE_FORMAT(received_at, '%f'), 3), '+08:00') "
+	"LEFT(DATE_FORMAT(received_at, '%f'), 3), '+08:00'), gateway "
 	"FROM sandbox_messages WHERE (? = '' OR to_addr = ?) AND (? = '' OR channel = ?) "
 	"AND (? = '' OR idem_key = ?) ORDER BY received_at DESC, id DESC LIMIT ?";
 
@@ -23,7 +23,7 @@ static const char sql_duplicates[] =
 	"SELECT idem_key, COUNT(*) FROM sandbox_messages WHERE (? = '' OR channel = ?) "
 	"GROUP BY idem_key HAVING COUNT(*) > 1 ORDER BY COUNT(*) DESC, idem_key LIMIT 1000";
 
-enum { M_ID, M_KEY, M_CHANNEL, M_TO, M_TEMPLATE, M_PARAMS, M_SUBJECT, M_TEXT, M_AT };
+enum { M_ID, M_KEY, M_CHANNEL, M_TO, M_TEMPLATE, M_PARAMS, M_SUBJECT, M_TEXT, M_AT, M_GATEWAY };
 
 /* A query argument, "" when absent; -1 (answered) when it is not short clean text. */
 static int arg(struct req *r, const struct kvlist *args, const char *name, size_t max,
@@ -89,7 +89,7 @@ int sandbox_messages(struct req *r)
 		return app_db_error(r, rc);
 	list = json_array();
 	for (size_t i = 0; list && i < rows.nrows; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s?, s:s, s:s}",
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s?, s:s, s:s, s:I}",
 			"id", db_cell(&rows, i, M_ID),
 			"idempotency_key", db_cell(&rows, i, M_KEY),
 			"channel", db_cell(&rows, i, M_CHANNEL),
@@ -98,7 +98,8 @@ int sandbox_messages(struct req *r)
 			"params", params_json(db_cell(&rows, i, M_PARAMS)),
 			"subject", db_cell(&rows, i, M_SUBJECT),
 			"text", db_cell(&rows, i, M_TEXT),
-			"received_at", db_cell(&rows, i, M_AT)));
+			"received_at", db_cell(&rows, i, M_AT),
+			"gateway", (json_int_t)count_cell(&rows, i, M_GATEWAY)));
 	resp_json(r, 200, list ? json_pack("{s:o}", "messages", list) : NULL);
 	return 0;
 }

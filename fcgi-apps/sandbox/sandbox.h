@@ -31,7 +31,7 @@ int sandbox_error(struct req *r, int status, const char *code, bool permanent, c
 		  const char *message);
 
 /* Reads the control row (defaults when there is none). Returns 0, or -1 answered. */
-int sandbox_control_load(struct req *r, struct sandbox_control *c);
+int sandbox_control_load(struct req *r, int gw, struct sandbox_control *c);
 
 /* True with probability ppm / SANDBOX_PPM, drawn from crypto_random. */
 bool sandbox_draw(int ppm);
@@ -52,12 +52,16 @@ bool sandbox_is_json(const char *ct);
 /* gateway.c: the SMS gateway and the mail sink. */
 int sandbox_sms_send(struct req *r);
 int sandbox_sms_query(struct req *r);
+int sandbox_sms2_send(struct req *r);   /* the second gateway: [sms2] */
+int sandbox_sms2_query(struct req *r);
 int sandbox_mail_send(struct req *r);
 int sandbox_mail_query(struct req *r);
 
 /* control.c: behaviour control and reset. */
 int sandbox_control_get(struct req *r);
 int sandbox_control_set(struct req *r);
+int sandbox_control2_get(struct req *r); /* the second SMS gateway's */
+int sandbox_control2_set(struct req *r);
 int sandbox_reset(struct req *r);
 
 /* messages.c: what the gateway recorded. */

@@ -11,6 +11,9 @@
 
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crypto.h"
@@ -19,6 +22,15 @@ struct buf {
 	char *p;
 	size_t n;
 };
+
+/* NULL: plain HTTP to CERTHALL_URL; else the stack's TLS server, with this client certificate
+ * of the stack's tls/ ("" for none). */
+static const char *tls_cert;
+
+void api_tls(const char *cert)
+{
+	tls_cert = cert;
+}
 
 static size_t on_data(char *data, size_t size, size_t nmemb, void *userp)
 {
@@ -77,17 +89,36 @@ void api_request_h(const char *method, const char *path, const char *content_typ
 	const char *base = getenv("CERTHALL_URL");
 	struct buf bb = { 0 }, hb = { 0 };
 	struct curl_slist *hdrs = NULL;
-	char url[4096], ct[256];
+	char url[4096], ct[256], tls[3][600], port[16] = "";
 	CURL *c;
 	CURLcode rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!base)
 		fail_msg("CERTHALL_URL is not set: API tests run against a live stack (make test)");
-	snprintf(url, sizeof(url), "%s%s", base, path);
+	if (tls_cert) {
+		FILE *f = fopen(api_stack_path("run/tls-port", tls[0], sizeof(tls[0])), "r");
+
+		if (!f || !fgets(port, sizeof(port), f))
+			fail_msg("the stack has no TLS port (run/tls-port)");
+		fclose(f);
+		port[strcspn(port, "\r\n")] = '\0';
+		snprintf(url, sizeof(url), "https://127.0.0.1:%s%s", port, path);
+	} else {
+		snprintf(url, sizeof(url), "%s%s", base, path);
+	}
 	c = curl_easy_init();
 	assert_non_null(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	if (tls_cert) {
+		curl_easy_setopt(c, CURLOPT_CAINFO, api_stack_path("tls/staff-ca.pem", tls[0], sizeof(tls[0])));
+		if (*tls_cert) {
+			snprintf(ct, sizeof(ct), "tls/%s.pem", tls_cert);
+			curl_easy_setopt(c, CURLOPT_SSLCERT, api_stack_path(ct, tls[1], sizeof(tls[1])));
+			snprintf(ct, sizeof(ct), "tls/%s.key", tls_cert);
+			curl_easy_setopt(c, CURLOPT_SSLKEY, api_stack_path(ct, tls[2], sizeof(tls[2])));
+		}
+	}
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
@@ -384,4 +415,159 @@ void api_upload(struct api_client *c, const char *no, const char *kind, const ch
 	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", b);
 	api_call_raw(c, "POST", path, ct, body, n, NULL, r);
 	free(body);
+}
+
+/* ---- staff: password, then the second factor (TOTP, RFC 6238) ---------------------------- */
+
+/* RFC 4648 base32 (upper case, no padding) into bytes; -1 on a bad character. */
+static int base32_decode(const char *s, unsigned char *out, size_t outsz)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	unsigned bits = 0, acc = 0;
+	size_t n = 0;
+
+	for (; *s && *s != '='; s++) {
+		const char *p = strchr(abc, *s);
+
+		if (!p || n >= outsz)
+			return -1;
+		acc = acc << 5 | (unsigned)(p - abc);
+		bits += 5;
+		if (bits >= 8) {
+			out[n++] = (unsigned char)(acc >> (bits - 8));
+			bits -= 8;
+		}
+	}
+	return (int)n;
+}
+
+/* An independent RFC 6238 / RFC 4226 implementation (HMAC-SHA1, 6 digits) over OpenSSL's
+ * HMAC, so the tests do not take the server's liboath on trust. */
+void api_totp(const char *secret_b32, long long step, char out[7])
+{
+	unsigned char key[64], msg[8], *mac;
+	unsigned int maclen = 0;
+	int klen = base32_decode(secret_b32, key, sizeof(key)), off;
+	uint32_t bin;
+
+	assert_true(klen > 0);
+	for (int i = 7; i >= 0; i--, step >>= 8)
+		msg[i] = (unsigned char)(step & 0xff);
+	mac = HMAC(EVP_sha1(), key, klen, msg, sizeof(msg), NULL, &maclen);
+	assert_non_null(mac);
+	off = mac[maclen - 1] & 0x0f;
+	bin = (uint32_t)(mac[off] & 0x7f) << 24 | (uint32_t)mac[off + 1] << 16 |
+	      (uint32_t)mac[off + 2] << 8 | mac[off + 3];
+	snprintf(out, 7, "%06u", bin % 1000000u);
+}
+
+long long api_totp_step_now(void)
+{
+	return (long long)time(NULL) / 30;
+}
+
+/* The secret and last used step of a staff member's authenticator, kept in the stack dir. */
+static void totp_file(const char *user, char *path, size_t n)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "run/totp-%s", user);
+	api_stack_path(rel, path, n);
+}
+
+static bool totp_load(const char *user, char secret[64], long long *last)
+{
+	char path[512];
+	FILE *f;
+	bool ok;
+
+	totp_file(user, path, sizeof(path));
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	ok = fscanf(f, "%63s %lld", secret, last) == 2;
+	fclose(f);
+	return ok;
+}
+
+static void totp_save(const char *user, const char *secret, long long last)
+{
+	char path[512];
+	FILE *f;
+
+	totp_file(user, path, sizeof(path));
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s %lld\n", secret, last);
+	fclose(f);
+}
+
+/* A code of a step no code of this member was taken from yet (the server takes each step once,
+ * ±1 step of now): the authenticator app's next code, waiting for it when all three are used. */
+long long api_totp_fresh(const char *user, const char *secret, long long last, char code[7])
+{
+	long long step, now;
+
+	/* Not now - 1: a step boundary passing before the server checks would put it out of reach. */
+	for (;;) {
+		now = api_totp_step_now();
+		step = last + 1 > now ? last + 1 : now;
+		if (step <= now + 1)
+			break;
+		sleep(1);
+	}
+	api_totp(secret, step, code);
+	totp_save(user, secret, step);
+	return step;
+}
+
+void api_staff_verify(struct api_client *c, const char *user)
+{
+	char body[64], secret[64] = "", code[7];
+	long long last = -1;
+	struct api_resp r;
+
+	if (!totp_load(user, secret, &last))
+		fail_msg("no authenticator enrolled for %s on this stack", user);
+	api_totp_fresh(user, secret, last, code);
+	snprintf(body, sizeof(body), "{\"code\":\"%s\"}", code);
+	api_call(c, "POST", "/api/account/staff/factor/verify", body, NULL, &r);
+	if (r.status != 200)
+		fail_msg("staff factor %s: %ld %s", user, r.status, r.body);
+	api_free(&r);
+}
+
+void api_staff_login(struct api_client *c, const char *user, const char *pw)
+{
+	char body[240], secret[64] = "", code[7];
+	long long last = -1;
+	struct api_resp r;
+	json_t *f;
+
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
+	api_call(c, "POST", "/api/account/staff/login", body, NULL, &r);
+	if (r.status != 200)
+		fail_msg("staff login %s: %ld %s", user, r.status, r.body);
+	f = json_object_get(r.json, "factor");
+	if (!json_is_true(json_object_get(f, "required")) || json_is_true(json_object_get(f, "passed"))) {
+		api_free(&r);
+		return;
+	}
+	api_free(&r);
+	if (totp_load(user, secret, &last)) {
+		api_staff_verify(c, user);
+		return;
+	}
+	/* First login of this member on this stack: enrol, as the console's page does. */
+	api_call(c, "POST", "/api/account/staff/factor/totp", NULL, NULL, &r);
+	if (r.status != 201)
+		fail_msg("staff enrol %s: %ld %s", user, r.status, r.body);
+	snprintf(secret, sizeof(secret), "%s", json_string_value(json_object_get(r.json, "secret")));
+	api_free(&r);
+	api_totp_fresh(user, secret, -1, code);
+	snprintf(body, sizeof(body), "{\"code\":\"%s\"}", code);
+	api_call(c, "POST", "/api/account/staff/factor/totp/confirm", body, NULL, &r);
+	if (r.status != 200)
+		fail_msg("staff enrol confirm %s: %ld %s", user, r.status, r.body);
+	api_free(&r);
 }

@@ -90,4 +90,24 @@ void api_upload(struct api_client *c, const char *no, const char *kind, const ch
 /* Registers a fresh organisation (password Passw0rd-1) and logs c in. */
 void api_register_org(struct api_client *c, char uscc[19], char mobile[12]);
 
+/* Logs staff member `user` in as the console does: the password, then the second factor
+ * (enrolled on the first login with TOTP, the secret kept in the stack's run/totp-<user>).
+ * Fails the test on any refusal. */
+void api_staff_login(struct api_client *c, const char *user, const char *pw);
+
+/* A fresh code of the authenticator api_staff_login enrolled for user: the factor passes again. */
+void api_staff_verify(struct api_client *c, const char *user);
+
+/* Requests go to the stack's TLS server (tools/stack.sh: run/tls-port) presenting client
+ * certificate tls/<cert>.pem ("" for none); NULL: back to plain CERTHALL_URL. */
+void api_tls(const char *cert);
+
+/* RFC 6238 (HMAC-SHA1, 30 s, 6 digits) code of a base32 secret at a time step, and now's step. */
+void api_totp(const char *secret_b32, long long step, char out[7]);
+long long api_totp_step_now(void);
+
+/* The code of the first unused step within ±1 of now (waits when all three were taken), saved
+ * as the last one used for user. Returns the step. */
+long long api_totp_fresh(const char *user, const char *secret, long long last, char code[7]);
+
 #endif

@@ -511,6 +511,10 @@ static void staff_login(struct api_client *c, const char *user, const char *pw, 
 	char body[160];
 	struct api_resp r;
 
+	if (c && status == 200) {
+		api_staff_login(c, user, pw); /* the password, then the second factor */
+		return;
+	}
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
 	api_call(c, "POST", "/api/account/staff/login", body, NULL, &r);
 	if (r.status != status)

@@ -90,14 +90,7 @@ static void expect(const struct api_resp *r, long status, const char *code)
 
 static void staff_login(struct api_client *c, const char *user, const char *pw)
 {
-	char body[200];
-	struct api_resp r;
-
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
-	api_call(c, "POST", "/api/account/staff/login", body, NULL, &r);
-	if (r.status != 200)
-		fail_msg("staff login %s: %ld %s", user, r.status, r.body);
-	api_free(&r);
+	api_staff_login(c, user, pw);
 }
 
 /* POST /api/review/orders/<no>/<action>. */
@@ -603,6 +596,42 @@ static void test_pay_first_pipeline(void **state)
 		 waybill_s10_check_digit(no + 10));
 	act_ok(&shp, no, "shipped", wb, "shipped");
 	act_ok(&shp, no, "delivered", NULL, "done");
+}
+
+/* ---- a decision needs a fresh second factor ([staff] factor_fresh, 12 hours) ---- */
+
+static void test_stale_factor_refused_on_approve(void **state)
+{
+	char no[19], mobile[12], st[32], q[80];
+	struct api_resp r;
+
+	(void)state;
+	make_order(no, mobile, "bjca-zycg", "new", "org", NULL, "reviewing", 26000, "counter");
+	/* The reviewer's code passed 13 hours ago: time moved on, nothing else. */
+	sql("UPDATE sessions SET factor_at = NOW(3) - INTERVAL 13 HOUR WHERE subject_type = 'staff' "
+	    "AND subject_id = (SELECT id FROM staff WHERE username = 'reviewer')");
+	/* Looking is still allowed; deciding is not. */
+	snprintf(q, sizeof(q), "order_no=%s", no);
+	assert_true(in_queue(&rev, q, no));
+	act(&rev, no, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 403, "factor_stale");
+	api_free(&r);
+	state_of(no, st);
+	assert_string_equal(st, "reviewing");
+	assert_int_equal(audit_rows(no, "decision", "reviewer"), 0);
+	/* A refund paid out and a payment confirmed are refused the same way (finance, stale). */
+	sql("UPDATE sessions SET factor_at = NOW(3) - INTERVAL 13 HOUR WHERE subject_type = 'staff' "
+	    "AND subject_id = (SELECT id FROM staff WHERE username = 'finance')");
+	act(&fin, no, "refund", NULL, &r);
+	expect(&r, 403, "factor_stale");
+	api_free(&r);
+	act(&fin, no, "payment/confirm", NULL, &r);
+	expect(&r, 403, "factor_stale");
+	api_free(&r);
+	api_staff_verify(&fin, "finance");
+	/* A fresh code, and the same approval goes through. */
+	api_staff_verify(&rev, "reviewer");
+	act_ok(&rev, no, "decision", ",\"decision\":\"approve\"", "approved");
 }
 
 /* ---- a renewal approved: validity from the order, nothing mailed, done at once ---- */
@@ -1556,6 +1585,7 @@ int main(void)
 		cmocka_unit_test(test_two_stage_pipeline),
 		cmocka_unit_test(test_pre_review_states_the_fee),
 		cmocka_unit_test(test_pay_first_pipeline),
+		cmocka_unit_test(test_stale_factor_refused_on_approve),
 		cmocka_unit_test(test_renewal_and_revocation),
 		cmocka_unit_test(test_lost_replacement_revokes),
 		cmocka_unit_test(test_return_and_resubmit),

@@ -472,10 +472,7 @@ static void test_who_may(void **state)
 		api_free(&r);
 	}
 	/* Staff see, staff do not upload. */
-	api_call(&rev, "POST", "/api/account/staff/login", "{\"username\":\"reviewer\",\"password\":\"Staff2026hall\"}",
-		 NULL, &r);
-	assert_int_equal(r.status, 200);
-	api_free(&r);
+	api_staff_login(&rev, "reviewer", "Staff2026hall");
 	api_call(&rev, "GET", path, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	api_free(&r);

@@ -82,6 +82,32 @@ static void test_cross_key_rules(void **state)
 		     "claim_timeout must be more than twice the longest send timeout");
 	/* A request's arena must hold the largest body the program reads. */
 	expect_error("[limits]\narena_max = 1048576\n", "arena_max must exceed");
+	/* One pass may send through [sms] and then [sms2]: the claim outlasts both. */
+	expect_error("[outbox]\nclaim_timeout = 12\n[sms]\ntimeout_ms = 3000\n[sms2]\nprovider = webhook\n"
+		     "timeout_ms = 4500\n", "claim_timeout must be more than twice");
+	/* The second factor is required or, said in so many words, off. */
+	expect_error("[staff]\nsecond_factor = optional\n", "[staff] second_factor must be required or off");
+	expect_error("[staff]\nfactor_fresh = 10\n", "[staff] factor_fresh = 10: must be between 60 and 604800");
+}
+
+static void test_staff_and_sms2_defaults(void **state)
+{
+	struct conf c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load("", &c, err, sizeof(err)), 0);
+	assert_string_equal(c.staff_second_factor, "required");
+	assert_int_equal(c.staff_factor_fresh, 43200);
+	assert_string_equal(c.sms2_provider, "none");
+	assert_int_equal(c.sms_breaker_failures, 3);
+	assert_int_equal(c.sms_breaker_open, 60);
+	/* [sms2] none: 2 x 3000 + 5000 fits the default claim of 60 s; so does webhook at 3000. */
+	assert_int_equal(load("[sms2]\nprovider = webhook\nendpoint = https://sms2.example.cn/\n", &c, err,
+			      sizeof(err)), 0);
+	assert_string_equal(c.sms2_provider, "webhook");
+	assert_int_equal(load("[staff]\nsecond_factor = off\n", &c, err, sizeof(err)), 0);
+	assert_string_equal(c.staff_second_factor, "off");
 }
 
 /* The providers' answers are not signed: only TLS protects them, so a provider (and the
@@ -175,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_values),
 		cmocka_unit_test(test_errors_name_line_and_reason),
 		cmocka_unit_test(test_cross_key_rules),
+		cmocka_unit_test(test_staff_and_sms2_defaults),
 		cmocka_unit_test(test_providers_need_tls),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_too_long_string),

@@ -1,4 +1,4 @@
-/* certhall-admin staff: add, disable, list staff accounts; set a staff password. */
+/* certhall-admin staff: add, disable, list; set a password; reset a lost second factor. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +16,14 @@ static const char sql_disable[] = "UPDATE staff SET disabled = 1, updated_at = N
 static const char sql_kill_sessions[] =
 	"DELETE s FROM sessions s JOIN staff st ON s.subject_type = 'staff' AND s.subject_id = st.id "
 	"WHERE st.username = ?";
+/* A lost second factor, from the host (the last admin's own, say): the trail names the member
+ * and says the operator did it, since no staff session asked. */
+static const char sql_reset_factor[] =
+	"DELETE f FROM staff_factors f JOIN staff st ON st.id = f.staff_id WHERE st.username = ?";
+static const char sql_reset_audit[] =
+	"INSERT INTO audit_log (at, staff_id, staff_username, staff_role, action, detail) "
+	"SELECT NOW(3), id, username, role, 'factor_reset', 'by certhall-admin on the host' "
+	"FROM staff WHERE username = ?";
 static const char sql_list[] =
 	"SELECT username, role, display_name, disabled, DATE_FORMAT(created_at, '%Y-%m-%d') FROM staff ORDER BY username";
 
@@ -41,6 +49,7 @@ static int usage(void)
 	fprintf(stderr, "usage: certhall-admin staff add USERNAME ROLE [--name NAME] [--password-file F|-]\n"
 			"       certhall-admin staff passwd USERNAME [--password-file F|-]\n"
 			"       certhall-admin staff disable USERNAME\n"
+			"       certhall-admin staff reset-factor USERNAME\n"
 			"       certhall-admin staff list\n"
 			"ROLE: reviewer, finance, shipping, admin. The password is read from the file, or\n"
 			"from standard input; 8-64 characters with letters and digits.\n");
@@ -108,6 +117,19 @@ int admin_staff(struct admin *ad, int argc, char **argv)
 		}
 		db_exec(&ad->db, sql_kill_sessions, DB_ARGS(DB_STR(argv[2])), NULL, NULL);
 		printf("staff disabled and logged out: %s\n", argv[2]);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "reset-factor") == 0) {
+		if (db_exec(&ad->db, sql_reset_audit, DB_ARGS(DB_STR(argv[2])), &n, NULL) != DB_OK || n != 1) {
+			fprintf(stderr, "staff: no such staff member: %s\n", argv[2]);
+			return 1;
+		}
+		if (db_exec(&ad->db, sql_reset_factor, DB_ARGS(DB_STR(argv[2])), NULL, NULL) != DB_OK ||
+		    db_exec(&ad->db, sql_kill_sessions, DB_ARGS(DB_STR(argv[2])), NULL, NULL) != DB_OK) {
+			fprintf(stderr, "staff: %s\n", ad->db.last_error);
+			return 1;
+		}
+		printf("second factor reset, sessions ended: %s (enrols again at the next login)\n", argv[2]);
 		return 0;
 	}
 	if (argc == 2 && strcmp(argv[1], "list") == 0) {
