@@ -96,6 +96,7 @@ install_units() {
     sockets+=("certhall-$name.socket")
   done
   render systemd/certhall-outbox.service.in "$DESTDIR$UNITDIR/certhall-outbox.service" 0644
+  render systemd/certhall-courier.service.in "$DESTDIR$UNITDIR/certhall-courier.service" 0644
   render systemd/certhall.target.in "$DESTDIR$UNITDIR/certhall.target" 0644 \
     -e "s#@SOCKETS@#${sockets[*]}#"
 }
