@@ -32,6 +32,8 @@ static volatile sig_atomic_t worker_stop;
 static unsigned char wd_buf[8192 + 64];
 static size_t wd_len;
 static int wd_fd = -1;
+static struct sigaction wd_old; /* SIGALRM's action before arming, put back at disarming */
+static bool wd_armed;
 
 bool runner_should_stop(void)
 {
@@ -104,10 +106,14 @@ int runner_watchdog_arm(int fd, int request_id, const char *response, size_t len
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_watchdog;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGALRM, &sa, NULL) != 0 || setitimer(ITIMER_REAL, &it, NULL) != 0) {
+	if (sigaction(SIGALRM, &sa, &wd_old) != 0)
+		return -1;
+	if (setitimer(ITIMER_REAL, &it, NULL) != 0) {
+		sigaction(SIGALRM, &wd_old, NULL);
 		wd_fd = -1;
 		return -1;
 	}
+	wd_armed = true;
 	return 0;
 }
 
@@ -115,8 +121,12 @@ void runner_watchdog_disarm(void)
 {
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 
+	if (!wd_armed)
+		return;
 	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &wd_old, NULL);
 	wd_fd = -1;
+	wd_armed = false;
 }
 
 int runner_limit_memory(unsigned mb)

@@ -7,7 +7,8 @@
 #
 # Cases: kill -9 of every program's workers under load (each program in turn); MariaDB killed
 # with SIGKILL under load and restarted 2 s later (also: seconds until the first 200 again,
-# with no program restarted). Not yet here: the upload disk full, the SMS gateway failing 30%
+# with no program restarted). The upload disk full is an API test (tests/api/test_upload.c:
+# test_disk_full_answers_503). Not yet here: the SMS gateway failing 30%
 # for an hour of simulated time, the courier down (see the note in the report of issue 16).
 set -euo pipefail
 

@@ -611,12 +611,50 @@ static void test_worker_killed_mid_upload(void **state)
 	}
 }
 
+/* The upload disk full: 503 unavailable in JSON, no row, no file left behind; then, with room
+ * again, the same upload is stored. The stack's upload folder is covered by an 8 KiB tmpfs
+ * for the refused one, which needs root (make test runs as root here); otherwise skipped. */
+static void test_disk_full_answers_503(void **state)
+{
+	char dir[512], cmd[700];
+	struct api_resp r;
+	long long before;
+	int leftovers;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("# skipped: mounting a full disk needs root\n");
+		return;
+	}
+	api_stack_path("uploads", dir, sizeof(dir));
+	snprintf(cmd, sizeof(cmd), "mount -t tmpfs -o size=8k certhall-full '%s'", dir);
+	if (system(cmd) != 0) {
+		print_message("# skipped: mount refused\n");
+		return;
+	}
+	before = materials_rows(o_main);
+	upload(o_main, "handler_id_back", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	snprintf(cmd, sizeof(cmd), "test -z \"$(find '%s' -type f)\"", dir);
+	leftovers = system(cmd);
+	snprintf(cmd, sizeof(cmd), "umount '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	api_expect_error(&r, 503, "unavailable");
+	api_free(&r);
+	assert_int_equal(leftovers, 0);
+	assert_int_equal(materials_rows(o_main), before);
+	upload(o_main, "handler_id_back", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	assert_int_equal(r.status, 201);
+	api_free(&r);
+	check_store();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_scans_are_stored),
 		cmocka_unit_test(test_raw_body_upload),
 		cmocka_unit_test(test_hostile_files),
+		cmocka_unit_test(test_disk_full_answers_503),
 		cmocka_unit_test(test_exif_gone_and_upright),
 		cmocka_unit_test(test_channel_rules),
 		cmocka_unit_test(test_who_may),
