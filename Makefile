@@ -132,9 +132,14 @@ test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(API_TESTS) $(if $(SAN),,$(FUZZ_BINS)) check
 	@$(TEST_ENV) tools/test.sh all "$(UNIT_TESTS)" "$(API_TESTS)"
 
+# The look-up, uploads and the queue (tools/bench.sh), then the scan checks, SMS code delivery
+# and the import of the CA's certificates, each on a stack of its own.
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BENCH_SCAN)
 	@tools/bench.sh
+	@tools/bench_scan.sh
+	@tools/bench_sms.sh
+	@tools/bench_import.sh
 
 # The scan checks' cost (issue 18): uploads of a form with its QR against convert, and each
 # check alone; standalone, so that `bench` can call it too.

@@ -8,7 +8,7 @@
 #       (p) interleaved, two rounds each, their answers checked to be the same first;
 #   then the look-up again with 1, 2, 4 and 8 track workers (BENCH_SCALE_SECONDS each);
 # then, one request at a time on one connection (curl), as a freshly registered applicant:
-#   (d) uploads of a 2 MB A4 scan at 300 dpi (2480x3508 JPEG, made here) as application_form
+#   (d) uploads of a 2 MB A4 scan at 300 dpi (2480x3508 JPEG, made here) as business_licence
 #       of a draft bjca-zycg order, end to end through nginx and certhall-upload,
 #   (e) convert (ImageMagick, the system policy) doing the same normalisation on the same file,
 #   (f) uploads of the pixel-flood PNG (65535x65535 declared), each to be refused.

@@ -3,8 +3,10 @@
 # tools/bench/common.sh).
 
 UPLOADS=${BENCH_UPLOADS:-20}
-UPLOAD_LIMIT=2097152 # application_form on bjca-zycg (uploads-policy/materials.sql): 2 MB
-UPLOAD_KIND=application_form
+UPLOAD_LIMIT=2097152 # business_licence on bjca-zycg (uploads-policy/materials.sql): 2 MB
+# Not a printed form: those must carry their order's QR (issue 18); a licence scan passes every
+# check of its kind (ink, sharpness, paper, area, seal).
+UPLOAD_KIND=business_licence
 STORE_SIDE=1754       # its max_side: the longest side it is stored at
 # convert itself: a `convert` first in PATH may be a wrapper script, whose start-up would be
 # charged to convert.
