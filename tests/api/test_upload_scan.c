@@ -113,7 +113,7 @@ static void expect_refused(const struct forge_page *pg, bool grey, const char *n
 static void test_own_form_verified(void **state)
 {
 	struct forge_page pg;
-	struct api_resp r, rev, d;
+	struct api_resp r, d;
 	char path[128];
 	json_t *m;
 	size_t i;
@@ -154,10 +154,7 @@ static void test_own_form_verified(void **state)
 	{
 		struct api_client staff = { 0 };
 
-		api_call(&staff, "POST", "/api/account/staff/login",
-			 "{\"username\":\"reviewer\",\"password\":\"Staff2026hall\"}", NULL, &rev);
-		assert_int_equal(rev.status, 200);
-		api_free(&rev);
+		api_staff_login(&staff, "reviewer", "Staff2026hall");
 		snprintf(path, sizeof(path), "/api/review/orders/%s", o_a);
 		api_call(&staff, "GET", path, NULL, NULL, &d);
 		if (d.status != 200)
