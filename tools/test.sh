@@ -23,24 +23,30 @@ EOF
   exit 2
 }
 
-# Run one cmocka binary with TAP output (extra VAR=VALUE arguments go to its environment),
-# echo its output, count "ok" and "not ok" lines; a non-zero exit without "not ok" is a crash.
-run_tap() {
-  local bin=$1 out rc=0 ok nok
+# Run COMMAND... (its output echoed, with a time limit), count its "ok" and "not ok" lines; a
+# non-zero exit without a "not ok" line is a crash or a timeout, one failure.
+run_counted() {
+  local name=$1 out rc=0 ok nok
   shift
   out=$(mktemp)
-  echo "# $bin"
-  env CMOCKA_MESSAGE_OUTPUT=TAP "$@" timeout -k 10 "$TEST_TIMEOUT" "$bin" 2>&1 | tee "$out" ||
-    rc=${PIPESTATUS[0]}
+  echo "# $name"
+  "$@" 2>&1 | tee "$out" || rc=${PIPESTATUS[0]}
   ok=$(grep -c '^ok ' "$out" || true)
   nok=$(grep -c '^not ok ' "$out" || true)
   rm -f "$out"
   PASSED=$((PASSED + ok))
   FAILED=$((FAILED + nok))
   if ((rc != 0 && nok == 0)); then
-    echo "not ok - $bin exited with status $rc without a failing test (crash or timeout)"
+    echo "not ok - $name exited with status $rc without a failing test (crash or timeout)"
     FAILED=$((FAILED + 1))
   fi
+}
+
+# One cmocka binary with TAP output (extra VAR=VALUE arguments go to its environment).
+run_tap() {
+  local bin=$1
+  shift
+  run_counted "$bin" env CMOCKA_MESSAGE_OUTPUT=TAP "$@" timeout -k 10 "$TEST_TIMEOUT" "$bin"
 }
 
 run_units() {
@@ -93,22 +99,9 @@ run_apis() {
   ((FAILED == before)) || KEEP=1
 }
 
-# A script that prints "ok - ..." and "not ok - ..." lines; a non-zero exit without a
-# "not ok" line counts as one failure.
+# A script that prints "ok - ..." and "not ok - ..." lines.
 run_script() {
-  local out rc=0 ok nok
-  out=$(mktemp)
-  echo "# $*"
-  timeout -k 10 "$TEST_TIMEOUT" "$@" 2>&1 | tee "$out" || rc=${PIPESTATUS[0]}
-  ok=$(grep -c '^ok ' "$out" || true)
-  nok=$(grep -c '^not ok ' "$out" || true)
-  rm -f "$out"
-  PASSED=$((PASSED + ok))
-  FAILED=$((FAILED + nok))
-  if ((rc != 0 && nok == 0)); then
-    echo "not ok - $1 exited with status $rc without a failing check"
-    FAILED=$((FAILED + 1))
-  fi
+  run_counted "$*" timeout -k 10 "$TEST_TIMEOUT" "$@"
 }
 
 # ---- fuzzing --------------------------------------------------------------------------------
