@@ -25,8 +25,9 @@ static struct conf conf;
 static struct crypto_key key;
 static struct db db;
 static struct arena a;
-static struct api_client owner;
-/* Two orders of one applicant (bjca-zycg, new, organisation), every step saved. */
+static struct api_client owner, owner2;
+/* Two organisations' orders (bjca-zycg, new), every step saved: o_a is owner's, o_b owner2's,
+ * whose printed form owner might mix up with its own. */
 static char o_a[19], o_b[19];
 
 static int setup(void **state)
@@ -39,16 +40,9 @@ static int setup(void **state)
 	wiz_register_org(&owner, uscc, mobile);
 	wiz_create(&owner, "bjca-zycg", "new", "org", NULL, o_a);
 	wiz_fill(&owner, o_a, "测试示范有限公司", mobile);
-	/* A second open order of the same subject: the first's open-order key released, as
-	 * tests/api/test_review.c does (two orders of one applicant, the paper mixed up). */
-	{
-		char sql[160];
-
-		snprintf(sql, sizeof(sql), "UPDATE orders SET open_key = NULL WHERE order_no = '%s'", o_a);
-		wiz_sql(sql);
-	}
-	wiz_create(&owner, "bjca-zycg", "new", "org", NULL, o_b);
-	wiz_fill(&owner, o_b, "测试示范有限公司", mobile);
+	wiz_register_org(&owner2, uscc, mobile);
+	wiz_create(&owner2, "bjca-zycg", "new", "org", NULL, o_b);
+	wiz_fill(&owner2, o_b, "测试示范有限公司", mobile);
 	return 0;
 }
 
@@ -68,13 +62,18 @@ static long long rows_of(const char *no)
 	return strtoll(db_cell(&rows, 0, 0), NULL, 10);
 }
 
+static struct api_client *owner_of(const char *no)
+{
+	return strcmp(no, o_b) == 0 ? &owner2 : &owner;
+}
+
 static void send(const struct forge_page *pg, bool grey, const char *no, const char *kind, struct api_resp *r)
 {
 	unsigned char *bmp;
 	size_t len;
 
 	assert_int_equal(grey ? forge_bmp8_grey(pg, &bmp, &len) : forge_bmp4(pg, &bmp, &len), 0);
-	api_upload(&owner, no, kind, (const char *)bmp, len, "scan.bmp", "image/bmp", r);
+	api_upload(owner_of(no), no, kind, (const char *)bmp, len, "scan.bmp", "image/bmp", r);
 	free(bmp);
 }
 
@@ -182,7 +181,7 @@ static void test_other_order_refused(void **state)
 
 	(void)state;
 	/* The same applicant's other order: its form is no form of this one. */
-	wiz_form_page(&owner, o_b, "application", true, &pg);
+	wiz_form_page(&owner2, o_b, "application", true, &pg);
 	expect_refused(&pg, false, o_a, "application_form", "qr_mismatch", "qr_other_order", o_b);
 	forge_page_free(&pg);
 	/* This order's letter is not its application form. */
@@ -299,7 +298,7 @@ static void test_seal(void **state)
 
 	(void)state;
 	/* Not found: accepted, with a warning to the applicant and the flag for the reviewer. */
-	wiz_form_page(&owner, o_b, "application", false, &pg);
+	wiz_form_page(&owner2, o_b, "application", false, &pg);
 	send(&pg, false, o_b, "application_form", &r);
 	if (r.status != 201)
 		fail_msg("unstamped form: %ld %s", r.status, r.body);
@@ -313,7 +312,7 @@ static void test_seal(void **state)
 	wiz_sql("UPDATE channels SET seal_refuses = 0 WHERE code = 'bjca-zycg'");
 	forge_page_free(&pg);
 	/* Stamped: found. */
-	wiz_form_page(&owner, o_b, "application", true, &pg);
+	wiz_form_page(&owner2, o_b, "application", true, &pg);
 	send(&pg, false, o_b, "application_form", &r);
 	assert_int_equal(r.status, 201);
 	assert_string_equal(checks_of(&r, "seal"), "found");

@@ -2,6 +2,7 @@
 #ifndef CERTHALL_ADMIN_H
 #define CERTHALL_ADMIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -34,6 +35,20 @@ int admin_sample_certs(struct admin *ad, int argc, char **argv);
 int admin_ident(struct admin *ad, int argc, char **argv);
 /* courier.c: the courier refresh pass (shared/courier_refresh.h), once or as a daemon. */
 int admin_courier(struct admin *ad, int argc, char **argv);
+
+/* A background pass's options (daemon.c): one pass for cron, or --daemon [--interval-ms N]. */
+struct admin_pass {
+	int daemon;
+	int interval_ms; /* the pause between passes that found nothing to do */
+};
+
+/* Parses [--daemon [--interval-ms N]] into p (its defaults set by the caller). Returns 0, or
+ * -1 for an argument it does not take (an interval out of range is said on stderr). */
+int admin_pass_opts(int argc, char **argv, const char *name, struct admin_pass *p);
+/* SIGTERM and SIGINT end the loop after the pass under way; log lines carry name. */
+void admin_pass_start(const struct admin_pass *p, const char *name);
+bool admin_pass_stopped(void);
+void admin_pass_pause(const struct admin_pass *p);
 
 /* Runs every statement of one .sql file. Returns 0, or -1 after printing the file, the
  * statement's line and the server's message. */

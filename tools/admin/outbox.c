@@ -1,22 +1,10 @@
 /* certhall-admin outbox: the retry pass for cron, or a daemon; the list of failures. */
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "admin.h"
 #include "log.h"
 #include "outbox.h"
-
-static volatile sig_atomic_t stop;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static const char sql_failed[] =
 	"SELECT id, channel, event, recipient_mask, attempts, last_error, "
@@ -40,36 +28,16 @@ static int list_failed(struct admin *ad)
 int admin_outbox(struct admin *ad, int argc, char **argv)
 {
 	struct outbox_stats total = { 0 };
-	int daemon = 0, interval_ms = 1000;
-	struct sigaction sa;
+	struct admin_pass p = { .interval_ms = 1000 };
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--daemon") == 0) {
-			daemon = 1;
-		} else if (strcmp(argv[i], "--interval-ms") == 0 && i + 1 < argc) {
-			char *end;
-			long v;
-
-			errno = 0;
-			v = strtol(argv[++i], &end, 10);
-			if (errno || *end || v < 10 || v > 600000) {
-				fprintf(stderr, "outbox: --interval-ms takes 10 to 600000\n");
-				return 2;
-			}
-			interval_ms = (int)v;
-		} else if (strcmp(argv[i], "--failed") == 0) {
-			return list_failed(ad);
-		} else {
-			fprintf(stderr, "usage: certhall-admin outbox [--daemon [--interval-ms N]] | --failed\n");
-			return 2;
-		}
+	if (argc == 2 && strcmp(argv[1], "--failed") == 0)
+		return list_failed(ad);
+	if (admin_pass_opts(argc, argv, "outbox", &p) < 0) {
+		fprintf(stderr, "usage: certhall-admin outbox [--daemon [--interval-ms N]] | --failed\n");
+		return 2;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	log_set_name(daemon ? "outbox" : "admin");
-	while (!stop) {
+	admin_pass_start(&p, "outbox");
+	while (!admin_pass_stopped()) {
 		struct outbox_stats st = { 0 };
 		int rc = outbox_run(&ad->db, &ad->arena, &ad->conf, &ad->key, NULL, 0, &st);
 		int worked = st.sent + st.retry + st.unknown + st.failed + st.found + st.resend + st.released;
@@ -84,18 +52,15 @@ int admin_outbox(struct admin *ad, int argc, char **argv)
 		total.found += st.found;
 		total.resend += st.resend;
 		total.released += st.released;
-		if (worked && daemon)
+		if (worked && p.daemon)
 			log_info("outbox: sent %d, retry %d, unknown %d, failed %d, found %d, resend %d, released %d",
 				 st.sent, st.retry, st.unknown, st.failed, st.found, st.resend, st.released);
-		if (!daemon)
+		if (!p.daemon)
 			break;
-		if (!worked || rc != DB_OK) {
-			struct timespec ts = { interval_ms / 1000, (long)(interval_ms % 1000) * 1000000L };
-
-			nanosleep(&ts, NULL);
-		}
+		if (!worked || rc != DB_OK)
+			admin_pass_pause(&p);
 	}
-	if (!daemon)
+	if (!p.daemon)
 		printf("outbox: sent %d, retry %d, unknown %d, failed %d, found at provider %d, resend %d, "
 		       "released %d\n", total.sent, total.retry, total.unknown, total.failed, total.found,
 		       total.resend, total.released);
