@@ -1,6 +1,7 @@
 /* crypto: thin, fail-closed wrappers over OpenSSL 3 for tokens, hashes, PII sealing and key files. */
 #include "crypto.h"
 #include "decode.h"
+#include "errbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,17 +36,6 @@ static void die_crypto(const char *what)
 {
 	fprintf(stderr, "certhall: crypto: %s failed\n", what);
 	abort();
-}
-
-static void set_err(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
 }
 
 int crypto_random(void *buf, size_t n)
@@ -188,25 +178,25 @@ int crypto_key_load(const char *path, struct crypto_key *key, char *err, size_t 
 	int ret = -1;
 
 	if (path == NULL || key == NULL) {
-		set_err(err, errsz, "no key file given");
+		errbuf_set(err, errsz, "no key file given");
 		return -1;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		set_err(err, errsz, "%s: %s", path, strerror(errno));
+		errbuf_set(err, errsz, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	/* fstat on the open descriptor: the file checked is the file read. */
 	if (fstat(fd, &st) != 0) {
-		set_err(err, errsz, "%s: %s", path, strerror(errno));
+		errbuf_set(err, errsz, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		set_err(err, errsz, "%s: not a regular file", path);
+		errbuf_set(err, errsz, "%s: not a regular file", path);
 		goto out;
 	}
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		set_err(err, errsz, "%s: mode %04o gives access to group or others; chmod 600",
+		errbuf_set(err, errsz, "%s: mode %04o gives access to group or others; chmod 600",
 			path, (unsigned)(st.st_mode & 07777));
 		goto out;
 	}
@@ -217,7 +207,7 @@ int crypto_key_load(const char *path, struct crypto_key *key, char *err, size_t 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			set_err(err, errsz, "%s: %s", path, strerror(errno));
+			errbuf_set(err, errsz, "%s: %s", path, strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -227,7 +217,7 @@ int crypto_key_load(const char *path, struct crypto_key *key, char *err, size_t 
 	if (len == KEY_HEX_LEN + 1 && buf[KEY_HEX_LEN] == '\n')
 		len = KEY_HEX_LEN;
 	if (len != KEY_HEX_LEN) {
-		set_err(err, errsz, "%s: expected %d hex characters and an optional newline", path,
+		errbuf_set(err, errsz, "%s: expected %d hex characters and an optional newline", path,
 			KEY_HEX_LEN);
 		goto out;
 	}
@@ -236,7 +226,7 @@ int crypto_key_load(const char *path, struct crypto_key *key, char *err, size_t 
 		int lo = decode_hex_digit((unsigned char)buf[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
-			set_err(err, errsz, "%s: not a hex key", path);
+			errbuf_set(err, errsz, "%s: not a hex key", path);
 			goto out;
 		}
 		master[i] = (unsigned char)(hi << 4 | lo);
@@ -276,11 +266,11 @@ int crypto_key_create(const char *path, char *err, size_t errsz)
 	int created = 0;
 
 	if (path == NULL) {
-		set_err(err, errsz, "no key file given");
+		errbuf_set(err, errsz, "no key file given");
 		return -1;
 	}
 	if (crypto_random(master, sizeof(master)) != 0) {
-		set_err(err, errsz, "random number generator failed");
+		errbuf_set(err, errsz, "random number generator failed");
 		goto out;
 	}
 	crypto_hex(master, sizeof(master), text);
@@ -291,18 +281,18 @@ int crypto_key_create(const char *path, char *err, size_t errsz)
 	 * O_NOFOLLOW: a planted symlink must not redirect the new key elsewhere. */
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		set_err(err, errsz, "%s: %s", path, strerror(errno));
+		errbuf_set(err, errsz, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	created = 1;
 	/* The umask may have taken bits away; make the mode exactly what key_load expects. */
 	if (fchmod(fd, 0600) != 0 || write_all(fd, text, KEY_HEX_LEN + 1) != 0 || fsync(fd) != 0) {
-		set_err(err, errsz, "%s: %s", path, strerror(errno));
+		errbuf_set(err, errsz, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (close(fd) != 0) {
 		fd = -1;
-		set_err(err, errsz, "%s: %s", path, strerror(errno));
+		errbuf_set(err, errsz, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	fd = -1;

@@ -9,6 +9,8 @@
 
 #include <curl/curl.h>
 
+#include "errbuf.h"
+
 /* The answer body as it arrives; past HTTP_BODY_MAX the transfer is stopped. */
 struct body {
 	char *p;
@@ -17,20 +19,6 @@ struct body {
 	int cut;
 	int nomem;
 };
-
-static void set_err(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 /* curl_global_init is not safe to race, but every program is single-threaded per process and
  * calls this before its first transfer; a failure there leaves curl_easy_init to fail. */
@@ -143,21 +131,21 @@ int http_request(const char *method, const char *url, const char *const *headers
 	if (err != NULL && errsz > 0)
 		err[0] = '\0';
 	if (method == NULL || url == NULL || (body == NULL && len > 0)) {
-		set_err(err, errsz, "bad arguments");
+		errbuf_set(err, errsz, "bad arguments");
 		goto out;
 	}
 	if (timeout_ms <= 0)
 		timeout_ms = 3000;
 	connect_ms = timeout_ms < HTTP_CONNECT_MAX_MS ? timeout_ms : HTTP_CONNECT_MAX_MS;
 	if (!global_ready() || (h = curl_easy_init()) == NULL) {
-		set_err(err, errsz, "libcurl cannot start");
+		errbuf_set(err, errsz, "libcurl cannot start");
 		goto out;
 	}
 	for (i = 0; headers != NULL && headers[i] != NULL; i++) {
 		struct curl_slist *n = curl_slist_append(hl, headers[i]);
 
 		if (n == NULL) {
-			set_err(err, errsz, "out of memory");
+			errbuf_set(err, errsz, "out of memory");
 			goto out;
 		}
 		hl = n;
@@ -167,7 +155,7 @@ int http_request(const char *method, const char *url, const char *const *headers
 		struct curl_slist *n = curl_slist_append(hl, "Expect:");
 
 		if (n == NULL) {
-			set_err(err, errsz, "out of memory");
+			errbuf_set(err, errsz, "out of memory");
 			goto out;
 		}
 		hl = n;
@@ -190,7 +178,7 @@ int http_request(const char *method, const char *url, const char *const *headers
 	    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_err) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b) != CURLE_OK) {
-		set_err(err, errsz, "libcurl refused an option");
+		errbuf_set(err, errsz, "libcurl refused an option");
 		goto out;
 	}
 	if (strcmp(method, "GET") == 0) {
@@ -205,7 +193,7 @@ int http_request(const char *method, const char *url, const char *const *headers
 			rc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	}
 	if (rc != CURLE_OK) {
-		set_err(err, errsz, "libcurl refused the method");
+		errbuf_set(err, errsz, "libcurl refused the method");
 		goto out;
 	}
 
@@ -217,12 +205,12 @@ int http_request(const char *method, const char *url, const char *const *headers
 		if (status != NULL)
 			*status = code;
 		if (b.cut)
-			set_err(err, errsz, "answer cut at %d bytes", HTTP_BODY_MAX);
+			errbuf_set(err, errsz, "answer cut at %d bytes", HTTP_BODY_MAX);
 		if (resp_body != NULL) {
 			if (b.p == NULL) {
 				b.p = malloc(1);
 				if (b.p == NULL) {
-					set_err(err, errsz, "out of memory");
+					errbuf_set(err, errsz, "out of memory");
 					ret = HTTP_TIMEOUT; /* answered, but we cannot tell with what */
 					goto out;
 				}
@@ -237,12 +225,12 @@ int http_request(const char *method, const char *url, const char *const *headers
 		goto out;
 	}
 	if (rc == CURLE_WRITE_ERROR && b.nomem) {
-		set_err(err, errsz, "out of memory reading the answer");
+		errbuf_set(err, errsz, "out of memory reading the answer");
 		ret = HTTP_TIMEOUT;
 		goto out;
 	}
 	ret = http_classify((int)rc, maybe_sent(h, url));
-	set_err(err, errsz, "%s%s%s", curl_easy_strerror(rc), curl_err[0] != '\0' ? ": " : "",
+	errbuf_set(err, errsz, "%s%s%s", curl_easy_strerror(rc), curl_err[0] != '\0' ? ": " : "",
 		curl_err);
 out:
 	free(b.p);

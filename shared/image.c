@@ -65,6 +65,7 @@
 #include <magic.h>
 #include <wand/MagickWand.h>
 
+#include "errbuf.h"
 #include "log.h"
 #include "prepass.h"
 
@@ -133,21 +134,18 @@ static struct {
 } wand;
 #undef WAND_MEMBER
 
-static void set_err(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* Opens the library and fills the table (before the names become macros). */
 static int wand_open(char *err, size_t errsz)
 {
 	void *h = dlopen(IMAGE_WAND_SO, RTLD_NOW | RTLD_LOCAL);
 
 	if (!h) {
-		set_err(err, errsz, "image: %s", dlerror());
+		errbuf_set(err, errsz, "image: %s", dlerror());
 		return -1;
 	}
 #define WAND_LOAD(f)                                                                     \
 	if (!(*(void **)&wand.f = dlsym(h, #f))) {                                       \
-		set_err(err, errsz, "image: %s has no %s", IMAGE_WAND_SO, #f);          \
+		errbuf_set(err, errsz, "image: %s has no %s", IMAGE_WAND_SO, #f);          \
 		return -1;                                                               \
 	}
 	WAND_FUNCS(WAND_LOAD)
@@ -269,17 +267,6 @@ static int ready;                   /* image_ready succeeded */
 static char policy[PATH_MAX];       /* image_init's folder, absolute; "" before */
 static const char *log_id;          /* image_log_id's request id */
 
-static void set_err(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errsz)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 /* Coders and delegates that must be refused: the ImageTragick family and every format that
  * reads other files, URLs or runs programs. A sample, not the list: the policy denies "*". */
 static const char *const denied_coders[] = {
@@ -294,28 +281,28 @@ static int check_policy(char *err, size_t errsz)
 	for (size_t i = 0; i < sizeof(denied_coders) / sizeof(denied_coders[0]); i++) {
 		if (IsRightsAuthorized(CoderPolicyDomain, ReadPolicyRights, denied_coders[i]) ||
 		    IsRightsAuthorized(ModulePolicyDomain, ReadPolicyRights, denied_coders[i])) {
-			set_err(err, errsz, "image: the policy allows coder %s", denied_coders[i]);
+			errbuf_set(err, errsz, "image: the policy allows coder %s", denied_coders[i]);
 			return -1;
 		}
 	}
 	if (IsRightsAuthorized(DelegatePolicyDomain, ExecutePolicyRights, "gs") ||
 	    IsRightsAuthorized(PathPolicyDomain, ReadPolicyRights, "@/etc/passwd")) {
-		set_err(err, errsz, "image: the policy allows delegates or @files");
+		errbuf_set(err, errsz, "image: the policy allows delegates or @files");
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		if (!IsRightsAuthorized(CoderPolicyDomain, ReadPolicyRights, formats[i].coder) ||
 		    !IsRightsAuthorized(ModulePolicyDomain, ReadPolicyRights, formats[i].coder)) {
-			set_err(err, errsz, "image: the policy refuses coder %s", formats[i].coder);
+			errbuf_set(err, errsz, "image: the policy refuses coder %s", formats[i].coder);
 			return -1;
 		}
 	}
 	if (!IsRightsAuthorized(CoderPolicyDomain, WritePolicyRights, "JPEG")) {
-		set_err(err, errsz, "image: the policy refuses to write JPEG");
+		errbuf_set(err, errsz, "image: the policy refuses to write JPEG");
 		return -1;
 	}
 	if (GetMagickResourceLimit(TimeResource) != MagickResourceInfinity) {
-		set_err(err, errsz,
+		errbuf_set(err, errsz,
 			"image: a \"time\" resource limit is set (policy or MAGICK_TIME_LIMIT); in "
 			"ImageMagick 6 it exits the worker once it has lived that long");
 		return -1;
@@ -328,7 +315,7 @@ static int check_policy(char *err, size_t errsz)
 	    GetMagickResourceLimit(WidthResource) > LIMIT_SIDE ||
 	    GetMagickResourceLimit(HeightResource) > LIMIT_SIDE ||
 	    GetMagickResourceLimit(ThreadResource) != 1) {
-		set_err(err, errsz, "image: the resource limits are not those of the policy");
+		errbuf_set(err, errsz, "image: the resource limits are not those of the policy");
 		return -1;
 	}
 	return 0;
@@ -340,11 +327,11 @@ int image_init(const char *policy_dir, char *err, size_t errsz)
 	FILE *f;
 
 	if (policy[0]) {
-		set_err(err, errsz, "image: image_init called twice");
+		errbuf_set(err, errsz, "image: image_init called twice");
 		return -1;
 	}
 	if (!policy_dir || !realpath(policy_dir, dir)) {
-		set_err(err, errsz, "image: policy folder %s not found",
+		errbuf_set(err, errsz, "image: policy folder %s not found",
 			policy_dir ? policy_dir : "(none)");
 		return -1;
 	}
@@ -352,12 +339,12 @@ int image_init(const char *policy_dir, char *err, size_t errsz)
 	snprintf(file, sizeof(file), "%s/policy.xml", dir);
 	f = fopen(file, "r");
 	if (!f) {
-		set_err(err, errsz, "image: cannot read %s", file);
+		errbuf_set(err, errsz, "image: cannot read %s", file);
 		return -1;
 	}
 	fclose(f);
 	if (setenv("MAGICK_CONFIGURE_PATH", dir, 1) != 0) {
-		set_err(err, errsz, "image: setenv: %s", strerror(errno));
+		errbuf_set(err, errsz, "image: setenv: %s", strerror(errno));
 		return -1;
 	}
 	memcpy(policy, dir, sizeof(policy));
@@ -371,7 +358,7 @@ int image_ready(char *err, size_t errsz)
 	if (ready)
 		return 0;
 	if (!policy[0]) {
-		set_err(err, errsz, "image: image_init not called");
+		errbuf_set(err, errsz, "image: image_init not called");
 		return -1;
 	}
 	if (!opened && wand_open(err, errsz) != 0)
@@ -396,11 +383,11 @@ int image_ready(char *err, size_t errsz)
 			    MAGIC_NO_CHECK_ELF | MAGIC_NO_CHECK_TAR | MAGIC_NO_CHECK_CDF |
 			    MAGIC_NO_CHECK_APPTYPE | MAGIC_NO_CHECK_JSON | MAGIC_NO_CHECK_CSV);
 	if (!cookie) {
-		set_err(err, errsz, "image: magic_open: %s", strerror(errno));
+		errbuf_set(err, errsz, "image: magic_open: %s", strerror(errno));
 		goto fail;
 	}
 	if (magic_load(cookie, NULL) != 0) {
-		set_err(err, errsz, "image: magic_load: %s", magic_error(cookie));
+		errbuf_set(err, errsz, "image: magic_load: %s", magic_error(cookie));
 		magic_close(cookie);
 		cookie = NULL;
 		goto fail;
@@ -421,12 +408,12 @@ int image_check(const char *policy_dir, char *err, size_t errsz)
 	pid_t pid;
 
 	if (pipe(fds) != 0) {
-		set_err(err, errsz, "image: pipe: %s", strerror(errno));
+		errbuf_set(err, errsz, "image: pipe: %s", strerror(errno));
 		return -1;
 	}
 	pid = fork();
 	if (pid < 0) {
-		set_err(err, errsz, "image: fork: %s", strerror(errno));
+		errbuf_set(err, errsz, "image: fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
@@ -447,7 +434,7 @@ int image_check(const char *policy_dir, char *err, size_t errsz)
 	msg[n] = '\0';
 	close(fds[0]);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		set_err(err, errsz, "%s", msg[0] ? msg : "image: the check died");
+		errbuf_set(err, errsz, "%s", msg[0] ? msg : "image: the check died");
 		return -1;
 	}
 	return 0;

@@ -153,20 +153,7 @@ void notify_tencent_send(const struct notify_provider *p, const struct notify_ms
 void notify_tencent_query(const struct notify_provider *p, const struct notify_msg *m,
 			  struct notify_outcome *out);
 
-/* The generic webhook (protocol atop notify_webhook.c). The signature is the lowercase hex
- * HMAC-SHA256 under secret of timestamp "." body; out_hex holds 65 bytes. Returns 0 or -1. */
-int notify_webhook_sign(const char *secret, const char *timestamp, const char *body, size_t len,
-			char *out_hex);
-/* For the receiving side (the sandbox): 0 when sig_hex is the signature of timestamp and body
- * and timestamp is within max_skew seconds of now, else -1. Compares in constant time. */
-int notify_webhook_verify(const char *secret, const char *timestamp, const char *body,
-			  size_t len, const char *sig_hex, time_t now, long max_skew);
-/* One request of the protocol: body (len bytes; NULL or "" for none) signed under secret at
- * the current time (X-Certhall-Timestamp, X-Certhall-Signature), sent as JSON. Returns what
- * http_request (shared/http.h) returns, and fills the same outputs. */
-int notify_webhook_request(const char *secret, int timeout_ms, const char *method,
-			   const char *url, const char *body, size_t len, long *status, char **resp,
-			   size_t *rlen, char *err, size_t errsz);
+/* The generic webhook: the signed protocol of shared/provider.h, carrying messages. */
 /* The JSON body of a send (malloc'd; NULL with err). */
 char *notify_webhook_body(const struct notify_msg *m, char *err, size_t errsz);
 void notify_webhook_parse_send(long status, const char *body, size_t len,

@@ -10,6 +10,7 @@
 #include <openssl/hmac.h>
 
 #include "crypto.h"
+#include "errbuf.h"
 #include "http.h"
 
 /*
@@ -182,13 +183,6 @@ static void utc_stamp(time_t now, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int set_err(char *err, size_t errsz, const char *msg)
-{
-	if (err != NULL && errsz > 0)
-		snprintf(err, errsz, "%s", msg);
-	return -1;
-}
-
 int notify_alibaba_send_url(const struct notify_provider *p, const struct notify_msg *m,
 			    time_t now, const char *nonce, char *out, size_t outsz, char *err,
 			    size_t errsz)
@@ -198,14 +192,14 @@ int notify_alibaba_send_url(const struct notify_provider *p, const struct notify
 	int ret = -1;
 
 	if (m->template_id == NULL || m->template_id[0] == '\0') {
-		set_err(err, errsz, "no template code");
+		errbuf_set(err, errsz, "no template code");
 		goto out;
 	}
 	/* Alibaba fills named ${name} slots from a JSON object of strings, as the outbox has it. */
 	if (m->params != NULL && json_object_size(m->params) > 0) {
 		params = json_dumps(m->params, JSON_COMPACT | JSON_SORT_KEYS);
 		if (params == NULL) {
-			set_err(err, errsz, "template parameters cannot be encoded");
+			errbuf_set(err, errsz, "template parameters cannot be encoded");
 			goto out;
 		}
 	}
@@ -230,7 +224,7 @@ int notify_alibaba_send_url(const struct notify_provider *p, const struct notify
 		};
 
 		if (signed_url(p, kv, out, outsz) != 0) {
-			set_err(err, errsz, "request too large to sign");
+			errbuf_set(err, errsz, "request too large to sign");
 			goto out;
 		}
 	}
@@ -260,7 +254,7 @@ int notify_alibaba_query_url(const struct notify_provider *p, const struct notif
 	char page_size[8];
 
 	if (!valid_date(m->sent_date))
-		return set_err(err, errsz, "no valid sent_date (YYYYMMDD) to query by");
+		return errbuf_set(err, errsz, "no valid sent_date (YYYYMMDD) to query by");
 	utc_stamp(now, stamp);
 	snprintf(page_size, sizeof(page_size), "%d", PAGE_SIZE);
 	{
@@ -282,7 +276,7 @@ int notify_alibaba_query_url(const struct notify_provider *p, const struct notif
 		};
 
 		if (signed_url(p, kv, out, outsz) != 0)
-			return set_err(err, errsz, "request too large to sign");
+			return errbuf_set(err, errsz, "request too large to sign");
 	}
 	return 0;
 }

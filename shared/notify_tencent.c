@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "crypto.h"
+#include "errbuf.h"
 #include "http.h"
 
 /*
@@ -140,13 +141,6 @@ int notify_tencent_authorization(const char *secret_id, const char *service,
 			      secret_id, sig->date, service, sig->signature);
 }
 
-static int set_err(char *err, size_t errsz, const char *msg)
-{
-	if (err != NULL && errsz > 0)
-		snprintf(err, errsz, "%s", msg);
-	return -1;
-}
-
 /* E.164: a mainland mobile gets +86; a number already in E.164 stays as it is. */
 static int e164(const char *to, char *out, size_t outsz)
 {
@@ -194,11 +188,11 @@ static json_t *param_set(json_t *params, char *err, size_t errsz)
 
 	json_object_foreach(params, k, v) {
 		if (n == MAX_PARAMS) {
-			set_err(err, errsz, "too many template parameters");
+			errbuf_set(err, errsz, "too many template parameters");
 			return NULL;
 		}
 		if (!json_is_string(v)) {
-			set_err(err, errsz, "a template parameter is not a string");
+			errbuf_set(err, errsz, "a template parameter is not a string");
 			return NULL;
 		}
 		if (!slot_number(k, &slots[n].n))
@@ -217,7 +211,7 @@ static json_t *param_set(json_t *params, char *err, size_t errsz)
 		}
 	}
 	if (arr == NULL)
-		set_err(err, errsz, "out of memory");
+		errbuf_set(err, errsz, "out of memory");
 	return arr;
 }
 
@@ -230,11 +224,11 @@ char *notify_tencent_send_body(const struct notify_provider *p, const struct not
 	char *s = NULL;
 
 	if (m->template_id == NULL || m->template_id[0] == '\0') {
-		set_err(err, errsz, "no template id");
+		errbuf_set(err, errsz, "no template id");
 		goto out;
 	}
 	if (e164(m->to, phone, sizeof(phone)) != 0) {
-		set_err(err, errsz, "recipient is not a phone number");
+		errbuf_set(err, errsz, "recipient is not a phone number");
 		goto out;
 	}
 	if (m->params != NULL) {
@@ -247,12 +241,12 @@ char *notify_tencent_send_body(const struct notify_provider *p, const struct not
 			 "SessionContext", m->idem_key);
 	if (root == NULL || (set != NULL && json_array_size(set) > 0 &&
 			     json_object_set(root, "TemplateParamSet", set) != 0)) {
-		set_err(err, errsz, "out of memory");
+		errbuf_set(err, errsz, "out of memory");
 		goto out;
 	}
 	s = json_dumps(root, JSON_COMPACT);
 	if (s == NULL)
-		set_err(err, errsz, "out of memory");
+		errbuf_set(err, errsz, "out of memory");
 out:
 	json_decref(set);
 	json_decref(root);
@@ -271,17 +265,17 @@ char *notify_tencent_query_body(const struct notify_provider *p, const struct no
 	size_t i;
 
 	if (d == NULL || strlen(d) != 8) {
-		set_err(err, errsz, "no valid sent_date (YYYYMMDD) to query by");
+		errbuf_set(err, errsz, "no valid sent_date (YYYYMMDD) to query by");
 		return NULL;
 	}
 	for (i = 0; i < 8; i++) {
 		if (d[i] < '0' || d[i] > '9') {
-			set_err(err, errsz, "no valid sent_date (YYYYMMDD) to query by");
+			errbuf_set(err, errsz, "no valid sent_date (YYYYMMDD) to query by");
 			return NULL;
 		}
 	}
 	if (e164(m->to, phone, sizeof(phone)) != 0) {
-		set_err(err, errsz, "recipient is not a phone number");
+		errbuf_set(err, errsz, "recipient is not a phone number");
 		return NULL;
 	}
 	tm.tm_year = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0') -
@@ -300,7 +294,7 @@ char *notify_tencent_query_body(const struct notify_provider *p, const struct no
 	s = root != NULL ? json_dumps(root, JSON_COMPACT) : NULL;
 	json_decref(root);
 	if (s == NULL)
-		set_err(err, errsz, "out of memory");
+		errbuf_set(err, errsz, "out of memory");
 	return s;
 }
 

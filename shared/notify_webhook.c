@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "errbuf.h"
 #include "http.h"
+#include "provider.h"
 
 /*
- * The protocol (the sandbox implements the receiving side with notify_webhook_verify).
+ * The protocol (the sandbox implements the receiving side with provider_check).
  *
  * Send:  POST <endpoint>
  *          Content-Type: application/json
@@ -44,59 +46,7 @@
 
 #define URL_MAX 1024
 
-int notify_webhook_sign(const char *secret, const char *timestamp, const char *body, size_t len,
-			char *out_hex)
-{
-	unsigned char mac[CRYPTO_SHA256_LEN];
-	size_t tlen;
-	char *msg;
 
-	if (secret == NULL || timestamp == NULL || out_hex == NULL || (body == NULL && len > 0))
-		return -1;
-	tlen = strlen(timestamp);
-	if (len > SIZE_MAX - tlen - 2)
-		return -1;
-	msg = malloc(tlen + 1 + len + 1);
-	if (msg == NULL)
-		return -1;
-	memcpy(msg, timestamp, tlen);
-	msg[tlen] = '.';
-	if (len > 0)
-		memcpy(msg + tlen + 1, body, len);
-	crypto_hmac_sha256(secret, strlen(secret), msg, tlen + 1 + len, mac);
-	crypto_hex(mac, sizeof(mac), out_hex);
-	free(msg);
-	return 0;
-}
-
-int notify_webhook_verify(const char *secret, const char *timestamp, const char *body,
-			  size_t len, const char *sig_hex, time_t now, long max_skew)
-{
-	char want[2 * CRYPTO_SHA256_LEN + 1];
-	long long ts = 0;
-	size_t i;
-
-	if (timestamp == NULL || sig_hex == NULL || timestamp[0] == '\0' ||
-	    strlen(timestamp) > 12 || strlen(sig_hex) != 2 * CRYPTO_SHA256_LEN)
-		return -1;
-	for (i = 0; timestamp[i] != '\0'; i++) {
-		if (timestamp[i] < '0' || timestamp[i] > '9')
-			return -1;
-		ts = ts * 10 + (timestamp[i] - '0');
-	}
-	if (ts > (long long)now + max_skew || ts < (long long)now - max_skew)
-		return -1;
-	if (notify_webhook_sign(secret, timestamp, body, len, want) != 0)
-		return -1;
-	return crypto_equal(want, sig_hex, 2 * CRYPTO_SHA256_LEN) ? 0 : -1;
-}
-
-static int set_err(char *err, size_t errsz, const char *msg)
-{
-	if (err != NULL && errsz > 0)
-		snprintf(err, errsz, "%s", msg);
-	return -1;
-}
 
 char *notify_webhook_body(const struct notify_msg *m, char *err, size_t errsz)
 {
@@ -112,7 +62,7 @@ char *notify_webhook_body(const struct notify_msg *m, char *err, size_t errsz)
 	if (root != NULL)
 		s = json_dumps(root, JSON_COMPACT);
 	if (s == NULL)
-		set_err(err, errsz, "message cannot be encoded as JSON");
+		errbuf_set(err, errsz, "message cannot be encoded as JSON");
 	json_decref(root);
 	return s;
 }
@@ -181,36 +131,13 @@ void notify_webhook_parse_query(long status, const char *body, size_t len,
 	json_decref(root);
 }
 
-int notify_webhook_request(const char *secret, int timeout_ms, const char *method,
-			   const char *url, const char *body, size_t len, long *status, char **resp,
-			   size_t *rlen, char *err, size_t errsz)
-{
-	char ts[24];
-	char sig[2 * CRYPTO_SHA256_LEN + 1];
-	char h_ts[64], h_sig[128];
-	const char *headers[4];
-
-	snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
-	if (notify_webhook_sign(secret, ts, body, len, sig) != 0) {
-		set_err(err, errsz, "out of memory signing");
-		return HTTP_REFUSED;
-	}
-	snprintf(h_ts, sizeof(h_ts), "X-Certhall-Timestamp: %s", ts);
-	snprintf(h_sig, sizeof(h_sig), "X-Certhall-Signature: %s", sig);
-	headers[0] = "Content-Type: application/json";
-	headers[1] = h_ts;
-	headers[2] = h_sig;
-	headers[3] = NULL;
-	return http_request(method, url, headers, body, len, timeout_ms, status, resp, rlen, err,
-			    errsz);
-}
 
 /* Signs body (may be "") at the current time and performs the request. */
 static int signed_request(const struct notify_provider *p, const char *method, const char *url,
 			  const char *body, long *status, char **resp, size_t *rlen, char *err,
 			  size_t errsz)
 {
-	return notify_webhook_request(p->secret, p->timeout_ms, method, url, body, strlen(body),
+	return provider_request(p->secret, p->timeout_ms, method, url, body, strlen(body),
 				      status, resp, rlen, err, errsz);
 }
 

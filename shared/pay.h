@@ -1,5 +1,5 @@
-/* pay: payments through a provider (WeChat Pay / Alipay QR), and what a provider's word (a
- * notification, the answer to a poll, finance's confirmation) does to a payment and its order. */
+/* pay: payments through a provider (WeChat Pay / Alipay QR): pay numbers, the provider's
+ * client (create, query, close) and its notifications (what they do: shared/payment.h). */
 #ifndef CERTHALL_PAY_H
 #define CERTHALL_PAY_H
 
@@ -102,55 +102,5 @@ struct pay_notice {
 /* Reads and checks a notification body. Returns 0, or -1 with *field naming the member at
  * fault. */
 int pay_notice_parse(json_t *body, struct pay_notice *n, const char **field);
-
-/* The state a paid order moves to (shared/order.h): two_stage flow or mail-in ->
- * awaiting_paper; online renewal -> approved; otherwise reviewing. */
-const char *pay_next_state(const char *flow, bool mail_in, const char *renew_mode);
-
-/* What one report says happened. */
-struct pay_report {
-	const char *state;          /* paid | closed | pending (nothing to do) */
-	long long amount_fen;       /* for paid: must equal the payment's amount */
-	const char *provider_ref;   /* NULL or "" when not known (finance) */
-	const char *actor_type;     /* system (provider) | staff (finance) */
-	long long actor_id;
-};
-
-enum pay_outcome {
-	PAY_APPLIED_PAID,    /* payment paid, order moved on (order_to) */
-	PAY_APPLIED_REFUND,  /* payment paid, but its order no longer waits for it: refunding */
-	PAY_APPLIED_CLOSED,  /* payment closed */
-	PAY_UNCHANGED,       /* already so, still pending, or a closed after a paid */
-	PAY_AMOUNT_MISMATCH, /* a paid for another amount: nothing changed */
-	PAY_REF_MISMATCH,    /* a paid naming another provider order: nothing changed */
-	PAY_UNKNOWN,         /* no such pay_no */
-};
-
-/* The outcome as stored in payment_notifications.outcome ("paid", "amount_mismatch", ...). */
-const char *pay_outcome_name(enum pay_outcome o);
-
-struct pay_applied {
-	enum pay_outcome outcome;
-	long long order_id, amount_fen;
-	const char *order_no, *method;      /* in the arena; NULL for PAY_UNKNOWN */
-	const char *order_from, *order_to;  /* order_to NULL when the order did not move */
-};
-
-/*
- * Inside the caller's transaction: applies rep to payment pay_no and its order, locking the
- * order, then the payment (FOR UPDATE; every payment path locks in that order). The one
- * function behind the notification, the poll and finance's confirmation, so each gives the
- * same result. A paid payment of an order in pending_payment moves the order on
- * (pay_next_state), sets paid_at, closes the order's other open payments, event "paid"; of
- * an order in any other state, the payment goes to refunding, event refund_requested, the
- * order stays. A provider's report (actor system) about a transfer or counter payment changes
- * nothing. Returns a DB_* code; out says what happened.
- */
-int pay_apply(struct db *db, struct arena *a, const char *pay_no, const struct pay_report *rep,
-	      struct pay_applied *out);
-
-/* Inside the caller's transaction (the order locked): closes the order's open payments
- * (pending, awaiting_finance) but keep_id, once another one is paid or chosen. A DB_* code. */
-int pay_close_others(struct db *db, long long order_id, long long keep_id);
 
 #endif

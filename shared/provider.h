@@ -1,7 +1,7 @@
 /* provider: signed JSON over HTTP to the third parties we cannot reach (identity checks,
- * payments, couriers). The real adapter and the sandbox speak the same protocol: the one of
- * shared/notify_webhook.c (X-Certhall-Timestamp, X-Certhall-Signature = hex HMAC-SHA256 of
- * timestamp "." body under the shared secret), JSON bodies both ways. */
+ * payments, couriers, the generic SMS webhook). The real adapter and the sandbox speak the
+ * same protocol: X-Certhall-Timestamp, X-Certhall-Signature = lowercase hex HMAC-SHA256 of
+ * timestamp "." body under the shared secret, JSON bodies both ways. */
 #ifndef CERTHALL_PROVIDER_H
 #define CERTHALL_PROVIDER_H
 
@@ -17,6 +17,22 @@ struct provider {
 	const char *secret;
 	int timeout_ms;
 };
+
+/* The signature of timestamp "." body under secret; out_hex holds 65 bytes. Returns 0 or -1. */
+int provider_hmac(const char *secret, const char *timestamp, const char *body, size_t len,
+		  char *out_hex);
+
+/* For the receiving side: 0 when sig_hex is the signature of timestamp and body and timestamp
+ * is within max_skew seconds of now, else -1. Compares in constant time. */
+int provider_check(const char *secret, const char *timestamp, const char *body, size_t len,
+		   const char *sig_hex, time_t now, long max_skew);
+
+/* One request of the protocol: body (len bytes; NULL or "" for none) signed under secret at
+ * the current time, sent as JSON. Returns what http_request (shared/http.h) returns, and
+ * fills the same outputs. */
+int provider_request(const char *secret, int timeout_ms, const char *method, const char *url,
+		     const char *body, size_t len, long *status, char **resp, size_t *rlen,
+		     char *err, size_t errsz);
 
 /* method "GET" (body NULL, signature over the empty body) or "POST" (body a JSON object).
  * On HTTP_OK, *status is the HTTP status and *answer the parsed JSON object of the answer,

@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "order.h"
 #include "pay.h"
+#include "payment.h"
 #include "review.h"
 #include "valid.h"
 
@@ -63,7 +64,7 @@ static int confirm_tx(struct db *db, void *p)
 	f->stale = false;
 	f->nothing = NULL;
 	/* Where a paid order goes: the same rule as a provider's payment (shared/pay.c). */
-	f->to = pay_next_state(o->flow, o->mail_in, o->renew_mode);
+	f->to = payment_next_state(o->flow, o->mail_in, o->renew_mode);
 	rc = review_move(db, r, o, "pending_payment", f->to, f->version, "paid", "");
 	if (rc == ORDER_STALE)
 		f->stale = true;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "notify.h"
+#include "provider.h"
 #include "sandbox.h"
 #include "valid.h"
 
@@ -16,7 +17,7 @@
  *   GET  /sandbox/{sms,mail}?idempotency_key=K -> 200 {"status":"sent","id"} or 404
  * Both carry X-Certhall-Timestamp (unix seconds, at most 300 s off) and X-Certhall-Signature,
  * the hex HMAC-SHA256 under [sms] secret of timestamp "." body (the body is empty for GET;
- * notify_webhook_sign, shared/notify_webhook.c, computes it on both sides).
+ * provider_hmac, shared/notify_webhook.c, computes it on both sides).
  * An empty secret turns the checks off. Every error says whether it is permanent.
  * A second SMS gateway, /sandbox/sms2, speaks the same protocol under [sms2] secret and has
  * failure controls of its own (/sandbox/control/sms2): the next provider of [sms2].
@@ -73,7 +74,7 @@ static int check_signature(struct req *r, int gw, const char *body, size_t len)
 	if (!parse_timestamp(ts, &t))
 		return sandbox_error(r, 401, "bad_signature", true, NULL,
 				     "X-Certhall-Timestamp 应为 Unix 时间（秒）。");
-	if (notify_webhook_sign(secret, ts, body, len, want) < 0)
+	if (provider_hmac(secret, ts, body, len, want) < 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	if (strlen(sig) != SIG_HEX || !crypto_equal(sig, want, SIG_HEX))
 		return sandbox_error(r, 401, "bad_signature", true, NULL, "签名校验失败。");

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "order.h"
 #include "pay.h"
+#include "payment.h"
 #include "provider.h"
 #include "qr.h"
 #include "rules.h"
@@ -223,10 +224,10 @@ static int handler_mobile(struct req *r, long long order_id, const char **out)
 struct applying {
 	struct req *r;
 	const char *pay_no;
-	struct pay_report rep;
+	struct payment_report rep;
 	const struct pay_notice *notice; /* recorded when the report is a notification */
 	const char *mobile;              /* for the paid SMS; NULL: none */
-	struct pay_applied out;
+	struct payment_applied out;
 	bool duplicate;
 };
 
@@ -267,25 +268,25 @@ static int apply_tx(struct db *db, void *ctx)
 		if (rc != DB_OK)
 			return rc;
 	}
-	rc = pay_apply(db, a->r->arena, a->pay_no, &a->rep, &a->out);
-	if (rc == DB_OK && a->out.outcome == PAY_APPLIED_PAID)
+	rc = payment_apply(db, a->r->arena, a->pay_no, &a->rep, &a->out);
+	if (rc == DB_OK && a->out.outcome == PAYMENT_PAID)
 		rc = paid_sms(a);
 	if (rc == DB_OK && a->notice)
 		rc = db_exec(db, sql_notice_outcome,
-			     DB_ARGS(DB_STR(pay_outcome_name(a->out.outcome)),
+			     DB_ARGS(DB_STR(payment_outcome_name(a->out.outcome)),
 				     DB_STR(a->notice->event_id)),
 			     NULL, NULL);
 	return rc;
 }
 
 static void log_outcome(struct req *r, const char *how, const char *pay_no,
-			const struct pay_applied *out)
+			const struct payment_applied *out)
 {
-	bool odd = out->outcome == PAY_AMOUNT_MISMATCH || out->outcome == PAY_REF_MISMATCH ||
-		   out->outcome == PAY_UNKNOWN || out->outcome == PAY_APPLIED_REFUND;
+	bool odd = out->outcome == PAYMENT_AMOUNT_MISMATCH || out->outcome == PAYMENT_REF_MISMATCH ||
+		   out->outcome == PAYMENT_UNKNOWN || out->outcome == PAYMENT_REFUND;
 
 	log_rid(odd ? LOG_WARN : LOG_INFO, r->rid, "pay %s %s: %s (order %s)", how, pay_no,
-		pay_outcome_name(out->outcome), out->order_no ? out->order_no : "-");
+		payment_outcome_name(out->outcome), out->order_no ? out->order_no : "-");
 }
 
 /* Applies what the provider says of pay_no (an order of ours) when asked (how: "poll",
@@ -352,7 +353,7 @@ struct start {
  * payment the applicant can now make changes. */
 static int commit_method(struct db *db, struct start *s, const char *event)
 {
-	int rc = pay_close_others(db, s->o->id, s->id);
+	int rc = payment_close_others(db, s->o->id, s->id);
 	const char *pin = wizard_pin_delivery(s->o, s->method);
 
 	if (rc == DB_OK)
@@ -786,7 +787,7 @@ int wizard_pay_notify(struct req *r)
 		return resp_error(r, ERR_INVALID_FIELD, field, NULL);
 	a.pay_no = n.pay_no;
 	a.notice = &n;
-	a.rep = (struct pay_report){ .state = n.kind, .amount_fen = n.amount_fen,
+	a.rep = (struct payment_report){ .state = n.kind, .amount_fen = n.amount_fen,
 				     .provider_ref = n.provider_ref, .actor_type = "system" };
 	rc = db_query(&r->app->db, r->arena, sql_payment_order, DB_ARGS(DB_STR(n.pay_no)), &rows);
 	if (rc != DB_OK)
@@ -802,9 +803,9 @@ int wizard_pay_notify(struct req *r)
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	log_outcome(r, "notify", n.pay_no, &a.out);
-	if (a.out.outcome == PAY_UNKNOWN)
+	if (a.out.outcome == PAYMENT_UNKNOWN)
 		return resp_error(r, ERR_NOT_FOUND, "pay_no", "没有该支付流水号。");
-	resp_json(r, 200, json_pack("{s:b, s:s}", "ok", 1, "outcome", pay_outcome_name(a.out.outcome)));
+	resp_json(r, 200, json_pack("{s:b, s:s}", "ok", 1, "outcome", payment_outcome_name(a.out.outcome)));
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "notify.h"
+#include "provider.h"
 
 #define SIG_HEX (2 * CRYPTO_SHA256_LEN)
 
@@ -25,7 +26,7 @@ static char run_id[17];   /* keeps this run's idempotency keys apart from anyone
 static void sign(const char *secret, const char *timestamp, const char *body, size_t len,
 		 char out[SIG_HEX + 1])
 {
-	assert_int_equal(notify_webhook_sign(secret, timestamp, body, len, out), 0);
+	assert_int_equal(provider_hmac(secret, timestamp, body, len, out), 0);
 }
 
 static int setup(void **state)

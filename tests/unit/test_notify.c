@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "http.h"
 #include "notify.h"
+#include "provider.h"
 
 #define WEBHOOK_SECRET "whsec_test"
 
@@ -455,33 +456,33 @@ static void test_webhook_signature(void **state)
 	(void)state;
 	/* Both computed independently with Python: hmac.new(b"whsec_test", b"1700000000." + body,
 	 * hashlib.sha256).hexdigest(). */
-	assert_int_equal(notify_webhook_sign(WEBHOOK_SECRET, "1700000000", body, strlen(body), hex), 0);
+	assert_int_equal(provider_hmac(WEBHOOK_SECRET, "1700000000", body, strlen(body), hex), 0);
 	assert_string_equal(hex, "47141f7f3d6a38ed4851f378d277796ea696538db64eb97bfc122f9192412ae5");
-	assert_int_equal(notify_webhook_sign(WEBHOOK_SECRET, "1700000000", "", 0, hex), 0);
+	assert_int_equal(provider_hmac(WEBHOOK_SECRET, "1700000000", "", 0, hex), 0);
 	assert_string_equal(hex, "5967f3c560522fa40cf2876ebc3c3a08551dd6959aaade3b413460591895bdcc");
 
-	assert_int_equal(notify_webhook_verify(WEBHOOK_SECRET, "1700000000", body, strlen(body),
+	assert_int_equal(provider_check(WEBHOOK_SECRET, "1700000000", body, strlen(body),
 					       "47141f7f3d6a38ed4851f378d277796ea696538db64eb97bfc122f9192412ae5",
 					       1700000100, 300),
 			 0);
 	/* Too old, tampered body, wrong secret, truncated or upper-case signature. */
-	assert_int_equal(notify_webhook_verify(WEBHOOK_SECRET, "1700000000", body, strlen(body),
+	assert_int_equal(provider_check(WEBHOOK_SECRET, "1700000000", body, strlen(body),
 					       "47141f7f3d6a38ed4851f378d277796ea696538db64eb97bfc122f9192412ae5",
 					       1700000301, 300),
 			 -1);
-	assert_int_equal(notify_webhook_verify(WEBHOOK_SECRET, "1700000000", body, strlen(body) - 1,
+	assert_int_equal(provider_check(WEBHOOK_SECRET, "1700000000", body, strlen(body) - 1,
 					       "47141f7f3d6a38ed4851f378d277796ea696538db64eb97bfc122f9192412ae5",
 					       1700000000, 300),
 			 -1);
-	assert_int_equal(notify_webhook_verify("other", "1700000000", body, strlen(body),
+	assert_int_equal(provider_check("other", "1700000000", body, strlen(body),
 					       "47141f7f3d6a38ed4851f378d277796ea696538db64eb97bfc122f9192412ae5",
 					       1700000000, 300),
 			 -1);
-	assert_int_equal(notify_webhook_verify(WEBHOOK_SECRET, "1700000000", body, strlen(body),
+	assert_int_equal(provider_check(WEBHOOK_SECRET, "1700000000", body, strlen(body),
 					       "47141f7f3d6a38ed4851f378d277796ea696538db64eb97bfc122f9192412ae",
 					       1700000000, 300),
 			 -1);
-	assert_int_equal(notify_webhook_verify(WEBHOOK_SECRET, "+1700000000", body, strlen(body),
+	assert_int_equal(provider_check(WEBHOOK_SECRET, "+1700000000", body, strlen(body),
 					       "47141f7f3d6a38ed4851f378d277796ea696538db64eb97bfc122f9192412ae5",
 					       1700000000, 300),
 			 -1);
@@ -839,7 +840,7 @@ static void handle(int fd)
 	if (strncmp(path, "/hook", 5) == 0) {
 		if (header(buf, "X-Certhall-Timestamp", ts, sizeof(ts)) == NULL ||
 		    header(buf, "X-Certhall-Signature", sig, sizeof(sig)) == NULL ||
-		    notify_webhook_verify(WEBHOOK_SECRET, ts, body, blen, sig, time(NULL), 300) != 0) {
+		    provider_check(WEBHOOK_SECRET, ts, body, blen, sig, time(NULL), 300) != 0) {
 			reply(fd, 401, "{\"error\":{\"code\":\"bad_signature\",\"message\":\"m\",\"permanent\":true}}");
 		} else if (strncmp(buf, "GET ", 4) == 0) {
 			if (strstr(path, "idempotency_key=ob%2Fknown") != NULL)

@@ -12,6 +12,7 @@
 
 #include "conf.h"
 #include "pay.h"
+#include "payment.h"
 
 static void test_pay_no_make(void **state)
 {
@@ -92,14 +93,14 @@ static void test_methods(void **state)
 static void test_next_state(void **state)
 {
 	(void)state;
-	assert_string_equal(pay_next_state("pay_first", false, ""), "reviewing");
-	assert_string_equal(pay_next_state("pay_first", false, "review"), "reviewing");
-	assert_string_equal(pay_next_state("pay_first", false, "online"), "approved");
-	assert_string_equal(pay_next_state("pay_first", true, ""), "awaiting_paper");
-	assert_string_equal(pay_next_state("pay_first", true, "online"), "awaiting_paper");
-	assert_string_equal(pay_next_state("two_stage", false, ""), "awaiting_paper");
-	assert_string_equal(pay_next_state("two_stage", false, "online"), "awaiting_paper");
-	assert_string_equal(pay_next_state(NULL, false, NULL), "reviewing");
+	assert_string_equal(payment_next_state("pay_first", false, ""), "reviewing");
+	assert_string_equal(payment_next_state("pay_first", false, "review"), "reviewing");
+	assert_string_equal(payment_next_state("pay_first", false, "online"), "approved");
+	assert_string_equal(payment_next_state("pay_first", true, ""), "awaiting_paper");
+	assert_string_equal(payment_next_state("pay_first", true, "online"), "awaiting_paper");
+	assert_string_equal(payment_next_state("two_stage", false, ""), "awaiting_paper");
+	assert_string_equal(payment_next_state("two_stage", false, "online"), "awaiting_paper");
+	assert_string_equal(payment_next_state(NULL, false, NULL), "reviewing");
 }
 
 static const char good[] =
@@ -194,12 +195,12 @@ static void test_notice_parse(void **state)
 static void test_outcome_names(void **state)
 {
 	(void)state;
-	assert_string_equal(pay_outcome_name(PAY_APPLIED_PAID), "paid");
-	assert_string_equal(pay_outcome_name(PAY_AMOUNT_MISMATCH), "amount_mismatch");
-	assert_string_equal(pay_outcome_name(PAY_UNKNOWN), "unknown_payment");
-	for (int a = PAY_APPLIED_PAID; a <= PAY_UNKNOWN; a++)
-		for (int b = a + 1; b <= PAY_UNKNOWN; b++)
-			assert_string_not_equal(pay_outcome_name(a), pay_outcome_name(b));
+	assert_string_equal(payment_outcome_name(PAYMENT_PAID), "paid");
+	assert_string_equal(payment_outcome_name(PAYMENT_AMOUNT_MISMATCH), "amount_mismatch");
+	assert_string_equal(payment_outcome_name(PAYMENT_UNKNOWN), "unknown_payment");
+	for (int a = PAYMENT_PAID; a <= PAYMENT_UNKNOWN; a++)
+		for (int b = a + 1; b <= PAYMENT_UNKNOWN; b++)
+			assert_string_not_equal(payment_outcome_name(a), payment_outcome_name(b));
 }
 
 /* Nothing listens on port 1: every call is "unavailable", and nothing is made up. */
