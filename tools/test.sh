@@ -11,9 +11,11 @@ FUZZ_SECONDS=10
 
 PASSED=0
 FAILED=0
+SKIPPED=0
 KEEP=0
 DIR=
 PORT=
+SAN_DIR=
 
 usage() {
   cat >&2 <<EOF
@@ -23,23 +25,59 @@ EOF
   exit 2
 }
 
-# Run COMMAND... (its output echoed, with a time limit), count its "ok" and "not ok" lines; a
-# non-zero exit without a "not ok" line is a crash or a timeout, one failure.
+# ---- sanitizer reports (make SAN=1) ---------------------------------------------------------
+
+# Every ASan or UBSan report goes to a file of SAN_DIR: a worker behind nginx writes to a log no
+# test reads, and its master just replaces it, so a report is seen only here. Each is a failure.
+san_setup() {
+  [[ -n ${SAN-} ]] || return 0
+  SAN_DIR=$(mktemp -d /tmp/certhall-san.XXXXXX)
+  export ASAN_OPTIONS="${ASAN_OPTIONS-}${ASAN_OPTIONS:+:}log_path=$SAN_DIR/report"
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS-}${UBSAN_OPTIONS:+:}log_path=$SAN_DIR/report"
+}
+
+# The reports written since the last call, printed and counted against name.
+san_reports() {
+  local name=$1 f
+  [[ -n $SAN_DIR ]] || return 0
+  for f in "$SAN_DIR"/report.*; do
+    [[ -f $f ]] || continue
+    echo "---- sanitizer report $(basename "$f")"
+    cat "$f"
+    echo "not ok - $name: sanitizer report (process ${f##*.})"
+    FAILED=$((FAILED + 1))
+    rm -f "$f"
+  done
+}
+
+san_cleanup() {
+  [[ -n $SAN_DIR ]] || return 0
+  san_reports "the end of the run"
+  rm -rf "$SAN_DIR"
+  SAN_DIR=
+}
+
+# Run COMMAND... (its output echoed, with a time limit), count its "ok" and "not ok" lines
+# (cmocka writes a skipped test as "not ok N # SKIP": not a failure); a non-zero exit without a
+# "not ok" line is a crash or a timeout, one failure. Then the sanitizer reports, if any.
 run_counted() {
-  local name=$1 out rc=0 ok nok
+  local name=$1 out rc=0 ok nok skip
   shift
   out=$(mktemp)
   echo "# $name"
   "$@" 2>&1 | tee "$out" || rc=${PIPESTATUS[0]}
   ok=$(grep -c '^ok ' "$out" || true)
-  nok=$(grep -c '^not ok ' "$out" || true)
+  skip=$(grep -c '^not ok [0-9]* # SKIP' "$out" || true)
+  nok=$(($(grep -c '^not ok ' "$out" || true) - skip))
   rm -f "$out"
   PASSED=$((PASSED + ok))
   FAILED=$((FAILED + nok))
+  SKIPPED=$((SKIPPED + skip))
   if ((rc != 0 && nok == 0)); then
     echo "not ok - $name exited with status $rc without a failing test (crash or timeout)"
     FAILED=$((FAILED + 1))
   fi
+  san_reports "$name"
 }
 
 # One cmocka binary with TAP output (extra VAR=VALUE arguments go to its environment).
@@ -141,6 +179,8 @@ run_fuzzers() {
 # ---- main -----------------------------------------------------------------------------------
 
 summary() {
+  san_cleanup
+  ((SKIPPED == 0)) || echo "# $SKIPPED skipped (not counted)"
   echo "$PASSED passed, $FAILED failed"
   ((FAILED == 0))
 }
@@ -151,11 +191,13 @@ cmd_all() {
   read -ra apis <<<"${2-}"
   run_units "${units[@]}"
   if start_stack; then
+    san_reports "the test stack's start"
     run_apis "${apis[@]}"
     # The installed programs, started as a host would, against this stack's database.
     run_script tools/dropin-test.sh "$DIR"
   fi
   stop_stack
+  san_reports "the test stack's stop"
   run_fuzzers
   summary
 }
@@ -163,6 +205,7 @@ cmd_all() {
 main() {
   cd "$REPO"
   trap 'exit 130' INT TERM
+  san_setup
   local cmd=${1-}
   (($#)) && shift
   case $cmd in
