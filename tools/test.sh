@@ -69,7 +69,8 @@ san_ubsan() {
   n=$(grep -c 'runtime error:' "$f" || true)
   ((n > seen)) || return 0
   echo "---- UBSan in $f"
-  awk -v seen="$seen" '/runtime error:/ { k++ } k > seen' "$f" | head -n 100
+  awk -v seen="$seen" '/runtime error:/ { p = ++k > seen; if (p) print; next }
+    p && /^ +#[0-9]+ / { print; next } { p = 0 }' "$f" | head -n 100
   for ((i = seen; i < n; i++)); do san_fail "$name: UBSan report in $(basename "$f")"; done
   SAN_SEEN[$f]=$n
 }
