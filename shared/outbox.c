@@ -281,8 +281,9 @@ static void deliver_sms(struct db *db, struct arena *a, const struct conf *c,
 	for (int i = 0; i < n; i++)
 		if (!open[i])
 			order[k++] = i;
-	for (int i = 0; k == 0 && i < n; i++)
-		order[i] = i, k = n;
+	if (k == 0) /* every breaker open: each provider all the same, in order */
+		for (int i = 0; i < n; i++)
+			order[k++] = i;
 	for (int j = 0; j < k; j++) {
 		int i = order[j];
 

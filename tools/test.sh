@@ -11,9 +11,11 @@ FUZZ_SECONDS=10
 
 PASSED=0
 FAILED=0
+SKIPPED=0
 KEEP=0
 DIR=
 PORT=
+SAN_DIR=
 
 usage() {
   cat >&2 <<EOF
@@ -23,20 +25,92 @@ EOF
   exit 2
 }
 
-# Run COMMAND... (its output echoed, with a time limit), count its "ok" and "not ok" lines; a
-# non-zero exit without a "not ok" line is a crash or a timeout, one failure.
+# ---- sanitizer reports (make SAN=1) ---------------------------------------------------------
+
+# A worker behind nginx writes its stderr to a log no test reads, and its master just replaces
+# it when it dies: a report there is seen only if looked for. Each report is one failure.
+# ASan writes each report to a file of SAN_DIR (log_path). UBSan, as gcc links it beside ASan
+# (libubsan.so), ignores log_path and writes to stderr: its "runtime error:" lines are looked for
+# in each test's output and in the stack's logs.
+SAN_FOUND=0
+declare -A SAN_SEEN=()
+
+san_setup() {
+  [[ -n ${SAN-} ]] || return 0
+  SAN_DIR=$(mktemp -d /tmp/certhall-san.XXXXXX)
+  export ASAN_OPTIONS="${ASAN_OPTIONS-}${ASAN_OPTIONS:+:}log_path=$SAN_DIR/report"
+}
+
+san_fail() {
+  echo "not ok - $1"
+  FAILED=$((FAILED + 1))
+  SAN_FOUND=$((SAN_FOUND + 1))
+}
+
+# The ASan reports written since the last call, printed and counted against name.
+san_reports() {
+  local name=$1 f
+  [[ -n $SAN_DIR ]] || return 0
+  for f in "$SAN_DIR"/report.*; do
+    [[ -f $f ]] || continue
+    echo "---- sanitizer report $(basename "$f")"
+    cat "$f"
+    san_fail "$name: ASan report (process ${f##*.})"
+    rm -f "$f"
+  done
+}
+
+# The UBSan reports in file (a test's output, a log of the stack) not counted yet, printed and
+# counted against name.
+san_ubsan() {
+  local name=$1 f=$2 seen n i
+  [[ -n $SAN_DIR && -f $f ]] || return 0
+  seen=${SAN_SEEN[$f]:-0}
+  n=$(grep -c 'runtime error:' "$f" || true)
+  ((n > seen)) || return 0
+  echo "---- UBSan in $f"
+  awk -v seen="$seen" '/runtime error:/ { p = ++k > seen; if (p) print; next }
+    p && /^ +#[0-9]+ / { print; next } { p = 0 }' "$f" | head -n 100
+  for ((i = seen; i < n; i++)); do san_fail "$name: UBSan report in $(basename "$f")"; done
+  SAN_SEEN[$f]=$n
+}
+
+# The reports since the last call: ASan's files, and UBSan's in the stack's logs.
+san_check() {
+  local name=$1 f
+  san_reports "$name"
+  [[ -n $DIR ]] || return 0
+  for f in "$DIR"/log/*.log; do san_ubsan "$name" "$f"; done
+}
+
+san_cleanup() {
+  [[ -n $SAN_DIR ]] || return 0
+  san_reports "the end of the run"
+  rm -rf "$SAN_DIR"
+  SAN_DIR=
+}
+
+# Run COMMAND... (its output echoed, with a time limit), count its "ok" and "not ok" lines
+# (cmocka writes a skipped test as "not ok N # SKIP": not a failure), then the sanitizer reports
+# since the last; a non-zero exit without a "not ok" line or a report is a crash or a timeout,
+# one failure.
 run_counted() {
-  local name=$1 out rc=0 ok nok
+  local name=$1 out rc=0 ok nok skip found=$SAN_FOUND
   shift
   out=$(mktemp)
   echo "# $name"
   "$@" 2>&1 | tee "$out" || rc=${PIPESTATUS[0]}
   ok=$(grep -c '^ok ' "$out" || true)
-  nok=$(grep -c '^not ok ' "$out" || true)
+  skip=$(grep -c '^not ok [0-9]* # SKIP' "$out" || true)
+  nok=$(($(grep -c '^not ok ' "$out" || true) - skip))
+  san_ubsan "$name" "$out"
+  unset "SAN_SEEN[$out]"
   rm -f "$out"
+  san_check "$name"
   PASSED=$((PASSED + ok))
   FAILED=$((FAILED + nok))
-  if ((rc != 0 && nok == 0)); then
+  SKIPPED=$((SKIPPED + skip))
+  if ((rc != 0 && nok == 0 && SAN_FOUND == found)); then
     echo "not ok - $name exited with status $rc without a failing test (crash or timeout)"
     FAILED=$((FAILED + 1))
   fi
@@ -69,6 +143,9 @@ stop_stack() {
   trap - EXIT
   [[ -n $DIR ]] || return 0
   "$STACK" down "$DIR" || true
+  local found=$SAN_FOUND
+  san_check "the test stack's stop"
+  ((SAN_FOUND == found)) || KEEP=1
   if ((KEEP)); then
     print_logs
     echo "# stack kept for inspection: $DIR"
@@ -141,6 +218,8 @@ run_fuzzers() {
 # ---- main -----------------------------------------------------------------------------------
 
 summary() {
+  san_cleanup
+  ((SKIPPED == 0)) || echo "# $SKIPPED skipped (not counted)"
   echo "$PASSED passed, $FAILED failed"
   ((FAILED == 0))
 }
@@ -151,6 +230,7 @@ cmd_all() {
   read -ra apis <<<"${2-}"
   run_units "${units[@]}"
   if start_stack; then
+    san_check "the test stack's start"
     run_apis "${apis[@]}"
     # The installed programs, started as a host would, against this stack's database.
     run_script tools/dropin-test.sh "$DIR"
@@ -163,6 +243,7 @@ cmd_all() {
 main() {
   cd "$REPO"
   trap 'exit 130' INT TERM
+  san_setup
   local cmd=${1-}
   (($#)) && shift
   case $cmd in

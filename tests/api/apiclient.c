@@ -220,6 +220,13 @@ const char *api_stack_path(const char *rel, char *out, size_t outsz)
 	return out;
 }
 
+const char *api_admin(void)
+{
+	const char *admin = getenv("CERTHALL_ADMIN");
+
+	return admin && *admin ? admin : "build/bin/certhall-admin";
+}
+
 void api_expect_error(const struct api_resp *r, long status, const char *code)
 {
 	const char *got = api_error_code(r), *msg = error_member(r, "message");

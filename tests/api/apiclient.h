@@ -46,6 +46,10 @@ const char *api_header(const struct api_resp *r, const char *name, char *out, si
 /* A path under the stack directory (CERTHALL_STACK) into out. */
 const char *api_stack_path(const char *rel, char *out, size_t outsz);
 
+/* The certhall-admin of this build (CERTHALL_ADMIN; make SAN=1 sets build-san's), or
+ * build/bin/certhall-admin. */
+const char *api_admin(void);
+
 /* Asserts the answer is a JSON error envelope with this status and code, carrying a
  * non-empty message and the request id. */
 void api_expect_error(const struct api_resp *r, long status, const char *code);

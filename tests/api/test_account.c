@@ -548,8 +548,8 @@ static void test_roles(void **state)
 	assert_non_null(f);
 	fputs("Adm1n-test-pass\n", f);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd), "build/bin/certhall-admin -c %s staff add testadmin admin --name T "
-		 "--password-file %s >/dev/null 2>&1", getenv("CERTHALL_CONF"), pwfile);
+	snprintf(cmd, sizeof(cmd), "'%s' -c %s staff add testadmin admin --name T "
+		 "--password-file %s >/dev/null 2>&1", api_admin(), getenv("CERTHALL_CONF"), pwfile);
 	system(cmd);
 	staff_login(&adm, "testadmin", "Adm1n-test-pass", 200);
 
@@ -570,7 +570,7 @@ static void test_roles(void **state)
 	assert_int_equal(status_of(&adm, "/api/account/staff/outbox?state=bogus"), 400);
 	assert_int_equal(status_of(&adm, "/api/account/staff/outbox?page=-1"), 400);
 	/* A disabled staff member is out at once. */
-	snprintf(cmd, sizeof(cmd), "build/bin/certhall-admin -c %s staff disable testadmin >/dev/null 2>&1",
+	snprintf(cmd, sizeof(cmd), "'%s' -c %s staff disable testadmin >/dev/null 2>&1", api_admin(),
 		 getenv("CERTHALL_CONF"));
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(status_of(&adm, "/api/account/staff/me"), 401);

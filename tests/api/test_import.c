@@ -41,7 +41,7 @@ static void write_csv(const char *text, size_t n, char path[64])
 /* certhall-admin import-certs path [--apply], its exit status and what it printed. */
 static void import(const char *path, bool apply, struct run *out)
 {
-	const char *admin = getenv("CERTHALL_ADMIN"), *conf = getenv("CERTHALL_CONF");
+	const char *conf = getenv("CERTHALL_CONF");
 	char cmd[512];
 	size_t n;
 	FILE *p;
@@ -49,7 +49,7 @@ static void import(const char *path, bool apply, struct run *out)
 
 	assert_non_null(conf);
 	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' import-certs '%s'%s 2>&1",
-		 admin ? admin : "build/bin/certhall-admin", conf, path, apply ? " --apply" : "");
+		 api_admin(), conf, path, apply ? " --apply" : "");
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	n = fread(out->out, 1, sizeof(out->out) - 1, p);

@@ -133,7 +133,7 @@ static pid_t start_sender(void)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		execl("build/bin/certhall-admin", "certhall-admin", "-c", fast_conf, "outbox", "--daemon",
+		execl(api_admin(), "certhall-admin", "-c", fast_conf, "outbox", "--daemon",
 		      "--interval-ms", "100", (char *)NULL);
 		_exit(127);
 	}
@@ -230,7 +230,8 @@ static void one_pass(void)
 {
 	char cmd[800];
 
-	snprintf(cmd, sizeof(cmd), "build/bin/certhall-admin -c %s outbox >/dev/null 2>&1", fast_conf);
+	snprintf(cmd, sizeof(cmd), "'%s' -c %s outbox >/dev/null 2>&1", api_admin(),
+		 fast_conf);
 	assert_int_equal(system(cmd), 0);
 }
 
@@ -311,7 +312,7 @@ static void test_permanent_error_stops_and_shows(void **state)
 	assert_string_equal(db_cell(&rows, 0, 0), "failed");
 	assert_string_equal(db_cell(&rows, 0, 1), "1"); /* never retried */
 	assert_non_null(strstr(db_cell(&rows, 0, 2), "invalid_number"));
-	snprintf(cmd, sizeof(cmd), "build/bin/certhall-admin -c %s outbox --failed | grep -qF '139****0000'",
+	snprintf(cmd, sizeof(cmd), "'%s' -c %s outbox --failed | grep -qF '139****0000'", api_admin(),
 		 fast_conf);
 	assert_int_equal(system(cmd), 0);
 }

@@ -46,8 +46,9 @@ static void add_staff(const char *prefix, const char *role, char name[40])
 	assert_non_null(f);
 	fputs(PASSWORD "\n", f);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd), "build/bin/certhall-admin -c %s staff add %s %s --name T "
-		 "--password-file %s >/dev/null 2>&1", getenv("CERTHALL_CONF"), name, role, pwfile);
+	snprintf(cmd, sizeof(cmd), "'%s' -c %s staff add %s %s --name T "
+		 "--password-file %s >/dev/null 2>&1", api_admin(), getenv("CERTHALL_CONF"), name, role,
+		 pwfile);
 	assert_int_equal(system(cmd), 0);
 }
 

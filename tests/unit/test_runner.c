@@ -227,6 +227,11 @@ static void test_memory_cap(void **state)
 	pid_t pid;
 
 	(void)state;
+#ifdef CERTHALL_SANITIZED
+	/* make SAN=1: runner_limit_memory sets no cap under ASan (its shadow memory is terabytes of
+	 * address space); the plain build's run proves the cap. */
+	skip();
+#endif
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
