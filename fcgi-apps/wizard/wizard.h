@@ -170,10 +170,10 @@ int wizard_form_check(struct req *r);
 int wizard_sign_code(struct req *r);      /* sign.c */
 int wizard_sign(struct req *r);
 int wizard_resubmit(struct req *r);
-int wizard_pay(struct req *r);            /* pay.c */
-int wizard_pay_status(struct req *r);
-int wizard_pay_notify(struct req *r);
-int wizard_refund(struct req *r);
+int wizard_pay(struct req *r);            /* pay_start.c */
+int wizard_pay_status(struct req *r);     /* pay_status.c */
+int wizard_pay_notify(struct req *r);     /* pay_notify.c */
+int wizard_refund(struct req *r);         /* pay_refund.c */
 
 /* Expires drafts untouched for [wizard] draft_ttl_hours (orders.c); at most once a minute
  * per worker, after the answer. */
