@@ -102,7 +102,7 @@
     return null;
   }
 
-  // The subjects whose check the order needs (fcgi-apps/wizard/verify.c wizard_verified).
+  // The subjects whose check the order needs (fcgi-apps/wizard/verify_subject.c wizard_verified).
   function needsCheck(subject) {
     if (subject === 'enterprise') return ctx.has('enterprise') && !ctx.order.mail_in;
     return ctx.has('handler');

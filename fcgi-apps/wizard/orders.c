@@ -30,7 +30,7 @@
 	"AND (? = '' OR o.state = ?) AND o.created_at >= ? AND o.created_at < ? "
 
 /* Mail-in is the way out of a failed enterprise check only (002); a failed handler check is
- * redone, since mail-in orders verify the handler too (fcgi-apps/wizard/verify.c). */
+ * redone, since mail-in orders verify the handler too (fcgi-apps/wizard/verify_subject.c). */
 #define ENTERPRISE_FAILED \
 	"COALESCE((SELECT v.state = 'failed' FROM verifications v WHERE v.order_id = o.id " \
 	"AND v.subject = 'enterprise' ORDER BY v.id DESC LIMIT 1), 0)"

@@ -124,7 +124,7 @@ const char *wizard_handler_method_name(const char *code);
  * step), released with the arena. Returns 0, or -1 answered (database). */
 int wizard_materials_missing(struct req *r, const struct wizard_order *o, json_t **missing);
 
-/* ---- verify.c */
+/* ---- verify_subject.c */
 
 /* Whether the identity checks the order needs have passed. *ok false names, in
  * *missing_subject, the first subject lacking ("enterprise" | "handler"). Returns 0, or -1
@@ -132,9 +132,11 @@ int wizard_materials_missing(struct req *r, const struct wizard_order *o, json_t
 int wizard_verified(struct req *r, const struct wizard_order *o, bool *ok,
 		    const char **missing_subject);
 
+/* ---- limit.c */
+
 /* Counts one hit on bucket (shared/ratelimit.h) against limit per window seconds. Returns 1
  * allowed; 0 over: answered 429 rate_limited with Retry-After and "<what>，请 N 分钟后再试。",
- * or, what NULL, unanswered; -1 answered (the database's error). pay.c counts with it too. */
+ * or, what NULL, unanswered; -1 answered (the database's error). */
 int wizard_limit(struct req *r, const char *bucket, int limit, int window, const char *what);
 
 /* ---- sign.c */
@@ -159,19 +161,19 @@ int wizard_order(struct req *r);
 int wizard_cancel(struct req *r);
 int wizard_step_get(struct req *r);       /* steps.c */
 int wizard_step_put(struct req *r);
-int wizard_verify_start(struct req *r);   /* verify.c */
-int wizard_verify_confirm(struct req *r);
-int wizard_verify_status(struct req *r);
-int wizard_mail_in(struct req *r);
+int wizard_verify_start(struct req *r);   /* verify_start.c */
+int wizard_verify_confirm(struct req *r); /* verify_confirm.c */
+int wizard_verify_status(struct req *r);  /* verify_status.c */
+int wizard_mail_in(struct req *r);        /* verify_mail_in.c */
 int wizard_form(struct req *r);           /* form.c */
 int wizard_form_check(struct req *r);
 int wizard_sign_code(struct req *r);      /* sign.c */
 int wizard_sign(struct req *r);
 int wizard_resubmit(struct req *r);
-int wizard_pay(struct req *r);            /* pay.c */
-int wizard_pay_status(struct req *r);
-int wizard_pay_notify(struct req *r);
-int wizard_refund(struct req *r);
+int wizard_pay(struct req *r);            /* pay_start.c */
+int wizard_pay_status(struct req *r);     /* pay_status.c */
+int wizard_pay_notify(struct req *r);     /* pay_notify.c */
+int wizard_refund(struct req *r);         /* pay_refund.c */
 
 /* Expires drafts untouched for [wizard] draft_ttl_hours (orders.c); at most once a minute
  * per worker, after the answer. */

@@ -26,7 +26,7 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
  ('email', 'shipped', '', 'order_no,carrier,waybill', '订单{order_no}证书已寄出',
   '您好：\n\n您的订单{order_no}证书已寄出，{carrier}运单号{waybill}。\n\n数字证书网上营业厅');
 
--- The face check link for the legal representative or handler (fcgi-apps/wizard/verify.c).
+-- The face check link for the legal representative or handler (fcgi-apps/wizard/verify_start.c).
 INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
  ('sms', 'verify_face', 'SMS_000000008', 'order_no,link', '',
   '您正在为订单{order_no}办理身份核验，请用本机打开链接完成刷脸及活体验证：{link}。如非本人操作，请忽略本短信。');
