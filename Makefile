@@ -30,7 +30,7 @@ APP_PKGS_sandbox := libcurl
 APP_PKGS_review  := libcurl
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
 
-# Uploads: shared/image.c decodes with ImageMagick 6 and sniffs with libmagic. Only image.o and
+# Uploads: shared/media/image.c decodes with ImageMagick 6 and sniffs with libmagic. Only image.o and
 # test_image.o see their headers (as system headers; without -fopenmp: we have no OpenMP code),
 # only the upload program links them, and a unit test needs them only if it uses them.
 IMAGE_PKGS   := libmagic MagickWand
@@ -38,27 +38,27 @@ IMAGE_CFLAGS := $(patsubst -I%,-isystem %,$(filter-out -fopenmp,\
                 $(shell pkg-config --cflags $(IMAGE_PKGS) 2>/dev/null)))
 IMAGE_LIBS   := $(shell pkg-config --libs $(IMAGE_PKGS) 2>/dev/null)
 UNIT_LIBS    := -Wl,--as-needed $(IMAGE_LIBS) -Wl,--no-as-needed
-# The QR unit test reaches libqrencode through shared/qr.c.
+# The QR unit test reaches libqrencode through shared/media/qr.c.
 $(BUILD)/tests/test_qr: UNIT_LIBS += $(shell pkg-config --libs libqrencode 2>/dev/null)
-# The PNG pre-pass (shared/prepass.c) inflates the image data with zlib.
+# The PNG pre-pass (shared/media/prepass.c) inflates the image data with zlib.
 UNIT_LIBS += -lz
 # The upload program opens MagickWand itself on its first image (dlopen, by this soname), so
 # an idle worker does not map it: it links only libmagic (and libzbar, for the forms' QR codes).
 IMAGE_WAND_SO := $(shell objdump -p $$(pkg-config --variable=libdir MagickWand 2>/dev/null)/$(patsubst -l%,lib%.so,$(firstword $(shell pkg-config --libs-only-l MagickWand 2>/dev/null))) 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
 APP_PKGS_upload := libcurl libmagic zlib zbar
-# Scans: shared/scan.c reads the forms' QR codes with libzbar; the scan tests draw their pages
+# Scans: shared/media/scan.c reads the forms' QR codes with libzbar; the scan tests draw their pages
 # with tests/data/scanforge.c and encode the expected QR with libqrencode.
 # The API tests' uploads of printed forms draw their QR (tests/api/wizclient.c).
 QR_LIBS := $(shell pkg-config --libs libqrencode 2>/dev/null)
 $(BUILD)/tests/test_scan: $(BUILD)/tests/data/scanforge.o
 $(BUILD)/tests/test_scan: UNIT_LIBS += -lzbar $(shell pkg-config --libs libqrencode 2>/dev/null)
 $(BUILD)/tests/unit/test_scan.o: CFLAGS += $(IMAGE_CFLAGS)
-$(BUILD)/shared/image.o $(BUILD)/tests/unit/test_image.o: CFLAGS += $(IMAGE_CFLAGS)
-$(BUILD)/shared/image.o: CFLAGS += -DIMAGE_WAND_SO='"$(IMAGE_WAND_SO)"'
+$(BUILD)/shared/media/image.o $(BUILD)/tests/unit/test_image.o: CFLAGS += $(IMAGE_CFLAGS)
+$(BUILD)/shared/media/image.o: CFLAGS += -DIMAGE_WAND_SO='"$(IMAGE_WAND_SO)"'
 
 
 LIB      := $(BUILD)/libcerthall.a
-LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard shared/*.c))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard shared/*/*.c))
 
 # Every folder of fcgi-apps/ is one program, certhall-<folder>, from all its .c files.
 APPS     := $(notdir $(wildcard fcgi-apps/*))
@@ -166,30 +166,30 @@ FUZZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE $(WARN) -Ishared -g -O1 -fno-omit-fram
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_BINS   := $(if $(CLANG),$(patsubst tests/fuzz/%.c,$(BUILD)/tests/%,$(wildcard tests/fuzz/fuzz_*.c)))
-FUZZ_SRCS_fuzz_decode   := shared/arena.c shared/decode.c
-FUZZ_SRCS_fuzz_sqlsplit := shared/sqlsplit.c
-FUZZ_SRCS_fuzz_csv      := shared/csv.c
-FUZZ_SRCS_fuzz_multipart := shared/arena.c shared/multipart.c shared/decode.c
-FUZZ_SRCS_fuzz_route    := shared/arena.c shared/route.c shared/resp.c shared/log.c
+FUZZ_SRCS_fuzz_decode   := shared/base/arena.c shared/base/decode.c
+FUZZ_SRCS_fuzz_sqlsplit := shared/db/sqlsplit.c
+FUZZ_SRCS_fuzz_csv      := shared/base/csv.c
+FUZZ_SRCS_fuzz_multipart := shared/base/arena.c shared/web/multipart.c shared/base/decode.c
+FUZZ_SRCS_fuzz_route    := shared/base/arena.c shared/web/route.c shared/web/resp.c shared/base/log.c
 FUZZ_LIBS_fuzz_route    := $(shell pkg-config --libs jansson 2>/dev/null) -lfcgi
-FUZZ_SRCS_fuzz_prepass  := shared/prepass.c
+FUZZ_SRCS_fuzz_prepass  := shared/media/prepass.c
 FUZZ_LIBS_fuzz_prepass  := -lz
-FUZZ_SRCS_fuzz_conf     := shared/conf.c shared/log.c
+FUZZ_SRCS_fuzz_conf     := shared/base/conf.c shared/base/log.c
 FUZZ_LIBS_fuzz_conf     := $(shell pkg-config --libs inih 2>/dev/null)
-FUZZ_SRCS_fuzz_fields   := shared/arena.c shared/req.c shared/resp.c shared/valid.c shared/log.c \
-                           shared/crypto.c shared/decode.c
+FUZZ_SRCS_fuzz_fields   := shared/base/arena.c shared/web/req.c shared/web/resp.c shared/base/valid.c shared/base/log.c \
+                           shared/crypto/crypto.c shared/base/decode.c shared/base/errbuf.c
 FUZZ_LIBS_fuzz_fields   := $(shell pkg-config --libs jansson libcrypto 2>/dev/null) -lfcgi
-FUZZ_SRCS_fuzz_providers := shared/pay.c shared/verify.c shared/courier.c shared/notify.c \
-                           shared/notify_alibaba.c shared/notify_tencent.c shared/notify_webhook.c \
-                           shared/notify_smtp.c shared/provider.c shared/http.c shared/crypto.c \
-                           shared/valid.c shared/waybill.c shared/order.c shared/log.c shared/conf.c \
-                           shared/db.c shared/arena.c shared/decode.c
+FUZZ_SRCS_fuzz_providers := shared/ext/pay.c shared/ext/verify.c shared/ext/courier.c shared/ext/notify.c \
+                           shared/ext/notify_alibaba.c shared/ext/notify_tencent.c shared/ext/notify_webhook.c \
+                           shared/ext/notify_smtp.c shared/ext/provider.c shared/ext/http.c shared/crypto/crypto.c \
+                           shared/base/valid.c shared/ext/waybill.c shared/domain/order.c shared/base/log.c shared/base/conf.c \
+                           shared/db/db.c shared/base/arena.c shared/base/decode.c shared/base/errbuf.c
 FUZZ_LIBS_fuzz_providers := $(shell pkg-config --libs jansson libcrypto libcurl inih libmariadb 2>/dev/null)
-FUZZ_SRCS_fuzz_scan_qr  := shared/scan.c shared/formtag.c shared/crypto.c shared/orderno.c \
-                           shared/decode.c shared/arena.c
+FUZZ_SRCS_fuzz_scan_qr  := shared/media/scan.c shared/base/errbuf.c shared/domain/formtag.c shared/crypto/crypto.c shared/domain/orderno.c \
+                           shared/base/decode.c shared/base/arena.c
 FUZZ_LIBS_fuzz_scan_qr  := -lzbar $(shell pkg-config --libs libcrypto 2>/dev/null) -lm
 
-$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(wildcard shared/*.h)
+$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(wildcard shared/*/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(FUZZ_LIBS_fuzz_$*)
 
@@ -208,6 +208,7 @@ check:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok)\s*\(' \
 		$$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]') \
 		|| { echo "banned function used (STYLE.md rule 10)"; exit 1; }
+	@tools/layers.sh
 
 # Installed the way a Debian service is: programs, data, an example /etc/certhall/certhall.conf,
 # nginx snippets and systemd units, with these paths written into the files that name them.

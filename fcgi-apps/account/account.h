@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "req.h"
+#include "web/req.h"
 
 int account_sms_code(struct req *r);
 int account_register(struct req *r);

@@ -2,10 +2,11 @@
 #include <string.h>
 
 #include "account.h"
-#include "app.h"
-#include "auth.h"
-#include "smscode.h"
-#include "valid.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/auth.h"
+#include "domain/smscode.h"
+#include "base/valid.h"
 
 static const char sql_registered[] = "SELECT 1 FROM accounts WHERE mobile_idx = ?";
 

@@ -8,10 +8,11 @@
 #include <time.h>
 
 #include "account.h"
-#include "app.h"
-#include "auth.h"
-#include "crypto.h"
-#include "qr.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/auth.h"
+#include "crypto/crypto.h"
+#include "media/qr.h"
 
 /*
  * A staff member has at most one factor of each kind (staff_factors). A new TOTP secret is

@@ -5,12 +5,13 @@
 #include <time.h>
 
 #include "account.h"
-#include "app.h"
-#include "auth.h"
-#include "password.h"
-#include "ratelimit.h"
-#include "smscode.h"
-#include "valid.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/auth.h"
+#include "crypto/password.h"
+#include "domain/ratelimit.h"
+#include "domain/smscode.h"
+#include "base/valid.h"
 
 static const char sql_account[] =
 	"SELECT id, password_hash, disabled FROM accounts WHERE login_name = ?";

@@ -1,7 +1,9 @@
 /* certhall-account: registration, login (password or SMS code), sessions, staff. */
 #include "account.h"
-#include "app.h"
-#include "auth.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/serve.h"
+#include "web/auth.h"
 
 static const struct route routes[] = {
 	{ "POST", "/api/account/sms-code", account_sms_code, 0 },
@@ -22,10 +24,10 @@ static const struct route routes[] = {
 	{ "POST", "/api/account/staff/factor/cert", staff_factor_cert, AUTH_ROUTE_PASSWORD_ONLY },
 	{ "POST", "/api/account/staff/factor/verify", staff_factor_verify, AUTH_ROUTE_PASSWORD_ONLY },
 	{ "POST", "/api/account/staff/factor/reset", staff_factor_reset, AUTH_ROUTE_FRESH },
-	{ "GET", "/api/account/health", app_health, 0 },
+	{ "GET", "/api/account/health", serve_health, 0 },
 };
 
-static const struct app_def account_app = {
+static const struct serve_def account_app = {
 	.name = "account",
 	.routes = routes,
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
@@ -34,5 +36,5 @@ static const struct app_def account_app = {
 
 int main(int argc, char **argv)
 {
-	return app_main(argc, argv, &account_app);
+	return serve_main(argc, argv, &account_app);
 }

@@ -3,8 +3,9 @@
 #include <string.h>
 
 #include "account.h"
-#include "app.h"
-#include "auth.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/auth.h"
 
 static const char sql_account[] =
 	"SELECT kind, login_name, display_name, mobile_mask FROM accounts WHERE id = ?";

@@ -3,12 +3,13 @@
 #include <string.h>
 
 #include "account.h"
-#include "app.h"
-#include "auth.h"
-#include "mask.h"
-#include "password.h"
-#include "smscode.h"
-#include "valid.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/auth.h"
+#include "domain/mask.h"
+#include "crypto/password.h"
+#include "domain/smscode.h"
+#include "base/valid.h"
 
 static const char sql_by_mobile[] = "SELECT id FROM accounts WHERE mobile_idx = ?";
 static const char sql_set_account_pw[] =

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "log.h"
+#include "web/auth.h"
+#include "base/log.h"
 #include "review.h"
-#include "rules.h"
+#include "domain/rules.h"
 
 /* The staff member's name and role as they are now, copied into the row: the trail must read
  * the same after an account is renamed or removed. */

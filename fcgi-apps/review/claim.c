@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "order.h"
+#include "web/auth.h"
+#include "domain/order.h"
 #include "review.h"
 
 #define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "order.h"
+#include "web/auth.h"
+#include "domain/order.h"
 #include "review.h"
-#include "valid.h"
+#include "base/valid.h"
 
 #define NOTE_MAX 200
 #define EDITABLE_MAX 300 /* orders.editable */

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "crypto.h"
-#include "mask.h"
-#include "order.h"
+#include "web/auth.h"
+#include "crypto/crypto.h"
+#include "domain/mask.h"
+#include "domain/order.h"
 #include "review.h"
-#include "valid.h"
+#include "base/valid.h"
 
 #define ISO(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"
 

@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "order.h"
-#include "pay.h"
-#include "payment.h"
+#include "web/auth.h"
+#include "domain/order.h"
+#include "ext/pay.h"
+#include "domain/payment.h"
 #include "review.h"
-#include "valid.h"
+#include "base/valid.h"
 
 static const char sql_awaiting[] =
 	"SELECT id, amount_fen FROM payments WHERE order_id = ? AND state = 'awaiting_finance' "

@@ -4,10 +4,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "crypto.h"
-#include "order.h"
+#include "crypto/crypto.h"
+#include "domain/order.h"
 #include "review.h"
-#include "rules.h"
+#include "domain/rules.h"
 
 /* A new certificate: a fresh serial; the rest given. first_issued (the media warranty's start,
  * 002) is today: a new key. */

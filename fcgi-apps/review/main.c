@@ -1,7 +1,9 @@
 /* certhall-review: the reviewer console: queues, claims, decisions, payments confirmed by
  * finance, shipments and the audit trail. Staff only; each handler checks its role. */
-#include "app.h"
-#include "auth.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/serve.h"
+#include "web/auth.h"
 #include "review.h"
 
 /* AUTH_ROUTE_FRESH marks what leads to issuance, revocation or a refund: an approval (which
@@ -22,10 +24,10 @@ static const struct route routes[] = {
 	{ "POST", "/api/review/orders/:no/made", review_made, AUTH_ROUTE_FRESH },
 	{ "POST", "/api/review/orders/:no/shipped", review_shipped, 0 },
 	{ "POST", "/api/review/orders/:no/delivered", review_delivered, 0 },
-	{ "GET", "/api/review/health", app_health, 0 },
+	{ "GET", "/api/review/health", serve_health, 0 },
 };
 
-static const struct app_def review_app = {
+static const struct serve_def review_app = {
 	.name = "review",
 	.routes = routes,
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
@@ -34,5 +36,5 @@ static const struct app_def review_app = {
 
 int main(int argc, char **argv)
 {
-	return app_main(argc, argv, &review_app);
+	return serve_main(argc, argv, &review_app);
 }

@@ -2,11 +2,11 @@
  * when the handler gave an address. Written in the decision's transaction (outbox). */
 #include <string.h>
 
-#include "crypto.h"
-#include "log.h"
-#include "order.h"
+#include "crypto/crypto.h"
+#include "base/log.h"
+#include "domain/order.h"
 #include "review.h"
-#include "valid.h"
+#include "base/valid.h"
 
 /* The handler's email from the sealed handler step, or NULL. */
 static const char *handler_email(struct db *db, struct req *r, const struct review_order *o)

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "order.h"
-#include "orderno.h"
+#include "web/auth.h"
+#include "domain/order.h"
+#include "domain/orderno.h"
 #include "review.h"
 
 static const char sql_order[] =

@@ -17,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "order.h"
-#include "orderno.h"
+#include "web/auth.h"
+#include "domain/order.h"
+#include "domain/orderno.h"
 #include "review.h"
-#include "rules.h"
-#include "valid.h"
-#include "workdays.h"
+#include "domain/rules.h"
+#include "base/valid.h"
+#include "domain/workdays.h"
 
 #define PER_PAGE_MAX 50
 #define PER_PAGE_DEFAULT 20

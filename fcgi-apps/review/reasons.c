@@ -1,7 +1,7 @@
 /* review: the reason codes a rejection or return names (schema/seed/reasons.sql). */
 #include <string.h>
 
-#include "auth.h"
+#include "web/auth.h"
 #include "review.h"
 
 static const char sql_reason[] =

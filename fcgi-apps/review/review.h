@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "app.h"
-#include "req.h"
+#include "web/app.h"
+#include "web/req.h"
 
 /* A claim older than this has lapsed (the issue: 30 minutes). */
 #define REVIEW_CLAIM_MINUTES 30

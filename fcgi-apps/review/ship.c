@@ -2,10 +2,10 @@
  * shipped with a waybill, delivered. */
 #include <string.h>
 
-#include "auth.h"
-#include "order.h"
+#include "web/auth.h"
+#include "domain/order.h"
 #include "review.h"
-#include "waybill.h"
+#include "ext/waybill.h"
 
 static const char sql_waybill[] =
 	"INSERT INTO waybills (order_id, direction, carrier, number, created_by_type, created_by, "

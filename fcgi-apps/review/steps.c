@@ -2,8 +2,8 @@
  * AES-256-GCM under the PII key, aad "order_steps:<order id>:<step>"). */
 #include <string.h>
 
-#include "crypto.h"
-#include "log.h"
+#include "crypto/crypto.h"
+#include "base/log.h"
 #include "review.h"
 
 #define STEP_MAX 16384 /* a step's JSON text, bytes (as the wizard) */

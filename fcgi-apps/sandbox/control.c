@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "sandbox.h"
-#include "valid.h"
+#include "base/valid.h"
 
 /*
  * The settings live in MariaDB (one row), so every worker of every host sees the same ones.

@@ -4,11 +4,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "courier.h"
-#include "provider.h"
+#include "ext/courier.h"
+#include "ext/provider.h"
 #include "sandbox.h"
-#include "valid.h"
-#include "waybill.h"
+#include "base/valid.h"
+#include "ext/waybill.h"
 
 /*
  *   GET  /sandbox/courier/tracks/:carrier/:number  (signed, shared/courier.h)

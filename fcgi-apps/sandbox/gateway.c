@@ -5,10 +5,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "notify.h"
-#include "provider.h"
+#include "ext/notify.h"
+#include "ext/provider.h"
 #include "sandbox.h"
-#include "valid.h"
+#include "base/valid.h"
 
 /*
  * The protocol, as certhall's webhook provider speaks it:

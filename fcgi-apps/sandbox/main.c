@@ -1,7 +1,8 @@
 /* certhall-sandbox: the dev and test stand-in for third parties: SMS gateway, mail sink,
  * identity checks, payments, couriers. */
-#include "log.h"
+#include "base/log.h"
 #include "sandbox.h"
+#include "web/serve.h"
 
 static const struct route routes[] = {
 	{ "POST", "/sandbox/sms", sandbox_sms_send, 0 },
@@ -35,7 +36,7 @@ static const struct route routes[] = {
 	/* courier.c: couriers */
 	{ "GET", "/sandbox/courier/tracks/:carrier/:number", sandbox_courier_track, 0 },
 	{ "POST", "/sandbox/courier/tracks", sandbox_courier_script, 0 },
-	{ "GET", "/sandbox/health", app_health, 0 },
+	{ "GET", "/sandbox/health", serve_health, 0 },
 };
 
 /*
@@ -170,7 +171,7 @@ static int worker_init(struct app *app)
 	return 0;
 }
 
-static const struct app_def sandbox_app = {
+static const struct serve_def sandbox_app = {
 	.name = "sandbox",
 	.routes = routes,
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
@@ -179,5 +180,5 @@ static const struct app_def sandbox_app = {
 
 int main(int argc, char **argv)
 {
-	return app_main(argc, argv, &sandbox_app);
+	return serve_main(argc, argv, &sandbox_app);
 }

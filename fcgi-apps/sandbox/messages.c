@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "sandbox.h"
-#include "valid.h"
+#include "base/valid.h"
 
 #define LIST_DEFAULT 20
 #define LIST_MAX 200

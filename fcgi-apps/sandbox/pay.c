@@ -5,11 +5,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "http.h"
-#include "pay.h"
-#include "provider.h"
+#include "ext/http.h"
+#include "ext/pay.h"
+#include "ext/provider.h"
 #include "sandbox.h"
-#include "valid.h"
+#include "base/valid.h"
 
 /*
  * The provider's side, signed under [pay] secret (shared/pay.h has the protocol):

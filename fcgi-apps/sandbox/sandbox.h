@@ -5,7 +5,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "app.h"
+#include "web/app.h"
+#include "web/req.h"
 
 #define SANDBOX_PPM 1000000      /* ratios are kept in parts per million */
 #define SANDBOX_MAX_NUMBERS 64   /* permanent_numbers entries */

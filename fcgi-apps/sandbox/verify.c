@@ -4,11 +4,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "crypto.h"
-#include "provider.h"
+#include "crypto/crypto.h"
+#include "ext/provider.h"
 #include "sandbox.h"
-#include "valid.h"
-#include "verify.h"
+#include "base/valid.h"
+#include "ext/verify.h"
 
 /*
  * Signed, as shared/verify.h describes (X-Certhall-* under [verify] secret):

@@ -1,11 +1,12 @@
 /* track: GET /api/track/certs/:serial: a certificate's validity by its exact serial. */
 #include <string.h>
 
-#include "app.h"
-#include "mask.h"
-#include "order.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "domain/mask.h"
+#include "domain/order.h"
 #include "track.h"
-#include "valid.h"
+#include "base/valid.h"
 
 /* The serial column is ascii_bin: 712C1B5A584A1BBE and 712c1b5a584a1bbe are different. */
 static const char sql_cert[] =

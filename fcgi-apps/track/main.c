@@ -1,15 +1,17 @@
 /* certhall-track: public tracking of orders and certificates. */
-#include "app.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/serve.h"
 #include "track.h"
 
 static const struct route routes[] = {
 	{ "POST", "/api/track/order", track_order, 0 },
 	{ "POST", "/api/track/orders/:no/waybill", track_paper_waybill, 0 },
 	{ "GET", "/api/track/certs/:serial", track_cert, 0 },
-	{ "GET", "/api/track/health", app_health, 0 },
+	{ "GET", "/api/track/health", serve_health, 0 },
 };
 
-static const struct app_def track_app = {
+static const struct serve_def track_app = {
 	.name = "track",
 	.routes = routes,
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
@@ -18,5 +20,5 @@ static const struct app_def track_app = {
 
 int main(int argc, char **argv)
 {
-	return app_main(argc, argv, &track_app);
+	return serve_main(argc, argv, &track_app);
 }

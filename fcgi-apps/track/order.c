@@ -2,10 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "mask.h"
-#include "order.h"
-#include "orderno.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "domain/mask.h"
+#include "domain/order.h"
+#include "domain/orderno.h"
 #include "track.h"
 
 /* The order and its public timeline in one round trip: one row per event (at least one row,

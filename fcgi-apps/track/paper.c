@@ -2,12 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "auth.h"
-#include "order.h"
-#include "orderno.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/auth.h"
+#include "domain/order.h"
+#include "domain/orderno.h"
 #include "track.h"
-#include "waybill.h"
+#include "ext/waybill.h"
 
 /*
  * Mail-in and two-stage orders wait in awaiting_paper for the signed paper. The applicant

@@ -1,11 +1,12 @@
 /* track: an order's waybills, both ways, with what the courier said at the last refresh. */
 #include <string.h>
 
-#include "app.h"
-#include "courier.h"
-#include "log.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "ext/courier.h"
+#include "base/log.h"
 #include "track.h"
-#include "waybill.h"
+#include "ext/waybill.h"
 
 /*
  * No courier is asked on a look-up: certhall-admin courier (shared/courier_refresh.c) asks in

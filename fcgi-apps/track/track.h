@@ -2,7 +2,7 @@
 #ifndef CERTHALL_TRACK_H
 #define CERTHALL_TRACK_H
 
-#include "req.h"
+#include "web/req.h"
 
 int track_order(struct req *r);
 int track_cert(struct req *r);

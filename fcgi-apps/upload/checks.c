@@ -4,10 +4,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
-#include "formtag.h"
-#include "log.h"
-#include "scan.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "domain/formtag.h"
+#include "base/log.h"
+#include "media/scan.h"
 #include "upload.h"
 
 static const char sql_seal_refuses[] = "SELECT seal_refuses FROM channels WHERE id = ?";

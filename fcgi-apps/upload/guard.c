@@ -3,10 +3,11 @@
 #include <fcgiapp.h>
 #include <string.h>
 
-#include "app.h"
-#include "image.h"
-#include "log.h"
-#include "runner.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "media/image.h"
+#include "base/log.h"
+#include "web/runner.h"
 #include "upload.h"
 
 /* Past the image's own deadline (checked as the decoder reports progress), this much more

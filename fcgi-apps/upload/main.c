@@ -1,15 +1,17 @@
 /* certhall-upload: material uploads and their serving through nginx X-Accel-Redirect. */
-#include "app.h"
-#include "image.h"
-#include "log.h"
-#include "store.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/serve.h"
+#include "media/image.h"
+#include "base/log.h"
+#include "media/store.h"
 #include "upload.h"
 
 static const struct route routes[] = {
 	{ "POST", "/api/upload/orders/:no/materials/:kind", upload_put, 0 },
 	{ "GET", "/api/upload/orders/:no/materials", upload_list, 0 },
 	{ "GET", "/api/upload/materials/:id/:variant", upload_serve, 0 },
-	{ "GET", "/api/upload/health", app_health, 0 },
+	{ "GET", "/api/upload/health", serve_health, 0 },
 };
 
 /* The policy must be in force before any worker starts: checked in a child, so that the
@@ -43,7 +45,7 @@ static int worker_init(struct app *app)
 	return 0;
 }
 
-static const struct app_def upload_app = {
+static const struct serve_def upload_app = {
 	.name = "upload",
 	.routes = routes,
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
@@ -54,5 +56,5 @@ static const struct app_def upload_app = {
 
 int main(int argc, char **argv)
 {
-	return app_main(argc, argv, &upload_app);
+	return serve_main(argc, argv, &upload_app);
 }

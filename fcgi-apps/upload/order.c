@@ -2,10 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "auth.h"
-#include "image.h"
-#include "orderno.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/auth.h"
+#include "media/image.h"
+#include "domain/orderno.h"
 #include "upload.h"
 
 static const char sql_order[] =

@@ -5,14 +5,15 @@
 #include <string.h>
 #include <strings.h>
 
-#include "app.h"
-#include "auth.h"
-#include "image.h"
-#include "log.h"
-#include "multipart.h"
-#include "store.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/auth.h"
+#include "media/image.h"
+#include "base/log.h"
+#include "web/multipart.h"
+#include "media/store.h"
 #include "upload.h"
-#include "valid.h"
+#include "base/valid.h"
 
 /* Room for the multipart envelope around a file of the largest allowed size. */
 #define MULTIPART_SLACK 16384

@@ -2,8 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "auth.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/auth.h"
 #include "upload.h"
 
 static const char sql_material[] =

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "req.h"
+#include "web/req.h"
 
 /* The order a request names, as far as this program needs it. */
 struct upload_order {

@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "order.h"
-#include "rules.h"
-#include "valid.h"
-#include "pay.h"
+#include "domain/order.h"
+#include "domain/rules.h"
+#include "base/valid.h"
+#include "ext/pay.h"
 #include "wizard.h"
 
 #define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"

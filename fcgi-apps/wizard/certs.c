@@ -4,11 +4,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "auth.h"
-#include "crypto.h"
-#include "order.h"
-#include "rules.h"
-#include "valid.h"
+#include "web/auth.h"
+#include "crypto/crypto.h"
+#include "domain/order.h"
+#include "domain/rules.h"
+#include "base/valid.h"
 #include "wizard.h"
 
 #define CERTS_MAX 200

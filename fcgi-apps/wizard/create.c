@@ -4,13 +4,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "auth.h"
-#include "conf.h"
-#include "crypto.h"
-#include "order.h"
-#include "orderno.h"
-#include "rules.h"
-#include "valid.h"
+#include "web/auth.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "domain/order.h"
+#include "domain/orderno.h"
+#include "domain/rules.h"
+#include "base/valid.h"
 #include "wizard.h"
 
 static const char sql_account[] =

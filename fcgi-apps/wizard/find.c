@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "orderno.h"
+#include "web/auth.h"
+#include "domain/orderno.h"
 #include "wizard.h"
 
 #define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"

@@ -14,15 +14,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "auth.h"
-#include "crypto.h"
-#include "formtag.h"
-#include "mask.h"
-#include "order.h"
-#include "orderno.h"
-#include "qr.h"
-#include "rules.h"
-#include "valid.h"
+#include "web/auth.h"
+#include "crypto/crypto.h"
+#include "domain/formtag.h"
+#include "domain/mask.h"
+#include "domain/order.h"
+#include "domain/orderno.h"
+#include "media/qr.h"
+#include "domain/rules.h"
+#include "base/valid.h"
 #include "wizard.h"
 
 #define PAGE_MAX (512 * 1024) /* the page, bytes: a few QR codes and a few KB of text */

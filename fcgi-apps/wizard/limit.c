@@ -2,7 +2,7 @@
  * zh-CN. */
 #include <time.h>
 
-#include "ratelimit.h"
+#include "domain/ratelimit.h"
 #include "wizard.h"
 
 /* How long until a window ends, for people: "40 秒", "3 分钟", "2 小时". */

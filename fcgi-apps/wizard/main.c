@@ -1,5 +1,7 @@
 /* certhall-wizard: the applicant wizard, from choosing a business to paying for it. */
-#include "app.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/serve.h"
 #include "wizard.h"
 
 static const struct route routes[] = {
@@ -27,10 +29,10 @@ static const struct route routes[] = {
 	{ "GET", "/api/wizard/orders/:no/pay", wizard_pay_status, 0 },
 	{ "POST", "/api/wizard/orders/:no/refund", wizard_refund, 0 },
 	{ "POST", "/api/wizard/pay/notify", wizard_pay_notify, 0 },
-	{ "GET", "/api/wizard/health", app_health, 0 },
+	{ "GET", "/api/wizard/health", serve_health, 0 },
 };
 
-static const struct app_def wizard_app = {
+static const struct serve_def wizard_app = {
 	.name = "wizard",
 	.routes = routes,
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
@@ -40,5 +42,5 @@ static const struct app_def wizard_app = {
 
 int main(int argc, char **argv)
 {
-	return app_main(argc, argv, &wizard_app);
+	return serve_main(argc, argv, &wizard_app);
 }

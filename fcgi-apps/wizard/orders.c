@@ -4,12 +4,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "auth.h"
-#include "log.h"
-#include "order.h"
-#include "rules.h"
-#include "valid.h"
-#include "pay.h"
+#include "web/auth.h"
+#include "base/log.h"
+#include "domain/order.h"
+#include "domain/rules.h"
+#include "base/valid.h"
+#include "ext/pay.h"
 #include "wizard.h"
 
 #define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"

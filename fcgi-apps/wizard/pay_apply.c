@@ -1,10 +1,10 @@
 /* wizard: what the provider says of a payment (its notification, or its answer when asked),
  * applied to the payment and its order. */
-#include "crypto.h"
-#include "log.h"
-#include "order.h"
+#include "crypto/crypto.h"
+#include "base/log.h"
+#include "domain/order.h"
 #include "pay_payment.h"
-#include "valid.h"
+#include "base/valid.h"
 
 static const char sql_mobile[] = "SELECT handler_mobile_enc FROM orders WHERE id = ?";
 static const char sql_notice[] =

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "pay_payment.h"
-#include "provider.h"
+#include "ext/provider.h"
 
 static const char sql_payment_order[] = "SELECT order_id FROM payments WHERE pay_no = ?";
 

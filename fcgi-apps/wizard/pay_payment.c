@@ -2,8 +2,8 @@
 #include <stdlib.h>
 
 #include "pay_payment.h"
-#include "qr.h"
-#include "valid.h"
+#include "media/qr.h"
+#include "base/valid.h"
 
 #define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"
 

@@ -21,8 +21,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "pay.h"
-#include "payment.h"
+#include "ext/pay.h"
+#include "domain/payment.h"
 #include "wizard.h"
 
 static inline bool is(const char *a, const char *b)

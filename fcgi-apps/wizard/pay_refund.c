@@ -2,9 +2,9 @@
  * money back (-> refunding). */
 #include <stdlib.h>
 
-#include "order.h"
+#include "domain/order.h"
 #include "pay_payment.h"
-#include "valid.h"
+#include "base/valid.h"
 
 #define REASON_MAX 200 /* refund reason, characters */
 

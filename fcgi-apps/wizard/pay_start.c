@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "log.h"
-#include "order.h"
+#include "base/log.h"
+#include "domain/order.h"
 #include "pay_payment.h"
-#include "rules.h"
+#include "domain/rules.h"
 
 /* QR payments made or switched away from at the provider, per account: [pay]
  * per_account_hour (conf.h says why). */

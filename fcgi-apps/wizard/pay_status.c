@@ -2,11 +2,11 @@
  * payments asked about at the provider first. */
 #include <stdio.h>
 
-#include "log.h"
-#include "order.h"
+#include "base/log.h"
+#include "domain/order.h"
 #include "pay_payment.h"
-#include "rules.h"
-#include "valid.h"
+#include "domain/rules.h"
+#include "base/valid.h"
 
 #define POLL_MAX 3     /* pending QR payments asked about per status request */
 /* Seconds between two provider queries of one payment from status polls (in between, the

@@ -1,7 +1,7 @@
 /* wizard: which steps an order goes through, by business and certificate kind (DOMAIN.md). */
 #include <string.h>
 
-#include "order.h"
+#include "domain/order.h"
 #include "wizard.h"
 
 static const char *const step_names[STEP__COUNT] = {

@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "log.h"
-#include "mask.h"
-#include "order.h"
-#include "rules.h"
-#include "smscode.h"
-#include "valid.h"
+#include "web/auth.h"
+#include "base/log.h"
+#include "domain/mask.h"
+#include "domain/order.h"
+#include "domain/rules.h"
+#include "domain/smscode.h"
+#include "base/valid.h"
 #include "wizard.h"
 
 #define CLAIM_SECONDS 120

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mask.h"
+#include "domain/mask.h"
 #include "step_fields.h"
-#include "valid.h"
+#include "base/valid.h"
 
 /* Characters no name, address or bank name needs, and every SQL or HTML fragment does. */
 static const char MARKUP[] = "<>\"'`\\;{}";

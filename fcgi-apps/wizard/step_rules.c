@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "crypto.h"
-#include "rules.h"
+#include "crypto/crypto.h"
+#include "domain/rules.h"
 #include "step_fields.h"
 
 typedef int (*step_rules)(struct req *r, const struct wizard_order *o, const char **v,

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "log.h"
+#include "crypto/crypto.h"
+#include "base/log.h"
 #include "wizard.h"
 
 #define STEP_MAX 16384 /* a step's JSON text, bytes */

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "order.h"
+#include "crypto/crypto.h"
+#include "domain/order.h"
 #include "wizard.h"
 
 static const char *const step_zh[] = {

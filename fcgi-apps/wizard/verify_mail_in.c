@@ -2,7 +2,7 @@
  * paper by courier (002 2.2.2). */
 #include <stdlib.h>
 
-#include "order.h"
+#include "domain/order.h"
 #include "verify_subject.h"
 
 static const char sql_failed_enterprise[] =

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "verify_subject.h"
 
 #define STARTS_LIMIT 10     /* checks started per order and window: a bank charges each */

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "verify_subject.h"
 
 #define POLLS_LIMIT 30      /* gateway queries per order and window from status polling */

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mask.h"
-#include "order.h"
-#include "qr.h"
+#include "domain/mask.h"
+#include "domain/order.h"
+#include "media/qr.h"
 #include "verify_subject.h"
 
 #define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"

@@ -18,9 +18,9 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "db.h"
-#include "verify.h"
+#include "crypto/crypto.h"
+#include "db/db.h"
+#include "ext/verify.h"
 #include "wizard.h"
 
 #define MEMO_TRIES 5        /* wrong memo codes before the transfer check fails */

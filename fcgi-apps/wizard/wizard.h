@@ -6,8 +6,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "app.h"
-#include "req.h"
+#include "web/app.h"
+#include "web/req.h"
 
 /* The order a request names, as the wizard needs it. Strings live in the request arena. */
 struct wizard_order {

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crypto.h"
+#include "crypto/crypto.h"
 
 struct buf {
 	char *p;

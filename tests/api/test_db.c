@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "arena.h"
-#include "conf.h"
-#include "db.h"
+#include "base/arena.h"
+#include "base/conf.h"
+#include "db/db.h"
 
 static struct conf conf;
 static struct arena a;

@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
-#include "ratelimit.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "db/db.h"
+#include "domain/ratelimit.h"
 #include "wizclient.h"
 
 #define WORKERS 4

@@ -17,11 +17,11 @@
 #include <cmocka.h>
 
 #include "apiclient.h"
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
-#include "order.h"
-#include "waybill.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "db/db.h"
+#include "domain/order.h"
+#include "ext/waybill.h"
 #include "wizclient.h"
 
 static struct conf conf;

@@ -12,10 +12,10 @@
 #include <curl/curl.h>
 
 #include "apiclient.h"
-#include "conf.h"
-#include "crypto.h"
-#include "notify.h"
-#include "provider.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "ext/notify.h"
+#include "ext/provider.h"
 
 #define SIG_HEX (2 * CRYPTO_SHA256_LEN)
 

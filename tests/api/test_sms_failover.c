@@ -13,10 +13,10 @@
 #include <cmocka.h>
 
 #include "apiclient.h"
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
-#include "outbox.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "db/db.h"
+#include "domain/outbox.h"
 
 static struct conf conf;
 static struct crypto_key key;

@@ -12,9 +12,9 @@
 #include <cmocka.h>
 
 #include "apiclient.h"
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "db/db.h"
 #include "wizclient.h"
 
 static struct conf conf;

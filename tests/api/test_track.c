@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "apiclient.h"
-#include "orderno.h"
+#include "domain/orderno.h"
 
 #define MAX_DEMO 16
 

@@ -13,14 +13,14 @@
 #include <cmocka.h>
 
 #include "apiclient.h"
-#include "conf.h"
-#include "courier_refresh.h"
-#include "crypto.h"
-#include "db.h"
-#include "order.h"
-#include "orderno.h"
+#include "base/conf.h"
+#include "ext/courier_refresh.h"
+#include "crypto/crypto.h"
+#include "db/db.h"
+#include "domain/order.h"
+#include "domain/orderno.h"
 #include "wizclient.h"
-#include "workdays.h"
+#include "domain/workdays.h"
 
 static struct conf conf;
 static struct crypto_key key;

@@ -14,11 +14,11 @@
 
 #include "../data/scanforge.h"
 #include "apiclient.h"
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
-#include "formtag.h"
-#include "qr.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "db/db.h"
+#include "domain/formtag.h"
+#include "media/qr.h"
 #include "wizclient.h"
 
 static struct conf conf;

@@ -14,10 +14,10 @@
 #include <cmocka.h>
 
 #include "apiclient.h"
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
-#include "orderno.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "db/db.h"
+#include "domain/orderno.h"
 #include "wizclient.h"
 
 static struct conf conf;

@@ -17,14 +17,14 @@
 #include <cmocka.h>
 
 #include "apiclient.h"
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
-#include "order.h"
-#include "orderno.h"
-#include "pay.h"
-#include "provider.h"
-#include "rules.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "db/db.h"
+#include "domain/order.h"
+#include "domain/orderno.h"
+#include "ext/pay.h"
+#include "ext/provider.h"
+#include "domain/rules.h"
 #include "wizclient.h"
 
 #define AMOUNT 26000

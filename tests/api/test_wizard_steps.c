@@ -12,10 +12,10 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
-#include "mask.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "db/db.h"
+#include "domain/mask.h"
 #include "wizclient.h"
 
 #define ORG "测试示范有限公司" /* what api_register_org registers */

@@ -14,9 +14,9 @@
 #include <cmocka.h>
 
 #include "apiclient.h"
-#include "conf.h"
-#include "crypto.h"
-#include "ratelimit.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "domain/ratelimit.h"
 #include "wizclient.h"
 
 static struct conf conf;

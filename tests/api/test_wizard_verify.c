@@ -13,9 +13,9 @@
 #include <cmocka.h>
 
 #include "apiclient.h"
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "db/db.h"
 #include "wizclient.h"
 
 #define ORG "测试示范有限公司" /* the name api_register_org registers */

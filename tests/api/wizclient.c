@@ -10,12 +10,12 @@
 
 #include <cmocka.h>
 
-#include "arena.h"
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
-#include "formtag.h"
-#include "qr.h"
+#include "base/arena.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "db/db.h"
+#include "domain/formtag.h"
+#include "media/qr.h"
 #include "wizclient.h"
 #include "../data/scanforge.h"
 

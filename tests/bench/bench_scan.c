@@ -36,8 +36,8 @@
 #include "../api/apiclient.h"
 #include "../api/wizclient.h"
 #include "../data/scanforge.h"
-#include "image.h"
-#include "scan.h"
+#include "media/image.h"
+#include "media/scan.h"
 
 extern char **environ;
 

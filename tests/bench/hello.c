@@ -1,5 +1,7 @@
 /* certhall-hello: the bench's reference: the same runner and worker loop, a constant answer. */
-#include "app.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/serve.h"
 
 static int hello(struct req *r)
 {
@@ -11,7 +13,7 @@ static const struct route routes[] = {
 	{ "GET", "/bench/hello", hello, 0 },
 };
 
-static const struct app_def hello_app = {
+static const struct serve_def hello_app = {
 	.name = "hello",
 	.routes = routes,
 	.nroutes = 1,
@@ -19,5 +21,5 @@ static const struct app_def hello_app = {
 
 int main(int argc, char **argv)
 {
-	return app_main(argc, argv, &hello_app);
+	return serve_main(argc, argv, &hello_app);
 }

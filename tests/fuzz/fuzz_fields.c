@@ -7,9 +7,9 @@
 
 #include <jansson.h>
 
-#include "arena.h"
-#include "req.h"
-#include "valid.h"
+#include "base/arena.h"
+#include "web/req.h"
+#include "base/valid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,10 +7,10 @@
 
 #include <jansson.h>
 
-#include "courier.h"
-#include "notify.h"
-#include "pay.h"
-#include "verify.h"
+#include "ext/courier.h"
+#include "ext/notify.h"
+#include "ext/pay.h"
+#include "ext/verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "formtag.h"
-#include "scan.h"
+#include "domain/formtag.h"
+#include "media/scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

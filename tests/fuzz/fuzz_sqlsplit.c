@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sqlsplit.h"
+#include "db/sqlsplit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "arena.h"
+#include "base/arena.h"
 
 static void test_alignment_and_growth(void **state)
 {

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "crypto.h"
+#include "crypto/crypto.h"
 
 /* A master key of bytes 00..1f; its sub-keys and the sealed vector below were computed
  * independently with Python (hmac, cryptography's AESGCM), not with this code. */

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "decode.h"
+#include "base/decode.h"
 
 static struct arena a;
 

@@ -7,9 +7,10 @@
 
 #include <cmocka.h>
 
-#include "app.h"
-#include "route.h"
-#include "valid.h"
+#include "web/app.h"
+#include "web/req.h"
+#include "web/route.h"
+#include "base/valid.h"
 
 static struct arena a;
 static struct app app;

@@ -17,8 +17,8 @@
 
 #include <wand/MagickWand.h>
 
-#include "image.h"
-#include "prepass.h"
+#include "media/image.h"
+#include "media/prepass.h"
 
 /* The hall's rules: JPEG/PNG/GIF/BMP, 2 MiB, 0.1 to 40 MP, stored at most 2480 px, thumbnails
  * of 240 px, quality 85. The corpus pads its limit files to the same 2 MiB. */

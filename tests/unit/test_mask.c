@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "mask.h"
-#include "valid.h"
+#include "domain/mask.h"
+#include "base/valid.h"
 
 typedef void (*mask_fn)(const char *, char *, size_t);
 

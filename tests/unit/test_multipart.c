@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "multipart.h"
+#include "web/multipart.h"
 
 #define MAX_PARTS 16
 

@@ -18,10 +18,10 @@
 
 #include <openssl/evp.h>
 
-#include "conf.h"
-#include "http.h"
-#include "notify.h"
-#include "provider.h"
+#include "base/conf.h"
+#include "ext/http.h"
+#include "ext/notify.h"
+#include "ext/provider.h"
 
 #define WEBHOOK_SECRET "whsec_test"
 

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "orderno.h"
+#include "domain/orderno.h"
 
 /* The example of Damm's algorithm as usually published: 572 has check digit 4. */
 static void test_damm_published(void **state)

@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
-#include "password.h"
+#include "base/conf.h"
+#include "crypto/password.h"
 
 static void test_round_trip_and_salt(void **state)
 {

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "pay.h"
-#include "payment.h"
+#include "base/conf.h"
+#include "ext/pay.h"
+#include "domain/payment.h"
 
 static void test_pay_no_make(void **state)
 {

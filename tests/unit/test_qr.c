@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qr.h"
+#include "media/qr.h"
 
 static struct arena a;
 

@@ -8,8 +8,8 @@
 #include <limits.h>
 #include <string.h>
 
-#include "rules.h"
-#include "valid.h"
+#include "domain/rules.h"
+#include "base/valid.h"
 
 static struct rules_date D(int y, int m, int d)
 {

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "log.h"
-#include "runner.h"
+#include "base/log.h"
+#include "web/runner.h"
 
 static char sock[108];
 

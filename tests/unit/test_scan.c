@@ -16,11 +16,11 @@
 #include <wand/MagickWand.h>
 
 #include "../data/scanforge.h"
-#include "crypto.h"
-#include "formtag.h"
-#include "image.h"
-#include "orderno.h"
-#include "scan.h"
+#include "crypto/crypto.h"
+#include "domain/formtag.h"
+#include "media/image.h"
+#include "domain/orderno.h"
+#include "media/scan.h"
 
 #define PAGE_W 1240 /* A4 at 150 dpi */
 #define PAGE_H 1754

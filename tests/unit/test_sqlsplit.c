@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "sqlsplit.h"
+#include "db/sqlsplit.h"
 
 struct got {
 	int n;

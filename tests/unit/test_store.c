@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "store.h"
+#include "crypto/crypto.h"
+#include "media/store.h"
 
 static char dir[64];
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "valid.h"
+#include "base/valid.h"
 
 /* Byte length of a string literal, embedded NULs included. */
 #define LIT(s) (s), (sizeof(s) - 1)

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "verify.h"
+#include "ext/verify.h"
 
 #define SECRET "verify-test-secret"
 #define REF "00112233445566778899aabbccddeeff"

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "courier.h"
-#include "waybill.h"
+#include "ext/courier.h"
+#include "ext/waybill.h"
 
 static void ok(const char *carrier, const char *number)
 {

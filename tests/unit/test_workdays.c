@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "workdays.h"
+#include "domain/workdays.h"
 
 /* The 2026 notice, as in schema/seed/holidays.sql (weekday holidays and all). */
 static const char *const off_2026[] = {

@@ -5,11 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "arena.h"
-#include "conf.h"
-#include "crypto.h"
-#include "db.h"
-#include "sqlsplit.h"
+#include "base/arena.h"
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "db/db.h"
+#include "db/sqlsplit.h"
 
 struct admin {
 	struct conf conf;

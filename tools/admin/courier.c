@@ -2,8 +2,8 @@
 #include <stdio.h>
 
 #include "admin.h"
-#include "courier_refresh.h"
-#include "log.h"
+#include "ext/courier_refresh.h"
+#include "base/log.h"
 
 #define BATCH 20
 

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "admin.h"
-#include "log.h"
+#include "base/log.h"
 
 static volatile sig_atomic_t stop;
 

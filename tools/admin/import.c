@@ -20,9 +20,9 @@
 #include <jansson.h>
 
 #include "admin.h"
-#include "csv.h"
-#include "rules.h"
-#include "valid.h"
+#include "base/csv.h"
+#include "domain/rules.h"
+#include "base/valid.h"
 
 #define BATCH 5000
 #define MAX_CHANNELS 64

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "admin.h"
-#include "log.h"
+#include "base/log.h"
 
 struct command {
 	const char *name;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "admin.h"
-#include "log.h"
+#include "base/log.h"
 
 static const char sql_table[] =
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("

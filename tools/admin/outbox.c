@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "admin.h"
-#include "log.h"
-#include "outbox.h"
+#include "base/log.h"
+#include "domain/outbox.h"
 
 static const char sql_failed[] =
 	"SELECT id, channel, event, recipient_mask, attempts, last_error, "

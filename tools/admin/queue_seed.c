@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 #include "admin.h"
-#include "orderno.h"
+#include "domain/orderno.h"
 
 #define BATCH 1000
 #define NODE 99 /* bench orders' numbers never meet a real node's */

@@ -8,8 +8,8 @@
 #include <time.h>
 
 #include "admin.h"
-#include "orderno.h"
-#include "valid.h"
+#include "domain/orderno.h"
+#include "base/valid.h"
 
 static unsigned rnd(void)
 {

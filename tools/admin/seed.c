@@ -7,12 +7,12 @@
 #include <time.h>
 
 #include "admin.h"
-#include "log.h"
-#include "mask.h"
-#include "order.h"
-#include "orderno.h"
-#include "password.h"
-#include "smscode.h"
+#include "base/log.h"
+#include "domain/mask.h"
+#include "domain/order.h"
+#include "domain/orderno.h"
+#include "crypto/password.h"
+#include "domain/smscode.h"
 
 #define DEMO_MOBILE "13800138000"
 

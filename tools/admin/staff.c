@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "admin.h"
-#include "auth.h"
-#include "password.h"
+#include "web/auth.h"
+#include "crypto/password.h"
 
 static const char sql_add[] =
 	"INSERT INTO staff (username, display_name, role, password_hash, created_at, updated_at) "

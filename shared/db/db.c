@@ -1,0 +1,398 @@
+/* db: prepared statements with a per-connection cache, reconnect, transactions with retry. */
+#include "db/db.h"
+
+#include <errno.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <errmsg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "base/conf.h"
+#include "crypto/crypto.h"
+#include "base/log.h"
+
+static void db_drop_cache(struct db *db)
+{
+	for (size_t i = 0; i < db->ncache; i++) {
+		mysql_stmt_close(db->cache[i].stmt);
+		free(db->cache[i].sql);
+	}
+	db->ncache = 0;
+}
+
+static int classify(unsigned err)
+{
+	switch (err) {
+	case ER_LOCK_DEADLOCK:
+	case ER_LOCK_WAIT_TIMEOUT:
+		return DB_RETRY;
+	case ER_DUP_ENTRY:
+		return DB_DUP;
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case CR_CONNECTION_ERROR:
+	case CR_CONN_HOST_ERROR:
+	case ER_CONNECTION_KILLED:
+	case 4031: /* ER_CLIENT_INTERACTION_TIMEOUT: the server closed an idle connection */
+		return DB_GONE;
+	default:
+		return DB_ERR;
+	}
+}
+
+static int note_error(struct db *db, unsigned err, const char *msg, const char *sql)
+{
+	int kind = classify(err);
+
+	db->last_errno = err;
+	snprintf(db->last_error, sizeof(db->last_error), "%s", msg);
+	if (kind == DB_ERR)
+		log_rid(LOG_ERROR, db->rid, "db error %u: %s (in: %.120s)", err, msg, sql);
+	return kind;
+}
+
+int db_open(struct db *db, const struct conf *c)
+{
+	unsigned int timeout = 5;
+	my_bool off = 0;
+	MYSQL *my;
+
+	db->conf = c;
+	db->in_tx = 0;
+	db->ncache = 0;
+	my = mysql_init(NULL);
+	if (!my)
+		return DB_ERR;
+	mysql_options(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	timeout = 30;
+	mysql_options(my, MYSQL_OPT_READ_TIMEOUT, &timeout);
+	mysql_options(my, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+	mysql_options(my, MYSQL_OPT_RECONNECT, &off);
+	/* Dates in the schema are China time; NOW() and CURDATE() must agree on every host. */
+	mysql_options(my, MYSQL_INIT_COMMAND, "SET time_zone = '+08:00'");
+	if (!mysql_real_connect(my, c->db_host[0] ? c->db_host : NULL, c->db_user, c->db_password,
+				c->db_name, (unsigned)c->db_port,
+				c->db_host[0] ? NULL : c->db_socket, CLIENT_FOUND_ROWS)) {
+		note_error(db, mysql_errno(my), mysql_error(my), "connect");
+		log_rid(LOG_ERROR, db->rid, "db connect: %s", mysql_error(my));
+		mysql_close(my);
+		db->my = NULL;
+		return DB_GONE;
+	}
+	db->my = my;
+	return DB_OK;
+}
+
+void db_close(struct db *db)
+{
+	db_drop_cache(db);
+	if (db->my)
+		mysql_close(db->my);
+	db->my = NULL;
+}
+
+static int reconnect(struct db *db)
+{
+	db_close(db);
+	return db_open(db, db->conf);
+}
+
+static MYSQL_STMT *prepared(struct db *db, const char *sql, int *rc)
+{
+	size_t len = strlen(sql);
+	MYSQL_STMT *st;
+	char *copy;
+
+	for (size_t i = 0; i < db->ncache; i++)
+		if (db->cache[i].len == len && memcmp(db->cache[i].sql, sql, len) == 0)
+			return db->cache[i].stmt;
+	st = mysql_stmt_init(db->my);
+	if (!st) {
+		*rc = DB_ERR;
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, sql, strlen(sql))) {
+		*rc = note_error(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	copy = malloc(len + 1);
+	if (!copy) {
+		mysql_stmt_close(st);
+		*rc = DB_ERR;
+		return NULL;
+	}
+	memcpy(copy, sql, len + 1);
+	if (db->ncache == DB_CACHE) {
+		/* Full: drop the oldest. Programs use far fewer distinct statements than this. */
+		mysql_stmt_close(db->cache[0].stmt);
+		free(db->cache[0].sql);
+		memmove(&db->cache[0], &db->cache[1], sizeof(db->cache[0]) * (DB_CACHE - 1));
+		db->ncache--;
+	}
+	db->cache[db->ncache].sql = copy;
+	db->cache[db->ncache].len = len;
+	db->cache[db->ncache].stmt = st;
+	db->ncache++;
+	return st;
+}
+
+static void forget(struct db *db, MYSQL_STMT *st)
+{
+	for (size_t i = 0; i < db->ncache; i++) {
+		if (db->cache[i].stmt != st)
+			continue;
+		mysql_stmt_close(st);
+		free(db->cache[i].sql);
+		db->cache[i] = db->cache[--db->ncache];
+		return;
+	}
+}
+
+static int bind_params(MYSQL_STMT *st, const struct db_param *p, size_t np, MYSQL_BIND *b)
+{
+	if (mysql_stmt_param_count(st) != np)
+		return -1;
+	memset(b, 0, sizeof(*b) * np);
+	for (size_t i = 0; i < np; i++) {
+		switch (p[i].t) {
+		case DBP_NULL:
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+			break;
+		case DBP_STR:
+		case DBP_BLOB:
+			b[i].buffer_type = p[i].t == DBP_STR ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+			b[i].buffer = (void *)(uintptr_t)p[i].p;
+			b[i].buffer_length = p[i].len;
+			b[i].length = (unsigned long *)(uintptr_t)&p[i].len;
+			/* length is read as unsigned long; size_t and unsigned long agree on LP64 */
+			break;
+		case DBP_I64:
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = (void *)(uintptr_t)&p[i].i;
+			break;
+		}
+	}
+	return np ? (mysql_stmt_bind_param(st, b) ? -1 : 0) : 0;
+}
+
+/* Prepares (from cache) and executes; once more on a fresh connection if it was lost
+ * outside a transaction. */
+static int run(struct db *db, const char *sql, const struct db_param *p, size_t np,
+	       MYSQL_STMT **out)
+{
+	MYSQL_BIND binds[32];
+	int rc = DB_ERR;
+
+	if (np > sizeof(binds) / sizeof(binds[0]))
+		return DB_ERR;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		MYSQL_STMT *st;
+
+		if (!db->my && (db->in_tx || reconnect(db) != DB_OK))
+			return DB_GONE;
+		st = prepared(db, sql, &rc);
+		if (st) {
+			if (bind_params(st, p, np, binds) < 0) {
+				log_rid(LOG_ERROR, db->rid, "db: bad parameters for: %.120s", sql);
+				return DB_ERR;
+			}
+			if (mysql_stmt_execute(st) == 0) {
+				*out = st;
+				return DB_OK;
+			}
+			rc = note_error(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+			if (rc != DB_GONE)
+				return rc;
+			forget(db, st);
+		}
+		if (rc != DB_GONE || db->in_tx)
+			return rc;
+		log_rid(LOG_WARN, db->rid, "db connection lost (%u): reconnecting", db->last_errno);
+		db_close(db);
+	}
+	return rc;
+}
+
+int db_exec(struct db *db, const char *sql, const struct db_param *p, size_t np,
+	    unsigned long long *affected, unsigned long long *insert_id)
+{
+	MYSQL_STMT *st;
+	int rc = run(db, sql, p, np, &st);
+
+	if (rc != DB_OK)
+		return rc;
+	if (affected)
+		*affected = (unsigned long long)mysql_stmt_affected_rows(st);
+	if (insert_id)
+		*insert_id = (unsigned long long)mysql_stmt_insert_id(st);
+	mysql_stmt_free_result(st);
+	return DB_OK;
+}
+
+int db_exec_once(struct db *db, const char *sql)
+{
+	MYSQL_STMT *st;
+	int rc = DB_OK;
+
+	if (!db->my && reconnect(db) != DB_OK)
+		return DB_GONE;
+	st = mysql_stmt_init(db->my);
+	if (!st)
+		return DB_ERR;
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) || mysql_stmt_execute(st))
+		rc = note_error(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+	mysql_stmt_close(st);
+	return rc;
+}
+
+int db_query(struct db *db, struct arena *a, const char *sql, const struct db_param *p, size_t np,
+	     struct db_rows *out)
+{
+	MYSQL_STMT *st;
+	MYSQL_RES *meta = NULL;
+	MYSQL_BIND *b = NULL;
+	unsigned long *lens = NULL;
+	my_bool *nulls = NULL, yes = 1;
+	char **bufs = NULL;
+	int rc = run(db, sql, p, np, &st);
+	size_t nc = 0, r = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (rc != DB_OK)
+		return rc;
+	rc = DB_ERR;
+	meta = mysql_stmt_result_metadata(st);
+	if (!meta)
+		goto out;
+	nc = mysql_num_fields(meta);
+	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &yes);
+	if (mysql_stmt_store_result(st)) {
+		rc = note_error(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+		goto out;
+	}
+	out->ncols = nc;
+	out->nrows = (size_t)mysql_stmt_num_rows(st);
+	b = calloc(nc, sizeof(*b));
+	lens = calloc(nc, sizeof(*lens));
+	nulls = calloc(nc, sizeof(*nulls));
+	bufs = calloc(nc, sizeof(*bufs));
+	out->cell = arena_calloc(a, out->nrows * nc + 1, sizeof(char *));
+	out->len = arena_calloc(a, out->nrows * nc + 1, sizeof(unsigned long));
+	if (!b || !lens || !nulls || !bufs || !out->cell || !out->len)
+		goto out;
+	for (size_t c = 0; c < nc; c++) {
+		MYSQL_FIELD *f = mysql_fetch_field_direct(meta, (unsigned)c);
+		size_t cap = f->max_length + 1;
+
+		bufs[c] = malloc(cap);
+		if (!bufs[c])
+			goto out;
+		b[c].buffer_type = MYSQL_TYPE_STRING;
+		b[c].buffer = bufs[c];
+		b[c].buffer_length = cap;
+		b[c].length = &lens[c];
+		b[c].is_null = &nulls[c];
+	}
+	if (nc && mysql_stmt_bind_result(st, b))
+		goto out;
+	for (r = 0; r < out->nrows; r++) {
+		int f = mysql_stmt_fetch(st);
+
+		if (f == 1 || f == MYSQL_NO_DATA)
+			goto out;
+		for (size_t c = 0; c < nc; c++) {
+			size_t k = r * nc + c;
+
+			out->len[k] = lens[c];
+			out->cell[k] = nulls[c] ? NULL : arena_strndup(a, bufs[c], lens[c]);
+			if (!nulls[c] && !out->cell[k])
+				goto out;
+		}
+	}
+	rc = DB_OK;
+out:
+	if (rc != DB_OK)
+		memset(out, 0, sizeof(*out));
+	for (size_t c = 0; bufs && c < nc; c++)
+		free(bufs[c]);
+	free(bufs);
+	free(nulls);
+	free(lens);
+	free(b);
+	if (meta)
+		mysql_free_result(meta);
+	mysql_stmt_free_result(st);
+	return rc;
+}
+
+const char *db_cell(const struct db_rows *rows, size_t row, size_t col)
+{
+	if (row >= rows->nrows || col >= rows->ncols)
+		return NULL;
+	return rows->cell[row * rows->ncols + col];
+}
+
+static void pause_before_retry(int attempt)
+{
+	unsigned char rnd = 0;
+	struct timespec ts;
+
+	crypto_random(&rnd, 1);
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)(1 + attempt * 4 + rnd % 8) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+int db_tx(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx)
+{
+	int retries = db->conf ? db->conf->db_tx_retries : 3, rc = DB_ERR;
+
+	for (int attempt = 0; attempt <= retries; attempt++) {
+		if (!db->my && reconnect(db) != DB_OK)
+			return DB_GONE;
+		if (mysql_autocommit(db->my, 0)) {
+			rc = note_error(db, mysql_errno(db->my), mysql_error(db->my), "autocommit");
+			if (rc == DB_GONE) {
+				db_close(db);
+				continue;
+			}
+			return rc;
+		}
+		db->in_tx = 1;
+		rc = fn(db, ctx);
+		if (rc == DB_OK && mysql_commit(db->my)) {
+			/* A commit whose answer was lost may have happened: never redo it blindly. */
+			rc = note_error(db, mysql_errno(db->my), mysql_error(db->my), "commit");
+			if (rc == DB_GONE)
+				rc = DB_ERR;
+		} else if (rc == DB_GONE) {
+			rc = DB_RETRY; /* lost before commit: the server rolled it back */
+		}
+		if (rc != DB_OK && db->my)
+			mysql_rollback(db->my);
+		db->in_tx = 0;
+		if (db->my && mysql_autocommit(db->my, 1))
+			db_close(db);
+		if (rc != DB_RETRY)
+			return rc;
+		if (db->last_errno && classify(db->last_errno) == DB_GONE)
+			db_close(db);
+		log_rid(LOG_INFO, db->rid, "transaction retried after %u (attempt %d)", db->last_errno,
+			attempt + 1);
+		pause_before_retry(attempt);
+	}
+	return rc;
+}
+
+bool db_ping(struct db *db)
+{
+	if (db->my && mysql_ping(db->my) == 0)
+		return true;
+	if (db->in_tx)
+		return false;
+	return reconnect(db) == DB_OK;
+}

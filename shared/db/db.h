@@ -1,0 +1,96 @@
+/* db: MariaDB through Connector/C: prepared statements only, transactions with retry. */
+#ifndef CERTHALL_DB_H
+#define CERTHALL_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "base/arena.h"
+
+struct conf;
+struct st_mysql;
+struct st_mysql_stmt;
+
+enum {
+	DB_OK = 0,
+	DB_ERR = -1,    /* anything else: logged with the server's message */
+	DB_RETRY = -2,  /* deadlock or lock wait timeout (1213, 1205): redo the transaction */
+	DB_DUP = -3,    /* duplicate key (1062) */
+	DB_GONE = -4,   /* no connection, and reconnecting failed */
+};
+
+#define DB_CACHE 48
+
+struct db {
+	struct st_mysql *my;
+	const struct conf *conf;
+	int in_tx;
+	struct {
+		char *sql;       /* a copy: callers may pass SQL from a buffer they reuse */
+		size_t len;
+		struct st_mysql_stmt *stmt;
+	} cache[DB_CACHE];
+	size_t ncache;
+	unsigned last_errno;
+	char last_error[256];
+	const char *rid;       /* request id for log lines, NULL between requests */
+};
+
+enum db_ptype { DBP_NULL, DBP_STR, DBP_I64, DBP_BLOB };
+
+struct db_param {
+	enum db_ptype t;
+	const void *p;
+	size_t len;
+	long long i;
+};
+
+#define DB_STR(s) ((struct db_param){ .t = DBP_STR, .p = (s), .len = strlen(s) })
+#define DB_STRN(s, n) ((struct db_param){ .t = DBP_STR, .p = (s), .len = (n) })
+#define DB_I64(v) ((struct db_param){ .t = DBP_I64, .i = (long long)(v) })
+#define DB_BLOB(b, n) ((struct db_param){ .t = DBP_BLOB, .p = (b), .len = (n) })
+#define DB_NULL ((struct db_param){ .t = DBP_NULL })
+/* DB_ARGS(DB_STR(a), DB_I64(b)) expands to the array and its length. */
+#define DB_ARGS(...) (const struct db_param[]){ __VA_ARGS__ }, \
+	(sizeof((const struct db_param[]){ __VA_ARGS__ }) / sizeof(struct db_param))
+#define DB_NOARGS NULL, 0
+
+/* Every cell as bytes plus NUL (the server converts numbers and dates to text). */
+struct db_rows {
+	size_t nrows, ncols;
+	char **cell;            /* cell[row * ncols + col]; NULL for SQL NULL */
+	unsigned long *len;
+};
+
+/* Connects (utf8mb4, timeouts, no auto-reconnect: we reconnect ourselves). */
+int db_open(struct db *db, const struct conf *c);
+void db_close(struct db *db);
+
+/* Runs a statement with no result; affected rows and insert id when wanted (NULL ok). */
+int db_exec(struct db *db, const char *sql, const struct db_param *p, size_t np,
+	    unsigned long long *affected, unsigned long long *insert_id);
+
+/* Runs one statement without parameters and without caching it (migrations, DDL). */
+int db_exec_once(struct db *db, const char *sql);
+
+/* Runs a query and copies its whole result into the arena. */
+int db_query(struct db *db, struct arena *a, const char *sql, const struct db_param *p, size_t np,
+	     struct db_rows *out);
+
+/* The cell, or NULL for SQL NULL or out of range. */
+const char *db_cell(const struct db_rows *rows, size_t row, size_t col);
+
+/*
+ * Runs fn inside one transaction. fn returns DB_OK to commit; anything else rolls back. A
+ * deadlock or lock wait timeout anywhere inside redoes the whole transaction (fn again) up to
+ * [db] tx_retries times, with a short random pause, so fn must only touch the database and
+ * its ctx. Returns fn's result, or the error that ended it.
+ */
+int db_tx(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx);
+
+/* True if the server answers (reconnects if needed). */
+bool db_ping(struct db *db);
+
+#endif

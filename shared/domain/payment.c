@@ -1,0 +1,226 @@
+/* payment: applies what a provider or finance reports to the payment and its order. */
+#include "domain/payment.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "domain/order.h"
+#include "ext/pay.h"
+#include "base/valid.h"
+
+const char *payment_next_state(const char *flow, bool mail_in, const char *renew_mode)
+{
+	if (mail_in || (flow && strcmp(flow, "two_stage") == 0))
+		return "awaiting_paper";
+	if (renew_mode && strcmp(renew_mode, "online") == 0)
+		return "approved";
+	return "reviewing";
+}
+
+const char *payment_outcome_name(enum payment_outcome o)
+{
+	switch (o) {
+	case PAYMENT_PAID: return "paid";
+	case PAYMENT_REFUND: return "paid_refunding";
+	case PAYMENT_CLOSED: return "closed";
+	case PAYMENT_UNCHANGED: return "unchanged";
+	case PAYMENT_AMOUNT_MISMATCH: return "amount_mismatch";
+	case PAYMENT_REF_MISMATCH: return "ref_mismatch";
+	case PAYMENT_UNKNOWN: return "unknown_payment";
+	}
+	return "unknown";
+}
+
+static const char sql_find[] = "SELECT order_id FROM payments WHERE pay_no = ?";
+static const char sql_lock_order[] =
+	"SELECT state, version, order_no, mail_in, COALESCE(renew_mode, ''), channel_id "
+	"FROM orders WHERE id = ? FOR UPDATE";
+static const char sql_flow[] = "SELECT flow FROM channels WHERE id = ?";
+static const char sql_lock_payment[] =
+	"SELECT id, state, amount_fen, COALESCE(provider_ref, ''), method "
+	"FROM payments WHERE pay_no = ? FOR UPDATE";
+static const char sql_refund_due[] =
+	"UPDATE orders SET refund_due = 1, version = version + 1 WHERE id = ?";
+static const char sql_paid[] =
+	"UPDATE payments SET state = ?, paid_at = NOW(3), "
+	"provider_ref = COALESCE(provider_ref, NULLIF(?, '')), "
+	"confirmed_by = IF(? = 'staff', ?, confirmed_by), version = version + 1 WHERE id = ?";
+/* Only QR payments close: a transfer or counter payment registered with finance may already
+ * be money on its way, so it stays for finance to confirm (and, if the order was paid
+ * otherwise, to pay back). */
+static const char sql_close_others[] =
+	"UPDATE payments SET state = 'closed', version = version + 1 "
+	"WHERE order_id = ? AND id <> ? AND state = 'pending'";
+static const char sql_order_paid[] =
+	"UPDATE orders SET paid_at = NOW(3), submitted_at = COALESCE(submitted_at, NOW(3)) "
+	"WHERE id = ?";
+static const char sql_close[] =
+	"UPDATE payments SET state = 'closed', version = version + 1 WHERE id = ?";
+
+static long long ll(const struct db_rows *rows, size_t col)
+{
+	const char *s = db_cell(rows, 0, col);
+
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+/* The zh-CN name, or the code itself for a method someone added without one. */
+static const char *method_zh(const char *method)
+{
+	const char *zh = pay_method_name(method);
+
+	return zh ? zh : method;
+}
+
+static const char sql_renew_cert[] =
+	"UPDATE certificates c JOIN orders o ON o.target_cert_id = c.id "
+	"SET c.not_before = o.renew_not_before, c.not_after = o.renew_not_after "
+	"WHERE o.id = ? AND o.business_type = 'renew' AND o.renew_not_after IS NOT NULL "
+	"AND c.state = 'valid'";
+static const char sql_renewed_to[] =
+	"SELECT DATE_FORMAT(renew_not_after, '%Y-%m-%d') FROM orders WHERE id = ?";
+
+static int renew_now(struct db *db, struct arena *a, struct payment_applied *out)
+{
+	struct db_rows rows;
+	unsigned long long n = 0;
+	int rc = db_exec(db, sql_renew_cert, DB_ARGS(DB_I64(out->order_id)), &n, NULL);
+
+	if (rc != DB_OK)
+		return rc;
+	/* A certificate revoked meanwhile is not renewed: the order waits for staff. */
+	if (n != 1)
+		return DB_OK;
+	rc = db_query(db, a, sql_renewed_to, DB_ARGS(DB_I64(out->order_id)), &rows);
+	if (rc != DB_OK)
+		return rc;
+	rc = order_move(db, out->order_id, "approved", "done", -1);
+	if (rc == DB_OK)
+		rc = order_event(db, out->order_id, "done", "approved", "done", "system", 0, true,
+				 arena_printf(a, "证书已续期至 %s，请插入 USBKey 下载更新后的证书。",
+					      rows.nrows ? db_cell(&rows, 0, 0) : ""));
+	if (rc == DB_OK)
+		out->order_to = "done";
+	return rc == ORDER_STALE ? DB_RETRY : rc;
+}
+
+static int apply_paid(struct db *db, struct arena *a, const struct payment_report *rep,
+		      const struct db_rows *ord, long long payment_id, struct payment_applied *out)
+{
+	char amount[24];
+	const char *note;
+	struct db_rows rows;
+	int rc;
+
+	valid_money_format(out->amount_fen, amount, sizeof(amount));
+	if (strcmp(out->order_from, "pending_payment") != 0) {
+		/* The money came for an order that no longer waits for it (cancelled, or paid by
+		 * another payment): it goes back, and finance sees the payment in refunding. */
+		rc = db_exec(db, sql_paid,
+			     DB_ARGS(DB_STR("refunding"), DB_STR(rep->provider_ref ? rep->provider_ref : ""),
+				     DB_STR(rep->actor_type), DB_I64(rep->actor_id), DB_I64(payment_id)),
+			     NULL, NULL);
+		note = arena_printf(a, "订单%s时收到%s %s 元，款项将原路退回。",
+				    order_state_name(out->order_from) ? order_state_name(out->order_from)
+								      : out->order_from,
+				    method_zh(out->method), amount);
+		/* The order's state does not say money is owed: the flag puts it in finance's queue. */
+		if (rc == DB_OK)
+			rc = db_exec(db, sql_refund_due, DB_ARGS(DB_I64(out->order_id)), NULL, NULL);
+		if (rc == DB_OK)
+			rc = order_event(db, out->order_id, "refund_requested", NULL, NULL,
+					 rep->actor_type, rep->actor_id, true, note);
+		out->outcome = PAYMENT_REFUND;
+		return rc;
+	}
+	rc = db_query(db, a, sql_flow, DB_ARGS(DB_I64(ll(ord, 5))), &rows);
+	if (rc != DB_OK)
+		return rc;
+	out->order_to = payment_next_state(db_cell(&rows, 0, 0), ll(ord, 3) != 0, db_cell(ord, 0, 4));
+	rc = db_exec(db, sql_paid,
+		     DB_ARGS(DB_STR("paid"), DB_STR(rep->provider_ref ? rep->provider_ref : ""),
+			     DB_STR(rep->actor_type), DB_I64(rep->actor_id), DB_I64(payment_id)),
+		     NULL, NULL);
+	if (rc == DB_OK)
+		rc = payment_close_others(db, out->order_id, payment_id);
+	if (rc == DB_OK)
+		rc = order_move(db, out->order_id, "pending_payment", out->order_to, ll(ord, 1));
+	if (rc == ORDER_STALE) /* impossible under the row lock; retry rather than guess */
+		return DB_RETRY;
+	if (rc == DB_OK)
+		rc = db_exec(db, sql_order_paid, DB_ARGS(DB_I64(out->order_id)), NULL, NULL);
+	note = arena_printf(a, "%s %s 元", method_zh(out->method), amount);
+	if (rc == DB_OK)
+		rc = order_event(db, out->order_id, "paid", "pending_payment", out->order_to,
+				 rep->actor_type, rep->actor_id, true, note);
+	/* An online renewal needs no review (002): paid, the certificate runs to its new date. */
+	if (rc == DB_OK && strcmp(out->order_to, "approved") == 0)
+		rc = renew_now(db, a, out);
+	out->outcome = PAYMENT_PAID;
+	return rc;
+}
+
+int payment_close_others(struct db *db, long long order_id, long long keep_id)
+{
+	return db_exec(db, sql_close_others, DB_ARGS(DB_I64(order_id), DB_I64(keep_id)), NULL, NULL);
+}
+
+int payment_apply(struct db *db, struct arena *a, const char *pay_no, const struct payment_report *rep,
+	      struct payment_applied *out)
+{
+	struct db_rows rows, ord;
+	const char *pstate, *ref;
+	long long payment_id;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->outcome = PAYMENT_UNKNOWN;
+	rc = db_query(db, a, sql_find, DB_ARGS(DB_STR(pay_no)), &rows);
+	if (rc != DB_OK || rows.nrows != 1)
+		return rc;
+	out->order_id = ll(&rows, 0);
+	rc = db_query(db, a, sql_lock_order, DB_ARGS(DB_I64(out->order_id)), &ord);
+	if (rc != DB_OK)
+		return rc;
+	rc = db_query(db, a, sql_lock_payment, DB_ARGS(DB_STR(pay_no)), &rows);
+	if (rc != DB_OK)
+		return rc;
+	if (ord.nrows != 1 || rows.nrows != 1)
+		return DB_ERR;
+	out->order_no = db_cell(&ord, 0, 2);
+	out->order_from = db_cell(&ord, 0, 0);
+	payment_id = ll(&rows, 0);
+	pstate = db_cell(&rows, 0, 1);
+	out->amount_fen = ll(&rows, 2);
+	ref = db_cell(&rows, 0, 3);
+	out->method = db_cell(&rows, 0, 4);
+	out->outcome = PAYMENT_UNCHANGED;
+
+	/* The provider knows only the QR payments it made; transfers and counter payments are
+	 * finance's word alone. */
+	if (strcmp(rep->actor_type, "system") == 0 && !pay_method_qr(out->method))
+		return DB_OK;
+	if (strcmp(rep->state, "closed") == 0) {
+		/* Only an open QR payment closes: a late "closed" never undoes a "paid". */
+		if (strcmp(pstate, "pending") != 0)
+			return DB_OK;
+		out->outcome = PAYMENT_CLOSED;
+		return db_exec(db, sql_close, DB_ARGS(DB_I64(payment_id)), NULL, NULL);
+	}
+	if (strcmp(rep->state, "paid") != 0)
+		return DB_OK;
+	if (rep->amount_fen != out->amount_fen) {
+		out->outcome = PAYMENT_AMOUNT_MISMATCH;
+		return DB_OK;
+	}
+	if (ref[0] && rep->provider_ref && rep->provider_ref[0] && strcmp(ref, rep->provider_ref) != 0) {
+		out->outcome = PAYMENT_REF_MISMATCH;
+		return DB_OK;
+	}
+	if (strcmp(pstate, "pending") != 0 && strcmp(pstate, "awaiting_finance") != 0 &&
+	    strcmp(pstate, "closed") != 0)
+		return DB_OK; /* paid, refunding or refunded already */
+	return apply_paid(db, a, rep, &ord, payment_id, out);
+}
