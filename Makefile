@@ -177,15 +177,15 @@ FUZZ_LIBS_fuzz_prepass  := -lz
 FUZZ_SRCS_fuzz_conf     := shared/base/conf.c shared/base/log.c
 FUZZ_LIBS_fuzz_conf     := $(shell pkg-config --libs inih 2>/dev/null)
 FUZZ_SRCS_fuzz_fields   := shared/base/arena.c shared/web/req.c shared/web/resp.c shared/base/valid.c shared/base/log.c \
-                           shared/crypto/crypto.c shared/base/decode.c shared/base/errbuf.c
+                           shared/crypto/crypto.c shared/base/decode.c shared/base/errbuf.c shared/base/fdio.c
 FUZZ_LIBS_fuzz_fields   := $(shell pkg-config --libs jansson libcrypto 2>/dev/null) -lfcgi
 FUZZ_SRCS_fuzz_providers := shared/ext/pay.c shared/ext/verify.c shared/ext/courier.c shared/ext/notify.c \
                            shared/ext/notify_alibaba.c shared/ext/notify_tencent.c shared/ext/notify_webhook.c \
                            shared/ext/notify_smtp.c shared/ext/provider.c shared/ext/http.c shared/crypto/crypto.c \
                            shared/base/valid.c shared/ext/waybill.c shared/domain/order.c shared/base/log.c shared/base/conf.c \
-                           shared/db/db.c shared/base/arena.c shared/base/decode.c shared/base/errbuf.c
+                           shared/db/db.c shared/base/arena.c shared/base/decode.c shared/base/errbuf.c shared/base/fdio.c
 FUZZ_LIBS_fuzz_providers := $(shell pkg-config --libs jansson libcrypto libcurl inih libmariadb 2>/dev/null)
-FUZZ_SRCS_fuzz_scan_qr  := shared/media/scan.c shared/base/errbuf.c shared/domain/formtag.c shared/crypto/crypto.c shared/domain/orderno.c \
+FUZZ_SRCS_fuzz_scan_qr  := shared/media/scan.c shared/base/errbuf.c shared/base/fdio.c shared/domain/formtag.c shared/crypto/crypto.c shared/domain/orderno.c \
                            shared/base/decode.c shared/base/arena.c
 FUZZ_LIBS_fuzz_scan_qr  := -lzbar $(shell pkg-config --libs libcrypto 2>/dev/null) -lm
 

@@ -37,7 +37,8 @@ if ! sort -u "$edges" | tsort >/dev/null 2>"$edges.err"; then
 fi
 rm -f "$edges.err"
 # The programs, tests and tools name the layer too.
-if grep -nE '^#include "(arena|log|conf|decode|errors|errbuf|csv|valid|crypto|password|db|sqlsplit|http|provider|notify|verify|pay|courier|courier_refresh|waybill|image|prepass|qr|scan|store|order|payment|rules|mask|workdays|smscode|outbox|orderno|formtag|ratelimit|runner|app|req|route|multipart|auth|serve)\.h"' \
+stems=$(for h in shared/*/*.h; do basename "${h%.h}"; done | paste -sd'|')
+if grep -nE "^#include \"($stems)\.h\"" \
 	$(git ls-files 'fcgi-apps/*.c' 'fcgi-apps/*.h' 'tests/*.c' 'tests/*.h' 'tools/*.c' 'tools/*.h') |
 	while IFS=: read -r file line rest; do
 		[ -e "$(dirname "$file")/$(sed 's/#include "\(.*\)"/\1/' <<<"$rest")" ] || echo "$file:$line: $rest"

@@ -18,7 +18,7 @@ INSERT IGNORE INTO material_kinds (code, name, hint, sort) VALUES
  ('change_notice', '变更通知书', '登记机关出具的名称或信息变更通知书，加盖单位公章。', 9),
  ('payment_voucher', '付款凭证', '对公转账付款凭证（线下邮寄办理时）。', 10);
 
--- The scan checks (schema/0010_scan_checks.sql, shared/scan.c): ink per mille, sharpness, paper
+-- The scan checks (schema/0010_scan_checks.sql, shared/media/scan.c): ink per mille, sharpness, paper
 -- brightness, percent of the image inked (0: not checked), a seal expected, the printed form
 -- whose QR must name the order. An ID card copy fills a small part of its page: no area check.
 INSERT IGNORE INTO material_rules

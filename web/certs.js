@@ -20,7 +20,7 @@
     return '剩余 ' + c.days_left + ' 天';
   }
 
-  // The renewal window (shared/rules.h): under 90 days left or expired up to 365 days online;
+  // The renewal window (shared/domain/rules.h): under 90 days left or expired up to 365 days online;
   // expired longer by review; earlier not at all.
   function renewalText(c) {
     switch (c.renewal) {

@@ -11,7 +11,7 @@
   // The states the applicant still has to act in: the "未完成订单" list (000, 002).
   var OPEN_STATES = ['draft', 'verify_failed', 'returned', 'pending_payment', 'awaiting_paper'];
 
-  // Order states as shared/order.c names them, for the filter (the API has no list of them).
+  // Order states as shared/domain/order.c names them, for the filter (the API has no list of them).
   var STATES = [
     ['draft', '未完成'], ['verify_failed', '金融认证失败'], ['pending_payment', '待支付'],
     ['pre_review', '待预审'], ['awaiting_paper', '待寄送纸质材料'], ['paper_review', '纸质材料审核中'],

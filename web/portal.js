@@ -562,7 +562,7 @@
     return ol;
   };
 
-  // The carriers the waybill entry accepts (shared/waybill.c).
+  // The carriers the waybill entry accepts (shared/ext/waybill.c).
   P.carriers = [
     ['sf', '顺丰速运'], ['ems', 'EMS（中国邮政）'], ['zto', '中通快递'], ['yto', '圆通速递'],
     ['sto', '申通快递'], ['yunda', '韵达快递'], ['jd', '京东物流'], ['deppon', '德邦快递']

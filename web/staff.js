@@ -12,7 +12,7 @@
   var NETWORK_ERROR = '网络异常，请求未完成，请检查网络后重试。';
   var BAD_ANSWER = '服务器返回了无法识别的内容，请稍后重试。';
 
-  // ---- names of the codes the API sends (shared/order.c, shared/waybill.c, wizard/catalog.c) --
+  // ---- names of the codes the API sends (shared/domain/order.c, shared/ext/waybill.c, wizard/catalog.c) --
 
   S.ROLE_NAMES = { reviewer: '审核员', finance: '财务', shipping: '制证发货', admin: '管理员' };
   S.STATE_NAMES = {
@@ -87,7 +87,7 @@
     return (neg ? '-' : '') + s.slice(0, -2).replace(/^0+(?=\d)/, '') + '.' + s.slice(-2);
   };
 
-  // Masked forms as shared/mask.c makes them: mobiles 138****1234, ID numbers 110***********123X,
+  // Masked forms as shared/domain/mask.c makes them: mobiles 138****1234, ID numbers 110***********123X,
   // account and card numbers their first 4 and last 4.
   S.maskMobile = function (s) {
     s = String(s || '');

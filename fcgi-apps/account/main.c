@@ -18,7 +18,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/account/staff/login", staff_login, 0 },
 	{ "GET", "/api/account/staff/me", staff_me, AUTH_ROUTE_PASSWORD_ONLY },
 	{ "GET", "/api/account/staff/outbox", staff_outbox, 0 },
-	/* A password-only staff session reaches these and nothing else (shared/auth.h). */
+	/* A password-only staff session reaches these and nothing else (shared/web/auth.h). */
 	{ "POST", "/api/account/staff/factor/totp", staff_factor_totp, AUTH_ROUTE_PASSWORD_ONLY },
 	{ "POST", "/api/account/staff/factor/totp/confirm", staff_factor_totp_confirm, AUTH_ROUTE_PASSWORD_ONLY },
 	{ "POST", "/api/account/staff/factor/cert", staff_factor_cert, AUTH_ROUTE_PASSWORD_ONLY },

@@ -12,8 +12,8 @@ static const char sql_account[] =
 static const char sql_staff[] = "SELECT username, display_name, role FROM staff WHERE id = ?";
 static const char sql_outbox[] =
 	"SELECT id, channel, event, recipient_mask, state, attempts, last_error, "
-	"DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s+08:00'), "
-	"DATE_FORMAT(sent_at, '%Y-%m-%dT%H:%i:%s+08:00'), provider, extra_sends "
+	DB_ISO("created_at") ", "
+	DB_ISO("sent_at") ", provider, extra_sends "
 	"FROM outbox WHERE state = ? ORDER BY id DESC LIMIT ? OFFSET ?";
 
 int account_me(struct req *r)

@@ -8,7 +8,6 @@
 #include "domain/order.h"
 #include "review.h"
 
-#define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"
 #define LIVE "claimed_at >= NOW(3) - INTERVAL 30 MINUTE" /* REVIEW_CLAIM_MINUTES */
 
 /* MariaDB assigns left to right: claimed_at sees the staff_id just decided. A live claim of
@@ -19,8 +18,8 @@ static const char sql_claim[] =
 	"staff_id = IF(" LIVE " AND staff_id <> VALUES(staff_id), staff_id, VALUES(staff_id)), "
 	"claimed_at = IF(staff_id = VALUES(staff_id), VALUES(claimed_at), claimed_at)";
 static const char sql_holder[] =
-	"SELECT c.staff_id, s.display_name, s.username, DATE_FORMAT(c.claimed_at, " ISO "), "
-	"DATE_FORMAT(c.claimed_at + INTERVAL 30 MINUTE, " ISO "), c." LIVE " "
+	"SELECT c.staff_id, s.display_name, s.username, DATE_FORMAT(c.claimed_at, " DB_ISO_FMT "), "
+	"DATE_FORMAT(c.claimed_at + INTERVAL 30 MINUTE, " DB_ISO_FMT "), c." LIVE " "
 	"FROM review_claims c JOIN staff s ON s.id = c.staff_id WHERE c.order_id = ?";
 static const char sql_release[] = "DELETE FROM review_claims WHERE order_id = ?";
 static const char sql_clear[] = "DELETE FROM review_claims WHERE order_id = ?";

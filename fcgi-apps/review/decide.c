@@ -1,5 +1,5 @@
 /* review: decisions: a material accepted or rejected; an order approved, returned for
- * supplement, or rejected for good (shared/order.h). */
+ * supplement, or rejected for good (shared/domain/order.h). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -12,39 +12,38 @@
 #include "review.h"
 #include "base/valid.h"
 
-#define ISO(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"
 
 static const char sql_order[] =
 	"SELECT c.name, COALESCE(o.verify_method, ''), COALESCE(o.handler_method, ''), "
-	ISO("o.created_at") ", " ISO("o.updated_at") ", " ISO("o.submitted_at") ", " ISO("o.paid_at")
-	", " ISO("o.signed_at") ", COALESCE(o.queue, ''), DATE_FORMAT(o.submitted_at, '%Y-%m-%d'), "
+	DB_ISO("o.created_at") ", " DB_ISO("o.updated_at") ", " DB_ISO("o.submitted_at") ", " DB_ISO("o.paid_at")
+	", " DB_ISO("o.signed_at") ", COALESCE(o.queue, ''), DATE_FORMAT(o.submitted_at, '%Y-%m-%d'), "
 	"DATE_FORMAT(CURDATE(), '%Y-%m-%d') "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?";
 static const char sql_verifications[] =
-	"SELECT subject, method, state, message, " ISO("created_at") ", " ISO("decided_at")
+	"SELECT subject, method, state, message, " DB_ISO("created_at") ", " DB_ISO("decided_at")
 	" FROM verifications WHERE order_id = ? ORDER BY id";
 static const char sql_payments[] =
-	"SELECT p.method, p.amount_fen, p.pay_no, p.state, " ISO("p.created_at") ", " ISO("p.paid_at")
+	"SELECT p.method, p.amount_fen, p.pay_no, p.state, " DB_ISO("p.created_at") ", " DB_ISO("p.paid_at")
 	", s.display_name FROM payments p LEFT JOIN staff s ON s.id = p.confirmed_by "
 	"WHERE p.order_id = ? ORDER BY p.id";
 static const char sql_materials[] =
 	"SELECT m.id, m.material, k.name, m.version, m.state, m.reject_reason, m.width, m.height, "
-	"m.bytes, m.original_name, " ISO("m.created_at") ", "
+	"m.bytes, m.original_name, " DB_ISO("m.created_at") ", "
 	"m.version = (SELECT MAX(m2.version) FROM materials m2 WHERE m2.order_id = m.order_id "
 	"AND m2.material = m.material), m.qr_state, m.seal_state, m.ink_pm, m.sharpness, m.paper, "
 	"m.area_pct "
 	"FROM materials m JOIN material_kinds k ON k.code = m.material WHERE m.order_id = ? "
 	"ORDER BY k.sort, m.version DESC";
 static const char sql_events[] =
-	"SELECT " ISO("e.at") ", e.kind, e.state_from, e.state_to, e.actor_type, e.note, e.public, "
+	"SELECT " DB_ISO("e.at") ", e.kind, e.state_from, e.state_to, e.actor_type, e.note, e.public, "
 	"s.display_name FROM order_events e "
 	"LEFT JOIN staff s ON e.actor_type = 'staff' AND s.id = e.actor_id "
 	"WHERE e.order_id = ? ORDER BY e.at, e.id LIMIT 1000";
 static const char sql_waybills[] =
-	"SELECT direction, carrier, number, last_state, " ISO("created_at") " FROM waybills "
+	"SELECT direction, carrier, number, last_state, " DB_ISO("created_at") " FROM waybills "
 	"WHERE order_id = ? ORDER BY id";
 static const char sql_claim[] =
-	"SELECT s.display_name, " ISO("c.claimed_at") ", c.staff_id FROM review_claims c "
+	"SELECT s.display_name, " DB_ISO("c.claimed_at") ", c.staff_id FROM review_claims c "
 	"JOIN staff s ON s.id = c.staff_id WHERE c.order_id = ? "
 	"AND c.claimed_at >= NOW(3) - INTERVAL 30 MINUTE";
 static const char sql_target[] =

@@ -1,5 +1,5 @@
 /* review: finance: a transfer or counter payment confirmed (the order moves on as a provider
- * payment moves it, shared/order.h), and refunds paid out. */
+ * payment moves it, shared/domain/order.h), and refunds paid out. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,7 +63,7 @@ static int confirm_tx(struct db *db, void *p)
 
 	f->stale = false;
 	f->nothing = NULL;
-	/* Where a paid order goes: the same rule as a provider's payment (shared/pay.c). */
+	/* Where a paid order goes: the same rule as a provider's payment (shared/ext/pay.c). */
 	f->to = payment_next_state(o->flow, o->mail_in, o->renew_mode);
 	rc = review_move(db, r, o, "pending_payment", f->to, f->version, "paid", "");
 	if (rc == ORDER_STALE)

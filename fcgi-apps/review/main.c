@@ -8,7 +8,7 @@
 
 /* AUTH_ROUTE_FRESH marks what leads to issuance, revocation or a refund: an approval (which
  * issues, or revokes for a revocation order), a payment confirmed (a paid online renewal
- * renews at once), a refund paid out, a key made. shared/auth.c checks the factor's age. */
+ * renews at once), a refund paid out, a key made. shared/web/auth.c checks the factor's age. */
 static const struct route routes[] = {
 	{ "GET", "/api/review/queue", review_queue, 0 },
 	{ "GET", "/api/review/reasons", review_reasons, 0 },

@@ -33,13 +33,12 @@
 #define SQL_MAX 3072
 #define IDS_CHUNK 25     /* ids per WHERE id IN (...): within the 32 parameters of a statement */
 
-#define ISO(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"
 
 static const char cols[] =
 	"SELECT STRAIGHT_JOIN o.id, o.order_no, o.state, o.business_type, o.cert_kind, o.subject_name, "
-	"ch.code, ch.name, ch.review_days_min, ch.review_days_max, " ISO("o.submitted_at") ", "
+	"ch.code, ch.name, ch.review_days_min, ch.review_days_max, " DB_ISO("o.submitted_at") ", "
 	"DATE_FORMAT(o.submitted_at, '%Y-%m-%d'), DATE_FORMAT(CURDATE(), '%Y-%m-%d'), o.version, "
-	"cs.display_name, " ISO("rc.claimed_at") ", rc.staff_id, COALESCE(o.amount_fen, -1), "
+	"cs.display_name, " DB_ISO("rc.claimed_at") ", rc.staff_id, COALESCE(o.amount_fen, -1), "
 	"COALESCE(o.pay_method, '') ";
 /* Each joined table by its primary key, forced: a scan of a small table through a join buffer
  * (what the optimizer likes for 5 channels) would lose the index order and sort. */
@@ -74,7 +73,7 @@ struct filter {
 struct query {
 	char sql[SQL_MAX];
 	size_t len;
-	struct db_param p[32]; /* shared/db.c binds at most 32 */
+	struct db_param p[32]; /* shared/db/db.c binds at most 32 */
 	size_t np;
 	bool overflow;
 };

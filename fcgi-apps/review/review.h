@@ -116,7 +116,7 @@ int review_approved(struct db *db, struct req *r, const struct review_order *o, 
 /* ---- working days (queue.c) */
 
 /* Working days from from_day to today (both YYYY-MM-DD, the database's calendar day): the
- * working days after from_day up to and including today (shared/workdays.h, the holidays
+ * working days after from_day up to and including today (shared/domain/workdays.h, the holidays
  * table). -1 when a date is not one, or the calendar cannot be read. */
 int review_waited_days(struct req *r, const char *from_day, const char *today);
 

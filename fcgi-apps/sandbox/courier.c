@@ -1,4 +1,4 @@
-/* sandbox: the courier of shared/courier.h: signed track queries, tracks scripted by tests. */
+/* sandbox: the courier of shared/ext/courier.h: signed track queries, tracks scripted by tests. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 #include "ext/waybill.h"
 
 /*
- *   GET  /sandbox/courier/tracks/:carrier/:number  (signed, shared/courier.h)
+ *   GET  /sandbox/courier/tracks/:carrier/:number  (signed, shared/ext/courier.h)
  *        -> 200 {"state","events"}; 404 for an unknown carrier or a malformed number;
  *        a number nobody scripted gets a plausible track, fixed at its first query:
  *        collected two hours before, in transit one hour before.

@@ -17,7 +17,7 @@
  *   GET  /sandbox/{sms,mail}?idempotency_key=K -> 200 {"status":"sent","id"} or 404
  * Both carry X-Certhall-Timestamp (unix seconds, at most 300 s off) and X-Certhall-Signature,
  * the hex HMAC-SHA256 under [sms] secret of timestamp "." body (the body is empty for GET;
- * provider_hmac, shared/notify_webhook.c, computes it on both sides).
+ * provider_hmac, shared/ext/notify_webhook.c, computes it on both sides).
  * An empty secret turns the checks off. Every error says whether it is permanent.
  * A second SMS gateway, /sandbox/sms2, speaks the same protocol under [sms2] secret and has
  * failure controls of its own (/sandbox/control/sms2): the next provider of [sms2].

@@ -1,4 +1,4 @@
-/* sandbox: the payment provider of shared/pay.h (WeChat Pay / Alipay QR), and a payer that
+/* sandbox: the payment provider of shared/ext/pay.h (WeChat Pay / Alipay QR), and a payer that
  * tests drive. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 #include "base/valid.h"
 
 /*
- * The provider's side, signed under [pay] secret (shared/pay.h has the protocol):
+ * The provider's side, signed under [pay] secret (shared/ext/pay.h has the protocol):
  *   POST /sandbox/pay/orders                  create (503 while fail_create is set)
  *   GET  /sandbox/pay/orders/:pay_no          query
  *   POST /sandbox/pay/orders/:pay_no/close    close

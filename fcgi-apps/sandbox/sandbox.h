@@ -69,7 +69,7 @@ int sandbox_reset(struct req *r);
 int sandbox_messages(struct req *r);
 int sandbox_messages_stats(struct req *r);
 
-/* verify.c: the identity-check gateway (shared/verify.h) and its test controls. */
+/* verify.c: the identity-check gateway (shared/ext/verify.h) and its test controls. */
 int sandbox_verify_check(struct req *r);
 int sandbox_verify_check_get(struct req *r);
 int sandbox_verify_complete(struct req *r);
@@ -78,7 +78,7 @@ int sandbox_verify_transfers(struct req *r);
 int sandbox_verify_script(struct req *r);
 int sandbox_verify_face(struct req *r);
 
-/* pay.c: the payment provider of shared/pay.h, and the payer tests drive. */
+/* pay.c: the payment provider of shared/ext/pay.h, and the payer tests drive. */
 int sandbox_pay_create(struct req *r);
 int sandbox_pay_query(struct req *r);
 int sandbox_pay_close(struct req *r);
@@ -86,7 +86,7 @@ int sandbox_pay_complete(struct req *r);
 int sandbox_pay_notification(struct req *r);
 int sandbox_pay_control(struct req *r);
 
-/* courier.c: the courier's track queries (shared/courier.h) and the tracks tests script. */
+/* courier.c: the courier's track queries (shared/ext/courier.h) and the tracks tests script. */
 int sandbox_courier_track(struct req *r);
 int sandbox_courier_script(struct req *r);
 

@@ -1,4 +1,4 @@
-/* sandbox: the identity-check gateway of shared/verify.h, its outcomes scripted by tests. */
+/* sandbox: the identity-check gateway of shared/ext/verify.h, its outcomes scripted by tests. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 #include "ext/verify.h"
 
 /*
- * Signed, as shared/verify.h describes (X-Certhall-* under [verify] secret):
+ * Signed, as shared/ext/verify.h describes (X-Certhall-* under [verify] secret):
  *   POST /sandbox/verify/checks        -> 200 {"ref","state","message","link"}
  *   GET  /sandbox/verify/checks/:ref   -> the same; 404 for an unknown ref
  *   POST /sandbox/verify/transfers     -> 200 {"ref","state":"sent"|"failed","message"}

@@ -13,7 +13,7 @@ static const char sql_cert[] =
 	"SELECT c.serial, c.kind, c.holder_name, c.subject_name, "
 	"DATE_FORMAT(c.not_before, '%Y-%m-%d'), DATE_FORMAT(c.not_after, '%Y-%m-%d'), "
 	"CASE WHEN c.state = 'revoked' THEN 'revoked' WHEN c.not_after < CURDATE() THEN 'expired' "
-	"ELSE 'valid' END, DATE_FORMAT(c.revoked_at, '%Y-%m-%dT%H:%i:%s+08:00'), ch.name "
+	"ELSE 'valid' END, " DB_ISO("c.revoked_at") ", ch.name "
 	"FROM certificates c JOIN channels ch ON ch.id = c.channel_id WHERE c.serial = ?";
 
 static const char *cert_state_name(const char *s)

@@ -15,8 +15,8 @@
  * look-up; the few events are put in order by timeline(). */
 static const char sql_order[] =
 	"SELECT o.order_no, o.business_type, o.cert_kind, o.state, o.subject_name, "
-	"o.handler_mobile_enc, DATE_FORMAT(o.created_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.name, "
-	"DATE_FORMAT(e.at, '%Y-%m-%dT%H:%i:%s+08:00'), e.kind, e.state_to, e.note, e.id, o.id, "
+	"o.handler_mobile_enc, " DB_ISO("o.created_at") ", c.name, "
+	DB_ISO("e.at") ", e.kind, e.state_to, e.note, e.id, o.id, "
 	"EXISTS (SELECT 1 FROM waybills w WHERE w.order_id = o.id) "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id "
 	"LEFT JOIN order_events e ON e.order_id = o.id AND e.public = 1 "

@@ -9,7 +9,7 @@
 #include "ext/waybill.h"
 
 /*
- * No courier is asked on a look-up: certhall-admin courier (shared/courier_refresh.c) asks in
+ * No courier is asked on a look-up: certhall-admin courier (shared/ext/courier_refresh.c) asks in
  * the background and keeps the answer on the waybill row, with its time (refreshed_at). A
  * slow or absent courier therefore never slows a look-up; the page says how old the news is.
  */
@@ -21,7 +21,7 @@ static const char *direction_name(const char *d)
 
 static const char sql_list[] =
 	"SELECT direction, carrier, number, last_state, last_events, "
-	"DATE_FORMAT(last_checked_at, '%Y-%m-%dT%H:%i:%s+08:00'), refresh_failures "
+	DB_ISO("last_checked_at") ", refresh_failures "
 	"FROM waybills WHERE order_id = ? ORDER BY direction = 'out', created_at, id LIMIT 8";
 
 enum { W_DIRECTION, W_CARRIER, W_NUMBER, W_STATE, W_EVENTS, W_REFRESHED, W_FAILURES };

@@ -1,5 +1,5 @@
 /* upload: the scan checks of an upload: legible, the printed form's QR bound to this order, the
- * seal (shared/scan.c does the looking; this file decides and words the answers). */
+ * seal (shared/media/scan.c does the looking; this file decides and words the answers). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

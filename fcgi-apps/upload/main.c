@@ -15,7 +15,7 @@ static const struct route routes[] = {
 };
 
 /* The policy must be in force before any worker starts: checked in a child, so that the
- * workers load ImageMagick only with their first image (shared/image.c). */
+ * workers load ImageMagick only with their first image (shared/media/image.c). */
 static int start_check(struct app *app)
 {
 	char err[256];

@@ -8,7 +8,6 @@
 #include "ext/pay.h"
 #include "wizard.h"
 
-#define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"
 #define CODE_MAX 32
 
 static const char sql_channels[] =
@@ -19,7 +18,7 @@ static const char sql_current[] =
 static const char sql_channel[] =
 	"SELECT FIND_IN_SET(?, businesses), FIND_IN_SET(?, kinds) FROM channels WHERE code = ?";
 static const char sql_agreement[] =
-	"SELECT code, version, title, body, DATE_FORMAT(published_at, " ISO ") FROM agreements "
+	"SELECT code, version, title, body, DATE_FORMAT(published_at, " DB_ISO_FMT ") FROM agreements "
 	"WHERE code = ? AND current = 1 ORDER BY published_at DESC, version DESC LIMIT 1";
 
 struct name {

@@ -10,6 +10,7 @@
 #include "domain/rules.h"
 #include "base/valid.h"
 #include "wizard.h"
+#include "base/strlist.h"
 
 #define CERTS_MAX 200
 
@@ -56,21 +57,6 @@ static int my_subject(struct req *r, const char **idx)
 	return 0;
 }
 
-static bool list_has(const char *list, const char *code)
-{
-	size_t n = strlen(code);
-
-	for (const char *p = list; p && *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len == n && strncmp(p, code, n) == 0)
-			return true;
-		p = end ? end + 1 : NULL;
-	}
-	return false;
-}
-
 /* What can be started on this certificate: the rules of create.c, so that every business shown
  * here is one the hall accepts. A revoked certificate takes none; an expired one only its
  * renewal (inside the window or by review) and its revocation. */
@@ -81,12 +67,12 @@ static json_t *offered(const char *businesses, const char *kinds, const char *ki
 					       "revoke" };
 	json_t *out = json_array();
 
-	if (revoked || !list_has(kinds, kind))
+	if (revoked || !strlist_has(kinds, kind))
 		return out;
 	for (size_t i = 0; out && i < sizeof(on_cert) / sizeof(on_cert[0]); i++) {
 		const char *b = on_cert[i];
 
-		if (!list_has(businesses, b))
+		if (!strlist_has(businesses, b))
 			continue;
 		if (strcmp(b, "renew") == 0 ? window != RENEW_ONLINE && window != RENEW_REVIEW
 					    : expired && strcmp(b, "revoke") != 0)

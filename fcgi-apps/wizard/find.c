@@ -5,16 +5,16 @@
 #include "web/auth.h"
 #include "domain/orderno.h"
 #include "wizard.h"
+#include "base/strlist.h"
 
-#define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"
 
 static const char sql_order[] =
 	"SELECT o.id, COALESCE(o.account_id, 0), o.channel_id, COALESCE(o.target_cert_id, 0), "
 	"o.version, COALESCE(o.amount_fen, -1), o.years, o.mail_in, o.order_no, o.state, "
 	"o.business_type, o.cert_kind, o.subject_name, c.code, c.flow, "
 	"COALESCE(o.verify_method, ''), COALESCE(o.handler_method, ''), COALESCE(o.pay_method, ''), "
-	"COALESCE(o.pin_delivery, ''), o.editable, DATE_FORMAT(o.created_at, " ISO "), "
-	"DATE_FORMAT(o.updated_at, " ISO "), COALESCE(DATE_FORMAT(o.submitted_at, " ISO "), ''), "
+	"COALESCE(o.pin_delivery, ''), o.editable, DATE_FORMAT(o.created_at, " DB_ISO_FMT "), "
+	"DATE_FORMAT(o.updated_at, " DB_ISO_FMT "), COALESCE(DATE_FORMAT(o.submitted_at, " DB_ISO_FMT "), ''), "
 	"COALESCE(o.renew_mode, '') "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.order_no = ?";
 
@@ -67,21 +67,6 @@ int wizard_find_order(struct req *r, const char *no, struct wizard_order *o)
 }
 
 /* A comma list holds name as a whole item. */
-static bool list_has(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; p && *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len == n && strncmp(p, name, n) == 0)
-			return true;
-		p = end ? end + 1 : NULL;
-	}
-	return false;
-}
-
 bool wizard_step_editable(const struct wizard_order *o, enum wizard_step s)
 {
 	if (strcmp(o->state, "draft") == 0)
@@ -90,6 +75,6 @@ bool wizard_step_editable(const struct wizard_order *o, enum wizard_step s)
 	if (strcmp(o->state, "verify_failed") == 0)
 		return s != STEP_SIGN && s != STEP_PAY;
 	if (strcmp(o->state, "returned") == 0)
-		return list_has(o->editable, wizard_step_name(s));
+		return strlist_has(o->editable, wizard_step_name(s));
 	return false;
 }

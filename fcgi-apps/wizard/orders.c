@@ -12,7 +12,6 @@
 #include "ext/pay.h"
 #include "wizard.h"
 
-#define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"
 #define PER_PAGE_DEFAULT 20
 #define PER_PAGE_MAX 50
 #define PAGE_MAX 100000
@@ -37,7 +36,7 @@
 
 static const char sql_list[] =
 	"SELECT o.order_no, c.code, c.name, o.business_type, o.cert_kind, o.subject_name, o.state, "
-	"DATE_FORMAT(o.created_at, " ISO "), COALESCE(o.amount_fen, -1), o.mail_in, "
+	"DATE_FORMAT(o.created_at, " DB_ISO_FMT "), COALESCE(o.amount_fen, -1), o.mail_in, "
 	"c.mail_in AND " ENTERPRISE_FAILED ", "
 	"EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.state = 'paid') "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id " LIST_WHERE
@@ -47,20 +46,20 @@ static const char sql_count[] = "SELECT COUNT(*) FROM orders o " LIST_WHERE;
 static const char sql_detail[] =
 	"SELECT o.quote_json, COALESCE(DATE_FORMAT(o.renew_not_before, '%Y-%m-%d'), ''), "
 	"COALESCE(DATE_FORMAT(o.renew_not_after, '%Y-%m-%d'), ''), "
-	"COALESCE(DATE_FORMAT(o.signed_at, " ISO "), ''), "
-	"COALESCE(DATE_FORMAT(o.paid_at, " ISO "), ''), c.name, c.mail_in AND " ENTERPRISE_FAILED " "
+	"COALESCE(DATE_FORMAT(o.signed_at, " DB_ISO_FMT "), ''), "
+	"COALESCE(DATE_FORMAT(o.paid_at, " DB_ISO_FMT "), ''), c.name, c.mail_in AND " ENTERPRISE_FAILED " "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?";
 static const char sql_saved[] = "SELECT step FROM order_steps WHERE order_id = ?";
 static const char sql_verifications[] =
-	"SELECT v.subject, v.state, v.method, v.message, DATE_FORMAT(v.created_at, " ISO ") "
+	"SELECT v.subject, v.state, v.method, v.message, DATE_FORMAT(v.created_at, " DB_ISO_FMT ") "
 	"FROM verifications v WHERE v.order_id = ? AND v.id = "
 	"(SELECT MAX(l.id) FROM verifications l WHERE l.order_id = v.order_id "
 	"AND l.subject = v.subject) ORDER BY v.subject";
 static const char sql_payments[] =
-	"SELECT method, amount_fen, state, DATE_FORMAT(created_at, " ISO "), "
-	"DATE_FORMAT(paid_at, " ISO ") FROM payments WHERE order_id = ? ORDER BY id";
+	"SELECT method, amount_fen, state, DATE_FORMAT(created_at, " DB_ISO_FMT "), "
+	"DATE_FORMAT(paid_at, " DB_ISO_FMT ") FROM payments WHERE order_id = ? ORDER BY id";
 static const char sql_events[] =
-	"SELECT kind, state_from, state_to, actor_type, DATE_FORMAT(at, " ISO "), note "
+	"SELECT kind, state_from, state_to, actor_type, DATE_FORMAT(at, " DB_ISO_FMT "), note "
 	"FROM order_events WHERE order_id = ? ORDER BY at, id LIMIT 500";
 
 /* Money that is already with the hall, or on its way through finance, blocks a cancel. */
@@ -156,7 +155,7 @@ static long number(const char *s, long def, long max)
 	return v >= 1 && v <= max ? v : -1;
 }
 
-/* Order numbers carry their year in two digits (shared/orderno.h): no order is older than
+/* Order numbers carry their year in two digits (shared/domain/orderno.h): no order is older than
  * 2000 or newer than 2099. */
 static bool order_date(const char *s, struct rules_date *d)
 {

@@ -5,7 +5,6 @@
 #include "media/qr.h"
 #include "base/valid.h"
 
-#define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"
 
 static const char *payment_state_name(const char *state)
 {
@@ -22,8 +21,8 @@ static const char *payment_state_name(const char *state)
 }
 
 #define PAYMENT_COLS                                                                       \
-	"SELECT id, pay_no, method, state, amount_fen, qr_url, DATE_FORMAT(created_at, " ISO \
-	"), COALESCE(DATE_FORMAT(paid_at, " ISO "), '') FROM payments "
+	"SELECT id, pay_no, method, state, amount_fen, qr_url, DATE_FORMAT(created_at, " DB_ISO_FMT \
+	"), COALESCE(DATE_FORMAT(paid_at, " DB_ISO_FMT "), '') FROM payments "
 static const char sql_list[] = PAYMENT_COLS "WHERE order_id = ? ORDER BY id DESC LIMIT 20";
 static const char sql_row[] = PAYMENT_COLS "WHERE id = ?";
 

@@ -1,7 +1,7 @@
 /* pay_payment: what the payment endpoints share (pay_start.c, pay_status.c, pay_notify.c,
  * pay_refund.c): payment rows and their JSON (pay_payment.c), where transfer and counter
  * payments go (pay_desk.c), and applying what the provider says (payment_apply.c). The protocol
- * and the payment states are in shared/pay.h.
+ * and the payment states are in shared/ext/pay.h.
  *
  * POST /api/wizard/orders/:no/pay     {"method"}: pending_payment only. The same method again
  *                                     answers the open payment (200), a new one is 201; another

@@ -300,7 +300,7 @@ struct submit {
 	const char *to, *pin;
 };
 
-/* The first stage after signing (shared/order.h). */
+/* The first stage after signing (shared/domain/order.h). */
 static const char *first_stage(const char *flow, bool mail_in, long long amount)
 {
 	if (is(flow, "two_stage") && !mail_in)

@@ -7,6 +7,7 @@
 #include "crypto/crypto.h"
 #include "domain/rules.h"
 #include "step_fields.h"
+#include "base/strlist.h"
 
 typedef int (*step_rules)(struct req *r, const struct wizard_order *o, const char **v,
 			  struct wizard_step_input *in);
@@ -17,20 +18,6 @@ static int invalid(struct req *r, const char *field, const char *message)
 }
 
 /* A comma list holds name as a whole item. */
-static bool list_has(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; p && *p;) {
-		size_t len = strcspn(p, ",");
-
-		if (len == n && strncmp(p, name, n) == 0)
-			return true;
-		p = p[len] ? p + len + 1 : NULL;
-	}
-	return false;
-}
-
 /* col 0: the channel's enterprise methods, 1: its handler methods. */
 static int channel_methods(struct req *r, const struct wizard_order *o, int col, const char **out)
 {
@@ -106,7 +93,7 @@ static int rules_enterprise(struct req *r, const struct wizard_order *o, const c
 			       arena_printf(r->arena,
 					    "单位名称须与账号注册的单位名称“%s”完全一致；如单位已更名，请先办理信息变更。",
 					    name));
-	if (!list_has(methods, m))
+	if (!strlist_has(methods, m))
 		return invalid(r, "method", "所选渠道不支持该企业认证方式，请重新选择。");
 	if (strcmp(m, "transfer") != 0)
 		for (int i = E_LR_NAME; i <= E_LR_MOBILE; i++)
@@ -125,7 +112,7 @@ static int rules_handler(struct req *r, const struct wizard_order *o, const char
 
 	if (channel_methods(r, o, 1, &methods) < 0)
 		return -1;
-	if (!list_has(methods, v[H_METHOD]))
+	if (!strlist_has(methods, v[H_METHOD]))
 		return invalid(r, "method", "所选渠道不支持该经办人认证方式，请重新选择。");
 	if (strcmp(v[H_METHOD], "card") == 0 && !v[H_CARD])
 		return wizard_step_missing(r, STEP_HANDLER, H_CARD);

@@ -9,7 +9,6 @@
 #include "media/qr.h"
 #include "verify_subject.h"
 
-#define ISO "'%Y-%m-%dT%H:%i:%s+08:00'"
 
 static const struct subject subjects[] = {
 	{ "enterprise", "企业身份核验", STEP_ENTERPRISE, { "enterprise", "financial" } },
@@ -33,8 +32,8 @@ static const char sql_channel[] =
 /* current: the steps the row checked are unchanged since it started. */
 #define LATEST_COLS                                                                             \
 	"SELECT v.id, v.method, COALESCE(v.provider_ref, ''), v.state, v.memo_tries, v.link, "     \
-	"v.message, DATE_FORMAT(v.created_at, " ISO "), "                                           \
-	"COALESCE(DATE_FORMAT(v.decided_at, " ISO "), ''), "                                        \
+	"v.message, DATE_FORMAT(v.created_at, " DB_ISO_FMT "), "                                           \
+	"COALESCE(DATE_FORMAT(v.decided_at, " DB_ISO_FMT "), ''), "                                        \
 	"v.created_at >= COALESCE((SELECT MAX(s.updated_at) FROM order_steps s "                   \
 	"WHERE s.order_id = v.order_id AND s.step IN (?, IF(v.method = 'transfer', ?, ?))), "       \
 	"v.created_at) "                                                                            \

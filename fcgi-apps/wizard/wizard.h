@@ -112,7 +112,7 @@ int wizard_step_check(struct req *r, const struct wizard_order *o, enum wizard_s
 json_t *wizard_step_masked(enum wizard_step s, json_t *data);
 
 /* ---- catalog.c: the zh-CN names of verification methods, NULL for unknown codes (payment
- * methods: pay_method_name, shared/pay.h). */
+ * methods: pay_method_name, shared/ext/pay.h). */
 const char *wizard_verify_method_name(const char *code);
 const char *wizard_handler_method_name(const char *code);
 
@@ -134,7 +134,7 @@ int wizard_verified(struct req *r, const struct wizard_order *o, bool *ok,
 
 /* ---- limit.c */
 
-/* Counts one hit on bucket (shared/ratelimit.h) against limit per window seconds. Returns 1
+/* Counts one hit on bucket (shared/domain/ratelimit.h) against limit per window seconds. Returns 1
  * allowed; 0 over: answered 429 rate_limited with Retry-After and "<what>，请 N 分钟后再试。",
  * or, what NULL, unanswered; -1 answered (the database's error). */
 int wizard_limit(struct req *r, const char *bucket, int limit, int window, const char *what);
@@ -144,7 +144,7 @@ int wizard_limit(struct req *r, const char *bucket, int limit, int window, const
 /* The zh-CN title of a step ("经办人信息"), for messages that name it. */
 const char *wizard_step_title(enum wizard_step s);
 
-/* How the holder will get the PIN (shared/rules.h rules_pin_delivery codes), or NULL when the
+/* How the holder will get the PIN (shared/domain/rules.h rules_pin_delivery codes), or NULL when the
  * business makes no new key. Signing records it with the pay method then known (often none);
  * the payment step records it again once the method is chosen: pass it as pay_method. */
 const char *wizard_pin_delivery(const struct wizard_order *o, const char *pay_method);

@@ -37,7 +37,7 @@ struct conf {
 	int track_rate_limit;
 	int track_rate_window;
 
-	/* [sms] and [mail]: the providers (shared/notify.h) */
+	/* [sms] and [mail]: the providers (shared/ext/notify.h) */
 	char sms_provider[16];
 	char sms_endpoint[CONF_STR_MAX];
 	char sms_key_id[128];
@@ -104,7 +104,7 @@ struct conf {
 	/* [wizard] */
 	int draft_ttl_hours;      /* a draft nobody touches this long expires */
 	char public_url[CONF_STR_MAX]; /* the hall's address as applicants see it (QR codes) */
-	/* [verify], [pay], [courier]: third parties over signed JSON (shared/provider.h) */
+	/* [verify], [pay], [courier]: third parties over signed JSON (shared/ext/provider.h) */
 	char verify_endpoint[CONF_STR_MAX];
 	char verify_secret_file[CONF_STR_MAX];
 	int verify_timeout_ms;

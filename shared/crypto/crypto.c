@@ -2,6 +2,7 @@
 #include "crypto/crypto.h"
 #include "base/decode.h"
 #include "base/errbuf.h"
+#include "base/fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -242,21 +243,6 @@ out:
 	return ret;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int crypto_key_create(const char *path, char *err, size_t errsz)
 {
 	unsigned char master[KEY_HEX_LEN / 2];
@@ -286,7 +272,7 @@ int crypto_key_create(const char *path, char *err, size_t errsz)
 	}
 	created = 1;
 	/* The umask may have taken bits away; make the mode exactly what key_load expects. */
-	if (fchmod(fd, 0600) != 0 || write_all(fd, text, KEY_HEX_LEN + 1) != 0 || fsync(fd) != 0) {
+	if (fchmod(fd, 0600) != 0 || fdio_write_all(fd, text, KEY_HEX_LEN + 1) != 0 || fsync(fd) != 0) {
 		errbuf_set(err, errsz, "%s: %s", path, strerror(errno));
 		goto out;
 	}

@@ -57,6 +57,11 @@ struct db_param {
 	(sizeof((const struct db_param[]){ __VA_ARGS__ }) / sizeof(struct db_param))
 #define DB_NOARGS NULL, 0
 
+/* A DATETIME column as ISO 8601 in SQL: DATE_FORMAT(col, DB_ISO_FMT), or DB_ISO(col). The
+ * columns hold the hall's local time, China Standard Time. */
+#define DB_ISO_FMT "'%Y-%m-%dT%H:%i:%s+08:00'"
+#define DB_ISO(col) "DATE_FORMAT(" col ", " DB_ISO_FMT ")"
+
 /* Every cell as bytes plus NUL (the server converts numbers and dates to text). */
 struct db_rows {
 	size_t nrows, ncols;

@@ -8,7 +8,7 @@
 struct arena;
 struct db;
 
-/* The state a paid order moves to (shared/order.h): two_stage flow or mail-in ->
+/* The state a paid order moves to (shared/domain/order.h): two_stage flow or mail-in ->
  * awaiting_paper; online renewal -> approved; otherwise reviewing. */
 const char *payment_next_state(const char *flow, bool mail_in, const char *renew_mode);
 

@@ -55,7 +55,7 @@ long workdays_between(time_t from, time_t to, const struct workdays_cal *cal);
 int32_t workdays_add(int32_t day, long n, const struct workdays_cal *cal);
 
 /* Loads the whole holidays table into arrays of the arena and points cal at them. Returns
- * DB_OK or the DB_* error (shared/db.h); a row of an unknown kind or date is skipped. */
+ * DB_OK or the DB_* error (shared/db/db.h); a row of an unknown kind or date is skipped. */
 struct db;
 struct arena;
 int workdays_load(struct db *db, struct arena *a, struct workdays_cal *cal);

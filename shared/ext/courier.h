@@ -1,4 +1,4 @@
-/* courier: what a courier says about a waybill, over the signed JSON of shared/provider.h. */
+/* courier: what a courier says about a waybill, over the signed JSON of shared/ext/provider.h. */
 #ifndef CERTHALL_COURIER_H
 #define CERTHALL_COURIER_H
 
@@ -11,7 +11,7 @@
  *   GET <[courier] endpoint>/tracks/<carrier>/<number>
  *     X-Certhall-Timestamp, X-Certhall-Signature: provider.h's signature over the empty body
  *     under [courier] secret_file.
- *     carrier: a code of shared/waybill.h (sf, ems, zto, yto, sto, yunda, jd, deppon);
+ *     carrier: a code of shared/ext/waybill.h (sf, ems, zto, yto, sto, yunda, jd, deppon);
  *     number: the normalised waybill number (upper-case letters and digits only).
  *   200 {"state": "unknown" | "collected" | "in_transit" | "delivering" | "delivered",
  *        "events": [{"at": "2026-11-20T09:30:00+08:00", "text": "快件已揽收"}, ...]}

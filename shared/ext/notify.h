@@ -153,7 +153,7 @@ void notify_tencent_send(const struct notify_provider *p, const struct notify_ms
 void notify_tencent_query(const struct notify_provider *p, const struct notify_msg *m,
 			  struct notify_outcome *out);
 
-/* The generic webhook: the signed protocol of shared/provider.h, carrying messages. */
+/* The generic webhook: the signed protocol of shared/ext/provider.h, carrying messages. */
 /* The JSON body of a send (malloc'd; NULL with err). */
 char *notify_webhook_body(const struct notify_msg *m, char *err, size_t errsz);
 void notify_webhook_parse_send(long status, const char *body, size_t len,

@@ -1,5 +1,5 @@
 /* pay: payments through a provider (WeChat Pay / Alipay QR): pay numbers, the provider's
- * client (create, query, close) and its notifications (what they do: shared/payment.h). */
+ * client (create, query, close) and its notifications (what they do: shared/domain/payment.h). */
 #ifndef CERTHALL_PAY_H
 #define CERTHALL_PAY_H
 
@@ -14,7 +14,7 @@
 /*
  * The protocol ([pay] endpoint, secret_file, notify_url, timeout_ms; the sandbox program,
  * fcgi-apps/sandbox/pay.c, implements the provider's side). Every request, both ways, is JSON
- * signed as shared/provider.h says: X-Certhall-Timestamp (unix seconds, at most PROVIDER_SKEW
+ * signed as shared/ext/provider.h says: X-Certhall-Timestamp (unix seconds, at most PROVIDER_SKEW
  * off) and X-Certhall-Signature (hex HMAC-SHA256 of timestamp "." body under the pay secret;
  * the body of a GET is empty).
  *

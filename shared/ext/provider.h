@@ -28,7 +28,7 @@ int provider_check(const char *secret, const char *timestamp, const char *body, 
 		   const char *sig_hex, time_t now, long max_skew);
 
 /* One request of the protocol: body (len bytes; NULL or "" for none) signed under secret at
- * the current time, sent as JSON. Returns what http_request (shared/http.h) returns, and
+ * the current time, sent as JSON. Returns what http_request (shared/ext/http.h) returns, and
  * fills the same outputs. */
 int provider_request(const char *secret, int timeout_ms, const char *method, const char *url,
 		     const char *body, size_t len, long *status, char **resp, size_t *rlen,
@@ -37,7 +37,7 @@ int provider_request(const char *secret, int timeout_ms, const char *method, con
 /* method "GET" (body NULL, signature over the empty body) or "POST" (body a JSON object).
  * On HTTP_OK, *status is the HTTP status and *answer the parsed JSON object of the answer,
  * or NULL when it was not one (the caller decrefs). Returns HTTP_OK, HTTP_REFUSED or
- * HTTP_TIMEOUT (shared/http.h); err gets the reason of a failure. */
+ * HTTP_TIMEOUT (shared/ext/http.h); err gets the reason of a failure. */
 int provider_call(const struct provider *p, const char *method, const char *path, json_t *body,
 		  long *status, json_t **answer, char *err, size_t errsz);
 

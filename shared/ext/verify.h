@@ -1,5 +1,5 @@
 /* verify: identity checks of an organisation and of people at a third party (DOMAIN.md
- * "The wizard" steps 2 and 3), over the signed JSON of shared/provider.h. */
+ * "The wizard" steps 2 and 3), over the signed JSON of shared/ext/provider.h. */
 #ifndef CERTHALL_VERIFY_H
 #define CERTHALL_VERIFY_H
 

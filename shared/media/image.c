@@ -5,7 +5,7 @@
  * library. Every step below narrows what reaches the next one:
  *
  *   size      the byte limit, before anything reads the bytes;
- *   prepass   (PNG, GIF) shared/prepass.c walks the chunks or blocks: a PNG loses its text,
+ *   prepass   (PNG, GIF) shared/media/prepass.c walks the chunks or blocks: a PNG loses its text,
  *             ICC and EXIF chunks (a zTXt bomb is never inflated), a GIF frame must lie in
  *             its screen, and the declared size is checked against the rules in microseconds;
  *   sniff     libmagic names the real type from the bytes; only JPEG, PNG, GIF and BMP (and
@@ -17,7 +17,7 @@
  *   decode    the first frame only ("upload[0]"), under uploads-policy/policy.xml (no other
  *             coder, no delegate, bounded memory, no disk cache) and a deadline (10 s by
  *             default) checked as the decoder reports progress; a decoder that stops
- *             reporting is the upload program's watchdog's (shared/runner.h);
+ *             reporting is the upload program's watchdog's (shared/web/runner.h);
  *   normalise orientation applied, all metadata stripped, sRGB, 8 bits, alpha onto white,
  *             longest side at most max_side, baseline JPEG 4:2:0, and a thumbnail.
  *
@@ -643,7 +643,7 @@ static const struct format *signature(const void *data, size_t n)
 	return NULL;
 }
 
-/* The pre-pass of a PNG or GIF (shared/prepass.c): refuses by declared size or structure, and
+/* The pre-pass of a PNG or GIF (shared/media/prepass.c): refuses by declared size or structure, and
  * points *data at a copy of a PNG without its text, ICC and EXIF chunks (*clean, freed by the
  * caller). */
 static int prepass(const void **data, size_t *n, const struct image_rules *r, unsigned char **clean,
@@ -783,7 +783,7 @@ static int normalise(MagickWand *w, const struct image_rules *r, const struct de
 		     IMAGE_INTERNAL);
 }
 
-/* The normalised pixels as 8-bit RGB, for the scan checks (shared/scan.c) to read. */
+/* The normalised pixels as 8-bit RGB, for the scan checks (shared/media/scan.c) to read. */
 static int export_rgb(MagickWand *w, struct image_out *out)
 {
 	size_t cw = MagickGetImageWidth(w), ch = MagickGetImageHeight(w);

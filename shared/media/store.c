@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "crypto/crypto.h"
+#include "base/fdio.h"
 
 static int mkdir_one(const char *path)
 {
@@ -27,21 +28,6 @@ static int fsync_dir(const char *path)
 	rc = fsync(fd);
 	close(fd);
 	return rc;
-}
-
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 int store_put(const char *dir, const void *data, size_t n, const char *ext, char sha[65],
@@ -69,7 +55,7 @@ int store_put(const char *dir, const void *data, size_t n, const char *ext, char
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data, n) < 0 || fsync(fd) < 0)
+	if (fdio_write_all(fd, data, n) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;

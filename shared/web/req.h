@@ -46,9 +46,9 @@ struct req {
 	size_t body_len;
 	bool responded;
 	bool oom;                    /* an arena allocation failed while routing */
-	unsigned route_flags;        /* the matched route's flags (AUTH_ROUTE_* of shared/auth.h) */
+	unsigned route_flags;        /* the matched route's flags (AUTH_ROUTE_* of shared/web/auth.h) */
 
-	/* Who asks: filled by auth_session() (shared/auth.h). */
+	/* Who asks: filled by auth_session() (shared/web/auth.h). */
 	struct {
 		bool loaded;
 		int kind;                /* AUTH_NONE, AUTH_ACCOUNT, AUTH_STAFF */

@@ -1,4 +1,4 @@
-/* Integration tests of shared/db.c against the stack's MariaDB: reconnect, retry, rollback. */
+/* Integration tests of shared/db/db.c against the stack's MariaDB: reconnect, retry, rollback. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

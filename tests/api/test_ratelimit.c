@@ -1,4 +1,4 @@
-/* API tests: the batched look-up counters (shared/ratelimit.h) against the stack's MariaDB,
+/* API tests: the batched look-up counters (shared/domain/ratelimit.h) against the stack's MariaDB,
  * several workers played by several local states, their hits interleaved. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -991,7 +991,7 @@ static void test_final_rejection_refunds(void **state)
 	value(v, sizeof(v), "SELECT note FROM order_events WHERE order_id = %lld AND kind = 'cancelled'", id_of(no2));
 	assert_string_equal(v, "重复申请，请使用已有的订单办理（已有订单）");
 
-	/* Money that came after a cancel (shared/pay.c flags it): finance sees it and pays it
+	/* Money that came after a cancel (shared/ext/pay.c flags it): finance sees it and pays it
 	 * back; the order stays cancelled. */
 	make_order(no2, mobile2, "bjca-zycg", "new", "org", NULL, "cancelled", 26000, "wechat");
 	sql("INSERT INTO payments (order_id, method, amount_fen, pay_no, state, created_at, paid_at) "
@@ -1153,7 +1153,7 @@ static void test_claims(void **state)
 
 /* ---- working days: weekends and holidays excluded, 调休 weekend days counted ---- */
 
-/* Independent of shared/workdays.c: the days after `from` up to today, by SQL's calendar. */
+/* Independent of shared/domain/workdays.c: the days after `from` up to today, by SQL's calendar. */
 static long expected_workdays(int days_back)
 {
 	char q[900], v[32];
@@ -1252,7 +1252,7 @@ static void test_queue_filters(void **state)
 		snprintf(q, sizeof(q), "subject=%s&kind=legal_rep&channel=netca-gd&business=new", enc);
 		queue_is(q, (const char *const[]){ no[0] }, 1, NULL);
 	}
-	/* More matches than one statement's ids (shared/db.c binds 32): 30 orders of one prefix. */
+	/* More matches than one statement's ids (shared/db/db.c binds 32): 30 orders of one prefix. */
 	{
 		char tag[17], prev[40] = "";
 		json_t *it;

@@ -79,7 +79,7 @@ static void digits(char *out, size_t n)
 	out[n] = '\0';
 }
 
-/* An S10 identifier, its check digit computed here (independently of shared/waybill.c). */
+/* An S10 identifier, its check digit computed here (independently of shared/ext/waybill.c). */
 static void s10(char out[14])
 {
 	static const int w[8] = { 8, 6, 4, 2, 3, 5, 9, 7 };
@@ -148,7 +148,7 @@ static void enter_raw(struct api_client *c, const char *no, const char *json, st
 /* The public look-up. The per-address limit is not what these tests are about (test_track's
  * last test may have used this minute's allowance up): its counters are cleared first. A worker
  * that has just seen the limit reached trusts that for the rest of the second
- * (shared/ratelimit.h): a refusal then is asked again once, in the next second. */
+ * (shared/domain/ratelimit.h): a refusal then is asked again once, in the next second. */
 static void lookup(const char *no, const char *mobile, struct api_resp *r)
 {
 	char body[128];

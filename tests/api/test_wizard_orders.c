@@ -308,7 +308,7 @@ struct quote_case {
 	const char *items;     /* "code=amount,..." in order */
 };
 
-/* Every fee the guides state (shared/rules.c quotes them), and what they do not. */
+/* Every fee the guides state (shared/domain/rules.c quotes them), and what they do not. */
 static const struct quote_case quotes[] = {
 	/* 002 "证书费用：260元/套". */
 	{ "channel=bjca-zycg&business=new&kind=org&years=1", true, "260.00", "cert_set=260.00" },

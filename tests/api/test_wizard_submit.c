@@ -342,7 +342,7 @@ static void test_form_check(void **state)
 	api_free(&r);
 
 	/* Rate-limited per client address: about the limit, within the slack of the batched
-	 * counters (shared/ratelimit.h): each worker may hold a batch not yet written, from
+	 * counters (shared/domain/ratelimit.h): each worker may hold a batch not yet written, from
 	 * before the counters were cleared or after. */
 	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'formcheck:%'");
 	snprintf(q, sizeof(q), "/api/wizard/forms/check?no=%s&form=application&t=%s", no, tag);

@@ -23,7 +23,7 @@ void forge_form_body(struct forge_page *p, unsigned seed);
  * module. */
 void forge_qr_top_right(struct forge_page *p, const unsigned char *modules, int width);
 
-/* The modules of the QR an SVG of shared/qr.c draws ("M<x> <y>h1v1h-1z" per dark module,
+/* The modules of the QR an SVG of shared/media/qr.c draws ("M<x> <y>h1v1h-1z" per dark module,
  * offset by the 4-module quiet zone) into out (side x side, side <= 177); returns the side,
  * or 0 when svg holds no QR drawing. */
 int forge_qr_from_svg(const char *svg, unsigned char *out, size_t cap);

@@ -1,4 +1,4 @@
-/* Unit tests of shared/crypto.c against published vectors (FIPS 180-2, RFC 4231) and files. */
+/* Unit tests of shared/crypto/crypto.c against published vectors (FIPS 180-2, RFC 4231) and files. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

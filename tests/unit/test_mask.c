@@ -1,4 +1,4 @@
-/* Unit tests of shared/mask.c: the header's examples, UTF-8 edges and small buffers. */
+/* Unit tests of shared/domain/mask.c: the header's examples, UTF-8 edges and small buffers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests of shared/orderno.c: the Damm check, the layout, and error detection. */
+/* Unit tests of shared/domain/orderno.c: the Damm check, the layout, and error detection. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

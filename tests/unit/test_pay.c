@@ -1,4 +1,4 @@
-/* Unit tests of shared/pay.c: merchant references, notification parsing, the state a paid
+/* Unit tests of shared/ext/pay.c: merchant references, notification parsing, the state a paid
  * order moves to, and a provider that cannot be reached. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,7 +88,7 @@ static void test_methods(void **state)
 	assert_false(pay_method_qr(NULL));
 }
 
-/* shared/order.h: two_stage or mail-in -> awaiting_paper; online renewal -> approved; else
+/* shared/domain/order.h: two_stage or mail-in -> awaiting_paper; online renewal -> approved; else
  * reviewing. */
 static void test_next_state(void **state)
 {

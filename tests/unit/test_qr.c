@@ -1,4 +1,4 @@
-/* Unit tests of shared/qr.c: the SVG read back into modules, checked without a decoder. */
+/* Unit tests of shared/media/qr.c: the SVG read back into modules, checked without a decoder. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

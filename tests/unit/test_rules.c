@@ -1,4 +1,4 @@
-/* Unit tests of shared/rules.c: calendar, renewal window, validity, warranty, fee quotes. */
+/* Unit tests of shared/domain/rules.c: calendar, renewal window, validity, warranty, fee quotes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

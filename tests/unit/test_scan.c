@@ -1,4 +1,4 @@
-/* Unit tests of shared/scan.c and shared/formtag.c on a corpus the test draws itself: the
+/* Unit tests of shared/media/scan.c and shared/domain/formtag.c on a corpus the test draws itself: the
  * order's own form, another order's, one with its QR cut off, an unbound copy, blank, blurred,
  * dark and small pages, stamped and unstamped, photographed as a phone would (rotated, noisy,
  * JPEG), each through the upload's own image_process. */

@@ -1,4 +1,4 @@
-/* Unit tests of shared/valid.c: published identifiers, boundaries and hostile input. */
+/* Unit tests of shared/base/valid.c: published identifiers, boundaries and hostile input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

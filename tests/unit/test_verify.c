@@ -1,4 +1,4 @@
-/* Unit tests of shared/verify.c: the elements each method sends, the answers it accepts, and
+/* Unit tests of shared/ext/verify.c: the elements each method sends, the answers it accepts, and
  * signed exchanges with a local fake gateway. */
 #define _GNU_SOURCE /* strcasestr */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
-/* Unit tests of shared/waybill.c (every carrier's format, the S10 check digit, normalising)
- * and of shared/courier.c's check of a courier's answer. */
+/* Unit tests of shared/ext/waybill.c (every carrier's format, the S10 check digit, normalising)
+ * and of shared/ext/courier.c's check of a courier's answer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests of shared/workdays.c: dates, weekdays, counts across weekends, holidays and the
+/* Unit tests of shared/domain/workdays.c: dates, weekdays, counts across weekends, holidays and the
  * weekend days worked of the 2026 State Council notice (schema/seed/holidays.sql). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -33,7 +33,7 @@ int admin_import_certs(struct admin *ad, int argc, char **argv);
 int admin_sample_certs(struct admin *ad, int argc, char **argv);
 /* ident (sample.c): fresh valid identifiers (USCC, resident ID, order number) for scripts. */
 int admin_ident(struct admin *ad, int argc, char **argv);
-/* courier.c: the courier refresh pass (shared/courier_refresh.h), once or as a daemon. */
+/* courier.c: the courier refresh pass (shared/ext/courier_refresh.h), once or as a daemon. */
 int admin_courier(struct admin *ad, int argc, char **argv);
 
 /* A background pass's options (daemon.c): one pass for cron, or --daemon [--interval-ms N]. */

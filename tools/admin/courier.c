@@ -8,7 +8,7 @@
 #define BATCH 20
 
 /* One pass (cron), or a pass after another for as long as it runs (--daemon): a waybill is
- * asked about when its refresh is due (shared/courier_refresh.h), never by a request. */
+ * asked about when its refresh is due (shared/ext/courier_refresh.h), never by a request. */
 int admin_courier(struct admin *ad, int argc, char **argv)
 {
 	struct admin_pass p = { .interval_ms = 5000 };

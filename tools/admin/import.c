@@ -490,7 +490,7 @@ int admin_import_certs(struct admin *ad, int argc, char **argv)
 	if (count_certs(&im, &before) < 0 || apply_file(&im, f, &affected) < 0 ||
 	    count_certs(&im, &after) < 0)
 		goto out;
-	/* ON DUPLICATE KEY UPDATE with CLIENT_FOUND_ROWS (shared/db.c) counts 1 a new row, 2 a
+	/* ON DUPLICATE KEY UPDATE with CLIENT_FOUND_ROWS (shared/db/db.c) counts 1 a new row, 2 a
 	 * changed one, 1 one found as it was. */
 	inserted = after - before;
 	updated = (long long)affected - im.rows;

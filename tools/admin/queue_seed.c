@@ -67,7 +67,7 @@ static bool is(const char *a, const char *b)
 }
 
 /* One batch is one parameter: a JSON array of rows, unpacked by JSON_TABLE (a prepared
- * statement takes 32 parameters here, shared/db.c). A rare clash of random order numbers drops
+ * statement takes 32 parameters here, shared/db/db.c). A rare clash of random order numbers drops
  * a row (INSERT IGNORE); the loop runs until N are in. */
 static const char sql_batch[] =
 	"INSERT IGNORE INTO orders (order_no, channel_id, business_type, cert_kind, state, subject_name, "

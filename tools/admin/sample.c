@@ -1,5 +1,5 @@
 /* certhall-admin sample-certs / ident: certificate rows and fresh identifiers made from the one
- * implementation of their check rules (shared/valid.c, orderno.c), for benches and scripts. */
+ * implementation of their check rules (shared/base/valid.c, orderno.c), for benches and scripts. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

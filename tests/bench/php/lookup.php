@@ -140,7 +140,7 @@ function mask_mobile(string $m): string
     return strlen($m) === 11 && ctype_digit($m) ? substr($m, 0, 3) . '****' . substr($m, 7) : '****';
 }
 
-// crypto_open of shared/crypto.c: version byte 1, 12-byte nonce, ciphertext, 16-byte tag;
+// crypto_open of shared/crypto/crypto.c: version byte 1, 12-byte nonce, ciphertext, 16-byte tag;
 // the key is HMAC-SHA256(master, "certhall-pii-enc-v1").
 function open_sealed(string $sealed, string $aad): ?string
 {
@@ -172,7 +172,7 @@ function db(): PDO
     );
 }
 
-// The fixed-window counter of shared/ratelimit.c, one upsert a hit. Returns 0 when allowed,
+// The fixed-window counter of shared/domain/ratelimit.c, one upsert a hit. Returns 0 when allowed,
 // else the seconds to the next window.
 function over_limit(PDO $db, string $bucket, int $limit, int $window): int
 {
