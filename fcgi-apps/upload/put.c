@@ -14,6 +14,7 @@
 #include "media/store.h"
 #include "upload.h"
 #include "base/valid.h"
+#include "base/strlist.h"
 
 /* Room for the multipart envelope around a file of the largest allowed size. */
 #define MULTIPART_SLACK 16384
@@ -42,28 +43,13 @@ static bool editable(const char *state)
 	return strcmp(state, "draft") == 0 || strcmp(state, "returned") == 0;
 }
 
-/* Whether the comma list holds name as a whole item. */
-static bool listed(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; p && *p;) {
-		size_t len = strcspn(p, ",");
-
-		if (len == n && strncmp(p, name, n) == 0)
-			return true;
-		p = p[len] ? p + len + 1 : NULL;
-	}
-	return false;
-}
-
 /* A draft takes any material. A returned order takes only what the reviewer sent back
  * (orders.editable): approving accepts every pending scan, so any other one swapped in now
  * would pass unseen. */
 bool upload_material_open(const char *state, const char *editable_list, const char *material)
 {
 	return strcmp(state, "draft") == 0 ||
-	       (strcmp(state, "returned") == 0 && listed(editable_list, material));
+	       (strcmp(state, "returned") == 0 && strlist_has(editable_list, material));
 }
 
 static const char *not_sent_back(struct req *r, const char *name)
