@@ -1,44 +1,23 @@
-/* review: the saved data of an order's steps, sealed by the wizard (fcgi-apps/wizard/stepdata.c:
- * AES-256-GCM under the PII key, aad "order_steps:<order id>:<step>"). */
+/* review: the saved data of an order's steps, sealed by the wizard (shared/domain/order_steps.h). */
 #include <string.h>
 
-#include "crypto/crypto.h"
 #include "base/log.h"
+#include "domain/order_steps.h"
 #include "review.h"
-
-#define STEP_MAX 16384 /* a step's JSON text, bytes (as the wizard) */
 
 static const char sql_one[] = "SELECT step, data_enc FROM order_steps WHERE order_id = ? AND step = ?";
 static const char sql_all[] = "SELECT step, data_enc FROM order_steps WHERE order_id = ? ORDER BY step";
 
-static void release(void *j)
-{
-	json_decref(j);
-}
-
 /* Opens one row (step, data_enc) of rows; NULL when it does not open (logged). */
 static json_t *open_row(struct req *r, long long order_id, const struct db_rows *rows, size_t i)
 {
-	const char *step = db_cell(rows, i, 0), *aad;
-	size_t len = rows->len[i * rows->ncols + 1], n = 0;
-	unsigned char *plain;
-	json_t *j;
+	const char *step = db_cell(rows, i, 0);
+	json_t *j = order_steps_open(&r->app->key, r->arena, order_id, step, db_cell(rows, i, 1),
+				     rows->len[i * rows->ncols + 1]);
 
-	if (!step || !db_cell(rows, i, 1) || len > STEP_MAX + CRYPTO_SEAL_OVERHEAD)
-		return NULL;
-	aad = arena_printf(r->arena, "order_steps:%lld:%s", order_id, step);
-	plain = arena_alloc(r->arena, len + 1);
-	if (!aad || !plain ||
-	    crypto_open(&r->app->key, (const unsigned char *)db_cell(rows, i, 1), len, aad, plain, len,
-			&n) < 0) {
-		log_rid(LOG_ERROR, r->rid, "order %lld step %s: sealed data does not open", order_id, step);
-		return NULL;
-	}
-	j = json_loadb((const char *)plain, n, 0, NULL);
-	if (!json_is_object(j) || arena_defer(r->arena, release, j) < 0) {
-		json_decref(j);
-		return NULL;
-	}
+	if (!j)
+		log_rid(LOG_ERROR, r->rid, "order %lld step %s: sealed data does not open", order_id,
+			step ? step : "-");
 	return j;
 }
 
