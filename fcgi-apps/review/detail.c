@@ -185,14 +185,10 @@ static void mask_steps(json_t *steps)
 
 static json_t *mobile(struct req *r, const struct review_order *o, bool full)
 {
-	char plain[32];
-	size_t n = 0;
+	char plain[ORDER_MOBILE_MAX];
 
-	if (!o->mobile_enc ||
-	    crypto_open(&r->app->key, o->mobile_enc, o->mobile_enc_len, ORDER_AAD_HANDLER_MOBILE,
-			(unsigned char *)plain, sizeof(plain) - 1, &n) < 0)
+	if (order_mobile_open(&r->app->key, o->mobile_enc, o->mobile_enc_len, plain) < 0)
 		return json_null();
-	plain[n] = '\0';
 	return full ? json_string(plain) : masked(PII_MOBILE, plain);
 }
 

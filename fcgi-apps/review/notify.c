@@ -19,17 +19,13 @@ static const char *handler_email(struct db *db, struct req *r, const struct revi
 int review_notify(struct db *db, struct req *r, const struct review_order *o, const char *event,
 		  json_t *params)
 {
-	char mobile[32];
+	char mobile[ORDER_MOBILE_MAX];
 	const char *email;
-	size_t n = 0;
 	int rc = DB_OK;
 
 	if (!params || json_object_set_new(params, "order_no", json_string(o->no)) < 0)
 		return DB_ERR;
-	if (o->mobile_enc &&
-	    crypto_open(&r->app->key, o->mobile_enc, o->mobile_enc_len, ORDER_AAD_HANDLER_MOBILE,
-			(unsigned char *)mobile, sizeof(mobile) - 1, &n) == 0) {
-		mobile[n] = '\0';
+	if (order_mobile_open(&r->app->key, o->mobile_enc, o->mobile_enc_len, mobile) == 0) {
 		rc = app_outbox_add(r, "sms", event, mobile, params, o->id);
 	} else {
 		log_rid(LOG_WARN, r->rid, "order %s: no handler mobile, %s not sent by SMS", o->no, event);

@@ -49,17 +49,14 @@ static int not_found(struct req *r)
 }
 
 /* Opens the handler's mobile into plain (NUL-terminated) and compares its last four digits. */
-static bool tail_matches(struct req *r, const struct db_rows *o, const char *tail, char plain[32])
+static bool tail_matches(struct req *r, const struct db_rows *o, const char *tail, char plain[ORDER_MOBILE_MAX])
 {
-	const char *enc = db_cell(o, 0, O_MOBILE);
-	size_t n = 0;
+	size_t n;
 
-	plain[0] = '\0';
-	if (!enc || crypto_open(&r->app->key, (const unsigned char *)enc, o->len[O_MOBILE],
-				ORDER_AAD_HANDLER_MOBILE, (unsigned char *)plain, 31, &n) < 0 || n < 4)
+	if (order_mobile_open(&r->app->key, db_cell(o, 0, O_MOBILE), o->len[O_MOBILE], plain) < 0)
 		return false;
-	plain[n] = '\0';
-	return crypto_equal(plain + n - 4, tail, 4);
+	n = strlen(plain);
+	return n >= 4 && crypto_equal(plain + n - 4, tail, 4);
 }
 
 struct event_at {

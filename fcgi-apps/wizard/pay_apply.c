@@ -16,8 +16,7 @@ static const char sql_notice_outcome[] =
 int wizard_pay_handler_mobile(struct req *r, long long order_id, const char **out)
 {
 	struct db_rows rows;
-	unsigned char *plain;
-	size_t n = 0;
+	char *plain;
 	int rc;
 
 	*out = NULL;
@@ -26,14 +25,13 @@ int wizard_pay_handler_mobile(struct req *r, long long order_id, const char **ou
 		return app_db_error(r, rc);
 	if (rows.nrows != 1 || !db_cell(&rows, 0, 0))
 		return 0;
-	plain = arena_alloc(r->arena, rows.len[0] + 1);
-	if (!plain || crypto_open(&r->app->key, (const unsigned char *)db_cell(&rows, 0, 0),
-				  rows.len[0], ORDER_AAD_HANDLER_MOBILE, plain, rows.len[0], &n) < 0) {
+	plain = arena_alloc(r->arena, ORDER_MOBILE_MAX);
+	if (!plain ||
+	    order_mobile_open(&r->app->key, db_cell(&rows, 0, 0), rows.len[0], plain) < 0) {
 		log_rid(LOG_ERROR, r->rid, "order %lld: handler mobile does not open", order_id);
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	}
-	plain[n] = '\0';
-	*out = (const char *)plain;
+	*out = plain;
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "crypto/crypto.h"
 #include "db/db.h"
 
 struct name {
@@ -157,4 +158,17 @@ int order_event(struct db *db, long long id, const char *kind, const char *from,
 			       actor_id > 0 ? DB_I64(actor_id) : DB_NULL, DB_I64(public),
 			       DB_STR(note ? note : "")),
 		       NULL, NULL);
+}
+
+int order_mobile_open(const struct crypto_key *k, const void *enc, size_t len,
+		      char out[ORDER_MOBILE_MAX])
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (!enc || crypto_open(k, enc, len, ORDER_AAD_HANDLER_MOBILE, (unsigned char *)out,
+				ORDER_MOBILE_MAX - 1, &n) < 0)
+		return -1;
+	out[n] = '\0';
+	return 0;
 }

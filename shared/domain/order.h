@@ -3,6 +3,7 @@
 #define CERTHALL_ORDER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Each returns the zh-CN name for a known code, or NULL for an unknown one. */
 const char *order_business_name(const char *code);
@@ -67,5 +68,12 @@ int order_event(struct db *db, long long id, const char *kind, const char *from,
 
 /* The PII aad of orders.handler_mobile_enc. */
 #define ORDER_AAD_HANDLER_MOBILE "orders.handler_mobile"
+
+/* Opens orders.handler_mobile_enc (enc, len bytes; NULL when the order has none) into out,
+ * NUL-terminated. Returns 0, or -1 when there is none or it does not open (out is then ""). */
+#define ORDER_MOBILE_MAX 32
+struct crypto_key;
+int order_mobile_open(const struct crypto_key *k, const void *enc, size_t len,
+		      char out[ORDER_MOBILE_MAX]);
 
 #endif

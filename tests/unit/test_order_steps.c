@@ -1,4 +1,5 @@
-/* Unit tests of shared/domain/order_steps.c: a step's data opens only for its own order and step. */
+/* Unit tests of shared/domain/order_steps.c (a step's data opens only for its own order and step)
+ * and of order_mobile_open (shared/domain/order.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 
 #include "base/arena.h"
 #include "crypto/crypto.h"
+#include "domain/order.h"
 #include "domain/order_steps.h"
 
 struct fix {
@@ -94,11 +96,38 @@ static void test_limits(void **state)
 	free(big);
 }
 
+static void test_mobile_open(void **state)
+{
+	struct fix *f = *state;
+	const char *mobile = "13800138000";
+	char long_one[40], out[ORDER_MOBILE_MAX];
+	unsigned char enc[128];
+	size_t len = 0;
+
+	assert_int_equal(crypto_seal(&f->key, mobile, strlen(mobile), ORDER_AAD_HANDLER_MOBILE, enc,
+				     sizeof(enc), &len), 0);
+	assert_int_equal(order_mobile_open(&f->key, enc, len, out), 0);
+	assert_string_equal(out, mobile);
+	/* No mobile, a cut one, or one sealed for another column: -1 and "". */
+	assert_int_equal(order_mobile_open(&f->key, NULL, 0, out), -1);
+	assert_string_equal(out, "");
+	assert_int_equal(order_mobile_open(&f->key, enc, len - 1, out), -1);
+	assert_int_equal(crypto_seal(&f->key, mobile, strlen(mobile), "accounts.mobile", enc,
+				     sizeof(enc), &len), 0);
+	assert_int_equal(order_mobile_open(&f->key, enc, len, out), -1);
+	/* Longer than any mobile: refused, never cut short. */
+	memset(long_one, '1', sizeof(long_one));
+	assert_int_equal(crypto_seal(&f->key, long_one, sizeof(long_one), ORDER_AAD_HANDLER_MOBILE,
+				     enc, sizeof(enc), &len), 0);
+	assert_int_equal(order_mobile_open(&f->key, enc, len, out), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_and_binding),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_mobile_open),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
