@@ -42,11 +42,6 @@ static bool is(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-static bool in_review(const char *state)
-{
-	return is(state, "pre_review") || is(state, "reviewing") || is(state, "paper_review");
-}
-
 static bool is_material_decision(const char *s)
 {
 	return is(s, "accept") || is(s, "reject");
@@ -86,7 +81,7 @@ static int material_tx(struct db *db, void *p)
 	rc = db_query(db, r->arena, sql_lock_order, DB_ARGS(DB_I64(m->o->id)), &rows);
 	if (rc != DB_OK)
 		return rc;
-	if (rows.nrows != 1 || !in_review(db_cell(&rows, 0, 0))) {
+	if (rows.nrows != 1 || !order_state_has(db_cell(&rows, 0, 0), ORDER_IN_REVIEW)) {
 		m->refused = ERR_WRONG_STATE;
 		return DB_ERR;
 	}
@@ -137,7 +132,7 @@ int review_material(struct req *r)
 		return -1;
 	if (!is_material_code(r->params[1]))
 		return resp_error(r, ERR_NOT_FOUND, "material", "该订单没有这项材料。");
-	if (!in_review(o.state))
+	if (!order_state_has(o.state, ORDER_IN_REVIEW))
 		return review_wrong_state(r, &o, "只有待预审、审核中或纸质材料审核中的订单可以审核材料。");
 	if (is(decision, "reject") && review_reason(r, "reason_code", code, "material", &text) < 0)
 		return -1;
@@ -422,7 +417,8 @@ int review_decision(struct req *r)
 	/* Moved since the client looked: whatever it is now, the decision was about another. */
 	if (version != o.version)
 		return review_conflict(r);
-	if (!in_review(o.state) && !(is(decision, "reject") && is(o.state, "awaiting_paper")))
+	if (!order_state_has(o.state, ORDER_IN_REVIEW) &&
+	    !(is(decision, "reject") && is(o.state, "awaiting_paper")))
 		return review_wrong_state(r, &o, is(decision, "reject")
 			? "只有待预审、审核中、待寄送或审核中的纸质材料阶段的订单可以驳回。"
 			: "只有待预审、审核中或纸质材料审核中的订单可以作出审核结论。");

@@ -15,6 +15,7 @@
 #include "upload.h"
 #include "base/valid.h"
 #include "base/strlist.h"
+#include "domain/order.h"
 
 /* Room for the multipart envelope around a file of the largest allowed size. */
 #define MULTIPART_SLACK 16384
@@ -37,11 +38,6 @@ static const char sql_insert[] =
 static const char sql_event[] =
 	"INSERT INTO order_events (order_id, at, kind, actor_type, actor_id, public, note) "
 	"VALUES (?, NOW(3), 'material_uploaded', 'applicant', ?, 0, ?)";
-
-static bool editable(const char *state)
-{
-	return strcmp(state, "draft") == 0 || strcmp(state, "returned") == 0;
-}
 
 /* A draft takes any material. A returned order takes only what the reviewer sent back
  * (orders.editable): approving accepts every pending scan, so any other one swapped in now
@@ -230,7 +226,7 @@ static int record_tx(struct db *db, void *p)
 	if (rc != DB_OK)
 		return rc;
 	/* The state may have moved while the image was processed: decide under the lock. */
-	if (rows.nrows != 1 || !editable(db_cell(&rows, 0, 0))) {
+	if (rows.nrows != 1 || !order_state_has(db_cell(&rows, 0, 0), ORDER_EDITABLE)) {
 		rec->refused = ERR_NOT_EDITABLE;
 		return DB_ERR;
 	}
@@ -305,7 +301,7 @@ int upload_put(struct req *r)
 		return -1;
 	if (!is_material_code(material))
 		return resp_error(r, ERR_MATERIAL_NOT_NEEDED, "material", NULL);
-	if (!editable(o.state))
+	if (!order_state_has(o.state, ORDER_EDITABLE))
 		return resp_error(r, ERR_NOT_EDITABLE, NULL, NULL);
 	if (upload_find_rule(r, &o, material, &rule) < 0)
 		return -1;

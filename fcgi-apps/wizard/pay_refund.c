@@ -8,18 +8,6 @@
 
 #define REASON_MAX 200 /* refund reason, characters */
 
-/* Paid and not yet approved: the states a paid order can be in before the key is made. */
-static bool refundable(const char *state)
-{
-	static const char *const states[] = { "pre_review", "reviewing", "awaiting_paper",
-					      "paper_review", "returned" };
-
-	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
-		if (is(state, states[i]))
-			return true;
-	return false;
-}
-
 static bool is_reason(const char *s)
 {
 	return valid_text(s, strlen(s), REASON_MAX);
@@ -55,7 +43,7 @@ static int refund_tx(struct db *db, void *ctx)
 	rc = db_query(db, f->r->arena, sql_refund_order, DB_ARGS(DB_I64(f->o->id)), &rows);
 	if (rc != DB_OK)
 		return rc;
-	if (rows.nrows != 1 || !refundable(db_cell(&rows, 0, 0))) {
+	if (rows.nrows != 1 || !order_state_has(db_cell(&rows, 0, 0), ORDER_REFUNDABLE)) {
 		f->refused = ERR_WRONG_STATE;
 		return DB_ERR;
 	}

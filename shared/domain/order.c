@@ -1,9 +1,11 @@
-/* order: codes of business types, certificate kinds, states and events with zh-CN names. */
+/* order: codes of business types, certificate kinds, states and events with zh-CN names; the
+ * state machine's table and its one move. */
 #include "domain/order.h"
 
 #include <stddef.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "crypto/crypto.h"
 #include "db/db.h"
 
@@ -27,25 +29,108 @@ static const struct name kinds[] = {
 	{ NULL, NULL },
 };
 
-static const struct name states[] = {
-	{ "draft", "未完成" },
-	{ "verify_failed", "金融认证失败" },
-	{ "pending_payment", "待支付" },
-	{ "pre_review", "待预审" },
-	{ "awaiting_paper", "待寄送纸质材料" },
-	{ "paper_review", "纸质材料审核中" },
-	{ "reviewing", "审核中" },
-	{ "returned", "已退回，待修改" },
-	{ "approved", "审核通过" },
-	{ "making", "证书制作中" },
-	{ "shipped", "已寄出" },
-	{ "done", "已完成" },
-	{ "cancelled", "已取消" },
-	{ "refunding", "退款中" },
-	{ "refunded", "已退款" },
-	{ "expired", "已过期" },
-	{ NULL, NULL },
+/* The states (shared/domain/order.h: enum order_state, in that order), their zh-CN names and
+ * what each allows. */
+static const struct order_state_def state_defs[ORDER_STATE__COUNT] = {
+	[ORDER_DRAFT] = { "draft", "未完成", ORDER_EDITABLE },
+	[ORDER_VERIFY_FAILED] = { "verify_failed", "金融认证失败", 0 },
+	[ORDER_PENDING_PAYMENT] = { "pending_payment", "待支付", 0 },
+	[ORDER_PRE_REVIEW] = { "pre_review", "待预审", ORDER_IN_REVIEW | ORDER_REFUNDABLE },
+	[ORDER_AWAITING_PAPER] = { "awaiting_paper", "待寄送纸质材料", ORDER_REFUNDABLE },
+	[ORDER_PAPER_REVIEW] = { "paper_review", "纸质材料审核中", ORDER_IN_REVIEW | ORDER_REFUNDABLE },
+	[ORDER_REVIEWING] = { "reviewing", "审核中", ORDER_IN_REVIEW | ORDER_REFUNDABLE },
+	[ORDER_RETURNED] = { "returned", "已退回，待修改", ORDER_EDITABLE | ORDER_REFUNDABLE },
+	[ORDER_APPROVED] = { "approved", "审核通过", 0 },
+	[ORDER_MAKING] = { "making", "证书制作中", 0 },
+	[ORDER_SHIPPED] = { "shipped", "已寄出", 0 },
+	[ORDER_DONE] = { "done", "已完成", ORDER_FINAL },
+	[ORDER_CANCELLED] = { "cancelled", "已取消", ORDER_FINAL },
+	[ORDER_REFUNDING] = { "refunding", "退款中", 0 },
+	[ORDER_REFUNDED] = { "refunded", "已退款", ORDER_FINAL },
+	[ORDER_EXPIRED] = { "expired", "已过期", ORDER_FINAL },
 };
+
+#define T(f, t, e, by) { ORDER_##f, ORDER_##t, e, ORDER_BY_##by }
+/* Every move an order can make (the state machine of order.h), with its event and who makes
+ * it. order_move refuses a pair that is not here. */
+const struct order_transition order_transitions[] = {
+	T(DRAFT, VERIFY_FAILED, "verify_failed", SYSTEM),
+	T(VERIFY_FAILED, DRAFT, "verified", APPLICANT),
+	T(VERIFY_FAILED, DRAFT, "mail_in", APPLICANT),
+	T(VERIFY_FAILED, DRAFT, "step_edited", APPLICANT),
+	T(DRAFT, PRE_REVIEW, "submitted", APPLICANT),
+	T(DRAFT, PENDING_PAYMENT, "submitted", APPLICANT),
+	T(DRAFT, AWAITING_PAPER, "submitted", APPLICANT),
+	T(DRAFT, REVIEWING, "submitted", APPLICANT),
+	T(DRAFT, CANCELLED, "cancelled", APPLICANT),
+	T(VERIFY_FAILED, CANCELLED, "cancelled", APPLICANT),
+	T(PENDING_PAYMENT, CANCELLED, "cancelled", APPLICANT),
+	T(DRAFT, EXPIRED, "expired", SYSTEM),
+	T(VERIFY_FAILED, EXPIRED, "expired", SYSTEM),
+	T(PENDING_PAYMENT, AWAITING_PAPER, "paid", PAYMENT),
+	T(PENDING_PAYMENT, APPROVED, "paid", PAYMENT),
+	T(PENDING_PAYMENT, REVIEWING, "paid", PAYMENT),
+	T(PRE_REVIEW, PENDING_PAYMENT, "pre_review_passed", REVIEWER),
+	T(PRE_REVIEW, AWAITING_PAPER, "pre_review_passed", REVIEWER),
+	T(AWAITING_PAPER, PAPER_REVIEW, "paper_received", SHIPPING),
+	T(REVIEWING, APPROVED, "approved", REVIEWER),
+	T(PAPER_REVIEW, APPROVED, "approved", REVIEWER),
+	T(PRE_REVIEW, RETURNED, "returned", REVIEWER),
+	T(REVIEWING, RETURNED, "returned", REVIEWER),
+	T(PAPER_REVIEW, RETURNED, "returned", REVIEWER),
+	T(RETURNED, PRE_REVIEW, "resubmitted", APPLICANT),
+	T(RETURNED, REVIEWING, "resubmitted", APPLICANT),
+	T(RETURNED, PAPER_REVIEW, "resubmitted", APPLICANT),
+	T(RETURNED, AWAITING_PAPER, "resubmitted", APPLICANT),
+	T(PRE_REVIEW, CANCELLED, "cancelled", REVIEWER),
+	T(REVIEWING, CANCELLED, "cancelled", REVIEWER),
+	T(PAPER_REVIEW, CANCELLED, "cancelled", REVIEWER),
+	T(AWAITING_PAPER, CANCELLED, "cancelled", REVIEWER),
+	T(PRE_REVIEW, REFUNDING, "cancelled", REVIEWER),
+	T(REVIEWING, REFUNDING, "cancelled", REVIEWER),
+	T(PAPER_REVIEW, REFUNDING, "cancelled", REVIEWER),
+	T(AWAITING_PAPER, REFUNDING, "cancelled", REVIEWER),
+	T(PRE_REVIEW, REFUNDING, "refund_requested", APPLICANT),
+	T(REVIEWING, REFUNDING, "refund_requested", APPLICANT),
+	T(PAPER_REVIEW, REFUNDING, "refund_requested", APPLICANT),
+	T(AWAITING_PAPER, REFUNDING, "refund_requested", APPLICANT),
+	T(RETURNED, REFUNDING, "refund_requested", APPLICANT),
+	T(REFUNDING, REFUNDED, "refunded", FINANCE),
+	T(APPROVED, MAKING, "key_made", SHIPPING),
+	T(MAKING, SHIPPED, "shipped", SHIPPING),
+	T(SHIPPED, DONE, "done", SHIPPING),
+	T(APPROVED, DONE, "done", SYSTEM),
+};
+#undef T
+const size_t order_ntransitions = sizeof(order_transitions) / sizeof(order_transitions[0]);
+
+enum order_state order_state_parse(const char *name)
+{
+	for (int i = 0; name && i < ORDER_STATE__COUNT; i++)
+		if (strcmp(name, state_defs[i].name) == 0)
+			return (enum order_state)i;
+	return ORDER_STATE_NONE;
+}
+
+const struct order_state_def *order_state_def(enum order_state s)
+{
+	return s >= 0 && s < ORDER_STATE__COUNT ? &state_defs[s] : NULL;
+}
+
+bool order_state_has(const char *name, unsigned flag)
+{
+	const struct order_state_def *d = order_state_def(order_state_parse(name));
+
+	return d && (d->flags & flag) != 0;
+}
+
+bool order_transition_legal(enum order_state from, enum order_state to)
+{
+	for (size_t i = 0; i < order_ntransitions; i++)
+		if (order_transitions[i].from == from && order_transitions[i].to == to)
+			return true;
+	return false;
+}
 
 static const struct name events[] = {
 	{ "created", "订单已创建" },
@@ -97,7 +182,9 @@ const char *order_kind_name(const char *code)
 
 const char *order_state_name(const char *code)
 {
-	return lookup(states, code);
+	const struct order_state_def *d = order_state_def(order_state_parse(code));
+
+	return d ? d->zh : NULL;
 }
 
 const char *order_event_name(const char *code)
@@ -119,12 +206,7 @@ bool order_ships_key(const char *code, bool mail_in)
 
 bool order_state_final(const char *state)
 {
-	static const char *const final[] = { "done", "cancelled", "refunded", "expired" };
-
-	for (size_t i = 0; i < sizeof(final) / sizeof(final[0]); i++)
-		if (state && strcmp(state, final[i]) == 0)
-			return true;
-	return false;
+	return order_state_has(state, ORDER_FINAL);
 }
 
 static const char sql_move[] =
@@ -135,7 +217,15 @@ static const char sql_move[] =
 int order_move(struct db *db, long long id, const char *from, const char *to, long long version)
 {
 	unsigned long long n = 0;
-	int rc = db_exec(db, sql_move,
+	int rc;
+
+	/* The one place a move is checked against the machine: a handler's mistake is refused
+	 * here (rolled back, logged) instead of becoming an order in a state it cannot leave. */
+	if (!order_transition_legal(order_state_parse(from), order_state_parse(to))) {
+		log_error("order %lld: no move from %s to %s", id, from ? from : "-", to ? to : "-");
+		return DB_ERR;
+	}
+	rc = db_exec(db, sql_move,
 			 DB_ARGS(DB_STR(to), DB_I64(order_state_final(to)), DB_I64(id), DB_STR(from),
 				 DB_I64(version), DB_I64(version)),
 			 &n, NULL);

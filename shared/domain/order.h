@@ -5,6 +5,66 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The states of an order, in the order of the table in order.c. */
+enum order_state {
+	ORDER_STATE_NONE = -1, /* NULL or not a state's name */
+	ORDER_DRAFT,
+	ORDER_VERIFY_FAILED,
+	ORDER_PENDING_PAYMENT,
+	ORDER_PRE_REVIEW,
+	ORDER_AWAITING_PAPER,
+	ORDER_PAPER_REVIEW,
+	ORDER_REVIEWING,
+	ORDER_RETURNED,
+	ORDER_APPROVED,
+	ORDER_MAKING,
+	ORDER_SHIPPED,
+	ORDER_DONE,
+	ORDER_CANCELLED,
+	ORDER_REFUNDING,
+	ORDER_REFUNDED,
+	ORDER_EXPIRED,
+	ORDER_STATE__COUNT
+};
+
+/* What a state allows (struct order_state_def.flags). */
+#define ORDER_FINAL 0x01u      /* no move leaves it; its open_key is cleared */
+#define ORDER_EDITABLE 0x02u   /* the applicant may change steps and materials */
+#define ORDER_IN_REVIEW 0x04u  /* a reviewer's decision is awaited */
+#define ORDER_REFUNDABLE 0x08u /* paid and not yet approved: the applicant may ask a refund */
+
+struct order_state_def {
+	const char *name; /* as stored in orders.state and served by the API */
+	const char *zh;
+	unsigned flags;
+};
+
+/* ORDER_STATE_NONE for NULL or an unknown name. */
+enum order_state order_state_parse(const char *name);
+/* NULL for ORDER_STATE_NONE. */
+const struct order_state_def *order_state_def(enum order_state s);
+/* Whether the state named has flag (false for an unknown name). */
+bool order_state_has(const char *name, unsigned flag);
+
+/* Who makes a move (struct order_transition.by). */
+#define ORDER_BY_APPLICANT 0x01u
+#define ORDER_BY_SYSTEM 0x02u    /* the wizard's checks, the draft sweep, delivery */
+#define ORDER_BY_PAYMENT 0x04u   /* the provider's word, or finance confirming */
+#define ORDER_BY_REVIEWER 0x08u
+#define ORDER_BY_FINANCE 0x10u
+#define ORDER_BY_SHIPPING 0x20u
+
+struct order_transition {
+	enum order_state from, to;
+	const char *event; /* the order_events kind it is recorded with */
+	unsigned by;
+};
+
+/* Every legal move; order_move refuses any other pair. */
+extern const struct order_transition order_transitions[];
+extern const size_t order_ntransitions;
+bool order_transition_legal(enum order_state from, enum order_state to);
+
 /* Each returns the zh-CN name for a known code, or NULL for an unknown one. */
 const char *order_business_name(const char *code);
 const char *order_kind_name(const char *code);
@@ -52,7 +112,8 @@ bool order_state_final(const char *state);
 
 /*
  * Inside the caller's transaction. Moves order id from state `from` (at `version`) to `to`:
- * version + 1, updated_at now, open_key NULL when `to` is final. Returns DB_OK, ORDER_STALE
+ * version + 1, updated_at now, open_key NULL when `to` is final. A pair that is not in
+ * order_transitions is refused: DB_ERR, logged, nothing written. Returns DB_OK, ORDER_STALE
  * when the order is no longer in (from, version) (someone else moved it: answer 409), or a
  * DB error. version < 0 skips the version check (the state check stays).
  */

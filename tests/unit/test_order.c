@@ -1,0 +1,146 @@
+/* Unit tests of the order's state machine (shared/domain/order.c): the table of states and the
+ * table of moves, checked against the machine that order.h describes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "domain/order.h"
+
+static bool row(enum order_state from, enum order_state to)
+{
+	for (size_t i = 0; i < order_ntransitions; i++)
+		if (order_transitions[i].from == from && order_transitions[i].to == to)
+			return true;
+	return false;
+}
+
+/* Every state has a name, a zh-CN name, and parses back to itself; nothing else parses. */
+static void test_states(void **state)
+{
+	(void)state;
+	for (int s = 0; s < ORDER_STATE__COUNT; s++) {
+		const struct order_state_def *d = order_state_def((enum order_state)s);
+
+		assert_non_null(d);
+		assert_non_null(d->name);
+		assert_non_null(d->zh);
+		assert_int_equal(order_state_parse(d->name), s);
+		assert_string_equal(order_state_name(d->name), d->zh);
+	}
+	assert_int_equal(order_state_parse(NULL), ORDER_STATE_NONE);
+	assert_int_equal(order_state_parse(""), ORDER_STATE_NONE);
+	assert_int_equal(order_state_parse("Draft"), ORDER_STATE_NONE);
+	assert_int_equal(order_state_parse("draft "), ORDER_STATE_NONE);
+	assert_null(order_state_def(ORDER_STATE_NONE));
+	assert_null(order_state_def(ORDER_STATE__COUNT));
+	assert_false(order_state_has(NULL, ORDER_FINAL));
+	assert_false(order_state_has("nonsense", ORDER_FINAL));
+}
+
+/* The flags are the machine's own lists, written once. */
+static void test_flags(void **state)
+{
+	static const char *const final[] = { "done", "cancelled", "refunded", "expired" };
+	static const char *const editable[] = { "draft", "returned" };
+	static const char *const in_review[] = { "pre_review", "reviewing", "paper_review" };
+	static const char *const refundable[] = { "pre_review", "reviewing", "awaiting_paper",
+						  "paper_review", "returned" };
+	struct {
+		unsigned flag;
+		const char *const *names;
+		size_t n;
+	} sets[] = {
+		{ ORDER_FINAL, final, 4 },
+		{ ORDER_EDITABLE, editable, 2 },
+		{ ORDER_IN_REVIEW, in_review, 3 },
+		{ ORDER_REFUNDABLE, refundable, 5 },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {
+		size_t have = 0;
+
+		for (int s = 0; s < ORDER_STATE__COUNT; s++) {
+			const struct order_state_def *d = order_state_def((enum order_state)s);
+			bool listed = false;
+
+			for (size_t i = 0; i < sets[k].n; i++)
+				listed = listed || strcmp(d->name, sets[k].names[i]) == 0;
+			assert_int_equal(order_state_has(d->name, sets[k].flag), listed);
+			have += listed;
+		}
+		assert_int_equal(have, sets[k].n);
+	}
+	assert_true(order_state_final("done"));
+	assert_false(order_state_final("approved"));
+}
+
+/* Each row is legal, names a known event and someone who makes it; a final state is never
+ * left; every state but the final ones can be left, and every state is reached. */
+static void test_rows(void **state)
+{
+	(void)state;
+	assert_true(order_ntransitions > 0);
+	for (size_t i = 0; i < order_ntransitions; i++) {
+		const struct order_transition *t = &order_transitions[i];
+		const struct order_state_def *from = order_state_def(t->from);
+
+		assert_non_null(from);
+		assert_non_null(order_state_def(t->to));
+		assert_true(order_transition_legal(t->from, t->to));
+		assert_non_null(order_event_name(t->event));
+		assert_int_not_equal(t->by, 0);
+		assert_false(from->flags & ORDER_FINAL);
+		assert_int_not_equal(t->from, t->to);
+	}
+	for (int s = 0; s < ORDER_STATE__COUNT; s++) {
+		bool out = false, in = false;
+
+		for (int o = 0; o < ORDER_STATE__COUNT; o++) {
+			out = out || row((enum order_state)s, (enum order_state)o);
+			in = in || row((enum order_state)o, (enum order_state)s);
+		}
+		assert_int_equal(out, !(order_state_def((enum order_state)s)->flags & ORDER_FINAL));
+		assert_true(in); /* draft too: a failed verification returns to it */
+	}
+}
+
+/* Every pair not in the table is refused, the unknown state too. */
+static void test_illegal_pairs(void **state)
+{
+	size_t legal = 0;
+
+	(void)state;
+	for (int f = ORDER_STATE_NONE; f < ORDER_STATE__COUNT; f++)
+		for (int t = ORDER_STATE_NONE; t < ORDER_STATE__COUNT; t++) {
+			bool ok = order_transition_legal((enum order_state)f, (enum order_state)t);
+
+			assert_int_equal(ok, row((enum order_state)f, (enum order_state)t));
+			legal += ok;
+		}
+	/* Some moves the machine must never make. */
+	assert_false(order_transition_legal(ORDER_DRAFT, ORDER_APPROVED));
+	assert_false(order_transition_legal(ORDER_PENDING_PAYMENT, ORDER_DONE));
+	assert_false(order_transition_legal(ORDER_DONE, ORDER_DRAFT));
+	assert_false(order_transition_legal(ORDER_REFUNDED, ORDER_REFUNDING));
+	assert_false(order_transition_legal(ORDER_CANCELLED, ORDER_REVIEWING));
+	assert_false(order_transition_legal(ORDER_RETURNED, ORDER_APPROVED));
+	assert_false(order_transition_legal(ORDER_STATE_NONE, ORDER_DRAFT));
+	assert_true(legal < (size_t)ORDER_STATE__COUNT * ORDER_STATE__COUNT / 4);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_illegal_pairs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
