@@ -203,12 +203,14 @@ faults: deps
 	@$(MAKE) --no-print-directory all
 	@tools/faults.sh $(FAULT_SECONDS)
 
-# STYLE.md rule 10: the banned functions never appear in our C.
+# STYLE.md rule 10: the banned functions never appear in our C; the layers of shared/
+# (tools/layers.sh); every route declares its roles (tools/routes.sh).
 check:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok)\s*\(' \
 		$$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]') \
 		|| { echo "banned function used (STYLE.md rule 10)"; exit 1; }
 	@tools/layers.sh
+	@tools/routes.sh
 
 # Installed the way a Debian service is: programs, data, an example /etc/certhall/certhall.conf,
 # nginx snippets and systemd units, with these paths written into the files that name them.

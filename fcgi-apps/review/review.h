@@ -53,11 +53,11 @@ const char *review_days_text(struct req *r, int min, int max);
 /* The 409 two staff acting at once get: one wins, the other reads this. */
 int review_conflict(struct req *r);
 
-/* The start of a handler that changes an order: role, the body with "version" (the order's
- * version the client saw), the order of the URL, and that version still the order's (409
- * when another staff member got there first). Returns 0 or -1 (answered). */
-int review_begin(struct req *r, unsigned role, struct review_order *o, json_t **body,
-		 long long *version);
+/* The start of a handler that changes an order (its role checked by the route table): the
+ * body with "version" (the order's version the client saw), the order of the URL, and that
+ * version still the order's (409 when another staff member got there first).
+ * Returns 0 or -1 (answered). */
+int review_begin(struct req *r, struct review_order *o, json_t **body, long long *version);
 
 /* 409 wrong_state naming the state the order is in and what the action needs. */
 int review_wrong_state(struct req *r, const struct review_order *o, const char *needs);

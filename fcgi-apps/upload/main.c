@@ -1,5 +1,6 @@
 /* certhall-upload: material uploads and their serving through nginx X-Accel-Redirect. */
 #include "web/app.h"
+#include "web/auth.h"
 #include "web/req.h"
 #include "web/serve.h"
 #include "media/image.h"
@@ -8,10 +9,10 @@
 #include "upload.h"
 
 static const struct route routes[] = {
-	{ "POST", "/api/upload/orders/:no/materials/:kind", upload_put, 0 },
-	{ "GET", "/api/upload/orders/:no/materials", upload_list, 0 },
-	{ "GET", "/api/upload/materials/:id/:variant", upload_serve, 0 },
-	{ "GET", "/api/upload/health", serve_health, 0 },
+	{ "POST", "/api/upload/orders/:no/materials/:kind", upload_put, ROLE_APPLICANT, 0 },
+	{ "GET", "/api/upload/orders/:no/materials", upload_list, ROLE_APPLICANT | ROLE_REVIEWER | ROLE_FINANCE, 0 },
+	{ "GET", "/api/upload/materials/:id/:variant", upload_serve, ROLE_APPLICANT | ROLE_REVIEWER | ROLE_FINANCE, 0 },
+	{ "GET", "/api/upload/health", serve_health, ROUTE_PUBLIC, 0 },
 };
 
 /* The policy must be in force before any worker starts: checked in a child, so that the

@@ -19,8 +19,6 @@ int upload_serve(struct req *r)
 	long long n;
 	int rc;
 
-	if (auth_require(r, ROLE_APPLICANT | ROLE_REVIEWER | ROLE_FINANCE) < 0)
-		return -1;
 	n = strtoll(id, &end, 10);
 	if (*end || n <= 0 || (strcmp(variant, "image") != 0 && strcmp(variant, "thumb") != 0))
 		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);

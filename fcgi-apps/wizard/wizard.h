@@ -63,7 +63,8 @@ json_t *wizard_warnings(const char *business);
 /* ---- find.c */
 
 /* Finds the order by number for the logged-in applicant who owns it; anyone else, and an
- * unknown or malformed number, get the same 404. Calls auth_require(ROLE_APPLICANT).
+ * unknown or malformed number, get the same 404. Its routes are ROLE_APPLICANT ones (the
+ * dispatcher has checked the session).
  * Returns 0 or -1 (answered). */
 int wizard_find_order(struct req *r, const char *no, struct wizard_order *o);
 

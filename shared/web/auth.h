@@ -1,4 +1,5 @@
-/* auth: sessions in a cookie, CSRF checks, and the role check every handler starts with. */
+/* auth: sessions in a cookie, CSRF checks, and the role check the dispatcher makes for every
+ * route that declares roles (struct route.roles, shared/web/route.h). */
 #ifndef CERTHALL_AUTH_H
 #define CERTHALL_AUTH_H
 
@@ -38,11 +39,13 @@ unsigned auth_role_bit(const char *role);
 int auth_session(struct req *r);
 
 /*
- * The one line atop every protected handler: `if (auth_require(r, ROLE_REVIEWER) < 0) return -1;`
+ * The role check of a route: route_dispatch calls it with the route's roles (its table
+ * declares them, ROLE_REVIEWER, ...) before the handler runs; a handler calls it itself only
+ * when the role depends on the request (account_sms_code: a mobile change).
  * Not logged in: 401. Logged in without one of `roles`: 403 (an admin passes every staff
  * check; an applicant never passes one). A staff session without the second factor the
- * route needs (AUTH_ROUTE_* above): 403 factor_required or factor_stale. A state-changing method without the session's CSRF
- * token in X-CSRF-Token: 403. Returns 0 or -1 (answered).
+ * route needs (AUTH_ROUTE_* above): 403 factor_required or factor_stale. A state-changing
+ * method without the session's CSRF token in X-CSRF-Token: 403. Returns 0 or -1 (answered).
  */
 int auth_require(struct req *r, unsigned roles);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "web/auth.h"
 
 /* Matches one pattern; on success the captured segments are in r->params. */
 static bool pattern_match(const char *pat, const char *path, struct req *r)
@@ -104,7 +105,9 @@ void route_dispatch(const struct route *routes, size_t n, struct req *r)
 		return;
 	}
 	r->route_flags = rt->flags;
-	rc = rt->handler(r);
+	rc = rt->roles != ROUTE_PUBLIC ? auth_require(r, rt->roles) : 0;
+	if (rc == 0)
+		rc = rt->handler(r);
 	if (!r->responded) {
 		log_rid(LOG_ERROR, r->rid, "%s %s: handler returned %d without an answer", r->method,
 			r->path, rc);

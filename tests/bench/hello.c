@@ -10,7 +10,7 @@ static int hello(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "GET", "/bench/hello", hello, 0 },
+	{ "GET", "/bench/hello", hello, ROUTE_PUBLIC, 0 },
 };
 
 static const struct serve_def hello_app = {

@@ -56,11 +56,11 @@ static int h_silent(struct req *r)
 }
 
 static const struct route routes[] = {
-	{ "GET", "/api/x/items", h_one, 0 },
-	{ "GET", "/api/x/items/:id", h_one, 0 },
-	{ "POST", "/api/x/items/:id", h_one, 0 },
-	{ "GET", "/api/x/items/:id/parts/:part", h_one, 0 },
-	{ "GET", "/api/x/silent", h_silent, 0 },
+	{ "GET", "/api/x/items", h_one, ROUTE_PUBLIC, 0 },
+	{ "GET", "/api/x/items/:id", h_one, ROUTE_PUBLIC, 0 },
+	{ "POST", "/api/x/items/:id", h_one, ROUTE_PUBLIC, 0 },
+	{ "GET", "/api/x/items/:id/parts/:part", h_one, ROUTE_PUBLIC, 0 },
+	{ "GET", "/api/x/silent", h_silent, ROUTE_PUBLIC, 0 },
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
