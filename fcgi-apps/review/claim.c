@@ -28,7 +28,7 @@ enum { H_STAFF, H_NAME, H_USER, H_AT, H_UNTIL, H_LIVE };
 
 struct claim {
 	struct req *r;
-	const struct review_order *o;
+	const struct order *o;
 	bool release;
 	struct db_rows holder;     /* the claim after the change (release: before it) */
 	bool refused;
@@ -91,14 +91,14 @@ static json_t *holder_json(const struct claim *c)
 
 static int run(struct req *r, bool release)
 {
-	struct review_order o;
+	struct order o;
 	struct claim c = { .r = r, .o = &o, .release = release };
 	json_t *body;
 	int rc;
 
 	if (review_body(r, &body, false, NULL) < 0 || review_find_order(r, r->params[0], &o) < 0)
 		return -1;
-	if (!release && order_state_final(o.state))
+	if (!release && order_is(o.state, ORDER_FINAL))
 		return review_wrong_state(r, &o, "已经办结，无需领取。");
 	rc = db_tx(&r->app->db, claim_tx, &c);
 	if (c.refused) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strlist.h"
 #include "web/auth.h"
 #include "domain/order.h"
 #include "review.h"
@@ -37,19 +38,15 @@ static const char sql_refunding[] =
 static const char *const edit_steps[] = { "enterprise", "handler", "applicant", "financial",
 					  "change", "product" };
 
-static bool is(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
 
 static bool is_material_decision(const char *s)
 {
-	return is(s, "accept") || is(s, "reject");
+	return str_is(s, "accept") || str_is(s, "reject");
 }
 
 static bool is_order_decision(const char *s)
 {
-	return is(s, "approve") || is(s, "return") || is(s, "reject");
+	return str_is(s, "approve") || str_is(s, "return") || str_is(s, "reject");
 }
 
 static bool is_material_code(const char *s)
@@ -63,7 +60,7 @@ static bool is_material_code(const char *s)
 
 struct mat {
 	struct req *r;
-	const struct review_order *o;
+	const struct order *o;
 	const char *material, *state, *reason;
 	long long id, version;
 	enum err_code refused;
@@ -81,7 +78,7 @@ static int material_tx(struct db *db, void *p)
 	rc = db_query(db, r->arena, sql_lock_order, DB_ARGS(DB_I64(m->o->id)), &rows);
 	if (rc != DB_OK)
 		return rc;
-	if (rows.nrows != 1 || !order_state_has(db_cell(&rows, 0, 0), ORDER_IN_REVIEW)) {
+	if (rows.nrows != 1 || !order_is(order_state_parse(db_cell(&rows, 0, 0)), ORDER_IN_REVIEW)) {
 		m->refused = ERR_WRONG_STATE;
 		return DB_ERR;
 	}
@@ -99,7 +96,7 @@ static int material_tx(struct db *db, void *p)
 	if (rc != DB_OK)
 		return rc;
 	return review_audit(db, r, m->o->id, m->o->no,
-			    is(m->state, "accepted") ? "material_accept" : "material_reject",
+			    str_is(m->state, "accepted") ? "material_accept" : "material_reject",
 			    arena_printf(r->arena, "%s v%lld%s%s", m->material, m->version,
 					 m->reason[0] ? ": " : "", m->reason));
 }
@@ -121,7 +118,7 @@ int review_material(struct req *r)
 		{ "reason_code", false, 3, NULL, "原因代码（reason_code）应为 3 位数字。", &code },
 		{ "note", false, NOTE_MAX, NULL, "审核说明（note）最多 200 个字，且不能含有控制字符。", &note },
 	};
-	struct review_order o;
+	struct order o;
 	struct mat m = { 0 };
 	json_t *body;
 	int rc;
@@ -132,12 +129,12 @@ int review_material(struct req *r)
 		return -1;
 	if (!is_material_code(r->params[1]))
 		return resp_error(r, ERR_NOT_FOUND, "material", "该订单没有这项材料。");
-	if (!order_state_has(o.state, ORDER_IN_REVIEW))
+	if (!order_is(o.state, ORDER_IN_REVIEW))
 		return review_wrong_state(r, &o, "只有待预审、审核中或纸质材料审核中的订单可以审核材料。");
-	if (is(decision, "reject") && review_reason(r, "reason_code", code, "material", &text) < 0)
+	if (str_is(decision, "reject") && review_reason(r, "reason_code", code, "material", &text) < 0)
 		return -1;
 	m = (struct mat){ .r = r, .o = &o, .material = r->params[1],
-			  .state = is(decision, "accept") ? "accepted" : "rejected",
+			  .state = str_is(decision, "accept") ? "accepted" : "rejected",
 			  .reason = text ? reason_words(r, text, note) : "" };
 	rc = db_tx(&r->app->db, material_tx, &m);
 	if (m.refused == ERR_WRONG_STATE)
@@ -167,10 +164,10 @@ static bool is_money(const char *s)
 
 struct dec {
 	struct req *r;
-	const struct review_order *o;
+	const struct order *o;
 	const char *decision, *reason, *steps, *note;
 	long long version;
-	const char *to;           /* the state the order ends in */
+	enum order_state to;      /* the state the order ends in */
 	long long new_version;
 	bool stale;
 	const char *blocked;      /* approve refused: the names of rejected materials */
@@ -191,7 +188,7 @@ static int rejected_materials(struct db *db, struct dec *d, const char **rejecte
 	if (rc != DB_OK)
 		return rc;
 	for (size_t i = 0; i < rows.nrows; i++) {
-		if (!is(db_cell(&rows, i, 1), "rejected"))
+		if (!str_is(db_cell(&rows, i, 1), "rejected"))
 			continue;
 		*rejected = arena_printf(r->arena, "%s%s%s", *rejected, (*rejected)[0] ? "、" : "",
 					 db_cell(&rows, i, 3));
@@ -220,8 +217,8 @@ static const char *cut(struct req *r, const char *s, size_t max)
 static int approve(struct db *db, struct dec *d)
 {
 	struct req *r = d->r;
-	const struct review_order *o = d->o;
-	const char *rejected, *codes, *words, *state;
+	const struct order *o = d->o;
+	const char *rejected, *codes, *words;
 	json_t *params;
 	int rc = rejected_materials(db, d, &rejected, &codes, &words);
 
@@ -234,7 +231,7 @@ static int approve(struct db *db, struct dec *d)
 	rc = db_exec(db, sql_accept_pending, DB_ARGS(DB_I64(o->id)), NULL, NULL);
 	if (rc != DB_OK)
 		return rc;
-	if (is(o->state, "pre_review")) {
+	if (o->state == ORDER_PRE_REVIEW) {
 		long long fee = o->amount_fen >= 0 ? o->amount_fen : d->fee_fen;
 
 		/* The guide prints no price (004 prices only the seal re-make): the pre-reviewer
@@ -246,8 +243,9 @@ static int approve(struct db *db, struct dec *d)
 				return rc;
 		}
 		/* 004: pre-review passed -> pay (when there is something to pay) -> mail the paper. */
-		d->to = fee > 0 ? "pending_payment" : "awaiting_paper";
-		rc = review_move(db, r, o, o->state, d->to, d->version, "pre_review_passed", d->note);
+		d->to = fee > 0 ? ORDER_PENDING_PAYMENT : ORDER_AWAITING_PAPER;
+		rc = review_move(db, r, o, o->state, d->to, ORDER_BY_REVIEWER, d->version,
+				 "pre_review_passed", d->note);
 		if (rc != DB_OK)
 			return rc;
 		d->new_version = d->version + 1;
@@ -258,20 +256,20 @@ static int approve(struct db *db, struct dec *d)
 		json_decref(params);
 		return rc;
 	}
-	d->to = "approved";
-	rc = review_move(db, r, o, o->state, "approved", d->version, "approved", d->note);
+	d->to = ORDER_APPROVED;
+	rc = review_move(db, r, o, o->state, d->to, ORDER_BY_REVIEWER, d->version, "approved",
+			 d->note);
 	if (rc != DB_OK)
 		return rc;
-	rc = review_approved(db, r, o, d->version + 1, &state);
-	d->to = state;
-	d->new_version = d->version + (is(state, "done") ? 2 : 1);
+	rc = review_approved(db, r, o, d->version + 1, &d->to);
+	d->new_version = d->version + (d->to == ORDER_DONE ? 2 : 1);
 	return rc;
 }
 
 static int send_back(struct db *db, struct dec *d)
 {
 	struct req *r = d->r;
-	const struct review_order *o = d->o;
+	const struct order *o = d->o;
 	const char *rejected, *codes, *words, *editable, *why;
 	json_t *params;
 	int rc = rejected_materials(db, d, &rejected, &codes, &words);
@@ -288,10 +286,12 @@ static int send_back(struct db *db, struct dec *d)
 	}
 	if (strlen(editable) > EDITABLE_MAX)
 		return DB_ERR;
-	d->to = "returned";
-	rc = review_move(db, r, o, o->state, "returned", d->version, "returned", d->reason);
+	d->to = ORDER_RETURNED;
+	rc = review_move(db, r, o, o->state, d->to, ORDER_BY_REVIEWER, d->version, "returned",
+			 d->reason);
 	if (rc == DB_OK)
-		rc = db_exec(db, sql_returned, DB_ARGS(DB_STR(o->state), DB_STR(editable), DB_I64(o->id)),
+		rc = db_exec(db, sql_returned,
+			     DB_ARGS(DB_STR(order_state_str(o->state)), DB_STR(editable), DB_I64(o->id)),
 			     NULL, NULL);
 	if (rc != DB_OK)
 		return rc;
@@ -306,7 +306,7 @@ static int send_back(struct db *db, struct dec *d)
 static int refuse(struct db *db, struct dec *d)
 {
 	struct req *r = d->r;
-	const struct review_order *o = d->o;
+	const struct order *o = d->o;
 	struct db_rows rows;
 	json_t *params;
 	bool paid;
@@ -316,8 +316,9 @@ static int refuse(struct db *db, struct dec *d)
 		return rc;
 	/* Final. What was paid goes back: the order waits for finance in refunding. */
 	paid = strtoll(db_cell(&rows, 0, 0), NULL, 10) > 0;
-	d->to = paid ? "refunding" : "cancelled";
-	rc = review_move(db, r, o, o->state, d->to, d->version, "cancelled", d->reason);
+	d->to = paid ? ORDER_REFUNDING : ORDER_CANCELLED;
+	rc = review_move(db, r, o, o->state, d->to, ORDER_BY_REVIEWER, d->version, "cancelled",
+			 d->reason);
 	if (rc == DB_OK && paid)
 		rc = db_exec(db, sql_refunding, DB_ARGS(DB_I64(o->id)), NULL, NULL);
 	if (rc != DB_OK)
@@ -338,9 +339,9 @@ static int decision_tx(struct db *db, void *p)
 	d->stale = false;
 	d->blocked = NULL;
 	d->nothing_editable = false;
-	if (is(d->decision, "approve"))
+	if (str_is(d->decision, "approve"))
 		rc = approve(db, d);
-	else if (is(d->decision, "return"))
+	else if (str_is(d->decision, "return"))
 		rc = send_back(db, d);
 	else
 		rc = refuse(db, d);
@@ -352,7 +353,8 @@ static int decision_tx(struct db *db, void *p)
 		rc = review_claim_clear(db, d->o->id);
 	if (rc == DB_OK)
 		rc = review_audit(db, d->r, d->o->id, d->o->no, d->decision,
-				  arena_printf(d->r->arena, "%s -> %s%s%s", d->o->state, d->to,
+				  arena_printf(d->r->arena, "%s -> %s%s%s", order_state_str(d->o->state),
+					       order_state_str(d->to),
 					       d->reason ? ": " : "", d->reason ? d->reason : ""));
 	return rc;
 }
@@ -375,7 +377,7 @@ static int steps_of(struct req *r, json_t *body, const char **out)
 		bool known = false;
 
 		for (size_t k = 0; name && k < sizeof(edit_steps) / sizeof(edit_steps[0]); k++)
-			known |= is(name, edit_steps[k]);
+			known |= str_is(name, edit_steps[k]);
 		if (!known)
 			return resp_error(r, ERR_INVALID_FIELD, "steps",
 					  "需修改的步骤（steps）只能是 enterprise、handler、applicant、financial、"
@@ -400,7 +402,7 @@ int review_decision(struct req *r)
 		{ "amount", false, 12, is_money,
 		  "费用（amount）应为以元为单位的金额，如 260 或 260.00。", &amount },
 	};
-	struct review_order o;
+	struct order o;
 	struct dec d = { 0 };
 	json_t *body;
 	long long version = 0;
@@ -410,21 +412,21 @@ int review_decision(struct req *r)
 	    req_fields(r, body, fields, sizeof(fields) / sizeof(fields[0])) < 0)
 		return -1;
 	d.steps = "";
-	if (is(decision, "return") && steps_of(r, body, &d.steps) < 0)
+	if (str_is(decision, "return") && steps_of(r, body, &d.steps) < 0)
 		return -1;
 	if (review_find_order(r, r->params[0], &o) < 0)
 		return -1;
 	/* Moved since the client looked: whatever it is now, the decision was about another. */
 	if (version != o.version)
 		return review_conflict(r);
-	if (!order_state_has(o.state, ORDER_IN_REVIEW) &&
-	    !(is(decision, "reject") && is(o.state, "awaiting_paper")))
-		return review_wrong_state(r, &o, is(decision, "reject")
+	if (!order_is(o.state, ORDER_IN_REVIEW) &&
+	    !(str_is(decision, "reject") && o.state == ORDER_AWAITING_PAPER))
+		return review_wrong_state(r, &o, str_is(decision, "reject")
 			? "只有待预审、审核中、待寄送或审核中的纸质材料阶段的订单可以驳回。"
 			: "只有待预审、审核中或纸质材料审核中的订单可以作出审核结论。");
-	if (!is(decision, "approve") && review_reason(r, "reason_code", code, NULL, &text) < 0)
+	if (!str_is(decision, "approve") && review_reason(r, "reason_code", code, NULL, &text) < 0)
 		return -1;
-	if (is(decision, "approve") && is(o.state, "pre_review") && o.amount_fen < 0) {
+	if (str_is(decision, "approve") && o.state == ORDER_PRE_REVIEW && o.amount_fen < 0) {
 		if (!amount)
 			return resp_error(r, ERR_MISSING_FIELD, "amount",
 					  "该订单的费用办理指南未公布，预审通过时请填写认证机构确认的费用（amount，元）。");
@@ -446,6 +448,6 @@ int review_decision(struct req *r)
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I}", "order_no", o.no, "decision", decision,
-				    "state", d.to, "version", (json_int_t)d.new_version));
+				    "state", order_state_str(d.to), "version", (json_int_t)d.new_version));
 	return 0;
 }

@@ -183,7 +183,7 @@ static void mask_steps(json_t *steps)
 	}
 }
 
-static json_t *mobile(struct req *r, const struct review_order *o, bool full)
+static json_t *mobile(struct req *r, const struct order *o, bool full)
 {
 	char plain[ORDER_MOBILE_MAX];
 
@@ -203,7 +203,7 @@ int review_detail(struct req *r)
 	static const char *const wb[] = { "direction", "carrier", "number", "last_state",
 					  "created_at" };
 	static const char *const issued[] = { "serial", "state", "not_before", "not_after" };
-	struct review_order o;
+	struct order o;
 	struct db_rows d, m, c, t;
 	json_t *steps, *jv = NULL, *jp = NULL, *je = NULL, *jw = NULL, *ji = NULL, *root;
 	char amount[24] = "";
@@ -254,7 +254,7 @@ int review_detail(struct req *r)
 	waited = db_cell(&d, 0, 9) ? review_waited_days(r, db_cell(&d, 0, 9), db_cell(&d, 0, 10)) : -1;
 	root = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:s, s:b, s:I, s:s?, "
 			 "s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s, s:s, s:o, s:s, s:s?, s:s?, s:s?, s:s?}",
-		"order_no", o.no, "state", o.state, "state_name", order_state_name(o.state),
+		"order_no", o.no, "state", order_state_str(o.state), "state_name", order_state_zh(o.state),
 		"business", o.business, "business_name", order_business_name(o.business),
 		"kind", o.kind, "kind_name", order_kind_name(o.kind),
 		"channel", o.channel_code, "channel_name", db_cell(&d, 0, 0), "flow", o.flow,
@@ -262,7 +262,7 @@ int review_detail(struct req *r)
 		"amount_fen", (json_int_t)o.amount_fen, "amount", amount[0] ? amount : NULL,
 		"pay_method", o.pay_method, "verify_method", db_cell(&d, 0, 1),
 		"handler_method", db_cell(&d, 0, 2), "pin_delivery", o.pin_delivery,
-		"editable", o.editable, "return_state", o.return_state, "years", o.years,
+		"editable", o.editable, "return_state", order_state_str(o.return_state), "years", o.years,
 		"version", (json_int_t)o.version, "queue", db_cell(&d, 0, 8),
 		"promise_days", review_days_text(r, o.days_min, o.days_max),
 		"handler_mobile", mobile(r, &o, full), "created_at", db_cell(&d, 0, 3),

@@ -36,16 +36,11 @@ static const char sql_refunded[] =
 	"UPDATE payments SET state = 'refunded', confirmed_by = ?, version = version + 1 "
 	"WHERE order_id = ? AND state = 'refunding'";
 
-static bool is(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
-
 struct fin {
 	struct req *r;
-	const struct review_order *o;
+	const struct order *o;
 	long long version, new_version;
-	const char *to;
+	enum order_state to;
 	bool stale;
 	const char *nothing;  /* why there was nothing to settle (zh-CN), NULL when there was */
 	char amount[24];
@@ -55,7 +50,7 @@ static int confirm_tx(struct db *db, void *p)
 {
 	struct fin *f = p;
 	struct req *r = f->r;
-	const struct review_order *o = f->o;
+	const struct order *o = f->o;
 	struct db_rows rows;
 	unsigned long long n = 0;
 	json_t *params;
@@ -65,7 +60,8 @@ static int confirm_tx(struct db *db, void *p)
 	f->nothing = NULL;
 	/* Where a paid order goes: the same rule as a provider's payment (shared/ext/pay.c). */
 	f->to = payment_next_state(o->flow, o->mail_in, o->renew_mode);
-	rc = review_move(db, r, o, "pending_payment", f->to, f->version, "paid", "");
+	rc = review_move(db, r, o, ORDER_PENDING_PAYMENT, f->to, ORDER_BY_FINANCE, f->version, "paid",
+			 "");
 	if (rc == ORDER_STALE)
 		f->stale = true;
 	if (rc != DB_OK)
@@ -87,23 +83,24 @@ static int confirm_tx(struct db *db, void *p)
 		rc = db_exec(db, sql_order_paid, DB_ARGS(DB_I64(o->id)), NULL, NULL);
 	if (rc == DB_OK)
 		rc = review_audit(db, r, o->id, o->no, "payment_confirm",
-				  arena_printf(r->arena, "%s yuan, %s -> %s", f->amount, o->state, f->to));
+				  arena_printf(r->arena, "%s yuan, %s -> %s", f->amount,
+					       order_state_str(o->state), order_state_str(f->to)));
 	if (rc != DB_OK)
 		return rc;
 	params = json_pack("{s:s}", "amount", f->amount);
 	rc = review_notify(db, r, o, "payment_confirmed", params);
 	json_decref(params);
 	/* An online renewal needs no review: paid is approved, and approved renewals are done. */
-	if (rc == DB_OK && is(f->to, "approved")) {
+	if (rc == DB_OK && f->to == ORDER_APPROVED) {
 		rc = review_approved(db, r, o, f->new_version, &f->to);
-		if (rc == DB_OK && is(f->to, "done"))
+		if (rc == DB_OK && f->to == ORDER_DONE)
 			f->new_version++;
 	}
 	return rc;
 }
 
 /* The settlement in its transaction, and the answer: the order's state, amount and version. */
-static int settle(struct req *r, const struct review_order *o, long long version,
+static int settle(struct req *r, const struct order *o, long long version,
 		  int (*tx)(struct db *db, void *p))
 {
 	struct fin f = { .r = r, .o = o, .version = version };
@@ -115,7 +112,7 @@ static int settle(struct req *r, const struct review_order *o, long long version
 		return resp_error(r, ERR_WRONG_STATE, NULL, f.nothing);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I}", "order_no", o->no, "state", f.to, "amount",
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I}", "order_no", o->no, "state", order_state_str(f.to), "amount",
 				    f.amount, "version", (json_int_t)f.new_version));
 	return 0;
 }
@@ -124,7 +121,7 @@ static int confirm_late_tx(struct db *db, void *p)
 {
 	struct fin *f = p;
 	struct req *r = f->r;
-	const struct review_order *o = f->o;
+	const struct order *o = f->o;
 	struct db_rows rows;
 	unsigned long long n = 0;
 	int rc;
@@ -151,11 +148,9 @@ static int confirm_late_tx(struct db *db, void *p)
 			     DB_ARGS(DB_I64(r->auth.id), DB_I64(strtoll(db_cell(&rows, 0, 0), NULL, 10))),
 			     NULL, NULL);
 	if (rc == DB_OK)
-		rc = order_event(db, o->id, "refund_requested", NULL, NULL, "staff", r->auth.id, true,
+		rc = order_note(db, o->id, "refund_requested", "staff", r->auth.id, true,
 				 arena_printf(r->arena, "订单%s时收到转账/柜台付款 %s 元，款项将原路退回。",
-					      order_state_name(o->state) ? order_state_name(o->state)
-									 : o->state,
-					      f->amount));
+					      order_state_zh(o->state), f->amount));
 	if (rc == DB_OK)
 		rc = review_audit(db, r, o->id, o->no, "payment_confirm_late",
 				  arena_printf(r->arena, "%s yuan, to refund", f->amount));
@@ -164,14 +159,14 @@ static int confirm_late_tx(struct db *db, void *p)
 
 int review_pay_confirm(struct req *r)
 {
-	struct review_order o;
+	struct order o;
 	json_t *body;
 	long long version = 0;
 
 	if (review_begin(r, &o, &body, &version) < 0)
 		return -1;
 	/* Registered with finance earlier, arrived after the order went on without it. */
-	if (!is(o.state, "pending_payment"))
+	if (o.state != ORDER_PENDING_PAYMENT)
 		return settle(r, &o, version, confirm_late_tx);
 	return settle(r, &o, version, confirm_tx);
 }
@@ -180,7 +175,7 @@ static int refund_tx(struct db *db, void *p)
 {
 	struct fin *f = p;
 	struct req *r = f->r;
-	const struct review_order *o = f->o;
+	const struct order *o = f->o;
 	struct db_rows rows;
 	json_t *params;
 	int rc;
@@ -195,9 +190,10 @@ static int refund_tx(struct db *db, void *p)
 		f->nothing = "该订单没有待退还的款项。";
 		return DB_ERR;
 	}
-	if (is(o->state, "refunding")) {
-		f->to = "refunded";
-		rc = review_move(db, r, o, "refunding", "refunded", f->version, "refunded", "");
+	if (o->state == ORDER_REFUNDING) {
+		f->to = ORDER_REFUNDED;
+		rc = review_move(db, r, o, ORDER_REFUNDING, ORDER_REFUNDED, ORDER_BY_FINANCE, f->version,
+				 "refunded", "");
 		if (rc == DB_OK)
 			rc = db_exec(db, sql_refund_due_clear, DB_ARGS(DB_I64(o->id)), NULL, NULL);
 	} else {
@@ -210,7 +206,7 @@ static int refund_tx(struct db *db, void *p)
 		if (rc == DB_OK && n != 1)
 			rc = ORDER_STALE;
 		if (rc == DB_OK)
-			rc = order_event(db, o->id, "refunded", NULL, NULL, "staff", r->auth.id, true, "");
+			rc = order_note(db, o->id, "refunded", "staff", r->auth.id, true, "");
 	}
 	if (rc == ORDER_STALE)
 		f->stale = true;
@@ -233,13 +229,13 @@ static int refund_tx(struct db *db, void *p)
 
 int review_refund(struct req *r)
 {
-	struct review_order o;
+	struct order o;
 	json_t *body;
 	long long version = 0;
 
 	if (review_begin(r, &o, &body, &version) < 0)
 		return -1;
-	if (!is(o.state, "refunding") && !o.refund_due)
+	if (o.state != ORDER_REFUNDING && !o.refund_due)
 		return review_wrong_state(r, &o, "只有退款中的订单可以确认退款。");
 	return settle(r, &o, version, refund_tx);
 }

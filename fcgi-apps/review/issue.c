@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/strlist.h"
 #include "crypto/crypto.h"
 #include "domain/order.h"
 #include "review.h"
@@ -32,10 +33,6 @@ static const char sql_target[] =
 #define REVOKE_LOST "遗失补办，旧证书已吊销"
 #define REVOKE_ASKED "证书注销，应用户申请吊销"
 
-static bool is(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
 
 /* 16 upper-case hex characters, like the serials of the guides (001: 712C1B5A584A1BBE). */
 static int new_serial(char out[17])
@@ -49,7 +46,7 @@ static int new_serial(char out[17])
 	return 0;
 }
 
-static int issue_new(struct db *db, struct req *r, const struct review_order *o, const char *today,
+static int issue_new(struct db *db, struct req *r, const struct order *o, const char *today,
 		     char serial[17])
 {
 	struct rules_date t = rules_today(time(NULL)), end;
@@ -60,10 +57,10 @@ static int issue_new(struct db *db, struct req *r, const struct review_order *o,
 	int rc = DB_DUP;
 
 	/* A person's certificate names the person; an organisation's, the organisation. */
-	if (!is(o->kind, "org")) {
+	if (!str_is(o->kind, "org")) {
 		applicant = review_step(db, r, o->id, "applicant");
-		if (review_str(applicant, "name")[0])
-			holder = review_str(applicant, "name");
+		if (order_step_str(applicant, "name")[0])
+			holder = order_step_str(applicant, "name");
 	}
 	end = rules_add_years(t, o->years >= 1 && o->years <= 5 ? o->years : 1, &ok);
 	if (!ok)
@@ -76,7 +73,7 @@ static int issue_new(struct db *db, struct req *r, const struct review_order *o,
 			     DB_ARGS(DB_STR(serial), DB_I64(o->channel_id), DB_STR(o->kind),
 				     DB_STR(holder), DB_STR(o->subject_name), DB_STR(today),
 				     DB_STR(until), DB_STR(today),
-				     DB_I64(is(review_str(product, "seal"), "1")), DB_I64(o->id),
+				     DB_I64(str_is(order_step_str(product, "seal"), "1")), DB_I64(o->id),
 				     o->account_id ? DB_I64(o->account_id) : DB_NULL,
 				     o->subject_idx[0] ? DB_STR(o->subject_idx) : DB_NULL),
 			     NULL, NULL);
@@ -84,7 +81,7 @@ static int issue_new(struct db *db, struct req *r, const struct review_order *o,
 	return rc;
 }
 
-static int issue_copy(struct db *db, const struct review_order *o, const char *today,
+static int issue_copy(struct db *db, const struct order *o, const char *today,
 		      char serial[17])
 {
 	unsigned long long n = 0;
@@ -101,7 +98,7 @@ static int issue_copy(struct db *db, const struct review_order *o, const char *t
 }
 
 /* The renewal's validity: as the wizard quoted it (orders.renew_not_*), else the rule (002). */
-static int renew(struct db *db, struct req *r, const struct review_order *o)
+static int renew(struct db *db, struct req *r, const struct order *o)
 {
 	const char *nb = o->renew_not_before, *na = o->renew_not_after;
 	char b[11], a[11];
@@ -128,7 +125,7 @@ static int renew(struct db *db, struct req *r, const struct review_order *o)
 		       NULL);
 }
 
-int review_issue(struct db *db, struct req *r, const struct review_order *o, const char **serial)
+int review_issue(struct db *db, struct req *r, const struct order *o, const char **serial)
 {
 	struct rules_date t = rules_today(time(NULL));
 	char today[11], *s = arena_alloc(r->arena, 17);
@@ -140,20 +137,20 @@ int review_issue(struct db *db, struct req *r, const struct review_order *o, con
 		return DB_ERR;
 	s[0] = '\0';
 	rules_date_format(t, today, sizeof(today));
-	if (is(b, "new") || is(b, "add")) {
+	if (str_is(b, "new") || str_is(b, "add")) {
 		rc = issue_new(db, r, o, today, s);
-	} else if (is(b, "lost") || is(b, "damaged")) {
+	} else if (str_is(b, "lost") || str_is(b, "damaged")) {
 		if (!o->target_cert_id)
 			return DB_ERR;
 		rc = issue_copy(db, o, today, s);
 		/* 002, 004: the lost certificate is revoked automatically and irreversibly, in the
 		 * same transaction that records its replacement. */
-		if (rc == DB_OK && is(b, "lost"))
+		if (rc == DB_OK && str_is(b, "lost"))
 			rc = db_exec(db, sql_revoke, DB_ARGS(DB_STR(REVOKE_LOST), DB_I64(o->target_cert_id)),
 				     NULL, NULL);
-	} else if (is(b, "renew") && o->target_cert_id) {
+	} else if (str_is(b, "renew") && o->target_cert_id) {
 		rc = renew(db, r, o);
-	} else if (is(b, "revoke") && o->target_cert_id) {
+	} else if (str_is(b, "revoke") && o->target_cert_id) {
 		rc = db_exec(db, sql_revoke, DB_ARGS(DB_STR(REVOKE_ASKED), DB_I64(o->target_cert_id)),
 			     NULL, NULL);
 	}
@@ -162,26 +159,28 @@ int review_issue(struct db *db, struct req *r, const struct review_order *o, con
 	return rc;
 }
 
-int review_approved(struct db *db, struct req *r, const struct review_order *o, long long version,
-		    const char **final_state)
+int review_approved(struct db *db, struct req *r, const struct order *o, long long version,
+		    enum order_state *final_state)
 {
 	const char *serial = NULL, *hint;
 	json_t *params;
 	int rc = review_issue(db, r, o, &serial);
 
-	*final_state = "approved";
+	*final_state = ORDER_APPROVED;
 	if (rc == DB_OK && serial)
 		rc = review_audit(db, r, o->id, o->no, "certificate_issued", serial);
 	/* Renewal, unlock, an online change and revocation mail nothing: done at once. */
 	if (rc == DB_OK && !review_ships_key(o)) {
-		rc = review_move(db, r, o, "approved", "done", version, "done", "");
-		*final_state = "done";
+		/* Nothing to make or mail: the approval completes the order by itself. */
+		rc = review_move(db, r, o, ORDER_APPROVED, ORDER_DONE, ORDER_BY_SYSTEM, version,
+				 "done", "");
+		*final_state = ORDER_DONE;
 	}
 	if (rc != DB_OK)
 		return rc;
 	hint = rules_pin_delivery_text(o->pin_delivery);
 	if (!review_ships_key(o))
-		hint = is(o->business, "revoke") ? "证书已注销。" : "业务已办理完成。";
+		hint = str_is(o->business, "revoke") ? "证书已注销。" : "业务已办理完成。";
 	else if (!hint)
 		hint = "证书制作完成后将寄出，PIN码领取方式将另行通知。";
 	params = json_pack("{s:s}", "pin_hint", hint);

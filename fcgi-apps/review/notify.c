@@ -9,14 +9,14 @@
 #include "base/valid.h"
 
 /* The handler's email from the sealed handler step, or NULL. */
-static const char *handler_email(struct db *db, struct req *r, const struct review_order *o)
+static const char *handler_email(struct db *db, struct req *r, const struct order *o)
 {
-	const char *email = review_str(review_step(db, r, o->id, "handler"), "email");
+	const char *email = order_step_str(review_step(db, r, o->id, "handler"), "email");
 
 	return email[0] && valid_email(email) ? email : NULL;
 }
 
-int review_notify(struct db *db, struct req *r, const struct review_order *o, const char *event,
+int review_notify(struct db *db, struct req *r, const struct order *o, const char *event,
 		  json_t *params)
 {
 	char mobile[ORDER_MOBILE_MAX];

@@ -7,45 +7,33 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "domain/order.h"
+#include "domain/order_steps.h"
 #include "web/app.h"
 #include "web/req.h"
 
 /* A claim older than this has lapsed (the issue: 30 minutes). */
 #define REVIEW_CLAIM_MINUTES 30
 
-/* The order a request names, as the console needs it. Strings live in the request arena. */
-struct review_order {
-	long long id, account_id, channel_id, target_cert_id, version, amount_fen; /* amount -1: none */
-	int years;
-	int days_min, days_max;                   /* the channel's promise, working days */
-	bool mail_in;
-	bool refund_due;                          /* money to give back that the state does not show */
-	const char *no, *state, *business, *kind, *subject_name, *subject_idx; /* subject_idx "" */
-	const char *channel_code, *flow;          /* flow: pay_first | two_stage */
-	const char *pay_method, *pin_delivery, *renew_mode, *editable, *return_state; /* "" unset */
-	const char *renew_not_before, *renew_not_after; /* YYYY-MM-DD, "" when unset */
-	const unsigned char *mobile_enc;          /* handler_mobile_enc, NULL when none */
-	size_t mobile_enc_len;
-};
-
 /* ---- order.c */
 
 /* Finds the order by number (any staff may look: the caller has checked the role). An unknown
  * or malformed number gets 404. Returns 0 or -1 (answered). */
-int review_find_order(struct req *r, const char *no, struct review_order *o);
+int review_find_order(struct req *r, const char *no, struct order *o);
 
 /* The key is mailed (new, add, lost, damaged; a mail-in change): as wizard_ships_key. */
-bool review_ships_key(const struct review_order *o);
+bool review_ships_key(const struct order *o);
 
 /* The body of a state-changing request: a JSON object (an empty body counts as {}), with
  * "version" (the order's version the client saw) required when need_version. Returns 0 or -1
  * (answered). */
 int review_body(struct req *r, json_t **body, bool need_version, long long *version);
 
-/* Inside the caller's transaction: order_move + order_event (actor: this staff member).
- * Returns DB_OK, ORDER_STALE or a DB error. */
-int review_move(struct db *db, struct req *r, const struct review_order *o, const char *from,
-		const char *to, long long version, const char *event, const char *note);
+/* Inside the caller's transaction: order_move + order_event (actor: this staff member, in the
+ * role `by`, ORDER_BY_*, the route's). Returns DB_OK, ORDER_STALE or a DB error. */
+int review_move(struct db *db, struct req *r, const struct order *o, enum order_state from,
+		enum order_state to, unsigned by, long long version, const char *event,
+		const char *note);
 
 /* The channel's promise in words: "3" or "3–5" (working days). */
 const char *review_days_text(struct req *r, int min, int max);
@@ -57,10 +45,10 @@ int review_conflict(struct req *r);
  * body with "version" (the order's version the client saw), the order of the URL, and that
  * version still the order's (409 when another staff member got there first).
  * Returns 0 or -1 (answered). */
-int review_begin(struct req *r, struct review_order *o, json_t **body, long long *version);
+int review_begin(struct req *r, struct order *o, json_t **body, long long *version);
 
 /* 409 wrong_state naming the state the order is in and what the action needs. */
-int review_wrong_state(struct req *r, const struct review_order *o, const char *needs);
+int review_wrong_state(struct req *r, const struct order *o, const char *needs);
 
 /* ---- steps.c: the wizard's sealed step data */
 
@@ -71,8 +59,6 @@ json_t *review_step(struct db *db, struct req *r, long long order_id, const char
  * that does not open). Returns a DB_* code. */
 int review_steps(struct req *r, long long order_id, json_t *into);
 
-/* A string member of a step ("" when absent). */
-const char *review_str(json_t *obj, const char *name);
 
 /* ---- audit.c */
 
@@ -86,7 +72,7 @@ int review_audit(struct db *db, struct req *r, long long order_id, const char *o
 /* Inside the caller's transaction: the SMS of event to the handler's mobile, and the email
  * when the handler step has an address. params (borrowed) gets order_no. Returns a DB_* code
  * (a missing template fails the transaction: the change would go unannounced). */
-int review_notify(struct db *db, struct req *r, const struct review_order *o, const char *event,
+int review_notify(struct db *db, struct req *r, const struct order *o, const char *event,
 		  json_t *params);
 
 /* ---- reasons.c */
@@ -106,12 +92,12 @@ int review_claim_clear(struct db *db, long long order_id);
 /* Inside the approval's transaction: what approving the business does to certificates: a new
  * certificate (new, add, lost, damaged), the lost one revoked, a renewal's new validity, a
  * revocation. *serial gets a new certificate's serial (arena) or NULL. Returns a DB_* code. */
-int review_issue(struct db *db, struct req *r, const struct review_order *o, const char **serial);
+int review_issue(struct db *db, struct req *r, const struct order *o, const char **serial);
 
 /* Inside the caller's transaction: an order just approved goes on: nothing to mail -> done.
  * Writes the approval's certificate effects, events and the approval SMS. */
-int review_approved(struct db *db, struct req *r, const struct review_order *o, long long version,
-		    const char **final_state);
+int review_approved(struct db *db, struct req *r, const struct order *o, long long version,
+		    enum order_state *final_state);
 
 /* ---- working days (queue.c) */
 

@@ -11,16 +11,14 @@ static const char sql_waybill[] =
 	"INSERT INTO waybills (order_id, direction, carrier, number, created_by_type, created_by, "
 	"created_at) VALUES (?, 'out', ?, ?, 'staff', ?, NOW(3))";
 
-static bool is(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
-
-/* One stage: from -> to, its event, its audit action, its SMS and what the SMS says. */
+/* One stage: from -> to, made by whom (the route's role), its event, its audit action, its SMS
+ * and what the SMS says. */
 struct stage {
 	struct req *r;
-	const struct review_order *o;
-	const char *from, *to, *event, *action, *sms, *note;
+	const struct order *o;
+	enum order_state from, to;
+	unsigned by;
+	const char *event, *action, *sms, *note;
 	json_t *params;
 	long long version;
 	const char *carrier, *number;    /* shipped: the out waybill */
@@ -36,7 +34,7 @@ static int stage_tx(struct db *db, void *p)
 	int rc;
 
 	s->stale = s->taken = false;
-	rc = review_move(db, r, s->o, s->from, s->to, s->version, s->event, s->note);
+	rc = review_move(db, r, s->o, s->from, s->to, s->by, s->version, s->event, s->note);
 	if (rc == ORDER_STALE) {
 		s->stale = true;
 		return DB_ERR;
@@ -50,11 +48,12 @@ static int stage_tx(struct db *db, void *p)
 			return DB_ERR;
 		}
 	}
-	if (rc == DB_OK && order_state_final(s->to))
+	if (rc == DB_OK && order_is(s->to, ORDER_FINAL))
 		rc = review_claim_clear(db, s->o->id);
 	if (rc == DB_OK)
 		rc = review_audit(db, r, s->o->id, s->o->no, s->action,
-				  arena_printf(r->arena, "%s -> %s%s%s", s->from, s->to,
+				  arena_printf(r->arena, "%s -> %s%s%s", order_state_str(s->from),
+					       order_state_str(s->to),
 					       s->note[0] ? ": " : "", s->note));
 	if (rc == DB_OK)
 		rc = review_notify(db, r, s->o, s->sms, s->params);
@@ -65,7 +64,7 @@ static int run(struct req *r, struct stage *s, const char *needs)
 {
 	int rc;
 
-	if (!is(s->o->state, s->from)) {
+	if (s->o->state != s->from) {
 		json_decref(s->params);
 		return review_wrong_state(r, s->o, needs);
 	}
@@ -80,7 +79,8 @@ static int run(struct req *r, struct stage *s, const char *needs)
 				  "该运单号已登记过寄出，请核对运单号是否填写正确。");
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:I}", "order_no", s->o->no, "state", s->to,
+	resp_json(r, 200, json_pack("{s:s, s:s, s:I}", "order_no", s->o->no,
+				    "state", order_state_str(s->to),
 				    "version", (json_int_t)(s->version + 1)));
 	return 0;
 }
@@ -89,7 +89,7 @@ static int run(struct req *r, struct stage *s, const char *needs)
  * parameters made, the stage run. */
 static int simple(struct req *r, struct stage *s, const char *needs)
 {
-	struct review_order o;
+	struct order o;
 	json_t *body;
 
 	if (review_begin(r, &o, &body, &s->version) < 0)
@@ -106,16 +106,18 @@ static int simple(struct req *r, struct stage *s, const char *needs)
 
 int review_paper_received(struct req *r)
 {
-	struct stage s = { .from = "awaiting_paper", .to = "paper_review", .event = "paper_received",
-			   .action = "paper_received", .sms = "paper_received", .days = true };
+	struct stage s = { .from = ORDER_AWAITING_PAPER, .to = ORDER_PAPER_REVIEW,
+			   .by = ORDER_BY_REVIEWER, .event = "paper_received", .action = "paper_received",
+			   .sms = "paper_received", .days = true };
+
 
 	return simple(r, &s, "只有待寄送纸质材料的订单可以登记签收纸质材料。");
 }
 
 int review_made(struct req *r)
 {
-	struct stage s = { .from = "approved", .to = "making", .event = "key_made",
-			   .action = "key_made", .sms = "key_made", .key_only = true };
+	struct stage s = { .from = ORDER_APPROVED, .to = ORDER_MAKING, .by = ORDER_BY_SHIPPING,
+			   .event = "key_made", .action = "key_made", .sms = "key_made", .key_only = true };
 
 	return simple(r, &s, "只有审核通过的订单可以登记制证。");
 }
@@ -134,7 +136,7 @@ int review_shipped(struct req *r)
 		{ "number", true, 64, NULL, "运单号（number）不能为空，且不能含有控制字符。", &number },
 	};
 	char norm[WAYBILL_MAX + 1];
-	struct review_order o;
+	struct order o;
 	struct stage s;
 	json_t *body;
 	long long v;
@@ -149,7 +151,8 @@ int review_shipped(struct req *r)
 		return -1;
 	if (v != o.version)
 		return review_conflict(r);
-	s = (struct stage){ .r = r, .o = &o, .from = "making", .to = "shipped", .event = "shipped",
+	s = (struct stage){ .r = r, .o = &o, .from = ORDER_MAKING, .to = ORDER_SHIPPED,
+			    .by = ORDER_BY_SHIPPING, .event = "shipped",
 			    .action = "shipped", .sms = "shipped", .version = v,
 			    .carrier = carrier, .number = arena_strdup(r->arena, norm),
 			    .note = arena_printf(r->arena, "%s %s", waybill_carrier_name(carrier), norm),
@@ -164,8 +167,8 @@ int review_shipped(struct req *r)
 
 int review_delivered(struct req *r)
 {
-	struct stage s = { .from = "shipped", .to = "done", .event = "done", .action = "delivered",
-			   .sms = "order_done" };
+	struct stage s = { .from = ORDER_SHIPPED, .to = ORDER_DONE, .by = ORDER_BY_SHIPPING,
+			   .event = "done", .action = "delivered", .sms = "order_done" };
 
 	return simple(r, &s, "只有已寄出的订单可以登记签收。");
 }

@@ -51,9 +51,4 @@ int review_steps(struct req *r, long long order_id, json_t *into)
 	return DB_OK;
 }
 
-const char *review_str(json_t *obj, const char *name)
-{
-	const char *v = json_string_value(json_object_get(obj, name));
 
-	return v ? v : "";
-}

@@ -55,7 +55,7 @@ static int entry_tx(struct db *db, void *p)
 	rc = db_query(db, e->arena, sql_lock, DB_ARGS(DB_I64(e->order_id)), &rows);
 	if (rc != DB_OK)
 		return rc;
-	if (rows.nrows != 1 || strcmp(db_cell(&rows, 0, 0), "awaiting_paper") != 0) {
+	if (rows.nrows != 1 || order_state_parse(db_cell(&rows, 0, 0)) != ORDER_AWAITING_PAPER) {
 		e->refused = ERR_WRONG_STATE;
 		return DB_ERR;
 	}
@@ -69,7 +69,7 @@ static int entry_tx(struct db *db, void *p)
 		return DB_ERR;
 	}
 	if (rc == DB_OK)
-		rc = order_event(db, e->order_id, "paper_sent", NULL, NULL, "applicant", e->account_id,
+		rc = order_note(db, e->order_id, "paper_sent", "applicant", e->account_id,
 				 true, e->note);
 	return rc;
 }
@@ -104,7 +104,7 @@ int track_paper_waybill(struct req *r)
 		return resp_error(r, ERR_BAD_WAYBILL, "number",
 				  arena_printf(r->arena, "运单号格式不正确：%s请核对快递面单后重新填写。",
 					       expected));
-	if (strcmp(db_cell(&o, 0, 2), "awaiting_paper") != 0)
+	if (order_state_parse(db_cell(&o, 0, 2)) != ORDER_AWAITING_PAPER)
 		return resp_error(r, ERR_WRONG_STATE, NULL,
 				  "订单当前不在“待寄送纸质材料”阶段，不能填写寄出材料的运单号。");
 	e = (struct entry){ .arena = r->arena, .order_id = strtoll(db_cell(&o, 0, 0), NULL, 10),

@@ -129,7 +129,7 @@ static int bound(struct req *r, const char *no, const struct upload_rule *rule, 
 					     "并确保二维码完整、清晰地在画面内。", what, what), c);
 }
 
-static int sealed(struct req *r, const struct upload_order *o, const struct upload_rule *rule,
+static int sealed(struct req *r, const struct order *o, const struct upload_rule *rule,
 		  const unsigned char *rgb, unsigned w, unsigned h, struct upload_checks *c)
 {
 	struct db_rows rows;
@@ -152,7 +152,7 @@ static int sealed(struct req *r, const struct upload_order *o, const struct uplo
 	return 0;
 }
 
-int upload_check_scan(struct req *r, const struct upload_order *o, const char *no,
+int upload_check_scan(struct req *r, const struct order *o, const char *no,
 		      const struct upload_rule *rule, const unsigned char *rgb, unsigned w, unsigned h,
 		      struct upload_checks *c)
 {

@@ -41,7 +41,7 @@ static json_t *latest(struct req *r, const struct db_rows *rows, size_t i)
 
 int upload_list(struct req *r)
 {
-	struct upload_order o;
+	struct order o;
 	struct db_rows rows;
 	json_t *list;
 	int rc;
@@ -64,8 +64,9 @@ int upload_list(struct req *r)
 			"limits", "formats", db_cell(&rows, i, L_FORMATS), "max_bytes", db_cell(&rows, i, L_MAXB),
 			"min_pixels", db_cell(&rows, i, L_MINP), "max_pixels", db_cell(&rows, i, L_MAXP),
 			"latest", latest(r, &rows, i)));
-	resp_json(r, 200, json_pack("{s:s, s:s, s:b, s:o}", "order_no", r->params[0], "state", o.state,
-				    "editable", strcmp(o.state, "draft") == 0 || strcmp(o.state, "returned") == 0,
+	resp_json(r, 200, json_pack("{s:s, s:s, s:b, s:o}", "order_no", r->params[0],
+				    "state", order_state_str(o.state), "editable",
+				    order_is(o.state, ORDER_EDITABLE),
 				    "materials", list));
 	return 0;
 }

@@ -6,12 +6,8 @@
 #include "web/req.h"
 #include "web/auth.h"
 #include "media/image.h"
-#include "domain/orderno.h"
 #include "upload.h"
 
-static const char sql_order[] =
-	"SELECT id, COALESCE(account_id, 0), channel_id, state, business_type, cert_kind, editable "
-	"FROM orders WHERE order_no = ?";
 /* The channel's own row wins over the default (channel 0). */
 static const char sql_rule[] =
 	"SELECT k.name, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.max_side, "
@@ -22,25 +18,14 @@ static const char sql_rule[] =
 	"AND (r.cert_kinds = '*' OR FIND_IN_SET(?, r.cert_kinds)) "
 	"ORDER BY r.channel_id DESC LIMIT 1";
 
-int upload_find_order(struct req *r, const char *no, bool staff_may, struct upload_order *o)
+int upload_find_order(struct req *r, const char *no, bool staff_may, struct order *o)
 {
-	struct db_rows rows;
-	int rc;
+	int rc = order_load(&r->app->db, r->arena, no, o);
 
-	if (!orderno_valid(no))
-		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
-	rc = db_query(&r->app->db, r->arena, sql_order, DB_ARGS(DB_STR(no)), &rows);
-	if (rc != DB_OK)
+	if (rc != DB_OK && rc != ORDER_NONE)
 		return app_db_error(r, rc);
-	if (rows.nrows != 1)
+	if (rc == ORDER_NONE)
 		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
-	o->id = strtoll(db_cell(&rows, 0, 0), NULL, 10);
-	o->account_id = strtoll(db_cell(&rows, 0, 1), NULL, 10);
-	o->channel_id = strtoll(db_cell(&rows, 0, 2), NULL, 10);
-	o->state = db_cell(&rows, 0, 3);
-	o->business = db_cell(&rows, 0, 4);
-	o->kind = db_cell(&rows, 0, 5);
-	o->editable = db_cell(&rows, 0, 6);
 	/* Another's order looks exactly like no order at all. */
 	if (r->auth.kind == AUTH_ACCOUNT && r->auth.id == o->account_id)
 		return 0;
@@ -63,7 +48,7 @@ static unsigned format_bits(const char *list)
 	return bits;
 }
 
-int upload_find_rule(struct req *r, const struct upload_order *o, const char *material,
+int upload_find_rule(struct req *r, const struct order *o, const char *material,
 		     struct upload_rule *rule)
 {
 	struct db_rows rows;

@@ -42,10 +42,10 @@ static const char sql_event[] =
 /* A draft takes any material. A returned order takes only what the reviewer sent back
  * (orders.editable): approving accepts every pending scan, so any other one swapped in now
  * would pass unseen. */
-bool upload_material_open(const char *state, const char *editable_list, const char *material)
+bool upload_material_open(enum order_state state, const char *editable_list, const char *material)
 {
-	return strcmp(state, "draft") == 0 ||
-	       (strcmp(state, "returned") == 0 && strlist_has(editable_list, material));
+	return state == ORDER_DRAFT ||
+	       (state == ORDER_RETURNED && strlist_has(editable_list, material));
 }
 
 static const char *not_sent_back(struct req *r, const char *name)
@@ -186,7 +186,7 @@ static int take_file(struct req *r, size_t limit, struct file *f)
 
 struct record {
 	struct req *r;
-	const struct upload_order *o;
+	const struct order *o;
 	const char *material, *kind_name, *name, *sha, *thumb_sha, *src_type;
 	const struct image_out *img;
 	const struct upload_checks *checks;
@@ -226,11 +226,12 @@ static int record_tx(struct db *db, void *p)
 	if (rc != DB_OK)
 		return rc;
 	/* The state may have moved while the image was processed: decide under the lock. */
-	if (rows.nrows != 1 || !order_state_has(db_cell(&rows, 0, 0), ORDER_EDITABLE)) {
+	if (rows.nrows != 1 || !order_is(order_state_parse(db_cell(&rows, 0, 0)), ORDER_EDITABLE)) {
 		rec->refused = ERR_NOT_EDITABLE;
 		return DB_ERR;
 	}
-	if (!upload_material_open(db_cell(&rows, 0, 0), db_cell(&rows, 0, 1), rec->material)) {
+	if (!upload_material_open(order_state_parse(db_cell(&rows, 0, 0)), db_cell(&rows, 0, 1),
+				  rec->material)) {
 		rec->refused = ERR_MATERIAL_LOCKED;
 		rec->why = not_sent_back(rec->r, rec->kind_name);
 		return DB_ERR;
@@ -285,7 +286,7 @@ int upload_put(struct req *r)
 {
 	const char *no = r->params[0], *material = r->params[1];
 	const struct conf *c = &r->app->conf;
-	struct upload_order o;
+	struct order o;
 	struct upload_rule rule;
 	struct image_rules ir;
 	struct image_out img = { 0 };
@@ -301,7 +302,7 @@ int upload_put(struct req *r)
 		return -1;
 	if (!is_material_code(material))
 		return resp_error(r, ERR_MATERIAL_NOT_NEEDED, "material", NULL);
-	if (!order_state_has(o.state, ORDER_EDITABLE))
+	if (!order_is(o.state, ORDER_EDITABLE))
 		return resp_error(r, ERR_NOT_EDITABLE, NULL, NULL);
 	if (upload_find_rule(r, &o, material, &rule) < 0)
 		return -1;

@@ -4,14 +4,10 @@
 
 #include <stdbool.h>
 
+#include "domain/order.h"
 #include "web/req.h"
 
 /* The order a request names, as far as this program needs it. */
-struct upload_order {
-	long long id, account_id, channel_id;
-	const char *state, *business, *kind;
-	const char *editable; /* returned: the comma list of what the reviewer sent back, else "" */
-};
 
 /* The rule one material kind is uploaded under, for one order. */
 struct upload_rule {
@@ -36,7 +32,7 @@ struct upload_checks {
 
 /* Whether the order takes a new version of material now: any in a draft; on a returned
  * order only what the reviewer sent back (editable_list). */
-bool upload_material_open(const char *state, const char *editable_list, const char *material);
+bool upload_material_open(enum order_state state, const char *editable_list, const char *material);
 
 /* Whether the rule asks for any scan check (and so for the pixels). */
 bool upload_checks_wanted(const struct upload_rule *rule);
@@ -44,7 +40,7 @@ bool upload_checks_wanted(const struct upload_rule *rule);
 /* Runs the rule's checks on the stored pixels (rgb, w x h) of order no: legibility, then the
  * QR of the printed form, then the seal. A refusal is answered (400 with the check named)
  * and returns -1; else 0 with c filled. */
-int upload_check_scan(struct req *r, const struct upload_order *o, const char *no,
+int upload_check_scan(struct req *r, const struct order *o, const char *no,
 		      const struct upload_rule *rule, const unsigned char *rgb, unsigned w, unsigned h,
 		      struct upload_checks *c);
 
@@ -61,10 +57,10 @@ int upload_serve(struct req *r);
 
 /* Finds the order by number for whoever asks: the owner, or staff when staff_may is true.
  * Anyone else gets the same 404 as an unknown number. Returns 0 or -1 (answered). */
-int upload_find_order(struct req *r, const char *no, bool staff_may, struct upload_order *o);
+int upload_find_order(struct req *r, const char *no, bool staff_may, struct order *o);
 
 /* The rule of material for the order; 400 material_not_needed when none applies. */
-int upload_find_rule(struct req *r, const struct upload_order *o, const char *material,
+int upload_find_rule(struct req *r, const struct order *o, const char *material,
 		     struct upload_rule *rule);
 
 #endif

@@ -90,12 +90,11 @@ static int insert_tx(struct db *db, void *p)
 		return rc;
 	if (rows.nrows == 1) {
 		long long old = strtoll(db_cell(&rows, 0, 0), NULL, 10);
+		enum order_state from = order_state_parse(db_cell(&rows, 0, 1));
 
-		const char *from = db_cell(&rows, 0, 1);
-
-		rc = order_move(db, old, from, "expired", -1);
+		rc = order_move(db, old, from, ORDER_EXPIRED, -1, ORDER_BY_SYSTEM);
 		if (rc == DB_OK)
-			rc = order_event(db, old, "expired", from, "expired", "system", 0, true, "");
+			rc = order_event(db, old, "expired", from, ORDER_EXPIRED, "system", 0, true, "");
 		if (rc != DB_OK)
 			return rc == ORDER_STALE ? DB_RETRY : rc;
 	}
@@ -125,7 +124,8 @@ static int insert_tx(struct db *db, void *p)
 	if (rc != DB_OK)
 		return rc;
 	c->id = (long long)id;
-	return order_event(db, c->id, "created", NULL, "draft", "applicant", r->auth.id, true, "");
+	return order_event(db, c->id, "created", ORDER_STATE_NONE, ORDER_DRAFT, "applicant",
+			   r->auth.id, true, "");
 }
 
 /* The subject's key: who the certificate is for, which kind, which certificate. */
@@ -313,7 +313,8 @@ int wizard_create(struct req *r)
 	}
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	resp_json(r, 201, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "order_no", c.no, "state", "draft",
+	resp_json(r, 201, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "order_no", c.no,
+				    "state", order_state_str(ORDER_DRAFT),
 				    "business", business, "kind", c.kind, "channel", channel,
 				    "warnings", wizard_warnings(business)));
 	return 0;

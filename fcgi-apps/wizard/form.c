@@ -170,7 +170,7 @@ static const char *masked(struct req *r, void (*fn)(const char *, char *, size_t
 
 static const char *val(const struct form_data *d, enum wizard_step s, const char *name)
 {
-	return d->step[s] ? wizard_str(d->step[s], name) : "";
+	return d->step[s] ? order_step_str(d->step[s], name) : "";
 }
 
 static const char *join4(struct req *r, const char *a, const char *b, const char *c, const char *d)
@@ -191,7 +191,7 @@ static const char *yes_no(const char *flag)
 	return strcmp(flag, "1") == 0 ? "是" : strcmp(flag, "0") == 0 ? "否" : "";
 }
 
-static void head(struct page *pg, const struct wizard_order *o, const char *title)
+static void head(struct page *pg, const struct order *o, const char *title)
 {
 	raw(pg, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
 		"<meta name=\"robots\" content=\"noindex\"><title>");
@@ -202,7 +202,7 @@ static void head(struct page *pg, const struct wizard_order *o, const char *titl
 		"<p class=\"noprint\">请使用浏览器的打印功能（Ctrl+P）以 A4 纸打印本页。</p>\n");
 }
 
-static void header(struct page *pg, struct req *r, const struct wizard_order *o,
+static void header(struct page *pg, struct req *r, const struct order *o,
 		   const struct form_data *d, const char *title)
 {
 	raw(pg, "<header><div class=\"title\"><div class=\"ca\">");
@@ -219,7 +219,7 @@ static void header(struct page *pg, struct req *r, const struct wizard_order *o,
 	raw(pg, "</header>\n");
 }
 
-static void bound(struct page *pg, const struct wizard_order *o, const char *what)
+static void bound(struct page *pg, const struct order *o, const char *what)
 {
 	raw(pg, "<p class=\"bound\">");
 	esc(pg, arena_printf(pg->a, "本%s由系统根据订单 %s 生成，与该订单绑定，仅对该订单有效，用于其他订单无效；"
@@ -227,7 +227,7 @@ static void bound(struct page *pg, const struct wizard_order *o, const char *wha
 	raw(pg, "</p>\n");
 }
 
-static void certificate(struct page *pg, struct req *r, const struct wizard_order *o,
+static void certificate(struct page *pg, struct req *r, const struct order *o,
 			const struct form_data *d)
 {
 	const char *amount = "以订单确认页为准", *vm;
@@ -249,7 +249,7 @@ static void certificate(struct page *pg, struct req *r, const struct wizard_orde
 	raw(pg, "</table></section>\n");
 }
 
-static void organisation(struct page *pg, struct req *r, const struct wizard_order *o,
+static void organisation(struct page *pg, struct req *r, const struct order *o,
 			 const struct form_data *d)
 {
 	const char *name = val(d, STEP_ENTERPRISE, "org_name");
@@ -319,7 +319,7 @@ static void change(struct page *pg, struct req *r, const struct form_data *d)
 	raw(pg, "</table></section>\n");
 }
 
-static void product(struct page *pg, struct req *r, const struct wizard_order *o,
+static void product(struct page *pg, struct req *r, const struct order *o,
 		    const struct form_data *d)
 {
 	raw(pg, "<section><h2>产品、发票与邮寄信息</h2><table>\n");
@@ -349,7 +349,7 @@ static void signatures(struct page *pg, const char *const *boxes, size_t n, cons
 	raw(pg, "</p>\n");
 }
 
-static void application(struct page *pg, struct req *r, const struct wizard_order *o,
+static void application(struct page *pg, struct req *r, const struct order *o,
 			const struct form_data *d)
 {
 	static const char *const boxes[] = { "经办人签字", "单位公章" };
@@ -382,7 +382,7 @@ static void application(struct page *pg, struct req *r, const struct wizard_orde
 	raw(pg, "</main></body></html>\n");
 }
 
-static void authorisation(struct page *pg, struct req *r, const struct wizard_order *o,
+static void authorisation(struct page *pg, struct req *r, const struct order *o,
 			  const struct form_data *d)
 {
 	static const char *const boxes[] = { "法定代表人签字或盖章", "代理人（经办人）签字", "单位公章" };
@@ -464,7 +464,7 @@ static const char *today_text(struct req *r)
 	return arena_printf(r->arena, "%04d 年 %02d 月 %02d 日", t.y, t.m, t.d);
 }
 
-static int load(struct req *r, const struct wizard_order *o, struct form_data *d)
+static int load(struct req *r, const struct order *o, struct form_data *d)
 {
 	struct db_rows ctx, face;
 	int rc;
@@ -506,7 +506,7 @@ static int load(struct req *r, const struct wizard_order *o, struct form_data *d
 int wizard_form(struct req *r)
 {
 	const char *form = r->params[1];
-	struct wizard_order o;
+	struct order o;
 	struct form_data d = { 0 };
 	struct page pg = { .a = r->arena };
 	char tag[FORMTAG_LEN + 1];

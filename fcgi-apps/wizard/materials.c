@@ -33,7 +33,7 @@ static const char *latest_state(const struct db_rows *up, const char *material)
 	return NULL;
 }
 
-int wizard_materials_missing(struct req *r, const struct wizard_order *o, json_t **missing)
+int wizard_materials_missing(struct req *r, const struct order *o, json_t **missing)
 {
 	struct db_rows rules, up;
 	const char *prev = "";

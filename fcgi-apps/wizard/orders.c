@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/strlist.h"
 #include "web/auth.h"
 #include "base/log.h"
 #include "domain/order.h"
@@ -74,10 +75,6 @@ static const char sql_stale_drafts[] =
 	"SELECT id, version, state FROM orders WHERE state IN ('draft', 'verify_failed') "
 	"AND updated_at < NOW(3) - INTERVAL ? HOUR ORDER BY updated_at LIMIT ? FOR UPDATE";
 
-static bool is(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
 
 static json_t *money(long long fen)
 {
@@ -93,28 +90,31 @@ static json_t *money(long long fen)
  * on a failed check; 000, 002 继续办理 or 取消 an unfinished order; 002 线下邮寄 after a failed
  * enterprise check). can_mail_in: the channel offers it and the order is not mail-in yet.
  * paid: a payment went through. */
-static json_t *actions(const char *state, bool can_mail_in, bool paid)
+static bool cancellable(enum order_state s)
+{
+	return order_transition_legal(s, ORDER_CANCELLED, ORDER_BY_APPLICANT);
+}
+
+static json_t *actions(enum order_state state, bool can_mail_in, bool paid)
 {
 	json_t *a = json_array();
 
-	if (is(state, "draft")) {
+	if (state == ORDER_DRAFT) {
 		json_array_append_new(a, json_string("continue"));
-		json_array_append_new(a, json_string("cancel"));
-	} else if (is(state, "verify_failed")) {
+	} else if (state == ORDER_VERIFY_FAILED) {
 		json_array_append_new(a, json_string("redo_verification"));
 		if (can_mail_in)
 			json_array_append_new(a, json_string("mail_in"));
-		json_array_append_new(a, json_string("cancel"));
-	} else if (is(state, "pending_payment")) {
+	} else if (state == ORDER_PENDING_PAYMENT) {
 		json_array_append_new(a, json_string("pay"));
-		if (!paid)
-			json_array_append_new(a, json_string("cancel"));
-	} else if (is(state, "returned")) {
+	} else if (state == ORDER_RETURNED) {
 		json_array_append_new(a, json_string("edit_resubmit"));
 	}
+	/* Money paid is asked back, never cancelled away. */
+	if (cancellable(state) && !paid)
+		json_array_append_new(a, json_string("cancel"));
 	/* Paid, not yet approved: the applicant may still ask for the money back. */
-	if (paid && (is(state, "reviewing") || is(state, "awaiting_paper") ||
-		     is(state, "paper_review") || is(state, "returned") || is(state, "pre_review")))
+	if (paid && order_is(state, ORDER_REFUNDABLE))
 		json_array_append_new(a, json_string("refund"));
 	json_array_append_new(a, json_string("view"));
 	return a;
@@ -257,9 +257,9 @@ int wizard_orders(struct req *r)
 		return app_db_error(r, rc);
 	list = json_array();
 	for (size_t i = 0; i < rows.nrows; i++) {
-		const char *state = db_cell(&rows, i, 6);
+		enum order_state state = order_state_parse(db_cell(&rows, i, 6));
 		long long fen = strtoll(db_cell(&rows, i, 8), NULL, 10);
-		bool can_mail_in = is(db_cell(&rows, i, 10), "1") && is(db_cell(&rows, i, 9), "0");
+		bool can_mail_in = str_is(db_cell(&rows, i, 10), "1") && str_is(db_cell(&rows, i, 9), "0");
 
 		json_array_append_new(list, json_pack(
 			"{s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s?, s:s, s:o, s:o}",
@@ -267,10 +267,10 @@ int wizard_orders(struct req *r)
 			"channel_name", db_cell(&rows, i, 2), "business", db_cell(&rows, i, 3),
 			"business_name", order_business_name(db_cell(&rows, i, 3)),
 			"kind", db_cell(&rows, i, 4), "kind_name", order_kind_name(db_cell(&rows, i, 4)),
-			"subject_name", db_cell(&rows, i, 5), "state", state,
-			"state_name", order_state_name(state), "created_at", db_cell(&rows, i, 7),
+			"subject_name", db_cell(&rows, i, 5), "state", order_state_str(state),
+			"state_name", order_state_zh(state), "created_at", db_cell(&rows, i, 7),
 			"amount", money(fen),
-			"actions", actions(state, can_mail_in, is(db_cell(&rows, i, 11), "1"))));
+			"actions", actions(state, can_mail_in, str_is(db_cell(&rows, i, 11), "1"))));
 	}
 	resp_json(r, 200, json_pack("{s:o, s:I, s:i, s:i}", "orders", list, "total",
 				    (json_int_t)strtoll(db_cell(&count, 0, 0), NULL, 10),
@@ -292,7 +292,7 @@ static const char *const step_zh[STEP__COUNT] = {
 static bool saved(const struct db_rows *steps, enum wizard_step s)
 {
 	for (size_t i = 0; i < steps->nrows; i++)
-		if (is(db_cell(steps, i, 0), wizard_step_name(s)))
+		if (str_is(db_cell(steps, i, 0), wizard_step_name(s)))
 			return true;
 	return false;
 }
@@ -300,14 +300,14 @@ static bool saved(const struct db_rows *steps, enum wizard_step s)
 static bool any_paid(const struct db_rows *pay)
 {
 	for (size_t i = 0; i < pay->nrows; i++)
-		if (is(db_cell(pay, i, 2), "paid") || is(db_cell(pay, i, 2), "refunding") ||
-		    is(db_cell(pay, i, 2), "refunded"))
+		if (str_is(db_cell(pay, i, 2), "paid") || str_is(db_cell(pay, i, 2), "refunding") ||
+		    str_is(db_cell(pay, i, 2), "refunded"))
 			return true;
 	return false;
 }
 
 /* The plan in wizard order; data steps are done once saved, the rest by their own mark. */
-static json_t *steps_json(const struct wizard_order *o, const struct db_rows *steps,
+static json_t *steps_json(const struct order *o, const struct db_rows *steps,
 			  bool materials_done, bool signed_, bool paid)
 {
 	json_t *out = json_array();
@@ -368,7 +368,7 @@ static json_t *verifications_json(const struct db_rows *v)
 
 		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s}",
 			"subject", subject, "state", db_cell(v, i, 1), "method", method,
-			"method_name", is(subject, "enterprise") ? wizard_verify_method_name(method)
+			"method_name", str_is(subject, "enterprise") ? wizard_verify_method_name(method)
 								 : wizard_handler_method_name(method),
 			"message", db_cell(v, i, 3), "at", db_cell(v, i, 4)));
 	}
@@ -416,7 +416,7 @@ static json_t *parsed_quote(const char *text)
 int wizard_order(struct req *r)
 {
 	struct db_rows d, steps, ver, pay, ev;
-	struct wizard_order o;
+	struct order o;
 	json_t *missing, *out;
 	bool paid, can_mail_in;
 	int rc;
@@ -439,11 +439,12 @@ int wizard_order(struct req *r)
 	if (wizard_materials_missing(r, &o, &missing) < 0)
 		return -1;
 	paid = any_paid(&pay);
-	can_mail_in = is(db_cell(&d, 0, 6), "1") && !o.mail_in;
+	can_mail_in = str_is(db_cell(&d, 0, 6), "1") && !o.mail_in;
 	/* No step data here: what is personal (ID numbers, mobiles, cards) stays behind the
 	 * steps' own answers, masked. */
 	out = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:b, s:i, s:s}",
-			"order_no", o.no, "state", o.state, "state_name", order_state_name(o.state),
+			"order_no", o.no, "state", order_state_str(o.state),
+			"state_name", order_state_zh(o.state),
 			"business", o.business, "business_name", order_business_name(o.business),
 			"kind", o.kind, "kind_name", order_kind_name(o.kind),
 			"channel", o.channel_code, "channel_name", db_cell(&d, 0, 5),
@@ -493,7 +494,7 @@ int wizard_order(struct req *r)
 /* ---- POST /api/wizard/orders/:no/cancel */
 
 struct cancel {
-	const struct wizard_order *o;
+	const struct order *o;
 	long long actor;
 	bool stale, paid;
 	struct arena *arena;
@@ -508,7 +509,8 @@ static int cancel_tx(struct db *db, void *p)
 	c->stale = c->paid = false;
 	/* The version check makes two cancels (or a cancel and a payment) one winner: the other
 	 * finds the order moved on. */
-	rc = order_move(db, c->o->id, c->o->state, "cancelled", c->o->version);
+	rc = order_move(db, c->o->id, c->o->state, ORDER_CANCELLED, c->o->version,
+			ORDER_BY_APPLICANT);
 	if (rc == ORDER_STALE) {
 		c->stale = true;
 		return DB_ERR;
@@ -527,25 +529,23 @@ static int cancel_tx(struct db *db, void *p)
 	rc = db_exec(db, sql_close_pending, DB_ARGS(DB_I64(c->o->id)), NULL, NULL);
 	if (rc != DB_OK)
 		return rc;
-	return order_event(db, c->o->id, "cancelled", c->o->state, "cancelled", "applicant",
+	return order_event(db, c->o->id, "cancelled", c->o->state, ORDER_CANCELLED, "applicant",
 			   c->actor, true, "");
 }
 
 int wizard_cancel(struct req *r)
 {
-	struct wizard_order o;
+	struct order o;
 	struct cancel c;
 	int rc;
 
 	if (wizard_find_order(r, r->params[0], &o) < 0)
 		return -1;
-	if (!is(o.state, "draft") && !is(o.state, "verify_failed") &&
-	    !is(o.state, "pending_payment"))
+	if (!cancellable(o.state))
 		return resp_error(r, ERR_WRONG_STATE, NULL,
 				  arena_printf(r->arena,
 					       "订单当前状态为“%s”，不能取消：已提交审核的订单如需退费，请申请退款。",
-					       order_state_name(o.state) ? order_state_name(o.state)
-									 : o.state));
+					       order_state_zh(o.state)));
 	c = (struct cancel){ .o = &o, .actor = r->auth.id, .arena = r->arena };
 	rc = db_tx(&r->app->db, cancel_tx, &c);
 	if (c.stale)
@@ -556,8 +556,9 @@ int wizard_cancel(struct req *r)
 				  "该订单已有付款记录，不能直接取消，请等待财务确认或申请退款。");
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s}", "order_no", o.no, "state", "cancelled",
-				    "state_name", order_state_name("cancelled")));
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s}", "order_no", o.no,
+				    "state", order_state_str(ORDER_CANCELLED),
+				    "state_name", order_state_zh(ORDER_CANCELLED)));
 	return 0;
 }
 
@@ -583,15 +584,15 @@ static int expire_tx(struct db *db, void *p)
 	e->found = rows.nrows;
 	for (size_t i = 0; i < rows.nrows; i++) {
 		long long id = strtoll(db_cell(&rows, i, 0), NULL, 10);
-
-		const char *from = db_cell(&rows, i, 2);
+		enum order_state from = order_state_parse(db_cell(&rows, i, 2));
 
 		/* A failed verification left alone holds its subject no longer than a draft. */
-		rc = order_move(db, id, from, "expired", strtoll(db_cell(&rows, i, 1), NULL, 10));
+		rc = order_move(db, id, from, ORDER_EXPIRED, strtoll(db_cell(&rows, i, 1), NULL, 10),
+				ORDER_BY_SYSTEM);
 		if (rc == ORDER_STALE)
 			continue;
 		if (rc == DB_OK)
-			rc = order_event(db, id, "expired", from, "expired", "system", 0, true, "");
+			rc = order_event(db, id, "expired", from, ORDER_EXPIRED, "system", 0, true, "");
 		if (rc != DB_OK)
 			return rc;
 		e->expired++;

@@ -101,7 +101,7 @@ int wizard_pay_apply_state(struct req *r, const char *how, long long order_id, c
 				       .provider_ref = st->provider_ref, .actor_type = "system" } };
 	int rc;
 
-	if (is(st->state, "paid") && wizard_pay_handler_mobile(r, order_id, &a.mobile) < 0)
+	if (str_is(st->state, "paid") && wizard_pay_handler_mobile(r, order_id, &a.mobile) < 0)
 		return -1;
 	rc = db_tx(&r->app->db, wizard_pay_apply_tx, &a);
 	if (rc != DB_OK)

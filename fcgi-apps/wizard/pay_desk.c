@@ -46,10 +46,10 @@ static const struct desk *desk_of(const char *channel)
 	return &demo_default;
 }
 
-json_t *wizard_pay_transfer_json(struct req *r, const struct wizard_order *o)
+json_t *wizard_pay_transfer_json(struct req *r, const struct order *o)
 {
 	const struct desk *d = desk_of(o->channel_code);
-	const char *who = is(o->kind, "person") ? "请使用申请人本人的银行账户转账"
+	const char *who = str_is(o->kind, "person") ? "请使用申请人本人的银行账户转账"
 						: "请使用申请单位的对公账户转账";
 	const char *memo = d->memo_words ? arena_printf(r->arena, "%s %s", d->memo_words, o->no)
 					 : o->no;
@@ -64,7 +64,7 @@ json_t *wizard_pay_transfer_json(struct req *r, const struct wizard_order *o)
 				      who, memo));
 }
 
-json_t *wizard_pay_counter_json(struct req *r, const struct wizard_order *o)
+json_t *wizard_pay_counter_json(struct req *r, const struct order *o)
 {
 	const struct desk *d = desk_of(o->channel_code);
 

@@ -50,7 +50,7 @@ int wizard_pay_notify(struct req *r)
 	rc = db_query(&r->app->db, r->arena, sql_payment_order, DB_ARGS(DB_STR(n.pay_no)), &rows);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	if (rows.nrows == 1 && is(n.kind, "paid") &&
+	if (rows.nrows == 1 && str_is(n.kind, "paid") &&
 	    wizard_pay_handler_mobile(r, strtoll(db_cell(&rows, 0, 0), NULL, 10), &a.mobile) < 0)
 		return -1;
 	rc = db_tx(&r->app->db, wizard_pay_apply_tx, &a);

@@ -15,7 +15,7 @@ static const char *payment_state_name(const char *state)
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (is(state, names[i][0]))
+		if (str_is(state, names[i][0]))
 			return names[i][1];
 	return NULL;
 }
@@ -60,7 +60,7 @@ int wizard_payments_of(struct req *r, long long order_id, struct db_rows *rows)
 	return rc == DB_OK ? 0 : app_db_error(r, rc);
 }
 
-json_t *wizard_payment_json(struct req *r, const struct wizard_order *o, const struct payment *p)
+json_t *wizard_payment_json(struct req *r, const struct order *o, const struct payment *p)
 {
 	char amount[24];
 	json_t *j;
@@ -73,16 +73,16 @@ json_t *wizard_payment_json(struct req *r, const struct wizard_order *o, const s
 		      "paid_at", p->paid_at[0] ? p->paid_at : NULL);
 	if (!j)
 		return NULL;
-	if (is(p->state, "pending") && p->qr_url[0]) {
+	if (str_is(p->state, "pending") && p->qr_url[0]) {
 		struct qr_svg svg;
 
 		json_object_set_new(j, "qr_url", json_string(p->qr_url));
 		if (qr_svg(r->arena, p->qr_url, &svg) == QR_OK)
 			json_object_set_new(j, "qr_svg", json_stringn(svg.svg, svg.len));
 	}
-	if (is(p->state, "awaiting_finance") && is(p->method, "transfer"))
+	if (str_is(p->state, "awaiting_finance") && str_is(p->method, "transfer"))
 		json_object_set_new(j, "transfer", wizard_pay_transfer_json(r, o));
-	if (is(p->state, "awaiting_finance") && is(p->method, "counter"))
+	if (str_is(p->state, "awaiting_finance") && str_is(p->method, "counter"))
 		json_object_set_new(j, "counter", wizard_pay_counter_json(r, o));
 	return j;
 }

@@ -21,14 +21,11 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "base/strlist.h"
 #include "ext/pay.h"
 #include "domain/payment.h"
 #include "wizard.h"
 
-static inline bool is(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
 
 /* ---- pay_payment.c */
 
@@ -49,11 +46,11 @@ int wizard_payments_of(struct req *r, long long order_id, struct db_rows *rows);
 
 /* The payment as the pages show it: a pending QR with its code, an awaiting transfer or
  * counter payment with where to pay. */
-json_t *wizard_payment_json(struct req *r, const struct wizard_order *o, const struct payment *p);
+json_t *wizard_payment_json(struct req *r, const struct order *o, const struct payment *p);
 
 /* ---- pay_desk.c: where order o's transfer or counter payment goes, and what to write. */
-json_t *wizard_pay_transfer_json(struct req *r, const struct wizard_order *o);
-json_t *wizard_pay_counter_json(struct req *r, const struct wizard_order *o);
+json_t *wizard_pay_transfer_json(struct req *r, const struct order *o);
+json_t *wizard_pay_counter_json(struct req *r, const struct order *o);
 
 /* ---- payment_apply.c: applying what the provider says (notification and poll alike) */
 

@@ -26,8 +26,9 @@ static const char sql_refund_payments[] =
 
 struct refund {
 	struct req *r;
-	const struct wizard_order *o;
-	const char *reason, *from;
+	const struct order *o;
+	const char *reason;
+	enum order_state from;
 	enum err_code refused;
 };
 
@@ -43,11 +44,11 @@ static int refund_tx(struct db *db, void *ctx)
 	rc = db_query(db, f->r->arena, sql_refund_order, DB_ARGS(DB_I64(f->o->id)), &rows);
 	if (rc != DB_OK)
 		return rc;
-	if (rows.nrows != 1 || !order_state_has(db_cell(&rows, 0, 0), ORDER_REFUNDABLE)) {
+	f->from = rows.nrows == 1 ? order_state_parse(db_cell(&rows, 0, 0)) : ORDER_STATE_NONE;
+	if (!order_is(f->from, ORDER_REFUNDABLE)) {
 		f->refused = ERR_WRONG_STATE;
 		return DB_ERR;
 	}
-	f->from = db_cell(&rows, 0, 0);
 	version = strtoll(db_cell(&rows, 0, 1), NULL, 10);
 	rc = db_query(db, f->r->arena, sql_refund_paid, DB_ARGS(DB_I64(f->o->id)), &rows);
 	if (rc != DB_OK)
@@ -56,7 +57,7 @@ static int refund_tx(struct db *db, void *ctx)
 		f->refused = ERR_WRONG_STATE;
 		return DB_ERR;
 	}
-	rc = order_move(db, f->o->id, f->from, "refunding", version);
+	rc = order_move(db, f->o->id, f->from, ORDER_REFUNDING, version, ORDER_BY_APPLICANT);
 	if (rc == ORDER_STALE) /* impossible under the row lock; retry rather than guess */
 		return DB_RETRY;
 	if (rc == DB_OK)
@@ -65,19 +66,19 @@ static int refund_tx(struct db *db, void *ctx)
 		return rc;
 	/* The public timeline (anyone with the number and four digits of a mobile) says that a
 	 * refund was asked for; the applicant's own words stay for the applicant and the staff. */
-	rc = order_event(db, f->o->id, "refund_requested", f->from, "refunding", "applicant",
+	rc = order_event(db, f->o->id, "refund_requested", f->from, ORDER_REFUNDING, "applicant",
 			 f->r->auth.id, true, "待财务办理退款。");
 	if (rc != DB_OK || !f->reason || !f->reason[0])
 		return rc;
 	note = arena_printf(f->r->arena, "退款原因：%s", f->reason);
-	return note ? order_event(db, f->o->id, "refund_requested", NULL, NULL, "applicant",
-				  f->r->auth.id, false, note)
+	return note ? order_event(db, f->o->id, "refund_requested", ORDER_STATE_NONE,
+				  ORDER_STATE_NONE, "applicant", f->r->auth.id, false, note)
 		    : DB_ERR;
 }
 
 int wizard_refund(struct req *r)
 {
-	struct wizard_order o;
+	struct order o;
 	struct refund f = { .r = r, .o = &o };
 	struct req_field fl[1];
 	json_t *body;
@@ -92,12 +93,13 @@ int wizard_refund(struct req *r)
 	rc = db_tx(&r->app->db, refund_tx, &f);
 	if (f.refused != ERR__COUNT)
 		return resp_error(r, ERR_WRONG_STATE, NULL,
-				  is(o.state, "pending_payment")
+				  o.state == ORDER_PENDING_PAYMENT
 					  ? "订单尚未支付，无需退款；如不再办理，请直接取消订单。"
 					  : "只有已支付、尚未审核通过的订单可以申请退款。");
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s}", "order_no", o.no, "state", "refunding",
-				    "state_name", order_state_name("refunding")));
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s}", "order_no", o.no,
+				    "state", order_state_str(ORDER_REFUNDING),
+				    "state_name", order_state_zh(ORDER_REFUNDING)));
 	return 0;
 }

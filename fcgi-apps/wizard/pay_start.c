@@ -45,7 +45,7 @@ static const char sql_fail[] =
 
 struct start {
 	struct req *r;
-	const struct wizard_order *o;
+	const struct order *o;
 	const char *method;
 	enum err_code refused;
 	char close_no[PAY_NO_LEN + 1]; /* an open QR of another method: close it first */
@@ -66,7 +66,7 @@ static int commit_method(struct db *db, struct start *s, const char *event)
 			     DB_ARGS(DB_STR(s->method), pin ? DB_STR(pin) : DB_NULL, DB_I64(s->o->id)),
 			     NULL, NULL);
 	if (rc == DB_OK)
-		rc = order_event(db, s->o->id, event, NULL, NULL, "applicant", s->r->auth.id, true,
+		rc = order_note(db, s->o->id, event, "applicant", s->r->auth.id, true,
 				 pay_method_name(s->method));
 	return rc;
 }
@@ -78,7 +78,7 @@ static int lock_pending_order(struct db *db, struct start *s)
 
 	if (rc != DB_OK)
 		return rc;
-	if (rows.nrows != 1 || !is(db_cell(&rows, 0, 0), "pending_payment")) {
+	if (rows.nrows != 1 || order_state_parse(db_cell(&rows, 0, 0)) != ORDER_PENDING_PAYMENT) {
 		s->refused = ERR_WRONG_STATE;
 		return DB_ERR;
 	}
@@ -106,13 +106,13 @@ static int open_tx(struct db *db, void *ctx)
 		return rc;
 	/* The same method again is the same payment: a second click never charges twice. */
 	for (size_t i = 0; i < rows.nrows; i++)
-		if (is(db_cell(&rows, i, 1), s->method)) {
+		if (str_is(db_cell(&rows, i, 1), s->method)) {
 			s->id = strtoll(db_cell(&rows, i, 0), NULL, 10);
 			return DB_OK;
 		}
 	/* A QR of another method may still be scanned: the provider closes it first. */
 	for (size_t i = 0; i < rows.nrows; i++)
-		if (is(db_cell(&rows, i, 2), "pending")) {
+		if (str_is(db_cell(&rows, i, 2), "pending")) {
 			snprintf(s->close_no, sizeof(s->close_no), "%s", db_cell(&rows, i, 4));
 			return DB_ERR;
 		}
@@ -163,7 +163,7 @@ static int fail_tx(struct db *db, void *ctx)
 
 /* The applicant switches away from an open QR payment: the provider closes it (or says it
  * was paid meanwhile), and we record what it says. Returns 0, or -1 answered. */
-static int switch_away(struct req *r, const struct wizard_order *o, const char *pay_no)
+static int switch_away(struct req *r, const struct order *o, const char *pay_no)
 {
 	struct pay_state st;
 	char err[256] = "";
@@ -175,7 +175,7 @@ static int switch_away(struct req *r, const struct wizard_order *o, const char *
 	}
 	if (rc == PAY_NOT_FOUND) /* never made there (its create failed): nothing to pay */
 		snprintf(st.state, sizeof(st.state), "closed");
-	if (is(st.state, "pending"))
+	if (str_is(st.state, "pending"))
 		return resp_error(r, ERR_CONFLICT, "method",
 				  "上一笔扫码支付尚未关闭，请稍后再切换支付方式。");
 	return wizard_pay_apply_state(r, "close", o->id, pay_no, &st);
@@ -184,7 +184,7 @@ static int switch_away(struct req *r, const struct wizard_order *o, const char *
 /* Makes the provider's order for a QR payment that has none yet. Returns 0, or -1 answered. */
 static int create_qr(struct req *r, struct start *s, const struct payment *p)
 {
-	const struct wizard_order *o = s->o;
+	const struct order *o = s->o;
 	const char *subject = arena_printf(r->arena, "数字证书%s（%s）订单%s",
 					   order_business_name(o->business),
 					   order_kind_name(o->kind), o->no);
@@ -220,7 +220,7 @@ static const char sql_open_peek[] =
 /* Whether paying with method would ask the provider: a QR to make, or an open QR of another
  * method to close. The same method again answers the open payment: that costs nothing.
  * Read without a lock: it decides what to count, open_tx decides what to do. */
-static int costly(struct req *r, const struct wizard_order *o, const char *method, bool *out)
+static int costly(struct req *r, const struct order *o, const char *method, bool *out)
 {
 	struct db_rows rows;
 	bool other_qr = false;
@@ -231,11 +231,11 @@ static int costly(struct req *r, const struct wizard_order *o, const char *metho
 	for (size_t i = 0; i < rows.nrows; i++) {
 		const char *m = db_cell(&rows, i, 0), *qr = db_cell(&rows, i, 1);
 
-		if (is(m, method) && (!pay_method_qr(m) || qr[0])) {
+		if (str_is(m, method) && (!pay_method_qr(m) || qr[0])) {
 			*out = false;
 			return 0;
 		}
-		other_qr = other_qr || (!is(m, method) && pay_method_qr(m));
+		other_qr = other_qr || (!str_is(m, method) && pay_method_qr(m));
 	}
 	*out = pay_method_qr(method) || other_qr;
 	return 0;
@@ -244,7 +244,7 @@ static int costly(struct req *r, const struct wizard_order *o, const char *metho
 /* A fresh order is a fresh budget; the account's own limit stops one account from opening
  * order after order just to make (and close) QR payments at the provider. Returns 0, or -1
  * answered (429 rate_limited, or the database's error). */
-static int creates_allowed(struct req *r, const struct wizard_order *o, const char *method)
+static int creates_allowed(struct req *r, const struct order *o, const char *method)
 {
 	char bucket[48];
 	bool cost = false;
@@ -260,7 +260,7 @@ static int creates_allowed(struct req *r, const struct wizard_order *o, const ch
 
 int wizard_pay(struct req *r)
 {
-	struct wizard_order o;
+	struct order o;
 	struct req_field f[1];
 	struct start s = { .r = r, .o = &o };
 	struct db_rows rows;
@@ -275,16 +275,15 @@ int wizard_pay(struct req *r)
 	f[0].out = &s.method;
 	if (req_fields(r, body, f, 1) < 0)
 		return -1;
-	if (!is(o.state, "pending_payment") || o.amount_fen <= 0)
+	if (o.state != ORDER_PENDING_PAYMENT || o.amount_fen <= 0)
 		return resp_error(r, ERR_WRONG_STATE, NULL,
 				  arena_printf(r->arena, "订单当前状态为“%s”，不需要支付。",
-					       order_state_name(o.state) ? order_state_name(o.state)
-									 : o.state));
+					       order_state_zh(o.state)));
 	rc = db_query(&r->app->db, r->arena, sql_offered,
 		      DB_ARGS(DB_STR(s.method), DB_I64(o.channel_id)), &rows);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	if (rows.nrows != 1 || is(db_cell(&rows, 0, 0), "0"))
+	if (rows.nrows != 1 || str_is(db_cell(&rows, 0, 0), "0"))
 		return resp_error(r, ERR_NOT_OFFERED, "method", "本渠道不支持所选支付方式，请选择其他支付方式。");
 	if (creates_allowed(r, &o, s.method) < 0)
 		return -1;
@@ -305,12 +304,12 @@ int wizard_pay(struct req *r)
 	}
 	if (wizard_payment_load(r, s.id, &p) < 0)
 		return -1;
-	if (is(p.state, "pending") && !p.qr_url[0]) {
+	if (str_is(p.state, "pending") && !p.qr_url[0]) {
 		/* Ours, or one whose create was cut short: the provider answers the same pay_no
 		 * with the same order, so asking again is safe. */
 		if (create_qr(r, &s, &p) < 0 || wizard_payment_load(r, s.id, &p) < 0)
 			return -1;
-		if (!is(p.state, "pending") || !p.qr_url[0])
+		if (!str_is(p.state, "pending") || !p.qr_url[0])
 			return resp_error(r, ERR_CONFLICT, NULL, NULL);
 	}
 	j = wizard_payment_json(r, &o, &p);

@@ -39,7 +39,7 @@ static json_t *methods_json(const char *list)
 
 /* Asks the provider about the order's open QR payments (a notification may be late or lost)
  * and applies what changed. *changed tells whether anything did. Returns 0, or -1 answered. */
-static int poll_open(struct req *r, const struct wizard_order *o, const struct db_rows *rows,
+static int poll_open(struct req *r, const struct order *o, const struct db_rows *rows,
 		     bool *changed)
 {
 	int asked = 0;
@@ -51,7 +51,7 @@ static int poll_open(struct req *r, const struct wizard_order *o, const struct d
 		char err[256] = "", bucket[48];
 		int rc;
 
-		if (!is(p.state, "pending") || !pay_method_qr(p.method) || !p.qr_url[0])
+		if (!str_is(p.state, "pending") || !pay_method_qr(p.method) || !p.qr_url[0])
 			continue;
 		/* Asked a moment ago: the database's answer stands until the next one. */
 		snprintf(bucket, sizeof(bucket), "pay-query:%s", p.pay_no);
@@ -68,7 +68,7 @@ static int poll_open(struct req *r, const struct wizard_order *o, const struct d
 				log_rid(LOG_WARN, r->rid, "pay query %s: %s", p.pay_no, err);
 			continue;
 		}
-		if (is(st.state, "pending"))
+		if (str_is(st.state, "pending"))
 			continue;
 		if (wizard_pay_apply_state(r, "poll", o->id, p.pay_no, &st) < 0)
 			return -1;
@@ -79,7 +79,7 @@ static int poll_open(struct req *r, const struct wizard_order *o, const struct d
 
 int wizard_pay_status(struct req *r)
 {
-	struct wizard_order o;
+	struct order o;
 	struct db_rows rows, ch;
 	json_t *list, *order;
 	const char *pin;
@@ -107,7 +107,7 @@ int wizard_pay_status(struct req *r)
 		valid_money_format(o.amount_fen, amount, sizeof(amount));
 	pin = o.pin_delivery[0] ? o.pin_delivery : NULL;
 	order = json_pack("{s:s, s:s, s:s?, s:I, s:s?, s:s?, s:s?, s:s?}", "order_no", o.no, "state",
-			  o.state, "state_name", order_state_name(o.state), "amount_fen",
+			  order_state_str(o.state), "state_name", order_state_zh(o.state), "amount_fen",
 			  (json_int_t)o.amount_fen, "amount", amount[0] ? amount : NULL, "pay_method",
 			  o.pay_method[0] ? o.pay_method : NULL, "pin_delivery", pin,
 			  "pin_delivery_text", pin ? rules_pin_delivery_text(pin) : NULL);

@@ -1,6 +1,7 @@
 /* wizard: which steps an order goes through, by business and certificate kind (DOMAIN.md). */
 #include <string.h>
 
+#include "base/strlist.h"
 #include "domain/order.h"
 #include "wizard.h"
 
@@ -26,26 +27,22 @@ int wizard_step_from_name(const char *name)
 	return -1;
 }
 
-static bool is(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
 
 bool wizard_business_targets_cert(const char *business)
 {
-	return !is(business, "new") && !is(business, "add");
+	return !str_is(business, "new") && !str_is(business, "add");
 }
 
-bool wizard_ships_key(const struct wizard_order *o)
+bool wizard_ships_key(const struct order *o)
 {
 	return order_ships_key(o->business, o->mail_in);
 }
 
-bool wizard_plan_has(const struct wizard_order *o, enum wizard_step s)
+bool wizard_plan_has(const struct order *o, enum wizard_step s)
 {
 	const char *b = o->business;
-	bool org = is(o->kind, "org") || is(o->kind, "legal_rep");
-	bool renew = is(b, "renew"), unlock = is(b, "unlock");
+	bool org = str_is(o->kind, "org") || str_is(o->kind, "legal_rep");
+	bool renew = str_is(b, "renew"), unlock = str_is(b, "unlock");
 
 	switch (s) {
 	case STEP_AGREEMENTS:
@@ -57,22 +54,22 @@ bool wizard_plan_has(const struct wizard_order *o, enum wizard_step s)
 		 * renewal and unlock need the key inserted) or there is no organisation. */
 		return org && !renew && !unlock;
 	case STEP_FINANCIAL:
-		return org && !renew && !unlock && is(o->verify_method, "transfer");
+		return org && !renew && !unlock && str_is(o->verify_method, "transfer");
 	case STEP_APPLICANT:
-		return !is(o->kind, "org");
+		return !str_is(o->kind, "org");
 	case STEP_CHANGE:
-		return is(b, "change");
+		return str_is(b, "change");
 	case STEP_PRODUCT:
 		/* Years, invoice and mailing; unlock and revocation have none of them. */
-		if (is(b, "change"))
+		if (str_is(b, "change"))
 			return wizard_ships_key(o);
-		return !unlock && !is(b, "revoke");
+		return !unlock && !str_is(b, "revoke");
 	case STEP_FORM:
 		/* Online renewal inside the window needs no paper (002); one expired longer does. */
-		return !renew || !is(o->renew_mode, "online");
+		return !renew || !str_is(o->renew_mode, "online");
 	case STEP_MATERIALS:
 		/* Mail-in sends the paper itself by courier, nothing is uploaded (002 线下邮寄). */
-		return (!renew || !is(o->renew_mode, "online")) && !o->mail_in;
+		return (!renew || !str_is(o->renew_mode, "online")) && !o->mail_in;
 	case STEP_PAY:
 		return o->amount_fen != 0;
 	default:
@@ -86,10 +83,10 @@ json_t *wizard_warnings(const char *business)
 
 	/* 002 "办理证书丢失补办业务后，原有证书将会自动吊销，将不能再继续使用"; 004 "补办证书后，被选择
 	 * 补办的原证书将自动注销，且无法再恢复！！！". */
-	if (w && (is(business, "lost") || is(business, "damaged")))
+	if (w && (str_is(business, "lost") || str_is(business, "damaged")))
 		json_array_append_new(w, json_string("补办证书后，被选择补办的原证书将自动吊销（注销），"
 						     "不能再继续使用，且无法恢复。请务必确认选择的证书正确。"));
-	if (w && is(business, "revoke"))
+	if (w && str_is(business, "revoke"))
 		json_array_append_new(w, json_string("证书注销后不能再使用，且无法恢复；请将原证书介质交回认证机构。"));
 	return w;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strlist.h"
 #include "web/auth.h"
 #include "base/log.h"
 #include "domain/mask.h"
@@ -68,10 +69,6 @@ const char *wizard_step_title(enum wizard_step s)
 	return (unsigned)s < STEP__COUNT ? step_titles[s] : "";
 }
 
-static bool is(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
 
 static bool is_code(const char *s)
 {
@@ -104,13 +101,13 @@ static const char *next_item(struct req *r, const char **list)
 static bool rows_have(const struct db_rows *rows, const char *name, bool want_fresh)
 {
 	for (size_t i = 0; i < rows->nrows; i++)
-		if (is(db_cell(rows, i, 0), name))
-			return !want_fresh || is(db_cell(rows, i, 1), "1");
+		if (str_is(db_cell(rows, i, 0), name))
+			return !want_fresh || str_is(db_cell(rows, i, 1), "1");
 	return false;
 }
 
 /* After a return: every step the reviewer rejected has been saved again. */
-static int steps_redone(struct req *r, const struct wizard_order *o, const struct db_rows *steps)
+static int steps_redone(struct req *r, const struct order *o, const struct db_rows *steps)
 {
 	const char *list = o->editable, *item;
 
@@ -126,7 +123,7 @@ static int steps_redone(struct req *r, const struct wizard_order *o, const struc
 
 /* After a return: every material the reviewer rejected has been uploaded again (whatever
  * state the reviewer left its old version in). */
-static int materials_redone(struct req *r, const struct wizard_order *o)
+static int materials_redone(struct req *r, const struct order *o)
 {
 	const char *list = o->editable, *item;
 	struct db_rows up;
@@ -147,7 +144,7 @@ static int materials_redone(struct req *r, const struct wizard_order *o)
  * saved, identities verified, materials complete, the fee known; on a returned order, what
  * was rejected redone. The handler's mobile into mobile. Returns 0, or -1 answered 409
  * naming what is missing. */
-static int ready(struct req *r, const struct wizard_order *o, char mobile[12])
+static int ready(struct req *r, const struct order *o, char mobile[12])
 {
 	const char *subject = NULL;
 	struct db_rows steps;
@@ -162,13 +159,13 @@ static int ready(struct req *r, const struct wizard_order *o, char mobile[12])
 		if (wizard_step_is_data((enum wizard_step)s) && wizard_plan_has(o, (enum wizard_step)s) &&
 		    !rows_have(&steps, wizard_step_name((enum wizard_step)s), false))
 			return step_missing(r, (enum wizard_step)s, "请先完成“%s”这一步，再签署提交。");
-	if (is(o->state, "returned") && steps_redone(r, o, &steps) < 0)
+	if (o->state == ORDER_RETURNED && steps_redone(r, o, &steps) < 0)
 		return -1;
 	if (wizard_verified(r, o, &ok, &subject) < 0)
 		return -1;
 	if (!ok)
 		return resp_error(r, ERR_NOT_VERIFIED, subject,
-				  subject && is(subject, "enterprise")
+				  subject && str_is(subject, "enterprise")
 					  ? "请先完成企业认证（或改为线下邮寄办理），再签署提交。"
 					  : "请先完成经办人身份核验，再签署提交。");
 	if (wizard_plan_has(o, STEP_MATERIALS)) {
@@ -180,52 +177,52 @@ static int ready(struct req *r, const struct wizard_order *o, char mobile[12])
 			return resp_error_with(r, ERR_MATERIALS_MISSING, "materials",
 					       arena_printf(r->arena, "还有 %zu 项必需的材料未上传或未通过审核（%s 等），请上传后再签署提交。",
 							    json_array_size(missing),
-							    wizard_str(first, "name")),
+							    order_step_str(first, "name")),
 					       json_pack("{s:O}", "missing", missing));
 		}
-		if (is(o->state, "returned") && materials_redone(r, o) < 0)
+		if (o->state == ORDER_RETURNED && materials_redone(r, o) < 0)
 			return -1;
 	}
 	/* A two-stage hall reviews before anyone pays (004): where its guide prints no price, the
 	 * pre-reviewer states the fee when passing the order. Everywhere else the applicant must
 	 * know what they sign for. */
 	if (wizard_plan_has(o, STEP_PAY) && o->amount_fen < 0 &&
-	    !(is(o->flow, "two_stage") && !o->mail_in))
+	    !(str_is(o->flow, "two_stage") && !o->mail_in))
 		return resp_error(r, ERR_FEE_UNKNOWN, "amount", NULL);
 	if (wizard_step_load(r, o->id, STEP_HANDLER, &handler) < 0)
 		return -1;
-	if (!handler || !valid_mobile(wizard_str(handler, "mobile"), mobile))
+	if (!handler || !valid_mobile(order_step_str(handler, "mobile"), mobile))
 		return step_missing(r, STEP_HANDLER, "请先在“%s”中填写经办人的手机号码。");
 	return 0;
 }
 
 /* The states signing starts from: a draft signs, a returned order signs again. */
-static int signable(struct req *r, const struct wizard_order *o, const char *want)
+static int signable(struct req *r, const struct order *o, enum order_state want)
 {
-	if (is(o->state, want))
+	if (o->state == want)
 		return 0;
-	if (is(o->state, "verify_failed"))
+	if (o->state == ORDER_VERIFY_FAILED)
 		return resp_error(r, ERR_NOT_VERIFIED, "enterprise",
 				  "身份核验未通过：请修改信息后重新核验，或改为线下邮寄办理，再签署提交。");
-	if (is(want, "draft") && is(o->state, "returned"))
+	if (want == ORDER_DRAFT && o->state == ORDER_RETURNED)
 		return resp_error(r, ERR_WRONG_STATE, NULL, "订单已被退回：请修改后通过“重新提交”签署。");
-	if (is(want, "returned") && is(o->state, "draft"))
+	if (want == ORDER_RETURNED && o->state == ORDER_DRAFT)
 		return resp_error(r, ERR_WRONG_STATE, NULL, "订单尚未提交：请通过“签署提交”完成申请。");
 	return resp_error(r, ERR_WRONG_STATE, NULL,
 			  arena_printf(r->arena, "订单当前状态为“%s”，不能签署提交。",
-				       order_state_name(o->state) ? order_state_name(o->state) : o->state));
+				       order_state_zh(o->state)));
 }
 
 /* ---- POST .../sign/code */
 
 int wizard_sign_code(struct req *r)
 {
-	struct wizard_order o;
+	struct order o;
 	char mobile[12], shown[16];
 
 	if (wizard_find_order(r, r->params[0], &o) < 0)
 		return -1;
-	if (signable(r, &o, is(o.state, "returned") ? "returned" : "draft") < 0 ||
+	if (signable(r, &o, o.state == ORDER_RETURNED ? ORDER_RETURNED : ORDER_DRAFT) < 0 ||
 	    ready(r, &o, mobile) < 0)
 		return -1;
 	/* The code signs this order only; the applicant never waits for its issuing. */
@@ -242,7 +239,7 @@ int wizard_sign_code(struct req *r)
 
 struct claim {
 	struct req *r;
-	const struct wizard_order *o;
+	const struct order *o;
 	const char *prev;     /* signed_at before the claim, NULL when none */
 	const char *mine;     /* the claim: signed_at as set */
 	bool held;            /* someone else holds a claim, or the order moved */
@@ -258,9 +255,9 @@ static int claim_tx(struct db *db, void *p)
 	rc = db_query(db, c->r->arena, sql_lock, DB_ARGS(DB_I64(CLAIM_SECONDS), DB_I64(c->o->id)), &rows);
 	if (rc != DB_OK)
 		return rc;
-	if (rows.nrows != 1 || !is(db_cell(&rows, 0, L_STATE), c->o->state) ||
+	if (rows.nrows != 1 || order_state_parse(db_cell(&rows, 0, L_STATE)) != c->o->state ||
 	    strtoll(db_cell(&rows, 0, L_VERSION), NULL, 10) != c->o->version ||
-	    is(db_cell(&rows, 0, L_HELD), "1")) {
+	    str_is(db_cell(&rows, 0, L_HELD), "1")) {
 		c->held = true;
 		return DB_ERR;
 	}
@@ -293,30 +290,25 @@ static int conflict(struct req *r)
 
 struct submit {
 	struct req *r;
-	const struct wizard_order *o;
+	const struct order *o;
 	const struct claim *claim;
 	const char *mobile;
 	bool stale;
-	const char *to, *pin;
+	enum order_state to;
+	const char *pin;
 };
 
 /* The first stage after signing (shared/domain/order.h). */
-static const char *first_stage(const char *flow, bool mail_in, long long amount)
+static enum order_state first_stage(const char *flow, bool mail_in, long long amount)
 {
-	if (is(flow, "two_stage") && !mail_in)
-		return "pre_review";
+	if (str_is(flow, "two_stage") && !mail_in)
+		return ORDER_PRE_REVIEW;
 	if (amount > 0)
-		return "pending_payment";
-	return mail_in ? "awaiting_paper" : "reviewing";
+		return ORDER_PENDING_PAYMENT;
+	return mail_in ? ORDER_AWAITING_PAPER : ORDER_REVIEWING;
 }
 
-static bool is_return_state(const char *s)
-{
-	return is(s, "pre_review") || is(s, "reviewing") || is(s, "paper_review") ||
-	       is(s, "awaiting_paper");
-}
-
-const char *wizard_pin_delivery(const struct wizard_order *o, const char *pay_method)
+const char *wizard_pin_delivery(const struct order *o, const char *pay_method)
 {
 	/* Renewal keeps the PIN (002); unlock resets it by mail; change online and revocation
 	 * make no key: only a new key (new, add, lost, damaged, a mail-in change) has a PIN. */
@@ -325,13 +317,13 @@ const char *wizard_pin_delivery(const struct wizard_order *o, const char *pay_me
 	return rules_pin_delivery(o->mail_in ? "mail_in" : o->verify_method, pay_method, o->kind);
 }
 
-static int notify(struct req *r, const struct wizard_order *o, const struct db_rows *ch,
+static int notify(struct req *r, const struct order *o, const struct db_rows *ch,
 		  const char *mobile)
 {
 	const char *lo = db_cell(ch, 0, 1), *hi = db_cell(ch, 0, 2);
 	json_t *params = json_pack("{s:s, s:s, s:s}", "order_no", o->no, "business",
 				   order_business_name(o->business), "days",
-				   is(lo, hi) ? lo : arena_printf(r->arena, "%s-%s", lo, hi));
+				   str_is(lo, hi) ? lo : arena_printf(r->arena, "%s-%s", lo, hi));
 	int rc;
 
 	if (!params)
@@ -344,9 +336,9 @@ static int notify(struct req *r, const struct wizard_order *o, const struct db_r
 static int submit_tx(struct db *db, void *p)
 {
 	struct submit *s = p;
-	const struct wizard_order *o = s->o;
-	struct wizard_order now;
-	bool again = is(o->state, "returned"), mail_in;
+	const struct order *o = s->o;
+	struct order now;
+	bool again = o->state == ORDER_RETURNED, mail_in;
 	struct db_rows lock, ch;
 	long long amount;
 	int rc;
@@ -360,25 +352,22 @@ static int submit_tx(struct db *db, void *p)
 	if (ch.nrows != 1)
 		return DB_ERR;
 	/* Decide under the lock: the order as it is now, still ours to move. */
-	if (lock.nrows != 1 || !is(db_cell(&lock, 0, L_STATE), o->state) ||
+	if (lock.nrows != 1 || order_state_parse(db_cell(&lock, 0, L_STATE)) != o->state ||
 	    strtoll(db_cell(&lock, 0, L_VERSION), NULL, 10) != o->version ||
-	    !is(db_cell(&lock, 0, L_SIGNED), s->claim->mine)) {
+	    !str_is(db_cell(&lock, 0, L_SIGNED), s->claim->mine)) {
 		s->stale = true;
 		return DB_ERR;
 	}
 	amount = strtoll(db_cell(&lock, 0, L_AMOUNT), NULL, 10);
-	mail_in = is(db_cell(&lock, 0, L_MAIL_IN), "1");
-	s->to = again ? db_cell(&lock, 0, L_RETURN)
+	mail_in = str_is(db_cell(&lock, 0, L_MAIL_IN), "1");
+	s->to = again ? order_state_parse(db_cell(&lock, 0, L_RETURN))
 		      : first_stage(db_cell(&ch, 0, 0), mail_in, amount);
-	if (again && !is_return_state(s->to)) {
-		log_error("order %s: returned without a stage to return to (%s)", o->no, s->to);
-		return DB_ERR;
-	}
 	now = *o;
 	now.verify_method = db_cell(&lock, 0, L_VERIFY);
 	now.mail_in = mail_in;
 	s->pin = wizard_pin_delivery(&now, db_cell(&lock, 0, L_PAY));
-	rc = order_move(db, o->id, o->state, s->to, o->version);
+	/* A returned order goes back where it was; the machine refuses any other stage. */
+	rc = order_move(db, o->id, o->state, s->to, o->version, ORDER_BY_APPLICANT);
 	if (rc == ORDER_STALE) {
 		s->stale = true;
 		return DB_ERR;
@@ -388,7 +377,7 @@ static int submit_tx(struct db *db, void *p)
 			     DB_ARGS(DB_I64(!again), s->pin ? DB_STR(s->pin) : DB_NULL, DB_I64(o->id)),
 			     NULL, NULL);
 	if (rc == DB_OK && !again)
-		rc = order_event(db, o->id, "signed", NULL, NULL, "applicant", s->r->auth.id, true, "");
+		rc = order_note(db, o->id, "signed", "applicant", s->r->auth.id, true, "");
 	if (rc == DB_OK)
 		rc = order_event(db, o->id, again ? "resubmitted" : "submitted", o->state, s->to,
 				 "applicant", s->r->auth.id, true, "");
@@ -401,9 +390,9 @@ static const struct req_field code_field[] = {
 	{ "code", true, 6, is_code, "请输入经办人手机收到的 6 位短信验证码。", NULL },
 };
 
-static int sign_as(struct req *r, const char *from)
+static int sign_as(struct req *r, enum order_state from)
 {
-	struct wizard_order o;
+	struct order o;
 	struct claim c = { 0 };
 	struct submit s = { 0 };
 	struct req_field f[1];
@@ -443,18 +432,19 @@ static int sign_as(struct req *r, const char *from)
 		release(r, &c);
 		return s.stale ? conflict(r) : app_db_error(r, rc);
 	}
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "order_no", o.no, "state", s.to,
-				    "state_name", order_state_name(s.to), "pin_delivery", s.pin,
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "order_no", o.no,
+				    "state", order_state_str(s.to), "state_name", order_state_zh(s.to),
+				    "pin_delivery", s.pin,
 				    "pin_delivery_text", s.pin ? rules_pin_delivery_text(s.pin) : NULL));
 	return 0;
 }
 
 int wizard_sign(struct req *r)
 {
-	return sign_as(r, "draft");
+	return sign_as(r, ORDER_DRAFT);
 }
 
 int wizard_resubmit(struct req *r)
 {
-	return sign_as(r, "returned");
+	return sign_as(r, ORDER_RETURNED);
 }

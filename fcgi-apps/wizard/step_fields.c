@@ -440,7 +440,7 @@ static void keep_masked(const struct step_def *d, json_t *body, json_t *saved)
 	}
 }
 
-int wizard_step_check(struct req *r, const struct wizard_order *o, enum wizard_step s,
+int wizard_step_check(struct req *r, const struct order *o, enum wizard_step s,
 		      json_t *body, json_t *saved, struct wizard_step_input *in)
 {
 	const struct step_def *d = def_of(s);

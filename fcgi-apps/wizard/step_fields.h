@@ -34,7 +34,7 @@ int wizard_step_missing(struct req *r, enum wizard_step s, int i);
 /* step_rules.c: the rules of step s between its fields and with the order. v: the checked
  * values by field index (NULL when absent), which a rule may clear or fill in; what the
  * step sets on the order goes into in. Returns 0, or -1 answered. */
-int wizard_step_rules(struct req *r, const struct wizard_order *o, enum wizard_step s,
+int wizard_step_rules(struct req *r, const struct order *o, enum wizard_step s,
 		      const char **v, struct wizard_step_input *in);
 
 #endif

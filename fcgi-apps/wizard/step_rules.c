@@ -9,7 +9,7 @@
 #include "step_fields.h"
 #include "base/strlist.h"
 
-typedef int (*step_rules)(struct req *r, const struct wizard_order *o, const char **v,
+typedef int (*step_rules)(struct req *r, const struct order *o, const char **v,
 			  struct wizard_step_input *in);
 
 static int invalid(struct req *r, const char *field, const char *message)
@@ -19,7 +19,7 @@ static int invalid(struct req *r, const char *field, const char *message)
 
 /* A comma list holds name as a whole item. */
 /* col 0: the channel's enterprise methods, 1: its handler methods. */
-static int channel_methods(struct req *r, const struct wizard_order *o, int col, const char **out)
+static int channel_methods(struct req *r, const struct order *o, int col, const char **out)
 {
 	struct db_rows rows;
 	int rc = db_query(&r->app->db, r->arena,
@@ -48,7 +48,7 @@ static int account_name(struct req *r, const char **kind, const char **name)
 	return 0;
 }
 
-static int rules_agreements(struct req *r, const struct wizard_order *o, const char **v,
+static int rules_agreements(struct req *r, const struct order *o, const char **v,
 			    struct wizard_step_input *in)
 {
 	struct db_rows rows;
@@ -81,7 +81,7 @@ static int rules_agreements(struct req *r, const struct wizard_order *o, const c
 
 /* 000: each enterprise method asks for its own fields; the legal representative's only
  * when he is the one checked. */
-static int rules_enterprise(struct req *r, const struct wizard_order *o, const char **v,
+static int rules_enterprise(struct req *r, const struct order *o, const char **v,
 			    struct wizard_step_input *in)
 {
 	const char *kind, *name, *methods, *m = v[E_METHOD];
@@ -105,7 +105,7 @@ static int rules_enterprise(struct req *r, const struct wizard_order *o, const c
 	return 0;
 }
 
-static int rules_handler(struct req *r, const struct wizard_order *o, const char **v,
+static int rules_handler(struct req *r, const struct order *o, const char **v,
 			 struct wizard_step_input *in)
 {
 	const char *methods;
@@ -123,7 +123,7 @@ static int rules_handler(struct req *r, const struct wizard_order *o, const char
 
 /* A person certificate is for the person the order was opened for (one open order per ID
  * number, 000/002): the applicant's ID may not change under it. */
-static int rules_applicant(struct req *r, const struct wizard_order *o, const char **v,
+static int rules_applicant(struct req *r, const struct order *o, const char **v,
 			   struct wizard_step_input *in)
 {
 	struct db_rows rows;
@@ -147,7 +147,7 @@ static int rules_applicant(struct req *r, const struct wizard_order *o, const ch
 }
 
 /* 001 "基本户名称需与单位名称保持一致". */
-static int rules_financial(struct req *r, const struct wizard_order *o, const char **v,
+static int rules_financial(struct req *r, const struct order *o, const char **v,
 			   struct wizard_step_input *in)
 {
 	const char *kind, *name;
@@ -156,7 +156,7 @@ static int rules_financial(struct req *r, const struct wizard_order *o, const ch
 	(void)in;
 	if (wizard_step_load(r, o->id, STEP_ENTERPRISE, &ent) < 0)
 		return -1;
-	name = wizard_str(ent, "org_name");
+	name = order_step_str(ent, "org_name");
 	if (!*name && account_name(r, &kind, &name) < 0)
 		return -1;
 	if (strcmp(v[F_NAME], name) != 0)
@@ -165,7 +165,7 @@ static int rules_financial(struct req *r, const struct wizard_order *o, const ch
 	return 0;
 }
 
-static int rules_change(struct req *r, const struct wizard_order *o, const char **v,
+static int rules_change(struct req *r, const struct order *o, const char **v,
 			struct wizard_step_input *in)
 {
 	unsigned items = wizard_change_items(v[C_ITEMS]);
@@ -206,7 +206,7 @@ static void release(void *j)
 /* The years the channel sells this business for: a year count the guide prices for one year
  * but not for this many (002: BJCA new is one year) is refused; a business no guide prices
  * (or a channel the fee table does not know) is quoted incomplete, to be confirmed by staff. */
-static int quote(struct req *r, const struct wizard_order *o, int years, bool seal, bool defect,
+static int quote(struct req *r, const struct order *o, int years, bool seal, bool defect,
 		 struct wizard_step_input *in)
 {
 	struct rules_quote q, one;
@@ -260,7 +260,7 @@ static int renewal(struct req *r, const char *not_after, int years, struct wizar
 }
 
 /* 000: the recipient defaults to the handler, and may be changed. */
-static int mail_defaults(struct req *r, const struct wizard_order *o, const char **v)
+static int mail_defaults(struct req *r, const struct order *o, const char **v)
 {
 	json_t *h;
 
@@ -268,15 +268,15 @@ static int mail_defaults(struct req *r, const struct wizard_order *o, const char
 		return 0;
 	if (wizard_step_load(r, o->id, STEP_HANDLER, &h) < 0)
 		return -1;
-	if (!v[R_RECIPIENT] && *wizard_str(h, "name"))
-		v[R_RECIPIENT] = wizard_str(h, "name");
-	if (!v[R_MOBILE] && *wizard_str(h, "mobile"))
-		v[R_MOBILE] = wizard_str(h, "mobile");
+	if (!v[R_RECIPIENT] && *order_step_str(h, "name"))
+		v[R_RECIPIENT] = order_step_str(h, "name");
+	if (!v[R_MOBILE] && *order_step_str(h, "mobile"))
+		v[R_MOBILE] = order_step_str(h, "mobile");
 	return 0;
 }
 
 /* 002 "证书介质质保期为一年，自证书初次发放日起计算". */
-static bool damaged_in_warranty(const struct wizard_order *o, const char *first_issued)
+static bool damaged_in_warranty(const struct order *o, const char *first_issued)
 {
 	struct rules_date first;
 
@@ -284,7 +284,7 @@ static bool damaged_in_warranty(const struct wizard_order *o, const char *first_
 	       rules_in_warranty(first, rules_today(time(NULL)));
 }
 
-static int rules_product(struct req *r, const struct wizard_order *o, const char **v,
+static int rules_product(struct req *r, const struct order *o, const char **v,
 			 struct wizard_step_input *in)
 {
 	bool seal = v[R_SEAL] && v[R_SEAL][0] == '1', defect = false;
@@ -337,7 +337,7 @@ static const step_rules rules_of[] = {
 	[STEP_PRODUCT] = rules_product,
 };
 
-int wizard_step_rules(struct req *r, const struct wizard_order *o, enum wizard_step s,
+int wizard_step_rules(struct req *r, const struct order *o, enum wizard_step s,
 		      const char **v, struct wizard_step_input *in)
 {
 	if ((unsigned)s >= sizeof(rules_of) / sizeof(rules_of[0]) || !rules_of[s])

@@ -44,9 +44,4 @@ int wizard_step_save(struct db *db, struct req *r, long long order_id, enum wiza
 		       NULL, NULL);
 }
 
-const char *wizard_str(json_t *obj, const char *name)
-{
-	const char *v = json_string_value(json_object_get(obj, name));
 
-	return v ? v : "";
-}

@@ -39,7 +39,7 @@ static const char sql_void[] =
 static const char sql_quote[] = "SELECT quote_json FROM orders WHERE id = ?";
 
 /* The step the path names, if this order goes through it; 404 otherwise. */
-static int step_of(struct req *r, const struct wizard_order *o, enum wizard_step *out)
+static int step_of(struct req *r, const struct order *o, enum wizard_step *out)
 {
 	int s = wizard_step_from_name(r->params[1]);
 
@@ -65,7 +65,7 @@ static const char *verified_subject(enum wizard_step s)
 
 struct save {
 	struct req *r;
-	const struct wizard_order *o;
+	const struct order *o;
 	enum wizard_step step;
 	struct wizard_step_input *in;
 	unsigned char mobile_enc[64];
@@ -124,7 +124,7 @@ static int effects(struct db *db, struct save *sv)
 static int save_tx(struct db *db, void *p)
 {
 	struct save *sv = p;
-	struct wizard_order now = *sv->o;
+	struct order now = *sv->o;
 	const char *subject = verified_subject(sv->step);
 	struct db_rows rows;
 	int rc;
@@ -138,7 +138,7 @@ static int save_tx(struct db *db, void *p)
 		return DB_ERR;
 	}
 	/* The order may have been signed or cancelled since it was read: decide under the lock. */
-	now.state = db_cell(&rows, 0, 0);
+	now.state = order_state_parse(db_cell(&rows, 0, 0));
 	now.version = strtoll(db_cell(&rows, 0, 1), NULL, 10);
 	now.editable = db_cell(&rows, 0, 2);
 	if (!wizard_step_editable(&now, sv->step)) {
@@ -162,13 +162,14 @@ static int save_tx(struct db *db, void *p)
 	if (rc != DB_OK)
 		return rc;
 	/* Edited after a failed check: the order is a draft again, to be verified anew. */
-	if (subject && strcmp(now.state, "verify_failed") == 0) {
-		rc = order_move(db, now.id, "verify_failed", "draft", now.version);
+	if (subject && now.state == ORDER_VERIFY_FAILED) {
+		rc = order_move(db, now.id, ORDER_VERIFY_FAILED, ORDER_DRAFT, now.version,
+				ORDER_BY_APPLICANT);
 		if (rc == ORDER_STALE)
 			return DB_RETRY;
 		if (rc == DB_OK)
-			rc = order_event(db, now.id, "step_edited", "verify_failed", "draft", "applicant",
-					 sv->r->auth.id, true, step_zh[sv->step]);
+			rc = order_event(db, now.id, "step_edited", ORDER_VERIFY_FAILED, ORDER_DRAFT,
+					 "applicant", sv->r->auth.id, true, step_zh[sv->step]);
 		return rc;
 	}
 	/* Drafts expire on inactivity; the version tells a signing in flight that data moved. */
@@ -176,7 +177,7 @@ static int save_tx(struct db *db, void *p)
 }
 
 /* The product step shows the quote on file and the invoice title it does not ask for. */
-static int product_extras(struct req *r, const struct wizard_order *o, json_t *body,
+static int product_extras(struct req *r, const struct order *o, json_t *body,
 			  json_t *quote)
 {
 	struct db_rows rows;
@@ -196,7 +197,7 @@ static int product_extras(struct req *r, const struct wizard_order *o, json_t *b
 	return 0;
 }
 
-static int answer(struct req *r, const struct wizard_order *o, enum wizard_step s, json_t *data,
+static int answer(struct req *r, const struct order *o, enum wizard_step s, json_t *data,
 		  json_t *quote)
 {
 	json_t *body = json_pack("{s:s, s:b, s:b, s:o, s:b}", "step", wizard_step_name(s), "saved",
@@ -215,7 +216,7 @@ static int answer(struct req *r, const struct wizard_order *o, enum wizard_step 
 
 int wizard_step_get(struct req *r)
 {
-	struct wizard_order o;
+	struct order o;
 	enum wizard_step s;
 	json_t *data;
 
@@ -229,7 +230,7 @@ int wizard_step_put(struct req *r)
 {
 	struct wizard_step_input in;
 	struct save sv = { .r = r, .in = &in, .quote = "" };
-	struct wizard_order o;
+	struct order o;
 	json_t *body, *saved;
 	char *text = NULL;
 	int rc;

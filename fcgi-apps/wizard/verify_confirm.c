@@ -9,11 +9,12 @@ static const char sql_tries[] = "UPDATE verifications SET memo_tries = memo_trie
 
 struct confirm {
 	struct req *r;
-	const struct wizard_order *o;
+	const struct order *o;
 	const struct subject *s;
 	const char *memo;
 	enum err_code refused;
-	const char *why, *after;
+	const char *why;
+	enum order_state after;
 	bool right;
 	long tries_left;
 };
@@ -41,8 +42,8 @@ static int confirm_tx(struct db *db, void *p)
 	rc = wizard_verify_latest(db, r, x->o->id, x->s, true, &v);
 	if (rc != DB_OK)
 		return rc;
-	if (v.nrows != 1 || !is(db_cell(&v, 0, L_METHOD), "transfer") ||
-	    !is(db_cell(&v, 0, L_STATE), "pending")) {
+	if (v.nrows != 1 || !str_is(db_cell(&v, 0, L_METHOD), "transfer") ||
+	    !str_is(db_cell(&v, 0, L_STATE), "pending")) {
 		x->refused = ERR_WRONG_STATE;
 		x->why = "没有等待填写备注码的对公打款验证，请先发起对公账户打款验证。";
 		return DB_ERR;
@@ -86,7 +87,7 @@ int wizard_verify_confirm(struct req *r)
 	};
 	struct confirm x = { .r = r };
 	struct channel ch;
-	struct wizard_order o;
+	struct order o;
 	const char *why = NULL;
 	json_t *body;
 	int rc;
@@ -121,6 +122,7 @@ int wizard_verify_confirm(struct req *r)
 	return resp_error_with(
 		r, ERR_MEMO_WRONG, "memo",
 		"备注码连续 5 次填写错误，本次对公打款验证未通过。您可以核对信息后重新发起验证，或改为线下邮寄办理。",
-		json_pack("{s:i, s:s, s:o}", "tries_left", 0, "order_state", x.after, "offers",
+		json_pack("{s:i, s:s, s:o}", "tries_left", 0, "order_state",
+			  order_state_str(x.after), "offers",
 			  wizard_verify_offers(x.s, x.after, ch.mail_in, o.mail_in)));
 }

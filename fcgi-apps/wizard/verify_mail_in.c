@@ -24,7 +24,7 @@ static json_t *mail_in_info(void)
 
 struct mail_in {
 	struct req *r;
-	const struct wizard_order *o;
+	const struct order *o;
 	enum err_code refused;
 	const char *why;
 };
@@ -41,7 +41,7 @@ static int mail_in_tx(struct db *db, void *p)
 	rc = wizard_verify_lock(db, r, x->o->id, &lk);
 	if (rc != DB_OK)
 		return rc;
-	if (!is(lk.state, "verify_failed") && !is(lk.state, "draft")) {
+	if (lk.state != ORDER_VERIFY_FAILED && lk.state != ORDER_DRAFT) {
 		x->refused = ERR_WRONG_STATE;
 		x->why = "订单当前状态不能改为线下邮寄办理。";
 		return DB_ERR;
@@ -54,20 +54,24 @@ static int mail_in_tx(struct db *db, void *p)
 		x->why = "企业身份核验未通过时才能改为线下邮寄办理；请先进行企业身份核验。";
 		return DB_ERR;
 	}
-	rc = order_move(db, x->o->id, lk.state, "draft", lk.version);
-	if (rc != DB_OK)
-		return rc == ORDER_STALE ? DB_RETRY : rc;
+	/* A draft stays one; a failed check is failed no more once paper replaces it. */
+	if (lk.state == ORDER_VERIFY_FAILED) {
+		rc = order_move(db, x->o->id, lk.state, ORDER_DRAFT, lk.version, ORDER_BY_APPLICANT);
+		if (rc != DB_OK)
+			return rc == ORDER_STALE ? DB_RETRY : rc;
+	}
 	rc = db_exec(db, sql_mail_in, DB_ARGS(DB_I64(x->o->id)), NULL, NULL);
 	if (rc != DB_OK)
 		return rc;
-	return order_event(db, x->o->id, "mail_in", lk.state, "draft", "applicant", r->auth.id,
-			   true, "企业身份核验未通过，改为线下邮寄纸质材料办理");
+	return order_event(db, x->o->id, "mail_in", lk.state,
+			   lk.state == ORDER_DRAFT ? ORDER_STATE_NONE : ORDER_DRAFT, "applicant",
+			   r->auth.id, true, "企业身份核验未通过，改为线下邮寄纸质材料办理");
 }
 
 /* POST .../mail-in: after a failed enterprise check, go on with paper by courier (002). */
 int wizard_mail_in(struct req *r)
 {
-	struct wizard_order o;
+	struct order o;
 	struct channel ch;
 	struct mail_in x = { .r = r };
 	int rc;
@@ -91,10 +95,10 @@ int wizard_mail_in(struct req *r)
 				return resp_error(r, x.refused, NULL, x.why);
 			return app_db_error(r, rc);
 		}
-		o.state = "draft";
+		o.state = ORDER_DRAFT;
 	}
 	resp_json(r, 200, json_pack("{s:s, s:s, s:b, s:s, s:o}", "order_no", o.no, "order_state",
-				    o.state, "mail_in", 1, "verify_method", "mail_in", "mail_in_info",
+				    order_state_str(o.state), "mail_in", 1, "verify_method", "mail_in", "mail_in_info",
 				    mail_in_info()));
 	return 0;
 }

@@ -71,8 +71,8 @@ static int incomplete(struct req *r, const struct subject *s, const char *elemen
 	step = e->step == STEP__COUNT ? s->step : e->step;
 	field = e->field;
 	/* The enterprise step holds the legal representative's elements under lr_*. */
-	if (step == STEP_ENTERPRISE && !is(field, "method") && !is(field, "org_name") &&
-	    !is(field, "uscc"))
+	if (step == STEP_ENTERPRISE && !str_is(field, "method") && !str_is(field, "org_name") &&
+	    !str_is(field, "uscc"))
 		field = arena_printf(r->arena, "lr_%s", field);
 	return resp_error_with(
 		r, ERR_STEP_INCOMPLETE, wizard_step_name(step),
@@ -100,7 +100,7 @@ struct start {
 };
 
 /* Reads the saved steps into st->c. Returns 0, or -1 answered (409 step_incomplete, ...). */
-static int load_check(struct req *r, const struct wizard_order *o, const struct subject *s,
+static int load_check(struct req *r, const struct order *o, const struct subject *s,
 		      struct start *st)
 {
 	struct verify_check *c = &st->c;
@@ -124,7 +124,7 @@ static int load_check(struct req *r, const struct wizard_order *o, const struct 
 		return step_missing(r, s->step);
 	memset(c, 0, sizeof(*c));
 	c->subject = s->code;
-	c->method = wizard_str(data, "method");
+	c->method = order_step_str(data, "method");
 	if (!verify_method_known(s->code, c->method))
 		return incomplete(r, s, "method");
 	if (wizard_verify_channel(r, o, c->method, &st->ch) < 0)
@@ -134,31 +134,31 @@ static int load_check(struct req *r, const struct wizard_order *o, const struct 
 				  arena_printf(r->arena, "所选渠道不提供“%s”，请在“%s”中改选其他核验方式。",
 					       verify_method_name(c->method), step_zh(s->step)));
 	if (s->step == STEP_ENTERPRISE) {
-		c->name = wizard_str(data, "lr_name");
-		c->id_number = wizard_str(data, "lr_id_number");
-		c->mobile = wizard_str(data, "lr_mobile");
-		c->bank_card = wizard_str(data, "lr_bank_card");
-		c->org_name = wizard_str(data, "org_name");
+		c->name = order_step_str(data, "lr_name");
+		c->id_number = order_step_str(data, "lr_id_number");
+		c->mobile = order_step_str(data, "lr_mobile");
+		c->bank_card = order_step_str(data, "lr_bank_card");
+		c->org_name = order_step_str(data, "org_name");
 		c->uscc = st->ch.uscc;
 	} else {
-		c->name = wizard_str(data, "name");
-		c->id_number = wizard_str(data, "id_number");
-		c->mobile = wizard_str(data, "mobile");
-		c->bank_card = wizard_str(data, "bank_card");
+		c->name = order_step_str(data, "name");
+		c->id_number = order_step_str(data, "id_number");
+		c->mobile = order_step_str(data, "mobile");
+		c->bank_card = order_step_str(data, "bank_card");
 	}
 	if (crypto_token_hex(st->ref, sizeof(st->ref), VERIFY_REF_BYTES) < 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	c->ref = st->ref;
-	if (is(c->method, "transfer")) {
+	if (str_is(c->method, "transfer")) {
 		if (wizard_step_load(r, o->id, STEP_FINANCIAL, &fin) < 0)
 			return -1;
 		if (!fin)
 			return step_missing(r, STEP_FINANCIAL);
-		c->account_name = wizard_str(fin, "account_name");
-		c->account_no = wizard_str(fin, "account_no");
-		c->bank = wizard_str(fin, "bank");
+		c->account_name = order_step_str(fin, "account_name");
+		c->account_no = order_step_str(fin, "account_no");
+		c->bank = order_step_str(fin, "bank");
 		/* The bank pays only into an account held in the organisation's own name (001). */
-		if (!is(c->account_name, c->org_name))
+		if (!str_is(c->account_name, c->org_name))
 			return incomplete(r, s, "account_name");
 		wizard_verify_memo(&r->app->key, st->ref, st->memo);
 		c->memo = st->memo;
@@ -171,7 +171,7 @@ static int load_check(struct req *r, const struct wizard_order *o, const struct 
 
 struct record {
 	struct req *r;
-	const struct wizard_order *o;
+	const struct order *o;
 	const struct subject *s;
 	const struct start *st;
 	const struct verify_result *res;
@@ -179,7 +179,7 @@ struct record {
 	bool sms;               /* face link wanted by SMS */
 	enum err_code refused;
 	const char *why;
-	const char *after;
+	enum order_state after;
 	bool sms_sent;
 };
 
@@ -227,7 +227,7 @@ static int record_tx(struct db *db, void *p)
 		      &rows);
 	if (rc != DB_OK)
 		return rc;
-	if (!is(db_cell(&rows, 0, 0), x->st->stamp)) {
+	if (!str_is(db_cell(&rows, 0, 0), x->st->stamp)) {
 		x->refused = ERR_CONFLICT;
 		x->why = "核验期间资料已被修改，请确认资料后重新发起核验。";
 		return DB_ERR;
@@ -248,7 +248,7 @@ static int record_tx(struct db *db, void *p)
 
 /* The limits a check's start counts against, the order's own first. Returns 1 allowed, or
  * -1 answered (429 rate_limited with Retry-After, or the database's error). */
-static int starts_allowed(struct req *r, const struct wizard_order *o)
+static int starts_allowed(struct req *r, const struct order *o)
 {
 	const struct conf *c = &r->app->conf;
 	char order[48], account[48], address[96], per_day[128];
@@ -270,7 +270,7 @@ static int starts_allowed(struct req *r, const struct wizard_order *o)
 
 static bool is_via(const char *v)
 {
-	return is(v, "sms") || is(v, "qr");
+	return str_is(v, "sms") || str_is(v, "qr");
 }
 
 /* POST .../verify/:subject [{"via": "sms" | "qr"}]: starts a check of the saved data. */
@@ -281,7 +281,7 @@ int wizard_verify_start(struct req *r)
 		  "刷脸验证方式应为 sms（短信发送链接）或 qr（现场扫描二维码）。", NULL },
 	};
 	const struct subject *s;
-	struct wizard_order o;
+	struct order o;
 	struct start st;
 	struct verify_result res;
 	struct provider p;
@@ -315,7 +315,7 @@ int wizard_verify_start(struct req *r)
 	x = (struct record){ .r = r, .o = &o, .s = s, .st = &st, .res = &res,
 			     .message = wizard_verify_masked(r, res.state == VERIFY_FAILED ? res.message
 										       : ""),
-			     .sms = is(via, "sms") };
+			     .sms = str_is(via, "sms") };
 	rc = db_tx(&r->app->db, record_tx, &x);
 	if (rc != DB_OK) {
 		if (x.refused != ERR__COUNT)

@@ -11,12 +11,13 @@
 
 struct poll {
 	struct req *r;
-	const struct wizard_order *o;
+	const struct order *o;
 	const struct subject *s;
 	long long id;
 	const char *method;
 	const struct verify_result *res;
-	const char *message, *after;
+	const char *message;
+	enum order_state after;
 };
 
 static int poll_tx(struct db *db, void *p)
@@ -42,12 +43,12 @@ static int poll_tx(struct db *db, void *p)
 int wizard_verify_status(struct req *r)
 {
 	const struct subject *s;
-	struct wizard_order o;
+	struct order o;
 	struct verify_result res;
 	struct provider p;
 	struct db_rows v;
 	struct poll x;
-	const char *state;
+	enum order_state state;
 	char err[256], poll_bucket[48];
 	bool required;
 	int rc;
@@ -63,8 +64,8 @@ int wizard_verify_status(struct req *r)
 	state = o.state;
 	snprintf(poll_bucket, sizeof(poll_bucket), "verify-poll:%lld", o.id);
 	/* A transfer waits for the memo code, not for the gateway. */
-	if (v.nrows == 1 && is(db_cell(&v, 0, L_STATE), "pending") &&
-	    !is(db_cell(&v, 0, L_METHOD), "transfer") &&
+	if (v.nrows == 1 && str_is(db_cell(&v, 0, L_STATE), "pending") &&
+	    !str_is(db_cell(&v, 0, L_METHOD), "transfer") &&
 	    (rc = wizard_limit(r, poll_bucket, POLLS_LIMIT, POLLS_WINDOW, NULL)) != 0) {
 		if (rc < 0)
 			return -1;

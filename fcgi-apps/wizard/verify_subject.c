@@ -57,18 +57,18 @@ int wizard_verify_lock(struct db *db, struct req *r, long long id, struct locked
 		return rc;
 	if (rows.nrows != 1)
 		return DB_ERR;
-	lk->state = db_cell(&rows, 0, 0);
+	lk->state = order_state_parse(db_cell(&rows, 0, 0));
 	lk->version = strtoll(db_cell(&rows, 0, 1), NULL, 10);
 	lk->mail_in = strtol(db_cell(&rows, 0, 2), NULL, 10) != 0;
 	lk->editable = db_cell(&rows, 0, 3);
 	return DB_OK;
 }
 
-bool wizard_verify_startable(const struct wizard_order *o, const char *state,
+bool wizard_verify_startable(const struct order *o, enum order_state state,
 			     const char *editable, bool mail_in, const struct subject *s,
 			     struct req *r, const char **why)
 {
-	struct wizard_order cur = *o;
+	struct order cur = *o;
 
 	cur.state = state;
 	cur.editable = editable;
@@ -85,9 +85,8 @@ bool wizard_verify_startable(const struct wizard_order *o, const char *state,
 	 * saving the account voided the transfer check. */
 	if (!wizard_step_editable(&cur, s->step) &&
 	    !(s->step == STEP_ENTERPRISE && wizard_step_editable(&cur, STEP_FINANCIAL))) {
-		const char *zh = order_state_name(state);
-
-		*why = arena_printf(r->arena, "订单当前状态（%s）不能进行身份核验。", zh ? zh : state);
+		*why = arena_printf(r->arena, "订单当前状态（%s）不能进行身份核验。",
+				    order_state_zh(state));
 		return false;
 	}
 	return true;
@@ -95,7 +94,7 @@ bool wizard_verify_startable(const struct wizard_order *o, const char *state,
 
 /* ------------------------------------------------------------------- what is checked */
 
-int wizard_verify_channel(struct req *r, const struct wizard_order *o, const char *method,
+int wizard_verify_channel(struct req *r, const struct order *o, const char *method,
 			  struct channel *ch)
 {
 	struct db_rows rows;
@@ -107,8 +106,8 @@ int wizard_verify_channel(struct req *r, const struct wizard_order *o, const cha
 	if (rows.nrows != 1)
 		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
 	ch->mail_in = strtol(db_cell(&rows, 0, 0), NULL, 10) != 0;
-	ch->offered = strtol(db_cell(&rows, 0, is(method, "mobile") || is(method, "card") ||
-					    is(method, "face") ? 2 : 1), NULL, 10) > 0;
+	ch->offered = strtol(db_cell(&rows, 0, str_is(method, "mobile") || str_is(method, "card") ||
+					    str_is(method, "face") ? 2 : 1), NULL, 10) > 0;
 	ch->uscc = db_cell(&rows, 0, 3);
 	return 0;
 }
@@ -144,16 +143,16 @@ const char *wizard_verify_masked(struct req *r, const char *message)
 static int other_failed(struct db *db, struct req *r, long long order_id,
 			const struct subject *s, bool mail_in, bool *failed)
 {
-	const char *other = is(s->code, "enterprise") ? "handler" : "enterprise";
+	const char *other = str_is(s->code, "enterprise") ? "handler" : "enterprise";
 	struct db_rows rows;
 	int rc;
 
 	*failed = false;
-	if (is(other, "enterprise") && mail_in)
+	if (str_is(other, "enterprise") && mail_in)
 		return DB_OK;
 	rc = db_query(db, r->arena, sql_other, DB_ARGS(DB_I64(order_id), DB_STR(other)), &rows);
 	if (rc == DB_OK && rows.nrows == 1)
-		*failed = is(db_cell(&rows, 0, 0), "failed");
+		*failed = str_is(db_cell(&rows, 0, 0), "failed");
 	return rc;
 }
 
@@ -172,7 +171,7 @@ int wizard_verify_decide(struct db *db, long long id, const char *state, const c
  */
 int wizard_verify_settle(struct db *db, struct req *r, long long order_id,
 			 const struct subject *s, const char *method, const struct locked *lk,
-			 enum verify_state st, const char *message, const char **after)
+			 enum verify_state st, const char *message, enum order_state *after)
 {
 	const char *name = verify_method_name(method);
 	const char *note;
@@ -182,36 +181,37 @@ int wizard_verify_settle(struct db *db, struct req *r, long long order_id,
 	*after = lk->state;
 	if (st == VERIFY_PASSED) {
 		note = arena_printf(r->arena, "%s通过（%s）", s->zh, name);
-		if (is(lk->state, "verify_failed")) {
+		if (lk->state == ORDER_VERIFY_FAILED) {
 			rc = other_failed(db, r, order_id, s, lk->mail_in, &failed);
 			if (rc != DB_OK)
 				return rc;
 			if (!failed) {
-				rc = order_move(db, order_id, "verify_failed", "draft", lk->version);
+				rc = order_move(db, order_id, ORDER_VERIFY_FAILED, ORDER_DRAFT,
+						lk->version, ORDER_BY_APPLICANT);
 				if (rc != DB_OK)
 					return rc == ORDER_STALE ? DB_RETRY : rc;
-				*after = "draft";
-				return order_event(db, order_id, "verified", "verify_failed", "draft",
-						   "applicant", r->auth.id, false, note);
+				*after = ORDER_DRAFT;
+				return order_event(db, order_id, "verified", ORDER_VERIFY_FAILED,
+						   ORDER_DRAFT, "applicant", r->auth.id, false, note);
 			}
 		}
-		return order_event(db, order_id, "verified", NULL, NULL, "applicant", r->auth.id,
-				   false, note);
+		return order_note(db, order_id, "verified", "applicant", r->auth.id, false, note);
 	}
 	if (st != VERIFY_FAILED)
 		return DB_OK;
 	note = arena_printf(r->arena, "%s未通过（%s）%s%s", s->zh, name, message[0] ? "：" : "",
 			    message);
-	if (is(lk->state, "draft")) {
-		rc = order_move(db, order_id, "draft", "verify_failed", lk->version);
+	/* The provider's word moves the order, on the applicant's request: SYSTEM in the table. */
+	if (lk->state == ORDER_DRAFT) {
+		rc = order_move(db, order_id, ORDER_DRAFT, ORDER_VERIFY_FAILED, lk->version,
+				ORDER_BY_SYSTEM);
 		if (rc != DB_OK)
 			return rc == ORDER_STALE ? DB_RETRY : rc;
-		*after = "verify_failed";
-		return order_event(db, order_id, "verify_failed", "draft", "verify_failed",
+		*after = ORDER_VERIFY_FAILED;
+		return order_event(db, order_id, "verify_failed", ORDER_DRAFT, ORDER_VERIFY_FAILED,
 				   "applicant", r->auth.id, false, note);
 	}
-	return order_event(db, order_id, "verify_failed", NULL, NULL, "applicant", r->auth.id,
-			   false, note);
+	return order_note(db, order_id, "verify_failed", "applicant", r->auth.id, false, note);
 }
 
 
@@ -231,7 +231,7 @@ static json_t *verification_json(struct req *r, const struct subject *s, const s
 	const char *method = db_cell(v, 0, L_METHOD), *state = db_cell(v, 0, L_STATE);
 	const char *decided = db_cell(v, 0, L_DECIDED), *link = db_cell(v, 0, L_LINK);
 	const char *message = db_cell(v, 0, L_MESSAGE);
-	bool pending = is(state, "pending"), transfer = is(method, "transfer");
+	bool pending = str_is(state, "pending"), transfer = str_is(method, "transfer");
 	struct qr_svg qr;
 	json_t *j;
 
@@ -239,7 +239,7 @@ static json_t *verification_json(struct req *r, const struct subject *s, const s
 		message = "已向对公账户打款 0.01 元：请在该账户的入账明细中查看备注里的 6 位数字，填写后完成验证。";
 	else if (pending && verify_method_face(method))
 		message = "请用手机打开链接或扫描二维码，按提示完成刷脸及活体验证。";
-	else if (is(state, "void"))
+	else if (str_is(state, "void"))
 		message = "核验后资料已修改，此前的核验结果已失效，请重新核验。";
 	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:b}", "subject", s->code, "method",
 		      method, "method_name", verify_method_name(method) ? verify_method_name(method) : "",
@@ -258,20 +258,20 @@ static json_t *verification_json(struct req *r, const struct subject *s, const s
 	return j;
 }
 
-json_t *wizard_verify_offers(const struct subject *s, const char *state, bool channel_mail_in,
+json_t *wizard_verify_offers(const struct subject *s, enum order_state state, bool channel_mail_in,
 			     bool mail_in)
 {
 	json_t *a = json_array();
 
 	json_array_append_new(a, json_string("edit"));
 	if (s->step == STEP_ENTERPRISE && channel_mail_in && !mail_in &&
-	    (is(state, "draft") || is(state, "verify_failed")))
+	    (state == ORDER_DRAFT || state == ORDER_VERIFY_FAILED))
 		json_array_append_new(a, json_string("mail_in"));
 	return a;
 }
 
-int wizard_verify_answer(struct req *r, const struct wizard_order *o, const struct subject *s,
-			 const char *state, bool mail_in, json_t *more)
+int wizard_verify_answer(struct req *r, const struct order *o, const struct subject *s,
+			 enum order_state state, bool mail_in, json_t *more)
 {
 	struct channel ch = { 0 };
 	struct db_rows rows;
@@ -282,16 +282,17 @@ int wizard_verify_answer(struct req *r, const struct wizard_order *o, const stru
 		json_decref(more);
 		return app_db_error(r, rc);
 	}
-	if (rows.nrows == 1 && is(db_cell(&rows, 0, L_STATE), "failed") &&
+	if (rows.nrows == 1 && str_is(db_cell(&rows, 0, L_STATE), "failed") &&
 	    wizard_verify_channel(r, o, "", &ch) < 0) {
 		json_decref(more);
 		return -1;
 	}
 	if (rows.nrows == 1)
 		v = verification_json(r, s, &rows);
-	body = json_pack("{s:s, s:s, s:s, s:o}", "order_no", o->no, "order_state", state, "subject",
+	body = json_pack("{s:s, s:s, s:s, s:o}", "order_no", o->no,
+			 "order_state", order_state_str(state), "subject",
 			 s->code, "verification", v ? v : json_null());
-	if (body && rows.nrows == 1 && is(db_cell(&rows, 0, L_STATE), "failed"))
+	if (body && rows.nrows == 1 && str_is(db_cell(&rows, 0, L_STATE), "failed"))
 		json_object_set_new(body, "offers",
 				    wizard_verify_offers(s, state, ch.mail_in, mail_in));
 	if (body && more)
@@ -309,7 +310,7 @@ int wizard_verify_answer(struct req *r, const struct wizard_order *o, const stru
  * always (002: mail-in still checks the handler); each the latest of its subject, passed, and
  * on the data saved now (a check whose steps were saved again after it started, or voided by
  * that save, does not count). */
-int wizard_verified(struct req *r, const struct wizard_order *o, bool *ok,
+int wizard_verified(struct req *r, const struct order *o, bool *ok,
 		    const char **missing_subject)
 {
 	*ok = false;
@@ -325,7 +326,7 @@ int wizard_verified(struct req *r, const struct wizard_order *o, bool *ok,
 		rc = wizard_verify_latest(&r->app->db, r, o->id, s, false, &v);
 		if (rc != DB_OK)
 			return app_db_error(r, rc);
-		if (v.nrows != 1 || !is(db_cell(&v, 0, L_STATE), "passed") ||
+		if (v.nrows != 1 || !str_is(db_cell(&v, 0, L_STATE), "passed") ||
 		    strtol(db_cell(&v, 0, L_CURRENT), NULL, 10) == 0) {
 			*missing_subject = s->code;
 			return 0;

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "base/strlist.h"
 #include "crypto/crypto.h"
 #include "db/db.h"
 #include "ext/verify.h"
@@ -25,10 +26,6 @@
 
 #define MEMO_TRIES 5        /* wrong memo codes before the transfer check fails */
 
-static inline bool is(const char *a, const char *b)
-{
-	return a && strcmp(a, b) == 0;
-}
 
 struct subject {
 	const char *code, *zh;
@@ -40,7 +37,8 @@ struct subject {
 const struct subject *wizard_verify_subject(const char *code);
 
 struct locked {
-	const char *state, *editable;
+	enum order_state state;
+	const char *editable;
 	long long version;
 	bool mail_in;
 };
@@ -49,7 +47,7 @@ struct locked {
 int wizard_verify_lock(struct db *db, struct req *r, long long id, struct locked *lk);
 
 /* Whether subject s may be checked in this state; *why: the reason when not. */
-bool wizard_verify_startable(const struct wizard_order *o, const char *state,
+bool wizard_verify_startable(const struct order *o, enum order_state state,
 			     const char *editable, bool mail_in, const struct subject *s,
 			     struct req *r, const char **why);
 
@@ -60,7 +58,7 @@ struct channel {
 
 /* The order's channel: whether it offers method (a verify or handler method; "" asks only
  * for the rest), mail-in, and the organisation's USCC. Returns 0, or -1 answered. */
-int wizard_verify_channel(struct req *r, const struct wizard_order *o, const char *method,
+int wizard_verify_channel(struct req *r, const struct order *o, const char *method,
 			  struct channel *ch);
 
 /* The transfer memo code of the attempt ref (see above). */
@@ -83,7 +81,7 @@ int wizard_verify_decide(struct db *db, long long id, const char *state, const c
  * *after: the order's state afterwards. Returns a DB_* code. */
 int wizard_verify_settle(struct db *db, struct req *r, long long order_id,
 			 const struct subject *s, const char *method, const struct locked *lk,
-			 enum verify_state st, const char *message, const char **after);
+			 enum verify_state st, const char *message, enum order_state *after);
 
 /* The latest check of s on the order, FOR UPDATE when lock; its columns: */
 enum { L_ID, L_METHOD, L_REF, L_STATE, L_TRIES, L_LINK, L_MESSAGE, L_CREATED, L_DECIDED, L_CURRENT };
@@ -91,12 +89,12 @@ int wizard_verify_latest(struct db *db, struct req *r, long long order_id,
 			 const struct subject *s, bool lock, struct db_rows *rows);
 
 /* After a failure: go back and edit, or (an organisation failing) switch to mail-in (002). */
-json_t *wizard_verify_offers(const struct subject *s, const char *state, bool channel_mail_in,
+json_t *wizard_verify_offers(const struct subject *s, enum order_state state, bool channel_mail_in,
 			     bool mail_in);
 
 /* 200 {"order_no","order_state","subject","verification"{...}|null,"offers"?} + more (taken).
  * Returns 0, or -1 answered. */
-int wizard_verify_answer(struct req *r, const struct wizard_order *o, const struct subject *s,
-			 const char *state, bool mail_in, json_t *more);
+int wizard_verify_answer(struct req *r, const struct order *o, const struct subject *s,
+			 enum order_state state, bool mail_in, json_t *more);
 
 #endif

@@ -6,21 +6,10 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "domain/order.h"
+#include "domain/order_steps.h"
 #include "web/app.h"
 #include "web/req.h"
-
-/* The order a request names, as the wizard needs it. Strings live in the request arena. */
-struct wizard_order {
-	long long id, account_id, channel_id, target_cert_id, version, amount_fen; /* amount -1: none */
-	int years;
-	bool mail_in;
-	const char *no, *state, *business, *kind, *subject_name;
-	const char *channel_code, *flow;           /* flow: pay_first | two_stage */
-	const char *verify_method, *handler_method, *pay_method, *pin_delivery; /* "" when unset */
-	const char *editable;                      /* comma list, "" */
-	const char *renew_mode;                    /* online | review | "" (not a renewal) */
-	const char *created_at, *updated_at, *submitted_at; /* ISO 8601 +08:00, "" when NULL */
-};
 
 /* The steps of the wizard, in order. Which of them an order has depends on its business and
  * certificate kind (wizard_plan). Data steps are saved with PUT .../steps/<step>. */
@@ -47,14 +36,14 @@ const char *wizard_step_name(enum wizard_step s);
 int wizard_step_from_name(const char *name); /* -1 unknown */
 
 /* Whether order o goes through step s (plan.c). */
-bool wizard_plan_has(const struct wizard_order *o, enum wizard_step s);
+bool wizard_plan_has(const struct order *o, enum wizard_step s);
 
 /* The business needs a target certificate (all but new and add). */
 bool wizard_business_targets_cert(const char *business);
 
 /* The key is mailed (new, add, lost, damaged; mail-in change): the product step asks for a
  * mailing address. */
-bool wizard_ships_key(const struct wizard_order *o);
+bool wizard_ships_key(const struct order *o);
 
 /* What the applicant must read before going on (the irreversible revocation of the old
  * certificate on a replacement, 002, 004): an array of zh-CN sentences, maybe empty. */
@@ -66,11 +55,11 @@ json_t *wizard_warnings(const char *business);
  * unknown or malformed number, get the same 404. Its routes are ROLE_APPLICANT ones (the
  * dispatcher has checked the session).
  * Returns 0 or -1 (answered). */
-int wizard_find_order(struct req *r, const char *no, struct wizard_order *o);
+int wizard_find_order(struct req *r, const char *no, struct order *o);
 
 /* The states in which the applicant may still edit steps (draft, verify_failed; returned
  * for the parts in o->editable). */
-bool wizard_step_editable(const struct wizard_order *o, enum wizard_step s);
+bool wizard_step_editable(const struct order *o, enum wizard_step s);
 
 /* ---- stepdata.c: the saved data of a step, sealed under the PII key. */
 
@@ -82,8 +71,6 @@ int wizard_step_load(struct req *r, long long order_id, enum wizard_step s, json
 int wizard_step_save(struct db *db, struct req *r, long long order_id, enum wizard_step s,
 		     json_t *data);
 
-/* A string member of a loaded step ("" when absent). */
-const char *wizard_str(json_t *obj, const char *name);
 
 /* ---- step_fields.c: each data step's declared fields and checks (the cross-field rules:
  * step_rules.c, through step_fields.h). */
@@ -106,7 +93,7 @@ bool wizard_step_is_data(enum wizard_step s);
 
 /* Checks body for step s of order o; a PII field sent back as the mask of its saved value
  * keeps the saved value. Returns 0 with *in filled, or -1 answered (400 naming the field). */
-int wizard_step_check(struct req *r, const struct wizard_order *o, enum wizard_step s,
+int wizard_step_check(struct req *r, const struct order *o, enum wizard_step s,
 		      json_t *body, json_t *saved, struct wizard_step_input *in);
 
 /* A copy of saved step data (NULL: none) with its PII masked; the caller owns it. */
@@ -123,14 +110,14 @@ const char *wizard_handler_method_name(const char *code);
  * channel's own row wins over channel 0's) and whose latest upload is missing or rejected.
  * *missing: [{"material", "name"}], empty when complete (and for an order without a materials
  * step), released with the arena. Returns 0, or -1 answered (database). */
-int wizard_materials_missing(struct req *r, const struct wizard_order *o, json_t **missing);
+int wizard_materials_missing(struct req *r, const struct order *o, json_t **missing);
 
 /* ---- verify_subject.c */
 
 /* Whether the identity checks the order needs have passed. *ok false names, in
  * *missing_subject, the first subject lacking ("enterprise" | "handler"). Returns 0, or -1
  * answered (database). */
-int wizard_verified(struct req *r, const struct wizard_order *o, bool *ok,
+int wizard_verified(struct req *r, const struct order *o, bool *ok,
 		    const char **missing_subject);
 
 /* ---- limit.c */
@@ -148,7 +135,7 @@ const char *wizard_step_title(enum wizard_step s);
 /* How the holder will get the PIN (shared/domain/rules.h rules_pin_delivery codes), or NULL when the
  * business makes no new key. Signing records it with the pay method then known (often none);
  * the payment step records it again once the method is chosen: pass it as pay_method. */
-const char *wizard_pin_delivery(const struct wizard_order *o, const char *pay_method);
+const char *wizard_pin_delivery(const struct order *o, const char *pay_method);
 
 /* ---- handlers, by file */
 int wizard_catalog(struct req *r);        /* catalog.c */

@@ -50,57 +50,59 @@ static const struct order_state_def state_defs[ORDER_STATE__COUNT] = {
 	[ORDER_EXPIRED] = { "expired", "已过期", ORDER_FINAL },
 };
 
-#define T(f, t, e, by) { ORDER_##f, ORDER_##t, e, ORDER_BY_##by }
+#define T(f, t, e, by) { ORDER_##f, ORDER_##t, e, by }
+#define BY(who) ORDER_BY_##who
 /* Every move an order can make (the state machine of order.h), with its event and who makes
  * it. order_move refuses a pair that is not here. */
 const struct order_transition order_transitions[] = {
-	T(DRAFT, VERIFY_FAILED, "verify_failed", SYSTEM),
-	T(VERIFY_FAILED, DRAFT, "verified", APPLICANT),
-	T(VERIFY_FAILED, DRAFT, "mail_in", APPLICANT),
-	T(VERIFY_FAILED, DRAFT, "step_edited", APPLICANT),
-	T(DRAFT, PRE_REVIEW, "submitted", APPLICANT),
-	T(DRAFT, PENDING_PAYMENT, "submitted", APPLICANT),
-	T(DRAFT, AWAITING_PAPER, "submitted", APPLICANT),
-	T(DRAFT, REVIEWING, "submitted", APPLICANT),
-	T(DRAFT, CANCELLED, "cancelled", APPLICANT),
-	T(VERIFY_FAILED, CANCELLED, "cancelled", APPLICANT),
-	T(PENDING_PAYMENT, CANCELLED, "cancelled", APPLICANT),
-	T(DRAFT, EXPIRED, "expired", SYSTEM),
-	T(VERIFY_FAILED, EXPIRED, "expired", SYSTEM),
-	T(PENDING_PAYMENT, AWAITING_PAPER, "paid", PAYMENT),
-	T(PENDING_PAYMENT, APPROVED, "paid", PAYMENT),
-	T(PENDING_PAYMENT, REVIEWING, "paid", PAYMENT),
-	T(PRE_REVIEW, PENDING_PAYMENT, "pre_review_passed", REVIEWER),
-	T(PRE_REVIEW, AWAITING_PAPER, "pre_review_passed", REVIEWER),
-	T(AWAITING_PAPER, PAPER_REVIEW, "paper_received", SHIPPING),
-	T(REVIEWING, APPROVED, "approved", REVIEWER),
-	T(PAPER_REVIEW, APPROVED, "approved", REVIEWER),
-	T(PRE_REVIEW, RETURNED, "returned", REVIEWER),
-	T(REVIEWING, RETURNED, "returned", REVIEWER),
-	T(PAPER_REVIEW, RETURNED, "returned", REVIEWER),
-	T(RETURNED, PRE_REVIEW, "resubmitted", APPLICANT),
-	T(RETURNED, REVIEWING, "resubmitted", APPLICANT),
-	T(RETURNED, PAPER_REVIEW, "resubmitted", APPLICANT),
-	T(RETURNED, AWAITING_PAPER, "resubmitted", APPLICANT),
-	T(PRE_REVIEW, CANCELLED, "cancelled", REVIEWER),
-	T(REVIEWING, CANCELLED, "cancelled", REVIEWER),
-	T(PAPER_REVIEW, CANCELLED, "cancelled", REVIEWER),
-	T(AWAITING_PAPER, CANCELLED, "cancelled", REVIEWER),
-	T(PRE_REVIEW, REFUNDING, "cancelled", REVIEWER),
-	T(REVIEWING, REFUNDING, "cancelled", REVIEWER),
-	T(PAPER_REVIEW, REFUNDING, "cancelled", REVIEWER),
-	T(AWAITING_PAPER, REFUNDING, "cancelled", REVIEWER),
-	T(PRE_REVIEW, REFUNDING, "refund_requested", APPLICANT),
-	T(REVIEWING, REFUNDING, "refund_requested", APPLICANT),
-	T(PAPER_REVIEW, REFUNDING, "refund_requested", APPLICANT),
-	T(AWAITING_PAPER, REFUNDING, "refund_requested", APPLICANT),
-	T(RETURNED, REFUNDING, "refund_requested", APPLICANT),
-	T(REFUNDING, REFUNDED, "refunded", FINANCE),
-	T(APPROVED, MAKING, "key_made", SHIPPING),
-	T(MAKING, SHIPPED, "shipped", SHIPPING),
-	T(SHIPPED, DONE, "done", SHIPPING),
-	T(APPROVED, DONE, "done", SYSTEM),
+	T(DRAFT, VERIFY_FAILED, "verify_failed", BY(SYSTEM)),
+	T(VERIFY_FAILED, DRAFT, "verified", BY(APPLICANT)),
+	T(VERIFY_FAILED, DRAFT, "mail_in", BY(APPLICANT)),
+	T(VERIFY_FAILED, DRAFT, "step_edited", BY(APPLICANT)),
+	T(DRAFT, PRE_REVIEW, "submitted", BY(APPLICANT)),
+	T(DRAFT, PENDING_PAYMENT, "submitted", BY(APPLICANT)),
+	T(DRAFT, AWAITING_PAPER, "submitted", BY(APPLICANT)),
+	T(DRAFT, REVIEWING, "submitted", BY(APPLICANT)),
+	T(DRAFT, CANCELLED, "cancelled", BY(APPLICANT)),
+	T(VERIFY_FAILED, CANCELLED, "cancelled", BY(APPLICANT)),
+	T(PENDING_PAYMENT, CANCELLED, "cancelled", BY(APPLICANT)),
+	T(DRAFT, EXPIRED, "expired", BY(SYSTEM)),
+	T(VERIFY_FAILED, EXPIRED, "expired", BY(SYSTEM)),
+	T(PENDING_PAYMENT, AWAITING_PAPER, "paid", BY(PAYMENT) | BY(FINANCE)),
+	T(PENDING_PAYMENT, APPROVED, "paid", BY(PAYMENT) | BY(FINANCE)),
+	T(PENDING_PAYMENT, REVIEWING, "paid", BY(PAYMENT) | BY(FINANCE)),
+	T(PRE_REVIEW, PENDING_PAYMENT, "pre_review_passed", BY(REVIEWER)),
+	T(PRE_REVIEW, AWAITING_PAPER, "pre_review_passed", BY(REVIEWER)),
+	T(AWAITING_PAPER, PAPER_REVIEW, "paper_received", BY(REVIEWER)),
+	T(REVIEWING, APPROVED, "approved", BY(REVIEWER)),
+	T(PAPER_REVIEW, APPROVED, "approved", BY(REVIEWER)),
+	T(PRE_REVIEW, RETURNED, "returned", BY(REVIEWER)),
+	T(REVIEWING, RETURNED, "returned", BY(REVIEWER)),
+	T(PAPER_REVIEW, RETURNED, "returned", BY(REVIEWER)),
+	T(RETURNED, PRE_REVIEW, "resubmitted", BY(APPLICANT)),
+	T(RETURNED, REVIEWING, "resubmitted", BY(APPLICANT)),
+	T(RETURNED, PAPER_REVIEW, "resubmitted", BY(APPLICANT)),
+	T(RETURNED, AWAITING_PAPER, "resubmitted", BY(APPLICANT)),
+	T(PRE_REVIEW, CANCELLED, "cancelled", BY(REVIEWER)),
+	T(REVIEWING, CANCELLED, "cancelled", BY(REVIEWER)),
+	T(PAPER_REVIEW, CANCELLED, "cancelled", BY(REVIEWER)),
+	T(AWAITING_PAPER, CANCELLED, "cancelled", BY(REVIEWER)),
+	T(PRE_REVIEW, REFUNDING, "cancelled", BY(REVIEWER)),
+	T(REVIEWING, REFUNDING, "cancelled", BY(REVIEWER)),
+	T(PAPER_REVIEW, REFUNDING, "cancelled", BY(REVIEWER)),
+	T(AWAITING_PAPER, REFUNDING, "cancelled", BY(REVIEWER)),
+	T(PRE_REVIEW, REFUNDING, "refund_requested", BY(APPLICANT)),
+	T(REVIEWING, REFUNDING, "refund_requested", BY(APPLICANT)),
+	T(PAPER_REVIEW, REFUNDING, "refund_requested", BY(APPLICANT)),
+	T(AWAITING_PAPER, REFUNDING, "refund_requested", BY(APPLICANT)),
+	T(RETURNED, REFUNDING, "refund_requested", BY(APPLICANT)),
+	T(REFUNDING, REFUNDED, "refunded", BY(FINANCE)),
+	T(APPROVED, MAKING, "key_made", BY(SHIPPING)),
+	T(MAKING, SHIPPED, "shipped", BY(SHIPPING)),
+	T(SHIPPED, DONE, "done", BY(SHIPPING)),
+	T(APPROVED, DONE, "done", BY(SYSTEM)),
 };
+#undef BY
 #undef T
 const size_t order_ntransitions = sizeof(order_transitions) / sizeof(order_transitions[0]);
 
@@ -117,17 +119,26 @@ const struct order_state_def *order_state_def(enum order_state s)
 	return s >= 0 && s < ORDER_STATE__COUNT ? &state_defs[s] : NULL;
 }
 
-bool order_state_has(const char *name, unsigned flag)
+bool order_is(enum order_state s, unsigned flag)
 {
-	const struct order_state_def *d = order_state_def(order_state_parse(name));
+	const struct order_state_def *d = order_state_def(s);
 
 	return d && (d->flags & flag) != 0;
 }
 
-bool order_transition_legal(enum order_state from, enum order_state to)
+
+const char *order_state_str(enum order_state s)
+{
+	const struct order_state_def *d = order_state_def(s);
+
+	return d ? d->name : "";
+}
+
+bool order_transition_legal(enum order_state from, enum order_state to, unsigned by)
 {
 	for (size_t i = 0; i < order_ntransitions; i++)
-		if (order_transitions[i].from == from && order_transitions[i].to == to)
+		if (order_transitions[i].from == from && order_transitions[i].to == to &&
+		    (order_transitions[i].by & by) != 0)
 			return true;
 	return false;
 }
@@ -180,6 +191,13 @@ const char *order_kind_name(const char *code)
 	return lookup(kinds, code);
 }
 
+const char *order_state_zh(enum order_state s)
+{
+	const struct order_state_def *d = order_state_def(s);
+
+	return d ? d->zh : "未知状态";
+}
+
 const char *order_state_name(const char *code)
 {
 	const struct order_state_def *d = order_state_def(order_state_parse(code));
@@ -204,32 +222,32 @@ bool order_ships_key(const char *code, bool mail_in)
 	return mail_in && strcmp(code, "change") == 0;
 }
 
-bool order_state_final(const char *state)
-{
-	return order_state_has(state, ORDER_FINAL);
-}
+
 
 static const char sql_move[] =
 	"UPDATE orders SET state = ?, version = version + 1, updated_at = NOW(3), "
 	"open_key = IF(?, NULL, open_key) "
 	"WHERE id = ? AND state = ? AND (? < 0 OR version = ?)";
 
-int order_move(struct db *db, long long id, const char *from, const char *to, long long version)
+int order_move(struct db *db, long long id, enum order_state from, enum order_state to,
+	       long long version, unsigned by)
 {
 	unsigned long long n = 0;
 	int rc;
 
 	/* The one place a move is checked against the machine: a handler's mistake is refused
-	 * here (rolled back, logged) instead of becoming an order in a state it cannot leave. */
-	if (!order_transition_legal(order_state_parse(from), order_state_parse(to))) {
-		log_error("order %lld: no move from %s to %s", id, from ? from : "-", to ? to : "-");
+	 * here (rolled back, logged) instead of becoming an order in a state it cannot leave, or
+	 * a move made by someone the machine does not let make it. */
+	if (!order_transition_legal(from, to, by)) {
+		log_error("order %lld: no move from %s to %s by 0x%x", id, order_state_str(from),
+			  order_state_str(to), by);
 		return DB_ERR;
 	}
 	rc = db_exec(db, sql_move,
-			 DB_ARGS(DB_STR(to), DB_I64(order_state_final(to)), DB_I64(id), DB_STR(from),
-				 DB_I64(version), DB_I64(version)),
-			 &n, NULL);
-
+		     DB_ARGS(DB_STR(order_state_str(to)), DB_I64(order_is(to, ORDER_FINAL)),
+			     DB_I64(id), DB_STR(order_state_str(from)), DB_I64(version),
+			     DB_I64(version)),
+		     &n, NULL);
 	if (rc != DB_OK)
 		return rc;
 	return n == 1 ? DB_OK : ORDER_STALE;
@@ -239,18 +257,28 @@ static const char sql_event[] =
 	"INSERT INTO order_events (order_id, at, kind, state_from, state_to, actor_type, actor_id, "
 	"public, note) VALUES (?, NOW(3), ?, ?, ?, ?, ?, ?, ?)";
 
-int order_event(struct db *db, long long id, const char *kind, const char *from, const char *to,
-		const char *actor_type, long long actor_id, bool public, const char *note)
+int order_event(struct db *db, long long id, const char *kind, enum order_state from,
+		enum order_state to, const char *actor_type, long long actor_id, bool public,
+		const char *note)
 {
 	return db_exec(db, sql_event,
-		       DB_ARGS(DB_I64(id), DB_STR(kind), from ? DB_STR(from) : DB_NULL,
-			       to ? DB_STR(to) : DB_NULL, DB_STR(actor_type),
-			       actor_id > 0 ? DB_I64(actor_id) : DB_NULL, DB_I64(public),
-			       DB_STR(note ? note : "")),
+		       DB_ARGS(DB_I64(id), DB_STR(kind),
+			       from != ORDER_STATE_NONE ? DB_STR(order_state_str(from)) : DB_NULL,
+			       to != ORDER_STATE_NONE ? DB_STR(order_state_str(to)) : DB_NULL,
+			       DB_STR(actor_type), actor_id > 0 ? DB_I64(actor_id) : DB_NULL,
+			       DB_I64(public), DB_STR(note ? note : "")),
 		       NULL, NULL);
 }
 
-int order_mobile_open(const struct crypto_key *k, const void *enc, size_t len,
+int order_note(struct db *db, long long id, const char *kind, const char *actor_type,
+	       long long actor_id, bool public, const char *note)
+{
+	return order_event(db, id, kind, ORDER_STATE_NONE, ORDER_STATE_NONE, actor_type, actor_id,
+			   public, note);
+}
+
+int order_mobile_open(
+const struct crypto_key *k, const void *enc, size_t len,
 		      char out[ORDER_MOBILE_MAX])
 {
 	size_t n = 0;

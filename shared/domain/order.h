@@ -43,13 +43,15 @@ struct order_state_def {
 enum order_state order_state_parse(const char *name);
 /* NULL for ORDER_STATE_NONE. */
 const struct order_state_def *order_state_def(enum order_state s);
-/* Whether the state named has flag (false for an unknown name). */
-bool order_state_has(const char *name, unsigned flag);
+/* The state's stored name ("" for ORDER_STATE_NONE): what SQL parameters and JSON carry. */
+const char *order_state_str(enum order_state s);
+/* Whether state s has flag (false for ORDER_STATE_NONE). */
+bool order_is(enum order_state s, unsigned flag);
 
 /* Who makes a move (struct order_transition.by). */
 #define ORDER_BY_APPLICANT 0x01u
 #define ORDER_BY_SYSTEM 0x02u    /* the wizard's checks, the draft sweep, delivery */
-#define ORDER_BY_PAYMENT 0x04u   /* the provider's word, or finance confirming */
+#define ORDER_BY_PAYMENT 0x04u   /* the provider's word */
 #define ORDER_BY_REVIEWER 0x08u
 #define ORDER_BY_FINANCE 0x10u
 #define ORDER_BY_SHIPPING 0x20u
@@ -63,12 +65,15 @@ struct order_transition {
 /* Every legal move; order_move refuses any other pair. */
 extern const struct order_transition order_transitions[];
 extern const size_t order_ntransitions;
-bool order_transition_legal(enum order_state from, enum order_state to);
+/* A row (from, to) whose makers include one of by's bits. */
+bool order_transition_legal(enum order_state from, enum order_state to, unsigned by);
 
 /* Each returns the zh-CN name for a known code, or NULL for an unknown one. */
 const char *order_business_name(const char *code);
 const char *order_kind_name(const char *code);
 const char *order_state_name(const char *code);
+/* The state's zh-CN name, "未知状态" for ORDER_STATE_NONE: for messages that always name it. */
+const char *order_state_zh(enum order_state s);
 const char *order_event_name(const char *code);
 
 /*
@@ -106,26 +111,64 @@ const char *order_event_name(const char *code);
  * happen on the key the holder has; revocation ends with it returned. */
 bool order_ships_key(const char *code, bool mail_in);
 
-/* A state no order leaves: done, cancelled, refunded, expired. Its open_key is cleared, so
- * the subject may apply again. */
-bool order_state_final(const char *state);
+
 
 /*
  * Inside the caller's transaction. Moves order id from state `from` (at `version`) to `to`:
  * version + 1, updated_at now, open_key NULL when `to` is final. A pair that is not in
- * order_transitions is refused: DB_ERR, logged, nothing written. Returns DB_OK, ORDER_STALE
- * when the order is no longer in (from, version) (someone else moved it: answer 409), or a
- * DB error. version < 0 skips the version check (the state check stays).
+ * order_transitions with one of by's makers (ORDER_BY_*) is refused: DB_ERR, logged, nothing
+ * written. Returns DB_OK, ORDER_STALE when the order is no longer in (from, version) (someone
+ * else moved it: answer 409), or a DB error. version < 0 skips the version check (the state
+ * check stays).
  */
 #define ORDER_STALE 1
 struct db;
-int order_move(struct db *db, long long id, const char *from, const char *to, long long version);
+int order_move(struct db *db, long long id, enum order_state from, enum order_state to,
+	       long long version, unsigned by);
 
 /* Appends an event to the order's trail (append-only). actor_type: system | applicant | staff;
- * actor_id 0 for system. from/to may be NULL (an event without a state change). public events
- * appear on the tracking timeline. note: zh-CN for people, at most 500 characters. */
-int order_event(struct db *db, long long id, const char *kind, const char *from, const char *to,
-		const char *actor_type, long long actor_id, bool public, const char *note);
+ * actor_id 0 for system. from/to may be ORDER_STATE_NONE (an event without a state change).
+ * public events appear on the tracking timeline. note: zh-CN for people, at most 500
+ * characters. */
+
+int order_event(struct db *db, long long id, const char *kind, enum order_state from,
+		enum order_state to, const char *actor_type, long long actor_id, bool public,
+		const char *note);
+/* An event without a state change: order_event with ORDER_STATE_NONE, ORDER_STATE_NONE. */
+int order_note(struct db *db, long long id, const char *kind, const char *actor_type,
+	       long long actor_id, bool public, const char *note);
+
+
+/*
+ * One order as every program sees it (order_load). Text is in the caller's arena; "" where the
+ * column is NULL unless said otherwise.
+ */
+struct order {
+	long long id, account_id, channel_id, target_cert_id, version;
+	long long amount_fen;        /* -1: no fee known */
+	int years;
+	int days_min, days_max;      /* the channel's promise, working days */
+	bool mail_in;
+	bool refund_due;             /* money to give back that the state does not show */
+	enum order_state state;
+	enum order_state return_state; /* where a returned order goes back to; NONE unset */
+	const char *no, *business, *kind, *subject_name, *subject_idx;
+	const char *channel_code, *flow;         /* flow: pay_first | two_stage */
+	const char *verify_method, *handler_method, *pay_method, *pin_delivery;
+	const char *editable;                    /* returned: the comma list sent back */
+	const char *renew_mode;                  /* online | review | "" (not a renewal) */
+	const char *renew_not_before, *renew_not_after; /* YYYY-MM-DD */
+	const char *created_at, *updated_at, *submitted_at; /* ISO 8601 +08:00 */
+	const unsigned char *mobile_enc;         /* handler_mobile_enc, NULL when none */
+	size_t mobile_enc_len;
+};
+
+/* Loads the order numbered no (a malformed number is not looked up). Returns DB_OK,
+ * ORDER_NONE when there is no such order, or a DB error. Whether the caller may see it is the
+ * caller's to check. */
+#define ORDER_NONE 2
+struct arena;
+int order_load(struct db *db, struct arena *a, const char *no, struct order *o);
 
 /* The PII aad of orders.handler_mobile_enc. */
 #define ORDER_AAD_HANDLER_MOBILE "orders.handler_mobile"

@@ -59,3 +59,10 @@ json_t *order_steps_open(const struct crypto_key *k, struct arena *a, long long 
 	}
 	return j;
 }
+
+const char *order_step_str(json_t *obj, const char *name)
+{
+	const char *v = json_string_value(json_object_get(obj, name));
+
+	return v ? v : "";
+}

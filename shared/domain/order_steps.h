@@ -23,4 +23,8 @@ int order_steps_seal(const struct crypto_key *k, struct arena *a, long long orde
 json_t *order_steps_open(const struct crypto_key *k, struct arena *a, long long order_id,
 			 const char *step, const void *sealed, size_t len);
 
+/* A text member of opened step data, "" when it is absent or not a string. */
+const char *order_step_str(json_t *obj, const char *name);
+
+
 #endif

@@ -10,13 +10,13 @@
 #include "ext/pay.h"
 #include "base/valid.h"
 
-const char *payment_next_state(const char *flow, bool mail_in, const char *renew_mode)
+enum order_state payment_next_state(const char *flow, bool mail_in, const char *renew_mode)
 {
 	if (mail_in || (flow && strcmp(flow, "two_stage") == 0))
-		return "awaiting_paper";
+		return ORDER_AWAITING_PAPER;
 	if (renew_mode && strcmp(renew_mode, "online") == 0)
-		return "approved";
-	return "reviewing";
+		return ORDER_APPROVED;
+	return ORDER_REVIEWING;
 }
 
 const char *payment_outcome_name(enum payment_outcome o)
@@ -96,13 +96,13 @@ static int renew_now(struct db *db, struct arena *a, struct payment_applied *out
 	rc = db_query(db, a, sql_renewed_to, DB_ARGS(DB_I64(out->order_id)), &rows);
 	if (rc != DB_OK)
 		return rc;
-	rc = order_move(db, out->order_id, "approved", "done", -1);
+	rc = order_move(db, out->order_id, ORDER_APPROVED, ORDER_DONE, -1, ORDER_BY_SYSTEM);
 	if (rc == DB_OK)
-		rc = order_event(db, out->order_id, "done", "approved", "done", "system", 0, true,
+		rc = order_event(db, out->order_id, "done", ORDER_APPROVED, ORDER_DONE, "system", 0, true,
 				 arena_printf(a, "证书已续期至 %s，请插入 USBKey 下载更新后的证书。",
 					      rows.nrows ? db_cell(&rows, 0, 0) : ""));
 	if (rc == DB_OK)
-		out->order_to = "done";
+		out->order_to = ORDER_DONE;
 	return rc == ORDER_STALE ? DB_RETRY : rc;
 }
 
@@ -115,7 +115,7 @@ static int apply_paid(struct db *db, struct arena *a, const struct payment_repor
 	int rc;
 
 	valid_money_format(out->amount_fen, amount, sizeof(amount));
-	if (strcmp(out->order_from, "pending_payment") != 0) {
+	if (out->order_from != ORDER_PENDING_PAYMENT) {
 		/* The money came for an order that no longer waits for it (cancelled, or paid by
 		 * another payment): it goes back, and finance sees the payment in refunding. */
 		rc = db_exec(db, sql_paid,
@@ -123,15 +123,14 @@ static int apply_paid(struct db *db, struct arena *a, const struct payment_repor
 				     DB_STR(rep->actor_type), DB_I64(rep->actor_id), DB_I64(payment_id)),
 			     NULL, NULL);
 		note = arena_printf(a, "订单%s时收到%s %s 元，款项将原路退回。",
-				    order_state_name(out->order_from) ? order_state_name(out->order_from)
-								      : out->order_from,
-				    method_zh(out->method), amount);
+				    order_state_zh(out->order_from), method_zh(out->method), amount);
 		/* The order's state does not say money is owed: the flag puts it in finance's queue. */
 		if (rc == DB_OK)
 			rc = db_exec(db, sql_refund_due, DB_ARGS(DB_I64(out->order_id)), NULL, NULL);
 		if (rc == DB_OK)
-			rc = order_event(db, out->order_id, "refund_requested", NULL, NULL,
-					 rep->actor_type, rep->actor_id, true, note);
+			rc = order_note(db, out->order_id, "refund_requested", rep->actor_type,
+					rep->actor_id, true, note);
+
 		out->outcome = PAYMENT_REFUND;
 		return rc;
 	}
@@ -146,17 +145,19 @@ static int apply_paid(struct db *db, struct arena *a, const struct payment_repor
 	if (rc == DB_OK)
 		rc = payment_close_others(db, out->order_id, payment_id);
 	if (rc == DB_OK)
-		rc = order_move(db, out->order_id, "pending_payment", out->order_to, ll(ord, 1));
+		rc = order_move(db, out->order_id, ORDER_PENDING_PAYMENT, out->order_to, ll(ord, 1),
+				strcmp(rep->actor_type, "staff") == 0 ? ORDER_BY_FINANCE
+								     : ORDER_BY_PAYMENT);
 	if (rc == ORDER_STALE) /* impossible under the row lock; retry rather than guess */
 		return DB_RETRY;
 	if (rc == DB_OK)
 		rc = db_exec(db, sql_order_paid, DB_ARGS(DB_I64(out->order_id)), NULL, NULL);
 	note = arena_printf(a, "%s %s 元", method_zh(out->method), amount);
 	if (rc == DB_OK)
-		rc = order_event(db, out->order_id, "paid", "pending_payment", out->order_to,
+		rc = order_event(db, out->order_id, "paid", ORDER_PENDING_PAYMENT, out->order_to,
 				 rep->actor_type, rep->actor_id, true, note);
 	/* An online renewal needs no review (002): paid, the certificate runs to its new date. */
-	if (rc == DB_OK && strcmp(out->order_to, "approved") == 0)
+	if (rc == DB_OK && out->order_to == ORDER_APPROVED)
 		rc = renew_now(db, a, out);
 	out->outcome = PAYMENT_PAID;
 	return rc;
@@ -177,6 +178,7 @@ int payment_apply(struct db *db, struct arena *a, const char *pay_no, const stru
 
 	memset(out, 0, sizeof(*out));
 	out->outcome = PAYMENT_UNKNOWN;
+	out->order_from = out->order_to = ORDER_STATE_NONE;
 	rc = db_query(db, a, sql_find, DB_ARGS(DB_STR(pay_no)), &rows);
 	if (rc != DB_OK || rows.nrows != 1)
 		return rc;
@@ -190,7 +192,7 @@ int payment_apply(struct db *db, struct arena *a, const char *pay_no, const stru
 	if (ord.nrows != 1 || rows.nrows != 1)
 		return DB_ERR;
 	out->order_no = db_cell(&ord, 0, 2);
-	out->order_from = db_cell(&ord, 0, 0);
+	out->order_from = order_state_parse(db_cell(&ord, 0, 0));
 	payment_id = ll(&rows, 0);
 	pstate = db_cell(&rows, 0, 1);
 	out->amount_fen = ll(&rows, 2);

@@ -5,12 +5,14 @@
 
 #include <stdbool.h>
 
+#include "domain/order.h"
+
 struct arena;
 struct db;
 
 /* The state a paid order moves to (shared/domain/order.h): two_stage flow or mail-in ->
  * awaiting_paper; online renewal -> approved; otherwise reviewing. */
-const char *payment_next_state(const char *flow, bool mail_in, const char *renew_mode);
+enum order_state payment_next_state(const char *flow, bool mail_in, const char *renew_mode);
 
 /* What one report says happened. */
 struct payment_report {
@@ -38,7 +40,7 @@ struct payment_applied {
 	enum payment_outcome outcome;
 	long long order_id, amount_fen;
 	const char *order_no, *method;      /* in the arena; NULL for PAYMENT_UNKNOWN */
-	const char *order_from, *order_to;  /* order_to NULL when the order did not move */
+	enum order_state order_from, order_to; /* order_to NONE when the order did not move */
 };
 
 /*

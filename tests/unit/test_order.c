@@ -10,12 +10,23 @@
 
 #include "domain/order.h"
 
-static bool row(enum order_state from, enum order_state to)
+#define ANYONE (ORDER_BY_APPLICANT | ORDER_BY_SYSTEM | ORDER_BY_PAYMENT | ORDER_BY_REVIEWER | \
+		ORDER_BY_FINANCE | ORDER_BY_SHIPPING)
+
+/* Who may make the move from -> to, read off the table here, apart from order.c's lookup. */
+static unsigned makers(enum order_state from, enum order_state to)
 {
+	unsigned by = 0;
+
 	for (size_t i = 0; i < order_ntransitions; i++)
 		if (order_transitions[i].from == from && order_transitions[i].to == to)
-			return true;
-	return false;
+			by |= order_transitions[i].by;
+	return by;
+}
+
+static bool row(enum order_state from, enum order_state to)
+{
+	return makers(from, to) != 0;
 }
 
 /* Every state has a name, a zh-CN name, and parses back to itself; nothing else parses. */
@@ -30,15 +41,19 @@ static void test_states(void **state)
 		assert_non_null(d->zh);
 		assert_int_equal(order_state_parse(d->name), s);
 		assert_string_equal(order_state_name(d->name), d->zh);
+		assert_string_equal(order_state_str((enum order_state)s), d->name);
+		assert_string_equal(order_state_zh((enum order_state)s), d->zh);
 	}
+	assert_string_equal(order_state_str(ORDER_STATE_NONE), "");
+	assert_string_equal(order_state_zh(ORDER_STATE_NONE), "未知状态");
 	assert_int_equal(order_state_parse(NULL), ORDER_STATE_NONE);
 	assert_int_equal(order_state_parse(""), ORDER_STATE_NONE);
 	assert_int_equal(order_state_parse("Draft"), ORDER_STATE_NONE);
 	assert_int_equal(order_state_parse("draft "), ORDER_STATE_NONE);
 	assert_null(order_state_def(ORDER_STATE_NONE));
 	assert_null(order_state_def(ORDER_STATE__COUNT));
-	assert_false(order_state_has(NULL, ORDER_FINAL));
-	assert_false(order_state_has("nonsense", ORDER_FINAL));
+	assert_false(order_is(ORDER_STATE_NONE, ORDER_FINAL));
+	assert_false(order_is(ORDER_STATE__COUNT, ORDER_FINAL));
 }
 
 /* The flags are the machine's own lists, written once. */
@@ -70,13 +85,13 @@ static void test_flags(void **state)
 
 			for (size_t i = 0; i < sets[k].n; i++)
 				listed = listed || strcmp(d->name, sets[k].names[i]) == 0;
-			assert_int_equal(order_state_has(d->name, sets[k].flag), listed);
+			assert_int_equal(order_is(order_state_parse(d->name), sets[k].flag), listed);
 			have += listed;
 		}
 		assert_int_equal(have, sets[k].n);
 	}
-	assert_true(order_state_final("done"));
-	assert_false(order_state_final("approved"));
+	assert_true(order_is(ORDER_DONE, ORDER_FINAL));
+	assert_false(order_is(ORDER_APPROVED, ORDER_FINAL));
 }
 
 /* Each row is legal, names a known event and someone who makes it; a final state is never
@@ -91,7 +106,12 @@ static void test_rows(void **state)
 
 		assert_non_null(from);
 		assert_non_null(order_state_def(t->to));
-		assert_true(order_transition_legal(t->from, t->to));
+		assert_true(order_transition_legal(t->from, t->to, t->by));
+		/* Nobody else makes it: one maker at a time, each refused unless a row names it. */
+		for (unsigned bit = 1; bit & ANYONE; bit <<= 1)
+			assert_int_equal(order_transition_legal(t->from, t->to, bit),
+					 (makers(t->from, t->to) & bit) != 0);
+		assert_false(order_transition_legal(t->from, t->to, 0));
 		assert_non_null(order_event_name(t->event));
 		assert_int_not_equal(t->by, 0);
 		assert_false(from->flags & ORDER_FINAL);
@@ -117,20 +137,43 @@ static void test_illegal_pairs(void **state)
 	(void)state;
 	for (int f = ORDER_STATE_NONE; f < ORDER_STATE__COUNT; f++)
 		for (int t = ORDER_STATE_NONE; t < ORDER_STATE__COUNT; t++) {
-			bool ok = order_transition_legal((enum order_state)f, (enum order_state)t);
+			bool ok = order_transition_legal((enum order_state)f, (enum order_state)t,
+							 ANYONE);
 
 			assert_int_equal(ok, row((enum order_state)f, (enum order_state)t));
 			legal += ok;
 		}
 	/* Some moves the machine must never make. */
-	assert_false(order_transition_legal(ORDER_DRAFT, ORDER_APPROVED));
-	assert_false(order_transition_legal(ORDER_PENDING_PAYMENT, ORDER_DONE));
-	assert_false(order_transition_legal(ORDER_DONE, ORDER_DRAFT));
-	assert_false(order_transition_legal(ORDER_REFUNDED, ORDER_REFUNDING));
-	assert_false(order_transition_legal(ORDER_CANCELLED, ORDER_REVIEWING));
-	assert_false(order_transition_legal(ORDER_RETURNED, ORDER_APPROVED));
-	assert_false(order_transition_legal(ORDER_STATE_NONE, ORDER_DRAFT));
+	assert_false(order_transition_legal(ORDER_DRAFT, ORDER_APPROVED, ANYONE));
+	assert_false(order_transition_legal(ORDER_PENDING_PAYMENT, ORDER_DONE, ANYONE));
+	assert_false(order_transition_legal(ORDER_DONE, ORDER_DRAFT, ANYONE));
+	assert_false(order_transition_legal(ORDER_REFUNDED, ORDER_REFUNDING, ANYONE));
+	assert_false(order_transition_legal(ORDER_CANCELLED, ORDER_REVIEWING, ANYONE));
+	assert_false(order_transition_legal(ORDER_RETURNED, ORDER_APPROVED, ANYONE));
+	assert_false(order_transition_legal(ORDER_STATE_NONE, ORDER_DRAFT, ANYONE));
 	assert_true(legal < (size_t)ORDER_STATE__COUNT * ORDER_STATE__COUNT / 4);
+}
+
+/* Who moves an order is the table's: the applicant cannot approve, a reviewer cannot confirm
+ * money, the provider cannot ship. */
+static void test_makers(void **state)
+{
+	(void)state;
+	assert_true(order_transition_legal(ORDER_REVIEWING, ORDER_APPROVED, ORDER_BY_REVIEWER));
+	assert_false(order_transition_legal(ORDER_REVIEWING, ORDER_APPROVED, ORDER_BY_APPLICANT));
+	assert_false(order_transition_legal(ORDER_REVIEWING, ORDER_APPROVED, ORDER_BY_FINANCE));
+	assert_true(order_transition_legal(ORDER_PENDING_PAYMENT, ORDER_REVIEWING, ORDER_BY_PAYMENT));
+	assert_true(order_transition_legal(ORDER_PENDING_PAYMENT, ORDER_REVIEWING, ORDER_BY_FINANCE));
+	assert_false(order_transition_legal(ORDER_PENDING_PAYMENT, ORDER_REVIEWING,
+					    ORDER_BY_REVIEWER));
+	assert_false(order_transition_legal(ORDER_PENDING_PAYMENT, ORDER_REVIEWING,
+					    ORDER_BY_APPLICANT));
+	assert_true(order_transition_legal(ORDER_MAKING, ORDER_SHIPPED, ORDER_BY_SHIPPING));
+	assert_false(order_transition_legal(ORDER_MAKING, ORDER_SHIPPED, ORDER_BY_PAYMENT));
+	assert_true(order_transition_legal(ORDER_REFUNDING, ORDER_REFUNDED, ORDER_BY_FINANCE));
+	assert_false(order_transition_legal(ORDER_REFUNDING, ORDER_REFUNDED, ORDER_BY_APPLICANT));
+	assert_true(order_transition_legal(ORDER_DRAFT, ORDER_CANCELLED, ORDER_BY_APPLICANT));
+	assert_false(order_transition_legal(ORDER_DRAFT, ORDER_CANCELLED, ORDER_BY_REVIEWER));
 }
 
 int main(void)
@@ -140,6 +183,8 @@ int main(void)
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_illegal_pairs),
+		cmocka_unit_test(test_makers),
+
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

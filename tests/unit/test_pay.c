@@ -93,14 +93,14 @@ static void test_methods(void **state)
 static void test_next_state(void **state)
 {
 	(void)state;
-	assert_string_equal(payment_next_state("pay_first", false, ""), "reviewing");
-	assert_string_equal(payment_next_state("pay_first", false, "review"), "reviewing");
-	assert_string_equal(payment_next_state("pay_first", false, "online"), "approved");
-	assert_string_equal(payment_next_state("pay_first", true, ""), "awaiting_paper");
-	assert_string_equal(payment_next_state("pay_first", true, "online"), "awaiting_paper");
-	assert_string_equal(payment_next_state("two_stage", false, ""), "awaiting_paper");
-	assert_string_equal(payment_next_state("two_stage", false, "online"), "awaiting_paper");
-	assert_string_equal(payment_next_state(NULL, false, NULL), "reviewing");
+	assert_int_equal(payment_next_state("pay_first", false, ""), ORDER_REVIEWING);
+	assert_int_equal(payment_next_state("pay_first", false, "review"), ORDER_REVIEWING);
+	assert_int_equal(payment_next_state("pay_first", false, "online"), ORDER_APPROVED);
+	assert_int_equal(payment_next_state("pay_first", true, ""), ORDER_AWAITING_PAPER);
+	assert_int_equal(payment_next_state("pay_first", true, "online"), ORDER_AWAITING_PAPER);
+	assert_int_equal(payment_next_state("two_stage", false, ""), ORDER_AWAITING_PAPER);
+	assert_int_equal(payment_next_state("two_stage", false, "online"), ORDER_AWAITING_PAPER);
+	assert_int_equal(payment_next_state(NULL, false, NULL), ORDER_REVIEWING);
 }
 
 static const char good[] =

@@ -8,7 +8,9 @@
 
 #include <jansson.h>
 
+#include "base/strlist.h"
 #include "admin.h"
+#include "domain/order.h"
 #include "domain/orderno.h"
 
 #define BATCH 1000
@@ -19,12 +21,17 @@ struct pick {
 	const char *code;
 	int weight;
 };
+struct state_pick {
+	enum order_state state;
+	int weight;
+};
 
-static const struct pick states[] = {
-	{ "done", 55 },          { "cancelled", 5 },     { "refunded", 1 },    { "draft", 4 },
-	{ "expired", 2 },        { "reviewing", 10 },    { "pre_review", 4 },  { "paper_review", 3 },
-	{ "awaiting_paper", 3 }, { "pending_payment", 3 }, { "approved", 2 },  { "making", 2 },
-	{ "shipped", 3 },        { "refunding", 1 },     { "returned", 2 },
+static const struct state_pick states[] = {
+	{ ORDER_DONE, 55 }, { ORDER_CANCELLED, 5 }, { ORDER_REFUNDED, 1 },
+	{ ORDER_DRAFT, 4 }, { ORDER_EXPIRED, 2 }, { ORDER_REVIEWING, 10 },
+	{ ORDER_PRE_REVIEW, 4 }, { ORDER_PAPER_REVIEW, 3 }, { ORDER_AWAITING_PAPER, 3 },
+	{ ORDER_PENDING_PAYMENT, 3 }, { ORDER_APPROVED, 2 }, { ORDER_MAKING, 2 },
+	{ ORDER_SHIPPED, 3 }, { ORDER_REFUNDING, 1 }, { ORDER_RETURNED, 2 },
 };
 static const struct pick businesses[] = {
 	{ "new", 40 }, { "renew", 25 }, { "lost", 10 }, { "damaged", 5 },
@@ -44,27 +51,30 @@ static unsigned rnd(void)
 	return (unsigned)b[0] << 24 | (unsigned)b[1] << 16 | (unsigned)b[2] << 8 | b[3];
 }
 
-static const char *pick(const struct pick *p, size_t n)
+/* The index of one of n entries, each as likely as its weight; the weights sit stride bytes
+ * apart from *w (one member of a table's rows). */
+static size_t weighted(const int *w, size_t stride, size_t n)
 {
+	const char *at = (const char *)w;
 	int total = 0, x;
 
 	for (size_t i = 0; i < n; i++)
-		total += p[i].weight;
+		total += *(const int *)(const void *)(at + i * stride);
 	x = (int)(rnd() % (unsigned)total);
 	for (size_t i = 0; i < n; i++) {
-		if (x < p[i].weight)
-			return p[i].code;
-		x -= p[i].weight;
+		int wi = *(const int *)(const void *)(at + i * stride);
+
+		if (x < wi)
+			return i;
+		x -= wi;
 	}
-	return p[0].code;
+	return 0;
 }
 
-#define PICK(t) pick(t, sizeof(t) / sizeof(t[0]))
+#define WEIGHTED(t) weighted(&(t)[0].weight, sizeof((t)[0]), sizeof(t) / sizeof((t)[0]))
 
-static bool is(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
+#define PICK(t) (t)[WEIGHTED(t)].code
+
 
 /* One batch is one parameter: a JSON array of rows, unpacked by JSON_TABLE (a prepared
  * statement takes 32 parameters here, shared/db/db.c). A rare clash of random order numbers drops
@@ -94,7 +104,7 @@ static int seed(struct admin *ad, long n)
 		goto out;
 	for (size_t i = 0; i < rows.nrows && nch < 16; i++) {
 		ch[nch++] = strtoll(db_cell(&rows, i, 0), NULL, 10);
-		if (is(db_cell(&rows, i, 1), "jxca-js"))
+		if (str_is(db_cell(&rows, i, 1), "jxca-js"))
 			jx = ch[nch - 1];
 	}
 	while (done < n) {
@@ -103,21 +113,22 @@ static int seed(struct admin *ad, long n)
 		char *text;
 
 		for (long i = 0; batch && i < BATCH && done + i < n; i++) {
-			const char *state = PICK(states);
+			enum order_state state = states[WEIGHTED(states)].state;
 			long long age = (long long)(rnd() % (365u * 86400u)), submitted = age - 600;
-			bool paper = is(state, "pre_review") || is(state, "awaiting_paper") ||
-				     is(state, "paper_review");
+			/* The paper states are jxca-js's (two_stage): its queue shapes need them. */
+			bool paper = state == ORDER_PRE_REVIEW || state == ORDER_AWAITING_PAPER ||
+				     state == ORDER_PAPER_REVIEW;
 			char no[ORDERNO_LEN + 1], subject[64];
 
 			/* The order number carries the day it was made. */
 			orderno_make(no, now - (time_t)age, NODE);
 			snprintf(subject, sizeof(subject), "%s示范%04u科技有限公司",
 				 cities[rnd() % (sizeof(cities) / sizeof(cities[0]))], rnd() % 10000);
-			if (is(state, "draft") || is(state, "expired"))
+			if (state == ORDER_DRAFT || state == ORDER_EXPIRED)
 				submitted = -1;
 			json_array_append_new(batch, json_pack("[s, I, s, s, s, s, I, I, s]", no,
 				(json_int_t)(paper && jx ? jx : ch[rnd() % nch]), PICK(businesses),
-				PICK(kinds), state, subject, (json_int_t)age, (json_int_t)submitted,
+				PICK(kinds), order_state_str(state), subject, (json_int_t)age, (json_int_t)submitted,
 				PICK(pays)));
 		}
 		text = batch ? json_dumps(batch, JSON_COMPACT) : NULL;

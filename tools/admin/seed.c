@@ -17,40 +17,45 @@
 #define DEMO_MOBILE "13800138000"
 
 struct demo_event {
-	const char *kind, *state_to;
+	const char *kind;
+	enum order_state state_to;
 	int hours_ago;
 	const char *note;
 };
 
 struct demo_order {
-	const char *channel, *business, *kind, *state, *subject;
+	const char *channel, *business, *kind;
+	enum order_state state;
+	const char *subject;
 	struct demo_event ev[8];
 };
 
 /* One order per kind of path a hall takes (DOMAIN.md), so tracking shows each timeline. */
 static const struct demo_order demo_orders[] = {
-	{ "bjca-zycg", "new", "org", "reviewing", "北京数安示范科技有限公司",
-	  { { "created", "draft", 50, "" }, { "paid", "reviewing", 49, "" },
-	    { "submitted", "reviewing", 49, "" } } },
-	{ "jxca-js", "new", "org", "paper_review", "江西赣建示范工程有限公司",
-	  { { "created", "draft", 120, "" }, { "submitted", "pre_review", 119, "" },
-	    { "pre_review_passed", "pending_payment", 96, "" }, { "paid", "awaiting_paper", 95, "" },
-	    { "paper_sent", "paper_review", 94, "顺丰速运 SF1402345678901" },
-	    { "paper_received", "paper_review", 70, "" } } },
-	{ "szca", "lost", "legal_rep", "shipped", "深圳鹏城示范贸易有限公司",
-	  { { "created", "draft", 200, "" }, { "paid", "reviewing", 199, "" },
-	    { "submitted", "reviewing", 199, "" }, { "approved", "making", 150, "" },
-	    { "key_made", "making", 140, "" },
-	    { "shipped", "shipped", 30, "顺丰速运 SF1311234567890" } } },
-	{ "netca-gd", "renew", "org", "done", "广州粤采示范咨询有限公司",
-	  { { "created", "draft", 300, "" }, { "paid", "reviewing", 299, "" },
-	    { "submitted", "reviewing", 299, "" }, { "approved", "done", 280, "" },
-	    { "done", "done", 280, "" } } },
-	{ "bjca-zycg", "change", "org", "returned", "北京数安示范科技有限公司",
-	  { { "created", "draft", 80, "" }, { "submitted", "reviewing", 79, "" },
-	    { "returned", "returned", 30, "营业执照复印件未加盖单位公章，请盖章后重新上传。" } } },
-	{ "cecep", "lost", "org", "draft", "中节能示范环保有限公司",
-	  { { "created", "draft", 5, "" } } },
+	{ "bjca-zycg", "new", "org", ORDER_REVIEWING, "北京数安示范科技有限公司",
+	  { { "created", ORDER_DRAFT, 50, "" }, { "paid", ORDER_REVIEWING, 49, "" },
+	    { "submitted", ORDER_REVIEWING, 49, "" } } },
+	{ "jxca-js", "new", "org", ORDER_PAPER_REVIEW, "江西赣建示范工程有限公司",
+	  { { "created", ORDER_DRAFT, 120, "" }, { "submitted", ORDER_PRE_REVIEW, 119, "" },
+	    { "pre_review_passed", ORDER_PENDING_PAYMENT, 96, "" },
+	    { "paid", ORDER_AWAITING_PAPER, 95, "" },
+
+	    { "paper_sent", ORDER_PAPER_REVIEW, 94, "顺丰速运 SF1402345678901" },
+	    { "paper_received", ORDER_PAPER_REVIEW, 70, "" } } },
+	{ "szca", "lost", "legal_rep", ORDER_SHIPPED, "深圳鹏城示范贸易有限公司",
+	  { { "created", ORDER_DRAFT, 200, "" }, { "paid", ORDER_REVIEWING, 199, "" },
+	    { "submitted", ORDER_REVIEWING, 199, "" }, { "approved", ORDER_MAKING, 150, "" },
+	    { "key_made", ORDER_MAKING, 140, "" },
+	    { "shipped", ORDER_SHIPPED, 30, "顺丰速运 SF1311234567890" } } },
+	{ "netca-gd", "renew", "org", ORDER_DONE, "广州粤采示范咨询有限公司",
+	  { { "created", ORDER_DRAFT, 300, "" }, { "paid", ORDER_REVIEWING, 299, "" },
+	    { "submitted", ORDER_REVIEWING, 299, "" }, { "approved", ORDER_DONE, 280, "" },
+	    { "done", ORDER_DONE, 280, "" } } },
+	{ "bjca-zycg", "change", "org", ORDER_RETURNED, "北京数安示范科技有限公司",
+	  { { "created", ORDER_DRAFT, 80, "" }, { "submitted", ORDER_REVIEWING, 79, "" },
+	    { "returned", ORDER_RETURNED, 30, "营业执照复印件未加盖单位公章，请盖章后重新上传。" } } },
+	{ "cecep", "lost", "org", ORDER_DRAFT, "中节能示范环保有限公司",
+	  { { "created", ORDER_DRAFT, 5, "" } } },
 };
 
 struct demo_cert {
@@ -162,7 +167,7 @@ static int insert_order(struct admin *ad, const struct demo_order *o, const char
 			return DB_ERR;
 		rc = db_exec(&ad->db, sql_order,
 			     DB_ARGS(DB_STR(no), DB_I64(ch), DB_STR(o->business), DB_STR(o->kind),
-				     DB_STR(o->state), DB_STR(o->subject), DB_BLOB(enc, enclen),
+				     DB_STR(order_state_str(o->state)), DB_STR(o->subject), DB_BLOB(enc, enclen),
 				     DB_I64(first), DB_I64(last), DB_I64(submitted), DB_I64(submitted)),
 			     NULL, id);
 	}
@@ -171,7 +176,7 @@ static int insert_order(struct admin *ad, const struct demo_order *o, const char
 
 		rc = db_exec(&ad->db, sql_event,
 			     DB_ARGS(DB_I64(*id), DB_I64(e->hours_ago), DB_STR(e->kind),
-				     DB_STR(e->state_to),
+				     DB_STR(order_state_str(e->state_to)),
 				     DB_STR(strcmp(e->kind, "created") == 0 || strcmp(e->kind, "paper_sent") == 0 ||
 					    strcmp(e->kind, "submitted") == 0 ? "applicant" :
 					    strcmp(e->kind, "paid") == 0 ? "system" : "staff"),
@@ -207,7 +212,7 @@ static int create_demo(struct db *db, void *p)
 		rc = insert_order(ad, d, DEMO_MOBILE, ch, no, &id);
 		o += (size_t)snprintf(dc->summary + o, sizeof(dc->summary) - o, "  %s  %-10s %s %s\n",
 				      no, d->channel, order_business_name(d->business),
-				      order_state_name(d->state));
+				      order_state_zh(d->state));
 	}
 	o += (size_t)snprintf(dc->summary + o, sizeof(dc->summary) - o,
 			      "Certificates by serial (/api/track/certs/SERIAL):");
@@ -323,9 +328,9 @@ static int seed_once(struct admin *ad, const char *name, int (*fn)(struct db *, 
 static int seed_bench(struct admin *ad, long n, const char *list_path)
 {
 	static const struct demo_order tpl = {
-		"bjca-zycg", "new", "org", "reviewing", "北京数安示范科技有限公司",
-		{ { "created", "draft", 30, "" }, { "paid", "reviewing", 29, "" },
-		  { "submitted", "reviewing", 29, "" } } };
+		"bjca-zycg", "new", "org", ORDER_REVIEWING, "北京数安示范科技有限公司",
+		{ { "created", ORDER_DRAFT, 30, "" }, { "paid", ORDER_REVIEWING, 29, "" },
+		  { "submitted", ORDER_REVIEWING, 29, "" } } };
 	long long ch = channel_id(ad, tpl.channel);
 	FILE *f = fopen(list_path, "w");
 	long done = 0;
