@@ -112,6 +112,13 @@ static const char *reason_words(struct req *r, const char *text, const char *not
 	return arena_printf(r->arena, "%s（%s）", text, note);
 }
 
+/* A material's verdict and the order's give their reasons alike. */
+#define REASON_FIELDS(in_type) \
+	{ "reason_code", false, 3, NULL, "原因代码（reason_code）应为 3 位数字。", \
+	  offsetof(in_type, reason_code) }, \
+	{ "note", false, NOTE_MAX, NULL, "审核说明（note）最多 200 个字，且不能含有控制字符。", \
+	  offsetof(in_type, note) }
+
 struct review_material_in {
 	const char *decision, *reason_code, *note;
 };
@@ -120,10 +127,7 @@ static const struct req_field material_fields[] = {
 	{ "decision", true, 8, is_material_decision,
 	  "审核结论（decision）应为 accept（通过）或 reject（驳回）。",
 	  offsetof(struct review_material_in, decision) },
-	{ "reason_code", false, 3, NULL, "原因代码（reason_code）应为 3 位数字。",
-	  offsetof(struct review_material_in, reason_code) },
-	{ "note", false, NOTE_MAX, NULL, "审核说明（note）最多 200 个字，且不能含有控制字符。",
-	  offsetof(struct review_material_in, note) },
+	REASON_FIELDS(struct review_material_in),
 };
 
 int review_material(struct req *r)
@@ -405,10 +409,7 @@ static const struct req_field decision_fields[] = {
 	{ "decision", true, 8, is_order_decision,
 	  "审核结论（decision）应为 approve（通过）、return（退回补正）或 reject（驳回，终止办理）。",
 	  offsetof(struct review_decision_in, decision) },
-	{ "reason_code", false, 3, NULL, "原因代码（reason_code）应为 3 位数字。",
-	  offsetof(struct review_decision_in, reason_code) },
-	{ "note", false, NOTE_MAX, NULL, "审核说明（note）最多 200 个字，且不能含有控制字符。",
-	  offsetof(struct review_decision_in, note) },
+	REASON_FIELDS(struct review_decision_in),
 	{ "amount", false, 12, is_money, "费用（amount）应为以元为单位的金额，如 260 或 260.00。",
 	  offsetof(struct review_decision_in, amount) },
 };
