@@ -28,15 +28,20 @@ bool account_is_code(const char *s)
 	return strlen(s) == 6 && strspn(s, "0123456789") == 6;
 }
 
+struct account_code_in {
+	const char *mobile, *purpose;
+};
+
 static const struct req_field fields[] = {
-	{ "mobile", true, 16, account_is_mobile, "请输入正确的 11 位手机号码。", NULL },
-	{ "purpose", true, 16, is_purpose, "验证码用途不正确，请刷新页面后重试。", NULL },
+	{ "mobile", true, 16, account_is_mobile, "请输入正确的 11 位手机号码。",
+	  offsetof(struct account_code_in, mobile) },
+	{ "purpose", true, 16, is_purpose, "验证码用途不正确，请刷新页面后重试。",
+	  offsetof(struct account_code_in, purpose) },
 };
 
 int account_sms_code(struct req *r)
 {
-	struct req_field f[2];
-	const char *mobile_in, *purpose;
+	struct account_code_in in;
 	char mobile[12], idx[65];
 	struct db_rows reg;
 	bool registered, send;
@@ -45,13 +50,11 @@ int account_sms_code(struct req *r)
 
 	if (req_json(r, &body) < 0)
 		return -1;
-	memcpy(f, fields, sizeof(f));
-	f[0].out = &mobile_in;
-	f[1].out = &purpose;
-	if (req_fields(r, body, f, 2) < 0)
+	if (REQ_FIELDS(r, body, fields, &in) < 0)
 		return -1;
-	valid_mobile(mobile_in, mobile);
-	if (strcmp(purpose, "change_mobile") == 0 && auth_require(r, ROLE_APPLICANT | ROLE_STAFF) < 0)
+	valid_mobile(in.mobile, mobile);
+	if (strcmp(in.purpose, "change_mobile") == 0 &&
+	    auth_require(r, ROLE_APPLICANT | ROLE_STAFF) < 0)
 		return -1;
 	if (app_limit_code(r, mobile) < 0)
 		return -1;
@@ -61,10 +64,11 @@ int account_sms_code(struct req *r)
 		return app_db_error(r, rc);
 	registered = reg.nrows > 0;
 	/* A code goes only where it can be used; the answer is the same either way. */
-	send = (strcmp(purpose, "register") == 0 || strcmp(purpose, "change_mobile") == 0) ? !registered
-											 : registered;
+	send = (strcmp(in.purpose, "register") == 0 || strcmp(in.purpose, "change_mobile") == 0)
+		       ? !registered
+		       : registered;
 	/* Issued after the answer: the client cannot time whether a code went out. */
-	if (send && app_outbox_code(r, mobile, purpose, "") < 0)
+	if (send && app_outbox_code(r, mobile, in.purpose, "") < 0)
 		return -1;
 	resp_json(r, 200, json_pack("{s:b, s:i, s:s}", "accepted", 1, "valid_seconds",
 				    r->app->conf.code_ttl, "message",

@@ -194,20 +194,31 @@ static bool is_code(const char *s)
 	return strlen(s) == 6 && strspn(s, "0123456789") == 6;
 }
 
+struct factor_code_in {
+	const char *code;
+};
+
+static const struct req_field code_fields[] = {
+	{ "code", true, 6, is_code, "请输入认证器上显示的 6 位动态口令。",
+	  offsetof(struct factor_code_in, code) },
+};
+
 /* {code}: required when `required`, or when the member is there at all (an empty code is a
  * wrong code, not a request to use the certificate). */
 static int read_code(struct req *r, const char **code, bool required)
 {
-	struct req_field f[] = {
-		{ "code", required, 6, is_code, "请输入认证器上显示的 6 位动态口令。", code },
-	};
+	struct factor_code_in in;
 	json_t *body;
 
 	*code = NULL;
 	if (req_json(r, &body) < 0)
 		return -1;
-	f[0].required = required || json_object_get(body, "code") != NULL;
-	return req_fields(r, body, f, 1);
+	if (!required && !json_object_get(body, "code"))
+		return 0;
+	if (REQ_FIELDS(r, body, code_fields, &in) < 0)
+		return -1;
+	*code = in.code;
+	return 0;
 }
 
 /* Checks code against the secret of row `row`, under the throttle of failed logins. Returns
@@ -429,33 +440,41 @@ static int reset_tx(struct db *db, void *ctx)
 	return rc;
 }
 
+struct factor_reset_in {
+	const char *username;
+};
+
+static const struct req_field reset_fields[] = {
+	{ "username", true, 64, is_username, "请输入要重置的工号。",
+	  offsetof(struct factor_reset_in, username) },
+};
+
 /* POST /api/account/staff/factor/reset {username} (admin, fresh factor): a lost factor is
  * removed, the member's sessions end, and the trail records who did it. */
 int staff_factor_reset(struct req *r)
 {
-	const char *user;
-	struct req_field fl[] = { { "username", true, 64, is_username, "请输入要重置的工号。", &user } };
+	struct factor_reset_in in;
 	struct reset x = { .by = r->auth.id };
 	struct db_rows t;
 	json_t *body;
 	int rc;
 
-	if (req_json(r, &body) < 0 || req_fields(r, body, fl, 1) < 0)
+	if (req_json(r, &body) < 0 || REQ_FIELDS(r, body, reset_fields, &in) < 0)
 		return -1;
-	rc = db_query(&r->app->db, r->arena, sql_reset_target, DB_ARGS(DB_STR(user)), &t);
+	rc = db_query(&r->app->db, r->arena, sql_reset_target, DB_ARGS(DB_STR(in.username)), &t);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (t.nrows != 1)
 		return resp_error(r, ERR_NOT_FOUND, "username", "没有该工号的员工。");
 	x.id = strtoll(db_cell(&t, 0, 0), NULL, 10);
 	x.by = r->auth.id;
-	x.detail = arena_printf(r->arena, "staff %s", user);
+	x.detail = arena_printf(r->arena, "staff %s", in.username);
 	x.addr = r->remote_addr ? r->remote_addr : "";
 	if (!x.detail)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	rc = db_tx(&r->app->db, reset_tx, &x);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	resp_json(r, 200, json_pack("{s:s, s:b}", "username", user, "reset", 1));
+	resp_json(r, 200, json_pack("{s:s, s:b}", "username", in.username, "reset", 1));
 	return 0;
 }

@@ -91,15 +91,20 @@ static void normalise(const char *in, char *out, size_t outsz)
 	out[i] = '\0';
 }
 
+struct account_login_in {
+	const char *login_name, *password;
+};
+
 static const struct req_field login_fields[] = {
-	{ "login_name", true, 32, is_login_name, "请输入统一社会信用代码或手机号码。", NULL },
-	{ "password", true, 64, NULL, "请输入密码。", NULL },
+	{ "login_name", true, 32, is_login_name, "请输入统一社会信用代码或手机号码。",
+	  offsetof(struct account_login_in, login_name) },
+	{ "password", true, 64, NULL, "请输入密码。",
+	  offsetof(struct account_login_in, password) },
 };
 
 int account_login(struct req *r)
 {
-	const char *name_in, *pw;
-	struct req_field f[2];
+	struct account_login_in in;
 	struct login_attempt at;
 	char name[40];
 	struct db_rows a;
@@ -108,19 +113,17 @@ int account_login(struct req *r)
 
 	if (req_json(r, &body) < 0)
 		return -1;
-	memcpy(f, login_fields, sizeof(f));
-	f[0].out = &name_in;
-	f[1].out = &pw;
-	if (req_fields(r, body, f, 2) < 0)
+	if (REQ_FIELDS(r, body, login_fields, &in) < 0)
 		return -1;
-	normalise(name_in, name, sizeof(name));
+	normalise(in.login_name, name, sizeof(name));
 	if (account_attempt(r, name, &at) < 0)
 		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_account, DB_ARGS(DB_STR(name)), &a);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	/* A missing account costs the same scrypt as a wrong password: no timing tells them apart. */
-	if (!password_verify(pw, a.nrows ? db_cell(&a, 0, 1) : password_dummy_hash(&r->app->conf)) ||
+	if (!password_verify(in.password,
+			     a.nrows ? db_cell(&a, 0, 1) : password_dummy_hash(&r->app->conf)) ||
 	    !a.nrows)
 		return resp_error(r, ERR_LOGIN_FAILED, NULL, NULL);
 	account_attempt_ok(r, &at);
@@ -131,15 +134,20 @@ int account_login(struct req *r)
 	return account_logged_in(r, 200);
 }
 
+struct account_login_sms_in {
+	const char *mobile, *sms_code;
+};
+
 static const struct req_field sms_fields[] = {
-	{ "mobile", true, 16, account_is_mobile, "请输入正确的 11 位手机号码。", NULL },
-	{ "sms_code", true, 6, account_is_code, "请输入 6 位短信验证码。", NULL },
+	{ "mobile", true, 16, account_is_mobile, "请输入正确的 11 位手机号码。",
+	  offsetof(struct account_login_sms_in, mobile) },
+	{ "sms_code", true, 6, account_is_code, "请输入 6 位短信验证码。",
+	  offsetof(struct account_login_sms_in, sms_code) },
 };
 
 int account_login_sms(struct req *r)
 {
-	const char *mobile_in, *code;
-	struct req_field f[2];
+	struct account_login_sms_in in;
 	char mobile[12], idx[65];
 	struct db_rows a;
 	json_t *body;
@@ -147,13 +155,10 @@ int account_login_sms(struct req *r)
 
 	if (req_json(r, &body) < 0)
 		return -1;
-	memcpy(f, sms_fields, sizeof(f));
-	f[0].out = &mobile_in;
-	f[1].out = &code;
-	if (req_fields(r, body, f, 2) < 0)
+	if (REQ_FIELDS(r, body, sms_fields, &in) < 0)
 		return -1;
-	valid_mobile(mobile_in, mobile);
-	if (account_take_code(r, mobile, "login", code) < 0)
+	valid_mobile(in.mobile, mobile);
+	if (account_take_code(r, mobile, "login", in.sms_code) < 0)
 		return -1;
 	smscode_mobile_idx(&r->app->key, mobile, idx);
 	rc = db_query(&r->app->db, r->arena, sql_account_by_mobile, DB_ARGS(DB_STR(idx)), &a);
@@ -183,16 +188,21 @@ static bool is_username(const char *s)
 	return n >= 2 && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }
 
+struct account_staff_login_in {
+	const char *username, *password;
+};
+
 static const struct req_field staff_fields[] = {
-	{ "username", true, 64, is_username, "请输入工号（小写字母、数字）。", NULL },
-	{ "password", true, 64, NULL, "请输入密码。", NULL },
+	{ "username", true, 64, is_username, "请输入工号（小写字母、数字）。",
+	  offsetof(struct account_staff_login_in, username) },
+	{ "password", true, 64, NULL, "请输入密码。",
+	  offsetof(struct account_staff_login_in, password) },
 };
 
 int staff_login(struct req *r)
 {
-	const char *user, *pw;
+	struct account_staff_login_in in;
 	json_t *factor;
-	struct req_field f[2];
 	struct login_attempt at;
 	char who[80];
 	struct db_rows s;
@@ -201,18 +211,16 @@ int staff_login(struct req *r)
 
 	if (req_json(r, &body) < 0)
 		return -1;
-	memcpy(f, staff_fields, sizeof(f));
-	f[0].out = &user;
-	f[1].out = &pw;
-	if (req_fields(r, body, f, 2) < 0)
+	if (REQ_FIELDS(r, body, staff_fields, &in) < 0)
 		return -1;
-	snprintf(who, sizeof(who), "staff/%s", user);
+	snprintf(who, sizeof(who), "staff/%s", in.username);
 	if (account_attempt(r, who, &at) < 0)
 		return -1;
-	rc = db_query(&r->app->db, r->arena, sql_staff, DB_ARGS(DB_STR(user)), &s);
+	rc = db_query(&r->app->db, r->arena, sql_staff, DB_ARGS(DB_STR(in.username)), &s);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	if (!password_verify(pw, s.nrows ? db_cell(&s, 0, 1) : password_dummy_hash(&r->app->conf)) ||
+	if (!password_verify(in.password,
+			     s.nrows ? db_cell(&s, 0, 1) : password_dummy_hash(&r->app->conf)) ||
 	    !s.nrows)
 		return resp_error(r, ERR_LOGIN_FAILED, NULL, NULL);
 	account_attempt_ok(r, &at);

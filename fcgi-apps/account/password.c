@@ -29,16 +29,22 @@ static int new_hash(struct req *r, const char *pw, char out[PASSWORD_HASH_MAX])
 	return password_hash(pw, c->scrypt_n_log2, c->scrypt_r, c->scrypt_p, out);
 }
 
+struct account_reset_in {
+	const char *mobile, *sms_code, *new_password;
+};
+
 static const struct req_field reset_fields[] = {
-	{ "mobile", true, 16, account_is_mobile, "请输入注册时登记的 11 位手机号码。", NULL },
-	{ "sms_code", true, 6, account_is_code, "请输入 6 位短信验证码。", NULL },
-	{ "new_password", true, 64, account_is_password, "新密码需为 8 至 64 位，且同时包含字母和数字。", NULL },
+	{ "mobile", true, 16, account_is_mobile, "请输入注册时登记的 11 位手机号码。",
+	  offsetof(struct account_reset_in, mobile) },
+	{ "sms_code", true, 6, account_is_code, "请输入 6 位短信验证码。",
+	  offsetof(struct account_reset_in, sms_code) },
+	{ "new_password", true, 64, account_is_password, "新密码需为 8 至 64 位，且同时包含字母和数字。",
+	  offsetof(struct account_reset_in, new_password) },
 };
 
 int account_reset_password(struct req *r)
 {
-	const char *mobile_in, *code, *pw;
-	struct req_field f[3];
+	struct account_reset_in in;
 	char mobile[12], idx[65], hash[PASSWORD_HASH_MAX];
 	struct db_rows a;
 	json_t *body;
@@ -47,14 +53,10 @@ int account_reset_password(struct req *r)
 
 	if (req_json(r, &body) < 0)
 		return -1;
-	memcpy(f, reset_fields, sizeof(f));
-	f[0].out = &mobile_in;
-	f[1].out = &code;
-	f[2].out = &pw;
-	if (req_fields(r, body, f, 3) < 0)
+	if (REQ_FIELDS(r, body, reset_fields, &in) < 0)
 		return -1;
-	valid_mobile(mobile_in, mobile);
-	if (account_take_code(r, mobile, "reset", code) < 0)
+	valid_mobile(in.mobile, mobile);
+	if (account_take_code(r, mobile, "reset", in.sms_code) < 0)
 		return -1;
 	smscode_mobile_idx(&r->app->key, mobile, idx);
 	rc = db_query(&r->app->db, r->arena, sql_by_mobile, DB_ARGS(DB_STR(idx)), &a);
@@ -63,7 +65,7 @@ int account_reset_password(struct req *r)
 	if (a.nrows != 1)
 		return resp_error(r, ERR_CODE_EXPIRED, "sms_code", NULL);
 	id = strtoll(db_cell(&a, 0, 0), NULL, 10);
-	if (new_hash(r, pw, hash) < 0)
+	if (new_hash(r, in.new_password, hash) < 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	rc = db_exec(&r->app->db, sql_set_account_pw, DB_ARGS(DB_STR(hash), DB_I64(id)), NULL, NULL);
 	if (rc != DB_OK)
@@ -95,27 +97,29 @@ static int check_current(struct req *r, const char *pw)
 	return 0;
 }
 
+struct account_change_password_in {
+	const char *password, *new_password;
+};
+
 static const struct req_field change_fields[] = {
-	{ "password", true, 64, NULL, "请输入当前密码。", NULL },
-	{ "new_password", true, 64, account_is_password, "新密码需为 8 至 64 位，且同时包含字母和数字。", NULL },
+	{ "password", true, 64, NULL, "请输入当前密码。",
+	  offsetof(struct account_change_password_in, password) },
+	{ "new_password", true, 64, account_is_password, "新密码需为 8 至 64 位，且同时包含字母和数字。",
+	  offsetof(struct account_change_password_in, new_password) },
 };
 
 int account_change_password(struct req *r)
 {
-	const char *pw, *npw;
-	struct req_field f[2];
+	struct account_change_password_in in;
 	char hash[PASSWORD_HASH_MAX];
 	json_t *body;
 	int rc;
 
 	if (req_json(r, &body) < 0)
 		return -1;
-	memcpy(f, change_fields, sizeof(f));
-	f[0].out = &pw;
-	f[1].out = &npw;
-	if (req_fields(r, body, f, 2) < 0 || check_current(r, pw) < 0)
+	if (REQ_FIELDS(r, body, change_fields, &in) < 0 || check_current(r, in.password) < 0)
 		return -1;
-	if (new_hash(r, npw, hash) < 0)
+	if (new_hash(r, in.new_password, hash) < 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	rc = db_exec(&r->app->db, r->auth.kind == AUTH_STAFF ? sql_set_staff_pw : sql_set_account_pw,
 		     DB_ARGS(DB_STR(hash), DB_I64(r->auth.id)), NULL, NULL);
@@ -128,16 +132,22 @@ int account_change_password(struct req *r)
 	return 0;
 }
 
+struct account_change_mobile_in {
+	const char *new_mobile, *sms_code, *password;
+};
+
 static const struct req_field mobile_fields[] = {
-	{ "new_mobile", true, 16, account_is_mobile, "请输入新的 11 位手机号码。", NULL },
-	{ "sms_code", true, 6, account_is_code, "请输入发送到新手机号码的 6 位验证码。", NULL },
-	{ "password", true, 64, NULL, "请输入当前密码。", NULL },
+	{ "new_mobile", true, 16, account_is_mobile, "请输入新的 11 位手机号码。",
+	  offsetof(struct account_change_mobile_in, new_mobile) },
+	{ "sms_code", true, 6, account_is_code, "请输入发送到新手机号码的 6 位验证码。",
+	  offsetof(struct account_change_mobile_in, sms_code) },
+	{ "password", true, 64, NULL, "请输入当前密码。",
+	  offsetof(struct account_change_mobile_in, password) },
 };
 
 int account_change_mobile(struct req *r)
 {
-	const char *mobile_in, *code, *pw;
-	struct req_field f[3];
+	struct account_change_mobile_in in;
 	char mobile[12], idx[65], masked[20];
 	unsigned char enc[64];
 	size_t enclen;
@@ -146,14 +156,10 @@ int account_change_mobile(struct req *r)
 
 	if (req_json(r, &body) < 0)
 		return -1;
-	memcpy(f, mobile_fields, sizeof(f));
-	f[0].out = &mobile_in;
-	f[1].out = &code;
-	f[2].out = &pw;
-	if (req_fields(r, body, f, 3) < 0 || check_current(r, pw) < 0)
+	if (REQ_FIELDS(r, body, mobile_fields, &in) < 0 || check_current(r, in.password) < 0)
 		return -1;
-	valid_mobile(mobile_in, mobile);
-	if (account_take_code(r, mobile, "change_mobile", code) < 0)
+	valid_mobile(in.new_mobile, mobile);
+	if (account_take_code(r, mobile, "change_mobile", in.sms_code) < 0)
 		return -1;
 	if (crypto_seal(&r->app->key, mobile, 11, "accounts.mobile", enc, sizeof(enc), &enclen) < 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);

@@ -30,21 +30,31 @@ static bool is_uscc(const char *s)
 	return valid_uscc(s);
 }
 
+struct account_register_in {
+	const char *kind, *name, *uscc, *mobile, *sms_code, *password;
+};
+
 static const struct req_field fields[] = {
-	{ "kind", true, 8, is_kind, "请选择账号类型：单位或个人。", NULL },
+	{ "kind", true, 8, is_kind, "请选择账号类型：单位或个人。",
+	  offsetof(struct account_register_in, kind) },
 	{ "name", true, 100, valid_plain_name,
-	  "请填写单位全称或申请人姓名（不超过 100 个字，不能含有 < > \" ' ; { } 等符号）。", NULL },
+	  "请填写单位全称或申请人姓名（不超过 100 个字，不能含有 < > \" ' ; { } 等符号）。",
+	  offsetof(struct account_register_in, name) },
 	{ "uscc", false, 18, is_uscc,
-	  "统一社会信用代码应为 18 位（数字和大写字母），请核对营业执照后重新输入。", NULL },
-	{ "mobile", true, 16, account_is_mobile, "请输入经办人本人实名登记的 11 位手机号码。", NULL },
-	{ "sms_code", true, 6, account_is_code, "请输入 6 位短信验证码。", NULL },
-	{ "password", true, 64, account_is_password, "密码需为 8 至 64 位，且同时包含字母和数字。", NULL },
+	  "统一社会信用代码应为 18 位（数字和大写字母），请核对营业执照后重新输入。",
+	  offsetof(struct account_register_in, uscc) },
+	{ "mobile", true, 16, account_is_mobile, "请输入经办人本人实名登记的 11 位手机号码。",
+	  offsetof(struct account_register_in, mobile) },
+	{ "sms_code", true, 6, account_is_code, "请输入 6 位短信验证码。",
+	  offsetof(struct account_register_in, sms_code) },
+	{ "password", true, 64, account_is_password, "密码需为 8 至 64 位，且同时包含字母和数字。",
+	  offsetof(struct account_register_in, password) },
 };
 
 int account_register(struct req *r)
 {
-	const char *kind, *name, *uscc, *mobile_in, *code, *pw;
-	struct req_field f[6];
+	struct account_register_in in;
+	bool org;
 	char mobile[12], idx[65], masked[20], hash[PASSWORD_HASH_MAX];
 	unsigned char enc[64];
 	size_t enclen;
@@ -54,35 +64,29 @@ int account_register(struct req *r)
 
 	if (req_json(r, &body) < 0)
 		return -1;
-	memcpy(f, fields, sizeof(f));
-	f[0].out = &kind;
-	f[1].out = &name;
-	f[2].out = &uscc;
-	f[3].out = &mobile_in;
-	f[4].out = &code;
-	f[5].out = &pw;
-	if (req_fields(r, body, f, 6) < 0)
+	if (REQ_FIELDS(r, body, fields, &in) < 0)
 		return -1;
-	if (strcmp(kind, "org") == 0 && !uscc)
+	org = strcmp(in.kind, "org") == 0;
+	if (org && !in.uscc)
 		return resp_error(r, ERR_MISSING_FIELD, "uscc", "单位账号请填写统一社会信用代码。");
-	if (strlen(name) < 2)
+	if (strlen(in.name) < 2)
 		return resp_error(r, ERR_INVALID_FIELD, "name", "请填写单位全称或申请人姓名。");
-	valid_mobile(mobile_in, mobile);
+	valid_mobile(in.mobile, mobile);
 	/* The code first: only who holds the mobile learns whether a name is taken. */
-	if (account_take_code(r, mobile, "register", code) < 0)
+	if (account_take_code(r, mobile, "register", in.sms_code) < 0)
 		return -1;
-	if (password_hash(pw, r->app->conf.scrypt_n_log2, r->app->conf.scrypt_r, r->app->conf.scrypt_p,
-			  hash) < 0 ||
+	if (password_hash(in.password, r->app->conf.scrypt_n_log2, r->app->conf.scrypt_r,
+			  r->app->conf.scrypt_p, hash) < 0 ||
 	    crypto_seal(&r->app->key, mobile, 11, "accounts.mobile", enc, sizeof(enc), &enclen) < 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	smscode_mobile_idx(&r->app->key, mobile, idx);
 	mask_mobile(mobile, masked, sizeof(masked));
 	rc = db_exec(&r->app->db, sql_insert,
-		     DB_ARGS(DB_STR(kind), DB_STR(strcmp(kind, "org") == 0 ? uscc : mobile), DB_STR(name),
+		     DB_ARGS(DB_STR(in.kind), DB_STR(org ? in.uscc : mobile), DB_STR(in.name),
 			     DB_STR(hash), DB_BLOB(enc, enclen), DB_STR(idx), DB_STR(masked)),
 		     NULL, &id);
 	if (rc == DB_DUP)
-		return resp_error(r, ERR_TAKEN, strcmp(kind, "org") == 0 ? "uscc" : "mobile", NULL);
+		return resp_error(r, ERR_TAKEN, org ? "uscc" : "mobile", NULL);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (auth_login(r, AUTH_ACCOUNT, (long long)id, ROLE_APPLICANT) < 0)

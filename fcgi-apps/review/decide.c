@@ -109,33 +109,47 @@ static const char *reason_words(struct req *r, const char *text, const char *not
 	return arena_printf(r->arena, "%s（%s）", text, note);
 }
 
+/* A material's verdict and the order's give their reasons alike. */
+#define REASON_FIELDS(in_type) \
+	{ "reason_code", false, 3, NULL, "原因代码（reason_code）应为 3 位数字。", \
+	  offsetof(in_type, reason_code) }, \
+	{ "note", false, NOTE_MAX, NULL, "审核说明（note）最多 200 个字，且不能含有控制字符。", \
+	  offsetof(in_type, note) }
+
+struct review_material_in {
+	const char *decision, *reason_code, *note;
+};
+
+static const struct req_field material_fields[] = {
+	{ "decision", true, 8, is_material_decision,
+	  "审核结论（decision）应为 accept（通过）或 reject（驳回）。",
+	  offsetof(struct review_material_in, decision) },
+	REASON_FIELDS(struct review_material_in),
+};
+
 int review_material(struct req *r)
 {
-	const char *decision = NULL, *code = NULL, *note = NULL, *text = NULL;
-	const struct req_field fields[] = {
-		{ "decision", true, 8, is_material_decision,
-		  "审核结论（decision）应为 accept（通过）或 reject（驳回）。", &decision },
-		{ "reason_code", false, 3, NULL, "原因代码（reason_code）应为 3 位数字。", &code },
-		{ "note", false, NOTE_MAX, NULL, "审核说明（note）最多 200 个字，且不能含有控制字符。", &note },
-	};
+	struct review_material_in in;
+	const char *text = NULL;
 	struct order o;
 	struct mat m = { 0 };
 	json_t *body;
 	int rc;
 
 	if (review_body(r, &body, false, NULL) < 0 ||
-	    req_fields(r, body, fields, sizeof(fields) / sizeof(fields[0])) < 0 ||
+	    REQ_FIELDS(r, body, material_fields, &in) < 0 ||
 	    review_find_order(r, r->params[0], &o) < 0)
 		return -1;
 	if (!is_material_code(r->params[1]))
 		return resp_error(r, ERR_NOT_FOUND, "material", "该订单没有这项材料。");
 	if (!order_is(o.state, ORDER_IN_REVIEW))
 		return review_wrong_state(r, &o, "只有待预审、审核中或纸质材料审核中的订单可以审核材料。");
-	if (str_is(decision, "reject") && review_reason(r, "reason_code", code, "material", &text) < 0)
+	if (str_is(in.decision, "reject") &&
+	    review_reason(r, "reason_code", in.reason_code, "material", &text) < 0)
 		return -1;
 	m = (struct mat){ .r = r, .o = &o, .material = r->params[1],
-			  .state = str_is(decision, "accept") ? "accepted" : "rejected",
-			  .reason = text ? reason_words(r, text, note) : "" };
+			  .state = str_is(in.decision, "accept") ? "accepted" : "rejected",
+			  .reason = text ? reason_words(r, text, in.note) : "" };
 	rc = db_tx(&r->app->db, material_tx, &m);
 	if (m.refused == ERR_WRONG_STATE)
 		return review_conflict(r);
@@ -389,19 +403,24 @@ static int steps_of(struct req *r, json_t *body, const char **out)
 	return 0;
 }
 
+struct review_decision_in {
+	const char *decision, *reason_code, *note, *amount;
+};
+
+static const struct req_field decision_fields[] = {
+	{ "decision", true, 8, is_order_decision,
+	  "审核结论（decision）应为 approve（通过）、return（退回补正）或 reject（驳回，终止办理）。",
+	  offsetof(struct review_decision_in, decision) },
+	REASON_FIELDS(struct review_decision_in),
+	{ "amount", false, 12, is_money, "费用（amount）应为以元为单位的金额，如 260 或 260.00。",
+	  offsetof(struct review_decision_in, amount) },
+};
+
 int review_decision(struct req *r)
 {
-	const char *decision = NULL, *code = NULL, *note = NULL, *text = NULL, *amount = NULL;
+	struct review_decision_in in;
+	const char *text = NULL;
 	int64_t fee = -1;
-	const struct req_field fields[] = {
-		{ "decision", true, 8, is_order_decision,
-		  "审核结论（decision）应为 approve（通过）、return（退回补正）或 reject（驳回，终止办理）。",
-		  &decision },
-		{ "reason_code", false, 3, NULL, "原因代码（reason_code）应为 3 位数字。", &code },
-		{ "note", false, NOTE_MAX, NULL, "审核说明（note）最多 200 个字，且不能含有控制字符。", &note },
-		{ "amount", false, 12, is_money,
-		  "费用（amount）应为以元为单位的金额，如 260 或 260.00。", &amount },
-	};
 	struct order o;
 	struct dec d = { 0 };
 	json_t *body;
@@ -409,10 +428,10 @@ int review_decision(struct req *r)
 	int rc;
 
 	if (review_body(r, &body, true, &version) < 0 ||
-	    req_fields(r, body, fields, sizeof(fields) / sizeof(fields[0])) < 0)
+	    REQ_FIELDS(r, body, decision_fields, &in) < 0)
 		return -1;
 	d.steps = "";
-	if (str_is(decision, "return") && steps_of(r, body, &d.steps) < 0)
+	if (str_is(in.decision, "return") && steps_of(r, body, &d.steps) < 0)
 		return -1;
 	if (review_find_order(r, r->params[0], &o) < 0)
 		return -1;
@@ -420,20 +439,22 @@ int review_decision(struct req *r)
 	if (version != o.version)
 		return review_conflict(r);
 	if (!order_is(o.state, ORDER_IN_REVIEW) &&
-	    !(str_is(decision, "reject") && o.state == ORDER_AWAITING_PAPER))
-		return review_wrong_state(r, &o, str_is(decision, "reject")
+	    !(str_is(in.decision, "reject") && o.state == ORDER_AWAITING_PAPER))
+		return review_wrong_state(r, &o, str_is(in.decision, "reject")
 			? "只有待预审、审核中、待寄送或审核中的纸质材料阶段的订单可以驳回。"
 			: "只有待预审、审核中或纸质材料审核中的订单可以作出审核结论。");
-	if (!str_is(decision, "approve") && review_reason(r, "reason_code", code, NULL, &text) < 0)
+	if (!str_is(in.decision, "approve") &&
+	    review_reason(r, "reason_code", in.reason_code, NULL, &text) < 0)
 		return -1;
-	if (str_is(decision, "approve") && o.state == ORDER_PRE_REVIEW && o.amount_fen < 0) {
-		if (!amount)
+	if (str_is(in.decision, "approve") && o.state == ORDER_PRE_REVIEW && o.amount_fen < 0) {
+		if (!in.amount)
 			return resp_error(r, ERR_MISSING_FIELD, "amount",
 					  "该订单的费用办理指南未公布，预审通过时请填写认证机构确认的费用（amount，元）。");
-		valid_money(amount, &fee);
+		valid_money(in.amount, &fee);
 	}
-	d = (struct dec){ .r = r, .o = &o, .decision = decision, .version = version, .steps = d.steps,
-			  .reason = text ? reason_words(r, text, note) : NULL, .note = note ? note : "",
+	d = (struct dec){ .r = r, .o = &o, .decision = in.decision, .version = version,
+			  .steps = d.steps, .reason = text ? reason_words(r, text, in.note) : NULL,
+			  .note = in.note ? in.note : "",
 			  .fee_fen = fee };
 	rc = db_tx(&r->app->db, decision_tx, &d);
 	if (d.stale)
@@ -447,7 +468,7 @@ int review_decision(struct req *r)
 				  "退回补正时，请至少驳回一项材料，或在 steps 中指明需要申请人修改的步骤。");
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I}", "order_no", o.no, "decision", decision,
-				    "state", order_state_str(d.to), "version", (json_int_t)d.new_version));
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I}", "order_no", o.no, "decision", in.decision,
+				    "state", d.to, "version", (json_int_t)d.new_version));
 	return 0;
 }

@@ -127,14 +127,22 @@ static bool is_carrier(const char *s)
 	return waybill_carrier_name(s) != NULL;
 }
 
+struct review_shipped_in {
+	const char *carrier, *number;
+};
+
+static const struct req_field shipped_fields[] = {
+	{ "carrier", true, 8, is_carrier,
+	  "快递公司（carrier）应为 sf、ems、zto、yto、sto、yunda、jd 或 deppon。",
+	  offsetof(struct review_shipped_in, carrier) },
+	{ "number", true, 64, NULL, "运单号（number）不能为空，且不能含有控制字符。",
+	  offsetof(struct review_shipped_in, number) },
+};
+
 int review_shipped(struct req *r)
 {
-	const char *carrier = NULL, *number = NULL, *expected = NULL;
-	const struct req_field fields[] = {
-		{ "carrier", true, 8, is_carrier,
-		  "快递公司（carrier）应为 sf、ems、zto、yto、sto、yunda、jd 或 deppon。", &carrier },
-		{ "number", true, 64, NULL, "运单号（number）不能为空，且不能含有控制字符。", &number },
-	};
+	struct review_shipped_in in;
+	const char *expected = NULL;
 	char norm[WAYBILL_MAX + 1];
 	struct order o;
 	struct stage s;
@@ -142,9 +150,9 @@ int review_shipped(struct req *r)
 	long long v;
 
 	if (review_body(r, &body, true, &v) < 0 ||
-	    req_fields(r, body, fields, sizeof(fields) / sizeof(fields[0])) < 0)
+	    REQ_FIELDS(r, body, shipped_fields, &in) < 0)
 		return -1;
-	if (!waybill_check(carrier, number, &expected) || !waybill_normalise(number, norm))
+	if (!waybill_check(in.carrier, in.number, &expected) || !waybill_normalise(in.number, norm))
 		return resp_error(r, ERR_BAD_WAYBILL, "number",
 				  expected ? expected : "运单号格式不正确，请核对后重新输入。");
 	if (review_find_order(r, r->params[0], &o) < 0)
@@ -154,9 +162,9 @@ int review_shipped(struct req *r)
 	s = (struct stage){ .r = r, .o = &o, .from = ORDER_MAKING, .to = ORDER_SHIPPED,
 			    .by = ORDER_BY_SHIPPING, .event = "shipped",
 			    .action = "shipped", .sms = "shipped", .version = v,
-			    .carrier = carrier, .number = arena_strdup(r->arena, norm),
-			    .note = arena_printf(r->arena, "%s %s", waybill_carrier_name(carrier), norm),
-			    .params = json_pack("{s:s, s:s}", "carrier", waybill_carrier_name(carrier),
+			    .carrier = in.carrier, .number = arena_strdup(r->arena, norm),
+			    .note = arena_printf(r->arena, "%s %s", waybill_carrier_name(in.carrier), norm),
+			    .params = json_pack("{s:s, s:s}", "carrier", waybill_carrier_name(in.carrier),
 						"waybill", norm) };
 	if (!s.number || !s.note) {
 		json_decref(s.params);

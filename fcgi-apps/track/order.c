@@ -35,10 +35,16 @@ static bool is_tail(const char *s)
 	return strlen(s) == 4 && strspn(s, "0123456789") == 4;
 }
 
+struct track_order_in {
+	const char *order_no, *mobile_tail;
+};
+
 static const struct req_field fields[] = {
 	{ "order_no", true, 18, is_order_no,
-	  "订单号为 18 位数字，请核对后重新输入（可在申请短信或“我的订单”中查看）。", NULL },
-	{ "mobile_tail", true, 4, is_tail, "请输入经办人手机号码的后 4 位数字。", NULL },
+	  "订单号为 18 位数字，请核对后重新输入（可在申请短信或“我的订单”中查看）。",
+	  offsetof(struct track_order_in, order_no) },
+	{ "mobile_tail", true, 4, is_tail, "请输入经办人手机号码的后 4 位数字。",
+	  offsetof(struct track_order_in, mobile_tail) },
 };
 
 /* Same answer for an unknown number and for wrong digits: nothing to enumerate. */
@@ -102,8 +108,8 @@ static json_t *timeline(struct req *r, const struct db_rows *ev)
 
 int track_order(struct req *r)
 {
-	const char *no, *tail, *kind;
-	struct req_field f[2];
+	struct track_order_in in;
+	const char *kind;
 	struct db_rows o;
 	char subject[256], mobile[32], plain[32];
 	json_t *body, *events;
@@ -111,17 +117,14 @@ int track_order(struct req *r)
 
 	if (req_json(r, &body) < 0)
 		return -1;
-	memcpy(f, fields, sizeof(f));
-	f[0].out = &no;
-	f[1].out = &tail;
-	if (req_fields(r, body, f, 2) < 0)
+	if (REQ_FIELDS(r, body, fields, &in) < 0)
 		return -1;
 	if (app_limit_lookup(r, "track") < 0)
 		return -1;
-	rc = db_query(&r->app->db, r->arena, sql_order, DB_ARGS(DB_STR(no)), &o);
+	rc = db_query(&r->app->db, r->arena, sql_order, DB_ARGS(DB_STR(in.order_no)), &o);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	if (o.nrows < 1 || !tail_matches(r, &o, tail, plain))
+	if (o.nrows < 1 || !tail_matches(r, &o, in.mobile_tail, plain))
 		return not_found(r);
 	if (!(events = timeline(r, &o))) {
 		explicit_bzero(plain, sizeof(plain));

@@ -29,11 +29,17 @@ static bool is_carrier(const char *s)
 	return waybill_carrier_name(s) != NULL;
 }
 
+struct track_paper_in {
+	const char *carrier, *number;
+};
+
 static const struct req_field fields[] = {
 	{ "carrier", true, 16, is_carrier,
 	  "请选择快递公司：顺丰速运（sf）、EMS/中国邮政（ems）、中通（zto）、圆通（yto）、申通（sto）、"
-	  "韵达（yunda）、京东物流（jd）或德邦（deppon）。", NULL },
-	{ "number", true, 64, NULL, "请填写快递运单号（快递面单上条形码下方的号码）。", NULL },
+	  "韵达（yunda）、京东物流（jd）或德邦（deppon）。",
+	  offsetof(struct track_paper_in, carrier) },
+	{ "number", true, 64, NULL, "请填写快递运单号（快递面单上条形码下方的号码）。",
+	  offsetof(struct track_paper_in, number) },
 };
 
 struct entry {
@@ -76,8 +82,8 @@ static int entry_tx(struct db *db, void *p)
 
 int track_paper_waybill(struct req *r)
 {
-	const char *no = r->params[0], *carrier, *raw, *expected;
-	struct req_field f[2];
+	const char *no = r->params[0], *expected;
+	struct track_paper_in in;
 	struct entry e = { 0 };
 	struct db_rows o;
 	char number[WAYBILL_MAX + 1];
@@ -95,12 +101,10 @@ int track_paper_waybill(struct req *r)
 		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
 	if (req_json(r, &body) < 0)
 		return -1;
-	memcpy(f, fields, sizeof(f));
-	f[0].out = &carrier;
-	f[1].out = &raw;
-	if (req_fields(r, body, f, 2) < 0)
+	if (REQ_FIELDS(r, body, fields, &in) < 0)
 		return -1;
-	if (!waybill_check(carrier, raw, &expected) || !waybill_normalise(raw, number))
+	if (!waybill_check(in.carrier, in.number, &expected) ||
+	    !waybill_normalise(in.number, number))
 		return resp_error(r, ERR_BAD_WAYBILL, "number",
 				  arena_printf(r->arena, "运单号格式不正确：%s请核对快递面单后重新填写。",
 					       expected));
@@ -108,8 +112,8 @@ int track_paper_waybill(struct req *r)
 		return resp_error(r, ERR_WRONG_STATE, NULL,
 				  "订单当前不在“待寄送纸质材料”阶段，不能填写寄出材料的运单号。");
 	e = (struct entry){ .arena = r->arena, .order_id = strtoll(db_cell(&o, 0, 0), NULL, 10),
-			    .account_id = r->auth.id, .carrier = carrier, .number = number,
-			    .note = arena_printf(r->arena, "%s %s", waybill_carrier_name(carrier),
+			    .account_id = r->auth.id, .carrier = in.carrier, .number = number,
+			    .note = arena_printf(r->arena, "%s %s", waybill_carrier_name(in.carrier),
 						 number) };
 	if (!e.note)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
@@ -126,7 +130,7 @@ int track_paper_waybill(struct req *r)
 		return app_db_error(r, rc);
 	}
 	resp_json(r, 200, json_pack("{s:{s:s, s:s, s:s, s:s, s:s}}", "waybill",
-		"direction", "in", "carrier", carrier, "carrier_name", waybill_carrier_name(carrier),
-		"number", number, "note", e.note));
+		"direction", "in", "carrier", in.carrier, "carrier_name",
+		waybill_carrier_name(in.carrier), "number", number, "note", e.note));
 	return 0;
 }

@@ -51,14 +51,22 @@ static bool is_id(const char *s)
 	return valid_resident_id(s);
 }
 
+struct wizard_create_in {
+	const char *channel, *business, *kind, *cert_serial, *id_number;
+};
+
 static const struct req_field fields[] = {
-	{ "channel", true, 32, is_code, "请选择办理渠道。", NULL },
-	{ "business", true, 16, is_code, "请选择业务类型。", NULL },
-	{ "kind", false, 16, is_code, "请选择证书类型（机构证书、法人代表证书或个人证书）。", NULL },
+	{ "channel", true, 32, is_code, "请选择办理渠道。", offsetof(struct wizard_create_in, channel) },
+	{ "business", true, 16, is_code, "请选择业务类型。",
+	  offsetof(struct wizard_create_in, business) },
+	{ "kind", false, 16, is_code, "请选择证书类型（机构证书、法人代表证书或个人证书）。",
+	  offsetof(struct wizard_create_in, kind) },
 	{ "cert_serial", false, 40, is_serial,
-	  "证书序列号为 1 至 40 位十六进制字符（区分大小写），请对照证书信息填写。", NULL },
+	  "证书序列号为 1 至 40 位十六进制字符（区分大小写），请对照证书信息填写。",
+	  offsetof(struct wizard_create_in, cert_serial) },
 	{ "id_number", false, 18, is_id,
-	  "证书持有人身份证号码不正确：应为 18 位，最后一位为数字或 X，请核对。", NULL },
+	  "证书持有人身份证号码不正确：应为 18 位，最后一位为数字或 X，请核对。",
+	  offsetof(struct wizard_create_in, id_number) },
 };
 
 struct create {
@@ -216,24 +224,18 @@ static long long free_amount(const char *channel, struct create *c)
 
 int wizard_create(struct req *r)
 {
-	const char *channel, *business, *kind, *serial, *id_number, *acct_kind, *subject;
+	const char *acct_kind, *subject;
+	struct wizard_create_in in;
 	struct create c = { .r = r, .amount_fen = -1 };
-	struct req_field f[5];
 	struct db_rows rows;
 	json_t *body;
 	int rc;
 
 	if (req_json(r, &body) < 0)
 		return -1;
-	memcpy(f, fields, sizeof(f));
-	f[0].out = &channel;
-	f[1].out = &business;
-	f[2].out = &kind;
-	f[3].out = &serial;
-	f[4].out = &id_number;
-	if (req_fields(r, body, f, 5) < 0)
+	if (REQ_FIELDS(r, body, fields, &in) < 0)
 		return -1;
-	if (!order_business_name(business))
+	if (!order_business_name(in.business))
 		return resp_error(r, ERR_INVALID_FIELD, "business", "业务类型不正确，请重新选择。");
 	rc = db_query(&r->app->db, r->arena, sql_account, DB_ARGS(DB_I64(r->auth.id)), &rows);
 	if (rc != DB_OK)
@@ -241,28 +243,28 @@ int wizard_create(struct req *r)
 	if (rows.nrows != 1)
 		return resp_error(r, ERR_NOT_LOGGED_IN, NULL, NULL);
 	acct_kind = db_cell(&rows, 0, 0);
-	c.business = business;
+	c.business = in.business;
 	c.subject_name = db_cell(&rows, 0, 2);
 	/* An organisation applies for its own certificates and its legal representative's; a
 	 * person for a personal one (003 三类证书). */
 	if (strcmp(acct_kind, "org") == 0) {
-		c.kind = kind ? kind : "org";
+		c.kind = in.kind ? in.kind : "org";
 		subject = db_cell(&rows, 0, 1); /* the USCC is the login name */
 		if (strcmp(c.kind, "org") != 0 && strcmp(c.kind, "legal_rep") != 0)
 			return resp_error(r, ERR_NOT_OFFERED, "kind",
 					  "单位账号可申请机构证书或法人代表证书；个人证书请以个人账号申请。");
 	} else {
-		c.kind = kind ? kind : "person";
+		c.kind = in.kind ? in.kind : "person";
 		if (strcmp(c.kind, "person") != 0)
 			return resp_error(r, ERR_NOT_OFFERED, "kind",
 					  "个人账号只能申请个人证书；机构证书请以单位账号（统一社会信用代码）申请。");
-		if (!id_number)
+		if (!in.id_number)
 			return resp_error(r, ERR_MISSING_FIELD, "id_number",
 					  "请填写证书持有人的身份证号码。");
-		subject = id_number;
+		subject = in.id_number;
 	}
 	rc = db_query(&r->app->db, r->arena, sql_channel,
-		      DB_ARGS(DB_STR(business), DB_STR(c.kind), DB_STR(channel)), &rows);
+		      DB_ARGS(DB_STR(in.business), DB_STR(c.kind), DB_STR(in.channel)), &rows);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (rows.nrows != 1)
@@ -277,11 +279,11 @@ int wizard_create(struct req *r)
 	if (!c.open_key)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	c.cert_idx = strcmp(acct_kind, "org") == 0 ? c.subject_idx : "";
-	if (wizard_business_targets_cert(business)) {
-		if (target(r, &c, serial) < 0)
+	if (wizard_business_targets_cert(in.business)) {
+		if (target(r, &c, in.cert_serial) < 0)
 			return -1;
-		keys(r, &c, subject, serial); /* the kind is the certificate's */
-	} else if (strcmp(business, "add") == 0) {
+		keys(r, &c, subject, in.cert_serial); /* the kind is the certificate's */
+	} else if (strcmp(in.business, "add") == 0) {
 		char today[11];
 
 		rules_date_format(rules_today(time(NULL)), today, sizeof(today));
@@ -296,7 +298,7 @@ int wizard_create(struct req *r)
 	}
 	if (!c.open_key)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	c.amount_fen = free_amount(channel, &c);
+	c.amount_fen = free_amount(in.channel, &c);
 	rc = db_tx(&r->app->db, insert_tx, &c);
 	if (c.holder_no) {
 		json_t *extra = c.holder_account == r->auth.id
@@ -315,7 +317,8 @@ int wizard_create(struct req *r)
 		return app_db_error(r, rc);
 	resp_json(r, 201, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "order_no", c.no,
 				    "state", order_state_str(ORDER_DRAFT),
-				    "business", business, "kind", c.kind, "channel", channel,
-				    "warnings", wizard_warnings(business)));
+
+				    "business", in.business, "kind", c.kind, "channel", in.channel,
+				    "warnings", wizard_warnings(in.business)));
 	return 0;
 }

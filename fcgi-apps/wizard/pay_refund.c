@@ -13,8 +13,13 @@ static bool is_reason(const char *s)
 	return valid_text(s, strlen(s), REASON_MAX);
 }
 
+struct wizard_refund_in {
+	const char *reason;
+};
+
 static const struct req_field refund_fields[] = {
-	{ "reason", false, REASON_MAX, is_reason, "退款原因请填写不超过 200 字的文字。", NULL },
+	{ "reason", false, REASON_MAX, is_reason, "退款原因请填写不超过 200 字的文字。",
+	  offsetof(struct wizard_refund_in, reason) },
 };
 
 static const char sql_refund_order[] = "SELECT state, version FROM orders WHERE id = ? FOR UPDATE";
@@ -80,16 +85,15 @@ int wizard_refund(struct req *r)
 {
 	struct order o;
 	struct refund f = { .r = r, .o = &o };
-	struct req_field fl[1];
+	struct wizard_refund_in in;
 	json_t *body;
 	int rc;
 
 	if (wizard_find_order(r, r->params[0], &o) < 0 || req_json(r, &body) < 0)
 		return -1;
-	memcpy(fl, refund_fields, sizeof(fl));
-	fl[0].out = &f.reason;
-	if (req_fields(r, body, fl, 1) < 0)
+	if (REQ_FIELDS(r, body, refund_fields, &in) < 0)
 		return -1;
+	f.reason = in.reason;
 	rc = db_tx(&r->app->db, refund_tx, &f);
 	if (f.refused != ERR__COUNT)
 		return resp_error(r, ERR_WRONG_STATE, NULL,

@@ -20,9 +20,14 @@ static bool is_method(const char *s)
 	return pay_method_name(s) != NULL;
 }
 
+struct wizard_pay_in {
+	const char *method;
+};
+
 static const struct req_field pay_fields[] = {
 	{ "method", true, 16, is_method,
-	  "请选择支付方式：微信支付、支付宝支付、对公转账或现场缴费。", NULL },
+	  "请选择支付方式：微信支付、支付宝支付、对公转账或现场缴费。",
+	  offsetof(struct wizard_pay_in, method) },
 };
 
 static const char sql_offered[] = "SELECT FIND_IN_SET(?, pay_methods) FROM channels WHERE id = ?";
@@ -261,7 +266,7 @@ static int creates_allowed(struct req *r, const struct order *o, const char *met
 int wizard_pay(struct req *r)
 {
 	struct order o;
-	struct req_field f[1];
+	struct wizard_pay_in in;
 	struct start s = { .r = r, .o = &o };
 	struct db_rows rows;
 	struct payment p;
@@ -271,10 +276,9 @@ int wizard_pay(struct req *r)
 
 	if (wizard_find_order(r, r->params[0], &o) < 0 || req_json(r, &body) < 0)
 		return -1;
-	memcpy(f, pay_fields, sizeof(f));
-	f[0].out = &s.method;
-	if (req_fields(r, body, f, 1) < 0)
+	if (REQ_FIELDS(r, body, pay_fields, &in) < 0)
 		return -1;
+	s.method = in.method;
 	if (o.state != ORDER_PENDING_PAYMENT || o.amount_fen <= 0)
 		return resp_error(r, ERR_WRONG_STATE, NULL,
 				  arena_printf(r->arena, "订单当前状态为“%s”，不需要支付。",

@@ -386,8 +386,13 @@ static int submit_tx(struct db *db, void *p)
 	return rc;
 }
 
+struct wizard_sign_in {
+	const char *code;
+};
+
 static const struct req_field code_field[] = {
-	{ "code", true, 6, is_code, "请输入经办人手机收到的 6 位短信验证码。", NULL },
+	{ "code", true, 6, is_code, "请输入经办人手机收到的 6 位短信验证码。",
+	  offsetof(struct wizard_sign_in, code) },
 };
 
 static int sign_as(struct req *r, enum order_state from)
@@ -395,17 +400,15 @@ static int sign_as(struct req *r, enum order_state from)
 	struct order o;
 	struct claim c = { 0 };
 	struct submit s = { 0 };
-	struct req_field f[1];
-	const char *code;
+	struct wizard_sign_in in;
 	char mobile[12];
 	json_t *body;
 	int rc;
 
 	if (wizard_find_order(r, r->params[0], &o) < 0 || req_json(r, &body) < 0)
 		return -1;
-	memcpy(f, code_field, sizeof(f));
-	f[0].out = &code;
-	if (req_fields(r, body, f, 1) < 0 || signable(r, &o, from) < 0 || ready(r, &o, mobile) < 0)
+	if (REQ_FIELDS(r, body, code_field, &in) < 0 || signable(r, &o, from) < 0 ||
+	    ready(r, &o, mobile) < 0)
 		return -1;
 	c.r = r;
 	c.o = &o;
@@ -415,7 +418,7 @@ static int sign_as(struct req *r, enum order_state from)
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	rc = smscode_check_bound(&r->app->db, r->arena, &r->app->conf, &r->app->key, mobile, "sign",
-				 o.no, code);
+				 o.no, in.code);
 	if (rc != CODE_OK) {
 		release(r, &c);
 		if (rc < 0)

@@ -455,11 +455,14 @@ int wizard_step_check(struct req *r, const struct order *o, enum wizard_step s,
 		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
 	drop_unused(s, body);
 	keep_masked(d, body, saved);
-	/* Every present field is checked first; what is missing is the step's to say. */
+	/* Every present field is checked first; what is missing is the step's to say. The table
+	 * is built here, not declared: the step's own table also holds the label, the PII kind and
+	 * whether a field is required in the end, and the rules read the values by the step's
+	 * enum, so field i lands in v[i]. */
 	for (size_t i = 0; i < d->n; i++)
 		rf[i] = (struct req_field){ d->f[i].name, false, d->f[i].max_chars, d->f[i].check,
-					    d->f[i].message, &v[i] };
-	if (req_fields(r, body, rf, d->n) < 0)
+					    d->f[i].message, i * sizeof(v[0]) };
+	if (req_fields(r, body, rf, d->n, v) < 0)
 		return -1;
 	for (size_t i = 0; i < d->n; i++) {
 		char bare[12];

@@ -78,13 +78,19 @@ static bool is_memo(const char *s)
 	return strlen(s) == VERIFY_MEMO_LEN && strspn(s, "0123456789") == VERIFY_MEMO_LEN;
 }
 
+struct wizard_verify_confirm_in {
+	const char *memo;
+};
+
+static const struct req_field confirm_fields[] = {
+	{ "memo", true, VERIFY_MEMO_LEN, is_memo, "请填写对公账户入账备注中的 6 位数字备注码。",
+	  offsetof(struct wizard_verify_confirm_in, memo) },
+};
+
 /* POST .../verify/enterprise/confirm {"memo": "123456"}: the code off the bank statement. */
 int wizard_verify_confirm(struct req *r)
 {
-	struct req_field f[] = {
-		{ "memo", true, VERIFY_MEMO_LEN, is_memo,
-		  "请填写对公账户入账备注中的 6 位数字备注码。", NULL },
-	};
+	struct wizard_verify_confirm_in in;
 	struct confirm x = { .r = r };
 	struct channel ch;
 	struct order o;
@@ -97,9 +103,9 @@ int wizard_verify_confirm(struct req *r)
 	x.s = wizard_verify_subject(r->params[1]);
 	if (!x.s || x.s->step != STEP_ENTERPRISE)
 		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
-	f[0].out = &x.memo;
-	if (req_json(r, &body) < 0 || req_fields(r, body, f, 1) < 0)
+	if (req_json(r, &body) < 0 || REQ_FIELDS(r, body, confirm_fields, &in) < 0)
 		return -1;
+	x.memo = in.memo;
 	if (!wizard_verify_startable(&o, o.state, o.editable, o.mail_in, x.s, r, &why))
 		return resp_error(r, ERR_WRONG_STATE, NULL, why);
 	x.o = &o;

@@ -273,20 +273,26 @@ static bool is_via(const char *v)
 	return str_is(v, "sms") || str_is(v, "qr");
 }
 
+struct wizard_verify_start_in {
+	const char *via;
+};
+
+static const struct req_field start_fields[] = {
+	{ "via", false, 8, is_via, "刷脸验证方式应为 sms（短信发送链接）或 qr（现场扫描二维码）。",
+	  offsetof(struct wizard_verify_start_in, via) },
+};
+
 /* POST .../verify/:subject [{"via": "sms" | "qr"}]: starts a check of the saved data. */
 int wizard_verify_start(struct req *r)
 {
-	struct req_field f[] = {
-		{ "via", false, 8, is_via,
-		  "刷脸验证方式应为 sms（短信发送链接）或 qr（现场扫描二维码）。", NULL },
-	};
+	struct wizard_verify_start_in in = { 0 };
 	const struct subject *s;
 	struct order o;
 	struct start st;
 	struct verify_result res;
 	struct provider p;
 	struct record x;
-	const char *via = NULL, *why = NULL;
+	const char *why = NULL;
 	char err[256];
 	json_t *body;
 	int rc;
@@ -296,8 +302,7 @@ int wizard_verify_start(struct req *r)
 	if (!(s = wizard_verify_subject(r->params[1])))
 		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
 	if (r->content_length > 0) {
-		f[0].out = &via;
-		if (req_json(r, &body) < 0 || req_fields(r, body, f, 1) < 0)
+		if (req_json(r, &body) < 0 || REQ_FIELDS(r, body, start_fields, &in) < 0)
 			return -1;
 	}
 	if (!wizard_verify_startable(&o, o.state, o.editable, o.mail_in, s, r, &why))
@@ -315,7 +320,7 @@ int wizard_verify_start(struct req *r)
 	x = (struct record){ .r = r, .o = &o, .s = s, .st = &st, .res = &res,
 			     .message = wizard_verify_masked(r, res.state == VERIFY_FAILED ? res.message
 										       : ""),
-			     .sms = str_is(via, "sms") };
+			     .sms = str_is(in.via, "sms") };
 	rc = db_tx(&r->app->db, record_tx, &x);
 	if (rc != DB_OK) {
 		if (x.refused != ERR__COUNT)

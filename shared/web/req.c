@@ -181,30 +181,44 @@ int req_json(struct req *r, json_t **out)
 	return 0;
 }
 
-int req_fields(struct req *r, json_t *obj, const struct req_field *f, size_t n)
+static const char **field_slot(void *in, const struct req_field *f)
 {
-	for (size_t i = 0; i < n; i++) {
+	return (const char **)(void *)((char *)in + f->offset);
+}
+
+int req_fields(struct req *r, json_t *obj, const struct req_field *f, size_t n, void *in)
+{
+	enum err_code e;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		*field_slot(in, &f[i]) = NULL;
+	for (i = 0; i < n; i++) {
 		json_t *v = json_object_get(obj, f[i].name);
 		const char *s;
 		size_t len;
 
-		if (f[i].out)
-			*f[i].out = NULL;
 		if (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0)) {
-			if (f[i].required)
-				return resp_error(r, ERR_MISSING_FIELD, f[i].name, f[i].message);
+			if (f[i].required) {
+				e = ERR_MISSING_FIELD;
+				goto fail;
+			}
 			continue;
 		}
+		e = ERR_INVALID_FIELD;
 		if (!json_is_string(v))
-			return resp_error(r, ERR_INVALID_FIELD, f[i].name, f[i].message);
+			goto fail;
 		s = json_string_value(v);
 		len = json_string_length(v);
 		/* jansson accepts \u0000 inside strings: a NUL would cut the value short later. */
 		if (strlen(s) != len || !valid_text(s, len, f[i].max_chars) ||
 		    (f[i].check && !f[i].check(s)))
-			return resp_error(r, ERR_INVALID_FIELD, f[i].name, f[i].message);
-		if (f[i].out)
-			*f[i].out = s;
+			goto fail;
+		*field_slot(in, &f[i]) = s;
 	}
 	return 0;
+fail:
+	for (size_t k = 0; k < i; k++)
+		*field_slot(in, &f[k]) = NULL;
+	return resp_error(r, e, f[i].name, f[i].message);
 }

@@ -84,6 +84,12 @@ int req_json(struct req *r, json_t **out);
  * required, its length in characters and its check. Each field must be a JSON string of
  * well-formed UTF-8 without control characters. Undeclared fields are ignored. The first
  * failing field gets 400 with its name and its message. Returns 0 or -1 (answered).
+ *
+ * Each field lands in a `const char *` member of the handler's input struct, named by its
+ * offset, so the table stays a static const array (Kore's http_argument_add). Every declared
+ * member is NULL first; a field absent and optional stays NULL. On -1 every declared member
+ * is NULL again: a caller that reads on after a failure finds no half-filled input. The
+ * values live as long as obj.
  */
 struct req_field {
 	const char *name;
@@ -91,9 +97,14 @@ struct req_field {
 	size_t max_chars;
 	bool (*check)(const char *value);  /* NULL: any text */
 	const char *message;               /* zh-CN, names the field for people */
-	const char **out;                  /* NULL when absent and optional */
+	size_t offset;                     /* offsetof(struct <handler>_in, <member>) */
 };
-int req_fields(struct req *r, json_t *obj, const struct req_field *fields, size_t n);
+int req_fields(struct req *r, json_t *obj, const struct req_field *fields, size_t n, void *in);
+
+/* req_fields over a whole table, counted here rather than by hand: table must be the array
+ * itself, not a pointer to it. */
+#define REQ_FIELDS(r, obj, table, in) \
+	req_fields((r), (obj), (table), sizeof(table) / sizeof((table)[0]), (in))
 
 /* Response. A header name or value holding CR, LF or NUL is refused (-1, nothing set). */
 int resp_header(struct req *r, const char *name, const char *value);

@@ -219,40 +219,80 @@ static bool is_four_digits(const char *s)
 	return strlen(s) == 4 && strspn(s, "0123456789") == 4;
 }
 
+struct test_in {
+	const char *tail, *note;
+};
+
+static const struct req_field test_fields[] = {
+	{ "tail", true, 4, is_four_digits, "请输入 4 位数字。", offsetof(struct test_in, tail) },
+	{ "note", false, 3, NULL, "备注最多 3 个字。", offsetof(struct test_in, note) },
+};
+
 static void test_declared_fields(void **state)
 {
-	const char *tail = NULL, *note = NULL;
-	struct req_field f[] = {
-		{ "tail", true, 4, is_four_digits, "请输入 4 位数字。", &tail },
-		{ "note", false, 3, NULL, "备注最多 3 个字。", &note },
-	};
+	struct test_in in;
 	struct req r;
 	json_t *j;
 
 	(void)state;
 	assert_int_equal(body_req(&r, "application/json", "{\"tail\":\"1234\",\"note\":\"张三丰\",\"x\":1}", &j), 0);
-	assert_int_equal(req_fields(&r, j, f, 2), 0);
-	assert_string_equal(tail, "1234");
-	assert_string_equal(note, "张三丰"); /* 3 characters, 9 bytes: counted in characters */
+	assert_int_equal(REQ_FIELDS(&r, j, test_fields, &in), 0);
+	assert_string_equal(in.tail, "1234");
+	assert_string_equal(in.note, "张三丰"); /* 3 characters, 9 bytes: counted in characters */
 
+	/* An absent optional field is NULL, whatever the member held before. */
+	in.note = "stale";
+	assert_int_equal(body_req(&r, "application/json", "{\"tail\":\"1234\",\"x\":\"y\"}", &j), 0);
+	assert_int_equal(REQ_FIELDS(&r, j, test_fields, &in), 0);
+	assert_string_equal(in.tail, "1234");
+	assert_null(in.note);
+
+	/* The failing field is the last one: the earlier, valid one is not left behind. */
 	assert_int_equal(body_req(&r, "application/json", "{\"tail\":\"1234\",\"note\":\"张三丰啊\"}", &j), 0);
-	assert_int_equal(req_fields(&r, j, f, 2), -1);
+	assert_int_equal(REQ_FIELDS(&r, j, test_fields, &in), -1);
 	assert_non_null(strstr(r.body, "\"field\":\"note\""));
+	assert_null(in.tail);
+	assert_null(in.note);
 
 	assert_int_equal(body_req(&r, "application/json", "{\"note\":\"a\"}", &j), 0);
-	assert_int_equal(req_fields(&r, j, f, 2), -1);
+	assert_int_equal(REQ_FIELDS(&r, j, test_fields, &in), -1);
 	assert_non_null(strstr(r.body, "\"code\":\"missing_field\""));
+	assert_null(in.note);
 
 	assert_int_equal(body_req(&r, "application/json", "{\"tail\":\"12a4\"}", &j), 0);
-	assert_int_equal(req_fields(&r, j, f, 2), -1);
+	assert_int_equal(REQ_FIELDS(&r, j, test_fields, &in), -1);
 	assert_non_null(strstr(r.body, "\"field\":\"tail\""));
 
 	assert_int_equal(body_req(&r, "application/json", "{\"tail\":\"1234\",\"note\":\"a\\u001b\"}", &j), 0);
-	assert_int_equal(req_fields(&r, j, f, 2), -1);
+	assert_int_equal(REQ_FIELDS(&r, j, test_fields, &in), -1);
 
 	assert_int_equal(body_req(&r, "application/json", "{\"tail\":1234}", &j), 0);
-	assert_int_equal(req_fields(&r, j, f, 2), -1);
+	assert_int_equal(REQ_FIELDS(&r, j, test_fields, &in), -1);
 	assert_non_null(strstr(r.body, "\"code\":\"invalid_field\""));
+}
+
+struct pair_in {
+	const char *first, *second, *undeclared;
+};
+
+/* Declared in the other order than the members: each value must follow its own offset. */
+static const struct req_field pair_fields[] = {
+	{ "b", true, 8, NULL, "b", offsetof(struct pair_in, second) },
+	{ "a", true, 8, NULL, "a", offsetof(struct pair_in, first) },
+};
+
+static void test_field_offsets(void **state)
+{
+	struct pair_in in = { "stale", "stale", "kept" };
+	struct req r;
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(body_req(&r, "application/json", "{\"a\":\"one\",\"b\":\"two\"}", &j), 0);
+	assert_int_equal(REQ_FIELDS(&r, j, pair_fields, &in), 0);
+	assert_string_equal(in.first, "one");
+	assert_string_equal(in.second, "two");
+	assert_string_equal(in.undeclared, "kept");
 }
 
 static void test_query_args(void **state)
@@ -281,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_error_envelope),
 		cmocka_unit_test(test_json_bodies),
 		cmocka_unit_test(test_declared_fields),
+		cmocka_unit_test(test_field_offsets),
 		cmocka_unit_test(test_query_args),
 	};
 
