@@ -91,7 +91,8 @@ static json_t *money(long long fen)
 
 /* What the applicant may do next, by state (001 我的业务单 操作: 编辑 申请退费 查看详情; 金融认证
  * on a failed check; 000, 002 继续办理 or 取消 an unfinished order; 002 线下邮寄 after a failed
- * enterprise check). can_mail_in: the channel offers it and the order is not mail-in yet.
+ * enterprise check; 002 the waybill of the paper mailed in). can_mail_in: the channel offers it
+ * and the order is not mail-in yet.
  * paid: a payment went through. */
 static json_t *actions(const char *state, bool can_mail_in, bool paid)
 {
@@ -111,10 +112,12 @@ static json_t *actions(const char *state, bool can_mail_in, bool paid)
 			json_array_append_new(a, json_string("cancel"));
 	} else if (is(state, "returned")) {
 		json_array_append_new(a, json_string("edit_resubmit"));
+	} else if (is(state, "awaiting_paper")) {
+		/* The paper's waybill (POST /api/track/orders/:no/waybill). */
+		json_array_append_new(a, json_string("send_paper"));
 	}
-	/* Paid, not yet approved: the applicant may still ask for the money back. */
-	if (paid && (is(state, "reviewing") || is(state, "awaiting_paper") ||
-		     is(state, "paper_review") || is(state, "returned") || is(state, "pre_review")))
+	/* Paid, not yet approved: the applicant may still ask for the money back (pay_refund.c). */
+	if (paid && order_state_has(state, ORDER_REFUNDABLE))
 		json_array_append_new(a, json_string("refund"));
 	json_array_append_new(a, json_string("view"));
 	return a;
