@@ -331,7 +331,9 @@
 
   // ==== start ====================================================================================
 
-  P.me(true).then(function (account) {
+  // The vocabulary names the order's state and gives its badge a tone (vocab.js).
+  Promise.all([P.me(true), window.certhallVocab.load()]).then(function (both) {
+    var account = both[0];
     if (!account) return;
     me = account;
     ctx.me = account;

@@ -1,24 +1,14 @@
 /* certhall: orders.html ("我的订单"): unfinished orders first, then every order with the
  * filters of GET /api/wizard/orders (order number, business, subject, state, date range) and
  * paging; per row the actions the API lists (continue, edit and resubmit, redo verification,
- * mail-in, pay, refund, cancel, view). */
+ * mail-in, pay, send the paper, refund, cancel, view). States and payment states are named
+ * by the vocabulary (vocab.js). */
 (function () {
   'use strict';
 
   var P = window.certhall;
+  var V = window.certhallVocab;
   var PER_PAGE = 20;
-
-  // The states the applicant still has to act in: the "未完成订单" list (000, 002).
-  var OPEN_STATES = ['draft', 'verify_failed', 'returned', 'pending_payment', 'awaiting_paper'];
-
-  // Order states as shared/domain/order.c names them, for the filter (the API has no list of them).
-  var STATES = [
-    ['draft', '未完成'], ['verify_failed', '金融认证失败'], ['pending_payment', '待支付'],
-    ['pre_review', '待预审'], ['awaiting_paper', '待寄送纸质材料'], ['paper_review', '纸质材料审核中'],
-    ['reviewing', '审核中'], ['returned', '已退回，待修改'], ['approved', '审核通过'],
-    ['making', '证书制作中'], ['shipped', '已寄出'], ['done', '已完成'], ['cancelled', '已取消'],
-    ['refunding', '退款中'], ['refunded', '已退款'], ['expired', '已过期']
-  ];
 
   var form = document.getElementById('filter-form');
   var allList = document.getElementById('all-list');
@@ -34,6 +24,10 @@
   }
 
   // ---- actions ------------------------------------------------------------------------------
+
+  function may(o, action) {
+    return Array.isArray(o.actions) && o.actions.indexOf(action) >= 0;
+  }
 
   function actionBar(o, row) {
     var bar = P.el('div', 'toolbar');
@@ -57,7 +51,8 @@
           break;
         case 'refund':
         case 'cancel':
-          break; // P.orderActions below
+        case 'send_paper':
+          break; // P.orderActions and the waybill below
         case 'view':
           bar.appendChild(P.button('查看详情', 'btn-small btn-secondary', function (ev) {
             toggleDetail(row, no, ev.currentTarget);
@@ -68,7 +63,7 @@
       }
     });
     P.orderActions(o, row, reload).forEach(function (b) { bar.appendChild(b); });
-    if (o.state === 'awaiting_paper') {
+    if (may(o, 'send_paper')) {
       bar.appendChild(P.button('填写寄件运单号', 'btn-small', function (ev) {
         toggleDetail(row, no, ev.currentTarget, true);
       }));
@@ -96,10 +91,8 @@
   function paymentRows(list) {
     var ul = P.el('ul', 'plain-list');
     list.forEach(function (p) {
-      var names = { pending: '待支付', awaiting_finance: '待财务确认', paid: '已支付',
-        closed: '已关闭', refunding: '退款中', refunded: '已退款' };
       ul.appendChild(P.el('li', null, P.text(p.method_name || p.method) + ' ¥' + P.text(p.amount) +
-        ' · ' + (names[p.state] || p.state) + ' · ' + P.when(p.paid_at || p.created_at)));
+        ' · ' + V.zh('payment_states', p.state) + ' · ' + P.when(p.paid_at || p.created_at)));
     });
     return ul;
   }
@@ -134,7 +127,7 @@
       box.appendChild(P.el('h3', null, '支付记录'));
       box.appendChild(paymentRows(o.payments));
     }
-    if (o.state === 'awaiting_paper') {
+    if (may(o, 'send_paper')) {
       box.appendChild(P.el('h3', null, '寄送纸质材料'));
       box.appendChild(P.el('p', 'muted', '请将签字盖章的申请表等纸质材料寄至受理点，并登记快递运单号。'));
       var links = P.el('p', 'toolbar');
@@ -211,8 +204,10 @@
     return '/api/wizard/orders?' + q.join('&');
   }
 
+  // The "未完成订单" list (000, 002): the states where the applicant has the next move.
   function loadOpen() {
-    return Promise.all(OPEN_STATES.map(function (s) {
+    var open = V.stateNames(function (s) { return s.awaits_applicant; });
+    return Promise.all(open.map(function (s) {
       return P.api('GET', query({ state: s }, 1, 50));
     })).then(function (answers) {
       var orders = [];
@@ -266,7 +261,6 @@
     });
   }
 
-  fillSelect(document.getElementById('flt-state'), STATES);
 
   function readFilters() {
     var no = P.value(form, 'order_no').replace(/\s+/g, '');
@@ -313,8 +307,11 @@
     loadAll();
   });
 
-  P.me(true).then(function (me) {
+  Promise.all([P.me(true), V.load()]).then(function (both) {
+    var me = both[0];
     if (!me) return;
+    fillSelect(document.getElementById('flt-state'), V.states.map(function (s) { return [s.name, s.zh]; }));
+    if (!both[1]) summary.parentNode.insertBefore(P.alert('订单状态的名称未能载入，请刷新页面重试。'), summary);
     reload();
     // The business names come from the catalog: every business some channel offers.
     P.api('GET', '/api/wizard/catalog').then(function (r) {

@@ -530,16 +530,11 @@
 
   // ---- states ------------------------------------------------------------------------------
 
+  // The badge tone of an order's state, from what it means (vocab.js, loaded by the pages that
+  // show states: apply.html, orders.html).
   P.stateTone = function (state) {
-    switch (state) {
-      case 'done': case 'approved': return 'ok';
-      case 'returned': case 'verify_failed': case 'pending_payment': case 'awaiting_paper':
-      case 'draft':
-        return 'warn'; // waiting for the applicant
-      case 'cancelled': case 'refunding': case 'refunded': case 'expired': return 'muted';
-      case 'shipped': case 'making': return 'info';
-      default: return 'progress';
-    }
+    var V = window.certhallVocab;
+    return V ? V.tone(state, false) : 'progress';
   };
 
   // Newest first, the latest marked.

@@ -1,8 +1,10 @@
 /* certhall staff console: one order (staff-order.html?no=...): everything the review API shows
  * of it, the claim, decisions on materials and on the order, and each role's stage actions.
- * Every action sends the order's version as loaded; a 409 (someone else was first, or the state
- * moved) is announced at the top and the order is loaded again. Values reach the page through
- * textContent only. Needs staff.js (window.certhallStaff).
+ * What is offered is what the order's `actions` list (fcgi-apps/review/actions.c): the page
+ * decides nothing from the state itself. Every action sends the order's version as loaded; a
+ * 409 (someone else was first, or the state moved) is announced at the top and the order is
+ * loaded again. Values reach the page through textContent only. Needs staff.js
+ * (window.certhallStaff) and vocab.js.
  */
 (function () {
   'use strict';
@@ -10,9 +12,8 @@
   var S = window.certhallStaff;
   if (!S) return;
   var el = S.el;
+  var V = S.vocab;
 
-  var REVIEW_STATES = ['pre_review', 'reviewing', 'paper_review'];
-  var FINAL_STATES = ['done', 'cancelled', 'refunded', 'expired'];
   var NOTE_MAX = 200;
 
   var STEP_ORDER = ['agreements', 'enterprise', 'handler', 'applicant', 'financial', 'change', 'product'];
@@ -49,25 +50,15 @@
     bank_card: 'number', lr_bank_card: 'number', account_no: 'number'
   };
   var CHANGE_ITEMS = { name: '单位名称', address: '单位地址', seal: '电子印章', handler: '经办人' };
-  var EVENT_NAMES = {
-    created: '订单已创建', verified: '身份核验通过', verify_failed: '身份核验未通过',
-    step_edited: '已修改核验信息，待重新核验', mail_in: '已改为线下邮寄办理', signed: '已短信签署申请',
-    payment_started: '已发起支付', payment_awaiting_finance: '已登记转账/柜台付款，待财务确认',
-    refund_requested: '已申请退款', refunded: '退款完成', expired: '草稿长期未操作，已过期',
-    submitted: '申请已提交', paid: '支付成功', pre_review_passed: '预审通过',
-    returned: '审核未通过，已退回修改', resubmitted: '已重新提交', paper_sent: '纸质材料已寄出',
-    paper_received: '纸质材料已签收', approved: '审核通过', key_made: '证书已制作',
-    shipped: '证书已寄出', done: '办理完成', cancelled: '订单已取消', material_uploaded: '已上传材料'
-  };
   var PIN_NAMES = {
     transfer_memo: '对公打款交易附言', sms_legal_rep: '短信发送至法定代表人', sms_handler: '短信发送至经办人',
     sms_applicant: '短信发送至申请人（证书持有人）', mail_in_paper: '密码信封随证书介质寄出'
   };
   var MATERIAL_STATES = { pending: ['待审核', 'info'], accepted: ['已通过', 'ok'], rejected: ['已驳回', 'bad'] };
   var VERIFY_STATES = { pending: ['核验中', 'info'], passed: ['通过', 'ok'], failed: ['未通过', 'bad'] };
-  var PAY_STATES = {
-    pending: ['待支付', 'info'], awaiting_finance: ['待财务确认', 'warn'], paid: ['已支付', 'ok'],
-    closed: ['已关闭', 'muted'], refunding: ['退款中', 'warn'], refunded: ['已退款', 'muted']
+  // The tone of a payment's state (its name is the vocabulary's).
+  var PAY_TONES = {
+    pending: 'info', awaiting_finance: 'warn', paid: 'ok', closed: 'muted', refunding: 'warn', refunded: 'muted'
   };
   var CERT_STATES = { valid: ['有效', 'ok'], revoked: ['已吊销', 'bad'], expired: ['已过期', 'muted'] };
   var COURIER_STATES = {
@@ -82,17 +73,13 @@
   var loading = 0;
 
   function has(list, v) { return list.indexOf(v) >= 0; }
-  function inReview(state) { return has(REVIEW_STATES, state); }
+  // Whether the order's actions list a (fcgi-apps/review/actions.c).
+  function may(o, a) { return Array.isArray(o.actions) && has(o.actions, a); }
   function path(action) { return '/api/review/orders/' + encodeURIComponent(no) + '/' + action; }
 
   function pair(table, code) {
     var p = Object.prototype.hasOwnProperty.call(table, code) ? table[code] : [S.text(code), 'muted'];
     return S.badge(p[0], p[1]);
-  }
-
-  // As review_ships_key: the key is mailed for these businesses, and a mail-in change.
-  function shipsKey(o) {
-    return has(['new', 'add', 'lost', 'damaged'], o.business) || (o.business === 'change' && o.mail_in);
   }
 
   function canSeeScans() {
@@ -204,8 +191,8 @@
     document.getElementById('order-title').textContent = '订单 ' + o.order_no;
     var badges = document.getElementById('order-badges');
     S.clear(badges);
-    badges.appendChild(S.badge(o.state_name || S.name(S.STATE_NAMES, o.state), S.stateTone(o.state)));
-    if (o.overdue && !has(FINAL_STATES, o.state)) {
+    badges.appendChild(S.stateBadge(o.state, o.state_name));
+    if (o.overdue && !V.is(o.state, 'final')) {
       badges.appendChild(document.createTextNode(' '));
       badges.appendChild(S.badge('已超期', 'bad'));
     }
@@ -213,14 +200,15 @@
       badges.appendChild(document.createTextNode(' '));
       badges.appendChild(S.badge('线下邮寄办理', 'info'));
     }
-    if (refundingPayments(o).length && o.state !== 'refunding') {
+    // Money to pay back that the state does not show (finance moves a refunding order on).
+    if (refundingPayments(o).length && !V.movedBy(o.state, 'finance')) {
       badges.appendChild(document.createTextNode(' '));
       badges.appendChild(S.badge('有待退款', 'warn'));
     }
     var meta = document.getElementById('order-meta');
     S.clear(meta);
-    [S.text(o.subject_name), (o.business_name || S.name(S.BUSINESS_NAMES, o.business)) + ' · ' +
-      (o.kind_name || S.name(S.KIND_NAMES, o.kind)), S.text(o.channel_name)].forEach(function (t) {
+    [S.text(o.subject_name), (o.business_name || V.zh('businesses', o.business)) + ' · ' +
+      (o.kind_name || V.zh('kinds', o.kind)), S.text(o.channel_name)].forEach(function (t) {
       meta.appendChild(el('span', null, t));
     });
     renderClaim(o);
@@ -234,7 +222,7 @@
     var p = el('p', 'claim-text');
     var out = el('div', 'form-result');
     if (!c) {
-      p.textContent = has(FINAL_STATES, o.state) ? '订单已办结。'
+      p.textContent = V.is(o.state, 'final') ? '订单已办结。'
         : '尚无人领取。领取后，其他工作人员会看到您正在处理此订单（30 分钟内无操作自动释放）。';
     } else if (c.me) {
       p.textContent = '您已于 ' + S.when(c.claimed_at) + ' 领取此订单，正在处理中。';
@@ -243,7 +231,7 @@
         ' 领取此订单，正在处理中。领取只是提示，不锁定订单：请先与其沟通，避免重复处理。';
     }
     line.appendChild(p);
-    if (!c && !has(FINAL_STATES, o.state)) {
+    if (may(o, 'claim')) {
       var claim = el('button', 'btn-small', '领取');
       claim.type = 'button';
       claim.addEventListener('click', function () {
@@ -251,7 +239,7 @@
       });
       line.appendChild(claim);
     }
-    if (c && (c.me || S.me.role === 'admin')) {
+    if (c && may(o, 'release')) {
       var rel = el('button', 'btn-secondary btn-small', c.me ? '释放' : '释放（管理员）');
       rel.type = 'button';
       rel.addEventListener('click', function () {
@@ -286,13 +274,13 @@
     var fee = o.amount ? o.amount + ' 元' : (o.amount_fen === 0 ? '0.00 元' : '未定价（办理指南未公布该项费用，预审时确定）');
     var rows = [
       ['申请单位 / 申请人', o.subject_name],
-      ['业务类型', (o.business_name || S.name(S.BUSINESS_NAMES, o.business)) + (o.mail_in ? '（线下邮寄办理）' : '')],
-      ['证书类型', o.kind_name || S.name(S.KIND_NAMES, o.kind)],
+      ['业务类型', (o.business_name || V.zh('businesses', o.business)) + (o.mail_in ? '（线下邮寄办理）' : '')],
+      ['证书类型', o.kind_name || V.zh('kinds', o.kind)],
       ['证书年限', o.years ? o.years + ' 年' : ''],
       ['渠道', S.text(o.channel_name) + '（' + S.text(o.channel) + '）'],
       ['办理流程', o.flow === 'two_stage' ? '两阶段：线上预审 → 支付 → 寄送纸质材料 → 纸质材料审核' : '先支付后审核'],
       ['费用', fee],
-      ['支付方式', o.pay_method ? S.name(S.PAY_NAMES, o.pay_method) : ''],
+      ['支付方式', o.pay_method ? V.zh('pay_methods', o.pay_method) : ''],
       ['企业认证方式', o.verify_method ? S.name(S.VERIFY_NAMES, o.verify_method) : '', true],
       ['经办人认证方式', o.handler_method ? S.name(S.HANDLER_METHOD_NAMES, o.handler_method) : '', true],
       ['PIN 码发送方式', o.pin_delivery ? S.name(PIN_NAMES, o.pin_delivery) : '', true],
@@ -305,8 +293,9 @@
       ['支付时间', S.when(o.paid_at)],
       ['最后更新', S.when(o.updated_at)]
     ];
-    if (o.state === 'returned' || o.editable) {
-      rows.push(['退回前状态', o.return_state ? S.name(S.STATE_NAMES, o.return_state) : '', true]);
+    // Sent back by a reviewer: what was sent back, and where the order returns once redone.
+    if (o.editable || (o.return_state && V.is(o.state, 'editable'))) {
+      rows.push(['退回前状态', o.return_state ? V.stateName(o.return_state) : '', true]);
       rows.push(['退回待修改', editableText(o), true]);
     }
     rows.push(['订单版本', String(o.version)]);
@@ -521,8 +510,8 @@
       box.appendChild(el('p', 'muted', '该订单没有上传材料。'));
       return;
     }
-    var canDecide = S.isRole('reviewer') && inReview(o.state);
-    if (S.isRole('reviewer') && !inReview(o.state)) {
+    var canDecide = may(o, 'material');
+    if (S.isRole('reviewer') && !V.is(o.state, 'in_review')) {
       box.appendChild(el('p', 'hint', '订单当前不在审核阶段，材料不能审核。'));
     }
     // Latest version first per kind (the API's order), older ones under it.
@@ -669,10 +658,10 @@
     }
     box.appendChild(S.table(['方式', '金额（元）', '状态', '时间'], list.map(function (p) {
       var m = el('div');
-      m.appendChild(el('span', null, S.name(S.PAY_NAMES, p.method)));
+      m.appendChild(el('span', null, V.zh('pay_methods', p.method)));
       m.appendChild(el('span', 'sub mono', p.pay_no));
       var st = el('div');
-      st.appendChild(pair(PAY_STATES, p.state));
+      st.appendChild(S.badge(V.zh('payment_states', p.state), PAY_TONES[p.state] || 'muted'));
       if (p.confirmed_by) st.appendChild(el('span', 'sub', '经办：' + p.confirmed_by));
       var t = el('div');
       t.appendChild(el('span', null, S.when(p.created_at)));
@@ -691,7 +680,7 @@
     }
     box.appendChild(S.table(['方向', '快递公司', '运单号', '最新状态', '登记时间'], list.map(function (w) {
       return [w.direction === 'in' ? '申请人寄来纸质材料' : w.direction === 'out' ? '寄出证书' : S.text(w.direction),
-        S.carrierName(w.carrier), { text: w.number, className: 'mono' }, S.name(COURIER_STATES, w.last_state),
+        V.zh('carriers', w.carrier), { text: w.number, className: 'mono' }, S.name(COURIER_STATES, w.last_state),
         { text: S.when(w.created_at), className: 'nowrap' }];
     })));
   }
@@ -709,7 +698,7 @@
       box.appendChild(el('h3', null, '办理对象证书'));
       var st = pair(CERT_STATES, t.state);
       box.appendChild(S.details([
-        ['序列号', t.serial], ['证书类型', S.name(S.KIND_NAMES, t.kind)], ['持有人', t.holder_name], ['状态', st],
+        ['序列号', t.serial], ['证书类型', V.zh('kinds', t.kind)], ['持有人', t.holder_name], ['状态', st],
         ['有效期', S.text(t.not_before) + ' 至 ' + S.text(t.not_after)], ['首次签发', t.first_issued],
         ['电子印章', t.has_seal ? '有' : '无']
       ], 'details-compact'));
@@ -733,11 +722,11 @@
     }
     box.appendChild(el('p', 'hint', '最新的在上。“内部”记录申请人看不到；“公开”记录（含审核说明）显示在申请人的订单进度中。'));
     var table = S.table(['时间', '事件', '状态变化', '操作人', '说明', '可见'], list.map(function (e) {
-      var change = e.from || e.to ? S.name(S.STATE_NAMES, e.from) + ' → ' + S.name(S.STATE_NAMES, e.to) : '';
+      var change = e.from || e.to ? V.stateName(e.from) + ' → ' + V.stateName(e.to) : '';
       var actor = e.actor === 'staff' ? '工作人员 ' + S.text(e.staff) : e.actor === 'applicant' ? '申请人' :
         e.actor === 'system' ? '系统' : S.text(e.actor);
-      if (e.from === null && e.to) change = '→ ' + S.name(S.STATE_NAMES, e.to);
-      return [{ text: S.when(e.at), className: 'nowrap' }, S.name(EVENT_NAMES, e.kind),
+      if (e.from === null && e.to) change = '→ ' + V.stateName(e.to);
+      return [{ text: S.when(e.at), className: 'nowrap' }, V.zh('events', e.kind),
         { text: change, className: 'state-change' }, actor, e.note, e.public === '1' ? '公开' : '内部'];
     }));
     var trs = table.querySelectorAll('tbody tr');
@@ -792,11 +781,14 @@
   }
 
   function decisionForm(o) {
-    var onlyReject = o.state === 'awaiting_paper';
-    var pre = o.state === 'pre_review';
+    // Before the review proper (the paper not in yet) an order can only be stopped; a
+    // pre-review's pass is its own move; the paper's review follows its arrival.
+    var onlyReject = !may(o, 'approve') && !may(o, 'return');
+    var pre = V.moves({ from: o.state, event: 'pre_review_passed' }).length > 0;
+    var paper = V.moves({ to: o.state, event: 'paper_received' }).length > 0;
     var needsFee = pre && (o.amount_fen === null || o.amount_fen < 0);
     var paid = (o.payments || []).some(function (p) { return p.state === 'paid'; });
-    var block = actionBlock(onlyReject ? '驳回订单' : pre ? '预审结论' : o.state === 'paper_review' ? '纸质材料审核结论' : '审核结论',
+    var block = actionBlock(onlyReject ? '驳回订单' : pre ? '预审结论' : paper ? '纸质材料审核结论' : '审核结论',
       onlyReject ? '纸质材料尚未签收。如申请不符合办理条件，可在此驳回并终止办理。' : null);
     var form = el('form', 'decision-form');
     form.noValidate = true;
@@ -806,7 +798,7 @@
     if (!onlyReject) {
       fs.appendChild(radio('decision', 'approve', pre ? '预审通过' : '审核通过',
         pre ? (o.amount_fen > 0 || needsFee ? '申请人将收到短信，支付后寄送纸质材料。' : '申请人将收到短信，寄送纸质材料。')
-          : shipsKey(o) ? '订单将进入制证发货。' : '无需寄送介质的业务将直接办结。', true));
+          : V.shipsKey(o.business, o.mail_in) ? '订单将进入制证发货。' : '无需寄送介质的业务将直接办结。', true));
       fs.appendChild(radio('decision', 'return', '退回补正', '申请人修改或重新上传后再次提交，本订单继续办理。'));
     }
     fs.appendChild(radio('decision', 'reject', '驳回，终止办理',
@@ -934,7 +926,7 @@
       }
       armed = false;
       post(submit, 'decision', payload, function (b) {
-        var st = S.name(S.STATE_NAMES, b.state);
+        var st = V.stateName(b.state);
         if (d === 'approve') return (pre ? '预审通过' : '审核通过') + '，订单状态：' + st + '。';
         if (d === 'return') return '已退回申请人补正，订单状态：' + st + '。';
         return '已驳回，订单状态：' + st + '。';
@@ -962,7 +954,7 @@
     var sel = el('select');
     sel.id = 's-carrier';
     sel.name = 'carrier';
-    S.CARRIERS.forEach(function (c) { sel.appendChild(S.option(c[0], c[1])); });
+    V.carriers.forEach(function (c) { sel.appendChild(S.option(c.code, c.zh)); });
     cf.appendChild(cl);
     cf.appendChild(sel);
     form.appendChild(cf);
@@ -1005,7 +997,7 @@
       if (!n) return S.formError(form, out, { field: 'number', message: '请填写运单号。' });
       if (S.hasControl(n) || n.length > 64) return S.formError(form, out, { field: 'number', message: '运单号格式不正确，请核对后重新输入。' });
       post(submit, 'shipped', { version: o.version, carrier: sel.value, number: n }, function () {
-        return '已登记寄出：' + S.carrierName(sel.value) + ' ' + n.replace(/\s+/g, '').toUpperCase() + '。';
+        return '已登记寄出：' + V.zh('carriers', sel.value) + ' ' + n.replace(/\s+/g, '').toUpperCase() + '。';
       }, form, out);
     });
     block.appendChild(form);
@@ -1017,70 +1009,68 @@
     S.clear(box);
     decisionHint = null;
     var blocks = [];
-    var st = o.state;
 
-    if (S.isRole('reviewer')) {
-      if (inReview(st) || st === 'awaiting_paper') {
-        if (!reasons) blocks.push(S.alert('审核原因列表未能载入，请刷新页面后再作出结论。', 'warn'));
-        else blocks.push(decisionForm(o));
-      }
-      if (st === 'awaiting_paper') {
-        var inbound = (o.waybills || []).filter(function (w) { return w.direction === 'in'; });
-        blocks.unshift(stageButton(o, '登记纸质材料签收',
-          inbound.length ? '申请人寄来的运单：' + inbound.map(function (w) { return S.carrierName(w.carrier) + ' ' + w.number; }).join('；') + '。收到纸质材料后登记签收，订单进入纸质材料审核。'
-            : '申请人尚未填写寄送纸质材料的运单号。收到纸质材料后登记签收，订单进入纸质材料审核。',
-          '登记签收', '确认已收到该订单的纸质材料？申请人将收到签收短信。', 'paper-received',
-          function () { return '已登记纸质材料签收，订单进入纸质材料审核。'; }));
-      }
+    // The order's waybills of one direction ('in': the paper, 'out': the key), "" when none.
+    function waybills(direction) {
+      return (o.waybills || []).filter(function (w) { return w.direction === direction; })
+        .map(function (w) { return V.zh('carriers', w.carrier) + ' ' + w.number; }).join('；');
     }
 
-    if (S.isRole('finance')) {
-      if (st === 'pending_payment') {
-        var waiting = (o.payments || []).filter(function (p) { return p.state === 'awaiting_finance'; });
-        if (waiting.length) {
-          var p = waiting[waiting.length - 1];
-          blocks.push(stageButton(o, '确认收款',
-            ['付款方式：' + S.name(S.PAY_NAMES, p.method) + '，金额 ' + S.yuan(p.amount_fen) + ' 元，付款编号 ' + p.pay_no + '。',
-              '请核对银行入账或柜台收款记录（金额、付款单位、附言中的付款编号）后确认。'],
-            '确认收款', '确认已收到 ' + S.yuan(p.amount_fen) + ' 元（' + S.name(S.PAY_NAMES, p.method) + '，付款编号 ' + p.pay_no + '）？',
-            'payment/confirm', function (b) {
-              return '已确认收款 ' + S.text(b.amount) + ' 元，订单状态：' + S.name(S.STATE_NAMES, b.state) + '。';
-            }));
-        } else {
-          blocks.push(actionBlock('确认收款', '申请人尚未登记对公转账或现场缴费，暂无需确认的付款。'));
-        }
-      }
-      var refunding = refundingPayments(o);
-      if (st === 'refunding' || refunding.length) {
-        var total = refunding.reduce(function (s, p) { return s + (parseInt(p.amount_fen, 10) || 0); }, 0);
-        blocks.push(stageButton(o, '确认退款',
-          [st === 'refunding' ? '订单已终止或申请人已申请退款，需原路退回已支付的费用。'
-            : '该订单有一笔多付或在取消后到账的款项需要退回；订单状态不变。',
-            '待退款金额：' + S.yuan(total) + ' 元。请先完成退款操作，再在此登记。'],
-          '确认退款', '确认已原路退回 ' + S.yuan(total) + ' 元？申请人将收到退款短信。', 'refund',
-          function (b) { return '已确认退款 ' + S.text(b.amount) + ' 元，订单状态：' + S.name(S.STATE_NAMES, b.state) + '。'; }, true));
-      }
+    if (may(o, 'paper_received')) {
+      var inbound = waybills('in');
+      blocks.push(stageButton(o, '登记纸质材料签收',
+        inbound ? '申请人寄来的运单：' + inbound + '。收到纸质材料后登记签收，订单进入纸质材料审核。'
+          : '申请人尚未填写寄送纸质材料的运单号。收到纸质材料后登记签收，订单进入纸质材料审核。',
+        '登记签收', '确认已收到该订单的纸质材料？申请人将收到签收短信。', 'paper-received',
+        function () { return '已登记纸质材料签收，订单进入纸质材料审核。'; }));
+    }
+    if (may(o, 'approve') || may(o, 'return') || may(o, 'reject')) {
+      if (!reasons) blocks.push(S.alert('审核原因列表未能载入，请刷新页面后再作出结论。', 'warn'));
+      else blocks.push(decisionForm(o));
     }
 
-    if (S.isRole('shipping')) {
-      if (st === 'approved' && shipsKey(o)) {
-        blocks.push(stageButton(o, '登记制证', '证书已写入介质（USB Key）后登记，订单进入“证书制作中”。',
-          '登记已制作', '确认该订单的证书介质已制作完成？', 'made',
-          function () { return '已登记证书制作完成。'; }));
-      }
-      if (st === 'making') blocks.push(shipForm(o));
-      if (st === 'shipped') {
-        var out2 = (o.waybills || []).filter(function (w) { return w.direction === 'out'; });
-        blocks.push(stageButton(o, '登记签收',
-          out2.length ? '寄出运单：' + out2.map(function (w) { return S.carrierName(w.carrier) + ' ' + w.number; }).join('；') + '。申请人签收后登记，订单办理完成。'
-            : '申请人签收后登记，订单办理完成。',
-          '登记签收', '确认申请人已签收证书介质？订单将办理完成。', 'delivered',
-          function () { return '已登记签收，订单办理完成。'; }));
-      }
+    if (may(o, 'payment_confirm')) {
+      var waiting = (o.payments || []).filter(function (p) { return p.state === 'awaiting_finance'; });
+      var p = waiting[waiting.length - 1] || {};
+      var lead = ['付款方式：' + V.zh('pay_methods', p.method) + '，金额 ' + S.yuan(p.amount_fen) + ' 元，付款编号 ' + S.text(p.pay_no) + '。',
+        '请核对银行入账或柜台收款记录（金额、付款单位、附言中的付款编号）后确认。'];
+      // Arrived after the order went on without it: confirmed, it is paid back.
+      if (!V.movedBy(o.state, 'payment')) lead.push('订单已不再等待这笔付款：确认收款后，款项转入退款。');
+      blocks.push(stageButton(o, '确认收款', lead,
+        '确认收款', '确认已收到 ' + S.yuan(p.amount_fen) + ' 元（' + V.zh('pay_methods', p.method) + '，付款编号 ' + S.text(p.pay_no) + '）？',
+        'payment/confirm', function (b) {
+          return '已确认收款 ' + S.text(b.amount) + ' 元，订单状态：' + V.stateName(b.state) + '。';
+        }));
+    } else if (S.isRole('finance') && V.movedBy(o.state, 'payment')) {
+      blocks.push(actionBlock('确认收款', '申请人尚未登记对公转账或现场缴费，暂无需确认的付款。'));
+    }
+    if (may(o, 'refund')) {
+      var total = refundingPayments(o).reduce(function (sum, x) { return sum + (parseInt(x.amount_fen, 10) || 0); }, 0);
+      blocks.push(stageButton(o, '确认退款',
+        [V.movedBy(o.state, 'finance') ? '订单已终止或申请人已申请退款，需原路退回已支付的费用。'
+          : '该订单有一笔多付或在取消后到账的款项需要退回；订单状态不变。',
+          '待退款金额：' + S.yuan(total) + ' 元。请先完成退款操作，再在此登记。'],
+        '确认退款', '确认已原路退回 ' + S.yuan(total) + ' 元？申请人将收到退款短信。', 'refund',
+        function (b) { return '已确认退款 ' + S.text(b.amount) + ' 元，订单状态：' + V.stateName(b.state) + '。'; }, true));
+    }
+
+    if (may(o, 'made')) {
+      blocks.push(stageButton(o, '登记制证', '证书已写入介质（USB Key）后登记，订单进入“证书制作中”。',
+        '登记已制作', '确认该订单的证书介质已制作完成？', 'made',
+        function () { return '已登记证书制作完成。'; }));
+    }
+    if (may(o, 'shipped')) blocks.push(shipForm(o));
+    if (may(o, 'delivered')) {
+      var outbound = waybills('out');
+      blocks.push(stageButton(o, '登记签收',
+        outbound ? '寄出运单：' + outbound + '。申请人签收后登记，订单办理完成。'
+          : '申请人签收后登记，订单办理完成。',
+        '登记签收', '确认申请人已签收证书介质？订单将办理完成。', 'delivered',
+        function () { return '已登记签收，订单办理完成。'; }));
     }
 
     if (!blocks.length) {
-      box.appendChild(el('p', 'muted', '订单当前状态为“' + (o.state_name || S.name(S.STATE_NAMES, st)) + '”，' +
+      box.appendChild(el('p', 'muted', '订单当前状态为“' + (o.state_name || V.stateName(o.state)) + '”，' +
         S.name(S.ROLE_NAMES, S.me.role) + '岗位暂无需要办理的操作。'));
       return;
     }

@@ -2,54 +2,31 @@
  * login, the header, names of codes), and the queue page (staff.html). Every value from the
  * server reaches the page through textContent or an attribute set by the DOM, never innerHTML.
  * The session cookie is HttpOnly; state-changing requests carry the certhall_csrf cookie's value
- * in X-CSRF-Token. staff-order.js uses window.certhallStaff.
+ * in X-CSRF-Token. The order vocabulary (states, businesses, kinds, events, payment names) is
+ * the API's, through vocab.js (window.certhallVocab, S.vocab). staff-order.js uses
+ * window.certhallStaff.
  */
 (function () {
   'use strict';
 
   var S = {};
+  var V = S.vocab = window.certhallVocab;
   var TIMEOUT_MS = 20000;
   var NETWORK_ERROR = '网络异常，请求未完成，请检查网络后重试。';
   var BAD_ANSWER = '服务器返回了无法识别的内容，请稍后重试。';
 
-  // ---- names of the codes the API sends (shared/domain/order.c, shared/ext/waybill.c, wizard/catalog.c) --
+  // ---- names of the codes the vocabulary does not hold (wizard/catalog.c) ----------------------
 
   S.ROLE_NAMES = { reviewer: '审核员', finance: '财务', shipping: '制证发货', admin: '管理员' };
-  S.STATE_NAMES = {
-    draft: '未完成', verify_failed: '金融认证失败', pending_payment: '待支付', pre_review: '待预审',
-    awaiting_paper: '待寄送纸质材料', paper_review: '纸质材料审核中', reviewing: '审核中',
-    returned: '已退回，待修改', approved: '审核通过', making: '证书制作中', shipped: '已寄出',
-    done: '已完成', cancelled: '已取消', refunding: '退款中', refunded: '已退款', expired: '已过期'
-  };
-  S.STATE_ORDER = ['pre_review', 'reviewing', 'awaiting_paper', 'paper_review', 'pending_payment',
-    'refunding', 'approved', 'making', 'shipped', 'returned', 'done', 'cancelled', 'refunded',
-    'draft', 'verify_failed', 'expired'];
-  S.BUSINESS_NAMES = {
-    'new': '新办', add: '新增证书', renew: '证书更新', lost: '遗失补办', damaged: '损坏补办',
-    change: '信息变更', unlock: '证书解锁', revoke: '证书注销'
-  };
-  S.BUSINESS_ORDER = ['new', 'add', 'renew', 'lost', 'damaged', 'change', 'unlock', 'revoke'];
-  S.KIND_NAMES = { org: '机构证书', legal_rep: '法人代表证书', person: '个人证书' };
-  S.KIND_ORDER = ['org', 'legal_rep', 'person'];
-  S.PAY_NAMES = { wechat: '微信支付', alipay: '支付宝支付', transfer: '对公转账', counter: '现场缴费' };
   S.VERIFY_NAMES = {
     transfer: '企业对公打款认证', lr_mobile: '法定代表人手机号认证', lr_card: '法定代表人银行卡信息认证',
     lr_face: '法定代表人刷脸认证', mail_in: '线下邮寄纸质材料'
   };
   S.HANDLER_METHOD_NAMES = { mobile: '经办人手机实名认证', card: '经办人银行卡信息认证', face: '经办人刷脸认证' };
-  S.CARRIERS = [
-    ['sf', '顺丰速运'], ['ems', 'EMS（中国邮政）'], ['zto', '中通快递'], ['yto', '圆通速递'],
-    ['sto', '申通快递'], ['yunda', '韵达快递'], ['jd', '京东物流'], ['deppon', '德邦快递']
-  ];
 
   S.name = function (table, code) {
     if (code === undefined || code === null || code === '') return '—';
     return Object.prototype.hasOwnProperty.call(table, code) ? table[code] : String(code);
-  };
-
-  S.carrierName = function (code) {
-    for (var i = 0; i < S.CARRIERS.length; i++) if (S.CARRIERS[i][0] === code) return S.CARRIERS[i][1];
-    return code ? String(code) : '—';
   };
 
   // ---- small DOM helpers ----------------------------------------------------------------------
@@ -120,14 +97,9 @@
     return el('span', 'badge badge-' + tone, label);
   };
 
-  S.stateTone = function (state) {
-    switch (state) {
-      case 'done': case 'approved': return 'ok';
-      case 'cancelled': case 'refunded': case 'expired': return 'muted';
-      case 'returned': case 'verify_failed': case 'refunding': return 'warn';
-      case 'pending_payment': case 'awaiting_paper': return 'info';
-      default: return 'progress';
-    }
+  // The badge of an order's state.
+  S.stateBadge = function (state, name) {
+    return S.badge(name || V.stateName(state), V.tone(state, true));
   };
 
   S.option = function (value, label, selected) {
@@ -595,18 +567,22 @@
       box.appendChild(again);
       S.notice(box);
     };
-    whoami().then(function (r) {
-      if (r.ok && needsFactor(r.body)) return factorStep(section, r.body.factor, ready);
-      if (r.ok) return ready(r.body);
-      if (r.status === 401) return loginForm(section, '请使用认证机构分配的工号和密码登录。', ready);
-      if (r.status === 403 && r.error.code === 'forbidden')
-        return loginForm(section, '当前登录的是申请人账号。使用工作人员工号登录后，申请人账号将退出登录。', ready);
-      var box = S.errorAlert(r.error);
+    function failed(box) {
       var retry = el('button', 'btn-small', '重试');
       retry.type = 'button';
       retry.addEventListener('click', function () { location.reload(); });
       box.appendChild(retry);
       S.notice(box);
+    }
+    Promise.all([whoami(), V.load()]).then(function (both) {
+      var r = both[0];
+      if (!both[1]) return failed(S.alert('订单状态等名称未能载入，请检查网络后重试。'));
+      if (r.ok && needsFactor(r.body)) return factorStep(section, r.body.factor, ready);
+      if (r.ok) return ready(r.body);
+      if (r.status === 401) return loginForm(section, '请使用认证机构分配的工号和密码登录。', ready);
+      if (r.status === 403 && r.error.code === 'forbidden')
+        return loginForm(section, '当前登录的是申请人账号。使用工作人员工号登录后，申请人账号将退出登录。', ready);
+      failed(S.errorAlert(r.error));
     });
   };
 
@@ -618,12 +594,35 @@
 
   // ---- the queue page (staff.html) -------------------------------------------------------------
 
+  // The states each queue's filter offers, read off the state machine (schema/0008_review.sql
+  // says what waits where): the reviewer's, the states a reviewer moves on; shipping's, those
+  // shipping moves on before the key has left (delivery ends the order); finance's, every
+  // state after submission (money to give back waits there in any), finance's own first.
+  function afterSubmission() {
+    var seen = {}, todo = V.moves({ event: 'submitted' }).map(function (t) { return t.to; });
+    while (todo.length) {
+      var s = todo.pop();
+      if (seen[s]) continue;
+      seen[s] = true;
+      V.moves({ from: s }).forEach(function (t) { todo.push(t.to); });
+    }
+    return seen;
+  }
   var QUEUE_STATES = {
-    review: ['pre_review', 'reviewing', 'awaiting_paper', 'paper_review'],
-    // refund_due orders wait here in any state: every state after submission is offered.
-    finance: ['pending_payment', 'refunding', 'pre_review', 'reviewing', 'awaiting_paper',
-      'paper_review', 'returned', 'approved', 'making', 'shipped', 'done', 'cancelled', 'refunded'],
-    ship: ['approved', 'making']
+    review: function () {
+      return V.stateNames(function (s) { return V.movedBy(s.name, 'reviewer'); });
+    },
+    finance: function () {
+      var after = afterSubmission();
+      var own = function (s) { return V.movedBy(s.name, 'finance') || V.movedBy(s.name, 'payment'); };
+      return V.stateNames(function (s) { return after[s.name] && own(s); })
+        .concat(V.stateNames(function (s) { return after[s.name] && !own(s); }));
+    },
+    ship: function () {
+      return V.stateNames(function (s) {
+        return V.moves({ from: s.name, by: 'shipping' }).some(function (t) { return !V.is(t.to, 'final'); });
+      });
+    }
   };
   var QUEUE_LEADS = {
     review: '待预审、审核中、纸质材料审核中的订单，以及已填写纸质材料寄送运单号、待签收的订单。按提交时间从早到晚排列；红色为已超过渠道承诺的办理时限（工作日）。',
@@ -647,10 +646,10 @@
 
     var fBusiness = form.elements.namedItem('business');
     fBusiness.appendChild(S.option('', '全部业务'));
-    S.BUSINESS_ORDER.forEach(function (b) { fBusiness.appendChild(S.option(b, S.BUSINESS_NAMES[b])); });
+    V.businesses.forEach(function (b) { fBusiness.appendChild(S.option(b.code, b.zh)); });
     var fKind = form.elements.namedItem('kind');
     fKind.appendChild(S.option('', '全部证书类型'));
-    S.KIND_ORDER.forEach(function (k) { fKind.appendChild(S.option(k, S.KIND_NAMES[k])); });
+    V.kinds.forEach(function (k) { fKind.appendChild(S.option(k.code, k.zh)); });
 
     function queueName() {
       return isAdmin ? form.elements.namedItem('queue').value : ROLE_QUEUE[me.role] || 'review';
@@ -660,8 +659,9 @@
       var sel = form.elements.namedItem('state');
       S.clear(sel);
       sel.appendChild(S.option('', '全部状态'));
-      (QUEUE_STATES[queueName()] || []).forEach(function (s) {
-        sel.appendChild(S.option(s, S.STATE_NAMES[s], s === keep));
+      var states = QUEUE_STATES[queueName()];
+      (states ? states() : []).forEach(function (s) {
+        sel.appendChild(S.option(s, V.stateName(s), s === keep));
       });
     }
 
@@ -759,11 +759,11 @@
           noCell.appendChild(link);
           noCell.appendChild(el('span', 'sub', '提交于 ' + S.when(it.submitted_at)));
           var what = el('div');
-          what.appendChild(el('span', null, S.text(it.business_name || S.name(S.BUSINESS_NAMES, it.business))));
-          what.appendChild(el('span', 'sub', S.text(it.kind_name || S.name(S.KIND_NAMES, it.kind))));
+          what.appendChild(el('span', null, S.text(it.business_name || V.zh('businesses', it.business))));
+          what.appendChild(el('span', 'sub', S.text(it.kind_name || V.zh('kinds', it.kind))));
           var stateCell = el('div');
-          stateCell.appendChild(S.badge(it.state_name || S.name(S.STATE_NAMES, it.state), S.stateTone(it.state)));
-          if (it.pay_method) stateCell.appendChild(el('span', 'sub', S.name(S.PAY_NAMES, it.pay_method)));
+          stateCell.appendChild(S.stateBadge(it.state, it.state_name));
+          if (it.pay_method) stateCell.appendChild(el('span', 'sub', V.zh('pay_methods', it.pay_method)));
           var ch = el('div');
           ch.appendChild(el('span', null, S.text(it.channel_name)));
           ch.appendChild(el('span', 'sub', S.text(it.channel)));

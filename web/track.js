@@ -8,6 +8,7 @@
 (function () {
   'use strict';
 
+  var V = window.certhallVocab; // the tone of an order's state (vocab.js)
   var TIMEOUT_MS = 15000;
   var NETWORK_ERROR = '网络异常，未能完成查询，请检查网络后重试。';
   var BAD_ANSWER = '服务器返回了无法识别的内容，请稍后重试。';
@@ -150,7 +151,8 @@
       button.disabled = true;
       button.textContent = '查询中…';
       out.setAttribute('aria-busy', 'true');
-      call(req[0], req[1], req[2]).then(function (r) {
+      Promise.all([call(req[0], req[1], req[2]), V.load()]).then(function (both) {
+        var r = both[0];
         if (r.error) showError(form, out, r.error);
         else {
           clear(out);
@@ -196,23 +198,12 @@
     return ['POST', '/api/track/order', { order_no: no, mobile_tail: tail }];
   }
 
-  function stateTone(state) {
-    switch (state) {
-      case 'done': case 'approved': return 'ok';
-      case 'returned': case 'verify_failed': case 'pending_payment': case 'awaiting_paper':
-        return 'warn'; // waiting for the applicant
-      case 'cancelled': case 'refunding': case 'refunded': case 'draft': return 'muted';
-      case 'shipped': return 'info';
-      default: return 'progress';
-    }
-  }
-
   function showOrder(out, body) {
     var o = body.order || {};
     var card = el('article', 'card-result');
     var head = el('div', 'result-head');
     head.appendChild(el('h2', null, '订单 ' + text(o.order_no)));
-    head.appendChild(badge(o.state_name || o.state || '—', stateTone(o.state)));
+    head.appendChild(badge(o.state_name || o.state || '—', V.tone(o.state, false)));
     card.appendChild(head);
     card.appendChild(details([
       ['业务类型', o.business_name || o.business_type],
@@ -333,6 +324,7 @@
     else form.dispatchEvent(new Event('submit', { cancelable: true }));
   }
 
+  V.load();
   var p = linkParams();
   var tail = p.tail || p.mobile_tail;
   var used = false;

@@ -282,6 +282,7 @@ int review_detail(struct req *r)
 	json_object_set_new(root, "waybills", jw);
 	json_object_set_new(root, "events", je);
 	json_object_set_new(root, "issued_certificates", ji);
+	json_object_set_new(root, "actions", review_actions(r, &o));
 	json_object_set_new(root, "claimed_by",
 			    c.nrows ? json_pack("{s:s, s:s, s:b}", "name", db_cell(&c, 0, 0),
 						"claimed_at", db_cell(&c, 0, 1), "me",

@@ -50,6 +50,17 @@ int review_begin(struct req *r, struct order *o, json_t **body, long long *versi
 /* 409 wrong_state naming the state the order is in and what the action needs. */
 int review_wrong_state(struct req *r, const struct order *o, const char *needs);
 
+/* ---- actions.c */
+
+/* What the staff member of the request may do to the order now, as the handlers would take
+ * it: the names of main.c's POST routes (claim, release, material, approve, return, reject,
+ * paper_received, payment_confirm, refund, made, shipped, delivered), in that order. A new
+ * array, or NULL when the database fails. Each still needs the body its route asks for and,
+ * where the route says so, a fresh second factor; approve is refused while a material stands
+ * rejected (409). */
+json_t *review_actions(struct req *r, const struct order *o);
+
+
 /* ---- steps.c: the wizard's sealed step data */
 
 /* The step's JSON object (released with the arena), or NULL when never saved or unreadable. */

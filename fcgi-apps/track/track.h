@@ -7,6 +7,9 @@
 int track_order(struct req *r);
 int track_cert(struct req *r);
 
+/* vocabulary.c: GET /api/track/vocabulary (public, cacheable). */
+int track_vocabulary(struct req *r);
+
 /* paper.c: POST /api/track/orders/:no/waybill (the applicant, the paper sent in). */
 int track_paper_waybill(struct req *r);
 

@@ -88,7 +88,8 @@ static json_t *money(long long fen)
 
 /* What the applicant may do next, by state (001 我的业务单 操作: 编辑 申请退费 查看详情; 金融认证
  * on a failed check; 000, 002 继续办理 or 取消 an unfinished order; 002 线下邮寄 after a failed
- * enterprise check). can_mail_in: the channel offers it and the order is not mail-in yet.
+ * enterprise check; 002 the waybill of the paper mailed in). can_mail_in: the channel offers it
+ * and the order is not mail-in yet.
  * paid: a payment went through. */
 static bool cancellable(enum order_state s)
 {
@@ -109,6 +110,9 @@ static json_t *actions(enum order_state state, bool can_mail_in, bool paid)
 		json_array_append_new(a, json_string("pay"));
 	} else if (state == ORDER_RETURNED) {
 		json_array_append_new(a, json_string("edit_resubmit"));
+	} else if (state == ORDER_AWAITING_PAPER) {
+		/* The paper's waybill (POST /api/track/orders/:no/waybill). */
+		json_array_append_new(a, json_string("send_paper"));
 	}
 	/* Money paid is asked back, never cancelled away. */
 	if (cancellable(state) && !paid)

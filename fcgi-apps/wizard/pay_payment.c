@@ -2,23 +2,9 @@
 #include <stdlib.h>
 
 #include "pay_payment.h"
+#include "domain/payment.h"
 #include "media/qr.h"
 #include "base/valid.h"
-
-
-static const char *payment_state_name(const char *state)
-{
-	static const char *const names[][2] = {
-		{ "pending", "待支付" },     { "awaiting_finance", "待财务确认" },
-		{ "paid", "已支付" },        { "closed", "已关闭" },
-		{ "refunding", "退款中" },   { "refunded", "已退款" },
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (str_is(state, names[i][0]))
-			return names[i][1];
-	return NULL;
-}
 
 #define PAYMENT_COLS                                                                       \
 	"SELECT id, pay_no, method, state, amount_fen, qr_url, DATE_FORMAT(created_at, " DB_ISO_FMT \

@@ -9,20 +9,15 @@
 #include "crypto/crypto.h"
 #include "db/db.h"
 
-struct name {
-	const char *code;
-	const char *zh;
-};
-
 /* DOMAIN.md "Business types". */
-static const struct name business[] = {
+const struct order_name order_businesses[] = {
 	{ "new", "新办" },          { "add", "新增证书" },     { "renew", "证书更新" },
 	{ "lost", "遗失补办" },     { "damaged", "损坏补办" }, { "change", "信息变更" },
 	{ "unlock", "证书解锁" },   { "revoke", "证书注销" },  { NULL, NULL },
 };
 
 /* DOMAIN.md "Certificate kinds". */
-static const struct name kinds[] = {
+const struct order_name order_kinds[] = {
 	{ "org", "机构证书" },
 	{ "legal_rep", "法人代表证书" },
 	{ "person", "个人证书" },
@@ -32,18 +27,20 @@ static const struct name kinds[] = {
 /* The states (shared/domain/order.h: enum order_state, in that order), their zh-CN names and
  * what each allows. */
 static const struct order_state_def state_defs[ORDER_STATE__COUNT] = {
-	[ORDER_DRAFT] = { "draft", "未完成", ORDER_EDITABLE },
-	[ORDER_VERIFY_FAILED] = { "verify_failed", "金融认证失败", 0 },
-	[ORDER_PENDING_PAYMENT] = { "pending_payment", "待支付", 0 },
+	[ORDER_DRAFT] = { "draft", "未完成", ORDER_EDITABLE | ORDER_AWAITS_APPLICANT },
+	[ORDER_VERIFY_FAILED] = { "verify_failed", "金融认证失败", ORDER_AWAITS_APPLICANT },
+	[ORDER_PENDING_PAYMENT] = { "pending_payment", "待支付", ORDER_AWAITS_APPLICANT },
 	[ORDER_PRE_REVIEW] = { "pre_review", "待预审", ORDER_IN_REVIEW | ORDER_REFUNDABLE },
-	[ORDER_AWAITING_PAPER] = { "awaiting_paper", "待寄送纸质材料", ORDER_REFUNDABLE },
+	[ORDER_AWAITING_PAPER] = { "awaiting_paper", "待寄送纸质材料",
+				   ORDER_REFUNDABLE | ORDER_AWAITS_APPLICANT },
 	[ORDER_PAPER_REVIEW] = { "paper_review", "纸质材料审核中", ORDER_IN_REVIEW | ORDER_REFUNDABLE },
 	[ORDER_REVIEWING] = { "reviewing", "审核中", ORDER_IN_REVIEW | ORDER_REFUNDABLE },
-	[ORDER_RETURNED] = { "returned", "已退回，待修改", ORDER_EDITABLE | ORDER_REFUNDABLE },
-	[ORDER_APPROVED] = { "approved", "审核通过", 0 },
-	[ORDER_MAKING] = { "making", "证书制作中", 0 },
-	[ORDER_SHIPPED] = { "shipped", "已寄出", 0 },
-	[ORDER_DONE] = { "done", "已完成", ORDER_FINAL },
+	[ORDER_RETURNED] = { "returned", "已退回，待修改",
+			     ORDER_EDITABLE | ORDER_REFUNDABLE | ORDER_AWAITS_APPLICANT },
+	[ORDER_APPROVED] = { "approved", "审核通过", ORDER_GRANTED },
+	[ORDER_MAKING] = { "making", "证书制作中", ORDER_GRANTED },
+	[ORDER_SHIPPED] = { "shipped", "已寄出", ORDER_GRANTED },
+	[ORDER_DONE] = { "done", "已完成", ORDER_FINAL | ORDER_GRANTED },
 	[ORDER_CANCELLED] = { "cancelled", "已取消", ORDER_FINAL },
 	[ORDER_REFUNDING] = { "refunding", "退款中", 0 },
 	[ORDER_REFUNDED] = { "refunded", "已退款", ORDER_FINAL },
@@ -143,7 +140,7 @@ bool order_transition_legal(enum order_state from, enum order_state to, unsigned
 	return false;
 }
 
-static const struct name events[] = {
+const struct order_name order_events[] = {
 	{ "created", "订单已创建" },
 	{ "material_uploaded", "已上传材料" },
 	{ "verified", "身份核验通过" },
@@ -171,7 +168,7 @@ static const struct name events[] = {
 	{ NULL, NULL },
 };
 
-static const char *lookup(const struct name *t, const char *code)
+static const char *lookup(const struct order_name *t, const char *code)
 {
 	if (!code)
 		return NULL;
@@ -183,12 +180,12 @@ static const char *lookup(const struct name *t, const char *code)
 
 const char *order_business_name(const char *code)
 {
-	return lookup(business, code);
+	return lookup(order_businesses, code);
 }
 
 const char *order_kind_name(const char *code)
 {
-	return lookup(kinds, code);
+	return lookup(order_kinds, code);
 }
 
 const char *order_state_zh(enum order_state s)
@@ -207,7 +204,7 @@ const char *order_state_name(const char *code)
 
 const char *order_event_name(const char *code)
 {
-	return lookup(events, code);
+	return lookup(order_events, code);
 }
 
 bool order_ships_key(const char *code, bool mail_in)

@@ -28,10 +28,13 @@ enum order_state {
 };
 
 /* What a state allows (struct order_state_def.flags). */
-#define ORDER_FINAL 0x01u      /* no move leaves it; its open_key is cleared */
-#define ORDER_EDITABLE 0x02u   /* the applicant may change steps and materials */
-#define ORDER_IN_REVIEW 0x04u  /* a reviewer's decision is awaited */
-#define ORDER_REFUNDABLE 0x08u /* paid and not yet approved: the applicant may ask a refund */
+#define ORDER_FINAL 0x01u            /* no move leaves it; its open_key is cleared */
+#define ORDER_EDITABLE 0x02u         /* the applicant may change steps and materials */
+#define ORDER_IN_REVIEW 0x04u        /* a reviewer's decision is awaited */
+#define ORDER_REFUNDABLE 0x08u       /* paid and not yet approved: the applicant may ask a refund */
+#define ORDER_AWAITS_APPLICANT 0x10u /* the applicant has the next move: finish, fix, pay or mail
+				      * the paper (the "unfinished orders" of 000, 002) */
+#define ORDER_GRANTED 0x20u          /* approved: what is left is making and delivery */
 
 struct order_state_def {
 	const char *name; /* as stored in orders.state and served by the API */
@@ -67,6 +70,17 @@ extern const struct order_transition order_transitions[];
 extern const size_t order_ntransitions;
 /* A row (from, to) whose makers include one of by's bits. */
 bool order_transition_legal(enum order_state from, enum order_state to, unsigned by);
+
+/* A code and its zh-CN name. The tables below end with a row of NULLs. */
+struct order_name {
+	const char *code;
+	const char *zh;
+};
+
+/* Business types, certificate kinds and order events (order_events.kind), in display order. */
+extern const struct order_name order_businesses[];
+extern const struct order_name order_kinds[];
+extern const struct order_name order_events[];
 
 /* Each returns the zh-CN name for a known code, or NULL for an unknown one. */
 const char *order_business_name(const char *code);

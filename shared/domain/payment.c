@@ -10,6 +10,24 @@
 #include "ext/pay.h"
 #include "base/valid.h"
 
+const struct payment_state_def payment_states[] = {
+	{ "pending", "待支付" },
+	{ "awaiting_finance", "待财务确认" },
+	{ "paid", "已支付" },
+	{ "closed", "已关闭" },
+	{ "refunding", "退款中" },
+	{ "refunded", "已退款" },
+	{ NULL, NULL },
+};
+
+const char *payment_state_name(const char *state)
+{
+	for (size_t i = 0; state && payment_states[i].name; i++)
+		if (strcmp(state, payment_states[i].name) == 0)
+			return payment_states[i].zh;
+	return NULL;
+}
+
 enum order_state payment_next_state(const char *flow, bool mail_in, const char *renew_mode)
 {
 	if (mail_in || (flow && strcmp(flow, "two_stage") == 0))

@@ -10,6 +10,17 @@
 struct arena;
 struct db;
 
+/* The states of a payment (payments.state) with their zh-CN names, in the order a payment
+ * goes through them; the table ends with a row of NULLs. */
+struct payment_state_def {
+	const char *name;
+	const char *zh;
+};
+extern const struct payment_state_def payment_states[];
+
+/* The zh-CN name of a payment state, NULL for an unknown one. */
+const char *payment_state_name(const char *state);
+
 /* The state a paid order moves to (shared/domain/order.h): two_stage flow or mail-in ->
  * awaiting_paper; online renewal -> approved; otherwise reviewing. */
 enum order_state payment_next_state(const char *flow, bool mail_in, const char *renew_mode);

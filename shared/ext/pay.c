@@ -44,18 +44,19 @@ bool pay_ref_valid(const char *s, size_t max)
 	return n > 0 && n <= max && strspn(s, ok) == n;
 }
 
+const char *const pay_methods[][2] = {
+	{ "wechat", "微信支付" },
+	{ "alipay", "支付宝支付" },
+	{ "transfer", "对公转账" },
+	{ "counter", "现场缴费" },
+	{ NULL, NULL },
+};
+
 const char *pay_method_name(const char *method)
 {
-	static const char *const names[][2] = {
-		{ "wechat", "微信支付" },
-		{ "alipay", "支付宝支付" },
-		{ "transfer", "对公转账" },
-		{ "counter", "现场缴费" },
-	};
-
-	for (size_t i = 0; method && i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(method, names[i][0]) == 0)
-			return names[i][1];
+	for (size_t i = 0; method && pay_methods[i][0]; i++)
+		if (strcmp(method, pay_methods[i][0]) == 0)
+			return pay_methods[i][1];
 	return NULL;
 }
 

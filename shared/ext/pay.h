@@ -67,6 +67,9 @@ bool pay_ref_valid(const char *s, size_t max);
 /* zh-CN name of a payment method (wechat, alipay, transfer, counter), NULL if unknown. */
 const char *pay_method_name(const char *method);
 
+/* The payment methods in display order, {code, zh-CN name}, ending with a row of NULLs. */
+extern const char *const pay_methods[][2];
+
 /* wechat and alipay go through the provider; transfer and counter wait for finance. */
 bool pay_method_qr(const char *method);
 

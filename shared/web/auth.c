@@ -152,6 +152,11 @@ int auth_check_origin(struct req *r)
 	return 0;
 }
 
+bool auth_has_role(const struct req *r, unsigned want)
+{
+	return (r->auth.roles & want) || ((r->auth.roles & ROLE_ADMIN) && (want & ROLE_STAFF));
+}
+
 int auth_require(struct req *r, unsigned want)
 {
 	const char *tok;
@@ -161,7 +166,7 @@ int auth_require(struct req *r, unsigned want)
 		return -1;
 	if (rc == 1)
 		return resp_error(r, ERR_NOT_LOGGED_IN, NULL, NULL);
-	if (!(r->auth.roles & want) && !((r->auth.roles & ROLE_ADMIN) && (want & ROLE_STAFF)))
+	if (!auth_has_role(r, want))
 		return resp_error(r, ERR_FORBIDDEN, NULL, NULL);
 	/* A phished password must reach no queue and no decision: the factor is checked here,
 	 * for every staff handler, not by each handler itself. */

@@ -49,6 +49,10 @@ int auth_session(struct req *r);
  */
 int auth_require(struct req *r, unsigned roles);
 
+/* Whether the session loaded has one of the roles in want, as auth_require decides it (an
+ * admin has every staff role), without answering. */
+bool auth_has_role(const struct req *r, unsigned want);
+
 /* For every state-changing request, logged in or not (app.c calls it before any handler): a
  * browser's Origin or Sec-Fetch-Site must name this site. Returns 0 or -1 (answered 403 csrf). */
 int auth_check_origin(struct req *r);

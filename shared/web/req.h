@@ -112,6 +112,10 @@ int resp_header(struct req *r, const char *name, const char *value);
 /* Sets a JSON answer; takes ownership of body. */
 void resp_json(struct req *r, int status, json_t *body);
 
+/* Replaces the answer with 304 Not Modified and no body; the headers set stay (ETag,
+ * Cache-Control). */
+void resp_not_modified(struct req *r);
+
 /* The error envelope: {"error":{"code","message","field","request_id"}}; message NULL
  * means the table's text for the code. Returns -1 so a handler can `return resp_error(...)`. */
 int resp_error(struct req *r, enum err_code e, const char *field, const char *message);

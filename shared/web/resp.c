@@ -36,6 +36,7 @@ static const char *status_text(int status)
 	case 200: return "OK";
 	case 201: return "Created";
 	case 204: return "No Content";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -96,6 +97,14 @@ void resp_json(struct req *r, int status, json_t *body)
 		r->body = fallback_body;
 		r->body_len = sizeof(fallback_body) - 1;
 	}
+}
+
+void resp_not_modified(struct req *r)
+{
+	r->responded = true;
+	r->status = 304;
+	r->body = "";
+	r->body_len = 0;
 }
 
 int resp_error(struct req *r, enum err_code e, const char *field, const char *message)

@@ -1094,6 +1094,157 @@ static void test_two_decisions_at_once(void **state)
 
 /* ---- claims ---- */
 
+/* ---- the detail's actions: each one listed is taken by its route, one left out is refused ---- */
+
+/* What an order of a case has besides its state. */
+enum fixture { F_NONE, F_AWAITING, F_REFUNDING, F_REFUND_DUE, F_CLAIMED, F_RENEW };
+
+static void place(const char *no, enum fixture f)
+{
+	if (f == F_AWAITING)
+		sql("INSERT INTO payments (order_id, method, amount_fen, pay_no, state, created_at) "
+		    "VALUES (%lld, 'transfer', 26000, 'T%s', 'awaiting_finance', NOW(3))", id_of(no), no);
+	if (f == F_REFUNDING || f == F_REFUND_DUE)
+		sql("INSERT INTO payments (order_id, method, amount_fen, pay_no, state, created_at, paid_at) "
+		    "VALUES (%lld, 'wechat', 26000, 'R%s', 'refunding', NOW(3), NOW(3))", id_of(no), no);
+	if (f == F_REFUND_DUE)
+		sql("UPDATE orders SET refund_due = 1 WHERE order_no = '%s'", no);
+	if (f == F_CLAIMED)
+		sql("INSERT INTO review_claims (order_id, staff_id, claimed_at) SELECT %lld, id, NOW(3) "
+		    "FROM staff WHERE username = 'reviewer'", id_of(no));
+	if (f == F_RENEW)
+		sql("UPDATE orders SET business_type = 'renew' WHERE order_no = '%s'", no);
+}
+
+/* The request the console sends for an action of the detail's list. */
+static void take(struct api_client *c, const char *no, const char *action, struct api_resp *r)
+{
+	char waybill[80];
+	const struct {
+		const char *action, *path, *extra;
+	} routes[] = {
+		{ "claim", "claim", NULL },
+		{ "release", "release", NULL },
+		{ "material", "materials/application_form", ",\"decision\":\"accept\"" },
+		{ "approve", "decision", ",\"decision\":\"approve\"" },
+		{ "return", "decision", ",\"decision\":\"return\",\"reason_code\":\"012\",\"steps\":[\"handler\"]" },
+		{ "reject", "decision", ",\"decision\":\"reject\",\"reason_code\":\"015\"" },
+		{ "paper_received", "paper-received", NULL },
+		{ "payment_confirm", "payment/confirm", NULL },
+		{ "refund", "refund", NULL },
+		{ "made", "made", NULL },
+		{ "shipped", "shipped", waybill },
+		{ "delivered", "delivered", NULL },
+	};
+
+	snprintf(waybill, sizeof(waybill), ",\"carrier\":\"sf\",\"number\":\"SF%s\"", no + 5);
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(routes[i].action, action) == 0) {
+			act(c, no, routes[i].path, routes[i].extra, r);
+			return;
+		}
+	fail_msg("no route for action %s", action);
+}
+
+/* The detail's actions as c sees them, joined with commas. */
+static void actions_of(struct api_client *c, const char *no, char *out, size_t outsz)
+{
+	char path[80];
+	struct api_resp r;
+	json_t *list, *v;
+	size_t i, n = 0;
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", no);
+	get(c, path, &r);
+	expect(&r, 200, NULL);
+	list = json_object_get(r.json, "actions");
+	assert_true(json_is_array(list));
+	out[0] = '\0';
+	json_array_foreach(list, i, v)
+		n += (size_t)snprintf(out + n, outsz - n, "%s%s", i ? "," : "", json_string_value(v));
+	api_free(&r);
+}
+
+static void test_detail_actions(void **state)
+{
+	static const struct {
+		const char *channel, *state, *pay;
+		enum fixture fixture;
+		int who;         /* R_REV, ... */
+		const char *want, *refused, *code;
+	} cases[] = {
+		{ "bjca-zycg", "reviewing", "wechat", F_NONE, R_REV,
+		  "claim,material,approve,return,reject", "paper_received", "wrong_state" },
+		{ "jxca-js", "pre_review", "transfer", F_NONE, R_REV,
+		  "claim,material,approve,return,reject", "made", "forbidden" },
+		{ "jxca-js", "awaiting_paper", "transfer", F_NONE, R_REV,
+		  "claim,reject,paper_received", "approve", "wrong_state" },
+		{ "bjca-zycg", "reviewing", "wechat", F_CLAIMED, R_REV,
+		  "release,material,approve,return,reject", "delivered", "forbidden" },
+		{ "bjca-zycg", "reviewing", "wechat", F_CLAIMED, R_ADM,
+		  "release,material,approve,return,reject", "made", "wrong_state" },
+		{ "bjca-zycg", "reviewing", "wechat", F_CLAIMED, R_FIN, "", "refund", "wrong_state" },
+		{ "bjca-zycg", "pending_payment", "transfer", F_AWAITING, R_FIN,
+		  "claim,payment_confirm", "refund", "wrong_state" },
+		{ "bjca-zycg", "pending_payment", "transfer", F_NONE, R_FIN,
+		  "claim", "payment_confirm", "wrong_state" },
+		{ "bjca-zycg", "refunding", "wechat", F_REFUNDING, R_FIN,
+		  "claim,refund", "payment_confirm", "wrong_state" },
+		{ "bjca-zycg", "approved", "wechat", F_REFUND_DUE, R_FIN,
+		  "claim,refund", "made", "forbidden" },
+		{ "bjca-zycg", "approved", "wechat", F_NONE, R_SHP, "claim,made", "shipped", "wrong_state" },
+		{ "bjca-zycg", "approved", "wechat", F_RENEW, R_SHP, "claim", "made", "wrong_state" },
+		{ "bjca-zycg", "making", "wechat", F_NONE, R_SHP, "claim,shipped", "delivered", "wrong_state" },
+		{ "bjca-zycg", "shipped", "wechat", F_NONE, R_ADM, "claim,delivered", "made", "wrong_state" },
+		{ "bjca-zycg", "done", "wechat", F_NONE, R_ADM, "", "claim", "wrong_state" },
+	};
+	struct api_client *clients[] = { [R_REV] = &rev, [R_FIN] = &fin, [R_SHP] = &shp, [R_ADM] = &adm };
+	char no[19], mobile[12], got[200], st[32];
+	struct api_resp r;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct api_client *c = clients[cases[k].who];
+
+		make_order(no, mobile, cases[k].channel, "new", "org", NULL, cases[k].state, 26000,
+			   cases[k].pay);
+		place(no, cases[k].fixture);
+		actions_of(c, no, got, sizeof(got));
+		if (strcmp(got, cases[k].want) != 0)
+			fail_msg("case %zu (%s): actions \"%s\", want \"%s\"", k, cases[k].state, got,
+				 cases[k].want);
+		/* Left out: refused, and nothing changed. */
+		take(c, no, cases[k].refused, &r);
+		expect(&r, cases[k].code[0] == 'f' ? 403 : 409, cases[k].code);
+		api_free(&r);
+		state_of(no, st);
+		assert_string_equal(st, cases[k].state);
+		/* Listed: taken. What moves the order is taken on an order of its own. */
+		for (const char *p = cases[k].want; *p;) {
+			size_t len = strcspn(p, ",");
+			char action[32], one[19];
+			bool moves;
+
+			snprintf(action, sizeof(action), "%.*s", (int)len, p);
+			p += len + (p[len] == ',');
+			moves = strcmp(action, "claim") != 0 && strcmp(action, "release") != 0 &&
+				strcmp(action, "material") != 0;
+			if (moves) {
+				make_order(one, mobile, cases[k].channel, "new", "org", NULL, cases[k].state,
+					   26000, cases[k].pay);
+				place(one, cases[k].fixture);
+			} else {
+				snprintf(one, sizeof(one), "%s", no);
+			}
+			take(c, one, action, &r);
+			if (r.status != 200)
+				fail_msg("case %zu (%s): %s refused: %ld %.300s", k, cases[k].state, action,
+					 r.status, r.body);
+			api_free(&r);
+		}
+	}
+}
+
 static void test_claims(void **state)
 {
 	char no[19], mobile[12], q[80];
@@ -1594,6 +1745,7 @@ int main(void)
 		cmocka_unit_test(test_final_rejection_refunds),
 		cmocka_unit_test(test_two_decisions_at_once),
 		cmocka_unit_test(test_claims),
+		cmocka_unit_test(test_detail_actions),
 		cmocka_unit_test(test_working_days),
 		cmocka_unit_test(test_queue_filters),
 		cmocka_unit_test(test_queue_refuses_bad_dates_and_unknown_filters),

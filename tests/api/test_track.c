@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -347,6 +348,73 @@ static int gone(long pid)
 	return p && p[1] == ' ' && p[2] == 'Z';
 }
 
+/* The vocabulary: public, the C tables' rows, cacheable, revalidated with its ETag. */
+static void test_vocabulary(void **state)
+{
+	char tag[64], cc[120], hdr[120];
+	struct api_resp r;
+	json_t *states, *row;
+	size_t i;
+	bool found = false;
+
+	(void)state;
+	api_get("/api/track/vocabulary", &r);
+	assert_int_equal(r.status, 200);
+	states = json_object_get(r.json, "states");
+	assert_int_equal(json_array_size(states), 16);
+	row = json_array_get(states, 0);
+	assert_string_equal(json_string_value(json_object_get(row, "name")), "draft");
+	assert_string_equal(json_string_value(json_object_get(row, "zh")), "未完成");
+	assert_true(json_is_true(json_object_get(row, "editable")));
+	assert_true(json_is_true(json_object_get(row, "awaits_applicant")));
+	assert_true(json_is_false(json_object_get(row, "final")));
+	json_array_foreach(json_object_get(r.json, "transitions"), i, row)
+		if (strcmp(json_string_value(json_object_get(row, "event")), "paper_received") == 0) {
+			assert_string_equal(json_string_value(json_object_get(row, "from")), "awaiting_paper");
+			assert_string_equal(json_string_value(json_object_get(row, "by")), "reviewer");
+			found = true;
+		}
+	assert_true(found);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+		json_object_get(r.json, "payment_states"), 1), "zh")), "待财务确认");
+	assert_int_equal(json_array_size(json_object_get(r.json, "businesses")), 8);
+	assert_int_equal(json_array_size(json_object_get(r.json, "kinds")), 3);
+	assert_true(json_array_size(json_object_get(r.json, "events")) >= 20);
+	assert_int_equal(json_array_size(json_object_get(r.json, "pay_methods")), 4);
+	assert_int_equal(json_array_size(json_object_get(r.json, "carriers")), 8);
+	assert_non_null(api_header(&r, "Cache-Control", cc, sizeof(cc)));
+	assert_non_null(strstr(cc, "public"));
+	assert_non_null(strstr(cc, "no-cache"));
+	assert_non_null(api_header(&r, "ETag", tag, sizeof(tag)));
+	assert_int_equal(tag[0], '"');
+	api_free(&r);
+
+	/* Revalidation: the same tag (also weak, or in a list) gets 304 and no body. */
+	{
+		static const char *const forms[] = { "If-None-Match: %s", "If-None-Match: W/%s",
+						     "If-None-Match: \"x\", %s" };
+
+		for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+			char again[64];
+
+			snprintf(hdr, sizeof(hdr), forms[f], tag);
+			api_request("GET", "/api/track/vocabulary", NULL, NULL, 0, hdr, &r);
+			assert_int_equal(r.status, 304);
+			assert_int_equal(r.len, 0);
+			assert_non_null(api_header(&r, "ETag", again, sizeof(again)));
+			assert_string_equal(again, tag);
+			api_free(&r);
+		}
+	}
+	api_request("GET", "/api/track/vocabulary", NULL, NULL, 0, "If-None-Match: \"0000\"", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(r.json);
+	api_free(&r);
+	api_post_json("/api/track/vocabulary", "{}", &r);
+	api_expect_error(&r, 405, "method_not_allowed");
+	api_free(&r);
+}
+
 static void test_worker_killed_is_replaced(void **state)
 {
 	char path[512], cmd[700], line[64];
@@ -449,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_oversized_body),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_certificates),
+		cmocka_unit_test(test_vocabulary),
 		cmocka_unit_test(test_worker_killed_is_replaced),
 		cmocka_unit_test(test_rate_limit),
 	};

@@ -982,6 +982,11 @@ static void test_order_detail(void **state)
 	assert_string_equal(str(json_array_get(json_object_get(r.json, "payments"), 0), "method_name"),
 			    "微信支付");
 	api_free(&r);
+	/* Awaiting the paper: its waybill is the applicant's to enter. */
+	set_state(no, "awaiting_paper");
+	wiz_order(&ca, no, NULL, &r);
+	assert_string_equal(joined(json_object_get(r.json, "actions")), "send_paper,refund,view");
+	api_free(&r);
 	set_state(no, "approved");
 	wiz_order(&ca, no, NULL, &r);
 	assert_string_equal(joined(json_object_get(r.json, "actions")), "view");

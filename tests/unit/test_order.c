@@ -64,6 +64,9 @@ static void test_flags(void **state)
 	static const char *const in_review[] = { "pre_review", "reviewing", "paper_review" };
 	static const char *const refundable[] = { "pre_review", "reviewing", "awaiting_paper",
 						  "paper_review", "returned" };
+	static const char *const awaits_applicant[] = { "draft", "verify_failed", "pending_payment",
+							"awaiting_paper", "returned" };
+	static const char *const granted[] = { "approved", "making", "shipped", "done" };
 	struct {
 		unsigned flag;
 		const char *const *names;
@@ -73,6 +76,8 @@ static void test_flags(void **state)
 		{ ORDER_EDITABLE, editable, 2 },
 		{ ORDER_IN_REVIEW, in_review, 3 },
 		{ ORDER_REFUNDABLE, refundable, 5 },
+		{ ORDER_AWAITS_APPLICANT, awaits_applicant, 5 },
+		{ ORDER_GRANTED, granted, 4 },
 	};
 
 	(void)state;
