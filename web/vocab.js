@@ -80,10 +80,13 @@
     return V.states.filter(test).map(function (s) { return s.name; });
   };
 
-  // The moves that match every member given of {from, to, event, by}.
+  // The moves that match every member given of {from, to, event, by}; a move's `by` lists
+  // every maker it has (a payment: the provider's word or finance's).
   V.moves = function (want) {
     return V.transitions.filter(function (t) {
-      return Object.keys(want).every(function (k) { return t[k] === want[k]; });
+      return Object.keys(want).every(function (k) {
+        return k === 'by' ? t.by.indexOf(want.by) >= 0 : t[k] === want[k];
+      });
     });
   };
 

@@ -71,9 +71,12 @@ json_t *review_actions(struct req *r, const struct order *o)
 
 	for (size_t i = 0; i < order_ntransitions; i++) {
 		const struct order_transition *t = &order_transitions[i];
-		unsigned role = role_of(t->by);
+		bool mine = false;
 
-		if (t->from != s || !role || !auth_has_role(r, role))
+		/* A move may have several makers (a payment: the provider's word or finance's). */
+		for (unsigned bit = 1; bit <= t->by; bit <<= 1)
+			mine = mine || ((t->by & bit) && role_of(bit) && auth_has_role(r, role_of(bit)));
+		if (t->from != s || !mine)
 			continue;
 		for (size_t m = 0; m < sizeof(moves) / sizeof(moves[0]); m++)
 			if (strcmp(moves[m].event, t->event) == 0)

@@ -8,6 +8,8 @@
 #include "web/auth.h"
 #include "base/log.h"
 #include "domain/order.h"
+#include "domain/payment.h"
+
 #include "domain/rules.h"
 #include "base/valid.h"
 #include "ext/pay.h"
@@ -303,10 +305,13 @@ static bool saved(const struct db_rows *steps, enum wizard_step s)
 
 static bool any_paid(const struct db_rows *pay)
 {
-	for (size_t i = 0; i < pay->nrows; i++)
-		if (str_is(db_cell(pay, i, 2), "paid") || str_is(db_cell(pay, i, 2), "refunding") ||
-		    str_is(db_cell(pay, i, 2), "refunded"))
+	for (size_t i = 0; i < pay->nrows; i++) {
+		enum payment_state s = payment_state_parse(db_cell(pay, i, 2));
+
+		if (s == PAYMENT_STATE_PAID || s == PAYMENT_STATE_REFUNDING ||
+		    s == PAYMENT_STATE_REFUNDED)
 			return true;
+	}
 	return false;
 }
 

@@ -101,7 +101,8 @@ int wizard_pay_apply_state(struct req *r, const char *how, long long order_id, c
 				       .provider_ref = st->provider_ref, .actor_type = "system" } };
 	int rc;
 
-	if (str_is(st->state, "paid") && wizard_pay_handler_mobile(r, order_id, &a.mobile) < 0)
+	if (payment_state_is(st->state, PAYMENT_STATE_PAID) &&
+	    wizard_pay_handler_mobile(r, order_id, &a.mobile) < 0)
 		return -1;
 	rc = db_tx(&r->app->db, wizard_pay_apply_tx, &a);
 	if (rc != DB_OK)

@@ -59,16 +59,18 @@ json_t *wizard_payment_json(struct req *r, const struct order *o, const struct p
 		      "paid_at", p->paid_at[0] ? p->paid_at : NULL);
 	if (!j)
 		return NULL;
-	if (str_is(p->state, "pending") && p->qr_url[0]) {
+	if (payment_state_is(p->state, PAYMENT_STATE_PENDING) && p->qr_url[0]) {
 		struct qr_svg svg;
 
 		json_object_set_new(j, "qr_url", json_string(p->qr_url));
 		if (qr_svg(r->arena, p->qr_url, &svg) == QR_OK)
 			json_object_set_new(j, "qr_svg", json_stringn(svg.svg, svg.len));
 	}
-	if (str_is(p->state, "awaiting_finance") && str_is(p->method, "transfer"))
+	if (payment_state_is(p->state, PAYMENT_STATE_AWAITING_FINANCE) &&
+	    str_is(p->method, "transfer"))
 		json_object_set_new(j, "transfer", wizard_pay_transfer_json(r, o));
-	if (str_is(p->state, "awaiting_finance") && str_is(p->method, "counter"))
+	if (payment_state_is(p->state, PAYMENT_STATE_AWAITING_FINANCE) &&
+	    str_is(p->method, "counter"))
 		json_object_set_new(j, "counter", wizard_pay_counter_json(r, o));
 	return j;
 }

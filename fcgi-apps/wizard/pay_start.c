@@ -117,7 +117,7 @@ static int open_tx(struct db *db, void *ctx)
 		}
 	/* A QR of another method may still be scanned: the provider closes it first. */
 	for (size_t i = 0; i < rows.nrows; i++)
-		if (str_is(db_cell(&rows, i, 2), "pending")) {
+		if (payment_state_is(db_cell(&rows, i, 2), PAYMENT_STATE_PENDING)) {
 			snprintf(s->close_no, sizeof(s->close_no), "%s", db_cell(&rows, i, 4));
 			return DB_ERR;
 		}
@@ -126,7 +126,9 @@ static int open_tx(struct db *db, void *ctx)
 			return DB_ERR;
 		rc = db_exec(db, sql_insert,
 			     DB_ARGS(DB_I64(s->o->id), DB_STR(s->method), DB_I64(s->o->amount_fen),
-				     DB_STR(pay_no), DB_STR(qr ? "pending" : "awaiting_finance")),
+				     DB_STR(pay_no),
+				     DB_STR(payment_state_str(qr ? PAYMENT_STATE_PENDING
+								 : PAYMENT_STATE_AWAITING_FINANCE))),
 			     NULL, &id);
 		if (rc != DB_DUP)
 			break;
@@ -179,8 +181,8 @@ static int switch_away(struct req *r, const struct order *o, const char *pay_no)
 		return resp_error(r, ERR_PROVIDER, NULL, NULL);
 	}
 	if (rc == PAY_NOT_FOUND) /* never made there (its create failed): nothing to pay */
-		snprintf(st.state, sizeof(st.state), "closed");
-	if (str_is(st.state, "pending"))
+		snprintf(st.state, sizeof(st.state), "%s", payment_state_str(PAYMENT_STATE_CLOSED));
+	if (payment_state_is(st.state, PAYMENT_STATE_PENDING))
 		return resp_error(r, ERR_CONFLICT, "method",
 				  "上一笔扫码支付尚未关闭，请稍后再切换支付方式。");
 	return wizard_pay_apply_state(r, "close", o->id, pay_no, &st);
@@ -308,12 +310,12 @@ int wizard_pay(struct req *r)
 	}
 	if (wizard_payment_load(r, s.id, &p) < 0)
 		return -1;
-	if (str_is(p.state, "pending") && !p.qr_url[0]) {
+	if (payment_state_is(p.state, PAYMENT_STATE_PENDING) && !p.qr_url[0]) {
 		/* Ours, or one whose create was cut short: the provider answers the same pay_no
 		 * with the same order, so asking again is safe. */
 		if (create_qr(r, &s, &p) < 0 || wizard_payment_load(r, s.id, &p) < 0)
 			return -1;
-		if (!str_is(p.state, "pending") || !p.qr_url[0])
+		if (!payment_state_is(p.state, PAYMENT_STATE_PENDING) || !p.qr_url[0])
 			return resp_error(r, ERR_CONFLICT, NULL, NULL);
 	}
 	j = wizard_payment_json(r, &o, &p);

@@ -51,7 +51,8 @@ static int poll_open(struct req *r, const struct order *o, const struct db_rows 
 		char err[256] = "", bucket[48];
 		int rc;
 
-		if (!str_is(p.state, "pending") || !pay_method_qr(p.method) || !p.qr_url[0])
+		if (!payment_state_is(p.state, PAYMENT_STATE_PENDING) || !pay_method_qr(p.method) ||
+		    !p.qr_url[0])
 			continue;
 		/* Asked a moment ago: the database's answer stands until the next one. */
 		snprintf(bucket, sizeof(bucket), "pay-query:%s", p.pay_no);
@@ -68,7 +69,7 @@ static int poll_open(struct req *r, const struct order *o, const struct db_rows 
 				log_rid(LOG_WARN, r->rid, "pay query %s: %s", p.pay_no, err);
 			continue;
 		}
-		if (str_is(st.state, "pending"))
+		if (payment_state_is(st.state, PAYMENT_STATE_PENDING))
 			continue;
 		if (wizard_pay_apply_state(r, "poll", o->id, p.pay_no, &st) < 0)
 			return -1;

@@ -10,23 +10,42 @@
 #include "ext/pay.h"
 #include "base/valid.h"
 
-const struct payment_state_def payment_states[] = {
-	{ "pending", "待支付" },
-	{ "awaiting_finance", "待财务确认" },
-	{ "paid", "已支付" },
-	{ "closed", "已关闭" },
-	{ "refunding", "退款中" },
-	{ "refunded", "已退款" },
-	{ NULL, NULL },
+/* In the order of enum payment_state; the NULL row ends it for those who walk it. */
+const struct payment_state_def payment_states[PAYMENT_STATE__COUNT + 1] = {
+	[PAYMENT_STATE_PENDING] = { "pending", "待支付" },
+	[PAYMENT_STATE_AWAITING_FINANCE] = { "awaiting_finance", "待财务确认" },
+	[PAYMENT_STATE_PAID] = { "paid", "已支付" },
+	[PAYMENT_STATE_CLOSED] = { "closed", "已关闭" },
+	[PAYMENT_STATE_REFUNDING] = { "refunding", "退款中" },
+	[PAYMENT_STATE_REFUNDED] = { "refunded", "已退款" },
+	[PAYMENT_STATE__COUNT] = { NULL, NULL },
 };
+
+enum payment_state payment_state_parse(const char *name)
+{
+	for (int i = 0; name && i < PAYMENT_STATE__COUNT; i++)
+		if (strcmp(name, payment_states[i].name) == 0)
+			return (enum payment_state)i;
+	return PAYMENT_STATE_NONE;
+}
+
+const char *payment_state_str(enum payment_state s)
+{
+	return s >= 0 && s < PAYMENT_STATE__COUNT ? payment_states[s].name : "";
+}
+
+bool payment_state_is(const char *name, enum payment_state s)
+{
+	return s != PAYMENT_STATE_NONE && payment_state_parse(name) == s;
+}
 
 const char *payment_state_name(const char *state)
 {
-	for (size_t i = 0; state && payment_states[i].name; i++)
-		if (strcmp(state, payment_states[i].name) == 0)
-			return payment_states[i].zh;
-	return NULL;
+	enum payment_state s = payment_state_parse(state);
+
+	return s == PAYMENT_STATE_NONE ? NULL : payment_states[s].zh;
 }
+
 
 enum order_state payment_next_state(const char *flow, bool mail_in, const char *renew_mode)
 {
@@ -137,7 +156,8 @@ static int apply_paid(struct db *db, struct arena *a, const struct payment_repor
 		/* The money came for an order that no longer waits for it (cancelled, or paid by
 		 * another payment): it goes back, and finance sees the payment in refunding. */
 		rc = db_exec(db, sql_paid,
-			     DB_ARGS(DB_STR("refunding"), DB_STR(rep->provider_ref ? rep->provider_ref : ""),
+			     DB_ARGS(DB_STR(payment_state_str(PAYMENT_STATE_REFUNDING)),
+				     DB_STR(rep->provider_ref ? rep->provider_ref : ""),
 				     DB_STR(rep->actor_type), DB_I64(rep->actor_id), DB_I64(payment_id)),
 			     NULL, NULL);
 		note = arena_printf(a, "订单%s时收到%s %s 元，款项将原路退回。",
@@ -157,7 +177,8 @@ static int apply_paid(struct db *db, struct arena *a, const struct payment_repor
 		return rc;
 	out->order_to = payment_next_state(db_cell(&rows, 0, 0), ll(ord, 3) != 0, db_cell(ord, 0, 4));
 	rc = db_exec(db, sql_paid,
-		     DB_ARGS(DB_STR("paid"), DB_STR(rep->provider_ref ? rep->provider_ref : ""),
+		     DB_ARGS(DB_STR(payment_state_str(PAYMENT_STATE_PAID)),
+			     DB_STR(rep->provider_ref ? rep->provider_ref : ""),
 			     DB_STR(rep->actor_type), DB_I64(rep->actor_id), DB_I64(payment_id)),
 		     NULL, NULL);
 	if (rc == DB_OK)
@@ -222,14 +243,14 @@ int payment_apply(struct db *db, struct arena *a, const char *pay_no, const stru
 	 * finance's word alone. */
 	if (strcmp(rep->actor_type, "system") == 0 && !pay_method_qr(out->method))
 		return DB_OK;
-	if (strcmp(rep->state, "closed") == 0) {
+	if (payment_state_is(rep->state, PAYMENT_STATE_CLOSED)) {
 		/* Only an open QR payment closes: a late "closed" never undoes a "paid". */
-		if (strcmp(pstate, "pending") != 0)
+		if (!payment_state_is(pstate, PAYMENT_STATE_PENDING))
 			return DB_OK;
 		out->outcome = PAYMENT_CLOSED;
 		return db_exec(db, sql_close, DB_ARGS(DB_I64(payment_id)), NULL, NULL);
 	}
-	if (strcmp(rep->state, "paid") != 0)
+	if (!payment_state_is(rep->state, PAYMENT_STATE_PAID))
 		return DB_OK;
 	if (rep->amount_fen != out->amount_fen) {
 		out->outcome = PAYMENT_AMOUNT_MISMATCH;
@@ -239,8 +260,9 @@ int payment_apply(struct db *db, struct arena *a, const char *pay_no, const stru
 		out->outcome = PAYMENT_REF_MISMATCH;
 		return DB_OK;
 	}
-	if (strcmp(pstate, "pending") != 0 && strcmp(pstate, "awaiting_finance") != 0 &&
-	    strcmp(pstate, "closed") != 0)
+	if (!payment_state_is(pstate, PAYMENT_STATE_PENDING) &&
+	    !payment_state_is(pstate, PAYMENT_STATE_AWAITING_FINANCE) &&
+	    !payment_state_is(pstate, PAYMENT_STATE_CLOSED))
 		return DB_OK; /* paid, refunding or refunded already */
 	return apply_paid(db, a, rep, &ord, payment_id, out);
 }

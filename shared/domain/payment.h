@@ -10,16 +10,36 @@
 struct arena;
 struct db;
 
-/* The states of a payment (payments.state) with their zh-CN names, in the order a payment
- * goes through them; the table ends with a row of NULLs. */
+/* The states of a payment (payments.state), in the order a payment goes through them. A
+ * provider's report (struct payment_report.state) speaks the same names. */
+enum payment_state {
+	PAYMENT_STATE_NONE = -1, /* NULL or not a state's name */
+	PAYMENT_STATE_PENDING,
+	PAYMENT_STATE_AWAITING_FINANCE,
+	PAYMENT_STATE_PAID,
+	PAYMENT_STATE_CLOSED,
+	PAYMENT_STATE_REFUNDING,
+	PAYMENT_STATE_REFUNDED,
+	PAYMENT_STATE__COUNT
+};
+
+/* Each state's stored name and zh-CN name, indexed by the enum; a row of NULLs ends it. */
 struct payment_state_def {
 	const char *name;
 	const char *zh;
 };
-extern const struct payment_state_def payment_states[];
+extern const struct payment_state_def payment_states[PAYMENT_STATE__COUNT + 1];
+
+/* PAYMENT_STATE_NONE for NULL or an unknown name. */
+enum payment_state payment_state_parse(const char *name);
+/* The stored name, "" for PAYMENT_STATE_NONE. */
+const char *payment_state_str(enum payment_state s);
+/* Whether name is state s's name (a cell or a report compared without spelling it). */
+bool payment_state_is(const char *name, enum payment_state s);
 
 /* The zh-CN name of a payment state, NULL for an unknown one. */
 const char *payment_state_name(const char *state);
+
 
 /* The state a paid order moves to (shared/domain/order.h): two_stage flow or mail-in ->
  * awaiting_paper; online renewal -> approved; otherwise reviewing. */

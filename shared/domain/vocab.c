@@ -18,12 +18,18 @@ static const struct {
 	{ ORDER_BY_FINANCE, "finance" },     { ORDER_BY_SHIPPING, "shipping" },
 };
 
-static const char *mover(unsigned by)
+/* The names of every maker in by: a move may have more than one (a payment: the provider's
+ * word or finance's). */
+static json_t *makers(unsigned by)
 {
-	for (size_t i = 0; i < sizeof(movers) / sizeof(movers[0]); i++)
-		if (movers[i].bit == by)
-			return movers[i].name;
-	return NULL;
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < sizeof(movers) / sizeof(movers[0]); i++)
+		if ((by & movers[i].bit) && json_array_append_new(list, json_string(movers[i].name)) < 0) {
+			json_decref(list);
+			return NULL;
+		}
+	return list;
 }
 
 static json_t *states(void)
@@ -55,8 +61,8 @@ static json_t *transitions(void)
 		const struct order_transition *t = &order_transitions[i];
 
 		if (json_array_append_new(list, json_pack(
-			"{s:s, s:s, s:s, s:s?}", "from", order_state_def(t->from)->name, "to",
-			order_state_def(t->to)->name, "event", t->event, "by", mover(t->by))) < 0) {
+			"{s:s, s:s, s:s, s:o}", "from", order_state_def(t->from)->name, "to",
+			order_state_def(t->to)->name, "event", t->event, "by", makers(t->by))) < 0) {
 			json_decref(list);
 			return NULL;
 		}

@@ -371,7 +371,9 @@ static void test_vocabulary(void **state)
 	json_array_foreach(json_object_get(r.json, "transitions"), i, row)
 		if (strcmp(json_string_value(json_object_get(row, "event")), "paper_received") == 0) {
 			assert_string_equal(json_string_value(json_object_get(row, "from")), "awaiting_paper");
-			assert_string_equal(json_string_value(json_object_get(row, "by")), "reviewer");
+			assert_int_equal(json_array_size(json_object_get(row, "by")), 1);
+			assert_string_equal(json_string_value(json_array_get(json_object_get(row, "by"), 0)),
+					    "reviewer");
 			found = true;
 		}
 	assert_true(found);

@@ -90,6 +90,28 @@ static void test_methods(void **state)
 
 /* shared/domain/order.h: two_stage or mail-in -> awaiting_paper; online renewal -> approved; else
  * reviewing. */
+/* Every payment state has its names and parses back to itself; nothing else parses. */
+static void test_payment_states(void **state)
+{
+	(void)state;
+	for (int s = 0; s < PAYMENT_STATE__COUNT; s++) {
+		const char *name = payment_state_str((enum payment_state)s);
+
+		assert_true(name[0] != '\0');
+		assert_int_equal(payment_state_parse(name), s);
+		assert_true(payment_state_is(name, (enum payment_state)s));
+		assert_string_equal(payment_state_name(name), payment_states[s].zh);
+	}
+	assert_null(payment_states[PAYMENT_STATE__COUNT].name);
+	assert_string_equal(payment_state_str(PAYMENT_STATE_PAID), "paid");
+	assert_int_equal(payment_state_parse("Paid"), PAYMENT_STATE_NONE);
+	assert_int_equal(payment_state_parse(NULL), PAYMENT_STATE_NONE);
+	assert_false(payment_state_is(NULL, PAYMENT_STATE_PENDING));
+	assert_false(payment_state_is("paid", PAYMENT_STATE_NONE));
+	assert_string_equal(payment_state_str(PAYMENT_STATE_NONE), "");
+	assert_null(payment_state_name("nonsense"));
+}
+
 static void test_next_state(void **state)
 {
 	(void)state;
@@ -233,6 +255,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pay_no_make),
+		cmocka_unit_test(test_payment_states),
+
 		cmocka_unit_test(test_pay_no_valid),
 		cmocka_unit_test(test_pay_ref_valid),
 		cmocka_unit_test(test_methods),
