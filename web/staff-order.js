@@ -200,8 +200,8 @@
       badges.appendChild(document.createTextNode(' '));
       badges.appendChild(S.badge('线下邮寄办理', 'info'));
     }
-    // Money to pay back that the state does not show (finance moves a refunding order on).
-    if (refundingPayments(o).length && !V.movedBy(o.state, 'finance')) {
+    // Money to pay back that the state does not show (a refunding order's refund moves it on).
+    if (refundingPayments(o).length && !refundMoves(o)) {
       badges.appendChild(document.createTextNode(' '));
       badges.appendChild(S.badge('有待退款', 'warn'));
     }
@@ -570,6 +570,12 @@
 
   function latestMaterials(o) {
     return (o.materials || []).filter(function (m) { return m.latest; });
+  }
+
+  // Whether the order's state is one a refund moves on (refunding): finance also confirms
+  // payments, so "finance moves it" alone would say so of pending_payment too.
+  function refundMoves(o) {
+    return V.moves({ from: o.state, event: 'refunded' }).length > 0;
   }
 
   function refundingPayments(o) {
@@ -1047,7 +1053,7 @@
     if (may(o, 'refund')) {
       var total = refundingPayments(o).reduce(function (sum, x) { return sum + (parseInt(x.amount_fen, 10) || 0); }, 0);
       blocks.push(stageButton(o, '确认退款',
-        [V.movedBy(o.state, 'finance') ? '订单已终止或申请人已申请退款，需原路退回已支付的费用。'
+        [refundMoves(o) ? '订单已终止或申请人已申请退款，需原路退回已支付的费用。'
           : '该订单有一笔多付或在取消后到账的款项需要退回；订单状态不变。',
           '待退款金额：' + S.yuan(total) + ' 元。请先完成退款操作，再在此登记。'],
         '确认退款', '确认已原路退回 ' + S.yuan(total) + ' 元？申请人将收到退款短信。', 'refund',
