@@ -469,6 +469,7 @@ int review_decision(struct req *r)
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I}", "order_no", o.no, "decision", in.decision,
-				    "state", d.to, "version", (json_int_t)d.new_version));
+				    "state", order_state_str(d.to), "version",
+				    (json_int_t)d.new_version));
 	return 0;
 }
