@@ -45,29 +45,25 @@ static unsigned role_of(unsigned by)
 	}
 }
 
-/* The live claim's holder (0: none), and the payments waiting for finance. */
+/* The payments waiting for finance, and those in refunding. */
 static const char sql_facts[] =
-	"SELECT COALESCE((SELECT staff_id FROM review_claims WHERE order_id = ? "
-	"AND claimed_at >= NOW(3) - INTERVAL 30 MINUTE), 0), "
-	"(SELECT COUNT(*) FROM payments WHERE order_id = ? AND state = 'awaiting_finance'), "
+	"SELECT (SELECT COUNT(*) FROM payments WHERE order_id = ? AND state = 'awaiting_finance'), "
 	"(SELECT COUNT(*) FROM payments WHERE order_id = ? AND state = 'refunding')";
 
-json_t *review_actions(struct req *r, const struct order *o)
+json_t *review_actions(struct req *r, const struct order *o, long long holder)
 {
-	long long order_id = o->id;
 	enum order_state s = o->state;
 	bool on[A__COUNT] = { false };
-	long long holder, awaiting, refunding;
+	long long awaiting, refunding;
 	struct db_rows rows;
 	json_t *list;
 
-	if (db_query(&r->app->db, r->arena, sql_facts,
-		     DB_ARGS(DB_I64(order_id), DB_I64(order_id), DB_I64(order_id)), &rows) != DB_OK ||
+	if (db_query(&r->app->db, r->arena, sql_facts, DB_ARGS(DB_I64(o->id), DB_I64(o->id)),
+		     &rows) != DB_OK ||
 	    rows.nrows != 1)
 		return NULL;
-	holder = strtoll(db_cell(&rows, 0, 0), NULL, 10);
-	awaiting = strtoll(db_cell(&rows, 0, 1), NULL, 10);
-	refunding = strtoll(db_cell(&rows, 0, 2), NULL, 10);
+	awaiting = strtoll(db_cell(&rows, 0, 0), NULL, 10);
+	refunding = strtoll(db_cell(&rows, 0, 1), NULL, 10);
 
 	for (size_t i = 0; i < order_ntransitions; i++) {
 		const struct order_transition *t = &order_transitions[i];

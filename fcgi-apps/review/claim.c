@@ -8,7 +8,7 @@
 #include "domain/order.h"
 #include "review.h"
 
-#define LIVE "claimed_at >= NOW(3) - INTERVAL 30 MINUTE" /* REVIEW_CLAIM_MINUTES */
+#define LIVE "claimed_at >= NOW(3) - " REVIEW_CLAIM_SPAN
 
 /* MariaDB assigns left to right: claimed_at sees the staff_id just decided. A live claim of
  * another stays as it is; a lapsed one, or one's own, becomes (or stays) this staff member's. */
@@ -19,7 +19,7 @@ static const char sql_claim[] =
 	"claimed_at = IF(staff_id = VALUES(staff_id), VALUES(claimed_at), claimed_at)";
 static const char sql_holder[] =
 	"SELECT c.staff_id, s.display_name, s.username, DATE_FORMAT(c.claimed_at, " DB_ISO_FMT "), "
-	"DATE_FORMAT(c.claimed_at + INTERVAL 30 MINUTE, " DB_ISO_FMT "), c." LIVE " "
+	"DATE_FORMAT(c.claimed_at + " REVIEW_CLAIM_SPAN ", " DB_ISO_FMT "), c." LIVE " "
 	"FROM review_claims c JOIN staff s ON s.id = c.staff_id WHERE c.order_id = ?";
 static const char sql_release[] = "DELETE FROM review_claims WHERE order_id = ?";
 static const char sql_clear[] = "DELETE FROM review_claims WHERE order_id = ?";

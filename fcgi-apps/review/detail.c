@@ -45,7 +45,7 @@ static const char sql_waybills[] =
 static const char sql_claim[] =
 	"SELECT s.display_name, " DB_ISO("c.claimed_at") ", c.staff_id FROM review_claims c "
 	"JOIN staff s ON s.id = c.staff_id WHERE c.order_id = ? "
-	"AND c.claimed_at >= NOW(3) - INTERVAL 30 MINUTE";
+	"AND c.claimed_at >= NOW(3) - " REVIEW_CLAIM_SPAN;
 static const char sql_target[] =
 	"SELECT serial, kind, holder_name, state, DATE_FORMAT(not_before, '%Y-%m-%d'), "
 	"DATE_FORMAT(not_after, '%Y-%m-%d'), DATE_FORMAT(first_issued, '%Y-%m-%d'), has_seal "
@@ -282,7 +282,8 @@ int review_detail(struct req *r)
 	json_object_set_new(root, "waybills", jw);
 	json_object_set_new(root, "events", je);
 	json_object_set_new(root, "issued_certificates", ji);
-	json_object_set_new(root, "actions", review_actions(r, &o));
+	json_object_set_new(root, "actions",
+			    review_actions(r, &o, c.nrows ? strtoll(db_cell(&c, 0, 2), NULL, 10) : 0));
 	json_object_set_new(root, "claimed_by",
 			    c.nrows ? json_pack("{s:s, s:s, s:b}", "name", db_cell(&c, 0, 0),
 						"claimed_at", db_cell(&c, 0, 1), "me",

@@ -45,7 +45,7 @@ static const char cols[] =
 static const char joins[] =
 	" JOIN channels ch FORCE INDEX (PRIMARY) ON ch.id = o.channel_id "
 	"LEFT JOIN review_claims rc FORCE INDEX (PRIMARY) ON rc.order_id = o.id "
-	"AND rc.claimed_at >= NOW(3) - INTERVAL 30 MINUTE "
+	"AND rc.claimed_at >= NOW(3) - " REVIEW_CLAIM_SPAN " "
 	"LEFT JOIN staff cs FORCE INDEX (PRIMARY) ON cs.id = rc.staff_id ";
 
 enum { Q_ID, Q_NO, Q_STATE, Q_BUSINESS, Q_KIND, Q_SUBJECT, Q_CH_CODE, Q_CH_NAME, Q_MIN, Q_MAX,

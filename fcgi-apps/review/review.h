@@ -14,6 +14,8 @@
 
 /* A claim older than this has lapsed (the issue: 30 minutes). */
 #define REVIEW_CLAIM_MINUTES 30
+/* The same span in SQL: a claim is live while claimed_at >= NOW(3) - REVIEW_CLAIM_SPAN. */
+#define REVIEW_CLAIM_SPAN "INTERVAL 30 MINUTE"
 
 /* ---- order.c */
 
@@ -57,8 +59,9 @@ int review_wrong_state(struct req *r, const struct order *o, const char *needs);
  * paper_received, payment_confirm, refund, made, shipped, delivered), in that order. A new
  * array, or NULL when the database fails. Each still needs the body its route asks for and,
  * where the route says so, a fresh second factor; approve is refused while a material stands
- * rejected (409). */
-json_t *review_actions(struct req *r, const struct order *o);
+ * rejected (409). holder: the staff id of the order's live claim, 0 when none (the caller
+ * has read it). */
+json_t *review_actions(struct req *r, const struct order *o, long long holder);
 
 
 /* ---- steps.c: the wizard's sealed step data */
