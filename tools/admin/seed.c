@@ -376,7 +376,7 @@ static const struct {
 	bool policy;
 	const char *name;
 } seed_files[] = {
-	{ false, "channels.sql" }, { false, "templates.sql" }, { false, "agreements.sql" },
+	{ false, "channels.sql" }, { false, "fees.sql" }, { false, "templates.sql" }, { false, "agreements.sql" },
 	{ false, "holidays.sql" }, { true, "materials.sql" },
 	{ false, "reasons.sql" }, { false, "review_templates.sql" },
 };
