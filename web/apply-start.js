@@ -207,7 +207,12 @@
       kindBox.hidden = !ch || !biz || !!TARGETED[biz];
       if (kindBox.hidden) return;
       var allowed = allowedKinds();
-      var kinds = (ch.kinds || []).filter(function (k) { return allowed.indexOf(k.code) >= 0; });
+      // The kinds this business is offered for at this hall (a kind without a price is left out).
+      var offer = (ch.businesses || []).filter(function (b) { return b.code === biz; })[0];
+      var forBiz = ((offer && offer.kinds) || []).map(function (k) { return k.code; });
+      var kinds = (ch.kinds || []).filter(function (k) {
+        return allowed.indexOf(k.code) >= 0 && forBiz.indexOf(k.code) >= 0;
+      });
       if (!kinds.length) {
         kindBox.appendChild(P.alert(me.kind === 'person'
           ? '所选渠道不签发个人证书，请选择其他渠道。'

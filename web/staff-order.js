@@ -271,7 +271,7 @@
       waited.appendChild(el('span', o.overdue ? 'waited-overdue' : null, o.waited_days + ' 个工作日'));
       waited.appendChild(document.createTextNode('（渠道承诺 ' + S.text(o.promise_days) + ' 个工作日）'));
     }
-    var fee = o.amount ? o.amount + ' 元' : (o.amount_fen === 0 ? '0.00 元' : '未定价（办理指南未公布该项费用，预审时确定）');
+    var fee = o.amount ? o.amount + ' 元' : (o.amount_fen === 0 ? '0.00 元' : '未定价（由预审确定费用）');
     var rows = [
       ['申请单位 / 申请人', o.subject_name],
       ['业务类型', (o.business_name || V.zh('businesses', o.business)) + (o.mail_in ? '（线下邮寄办理）' : '')],
@@ -830,7 +830,7 @@
       fi.placeholder = '如 260 或 260.00';
       feeField.appendChild(fl);
       feeField.appendChild(fi);
-      feeField.appendChild(el('p', 'hint', '办理指南未公布该项费用：请填写认证机构确认的金额，申请人按此金额支付；0 表示免费。'));
+      feeField.appendChild(el('p', 'hint', '该业务的费用由预审确定：请填写认证机构确认的金额，申请人按此金额支付；0 表示免费。'));
       form.appendChild(feeField);
     }
 

@@ -354,7 +354,7 @@
   W.storedQuote = function (q) {
     if (!q || typeof q !== 'object') return P.el('p', 'muted', '费用将在确认产品后计算。');
     return quoteTable(q.items, q.complete ? q.total_fen : null,
-      q.complete ? null : '该项费用办理指南未公布，请联系客服确认。');
+      q.complete ? null : '费用由认证机构工作人员在预审通过时确认，确认后再支付。');
   };
 
   // The live quote under the product form (GET /api/wizard/quote).

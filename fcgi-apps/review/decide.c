@@ -167,7 +167,7 @@ int review_material(struct req *r)
 
 static const char sql_set_fee[] =
 	"UPDATE orders SET amount_fen = ?, quote_json = JSON_OBJECT('complete', TRUE, 'total_fen', ?, "
-	"'note', '办理指南未公布该项费用，由预审人员按认证机构报价确认') WHERE id = ? AND amount_fen IS NULL";
+	"'note', '费用由预审人员按认证机构报价确认') WHERE id = ? AND amount_fen IS NULL";
 
 static bool is_money(const char *s)
 {
@@ -449,7 +449,7 @@ int review_decision(struct req *r)
 	if (str_is(in.decision, "approve") && o.state == ORDER_PRE_REVIEW && o.amount_fen < 0) {
 		if (!in.amount)
 			return resp_error(r, ERR_MISSING_FIELD, "amount",
-					  "该订单的费用办理指南未公布，预审通过时请填写认证机构确认的费用（amount，元）。");
+					  "该订单的费用由预审确定：预审通过时请填写认证机构确认的费用（amount，元）。");
 		valid_money(in.amount, &fee);
 	}
 	d = (struct dec){ .r = r, .o = &o, .decision = in.decision, .version = version,

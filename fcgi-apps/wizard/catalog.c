@@ -3,7 +3,8 @@
 #include <string.h>
 
 #include "domain/order.h"
-#include "domain/rules.h"
+#include "domain/fees.h"
+#include "base/strlist.h"
 #include "base/valid.h"
 #include "ext/pay.h"
 #include "wizard.h"
@@ -12,7 +13,12 @@
 
 static const char sql_channels[] =
 	"SELECT code, name, ca_name, flow, review_days_min, review_days_max, businesses, kinds, "
-	"verify_methods, handler_methods, pay_methods, mail_in FROM channels ORDER BY id";
+	"verify_methods, handler_methods, pay_methods, mail_in, id FROM channels ORDER BY id";
+/* What each hall offers and can finish: a business and kind it lists, with a fees row. */
+static const char sql_offers[] =
+	"SELECT f.channel_id, f.business, f.kind, f.basis FROM fees f "
+	"JOIN channels c ON c.id = f.channel_id "
+	"WHERE FIND_IN_SET(f.business, c.businesses) AND FIND_IN_SET(f.kind, c.kinds)";
 static const char sql_current[] =
 	"SELECT code, version, title FROM agreements WHERE current = 1 ORDER BY code";
 static const char sql_channel[] =
@@ -95,35 +101,88 @@ static json_t *named_list(const char *list, const char *(*name)(const char *))
 	return out;
 }
 
-static json_t *channel_json(const struct db_rows *c, size_t i)
+enum { CH_CODE, CH_NAME, CH_CA, CH_FLOW, CH_DMIN, CH_DMAX, CH_BUSINESSES, CH_KINDS, CH_VERIFY,
+       CH_HANDLER, CH_PAY, CH_MAIL_IN, CH_ID };
+enum { OF_CHANNEL, OF_BUSINESS, OF_KIND, OF_BASIS };
+
+/* The businesses of channel row i that can be finished, in the channel's order, each with the
+ * kinds it is offered for and how each is priced; and the kinds any of them is offered for.
+ * A listed business without a fees row is left out: the applicant could never sign it. */
+static void offers(const struct db_rows *c, size_t i, const struct db_rows *of, json_t **businesses,
+		   json_t **kinds)
 {
+	json_t *all = named_list(db_cell(c, i, CH_BUSINESSES), order_business_name);
+	json_t *listed = named_list(db_cell(c, i, CH_KINDS), order_kind_name), *b, *k;
+	const char *id = db_cell(c, i, CH_ID);
+	size_t bi, ki;
+
+	*businesses = json_array();
+	*kinds = json_array();
+	json_array_foreach(all, bi, b) {
+		const char *code = json_string_value(json_object_get(b, "code"));
+		json_t *ks = json_array();
+
+		for (size_t r = 0; ks && r < of->nrows; r++)
+			if (str_is(db_cell(of, r, OF_CHANNEL), id) &&
+			    str_is(db_cell(of, r, OF_BUSINESS), code))
+				json_array_append_new(ks, json_pack("{s:s, s:s}", "code",
+								    db_cell(of, r, OF_KIND), "basis",
+								    db_cell(of, r, OF_BASIS)));
+		if (json_array_size(ks) == 0) {
+			json_decref(ks);
+			continue;
+		}
+		json_object_set_new(b, "kinds", ks);
+		json_array_append(*businesses, b);
+	}
+	/* The channel's kinds that some business is offered for. */
+	json_array_foreach(listed, ki, k) {
+		const char *code = json_string_value(json_object_get(k, "code"));
+		bool used = false;
+
+		for (size_t r = 0; !used && r < of->nrows; r++)
+			used = str_is(db_cell(of, r, OF_CHANNEL), id) &&
+			       str_is(db_cell(of, r, OF_KIND), code);
+		if (used)
+			json_array_append(*kinds, k);
+	}
+	json_decref(all);
+	json_decref(listed);
+}
+
+static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_rows *of)
+{
+	json_t *businesses, *kinds;
+
+	offers(c, i, of, &businesses, &kinds);
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:b}",
-			 "code", db_cell(c, i, 0), "name", db_cell(c, i, 1),
-			 "ca_name", db_cell(c, i, 2), "flow", db_cell(c, i, 3),
-			 "review_days_min", (int)strtol(db_cell(c, i, 4), NULL, 10),
-			 "review_days_max", (int)strtol(db_cell(c, i, 5), NULL, 10),
-			 "businesses", named_list(db_cell(c, i, 6), order_business_name),
-			 "kinds", named_list(db_cell(c, i, 7), order_kind_name),
-			 "verify_methods", named_list(db_cell(c, i, 8), wizard_verify_method_name),
-			 "handler_methods", named_list(db_cell(c, i, 9), wizard_handler_method_name),
-			 "pay_methods", named_list(db_cell(c, i, 10), pay_method_name),
-			 "mail_in", strcmp(db_cell(c, i, 11), "0") != 0);
+			 "code", db_cell(c, i, CH_CODE), "name", db_cell(c, i, CH_NAME),
+			 "ca_name", db_cell(c, i, CH_CA), "flow", db_cell(c, i, CH_FLOW),
+			 "review_days_min", (int)strtol(db_cell(c, i, CH_DMIN), NULL, 10),
+			 "review_days_max", (int)strtol(db_cell(c, i, CH_DMAX), NULL, 10),
+			 "businesses", businesses, "kinds", kinds,
+			 "verify_methods", named_list(db_cell(c, i, CH_VERIFY), wizard_verify_method_name),
+			 "handler_methods", named_list(db_cell(c, i, CH_HANDLER), wizard_handler_method_name),
+			 "pay_methods", named_list(db_cell(c, i, CH_PAY), pay_method_name),
+			 "mail_in", strcmp(db_cell(c, i, CH_MAIL_IN), "0") != 0);
 }
 
 int wizard_catalog(struct req *r)
 {
-	struct db_rows c, a;
+	struct db_rows c, a, of;
 	json_t *channels, *agreements, *years;
 	int rc;
 
 	rc = db_query(&r->app->db, r->arena, sql_channels, DB_NOARGS, &c);
+	if (rc == DB_OK)
+		rc = db_query(&r->app->db, r->arena, sql_offers, DB_NOARGS, &of);
 	if (rc == DB_OK)
 		rc = db_query(&r->app->db, r->arena, sql_current, DB_NOARGS, &a);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	channels = json_array();
 	for (size_t i = 0; i < c.nrows; i++)
-		json_array_append_new(channels, channel_json(&c, i));
+		json_array_append_new(channels, channel_json(&c, i, &of));
 	agreements = json_array();
 	for (size_t i = 0; i < a.nrows; i++)
 		json_array_append_new(agreements,
@@ -164,6 +223,7 @@ int wizard_quote(struct req *r)
 {
 	const char *channel, *business, *kind, *years_s, *seal_s;
 	struct rules_quote q;
+	struct rules_fee fee;
 	struct kvlist args;
 	struct db_rows c;
 	int years = 1, qrc, rc;
@@ -208,13 +268,25 @@ int wizard_quote(struct req *r)
 		return resp_error(r, ERR_NOT_OFFERED, "business", "所选渠道不办理该业务。");
 	if (strcmp(db_cell(&c, 0, 1), "0") == 0)
 		return resp_error(r, ERR_NOT_OFFERED, "kind", "所选渠道不签发该类型的证书。");
+	rc = fees_find(&r->app->db, r->arena, channel, business, kind, &fee);
+	if (rc == FEES_NONE)
+		return resp_error(r, ERR_NOT_OFFERED, "kind", "所选渠道不为该类型的证书办理此项业务。");
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
 	/* The defect of a damaged key is found when it is inspected, not when it is quoted: the
-	 * quote is the media fee (002). A channel the fee table does not know has no stated fee. */
-	qrc = rules_quote(channel, business, kind, years, seal, false, &q);
-	out = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:i, s:b, s:b, s:o}", "channel", channel,
-			"business", business, "business_name", order_business_name(business),
+	 * quote is the media fee (002). */
+	qrc = rules_quote(&fee, years, seal, false, &q);
+	if (qrc == RULES_YEARS)
+		return resp_error(r, ERR_INVALID_FIELD, "years",
+				  arena_printf(r->arena, "该渠道办理此业务的证书年限最长为 %d 年，请重新选择。",
+					       fee.max_years));
+	if (qrc != RULES_OK && qrc != RULES_FEE_UNKNOWN)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	out = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:i, s:i, s:s, s:b, s:b, s:o}", "channel",
+			channel, "business", business, "business_name", order_business_name(business),
 			"kind", kind, "kind_name", order_kind_name(kind), "years", years,
-			"seal", seal, "complete", qrc == RULES_OK, "items", quote_json(&q));
+			"max_years", fee.max_years, "basis", rules_basis_str(fee.basis), "seal", seal,
+			"complete", qrc == RULES_OK, "items", quote_json(&q));
 	if (!out)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	if (qrc == RULES_OK) {
@@ -222,11 +294,11 @@ int wizard_quote(struct req *r)
 		json_object_set_new(out, "total_fen", json_integer(q.total_fen));
 		json_object_set_new(out, "note", json_null());
 	} else {
-		/* Only what the guide states is listed; no total pretends to be the price. */
+		/* Only what the hall states is listed; no total pretends to be the price. */
 		json_object_set_new(out, "total", json_null());
 		json_object_set_new(out, "total_fen", json_null());
 		json_object_set_new(out, "note",
-				    json_string("该项费用办理指南未公布，请联系客服确认"));
+				    json_string("费用由认证机构工作人员在预审通过时确认，确认后再支付"));
 	}
 	resp_json(r, 200, out);
 	return 0;

@@ -9,7 +9,7 @@
 #include "crypto/crypto.h"
 #include "domain/order.h"
 #include "domain/orderno.h"
-#include "domain/rules.h"
+#include "domain/fees.h"
 #include "base/valid.h"
 #include "wizard.h"
 
@@ -208,18 +208,21 @@ static int target(struct req *r, struct create *c, const char *serial)
 	return 0;
 }
 
-/* Free businesses are priced now: they have no product step to do it. */
-static long long free_amount(const char *channel, struct create *c)
+/* The hall must be able to finish what is applied for: a fees row for the business and the
+ * certificate's kind (a free one is priced now: a business with no product step has nothing
+ * else to price it). */
+static int priced(struct create *c, const char *channel)
 {
-	struct rules_quote q;
+	struct rules_fee fee;
+	int rc = fees_find(&c->r->app->db, c->r->arena, channel, c->business, c->kind, &fee);
 
-	if (strcmp(c->business, "unlock") != 0 && strcmp(c->business, "revoke") != 0 &&
-	    strcmp(c->business, "change") != 0)
-		return -1;
-	if (rules_quote(channel, c->business, c->kind, 1, false, false, &q) == RULES_OK &&
-	    q.total_fen == 0)
-		return 0;
-	return -1;
+	if (rc == FEES_NONE)
+		return resp_error(c->r, ERR_NOT_OFFERED, "kind",
+				  "所选渠道不为该类型的证书办理此项业务，请选择其他业务或渠道。");
+	if (rc != DB_OK)
+		return app_db_error(c->r, rc);
+	c->amount_fen = fee.basis == RULES_FREE ? 0 : -1;
+	return 0;
 }
 
 int wizard_create(struct req *r)
@@ -298,7 +301,8 @@ int wizard_create(struct req *r)
 	}
 	if (!c.open_key)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	c.amount_fen = free_amount(in.channel, &c);
+	if (priced(&c, in.channel) < 0)
+		return -1;
 	rc = db_tx(&r->app->db, insert_tx, &c);
 	if (c.holder_no) {
 		json_t *extra = c.holder_account == r->auth.id

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "crypto/crypto.h"
-#include "domain/rules.h"
+#include "domain/fees.h"
 #include "step_fields.h"
 #include "base/strlist.h"
 
@@ -203,27 +203,30 @@ static void release(void *j)
 	json_decref(j);
 }
 
-/* The years the channel sells this business for: a year count the guide prices for one year
- * but not for this many (002: BJCA new is one year) is refused; a business no guide prices
- * (or a channel the fee table does not know) is quoted incomplete, to be confirmed by staff. */
+/* The years the hall sells this business for: more years than its fees row allows (002: BJCA
+ * new is one year) are refused; a quoted row (004) leaves the price to the pre-reviewer. */
 static int quote(struct req *r, const struct order *o, int years, bool seal, bool defect,
 		 struct wizard_step_input *in)
 {
-	struct rules_quote q, one;
-	int rc = rules_quote(o->channel_code, o->business, o->kind, years, seal, defect, &q);
-	int max = 1;
+	struct rules_quote q;
+	struct rules_fee fee;
+	int rc = fees_find(&r->app->db, r->arena, o->channel_code, o->business, o->kind, &fee);
 
-	if (rc == RULES_FEE_UNKNOWN &&
-	    rules_quote(o->channel_code, o->business, o->kind, 1, seal, false, &one) == RULES_OK) {
-		while (max < 5 && rules_quote(o->channel_code, o->business, o->kind, max + 1, seal,
-					      false, &one) == RULES_OK)
-			max++;
+	if (rc == FEES_NONE)
+		return resp_error(r, ERR_NOT_OFFERED, "business",
+				  "所选渠道已不再办理此项业务，请取消本订单后重新选择。");
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	rc = rules_quote(&fee, years, seal, defect, &q);
+	if (rc == RULES_YEARS)
 		return invalid(r, "years",
-			       max == 1 ? "该渠道办理此业务的证书年限只能为 1 年，请重新选择。"
-					: arena_printf(r->arena,
-						       "该渠道办理此业务的证书年限只能为 1 至 %d 年，请重新选择。",
-						       max));
-	}
+			       fee.max_years == 1
+				       ? "该渠道办理此业务的证书年限只能为 1 年，请重新选择。"
+				       : arena_printf(r->arena,
+						      "该渠道办理此业务的证书年限只能为 1 至 %d 年，请重新选择。",
+						      fee.max_years));
+	if (rc != RULES_OK && rc != RULES_FEE_UNKNOWN)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	in->years = years;
 	in->amount_fen = rc == RULES_OK ? q.total_fen : -1;
 	in->quote = quote_json(&q);

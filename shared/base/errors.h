@@ -49,7 +49,7 @@
 	X(ERR_STEP_INCOMPLETE, "step_incomplete", 409, "请先完成前面的步骤。") \
 	X(ERR_NOT_OFFERED, "not_offered", 400, "所选渠道不提供该业务、证书类型或办理方式。") \
 	X(ERR_CERT_NOT_ELIGIBLE, "cert_not_eligible", 409, "该证书当前不能办理此业务。") \
-	X(ERR_FEE_UNKNOWN, "fee_unknown", 409, "该业务的费用未在办理指南中公布，请联系客服确认后办理。") \
+	X(ERR_FEE_UNKNOWN, "fee_unknown", 409, "该业务的费用尚未确定，请联系客服确认后办理。") \
 	X(ERR_NOT_VERIFIED, "not_verified", 409, "请先完成身份核验。") \
 	X(ERR_MATERIALS_MISSING, "materials_missing", 409, "还有必需的材料未上传。") \
 	X(ERR_MEMO_WRONG, "memo_wrong", 400, "打款备注码不正确，请核对对公账户收到的 0.01 元入账备注后重新输入。") \

@@ -115,151 +115,24 @@ bool rules_in_warranty(struct rules_date first_issued, struct rules_date today)
 	return t >= rules_days_from_civil(first_issued) && t <= rules_days_from_civil(end);
 }
 
-/* ---- Fees.
- *
- * Only what a guide states. A (channel, business, kind) with no row is RULES_FEE_UNKNOWN, so the
- * wizard asks the applicant to confirm the price with customer service. Not stated, on purpose:
- *   cecep (000): the guide names no fee and no operator; BJCA's 002 prices are those of the
- *     central-procurement channel ("中共中央直属机关采购中心渠道 在线受理点"), not proof of CECEP's.
- *   bjca-zycg (002): only 单位证书 (org) is sold ("申请办理【单位证书】"); "add", 信息变更 (change)
- *     and 证书吊销 (revoke) have no 证书费用 paragraph; a new certificate beyond 1 year
- *     ("证书有效期为一年") has no price.
- *   netca-gd (003): 证书解锁 (unlock) has no 收费标准 paragraph.
- *   szca (001): everything but 遗失补办. The "480.0元" of a "证书新办" order in its list has no kind
- *     or years, so it is not a price.
- *   jxca-js (004): everything; only the seal re-made on a replacement is priced.
- */
-enum {
-	K_ORG = 1u << 0,
-	K_LEGAL = 1u << 1,
-	K_PERSON = 1u << 2,
-	K_ALL = K_ORG | K_LEGAL | K_PERSON,
-	K_LP = K_LEGAL | K_PERSON,
+/* ---- Fees: the arithmetic of a quote. What each hall charges is its fees rows (schema/
+ * seed/fees.sql quotes the guides); nothing here knows a price. */
+
+static const char *const basis_names[RULES_BASIS__COUNT] = {
+	[RULES_PRICED] = "priced", [RULES_FREE] = "free", [RULES_QUOTED] = "quoted",
 };
 
-#define NOT_STATED (-1)
-
-struct fee_row {
-	const char *channel;
-	const char *business;
-	unsigned kinds;
-	int max_years;        /* the guide prices at most this many years */
-	const char *code;     /* the item charged once (NULL: none) */
-	const char *label;
-	int64_t once_fen;     /* NOT_STATED: the guide gives no price for it */
-	const char *year_code; /* the item charged per year (NULL: none) */
-	const char *year_label;
-	int64_t year_fen;
-	int year_from;        /* 1: every year; 2: each year after the first */
-	bool warranty_free;   /* 002: a defect within the media warranty is free */
-	int64_t seal_fen;     /* the seal re-made on replacement when has_seal (004) */
-};
-
-static const struct fee_row fees[] = {
-	/* ---- BJCA, central-government procurement (002). */
-	{ .channel = "bjca-zycg", .business = "new", .kinds = K_ORG, .max_years = 1,
-	  /* 002 "证书费用：260元/套" — per set, not per year; "证书有效期为一年". */
-	  .code = "cert_set", .label = "数字证书（每套）", .once_fen = 26000 },
-	{ .channel = "bjca-zycg", .business = "renew", .kinds = K_ORG, .max_years = 5,
-	  /* 002 "使用原有证书介质USBkey，只收取证书年服务费用180元/张" — an annual fee. */
-	  .year_code = "annual_service", .year_label = "证书年服务费", .year_fen = 18000,
-	  .year_from = 1 },
-	{ .channel = "bjca-zycg", .business = "lost", .kinds = K_ORG, .max_years = 5,
-	  /* 002 "证书丢失补办只收取证书介质费用80元/个，不收取证书服务费". */
-	  .code = "media", .label = "证书介质费（USBKey）", .once_fen = 8000 },
-	{ .channel = "bjca-zycg", .business = "damaged", .kinds = K_ORG, .max_years = 5,
-	  /* 002 "只收取证书介质费用80元/个，不收取证书服务费"; "属于质量问题并在质保期内的可以免费
-	   * 办理，非质量问题的或已经超过质保期的需要支付证书介质费用". */
-	  .code = "media", .label = "证书介质费（USBKey）", .once_fen = 8000,
-	  .warranty_free = true },
-	{ .channel = "bjca-zycg", .business = "unlock", .kinds = K_ORG, .max_years = 5,
-	  /* 002 "证书解锁业务免费办理". */
-	  .code = "unlock", .label = "证书解锁（免费）", .once_fen = 0 },
-
-	/* ---- NETCA, Guangdong government procurement (003). "所有证书均可办理1~5年". */
-	{ .channel = "netca-gd", .business = "new", .kinds = K_ORG, .max_years = 5,
-	  /* 003 "机构数字证书:首年:600元/张(包含介质费200元) 次年:400元/年/张". */
-	  .code = "first_year", .label = "首年证书费（含介质费200元）", .once_fen = 60000,
-	  .year_code = "further_year", .year_label = "次年起证书年费", .year_fen = 40000,
-	  .year_from = 2 },
-	{ .channel = "netca-gd", .business = "new", .kinds = K_LP, .max_years = 5,
-	  /* 003 "法人代表数字证书:首年:360元/张(包含介质费200元)次年:160元/年/张";
-	   * "自然人(个人)数字证书:首年:360元/张(包含介质费200元)次年:160元/年/张". */
-	  .code = "first_year", .label = "首年证书费（含介质费200元）", .once_fen = 36000,
-	  .year_code = "further_year", .year_label = "次年起证书年费", .year_fen = 16000,
-	  .year_from = 2 },
-	/* Another certificate: the same 收费标准 covers "第二种,已有机构数字证书,增加机构数字证书个数",
-	 * and "每个单位、法人代表、自然人均可根据需要办理一个或多个数字证书". */
-	{ .channel = "netca-gd", .business = "add", .kinds = K_ORG, .max_years = 5,
-	  /* 003 "机构数字证书:首年:600元/张(包含介质费200元) 次年:400元/年/张". */
-	  .code = "first_year", .label = "首年证书费（含介质费200元）", .once_fen = 60000,
-	  .year_code = "further_year", .year_label = "次年起证书年费", .year_fen = 40000,
-	  .year_from = 2 },
-	{ .channel = "netca-gd", .business = "add", .kinds = K_LP, .max_years = 5,
-	  /* 003 "法人代表数字证书:首年:360元/张(包含介质费200元)次年:160元/年/张" (自然人 the same). */
-	  .code = "first_year", .label = "首年证书费（含介质费200元）", .once_fen = 36000,
-	  .year_code = "further_year", .year_label = "次年起证书年费", .year_fen = 16000,
-	  .year_from = 2 },
-	{ .channel = "netca-gd", .business = "renew", .kinds = K_ORG, .max_years = 5,
-	  /* 003 续期 "四、收费标准 机构数字证书: 400元/年/张". */
-	  .year_code = "renew_year", .year_label = "证书续期年费", .year_fen = 40000,
-	  .year_from = 1 },
-	{ .channel = "netca-gd", .business = "renew", .kinds = K_LP, .max_years = 5,
-	  /* 003 续期 "法人代表数字证书:160元/年/张"; "自然人(个人)数字证书:160元/年/张". */
-	  .year_code = "renew_year", .year_label = "证书续期年费", .year_fen = 16000,
-	  .year_from = 1 },
-	{ .channel = "netca-gd", .business = "lost", .kinds = K_ALL, .max_years = 5,
-	  /* 003 "证书丢失或损坏时,需要准备资料补办证书"; "费用:200元/次/张". */
-	  .code = "replacement", .label = "补办费用（每次每张）", .once_fen = 20000 },
-	{ .channel = "netca-gd", .business = "damaged", .kinds = K_ALL, .max_years = 5,
-	  /* 003 the same page, "费用:200元/次/张"; 003 states no media warranty. */
-	  .code = "replacement", .label = "补办费用（每次每张）", .once_fen = 20000 },
-	{ .channel = "netca-gd", .business = "change", .kinds = K_ALL, .max_years = 5,
-	  /* 003 变更 "三、收费标准 免费". */
-	  .code = "change", .label = "信息变更（免费）", .once_fen = 0 },
-	{ .channel = "netca-gd", .business = "revoke", .kinds = K_ALL, .max_years = 5,
-	  /* 003 注销 "三、收费标准 免费。". */
-	  .code = "revoke", .label = "证书注销（免费）", .once_fen = 0 },
-
-	/* ---- SZCA (001). */
-	{ .channel = "szca", .business = "lost", .kinds = K_ALL, .max_years = 5,
-	  /* 001 "补办费用:	0.00元"; the form "业务类型 迷失补办申请 * 证书金额 0.00元". */
-	  .code = "replacement", .label = "遗失补办费用", .once_fen = 0 },
-
-	/* ---- JXCA, Jiangxi Construction project (004): the replacement itself is not priced. */
-	{ .channel = "jxca-js", .business = "lost", .kinds = K_ALL, .max_years = 5,
-	  .once_fen = NOT_STATED,
-	  /* 004 "注：补办含有电子印章的数字证书须重新制作电子印章，收费130元整。" */
-	  .seal_fen = 13000 },
-	{ .channel = "jxca-js", .business = "damaged", .kinds = K_ALL, .max_years = 5,
-	  .once_fen = NOT_STATED,
-	  /* 004 the same note: 补办 is either replacement. */
-	  .seal_fen = 13000 },
-};
-
-static const char *const channels[] = { "cecep", "szca", "bjca-zycg", "netca-gd", "jxca-js" };
-static const char *const businesses[] = { "new",     "add",    "renew",  "lost",
-					  "damaged", "change", "unlock", "revoke" };
-
-static bool in_list(const char *s, const char *const *list, size_t n)
+const char *rules_basis_str(enum rules_basis b)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(s, list[i]) == 0)
-			return true;
-	return false;
+	return b >= 0 && b < RULES_BASIS__COUNT ? basis_names[b] : "";
 }
 
-static unsigned kind_bit(const char *kind)
+enum rules_basis rules_basis_parse(const char *s)
 {
-	if (strcmp(kind, "org") == 0)
-		return K_ORG;
-	if (strcmp(kind, "legal_rep") == 0)
-		return K_LEGAL;
-	if (strcmp(kind, "person") == 0)
-		return K_PERSON;
-	return 0;
+	for (int i = 0; s && i < RULES_BASIS__COUNT; i++)
+		if (strcmp(s, basis_names[i]) == 0)
+			return (enum rules_basis)i;
+	return RULES_BASIS_NONE;
 }
 
 static void add_item(struct rules_quote *q, const char *code, const char *label, int64_t unit,
@@ -267,7 +140,7 @@ static void add_item(struct rules_quote *q, const char *code, const char *label,
 {
 	struct rules_quote_item *it;
 
-	if (q->n >= RULES_QUOTE_MAX_ITEMS) /* a row has at most 3 items: a broken table */
+	if (q->n >= RULES_QUOTE_MAX_ITEMS) /* at most 3 items are ever added */
 		return;
 	it = &q->item[q->n++];
 	it->code = code;
@@ -278,47 +151,52 @@ static void add_item(struct rules_quote *q, const char *code, const char *label,
 	q->total_fen += it->fen;
 }
 
-int rules_quote(const char *channel, const char *business, const char *kind, int years,
-		bool has_seal, bool damaged_in_warranty_defect, struct rules_quote *out)
+/* An item's amount: a stated price in fen, at most 1,000,000 yuan (no certificate costs more;
+ * a larger number is a broken row, and the product of years cannot overflow). */
+static bool fen_ok(int64_t fen)
 {
-	const struct fee_row *row = NULL;
-	unsigned kb;
-	size_t i;
-	bool stated = true;
+	return fen >= 0 && fen <= 100000000;
+}
 
+static bool row_ok(const struct rules_fee *f)
+{
+	bool once = f->once_fen != -1, year = f->year_fen != -1;
+
+	if (f->basis < 0 || f->basis >= RULES_BASIS__COUNT || f->max_years < 1 ||
+	    f->max_years > 5 || f->year_from < 1 || f->year_from > 2 || !fen_ok(f->seal_fen))
+		return false;
+	if ((once && (!fen_ok(f->once_fen) || !f->once_code || !f->once_label)) ||
+	    (year && (!fen_ok(f->year_fen) || !f->year_code || !f->year_label)))
+		return false;
+	switch (f->basis) {
+	case RULES_PRICED:
+		return once || year;
+	case RULES_FREE:
+		return once && f->once_fen == 0 && !year;
+	default:
+		return true;
+	}
+}
+
+int rules_quote(const struct rules_fee *f, int years, bool has_seal,
+		bool damaged_in_warranty_defect, struct rules_quote *out)
+{
 	if (out != NULL)
 		memset(out, 0, sizeof(*out));
-	if (out == NULL || channel == NULL || business == NULL || kind == NULL || years < 1 ||
-	    years > 5)
+	if (out == NULL || f == NULL || years < 1 || years > 5 || !row_ok(f))
 		return RULES_EINVAL;
-	kb = kind_bit(kind);
-	if (kb == 0 || !in_list(channel, channels, sizeof(channels) / sizeof(channels[0])) ||
-	    !in_list(business, businesses, sizeof(businesses) / sizeof(businesses[0])))
-		return RULES_EINVAL;
-
-	for (i = 0; i < sizeof(fees) / sizeof(fees[0]); i++) {
-		if ((fees[i].kinds & kb) && strcmp(fees[i].channel, channel) == 0 &&
-		    strcmp(fees[i].business, business) == 0) {
-			row = &fees[i];
-			break;
-		}
-	}
-	if (row == NULL || years > row->max_years)
-		return RULES_FEE_UNKNOWN;
-
-	if (row->once_fen == NOT_STATED)
-		stated = false;
-	else if (row->code != NULL && row->warranty_free && damaged_in_warranty_defect)
-		add_item(out, row->code, "证书介质费（质保期内介质质量问题，免费）", 0, 1);
-	else if (row->code != NULL)
-		add_item(out, row->code, row->label, row->once_fen, 1);
-	if (row->year_code != NULL && years - (row->year_from - 1) > 0)
-		add_item(out, row->year_code, row->year_label, row->year_fen,
-			 years - (row->year_from - 1));
-	if (row->seal_fen > 0 && has_seal)
-		add_item(out, "seal_remake", "电子印章重新制作", row->seal_fen, 1);
-	out->complete = stated;
-	return stated ? RULES_OK : RULES_FEE_UNKNOWN;
+	if (years > f->max_years)
+		return RULES_YEARS;
+	if (f->once_fen != -1 && f->warranty_free && damaged_in_warranty_defect)
+		add_item(out, f->once_code, "证书介质费（质保期内介质质量问题，免费）", 0, 1);
+	else if (f->once_fen != -1)
+		add_item(out, f->once_code, f->once_label, f->once_fen, 1);
+	if (f->year_fen != -1 && years - (f->year_from - 1) > 0)
+		add_item(out, f->year_code, f->year_label, f->year_fen, years - (f->year_from - 1));
+	if (f->seal_fen > 0 && has_seal)
+		add_item(out, "seal_remake", "电子印章重新制作", f->seal_fen, 1);
+	out->complete = f->basis != RULES_QUOTED;
+	return out->complete ? RULES_OK : RULES_FEE_UNKNOWN;
 }
 
 struct rules_date rules_today(long long now)

@@ -84,13 +84,42 @@ struct rules_validity rules_renewal_validity(struct rules_date today_or_download
  * False the day after, before first_issued, or when a date is not valid. */
 bool rules_in_warranty(struct rules_date first_issued, struct rules_date today);
 
-/* ---- Fee quotes, in fen, from the table in rules.c; every amount there quotes its guide. */
+/* ---- Fee quotes, in fen, from one of the hall's fee rows (the fees table, loaded by
+ * domain/fees.c; every seeded row quotes its guide). */
 #define RULES_QUOTE_MAX_ITEMS 4
 
 enum {
 	RULES_OK = 0,
-	RULES_EINVAL = -1,      /* NULL or unknown channel/business/kind, years outside 1..5 */
-	RULES_FEE_UNKNOWN = -2, /* the guide does not state this fee: "请联系客服确认费用" */
+	RULES_EINVAL = -1,      /* NULL, a broken row, years outside 1..5 */
+	RULES_FEE_UNKNOWN = -2, /* basis quoted: the pre-reviewer states the price (004) */
+	RULES_YEARS = -3,       /* more years than the hall sells this business for */
+};
+
+/* How a hall charges a business (fees.basis). */
+enum rules_basis {
+	RULES_BASIS_NONE = -1,
+	RULES_PRICED,
+	RULES_FREE,
+	RULES_QUOTED,
+	RULES_BASIS__COUNT
+};
+
+/* "priced", "free", "quoted"; "" for NONE. */
+const char *rules_basis_str(enum rules_basis b);
+enum rules_basis rules_basis_parse(const char *s);
+
+/* One fees row. A fen of -1 is an item the row does not have (or, basis quoted, whose price
+ * the guide does not state). */
+struct rules_fee {
+	enum rules_basis basis;
+	int max_years;          /* 1..5 */
+	const char *once_code, *once_label;
+	int64_t once_fen;       /* charged once */
+	const char *year_code, *year_label;
+	int64_t year_fen;       /* charged per year from year_from */
+	int year_from;          /* 1: every year; 2: each year after the first */
+	bool warranty_free;     /* 002: a defect within the media warranty is free */
+	int64_t seal_fen;       /* the seal re-made on a replacement when has_seal (004); 0: none */
 };
 
 struct rules_quote_item {
@@ -108,16 +137,16 @@ struct rules_quote {
 	bool complete;     /* false with RULES_FEE_UNKNOWN: the items are only the stated fees */
 };
 
-/* Quote a business. channel: cecep, szca, bjca-zycg, netca-gd, jxca-js; business: new, add,
- * renew, lost, damaged, change, unlock, revoke; kind: org, legal_rep, person; years 1..5 (checked
- * for every business, used where the price is per year). has_seal: the certificate carries an
- * electronic seal (JXCA charges its re-making on a replacement). damaged_in_warranty_defect: the
- * returned key was found to have a quality defect within rules_in_warranty (002: free).
- * Returns RULES_OK with a complete quote; RULES_FEE_UNKNOWN when the guide does not state the
- * price (out holds any items that are stated, complete false); RULES_EINVAL for bad arguments
- * (out, if not NULL, is emptied). A free business is one item of 0 fen, so the page can say 免费. */
-int rules_quote(const char *channel, const char *business, const char *kind, int years,
-		bool has_seal, bool damaged_in_warranty_defect, struct rules_quote *out);
+/* Quote one business from its fee row for years 1..5 (checked for every business, used where
+ * the price is per year). has_seal: the certificate carries an electronic seal (004 charges
+ * its re-making on a replacement). damaged_in_warranty_defect: the returned key was found to
+ * have a quality defect within rules_in_warranty (002: free when the row says so).
+ * Returns RULES_OK with a complete quote; RULES_FEE_UNKNOWN for a quoted row (out holds the
+ * stated items, complete false); RULES_YEARS past the row's max_years; RULES_EINVAL for bad
+ * arguments or a row that prices nothing. out, if not NULL, is emptied on every error. A free
+ * business is one item of 0 fen, so the page can say 免费. */
+int rules_quote(const struct rules_fee *fee, int years, bool has_seal,
+		bool damaged_in_warranty_defect, struct rules_quote *out);
 
 /* ---- PIN delivery: how the holder learns the new key's PIN (DOMAIN.md "PIN delivery").
  *   000, 002: enterprise verification by corporate transfer -> the PIN is in the memo of the

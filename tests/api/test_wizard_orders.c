@@ -253,12 +253,17 @@ static void test_catalog(void **state)
 	assert_non_null(c);
 	assert_int_equal(json_array_size(json_object_get(c, "kinds")), 1);
 	assert_string_equal(str(json_array_get(json_object_get(c, "kinds"), 0), "name"), "机构证书");
-	assert_int_equal(json_array_size(json_object_get(c, "businesses")), 8);
+	/* 002 names 新办, 更新, 丢失补办, 损坏补办, 信息变更, 解锁, 吊销: never 新增. */
+	assert_int_equal(json_array_size(json_object_get(c, "businesses")), 7);
+	assert_false(has_code(json_object_get(c, "businesses"), "add"));
 	assert_true(has_code(json_object_get(c, "pay_methods"), "wechat"));
 	assert_false(has_code(json_object_get(c, "pay_methods"), "counter"));
 	assert_int_equal(json_array_size(json_object_get(c, "verify_methods")), 4);
 	assert_true(json_is_true(json_object_get(c, "mail_in")));
 	assert_string_equal(str(c, "flow"), "pay_first");
+	/* 003 "邮寄办理时间:收件后3个工作日办结" — not 3 to 5. */
+	assert_int_equal(json_integer_value(json_object_get(find_by(ch, "code", "netca-gd"),
+							    "review_days_max")), 3);
 	/* 001: 银行金融认证 only, the handler by face; no counter; no paper route. */
 	c = find_by(ch, "code", "szca");
 	assert_int_equal(json_array_size(json_object_get(c, "verify_methods")), 1);
@@ -301,6 +306,65 @@ static void test_catalog(void **state)
 	api_free(&r);
 }
 
+/* The catalog offers nothing that cannot be finished: every business it offers, for every kind
+ * it names, has a price the applicant can pay (a complete quote), or is a two-stage hall's,
+ * whose pre-reviewer states the price before anyone pays (004); and every business and kind a
+ * hall lists but cannot price is left out, and refused when quoted. */
+static void test_catalog_finishable(void **state)
+{
+	static const char *const businesses[] = { "new",     "add",    "renew",  "lost",
+						  "damaged", "change", "unlock", "revoke" };
+	static const char *const kinds[] = { "org", "legal_rep", "person" };
+	struct api_resp r, q;
+	json_t *ch, *c;
+	size_t i, offered = 0, refused = 0;
+	char path[200];
+
+	(void)state;
+	api_call(NULL, "GET", "/api/wizard/catalog", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	ch = json_object_get(r.json, "channels");
+	json_array_foreach(ch, i, c) {
+		const char *code = str(c, "code");
+		bool two_stage = strcmp(str(c, "flow"), "two_stage") == 0;
+
+		for (size_t b = 0; b < 8; b++)
+			for (size_t k = 0; k < 3; k++) {
+				json_t *biz = find_by(json_object_get(c, "businesses"), "code",
+						      businesses[b]);
+				json_t *kind = biz ? find_by(json_object_get(biz, "kinds"), "code",
+							     kinds[k]) : NULL;
+
+				snprintf(path, sizeof(path),
+					 "/api/wizard/quote?channel=%s&business=%s&kind=%s&years=1",
+					 code, businesses[b], kinds[k]);
+				api_call(NULL, "GET", path, NULL, NULL, &q);
+				if (!kind) {
+					if (q.status != 400 || strcmp(str(json_object_get(q.json, "error"),
+									  "code"), "not_offered") != 0)
+						fail_msg("%s: not offered, yet %ld %s", path, q.status,
+							 q.body);
+					refused++;
+					api_free(&q);
+					continue;
+				}
+				offered++;
+				if (q.status != 200)
+					fail_msg("%s: offered, yet %ld %s", path, q.status, q.body);
+				if (!json_is_true(json_object_get(q.json, "complete")) &&
+				    !(two_stage && strcmp(str(q.json, "basis"), "quoted") == 0))
+					fail_msg("%s: offered with no price the applicant can pay: %s",
+						 path, q.body);
+				assert_string_equal(str(kind, "basis"), str(q.json, "basis"));
+				/* The kind is one the channel names. */
+				assert_non_null(find_by(json_object_get(c, "kinds"), "code", kinds[k]));
+				api_free(&q);
+			}
+	}
+	assert_true(offered > 0 && refused > 0);
+	api_free(&r);
+}
+
 struct quote_case {
 	const char *query;
 	bool complete;
@@ -308,17 +372,20 @@ struct quote_case {
 	const char *items;     /* "code=amount,..." in order */
 };
 
-/* Every fee the guides state (shared/domain/rules.c quotes them), and what they do not. */
+/* Every fee the guides state (schema/seed/fees.sql quotes them), the demo prices borrowed where a
+ * guide states none (each row says from where), and the two-stage hall's quoted ones. */
 static const struct quote_case quotes[] = {
 	/* 002 "证书费用：260元/套". */
 	{ "channel=bjca-zycg&business=new&kind=org&years=1", true, "260.00", "cert_set=260.00" },
-	/* 002 "只收取证书年服务费用180元/张", per year. */
+	/* 002 "只收取证书年服务费用180元/张"; "顺延一年". */
 	{ "channel=bjca-zycg&business=renew&kind=org&years=1", true, "180.00", "annual_service=180.00" },
-	{ "channel=bjca-zycg&business=renew&kind=org&years=3", true, "540.00", "annual_service=540.00" },
 	/* 002 "证书丢失补办只收取证书介质费用80元/个"; 损坏 the same; 解锁 免费. */
 	{ "channel=bjca-zycg&business=lost&kind=org&years=1", true, "80.00", "media=80.00" },
 	{ "channel=bjca-zycg&business=damaged&kind=org", true, "80.00", "media=80.00" },
 	{ "channel=bjca-zycg&business=unlock&kind=org&years=1&seal=0", true, "0.00", "unlock=0.00" },
+	/* 002 prints no fee for 信息变更 and 吊销: 003's "免费", the closest hall that states one. */
+	{ "channel=bjca-zycg&business=change&kind=org&years=1", true, "0.00", "change=0.00" },
+	{ "channel=bjca-zycg&business=revoke&kind=org&years=1", true, "0.00", "revoke=0.00" },
 	/* 003 "机构数字证书:首年:600元/张(包含介质费200元) 次年:400元/年/张". */
 	{ "channel=netca-gd&business=new&kind=org&years=1", true, "600.00", "first_year=600.00" },
 	{ "channel=netca-gd&business=new&kind=org&years=3", true, "1400.00",
@@ -334,25 +401,27 @@ static const struct quote_case quotes[] = {
 	/* 003 续期 "机构数字证书: 400元/年/张", "自然人(个人)数字证书:160元/年/张". */
 	{ "channel=netca-gd&business=renew&kind=org&years=2", true, "800.00", "renew_year=800.00" },
 	{ "channel=netca-gd&business=renew&kind=person&years=1", true, "160.00", "renew_year=160.00" },
-	/* 003 "费用:200元/次/张"; 变更、注销 "免费". */
+	/* 003 "费用:200元/次/张"; 变更、注销 "免费"; 解锁 unpriced: 002's "免费办理". */
 	{ "channel=netca-gd&business=lost&kind=person&years=1", true, "200.00", "replacement=200.00" },
 	{ "channel=netca-gd&business=damaged&kind=org&years=1", true, "200.00", "replacement=200.00" },
 	{ "channel=netca-gd&business=change&kind=org&years=1", true, "0.00", "change=0.00" },
 	{ "channel=netca-gd&business=revoke&kind=legal_rep&years=1", true, "0.00", "revoke=0.00" },
-	/* 001 "补办费用: 0.00元". */
+	{ "channel=netca-gd&business=unlock&kind=org&years=1", true, "0.00", "unlock=0.00" },
+	/* 001 "补办费用: 0.00元"; the rest 003's, the hall of the same province. */
 	{ "channel=szca&business=lost&kind=legal_rep&years=1", true, "0.00", "replacement=0.00" },
-	/* 004 "补办含有电子印章的数字证书须重新制作电子印章，收费130元整"; the replacement itself is
-	 * not priced, so the quote is incomplete and lists only the seal. */
+	{ "channel=szca&business=new&kind=org&years=1", true, "600.00", "first_year=600.00" },
+	{ "channel=szca&business=new&kind=person&years=2", true, "520.00",
+	  "first_year=360.00,further_year=160.00" },
+	/* 000 names no fee: BJCA's (002), whose steps it follows. */
+	{ "channel=cecep&business=new&kind=org&years=1", true, "260.00", "cert_set=260.00" },
+	{ "channel=cecep&business=lost&kind=org&years=1", true, "80.00", "media=80.00" },
+	/* 004 "工作人员预审证件通过→付款"; "补办含有电子印章的数字证书须重新制作电子印章，收费130元
+	 * 整": the replacement is quoted at pre-review, the seal is stated. */
 	{ "channel=jxca-js&business=lost&kind=org&years=1&seal=1", false, NULL, "seal_remake=130.00" },
 	{ "channel=jxca-js&business=damaged&kind=legal_rep&years=1&seal=1", false, NULL,
 	  "seal_remake=130.00" },
 	{ "channel=jxca-js&business=lost&kind=org&years=1&seal=0", false, NULL, "" },
-	/* Not stated: CECEP names no fee; NETCA no unlock fee; BJCA no price beyond one year for a
-	 * new certificate; SZCA only its replacement. */
-	{ "channel=cecep&business=new&kind=org&years=1", false, NULL, "" },
-	{ "channel=netca-gd&business=unlock&kind=org&years=1", false, NULL, "" },
-	{ "channel=bjca-zycg&business=new&kind=org&years=2", false, NULL, "" },
-	{ "channel=szca&business=new&kind=org&years=1", false, NULL, "" },
+	{ "channel=jxca-js&business=new&kind=org&years=1", false, NULL, "" },
 };
 
 static void test_quotes(void **state)
@@ -392,7 +461,9 @@ static void test_quotes(void **state)
 			assert_true(json_is_null(json_object_get(r.json, "note")));
 		} else {
 			assert_true(json_is_null(json_object_get(r.json, "total")));
-			assert_string_equal(str(r.json, "note"), "该项费用办理指南未公布，请联系客服确认");
+			assert_string_equal(str(r.json, "basis"), "quoted");
+			assert_string_equal(str(r.json, "note"),
+					    "费用由认证机构工作人员在预审通过时确认，确认后再支付");
 		}
 		api_free(&r);
 	}
@@ -433,6 +504,8 @@ static void test_quote_bad_parameters(void **state)
 		{ "channel=bjca-zycg&business=new&kind=robot", "invalid_field", "kind" },
 		{ "channel=bjca-zycg&business=new&kind=org&years=0", "invalid_field", "years" },
 		{ "channel=bjca-zycg&business=new&kind=org&years=6", "invalid_field", "years" },
+		/* 002 "证书有效期为一年": a set of two years is not sold. */
+		{ "channel=bjca-zycg&business=new&kind=org&years=2", "invalid_field", "years" },
 		{ "channel=bjca-zycg&business=new&kind=org&years=01", "invalid_field", "years" },
 		{ "channel=bjca-zycg&business=new&kind=org&years=1.5", "invalid_field", "years" },
 		{ "channel=bjca-zycg&business=new&kind=org&years=-1", "invalid_field", "years" },
@@ -442,6 +515,8 @@ static void test_quote_bad_parameters(void **state)
 		/* 002 sells 单位证书 only; 004 registers organisations only. */
 		{ "channel=bjca-zycg&business=new&kind=person", "not_offered", "kind" },
 		{ "channel=jxca-js&business=lost&kind=person", "not_offered", "kind" },
+		/* 002 never names 新增. */
+		{ "channel=bjca-zycg&business=add&kind=org", "not_offered", "business" },
 		{ "channel=bjca-zycg&business=new%ZZ&kind=org", "bad_query", NULL },
 	};
 	char path[400];
@@ -1392,6 +1467,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_catalog),
+		cmocka_unit_test(test_catalog_finishable),
 		cmocka_unit_test(test_quotes),
 		cmocka_unit_test(test_quote_bad_parameters),
 		cmocka_unit_test(test_agreements),
