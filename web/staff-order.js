@@ -52,7 +52,7 @@
   var CHANGE_ITEMS = { name: '单位名称', address: '单位地址', seal: '电子印章', handler: '经办人' };
   var PIN_NAMES = {
     transfer_memo: '对公打款交易附言', sms_legal_rep: '短信发送至法定代表人', sms_handler: '短信发送至经办人',
-    sms_applicant: '短信发送至申请人（证书持有人）', mail_in_paper: '密码信封随证书介质寄出'
+    sms_applicant: '短信发送至申请人（证书持有人）'
   };
   var MATERIAL_STATES = { pending: ['待审核', 'info'], accepted: ['已通过', 'ok'], rejected: ['已驳回', 'bad'] };
   var VERIFY_STATES = { pending: ['核验中', 'info'], passed: ['通过', 'ok'], failed: ['未通过', 'bad'] };

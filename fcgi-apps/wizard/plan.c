@@ -82,8 +82,9 @@ json_t *wizard_warnings(const char *business)
 	json_t *w = json_array();
 
 	/* 002 "办理证书丢失补办业务后，原有证书将会自动吊销，将不能再继续使用"; 004 "补办证书后，被选择
-	 * 补办的原证书将自动注销，且无法再恢复！！！". */
-	if (w && (str_is(business, "lost") || str_is(business, "damaged")))
+	 * 补办的原证书将自动注销，且无法再恢复！！！". A damaged key is sent back, not revoked: no guide
+	 * says its replacement revokes anything. */
+	if (w && str_is(business, "lost"))
 		json_array_append_new(w, json_string("补办证书后，被选择补办的原证书将自动吊销（注销），"
 						     "不能再继续使用，且无法恢复。请务必确认选择的证书正确。"));
 	if (w && str_is(business, "revoke"))

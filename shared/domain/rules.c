@@ -249,8 +249,10 @@ const char *rules_pin_delivery(const char *verify_method, const char *pay_method
 	if (!eq(pm, "") && !eq(pm, "wechat") && !eq(pm, "alipay") && !eq(pm, "transfer") &&
 	    !eq(pm, "counter"))
 		return NULL;
+	/* Mail-in: nothing online proved the organisation, and no guide says how its PIN travels;
+	 * the handler (or the holder) whose mobile the order was signed with receives it. */
 	if (eq(vm, "mail_in"))
-		return "mail_in_paper";
+		return org ? "sms_handler" : "sms_applicant";
 	if (eq(vm, "lr_mobile") || eq(vm, "lr_card") || eq(vm, "lr_face"))
 		return "sms_legal_rep";
 	if (eq(vm, "transfer"))
@@ -271,7 +273,6 @@ const char *rules_pin_delivery_text(const char *code)
 		{ "sms_legal_rep", "证书PIN码将以短信方式发送至法定代表人手机，请注意查收。" },
 		{ "sms_handler", "证书PIN码将以短信方式发送至经办人手机，请注意查收。" },
 		{ "sms_applicant", "证书PIN码将以短信方式发送至申请人（证书持有人）手机，请注意查收。" },
-		{ "mail_in_paper", "证书PIN码将以密码信封随证书介质一同寄出，请签收后妥善保管。" },
 	};
 
 	for (size_t i = 0; code && i < sizeof(texts) / sizeof(texts[0]); i++)

@@ -158,8 +158,8 @@ int rules_quote(const struct rules_fee *fee, int years, bool has_seal,
  *             holder) for a legal-representative or personal one (sms_applicant).
  * verify_method: transfer | lr_mobile | lr_card | lr_face, "" (or NULL) when the order has no
  * enterprise verification (personal certificates), or "mail_in" for an order switched to the
- * mail-in fallback: nothing online was verified, so the PIN travels sealed with the mailed key
- * (mail_in_paper). pay_method: wechat | alipay | transfer | counter, "" or NULL while unknown
+ * mail-in fallback: no guide says how its PIN travels, so it goes as for an order without
+ * enterprise verification (sms_handler, sms_applicant). pay_method: wechat | alipay | transfer | counter, "" or NULL while unknown
  * (signing comes before paying; the memo is the default until a transfer payment says
  * otherwise). kind: org | legal_rep | person.
  * Returns one of the codes above, or NULL for an unknown kind or method. */

@@ -279,10 +279,24 @@ static void test_renew_online(void **state)
 	assert_false(has_step(&f, "form"));
 	assert_false(has_step(&f, "materials"));
 	assert_true(has_step(&f, "pay"));
-	product_years(&f, "2");
-	/* 002: 180 a year; old not_after + 2 years, from today. */
-	expect_detail(&f, "amount", "360.00");
-	sql_of(want, sizeof(want), "SELECT DATE_FORMAT(c.not_after + INTERVAL 2 YEAR, '%%Y-%%m-%%d') "
+	/* 002 "新证书有效期在旧证书截止日期的基础上顺延一年": one year, not more. */
+	{
+		json_t *j = json_loads(wiz_step_json("product", ORG, f.mobile, NULL), 0, NULL);
+		struct api_resp r;
+		char *text;
+
+		json_object_set_new(j, "years", json_string("2"));
+		text = json_dumps(j, JSON_COMPACT);
+		wiz_put(&f.c, f.no, "product", text, &r);
+		api_expect_error(&r, 400, "invalid_field");
+		api_free(&r);
+		free(text);
+		json_decref(j);
+	}
+	product_years(&f, "1");
+	/* 002: 180 a year; old not_after + 1 year, from today. */
+	expect_detail(&f, "amount", "180.00");
+	sql_of(want, sizeof(want), "SELECT DATE_FORMAT(c.not_after + INTERVAL 1 YEAR, '%%Y-%%m-%%d') "
 		"FROM certificates c JOIN orders o ON o.target_cert_id = c.id WHERE o.order_no = '%s'",
 		f.no);
 	expect_detail(&f, "renew_not_after", want);
@@ -618,7 +632,8 @@ static void test_mail_in(void **state)
 	/* The paper goes by courier: nothing uploaded. */
 	assert_false(has_step(&f, "materials"));
 	submit(&f, "pending_payment");
-	expect_detail(&f, "pin_delivery", "mail_in_paper");
+	/* No guide prints a PIN envelope: the handler's mobile gets it. */
+	expect_detail(&f, "pin_delivery", "sms_handler");
 	pay(&f, "wechat", "awaiting_paper");
 	snprintf(body, sizeof(body), "{\"key\":\"%s\",\"outcome\":\"clear\"}", f.login);
 	api_post_json("/sandbox/verify/script", body, &r);

@@ -959,11 +959,12 @@ static void test_renewal_validity(void **st)
 	json_t *j;
 
 	(void)st;
-	/* Not yet expired: the new expiry continues from the old one (002). */
+	/* Not yet expired: the new expiry continues from the old one (002), for as many years as
+	 * the hall sells (003 "所有证书均可办理1~5年", 续期 400元/年/张; 002 renews one year only). */
 	wiz_random_serial(serial);
-	wiz_fixture_cert(uscc, uscc, "bjca-zycg", "org", serial, 30, -335, false);
+	wiz_fixture_cert(uscc, uscc, "netca-gd", "org", serial, 30, -335, false);
 	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
-	wiz_create(&owner, "bjca-zycg", "renew", "org", extra, no);
+	wiz_create(&owner, "netca-gd", "renew", "org", extra, no);
 	j = step_obj("product", NULL);
 	json_object_set_new(j, "years", json_string("2"));
 	/* Nothing is mailed on a renewal: no address is asked for, none is kept. */
@@ -971,7 +972,7 @@ static void test_renewal_validity(void **st)
 	json_object_del(j, "mail_province");
 	save(no, "product", j);
 	json_decref(j);
-	assert_string_equal(ocol(no, "amount_fen"), "36000");
+	assert_string_equal(ocol(no, "amount_fen"), "80000");
 	assert_string_equal(ocol(no, "(SELECT o.renew_not_after = c.not_after + INTERVAL 2 YEAR AND "
 				     "o.renew_not_before = DATE(UTC_TIMESTAMP() + INTERVAL 8 HOUR) "
 				     "FROM certificates c WHERE c.id = o.target_cert_id)"), "1");

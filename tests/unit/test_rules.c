@@ -495,9 +495,11 @@ static void test_pin_by_verification(void **state)
 	assert_string_equal(rules_pin_delivery("", "transfer", "person"), "sms_applicant");
 	assert_string_equal(rules_pin_delivery("", "", "org"), "sms_handler");
 	/* Mail-in: nothing verified online, the PIN goes with the key. */
-	assert_string_equal(rules_pin_delivery("mail_in", "", "org"), "mail_in_paper");
-	assert_string_equal(rules_pin_delivery("mail_in", "transfer", "person"), "mail_in_paper");
-	assert_string_equal(rules_pin_delivery("mail_in", "wechat", "legal_rep"), "mail_in_paper");
+	/* No guide prints "密码信封": a mail-in order's PIN goes by SMS like any order without an
+	 * enterprise verification. */
+	assert_string_equal(rules_pin_delivery("mail_in", "", "org"), "sms_handler");
+	assert_string_equal(rules_pin_delivery("mail_in", "transfer", "person"), "sms_applicant");
+	assert_string_equal(rules_pin_delivery("mail_in", "wechat", "legal_rep"), "sms_applicant");
 }
 
 static void test_pin_hostile(void **state)
@@ -520,10 +522,10 @@ static void test_pin_hostile(void **state)
 static void test_pin_text(void **state)
 {
 	static const char *const codes[] = { "transfer_memo", "sms_legal_rep", "sms_handler",
-					     "sms_applicant", "mail_in_paper" };
+					     "sms_applicant" };
 
 	(void)state;
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		const char *t = rules_pin_delivery_text(codes[i]);
 
 		assert_non_null(t);
@@ -534,7 +536,7 @@ static void test_pin_text(void **state)
 	assert_non_null(strstr(rules_pin_delivery_text("sms_handler"), "经办人"));
 	assert_non_null(strstr(rules_pin_delivery_text("sms_applicant"), "申请人"));
 	assert_non_null(strstr(rules_pin_delivery_text("transfer_memo"), "附言"));
-	assert_non_null(strstr(rules_pin_delivery_text("mail_in_paper"), "寄"));
+	assert_null(rules_pin_delivery_text("mail_in_paper")); /* no guide's words */
 	assert_null(rules_pin_delivery_text(NULL));
 	assert_null(rules_pin_delivery_text(""));
 	assert_null(rules_pin_delivery_text("sms"));
