@@ -123,6 +123,19 @@
         return [b.code, b.name];
       }), cur);
       if (cur === 'add') bizBox.appendChild(P.el('p', 'hint', '“新增证书”须已持有该渠道有效的同类证书；首次申请请选择“新办”。'));
+      var offer = (ch.businesses || []).filter(function (b) { return b.code === cur; })[0];
+      var desk = ch.counter || {};
+      // 003 注销 "经办人本人带齐所需纸质材料前往网证通前台办理": where to go, not an online order.
+      if (offer && offer.counter) {
+        bizBox.appendChild(P.alert('“' + offer.name + '”须由经办人本人带齐纸质材料到认证机构前台办理：' +
+          (desk.address || '') + (desk.hours ? '（' + desk.hours + '）' : '') +
+          (desk.phone ? '，电话 ' + desk.phone : '') + '。', 'info'));
+      } else if (offer && offer.paper_mail) {
+        var to = ch.paper_to || {};
+        bizBox.appendChild(P.el('p', 'hint', '该业务在线提交并支付后，须将纸质材料原件寄至' +
+          (to.org || '受理点') + (to.address ? '（' + to.address + '）' : '') +
+          '，资料寄达后办理' + (to.note ? '；' + to.note : '') + '。'));
+      }
     }
 
     function certLabel(c) {

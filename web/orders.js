@@ -130,6 +130,14 @@
     if (may(o, 'send_paper')) {
       box.appendChild(P.el('h3', null, '寄送纸质材料'));
       box.appendChild(P.el('p', 'muted', '请将签字盖章的申请表等纸质材料寄至受理点，并登记快递运单号。'));
+      // The hall's own address for the paper, as its guide prints it (003 蔡先生, 002 王明明).
+      var to = o.paper_to;
+      if (to && to.address) {
+        box.appendChild(P.details([
+          ['收件单位', to.org], ['收件人', to.recipient], ['收件地址', to.address], ['联系电话', to.phone]
+        ].filter(function (row) { return row[1]; })));
+        if (to.note) box.appendChild(P.el('p', 'note-info', to.note));
+      }
       var links = P.el('p', 'toolbar');
       links.appendChild(P.newTab('打印申请表', '/api/wizard/orders/' + encodeURIComponent(o.order_no) +
         '/forms/application', 'btn btn-small btn-secondary'));

@@ -79,7 +79,7 @@ json_t *review_actions(struct req *r, const struct order *o, long long holder)
 				on[moves[m].act] = true;
 	}
 	/* ship.c: a key is made only where one is mailed. */
-	on[A_MADE] = on[A_MADE] && order_ships_key(o->business, o->mail_in);
+	on[A_MADE] = on[A_MADE] && order_ships_key(o->business, order_by_mail(o));
 	/* finance.c: a payment is confirmed only when one awaits finance; then in any state (one
 	 * that comes after the order went on without it is paid back). */
 	on[A_PAYMENT_CONFIRM] = auth_has_role(r, ROLE_FINANCE) && awaiting > 0;

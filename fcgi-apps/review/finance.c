@@ -59,7 +59,7 @@ static int confirm_tx(struct db *db, void *p)
 	f->stale = false;
 	f->nothing = NULL;
 	/* Where a paid order goes: the same rule as a provider's payment (shared/ext/pay.c). */
-	f->to = payment_next_state(o->flow, o->mail_in, o->renew_mode);
+	f->to = payment_next_state(o->flow, order_by_mail(o), o->renew_mode);
 	rc = review_move(db, r, o, ORDER_PENDING_PAYMENT, f->to, ORDER_BY_FINANCE, f->version, "paid",
 			 "");
 	if (rc == ORDER_STALE)

@@ -19,7 +19,7 @@ int review_find_order(struct req *r, const char *no, struct order *o)
 
 bool review_ships_key(const struct order *o)
 {
-	return order_ships_key(o->business, o->mail_in);
+	return order_ships_key(o->business, order_by_mail(o));
 }
 
 /* "version": a JSON integer, or a string of digits (a form field). */

@@ -13,7 +13,9 @@
 
 static const char sql_channels[] =
 	"SELECT code, name, ca_name, flow, review_days_min, review_days_max, businesses, kinds, "
-	"verify_methods, handler_methods, pay_methods, mail_in, id FROM channels ORDER BY id";
+	"verify_methods, handler_methods, pay_methods, mail_in, id, paper_businesses, "
+	"counter_businesses, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, "
+	"paper_address, paper_phone, paper_note FROM channels ORDER BY id";
 /* What each hall offers and can finish: a business and kind it lists, with a fees row. */
 static const char sql_offers[] =
 	"SELECT f.channel_id, f.business, f.kind, f.basis FROM fees f "
@@ -102,7 +104,9 @@ static json_t *named_list(const char *list, const char *(*name)(const char *))
 }
 
 enum { CH_CODE, CH_NAME, CH_CA, CH_FLOW, CH_DMIN, CH_DMAX, CH_BUSINESSES, CH_KINDS, CH_VERIFY,
-       CH_HANDLER, CH_PAY, CH_MAIL_IN, CH_ID };
+       CH_HANDLER, CH_PAY, CH_MAIL_IN, CH_ID, CH_PAPER, CH_COUNTER, CH_DESK_ADDRESS, CH_DESK_HOURS,
+       CH_DESK_PHONE, CH_PAPER_ORG, CH_PAPER_RECIPIENT, CH_PAPER_ADDRESS, CH_PAPER_PHONE,
+       CH_PAPER_NOTE };
 enum { OF_CHANNEL, OF_BUSINESS, OF_KIND, OF_BASIS };
 
 /* The businesses of channel row i that can be finished, in the channel's order, each with the
@@ -133,6 +137,12 @@ static void offers(const struct db_rows *c, size_t i, const struct db_rows *of, 
 			continue;
 		}
 		json_object_set_new(b, "kinds", ks);
+		/* Where it is done: online; online with the paper mailed and reviewed on arrival
+		 * (003); or only at the counter (003 注销), which the page shows with its address. */
+		json_object_set_new(b, "paper_mail",
+				    json_boolean(strlist_has(db_cell(c, i, CH_PAPER), code)));
+		json_object_set_new(b, "counter",
+				    json_boolean(strlist_has(db_cell(c, i, CH_COUNTER), code)));
 		json_array_append(*businesses, b);
 	}
 	/* The channel's kinds that some business is offered for. */
@@ -155,7 +165,8 @@ static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_r
 	json_t *businesses, *kinds;
 
 	offers(c, i, of, &businesses, &kinds);
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:b}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:b, "
+			 "s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}}",
 			 "code", db_cell(c, i, CH_CODE), "name", db_cell(c, i, CH_NAME),
 			 "ca_name", db_cell(c, i, CH_CA), "flow", db_cell(c, i, CH_FLOW),
 			 "review_days_min", (int)strtol(db_cell(c, i, CH_DMIN), NULL, 10),
@@ -164,7 +175,12 @@ static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_r
 			 "verify_methods", named_list(db_cell(c, i, CH_VERIFY), wizard_verify_method_name),
 			 "handler_methods", named_list(db_cell(c, i, CH_HANDLER), wizard_handler_method_name),
 			 "pay_methods", named_list(db_cell(c, i, CH_PAY), pay_method_name),
-			 "mail_in", strcmp(db_cell(c, i, CH_MAIL_IN), "0") != 0);
+			 "mail_in", strcmp(db_cell(c, i, CH_MAIL_IN), "0") != 0,
+			 "counter", "address", db_cell(c, i, CH_DESK_ADDRESS), "hours",
+			 db_cell(c, i, CH_DESK_HOURS), "phone", db_cell(c, i, CH_DESK_PHONE),
+			 "paper_to", "org", db_cell(c, i, CH_PAPER_ORG), "recipient",
+			 db_cell(c, i, CH_PAPER_RECIPIENT), "address", db_cell(c, i, CH_PAPER_ADDRESS),
+			 "phone", db_cell(c, i, CH_PAPER_PHONE), "note", db_cell(c, i, CH_PAPER_NOTE));
 }
 
 int wizard_catalog(struct req *r)

@@ -10,14 +10,18 @@
 #include "domain/order.h"
 #include "domain/orderno.h"
 #include "domain/fees.h"
+#include "base/strlist.h"
 #include "base/valid.h"
 #include "wizard.h"
 
 static const char sql_account[] =
 	"SELECT kind, login_name, display_name FROM accounts WHERE id = ?";
 static const char sql_channel[] =
-	"SELECT id, FIND_IN_SET(?, businesses), FIND_IN_SET(?, kinds), renew_expired_online "
-	"FROM channels WHERE code = ?";
+	"SELECT id, FIND_IN_SET(?, businesses), FIND_IN_SET(?, kinds), renew_expired_online, "
+	"FIND_IN_SET(?, paper_businesses), FIND_IN_SET(?, counter_businesses), desk_address, "
+	"desk_hours, desk_phone FROM channels WHERE code = ?";
+enum { CH_ID, CH_BUSINESS, CH_KIND, CH_RENEW_EXPIRED, CH_PAPER, CH_COUNTER, CH_ADDRESS, CH_HOURS,
+       CH_PHONE };
 /* The certificate must be the applicant's: bound to the account, or issued to its subject. */
 static const char sql_cert[] =
 	"SELECT id, kind, state, DATE_FORMAT(not_after, '%Y-%m-%d') FROM certificates "
@@ -32,7 +36,7 @@ static const char sql_expire_holder[] =
 static const char sql_insert[] =
 	"INSERT INTO orders (order_no, channel_id, account_id, business_type, cert_kind, state, "
 	"subject_name, created_at, updated_at, target_cert_id, open_key, subject_idx, renew_mode, "
-	"amount_fen) VALUES (?, ?, ?, ?, ?, 'draft', ?, NOW(3), NOW(3), ?, ?, ?, ?, ?)";
+	"amount_fen, paper_mail) VALUES (?, ?, ?, ?, ?, ?, ?, NOW(3), NOW(3), ?, ?, ?, ?, ?, ?)";
 static const char sql_holder[] =
 	"SELECT order_no, COALESCE(account_id, 0) FROM orders WHERE open_key = ? FOR UPDATE";
 
@@ -79,6 +83,7 @@ struct create {
 	const char *cert_idx;
 	long long channel_id, cert_id, amount_fen;
 	bool renew_expired_online; /* the channel's rule (002 yes, 003 no) */
+	bool paper_mail;           /* the hall reviews this business on mailed paper (003) */
 	long long id;
 	const char *holder_no;   /* the open order that holds the key */
 	long long holder_account;
@@ -120,11 +125,13 @@ static int insert_tx(struct db *db, void *p)
 			return DB_ERR;
 		rc = db_exec(db, sql_insert,
 			     DB_ARGS(DB_STR(c->no), DB_I64(c->channel_id), DB_I64(r->auth.id),
-				     DB_STR(c->business), DB_STR(c->kind), DB_STR(c->subject_name),
+				     DB_STR(c->business), DB_STR(c->kind),
+				     DB_STR(order_state_str(ORDER_DRAFT)), DB_STR(c->subject_name),
 				     c->cert_id ? DB_I64(c->cert_id) : DB_NULL, DB_STR(c->open_key),
 				     DB_STR(c->subject_idx),
 				     c->renew_mode ? DB_STR(c->renew_mode) : DB_NULL,
-				     c->amount_fen >= 0 ? DB_I64(c->amount_fen) : DB_NULL),
+				     c->amount_fen >= 0 ? DB_I64(c->amount_fen) : DB_NULL,
+				     DB_I64(c->paper_mail)),
 			     NULL, &id);
 		if (rc != DB_DUP)
 			break;
@@ -267,17 +274,27 @@ int wizard_create(struct req *r)
 		subject = in.id_number;
 	}
 	rc = db_query(&r->app->db, r->arena, sql_channel,
-		      DB_ARGS(DB_STR(in.business), DB_STR(c.kind), DB_STR(in.channel)), &rows);
+		      DB_ARGS(DB_STR(in.business), DB_STR(c.kind), DB_STR(in.business),
+			      DB_STR(in.business), DB_STR(in.channel)), &rows);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (rows.nrows != 1)
 		return resp_error(r, ERR_INVALID_FIELD, "channel", "办理渠道不存在，请重新选择。");
-	if (strcmp(db_cell(&rows, 0, 1), "0") == 0)
+	if (str_is(db_cell(&rows, 0, CH_BUSINESS), "0"))
 		return resp_error(r, ERR_NOT_OFFERED, "business", "所选渠道不办理该业务。");
-	if (strcmp(db_cell(&rows, 0, 2), "0") == 0)
+	if (str_is(db_cell(&rows, 0, CH_KIND), "0"))
 		return resp_error(r, ERR_NOT_OFFERED, "kind", "所选渠道不签发该类型的证书。");
-	c.channel_id = strtoll(db_cell(&rows, 0, 0), NULL, 10);
-	c.renew_expired_online = strcmp(db_cell(&rows, 0, 3), "0") != 0;
+	/* 003 注销 "经办人本人带齐所需纸质材料前往网证通前台办理": where to go, not a dead end. */
+	if (!str_is(db_cell(&rows, 0, CH_COUNTER), "0"))
+		return resp_error(r, ERR_COUNTER_ONLY, "business",
+				  arena_printf(r->arena, "%s须由经办人本人带齐纸质材料到认证机构前台办理："
+						       "%s（%s，电话 %s）。",
+					       order_business_name(in.business),
+					       db_cell(&rows, 0, CH_ADDRESS), db_cell(&rows, 0, CH_HOURS),
+					       db_cell(&rows, 0, CH_PHONE)));
+	c.channel_id = strtoll(db_cell(&rows, 0, CH_ID), NULL, 10);
+	c.renew_expired_online = !str_is(db_cell(&rows, 0, CH_RENEW_EXPIRED), "0");
+	c.paper_mail = !str_is(db_cell(&rows, 0, CH_PAPER), "0");
 	keys(r, &c, subject, NULL);
 	if (!c.open_key)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);

@@ -50,7 +50,8 @@ static const char sql_detail[] =
 	"SELECT o.quote_json, COALESCE(DATE_FORMAT(o.renew_not_before, '%Y-%m-%d'), ''), "
 	"COALESCE(DATE_FORMAT(o.renew_not_after, '%Y-%m-%d'), ''), "
 	"COALESCE(DATE_FORMAT(o.signed_at, " DB_ISO_FMT "), ''), "
-	"COALESCE(DATE_FORMAT(o.paid_at, " DB_ISO_FMT "), ''), c.name, c.mail_in AND " ENTERPRISE_FAILED " "
+	"COALESCE(DATE_FORMAT(o.paid_at, " DB_ISO_FMT "), ''), c.name, c.mail_in AND " ENTERPRISE_FAILED ", "
+	"c.paper_org, c.paper_recipient, c.paper_address, c.paper_phone, c.paper_note "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?";
 static const char sql_saved[] = "SELECT step FROM order_steps WHERE order_id = ?";
 static const char sql_verifications[] =
@@ -478,6 +479,14 @@ int wizard_order(struct req *r)
 		json_object_set_new(out, "renew_not_before", opt_string(db_cell(&d, 0, 1)));
 		json_object_set_new(out, "renew_not_after", opt_string(db_cell(&d, 0, 2)));
 	}
+	/* Where the paper goes, when the order waits for it (002 线下邮寄, 003 邮寄办理, 004). */
+	json_object_set_new(out, "paper_mail", json_boolean(order_by_mail(&o)));
+	if (order_by_mail(&o) || str_is(o.flow, "two_stage"))
+		json_object_set_new(out, "paper_to",
+				    json_pack("{s:s, s:s, s:s, s:s, s:s}", "org", db_cell(&d, 0, 7),
+					      "recipient", db_cell(&d, 0, 8), "address",
+					      db_cell(&d, 0, 9), "phone", db_cell(&d, 0, 10), "note",
+					      db_cell(&d, 0, 11)));
 	json_object_set_new(out, "pin_delivery", opt_string(o.pin_delivery));
 	json_object_set_new(out, "pin_delivery_text",
 			    opt_string(rules_pin_delivery_text(o.pin_delivery)));

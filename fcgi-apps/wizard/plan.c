@@ -35,7 +35,7 @@ bool wizard_business_targets_cert(const char *business)
 
 bool wizard_ships_key(const struct order *o)
 {
-	return order_ships_key(o->business, o->mail_in);
+	return order_ships_key(o->business, order_by_mail(o));
 }
 
 bool wizard_plan_has(const struct order *o, enum wizard_step s)

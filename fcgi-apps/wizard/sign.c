@@ -41,9 +41,10 @@ static const char sql_lock[] =
 	"SELECT state, version, COALESCE(amount_fen, -1), mail_in, "
 	"COALESCE(DATE_FORMAT(signed_at, " DT "), ''), signed_at IS NOT NULL "
 	"AND signed_at >= updated_at AND signed_at > NOW(3) - INTERVAL ? SECOND, "
-	"COALESCE(return_state, ''), COALESCE(verify_method, ''), COALESCE(pay_method, '') "
-	"FROM orders WHERE id = ? FOR UPDATE";
-enum { L_STATE, L_VERSION, L_AMOUNT, L_MAIL_IN, L_SIGNED, L_HELD, L_RETURN, L_VERIFY, L_PAY };
+	"COALESCE(return_state, ''), COALESCE(verify_method, ''), COALESCE(pay_method, ''), "
+	"paper_mail FROM orders WHERE id = ? FOR UPDATE";
+enum { L_STATE, L_VERSION, L_AMOUNT, L_MAIL_IN, L_SIGNED, L_HELD, L_RETURN, L_VERIFY, L_PAY,
+       L_PAPER };
 static const char sql_channel[] =
 	"SELECT flow, review_days_min, review_days_max FROM channels WHERE id = ?";
 static const char sql_claim[] = "UPDATE orders SET signed_at = NOW(3) WHERE id = ?";
@@ -298,14 +299,16 @@ struct submit {
 	const char *pin;
 };
 
-/* The first stage after signing (shared/domain/order.h). */
-static enum order_state first_stage(const char *flow, bool mail_in, long long amount)
+/* The first stage after signing (shared/domain/order.h). by_mail: the paper is mailed and
+ * reviewed on arrival (mail-in, or the hall's paper_businesses). */
+static enum order_state first_stage(const char *flow, bool mail_in, bool by_mail,
+				    long long amount)
 {
 	if (str_is(flow, "two_stage") && !mail_in)
 		return ORDER_PRE_REVIEW;
 	if (amount > 0)
 		return ORDER_PENDING_PAYMENT;
-	return mail_in ? ORDER_AWAITING_PAPER : ORDER_REVIEWING;
+	return by_mail ? ORDER_AWAITING_PAPER : ORDER_REVIEWING;
 }
 
 const char *wizard_pin_delivery(const struct order *o, const char *pay_method)
@@ -361,7 +364,8 @@ static int submit_tx(struct db *db, void *p)
 	amount = strtoll(db_cell(&lock, 0, L_AMOUNT), NULL, 10);
 	mail_in = str_is(db_cell(&lock, 0, L_MAIL_IN), "1");
 	s->to = again ? order_state_parse(db_cell(&lock, 0, L_RETURN))
-		      : first_stage(db_cell(&ch, 0, 0), mail_in, amount);
+		      : first_stage(db_cell(&ch, 0, 0), mail_in,
+				    mail_in || str_is(db_cell(&lock, 0, L_PAPER), "1"), amount);
 	now = *o;
 	now.verify_method = db_cell(&lock, 0, L_VERIFY);
 	now.mail_in = mail_in;

@@ -48,6 +48,7 @@
 	X(ERR_STEP_LOCKED, "step_locked", 409, "订单当前状态不能修改这一步的内容。") \
 	X(ERR_STEP_INCOMPLETE, "step_incomplete", 409, "请先完成前面的步骤。") \
 	X(ERR_NOT_OFFERED, "not_offered", 400, "所选渠道不提供该业务、证书类型或办理方式。") \
+	X(ERR_COUNTER_ONLY, "counter_only", 409, "该业务须到认证机构前台现场办理。") \
 	X(ERR_CERT_NOT_ELIGIBLE, "cert_not_eligible", 409, "该证书当前不能办理此业务。") \
 	X(ERR_FEE_UNKNOWN, "fee_unknown", 409, "该业务的费用尚未确定，请联系客服确认后办理。") \
 	X(ERR_NOT_VERIFIED, "not_verified", 409, "请先完成身份核验。") \

@@ -162,7 +162,8 @@ struct order {
 	long long amount_fen;        /* -1: no fee known */
 	int years;
 	int days_min, days_max;      /* the channel's promise, working days */
-	bool mail_in;
+	bool mail_in;                /* switched to the mail-in fallback: paper only (002) */
+	bool paper_mail;             /* the hall reviews the mailed paper originals (003) */
 	bool refund_due;             /* money to give back that the state does not show */
 	enum order_state state;
 	enum order_state return_state; /* where a returned order goes back to; NONE unset */
@@ -183,6 +184,10 @@ struct order {
 #define ORDER_NONE 2
 struct arena;
 int order_load(struct db *db, struct arena *a, const char *no, struct order *o);
+
+/* The order waits for paper mailed to the hall before its review: mail-in, or a business the
+ * hall reviews on paper (channels.paper_businesses). */
+bool order_by_mail(const struct order *o);
 
 /* The PII aad of orders.handler_mobile_enc. */
 #define ORDER_AAD_HANDLER_MOBILE "orders.handler_mobile"

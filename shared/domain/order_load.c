@@ -23,6 +23,7 @@ enum col_type { COL_LL, COL_INT, COL_BOOL, COL_STR, COL_STATE, COL_BLOB };
 	X(days_min, COL_INT, "c.review_days_min")                                               \
 	X(days_max, COL_INT, "c.review_days_max")                                               \
 	X(mail_in, COL_BOOL, "o.mail_in")                                                       \
+	X(paper_mail, COL_BOOL, "o.paper_mail")                                                 \
 	X(refund_due, COL_BOOL, "o.refund_due")                                                 \
 	X(state, COL_STATE, "o.state")                                                          \
 	X(return_state, COL_STATE, "COALESCE(o.return_state, '')")                              \
@@ -108,4 +109,9 @@ int order_load(struct db *db, struct arena *a, const char *no, struct order *o)
 	for (size_t i = 0; i < COL__COUNT; i++)
 		fill(o, &rows, i);
 	return DB_OK;
+}
+
+bool order_by_mail(const struct order *o)
+{
+	return o->mail_in || o->paper_mail;
 }

@@ -47,9 +47,9 @@ const char *payment_state_name(const char *state)
 }
 
 
-enum order_state payment_next_state(const char *flow, bool mail_in, const char *renew_mode)
+enum order_state payment_next_state(const char *flow, bool by_mail, const char *renew_mode)
 {
-	if (mail_in || (flow && strcmp(flow, "two_stage") == 0))
+	if (by_mail || (flow && strcmp(flow, "two_stage") == 0))
 		return ORDER_AWAITING_PAPER;
 	if (renew_mode && strcmp(renew_mode, "online") == 0)
 		return ORDER_APPROVED;
@@ -72,7 +72,7 @@ const char *payment_outcome_name(enum payment_outcome o)
 
 static const char sql_find[] = "SELECT order_id FROM payments WHERE pay_no = ?";
 static const char sql_lock_order[] =
-	"SELECT state, version, order_no, mail_in, COALESCE(renew_mode, ''), channel_id "
+	"SELECT state, version, order_no, mail_in OR paper_mail, COALESCE(renew_mode, ''), channel_id "
 	"FROM orders WHERE id = ? FOR UPDATE";
 static const char sql_flow[] = "SELECT flow FROM channels WHERE id = ?";
 static const char sql_lock_payment[] =

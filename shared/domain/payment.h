@@ -41,9 +41,9 @@ bool payment_state_is(const char *name, enum payment_state s);
 const char *payment_state_name(const char *state);
 
 
-/* The state a paid order moves to (shared/domain/order.h): two_stage flow or mail-in ->
- * awaiting_paper; online renewal -> approved; otherwise reviewing. */
-enum order_state payment_next_state(const char *flow, bool mail_in, const char *renew_mode);
+/* The state a paid order moves to (shared/domain/order.h): two_stage flow, or paper by mail
+ * (order_by_mail) -> awaiting_paper; online renewal -> approved; otherwise reviewing. */
+enum order_state payment_next_state(const char *flow, bool by_mail, const char *renew_mode);
 
 /* What one report says happened. */
 struct payment_report {

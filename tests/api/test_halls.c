@@ -184,7 +184,29 @@ static void walk(struct walk *w)
 		 MAX_MOVES, w->trail);
 }
 
-/* Every (business, kind) the hall offers, each from a fresh account to done. */
+/* A business the hall does only at its counter (003 注销 "现场办理"): the online order is
+ * refused with the counter's address, which the catalog shows too. */
+static void counter(struct walk *w, json_t *ch)
+{
+	char extra[160];
+	struct api_resp r;
+	char body[400];
+	const char *addr = str(json_object_get(ch, "counter"), "address");
+
+	applicant(w, extra);
+	snprintf(body, sizeof(body), "{\"channel\":\"%s\",\"business\":\"%s\",\"kind\":\"%s\"%s}",
+		 w->channel, w->business, w->kind, extra);
+	api_call(&w->c, "POST", "/api/wizard/orders", body, NULL, &r);
+	api_expect_error(&r, 409, "counter_only");
+	assert_true(strlen(addr) > 0);
+	if (!strstr(r.body, addr))
+		fail_msg("%s %s: the refusal does not say where the counter is: %s", w->channel,
+			 w->business, r.body);
+	api_free(&r);
+	snprintf(w->trail, sizeof(w->trail), "counter (%s)", addr);
+}
+
+/* Every (business, kind) the hall offers, each from a fresh account to its final state. */
 static void hall(const char *code)
 {
 	struct api_resp cat;
@@ -209,8 +231,17 @@ static void hall(const char *code)
 			w->business = str(b, "code");
 			w->kind = str(k, "code");
 			w->pay = has(json_object_get(ch, "pay_methods"), "wechat") ? "wechat" : "alipay";
-			walk(w);
-			printf("# %-9s %-7s %-9s done: %s\n", code, w->business, w->kind, w->trail);
+			if (json_is_true(json_object_get(b, "counter"))) {
+				counter(w, ch);
+			} else {
+				walk(w);
+				/* What the catalog says of the paper is what the order does. */
+				if (json_is_true(json_object_get(b, "paper_mail")) &&
+				    !strstr(w->trail, "awaiting_paper"))
+					fail_msg("%s %s %s: paper by mail, yet %s", code, w->business,
+						 w->kind, w->trail);
+			}
+			printf("# %-9s %-7s %-9s %s\n", code, w->business, w->kind, w->trail);
 			walked++;
 			free(w);
 		}
