@@ -67,6 +67,11 @@ bool wizard_step_editable(const struct order *o, enum wizard_step s);
  * Returns 0, or -1 answered (database or a seal that does not open: 500). */
 int wizard_step_load(struct req *r, long long order_id, enum wizard_step s, json_t **out);
 
+/* Whether the order is an unlock its hall approves by itself: the channel's unlock_auto, and
+ * the handler (name and ID number) of the certificate's previous order, done. 0, or -1 with
+ * the answer written. */
+int wizard_unlock_auto(struct req *r, const struct order *o, bool *yes);
+
 /* Inside the caller's transaction: saves (replaces) the step's data. Returns a DB_* code. */
 int wizard_step_save(struct db *db, struct req *r, long long order_id, enum wizard_step s,
 		     json_t *data);

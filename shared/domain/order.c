@@ -71,7 +71,8 @@ const struct order_transition order_transitions[] = {
 	T(PRE_REVIEW, PENDING_PAYMENT, "pre_review_passed", BY(REVIEWER)),
 	T(PRE_REVIEW, AWAITING_PAPER, "pre_review_passed", BY(REVIEWER)),
 	T(AWAITING_PAPER, PAPER_REVIEW, "paper_received", BY(REVIEWER)),
-	T(REVIEWING, APPROVED, "approved", BY(REVIEWER)),
+	/* 003: an unlock by the previous order's handler is approved by the hall's rule. */
+	T(REVIEWING, APPROVED, "approved", BY(REVIEWER) | BY(SYSTEM)),
 	T(PAPER_REVIEW, APPROVED, "approved", BY(REVIEWER)),
 	T(PRE_REVIEW, RETURNED, "returned", BY(REVIEWER)),
 	T(REVIEWING, RETURNED, "returned", BY(REVIEWER)),

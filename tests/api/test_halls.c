@@ -31,6 +31,7 @@ struct walk {
 	char id[19];     /* a person's ID number */
 	char account[20];
 	char no[19];
+	const char *handler; /* the handler step's JSON, NULL: wiz_step_json's (a random ID) */
 	char trail[400]; /* the states the order went through */
 };
 
@@ -114,18 +115,22 @@ static void applicant(struct walk *w, char extra[160])
 		snprintf(extra + strlen(extra), 160 - strlen(extra), ",\"id_number\":\"%s\"", w->id);
 }
 
-static void walk(struct walk *w)
+/* The order's steps saved, verified, its scans uploaded, signed. */
+static void sign_order(struct walk *w)
 {
 	struct wiz_opts opts = { 0 };
-	char extra[160], state[32], code[7], body[120];
+	char code[7];
 	struct api_resp r;
-	size_t o = 0;
 
-	applicant(w, extra);
-	wiz_create(&w->c, w->channel, w->business, w->kind, extra[0] ? extra : NULL, w->no);
 	opts.id_number = w->id[0] ? w->id : NULL;
 	opts.account_no = w->account;
 	wiz_fill_opts(&w->c, w->no, ORG, w->mobile, &opts);
+	if (w->handler) {
+		wiz_put(&w->c, w->no, "handler", w->handler, &r);
+		if (r.status != 200)
+			fail_msg("%s: handler %ld %s", w->no, r.status, r.body);
+		api_free(&r);
+	}
 	wiz_verify_plan(&w->c, w->no, w->account);
 	wiz_upload_missing(&w->c, w->no);
 	wiz_sign_code(&w->c, w->no, w->mobile, code);
@@ -133,6 +138,16 @@ static void walk(struct walk *w)
 	if (r.status != 200)
 		fail_msg("%s %s %s: sign %ld %s", w->channel, w->business, w->kind, r.status, r.body);
 	api_free(&r);
+}
+
+/* Every move the hall's staff and the applicant make, until the order is done. */
+static void drive(struct walk *w)
+{
+	char extra[160], state[32], body[120];
+	struct api_resp r;
+	size_t o = 0;
+
+	w->trail[0] = '\0';
 	for (int moves = 0; moves < MAX_MOVES; moves++) {
 		json_t *amount;
 
@@ -182,6 +197,16 @@ static void walk(struct walk *w)
 	}
 	fail_msg("%s %s %s: not done after %d moves (%s)", w->channel, w->business, w->kind,
 		 MAX_MOVES, w->trail);
+}
+
+static void walk(struct walk *w)
+{
+	char extra[160];
+
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, extra[0] ? extra : NULL, w->no);
+	sign_order(w);
+	drive(w);
 }
 
 /* A business the hall does only at its counter (003 注销 "现场办理"): the online order is
@@ -280,6 +305,81 @@ static void test_jxca(void **state)
 	hall("jxca-js");
 }
 
+/* The serial of the one certificate the account holds in channel. */
+static void held_serial(struct walk *w, char serial[41])
+{
+	struct api_resp r;
+	json_t *c;
+	size_t i;
+
+	serial[0] = '\0';
+	api_call(&w->c, "GET", "/api/wizard/certs", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	json_array_foreach(json_object_get(r.json, "certificates"), i, c)
+		if (strcmp(str(c, "channel"), w->channel) == 0)
+			snprintf(serial, 41, "%s", str(c, "serial"));
+	api_free(&r);
+	if (!serial[0])
+		fail_msg("%s: no certificate in %s after %s", w->login, w->channel, w->trail);
+}
+
+/* 003 解锁: "如经办人信息与上笔业务的经办人信息相符合,可自动审核". The handler of the order that
+ * issued the certificate unlocks it without a reviewer; another handler waits for one. */
+static void test_netca_unlock_by_previous_handler(void **state)
+{
+	static const char handler[] =
+		"{\"name\":\"李娜\",\"id_number\":\"%s\",\"mobile\":\"%s\","
+		"\"email\":\"handler@example.com\",\"position\":\"采购专员\",\"method\":\"mobile\","
+		"\"bank_card\":\"6217000010001234569\"}";
+	struct walk *w = calloc(1, sizeof(*w));
+	char extra[160], serial[41], json[400], state_now[32], id[19];
+	struct api_resp r;
+
+	(void)state;
+	assert_non_null(w);
+	w->channel = "netca-gd";
+	w->business = "new";
+	w->kind = "org";
+	w->pay = "alipay";
+	applicant(w, extra);
+	wiz_random_id(id);
+	snprintf(json, sizeof(json), handler, id, w->mobile);
+	w->handler = json;
+	wiz_create(&w->c, w->channel, "new", "org", NULL, w->no);
+	sign_order(w);
+	drive(w);
+	held_serial(w, serial);
+
+	/* The same handler: approved by the rule, done at signing. */
+	w->business = "unlock";
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	wiz_create(&w->c, w->channel, "unlock", "org", extra, w->no);
+	sign_order(w);
+	state_of(w, state_now, NULL);
+	assert_string_equal(state_now, "done");
+	wiz_order(&w->c, w->no, NULL, &r);
+	{
+		json_t *e;
+		size_t i;
+		bool by_rule = false;
+
+		json_array_foreach(json_object_get(r.json, "events"), i, e)
+			by_rule |= strcmp(str(e, "kind"), "approved") == 0 &&
+				   strcmp(str(e, "actor"), "system") == 0 &&
+				   strstr(str(e, "note"), "系统自动审核") != NULL;
+		assert_true(by_rule);
+	}
+	api_free(&r);
+
+	/* Another handler: a reviewer decides. */
+	w->handler = NULL;
+	wiz_create(&w->c, w->channel, "unlock", "org", extra, w->no);
+	sign_order(w);
+	state_of(w, state_now, NULL);
+	assert_string_equal(state_now, "reviewing");
+	free(w);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -296,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_bjca),
 		cmocka_unit_test(test_netca),
 		cmocka_unit_test(test_jxca),
+		cmocka_unit_test(test_netca_unlock_by_previous_handler),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

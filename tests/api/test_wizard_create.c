@@ -330,7 +330,7 @@ static void person_certificate(void **state)
 		wiz_random_serial(serial);
 		wiz_fixture_cert(NULL, id, "netca-gd", "person", serial, 200, -165, false);
 		snprintf(body, sizeof(body),
-			 "{\"channel\":\"netca-gd\",\"business\":\"revoke\",\"kind\":\"person\","
+			 "{\"channel\":\"netca-gd\",\"business\":\"change\",\"kind\":\"person\","
 			 "\"id_number\":\"%s\",\"cert_serial\":\"%s\"}", id, serial);
 		expect_refused(&d, body, 404, "not_found", "cert_serial");
 	}

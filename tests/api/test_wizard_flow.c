@@ -499,7 +499,8 @@ static void test_paid_product_locked(void **state)
 	create_filled(&f, "netca-gd", "new", "org", NULL, NULL);
 	expect_detail(&f, "amount", "600.00");
 	submit(&f, "pending_payment");
-	pay(&f, "alipay", "reviewing");
+	/* 003 "必须等纸质资料寄达，并且汇款到账才能办理": paid, the paper is awaited. */
+	pay(&f, "alipay", "awaiting_paper");
 	/* The reviewer returns it for the mailing address (fcgi-apps/review plays this part). */
 	snprintf(sql, sizeof(sql), "UPDATE orders SET state = 'returned', editable = 'product', "
 		 "return_state = 'reviewing' WHERE order_no = '%s'", f.no);
@@ -522,11 +523,12 @@ static void test_paid_product_locked(void **state)
 	expect_detail(&f, "amount", "600.00");
 }
 
-/* NETCA change (003: free). */
+/* CECEP change (free: 002's hall, whose unstated price is 003's "免费"). NETCA's goes by mail
+ * (test_halls). */
 static void test_change(void **state)
 {
 	(void)state;
-	free_business("netca-gd", "change");
+	free_business("cecep", "change");
 }
 
 /* BJCA unlock (002: free). */
@@ -536,11 +538,11 @@ static void test_unlock(void **state)
 	free_business("bjca-zycg", "unlock");
 }
 
-/* NETCA revoke (003: free). */
+/* CECEP revoke (free, as change). NETCA's is at the counter only, BJCA's by mail (test_halls). */
 static void test_revoke(void **state)
 {
 	(void)state;
-	free_business("netca-gd", "revoke");
+	free_business("cecep", "revoke");
 }
 
 /* ---- certificate kinds */
@@ -552,7 +554,8 @@ static void test_new_legal_rep(void **state)
 
 	(void)state;
 	fresh_org(&f);
-	paid_flow(&f, "netca-gd", "new", "legal_rep", NULL, "360.00", "alipay", "reviewing");
+	/* 003: the paper originals are mailed after paying ("必须等纸质资料寄达"). */
+	paid_flow(&f, "netca-gd", "new", "legal_rep", NULL, "360.00", "alipay", "awaiting_paper");
 	/* The organisation proves itself; the holder is named. */
 	assert_true(has_step(&f, "enterprise"));
 	assert_true(has_step(&f, "applicant"));
@@ -570,7 +573,7 @@ static void test_new_person(void **state)
 	assert_true(has_step(&f, "applicant"));
 	expect_detail(&f, "amount", "360.00");
 	submit(&f, "pending_payment");
-	pay(&f, "alipay", "reviewing");
+	pay(&f, "alipay", "awaiting_paper");
 	/* No organisation verified it: the PIN goes to the holder. */
 	expect_detail(&f, "pin_delivery", "sms_applicant");
 }

@@ -598,10 +598,10 @@ static void test_sign_free(void **state)
 	char no[19], mobile[12], extra[64], v[64];
 
 	(void)state;
-	/* NETCA change (free, online): straight to review. */
+	/* CECEP change (free, online): straight to review. */
 	fresh_owner();
-	owner_cert("netca-gd", extra);
-	ready("netca-gd", "change", extra, no, mobile);
+	owner_cert("cecep", extra);
+	ready("cecep", "change", extra, no, mobile);
 	wiz_sign(&owner, no, mobile, "reviewing");
 	/* Nothing is mailed: no new key, no PIN to deliver. */
 	sql_value(v, sizeof(v), "SELECT COALESCE(pin_delivery, 'NULL') FROM orders WHERE order_no = '%s'", no);
@@ -611,6 +611,11 @@ static void test_sign_free(void **state)
 	owner_cert("bjca-zycg", extra);
 	ready("bjca-zycg", "unlock", extra, no, mobile);
 	wiz_sign(&owner, no, mobile, "reviewing");
+	/* NETCA change (free): "快递材料到网证通……必须等纸质资料寄达才能办理": the paper is awaited. */
+	fresh_owner();
+	owner_cert("netca-gd", extra);
+	ready("netca-gd", "change", extra, no, mobile);
+	wiz_sign(&owner, no, mobile, "awaiting_paper");
 }
 
 /* Two signs with the one code at once: exactly one wins, the other is told 409. */
