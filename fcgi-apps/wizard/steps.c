@@ -197,12 +197,14 @@ static int product_extras(struct req *r, const struct order *o, json_t *body,
 	return 0;
 }
 
+/* from: the order a step not yet saved is prefilled from (NULL: data is this order's). */
 static int answer(struct req *r, const struct order *o, enum wizard_step s, json_t *data,
-		  json_t *quote)
+		  json_t *quote, const char *from)
 {
-	json_t *body = json_pack("{s:s, s:b, s:b, s:o, s:b}", "step", wizard_step_name(s), "saved",
-				 data != NULL, "editable", wizard_step_editable(o, s), "data",
-				 wizard_step_masked(s, data), "masked", 1);
+	json_t *body = json_pack("{s:s, s:b, s:b, s:o, s:b, s:s?}", "step", wizard_step_name(s),
+				 "saved", data != NULL && !from, "editable",
+				 wizard_step_editable(o, s), "data", wizard_step_masked(s, data),
+				 "masked", 1, "prefilled_from", from);
 
 	if (!body)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
@@ -220,10 +222,14 @@ int wizard_step_get(struct req *r)
 	enum wizard_step s;
 	json_t *data;
 
+	const char *from = NULL;
+
 	if (wizard_find_order(r, r->params[0], &o) < 0 || step_of(r, &o, &s) < 0 ||
 	    wizard_step_load(r, o.id, s, &data) < 0)
 		return -1;
-	return answer(r, &o, s, data, NULL);
+	if (!data && wizard_step_prefill(r, &o, s, &data, &from) < 0)
+		return -1;
+	return answer(r, &o, s, data, NULL, from);
 }
 
 int wizard_step_put(struct req *r)
@@ -232,6 +238,7 @@ int wizard_step_put(struct req *r)
 	struct save sv = { .r = r, .in = &in, .quote = "" };
 	struct order o;
 	json_t *body, *saved;
+	const char *prefilled;
 	char *text = NULL;
 	int rc;
 
@@ -240,8 +247,13 @@ int wizard_step_put(struct req *r)
 	sv.o = &o;
 	if (!wizard_step_editable(&o, sv.step))
 		return resp_error(r, ERR_STEP_LOCKED, "step", NULL);
-	if (req_json(r, &body) < 0 || wizard_step_load(r, o.id, sv.step, &saved) < 0 ||
-	    wizard_step_check(r, &o, sv.step, body, saved, &in) < 0)
+	if (req_json(r, &body) < 0 || wizard_step_load(r, o.id, sv.step, &saved) < 0)
+		return -1;
+	/* The page sends back the prefilled values masked as it showed them: they stand for the
+	 * earlier order's, as a saved step's masks stand for its own. */
+	if (!saved && wizard_step_prefill(r, &o, sv.step, &saved, &prefilled) < 0)
+		return -1;
+	if (wizard_step_check(r, &o, sv.step, body, saved, &in) < 0)
 		return -1;
 	if (in.handler_mobile &&
 	    crypto_seal(&r->app->key, in.handler_mobile, strlen(in.handler_mobile),
@@ -262,5 +274,5 @@ int wizard_step_put(struct req *r)
 		return app_db_error(r, rc);
 	if (in.subject_name)
 		o.subject_name = in.subject_name;
-	return answer(r, &o, sv.step, in.data, in.quote);
+	return answer(r, &o, sv.step, in.data, in.quote, NULL);
 }

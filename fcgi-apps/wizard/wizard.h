@@ -67,6 +67,12 @@ bool wizard_step_editable(const struct order *o, enum wizard_step s);
  * Returns 0, or -1 answered (database or a seal that does not open: 500). */
 int wizard_step_load(struct req *r, long long order_id, enum wizard_step s, json_t **out);
 
+/* A step the order has not saved, as the account's latest other order saved it (the
+ * enterprise and handler steps only); *out NULL when there is none, *from_no that order's
+ * number. 0, or -1 answered. */
+int wizard_step_prefill(struct req *r, const struct order *o, enum wizard_step s, json_t **out,
+			const char **from_no);
+
 /* Whether the order is an unlock its hall approves by itself: the channel's unlock_auto, and
  * the handler (name and ID number) of the certificate's previous order, done. 0, or -1 with
  * the answer written. */

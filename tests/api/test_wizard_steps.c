@@ -1036,6 +1036,70 @@ static void test_person_applicant(void **st)
 
 /* ---- setup */
 
+/* 000 "页面会自动显示上一次办理证书时录入的信息，信息可进行修改": a new order's organisation and
+ * handler start from the account's last order, masked as saved data is; sent back unchanged,
+ * the masks stand for the earlier values. Another account's never show. */
+static void test_prefill_from_last_order(void **st)
+{
+	struct api_client c = { 0 }, d = { 0 };
+	char login[19], m[12], login2[19], m2[12], first[19], second[19], third[19];
+	struct api_resp r;
+	json_t *data, *mine, *sealed_first, *sealed_second;
+
+	(void)st;
+	wiz_register_org(&c, login, m);
+	wiz_register_org(&d, login2, m2);
+	wiz_create(&c, "cecep", "new", "org", NULL, first);
+	mine = step_obj("enterprise", NULL);
+	put_obj(&c, first, "enterprise", mine, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	json_decref(mine);
+	release_key(first);
+
+	wiz_create(&c, "cecep", "new", "org", NULL, second);
+	get_step(&c, second, "enterprise", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(json_is_false(json_object_get(r.json, "saved")));
+	assert_string_equal(json_string_value(json_object_get(r.json, "prefilled_from")), first);
+	data = json_deep_copy(json_object_get(r.json, "data"));
+	api_free(&r);
+	/* Masked, as a saved step is: the ID number is not in the answer. */
+	sealed_first = sealed_step(first, "enterprise");
+	assert_string_not_equal(json_string_value(json_object_get(data, "lr_id_number")),
+				json_string_value(json_object_get(sealed_first, "lr_id_number")));
+	put_obj(&c, second, "enterprise", data, &r);
+	if (r.status != 200)
+		fail_msg("prefilled enterprise sent back: %ld %s", r.status, r.body);
+	api_free(&r);
+	json_decref(data);
+	sealed_second = sealed_step(second, "enterprise");
+	assert_string_equal(json_string_value(json_object_get(sealed_second, "lr_id_number")),
+			    json_string_value(json_object_get(sealed_first, "lr_id_number")));
+	assert_string_equal(json_string_value(json_object_get(sealed_second, "org_name")),
+			    json_string_value(json_object_get(sealed_first, "org_name")));
+	json_decref(sealed_first);
+	json_decref(sealed_second);
+	get_step(&c, second, "enterprise", &r);
+	assert_true(json_is_true(json_object_get(r.json, "saved")));
+	assert_false(json_is_string(json_object_get(r.json, "prefilled_from")));
+	api_free(&r);
+	/* Only who applies: the product is this order's own. */
+	get_step(&c, second, "product", &r);
+	assert_true(json_is_false(json_object_get(r.json, "saved")));
+	assert_false(json_is_string(json_object_get(r.json, "prefilled_from")));
+	api_free(&r);
+
+	/* Another organisation starts empty. */
+	wiz_create(&d, "cecep", "new", "org", NULL, third);
+	get_step(&d, third, "enterprise", &r);
+	assert_true(json_is_false(json_object_get(r.json, "saved")));
+	assert_false(json_is_string(json_object_get(r.json, "prefilled_from")));
+	assert_true(json_is_null(json_object_get(r.json, "data")) ||
+		    json_object_size(json_object_get(r.json, "data")) == 0);
+	api_free(&r);
+}
+
 static int setup(void **st)
 {
 	char pmobile[12], uscc2[19], mobile2[12];
@@ -1078,6 +1142,7 @@ int main(void)
 		cmocka_unit_test(test_another_applicant),
 		cmocka_unit_test(test_quotes_stored),
 		cmocka_unit_test(test_renewal_validity),
+		cmocka_unit_test(test_prefill_from_last_order),
 		cmocka_unit_test(test_person_applicant),
 	};
 
