@@ -52,6 +52,8 @@ static const char sql_claimed[] =
 	"SELECT DATE_FORMAT(signed_at, " DT ") FROM orders WHERE id = ?";
 static const char sql_release[] =
 	"UPDATE orders SET signed_at = ? WHERE id = ? AND signed_at = ?";
+/* The paper that failed its review is sent again: its waybill is the old parcel's. */
+static const char sql_drop_paper[] = "DELETE FROM waybills WHERE order_id = ? AND direction = 'in'";
 static const char sql_submit[] =
 	"UPDATE orders SET signed_at = NOW(3), submitted_at = IF(?, NOW(3), submitted_at), "
 	"pin_delivery = ?, editable = '' WHERE id = ?";
@@ -396,6 +398,14 @@ static int submit_tx(struct db *db, void *p)
 	s->to = again ? order_state_parse(db_cell(&lock, 0, L_RETURN))
 		      : first_stage(db_cell(&ch, 0, 0), mail_in,
 				    mail_in || str_is(db_cell(&lock, 0, L_PAPER), "1"), amount);
+	/* 004 "如果用户寄来的纸质资料未通过审核，工作人员将电话通知补寄资料": paper returned from its
+	 * review is mailed again, with a new waybill, and reviewed when it arrives. */
+	if (again && s->to == ORDER_PAPER_REVIEW) {
+		s->to = ORDER_AWAITING_PAPER;
+		rc = db_exec(db, sql_drop_paper, DB_ARGS(DB_I64(o->id)), NULL, NULL);
+		if (rc != DB_OK)
+			return rc;
+	}
 	now = *o;
 	now.verify_method = db_cell(&lock, 0, L_VERIFY);
 	now.mail_in = mail_in;

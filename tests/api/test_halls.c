@@ -32,6 +32,7 @@ struct walk {
 	char account[20];
 	char no[19];
 	const char *handler; /* the handler step's JSON, NULL: wiz_step_json's (a random ID) */
+	const char *stop_at; /* drive stops in this state (NULL: at done) */
 	char trail[400]; /* the states the order went through */
 };
 
@@ -154,7 +155,7 @@ static void drive(struct walk *w)
 		state_of(w, state, &amount);
 		o += (size_t)snprintf(w->trail + o, sizeof(w->trail) - o, "%s%s", o ? ">" : "",
 				      state);
-		if (strcmp(state, "done") == 0) {
+		if (strcmp(state, "done") == 0 || (w->stop_at && strcmp(state, w->stop_at) == 0)) {
 			json_decref(amount);
 			return;
 		}
@@ -380,6 +381,70 @@ static void test_netca_unlock_by_previous_handler(void **state)
 	free(w);
 }
 
+static bool in_review_queue(const char *no)
+{
+	char path[120];
+	struct api_resp r;
+	bool found;
+
+	snprintf(path, sizeof(path), "/api/review/queue?order_no=%s", no);
+	api_call(&rev, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	found = strstr(r.body, no) != NULL;
+	api_free(&r);
+	return found;
+}
+
+/* 004 "如果用户寄来的纸质资料未通过审核，工作人员将电话通知补寄资料": paper that fails its review is
+ * sent again; the order waits for the new parcel's waybill before anyone can take it in. */
+static void test_jxca_paper_sent_again(void **state)
+{
+	struct walk *w = calloc(1, sizeof(*w));
+	char extra[160], code[7], st[32], body[120], path[120];
+	struct api_resp r;
+	const char *handler;
+
+	(void)state;
+	assert_non_null(w);
+	w->channel = "jxca-js";
+	w->business = "lost";
+	w->kind = "org";
+	w->pay = "wechat";
+	w->stop_at = "paper_review";
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, extra, w->no);
+	sign_order(w);
+	drive(w);
+	staff(&rev, w, "decision", ",\"decision\":\"return\",\"reason_code\":\"012\",\"steps\":[\"handler\"]");
+	state_of(w, st, NULL);
+	assert_string_equal(st, "returned");
+	/* The applicant corrects what was sent back, signs again: the paper is awaited anew. */
+	handler = wiz_step_json("handler", ORG, w->mobile, "mobile");
+	wiz_put(&w->c, w->no, "handler", handler, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	wiz_verify(&w->c, w->no, "handler", NULL);
+	wiz_sign_code(&w->c, w->no, w->mobile, code);
+	wiz_sign_with(&w->c, w->no, "/resubmit", code, &r);
+	if (r.status != 200)
+		fail_msg("resubmit %s: %ld %s", w->no, r.status, r.body);
+	api_free(&r);
+	state_of(w, st, NULL);
+	assert_string_equal(st, "awaiting_paper");
+	/* The old parcel's waybill does not stand for the new one. */
+	assert_false(in_review_queue(w->no));
+	snprintf(body, sizeof(body), "{\"carrier\":\"sf\",\"number\":\"SF%s\"}", w->no + 5);
+	snprintf(path, sizeof(path), "/api/track/orders/%s/waybill", w->no);
+	api_call(&w->c, "POST", path, body, NULL, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	assert_true(in_review_queue(w->no));
+	w->stop_at = NULL;
+	drive(w);
+	assert_non_null(strstr(w->trail, "done"));
+	free(w);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -397,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_netca),
 		cmocka_unit_test(test_jxca),
 		cmocka_unit_test(test_netca_unlock_by_previous_handler),
+		cmocka_unit_test(test_jxca_paper_sent_again),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
