@@ -170,7 +170,7 @@ static int rules_change(struct req *r, const struct order *o, const char **v,
 {
 	unsigned items = wizard_change_items(v[C_ITEMS]);
 
-	(void)in;
+	in->seal_change = items & ITEM_SEAL;
 	if (!(items & ITEM_NAME)) {
 		v[C_NAME] = NULL;
 	} else if (!v[C_NAME]) {

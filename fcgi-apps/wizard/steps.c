@@ -29,6 +29,12 @@ static const char sql_subject[] = "UPDATE orders SET subject_name = ? WHERE id =
 static const char sql_product[] =
 	"UPDATE orders SET years = ?, amount_fen = ?, quote_json = ?, renew_not_before = ?, "
 	"renew_not_after = ? WHERE id = ?";
+/* 002 "目前不支持在线变更签章，如需变更签章，请您至现场或邮寄介质到受理点": where the hall says so, a
+ * change of the seal goes by mail with the key; the other items stay online. */
+static const char sql_change[] =
+	"UPDATE orders o JOIN channels c ON c.id = o.channel_id SET o.paper_mail = "
+	"(FIND_IN_SET(o.business_type, c.paper_businesses) > 0 OR (? AND NOT c.seal_change_online)) "
+	"WHERE o.id = ?";
 static const char sql_accept[] =
 	"INSERT INTO agreement_acceptances (order_id, account_id, code, version, accepted_at, "
 	"remote_addr) VALUES (?, ?, ?, ?, NOW(3), ?)";
@@ -106,6 +112,9 @@ static int effects(struct db *db, struct save *sv)
 		if (in->subject_name)
 			rc = db_exec(db, sql_subject, DB_ARGS(DB_STR(in->subject_name), DB_I64(id)), NULL,
 				     NULL);
+		break;
+	case STEP_CHANGE:
+		rc = db_exec(db, sql_change, DB_ARGS(DB_I64(in->seal_change), DB_I64(id)), NULL, NULL);
 		break;
 	case STEP_PRODUCT:
 		rc = db_exec(db, sql_product,

@@ -97,6 +97,7 @@ struct wizard_step_input {
 	json_t *quote;
 	const char *renew_not_before, *renew_not_after; /* product of a renewal */
 	const char *service, *privacy;                  /* agreements: versions accepted */
+	bool seal_change;                               /* change: the seal is among the items */
 };
 
 /* The steps saved with PUT (agreements .. product). */

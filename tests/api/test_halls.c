@@ -445,6 +445,38 @@ static void test_jxca_paper_sent_again(void **state)
 	free(w);
 }
 
+/* 002 "目前不支持在线变更签章，如需变更签章，请您至现场或邮寄介质到受理点": a change of the seal
+ * goes by mail, the key sent in and mailed back; a change of the name stays online. */
+static void test_bjca_seal_change_by_mail(void **state)
+{
+	struct walk *w = calloc(1, sizeof(*w));
+	char extra[160];
+	struct api_resp r;
+
+	(void)state;
+	assert_non_null(w);
+	w->channel = "bjca-zycg";
+	w->business = "change";
+	w->kind = "org";
+	w->pay = "wechat";
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, extra, w->no);
+	wiz_put(&w->c, w->no, "change", "{\"items\":\"seal\"}", &r);
+	if (r.status != 200)
+		fail_msg("change seal: %ld %s", r.status, r.body);
+	api_free(&r);
+	wiz_order(&w->c, w->no, NULL, &r);
+	assert_true(json_is_true(json_object_get(r.json, "paper_mail")));
+	assert_string_equal(str(json_object_get(r.json, "paper_to"), "recipient"),
+			    "中共中央直属采购中心渠道 在线受理点 王明明");
+	api_free(&r);
+	sign_order(w);
+	drive(w);
+	if (!strstr(w->trail, "awaiting_paper") || !strstr(w->trail, "shipped"))
+		fail_msg("a seal change of 002 by mail: %s", w->trail);
+	free(w);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -463,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_jxca),
 		cmocka_unit_test(test_netca_unlock_by_previous_handler),
 		cmocka_unit_test(test_jxca_paper_sent_again),
+		cmocka_unit_test(test_bjca_seal_change_by_mail),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
