@@ -43,6 +43,20 @@ static const char *str(json_t *o, const char *k)
 	return v ? v : "";
 }
 
+/* A walk of business for kind at channel, paid by pay where it costs something. */
+static struct walk *new_walk(const char *channel, const char *business, const char *kind,
+			     const char *pay)
+{
+	struct walk *w = calloc(1, sizeof(*w));
+
+	assert_non_null(w);
+	w->channel = channel;
+	w->business = business;
+	w->kind = kind;
+	w->pay = pay;
+	return w;
+}
+
 static bool has(json_t *list, const char *code)
 {
 	size_t i;
@@ -250,13 +264,9 @@ static void hall(const char *code)
 		size_t ki;
 
 		json_array_foreach(json_object_get(b, "kinds"), ki, k) {
-			struct walk *w = calloc(1, sizeof(*w));
-
-			assert_non_null(w);
-			w->channel = code;
-			w->business = str(b, "code");
-			w->kind = str(k, "code");
-			w->pay = has(json_object_get(ch, "pay_methods"), "wechat") ? "wechat" : "alipay";
+			struct walk *w = new_walk(code, str(b, "code"), str(k, "code"),
+						  has(json_object_get(ch, "pay_methods"), "wechat")
+							  ? "wechat" : "alipay");
 			if (json_is_true(json_object_get(b, "counter"))) {
 				counter(w, ch);
 			} else {
@@ -332,16 +342,11 @@ static void test_netca_unlock_by_previous_handler(void **state)
 		"{\"name\":\"李娜\",\"id_number\":\"%s\",\"mobile\":\"%s\","
 		"\"email\":\"handler@example.com\",\"position\":\"采购专员\",\"method\":\"mobile\","
 		"\"bank_card\":\"6217000010001234569\"}";
-	struct walk *w = calloc(1, sizeof(*w));
+	struct walk *w = new_walk("netca-gd", "new", "org", "alipay");
 	char extra[160], serial[41], json[400], state_now[32], id[19];
 	struct api_resp r;
 
 	(void)state;
-	assert_non_null(w);
-	w->channel = "netca-gd";
-	w->business = "new";
-	w->kind = "org";
-	w->pay = "alipay";
 	applicant(w, extra);
 	wiz_random_id(id);
 	snprintf(json, sizeof(json), handler, id, w->mobile);
@@ -399,17 +404,12 @@ static bool in_review_queue(const char *no)
  * sent again; the order waits for the new parcel's waybill before anyone can take it in. */
 static void test_jxca_paper_sent_again(void **state)
 {
-	struct walk *w = calloc(1, sizeof(*w));
+	struct walk *w = new_walk("jxca-js", "lost", "org", "wechat");
 	char extra[160], code[7], st[32], body[120], path[120];
 	struct api_resp r;
 	const char *handler;
 
 	(void)state;
-	assert_non_null(w);
-	w->channel = "jxca-js";
-	w->business = "lost";
-	w->kind = "org";
-	w->pay = "wechat";
 	w->stop_at = "paper_review";
 	applicant(w, extra);
 	wiz_create(&w->c, w->channel, w->business, w->kind, extra, w->no);
@@ -449,16 +449,11 @@ static void test_jxca_paper_sent_again(void **state)
  * goes by mail, the key sent in and mailed back; a change of the name stays online. */
 static void test_bjca_seal_change_by_mail(void **state)
 {
-	struct walk *w = calloc(1, sizeof(*w));
+	struct walk *w = new_walk("bjca-zycg", "change", "org", "wechat");
 	char extra[160];
 	struct api_resp r;
 
 	(void)state;
-	assert_non_null(w);
-	w->channel = "bjca-zycg";
-	w->business = "change";
-	w->kind = "org";
-	w->pay = "wechat";
 	applicant(w, extra);
 	wiz_create(&w->c, w->channel, w->business, w->kind, extra, w->no);
 	wiz_put(&w->c, w->no, "change", "{\"items\":\"seal\"}", &r);
