@@ -192,7 +192,8 @@
       o.subject_name,
       o.channel_name || o.channel,
       o.amount !== null && o.amount !== undefined ? '¥' + o.amount : '',
-      '下单 ' + P.when(o.created_at)
+      '下单 ' + P.when(o.created_at),
+      o.updated_at && o.updated_at !== o.created_at ? '更新 ' + P.when(o.updated_at) : ''
     ].forEach(function (t) {
       if (t) meta.appendChild(P.el('span', null, t));
     });

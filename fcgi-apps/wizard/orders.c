@@ -41,7 +41,8 @@ static const char sql_list[] =
 	"SELECT o.order_no, c.code, c.name, o.business_type, o.cert_kind, o.subject_name, o.state, "
 	"DATE_FORMAT(o.created_at, " DB_ISO_FMT "), COALESCE(o.amount_fen, -1), o.mail_in, "
 	"c.mail_in AND " ENTERPRISE_FAILED ", "
-	"EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.state = 'paid') "
+	"EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.state = 'paid'), "
+	"DATE_FORMAT(o.updated_at, " DB_ISO_FMT ") "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id " LIST_WHERE
 	"ORDER BY o.created_at DESC, o.id DESC LIMIT ? OFFSET ?";
 static const char sql_count[] = "SELECT COUNT(*) FROM orders o " LIST_WHERE;
@@ -269,14 +270,15 @@ int wizard_orders(struct req *r)
 		bool can_mail_in = str_is(db_cell(&rows, i, 10), "1") && str_is(db_cell(&rows, i, 9), "0");
 
 		json_array_append_new(list, json_pack(
-			"{s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s?, s:s, s:o, s:o}",
+			"{s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s?, s:s, s:s, s:o, s:o}",
 			"order_no", db_cell(&rows, i, 0), "channel", db_cell(&rows, i, 1),
 			"channel_name", db_cell(&rows, i, 2), "business", db_cell(&rows, i, 3),
 			"business_name", order_business_name(db_cell(&rows, i, 3)),
 			"kind", db_cell(&rows, i, 4), "kind_name", order_kind_name(db_cell(&rows, i, 4)),
 			"subject_name", db_cell(&rows, i, 5), "state", order_state_str(state),
 			"state_name", order_state_zh(state), "created_at", db_cell(&rows, i, 7),
-			"amount", money(fen),
+			/* 001's order list shows 更新日期 beside 申请日期. */
+			"updated_at", db_cell(&rows, i, 12), "amount", money(fen),
 			"actions", actions(state, can_mail_in, str_is(db_cell(&rows, i, 11), "1"))));
 	}
 	resp_json(r, 200, json_pack("{s:o, s:I, s:i, s:i}", "orders", list, "total",

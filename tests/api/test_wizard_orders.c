@@ -822,6 +822,9 @@ static void test_orders_list(void **state)
 	assert_string_equal(str(row, "kind_name"), "机构证书");
 	assert_string_equal(str(row, "amount"), "180.00");
 	assert_string_equal(str(row, "created_at"), "2025-06-01T08:00:00+08:00");
+	/* 001's list shows 更新日期: the last change, not the application day. */
+	assert_int_equal(strlen(str(row, "updated_at")), strlen("2025-06-01T08:00:00+08:00"));
+	assert_string_not_equal(str(row, "updated_at"), str(row, "created_at"));
 	assert_string_equal(joined(json_object_get(row, "actions")), "view");
 	row = json_array_get(json_object_get(r.json, "orders"), 1); /* o4, returned */
 	assert_string_equal(joined(json_object_get(row, "actions")), "edit_resubmit,view");
