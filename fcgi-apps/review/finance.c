@@ -90,6 +90,8 @@ static int confirm_tx(struct db *db, void *p)
 	params = json_pack("{s:s}", "amount", f->amount);
 	rc = review_notify(db, r, o, "payment_confirmed", params);
 	json_decref(params);
+	if (rc == DB_OK)
+		rc = app_outbox_invoice(r, o->id, INVOICE_PAID);
 	/* An online renewal needs no review: paid is approved, and approved renewals are done. */
 	if (rc == DB_OK && f->to == ORDER_APPROVED) {
 		rc = review_approved(db, r, o, f->new_version, &f->to);

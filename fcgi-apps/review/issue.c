@@ -186,5 +186,7 @@ int review_approved(struct db *db, struct req *r, const struct order *o, long lo
 	params = json_pack("{s:s}", "pin_hint", hint);
 	rc = review_notify(db, r, o, "order_approved", params);
 	json_decref(params);
+	if (rc == DB_OK)
+		rc = app_outbox_invoice(r, o->id, INVOICE_APPROVED);
 	return rc;
 }

@@ -75,6 +75,8 @@ int wizard_pay_apply_tx(struct db *db, void *ctx)
 	rc = payment_apply(db, a->r->arena, a->pay_no, &a->rep, &a->out);
 	if (rc == DB_OK && a->out.outcome == PAYMENT_PAID)
 		rc = paid_sms(a);
+	if (rc == DB_OK && a->out.outcome == PAYMENT_PAID)
+		rc = app_outbox_invoice(a->r, a->out.order_id, INVOICE_PAID);
 	if (rc == DB_OK && a->notice)
 		rc = db_exec(db, sql_notice_outcome,
 			     DB_ARGS(DB_STR(payment_outcome_name(a->out.outcome)),

@@ -289,6 +289,9 @@ static const struct field f_product[] = {
 			"请选择是否开具电子发票（0 不开，1 开具）。" },
 	[R_TAXPAYER] = { "taxpayer_no", "纳税人识别号", false, 18, is_uscc, PII_NONE,
 			 "纳税人识别号不正确：应为 18 位统一社会信用代码（数字和大写字母），个人和政府机关可不填。" },
+	/* 002 "电子发票将在24小时内发送至指定（默认为经办人）邮箱"; 004 "发票接收人邮箱". */
+	[R_INVOICE_EMAIL] = { "invoice_email", "发票接收邮箱", false, 254, is_email, PII_EMAIL,
+			      EMAIL_MSG("发票接收") },
 	[R_RECIPIENT] = { "mail_recipient", "收件人姓名", false, 30, is_person_name, PII_NONE,
 			  NAME_MSG("收件人") },
 	[R_MOBILE] = { "mail_mobile", "收件人手机号码", false, 16, is_mobile, PII_MOBILE,

@@ -311,6 +311,9 @@ static int rules_product(struct req *r, const struct order *o, const char **v,
 			 v[R_DEFECT][0] == '1';
 	}
 	v[R_SEAL] = seal ? "1" : "0";
+	/* No invoice asked for: nothing of one is kept (and none is sent). */
+	if (v[R_INVOICE][0] != '1')
+		v[R_TAXPAYER] = v[R_INVOICE_EMAIL] = NULL;
 	/* Asked only where it decides the fee: a damaged key within its warranty (002). */
 	v[R_DEFECT] = defect ? "1" : NULL;
 	if (quote(r, o, years, seal, defect, in) < 0)

@@ -10,7 +10,7 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
  ('sms', 'order_approved', 'SMS_000000004', 'order_no,pin_hint', '',
   '您的订单{order_no}已审核通过。{pin_hint}'),
  ('sms', 'payment_confirmed', 'SMS_000000005', 'order_no,amount', '',
-  '您的订单{order_no}已支付成功，金额{amount}元。电子发票将在24小时内发送至您的邮箱。'),
+  '您的订单{order_no}已支付成功，金额{amount}元。'),
  ('sms', 'shipped', 'SMS_000000006', 'order_no,carrier,waybill', '',
   '您的订单{order_no}证书已寄出，{carrier}运单号{waybill}，可在网上营业厅查询物流。'),
  ('sms', 'pin_notice', 'SMS_000000007', 'order_no,pin', '',
@@ -22,11 +22,16 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
  ('email', 'order_approved', '', 'order_no,pin_hint', '订单{order_no}已审核通过',
   '您好：\n\n您的订单{order_no}已审核通过。{pin_hint}\n\n数字证书网上营业厅'),
  ('email', 'payment_confirmed', '', 'order_no,amount', '订单{order_no}支付成功',
-  '您好：\n\n您的订单{order_no}已支付成功，金额{amount}元。电子发票将在24小时内发送至本邮箱。\n\n数字证书网上营业厅'),
+  '您好：\n\n您的订单{order_no}已支付成功，金额{amount}元。\n\n数字证书网上营业厅'),
  ('email', 'shipped', '', 'order_no,carrier,waybill', '订单{order_no}证书已寄出',
   '您好：\n\n您的订单{order_no}证书已寄出，{carrier}运单号{waybill}。\n\n数字证书网上营业厅');
 
 -- The face check link for the legal representative or handler (fcgi-apps/wizard/verify_start.c).
 INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
  ('sms', 'verify_face', 'SMS_000000008', 'order_no,link', '',
-  '您正在为订单{order_no}办理身份核验，请用本机打开链接完成刷脸及活体验证：{link}。如非本人操作，请忽略本短信。');
+  '您正在为订单{order_no}办理身份核验，请用本机打开链接完成刷脸及活体验证：{link}。如非本人操作，请忽略本短信。'),
+ -- The invoice as its hall issues it (channels.invoice_*): only when one was asked for.
+ ('sms', 'invoice_issued', 'SMS_000000011', 'order_no,title,purpose,amount,taxpayer_no,promise', '',
+  '您的订单{order_no}的电子发票（抬头：{title}，{purpose}{amount}元）已申请开具，将于{promise}发送，请注意查收。'),
+ ('email', 'invoice_issued', '', 'order_no,title,purpose,amount,taxpayer_no,promise', '订单{order_no}电子发票开具通知',
+  '您好：\n\n您的订单{order_no}的电子发票已申请开具，将于{promise}发送。\n发票抬头：{title}\n纳税人识别号：{taxpayer_no}\n发票用途：{purpose}\n金额：{amount}元\n\n数字证书网上营业厅');

@@ -12,6 +12,7 @@
 #include "base/conf.h"
 #include "crypto/crypto.h"
 #include "db/db.h"
+#include "domain/invoice.h"
 #include "domain/ratelimit.h"
 #include "web/app_state.h"
 
@@ -21,6 +22,10 @@ struct req;
  * answer (the client never waits for a gateway). Returns a DB_* code. */
 int app_outbox_add(struct req *r, const char *channel, const char *event, const char *to,
 		   json_t *params, long long order_id);
+
+/* Inside the caller's transaction, once the order reached when: the invoice notices its hall
+ * sends then (domain/invoice.h), written to the outbox. A DB_* code. */
+int app_outbox_invoice(struct req *r, long long order_id, enum invoice_when when);
 
 /* Records an outbox row written by other means (e.g. smscode_issue) for the post-response
  * send; rc is the DB_* result of writing it. */

@@ -33,6 +33,21 @@ int app_outbox_add(struct req *r, const char *channel, const char *event, const 
 	return rc;
 }
 
+int app_outbox_invoice(struct req *r, long long order_id, enum invoice_when when)
+{
+	struct invoice_notice n[INVOICE_NOTICES_MAX];
+	int count = 0, rc = invoice_due(&r->app->db, r->arena, &r->app->key, order_id, when, n,
+					&count);
+
+	for (int i = 0; i < count; i++) {
+		if (rc == DB_OK)
+			rc = app_outbox_add(r, n[i].channel, "invoice_issued", n[i].to, n[i].params,
+					    order_id);
+		json_decref(n[i].params);
+	}
+	return rc;
+}
+
 void app_outbox_note(struct app *app, int rc, long long id)
 {
 	/* Set here, not in app.c: only programs that write outbox rows link the senders (libcurl). */

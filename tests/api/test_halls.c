@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -33,6 +34,7 @@ struct walk {
 	char no[19];
 	const char *handler; /* the handler step's JSON, NULL: wiz_step_json's (a random ID) */
 	const char *stop_at; /* drive stops in this state (NULL: at done) */
+	const char *invoice_email; /* the product step's; "-": no invoice asked for */
 	char trail[400]; /* the states the order went through */
 };
 
@@ -145,6 +147,23 @@ static void sign_order(struct walk *w)
 		if (r.status != 200)
 			fail_msg("%s: handler %ld %s", w->no, r.status, r.body);
 		api_free(&r);
+	}
+	if (w->invoice_email) {
+		json_t *j = json_loads(wiz_step_json("product", ORG, w->mobile, NULL), 0, NULL);
+		char *text;
+
+		assert_non_null(j);
+		if (strcmp(w->invoice_email, "-") == 0)
+			json_object_set_new(j, "e_invoice", json_string("0"));
+		else
+			json_object_set_new(j, "invoice_email", json_string(w->invoice_email));
+		text = json_dumps(j, JSON_COMPACT);
+		wiz_put(&w->c, w->no, "product", text, &r);
+		if (r.status != 200)
+			fail_msg("%s: product %ld %s", w->no, r.status, r.body);
+		api_free(&r);
+		free(text);
+		json_decref(j);
 	}
 	wiz_verify_plan(&w->c, w->no, w->account);
 	wiz_upload_missing(&w->c, w->no);
@@ -472,6 +491,92 @@ static void test_bjca_seal_change_by_mail(void **state)
 	free(w);
 }
 
+/* The messages to `to` (the sandbox gateway's), waiting up to 5 s for one holding needle; its
+ * text into out, or "" when none came. */
+static void message_with(const char *to, const char *needle, char *out, size_t outsz)
+{
+	char path[200];
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/sandbox/messages?to=%s&limit=100", to);
+	for (int i = 0; i < 100 && !out[0]; i++) {
+		struct api_resp r;
+		json_t *m;
+		size_t k;
+
+		if (i)
+			usleep(50 * 1000);
+		api_get(path, &r);
+		assert_int_equal(r.status, 200);
+		json_array_foreach(json_object_get(r.json, "messages"), k, m) {
+			const char *t = json_string_value(json_object_get(m, "text"));
+
+			if (!out[0] && t && strstr(t, needle))
+				snprintf(out, outsz, "%s", t);
+		}
+		api_free(&r);
+	}
+}
+
+/* The order's invoice notice reached `to`, in the hall's words. */
+static void invoiced(struct walk *w, const char *to, const char *words)
+{
+	char needle[64], text[1200];
+
+	snprintf(needle, sizeof(needle), "%s的电子发票", w->no);
+	message_with(to, needle, text, sizeof(text));
+	if (!text[0])
+		fail_msg("%s %s: no invoice notice to %s", w->channel, w->business, to);
+	if (!strstr(text, words))
+		fail_msg("%s %s: the invoice notice does not say %s: %s", w->channel, w->business,
+			 words, text);
+}
+
+/* Invoices as each hall issues them: when, where, in its words; and none unless asked for.
+ * 002 "支付成功后，电子发票将在24小时内发送至指定（默认为经办人）邮箱"; 003 "电子发票1~2个工作日
+ * 发送到经办人手机"; 004 "证书发票将在证书制作后3个工作日内发送至发票接收人邮箱"; 001 "证书申请通过
+ * 后，电子发票链接会发送至经办人手机或电子邮箱", "发票用途: * 介质服务费". */
+static void test_invoices(void **state)
+{
+	struct walk *w;
+	char email[64], text[600], needle[64];
+
+	(void)state;
+	w = new_walk("bjca-zycg", "new", "org", "wechat");
+	snprintf(email, sizeof(email), "invoice%ld@example.com", random() % 1000000000);
+	w->invoice_email = email;
+	walk(w);
+	invoiced(w, email, "24小时内");
+	free(w);
+
+	w = new_walk("netca-gd", "new", "org", "alipay");
+	walk(w);
+	invoiced(w, w->mobile, "1~2个工作日内");
+	free(w);
+
+	w = new_walk("jxca-js", "lost", "org", "wechat");
+	walk(w);
+	invoiced(w, "handler@example.com", "证书制作后3个工作日内");
+	free(w);
+
+	w = new_walk("szca", "new", "org", "wechat");
+	walk(w);
+	invoiced(w, w->mobile, "介质服务费");
+	invoiced(w, "handler@example.com", "介质服务费");
+	free(w);
+
+	/* No invoice asked for: none, though the order was paid and is done. */
+	w = new_walk("bjca-zycg", "new", "org", "wechat");
+	w->invoice_email = "-";
+	walk(w);
+	message_with(w->mobile, "已办理完成", text, sizeof(text));
+	assert_true(text[0] != '\0');
+	snprintf(needle, sizeof(needle), "%s的电子发票", w->no);
+	message_with("handler@example.com", needle, text, sizeof(text));
+	assert_string_equal(text, "");
+	free(w);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -491,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_netca_unlock_by_previous_handler),
 		cmocka_unit_test(test_jxca_paper_sent_again),
 		cmocka_unit_test(test_bjca_seal_change_by_mail),
+		cmocka_unit_test(test_invoices),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
