@@ -219,14 +219,15 @@
     return S.table(['业务 / 证书类型', '计费方式', '最长年限', '一次性费用', '年费', '其他', '费用依据', '修改时间', ''], rows);
   }
 
-  function itemFields(form, prefix, label, it, withFrom) {
+  // The inputs of item `name` (once, year): name_code, name_label, name_amount (year: year_from).
+  function itemFields(form, prefix, name, label, it, withFrom) {
     var box = el('fieldset', 'field field-wide');
     box.appendChild(el('legend', null, label));
     var row = el('div', 'form');
     box.appendChild(row);
-    field(row, prefix + '-code', '项目代码', input(prefix + '_code', it ? it.code : '', 32));
-    field(row, prefix + '-label', '项目名称', input(prefix + '_label', it ? it.label : '', 60));
-    field(row, prefix + '-amount', '金额（元）', input(prefix + '_amount', it ? it.amount : '', 14));
+    field(row, prefix + '-code', '项目代码', input(name + '_code', it ? it.code : '', 32));
+    field(row, prefix + '-label', '项目名称', input(name + '_label', it ? it.label : '', 60));
+    field(row, prefix + '-amount', '金额（元）', input(name + '_amount', it ? it.amount : '', 14));
     if (withFrom) {
       var sel = el('select');
       sel.name = 'year_from';
@@ -257,8 +258,8 @@
     field(form, p + '-kind', '证书类型', k);
     field(form, p + '-basis', '计费方式', basis);
     field(form, p + '-years', '最长办理年限', years);
-    itemFields(form, p + '-once', '一次性费用（不填则无）', f && f.once, false);
-    itemFields(form, p + '-year', '年费（不填则无）', f && f.year, true);
+    itemFields(form, p + '-once', 'once', '一次性费用（不填则无）', f && f.once, false);
+    itemFields(form, p + '-year', 'year', '年费（不填则无）', f && f.year, true);
     field(form, p + '-seal', '电子印章重新制作费（元）', input('seal', f ? f.seal : '0.00', 14));
     var w = el('div', 'field');
     checkbox(w, 'warranty_free', '1', '质保期内质量问题免费更换', f && f.warranty_free);
@@ -310,7 +311,8 @@
       };
       S.busy(submit, S.api('PUT', feePath(hall, b.value, k.value), body)).then(function (r) {
         if (!r.ok) return S.formError(form, out, r.error);
-        done('已保存“' + nameOf('businesses', b.value) + ' · ' + nameOf('kinds', k.value) + '”的收费设置。');
+        done((r.body.changed ? '已保存“' : '没有需要保存的修改：“') + nameOf('businesses', b.value) + ' · ' +
+          nameOf('kinds', k.value) + '”的收费设置' + (r.body.changed ? '。' : '与原来相同。'));
       });
     });
     return form;

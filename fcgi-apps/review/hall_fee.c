@@ -185,6 +185,7 @@ struct fee_tx {
 	const char *code, *business, *kind;
 	const struct fee *fee;      /* NULL: remove the row */
 	bool missing;               /* remove: there was no row */
+	bool unchanged;             /* put: the row was already so (nothing written) */
 	const char *was;            /* the old row in words, or NULL */
 };
 
@@ -199,6 +200,7 @@ static int fee_tx(struct db *db, void *p)
 	int rc;
 
 	t->missing = false;
+	t->unchanged = false;
 	t->was = NULL;
 	rc = db_query(db, r->arena, sql_lock,
 		      DB_ARGS(DB_I64(t->channel_id), DB_STR(t->business), DB_STR(t->kind)), &old);
@@ -221,6 +223,9 @@ static int fee_tx(struct db *db, void *p)
 		return review_audit(db, r, 0, NULL, "hall_fee_removed",
 				    arena_printf(r->arena, "%s: %s → (not offered)", what, t->was));
 	}
+	t->unchanged = t->was && str_is(t->was, fee_text(r, f)) && str_is(before.source, f->source);
+	if (t->unchanged)
+		return DB_OK;
 	rc = db_exec(db, sql_put,
 		     DB_ARGS(DB_I64(t->channel_id), DB_STR(t->business), DB_STR(t->kind), DB_STR(f->basis),
 			     DB_I64(f->max_years), f->once.set ? DB_STR(f->once.code) : DB_NULL,
@@ -306,8 +311,8 @@ int review_hall_fee_put(struct req *r)
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	resp_json(r, t.was ? 200 : 201,
-		  json_pack("{s:s, s:s, s:s, s:s, s:b}", "channel", t.code, "business", t.business,
-			    "kind", t.kind, "basis", f.basis, "created", !t.was));
+		  json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "channel", t.code, "business", t.business,
+			    "kind", t.kind, "basis", f.basis, "created", !t.was, "changed", !t.unchanged));
 	return 0;
 }
 

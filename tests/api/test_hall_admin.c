@@ -397,6 +397,20 @@ static void test_fee_set_and_removed(void **state)
 			       "detail LIKE 'netca-gd unlock/person:%%→ \"test: an admin''s price\"'", mark), 1);
 	assert_int_equal(hall_audits(), audits + 2);
 
+	/* The same row again: nothing written, nothing audited. */
+	api_call(&adm, "PUT", path,
+		 "{\"basis\":\"priced\",\"max_years\":3,\"once\":{\"code\":\"unlock\",\"label\":\"解锁服务费\","
+		 "\"amount\":\"12.340\"},\"seal\":\"5.00\",\"source\":\"test: an admin's price\"}", NULL, &r);
+	expect(&r, 400, "invalid_field"); /* three decimals */
+	api_free(&r);
+	api_call(&adm, "PUT", path,
+		 "{\"basis\":\"priced\",\"max_years\":3,\"once\":{\"code\":\"unlock\",\"label\":\"解锁服务费\","
+		 "\"amount\":\"12.34\"},\"seal\":\"5.00\",\"source\":\"test: an admin's price\"}", NULL, &r);
+	expect(&r, 200, NULL);
+	assert_false(json_is_true(json_object_get(r.json, "changed")));
+	api_free(&r);
+	assert_int_equal(hall_audits(), audits + 2);
+
 	/* Removed: the business is no longer priced for that kind. */
 	api_call(&adm, "DELETE", path, NULL, NULL, &r);
 	expect(&r, 200, NULL);
