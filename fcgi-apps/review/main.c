@@ -28,12 +28,9 @@ static const struct route routes[] = {
 	{ "POST", "/api/review/orders/:no/delivered", review_delivered, ROLE_SHIPPING, 0 },
 	{ "GET", "/api/review/admin/halls", review_halls, ROLE_ADMIN, 0 },
 	{ "PUT", "/api/review/admin/halls/:code", review_hall_put, ROLE_ADMIN, AUTH_ROUTE_FRESH },
-	{ "PUT", "/api/review/admin/halls/:code/fees/:business/:kind", review_hall_fee_put, ROLE_ADMIN,
-	  AUTH_ROUTE_FRESH },
-	{ "DELETE", "/api/review/admin/halls/:code/fees/:business/:kind", review_hall_fee_delete,
-	  ROLE_ADMIN, AUTH_ROUTE_FRESH },
-	{ "POST", "/api/review/admin/halls/:code/agreements", review_hall_agreement, ROLE_ADMIN,
-	  AUTH_ROUTE_FRESH },
+	{ "PUT", "/api/review/admin/halls/:code/fees/:business/:kind", review_hall_fee_put, ROLE_ADMIN, AUTH_ROUTE_FRESH },
+	{ "DELETE", "/api/review/admin/halls/:code/fees/:business/:kind", review_hall_fee_delete, ROLE_ADMIN, AUTH_ROUTE_FRESH },
+	{ "POST", "/api/review/admin/halls/:code/agreements", review_hall_agreement, ROLE_ADMIN, AUTH_ROUTE_FRESH },
 	{ "GET", "/api/review/health", serve_health, ROUTE_PUBLIC, 0 },
 };
 
