@@ -340,6 +340,11 @@
       var add = el('button', 'btn-small', '新增收费');
       add.type = 'button';
       section.appendChild(feeTable(hall, edit, reload));
+      var unpriced = Array.isArray(hall.unpriced) ? hall.unpriced : [];
+      if (unpriced.length) {
+        section.appendChild(S.alert(['以下业务和证书类型列在办理范围内，但没有收费设置，因此不向申请人提供：',
+          unpriced.map(function (u) { return S.text(u.business_name) + ' · ' + S.text(u.kind_name); }).join('、')], 'warn'));
+      }
       section.appendChild(add);
       slot = el('div');
       section.appendChild(slot);

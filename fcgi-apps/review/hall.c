@@ -106,6 +106,7 @@ static const struct col cols[] = {
 	{ "paper_note", COL_TEXT, 0, "邮寄须知" },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
+enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
 #define HALL_COLS \
 	"businesses, kinds, verify_methods, handler_methods, pay_methods, review_days_min, " \
 	"review_days_max, mail_in, renew_expired_online, desk_payee, desk_bank, desk_account, " \
@@ -256,7 +257,7 @@ static json_t *codes_json(const char *list)
 static json_t *hall_json(const struct db_rows *h, size_t i, const struct db_rows *f)
 {
 	const char *id = db_cell(h, i, H_ID);
-	json_t *o, *fees = json_array();
+	json_t *o, *fees = json_array(), *unpriced;
 
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}", "code", db_cell(h, i, H_CODE),
 		      "name", db_cell(h, i, H_NAME), "ca_name", db_cell(h, i, H_CA),
@@ -285,14 +286,29 @@ static json_t *hall_json(const struct db_rows *h, size_t i, const struct db_rows
 			break;
 		}
 	}
+	unpriced = json_array();
 	for (size_t b = 0; order_businesses[b].code; b++)
-		for (size_t k = 0; order_kinds[k].code; k++)
+		for (size_t k = 0; order_kinds[k].code; k++) {
+			bool priced = false;
+
 			for (size_t j = 0; j < f->nrows; j++)
 				if (str_is(db_cell(f, j, F_CHANNEL), id) &&
 				    str_is(db_cell(f, j, F_BUSINESS), order_businesses[b].code) &&
-				    str_is(db_cell(f, j, F_KIND), order_kinds[k].code))
+				    str_is(db_cell(f, j, F_KIND), order_kinds[k].code)) {
 					json_array_append_new(fees, fee_json(f, j));
+					priced = true;
+				}
+			if (!priced && strlist_has(db_cell(h, i, H_COLS + C_BUSINESSES), order_businesses[b].code) &&
+			    strlist_has(db_cell(h, i, H_COLS + C_KINDS), order_kinds[k].code))
+				json_array_append_new(unpriced,
+						      json_pack("{s:s, s:s, s:s, s:s}", "business",
+								order_businesses[b].code, "business_name",
+								order_businesses[b].zh, "kind", order_kinds[k].code,
+								"kind_name", order_kinds[k].zh));
+		}
 	json_object_set_new(o, "fees", fees);
+	/* Listed in the offers but without a fee row: not offered to applicants. */
+	json_object_set_new(o, "unpriced", unpriced ? unpriced : json_array());
 	return o;
 }
 

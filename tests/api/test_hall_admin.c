@@ -354,6 +354,8 @@ static void test_list(void **state)
 	assert_string_equal(str(json_object_get(f, "once"), "amount"), "600.00");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(f, "year"), "from")), 2);
 	assert_non_null(strstr(str(f, "source"), "003"));
+	/* Every business 003 offers, for each of its kinds, has its fee. */
+	assert_int_equal(json_array_size(json_object_get(netca, "unpriced")), 0);
 	/* 002 "证书解锁业务免费办理". */
 	bj = find(h, "code", "bjca-zycg");
 	assert_string_equal(str(fee_of(bj, "unlock", "org"), "basis"), "free");
@@ -417,6 +419,10 @@ static void test_fee_set_and_removed(void **state)
 	api_free(&r);
 	h = halls();
 	assert_null(fee_of(find(h, "code", "netca-gd"), "unlock", "person"));
+	/* Still in the hall's offers, now without a fee: the admin is told it is not offered. */
+	assert_non_null(find(json_object_get(find(h, "code", "netca-gd"), "unpriced"), "kind_name", "个人证书"));
+	assert_string_equal(str(find(json_object_get(find(h, "code", "netca-gd"), "unpriced"), "kind", "person"),
+				"business"), "unlock");
 	json_decref(h);
 	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE id > %lld AND action = 'hall_fee_removed' AND "
 			       "detail LIKE 'netca-gd unlock/person: priced 3y%%→ (not offered)'", mark), 1);
