@@ -642,6 +642,7 @@
 
     document.getElementById('queue-section').hidden = false;
     document.getElementById('queue-field').hidden = !isAdmin;
+    document.getElementById('halls-link').hidden = !isAdmin;
     if (isAdmin) auditForm();
 
     var fBusiness = form.elements.namedItem('business');

@@ -8,7 +8,9 @@
 
 /* AUTH_ROUTE_FRESH marks what leads to issuance, revocation or a refund: an approval (which
  * issues, or revokes for a revocation order), a payment confirmed (a paid online renewal
- * renews at once), a refund paid out, a key made. shared/web/auth.c checks the factor's age. */
+ * renews at once), a refund paid out, a key made; and every edit of a hall's own data (where
+ * its money goes, what it charges, what applicants accept). shared/web/auth.c checks the
+ * factor's age. */
 static const struct route routes[] = {
 	{ "GET", "/api/review/queue", review_queue, ROLE_STAFF, 0 },
 	{ "GET", "/api/review/reasons", review_reasons, ROLE_STAFF, 0 },
@@ -24,6 +26,11 @@ static const struct route routes[] = {
 	{ "POST", "/api/review/orders/:no/made", review_made, ROLE_SHIPPING, AUTH_ROUTE_FRESH },
 	{ "POST", "/api/review/orders/:no/shipped", review_shipped, ROLE_SHIPPING, 0 },
 	{ "POST", "/api/review/orders/:no/delivered", review_delivered, ROLE_SHIPPING, 0 },
+	{ "GET", "/api/review/admin/halls", review_halls, ROLE_ADMIN, 0 },
+	{ "PUT", "/api/review/admin/halls/:code", review_hall_put, ROLE_ADMIN, AUTH_ROUTE_FRESH },
+	{ "PUT", "/api/review/admin/halls/:code/fees/:business/:kind", review_hall_fee_put, ROLE_ADMIN, AUTH_ROUTE_FRESH },
+	{ "DELETE", "/api/review/admin/halls/:code/fees/:business/:kind", review_hall_fee_delete, ROLE_ADMIN, AUTH_ROUTE_FRESH },
+	{ "POST", "/api/review/admin/halls/:code/agreements", review_hall_agreement, ROLE_ADMIN, AUTH_ROUTE_FRESH },
 	{ "GET", "/api/review/health", serve_health, ROUTE_PUBLIC, 0 },
 };
 

@@ -113,6 +113,20 @@ int review_issue(struct db *db, struct req *r, const struct order *o, const char
 int review_approved(struct db *db, struct req *r, const struct order *o, long long version,
 		    enum order_state *final_state);
 
+/* ---- hall.c: the halls' own data, for their admins (hall_fee.c, hall_agreement.c) */
+
+/* Text a person reads as it is stored: no bidirectional controls (U+061C, U+200E/F,
+ * U+202A..E, U+2066..9). UTF-8 and control characters are valid_text's to check. A
+ * struct req_field check. */
+bool review_hall_plain(const char *s);
+
+/* s cut to max_chars code points, with "…" when cut (an audit detail stays within its column). */
+const char *review_hall_cut(struct req *r, const char *s, size_t max_chars);
+
+/* The id of the channel (hall) coded `code` into *id; 404 for a malformed or unknown code.
+ * Returns 0 or -1 (answered). */
+int review_hall_id(struct req *r, const char *code, long long *id);
+
 /* ---- working days (queue.c) */
 
 /* Working days from from_day to today (both YYYY-MM-DD, the database's calendar day): the
@@ -135,5 +149,10 @@ int review_shipped(struct req *r);
 int review_delivered(struct req *r);
 int review_reasons(struct req *r);          /* reasons.c */
 int review_audit_csv(struct req *r);        /* audit.c */
+int review_halls(struct req *r);            /* hall.c */
+int review_hall_put(struct req *r);
+int review_hall_fee_put(struct req *r);     /* hall_fee.c */
+int review_hall_fee_delete(struct req *r);
+int review_hall_agreement(struct req *r);   /* hall_agreement.c */
 
 #endif
