@@ -12,11 +12,18 @@
   var el = S.el;
   var API = '/api/review/admin/halls';
 
+  // [member, label, may be empty]
   var LISTS = [
     ['businesses', '办理的业务'], ['kinds', '签发的证书类型'], ['verify_methods', '企业认证方式'],
-    ['handler_methods', '经办人认证方式'], ['pay_methods', '支付方式']
+    ['handler_methods', '经办人认证方式'], ['pay_methods', '支付方式'],
+    ['paper_businesses', '在线提交后须寄送纸质材料、寄达后办理的业务', true],
+    ['counter_businesses', '只在前台现场办理的业务', true]
   ];
-  var FLAGS = [['mail_in', '企业认证失败时可转为线下邮寄纸质材料'], ['renew_expired_online', '已过期的证书可在线更新']];
+  var FLAGS = [['mail_in', '企业认证失败时可转为线下邮寄纸质材料'], ['renew_expired_online', '已过期的证书可在线更新'],
+    ['seal_change_online', '可在线变更签章（否：变更签章须邮寄介质）'],
+    ['unlock_auto', '经办人与上笔业务的经办人一致时，解锁自动审核']];
+  var CHOICES = [['invoice_when', '开具电子发票的时点'], ['invoice_via', '电子发票发送至']];
+  var INVOICE = [['invoice_promise', '发票送达时限（如“24小时内”）', 60], ['invoice_purpose', '发票用途（如“介质服务费”）', 30]];
   // [member, label, max characters]: the columns' bounds (schema/0014_hall.sql).
   var DESK = [
     ['desk_payee', '收款单位（开户名）', 100], ['desk_bank', '开户行', 100], ['desk_account', '收款账号', 40],
@@ -104,7 +111,7 @@
     LISTS.forEach(function (l) {
       var box = el('fieldset', 'field field-wide');
       box.appendChild(el('legend', null, l[1]));
-      (data.choices[l[0]] || []).forEach(function (c) {
+      (data.choices[l[0].indexOf('_businesses') > 0 ? 'businesses' : l[0]] || []).forEach(function (c) {
         checkbox(box, l[0], c.code, c.name || c.code, (hall[l[0]] || []).indexOf(c.code) >= 0);
       });
       form.appendChild(box);
@@ -127,6 +134,19 @@
     DESK.forEach(function (d) { field(form, 'h-' + hall.code + '-' + d[0], d[1], input(d[0], hall[d[0]], d[2]), d[2] >= 200); });
     form.appendChild(el('h4', 'field-wide', '纸质材料收件信息（邮寄纸质材料时向申请人显示）'));
     PAPER.forEach(function (d) { field(form, 'h-' + hall.code + '-' + d[0], d[1], input(d[0], hall[d[0]], d[2]), d[2] >= 200); });
+    form.appendChild(el('h4', 'field-wide', '电子发票（申请人选择开具时）'));
+    CHOICES.forEach(function (c) {
+      var sel = el('select');
+      sel.name = c[0];
+      (data.choices[c[0]] || []).forEach(function (o) {
+        var opt = el('option', null, o.name || o.code);
+        opt.value = o.code;
+        opt.selected = o.code === hall[c[0]];
+        sel.appendChild(opt);
+      });
+      field(form, 'h-' + hall.code + '-' + c[0], c[1], sel);
+    });
+    INVOICE.forEach(function (d) { field(form, 'h-' + hall.code + '-' + d[0], d[1], input(d[0], hall[d[0]], d[2])); });
     var submit = submitButton(form, '保存营业厅设置');
     var out = result(form);
 
@@ -140,7 +160,7 @@
         body[l[0]] = Array.prototype.filter.call(form.querySelectorAll('input[name="' + l[0] + '"]'), function (i) {
           return i.checked;
         }).map(function (i) { return i.value; });
-        if (!err && !body[l[0]].length) err = { field: l[0], message: l[1] + '至少选择一项。' };
+        if (!err && !l[2] && !body[l[0]].length) err = { field: l[0], message: l[1] + '至少选择一项。' };
       });
       ['review_days_min', 'review_days_max'].forEach(function (n) {
         var v = form.elements.namedItem(n).value.trim();
@@ -151,7 +171,8 @@
         err = { field: 'review_days_min', message: '审核时限下限不能大于上限。' };
       }
       FLAGS.forEach(function (f) { body[f[0]] = form.querySelector('input[name="' + f[0] + '"]').checked; });
-      DESK.concat(PAPER).forEach(function (d) {
+      CHOICES.forEach(function (c) { body[c[0]] = form.elements.namedItem(c[0]).value; });
+      DESK.concat(PAPER, INVOICE).forEach(function (d) {
         var v = form.elements.namedItem(d[0]).value.trim();
         body[d[0]] = v;
         var e = textError(v, d[2], d[1]);

@@ -19,7 +19,24 @@
 static const char *const enterprise_methods[] = { "transfer", "lr_mobile", "lr_card", "lr_face" };
 static const char *const handler_methods[] = { "mobile", "card", "face" };
 
-enum list { L_BUSINESSES, L_KINDS, L_VERIFY, L_HANDLER, L_PAY, L__COUNT };
+enum list { L_BUSINESSES, L_KINDS, L_VERIFY, L_HANDLER, L_PAY, L_INVOICE_WHEN, L_INVOICE_VIA,
+	    L__COUNT };
+
+/* When and where a hall's invoices go (domain/invoice.h), with their zh-CN names. */
+static const char *const invoice_when[][2] = {
+	{ "paid", "支付成功后" }, { "approved", "审核通过后" }, { "made", "证书制作后" }, { NULL, NULL },
+};
+static const char *const invoice_via[][2] = {
+	{ "email", "电子邮箱" }, { "sms", "经办人手机" }, { "both", "手机和电子邮箱" }, { NULL, NULL },
+};
+
+static const char *pair_name(const char *const (*t)[2], const char *code)
+{
+	for (; code && t[0][0]; t++)
+		if (str_is(t[0][0], code))
+			return t[0][1];
+	return NULL;
+}
 
 /* The i-th code of a list, NULL past its end. */
 static const char *list_code(enum list l, size_t i)
@@ -37,6 +54,10 @@ static const char *list_code(enum list l, size_t i)
 		       verify_method_known("handler", handler_methods[i]) ? handler_methods[i] : NULL;
 	case L_PAY:
 		return pay_methods[i][0];
+	case L_INVOICE_WHEN:
+		return i < sizeof(invoice_when) / sizeof(invoice_when[0]) ? invoice_when[i][0] : NULL;
+	case L_INVOICE_VIA:
+		return i < sizeof(invoice_via) / sizeof(invoice_via[0]) ? invoice_via[i][0] : NULL;
 	default:
 		return NULL;
 	}
@@ -54,6 +75,10 @@ static const char *list_name(enum list l, const char *code)
 		return verify_method_name(code);
 	case L_PAY:
 		return pay_method_name(code);
+	case L_INVOICE_WHEN:
+		return pair_name(invoice_when, code);
+	case L_INVOICE_VIA:
+		return pair_name(invoice_via, code);
 	default:
 		return NULL;
 	}
@@ -72,38 +97,48 @@ static json_t *choices(enum list l)
 
 /* ---- the settings an admin edits: JSON member = column of channels */
 
-enum col_type { COL_LIST, COL_DAYS, COL_FLAG, COL_TEXT };
+enum col_type { COL_LIST, COL_DAYS, COL_FLAG, COL_TEXT, COL_CHOICE };
 
 struct col {
 	const char *name;
 	enum col_type type;
-	enum list list;     /* COL_LIST */
+	enum list list;     /* COL_LIST, COL_CHOICE (one code of the list) */
 	const char *zh;     /* names the field in messages */
+	bool may_be_empty;  /* COL_LIST: none of the codes is a choice too */
 };
 
 /* In the order of HALL_COLS. */
 static const struct col cols[] = {
-	{ "businesses", COL_LIST, L_BUSINESSES, "办理的业务" },
-	{ "kinds", COL_LIST, L_KINDS, "签发的证书类型" },
-	{ "verify_methods", COL_LIST, L_VERIFY, "企业认证方式" },
-	{ "handler_methods", COL_LIST, L_HANDLER, "经办人认证方式" },
-	{ "pay_methods", COL_LIST, L_PAY, "支付方式" },
-	{ "review_days_min", COL_DAYS, 0, "审核时限下限（工作日）" },
-	{ "review_days_max", COL_DAYS, 0, "审核时限上限（工作日）" },
-	{ "mail_in", COL_FLAG, 0, "可转为线下邮寄纸质材料" },
-	{ "renew_expired_online", COL_FLAG, 0, "已过期证书可在线更新" },
-	{ "desk_payee", COL_TEXT, 0, "收款单位（开户名）" },
-	{ "desk_bank", COL_TEXT, 0, "开户行" },
-	{ "desk_account", COL_TEXT, 0, "收款账号" },
-	{ "desk_memo", COL_TEXT, 0, "汇款备注须注明的文字" },
-	{ "desk_address", COL_TEXT, 0, "现场缴费地址" },
-	{ "desk_hours", COL_TEXT, 0, "营业时间" },
-	{ "desk_phone", COL_TEXT, 0, "客服电话" },
-	{ "paper_org", COL_TEXT, 0, "纸质材料收件单位" },
-	{ "paper_recipient", COL_TEXT, 0, "纸质材料收件人" },
-	{ "paper_address", COL_TEXT, 0, "纸质材料收件地址" },
-	{ "paper_phone", COL_TEXT, 0, "收件人联系电话" },
-	{ "paper_note", COL_TEXT, 0, "邮寄须知" },
+	{ "businesses", COL_LIST, L_BUSINESSES, "办理的业务", false },
+	{ "kinds", COL_LIST, L_KINDS, "签发的证书类型", false },
+	{ "verify_methods", COL_LIST, L_VERIFY, "企业认证方式", false },
+	{ "handler_methods", COL_LIST, L_HANDLER, "经办人认证方式", false },
+	{ "pay_methods", COL_LIST, L_PAY, "支付方式", false },
+	{ "review_days_min", COL_DAYS, 0, "审核时限下限（工作日）", false },
+	{ "review_days_max", COL_DAYS, 0, "审核时限上限（工作日）", false },
+	{ "mail_in", COL_FLAG, 0, "可转为线下邮寄纸质材料", false },
+	{ "renew_expired_online", COL_FLAG, 0, "已过期证书可在线更新", false },
+	{ "desk_payee", COL_TEXT, 0, "收款单位（开户名）", false },
+	{ "desk_bank", COL_TEXT, 0, "开户行", false },
+	{ "desk_account", COL_TEXT, 0, "收款账号", false },
+	{ "desk_memo", COL_TEXT, 0, "汇款备注须注明的文字", false },
+	{ "desk_address", COL_TEXT, 0, "现场缴费地址", false },
+	{ "desk_hours", COL_TEXT, 0, "营业时间", false },
+	{ "desk_phone", COL_TEXT, 0, "客服电话", false },
+	{ "paper_org", COL_TEXT, 0, "纸质材料收件单位", false },
+	{ "paper_recipient", COL_TEXT, 0, "纸质材料收件人", false },
+	{ "paper_address", COL_TEXT, 0, "纸质材料收件地址", false },
+	{ "paper_phone", COL_TEXT, 0, "收件人联系电话", false },
+	{ "paper_note", COL_TEXT, 0, "邮寄须知", false },
+	/* The hall's own process (schema/0016_hall_process.sql) and invoices (0017). */
+	{ "paper_businesses", COL_LIST, L_BUSINESSES, "纸质材料寄达后办理的业务", true },
+	{ "counter_businesses", COL_LIST, L_BUSINESSES, "只在前台办理的业务", true },
+	{ "seal_change_online", COL_FLAG, 0, "可在线变更签章", false },
+	{ "unlock_auto", COL_FLAG, 0, "经办人与上笔业务一致时解锁自动审核", false },
+	{ "invoice_when", COL_CHOICE, L_INVOICE_WHEN, "开具发票的时点", false },
+	{ "invoice_via", COL_CHOICE, L_INVOICE_VIA, "发票发送方式", false },
+	{ "invoice_promise", COL_TEXT, 0, "发票送达时限", false },
+	{ "invoice_purpose", COL_TEXT, 0, "发票用途", false },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
@@ -111,7 +146,8 @@ enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
 	"businesses, kinds, verify_methods, handler_methods, pay_methods, review_days_min, " \
 	"review_days_max, mail_in, renew_expired_online, desk_payee, desk_bank, desk_account, " \
 	"desk_memo, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, " \
-	"paper_address, paper_phone, paper_note"
+	"paper_address, paper_phone, paper_note, paper_businesses, counter_businesses, " \
+	"seal_change_online, unlock_auto, invoice_when, invoice_via, invoice_promise, invoice_purpose"
 
 /* The version the client saw: the last edit's time to the microsecond, or NULL never edited. */
 #define HALL_STAMP "DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%f+08:00')"
@@ -130,7 +166,9 @@ static const char sql_update[] =
 	"pay_methods = ?, review_days_min = ?, review_days_max = ?, mail_in = ?, "
 	"renew_expired_online = ?, desk_payee = ?, desk_bank = ?, desk_account = ?, desk_memo = ?, "
 	"desk_address = ?, desk_hours = ?, desk_phone = ?, paper_org = ?, paper_recipient = ?, "
-	"paper_address = ?, paper_phone = ?, paper_note = ?, updated_at = NOW(3), updated_by = ? "
+	"paper_address = ?, paper_phone = ?, paper_note = ?, paper_businesses = ?, "
+	"counter_businesses = ?, seal_change_online = ?, unlock_auto = ?, invoice_when = ?, "
+	"invoice_via = ?, invoice_promise = ?, invoice_purpose = ?, updated_at = NOW(3), updated_by = ? "
 	"WHERE id = ?";
 
 enum { F_CHANNEL, F_BUSINESS, F_KIND, F_BASIS, F_MAX_YEARS, F_ONCE_CODE, F_ONCE_LABEL, F_ONCE_FEN,
@@ -282,6 +320,7 @@ static json_t *hall_json(const struct db_rows *h, size_t i, const struct db_rows
 			json_object_set_new(o, cols[c].name, json_boolean(str_is(v, "1")));
 			break;
 		case COL_TEXT:
+		case COL_CHOICE:
 			json_object_set_new(o, cols[c].name, json_string(v ? v : ""));
 			break;
 		}
@@ -356,10 +395,11 @@ int review_halls(struct req *r)
 						"version", db_cell(&a, i, 1), "title", db_cell(&a, i, 2),
 						"published_at", db_cell(&a, i, 3),
 						"current", str_is(db_cell(&a, i, 4), "1")));
-	lists = json_pack("{s:o, s:o, s:o, s:o, s:o, s:[s, s, s]}", "businesses", choices(L_BUSINESSES),
-			  "kinds", choices(L_KINDS), "verify_methods", choices(L_VERIFY),
-			  "handler_methods", choices(L_HANDLER), "pay_methods", choices(L_PAY),
-			  "bases", "priced", "free", "quoted");
+	lists = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[s, s, s]}", "businesses",
+			  choices(L_BUSINESSES), "kinds", choices(L_KINDS), "verify_methods",
+			  choices(L_VERIFY), "handler_methods", choices(L_HANDLER), "pay_methods",
+			  choices(L_PAY), "invoice_when", choices(L_INVOICE_WHEN), "invoice_via",
+			  choices(L_INVOICE_VIA), "bases", "priced", "free", "quoted");
 	resp_json(r, 200, json_pack("{s:o, s:o, s:o}", "halls", halls, "agreements", agreements,
 				    "choices", lists));
 	return 0;
@@ -370,7 +410,8 @@ int review_halls(struct req *r)
 /* Texts, bounded by their columns (schema/0014_hall.sql). */
 struct hall_text_in {
 	const char *desk_payee, *desk_bank, *desk_account, *desk_memo, *desk_address, *desk_hours,
-		*desk_phone, *paper_org, *paper_recipient, *paper_address, *paper_phone, *paper_note;
+		*desk_phone, *paper_org, *paper_recipient, *paper_address, *paper_phone, *paper_note,
+		*invoice_promise, *invoice_purpose;
 };
 
 #define TEXT(member, max, zh) \
@@ -385,6 +426,7 @@ static const struct req_field text_fields[] = {
 	TEXT(desk_phone, 60, "客服电话"),     TEXT(paper_org, 100, "收件单位"),
 	TEXT(paper_recipient, 100, "收件人"), TEXT(paper_address, 200, "收件地址"),
 	TEXT(paper_phone, 60, "收件人电话"),  TEXT(paper_note, 200, "邮寄须知"),
+	TEXT(invoice_promise, 60, "发票送达时限"), TEXT(invoice_purpose, 30, "发票用途"),
 };
 
 /* A JSON array of codes of list l, each known and once, as the stored comma list in the
@@ -396,7 +438,8 @@ static const char *list_value(struct req *r, json_t *body, const struct col *c)
 	const char *code;
 	size_t i, len = 0;
 
-	if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > 16)
+	if (!json_is_array(a) || (json_array_size(a) == 0 && !c->may_be_empty) ||
+	    json_array_size(a) > 16)
 		goto bad;
 	json_array_foreach(a, i, v) {
 		size_t k;
@@ -424,8 +467,8 @@ static const char *list_value(struct req *r, json_t *body, const struct col *c)
 	return out;
 bad:
 	resp_error(r, ERR_INVALID_FIELD, c->name,
-		   arena_printf(r->arena, "%s（%s）应为所列代码的数组，至少选一项，且不能重复。",
-				c->zh, c->name));
+		   arena_printf(r->arena, "%s（%s）应为所列代码的数组，%s且不能重复。", c->zh, c->name,
+				c->may_be_empty ? "" : "至少选一项，"));
 	return NULL;
 }
 
@@ -498,7 +541,8 @@ static int needed(struct req *r, const struct hall_put *h, const char *flow)
 		{ "desk_phone", "counter" },    { "paper_recipient", "paper" },
 		{ "paper_address", "paper" },   { "paper_phone", "paper" },
 	};
-	bool paper = str_is(h->val[col_index("mail_in")], "1") || str_is(flow, "two_stage");
+	bool paper = str_is(h->val[col_index("mail_in")], "1") || str_is(flow, "two_stage") ||
+		     h->val[col_index("paper_businesses")][0];
 	const char *pay = h->val[col_index("pay_methods")];
 
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
@@ -543,6 +587,12 @@ int review_hall_put(struct req *r)
 							       cols[c].zh, cols[c].name));
 			days[d++] = (int)json_integer_value(v);
 			h.val[c] = arena_printf(r->arena, "%d", days[d - 1]);
+		} else if (cols[c].type == COL_CHOICE) {
+			if (!json_is_string(v) || !list_name(cols[c].list, json_string_value(v)))
+				return resp_error(r, v ? ERR_INVALID_FIELD : ERR_MISSING_FIELD, cols[c].name,
+						  arena_printf(r->arena, "%s（%s）应为所列代码之一。",
+							       cols[c].zh, cols[c].name));
+			h.val[c] = json_string_value(v);
 		} else if (cols[c].type == COL_FLAG) {
 			if (!json_is_boolean(v))
 				return resp_error(r, v ? ERR_INVALID_FIELD : ERR_MISSING_FIELD, cols[c].name,

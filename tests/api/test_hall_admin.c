@@ -447,6 +447,42 @@ static void test_fee_set_and_removed(void **state)
 	assert_int_equal(hall_audits(), audits + 5);
 }
 
+/* The hall's process is its configuration: a business the admin moves to the counter is
+ * offered as such at once, and refused online; put back, it is online again. */
+static void test_process_set(void **state)
+{
+	json_t *s = settings_of("szca"), *was = json_deep_copy(s), *ch, *c, *b;
+	struct api_resp r;
+	size_t i;
+	bool counter = false;
+
+	(void)state;
+	json_object_set_new(s, "counter_businesses", json_pack("[s]", "unlock"));
+	json_object_set_new(s, "invoice_via", json_string("sms"));
+	put_settings("szca", s, &r);
+	expect(&r, 200, NULL);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "changed")), 2);
+	json_object_set(was, "updated_at", json_object_get(json_object_get(r.json, "hall"), "updated_at"));
+	api_free(&r);
+	api_call(NULL, "GET", "/api/wizard/catalog", NULL, NULL, &r);
+	ch = json_object_get(r.json, "channels");
+	json_array_foreach(ch, i, c)
+		if (strcmp(str(c, "code"), "szca") == 0) {
+			size_t k;
+
+			json_array_foreach(json_object_get(c, "businesses"), k, b)
+				if (strcmp(str(b, "code"), "unlock") == 0)
+					counter = json_is_true(json_object_get(b, "counter"));
+		}
+	api_free(&r);
+	assert_true(counter);
+	put_settings("szca", was, &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+	json_decref(s);
+	json_decref(was);
+}
+
 static void test_channel_set(void **state)
 {
 	json_t *s = settings_of("szca"), *h, *one;
@@ -651,6 +687,12 @@ static void test_hostile(void **state)
 			{ "desk_payee", "\"广东\\u202e司公限有\"", "invalid_field" },
 			{ "desk_memo", "\"a\\nb\"", "invalid_field" },
 			{ "paper_note", "\"\\u0085\"", "invalid_field" },
+			{ "paper_businesses", "[\"new\", \"mail\"]", "invalid_field" },
+			{ "counter_businesses", "\"revoke\"", "invalid_field" },
+			{ "unlock_auto", "\"yes\"", "invalid_field" },
+			{ "invoice_when", "\"tomorrow\"", "invalid_field" },
+			{ "invoice_via", "[\"sms\"]", "invalid_field" },
+			{ "invoice_purpose", "\"介质服务费介质服务费介质服务费介质服务费介质服务费介质服务费介质服务费\"", "invalid_field" },
 			{ "updated_at", "\"2020-01-01T00:00:00.000000+08:00\"", "conflict" },
 		};
 		json_t *base = settings_of("netca-gd");
@@ -751,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_fee_set_and_removed),
 		cmocka_unit_test(test_channel_set),
+		cmocka_unit_test(test_process_set),
 		cmocka_unit_test(test_agreement_published),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_desk_shown_to_payer),
