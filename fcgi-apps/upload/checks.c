@@ -40,7 +40,7 @@ static int refuse(struct req *r, enum err_code e, const char *check, const char 
 	return resp_error_with(r, e, "file", msg, detail(check, c));
 }
 
-static int legible(struct req *r, const struct upload_rule *rule, const unsigned char *rgb,
+static int legible(struct req *r, const struct upload_rule *rule, const unsigned char *grey,
 		   unsigned w, unsigned h, struct upload_checks *c)
 {
 	const struct scan_rules sr = { rule->ink_min, rule->sharp_min, rule->paper_min, rule->area_min };
@@ -48,7 +48,7 @@ static int legible(struct req *r, const struct upload_rule *rule, const unsigned
 	enum scan_fault f;
 	const char *msg = NULL;
 
-	if (scan_measure(rgb, w, h, &m) != 0)
+	if (scan_measure_grey(grey, w, h, &m) != 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	c->measured = true;
 	c->ink_pm = m.ink_pm;
@@ -78,22 +78,15 @@ static int legible(struct req *r, const struct upload_rule *rule, const unsigned
 }
 
 /* The QR of the printed form: it must name this order and this form, with its check tag. */
-static int bound(struct req *r, const char *no, const struct upload_rule *rule, const unsigned char *rgb,
-		 unsigned w, unsigned h, struct upload_checks *c)
+static int bound(struct req *r, const char *no, const struct upload_rule *rule,
+		 const unsigned char *grey, unsigned w, unsigned h, struct upload_checks *c)
 {
 	struct scan_qr *q = arena_alloc(r->arena, sizeof(*q));
-	unsigned char *grey = scan_grey(rgb, w, h);
 	const char *want = rule->qr_form, *what = form_name(want);
 	struct formtag_ref ref, other = { .no = "" };
-	int rc, foreign = 0;
+	int foreign = 0;
 
-	if (!q || !grey) {
-		free(grey);
-		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	}
-	rc = scan_qr(grey, w, h, q);
-	free(grey);
-	if (rc != 0)
+	if (!q || scan_qr(grey, w, h, q) != 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	for (int i = 0; i < q->n; i++) {
 		if (formtag_parse(q->text[i], q->len[i], &ref) != 0 ||
@@ -157,15 +150,19 @@ int upload_check_scan(struct req *r, const struct order *o, const char *no,
 		      struct upload_checks *c)
 {
 	struct timespec t0, t1;
+	unsigned char *grey;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	if (!rgb)
-		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = legible(r, rule, rgb, w, h, c);
+	/* One grey page for the measures and the QR; the seal looks at the colours. */
+	grey = rgb ? scan_grey(rgb, w, h) : NULL;
+	if (!grey)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	rc = legible(r, rule, grey, w, h, c);
 	if (rc == 0 && rule->qr_form && *rule->qr_form)
-		rc = bound(r, no, rule, rgb, w, h, c);
+		rc = bound(r, no, rule, grey, w, h, c);
+	free(grey);
 	if (rc == 0 && rule->seal)
 		rc = sealed(r, o, rule, rgb, w, h, c);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
