@@ -669,13 +669,17 @@ static int finder_box(const struct finder *c, int nc, int i, int tight, unsigned
 
 /* The boxes around the finder patterns, each read enlarged (modules of 2-3 pixels, a phone's
  * photo of a page at arm's length) and binarised: for the finders seen most often, the tight
- * box then the wide one; at most QR_BOXES boxes, three scales each. */
+ * box then the wide one; at most QR_BOXES boxes, three scales each, within QR_BOX_PIXELS
+ * pixels handed to zbar in all (a page without our QR, whose text shows finder-like runs,
+ * costs a bounded time to refuse). */
 #define QR_BOXES 4
+#define QR_BOX_PIXELS 3000000ull
 static int finder_passes(const unsigned char *g, unsigned w, unsigned h, struct scan_qr *q)
 {
 	static const unsigned scales[] = { 2, 1, 3 };
 	struct finder c[FINDER_MAX];
 	unsigned boxes[QR_BOXES][4];
+	unsigned long long spent = 0;
 	int nc = finder_scan(g, w, h, FINDER_LOOSE, c), nb = 0;
 
 	for (int i = 1; i < nc; i++)
@@ -699,9 +703,16 @@ static int finder_passes(const unsigned char *g, unsigned w, unsigned h, struct 
 			nb++;
 			if (b[2] - b[0] < 21 || b[3] - b[1] < 21)
 				continue;
-			for (size_t s = 0; s < sizeof(scales) / sizeof(scales[0]) && q->n == 0; s++)
+			for (size_t s = 0; s < sizeof(scales) / sizeof(scales[0]) && q->n == 0; s++) {
+				unsigned long long px = (unsigned long long)(b[2] - b[0]) * (b[3] - b[1]) *
+							scales[s] * scales[s];
+
+				if (spent + px > QR_BOX_PIXELS)
+					continue;
+				spent += px;
 				if (box_pass(g, w, b, scales[s], q) != 0)
 					return -1;
+			}
 		}
 	}
 	return 0;
