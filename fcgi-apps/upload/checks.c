@@ -19,11 +19,6 @@ bool upload_checks_wanted(const struct upload_rule *rule)
 	       rule->seal || (rule->qr_form && *rule->qr_form);
 }
 
-static const char *form_name(const char *form)
-{
-	return strcmp(form, "application") == 0 ? "数字证书申请表" : "法定代表人授权委托书";
-}
-
 static json_t *detail(const char *check, const struct upload_checks *c)
 {
 	if (!c->measured)
@@ -82,7 +77,7 @@ static int bound(struct req *r, const char *no, const struct upload_rule *rule,
 		 const unsigned char *grey, unsigned w, unsigned h, struct upload_checks *c)
 {
 	struct scan_qr *q = arena_alloc(r->arena, sizeof(*q));
-	const char *want = rule->qr_form, *what = form_name(want);
+	const char *want = rule->qr_form, *what = formtag_form_name(want);
 	struct formtag_ref ref, other = { .no = "" };
 	int foreign = 0;
 
@@ -104,11 +99,11 @@ static int bound(struct req *r, const char *no, const struct upload_rule *rule,
 		return refuse(r, ERR_QR_MISMATCH, "qr_other_order",
 			      arena_printf(r->arena, "这是订单 %s 的%s，不是本订单（%s）的：表格与订单一一绑定，"
 						     "请在本订单的办理页面打印%s，签字盖章后扫描上传。",
-					   other.no, form_name(other.form), no, what), c);
+					   other.no, formtag_form_name(other.form), no, what), c);
 	if (other.no[0])
 		return refuse(r, ERR_QR_MISMATCH, "qr_other_form",
 			      arena_printf(r->arena, "扫描件是本订单的%s，不是%s：请上传正确的表格。",
-					   form_name(other.form), what), c);
+					   formtag_form_name(other.form), what), c);
 	if (foreign)
 		return refuse(r, ERR_QR_MISMATCH, "qr_not_bound",
 			      arena_printf(r->arena, "扫描件上的二维码不是本系统为本订单生成的（未与订单绑定的空白表格或其他来源的表格）："

@@ -109,9 +109,26 @@ static void expect_refused(const struct forge_page *pg, bool grey, const char *n
 
 /* ---- the QR read back */
 
-static void test_own_form_verified(void **state)
+/* The order's own printed form, stamped, uploaded as kind: 201, its QR verified, the seal
+ * found, no warning. */
+static void expect_verified(const char *no, const char *form, const char *kind)
 {
 	struct forge_page pg;
+	struct api_resp r;
+
+	wiz_form_page(owner_of(no), no, form, true, &pg);
+	send(&pg, false, no, kind, &r);
+	if (r.status != 201)
+		fail_msg("own %s as %s: %ld %s", form, kind, r.status, r.body);
+	assert_string_equal(checks_of(&r, "qr"), "verified");
+	assert_string_equal(checks_of(&r, "seal"), "found");
+	assert_null(checks_of(&r, "warning"));
+	api_free(&r);
+	forge_page_free(&pg);
+}
+
+static void test_own_form_verified(void **state)
+{
 	struct api_resp r, d;
 	char path[128];
 	json_t *m;
@@ -119,34 +136,29 @@ static void test_own_form_verified(void **state)
 	int seen = 0;
 
 	(void)state;
-	wiz_form_page(&owner, o_a, "application", true, &pg);
-	send(&pg, false, o_a, "application_form", &r);
-	if (r.status != 201)
-		fail_msg("own form: %ld %s", r.status, r.body);
-	assert_string_equal(checks_of(&r, "qr"), "verified");
-	assert_string_equal(checks_of(&r, "seal"), "found");
-	assert_null(checks_of(&r, "warning"));
-	api_free(&r);
-	forge_page_free(&pg);
-	wiz_form_page(&owner, o_a, "authorisation", true, &pg);
-	send(&pg, false, o_a, "authorisation_letter", &r);
-	assert_int_equal(r.status, 201);
-	assert_string_equal(checks_of(&r, "qr"), "verified");
-	api_free(&r);
-	forge_page_free(&pg);
+	/* Each printed form of the order, stamped: the seal sample sheet too. */
+	expect_verified(o_a, "application", "application_form");
+	expect_verified(o_a, "authorisation", "authorisation_letter");
+	expect_verified(o_a, "seal", "seal_sample");
 
-	/* The applicant's list says it too. */
+	/* The applicant's list says it too, and which printed form each kind carries. */
 	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials", o_a);
 	api_call(&owner, "GET", path, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	json_array_foreach(json_object_get(r.json, "materials"), i, m) {
-		if (strcmp(json_string_value(json_object_get(m, "kind")), "application_form") == 0) {
+		const char *kind = json_string_value(json_object_get(m, "kind"));
+
+		if (strcmp(kind, "application_form") == 0 || strcmp(kind, "seal_sample") == 0) {
 			assert_string_equal(json_string_value(json_object_get(json_object_get(m, "latest"), "qr")),
 					    "verified");
+			assert_string_equal(json_string_value(json_object_get(m, "form")),
+					    kind[0] == 'a' ? "application" : "seal");
 			seen++;
 		}
+		if (strcmp(kind, "business_licence") == 0)
+			assert_null(json_string_value(json_object_get(m, "form")));
 	}
-	assert_int_equal(seen, 1);
+	assert_int_equal(seen, 2);
 	api_free(&r);
 
 	/* The reviewer sees "二维码已核验" and the seal on the material. */
@@ -171,7 +183,7 @@ static void test_own_form_verified(void **state)
 		assert_non_null(json_string_value(json_object_get(c, "sharpness")));
 		seen++;
 	}
-	assert_int_equal(seen, 2);
+	assert_int_equal(seen, 3);
 	api_free(&d);
 }
 
@@ -184,9 +196,10 @@ static void test_other_order_refused(void **state)
 	wiz_form_page(&owner2, o_b, "application", true, &pg);
 	expect_refused(&pg, false, o_a, "application_form", "qr_mismatch", "qr_other_order", o_b);
 	forge_page_free(&pg);
-	/* This order's letter is not its application form. */
+	/* This order's letter is not its application form, nor its seal sample sheet. */
 	wiz_form_page(&owner, o_a, "authorisation", true, &pg);
 	expect_refused(&pg, false, o_a, "application_form", "qr_mismatch", "qr_other_form", "授权委托书");
+	expect_refused(&pg, false, o_a, "seal_sample", "qr_mismatch", "qr_other_form", "电子印章采样表");
 	forge_page_free(&pg);
 }
 

@@ -236,6 +236,11 @@ static void test_formtag(void **state)
 	assert_false(formtag_valid(&key, NO_OWN, "authorisation", tag));
 	assert_false(formtag_valid(&key, NO_OTHER, "application", tag));
 	assert_false(formtag_valid(&key, NO_OWN, "seal", tag));
+	assert_false(formtag_valid(&key, NO_OWN, "stamp", tag));
+	assert_true(formtag_is_form("seal"));
+	assert_false(formtag_is_form("stamp"));
+	assert_string_equal(formtag_form_name("seal"), "电子印章采样表");
+	assert_string_equal(formtag_form_name("stamp"), "");
 	{
 		char typo[19];
 
@@ -265,7 +270,7 @@ static void test_formtag_hostile(void **state)
 		"/api/wizard/forms/check?no=261205010000000017&form=application&t=0123456789abcdeF",
 		"/api/wizard/forms/check?no=261205010000000017&form=application&t=0123456789abcdef0",
 		"/api/wizard/forms/check?no=2612050100000000170&form=application&t=0123456789abcdef",
-		"/api/wizard/forms/check?no=261205010000000017&form=seal&t=0123456789abcdef",
+		"/api/wizard/forms/check?no=261205010000000017&form=stamp&t=0123456789abcdef",
 		"/api/wizard/forms/check?no=261205010000000017&no=261205010000000025&form=application&t=0123456789abcdef",
 		"/api/wizard/forms/check?no=26120501000000001%37&form=application&t=0123456789abcdef",
 		"/api/wizard/forms/check?no&form=application&t=0123456789abcdef",
