@@ -146,7 +146,7 @@ bench: deps
 BENCH_SCAN := $(BUILD)/tests/bench_scan
 $(BENCH_SCAN): $(BUILD)/tests/bench/bench_scan.o $(API_HELPER) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) $(QR_LIBS) $(IMAGE_LIBS) -lzbar -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) $(QR_LIBS) $(IMAGE_LIBS) -lzbar -lz -lcmocka
 $(BUILD)/tests/bench/bench_scan.o: CFLAGS += $(IMAGE_CFLAGS)
 
 bench-scan: deps

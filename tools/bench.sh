@@ -249,6 +249,8 @@ main() {
     printf '%-25s %9.2f %8.2f %8.2f %8.2f %5s  %s\n' "(f) upload, pixel flood" "${U[fl_p50]}" \
       "${U[fl_p90]}" "${U[fl_min]}" "${U[fl_max]}" "$UPLOADS" \
       "400 too_many_pixels: $((UPLOADS - U[fl_bad]))/$UPLOADS"
+    printf '%-25s %9.2f %8.2f %8.2f %8.2f %5s  %s\n' "(f0) health, the floor" "${U[fo_p50]}" \
+      "${U[fo_p90]}" "${U[fo_min]}" "${U[fo_max]}" "$UPLOADS" "no database, no body"
     echo
     echo "ratio d/e (medians) = ${U[ratio]}"
     echo "output: upload ${U[up_out]}, ${U[up_bytes]} bytes (version ${U[up_version]});" \
@@ -341,6 +343,8 @@ main() {
     printf '    "f_flood": {"png_bytes": %s, "median_ms": %s, "p90_ms": %s, "min_ms": %s, "max_ms": %s, "not_too_many_pixels": %s, "connects": %s},\n' \
       "${U[flood_bytes]}" "${U[fl_p50]}" "${U[fl_p90]}" "${U[fl_min]}" "${U[fl_max]}" \
       "${U[fl_bad]}" "${U[fl_connects]}"
+    printf '    "f0_floor": {"median_ms": %s, "p90_ms": %s, "min_ms": %s, "max_ms": %s},\n' \
+      "${U[fo_p50]}" "${U[fo_p90]}" "${U[fo_min]}" "${U[fo_max]}"
     printf '    "upload_over_convert": %s,\n    "upload_workers_mib": {"peak_max": %s, "peak_mean": %s, "rss_max": %s, "rss_mean": %s, "workers": %s, "same_workers": %s}},\n' \
       "${U[ratio]}" "${U[hwm_max]}" "${U[hwm_mean]}" "${U[rss_max]}" "${U[rss_mean]}" \
       "${U[workers]}" "${U[workers_same]}"
@@ -368,7 +372,7 @@ main() {
   mv "$OUT/results.json.tmp" "$OUT/results.json"
   echo
   echo "results: $OUT/results.json (raw wrk output: $OUT/wrk-{a,b,c1,p1,c2,p2,w1,w2,w4,w8}.txt; upload times:" \
-    "$OUT/upload-times-{upload,convert,flood}.txt)"
+    "$OUT/upload-times-{upload,convert,flood,floor}.txt)"
   ((ok)) || die "a run had too many failed requests: the numbers above are not valid"
 }
 

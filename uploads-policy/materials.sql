@@ -14,13 +14,14 @@ INSERT IGNORE INTO material_kinds (code, name, hint, sort) VALUES
  ('applicant_id_front', '申请人身份证人像面', '证书持有人身份证人像面复印件。', 5),
  ('applicant_id_back', '申请人身份证国徽面', '证书持有人身份证国徽面复印件。', 6),
  ('authorisation_letter', '法定代表人授权书', '打印系统生成的授权书（含订单号和二维码），法定代表人签字并加盖单位公章。', 7),
- ('seal_sample', '电子印章采样表', '在采样表上加盖实物印章原件，印迹清晰、无背景。', 8),
+ ('seal_sample', '电子印章采样表', '打印系统生成的采样表（含订单号和二维码），在方框内加盖实物印章原件，印迹清晰、无背景。', 8),
  ('change_notice', '变更通知书', '登记机关出具的名称或信息变更通知书，加盖单位公章。', 9),
  ('payment_voucher', '付款凭证', '对公转账付款凭证（线下邮寄办理时）。', 10);
 
 -- The scan checks (schema/0010_scan_checks.sql, shared/media/scan.c): ink per mille, sharpness, paper
 -- brightness, percent of the image inked (0: not checked), a seal expected, the printed form
--- whose QR must name the order. An ID card copy fills a small part of its page: no area check.
+-- whose QR must name the order (application form, authorisation letter, seal sample sheet).
+-- An ID card copy fills a small part of its page: no area check.
 INSERT IGNORE INTO material_rules
  (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required,
   ink_min, sharp_min, paper_min, area_min, seal, qr_form) VALUES
@@ -31,7 +32,7 @@ INSERT IGNORE INTO material_rules
  (0, 'applicant_id_front', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, 'new,add,lost,damaged,change,revoke', 'legal_rep,person', 1, 2, 400, 110, 0, 0, NULL),
  (0, 'applicant_id_back', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1600, 'new,add,lost,damaged,change,revoke', 'legal_rep,person', 1, 2, 400, 110, 0, 0, NULL),
  (0, 'authorisation_letter', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'new,add,lost,change', 'org,legal_rep', 1, 3, 500, 110, 35, 1, 'authorisation'),
- (0, 'seal_sample', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'new,add,change', 'org', 0, 1, 300, 110, 0, 1, NULL),
+ (0, 'seal_sample', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'new,add,change', 'org', 0, 1, 300, 110, 0, 1, 'seal'),
  (0, 'change_notice', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'change', '*', 1, 3, 400, 110, 20, 1, NULL),
  (0, 'payment_voucher', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, '*', '*', 0, 2, 300, 100, 0, 0, NULL);
 

@@ -67,6 +67,13 @@
     head.appendChild(P.badge(m.required ? '必传' : '选传', m.required ? 'warn' : 'muted'));
     card.appendChild(head);
     if (m.hint) card.appendChild(P.el('p', 'hint', m.hint));
+    // A printed form of ours (its QR is read back at upload): where to print it.
+    if (m.form === 'seal') {
+      var print = P.el('p', 'toolbar');
+      print.appendChild(P.newTab('打开并打印《' + (m.name || '采样表') + '》', orderUrl(ctx, '/forms/seal'),
+        'btn btn-small btn-secondary'));
+      card.appendChild(print);
+    }
     var lim = m.limits || {};
     var formats = String(lim.formats || '').split(',').filter(Boolean);
     card.appendChild(P.el('p', 'hint', '格式：' + (formats.join('、') || '图片') +

@@ -19,11 +19,6 @@ bool upload_checks_wanted(const struct upload_rule *rule)
 	       rule->seal || (rule->qr_form && *rule->qr_form);
 }
 
-static const char *form_name(const char *form)
-{
-	return strcmp(form, "application") == 0 ? "数字证书申请表" : "法定代表人授权委托书";
-}
-
 static json_t *detail(const char *check, const struct upload_checks *c)
 {
 	if (!c->measured)
@@ -40,7 +35,7 @@ static int refuse(struct req *r, enum err_code e, const char *check, const char 
 	return resp_error_with(r, e, "file", msg, detail(check, c));
 }
 
-static int legible(struct req *r, const struct upload_rule *rule, const unsigned char *rgb,
+static int legible(struct req *r, const struct upload_rule *rule, const unsigned char *grey,
 		   unsigned w, unsigned h, struct upload_checks *c)
 {
 	const struct scan_rules sr = { rule->ink_min, rule->sharp_min, rule->paper_min, rule->area_min };
@@ -48,7 +43,7 @@ static int legible(struct req *r, const struct upload_rule *rule, const unsigned
 	enum scan_fault f;
 	const char *msg = NULL;
 
-	if (scan_measure(rgb, w, h, &m) != 0)
+	if (scan_measure_grey(grey, w, h, &m) != 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	c->measured = true;
 	c->ink_pm = m.ink_pm;
@@ -78,22 +73,15 @@ static int legible(struct req *r, const struct upload_rule *rule, const unsigned
 }
 
 /* The QR of the printed form: it must name this order and this form, with its check tag. */
-static int bound(struct req *r, const char *no, const struct upload_rule *rule, const unsigned char *rgb,
-		 unsigned w, unsigned h, struct upload_checks *c)
+static int bound(struct req *r, const char *no, const struct upload_rule *rule,
+		 const unsigned char *grey, unsigned w, unsigned h, struct upload_checks *c)
 {
 	struct scan_qr *q = arena_alloc(r->arena, sizeof(*q));
-	unsigned char *grey = scan_grey(rgb, w, h);
-	const char *want = rule->qr_form, *what = form_name(want);
+	const char *want = rule->qr_form, *what = formtag_form_name(want);
 	struct formtag_ref ref, other = { .no = "" };
-	int rc, foreign = 0;
+	int foreign = 0;
 
-	if (!q || !grey) {
-		free(grey);
-		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	}
-	rc = scan_qr(grey, w, h, q);
-	free(grey);
-	if (rc != 0)
+	if (!q || scan_qr(grey, w, h, q) != 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	for (int i = 0; i < q->n; i++) {
 		if (formtag_parse(q->text[i], q->len[i], &ref) != 0 ||
@@ -111,11 +99,11 @@ static int bound(struct req *r, const char *no, const struct upload_rule *rule, 
 		return refuse(r, ERR_QR_MISMATCH, "qr_other_order",
 			      arena_printf(r->arena, "这是订单 %s 的%s，不是本订单（%s）的：表格与订单一一绑定，"
 						     "请在本订单的办理页面打印%s，签字盖章后扫描上传。",
-					   other.no, form_name(other.form), no, what), c);
+					   other.no, formtag_form_name(other.form), no, what), c);
 	if (other.no[0])
 		return refuse(r, ERR_QR_MISMATCH, "qr_other_form",
 			      arena_printf(r->arena, "扫描件是本订单的%s，不是%s：请上传正确的表格。",
-					   form_name(other.form), what), c);
+					   formtag_form_name(other.form), what), c);
 	if (foreign)
 		return refuse(r, ERR_QR_MISMATCH, "qr_not_bound",
 			      arena_printf(r->arena, "扫描件上的二维码不是本系统为本订单生成的（未与订单绑定的空白表格或其他来源的表格）："
@@ -157,15 +145,19 @@ int upload_check_scan(struct req *r, const struct order *o, const char *no,
 		      struct upload_checks *c)
 {
 	struct timespec t0, t1;
+	unsigned char *grey;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	if (!rgb)
-		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = legible(r, rule, rgb, w, h, c);
+	/* One grey page for the measures and the QR; the seal looks at the colours. */
+	grey = rgb ? scan_grey(rgb, w, h) : NULL;
+	if (!grey)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	rc = legible(r, rule, grey, w, h, c);
 	if (rc == 0 && rule->qr_form && *rule->qr_form)
-		rc = bound(r, no, rule, rgb, w, h, c);
+		rc = bound(r, no, rule, grey, w, h, c);
+	free(grey);
 	if (rc == 0 && rule->seal)
 		rc = sealed(r, o, rule, rgb, w, h, c);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -11,7 +11,7 @@
  * a scan uploaded in an earlier step shows up here, it is not asked for twice. */
 static const char sql_list[] =
 	"SELECT k.code, k.name, k.hint, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.required, "
-	"m.id, m.version, m.state, m.reject_reason, m.width, m.height, m.bytes, m.qr_state, m.seal_state "
+	"r.qr_form, m.id, m.version, m.state, m.reject_reason, m.width, m.height, m.bytes, m.qr_state, m.seal_state "
 	"FROM material_kinds k "
 	"JOIN material_rules r ON r.material = k.code AND r.channel_id = "
 	" (SELECT MAX(r2.channel_id) FROM material_rules r2 WHERE r2.material = k.code AND r2.channel_id IN (0, ?)) "
@@ -20,7 +20,7 @@ static const char sql_list[] =
 	"WHERE (r.businesses = '*' OR FIND_IN_SET(?, r.businesses)) "
 	"AND (r.cert_kinds = '*' OR FIND_IN_SET(?, r.cert_kinds)) ORDER BY k.sort";
 
-enum { L_CODE, L_NAME, L_HINT, L_FORMATS, L_MAXB, L_MINP, L_MAXP, L_REQ, M_ID, M_VER, M_STATE,
+enum { L_CODE, L_NAME, L_HINT, L_FORMATS, L_MAXB, L_MINP, L_MAXP, L_REQ, L_FORM, M_ID, M_VER, M_STATE,
        M_REASON, M_W, M_H, M_BYTES, M_QR, M_SEAL };
 
 static json_t *latest(struct req *r, const struct db_rows *rows, size_t i)
@@ -55,9 +55,11 @@ int upload_list(struct req *r)
 		return app_db_error(r, rc);
 	list = json_array();
 	for (size_t i = 0; list && i < rows.nrows; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:b, s:{s:s, s:s, s:s, s:s}, s:o}",
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:s?, s:b, s:{s:s, s:s, s:s, s:s}, s:o}",
 			"kind", db_cell(&rows, i, L_CODE), "name", db_cell(&rows, i, L_NAME),
 			"hint", db_cell(&rows, i, L_HINT), "required", strcmp(db_cell(&rows, i, L_REQ), "1") == 0,
+			/* The printed form of ours the scan must carry (its QR), or null. */
+			"form", db_cell(&rows, i, L_FORM),
 			/* This kind takes a new version now: what put.c will accept. */
 			"editable", upload_material_open(o.state, o.editable, db_cell(&rows, i, L_CODE)) &&
 				    !(db_cell(&rows, i, M_STATE) && strcmp(db_cell(&rows, i, M_STATE), "accepted") == 0),

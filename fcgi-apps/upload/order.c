@@ -8,10 +8,13 @@
 #include "media/image.h"
 #include "upload.h"
 
-/* The channel's own row wins over the default (channel 0). */
+/* The channel's own row wins over the default (channel 0). The state of the order's latest
+ * upload of the kind comes in the same round trip. */
 static const char sql_rule[] =
 	"SELECT k.name, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.max_side, "
-	"r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form "
+	"r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form, "
+	"(SELECT m.state FROM materials m WHERE m.order_id = ? AND m.material = r.material "
+	"ORDER BY m.version DESC LIMIT 1) "
 	"FROM material_rules r JOIN material_kinds k ON k.code = r.material "
 	"WHERE r.material = ? AND r.channel_id IN (0, ?) "
 	"AND (r.businesses = '*' OR FIND_IN_SET(?, r.businesses)) "
@@ -49,12 +52,12 @@ static unsigned format_bits(const char *list)
 }
 
 int upload_find_rule(struct req *r, const struct order *o, const char *material,
-		     struct upload_rule *rule)
+		     struct upload_rule *rule, const char **latest)
 {
 	struct db_rows rows;
 	int rc = db_query(&r->app->db, r->arena, sql_rule,
-			  DB_ARGS(DB_STR(material), DB_I64(o->channel_id), DB_STR(o->business),
-				  DB_STR(o->kind)), &rows);
+			  DB_ARGS(DB_I64(o->id), DB_STR(material), DB_I64(o->channel_id),
+				  DB_STR(o->business), DB_STR(o->kind)), &rows);
 
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
@@ -73,5 +76,6 @@ int upload_find_rule(struct req *r, const struct order *o, const char *material,
 	rule->area_min = (int)strtol(db_cell(&rows, 0, 9), NULL, 10);
 	rule->seal = strcmp(db_cell(&rows, 0, 10), "1") == 0;
 	rule->qr_form = db_cell(&rows, 0, 11); /* NULL when the column is */
+	*latest = db_cell(&rows, 0, 12);
 	return 0;
 }

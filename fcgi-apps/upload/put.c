@@ -21,9 +21,6 @@
 #define MULTIPART_SLACK 16384
 
 static const char sql_lock_order[] = "SELECT state, editable FROM orders WHERE id = ? FOR UPDATE";
-static const char sql_latest[] =
-	"SELECT state, version FROM materials WHERE order_id = ? AND material = ? "
-	"ORDER BY version DESC LIMIT 1";
 static const char sql_latest_lock[] =
 	"SELECT state, version FROM materials WHERE order_id = ? AND material = ? "
 	"ORDER BY version DESC LIMIT 1 FOR UPDATE";
@@ -292,7 +289,7 @@ int upload_put(struct req *r)
 	struct image_out img = { 0 };
 	struct record rec = { 0 };
 	struct upload_checks checks = { 0 };
-	struct db_rows latest;
+	const char *latest;
 	struct file f;
 	char sha[65], thumb_sha[65], rel[STORE_REL_MAX], trel[STORE_REL_MAX];
 	size_t limit;
@@ -304,15 +301,12 @@ int upload_put(struct req *r)
 		return resp_error(r, ERR_MATERIAL_NOT_NEEDED, "material", NULL);
 	if (!order_is(o.state, ORDER_EDITABLE))
 		return resp_error(r, ERR_NOT_EDITABLE, NULL, NULL);
-	if (upload_find_rule(r, &o, material, &rule) < 0)
+	if (upload_find_rule(r, &o, material, &rule, &latest) < 0)
 		return -1;
 	/* Refuse a locked material before reading a byte of the body. */
 	if (!upload_material_open(o.state, o.editable, material))
 		return resp_error(r, ERR_MATERIAL_LOCKED, "material", not_sent_back(r, rule.name));
-	rc = db_query(&r->app->db, r->arena, sql_latest, DB_ARGS(DB_I64(o.id), DB_STR(material)), &latest);
-	if (rc != DB_OK)
-		return app_db_error(r, rc);
-	if (latest.nrows && strcmp(db_cell(&latest, 0, 0), "accepted") == 0)
+	if (latest && strcmp(latest, "accepted") == 0)
 		return resp_error(r, ERR_MATERIAL_LOCKED, "material", accepted(r, rule.name));
 	limit = (size_t)rule.max_bytes + MULTIPART_SLACK;
 	if (limit > (size_t)c->upload_body_max)

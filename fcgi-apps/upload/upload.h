@@ -59,8 +59,9 @@ int upload_serve(struct req *r);
  * Anyone else gets the same 404 as an unknown number. Returns 0 or -1 (answered). */
 int upload_find_order(struct req *r, const char *no, bool staff_may, struct order *o);
 
-/* The rule of material for the order; 400 material_not_needed when none applies. */
+/* The rule of material for the order, and the state of the order's latest upload of it in
+ * *latest (NULL: none yet); 400 material_not_needed when no rule applies. */
 int upload_find_rule(struct req *r, const struct order *o, const char *material,
-		     struct upload_rule *rule);
+		     struct upload_rule *rule, const char **latest);
 
 #endif

@@ -1,7 +1,7 @@
-/* wizard: the printable application form and authorisation letter, bound to their order by a
- * QR code (001, 004: "所下申请表与订单绑定"), and the public check of that binding.
+/* wizard: the printable application form, authorisation letter and seal sample sheet, bound to
+ * their order by a QR code (001, 004: "所下申请表与订单绑定"), and the public check of that binding.
  *
- * GET /api/wizard/orders/:no/forms/application | authorisation   text/html, the A4 page
+ * GET /api/wizard/orders/:no/forms/application | authorisation | seal   text/html, the A4 page
  * GET /api/wizard/orders/:no/forms/style.css                     its print stylesheet
  * GET /api/wizard/forms/check?no=&form=&t=                        {"valid", ...}
  *
@@ -415,6 +415,31 @@ static void authorisation(struct page *pg, struct req *r, const struct order *o,
 	raw(pg, "</main></body></html>\n");
 }
 
+/* The seal sample sheet (电子印章采样表): the unit's seal stamped in its boxes, from which the
+ * electronic seal is made; bound to the order like the other forms. */
+static void seal_sheet(struct page *pg, struct req *r, const struct order *o,
+		       const struct form_data *d)
+{
+	static const char *const boxes[] = { "单位公章（第一枚）", "单位公章（第二枚）", "单位公章（第三枚）",
+					     "经办人签字" };
+	const char *org = *val(d, STEP_ENTERPRISE, "org_name") ? val(d, STEP_ENTERPRISE, "org_name")
+							      : o->subject_name;
+
+	head(pg, o, "电子印章采样表");
+	header(pg, r, o, d, "电子印章采样表");
+	raw(pg, "<section><table><tr><th>单位名称</th><td>");
+	esc(pg, org);
+	raw(pg, "</td></tr><tr><th>统一社会信用代码</th><td>");
+	esc(pg, d->uscc ? d->uscc : "");
+	raw(pg, "</td></tr></table><p class=\"declare\">");
+	esc(pg, "请在下列方框内各加盖一枚单位公章（实物印章原件，不得复印或打印），印迹清晰完整、不出框、"
+		"不重叠，方框内不得有其他文字或图案。系统将据此制作电子印章。");
+	raw(pg, "</p></section>\n");
+	signatures(pg, boxes, 4, d->today);
+	bound(pg, o, "采样表");
+	raw(pg, "</main></body></html>\n");
+}
+
 /* ---- handlers */
 
 static const char stylesheet[] =
@@ -518,11 +543,13 @@ int wizard_form(struct req *r)
 		return 0;
 	}
 	if (!formtag_is_form(form))
-		return resp_error(r, ERR_NOT_FOUND, "form", "表格不存在：可打印申请表（application）或法定代表人授权委托书（authorisation）。");
+		return resp_error(r, ERR_NOT_FOUND, "form", "表格不存在：可打印申请表（application）、法定代表人授权委托书（authorisation）或电子印章采样表（seal）。");
 	if (!wizard_plan_has(&o, STEP_FORM))
 		return resp_error(r, ERR_NOT_FOUND, "form", "该业务在线办理，无需打印申请表。");
 	if (strcmp(form, "authorisation") == 0 && strcmp(o.kind, "person") == 0)
 		return resp_error(r, ERR_NOT_FOUND, "form", "个人证书无需法定代表人授权委托书。");
+	if (strcmp(form, "seal") == 0 && strcmp(o.kind, "org") != 0)
+		return resp_error(r, ERR_NOT_FOUND, "form", "电子印章采样表只用于单位证书。");
 	if (load(r, &o, &d) < 0)
 		return -1;
 	formtag_make(&r->app->key, o.no, form, tag);
@@ -530,8 +557,10 @@ int wizard_form(struct req *r)
 	d.tag = tag;
 	if (strcmp(form, "application") == 0)
 		application(&pg, r, &o, &d);
-	else
+	else if (strcmp(form, "authorisation") == 0)
 		authorisation(&pg, r, &o, &d);
+	else
+		seal_sheet(&pg, r, &o, &d);
 	if (pg.failed || !pg.p)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	answer(r, "text/html; charset=utf-8", pg.p, pg.len);
@@ -562,8 +591,7 @@ int wizard_form_check(struct req *r)
 		goto invalid;
 	state = order_state_name(db_cell(&rows, 0, 0));
 	resp_json(r, 200, json_pack("{s:b, s:s, s:s, s:s, s:s}", "valid", 1, "order_no", no, "form", form,
-				    "form_name", strcmp(form, "application") == 0 ? "数字证书申请表"
-										 : "法定代表人授权委托书",
+				    "form_name", formtag_form_name(form),
 				    "state", state ? state : ""));
 	resp_header(r, "Cache-Control", "no-store");
 	return 0;

@@ -6,9 +6,25 @@
 
 #include "domain/orderno.h"
 
+static const struct {
+	const char *form, *name;
+} forms[] = {
+	{ "application", "数字证书申请表" },
+	{ "authorisation", "法定代表人授权委托书" },
+	{ "seal", "电子印章采样表" },
+};
+
 bool formtag_is_form(const char *s)
 {
-	return s && (strcmp(s, "application") == 0 || strcmp(s, "authorisation") == 0);
+	return *formtag_form_name(s) != '\0';
+}
+
+const char *formtag_form_name(const char *form)
+{
+	for (size_t i = 0; form && i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (strcmp(form, forms[i].form) == 0)
+			return forms[i].name;
+	return "";
 }
 
 void formtag_make(const struct crypto_key *key, const char *no, const char *form,

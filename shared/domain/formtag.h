@@ -12,8 +12,12 @@
 #define FORMTAG_NO_LEN 18    /* an order number */
 #define FORMTAG_PATH "/api/wizard/forms/check"
 
-/* The forms the hall prints: "application" and "authorisation". */
+/* The forms the hall prints: "application", "authorisation" and "seal" (the seal sample
+ * sheet). */
 bool formtag_is_form(const char *s);
+
+/* The zh-CN name of a form formtag_is_form accepts ("数字证书申请表", ...), else "". */
+const char *formtag_form_name(const char *form);
 
 /* The tag of form for order no: the first FORMTAG_LEN hex characters of a keyed hash of
  * "<no>|<form>" (purpose "form-tag"). out is NUL-terminated. */

@@ -23,11 +23,11 @@
  * square, with its red cells inside the box's ellipse (under 10 % in the corners) and on its
  * rim in at least 13 of 16 directions: a ring, not a line of red text or a red box.
  *
- * The QR codes: libzbar with every symbology but QR turned off, on every second row and column,
- * first on the top right sixth of the page (where the forms print it), then on all of it. When none
- * is read, a search
- * for the QR finder pattern (dark-light-dark-light-dark runs of 1:1:3:1:1, across and down)
- * tells "a code is there but unreadable" from "no code at all".
+ * The QR codes: libzbar with every symbology but QR turned off, in passes from the cheapest to
+ * the most patient (see scan_qr): the top right sixth of the page, where the forms print it;
+ * the boxes around the QR finder patterns (dark-light-dark-light-dark runs of 1:1:3:1:1,
+ * across and down) enlarged and binarised; that sixth binarised; the whole page. The finder
+ * search also tells "a code is there but unreadable" from "no code at all".
  */
 #include "media/scan.h"
 
@@ -69,16 +69,18 @@ unsigned char *scan_grey(const unsigned char *rgb, unsigned w, unsigned h)
 	g = malloc(n);
 	if (!g)
 		return NULL;
+	/* 0.299, 0.587, 0.114 in 16-bit fixed point (they sum to 65536): a shift, not a
+	 * division, so that the compiler can vectorise the loop. */
 	for (size_t i = 0; i < n; i++) {
 		const unsigned char *p = rgb + 3 * i;
 
-		g[i] = (unsigned char)((299u * p[0] + 587u * p[1] + 114u * p[2] + 500u) / 1000u);
+		g[i] = (unsigned char)((19595u * p[0] + 38470u * p[1] + 7471u * p[2] + 32768u) >> 16);
 	}
 	return g;
 }
 
-/* The working grey: k x k box averages of the luma (the last partial row/column dropped). */
-static int work_make(const unsigned char *rgb, unsigned w, unsigned h, struct work *wk)
+/* The working grey: k x k box averages of the grey (the last partial row/column dropped). */
+static int work_make(const unsigned char *grey, unsigned w, unsigned h, struct work *wk)
 {
 	unsigned k = factor(w, h);
 
@@ -90,18 +92,32 @@ static int work_make(const unsigned char *rgb, unsigned w, unsigned h, struct wo
 	wk->g = malloc((size_t)wk->w * wk->h);
 	if (!wk->g)
 		return -1;
-	for (unsigned y = 0; y < wk->h; y++)
+	for (unsigned y = 0; y < wk->h; y++) {
+		unsigned char *out = wk->g + (size_t)y * wk->w;
+
+		if (k == 1) {
+			memcpy(out, grey + (size_t)y * w, wk->w);
+			continue;
+		}
+		if (k == 2) { /* a stored A4 page (1754 px): the common case, unrolled */
+			const unsigned char *a = grey + (size_t)y * 2 * w, *b = a + w;
+
+			for (unsigned x = 0; x < wk->w; x++)
+				out[x] = (unsigned char)((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2u) >> 2);
+			continue;
+		}
 		for (unsigned x = 0; x < wk->w; x++) {
-			unsigned long sum = 0;
+			unsigned sum = 0;
 
 			for (unsigned dy = 0; dy < k; dy++) {
-				const unsigned char *p = rgb + 3 * ((size_t)(y * k + dy) * w + x * k);
+				const unsigned char *p = grey + (size_t)(y * k + dy) * w + x * k;
 
-				for (unsigned dx = 0; dx < k; dx++, p += 3)
-					sum += 299u * p[0] + 587u * p[1] + 114u * p[2];
+				for (unsigned dx = 0; dx < k; dx++)
+					sum += p[dx];
 			}
-			wk->g[(size_t)y * wk->w + x] = (unsigned char)((sum / (k * k) + 500u) / 1000u);
+			out[x] = (unsigned char)((sum + k * k / 2) / (k * k));
 		}
+	}
 	return 0;
 }
 
@@ -140,34 +156,39 @@ static void trimmed(const unsigned long *count, unsigned n, unsigned long total,
 static int sharpness(const struct work *wk, int paper)
 {
 	unsigned w = wk->w, h = wk->h;
-	int32_t *s = malloc((size_t)w * h * sizeof(*s));
-	double num = 0, den = 0, t2 = (paper * 16 / 24.0) * (paper * 16 / 24.0); /* s is x16 */
+	uint16_t *s = malloc((size_t)w * h * sizeof(*s));
+	/* On an edge when the gradient is over paper / 24; s is x16 and the differences below
+	 * are twice the gradient, so the bound on their squares is (2 x 16 x paper / 24)^2. */
+	int64_t t4 = (int64_t)(32 * paper) * (32 * paper) / (24 * 24);
+	double num = 0, den = 0;
 
 	if (!s)
 		return -1;
-	/* 3x3 binomial, x16: the borders keep the plain value x16. */
+	/* 3x3 binomial, x16 (at most 4080): the borders keep the plain value x16. */
 	for (unsigned y = 0; y < h; y++)
 		for (unsigned x = 0; x < w; x++) {
 			const unsigned char *g = wk->g + (size_t)y * w + x;
 
 			if (x == 0 || y == 0 || x == w - 1 || y == h - 1)
-				s[(size_t)y * w + x] = 16 * g[0];
+				s[(size_t)y * w + x] = (uint16_t)(16 * g[0]);
 			else
-				s[(size_t)y * w + x] = g[-(long)w - 1] + 2 * g[-(long)w] + g[-(long)w + 1] +
-						       2 * g[-1] + 4 * g[0] + 2 * g[1] + g[w - 1] +
-						       2 * g[w] + g[w + 1];
+				s[(size_t)y * w + x] = (uint16_t)(g[-(long)w - 1] + 2 * g[-(long)w] +
+								  g[-(long)w + 1] + 2 * g[-1] + 4 * g[0] +
+								  2 * g[1] + g[w - 1] + 2 * g[w] + g[w + 1]);
 		}
+	/* Integer gradients first: most of a page is paper, off every edge. */
 	for (unsigned y = 2; y + 2 < h; y++)
 		for (unsigned x = 2; x + 2 < w; x++) {
-			const int32_t *p = s + (size_t)y * w + x;
-			double gx = (p[1] - p[-1]) / 2.0, gy = (p[w] - p[-(long)w]) / 2.0;
-			double g2 = gx * gx + gy * gy, lap;
+			const uint16_t *p = s + (size_t)y * w + x;
+			int32_t dx = (int32_t)p[1] - p[-1], dy = (int32_t)p[w] - p[-(long)w];
+			int64_t d2 = (int64_t)dx * dx + (int64_t)dy * dy;
+			double lap;
 
-			if (g2 <= t2)
+			if (d2 <= t4)
 				continue;
-			lap = p[1] + p[-1] + p[w] + p[-(long)w] - 4.0 * p[0];
+			lap = (double)p[1] + p[-1] + p[w] + p[-(long)w] - 4.0 * p[0];
 			num += lap * lap;
-			den += g2;
+			den += d2 / 4.0;
 		}
 	free(s);
 	if (den <= 0)
@@ -177,6 +198,20 @@ static int sharpness(const struct work *wk, int paper)
 
 int scan_measure(const unsigned char *rgb, unsigned w, unsigned h, struct scan_measures *m)
 {
+	unsigned char *grey = scan_grey(rgb, w, h);
+	int rc;
+
+	if (!grey) {
+		memset(m, 0, sizeof(*m));
+		return -1;
+	}
+	rc = scan_measure_grey(grey, w, h, m);
+	free(grey);
+	return rc;
+}
+
+int scan_measure_grey(const unsigned char *grey, unsigned w, unsigned h, struct scan_measures *m)
+{
 	struct work wk = { 0 };
 	unsigned long hist[256] = { 0 }, ink = 0, *rows = NULL, *cols = NULL;
 	unsigned x0, x1, y0, y1;
@@ -184,7 +219,7 @@ int scan_measure(const unsigned char *rgb, unsigned w, unsigned h, struct scan_m
 	int t, rc = -1;
 
 	memset(m, 0, sizeof(*m));
-	if (bad_size(rgb, w, h) || work_make(rgb, w, h, &wk) != 0)
+	if (bad_size(grey, w, h) || work_make(grey, w, h, &wk) != 0)
 		return -1;
 	n = (size_t)wk.w * wk.h;
 	rows = calloc(wk.h, sizeof(*rows));
@@ -226,10 +261,10 @@ enum scan_fault scan_judge(const struct scan_measures *m, const struct scan_rule
 		return SCAN_DARK;
 	if (r->ink_min > 0 && m->ink_pm < r->ink_min)
 		return SCAN_BLANK;
-	if (r->area_min > 0 && m->area_pct < r->area_min)
-		return SCAN_SMALL;
 	if (r->sharp_min > 0 && m->sharpness < r->sharp_min)
 		return SCAN_BLURRED;
+	if (r->area_min > 0 && m->area_pct < r->area_min)
+		return SCAN_SMALL;
 	return SCAN_LEGIBLE;
 }
 
@@ -369,8 +404,9 @@ out:
 
 /* ---- the QR codes */
 
-/* Whether runs r[0..4] (dark, light, dark, light, dark) are 1:1:3:1:1 within half a module. */
-static int finder_runs(const unsigned r[5], double *module)
+/* Whether runs r[0..4] (dark, light, dark, light, dark) are 1:1:3:1:1: the one-module runs
+ * within tol modules, the centre within one. */
+static int finder_runs(const unsigned r[5], double tol, double *module)
 {
 	unsigned total = r[0] + r[1] + r[2] + r[3] + r[4];
 	double m = total / 7.0;
@@ -380,7 +416,7 @@ static int finder_runs(const unsigned r[5], double *module)
 	for (int i = 0; i < 5; i++) {
 		double want = (i == 2 ? 3 : 1) * m;
 
-		if (fabs(r[i] - want) > (i == 2 ? 1.0 : 0.5) * m)
+		if (fabs(r[i] - want) > (i == 2 ? 1.0 : tol) * m)
 			return 0;
 	}
 	*module = m;
@@ -389,7 +425,7 @@ static int finder_runs(const unsigned r[5], double *module)
 
 /* The vertical runs through (x, y), y on the centre run: confirms a finder seen across. */
 static int finder_down(const unsigned char *g, unsigned w, unsigned h, unsigned x, unsigned y,
-		       int t, double module)
+		       int t, double tol, double module)
 {
 	unsigned r[5] = { 0 };
 	double m;
@@ -409,31 +445,43 @@ static int finder_down(const unsigned char *g, unsigned w, unsigned h, unsigned 
 		r[3]++;
 	for (; yy < (long)h && g[(size_t)yy * w + x] < t; yy++)
 		r[4]++;
-	return finder_runs(r, &m) && m > module * 0.6 && m < module * 1.6;
+	return finder_runs(r, tol, &m) && m > module * 0.6 && m < module * 1.6;
 }
 
 #define FINDER_MAX 16
 
-/* How many distinct finder patterns the page shows (each seen on at least two rows). */
-static int finders(const unsigned char *g, unsigned w, unsigned h)
+struct finder {
+	double x, y, m; /* centre (y: the mean of the rows it was seen on) and module, pixels */
+	int hits;       /* rows it was seen on */
+};
+
+/* The grey value halfway between ink and paper: the 2nd and 90th percentiles. */
+static int midgrey(const unsigned char *g, size_t n)
 {
 	unsigned long hist[256] = { 0 };
-	struct {
-		double x, y, m;
-		int hits;
-	} c[FINDER_MAX];
-	int nc = 0, found = 0, t;
 
-	for (size_t i = 0; i < (size_t)w * h; i++)
+	for (size_t i = 0; i < n; i++)
 		hist[g[i]]++;
-	t = (percentile(hist, (unsigned long)w * h, 0.02) + percentile(hist, (unsigned long)w * h, 0.90)) / 2;
+	return (percentile(hist, n, 0.02) + percentile(hist, n, 0.90)) / 2;
+}
+
+/* The QR finder patterns of the page, each seen across on every second row and confirmed
+ * down, its one-module runs within tol modules (half a module tells a finder; a blurred
+ * photo's dark rings spread over more); up to FINDER_MAX of them, into c. Returns how many. */
+#define FINDER_STRICT 0.5
+#define FINDER_LOOSE 0.75
+static int finder_scan(const unsigned char *g, unsigned w, unsigned h, double tol,
+		       struct finder *c)
+{
+	int nc = 0, t = midgrey(g, (size_t)w * h);
+
 	for (unsigned y = 0; y < h; y += 2) {
 		const unsigned char *row = g + (size_t)y * w;
 		unsigned r[5] = { 0 }, run = 0;
 		int dark = row[0] < t, have = 0;
 
 		for (unsigned x = 0; x <= w; x++) {
-			int d = x < w ? row[x] < t : !dark;
+			int d = x < w ? row[x] < t : !dark, j;
 			double m, cx;
 
 			if (d == dark) {
@@ -446,34 +494,40 @@ static int finders(const unsigned char *g, unsigned w, unsigned h)
 			run = 1;
 			dark = d;
 			/* A run just ended: dark ones close a candidate. */
-			if (have < 5 || d || !finder_runs(r, &m))
+			if (have < 5 || d || !finder_runs(r, tol, &m))
 				continue;
 			cx = x - r[4] - r[3] - r[2] / 2.0;
-			if (!finder_down(g, w, h, (unsigned)cx, y, t, m))
+			if (!finder_down(g, w, h, (unsigned)cx, y, t, tol, m))
 				continue;
-			int j;
-
 			for (j = 0; j < nc; j++)
-				if (fabs(c[j].x - cx) < 3 * m && fabs(c[j].y - y) < 7 * m)
+				if (fabs(c[j].x - cx) < 3 * c[j].m && fabs(c[j].y - y) < 7 * c[j].m)
 					break;
 			if (j < nc) {
+				c[j].y = (c[j].y * c[j].hits + y) / (c[j].hits + 1);
 				c[j].hits++;
 			} else if (nc < FINDER_MAX) {
-				c[nc].x = cx;
-				c[nc].y = y;
-				c[nc].m = m;
-				c[nc].hits = 1;
-				nc++;
+				c[nc++] = (struct finder){ cx, y, m, 1 };
 			}
 		}
 	}
+	return nc;
+}
+
+/* How many distinct finder patterns the page shows (each seen on at least two rows). */
+static int finders(const unsigned char *g, unsigned w, unsigned h)
+{
+	struct finder c[FINDER_MAX];
+	int nc = finder_scan(g, w, h, FINDER_STRICT, c), found = 0;
+
 	for (int j = 0; j < nc; j++)
 		found += c[j].hits >= 2;
 	return found;
 }
 
-/* One zbar pass over a grey page; appends what it reads to q. */
-static int zbar_pass(const unsigned char *grey, unsigned w, unsigned h, struct scan_qr *q)
+/* One zbar pass over a grey page, on every density-th row and column; appends what it reads
+ * to q. */
+static int zbar_pass(const unsigned char *grey, unsigned w, unsigned h, int density,
+		     struct scan_qr *q)
 {
 	zbar_image_scanner_t *sc = zbar_image_scanner_create();
 	zbar_image_t *img = zbar_image_create();
@@ -484,9 +538,8 @@ static int zbar_pass(const unsigned char *grey, unsigned w, unsigned h, struct s
 	/* QR only: the 1-D decoders would read table rules and text as barcodes. */
 	zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_ENABLE, 0);
 	zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
-	/* Every second row and column: a printed QR's modules are 3 pixels or more here. */
-	zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_X_DENSITY, 2);
-	zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_Y_DENSITY, 2);
+	zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_X_DENSITY, density);
+	zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_Y_DENSITY, density);
 	zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
 	zbar_image_set_size(img, w, h);
 	zbar_image_set_data(img, grey, (unsigned long)w * h, NULL); /* ours: no cleanup */
@@ -512,71 +565,203 @@ out:
 	return rc;
 }
 
-/* The page smoothed by a 3x3 binomial and cut at the middle between ink and paper: phone
- * noise and JPEG ringing are what make zbar miss modules of 3-4 pixels. */
-static unsigned char *clean(const unsigned char *g, unsigned w, unsigned h)
+/* The box [x0, x1) x [y0, y1) of g (w wide), enlarged scale times (bilinear) and cut at the
+ * middle between its ink and paper; smoothed by a 3x3 binomial first when scale is 1 (phone
+ * noise and JPEG ringing are what make zbar miss modules of 3-4 pixels). Into a malloc'd
+ * buffer of (x1 - x0) * scale x (y1 - y0) * scale, or NULL. */
+static unsigned char *binarised(const unsigned char *g, unsigned w, unsigned x0, unsigned y0,
+				unsigned x1, unsigned y1, unsigned scale)
 {
-	unsigned long hist[256] = { 0 }, n = (unsigned long)w * h;
-	unsigned char *b = malloc(n);
+	unsigned bw = x1 - x0, bh = y1 - y0, ow = bw * scale, oh = bh * scale;
+	unsigned long hist[256] = { 0 }, n = (unsigned long)bw * bh;
+	unsigned char *b = malloc((size_t)ow * oh);
 	int t;
 
 	if (!b)
 		return NULL;
-	for (unsigned long i = 0; i < n; i++)
-		hist[g[i]]++;
-	t = 16 * (percentile(hist, n, 0.02) + percentile(hist, n, 0.90)) / 2;
-	for (unsigned y = 0; y < h; y++)
-		for (unsigned x = 0; x < w; x++) {
-			const unsigned char *p = g + (size_t)y * w + x;
-			int v = 16 * p[0];
+	for (unsigned y = y0; y < y1; y++) /* the box's own ink and paper */
+		for (unsigned x = x0; x < x1; x++)
+			hist[g[(size_t)y * w + x]]++;
+	t = (percentile(hist, n, 0.02) + percentile(hist, n, 0.90)) / 2;
+	for (unsigned y = 0; y < oh; y++)
+		for (unsigned x = 0; x < ow; x++) {
+			/* Source position of the output pixel's centre, in 1/scale steps (16ths). */
+			long fx = ((long)(2 * x + 1) * 16 / (2 * (long)scale)) - 8;
+			long fy = ((long)(2 * y + 1) * 16 / (2 * (long)scale)) - 8;
+			unsigned sx, sy, sx1, sy1, ax, ay, v;
+			const unsigned char *p;
 
-			if (x > 0 && y > 0 && x + 1 < w && y + 1 < h)
-				v = p[-(long)w - 1] + 2 * p[-(long)w] + p[-(long)w + 1] + 2 * p[-1] +
-				    4 * p[0] + 2 * p[1] + p[w - 1] + 2 * p[w] + p[w + 1];
-			b[(size_t)y * w + x] = v < t ? 0 : 255;
+			fx = fx < 0 ? 0 : fx;
+			fy = fy < 0 ? 0 : fy;
+			sx = (unsigned)(fx >> 4);
+			sy = (unsigned)(fy >> 4);
+			ax = (unsigned)(fx & 15);
+			ay = (unsigned)(fy & 15);
+			sx1 = sx + 1 < bw ? sx + 1 : sx;
+			sy1 = sy + 1 < bh ? sy + 1 : sy;
+			p = g + (size_t)(y0 + sy) * w + x0;
+			if (scale == 1 && x > 0 && y > 0 && x + 1 < bw && y + 1 < bh) {
+				const unsigned char *c = p + sx;
+
+				v = (c[-(long)w - 1] + 2u * c[-(long)w] + c[-(long)w + 1] + 2u * c[-1] +
+				     4u * c[0] + 2u * c[1] + c[w - 1] + 2u * c[w] + c[w + 1]) * 16;
+			} else {
+				const unsigned char *q = g + (size_t)(y0 + sy1) * w + x0;
+
+				v = ((16 - ay) * ((16 - ax) * p[sx] + ax * p[sx1]) +
+				     ay * ((16 - ax) * q[sx] + ax * q[sx1]));
+			}
+			b[(size_t)y * ow + x] = (int)v < 256 * t ? 0 : 255;
 		}
 	return b;
 }
 
+/* One binarised pass over a box of the page (see binarised). */
+static int box_pass(const unsigned char *g, unsigned w, const unsigned box[4], unsigned scale,
+		    struct scan_qr *q)
+{
+	unsigned char *b = binarised(g, w, box[0], box[1], box[2], box[3], scale);
+	int rc;
+
+	if (!b)
+		return -1;
+	rc = zbar_pass(b, (box[2] - box[0]) * scale, (box[3] - box[1]) * scale, 1, q);
+	free(b);
+	return rc;
+}
+
+/* The box around a QR code whose finder c[i] is. Tight (tight != 0): c[i] and the finders
+ * like it (module within a third) within 60 of its modules, when they span at least 14
+ * modules both ways as a code's three finders do, their centres plus 8 modules each way (half
+ * a finder and the quiet zone); else, and when not tight, 45 modules each way around c[i] (a
+ * code of up to version 10 in any direction). Clipped to the page and to QR_BOX_MAX on a
+ * side. Returns 0, or -1 when the tight box would be the wide one. */
+#define QR_BOX_MAX 480
+static int finder_box(const struct finder *c, int nc, int i, int tight, unsigned w, unsigned h,
+		      unsigned box[4])
+{
+	double x0 = c[i].x, x1 = c[i].x, y0 = c[i].y, y1 = c[i].y, m = c[i].m, pad = 45 * m;
+
+	for (int j = 0; tight && j < nc; j++) {
+		if (j == i || fabs(c[j].m - m) > m / 3 || fabs(c[j].x - c[i].x) > 60 * m ||
+		    fabs(c[j].y - c[i].y) > 60 * m)
+			continue;
+		x0 = fmin(x0, c[j].x);
+		x1 = fmax(x1, c[j].x);
+		y0 = fmin(y0, c[j].y);
+		y1 = fmax(y1, c[j].y);
+	}
+	if (tight && (x1 - x0 < 14 * m || y1 - y0 < 14 * m))
+		return -1;
+	if (tight)
+		pad = 8 * m;
+	x0 -= pad, x1 += pad, y0 -= pad, y1 += pad;
+	if (x1 - x0 > QR_BOX_MAX)
+		x0 = (x0 + x1 - QR_BOX_MAX) / 2, x1 = x0 + QR_BOX_MAX;
+	if (y1 - y0 > QR_BOX_MAX)
+		y0 = (y0 + y1 - QR_BOX_MAX) / 2, y1 = y0 + QR_BOX_MAX;
+	box[0] = x0 < 0 ? 0 : (unsigned)x0;
+	box[1] = y0 < 0 ? 0 : (unsigned)y0;
+	box[2] = x1 > w ? w : (unsigned)x1;
+	box[3] = y1 > h ? h : (unsigned)y1;
+	return 0;
+}
+
+/* The boxes around the finder patterns, each read enlarged (modules of 2-3 pixels, a phone's
+ * photo of a page at arm's length) and binarised: for the finders seen most often, the tight
+ * box then the wide one; at most QR_BOXES boxes, three scales each, within QR_BOX_PIXELS
+ * pixels handed to zbar in all (a page without our QR, whose text shows finder-like runs,
+ * costs a bounded time to refuse). */
+#define QR_BOXES 4
+#define QR_BOX_PIXELS 3000000ull
+static int finder_passes(const unsigned char *g, unsigned w, unsigned h, struct scan_qr *q)
+{
+	static const unsigned scales[] = { 2, 1, 3 };
+	struct finder c[FINDER_MAX];
+	unsigned boxes[QR_BOXES][4];
+	unsigned long long spent = 0;
+	int nc = finder_scan(g, w, h, FINDER_LOOSE, c), nb = 0;
+
+	for (int i = 1; i < nc; i++)
+		for (int j = i; j > 0 && c[j].hits > c[j - 1].hits; j--) {
+			struct finder t = c[j];
+
+			c[j] = c[j - 1];
+			c[j - 1] = t;
+		}
+	for (int i = 0; i < nc && nb < QR_BOXES && q->n == 0; i++) {
+		int seen = 0;
+
+		for (int k = 0; k < nb; k++) /* inside a wide box read already */
+			seen |= c[i].x >= boxes[k][0] && c[i].x < boxes[k][2] && c[i].y >= boxes[k][1] &&
+				c[i].y < boxes[k][3];
+		for (int tight = 1; !seen && tight >= 0 && nb < QR_BOXES && q->n == 0; tight--) {
+			unsigned *b = boxes[nb];
+
+			if (finder_box(c, nc, i, tight, w, h, b) != 0)
+				continue;
+			nb++;
+			if (b[2] - b[0] < 21 || b[3] - b[1] < 21)
+				continue;
+			for (size_t s = 0; s < sizeof(scales) / sizeof(scales[0]) && q->n == 0; s++) {
+				unsigned long long px = (unsigned long long)(b[2] - b[0]) * (b[3] - b[1]) *
+							scales[s] * scales[s];
+
+				if (spent + px > QR_BOX_PIXELS)
+					continue;
+				spent += px;
+				if (box_pass(g, w, b, scales[s], q) != 0)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * The passes, cheapest and likeliest first, until one reads a code:
+ *   1. the top right sixth of an upright page, where the forms print their QR, on every
+ *      second row and column (the upload's common case, at a sixth of the cost);
+ *   2. around each finder pattern found, enlarged and binarised (a photo from afar, tilted);
+ *   3. that sixth binarised, every row (a blurred photo: its finders' light rings fill in);
+ *   4. the whole page (a page upside down, or a code elsewhere), then, where a finder
+ *      pattern was seen, the whole page binarised.
+ * Each pass is bounded by the page (at most SCAN_MAX_SIDE on a side) and the boxes by
+ * QR_BOX_MAX x 3.
+ */
 int scan_qr(const unsigned char *grey, unsigned w, unsigned h, struct scan_qr *q)
 {
-	unsigned char *b;
-	int rc;
+	unsigned six[4] = { w / 2, 0, w, h / 3 }, all[4] = { 0, 0, w, h };
+	int upright = w >= 200 && h >= 300;
 
 	memset(q, 0, sizeof(*q));
 	if (bad_size(grey, w, h))
 		return -1;
-	/* The forms print their QR at the top right: that sixth of an upright page first (the
-	 * upload's common case at a sixth of the cost), then the whole page. */
-	if (w >= 200 && h >= 300) {
-		unsigned cw = w - w / 2, ch = h / 3;
+	if (upright) {
+		unsigned cw = six[2] - six[0], ch = six[3];
 		unsigned char *crop = malloc((size_t)cw * ch);
+		int rc;
 
 		if (!crop)
 			return -1;
 		for (unsigned y = 0; y < ch; y++)
-			memcpy(crop + (size_t)y * cw, grey + (size_t)y * w + w / 2, cw);
-		rc = zbar_pass(crop, cw, ch, q);
+			memcpy(crop + (size_t)y * cw, grey + (size_t)y * w + six[0], cw);
+		rc = zbar_pass(crop, cw, ch, 2, q);
 		free(crop);
 		if (rc != 0)
 			return -1;
 	}
-	if (q->n == 0 && zbar_pass(grey, w, h, q) != 0)
+	if (q->n == 0 && finder_passes(grey, w, h, q) != 0)
+		return -1;
+	if (q->n == 0 && upright && box_pass(grey, w, six, 1, q) != 0)
+		return -1;
+	if (q->n == 0 && zbar_pass(grey, w, h, 2, q) != 0)
 		return -1;
 	if (q->n > 0)
 		return 0;
-	/* Only a page with a finder pattern gets the second, cleaned pass. */
 	q->finders = finders(grey, w, h);
-	if (q->finders == 0)
-		return 0;
-	b = clean(grey, w, h);
-	if (!b)
+	if (q->finders > 0 && box_pass(grey, w, all, 1, q) != 0)
 		return -1;
-	if (zbar_pass(b, w, h, q) != 0) {
-		free(b);
-		return -1;
-	}
-	free(b);
 	if (q->n > 0)
 		q->finders = 0;
 	return 0;

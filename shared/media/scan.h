@@ -26,16 +26,22 @@ enum scan_fault {
 	SCAN_LEGIBLE = 0,
 	SCAN_DARK,    /* paper < paper_min */
 	SCAN_BLANK,   /* ink_pm < ink_min */
-	SCAN_SMALL,   /* area_pct < area_min */
 	SCAN_BLURRED, /* sharpness < sharp_min */
+	SCAN_SMALL,   /* area_pct < area_min */
 };
 
 /* Measures an 8-bit RGB page of w x h (each side 1..SCAN_MAX_SIDE). Returns 0, or -1 on a
  * bad size or no memory (m zeroed). */
 int scan_measure(const unsigned char *rgb, unsigned w, unsigned h, struct scan_measures *m);
 
-/* The first check the measures fail, in the order dark, blank, small, blurred (a dark page
- * also looks blank and blurred: the cause is named, not its symptoms). */
+/* The same on the page's grey (scan_grey), for a caller that has it already (the QR reads it
+ * too). */
+int scan_measure_grey(const unsigned char *grey, unsigned w, unsigned h, struct scan_measures *m);
+
+/* The first check the measures fail, in the order dark, blank, blurred, small: the cause is
+ * named, not its symptoms (a dark page also looks blank and blurred; on a blurred page the
+ * fine strokes fade above the ink threshold, so its inked box shrinks with the blur and
+ * the page may look small). */
 enum scan_fault scan_judge(const struct scan_measures *m, const struct scan_rules *r);
 
 /* Short English name of a fault, for logs and the API's "check" field. */
@@ -58,7 +64,8 @@ struct scan_qr {
  * or -1 on a bad size or no memory. Payloads over SCAN_QR_TEXT_MAX are skipped. */
 int scan_qr(const unsigned char *grey, unsigned w, unsigned h, struct scan_qr *q);
 
-/* The grey of an RGB page (Rec. 601 luma) into a malloc'd buffer of w x h, or NULL. */
+/* The grey of an RGB page (Rec. 601 luma) into a malloc'd buffer of w x h, or NULL (a bad
+ * size or no memory). */
 unsigned char *scan_grey(const unsigned char *rgb, unsigned w, unsigned h);
 
 #endif

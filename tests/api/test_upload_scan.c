@@ -109,9 +109,26 @@ static void expect_refused(const struct forge_page *pg, bool grey, const char *n
 
 /* ---- the QR read back */
 
-static void test_own_form_verified(void **state)
+/* The order's own printed form, stamped, uploaded as kind: 201, its QR verified, the seal
+ * found, no warning. */
+static void expect_verified(const char *no, const char *form, const char *kind)
 {
 	struct forge_page pg;
+	struct api_resp r;
+
+	wiz_form_page(owner_of(no), no, form, true, &pg);
+	send(&pg, false, no, kind, &r);
+	if (r.status != 201)
+		fail_msg("own %s as %s: %ld %s", form, kind, r.status, r.body);
+	assert_string_equal(checks_of(&r, "qr"), "verified");
+	assert_string_equal(checks_of(&r, "seal"), "found");
+	assert_null(checks_of(&r, "warning"));
+	api_free(&r);
+	forge_page_free(&pg);
+}
+
+static void test_own_form_verified(void **state)
+{
 	struct api_resp r, d;
 	char path[128];
 	json_t *m;
@@ -119,34 +136,29 @@ static void test_own_form_verified(void **state)
 	int seen = 0;
 
 	(void)state;
-	wiz_form_page(&owner, o_a, "application", true, &pg);
-	send(&pg, false, o_a, "application_form", &r);
-	if (r.status != 201)
-		fail_msg("own form: %ld %s", r.status, r.body);
-	assert_string_equal(checks_of(&r, "qr"), "verified");
-	assert_string_equal(checks_of(&r, "seal"), "found");
-	assert_null(checks_of(&r, "warning"));
-	api_free(&r);
-	forge_page_free(&pg);
-	wiz_form_page(&owner, o_a, "authorisation", true, &pg);
-	send(&pg, false, o_a, "authorisation_letter", &r);
-	assert_int_equal(r.status, 201);
-	assert_string_equal(checks_of(&r, "qr"), "verified");
-	api_free(&r);
-	forge_page_free(&pg);
+	/* Each printed form of the order, stamped: the seal sample sheet too. */
+	expect_verified(o_a, "application", "application_form");
+	expect_verified(o_a, "authorisation", "authorisation_letter");
+	expect_verified(o_a, "seal", "seal_sample");
 
-	/* The applicant's list says it too. */
+	/* The applicant's list says it too, and which printed form each kind carries. */
 	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials", o_a);
 	api_call(&owner, "GET", path, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	json_array_foreach(json_object_get(r.json, "materials"), i, m) {
-		if (strcmp(json_string_value(json_object_get(m, "kind")), "application_form") == 0) {
+		const char *kind = json_string_value(json_object_get(m, "kind"));
+
+		if (strcmp(kind, "application_form") == 0 || strcmp(kind, "seal_sample") == 0) {
 			assert_string_equal(json_string_value(json_object_get(json_object_get(m, "latest"), "qr")),
 					    "verified");
+			assert_string_equal(json_string_value(json_object_get(m, "form")),
+					    kind[0] == 'a' ? "application" : "seal");
 			seen++;
 		}
+		if (strcmp(kind, "business_licence") == 0)
+			assert_null(json_string_value(json_object_get(m, "form")));
 	}
-	assert_int_equal(seen, 1);
+	assert_int_equal(seen, 2);
 	api_free(&r);
 
 	/* The reviewer sees "二维码已核验" and the seal on the material. */
@@ -171,7 +183,7 @@ static void test_own_form_verified(void **state)
 		assert_non_null(json_string_value(json_object_get(c, "sharpness")));
 		seen++;
 	}
-	assert_int_equal(seen, 2);
+	assert_int_equal(seen, 3);
 	api_free(&d);
 }
 
@@ -184,9 +196,10 @@ static void test_other_order_refused(void **state)
 	wiz_form_page(&owner2, o_b, "application", true, &pg);
 	expect_refused(&pg, false, o_a, "application_form", "qr_mismatch", "qr_other_order", o_b);
 	forge_page_free(&pg);
-	/* This order's letter is not its application form. */
+	/* This order's letter is not its application form, nor its seal sample sheet. */
 	wiz_form_page(&owner, o_a, "authorisation", true, &pg);
 	expect_refused(&pg, false, o_a, "application_form", "qr_mismatch", "qr_other_form", "授权委托书");
+	expect_refused(&pg, false, o_a, "seal_sample", "qr_mismatch", "qr_other_form", "电子印章采样表");
 	forge_page_free(&pg);
 }
 
@@ -289,6 +302,72 @@ static void test_illegible(void **state)
 	forge_page_free(&pg);
 }
 
+/* bjca-zycg's own row for the business licence (it wins over the default row) with these
+ * thresholds and no seal expected; NULL removes it. */
+static void licence_rule(const long long *min)
+{
+	char sql[900];
+
+	wiz_sql("DELETE r FROM material_rules r JOIN channels c ON c.id = r.channel_id "
+		"WHERE c.code = 'bjca-zycg' AND r.material = 'business_licence'");
+	if (!min)
+		return;
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO material_rules (channel_id, material, formats, max_bytes, min_pixels, "
+		 "max_pixels, max_side, businesses, cert_kinds, required, paper_min, ink_min, sharp_min, "
+		 "area_min, seal, qr_form) SELECT c.id, r.material, r.formats, r.max_bytes, r.min_pixels, "
+		 "r.max_pixels, r.max_side, r.businesses, r.cert_kinds, r.required, %lld, %lld, %lld, %lld, 0, "
+		 "NULL FROM channels c JOIN material_rules r ON r.channel_id = 0 "
+		 "WHERE c.code = 'bjca-zycg' AND r.material = 'business_licence'",
+		 min[0], min[1], min[2], min[3]);
+	wiz_sql(sql);
+}
+
+/* The thresholds are the kind's, from the rules table: each passes at the page's own measure
+ * and refuses one above it, naming its check. */
+static void test_thresholds_from_rules(void **state)
+{
+	static const struct {
+		const char *measure, *check;
+	} t[4] = { { "paper", "dark" }, { "ink_pm", "blank" }, { "sharpness", "blurred" },
+		   { "area_pct", "small" } };
+	const long long out_of_reach[4] = { 0, 1000, 0, 0 };
+	struct forge_page pg;
+	struct api_resp r;
+	long long at[4], min[4];
+	json_t *m;
+
+	(void)state;
+	/* A licence copy in grey on paper a little short of white (its brightness has room above). */
+	assert_int_equal(forge_page_new(&pg, 1000, 1414), 0);
+	forge_form_body(&pg, 17);
+	for (size_t i = 0; i < (size_t)pg.w * pg.h * 3; i++)
+		pg.rgb[i] = (unsigned char)(pg.rgb[i] * 9 / 10);
+	licence_rule(out_of_reach);
+	send(&pg, true, o_a, "business_licence", &r);
+	api_expect_error(&r, 400, "scan_illegible");
+	m = json_object_get(json_object_get(r.json, "error"), "measures");
+	for (int i = 0; i < 4; i++) {
+		at[i] = json_integer_value(json_object_get(m, t[i].measure));
+		assert_true(at[i] > 0);
+	}
+	assert_true(at[0] < 255);
+	api_free(&r);
+	licence_rule(at);
+	send(&pg, true, o_a, "business_licence", &r);
+	if (r.status != 201)
+		fail_msg("at the thresholds: %ld %s", r.status, r.body);
+	api_free(&r);
+	for (int i = 0; i < 4; i++) {
+		memcpy(min, at, sizeof(min));
+		min[i]++;
+		licence_rule(min);
+		expect_refused(&pg, true, o_a, "business_licence", "scan_illegible", t[i].check, NULL);
+	}
+	licence_rule(NULL);
+	forge_page_free(&pg);
+}
+
 /* ---- the seal */
 
 static void test_seal(void **state)
@@ -306,6 +385,33 @@ static void test_seal(void **state)
 	assert_string_equal(checks_of(&r, "seal"), "missing");
 	assert_non_null(strstr(checks_of(&r, "warning"), "公章"));
 	api_free(&r);
+	/* The reviewer sees the flag on the material. */
+	{
+		struct api_client staff = { 0 };
+		struct api_resp d;
+		char path[128];
+		json_t *m;
+		size_t i;
+		int seen = 0;
+
+		api_staff_login(&staff, "reviewer", "Staff2026hall");
+		snprintf(path, sizeof(path), "/api/review/orders/%s", o_b);
+		api_call(&staff, "GET", path, NULL, NULL, &d);
+		if (d.status != 200)
+			fail_msg("review detail: %ld %s", d.status, d.body);
+		json_array_foreach(json_object_get(d.json, "materials"), i, m) {
+			json_t *c = json_object_get(m, "checks");
+
+			if (!json_is_true(json_object_get(m, "latest")) ||
+			    strcmp(json_string_value(json_object_get(m, "kind")), "application_form") != 0)
+				continue;
+			assert_string_equal(json_string_value(json_object_get(c, "seal")), "missing");
+			assert_non_null(strstr(json_string_value(json_object_get(c, "seal_text")), "未识别到红色印章"));
+			seen++;
+		}
+		assert_int_equal(seen, 1);
+		api_free(&d);
+	}
 	/* The hall's setting: a missing seal refuses. */
 	wiz_sql("UPDATE channels SET seal_refuses = 1 WHERE code = 'bjca-zycg'");
 	expect_refused(&pg, false, o_b, "application_form", "seal_missing", "seal", "公章");
@@ -328,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_unbound_and_forged),
 		cmocka_unit_test(test_qr_cut_off),
 		cmocka_unit_test(test_illegible),
+		cmocka_unit_test(test_thresholds_from_rules),
 		cmocka_unit_test(test_seal),
 	};
 

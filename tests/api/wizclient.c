@@ -557,6 +557,7 @@ void wiz_upload_scan(struct api_client *c, const char *no, const char *kind, str
 	char *data;
 	const char *form = strcmp(kind, "application_form") == 0       ? "application"
 			   : strcmp(kind, "authorisation_letter") == 0 ? "authorisation"
+			   : strcmp(kind, "seal_sample") == 0          ? "seal"
 								       : NULL;
 
 	if (form) {

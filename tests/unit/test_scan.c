@@ -236,6 +236,11 @@ static void test_formtag(void **state)
 	assert_false(formtag_valid(&key, NO_OWN, "authorisation", tag));
 	assert_false(formtag_valid(&key, NO_OTHER, "application", tag));
 	assert_false(formtag_valid(&key, NO_OWN, "seal", tag));
+	assert_false(formtag_valid(&key, NO_OWN, "stamp", tag));
+	assert_true(formtag_is_form("seal"));
+	assert_false(formtag_is_form("stamp"));
+	assert_string_equal(formtag_form_name("seal"), "电子印章采样表");
+	assert_string_equal(formtag_form_name("stamp"), "");
 	{
 		char typo[19];
 
@@ -265,7 +270,7 @@ static void test_formtag_hostile(void **state)
 		"/api/wizard/forms/check?no=261205010000000017&form=application&t=0123456789abcdeF",
 		"/api/wizard/forms/check?no=261205010000000017&form=application&t=0123456789abcdef0",
 		"/api/wizard/forms/check?no=2612050100000000170&form=application&t=0123456789abcdef",
-		"/api/wizard/forms/check?no=261205010000000017&form=seal&t=0123456789abcdef",
+		"/api/wizard/forms/check?no=261205010000000017&form=stamp&t=0123456789abcdef",
 		"/api/wizard/forms/check?no=261205010000000017&no=261205010000000025&form=application&t=0123456789abcdef",
 		"/api/wizard/forms/check?no=26120501000000001%37&form=application&t=0123456789abcdef",
 		"/api/wizard/forms/check?no&form=application&t=0123456789abcdef",
@@ -452,6 +457,11 @@ static void test_thresholds_boundaries(void **state)
 	/* The cause first: a page failing every check is dark. */
 	r = (struct scan_rules){ at.ink_min + 1, at.sharp_min + 1, at.paper_min + 1, at.area_min + 1 };
 	assert_int_equal(scan_judge(&s.m, &r), SCAN_DARK);
+	/* Blurred and small: the blur (which shrinks the inked box) is named. */
+	r = at;
+	r.sharp_min++;
+	r.area_min++;
+	assert_int_equal(scan_judge(&s.m, &r), SCAN_BLURRED);
 	/* 0 leaves a check out. */
 	r = (struct scan_rules){ 0 };
 	assert_int_equal(scan_judge(&none, &r), SCAN_LEGIBLE);
@@ -496,6 +506,8 @@ static void test_measures_known(void **state)
 
 /* ---- the seal */
 
+/* Phone-like photos of the order's own form, stamped and not: the seal's precision and recall,
+ * and the QR read back on every one the legibility checks let through. */
 static void test_seal_precision_recall(void **state)
 {
 	static const struct {
@@ -509,14 +521,18 @@ static void test_seal_precision_recall(void **state)
 		{ 0, { 0, 0, 1.0, 0, 1.0, 92 }, 21 },	 { 0, { 2.5, 0.6, 0.92, 6, 1.0, 75 }, 22 },
 		{ 0, { -3, 0.8, 0.85, 8, 1.0, 60 }, 23 }, { 0, { 1, 0.5, 1.0, 4, 1.0, 50 }, 24 },
 		{ 0, { 0, 1.2, 0.95, 5, 1.0, 70 }, 25 },	 { 0, { 4, 0.6, 0.9, 6, 0.7, 75 }, 26 },
+		{ 1, { -5, 0.9, 0.9, 7, 0.8, 55 }, 17 },	 { 1, { 3.5, 1.0, 0.88, 6, 0.65, 65 }, 18 },
+		{ 1, { -1.5, 1.4, 0.95, 5, 1.0, 80 }, 19 }, { 1, { 5, 0.5, 1.0, 5, 0.9, 60 }, 20 },
+		{ 0, { -5, 0.9, 0.9, 7, 0.8, 55 }, 27 },	 { 0, { 3.5, 1.0, 0.88, 6, 0.65, 65 }, 28 },
+		{ 0, { -1.5, 1.4, 0.95, 5, 1.0, 80 }, 29 }, { 0, { 5, 0.5, 1.0, 5, 0.9, 60 }, 30 },
 	};
-	int tp = 0, fp = 0, fn = 0, tn = 0;
+	int tp = 0, fp = 0, fn = 0, tn = 0, read = 0, legible = 0;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct forge_page pg;
 		struct seen s;
-		char what[32];
+		char what[32], no[19];
 
 		form(&pg, NO_OWN, "application", cases[i].stamped, cases[i].seed);
 		snprintf(what, sizeof(what), "seal case %zu (%s)", i, cases[i].stamped ? "stamped" : "none");
@@ -526,11 +542,24 @@ static void test_seal_precision_recall(void **state)
 		fn += s.seal != 1 && cases[i].stamped;
 		tn += s.seal != 1 && !cases[i].stamped;
 		forge_page_free(&pg);
+		/* The upload asks for the QR of a legible page only (fcgi-apps/upload/checks.c). */
+		if (scan_judge(&s.m, &form_rules) != SCAN_LEGIBLE)
+			continue;
+		legible++;
+		if (bound_to(&s.q, "application", no) && strcmp(no, NO_OWN) == 0)
+			read++;
+		else
+			fprintf(stderr, "%s: QR not read back\n", what);
 	}
 	fprintf(stderr, "seal: %d stamped, %d unstamped: precision %.2f, recall %.2f\n", tp + fn, fp + tn,
 		tp + fp ? (double)tp / (tp + fp) : 0.0, tp + fn ? (double)tp / (tp + fn) : 0.0);
+	fprintf(stderr, "qr: read back on %d of %d legible phone-like forms (%d of %zu refused as illegible first)\n",
+		read, legible, (int)(sizeof(cases) / sizeof(cases[0])) - legible, sizeof(cases) / sizeof(cases[0]));
 	assert_int_equal(fp, 0);
 	assert_int_equal(fn, 0);
+	/* A genuine photo of the order's own form is never refused for its QR. */
+	assert_true(legible >= 16);
+	assert_int_equal(read, legible);
 }
 
 /* A red line of text and a red box are not seals. */

@@ -149,6 +149,17 @@ convert_run() {
   done
 }
 
+# get_run NAME URL COUNT: COUNT GETs of URL on one connection (one curl); "status ms" per request
+# to $DIR/bench/NAME.txt.
+get_run() {
+  local name=$1 url=$2 count=$3 i
+  local -a urls=()
+  for ((i = 1; i <= count; i++)); do urls+=("$url" -o /dev/null); done
+  curl -sS -w '%{http_code} %{time_total}\n' "${urls[@]}" >"$DIR/bench/$name.raw" ||
+    die "curl failed on $url"
+  awk '{ printf "%s %.3f\n", $1, $2 * 1000 }' "$DIR/bench/$name.raw" >"$DIR/bench/$name.txt"
+}
+
 # "median p90 min max" of the numbers in column COL of FILE (p90: nearest rank).
 stats() {
   awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '{ v[NR] = $1 } END {
@@ -231,7 +242,13 @@ uploads() {
   done
   U[fl_bad]=$n
   U[fl_connects]=$(awk '{ n += $3 } END { print n + 0 }' "$DIR/bench/flood.txt")
+  # The floor under (f) on this machine: the upload program's health answer (no database, no
+  # body) through the same nginx, as many times, right after. A flood's worst case above 10 ms
+  # with the floor's worst case as high is the machine's scheduling, not the refusal.
+  log "(f0) the same path's floor: GET /api/upload/health, $UPLOADS times"
+  get_run floor "$BASE/api/upload/health" "$UPLOADS"
+  read -r "U[fo_p50]" "U[fo_p90]" "U[fo_min]" "U[fo_max]" <<<"$(stats "$DIR/bench/floor.txt" 2)"
 
   U[ratio]=$(calc "${U[up_p50]} / ${U[cv_p50]}" 3)
-  for s in upload convert flood; do cp "$DIR/bench/$s.txt" "$OUT/upload-times-$s.txt"; done
+  for s in upload convert flood floor; do cp "$DIR/bench/$s.txt" "$OUT/upload-times-$s.txt"; done
 }
