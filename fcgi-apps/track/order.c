@@ -17,13 +17,13 @@ static const char sql_order[] =
 	"SELECT o.order_no, o.business_type, o.cert_kind, o.state, o.subject_name, "
 	"o.handler_mobile_enc, " DB_ISO("o.created_at") ", c.name, "
 	DB_ISO("e.at") ", e.kind, e.state_to, e.note, e.id, o.id, "
-	"EXISTS (SELECT 1 FROM waybills w WHERE w.order_id = o.id) "
+	"EXISTS (SELECT 1 FROM waybills w WHERE w.order_id = o.id), o.verify_method "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id "
 	"LEFT JOIN order_events e ON e.order_id = o.id AND e.public = 1 "
 	"WHERE o.order_no = ? LIMIT 200";
 
 enum { O_NO, O_BUSINESS, O_KIND, O_STATE, O_SUBJECT, O_MOBILE, O_CREATED, O_CHANNEL,
-       E_AT, E_KIND, E_STATE, E_NOTE, E_ID, O_ID, O_WAYBILLS };
+       E_AT, E_KIND, E_STATE, E_NOTE, E_ID, O_ID, O_WAYBILLS, O_VERIFY };
 
 static bool is_order_no(const char *s)
 {
@@ -147,7 +147,8 @@ int track_order(struct req *r)
 		"cert_kind", kind,
 		"cert_kind_name", order_kind_name(kind),
 		"state", db_cell(&o, 0, O_STATE),
-		"state_name", order_state_name(db_cell(&o, 0, O_STATE)),
+		"state_name", order_state_zh_as(order_state_parse(db_cell(&o, 0, O_STATE)),
+						db_cell(&o, 0, O_VERIFY)),
 		"channel", db_cell(&o, 0, O_CHANNEL),
 		"subject", subject,
 		"handler_mobile", mobile,

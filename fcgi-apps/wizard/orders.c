@@ -42,7 +42,7 @@ static const char sql_list[] =
 	"DATE_FORMAT(o.created_at, " DB_ISO_FMT "), COALESCE(o.amount_fen, -1), o.mail_in, "
 	"c.mail_in AND " ENTERPRISE_FAILED ", "
 	"EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.state = 'paid'), "
-	"DATE_FORMAT(o.updated_at, " DB_ISO_FMT ") "
+	"DATE_FORMAT(o.updated_at, " DB_ISO_FMT "), COALESCE(o.verify_method, '') "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id " LIST_WHERE
 	"ORDER BY o.created_at DESC, o.id DESC LIMIT ? OFFSET ?";
 static const char sql_count[] = "SELECT COUNT(*) FROM orders o " LIST_WHERE;
@@ -276,7 +276,8 @@ int wizard_orders(struct req *r)
 			"business_name", order_business_name(db_cell(&rows, i, 3)),
 			"kind", db_cell(&rows, i, 4), "kind_name", order_kind_name(db_cell(&rows, i, 4)),
 			"subject_name", db_cell(&rows, i, 5), "state", order_state_str(state),
-			"state_name", order_state_zh(state), "created_at", db_cell(&rows, i, 7),
+			"state_name", order_state_zh_as(state, db_cell(&rows, i, 13)),
+			"created_at", db_cell(&rows, i, 7),
 			/* 001's order list shows 更新日期 beside 申请日期. */
 			"updated_at", db_cell(&rows, i, 12), "amount", money(fen),
 			"actions", actions(state, can_mail_in, str_is(db_cell(&rows, i, 11), "1"))));
@@ -456,7 +457,7 @@ int wizard_order(struct req *r)
 	 * steps' own answers, masked. */
 	out = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:b, s:i, s:s}",
 			"order_no", o.no, "state", order_state_str(o.state),
-			"state_name", order_state_zh(o.state),
+			"state_name", order_state_zh_as(o.state, o.verify_method),
 			"business", o.business, "business_name", order_business_name(o.business),
 			"kind", o.kind, "kind_name", order_kind_name(o.kind),
 			"channel", o.channel_code, "channel_name", db_cell(&d, 0, 5),

@@ -28,7 +28,7 @@ const struct order_name order_kinds[] = {
  * what each allows. */
 static const struct order_state_def state_defs[ORDER_STATE__COUNT] = {
 	[ORDER_DRAFT] = { "draft", "未完成", ORDER_EDITABLE | ORDER_AWAITS_APPLICANT },
-	[ORDER_VERIFY_FAILED] = { "verify_failed", "金融认证失败", ORDER_AWAITS_APPLICANT },
+	[ORDER_VERIFY_FAILED] = { "verify_failed", "身份核验未通过", ORDER_AWAITS_APPLICANT },
 	[ORDER_PENDING_PAYMENT] = { "pending_payment", "待支付", ORDER_AWAITS_APPLICANT },
 	[ORDER_PRE_REVIEW] = { "pre_review", "待预审", ORDER_IN_REVIEW | ORDER_REFUNDABLE },
 	[ORDER_AWAITING_PAPER] = { "awaiting_paper", "待寄送纸质材料",
@@ -194,6 +194,14 @@ const char *order_state_zh(enum order_state s)
 	const struct order_state_def *d = order_state_def(s);
 
 	return d ? d->zh : "未知状态";
+}
+
+const char *order_state_zh_as(enum order_state s, const char *verify_method)
+{
+	/* 001 "金融认证失败": the bank check (the CA's 0.01 transfer to the basic account) only. */
+	if (s == ORDER_VERIFY_FAILED && verify_method && strcmp(verify_method, "transfer") == 0)
+		return "金融认证失败";
+	return order_state_zh(s);
 }
 
 const char *order_state_name(const char *code)

@@ -88,6 +88,9 @@ const char *order_kind_name(const char *code);
 const char *order_state_name(const char *code);
 /* The state's zh-CN name, "未知状态" for ORDER_STATE_NONE: for messages that always name it. */
 const char *order_state_zh(enum order_state s);
+/* The state's zh-CN name as the applicant's hall says it for this order: a failed check of the
+ * 0.01 transfer (verify_method "transfer") is 001's 金融认证失败, any other 身份核验未通过. */
+const char *order_state_zh_as(enum order_state s, const char *verify_method);
 const char *order_event_name(const char *code);
 
 /*

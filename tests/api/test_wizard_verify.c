@@ -202,6 +202,19 @@ static const char *order_state(const struct who *w)
 	return cell(w, "SELECT state FROM orders WHERE order_no = ?");
 }
 
+/* The state's name the applicant is shown in the order. */
+static void state_name_is(struct who *w, const char *want)
+{
+	struct api_resp r;
+	char path[80];
+
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s", w->no);
+	api_call(&w->c, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state_name")), want);
+	api_free(&r);
+}
+
 static long long order_version(const struct who *w)
 {
 	return num(w, "SELECT version FROM orders WHERE order_no = ?");
@@ -440,6 +453,8 @@ static void test_enterprise_face_pass_and_fail(void **state)
 	api_free(&r);
 	assert_string_equal(order_state(&f), "verify_failed");
 	assert_int_equal(events_of(&f, "verify_failed"), 1);
+	/* 001's 金融认证失败 is its bank check's; a face that failed is not a bank's. */
+	state_name_is(&f, "身份核验未通过");
 }
 
 static void test_transfer_memo_right(void **state)
@@ -527,6 +542,8 @@ static void test_transfer_five_wrong_fail(void **state)
 	}
 	assert_string_equal(order_state(&w), "verify_failed");
 	assert_int_equal(events_of(&w, "verify_failed"), 1);
+	/* 001 "金融认证失败": the 0.01 transfer's check, and only it, is named so. */
+	state_name_is(&w, "金融认证失败");
 	/* Even the right code comes too late. */
 	snprintf(body, sizeof(body), "{\"memo\":\"%s\"}", memo);
 	confirm(&w, body, &r);

@@ -19,7 +19,7 @@ const DAMM = [
 const BUSINESS = ['new' => '新办', 'add' => '新增证书', 'renew' => '证书更新', 'lost' => '遗失补办',
     'damaged' => '损坏补办', 'change' => '信息变更', 'unlock' => '证书解锁', 'revoke' => '证书注销'];
 const KINDS = ['org' => '机构证书', 'legal_rep' => '法人代表证书', 'person' => '个人证书'];
-const STATES = ['draft' => '未完成', 'verify_failed' => '金融认证失败', 'pending_payment' => '待支付',
+const STATES = ['draft' => '未完成', 'verify_failed' => '身份核验未通过', 'pending_payment' => '待支付',
     'pre_review' => '待预审', 'awaiting_paper' => '待寄送纸质材料', 'paper_review' => '纸质材料审核中',
     'reviewing' => '审核中', 'returned' => '已退回，待修改', 'approved' => '审核通过',
     'making' => '证书制作中', 'shipped' => '已寄出', 'done' => '已完成', 'cancelled' => '已取消',
