@@ -139,6 +139,7 @@ static const struct col cols[] = {
 	{ "invoice_via", COL_CHOICE, L_INVOICE_VIA, "发票发送方式", false },
 	{ "invoice_promise", COL_TEXT, 0, "发票送达时限", false },
 	{ "invoice_purpose", COL_TEXT, 0, "发票用途", false },
+	{ "uploads_after_verify", COL_FLAG, 0, "企业（法人）核验通过后才能上传资料", false },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
@@ -147,7 +148,8 @@ enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
 	"review_days_max, mail_in, renew_expired_online, desk_payee, desk_bank, desk_account, " \
 	"desk_memo, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, " \
 	"paper_address, paper_phone, paper_note, paper_businesses, counter_businesses, " \
-	"seal_change_online, unlock_auto, invoice_when, invoice_via, invoice_promise, invoice_purpose"
+	"seal_change_online, unlock_auto, invoice_when, invoice_via, invoice_promise, invoice_purpose, " \
+	"uploads_after_verify"
 
 /* The version the client saw: the last edit's time to the microsecond, or NULL never edited. */
 #define HALL_STAMP "DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%f+08:00')"
@@ -168,7 +170,8 @@ static const char sql_update[] =
 	"desk_address = ?, desk_hours = ?, desk_phone = ?, paper_org = ?, paper_recipient = ?, "
 	"paper_address = ?, paper_phone = ?, paper_note = ?, paper_businesses = ?, "
 	"counter_businesses = ?, seal_change_online = ?, unlock_auto = ?, invoice_when = ?, "
-	"invoice_via = ?, invoice_promise = ?, invoice_purpose = ?, updated_at = NOW(3), updated_by = ? "
+	"invoice_via = ?, invoice_promise = ?, invoice_purpose = ?, uploads_after_verify = ?, "
+	"updated_at = NOW(3), updated_by = ? "
 	"WHERE id = ?";
 
 enum { F_CHANNEL, F_BUSINESS, F_KIND, F_BASIS, F_MAX_YEARS, F_ONCE_CODE, F_ONCE_LABEL, F_ONCE_FEN,

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strlist.h"
 #include "web/app.h"
 #include "web/req.h"
 #include "web/auth.h"
@@ -14,7 +15,10 @@ static const char sql_rule[] =
 	"SELECT k.name, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.max_side, "
 	"r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form, "
 	"(SELECT m.state FROM materials m WHERE m.order_id = ? AND m.material = r.material "
-	"ORDER BY m.version DESC LIMIT 1) "
+	"ORDER BY m.version DESC LIMIT 1), "
+	"(SELECT c.uploads_after_verify AND NOT EXISTS (SELECT 1 FROM verifications v "
+	"WHERE v.order_id = ? AND v.subject = 'enterprise' AND v.state = 'passed') "
+	"FROM channels c WHERE c.id = ?) "
 	"FROM material_rules r JOIN material_kinds k ON k.code = r.material "
 	"WHERE r.material = ? AND r.channel_id IN (0, ?) "
 	"AND (r.businesses = '*' OR FIND_IN_SET(?, r.businesses)) "
@@ -56,8 +60,8 @@ int upload_find_rule(struct req *r, const struct order *o, const char *material,
 {
 	struct db_rows rows;
 	int rc = db_query(&r->app->db, r->arena, sql_rule,
-			  DB_ARGS(DB_I64(o->id), DB_STR(material), DB_I64(o->channel_id),
-				  DB_STR(o->business), DB_STR(o->kind)), &rows);
+			  DB_ARGS(DB_I64(o->id), DB_I64(o->id), DB_I64(o->channel_id), DB_STR(material),
+				  DB_I64(o->channel_id), DB_STR(o->business), DB_STR(o->kind)), &rows);
 
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
@@ -77,5 +81,9 @@ int upload_find_rule(struct req *r, const struct order *o, const char *material,
 	rule->seal = strcmp(db_cell(&rows, 0, 10), "1") == 0;
 	rule->qr_form = db_cell(&rows, 0, 11); /* NULL when the column is */
 	*latest = db_cell(&rows, 0, 12);
+	/* Only an order whose organisation is checked online waits for the check. */
+	rule->awaits_check = str_is(db_cell(&rows, 0, 13), "1") && !o->mail_in &&
+			     (str_is(o->kind, "org") || str_is(o->kind, "legal_rep")) &&
+			     !str_is(o->business, "renew") && !str_is(o->business, "unlock");
 	return 0;
 }

@@ -303,6 +303,10 @@ int upload_put(struct req *r)
 		return resp_error(r, ERR_NOT_EDITABLE, NULL, NULL);
 	if (upload_find_rule(r, &o, material, &rule, &latest) < 0)
 		return -1;
+	if (rule.awaits_check)
+		return resp_error(r, ERR_NOT_VERIFIED, "enterprise",
+				  "法定代表人核验显示“认证成功”后才能上传资料：请扫描法人授权委托书上的二维码，"
+				  "由法定代表人本人刷脸完成核验。");
 	/* Refuse a locked material before reading a byte of the body. */
 	if (!upload_material_open(o.state, o.editable, material))
 		return resp_error(r, ERR_MATERIAL_LOCKED, "material", not_sent_back(r, rule.name));

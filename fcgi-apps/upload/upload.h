@@ -19,6 +19,7 @@ struct upload_rule {
 	int ink_min, sharp_min, paper_min, area_min; /* the scan checks: 0 leaves one out */
 	bool seal;                                   /* a red seal is expected */
 	const char *qr_form;                         /* the printed form whose QR it carries, or NULL */
+	bool awaits_check;  /* the hall takes scans only once the organisation's check passed (004) */
 };
 
 /* What the scan checks found on an accepted upload (checks.c). */

@@ -577,6 +577,29 @@ static void test_invoices(void **state)
 	free(w);
 }
 
+/* 004 "法人核验反馈结果界面显示“认证成功”后，才能上传资料提交申请": no scan before the legal
+ * representative's face check passed; then every one. */
+static void test_jxca_uploads_wait_for_face(void **state)
+{
+	struct walk *w = new_walk("jxca-js", "new", "org", "wechat");
+	struct wiz_opts opts = { 0 };
+	char extra[160];
+	struct api_resp r;
+
+	(void)state;
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, NULL, w->no);
+	opts.account_no = w->account;
+	wiz_fill_opts(&w->c, w->no, ORG, w->mobile, &opts);
+	wiz_upload_scan(&w->c, w->no, "business_licence", &r);
+	api_expect_error(&r, 409, "not_verified");
+	assert_non_null(strstr(r.body, "认证成功"));
+	api_free(&r);
+	wiz_verify_plan(&w->c, w->no, w->account);
+	wiz_upload_missing(&w->c, w->no);
+	free(w);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -597,6 +620,7 @@ int main(void)
 		cmocka_unit_test(test_jxca_paper_sent_again),
 		cmocka_unit_test(test_bjca_seal_change_by_mail),
 		cmocka_unit_test(test_invoices),
+		cmocka_unit_test(test_jxca_uploads_wait_for_face),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
