@@ -36,11 +36,14 @@ INSERT IGNORE INTO material_rules
  (0, 'change_notice', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, 'change', '*', 1, 3, 400, 110, 20, 1, NULL),
  (0, 'payment_voucher', 'jpeg,png,gif,bmp', 2097152, 100000, 40000000, 1754, '*', '*', 0, 2, 300, 100, 0, 0, NULL);
 
--- SZCA (guide 001): jpg/jpeg/bmp/gif, 2 MB.
+-- SZCA (guide 001): jpg/jpeg/bmp/gif, 2 MB. The legal representative's authorisation is a clause of
+-- the application form ("申请单位法定代表人授权委托及单位声明"), and the handler's ID is taken at the
+-- face check ("经办人扫描二维码，在线上传身份证件并完成活体认证"): neither is a scan it asks for.
 INSERT IGNORE INTO material_rules
  (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required,
   ink_min, sharp_min, paper_min, area_min, seal, qr_form)
- SELECT c.id, r.material, 'jpeg,gif,bmp', 2097152, r.min_pixels, r.max_pixels, r.max_side, r.businesses, r.cert_kinds, r.required,
+ SELECT c.id, r.material, 'jpeg,gif,bmp', 2097152, r.min_pixels, r.max_pixels, r.max_side, r.businesses, r.cert_kinds,
+        IF(r.material IN ('authorisation_letter', 'handler_id_front', 'handler_id_back'), 0, r.required),
         r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form
  FROM channels c JOIN material_rules r ON r.channel_id = 0 WHERE c.code = 'szca';
 

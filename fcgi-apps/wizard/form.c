@@ -22,13 +22,15 @@
 #include "domain/orderno.h"
 #include "media/qr.h"
 #include "domain/rules.h"
+#include "base/strlist.h"
 #include "base/valid.h"
 #include "wizard.h"
 
 #define PAGE_MAX (512 * 1024) /* the page, bytes: a few QR codes and a few KB of text */
 
 static const char sql_context[] =
-	"SELECT c.name, c.ca_name, a.kind, a.login_name FROM channels c JOIN accounts a ON a.id = ? "
+	"SELECT c.name, c.ca_name, a.kind, a.login_name, c.form_lr_clause FROM channels c "
+	"JOIN accounts a ON a.id = ? "
 	"WHERE c.id = ?";
 /* The face-check link of a pending legal-representative check, for the letter's second QR. */
 static const char sql_face[] =
@@ -155,6 +157,7 @@ static void qr(struct page *pg, struct req *r, const char *text, const char *cap
 
 struct form_data {
 	const char *form, *tag, *channel, *ca, *uscc, *today, *face_link;
+	bool lr_clause;              /* the form holds the legal representative's authorisation (001) */
 	json_t *step[STEP__COUNT];   /* the saved data steps, NULL when not in the plan */
 };
 
@@ -349,6 +352,26 @@ static void signatures(struct page *pg, const char *const *boxes, size_t n, cons
 	raw(pg, "</p>\n");
 }
 
+/* 001: "申请单位法定代表人授权委托及单位声明 (必填项, 此项如涂改, 请在涂改处加盖公章)", in the form
+ * itself, in its words. */
+static void lr_clause(struct page *pg, struct req *r, const struct form_data *d, const char *org)
+{
+	raw(pg, "<section><h2>申请单位法定代表人授权委托及单位声明（必填项，此项如涂改，请在涂改处加盖公章）"
+		"</h2><p class=\"declare\">");
+	esc(pg, arena_printf(r->arena,
+			     "姓名：%s 身份证号码：%s 系本单位（%s）的法定代表人，现委托本单位员工姓名：%s "
+			     "身份证号：%s 为我方代理人，以我方名义办理数字证书的有关事宜，代理人在其权限范围内"
+			     "签署的一切有关文件，我单位均予承认，由此在法律上产生的权利、义务均由委托人享有和承担。"
+			     "委托期限：自 %s 起至委托事项办结，代理人不得转让委托权限。本单位授权上述经办人代办本单位"
+			     "数字证书申请，本单位承诺所填写的内容和提交的证明材料真实，并已认真阅读并同意接受《%s"
+			     "电子认证服务协议》的各项内容及约定，如有违反，愿意承担由此引起的一切后果及承担相关法律责任。",
+			     val(d, STEP_ENTERPRISE, "lr_name"),
+			     masked(r, mask_id, val(d, STEP_ENTERPRISE, "lr_id_number")), org,
+			     val(d, STEP_HANDLER, "name"),
+			     masked(r, mask_id, val(d, STEP_HANDLER, "id_number")), d->today, d->ca));
+	raw(pg, "</p></section>\n");
+}
+
 static void application(struct page *pg, struct req *r, const struct order *o,
 			const struct form_data *d)
 {
@@ -377,6 +400,8 @@ static void application(struct page *pg, struct req *r, const struct order *o,
 			     "愿意承担由此引起的一切后果及相关法律责任。",
 			     org));
 	raw(pg, "</p></section>\n");
+	if (d->lr_clause && strcmp(o->kind, "person") != 0)
+		lr_clause(pg, r, d, org);
 	signatures(pg, boxes, strcmp(o->kind, "person") == 0 ? 1 : 2, d->today);
 	bound(pg, o, "申请表");
 	raw(pg, "</main></body></html>\n");
@@ -516,6 +541,7 @@ static int load(struct req *r, const struct order *o, struct form_data *d)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	d->channel = db_cell(&ctx, 0, 0);
 	d->ca = db_cell(&ctx, 0, 1);
+	d->lr_clause = str_is(db_cell(&ctx, 0, 4), "1");
 	/* An organisation's login name is its USCC (004). */
 	d->uscc = strcmp(db_cell(&ctx, 0, 2), "org") == 0 ? db_cell(&ctx, 0, 3) : NULL;
 	if (face.nrows == 1) {

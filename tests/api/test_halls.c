@@ -600,6 +600,70 @@ static void test_jxca_uploads_wait_for_face(void **state)
 	free(w);
 }
 
+/* The order's printed application form, as the applicant opens it. */
+static void application_form(struct walk *w, struct api_resp *r)
+{
+	char path[120];
+
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/forms/application", w->no);
+	api_call(&w->c, "GET", path, NULL, NULL, r);
+	assert_int_equal(r->status, 200);
+}
+
+/* 001: "申请单位法定代表人授权委托及单位声明" is part of its application form, and the handler's ID
+ * is taken at the face check ("经办人扫描二维码，在线上传身份证件并完成活体认证"): no letter and no
+ * ID copies are asked for. Another hall asks for both. */
+static void test_szca_form_and_scans(void **state)
+{
+	static const char clause[] = "申请单位法定代表人授权委托及单位声明";
+	struct walk *w = new_walk("szca", "new", "org", "wechat"), *b;
+	char extra[160];
+	struct api_resp r;
+
+	(void)state;
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, NULL, w->no);
+	sign_order(w);
+	application_form(w, &r);
+	assert_non_null(strstr(r.body, clause));
+	api_free(&r);
+	wiz_order(&w->c, w->no, NULL, &r);
+	assert_null(strstr(r.body, "handler_id_front"));
+	api_free(&r);
+	{
+		char path[120];
+
+		snprintf(path, sizeof(path), "/api/upload/orders/%s/materials", w->no);
+		api_call(&w->c, "GET", path, NULL, NULL, &r);
+		assert_int_equal(r.status, 200);
+		/* Not required there: listed, if at all, as optional. */
+		{
+			json_t *m;
+			size_t i;
+
+			json_array_foreach(json_object_get(r.json, "materials"), i, m)
+				if (strcmp(str(m, "kind"), "authorisation_letter") == 0 ||
+				    strcmp(str(m, "kind"), "handler_id_front") == 0)
+					assert_false(json_is_true(json_object_get(m, "required")));
+		}
+		api_free(&r);
+	}
+	free(w);
+
+	b = new_walk("bjca-zycg", "new", "org", "wechat");
+	applicant(b, extra);
+	wiz_create(&b->c, b->channel, b->business, b->kind, NULL, b->no);
+	wiz_fill(&b->c, b->no, ORG, b->mobile);
+	application_form(b, &r);
+	assert_null(strstr(r.body, clause));
+	api_free(&r);
+	wiz_order(&b->c, b->no, NULL, &r);
+	assert_non_null(strstr(r.body, "handler_id_front"));
+	assert_non_null(strstr(r.body, "authorisation_letter"));
+	api_free(&r);
+	free(b);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -621,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_bjca_seal_change_by_mail),
 		cmocka_unit_test(test_invoices),
 		cmocka_unit_test(test_jxca_uploads_wait_for_face),
+		cmocka_unit_test(test_szca_form_and_scans),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
