@@ -103,10 +103,14 @@ int review_claim_clear(struct db *db, long long order_id);
 
 /* ---- issue.c */
 
-/* Inside the approval's transaction: what approving the business does to certificates: a new
- * certificate (new, add, lost, damaged), the lost one revoked, a renewal's new validity, a
- * revocation. *serial gets a new certificate's serial (arena) or NULL. Returns a DB_* code. */
+/* Inside the approval's transaction: what approving the business does to certificates: a
+ * renewal's new validity, a revocation (a mailed key's certificate comes with the made step,
+ * make.c). *serial gets a new certificate's serial (arena) or NULL. Returns a DB_* code. */
 int review_issue(struct db *db, struct req *r, const struct order *o, const char **serial);
+
+/* Whom the order's certificate names (its CN): the applicant of a person's certificate, the
+ * organisation of an organisation's. NULL when the database fails. */
+const char *review_holder(struct db *db, struct req *r, const struct order *o);
 
 /* Inside the caller's transaction: an order just approved goes on: nothing to mail -> done.
  * Writes the approval's certificate effects, events and the approval SMS. */
@@ -130,9 +134,9 @@ int review_decision(struct req *r);
 int review_pay_confirm(struct req *r);      /* finance.c */
 int review_refund(struct req *r);
 int review_paper_received(struct req *r);   /* ship.c */
-int review_made(struct req *r);
 int review_shipped(struct req *r);
 int review_delivered(struct req *r);
+int review_made(struct req *r);             /* make.c */
 int review_reasons(struct req *r);          /* reasons.c */
 int review_audit_csv(struct req *r);        /* audit.c */
 

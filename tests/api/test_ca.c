@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include "apiclient.h"
+#include "wizclient.h"
 #include "base/conf.h"
 #include "crypto/cert.h"
 #include "crypto/crypto.h"
@@ -90,63 +91,10 @@ static void issued(struct token *t, enum cert_key kind, const char *cn, const ch
 			 CA_OK);
 }
 
-static void write_file(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, n, f), n);
-	assert_int_equal(fclose(f), 0);
-}
-
 static const char *tmp(const char *name, char *out, size_t outsz)
 {
 	snprintf(out, outsz, "%s/%s", tmpdir, name);
 	return out;
-}
-
-/* Runs a shell command; its exit status, its output (stdout and stderr) into out. */
-static int run(const char *cmd, char *out, size_t outsz)
-{
-	char line[512];
-	size_t o = 0;
-	FILE *p = popen(cmd, "r");
-	int st;
-
-	assert_non_null(p);
-	out[0] = '\0';
-	while (fgets(line, sizeof(line), p)) {
-		size_t n = strlen(line);
-
-		if (o + n < outsz) {
-			memcpy(out + o, line, n + 1);
-			o += n;
-		}
-	}
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* openssl verify [-crl_check] of pem against the stack's chain of kind (and crl_der). */
-static int openssl_verify(const char *kind, const char *pem, const unsigned char *crl_der,
-			  size_t crl_len, char *out, size_t outsz)
-{
-	char chain[512], cert[512], crl[512], cmd[2048];
-
-	api_stack_path(kind, chain, sizeof(chain));
-	snprintf(chain + strlen(chain), sizeof(chain) - strlen(chain), "/chain.pem");
-	write_file(tmp("leaf.pem", cert, sizeof(cert)), pem, strlen(pem));
-	if (crl_der) {
-		write_file(tmp("crl.der", crl, sizeof(crl)), crl_der, crl_len);
-		snprintf(cmd, sizeof(cmd),
-			 "cd '%s' && openssl crl -inform DER -in crl.der -out crl.pem 2>&1 && "
-			 "cat '%s' crl.pem > chaincrl.pem && "
-			 "openssl verify -crl_check -CAfile chaincrl.pem leaf.pem 2>&1",
-			 tmpdir, chain);
-	} else {
-		snprintf(cmd, sizeof(cmd), "openssl verify -CAfile '%s' '%s' 2>&1", chain, cert);
-	}
-	return run(cmd, out, outsz);
 }
 
 static X509 *pem_cert(const char *path)
@@ -178,13 +126,14 @@ static void test_issue_rsa(void **state)
 	assert_string_equal(c.info.subject, "CN=张三,O=测试有限公司,C=CN");
 	assert_int_equal(c.info.key, CERT_KEY_RSA);
 	assert_true(c.info.not_after - c.info.not_before >= 364L * 86400);
-	assert_int_equal(openssl_verify("ca/rsa", c.pem, NULL, 0, out, sizeof(out)), 0);
+	assert_int_equal(wiz_openssl_verify("ca/rsa", c.pem, NULL, 0, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, ": OK"));
 	/* The fingerprint and serial as openssl reads them. */
+	wiz_write_file(tmp("leaf.pem", path, sizeof(path)), c.pem, strlen(c.pem));
 	snprintf(cmd, sizeof(cmd),
 		 "openssl x509 -in '%s' -noout -fingerprint -sha256 -serial | tr -d ':' | "
-		 "tr 'A-F' 'a-f'", tmp("leaf.pem", path, sizeof(path)));
-	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+		 "tr 'A-F' 'a-f'", path);
+	assert_int_equal(wiz_run(cmd, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, c.info.sha256));
 	for (char *p = c.info.serial; *p; p++)
 		*p = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
@@ -332,9 +281,9 @@ static void test_revoke_rsa_crl(void **state)
 	crl = crl_of(der, len);
 	assert_int_equal(crl_reason(crl, gone.info.serial), CA_REASON_KEY_COMPROMISE);
 	assert_int_equal(crl_reason(crl, kept.info.serial), -1);
-	assert_int_not_equal(openssl_verify("ca/rsa", gone.pem, der, len, out, sizeof(out)), 0);
+	assert_int_not_equal(wiz_openssl_verify("ca/rsa", gone.pem, der, len, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "certificate revoked"));
-	assert_int_equal(openssl_verify("ca/rsa", kept.pem, der, len, out, sizeof(out)), 0);
+	assert_int_equal(wiz_openssl_verify("ca/rsa", kept.pem, der, len, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, ": OK"));
 	X509_CRL_free(crl);
 	free(der);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -731,10 +732,210 @@ static void test_pin_transfer_payment(void **state)
 	at(&f, "pending_payment");
 }
 
+/* ---- the certificate the CA issues (issue 13): made from the token's request, looked up,
+ * published on the CRL, replaced when lost ---- */
+
+static struct api_client rev, shp;
+
+#define RSA_ISSUER "CN=certhall Sandbox RSA Issuing CA,O=certhall sandbox,C=CN" /* [ca] default */
+
+/* A staff action on the order, with the version the console reads; the answer in r. */
+static void staff_post(struct api_client *c, const char *no, const char *action,
+		       const char *extra, struct api_resp *r)
+{
+	char path[160], body[8192];
+	long long v;
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", no);
+	api_call(c, "GET", path, NULL, NULL, r);
+	assert_int_equal(r->status, 200);
+	v = json_integer_value(json_object_get(r->json, "version"));
+	api_free(r);
+	snprintf(body, sizeof(body), "{\"version\":%lld%s}", v, extra ? extra : "");
+	snprintf(path, sizeof(path), "/api/review/orders/%s/%s", no, action);
+	api_call(c, "POST", path, body, NULL, r);
+}
+
+/* The same, and the order moves to want; the answer into *answer when not NULL. */
+static void staff(struct api_client *c, const char *no, const char *action, const char *extra,
+		  const char *want, json_t **answer)
+{
+	struct api_resp r;
+
+	staff_post(c, no, action, extra, &r);
+	if (r.status != 200 || strcmp(json_string_value(json_object_get(r.json, "state")), want) != 0)
+		fail_msg("%s %s: %ld %.500s", action, no, r.status, r.body);
+	if (answer)
+		*answer = json_incref(r.json);
+	api_free(&r);
+}
+
+/* The public look-up of serial: its "certificate" object (the caller decrefs it). */
+static json_t *lookup(const char *serial)
+{
+	char path[120];
+	struct api_resp r;
+	json_t *c;
+
+	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'track:%'");
+	snprintf(path, sizeof(path), "/api/track/certs/%s", serial);
+	api_get(path, &r);
+	if (r.status != 200)
+		fail_msg("look-up %s: %ld %.300s", serial, r.status, r.body);
+	c = json_incref(json_object_get(r.json, "certificate"));
+	api_free(&r);
+	return c;
+}
+
+/* The CRL GET /api/track/crl serves (DER, malloc'd). */
+static unsigned char *published_crl(size_t *len)
+{
+	struct api_resp r;
+	unsigned char *der;
+	char type[64];
+
+	api_get("/api/track/crl", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(api_header(&r, "Content-Type", type, sizeof(type)));
+	assert_string_equal(type, "application/pkix-crl");
+	der = malloc(r.len);
+	assert_non_null(der);
+	memcpy(der, r.body, r.len);
+	*len = r.len;
+	api_free(&r);
+	return der;
+}
+
+/* What openssl verify -crl_check says of the stored certificate with the published chain and
+ * CRL agrees with the look-up: 0 when it verifies. */
+static int verified(const char *serial, const unsigned char *crl, size_t len, char *out,
+		    size_t outsz)
+{
+	char q[200], pem[4096];
+
+	snprintf(q, sizeof(q), "SELECT pem FROM certificates WHERE serial = '%s'", serial);
+	wiz_sql_value(q, pem, sizeof(pem));
+	assert_non_null(strstr(pem, "-----BEGIN CERTIFICATE-----"));
+	return wiz_openssl_verify("ca/rsa", pem, crl, len, out, outsz);
+}
+
+/* The made step refused with status and code (field csr); the order stays approved. */
+static void made_refused(const char *no, const char *made, long status, const char *code)
+{
+	char q[160], st[32];
+	struct api_resp r;
+
+	staff_post(&shp, no, "made", made, &r);
+	api_expect_error(&r, status, code);
+	assert_string_equal(api_error_field(&r), "csr");
+	api_free(&r);
+	snprintf(q, sizeof(q), "SELECT state FROM orders WHERE order_no = '%s'", no);
+	wiz_sql_value(q, st, sizeof(st));
+	assert_string_equal(st, "approved");
+}
+
+static void test_issued_then_lost(void **state)
+{
+	struct flow f;
+	char *made, serial[CERT_SERIAL_MAX + 1], old[CERT_SERIAL_MAX + 1], token[17], extra[120];
+	char out[4096], q[300], fp[65];
+	unsigned char *crl;
+	size_t len;
+	json_t *a, *c;
+	EVP_PKEY *key = NULL;
+
+	(void)state;
+	api_staff_login(&rev, "reviewer", "Staff2026hall");
+	api_staff_login(&shp, "shipping", "Staff2026hall");
+	fresh_org(&f);
+	paid_flow(&f, "bjca-zycg", "new", "org", NULL, "260.00", "wechat", "reviewing");
+	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "approved", NULL);
+	/* A request that names someone else is refused; nothing moves. */
+	made = wiz_token_made(CERT_KEY_RSA, "别的公司", ORG, NULL, token);
+	made_refused(f.no, made, 400, "csr_mismatch");
+	free(made);
+	at(&f, "approved");
+	/* The token's request for the organisation: the CA issues, the hall keeps it. */
+	made = wiz_token_made(CERT_KEY_RSA, ORG, ORG, &key, token);
+	staff(&shp, f.no, "made", made, "making", &a);
+	snprintf(serial, sizeof(serial), "%s",
+		 json_string_value(json_object_get(json_object_get(a, "certificate"), "serial")));
+	json_decref(a);
+	snprintf(q, sizeof(q), "SELECT CONCAT(token_serial, ':', LENGTH(key_sha256)) FROM certificates "
+		 "WHERE serial = '%s'", serial);
+	wiz_sql_value(q, out, sizeof(out));
+	snprintf(q, sizeof(q), "%s:64", token);
+	assert_string_equal(out, q);
+	free(made);
+	/* The look-up answers from the certificate: validity, DNs, fingerprint, not revoked. */
+	c = lookup(serial);
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "valid");
+	assert_string_equal(json_string_value(json_object_get(c, "issuer_dn")), RSA_ISSUER);
+	assert_non_null(strstr(json_string_value(json_object_get(c, "subject_dn")), "CN=" ORG));
+	assert_string_equal(json_string_value(json_object_get(c, "source")), "crl");
+	snprintf(fp, sizeof(fp), "%s", json_string_value(json_object_get(c, "sha256")));
+	json_decref(c);
+	crl = published_crl(&len);
+	assert_int_equal(verified(serial, crl, len, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, ": OK"));
+	free(crl);
+	/* Its fingerprint as openssl computes it. */
+	snprintf(q, sizeof(q), "SELECT pem FROM certificates WHERE serial = '%s'", serial);
+	{
+		char pem[4096], path[] = "/tmp/certhall-fp.XXXXXX", cmd[200];
+		int fd = mkstemp(path);
+
+		assert_true(fd >= 0);
+		close(fd);
+		wiz_sql_value(q, pem, sizeof(pem));
+		wiz_write_file(path, pem, strlen(pem));
+		snprintf(cmd, sizeof(cmd), "openssl x509 -in %s -noout -fingerprint -sha256 | "
+			 "tr -d ':' | tr 'A-F' 'a-f'; rm -f %s", path, path);
+		assert_int_equal(wiz_run(cmd, out, sizeof(out)), 0);
+		assert_non_null(strstr(out, fp));
+	}
+	staff(&shp, f.no, "shipped", ",\"carrier\":\"jd\",\"number\":\"JD0001234567890\"", "shipped", NULL);
+	staff(&shp, f.no, "delivered", NULL, "done", NULL);
+
+	/* Lost: the replacement's making revokes it at the CA (keyCompromise) with the new one. */
+	snprintf(old, sizeof(old), "%s", serial);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", old);
+	paid_flow(&f, "bjca-zycg", "lost", "org", extra, "80.00", "wechat", "reviewing");
+	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "approved", NULL);
+	c = lookup(old);
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "valid");
+	json_decref(c);
+	/* The lost key again: it has a certificate; refused before the CA is asked. */
+	made = wiz_token_made(CERT_KEY_RSA, ORG, ORG, &key, NULL);
+	made_refused(f.no, made, 409, "key_certified");
+	free(made);
+	EVP_PKEY_free(key);
+	made = wiz_token_made(CERT_KEY_RSA, ORG, ORG, NULL, NULL);
+	staff(&shp, f.no, "made", made, "making", &a);
+	free(made);
+	snprintf(serial, sizeof(serial), "%s",
+		 json_string_value(json_object_get(json_object_get(a, "certificate"), "serial")));
+	json_decref(a);
+	c = lookup(old);
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "revoked");
+	assert_int_equal(json_integer_value(json_object_get(c, "revocation_reason")), 1);
+	json_decref(c);
+	c = lookup(serial);
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "valid");
+	json_decref(c);
+	/* openssl agrees, with the CRL the hall publishes. */
+	crl = published_crl(&len);
+	assert_int_not_equal(verified(old, crl, len, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "certificate revoked"));
+	assert_int_equal(verified(serial, crl, len, out, sizeof(out)), 0);
+	free(crl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new),
+		cmocka_unit_test(test_issued_then_lost),
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_renew_online),
 		cmocka_unit_test(test_renew_review),
