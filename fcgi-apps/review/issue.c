@@ -5,8 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/log.h"
 #include "base/strlist.h"
 #include "crypto/crypto.h"
+#include "domain/crl.h"
 #include "domain/order.h"
 #include "review.h"
 #include "domain/rules.h"
@@ -108,4 +110,40 @@ int review_approved(struct db *db, struct req *r, const struct order *o, long lo
 	rc = review_notify(db, r, o, "order_approved", params);
 	json_decref(params);
 	return rc;
+}
+
+int review_ca_revoke(struct req *r, const struct order *o, const char *state, const char *pem,
+		     enum ca_reason reason, enum cert_key *kind)
+{
+	struct cert_info info;
+	char err[512];
+	X509 *x;
+
+	*kind = CERT_KEY_OTHER;
+	/* Imported from the CA's old system (no PEM): the CA revokes it at its own counter. */
+	if (!str_is(state, "valid") || !pem || !pem[0])
+		return 0;
+	x = cert_read(pem, strlen(pem));
+	if (!x || cert_info_of(x, &info) < 0) {
+		X509_free(x);
+		log_rid(LOG_ERROR, r->rid, "order %s: the certificate's PEM does not read", o->no);
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	}
+	X509_free(x);
+	if (ca_revoke(&r->app->conf, info.key, info.serial, reason, NULL, err, sizeof(err)) != CA_OK) {
+		log_rid(LOG_WARN, r->rid, "order %s: %s", o->no, err);
+		return resp_error(r, ERR_PROVIDER, NULL,
+				  "CA 暂时无法吊销该证书，本次操作未生效，请稍后重试。");
+	}
+	*kind = info.key;
+	return 0;
+}
+
+void review_crl_refresh(struct req *r, const struct order *o, enum cert_key kind)
+{
+	char err[512] = "";
+
+	if (kind != CERT_KEY_OTHER &&
+	    crl_refresh(&r->app->db, &r->app->conf, kind, err, sizeof(err)) != DB_OK)
+		log_rid(LOG_WARN, r->rid, "order %s: CRL not refreshed: %s", o->no, err);
 }

@@ -7,7 +7,6 @@
 
 #include "base/log.h"
 #include "base/strlist.h"
-#include "domain/crl.h"
 #include "domain/order.h"
 #include "ext/ca.h"
 #include "review.h"
@@ -177,36 +176,6 @@ static int made_tx(struct db *db, void *p)
 	return rc;
 }
 
-/* The old certificate of a lost key, revoked at the CA before its replacement is recorded.
- * *kind gets its key kind (CERT_KEY_OTHER: nothing revoked at the CA: an imported certificate
- * the hall has no PEM of, or one revoked already). Returns 0, or -1 answered. */
-static int revoke_lost(struct req *r, const struct order *o, const struct db_rows *target,
-		       enum cert_key *kind)
-{
-	struct cert_info info;
-	const char *pem = db_cell(target, 0, 2);
-	char err[512];
-	X509 *x = NULL;
-
-	*kind = CERT_KEY_OTHER;
-	if (!str_is(db_cell(target, 0, 1), "valid") || !pem[0])
-		return 0;
-	x = cert_read(pem, strlen(pem));
-	if (!x || cert_info_of(x, &info) < 0) {
-		X509_free(x);
-		log_rid(LOG_ERROR, r->rid, "order %s: the lost certificate's PEM does not read", o->no);
-		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	}
-	X509_free(x);
-	if (ca_revoke(&r->app->conf, info.key, info.serial, CA_REASON_KEY_COMPROMISE, NULL, err,
-		      sizeof(err)) != CA_OK) {
-		log_rid(LOG_WARN, r->rid, "order %s: %s", o->no, err);
-		return resp_error(r, ERR_PROVIDER, NULL, "CA 暂时无法吊销遗失的旧证书，新证书未签发，请稍后重试。");
-	}
-	*kind = info.key;
-	return 0;
-}
-
 /* What the CA issued and the hall did not record: revoked, so that it is nowhere valid. */
 static void undo_issue(struct req *r, const struct made *m)
 {
@@ -287,7 +256,9 @@ int review_made(struct req *r)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	}
 	/* 2. A lost key's certificate revoked at the CA. */
-	if (str_is(o.business, "lost") && revoke_lost(r, &o, &target, &old_kind) < 0) {
+	if (str_is(o.business, "lost") &&
+	    review_ca_revoke(r, &o, db_cell(&target, 0, 1), db_cell(&target, 0, 2),
+			     CA_REASON_KEY_COMPROMISE, &old_kind) < 0) {
 		undo_issue(r, &m);
 		return -1;
 	}
@@ -301,10 +272,7 @@ int review_made(struct req *r)
 			return resp_error(r, ERR_KEY_CERTIFIED, "csr", NULL);
 		return app_db_error(r, rc);
 	}
-	err[0] = '\0';
-	if (old_kind != CERT_KEY_OTHER && crl_refresh(&r->app->db, &r->app->conf, old_kind, err,
-						      sizeof(err)) != DB_OK)
-		log_rid(LOG_WARN, r->rid, "order %s: CRL not refreshed: %s", o.no, err);
+	review_crl_refresh(r, &o, old_kind);
 	resp_json(r, 200, json_pack("{s:s, s:s, s:I, s:{s:s, s:s, s:s}}", "order_no", o.no, "state",
 				    order_state_str(ORDER_MAKING), "version", (json_int_t)(m.version + 1),
 				    "certificate", "serial", m.cert.info.serial, "sha256",

@@ -733,7 +733,7 @@ static void test_pin_transfer_payment(void **state)
 }
 
 /* ---- the certificate the CA issues (issue 13): made from the token's request, looked up,
- * published on the CRL, replaced when lost ---- */
+ * published on the CRL, replaced when lost, revoked when its holder asks ---- */
 
 static struct api_client rev, shp;
 
@@ -819,6 +819,16 @@ static int verified(const char *serial, const unsigned char *crl, size_t len, ch
 	return wiz_openssl_verify("ca/rsa", pem, crl, len, out, outsz);
 }
 
+/* The key made for the order is mailed and received: the order is done. */
+static void mailed(struct flow *f)
+{
+	char wb[80];
+
+	snprintf(wb, sizeof(wb), ",\"carrier\":\"jd\",\"number\":\"JD%.13s\"", f->no + 5);
+	staff(&shp, f->no, "shipped", wb, "shipped", NULL);
+	staff(&shp, f->no, "delivered", NULL, "done", NULL);
+}
+
 /* The made step refused with status and code (field csr); the order stays approved. */
 static void made_refused(const char *no, const char *made, long status, const char *code)
 {
@@ -848,7 +858,7 @@ static void test_issued_then_lost(void **state)
 	api_staff_login(&rev, "reviewer", "Staff2026hall");
 	api_staff_login(&shp, "shipping", "Staff2026hall");
 	fresh_org(&f);
-	paid_flow(&f, "bjca-zycg", "new", "org", NULL, "260.00", "wechat", "reviewing");
+	paid_flow(&f, "netca-gd", "new", "org", NULL, "600.00", "alipay", "reviewing");
 	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "approved", NULL);
 	/* A request that names someone else is refused; nothing moves. */
 	made = wiz_token_made(CERT_KEY_RSA, "别的公司", ORG, NULL, token);
@@ -894,13 +904,12 @@ static void test_issued_then_lost(void **state)
 		assert_int_equal(wiz_run(cmd, out, sizeof(out)), 0);
 		assert_non_null(strstr(out, fp));
 	}
-	staff(&shp, f.no, "shipped", ",\"carrier\":\"jd\",\"number\":\"JD0001234567890\"", "shipped", NULL);
-	staff(&shp, f.no, "delivered", NULL, "done", NULL);
+	mailed(&f);
 
 	/* Lost: the replacement's making revokes it at the CA (keyCompromise) with the new one. */
 	snprintf(old, sizeof(old), "%s", serial);
 	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", old);
-	paid_flow(&f, "bjca-zycg", "lost", "org", extra, "80.00", "wechat", "reviewing");
+	paid_flow(&f, "netca-gd", "lost", "org", extra, "200.00", "alipay", "reviewing");
 	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "approved", NULL);
 	c = lookup(old);
 	assert_string_equal(json_string_value(json_object_get(c, "state")), "valid");
@@ -928,6 +937,23 @@ static void test_issued_then_lost(void **state)
 	assert_int_not_equal(verified(old, crl, len, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "certificate revoked"));
 	assert_int_equal(verified(serial, crl, len, out, sizeof(out)), 0);
+	free(crl);
+	mailed(&f);
+
+	/* Revoked as its holder asks (cessationOfOperation): the CRL then lists both. */
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	create_filled(&f, "netca-gd", "revoke", "org", extra, NULL);
+	submit(&f, "reviewing");
+	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "done", NULL);
+	c = lookup(serial);
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "revoked");
+	assert_int_equal(json_integer_value(json_object_get(c, "revocation_reason")), 5);
+	json_decref(c);
+	crl = published_crl(&len);
+	assert_int_not_equal(verified(serial, crl, len, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "certificate revoked"));
+	assert_int_not_equal(verified(old, crl, len, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "certificate revoked"));
 	free(crl);
 }
 
