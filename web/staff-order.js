@@ -1010,6 +1010,79 @@
     return block;
   }
 
+  // The made step: the token's PKCS#10 request and hardware serial, as the CA's token tool
+  // shows them; the CA issues the certificate for the request (POST .../made).
+  function madeForm(o) {
+    var names = o.made_names || {};
+    var block = actionBlock('登记制证', ['在介质（USB Key）上生成密钥后，粘贴制证工具给出的证书请求（PKCS#10）和介质序列号；CA 签发证书后，订单进入“证书制作中”。',
+      '证书请求须为：CN=' + S.text(names.cn) + (names.o ? '，O=' + S.text(names.o) : '') + '。已签发过证书的密钥不能再用。']);
+    var form = el('form', 'stage-form');
+    form.noValidate = true;
+    var cf = el('div', 'field');
+    var cl = el('label', null, '证书请求（PKCS#10，PEM）');
+    cl.htmlFor = 'm-csr';
+    var csr = el('textarea', 'mono');
+    csr.id = 'm-csr';
+    csr.name = 'csr';
+    csr.rows = 8;
+    csr.spellcheck = false;
+    cf.appendChild(cl);
+    cf.appendChild(csr);
+    form.appendChild(cf);
+    var tf = el('div', 'field');
+    var tl = el('label', null, '介质序列号');
+    tl.htmlFor = 'm-token';
+    var token = el('input', 'mono');
+    token.type = 'text';
+    token.id = 'm-token';
+    token.name = 'token_serial';
+    token.maxLength = 64;
+    token.autocomplete = 'off';
+    token.spellcheck = false;
+    tf.appendChild(tl);
+    tf.appendChild(token);
+    form.appendChild(tf);
+    var actions = el('div', 'actions');
+    // Dev and test stacks only: the sandbox token (fcgi-apps/sandbox/token.c) stands in for
+    // the token tool; a production hall has no /sandbox/ and the button says so.
+    var kind = el('select');
+    kind.appendChild(S.option('rsa', 'RSA-2048'));
+    kind.appendChild(S.option('sm2', 'SM2'));
+    kind.setAttribute('aria-label', '沙箱介质密钥类型');
+    var sandbox = el('button', 'btn-secondary', '沙箱介质生成（开发环境）');
+    sandbox.type = 'button';
+    var submit = el('button', null, '登记已制作');
+    submit.type = 'submit';
+    actions.appendChild(kind);
+    actions.appendChild(sandbox);
+    actions.appendChild(submit);
+    form.appendChild(actions);
+    var out = el('div', 'form-result');
+    form.appendChild(out);
+    sandbox.addEventListener('click', function () {
+      S.clear(out);
+      S.busy(sandbox, S.api('POST', '/sandbox/token', { kind: kind.value, cn: names.cn || '', o: names.o || '' })).then(function (r) {
+        if (!r.ok) return S.formError(form, out, r.error);
+        csr.value = r.body.csr;
+        token.value = r.body.token_serial;
+        return null;
+      });
+    });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      S.unmark(form);
+      S.clear(out);
+      var c = csr.value.trim(), t = token.value.trim();
+      if (!c) return S.formError(form, out, { field: 'csr', message: '请粘贴介质生成的证书请求。' });
+      if (!t) return S.formError(form, out, { field: 'token_serial', message: '请填写介质序列号。' });
+      post(submit, 'made', { version: o.version, csr: c + '\n', token_serial: t }, function (b) {
+        return 'CA 已签发证书，序列号 ' + S.text(b.certificate && b.certificate.serial) + '；订单状态：' + V.stateName(b.state) + '。';
+      }, form, out);
+    });
+    block.appendChild(form);
+    return block;
+  }
+
   function renderActions(o) {
     var box = document.getElementById('actions');
     S.clear(box);
@@ -1060,11 +1133,7 @@
         function (b) { return '已确认退款 ' + S.text(b.amount) + ' 元，订单状态：' + V.stateName(b.state) + '。'; }, true));
     }
 
-    if (may(o, 'made')) {
-      blocks.push(stageButton(o, '登记制证', '证书已写入介质（USB Key）后登记，订单进入“证书制作中”。',
-        '登记已制作', '确认该订单的证书介质已制作完成？', 'made',
-        function () { return '已登记证书制作完成。'; }));
-    }
+    if (may(o, 'made')) blocks.push(madeForm(o));
     if (may(o, 'shipped')) blocks.push(shipForm(o));
     if (may(o, 'delivered')) {
       var outbound = waybills('out');

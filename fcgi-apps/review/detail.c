@@ -282,6 +282,17 @@ int review_detail(struct req *r)
 	json_object_set_new(root, "waybills", jw);
 	json_object_set_new(root, "events", je);
 	json_object_set_new(root, "issued_certificates", ji);
+	/* For the made step: what the token's request must name (CN, O). */
+	if (o.state == ORDER_APPROVED && review_ships_key(&o)) {
+		struct review_names n;
+		int nrc = review_cert_names(r, &o, &n);
+
+		if (nrc != DB_OK) {
+			json_decref(root);
+			return app_db_error(r, nrc);
+		}
+		json_object_set_new(root, "made_names", json_pack("{s:s, s:s}", "cn", n.holder, "o", n.subject));
+	}
 	json_object_set_new(root, "actions",
 			    review_actions(r, &o, c.nrows ? strtoll(db_cell(&c, 0, 2), NULL, 10) : 0));
 	json_object_set_new(root, "claimed_by",

@@ -27,8 +27,7 @@
 
 static const char sql_key_taken[] = "SELECT serial FROM certificates WHERE key_sha256 = ?";
 static const char sql_target[] =
-	"SELECT serial, state, COALESCE(pem, ''), holder_name, subject_name FROM certificates "
-	"WHERE id = ?";
+	"SELECT state, COALESCE(pem, ''), holder_name, subject_name FROM certificates WHERE id = ?";
 #define CERT_COLUMNS \
 	"INSERT INTO certificates (serial, channel_id, kind, holder_name, subject_name, not_before, " \
 	"not_after, first_issued, has_seal, state, order_id, account_id, subject_idx, pem, " \
@@ -93,6 +92,31 @@ static const char *csr_of(struct req *r, json_t *body)
 		return NULL;
 	}
 	return s;
+}
+
+int review_cert_names(struct req *r, const struct order *o, struct review_names *n)
+{
+	struct db_rows t;
+	int rc;
+
+	n->holder = review_holder(&r->app->db, r, o);
+	n->subject = o->subject_name;
+	n->target_state = n->target_pem = "";
+	if (!n->holder)
+		return DB_ERR;
+	if (!str_is(o->business, "lost") && !str_is(o->business, "damaged"))
+		return DB_OK;
+	/* A replacement names whom the old certificate names. */
+	if (!o->target_cert_id)
+		return DB_ERR;
+	rc = db_query(&r->app->db, r->arena, sql_target, DB_ARGS(DB_I64(o->target_cert_id)), &t);
+	if (rc != DB_OK || t.nrows != 1)
+		return rc != DB_OK ? rc : DB_ERR;
+	n->target_state = db_cell(&t, 0, 0);
+	n->target_pem = db_cell(&t, 0, 1);
+	n->holder = db_cell(&t, 0, 2);
+	n->subject = db_cell(&t, 0, 3);
+	return DB_OK;
 }
 
 /* Whether the request fits the order: its key kind, its holder (CN) and subject (O). Returns
@@ -198,7 +222,8 @@ int review_made(struct req *r)
 	struct made_in in;
 	struct cert_csr_info ci;
 	struct order o;
-	struct db_rows rows, target;
+	struct review_names names;
+	struct db_rows rows;
 	enum cert_key old_kind = CERT_KEY_OTHER;
 	char username[CA_USERNAME_MAX + 1], err[512];
 	X509_REQ *req;
@@ -215,19 +240,11 @@ int review_made(struct req *r)
 		return -1;
 	m.o = &o;
 	m.token_serial = in.token_serial;
-	m.subject = o.subject_name;
-	if (!(m.holder = review_holder(&r->app->db, r, &o)))
-		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	/* A replacement names whom the old certificate names. */
-	if (str_is(o.business, "lost") || str_is(o.business, "damaged")) {
-		rc = o.target_cert_id ? db_query(&r->app->db, r->arena, sql_target,
-						 DB_ARGS(DB_I64(o.target_cert_id)), &target)
-				      : DB_ERR;
-		if (rc != DB_OK || target.nrows != 1)
-			return rc != DB_OK ? app_db_error(r, rc) : resp_error(r, ERR_INTERNAL, NULL, NULL);
-		m.holder = db_cell(&target, 0, 3);
-		m.subject = db_cell(&target, 0, 4);
-	}
+	rc = review_cert_names(r, &o, &names);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	m.holder = names.holder;
+	m.subject = names.subject;
 	req = cert_csr_read(m.csr, strlen(m.csr));
 	rc = req ? cert_csr_info_of(req, &ci) : -1;
 	X509_REQ_free(req);
@@ -257,8 +274,8 @@ int review_made(struct req *r)
 	}
 	/* 2. A lost key's certificate revoked at the CA. */
 	if (str_is(o.business, "lost") &&
-	    review_ca_revoke(r, &o, db_cell(&target, 0, 1), db_cell(&target, 0, 2),
-			     CA_REASON_KEY_COMPROMISE, &old_kind) < 0) {
+	    review_ca_revoke(r, &o, names.target_state, names.target_pem, CA_REASON_KEY_COMPROMISE,
+			     &old_kind) < 0) {
 		undo_issue(r, &m);
 		return -1;
 	}

@@ -151,6 +151,13 @@ int review_paper_received(struct req *r);   /* ship.c */
 int review_shipped(struct req *r);
 int review_delivered(struct req *r);
 int review_made(struct req *r);             /* make.c */
+
+/* What the made step's request must name (make.c): holder (CN) and subject (O); for a
+ * replacement the old certificate's, with that certificate's state and PEM ("" otherwise). */
+struct review_names {
+	const char *holder, *subject, *target_state, *target_pem;
+};
+int review_cert_names(struct req *r, const struct order *o, struct review_names *n);
 int review_reasons(struct req *r);          /* reasons.c */
 int review_audit_csv(struct req *r);        /* audit.c */
 

@@ -41,6 +41,8 @@ static const struct route routes[] = {
 	{ "POST", "/ejbca/ejbca-rest-api/v1/certificate/pkcs10enroll", sandbox_ca_enroll, ROUTE_PUBLIC, 0 },
 	{ "PUT", "/ejbca/ejbca-rest-api/v1/certificate/:issuer_dn/:serial/revoke", sandbox_ca_revoke, ROUTE_PUBLIC, 0 },
 	{ "GET", "/ejbca/ejbca-rest-api/v1/ca/:issuer_dn/getLatestCrl", sandbox_ca_crl, ROUTE_PUBLIC, 0 },
+	/* token.c: the sandbox token */
+	{ "POST", "/sandbox/token", sandbox_token, ROUTE_PUBLIC, 0 },
 	{ "GET", "/sandbox/health", serve_health, ROUTE_PUBLIC, 0 },
 };
 
@@ -146,6 +148,13 @@ static const char *const tables[] = {
 	" reason TINYINT UNSIGNED NULL,"
 	" PRIMARY KEY (ca_name, serial)"
 	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	/* token.c: the keys on the sandbox's tokens (never answered). */
+	"CREATE TABLE IF NOT EXISTS sandbox_tokens ("
+	" token_serial CHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,"
+	" kind VARCHAR(3) CHARACTER SET ascii NOT NULL,"
+	" key_pem TEXT CHARACTER SET ascii NOT NULL,"
+	" created_at DATETIME(3) NOT NULL"
+	") ENGINE=InnoDB",
 	"CREATE TABLE IF NOT EXISTS sandbox_ca_crls ("
 	" ca_name VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,"
 	" crl_number BIGINT NOT NULL,"

@@ -95,4 +95,7 @@ int sandbox_ca_enroll(struct req *r);
 int sandbox_ca_revoke(struct req *r);
 int sandbox_ca_crl(struct req *r);
 
+/* token.c: the sandbox token: a key, its PKCS#10 request, a hardware serial. */
+int sandbox_token(struct req *r);
+
 #endif
