@@ -950,6 +950,23 @@
     return block;
   }
 
+  // A labelled field of monospaced text that the browser neither completes nor spell-checks
+  // (waybill numbers, certificate requests, serials), added to form; the control.
+  function monoField(form, tag, id, name, label) {
+    var f = el('div', 'field');
+    var l = el('label', null, label);
+    l.htmlFor = id;
+    var c = el(tag, 'mono');
+    c.id = id;
+    c.name = name;
+    c.autocomplete = 'off';
+    c.spellcheck = false;
+    f.appendChild(l);
+    f.appendChild(c);
+    form.appendChild(f);
+    return c;
+  }
+
   function shipForm(o) {
     var block = actionBlock('登记寄出', '证书介质寄出后，填写快递公司和运单号；申请人将收到短信，并可凭运单号查询物流。');
     var form = el('form', 'stage-form');
@@ -964,22 +981,12 @@
     cf.appendChild(cl);
     cf.appendChild(sel);
     form.appendChild(cf);
-    var nf = el('div', 'field');
-    var nl = el('label', null, '运单号');
-    nl.htmlFor = 's-number';
-    var num = el('input', 'mono');
+    var num = monoField(form, 'input', 's-number', 'number', '运单号');
     num.type = 'text';
-    num.id = 's-number';
-    num.name = 'number';
     num.maxLength = 64;
-    num.autocomplete = 'off';
-    num.spellcheck = false;
     num.setAttribute('autocapitalize', 'characters');
-    nf.appendChild(nl);
-    nf.appendChild(num);
     var hint = el('p', 'hint');
-    nf.appendChild(hint);
-    form.appendChild(nf);
+    num.parentNode.appendChild(hint);
     var HINTS = {
       sf: 'SF 加 12 或 13 位数字，如 SF1402345678901', ems: '如 EA123456785CN，或以 1、5、8、9 开头的 13 位数字',
       zto: '12 至 15 位数字', yto: 'YT 加 13 位数字', sto: '12 至 15 位数字，或 STO 加 10 位数字',
@@ -1018,30 +1025,11 @@
       '证书请求须为：CN=' + S.text(names.cn) + (names.o ? '，O=' + S.text(names.o) : '') + '。已签发过证书的密钥不能再用。']);
     var form = el('form', 'stage-form');
     form.noValidate = true;
-    var cf = el('div', 'field');
-    var cl = el('label', null, '证书请求（PKCS#10，PEM）');
-    cl.htmlFor = 'm-csr';
-    var csr = el('textarea', 'mono');
-    csr.id = 'm-csr';
-    csr.name = 'csr';
+    var csr = monoField(form, 'textarea', 'm-csr', 'csr', '证书请求（PKCS#10，PEM）');
     csr.rows = 8;
-    csr.spellcheck = false;
-    cf.appendChild(cl);
-    cf.appendChild(csr);
-    form.appendChild(cf);
-    var tf = el('div', 'field');
-    var tl = el('label', null, '介质序列号');
-    tl.htmlFor = 'm-token';
-    var token = el('input', 'mono');
+    var token = monoField(form, 'input', 'm-token', 'token_serial', '介质序列号');
     token.type = 'text';
-    token.id = 'm-token';
-    token.name = 'token_serial';
     token.maxLength = 64;
-    token.autocomplete = 'off';
-    token.spellcheck = false;
-    tf.appendChild(tl);
-    tf.appendChild(token);
-    form.appendChild(tf);
     var actions = el('div', 'actions');
     // Dev and test stacks only: the sandbox token (fcgi-apps/sandbox/token.c) stands in for
     // the token tool; a production hall has no /sandbox/ and the button says so.
