@@ -1030,6 +1030,12 @@
     var token = monoField(form, 'input', 'm-token', 'token_serial', '介质序列号');
     token.type = 'text';
     token.maxLength = 64;
+    // The PIN the token tool set: sent to its holder by SMS (001/002), never shown again.
+    var pin = monoField(form, 'input', 'm-pin', 'pin', 'PIN码（制证工具设置，6 至 8 位数字）');
+    pin.type = 'password';
+    pin.maxLength = 8;
+    pin.setAttribute('inputmode', 'numeric');
+    pin.autocomplete = 'new-password';
     var actions = el('div', 'actions');
     // Dev and test stacks only: the sandbox token (fcgi-apps/sandbox/token.c) stands in for
     // the token tool; a production hall has no /sandbox/ and the button says so.
@@ -1053,6 +1059,7 @@
         if (!r.ok) return S.formError(form, out, r.error);
         csr.value = r.body.csr;
         token.value = r.body.token_serial;
+        pin.value = r.body.pin || '';
         return null;
       });
     });
@@ -1063,7 +1070,10 @@
       var c = csr.value.trim(), t = token.value.trim();
       if (!c) return S.formError(form, out, { field: 'csr', message: '请粘贴介质生成的证书请求。' });
       if (!t) return S.formError(form, out, { field: 'token_serial', message: '请填写介质序列号。' });
-      post(submit, 'made', { version: o.version, csr: c + '\n', token_serial: t }, function (b) {
+      var payload = { version: o.version, csr: c + '\n', token_serial: t };
+      if (pin.value) payload.pin = pin.value;
+      post(submit, 'made', payload, function (b) {
+        pin.value = '';
         return 'CA 已签发证书，序列号 ' + S.text(b.certificate && b.certificate.serial) + '；订单状态：' + V.stateName(b.state) + '。';
       }, form, out);
     });

@@ -52,7 +52,8 @@ struct made {
 	struct req *r;
 	const struct order *o;
 	long long version;
-	const char *holder, *subject, *csr, *token_serial;
+	const char *holder, *subject, *csr, *token_serial, *pin;
+	char pin_to[ORDER_MOBILE_MAX];     /* the PIN's mobile, "" when it goes another way */
 	struct ca_cert cert;
 	bool has_seal;
 	bool stale, key_taken;
@@ -67,15 +68,52 @@ static bool token_serial_ok(const char *s)
 	return n >= 4 && n <= TOKEN_SERIAL_MAX && strspn(s, ok) == n;
 }
 
+/* A PIN as token tools set them: 6 to 8 digits. */
+static bool pin_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 6 && n <= 8 && strspn(s, "0123456789") == n;
+}
+
 struct made_in {
-	const char *token_serial;
+	const char *token_serial, *pin;
 };
 
 static const struct req_field made_fields[] = {
 	{ "token_serial", true, TOKEN_SERIAL_MAX, token_serial_ok,
 	  "介质序列号（token_serial）应为 4 至 64 位字母、数字或“-”，请从制证工具中复制。",
 	  offsetof(struct made_in, token_serial) },
+	{ "pin", false, 8, pin_ok, "PIN码（pin）应为制证工具设置的 6 至 8 位数字。",
+	  offsetof(struct made_in, pin) },
 };
+
+/* Where the PIN set at making goes (rules_pin_delivery, 001/002): a mobile into out, or ""
+ * when it goes another way (the transfer memo, the envelope mailed with a mail-in key).
+ * Returns 0, or -1 answered. */
+static int pin_mobile(struct req *r, const struct order *o, char out[ORDER_MOBILE_MAX])
+{
+	const char *step = NULL, *field = NULL, *m;
+
+	out[0] = '\0';
+	if (str_is(o->pin_delivery, "sms_handler"))
+		return order_mobile_open(&r->app->key, o->mobile_enc, o->mobile_enc_len, out) == 0
+			? 0 : resp_error(r, ERR_INTERNAL, NULL, NULL);
+	if (str_is(o->pin_delivery, "sms_legal_rep")) {
+		step = "enterprise";
+		field = "lr_mobile";
+	} else if (str_is(o->pin_delivery, "sms_applicant")) {
+		step = "applicant";
+		field = "mobile";
+	} else {
+		return 0;
+	}
+	m = order_step_str(review_step(&r->app->db, r, o->id, step), field);
+	if (!m[0] || strlen(m) >= ORDER_MOBILE_MAX)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	memcpy(out, m, strlen(m) + 1);
+	return 0;
+}
 
 /* The request as text: PEM has line breaks, which req_fields refuses in text fields. */
 static const char *csr_of(struct req *r, json_t *body)
@@ -197,6 +235,12 @@ static int made_tx(struct db *db, void *p)
 		rc = params ? review_notify(db, r, o, "key_made", params) : DB_ERR;
 		json_decref(params);
 	}
+	/* The PIN by SMS, sealed in its outbox row (shared/domain/outbox.c) until it is sent. */
+	if (rc == DB_OK && m->pin_to[0]) {
+		params = json_pack("{s:s, s:s}", "order_no", o->no, "pin", m->pin);
+		rc = params ? app_outbox_add(r, "sms", "pin_notice", m->pin_to, params, o->id) : DB_ERR;
+		json_decref(params);
+	}
 	return rc;
 }
 
@@ -240,6 +284,11 @@ int review_made(struct req *r)
 		return -1;
 	m.o = &o;
 	m.token_serial = in.token_serial;
+	m.pin = in.pin;
+	if (pin_mobile(r, &o, m.pin_to) < 0)
+		return -1;
+	if (m.pin_to[0] && !m.pin)
+		return resp_error(r, ERR_MISSING_FIELD, "pin", "请填写制证工具为介质设置的 PIN码（pin），它将按规定以短信发送。");
 	rc = review_cert_names(r, &o, &names);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);

@@ -1,5 +1,6 @@
 /* sandbox: the token (UKEY) a CA's token tool writes, for dev and tests: a key made with
  * OpenSSL, its PKCS#10 request and a hardware serial, as the made step takes them. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,9 @@
 /*
  * POST /sandbox/token {"kind": "rsa" | "sm2", "cn": "<holder>", "o": "<organisation>"}
  *      (unsigned, like /sandbox/control: the staff console's dev button and tests call it)
- *      201 {"token_serial": "<16 of 0-9A-F>", "kind", "csr": "<PEM PKCS#10>"}
+ *      201 {"token_serial": "<16 of 0-9A-F>", "kind", "csr": "<PEM PKCS#10>", "pin": "<6 digits>"}
+ *      (the PIN the token tool set and shows the staff member, who types it into the made
+ *      step: the hall sends it to its holder and keeps it nowhere readable)
  * The key stays on the "token": a row of sandbox_tokens (main.c), its private key in PEM,
  * never answered, for the certificate login a token signs for.
  */
@@ -59,7 +62,8 @@ int sandbox_token(struct req *r)
 	struct token_in in;
 	json_t *body;
 	EVP_PKEY *k = NULL;
-	char *csr = NULL, *pem = NULL, serial[17];
+	char *csr = NULL, *pem = NULL, serial[17], pin[8];
+	unsigned char rnd[4];
 	int rc, ret = -1;
 
 	if (sandbox_ready(r) < 0 || req_json(r, &body) < 0 || REQ_FIELDS(r, body, token_fields, &in) < 0)
@@ -75,13 +79,21 @@ int sandbox_token(struct req *r)
 	}
 	for (char *p = serial; *p; p++)
 		*p = (char)(*p >= 'a' && *p <= 'f' ? *p - 'a' + 'A' : *p);
+	if (crypto_random(rnd, sizeof(rnd)) < 0) {
+		ret = resp_error(r, ERR_INTERNAL, NULL, NULL);
+		goto out;
+	}
+	/* Six digits; the modulo's bias (2^32 mod 10^6) is far below what a PIN guess needs. */
+	snprintf(pin, sizeof(pin), "%06u", (unsigned)((((uint32_t)rnd[0] << 24) | ((uint32_t)rnd[1] << 16) |
+						       ((uint32_t)rnd[2] << 8) | rnd[3]) % 1000000u));
 	rc = db_exec(&r->app->db, sql_insert, DB_ARGS(DB_STR(serial), DB_STR(in.kind), DB_STR(pem)),
 		     NULL, NULL);
 	if (rc != DB_OK) {
 		ret = app_db_error(r, rc);
 		goto out;
 	}
-	resp_json(r, 201, json_pack("{s:s, s:s, s:s}", "token_serial", serial, "kind", in.kind, "csr", csr));
+	resp_json(r, 201, json_pack("{s:s, s:s, s:s, s:s}", "token_serial", serial, "kind", in.kind,
+				    "csr", csr, "pin", pin));
 	ret = 0;
 out:
 	if (pem)

@@ -851,8 +851,8 @@ static char *console_token(const char *no)
 	assert_int_equal(r.status, 201);
 	/* The key stays on the token. */
 	assert_null(strstr(r.body, "PRIVATE KEY"));
-	made = json_pack("{s:O, s:O}", "csr", json_object_get(r.json, "csr"), "token_serial",
-			 json_object_get(r.json, "token_serial"));
+	made = json_pack("{s:O, s:O, s:O}", "csr", json_object_get(r.json, "csr"), "token_serial",
+			 json_object_get(r.json, "token_serial"), "pin", json_object_get(r.json, "pin"));
 	api_free(&r);
 	text = json_dumps(made, JSON_COMPACT);
 	json_decref(made);
@@ -863,6 +863,91 @@ static char *console_token(const char *no)
 	out[0] = ',';
 	out[strlen(out) - 1] = '\0';
 	return out;
+}
+
+/* Both SMS gateways of the sandbox failing every send (1) or none (0). */
+static void gateways(int down)
+{
+	const char *body = down ? "{\"fail_ratio\":1.0}" : "{\"fail_ratio\":0}";
+	struct api_resp r;
+
+	api_post_json("/sandbox/control", body, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	api_post_json("/sandbox/control/sms2", body, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+}
+
+/* A JSON value as text, for a search in it (kept until the next call). */
+static const char *json_dumps_tmp(json_t *j)
+{
+	static char *last;
+
+	free(last);
+	last = json_dumps(j, JSON_COMPACT);
+	assert_non_null(last);
+	return last;
+}
+
+/* The order's pin_notice outbox row in state: "params:body:sealed:PIN readable in the sealed
+ * bytes" into out; fails the test when there is no such row. */
+static void pin_row(const char *no, const char *state, char *out, size_t outsz)
+{
+	char q[600];
+
+	/* The send right after the answer may still hold it (sending): wait for it to settle. */
+	for (int i = 0; i < 50; i++) {
+		snprintf(q, sizeof(q), "SELECT COUNT(*) FROM outbox WHERE event = 'pin_notice' AND "
+			 "state = 'sending' AND order_id = (SELECT id FROM orders WHERE order_no = '%s')", no);
+		wiz_sql_value(q, out, outsz);
+		if (strcmp(out, "0") == 0)
+			break;
+		usleep(200000);
+	}
+	snprintf(q, sizeof(q),
+		 "SELECT CONCAT(params, ':', body, ':', secret_enc IS NOT NULL, ':', "
+		 "COALESCE(LOCATE('%s', secret_enc) > 0, 0)) FROM outbox WHERE event = 'pin_notice' "
+		 "AND state = '%s' AND order_id = (SELECT id FROM orders WHERE order_no = '%s')",
+		 WIZ_TOKEN_PIN, state, no);
+	wiz_sql_value(q, out, outsz);
+	if (!out[0])
+		fail_msg("order %s: no pin_notice row in state %s", no, state);
+}
+
+/* The outbox pass (as cron runs it) delivers the PIN to the legal representative's mobile;
+ * then the row keeps nothing of it, and no log of the stack and no answer holds it. */
+static void pin_sent(struct flow *f)
+{
+	char cmd[1200], out[600], logs[600];
+	struct api_resp r;
+	bool sent = false;
+
+	for (int i = 0; i < 60 && !sent; i++) {
+		snprintf(cmd, sizeof(cmd), "'%s' -c '%s' outbox 2>&1", api_admin(), getenv("CERTHALL_CONF"));
+		wiz_run(cmd, out, sizeof(out));
+		snprintf(cmd, sizeof(cmd), "SELECT COUNT(*) FROM outbox WHERE event = 'pin_notice' AND "
+			 "state = 'sent' AND order_id = (SELECT id FROM orders WHERE order_no = '%s')", f->no);
+		wiz_sql_value(cmd, out, sizeof(out));
+		sent = strcmp(out, "1") == 0;
+		if (!sent)
+			sleep(1);
+	}
+	assert_true(sent);
+	snprintf(cmd, sizeof(cmd), "/sandbox/messages?to=%s&limit=100", f->mobile);
+	api_get(cmd, &r);
+	assert_non_null(strstr(r.body, "PIN码为" WIZ_TOKEN_PIN));
+	api_free(&r);
+	pin_row(f->no, "sent", out, sizeof(out));
+	assert_string_equal(out, "{}::0:0");
+	snprintf(cmd, sizeof(cmd), "/api/review/orders/%s", f->no);
+	api_call(&shp, "GET", cmd, NULL, NULL, &r);
+	assert_null(strstr(r.body, WIZ_TOKEN_PIN));
+	api_free(&r);
+	snprintf(cmd, sizeof(cmd), "grep -rl '%s' '%s' || true", WIZ_TOKEN_PIN,
+		 api_stack_path("log", logs, sizeof(logs)));
+	assert_int_equal(wiz_run(cmd, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
 }
 
 /* The made step refused with status and code (field csr); the order stays approved. */
@@ -901,9 +986,16 @@ static void test_issued_then_lost(void **state)
 	made_refused(f.no, made, 400, "csr_mismatch");
 	free(made);
 	at(&f, "approved");
-	/* The token's request for the organisation: the CA issues, the hall keeps it. */
+	/* The token's request for the organisation: the CA issues, the hall keeps it. Both SMS
+	 * gateways are down: the PIN waits in its outbox row, sealed. */
+	gateways(1);
 	made = wiz_token_made(CERT_KEY_RSA, ORG, ORG, &key, token);
 	staff(&shp, f.no, "made", made, "making", &a);
+	assert_null(strstr(json_dumps_tmp(a), WIZ_TOKEN_PIN));
+	pin_row(f.no, "pending", out, sizeof(out));
+	assert_string_equal(out, "{}::1:0");
+	gateways(0);
+	pin_sent(&f);
 	snprintf(serial, sizeof(serial), "%s",
 		 json_string_value(json_object_get(json_object_get(a, "certificate"), "serial")));
 	json_decref(a);

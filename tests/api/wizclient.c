@@ -728,7 +728,7 @@ char *wiz_token_made(enum cert_key kind, const char *cn, const char *org, EVP_PK
 	csr = cert_csr_pem(k, cn, org);
 	assert_non_null(csr);
 	wiz_random_serial(ts);
-	j = json_pack("{s:s, s:s}", "csr", csr, "token_serial", ts);
+	j = json_pack("{s:s, s:s, s:s}", "csr", csr, "token_serial", ts, "pin", WIZ_TOKEN_PIN);
 	text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	assert_non_null(text);
 	/* {"csr":...} -> ,"csr":... */

@@ -153,8 +153,11 @@ void wiz_pay_complete(const char *pay_no);
 /* A token's key: *key_out when key_out and *key_out are not NULL (the same key again), else a
  * fresh key of kind (into *key_out when key_out is not NULL; the caller frees it); and its
  * PKCS#10 request for C=CN, O=org (NULL: none), CN=cn, as the "made" step's members:
- * ',"csr":"<PEM>","token_serial":"<serial>"', malloc'd (the caller frees it). The token's
+ * ',"csr":"<PEM>","token_serial":"<serial>","pin":WIZ_TOKEN_PIN', malloc'd (the caller frees it). The token's
  * serial (16 of 0-9A-F, fresh) into serial when not NULL. */
+/* The PIN wiz_token_made's token tool sets (the made step sends it by SMS). */
+#define WIZ_TOKEN_PIN "13579024"
+
 char *wiz_token_made(enum cert_key kind, const char *cn, const char *org, EVP_PKEY **key_out,
 		     char serial[17]);
 
