@@ -249,8 +249,7 @@ static void undo_issue(struct req *r, const struct made *m)
 {
 	char err[512];
 
-	if (ca_revoke(&r->app->conf, m->cert.info.key, m->cert.info.serial, CA_REASON_SUPERSEDED, NULL,
-		      err, sizeof(err)) != CA_OK)
+	if (ca_withdraw(&r->app->conf, &m->cert, err, sizeof(err)) != CA_OK)
 		log_rid(LOG_ERROR, r->rid, "order %s: certificate %s issued, not recorded, not revoked: %s",
 			m->o->no, m->cert.info.serial, err);
 }

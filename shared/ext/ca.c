@@ -282,6 +282,11 @@ int ca_revoke(const struct conf *c, enum cert_key kind, const char *serial, enum
 	return ret;
 }
 
+int ca_withdraw(const struct conf *c, const struct ca_cert *cert, char *err, size_t errsz)
+{
+	return ca_revoke(c, cert->info.key, cert->info.serial, CA_REASON_SUPERSEDED, NULL, err, errsz);
+}
+
 int ca_crl(const struct conf *c, enum cert_key kind, unsigned char **der, size_t *len, char *err,
 	   size_t errsz)
 {

@@ -78,6 +78,10 @@ int ca_reissue(const struct conf *c, const char *csr, const char *username,
 int ca_revoke(const struct conf *c, enum cert_key kind, const char *serial, enum ca_reason reason,
 	      int *already, char *err, size_t errsz);
 
+/* Withdraws a certificate the CA issued that the hall then failed to record: revoked as
+ * superseded, so that it is valid nowhere. Returns what ca_revoke returns. */
+int ca_withdraw(const struct conf *c, const struct ca_cert *cert, char *err, size_t errsz);
+
 /* The latest CRL of the issuing CA of kind as DER: *der malloc'd (the caller frees it), *len
  * its length. Returns CA_OK, CA_REFUSED or CA_UNAVAILABLE. */
 int ca_crl(const struct conf *c, enum cert_key kind, unsigned char **der, size_t *len, char *err,

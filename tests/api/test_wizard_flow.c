@@ -950,6 +950,16 @@ static void pin_sent(struct flow *f)
 	assert_string_equal(out, "");
 }
 
+/* A fresh organisation's new certificate at NETCA, paid and approved: the key is to be made. */
+static void approved_new(struct flow *f)
+{
+	api_staff_login(&rev, "reviewer", "Staff2026hall");
+	api_staff_login(&shp, "shipping", "Staff2026hall");
+	fresh_org(f);
+	paid_flow(f, "netca-gd", "new", "org", NULL, "600.00", "alipay", "reviewing");
+	staff(&rev, f->no, "decision", ",\"decision\":\"approve\"", "approved", NULL);
+}
+
 /* The made step refused with status and code (field csr); the order stays approved. */
 static void made_refused(const char *no, const char *made, long status, const char *code)
 {
@@ -976,11 +986,7 @@ static void test_issued_then_lost(void **state)
 	EVP_PKEY *key = NULL;
 
 	(void)state;
-	api_staff_login(&rev, "reviewer", "Staff2026hall");
-	api_staff_login(&shp, "shipping", "Staff2026hall");
-	fresh_org(&f);
-	paid_flow(&f, "netca-gd", "new", "org", NULL, "600.00", "alipay", "reviewing");
-	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "approved", NULL);
+	approved_new(&f);
 	/* A request that names someone else is refused; nothing moves. */
 	made = wiz_token_made(CERT_KEY_RSA, "别的公司", ORG, NULL, token);
 	made_refused(f.no, made, 400, "csr_mismatch");
@@ -1085,11 +1091,77 @@ static void test_issued_then_lost(void **state)
 	free(crl);
 }
 
+/* An online renewal of a certificate the CA issued: paid, then the applicant's 【更新下载证书】
+ * has the CA re-issue it with the same key (002), once, the day recorded. */
+static void test_renew_download(void **state)
+{
+	struct flow f;
+	char *made, old[CERT_SERIAL_MAX + 1], extra[120], q[800], v[200], path[160], key_sha[65];
+	struct api_resp r;
+	json_t *a, *c;
+	EVP_PKEY *key = NULL;
+	X509 *x;
+	struct cert_info info;
+	const char *pem;
+
+	(void)state;
+	approved_new(&f);
+	made = wiz_token_made(CERT_KEY_SM2, ORG, ORG, &key, NULL);
+	staff(&shp, f.no, "made", made, "making", &a);
+	free(made);
+	snprintf(old, sizeof(old), "%s",
+		 json_string_value(json_object_get(json_object_get(a, "certificate"), "serial")));
+	json_decref(a);
+	mailed(&f);
+	/* Eleven months on: 30 days left, inside the online window (003). */
+	snprintf(q, sizeof(q), "UPDATE certificates SET not_after = CURDATE() + INTERVAL 30 DAY "
+		 "WHERE serial = '%s'", old);
+	wiz_sql(q);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", old);
+	create_filled(&f, "netca-gd", "renew", "org", extra, NULL);
+	expect_detail(&f, "renew_mode", "online");
+	submit(&f, "pending_payment");
+	pay(&f, "alipay", "done");
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/renewal/download", f.no);
+	api_call(&f.c, "POST", path, NULL, NULL, &r);
+	if (r.status != 200)
+		fail_msg("download %s: %ld %.400s", f.no, r.status, r.body);
+	c = json_object_get(r.json, "certificate");
+	pem = json_string_value(json_object_get(c, "pem"));
+	x = cert_read(pem, strlen(pem));
+	assert_non_null(x);
+	assert_int_equal(cert_info_of(x, &info), 0);
+	X509_free(x);
+	/* The token's own key, a new serial, SM2 still. */
+	assert_int_equal(cert_key_sha256(key, key_sha), 0);
+	assert_string_equal(info.key_sha256, key_sha);
+	assert_int_equal(info.key, CERT_KEY_SM2);
+	assert_string_not_equal(info.serial, old);
+	assert_string_equal(json_string_value(json_object_get(c, "serial")), info.serial);
+	api_free(&r);
+	/* The key moved to the new row; the day is kept; once only. */
+	snprintf(q, sizeof(q), "SELECT CONCAT(n.key_sha256 = '%s', ':', o.key_sha256 IS NULL, ':', "
+		 "n.order_id = r.id, ':', r.renew_downloaded_at IS NOT NULL) FROM certificates n "
+		 "JOIN certificates o ON o.serial = '%s' JOIN orders r ON r.order_no = '%s' "
+		 "WHERE n.serial = '%s'", key_sha, old, f.no, info.serial);
+	wiz_sql_value(q, v, sizeof(v));
+	assert_string_equal(v, "1:1:1:1");
+	api_call(&f.c, "POST", path, NULL, NULL, &r);
+	api_expect_error(&r, 409, "conflict");
+	api_free(&r);
+	c = lookup(info.serial);
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "valid");
+	assert_string_equal(json_string_value(json_object_get(c, "key")), "SM2");
+	json_decref(c);
+	EVP_PKEY_free(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new),
 		cmocka_unit_test(test_issued_then_lost),
+		cmocka_unit_test(test_renew_download),
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_renew_online),
 		cmocka_unit_test(test_renew_review),
