@@ -276,6 +276,7 @@ timeout_ms = 2000
 
 [sandbox]
 timeout_sleep_ms = 3000
+ca_dir = $DIR/ca
 
 [wizard]
 draft_ttl_hours = 720
@@ -299,6 +300,15 @@ timeout_ms = 3000
 endpoint = http://127.0.0.1:$port/sandbox/courier
 secret_file = $DIR/etc/courier.secret
 timeout_ms = 3000
+
+; The CA: the sandbox's EJBCA REST subset behind the mutual-TLS server of nginx/dev-ca.conf.in;
+; the hall presents tls/ra.pem, and trusts the server certificate of the stack's test CA.
+[ca]
+endpoint = https://127.0.0.1:$(ca_port "$port")/ejbca/ejbca-rest-api
+cert_file = $DIR/tls/ra.pem
+key_file = $DIR/tls/ra.key
+ca_file = $DIR/tls/staff-ca.pem
+timeout_ms = 5000
 EOF
   mv "$DIR/etc/certhall.conf.tmp" "$DIR/etc/certhall.conf"
 }
@@ -388,20 +398,33 @@ sed_repl() {
   printf '%s' "$1" | sed -e 's/[\\&#]/\\&/g'
 }
 
-# The TLS server's port: kept across restarts (8443 beside make run's 8080 when free).
-tls_port() {
-  local f=$DIR/run/tls-port p
+# A port of this stack kept across restarts in run/NAME-port: PREFERRED beside make run's 8080
+# when free, else a free one; never the main port MAIN nor another kept port.
+kept_port() {
+  local name=$1 main=$2 preferred=$3 f=$DIR/run/$1-port p other f2
   if [[ -s $f ]] && read -r p <"$f" && [[ $p =~ ^[0-9]+$ ]] &&
     { live_pid "$DIR/run/nginx.pid" nginx >/dev/null || ! port_taken "$p"; }; then
     echo "$p"
     return 0
   fi
-  if [[ $1 == 8080 ]] && ! port_taken 8443; then p=8443; else p=$(cmd_free_port); fi
-  # The main port is not bound yet either: never hand it out twice.
-  while [[ $p == "$1" ]]; do p=$(cmd_free_port); done
+  if [[ $main == 8080 ]] && ! port_taken "$preferred"; then p=$preferred; else p=$(cmd_free_port); fi
+  # Nothing is bound yet at this point: never hand a port out twice.
+  while :; do
+    other=0
+    [[ $p == "$main" ]] && other=1
+    for f2 in "$DIR"/run/*-port; do
+      [[ -s $f2 && $f2 != "$f" && $(<"$f2") == "$p" ]] && other=1
+    done
+    ((other)) || break
+    p=$(cmd_free_port)
+  done
   echo "$p" >"$f"
   echo "$p"
 }
+
+# The TLS server's port (staff client certificates), and the sandbox CA's mutual-TLS port.
+tls_port() { kept_port tls "$1" 8443; }
+ca_port() { kept_port ca "$1" 8444; }
 
 # A throwaway staff CA, a server certificate, staff client certificates (staff1, staff2) and
 # one of another CA (stranger), made once per stack with the openssl command line.
@@ -430,6 +453,55 @@ tls_setup() {
   chmod 0644 "$t"/*.pem
 }
 
+# The sandbox CA (fcgi-apps/sandbox/ca.c): for each key kind (rsa: RSA-2048 with SHA-256;
+# sm2: SM2 with SM3) a root and an issuing CA under it, made once per stack with the openssl
+# command line and kept in the stack's directory (never in the tree). And the hall's client
+# certificate for the CA's REST API (mutual TLS, as EJBCA authenticates RA clients), from a CA
+# of its own, so that no staff certificate can reach the CA.
+ca_setup() {
+  local c=$DIR/ca kind
+  [[ -s $c/sm2/ca.pem && -s $DIR/tls/ra.pem ]] && return 0
+  mkdir -p "$c/rsa" "$c/sm2" "$DIR/tls"
+  (
+    umask 077
+    for kind in rsa sm2; do
+      cd "$c/$kind"
+      local -a gen=(-algorithm RSA -pkeyopt rsa_keygen_bits:2048) md=(-sha256)
+      local name=RSA
+      # SM2 signatures cover GM/T 0009's default identifier, as Chinese CAs sign; OpenSSL 3.0
+      # uses an empty identifier unless told (shared/crypto/cert.h, CERT_SM2_ID).
+      if [[ $kind == sm2 ]]; then
+        gen=(-algorithm SM2)
+        md=(-sm3 -sigopt distid:1234567812345678)
+        name=SM2
+      fi
+      openssl genpkey "${gen[@]}" -out root.key 2>/dev/null
+      openssl req -x509 -new -key root.key "${md[@]}" -days 7300 -set_serial 1 \
+        -subj "/C=CN/O=certhall sandbox/CN=certhall Sandbox $name Root CA" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -out root.pem 2>/dev/null
+      openssl genpkey "${gen[@]}" -out ca.key 2>/dev/null
+      openssl req -new -key ca.key "${md[0]}" \
+        -subj "/C=CN/O=certhall sandbox/CN=certhall Sandbox $name Issuing CA" -out ca.csr 2>/dev/null
+      printf '%s\n' "basicConstraints=critical,CA:TRUE,pathlen:0" "keyUsage=critical,keyCertSign,cRLSign" \
+        "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid" >ca.ext
+      openssl x509 -req -in ca.csr -CA root.pem -CAkey root.key "${md[@]}" -days 3650 -set_serial 2 \
+        -extfile ca.ext -out ca.pem 2>/dev/null
+      cat ca.pem root.pem >chain.pem
+      rm -f ca.csr ca.ext
+    done
+    cd "$DIR/tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+      -keyout ra-ca.key -out ra-ca.pem -subj "/CN=certhall test RA client CA" 2>/dev/null
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ra.key \
+      -subj "/CN=certhall RA client" 2>/dev/null |
+      openssl x509 -req -CA ra-ca.pem -CAkey ra-ca.key -CAcreateserial -days 3650 -out ra.pem 2>/dev/null
+  ) || die "making the sandbox CA in $c failed"
+  chmod 0644 "$c"/*/*.pem "$DIR/tls/ra.pem" "$DIR/tls/ra-ca.pem"
+  [[ -s $c/sm2/ca.pem && -s $c/rsa/chain.pem && -s $DIR/tls/ra.pem ]] ||
+    die "making the sandbox CA in $c failed"
+}
+
 nginx_render() {
   local port=$1 d r
   d=$(sed_repl "$DIR")
@@ -448,6 +520,8 @@ nginx_render() {
   tls_setup
   sed -e "s#@TLS_PORT@#$(tls_port "$port")#g" -e "s#@DIR@#$d#g" "$REPO/nginx/dev-tls.conf.in" \
     >"$DIR/etc/nginx-tls.conf"
+  sed -e "s#@CA_PORT@#$(ca_port "$port")#g" -e "s#@DIR@#$d#g" "$REPO/nginx/dev-ca.conf.in" \
+    >"$DIR/etc/nginx-ca.conf"
 }
 
 nginx_start() {
@@ -517,6 +591,7 @@ cmd_up() {
   db_setup
   write_conf "$bench" "$port"
   data_setup "$port"
+  ca_setup
   while read -r name; do
     program_start "$name"
   done < <(program_names "$bench")

@@ -950,6 +950,23 @@
     return block;
   }
 
+  // A labelled field of monospaced text that the browser neither completes nor spell-checks
+  // (waybill numbers, certificate requests, serials), added to form; the control.
+  function monoField(form, tag, id, name, label) {
+    var f = el('div', 'field');
+    var l = el('label', null, label);
+    l.htmlFor = id;
+    var c = el(tag, 'mono');
+    c.id = id;
+    c.name = name;
+    c.autocomplete = 'off';
+    c.spellcheck = false;
+    f.appendChild(l);
+    f.appendChild(c);
+    form.appendChild(f);
+    return c;
+  }
+
   function shipForm(o) {
     var block = actionBlock('登记寄出', '证书介质寄出后，填写快递公司和运单号；申请人将收到短信，并可凭运单号查询物流。');
     var form = el('form', 'stage-form');
@@ -964,22 +981,12 @@
     cf.appendChild(cl);
     cf.appendChild(sel);
     form.appendChild(cf);
-    var nf = el('div', 'field');
-    var nl = el('label', null, '运单号');
-    nl.htmlFor = 's-number';
-    var num = el('input', 'mono');
+    var num = monoField(form, 'input', 's-number', 'number', '运单号');
     num.type = 'text';
-    num.id = 's-number';
-    num.name = 'number';
     num.maxLength = 64;
-    num.autocomplete = 'off';
-    num.spellcheck = false;
     num.setAttribute('autocapitalize', 'characters');
-    nf.appendChild(nl);
-    nf.appendChild(num);
     var hint = el('p', 'hint');
-    nf.appendChild(hint);
-    form.appendChild(nf);
+    num.parentNode.appendChild(hint);
     var HINTS = {
       sf: 'SF 加 12 或 13 位数字，如 SF1402345678901', ems: '如 EA123456785CN，或以 1、5、8、9 开头的 13 位数字',
       zto: '12 至 15 位数字', yto: 'YT 加 13 位数字', sto: '12 至 15 位数字，或 STO 加 10 位数字',
@@ -1004,6 +1011,70 @@
       if (S.hasControl(n) || n.length > 64) return S.formError(form, out, { field: 'number', message: '运单号格式不正确，请核对后重新输入。' });
       post(submit, 'shipped', { version: o.version, carrier: sel.value, number: n }, function () {
         return '已登记寄出：' + V.zh('carriers', sel.value) + ' ' + n.replace(/\s+/g, '').toUpperCase() + '。';
+      }, form, out);
+    });
+    block.appendChild(form);
+    return block;
+  }
+
+  // The made step: the token's PKCS#10 request and hardware serial, as the CA's token tool
+  // shows them; the CA issues the certificate for the request (POST .../made).
+  function madeForm(o) {
+    var names = o.made_names || {};
+    var block = actionBlock('登记制证', ['在介质（USB Key）上生成密钥后，粘贴制证工具给出的证书请求（PKCS#10）和介质序列号；CA 签发证书后，订单进入“证书制作中”。',
+      '证书请求须为：CN=' + S.text(names.cn) + (names.o ? '，O=' + S.text(names.o) : '') + '。已签发过证书的密钥不能再用。']);
+    var form = el('form', 'stage-form');
+    form.noValidate = true;
+    var csr = monoField(form, 'textarea', 'm-csr', 'csr', '证书请求（PKCS#10，PEM）');
+    csr.rows = 8;
+    var token = monoField(form, 'input', 'm-token', 'token_serial', '介质序列号');
+    token.type = 'text';
+    token.maxLength = 64;
+    // The PIN the token tool set: sent to its holder by SMS (001/002), never shown again.
+    var pin = monoField(form, 'input', 'm-pin', 'pin', 'PIN码（制证工具设置，6 至 8 位数字）');
+    pin.type = 'password';
+    pin.maxLength = 8;
+    pin.setAttribute('inputmode', 'numeric');
+    pin.autocomplete = 'new-password';
+    var actions = el('div', 'actions');
+    // Dev and test stacks only: the sandbox token (fcgi-apps/sandbox/token.c) stands in for
+    // the token tool; a production hall has no /sandbox/ and the button says so.
+    var kind = el('select');
+    kind.appendChild(S.option('rsa', 'RSA-2048'));
+    kind.appendChild(S.option('sm2', 'SM2'));
+    kind.setAttribute('aria-label', '沙箱介质密钥类型');
+    var sandbox = el('button', 'btn-secondary', '沙箱介质生成（开发环境）');
+    sandbox.type = 'button';
+    var submit = el('button', null, '登记已制作');
+    submit.type = 'submit';
+    actions.appendChild(kind);
+    actions.appendChild(sandbox);
+    actions.appendChild(submit);
+    form.appendChild(actions);
+    var out = el('div', 'form-result');
+    form.appendChild(out);
+    sandbox.addEventListener('click', function () {
+      S.clear(out);
+      S.busy(sandbox, S.api('POST', '/sandbox/token', { kind: kind.value, cn: names.cn || '', o: names.o || '' })).then(function (r) {
+        if (!r.ok) return S.formError(form, out, r.error);
+        csr.value = r.body.csr;
+        token.value = r.body.token_serial;
+        pin.value = r.body.pin || '';
+        return null;
+      });
+    });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      S.unmark(form);
+      S.clear(out);
+      var c = csr.value.trim(), t = token.value.trim();
+      if (!c) return S.formError(form, out, { field: 'csr', message: '请粘贴介质生成的证书请求。' });
+      if (!t) return S.formError(form, out, { field: 'token_serial', message: '请填写介质序列号。' });
+      var payload = { version: o.version, csr: c + '\n', token_serial: t };
+      if (pin.value) payload.pin = pin.value;
+      post(submit, 'made', payload, function (b) {
+        pin.value = '';
+        return 'CA 已签发证书，序列号 ' + S.text(b.certificate && b.certificate.serial) + '；订单状态：' + V.stateName(b.state) + '。';
       }, form, out);
     });
     block.appendChild(form);
@@ -1060,11 +1131,7 @@
         function (b) { return '已确认退款 ' + S.text(b.amount) + ' 元，订单状态：' + V.stateName(b.state) + '。'; }, true));
     }
 
-    if (may(o, 'made')) {
-      blocks.push(stageButton(o, '登记制证', '证书已写入介质（USB Key）后登记，订单进入“证书制作中”。',
-        '登记已制作', '确认该订单的证书介质已制作完成？', 'made',
-        function () { return '已登记证书制作完成。'; }));
-    }
+    if (may(o, 'made')) blocks.push(madeForm(o));
     if (may(o, 'shipped')) blocks.push(shipForm(o));
     if (may(o, 'delivered')) {
       var outbound = waybills('out');

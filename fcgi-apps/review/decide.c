@@ -403,6 +403,38 @@ static int steps_of(struct req *r, json_t *body, const char **out)
 	return 0;
 }
 
+static const char sql_target[] = "SELECT state, COALESCE(pem, '') FROM certificates WHERE id = ?";
+
+/* A revocation order's approval revokes the certificate at the CA (cessationOfOperation)
+ * before the approval is recorded, when the approval is the one that revokes: not a pre-review,
+ * not one the rejected materials will refuse. A conflicting decision that wins the race after
+ * this leaves the certificate revoked at the CA as its holder asked and the order to decide
+ * again. *kind: as review_ca_revoke. Returns 0, or -1 answered. */
+static int revoke_first(struct dec *d, enum cert_key *kind)
+{
+	struct req *r = d->r;
+	const struct order *o = d->o;
+	const char *rejected, *codes, *words;
+	struct db_rows rows;
+	int rc;
+
+	*kind = CERT_KEY_OTHER;
+	if (!str_is(d->decision, "approve") || !str_is(o->business, "revoke") || !o->target_cert_id ||
+	    o->state == ORDER_PRE_REVIEW)
+		return 0;
+	rc = rejected_materials(&r->app->db, d, &rejected, &codes, &words);
+	if (rc == DB_OK && rejected[0])
+		return 0;
+	if (rc == DB_OK)
+		rc = db_query(&r->app->db, r->arena, sql_target, DB_ARGS(DB_I64(o->target_cert_id)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (rows.nrows != 1)
+		return 0;
+	return review_ca_revoke(r, o, db_cell(&rows, 0, 0), db_cell(&rows, 0, 1),
+				CA_REASON_CESSATION_OF_OPERATION, kind);
+}
+
 struct review_decision_in {
 	const char *decision, *reason_code, *note, *amount;
 };
@@ -423,6 +455,7 @@ int review_decision(struct req *r)
 	int64_t fee = -1;
 	struct order o;
 	struct dec d = { 0 };
+	enum cert_key revoked = CERT_KEY_OTHER;
 	json_t *body;
 	long long version = 0;
 	int rc;
@@ -456,7 +489,11 @@ int review_decision(struct req *r)
 			  .steps = d.steps, .reason = text ? reason_words(r, text, in.note) : NULL,
 			  .note = in.note ? in.note : "",
 			  .fee_fen = fee };
+	if (revoke_first(&d, &revoked) < 0)
+		return -1;
 	rc = db_tx(&r->app->db, decision_tx, &d);
+	if (rc == DB_OK)
+		review_crl_refresh(r, &o, revoked);
 	if (d.stale)
 		return review_conflict(r);
 	if (d.blocked)

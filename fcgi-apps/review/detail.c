@@ -9,6 +9,7 @@
 #include "crypto/crypto.h"
 #include "domain/mask.h"
 #include "domain/order.h"
+#include "base/log.h"
 #include "review.h"
 #include "base/valid.h"
 
@@ -282,6 +283,17 @@ int review_detail(struct req *r)
 	json_object_set_new(root, "waybills", jw);
 	json_object_set_new(root, "events", je);
 	json_object_set_new(root, "issued_certificates", ji);
+	/* For the made step: what the token's request must name (CN, O); without it (a
+	 * replacement whose certificate is gone) the detail still answers, the step will not. */
+	if (o.state == ORDER_APPROVED && review_ships_key(&o)) {
+		struct review_names n;
+
+		if (review_cert_names(r, &o, &n) == DB_OK)
+			json_object_set_new(root, "made_names",
+					    json_pack("{s:s, s:s}", "cn", n.holder, "o", n.subject));
+		else
+			log_rid(LOG_WARN, r->rid, "order %s: the made step's names cannot be read", o.no);
+	}
 	json_object_set_new(root, "actions",
 			    review_actions(r, &o, c.nrows ? strtoll(db_cell(&c, 0, 2), NULL, 10) : 0));
 	json_object_set_new(root, "claimed_by",

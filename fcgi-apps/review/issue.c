@@ -1,27 +1,18 @@
-/* review: what an approval does: certificates issued, replaced, renewed or revoked, the order
- * carried on to done when nothing is mailed, and the approval SMS. */
+/* review: what an approval does: certificates renewed or revoked (a mailed key's certificate is
+ * issued when it is made: make.c), the order carried on to done when nothing is mailed, and the
+ * approval SMS. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/log.h"
 #include "base/strlist.h"
 #include "crypto/crypto.h"
+#include "domain/crl.h"
 #include "domain/order.h"
 #include "review.h"
 #include "domain/rules.h"
 
-/* A new certificate: a fresh serial; the rest given. first_issued (the media warranty's start,
- * 002) is today: a new key. */
-static const char sql_new[] =
-	"INSERT INTO certificates (serial, channel_id, kind, holder_name, subject_name, not_before, "
-	"not_after, first_issued, has_seal, state, order_id, account_id, subject_idx) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'valid', ?, ?, ?)";
-/* A replacement: the same holder, subject, account and validity (002: 补办证书有效期不变). */
-static const char sql_copy[] =
-	"INSERT INTO certificates (serial, channel_id, kind, holder_name, subject_name, not_before, "
-	"not_after, first_issued, has_seal, state, order_id, account_id, subject_idx) "
-	"SELECT ?, channel_id, kind, holder_name, subject_name, not_before, not_after, ?, has_seal, "
-	"'valid', ?, account_id, subject_idx FROM certificates WHERE id = ?";
 static const char sql_revoke[] =
 	"UPDATE certificates SET state = 'revoked', revoked_at = NOW(3), revoke_reason = ? "
 	"WHERE id = ? AND state = 'valid'";
@@ -30,71 +21,20 @@ static const char sql_renew[] =
 static const char sql_target[] =
 	"SELECT DATE_FORMAT(not_after, '%Y-%m-%d') FROM certificates WHERE id = ? FOR UPDATE";
 
-#define REVOKE_LOST "遗失补办，旧证书已吊销"
 #define REVOKE_ASKED "证书注销，应用户申请吊销"
 
 
-/* 16 upper-case hex characters, like the serials of the guides (001: 712C1B5A584A1BBE). */
-static int new_serial(char out[17])
+const char *review_holder(struct db *db, struct req *r, const struct order *o)
 {
-	unsigned char b[8];
-
-	if (crypto_random(b, sizeof(b)) < 0)
-		return -1;
-	for (int i = 0; i < 8; i++)
-		snprintf(out + 2 * i, 3, "%02X", b[i]);
-	return 0;
-}
-
-static int issue_new(struct db *db, struct req *r, const struct order *o, const char *today,
-		     char serial[17])
-{
-	struct rules_date t = rules_today(time(NULL)), end;
-	json_t *applicant = NULL, *product = review_step(db, r, o->id, "product");
-	const char *holder = o->subject_name;
-	char until[11];
-	bool ok = false;
-	int rc = DB_DUP;
+	json_t *applicant;
 
 	/* A person's certificate names the person; an organisation's, the organisation. */
 	if (!str_is(o->kind, "org")) {
 		applicant = review_step(db, r, o->id, "applicant");
 		if (order_step_str(applicant, "name")[0])
-			holder = order_step_str(applicant, "name");
+			return order_step_str(applicant, "name");
 	}
-	end = rules_add_years(t, o->years >= 1 && o->years <= 5 ? o->years : 1, &ok);
-	if (!ok)
-		return DB_ERR;
-	rules_date_format(end, until, sizeof(until));
-	for (int tries = 0; tries < 3 && rc == DB_DUP; tries++) {
-		if (new_serial(serial) < 0)
-			return DB_ERR;
-		rc = db_exec(db, sql_new,
-			     DB_ARGS(DB_STR(serial), DB_I64(o->channel_id), DB_STR(o->kind),
-				     DB_STR(holder), DB_STR(o->subject_name), DB_STR(today),
-				     DB_STR(until), DB_STR(today),
-				     DB_I64(str_is(order_step_str(product, "seal"), "1")), DB_I64(o->id),
-				     o->account_id ? DB_I64(o->account_id) : DB_NULL,
-				     o->subject_idx[0] ? DB_STR(o->subject_idx) : DB_NULL),
-			     NULL, NULL);
-	}
-	return rc;
-}
-
-static int issue_copy(struct db *db, const struct order *o, const char *today,
-		      char serial[17])
-{
-	unsigned long long n = 0;
-	int rc = DB_DUP;
-
-	for (int tries = 0; tries < 3 && rc == DB_DUP; tries++) {
-		if (new_serial(serial) < 0)
-			return DB_ERR;
-		rc = db_exec(db, sql_copy,
-			     DB_ARGS(DB_STR(serial), DB_STR(today), DB_I64(o->id),
-				     DB_I64(o->target_cert_id)), &n, NULL);
-	}
-	return rc == DB_OK && n != 1 ? DB_ERR : rc; /* the target must exist */
+	return o->subject_name;
 }
 
 /* The renewal's validity: as the wizard quoted it (orders.renew_not_*), else the rule (002). */
@@ -127,35 +67,18 @@ static int renew(struct db *db, struct req *r, const struct order *o)
 
 int review_issue(struct db *db, struct req *r, const struct order *o, const char **serial)
 {
-	struct rules_date t = rules_today(time(NULL));
-	char today[11], *s = arena_alloc(r->arena, 17);
 	const char *b = o->business;
 	int rc = DB_OK;
 
+	/* A key that is mailed (new, add, lost, damaged) gets its certificate when it is made:
+	 * the token's request is needed (make.c), and a lost one is revoked there too. */
 	*serial = NULL;
-	if (!s)
-		return DB_ERR;
-	s[0] = '\0';
-	rules_date_format(t, today, sizeof(today));
-	if (str_is(b, "new") || str_is(b, "add")) {
-		rc = issue_new(db, r, o, today, s);
-	} else if (str_is(b, "lost") || str_is(b, "damaged")) {
-		if (!o->target_cert_id)
-			return DB_ERR;
-		rc = issue_copy(db, o, today, s);
-		/* 002, 004: the lost certificate is revoked automatically and irreversibly, in the
-		 * same transaction that records its replacement. */
-		if (rc == DB_OK && str_is(b, "lost"))
-			rc = db_exec(db, sql_revoke, DB_ARGS(DB_STR(REVOKE_LOST), DB_I64(o->target_cert_id)),
-				     NULL, NULL);
-	} else if (str_is(b, "renew") && o->target_cert_id) {
+	if (str_is(b, "renew") && o->target_cert_id) {
 		rc = renew(db, r, o);
 	} else if (str_is(b, "revoke") && o->target_cert_id) {
 		rc = db_exec(db, sql_revoke, DB_ARGS(DB_STR(REVOKE_ASKED), DB_I64(o->target_cert_id)),
 			     NULL, NULL);
 	}
-	if (rc == DB_OK && s[0])
-		*serial = s;
 	return rc;
 }
 
@@ -189,4 +112,40 @@ int review_approved(struct db *db, struct req *r, const struct order *o, long lo
 	if (rc == DB_OK)
 		rc = app_outbox_invoice(r, o->id, INVOICE_APPROVED);
 	return rc;
+}
+
+int review_ca_revoke(struct req *r, const struct order *o, const char *state, const char *pem,
+		     enum ca_reason reason, enum cert_key *kind)
+{
+	struct cert_info info;
+	char err[512];
+	X509 *x;
+
+	*kind = CERT_KEY_OTHER;
+	/* Imported from the CA's old system (no PEM): the CA revokes it at its own counter. */
+	if (!str_is(state, "valid") || !pem || !pem[0])
+		return 0;
+	x = cert_read(pem, strlen(pem));
+	if (!x || cert_info_of(x, &info) < 0) {
+		X509_free(x);
+		log_rid(LOG_ERROR, r->rid, "order %s: the certificate's PEM does not read", o->no);
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	}
+	X509_free(x);
+	if (ca_revoke(&r->app->conf, info.key, info.serial, reason, NULL, err, sizeof(err)) != CA_OK) {
+		log_rid(LOG_WARN, r->rid, "order %s: %s", o->no, err);
+		return resp_error(r, ERR_PROVIDER, NULL,
+				  "CA 暂时无法吊销该证书，本次操作未生效，请稍后重试。");
+	}
+	*kind = info.key;
+	return 0;
+}
+
+void review_crl_refresh(struct req *r, const struct order *o, enum cert_key kind)
+{
+	char err[512] = "";
+
+	if (kind != CERT_KEY_OTHER &&
+	    crl_refresh(&r->app->db, &r->app->conf, kind, err, sizeof(err)) != DB_OK)
+		log_rid(LOG_WARN, r->rid, "order %s: CRL not refreshed: %s", o->no, err);
 }

@@ -7,8 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "crypto/cert.h"
 #include "domain/order.h"
 #include "domain/order_steps.h"
+#include "ext/ca.h"
 #include "web/app.h"
 #include "web/req.h"
 
@@ -103,10 +105,26 @@ int review_claim_clear(struct db *db, long long order_id);
 
 /* ---- issue.c */
 
-/* Inside the approval's transaction: what approving the business does to certificates: a new
- * certificate (new, add, lost, damaged), the lost one revoked, a renewal's new validity, a
- * revocation. *serial gets a new certificate's serial (arena) or NULL. Returns a DB_* code. */
+/* Inside the approval's transaction: what approving the business does to certificates: a
+ * renewal's new validity, a revocation (a mailed key's certificate comes with the made step,
+ * make.c). *serial gets a new certificate's serial (arena) or NULL. Returns a DB_* code. */
 int review_issue(struct db *db, struct req *r, const struct order *o, const char **serial);
+
+/* Revokes at the CA, for reason, the certificate of a row in state with pem (before the hall
+ * records it: the CA first, so that the hall never shows revoked what relying parties see
+ * valid). Nothing is asked when the row is not valid or has no PEM (imported: the CA revokes
+ * it at its own counter). *kind gets the revoked certificate's key kind, CERT_KEY_OTHER when
+ * nothing was asked. Returns 0, or -1 answered (503 when the CA did not revoke). */
+int review_ca_revoke(struct req *r, const struct order *o, const char *state, const char *pem,
+		     enum ca_reason reason, enum cert_key *kind);
+
+/* After a revocation of kind is recorded: the CA's CRL fetched again (a failure is logged; the
+ * look-up fetches it later). Nothing when kind is CERT_KEY_OTHER. */
+void review_crl_refresh(struct req *r, const struct order *o, enum cert_key kind);
+
+/* Whom the order's certificate names (its CN): the applicant of a person's certificate, the
+ * organisation of an organisation's. NULL when the database fails. */
+const char *review_holder(struct db *db, struct req *r, const struct order *o);
 
 /* Inside the caller's transaction: an order just approved goes on: nothing to mail -> done.
  * Writes the approval's certificate effects, events and the approval SMS. */
@@ -144,9 +162,16 @@ int review_decision(struct req *r);
 int review_pay_confirm(struct req *r);      /* finance.c */
 int review_refund(struct req *r);
 int review_paper_received(struct req *r);   /* ship.c */
-int review_made(struct req *r);
 int review_shipped(struct req *r);
 int review_delivered(struct req *r);
+int review_made(struct req *r);             /* make.c */
+
+/* What the made step's request must name (make.c): holder (CN) and subject (O); for a
+ * replacement the old certificate's, with that certificate's state and PEM ("" otherwise). */
+struct review_names {
+	const char *holder, *subject, *target_state, *target_pem;
+};
+int review_cert_names(struct req *r, const struct order *o, struct review_names *n);
 int review_reasons(struct req *r);          /* reasons.c */
 int review_audit_csv(struct req *r);        /* audit.c */
 int review_halls(struct req *r);            /* hall.c */

@@ -1,5 +1,5 @@
-/* review: the stages after the decision: the applicant's paper received, the key made,
- * shipped with a waybill, delivered. */
+/* review: the stages after the decision: the applicant's paper received, the key shipped with
+ * a waybill, delivered (the key made: make.c). */
 #include <string.h>
 
 #include "web/auth.h"
@@ -115,14 +115,6 @@ int review_paper_received(struct req *r)
 
 
 	return simple(r, &s, "只有待寄送纸质材料的订单可以登记签收纸质材料。");
-}
-
-int review_made(struct req *r)
-{
-	struct stage s = { .from = ORDER_APPROVED, .to = ORDER_MAKING, .by = ORDER_BY_SHIPPING,
-			   .event = "key_made", .action = "key_made", .sms = "key_made", .key_only = true };
-
-	return simple(r, &s, "只有审核通过的订单可以登记制证。");
 }
 
 static bool is_carrier(const char *s)

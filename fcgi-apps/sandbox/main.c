@@ -1,5 +1,5 @@
 /* certhall-sandbox: the dev and test stand-in for third parties: SMS gateway, mail sink,
- * identity checks, payments, couriers. */
+ * identity checks, payments, couriers, the CA. */
 #include "base/log.h"
 #include "sandbox.h"
 #include "web/serve.h"
@@ -36,6 +36,13 @@ static const struct route routes[] = {
 	/* courier.c: couriers */
 	{ "GET", "/sandbox/courier/tracks/:carrier/:number", sandbox_courier_track, ROUTE_PUBLIC, 0 },
 	{ "POST", "/sandbox/courier/tracks", sandbox_courier_script, ROUTE_PUBLIC, 0 },
+	/* ca.c: the CA's EJBCA REST subset; the mutual-TLS server of nginx/dev-ca.conf.in alone
+	 * routes here, and the handlers check the client certificate nginx verified. */
+	{ "POST", "/ejbca/ejbca-rest-api/v1/certificate/pkcs10enroll", sandbox_ca_enroll, ROUTE_PUBLIC, 0 },
+	{ "PUT", "/ejbca/ejbca-rest-api/v1/certificate/:issuer_dn/:serial/revoke", sandbox_ca_revoke, ROUTE_PUBLIC, 0 },
+	{ "GET", "/ejbca/ejbca-rest-api/v1/ca/:issuer_dn/getLatestCrl", sandbox_ca_crl, ROUTE_PUBLIC, 0 },
+	/* token.c: the sandbox token */
+	{ "POST", "/sandbox/token", sandbox_token, ROUTE_PUBLIC, 0 },
 	{ "GET", "/sandbox/health", serve_health, ROUTE_PUBLIC, 0 },
 };
 
@@ -129,6 +136,31 @@ static const char *const tables[] = {
 	" updated_at DATETIME(3) NOT NULL,"
 	" PRIMARY KEY (carrier, number)"
 	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	/* ca.c: what the CA issued (revoked or not), and the last CRL each CA signed. */
+	"CREATE TABLE IF NOT EXISTS sandbox_ca_certs ("
+	" ca_name VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,"
+	" serial VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,"
+	" username VARCHAR(255) NOT NULL,"
+	" subject VARCHAR(512) NOT NULL,"
+	" der BLOB NOT NULL,"
+	" issued_at DATETIME(3) NOT NULL,"
+	" revoked_at DATETIME NULL,"
+	" reason TINYINT UNSIGNED NULL,"
+	" PRIMARY KEY (ca_name, serial)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	/* token.c: the keys on the sandbox's tokens (never answered). */
+	"CREATE TABLE IF NOT EXISTS sandbox_tokens ("
+	" token_serial CHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,"
+	" kind VARCHAR(3) CHARACTER SET ascii NOT NULL,"
+	" key_pem TEXT CHARACTER SET ascii NOT NULL,"
+	" created_at DATETIME(3) NOT NULL"
+	") ENGINE=InnoDB",
+	"CREATE TABLE IF NOT EXISTS sandbox_ca_crls ("
+	" ca_name VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,"
+	" crl_number BIGINT NOT NULL,"
+	" der MEDIUMBLOB NOT NULL,"
+	" next_update DATETIME NOT NULL"
+	") ENGINE=InnoDB",
 };
 
 struct sandbox_worker {

@@ -90,4 +90,12 @@ int sandbox_pay_control(struct req *r);
 int sandbox_courier_track(struct req *r);
 int sandbox_courier_script(struct req *r);
 
+/* ca.c: the CA of shared/ext/ca.h (EJBCA's REST subset), behind the stack's mutual TLS. */
+int sandbox_ca_enroll(struct req *r);
+int sandbox_ca_revoke(struct req *r);
+int sandbox_ca_crl(struct req *r);
+
+/* token.c: the sandbox token: a key, its PKCS#10 request, a hardware serial. */
+int sandbox_token(struct req *r);
+
 #endif

@@ -9,6 +9,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/track/order", track_order, ROUTE_PUBLIC, 0 },
 	{ "POST", "/api/track/orders/:no/waybill", track_paper_waybill, ROLE_APPLICANT, 0 },
 	{ "GET", "/api/track/certs/:serial", track_cert, ROUTE_PUBLIC, 0 },
+	{ "GET", "/api/track/crl", track_crl, ROUTE_PUBLIC, 0 },
 	{ "GET", "/api/track/vocabulary", track_vocabulary, ROUTE_PUBLIC, 0 },
 	{ "GET", "/api/track/health", serve_health, ROUTE_PUBLIC, 0 },
 };

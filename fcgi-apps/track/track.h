@@ -6,6 +6,7 @@
 
 int track_order(struct req *r);
 int track_cert(struct req *r);
+int track_crl(struct req *r);
 
 /* vocabulary.c: GET /api/track/vocabulary (public, cacheable). */
 int track_vocabulary(struct req *r);

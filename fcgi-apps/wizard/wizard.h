@@ -153,6 +153,7 @@ const char *wizard_pin_delivery(const struct order *o, const char *pay_method);
 int wizard_catalog(struct req *r);        /* catalog.c */
 int wizard_quote(struct req *r);
 int wizard_agreement(struct req *r);
+int wizard_renew_download(struct req *r); /* renew_download.c */
 int wizard_certs(struct req *r);          /* certs.c */
 int wizard_cert_find(struct req *r);
 int wizard_create(struct req *r);         /* create.c */

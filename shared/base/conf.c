@@ -107,6 +107,7 @@ static const struct conf_key conf_keys[] = {
 	INT("upload", "decode_timeout_ms", upload_decode_timeout_ms, 100, 60000, "10000"),
 	INT("upload", "address_space_mb", upload_address_space_mb, 256, 65536, "768"),
 	INT("sandbox", "timeout_sleep_ms", sandbox_timeout_sleep_ms, 0, 120000, "5000"),
+	STR("sandbox", "ca_dir", sandbox_ca_dir, ""),
 	INT("wizard", "draft_ttl_hours", draft_ttl_hours, 1, 8760, "720"),
 	STR("wizard", "public_url", public_url, "http://127.0.0.1:8080"),
 	STR("verify", "endpoint", verify_endpoint, "http://127.0.0.1:8080/sandbox/verify"),
@@ -122,6 +123,19 @@ static const struct conf_key conf_keys[] = {
 	STR("courier", "endpoint", courier_endpoint, "http://127.0.0.1:8080/sandbox/courier"),
 	STR("courier", "secret_file", courier_secret_file, ""),
 	INT("courier", "timeout_ms", courier_timeout_ms, 100, 60000, "5000"),
+	STR("ca", "endpoint", ca_endpoint, "https://127.0.0.1:8443/ejbca/ejbca-rest-api"),
+	STR("ca", "cert_file", ca_cert_file, ""),
+	STR("ca", "key_file", ca_key_file, ""),
+	STR("ca", "ca_file", ca_ca_file, ""),
+	INT("ca", "timeout_ms", ca_timeout_ms, 100, 60000, "10000"),
+	STR("ca", "cert_profile", ca_cert_profile, "ENDUSER"),
+	STR("ca", "ee_profile", ca_ee_profile, "certhall"),
+	STR("ca", "rsa_ca_name", ca_rsa_name, "certhall-rsa"),
+	STR("ca", "rsa_issuer_dn", ca_rsa_issuer_dn,
+	    "CN=certhall Sandbox RSA Issuing CA,O=certhall sandbox,C=CN"),
+	STR("ca", "sm2_ca_name", ca_sm2_name, "certhall-sm2"),
+	STR("ca", "sm2_issuer_dn", ca_sm2_issuer_dn,
+	    "CN=certhall Sandbox SM2 Issuing CA,O=certhall sandbox,C=CN"),
 };
 
 struct load_ctx {
@@ -294,6 +308,10 @@ static const char *inconsistent(const struct conf *c)
 	for (size_t i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
 		if (!tls_or_loopback((const char *)c + providers[i].offset))
 			return providers[i].why;
+	/* The CA knows us by our client certificate: there is no plain-http way to it. */
+	if (strncmp(c->ca_endpoint, "https://", 8) != 0)
+		return "[ca] endpoint must be an https:// URL (the CA authenticates us by client "
+		       "certificate)";
 	return NULL;
 }
 

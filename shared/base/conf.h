@@ -101,6 +101,7 @@ struct conf {
 	int upload_address_space_mb;  /* RLIMIT_AS of an upload worker */
 	/* [sandbox] */
 	int sandbox_timeout_sleep_ms;
+	char sandbox_ca_dir[CONF_STR_MAX]; /* the sandbox CA's keys: <dir>/{rsa,sm2}/ca.{pem,key} */
 	/* [wizard] */
 	int draft_ttl_hours;      /* a draft nobody touches this long expires */
 	char public_url[CONF_STR_MAX]; /* the hall's address as applicants see it (QR codes) */
@@ -125,6 +126,19 @@ struct conf {
 	char courier_endpoint[CONF_STR_MAX];
 	char courier_secret_file[CONF_STR_MAX];
 	int courier_timeout_ms;
+	/* [ca]: the CA's EJBCA REST API over mutual TLS (shared/ext/ca.h). Each key kind has its
+	 * own issuing CA: its EJBCA name (enrolment) and its issuer DN (revocation, CRL). */
+	char ca_endpoint[CONF_STR_MAX];
+	char ca_cert_file[CONF_STR_MAX];  /* our client certificate (PEM) */
+	char ca_key_file[CONF_STR_MAX];   /* its key (PEM) */
+	char ca_ca_file[CONF_STR_MAX];    /* CAs the CA's server certificate chains to; "": system */
+	int ca_timeout_ms;
+	char ca_cert_profile[CONF_STR_MAX];
+	char ca_ee_profile[CONF_STR_MAX];
+	char ca_rsa_name[CONF_STR_MAX];
+	char ca_rsa_issuer_dn[CONF_STR_MAX];
+	char ca_sm2_name[CONF_STR_MAX];
+	char ca_sm2_issuer_dn[CONF_STR_MAX];
 
 	/* Loaded from the *_file keys, never from the INI itself. */
 	char db_password[128];

@@ -57,6 +57,10 @@
 	X(ERR_BAD_SIGNATURE, "bad_signature", 401, "签名校验失败。") \
 	X(ERR_BAD_WAYBILL, "bad_waybill", 400, "运单号格式不正确。") \
 	X(ERR_PROVIDER, "provider_unavailable", 503, "第三方服务暂时不可用，请稍后重试。") \
+	X(ERR_BAD_CSR, "bad_csr", 400, "证书请求（PKCS#10）无法读取或其签名无效，请在介质上重新生成。") \
+	X(ERR_CSR_MISMATCH, "csr_mismatch", 400, "证书请求的主题与本订单不符。") \
+	X(ERR_KEY_CERTIFIED, "key_certified", 409, "该密钥已签发过证书，请在介质上重新生成密钥后再制证。") \
+	X(ERR_CA_REFUSED, "ca_refused", 502, "CA 拒绝签发该证书请求，请核对介质生成的请求后重试。") \
 	X(ERR_METHOD, "method_not_allowed", 405, "不支持该请求方式。") \
 	X(ERR_TOO_LARGE, "too_large", 413, "提交的内容过大。") \
 	X(ERR_UNSUPPORTED_MEDIA, "unsupported_media_type", 415, "请以 JSON 格式提交（Content-Type: application/json）。") \

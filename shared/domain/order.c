@@ -165,6 +165,7 @@ const struct order_name order_events[] = {
 	{ "key_made", "证书已制作" },
 	{ "shipped", "证书已寄出" },
 	{ "done", "办理完成" },
+	{ "renew_downloaded", "已下载更新后的证书" },
 	{ "cancelled", "订单已取消" },
 	{ NULL, NULL },
 };

@@ -10,13 +10,15 @@
 #include "ext/notify.h"
 
 #define AAD_RECIPIENT "outbox.recipient"
+#define AAD_SECRET "outbox.secret"
+#define SECRET_MAX 8192 /* a secret row's params and text as JSON, before sealing */
 
 static const char sql_template[] =
 	"SELECT provider_template, subject, body FROM message_templates WHERE channel = ? AND event = ?";
 static const char sql_insert[] =
 	"INSERT INTO outbox (idem_key, channel, event, recipient_enc, recipient_mask, template_id, "
-	"params, subject, body, order_id, state, next_at, created_at) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NOW(3), NOW(3))";
+	"params, subject, body, order_id, secret_enc, state, next_at, created_at) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NOW(3), NOW(3))";
 /* A claim whose deadline passed: its sender died or hung. If the send had started, the provider
  * may have the message (unknown: ask first); if not, it never left (pending). Assignments are
  * evaluated left to right: next_at sees the new state. */
@@ -45,17 +47,18 @@ static const char sql_renew[] =
 	"WHERE id = ? AND claim_token = ? AND claim_until > NOW(3)";
 static const char sql_claimed[] =
 	"SELECT id, idem_key, channel, event, recipient_enc, template_id, params, subject, body, "
-	"attempts, state, DATE_FORMAT(COALESCE(last_attempt_at, NOW()), '%Y%m%d'), provider "
-	"FROM outbox WHERE claim_token = ?";
+	"attempts, state, DATE_FORMAT(COALESCE(last_attempt_at, NOW()), '%Y%m%d'), provider, "
+	"secret_enc FROM outbox WHERE claim_token = ?";
 /* Secrets (codes, PINs) leave the table once the row is final. */
 static const char sql_sent[] =
 	"UPDATE outbox SET state = 'sent', provider_id = ?, provider = ?, extra_sends = extra_sends + ?, "
 	"sent_at = NOW(3), claim_token = NULL, "
-	"claim_until = NULL, last_error = '', params = IF(? = 1, '{}', params), body = IF(? = 1, '', body) "
-	"WHERE id = ? AND claim_token = ?";
+	"claim_until = NULL, last_error = '', params = IF(? = 1, '{}', params), body = IF(? = 1, '', body), "
+	"secret_enc = NULL WHERE id = ? AND claim_token = ?";
 static const char sql_failed[] =
 	"UPDATE outbox SET state = 'failed', claim_token = NULL, claim_until = NULL, last_error = ?, "
-	"params = IF(? = 1, '{}', params), body = IF(? = 1, '', body) WHERE id = ? AND claim_token = ?";
+	"params = IF(? = 1, '{}', params), body = IF(? = 1, '', body), secret_enc = NULL "
+	"WHERE id = ? AND claim_token = ?";
 static const char sql_later[] =
 	"UPDATE outbox SET state = ?, provider = ?, extra_sends = extra_sends + ?, claim_token = NULL, "
 	"claim_until = NULL, last_error = ?, "
@@ -80,7 +83,7 @@ static const char *const sms_slots[NOTIFY_SMS_MAX] = { "sms", "sms2" };
 static const char sql_mark_slot[] = "UPDATE outbox SET provider = ? WHERE id = ? AND claim_token = ?";
 
 enum { C_ID, C_KEY, C_CHANNEL, C_EVENT, C_TO, C_TEMPLATE, C_PARAMS, C_SUBJECT, C_BODY,
-       C_ATTEMPTS, C_STATE, C_DATE, C_PROVIDER };
+       C_ATTEMPTS, C_STATE, C_DATE, C_PROVIDER, C_SECRET };
 
 /* Where a send went: the provider's section ("" for mail), and whether a code went out again
  * through the next provider while an earlier send of it was in doubt. */
@@ -124,13 +127,69 @@ char *outbox_render(struct arena *a, const char *tpl, json_t *params, size_t max
 	return out;
 }
 
+/* {"params": params, "text": text} sealed under the PII key: *out malloc'd. Returns 0 or -1. */
+static int seal_secret(const struct crypto_key *key, json_t *params, const char *text,
+		       unsigned char **out, size_t *outlen)
+{
+	json_t *j = json_pack("{s:O, s:s}", "params", params, "text", text);
+	char *plain = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	size_t n = plain ? strlen(plain) : 0;
+	int ret = -1;
+
+	json_decref(j);
+	*out = NULL;
+	if (plain && n <= SECRET_MAX && (*out = malloc(n + CRYPTO_SEAL_OVERHEAD)) != NULL &&
+	    crypto_seal(key, plain, n, AAD_SECRET, *out, n + CRYPTO_SEAL_OVERHEAD, outlen) == 0)
+		ret = 0;
+	if (ret < 0) {
+		free(*out);
+		*out = NULL;
+	}
+	if (plain) {
+		explicit_bzero(plain, n);
+		free(plain);
+	}
+	return ret;
+}
+
+/* A sealed secret's params (new reference) and text (into buf). Returns 0 or -1. */
+static int open_secret(const struct crypto_key *key, const char *enc, size_t len, json_t **params,
+		       char *buf, size_t bufsz)
+{
+	char plain[SECRET_MAX + 1];
+	size_t n = 0;
+	json_t *j;
+	const char *text;
+	int ret = -1;
+
+	if (crypto_open(key, (const unsigned char *)enc, len, AAD_SECRET, (unsigned char *)plain, SECRET_MAX, &n) < 0)
+		return -1;
+	plain[n] = '\0';
+	j = json_loads(plain, 0, NULL);
+	text = json_string_value(json_object_get(j, "text"));
+	if (j && text && json_is_object(json_object_get(j, "params")) && strlen(text) < bufsz) {
+		memcpy(buf, text, strlen(text) + 1);
+		*params = json_incref(json_object_get(j, "params"));
+		ret = 0;
+	}
+	json_decref(j);
+	explicit_bzero(plain, sizeof(plain));
+	return ret;
+}
+
+static bool is_secret(const char *event)
+{
+	return strcmp(event, "sms_code") == 0 || strcmp(event, "pin_notice") == 0;
+}
+
 int outbox_add(struct db *db, struct arena *a, const struct crypto_key *key, const char *channel,
 	       const char *event, const char *to, json_t *params, long long order_id, long long *id)
 {
 	unsigned char enc[600];
 	char idem[33], masked[128], *body, *subject, *pjson;
+	unsigned char *sealed = NULL;
 	struct db_rows t;
-	size_t enclen;
+	size_t enclen, sealed_len = 0;
 	unsigned long long iid = 0;
 	int rc;
 
@@ -157,21 +216,29 @@ int outbox_add(struct db *db, struct arena *a, const struct crypto_key *key, con
 	pjson = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!pjson)
 		return DB_ERR;
+	/* A secret (a code, a PIN) is in no readable column, not even before it is sent. */
+	if (is_secret(event) && seal_secret(key, params, body, &sealed, &sealed_len) < 0) {
+		free(pjson);
+		return DB_ERR;
+	}
 	rc = db_exec(db, sql_insert,
 		     DB_ARGS(DB_STR(idem), DB_STR(channel), DB_STR(event), DB_BLOB(enc, enclen),
-			     DB_STR(masked), DB_STR(db_cell(&t, 0, 0)), DB_STR(pjson), DB_STR(subject),
-			     DB_STR(body), order_id > 0 ? DB_I64(order_id) : DB_NULL),
+			     DB_STR(masked), DB_STR(db_cell(&t, 0, 0)), DB_STR(sealed ? "{}" : pjson),
+			     DB_STR(subject), DB_STR(sealed ? "" : body),
+			     order_id > 0 ? DB_I64(order_id) : DB_NULL,
+			     sealed ? DB_BLOB(sealed, sealed_len) : DB_NULL),
 		     NULL, &iid);
+	if (sealed)
+		explicit_bzero(sealed, sealed_len);
+	free(sealed);
+	explicit_bzero(pjson, strlen(pjson));
+	explicit_bzero(body, strlen(body));
 	free(pjson);
 	if (id)
 		*id = (long long)iid;
 	return rc;
 }
 
-static bool is_secret(const char *event)
-{
-	return strcmp(event, "sms_code") == 0 || strcmp(event, "pin_notice") == 0;
-}
 
 /* Exponential backoff, capped, with full jitter in [50%, 100%] of the step: many rows failing
  * together do not come back together. */
@@ -325,6 +392,7 @@ static void deliver(struct db *db, struct arena *a, const struct conf *c,
 	struct notify_provider p;
 	struct notify_msg m = { 0 };
 	unsigned char to[600];
+	char secret_text[SECRET_MAX + 1];
 	size_t tolen = 0;
 	const char *enc = db_cell(rows, i, C_TO);
 
@@ -341,8 +409,19 @@ static void deliver(struct db *db, struct arena *a, const struct conf *c,
 	m.channel = db_cell(rows, i, C_CHANNEL);
 	m.to = (const char *)to;
 	m.template_id = db_cell(rows, i, C_TEMPLATE);
-	m.params = json_loads(db_cell(rows, i, C_PARAMS), 0, NULL);
-	m.text = db_cell(rows, i, C_BODY);
+	if (db_cell(rows, i, C_SECRET)) {
+		if (open_secret(key, db_cell(rows, i, C_SECRET), rows->len[i * rows->ncols + C_SECRET],
+				&m.params, secret_text, sizeof(secret_text)) < 0) {
+			o->result = NOTIFY_PERMANENT;
+			snprintf(o->error, sizeof(o->error), "sealed message cannot be opened with this key");
+			explicit_bzero(to, sizeof(to));
+			return;
+		}
+		m.text = secret_text;
+	} else {
+		m.params = json_loads(db_cell(rows, i, C_PARAMS), 0, NULL);
+		m.text = db_cell(rows, i, C_BODY);
+	}
 	m.subject = db_cell(rows, i, C_SUBJECT);
 	m.idem_key = db_cell(rows, i, C_KEY);
 	m.sent_date = db_cell(rows, i, C_DATE);
@@ -360,6 +439,7 @@ static void deliver(struct db *db, struct arena *a, const struct conf *c,
 	}
 	json_decref(m.params);
 	explicit_bzero(to, sizeof(to));
+	explicit_bzero(secret_text, sizeof(secret_text));
 }
 
 /* Works through every row carrying this claim token. */

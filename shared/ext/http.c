@@ -113,6 +113,19 @@ int http_request(const char *method, const char *url, const char *const *headers
 		 const char *body, size_t len, int timeout_ms, long *status, char **resp_body,
 		 size_t *resp_len, char *err, size_t errsz)
 {
+	return http_request_tls(NULL, method, url, headers, body, len, timeout_ms, status,
+				resp_body, resp_len, err, errsz);
+}
+
+static int set_file(CURL *h, CURLoption opt, const char *path)
+{
+	return path == NULL || path[0] == '\0' || curl_easy_setopt(h, opt, path) == CURLE_OK ? 0 : -1;
+}
+
+int http_request_tls(const struct http_tls *tls, const char *method, const char *url,
+		     const char *const *headers, const char *body, size_t len, int timeout_ms,
+		     long *status, char **resp_body, size_t *resp_len, char *err, size_t errsz)
+{
 	char curl_err[CURL_ERROR_SIZE];
 	struct curl_slist *hl = NULL;
 	struct body b = { 0 };
@@ -179,6 +192,12 @@ int http_request(const char *method, const char *url, const char *const *headers
 	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b) != CURLE_OK) {
 		errbuf_set(err, errsz, "libcurl refused an option");
+		goto out;
+	}
+	if (tls != NULL && (set_file(h, CURLOPT_SSLCERT, tls->cert_file) < 0 ||
+			    set_file(h, CURLOPT_SSLKEY, tls->key_file) < 0 ||
+			    set_file(h, CURLOPT_CAINFO, tls->ca_file) < 0)) {
+		errbuf_set(err, errsz, "libcurl refused a TLS file option");
 		goto out;
 	}
 	if (strcmp(method, "GET") == 0) {

@@ -36,6 +36,20 @@ int http_request(const char *method, const char *url, const char *const *headers
 		 const char *body, size_t len, int timeout_ms, long *status, char **resp_body,
 		 size_t *resp_len, char *err, size_t errsz);
 
+/* What one request presents and trusts beyond the defaults: a client certificate and its key
+ * (PEM files; NULL or "": none) for a server that authenticates us by certificate, and the CAs
+ * the server's certificate must chain to (a PEM file; NULL or "": the system's store). */
+struct http_tls {
+	const char *cert_file;
+	const char *key_file;
+	const char *ca_file;
+};
+
+/* http_request with tls (may be NULL: as http_request). */
+int http_request_tls(const struct http_tls *tls, const char *method, const char *url,
+		     const char *const *headers, const char *body, size_t len, int timeout_ms,
+		     long *status, char **resp_body, size_t *resp_len, char *err, size_t errsz);
+
 /* Classifies a failed libcurl transfer (curl_code is its CURLcode): HTTP_REFUSED when
  * nothing of the request left (sent is 0), HTTP_TIMEOUT when some of it may have.
  * Shared with the SMTP adapter, which drives libcurl itself. */

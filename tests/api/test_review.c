@@ -107,7 +107,7 @@ static void post(struct api_client *c, const char *no, const char *action, const
 static void act(struct api_client *c, const char *no, const char *action, const char *extra,
 		struct api_resp *r)
 {
-	char body[1200];
+	char body[8192];
 
 	snprintf(body, sizeof(body), "{\"version\":%lld%s}", version_of(no), extra ? extra : "");
 	post(c, no, action, body, r);
@@ -127,6 +127,27 @@ static void act_ok(struct api_client *c, const char *no, const char *action, con
 	state_of(no, st);
 	assert_string_equal(st, to);
 }
+
+/* The made step's members for an organisation's order: a sandbox token's request naming the
+ * order's organisation (free()). */
+static char *made_extra(const char *no)
+{
+	char q[200], org[256];
+
+	snprintf(q, sizeof(q), "SELECT subject_name FROM orders WHERE order_no = '%s'", no);
+	wiz_sql_value(q, org, sizeof(org));
+	return wiz_token_made(CERT_KEY_RSA, org, org, NULL, NULL);
+}
+
+static void made_ok(struct api_client *c, const char *no)
+{
+	char *extra = made_extra(no);
+
+	act_ok(c, no, "made", extra, "making");
+	free(extra);
+}
+
+static void take(struct api_client *c, const char *no, const char *action, struct api_resp *r);
 
 static void get(struct api_client *c, const char *path, struct api_resp *r)
 {
@@ -495,21 +516,25 @@ static void test_two_stage_pipeline(void **state)
 	assert_non_null(strstr(text, "纸质材料已签收"));
 	assert_non_null(strstr(text, "3–5个工作日"));
 
-	/* Paper review passed: approved; the new certificate recorded; the PIN hint sent. */
+	/* Paper review passed: approved; the PIN hint sent; no certificate before the key is made. */
 	act_ok(&rev, no, "decision", ",\"decision\":\"approve\"", "approved");
 	message_with(mobile, "已审核通过", text, sizeof(text));
 	assert_non_null(strstr(text, "已审核通过"));
 	assert_non_null(strstr(text, "PIN码将以短信方式发送至经办人手机"));
-	value(v, sizeof(v), "SELECT CONCAT(COUNT(*), ':', MIN(state), ':', MIN(LENGTH(serial)), ':', "
-	      "MIN(first_issued = DATE(NOW()))) FROM certificates WHERE order_id = %lld", id_of(no));
-	assert_string_equal(v, "1:valid:16:1");
+	value(v, sizeof(v), "SELECT COUNT(*) FROM certificates WHERE order_id = %lld", id_of(no));
+	assert_string_equal(v, "0");
 	value(v, sizeof(v), "SELECT state FROM materials WHERE order_id = %lld", id_of(no));
 	assert_string_equal(v, "accepted");
 
-	/* Shipping: made, shipped with a waybill (checked per carrier), delivered. */
+	/* Shipping: made (the CA issues for the token's request), shipped with a waybill (checked
+	 * per carrier), delivered. */
 	snprintf(q, sizeof(q), "order_no=%s", no);
 	assert_true(in_queue(&shp, q, no));
-	act_ok(&shp, no, "made", NULL, "making");
+	made_ok(&shp, no);
+	value(v, sizeof(v), "SELECT CONCAT(COUNT(*), ':', MIN(state), ':', MIN(LENGTH(serial)), ':', "
+	      "MIN(first_issued = DATE(NOW())), ':', MIN(pem LIKE '-----BEGIN CERTIFICATE-----%%')) "
+	      "FROM certificates WHERE order_id = %lld", id_of(no));
+	assert_string_equal(v, "1:valid:32:1:1");
 	message_with(mobile, "已制作完成", text, sizeof(text));
 	assert_non_null(strstr(text, "已制作完成"));
 	act(&shp, no, "shipped", ",\"carrier\":\"sf\",\"number\":\"SF12345\"", &r);
@@ -592,8 +617,8 @@ static void test_pay_first_pipeline(void **state)
 	message_with(mobile, "已审核通过", text, sizeof(text));
 	assert_non_null(strstr(text, "已审核通过"));
 	/* Made before it is approved? No: and not twice. */
-	act_ok(&shp, no, "made", NULL, "making");
-	act(&shp, no, "made", NULL, &r);
+	made_ok(&shp, no);
+	take(&shp, no, "made", &r);
 	expect(&r, 409, "wrong_state");
 	api_free(&r);
 	/* An EMS (UPU S10) number of this order's digits, its check digit computed. */
@@ -674,7 +699,8 @@ static void test_renewal_and_revocation(void **state)
 
 static void test_lost_replacement_revokes(void **state)
 {
-	char no[19], mobile[12], serial[17], extra[120], v[300], uscc[19];
+	char no[19], mobile[12], serial[17], extra[120], v[300], uscc[19], holder[120], org[256];
+	char *made;
 	long long id;
 
 	(void)state;
@@ -685,23 +711,30 @@ static void test_lost_replacement_revokes(void **state)
 	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
 	make_order(no, mobile, "szca", "lost", "legal_rep", extra, "reviewing", 0, NULL);
 	id = id_of(no);
-	/* Before approval: still valid (a rejection must leave it so). */
+	/* Approved: still valid until its replacement is made (a rejection must leave it so). */
+	act_ok(&rev, no, "decision", ",\"decision\":\"approve\"", "approved");
 	value(v, sizeof(v), "SELECT state FROM certificates WHERE serial = '%s'", serial);
 	assert_string_equal(v, "valid");
-	act_ok(&rev, no, "decision", ",\"decision\":\"approve\"", "approved");
+	/* The token's request names whom the old certificate names. */
+	value(holder, sizeof(holder), "SELECT holder_name FROM certificates WHERE serial = '%s'", serial);
+	value(org, sizeof(org), "SELECT subject_name FROM certificates WHERE serial = '%s'", serial);
+	made = wiz_token_made(CERT_KEY_SM2, holder, org, NULL, NULL);
+	act_ok(&shp, no, "made", made, "making");
+	free(made);
 	value(v, sizeof(v), "SELECT CONCAT(state, ':', revoke_reason, ':', revoked_at IS NOT NULL) "
 	      "FROM certificates WHERE serial = '%s'", serial);
 	assert_string_equal(v, "revoked:遗失补办，旧证书已吊销:1");
-	/* The replacement: a new serial, same holder, subject, account, kind, seal and validity
-	 * (002: 补办证书有效期不变), first issued today. */
+	/* The replacement: the CA's serial, same holder, subject, account, kind and seal, first
+	 * issued today; its validity the certificate's (the CA's profile sets it). */
 	value(v, sizeof(v),
-	      "SELECT CONCAT(n.serial <> o.serial, ':', n.serial REGEXP '^[0-9A-F]{16}$', ':', "
+	      "SELECT CONCAT(n.serial <> o.serial, ':', n.serial REGEXP '^[0-9A-F]{32}$', ':', "
 	      "n.holder_name = o.holder_name, ':', n.subject_name = o.subject_name, ':', "
 	      "n.account_id = o.account_id, ':', n.subject_idx = o.subject_idx, ':', n.kind = o.kind, ':', "
-	      "n.channel_id = o.channel_id, ':', n.not_before = o.not_before, ':', n.not_after = o.not_after, ':', "
-	      "n.has_seal, ':', n.first_issued = DATE(NOW()), ':', n.state) "
+	      "n.channel_id = o.channel_id, ':', n.not_before = CURDATE(), ':', "
+	      "n.not_after >= CURDATE() + INTERVAL 364 DAY, ':', "
+	      "n.has_seal, ':', n.first_issued = DATE(NOW()), ':', n.state, ':', LENGTH(n.key_sha256)) "
 	      "FROM certificates n JOIN certificates o ON o.serial = '%s' WHERE n.order_id = %lld", serial, id);
-	assert_string_equal(v, "1:1:1:1:1:1:1:1:1:1:1:1:valid");
+	assert_string_equal(v, "1:1:1:1:1:1:1:1:1:1:1:1:valid:64");
 }
 
 /* ---- rejected material, return for supplement, resubmission, final rejection ---- */
@@ -1137,12 +1170,18 @@ static void take(struct api_client *c, const char *no, const char *action, struc
 		{ "paper_received", "paper-received", NULL },
 		{ "payment_confirm", "payment/confirm", NULL },
 		{ "refund", "refund", NULL },
-		{ "made", "made", NULL },
 		{ "shipped", "shipped", waybill },
 		{ "delivered", "delivered", NULL },
 	};
 
 	snprintf(waybill, sizeof(waybill), ",\"carrier\":\"sf\",\"number\":\"SF%s\"", no + 5);
+	if (strcmp(action, "made") == 0) {
+		char *extra = made_extra(no);
+
+		act(c, no, "made", extra, r);
+		free(extra);
+		return;
+	}
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (strcmp(routes[i].action, action) == 0) {
 			act(c, no, routes[i].path, routes[i].extra, r);

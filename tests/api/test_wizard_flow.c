@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -749,10 +750,436 @@ static void test_pin_transfer_payment(void **state)
 	at(&f, "pending_payment");
 }
 
+/* ---- the certificate the CA issues (issue 13): made from the token's request, looked up,
+ * published on the CRL, replaced when lost, revoked when its holder asks ---- */
+
+static struct api_client rev, shp;
+
+#define RSA_ISSUER "CN=certhall Sandbox RSA Issuing CA,O=certhall sandbox,C=CN" /* [ca] default */
+
+/* A staff action on the order, with the version the console reads; the answer in r. */
+static void staff_post(struct api_client *c, const char *no, const char *action,
+		       const char *extra, struct api_resp *r)
+{
+	char path[160], body[8192];
+	long long v;
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", no);
+	api_call(c, "GET", path, NULL, NULL, r);
+	assert_int_equal(r->status, 200);
+	v = json_integer_value(json_object_get(r->json, "version"));
+	api_free(r);
+	snprintf(body, sizeof(body), "{\"version\":%lld%s}", v, extra ? extra : "");
+	snprintf(path, sizeof(path), "/api/review/orders/%s/%s", no, action);
+	api_call(c, "POST", path, body, NULL, r);
+}
+
+/* The same, and the order moves to want; the answer into *answer when not NULL. */
+static void staff(struct api_client *c, const char *no, const char *action, const char *extra,
+		  const char *want, json_t **answer)
+{
+	struct api_resp r;
+
+	staff_post(c, no, action, extra, &r);
+	if (r.status != 200 || strcmp(json_string_value(json_object_get(r.json, "state")), want) != 0)
+		fail_msg("%s %s: %ld %.500s", action, no, r.status, r.body);
+	if (answer)
+		*answer = json_incref(r.json);
+	api_free(&r);
+}
+
+/* The public look-up of serial: its "certificate" object (the caller decrefs it). */
+static json_t *lookup(const char *serial)
+{
+	char path[120];
+	struct api_resp r;
+	json_t *c;
+
+	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'track:%'");
+	snprintf(path, sizeof(path), "/api/track/certs/%s", serial);
+	api_get(path, &r);
+	if (r.status != 200)
+		fail_msg("look-up %s: %ld %.300s", serial, r.status, r.body);
+	c = json_incref(json_object_get(r.json, "certificate"));
+	api_free(&r);
+	return c;
+}
+
+/* The CRL GET /api/track/crl serves (DER, malloc'd). */
+static unsigned char *published_crl(size_t *len)
+{
+	struct api_resp r;
+	unsigned char *der;
+	char type[64];
+
+	api_get("/api/track/crl", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(api_header(&r, "Content-Type", type, sizeof(type)));
+	assert_string_equal(type, "application/pkix-crl");
+	der = malloc(r.len);
+	assert_non_null(der);
+	memcpy(der, r.body, r.len);
+	*len = r.len;
+	api_free(&r);
+	return der;
+}
+
+/* What openssl verify -crl_check says of the stored certificate with the published chain and
+ * CRL agrees with the look-up: 0 when it verifies. */
+static int verified(const char *serial, const unsigned char *crl, size_t len, char *out,
+		    size_t outsz)
+{
+	char q[200], pem[4096];
+
+	snprintf(q, sizeof(q), "SELECT pem FROM certificates WHERE serial = '%s'", serial);
+	wiz_sql_value(q, pem, sizeof(pem));
+	assert_non_null(strstr(pem, "-----BEGIN CERTIFICATE-----"));
+	return wiz_openssl_verify("ca/rsa", pem, crl, len, out, outsz);
+}
+
+/* The key made for the order is mailed and received: the order is done. */
+static void mailed(struct flow *f)
+{
+	char wb[80];
+
+	snprintf(wb, sizeof(wb), ",\"carrier\":\"jd\",\"number\":\"JD%.13s\"", f->no + 5);
+	staff(&shp, f->no, "shipped", wb, "shipped", NULL);
+	staff(&shp, f->no, "delivered", NULL, "done", NULL);
+}
+
+/* What the console's dev button does: the names the detail asks for, a request from the
+ * sandbox token (POST /sandbox/token); the made step's members (free()). */
+static char *console_token(const char *no)
+{
+	char path[160], body[600];
+	struct api_resp r;
+	json_t *names, *made;
+	char *text, *out;
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", no);
+	api_call(&shp, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	names = json_object_get(r.json, "made_names");
+	assert_string_equal(json_string_value(json_object_get(names, "cn")), ORG);
+	snprintf(body, sizeof(body), "{\"kind\":\"rsa\",\"cn\":\"%s\",\"o\":\"%s\"}",
+		 json_string_value(json_object_get(names, "cn")),
+		 json_string_value(json_object_get(names, "o")));
+	api_free(&r);
+	api_post_json("/sandbox/token", body, &r);
+	assert_int_equal(r.status, 201);
+	/* The key stays on the token. */
+	assert_null(strstr(r.body, "PRIVATE KEY"));
+	made = json_pack("{s:O, s:O, s:O}", "csr", json_object_get(r.json, "csr"), "token_serial",
+			 json_object_get(r.json, "token_serial"), "pin", json_object_get(r.json, "pin"));
+	api_free(&r);
+	text = json_dumps(made, JSON_COMPACT);
+	json_decref(made);
+	assert_non_null(text);
+	out = strdup(text);
+	free(text);
+	assert_non_null(out);
+	out[0] = ',';
+	out[strlen(out) - 1] = '\0';
+	return out;
+}
+
+/* Both SMS gateways of the sandbox failing every send (1) or none (0). */
+static void gateways(int down)
+{
+	const char *body = down ? "{\"fail_ratio\":1.0}" : "{\"fail_ratio\":0}";
+	struct api_resp r;
+
+	api_post_json("/sandbox/control", body, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	api_post_json("/sandbox/control/sms2", body, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+}
+
+/* A JSON value as text, for a search in it (kept until the next call). */
+static const char *json_dumps_tmp(json_t *j)
+{
+	static char *last;
+
+	free(last);
+	last = json_dumps(j, JSON_COMPACT);
+	assert_non_null(last);
+	return last;
+}
+
+/* The order's pin_notice outbox row in state: "params:body:sealed:PIN readable in the sealed
+ * bytes" into out; fails the test when there is no such row. */
+static void pin_row(const char *no, const char *state, char *out, size_t outsz)
+{
+	char q[600];
+
+	/* The send right after the answer may still hold it (sending): wait for it to settle. */
+	for (int i = 0; i < 50; i++) {
+		snprintf(q, sizeof(q), "SELECT COUNT(*) FROM outbox WHERE event = 'pin_notice' AND "
+			 "state = 'sending' AND order_id = (SELECT id FROM orders WHERE order_no = '%s')", no);
+		wiz_sql_value(q, out, outsz);
+		if (strcmp(out, "0") == 0)
+			break;
+		usleep(200000);
+	}
+	snprintf(q, sizeof(q),
+		 "SELECT CONCAT(params, ':', body, ':', secret_enc IS NOT NULL, ':', "
+		 "COALESCE(LOCATE('%s', secret_enc) > 0, 0)) FROM outbox WHERE event = 'pin_notice' "
+		 "AND state = '%s' AND order_id = (SELECT id FROM orders WHERE order_no = '%s')",
+		 WIZ_TOKEN_PIN, state, no);
+	wiz_sql_value(q, out, outsz);
+	if (!out[0])
+		fail_msg("order %s: no pin_notice row in state %s", no, state);
+}
+
+/* The outbox pass (as cron runs it) delivers the PIN to the legal representative's mobile;
+ * then the row keeps nothing of it, and no log of the stack and no answer holds it. */
+static void pin_sent(struct flow *f)
+{
+	char cmd[1200], out[600], logs[600];
+	struct api_resp r;
+	bool sent = false;
+
+	for (int i = 0; i < 60 && !sent; i++) {
+		snprintf(cmd, sizeof(cmd), "'%s' -c '%s' outbox 2>&1", api_admin(), getenv("CERTHALL_CONF"));
+		wiz_run(cmd, out, sizeof(out));
+		snprintf(cmd, sizeof(cmd), "SELECT COUNT(*) FROM outbox WHERE event = 'pin_notice' AND "
+			 "state = 'sent' AND order_id = (SELECT id FROM orders WHERE order_no = '%s')", f->no);
+		wiz_sql_value(cmd, out, sizeof(out));
+		sent = strcmp(out, "1") == 0;
+		if (!sent)
+			sleep(1);
+	}
+	assert_true(sent);
+	snprintf(cmd, sizeof(cmd), "/sandbox/messages?to=%s&limit=100", f->mobile);
+	api_get(cmd, &r);
+	assert_non_null(strstr(r.body, "PIN码为" WIZ_TOKEN_PIN));
+	api_free(&r);
+	pin_row(f->no, "sent", out, sizeof(out));
+	assert_string_equal(out, "{}::0:0");
+	snprintf(cmd, sizeof(cmd), "/api/review/orders/%s", f->no);
+	api_call(&shp, "GET", cmd, NULL, NULL, &r);
+	assert_null(strstr(r.body, WIZ_TOKEN_PIN));
+	api_free(&r);
+	snprintf(cmd, sizeof(cmd), "grep -rl '%s' '%s' || true", WIZ_TOKEN_PIN,
+		 api_stack_path("log", logs, sizeof(logs)));
+	assert_int_equal(wiz_run(cmd, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+}
+
+/* A fresh organisation's new certificate at NETCA, paid and approved: the key is to be made. */
+static void approved_new(struct flow *f)
+{
+	api_staff_login(&rev, "reviewer", "Staff2026hall");
+	api_staff_login(&shp, "shipping", "Staff2026hall");
+	fresh_org(f);
+	paid_flow(f, "netca-gd", "new", "org", NULL, "600.00", "alipay", "reviewing");
+	staff(&rev, f->no, "decision", ",\"decision\":\"approve\"", "approved", NULL);
+}
+
+/* The made step refused with status and code (field csr); the order stays approved. */
+static void made_refused(const char *no, const char *made, long status, const char *code)
+{
+	char q[160], st[32];
+	struct api_resp r;
+
+	staff_post(&shp, no, "made", made, &r);
+	api_expect_error(&r, status, code);
+	assert_string_equal(api_error_field(&r), "csr");
+	api_free(&r);
+	snprintf(q, sizeof(q), "SELECT state FROM orders WHERE order_no = '%s'", no);
+	wiz_sql_value(q, st, sizeof(st));
+	assert_string_equal(st, "approved");
+}
+
+static void test_issued_then_lost(void **state)
+{
+	struct flow f;
+	char *made, serial[CERT_SERIAL_MAX + 1], old[CERT_SERIAL_MAX + 1], token[17], extra[120];
+	char out[4096], q[300], fp[65];
+	unsigned char *crl;
+	size_t len;
+	json_t *a, *c;
+	EVP_PKEY *key = NULL;
+
+	(void)state;
+	approved_new(&f);
+	/* A request that names someone else is refused; nothing moves. */
+	made = wiz_token_made(CERT_KEY_RSA, "别的公司", ORG, NULL, token);
+	made_refused(f.no, made, 400, "csr_mismatch");
+	free(made);
+	at(&f, "approved");
+	/* The token's request for the organisation: the CA issues, the hall keeps it. Both SMS
+	 * gateways are down: the PIN waits in its outbox row, sealed. */
+	gateways(1);
+	made = wiz_token_made(CERT_KEY_RSA, ORG, ORG, &key, token);
+	staff(&shp, f.no, "made", made, "making", &a);
+	assert_null(strstr(json_dumps_tmp(a), WIZ_TOKEN_PIN));
+	pin_row(f.no, "pending", out, sizeof(out));
+	assert_string_equal(out, "{}::1:0");
+	gateways(0);
+	pin_sent(&f);
+	snprintf(serial, sizeof(serial), "%s",
+		 json_string_value(json_object_get(json_object_get(a, "certificate"), "serial")));
+	json_decref(a);
+	snprintf(q, sizeof(q), "SELECT CONCAT(token_serial, ':', LENGTH(key_sha256)) FROM certificates "
+		 "WHERE serial = '%s'", serial);
+	wiz_sql_value(q, out, sizeof(out));
+	snprintf(q, sizeof(q), "%s:64", token);
+	assert_string_equal(out, q);
+	free(made);
+	/* The look-up answers from the certificate: validity, DNs, fingerprint, not revoked. */
+	c = lookup(serial);
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "valid");
+	assert_string_equal(json_string_value(json_object_get(c, "issuer_dn")), RSA_ISSUER);
+	assert_non_null(strstr(json_string_value(json_object_get(c, "subject_dn")), "CN=" ORG));
+	assert_string_equal(json_string_value(json_object_get(c, "source")), "crl");
+	snprintf(fp, sizeof(fp), "%s", json_string_value(json_object_get(c, "sha256")));
+	json_decref(c);
+	crl = published_crl(&len);
+	assert_int_equal(verified(serial, crl, len, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, ": OK"));
+	free(crl);
+	/* Its fingerprint as openssl computes it. */
+	snprintf(q, sizeof(q), "SELECT pem FROM certificates WHERE serial = '%s'", serial);
+	{
+		char pem[4096], path[] = "/tmp/certhall-fp.XXXXXX", cmd[200];
+		int fd = mkstemp(path);
+
+		assert_true(fd >= 0);
+		close(fd);
+		wiz_sql_value(q, pem, sizeof(pem));
+		wiz_write_file(path, pem, strlen(pem));
+		snprintf(cmd, sizeof(cmd), "openssl x509 -in %s -noout -fingerprint -sha256 | "
+			 "tr -d ':' | tr 'A-F' 'a-f'; rm -f %s", path, path);
+		assert_int_equal(wiz_run(cmd, out, sizeof(out)), 0);
+		assert_non_null(strstr(out, fp));
+	}
+	mailed(&f);
+
+	/* Lost: the replacement's making revokes it at the CA (keyCompromise) with the new one. */
+	snprintf(old, sizeof(old), "%s", serial);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", old);
+	paid_flow(&f, "netca-gd", "lost", "org", extra, "200.00", "alipay", "reviewing");
+	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "approved", NULL);
+	c = lookup(old);
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "valid");
+	json_decref(c);
+	/* The lost key again: it has a certificate; refused before the CA is asked. */
+	made = wiz_token_made(CERT_KEY_RSA, ORG, ORG, &key, NULL);
+	made_refused(f.no, made, 409, "key_certified");
+	free(made);
+	EVP_PKEY_free(key);
+	made = console_token(f.no);
+	staff(&shp, f.no, "made", made, "making", &a);
+	free(made);
+	snprintf(serial, sizeof(serial), "%s",
+		 json_string_value(json_object_get(json_object_get(a, "certificate"), "serial")));
+	json_decref(a);
+	c = lookup(old);
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "revoked");
+	assert_int_equal(json_integer_value(json_object_get(c, "revocation_reason")), 1);
+	json_decref(c);
+	c = lookup(serial);
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "valid");
+	json_decref(c);
+	/* openssl agrees, with the CRL the hall publishes. */
+	crl = published_crl(&len);
+	assert_int_not_equal(verified(old, crl, len, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "certificate revoked"));
+	assert_int_equal(verified(serial, crl, len, out, sizeof(out)), 0);
+	free(crl);
+	mailed(&f);
+
+	/* Revoked as its holder asks (cessationOfOperation): the CRL then lists both. */
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	create_filled(&f, "netca-gd", "revoke", "org", extra, NULL);
+	submit(&f, "reviewing");
+	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "done", NULL);
+	c = lookup(serial);
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "revoked");
+	assert_int_equal(json_integer_value(json_object_get(c, "revocation_reason")), 5);
+	json_decref(c);
+	crl = published_crl(&len);
+	assert_int_not_equal(verified(serial, crl, len, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "certificate revoked"));
+	assert_int_not_equal(verified(old, crl, len, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "certificate revoked"));
+	free(crl);
+}
+
+/* An online renewal of a certificate the CA issued: paid, then the applicant's 【更新下载证书】
+ * has the CA re-issue it with the same key (002), once, the day recorded. */
+static void test_renew_download(void **state)
+{
+	struct flow f;
+	char *made, old[CERT_SERIAL_MAX + 1], extra[120], q[800], v[200], path[160], key_sha[65];
+	struct api_resp r;
+	json_t *a, *c;
+	EVP_PKEY *key = NULL;
+	X509 *x;
+	struct cert_info info;
+	const char *pem;
+
+	(void)state;
+	approved_new(&f);
+	made = wiz_token_made(CERT_KEY_SM2, ORG, ORG, &key, NULL);
+	staff(&shp, f.no, "made", made, "making", &a);
+	free(made);
+	snprintf(old, sizeof(old), "%s",
+		 json_string_value(json_object_get(json_object_get(a, "certificate"), "serial")));
+	json_decref(a);
+	mailed(&f);
+	/* Eleven months on: 30 days left, inside the online window (003). */
+	snprintf(q, sizeof(q), "UPDATE certificates SET not_after = CURDATE() + INTERVAL 30 DAY "
+		 "WHERE serial = '%s'", old);
+	wiz_sql(q);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", old);
+	create_filled(&f, "netca-gd", "renew", "org", extra, NULL);
+	expect_detail(&f, "renew_mode", "online");
+	submit(&f, "pending_payment");
+	pay(&f, "alipay", "done");
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/renewal/download", f.no);
+	api_call(&f.c, "POST", path, NULL, NULL, &r);
+	if (r.status != 200)
+		fail_msg("download %s: %ld %.400s", f.no, r.status, r.body);
+	c = json_object_get(r.json, "certificate");
+	pem = json_string_value(json_object_get(c, "pem"));
+	x = cert_read(pem, strlen(pem));
+	assert_non_null(x);
+	assert_int_equal(cert_info_of(x, &info), 0);
+	X509_free(x);
+	/* The token's own key, a new serial, SM2 still. */
+	assert_int_equal(cert_key_sha256(key, key_sha), 0);
+	assert_string_equal(info.key_sha256, key_sha);
+	assert_int_equal(info.key, CERT_KEY_SM2);
+	assert_string_not_equal(info.serial, old);
+	assert_string_equal(json_string_value(json_object_get(c, "serial")), info.serial);
+	api_free(&r);
+	/* The key moved to the new row; the day is kept; once only. */
+	snprintf(q, sizeof(q), "SELECT CONCAT(n.key_sha256 = '%s', ':', o.key_sha256 IS NULL, ':', "
+		 "n.order_id = r.id, ':', r.renew_downloaded_at IS NOT NULL) FROM certificates n "
+		 "JOIN certificates o ON o.serial = '%s' JOIN orders r ON r.order_no = '%s' "
+		 "WHERE n.serial = '%s'", key_sha, old, f.no, info.serial);
+	wiz_sql_value(q, v, sizeof(v));
+	assert_string_equal(v, "1:1:1:1");
+	api_call(&f.c, "POST", path, NULL, NULL, &r);
+	api_expect_error(&r, 409, "conflict");
+	api_free(&r);
+	c = lookup(info.serial);
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "valid");
+	assert_string_equal(json_string_value(json_object_get(c, "key")), "SM2");
+	json_decref(c);
+	EVP_PKEY_free(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new),
+		cmocka_unit_test(test_issued_then_lost),
+		cmocka_unit_test(test_renew_download),
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_renew_online),
 		cmocka_unit_test(test_renew_review),

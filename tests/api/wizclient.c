@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -715,4 +716,92 @@ void wiz_pay_complete(const char *pay_no)
 						     "outcome")), "paid") != 0)
 		fail_msg("complete %s as paid: %ld %s", pay_no, r.status, r.body);
 	api_free(&r);
+}
+
+char *wiz_token_made(enum cert_key kind, const char *cn, const char *org, EVP_PKEY **key_out,
+		     char serial[17])
+{
+	EVP_PKEY *k = key_out && *key_out ? *key_out : cert_key_new(kind);
+	char *csr, *text, *out, ts[17];
+	json_t *j;
+
+	assert_non_null(k);
+	csr = cert_csr_pem(k, cn, org);
+	assert_non_null(csr);
+	wiz_random_serial(ts);
+	j = json_pack("{s:s, s:s, s:s}", "csr", csr, "token_serial", ts, "pin", WIZ_TOKEN_PIN);
+	text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	assert_non_null(text);
+	/* {"csr":...} -> ,"csr":... */
+	out = strdup(text);
+	assert_non_null(out);
+	out[0] = ',';
+	out[strlen(out) - 1] = '\0';
+	if (serial)
+		memcpy(serial, ts, sizeof(ts));
+	if (key_out)
+		*key_out = k;
+	else
+		EVP_PKEY_free(k);
+	free(text);
+	json_decref(j);
+	free(csr);
+	return out;
+}
+
+int wiz_run(const char *cmd, char *out, size_t outsz)
+{
+	char line[512];
+	size_t o = 0;
+	FILE *p = popen(cmd, "r");
+	int st;
+
+	assert_non_null(p);
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), p)) {
+		size_t n = strlen(line);
+
+		if (o + n < outsz) {
+			memcpy(out + o, line, n + 1);
+			o += n;
+		}
+	}
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void wiz_write_file(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+int wiz_openssl_verify(const char *chain_dir, const char *pem, const unsigned char *crl_der,
+		       size_t crl_len, char *out, size_t outsz)
+{
+	char dir[] = "/tmp/certhall-verify.XXXXXX", chain[600], path[700], cmd[2048];
+	int rc;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/%s", chain_dir, "chain.pem");
+	api_stack_path(path, chain, sizeof(chain));
+	snprintf(path, sizeof(path), "%s/leaf.pem", dir);
+	wiz_write_file(path, pem, strlen(pem));
+	if (crl_der) {
+		snprintf(path, sizeof(path), "%s/crl.der", dir);
+		wiz_write_file(path, crl_der, crl_len);
+		snprintf(cmd, sizeof(cmd),
+			 "cd '%s' && openssl crl -inform DER -in crl.der -out crl.pem 2>&1 && "
+			 "cat '%s' crl.pem > chaincrl.pem && "
+			 "openssl verify -crl_check -CAfile chaincrl.pem leaf.pem 2>&1", dir, chain);
+	} else {
+		snprintf(cmd, sizeof(cmd), "openssl verify -CAfile '%s' '%s/leaf.pem' 2>&1", chain, dir);
+	}
+	rc = wiz_run(cmd, out, outsz);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "apiclient.h"
+#include "crypto/cert.h"
 
 struct arena;
 struct conf;
@@ -146,5 +147,31 @@ void wiz_pay_qr(struct api_client *c, const char *no, const char *method, char p
 /* The payer pays at the sandbox (POST /sandbox/pay/orders/<pay_no>/complete, notification
  * delivered); asserts the hall took the notification as paid. */
 void wiz_pay_complete(const char *pay_no);
+
+/* ---- the key made: the sandbox token (what a CA's token tool does, with OpenSSL) */
+
+/* A token's key: *key_out when key_out and *key_out are not NULL (the same key again), else a
+ * fresh key of kind (into *key_out when key_out is not NULL; the caller frees it); and its
+ * PKCS#10 request for C=CN, O=org (NULL: none), CN=cn, as the "made" step's members:
+ * ',"csr":"<PEM>","token_serial":"<serial>","pin":WIZ_TOKEN_PIN', malloc'd (the caller frees it). The token's
+ * serial (16 of 0-9A-F, fresh) into serial when not NULL. */
+/* The PIN wiz_token_made's token tool sets (the made step sends it by SMS). */
+#define WIZ_TOKEN_PIN "13579024"
+
+char *wiz_token_made(enum cert_key kind, const char *cn, const char *org, EVP_PKEY **key_out,
+		     char serial[17]);
+
+/* Runs a shell command: its exit status, its output (stdout and stderr) into out (cut at
+ * outsz). */
+int wiz_run(const char *cmd, char *out, size_t outsz);
+
+/* Writes n bytes of p to path (created or truncated); fails the test when it cannot. */
+void wiz_write_file(const char *path, const void *p, size_t n);
+
+/* `openssl verify` of the certificate pem against the stack's chain <chain_dir>/chain.pem
+ * (chain_dir under the stack: "ca/rsa"), and with the CRL crl_der (len bytes) when it is not
+ * NULL: `-crl_check`. Its exit status; its output into out. */
+int wiz_openssl_verify(const char *chain_dir, const char *pem, const unsigned char *crl_der,
+		       size_t crl_len, char *out, size_t outsz);
 
 #endif

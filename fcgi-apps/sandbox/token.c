@@ -1,0 +1,105 @@
+/* sandbox: the token (UKEY) a CA's token tool writes, for dev and tests: a key made with
+ * OpenSSL, its PKCS#10 request and a hardware serial, as the made step takes them. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "crypto/cert.h"
+#include "crypto/crypto.h"
+#include "sandbox.h"
+
+/*
+ * POST /sandbox/token {"kind": "rsa" | "sm2", "cn": "<holder>", "o": "<organisation>"}
+ *      (unsigned, like /sandbox/control: the staff console's dev button and tests call it)
+ *      201 {"token_serial": "<16 of 0-9A-F>", "kind", "csr": "<PEM PKCS#10>", "pin": "<6 digits>"}
+ *      (the PIN the token tool set and shows the staff member, who types it into the made
+ *      step: the hall sends it to its holder and keeps it nowhere readable)
+ * The key stays on the "token": a row of sandbox_tokens (main.c), its private key in PEM,
+ * never answered, for the certificate login a token signs for.
+ */
+
+static const char sql_insert[] =
+	"INSERT INTO sandbox_tokens (token_serial, kind, key_pem, created_at) VALUES (?, ?, ?, NOW(3))";
+
+struct token_in {
+	const char *kind, *cn, *o;
+};
+
+static bool kind_ok(const char *s)
+{
+	return strcmp(s, "rsa") == 0 || strcmp(s, "sm2") == 0;
+}
+
+static const struct req_field token_fields[] = {
+	{ "kind", true, 3, kind_ok, "kind 应为 rsa 或 sm2。", offsetof(struct token_in, kind) },
+	{ "cn", true, 64, NULL, "cn（证书持有者名称）不能为空，最多 64 个字符。",
+	  offsetof(struct token_in, cn) },
+	{ "o", false, 64, NULL, "o（单位名称）最多 64 个字符。", offsetof(struct token_in, o) },
+};
+
+/* The private key as PEM, malloc'd; NULL on failure. */
+static char *key_pem(EVP_PKEY *k)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	long n;
+
+	if (b && PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL) == 1 &&
+	    (n = BIO_get_mem_data(b, &data)) > 0 && (out = malloc((size_t)n + 1)) != NULL) {
+		memcpy(out, data, (size_t)n);
+		out[n] = '\0';
+	}
+	BIO_free(b);
+	return out;
+}
+
+int sandbox_token(struct req *r)
+{
+	struct token_in in;
+	json_t *body;
+	EVP_PKEY *k = NULL;
+	char *csr = NULL, *pem = NULL, serial[17], pin[8];
+	unsigned char rnd[4];
+	int rc, ret = -1;
+
+	if (sandbox_ready(r) < 0 || req_json(r, &body) < 0 || REQ_FIELDS(r, body, token_fields, &in) < 0)
+		return -1;
+	if (!in.cn[0])
+		return sandbox_error(r, 400, "invalid_field", true, "cn", "cn（证书持有者名称）不能为空。");
+	k = cert_key_new(strcmp(in.kind, "sm2") == 0 ? CERT_KEY_SM2 : CERT_KEY_RSA);
+	if (!k || !(csr = cert_csr_pem(k, in.cn, in.o && in.o[0] ? in.o : NULL)) || !(pem = key_pem(k)) ||
+	    crypto_token_hex(serial, sizeof(serial), 8) < 0) {
+		ERR_clear_error();
+		ret = resp_error(r, ERR_INTERNAL, NULL, NULL);
+		goto out;
+	}
+	for (char *p = serial; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'f' ? *p - 'a' + 'A' : *p);
+	if (crypto_random(rnd, sizeof(rnd)) < 0) {
+		ret = resp_error(r, ERR_INTERNAL, NULL, NULL);
+		goto out;
+	}
+	/* Six digits; the modulo's bias (2^32 mod 10^6) is far below what a PIN guess needs. */
+	snprintf(pin, sizeof(pin), "%06u", (unsigned)((((uint32_t)rnd[0] << 24) | ((uint32_t)rnd[1] << 16) |
+						       ((uint32_t)rnd[2] << 8) | rnd[3]) % 1000000u));
+	rc = db_exec(&r->app->db, sql_insert, DB_ARGS(DB_STR(serial), DB_STR(in.kind), DB_STR(pem)),
+		     NULL, NULL);
+	if (rc != DB_OK) {
+		ret = app_db_error(r, rc);
+		goto out;
+	}
+	resp_json(r, 201, json_pack("{s:s, s:s, s:s, s:s}", "token_serial", serial, "kind", in.kind,
+				    "csr", csr, "pin", pin));
+	ret = 0;
+out:
+	if (pem)
+		OPENSSL_cleanse(pem, strlen(pem));
+	free(pem);
+	free(csr);
+	EVP_PKEY_free(k);
+	return ret;
+}
