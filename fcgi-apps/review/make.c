@@ -241,6 +241,9 @@ static int made_tx(struct db *db, void *p)
 		rc = params ? app_outbox_add(r, "sms", "pin_notice", m->pin_to, params, o->id) : DB_ERR;
 		json_decref(params);
 	}
+	/* 004 "证书发票将在证书制作后3个工作日内发送至发票接收人邮箱". */
+	if (rc == DB_OK)
+		rc = app_outbox_invoice(r, o->id, INVOICE_MADE);
 	return rc;
 }
 

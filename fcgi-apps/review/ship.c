@@ -57,9 +57,6 @@ static int stage_tx(struct db *db, void *p)
 					       s->note[0] ? ": " : "", s->note));
 	if (rc == DB_OK)
 		rc = review_notify(db, r, s->o, s->sms, s->params);
-	/* 004 "证书发票将在证书制作后3个工作日内发送至发票接收人邮箱". */
-	if (rc == DB_OK && s->to == ORDER_MAKING)
-		rc = app_outbox_invoice(r, s->o->id, INVOICE_MADE);
 	return rc;
 }
 

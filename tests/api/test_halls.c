@@ -83,7 +83,7 @@ static void state_of(struct walk *w, char state[32], json_t **amount)
 /* A staff move on the order at its current version (the review detail's). */
 static void staff(struct api_client *c, struct walk *w, const char *action, const char *extra)
 {
-	char path[200], body[400];
+	char path[200], body[8192];
 	struct api_resp r;
 	long long version;
 
@@ -101,6 +101,28 @@ static void staff(struct api_client *c, struct walk *w, const char *action, cons
 		fail_msg("%s %s %s (%s): %s: %ld %s", w->channel, w->business, w->kind, w->trail,
 			 action, r.status, r.body);
 	api_free(&r);
+}
+
+/* The made step's members: a sandbox token's request naming whom the detail says the key is
+ * for (the holder, the organisation), its serial and the PIN it set (free()). */
+static char *made_members(struct walk *w)
+{
+	char path[120];
+	struct api_resp r;
+	json_t *n;
+	char *out;
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
+	api_call(&shp, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	n = json_object_get(r.json, "made_names");
+	if (!n)
+		fail_msg("%s %s %s: no names for the made step: %.300s", w->channel, w->business,
+			 w->kind, r.body);
+	out = wiz_token_made(CERT_KEY_RSA, str(n, "cn"), *str(n, "o") ? str(n, "o") : NULL, NULL,
+			     NULL);
+	api_free(&r);
+	return out;
 }
 
 /* The applicant's account and, for a business on a certificate, the certificate the CA issued
@@ -216,7 +238,10 @@ static void drive(struct walk *w)
 		} else if (strcmp(state, "reviewing") == 0 || strcmp(state, "paper_review") == 0) {
 			staff(&rev, w, "decision", ",\"decision\":\"approve\"");
 		} else if (strcmp(state, "approved") == 0) {
-			staff(&shp, w, "made", NULL);
+			char *made = made_members(w);
+
+			staff(&shp, w, "made", made);
+			free(made);
 		} else if (strcmp(state, "making") == 0) {
 			snprintf(body, sizeof(body), ",\"carrier\":\"sf\",\"number\":\"SF%s\"",
 				 w->no + 5);
