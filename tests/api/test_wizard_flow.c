@@ -968,13 +968,15 @@ static void pin_sent(struct flow *f)
 	assert_string_equal(out, "");
 }
 
-/* A fresh organisation's new certificate at NETCA, paid and approved: the key is to be made. */
+/* A fresh organisation's new certificate at CECEP (BJCA's hall, 002's rules: a lost key's
+ * replacement revokes it, a renewal is downloaded), paid and approved: the key is to be made.
+ * NETCA reviews its new certificates on mailed paper and revokes at its counter. */
 static void approved_new(struct flow *f)
 {
 	api_staff_login(&rev, "reviewer", "Staff2026hall");
 	api_staff_login(&shp, "shipping", "Staff2026hall");
 	fresh_org(f);
-	paid_flow(f, "netca-gd", "new", "org", NULL, "600.00", "alipay", "reviewing");
+	paid_flow(f, "cecep", "new", "org", NULL, "260.00", "alipay", "reviewing");
 	staff(&rev, f->no, "decision", ",\"decision\":\"approve\"", "approved", NULL);
 }
 
@@ -1061,7 +1063,7 @@ static void test_issued_then_lost(void **state)
 	/* Lost: the replacement's making revokes it at the CA (keyCompromise) with the new one. */
 	snprintf(old, sizeof(old), "%s", serial);
 	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", old);
-	paid_flow(&f, "netca-gd", "lost", "org", extra, "200.00", "alipay", "reviewing");
+	paid_flow(&f, "cecep", "lost", "org", extra, "80.00", "alipay", "reviewing");
 	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "approved", NULL);
 	c = lookup(old);
 	assert_string_equal(json_string_value(json_object_get(c, "state")), "valid");
@@ -1094,7 +1096,7 @@ static void test_issued_then_lost(void **state)
 
 	/* Revoked as its holder asks (cessationOfOperation): the CRL then lists both. */
 	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
-	create_filled(&f, "netca-gd", "revoke", "org", extra, NULL);
+	create_filled(&f, "cecep", "revoke", "org", extra, NULL);
 	submit(&f, "reviewing");
 	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "done", NULL);
 	c = lookup(serial);
@@ -1131,12 +1133,12 @@ static void test_renew_download(void **state)
 		 json_string_value(json_object_get(json_object_get(a, "certificate"), "serial")));
 	json_decref(a);
 	mailed(&f);
-	/* Eleven months on: 30 days left, inside the online window (003). */
+	/* Eleven months on: 30 days left, inside the online window (002 "有效期小于90天"). */
 	snprintf(q, sizeof(q), "UPDATE certificates SET not_after = CURDATE() + INTERVAL 30 DAY "
 		 "WHERE serial = '%s'", old);
 	wiz_sql(q);
 	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", old);
-	create_filled(&f, "netca-gd", "renew", "org", extra, NULL);
+	create_filled(&f, "cecep", "renew", "org", extra, NULL);
 	expect_detail(&f, "renew_mode", "online");
 	submit(&f, "pending_payment");
 	pay(&f, "alipay", "done");
