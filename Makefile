@@ -207,15 +207,19 @@ $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(wildcard sha
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(FUZZ_LIBS_fuzz_$*)
 
+# FUZZ_RUNS=N: N executions per harness instead of FUZZ_SECONDS; FUZZ_ONLY="conf providers":
+# only those (tools/fuzz.sh).
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BINS)
-	@tools/fuzz.sh $(FUZZ_SECONDS)
+	@FUZZ_RUNS="$(FUZZ_RUNS)" FUZZ_ONLY="$(FUZZ_ONLY)" tools/fuzz.sh $(FUZZ_SECONDS)
 
-# The fault campaign of tools/faults.sh on a throwaway stack; FAULT_SECONDS of load per case.
+# The fault campaign of tools/faults.sh on a throwaway stack; FAULT_SECONDS of load per case;
+# FAULTS_LONG=1 adds the long cases.
 FAULT_SECONDS ?= 6
+FAULTS_LONG   ?=
 faults: deps
 	@$(MAKE) --no-print-directory all
-	@tools/faults.sh $(FAULT_SECONDS)
+	@tools/faults.sh $(if $(FAULTS_LONG),--long) $(FAULT_SECONDS)
 
 # STYLE.md rule 10: the banned functions never appear in our C; the layers of shared/
 # (tools/layers.sh); every route declares its roles (tools/routes.sh).
