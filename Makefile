@@ -140,11 +140,14 @@ test: deps
 
 # The API tests against a stack on three local MariaDB Galera nodes, the programs spread over
 # them, then the Galera tests (conflicts, two nodes deciding at once, order numbers) and one
-# node killed under load and rejoining (tools/galera_kill.sh); one summary line.
+# node killed under load and rejoining (tools/galera_kill.sh); one summary line. Each statement
+# waits for the cluster (wsrep_sync_wait): a test binary gets 20 minutes instead of 10 before
+# it counts as hung (test_upload took more than 10 on a machine others were loading).
+GALERA_TEST_TIMEOUT ?= 1200
 test-galera: deps
 	@tools/deps.sh --galera
 	@$(MAKE) --no-print-directory all $(API_TESTS) $(GALERA_TESTS)
-	@$(TEST_ENV) tools/test.sh galera "$(GALERA_TESTS)" "$(API_TESTS)"
+	@$(TEST_ENV) TEST_TIMEOUT=$(GALERA_TEST_TIMEOUT) tools/test.sh galera "$(GALERA_TESTS)" "$(API_TESTS)"
 
 # The look-up, uploads and the queue (tools/bench.sh), then the scan checks, SMS code delivery
 # and the import of the CA's certificates, each on a stack of its own.
