@@ -367,7 +367,7 @@ main() {
     tail -n 20 "$DIR/up.log"
     die "the stack did not come up"
   }
-  printf '%-22s %7s %7s %7s %7s  %s\n' case requests 200 json-err other verdict
+  printf '%-22s %7s %7s %7s %7s  %s\n' case requests 2xx json-err other verdict
   for prog in track account wizard upload review; do
     kill_workers_case "$prog" || failed=$((failed + 1))
   done
