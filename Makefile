@@ -69,10 +69,12 @@ BINS     := $(APP_BINS) $(ADMIN) $(HELLO)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 API_TESTS  := $(patsubst tests/api/%.c,$(BUILD)/tests/api_%,$(wildcard tests/api/test_*.c))
+# make test-galera's own tests, against the three nodes of a --galera stack.
+GALERA_TESTS := $(patsubst tests/galera/%.c,$(BUILD)/tests/galera_%,$(wildcard tests/galera/test_*.c))
 API_HELPER := $(BUILD)/tests/api/apiclient.o $(BUILD)/tests/api/wizclient.o $(BUILD)/tests/data/scanforge.o
 
 .PHONY: all deps run stop test unit bench bench-scan bench-sms fuzz faults check clean install deb \
-        fresh-test
+        fresh-test test-galera
 all: $(BINS)
 
 deps:
@@ -110,6 +112,10 @@ $(BUILD)/tests/api_%: $(BUILD)/tests/api/%.o $(API_HELPER) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS) $(QR_LIBS) -lcmocka
 
+$(BUILD)/tests/galera_%: $(BUILD)/tests/galera/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
 # The stack of `make run` lives in var/ and keeps its data between runs.
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -131,6 +137,17 @@ TEST_ENV := BUILD=$(BUILD) SAN=$(SAN) CERTHALL_BIN=$(abspath $(BUILD))/bin \
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(API_TESTS) $(if $(SAN),,$(FUZZ_BINS)) check
 	@$(TEST_ENV) tools/test.sh all "$(UNIT_TESTS)" "$(API_TESTS)"
+
+# The API tests against a stack on three local MariaDB Galera nodes, the programs spread over
+# them, then the Galera tests (conflicts, two nodes deciding at once, order numbers) and one
+# node killed under load and rejoining (tools/galera_kill.sh); one summary line. Each statement
+# waits for the cluster (wsrep_sync_wait): a test binary gets 20 minutes instead of 10 before
+# it counts as hung (test_upload took more than 10 on a machine others were loading).
+GALERA_TEST_TIMEOUT ?= 1200
+test-galera: deps
+	@tools/deps.sh --galera
+	@$(MAKE) --no-print-directory all $(API_TESTS) $(GALERA_TESTS)
+	@$(TEST_ENV) TEST_TIMEOUT=$(GALERA_TEST_TIMEOUT) tools/test.sh galera "$(GALERA_TESTS)" "$(API_TESTS)"
 
 # The look-up, uploads and the queue (tools/bench.sh), then the scan checks, SMS code delivery
 # and the import of the CA's certificates, each on a stack of its own.
@@ -196,15 +213,19 @@ $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(wildcard sha
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(FUZZ_LIBS_fuzz_$*)
 
+# FUZZ_RUNS=N: N executions per harness instead of FUZZ_SECONDS; FUZZ_ONLY="conf providers":
+# only those (tools/fuzz.sh).
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BINS)
-	@tools/fuzz.sh $(FUZZ_SECONDS)
+	@FUZZ_RUNS="$(FUZZ_RUNS)" FUZZ_ONLY="$(FUZZ_ONLY)" tools/fuzz.sh $(FUZZ_SECONDS)
 
-# The fault campaign of tools/faults.sh on a throwaway stack; FAULT_SECONDS of load per case.
+# The fault campaign of tools/faults.sh on a throwaway stack; FAULT_SECONDS of load per case;
+# FAULTS_LONG=1 adds the long cases.
 FAULT_SECONDS ?= 6
+FAULTS_LONG   ?=
 faults: deps
 	@$(MAKE) --no-print-directory all
-	@tools/faults.sh $(FAULT_SECONDS)
+	@tools/faults.sh $(if $(FAULTS_LONG),--long) $(FAULT_SECONDS)
 
 # STYLE.md rule 10: the banned functions never appear in our C; the layers of shared/
 # (tools/layers.sh); every route declares its roles (tools/routes.sh).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install the Debian 12 packages certhall needs to build, run and test (and, with --deb or
-# --fresh, to build its package or a brand-new root); a fast no-op when all are present.
+# Install the Debian 12 packages certhall needs to build, run and test (and, with --deb,
+# --fresh or --galera, to build its package, a brand-new root or a local Galera cluster); a
+# fast no-op when all are present.
 set -euo pipefail
 
 PACKAGES=(
@@ -16,10 +17,13 @@ PACKAGES=(
 DEB_PACKAGES=(debhelper dpkg-dev fakeroot lintian)
 # make fresh-test: a brand-new Debian root.
 FRESH_PACKAGES=(mmdebstrap)
+# make test-galera: three local Galera nodes. galera-4 is the replication library; mariadb-server
+# brings the state transfer scripts (wsrep_sst_mariabackup), mariadb-backup and socat run them.
+GALERA_PACKAGES=(galera-4 mariadb-server mariadb-backup socat)
 POLICY=/usr/sbin/policy-rc.d
 
 usage() {
-  echo "usage: $0 [--deb|--fresh] [--dry-run]   (--dry-run: print what would be installed)" >&2
+  echo "usage: $0 [--deb|--fresh|--galera] [--dry-run]   (--dry-run: print what would be installed)" >&2
   exit 2
 }
 
@@ -66,6 +70,7 @@ main() {
       --dry-run) dry=1 ;;
       --deb) PACKAGES=("${DEB_PACKAGES[@]}") ;;
       --fresh) PACKAGES=("${FRESH_PACKAGES[@]}") ;;
+      --galera) PACKAGES=("${GALERA_PACKAGES[@]}") ;;
       *) usage ;;
     esac
     shift

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Run every libFuzzer harness (build/tests/fuzz_*) for SECONDS each; one line per harness.
+# With FUZZ_RUNS=N (make fuzz FUZZ_RUNS=10000000), each runs N executions instead, however long
+# that takes (SECONDS is then ignored); FUZZ_ONLY="prepass conf" runs only those harnesses.
 # The corpus of each lives in build/fuzz-corpus/<name>/ (seeded from tests/fuzz/seeds/<name>/)
 # and grows across runs; a crash, leak or timeout input is left in build/fuzz-corpus/<name>-crash/.
 set -euo pipefail
@@ -40,7 +42,9 @@ run_one() {
   if [[ -d tests/fuzz/seeds/$name ]]; then
     cp -R tests/fuzz/seeds/"$name"/. "$corpus"/
   fi
-  "$bin" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
+  local -a budget=(-max_total_time="$seconds")
+  [[ -n ${FUZZ_RUNS-} ]] && budget=(-runs="$FUZZ_RUNS")
+  "$bin" "${budget[@]}" -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
     -artifact_prefix="$crashes/" "$corpus" >"$log" 2>&1 || rc=$?
   if ((rc == 0)); then
     printf '%-16s ok    %s execs (%s/s), %s\n' "$name" "$(stat number_of_executed_units "$log")" \
@@ -57,9 +61,11 @@ run_one() {
 main() {
   local seconds=${1-} bin failed=0 ran=0
   if ! [[ $seconds =~ ^[0-9]+$ ]] || ((seconds == 0)); then usage; fi
+  if [[ -n ${FUZZ_RUNS-} && ! $FUZZ_RUNS =~ ^[1-9][0-9]*$ ]]; then usage; fi
   cd "$REPO"
   for bin in "$BUILD"/tests/fuzz_*; do
     [[ -f $bin && -x $bin ]] || continue
+    if [[ -n ${FUZZ_ONLY-} && " $FUZZ_ONLY " != *" $(basename "$bin" | sed 's/^fuzz_//') "* ]]; then continue; fi
     ran=$((ran + 1))
     run_one "$bin" "$seconds" || failed=$((failed + 1))
   done

@@ -9,8 +9,10 @@ SOCK_MAX=107 # sun_path is 108 bytes with the NUL
 
 usage() {
   cat >&2 <<EOF
-usage: $0 up DIR [--port N] [--bench] [--outbox]
+usage: $0 up DIR [--port N] [--bench] [--outbox] [--galera]
        $0 down DIR
+       $0 node-kill DIR N      (a --galera stack: SIGKILL node N)
+       $0 node-start DIR N     (a --galera stack: start node N again, wait until it is synced)
        $0 run DIR
        $0 free-port
 EOF
@@ -143,13 +145,172 @@ db_start() {
 }
 
 db_wait() {
-  local i
+  local sock=${1:-$DIR/run/mysqld.sock} err=${2:-$DIR/log/mariadb.err} i
   for ((i = 0; i < 120; i++)); do
-    mariadb-admin --no-defaults -S "$DIR/run/mysqld.sock" -u "$ME" ping >/dev/null 2>&1 && return 0
+    mariadb-admin --no-defaults -S "$sock" -u "$ME" ping >/dev/null 2>&1 && return 0
     sleep 0.5
   done
-  tail_log "$DIR/log/mariadb.err"
-  die "MariaDB did not answer within 60s"
+  tail_log "$err"
+  die "MariaDB did not answer within 60s ($sock)"
+}
+
+# ---- Galera (--galera) ----------------------------------------------------------------------
+# Three MariaDB nodes on this machine, one cluster: node 1 keeps the single node's datadir,
+# socket and pid file (so every tool that names them reaches node 1); nodes 2 and 3 have
+# db2/, db3/, mysqld2.sock, mysqld3.sock. The nodes talk over loopback ports (group
+# communication, incremental and full state transfer), kept in run/galera-ports; clients use
+# each node's socket. Programs are spread over the nodes (program_node).
+GALERA=0
+GALERA_NODES=3
+GALERA_PROVIDER=${GALERA_PROVIDER:-/usr/lib/galera/libgalera_smm.so}
+
+node_suffix() { (($1 == 1)) || echo "$1"; }
+node_sock() { echo "$DIR/run/mysqld$(node_suffix "$1").sock"; }
+node_pidfile() { echo "$DIR/run/mysqld$(node_suffix "$1").pid"; }
+node_datadir() { echo "$DIR/db$(node_suffix "$1")"; }
+node_err() { echo "$DIR/log/mariadb$(node_suffix "$1").err"; }
+
+# run/galera-ports: one line per node, "N GCOMM IST SST", chosen once per stack.
+galera_ports() {
+  local f=$DIR/run/galera-ports n p used=" " line
+  local -a ports
+  [[ -s $f ]] && return 0
+  for ((n = 1; n <= GALERA_NODES; n++)); do
+    line=$n
+    for p in 1 2 3; do
+      p=$(cmd_free_port)
+      while [[ $used == *" $p "* ]]; do p=$(cmd_free_port); done
+      used+="$p "
+      line+=" $p"
+    done
+    ports+=("$line")
+  done
+  printf '%s\n' "${ports[@]}" >"$f.tmp"
+  mv "$f.tmp" "$f"
+}
+
+# Print field F (2 gcomm, 3 ist, 4 sst) of node N.
+galera_port() {
+  awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$DIR/run/galera-ports"
+}
+
+galera_address() {
+  local n a=
+  for ((n = 1; n <= GALERA_NODES; n++)); do a+=${a:+,}127.0.0.1:$(galera_port "$n" 2); done
+  echo "gcomm://$a"
+}
+
+# Start node N (1 with --wsrep-new-cluster when NEW is 1: it founds the cluster).
+galera_node_start() {
+  local n=$1 new=${2:-0} pidfile sock data
+  local -a extra=()
+  pidfile=$(node_pidfile "$n")
+  sock=$(node_sock "$n")
+  data=$(node_datadir "$n")
+  live_pid "$pidfile" mariadbd >/dev/null && return 0
+  rm -f "$pidfile"
+  mkdir -p "$data"
+  ((new)) && extra+=(--wsrep-new-cluster)
+  # The founder of a cluster that was stopped cleanly may found it again.
+  ((new)) && [[ -f $data/grastate.dat ]] && sed -i 's/^safe_to_bootstrap: 0/safe_to_bootstrap: 1/' "$data/grastate.dat"
+  # Each node's options in a file of its own, which the state transfer scripts read too.
+  cat >"$DIR/etc/node$n.cnf" <<EOF
+[mysqld]
+datadir = $data
+socket = $sock
+pid-file = $pidfile
+log-error = $(node_err "$n")
+skip-networking
+user = $ME
+innodb-buffer-pool-size = 128M
+innodb-flush-log-at-trx-commit = 2
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+binlog-format = ROW
+default-storage-engine = InnoDB
+innodb-autoinc-lock-mode = 2
+wsrep-on = ON
+wsrep-provider = $GALERA_PROVIDER
+wsrep-cluster-name = certhall-test
+wsrep-cluster-address = $(galera_address)
+wsrep-node-name = node$n
+wsrep-node-address = 127.0.0.1:$(galera_port "$n" 2)
+wsrep-provider-options = "gmcast.listen_addr=tcp://127.0.0.1:$(galera_port "$n" 2);ist.recv_addr=127.0.0.1:$(galera_port "$n" 3);gcache.size=64M;evs.suspect_timeout=PT3S;evs.inactive_timeout=PT6S;evs.install_timeout=PT4S"
+wsrep-sst-method = mariabackup
+wsrep-sst-receive-address = 127.0.0.1:$(galera_port "$n" 4)
+# Causality across nodes: a read (1), an UPDATE or DELETE (2), an INSERT or REPLACE (4) waits
+# until this node has applied what the cluster committed before it began. A program sees what
+# another program (or a test) wrote through another node a moment before; with reads alone, an
+# UPDATE ... WHERE state = ? could miss a row inserted on another node and change nothing.
+wsrep-sync-wait = 7
+
+[sst]
+# The transfer's own log files in the datadir, not syslog, and not archived under /tmp.
+sst-syslog = -1
+sst-log-archive = 0
+EOF
+  # A node that died (kill -9) does not know where it stopped: recover its position from
+  # InnoDB first, so that it catches up by an incremental transfer from a peer's cache (IST)
+  # rather than a full copy (SST); what galera_recovery does for the systemd unit.
+  local pos
+  if ((!new)) && [[ -f $data/ibdata1 && -f $data/grastate.dat ]] &&
+    grep -q '^seqno: *-1' "$data/grastate.dat"; then
+    pos=$(mariadbd --defaults-file="$DIR/etc/node$n.cnf" --wsrep-recover --log-error="$DIR/log/recover$n.err" \
+      </dev/null >/dev/null 2>&1 9>&- || true
+    sed -n 's/.*WSREP: Recovered position: *\([0-9a-f-]*:-\{0,1\}[0-9]*\).*/\1/p' "$DIR/log/recover$n.err" | tail -n 1)
+    [[ -n $pos ]] && extra+=(--wsrep-start-position="$pos")
+  fi
+  setsid mariadbd --defaults-file="$DIR/etc/node$n.cnf" "${extra[@]}" \
+    </dev/null >>"$DIR/log/mariadb$(node_suffix "$n").out" 2>&1 9>&- &
+}
+
+# "Synced" once node N has joined and caught up.
+galera_state() {
+  mariadb --no-defaults -S "$(node_sock "$1")" -u "$ME" -N -B \
+    -e "SHOW GLOBAL STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null | awk '{ print $2 }'
+}
+
+galera_wait_synced() {
+  local n=$1 i
+  for ((i = 0; i < 240; i++)); do
+    [[ $(galera_state "$n") == Synced ]] && return 0
+    sleep 0.5
+  done
+  tail_log "$(node_err "$n")"
+  die "Galera node $n was not synced within 120s"
+}
+
+galera_start() {
+  local n
+  galera_ports
+  echo "$GALERA_NODES" >"$DIR/run/galera"
+  # The first node founds the cluster unless another node is still up.
+  local others=0
+  for ((n = 2; n <= GALERA_NODES; n++)); do
+    live_pid "$(node_pidfile "$n")" mariadbd >/dev/null && others=1
+  done
+  galera_node_start 1 $((!others))
+  db_wait "$(node_sock 1)" "$(node_err 1)"
+  galera_wait_synced 1
+  for ((n = 2; n <= GALERA_NODES; n++)); do
+    galera_node_start "$n"
+    galera_wait_synced "$n"
+  done
+  log "Galera: $GALERA_NODES nodes synced ($(galera_address))"
+}
+
+# The node a program's workers use: the programs in turn over the nodes.
+program_node() {
+  local name=$1 i=0 p
+  ((GALERA)) || {
+    echo 1
+    return 0
+  }
+  while read -r p; do
+    [[ $p == "$name" ]] && break
+    i=$((i + 1))
+  done < <(program_names 1)
+  echo $((i % GALERA_NODES + 1))
 }
 
 # The password is created once and kept; the user is (re)aligned with it on every start.
@@ -178,10 +339,10 @@ GRANT ALL PRIVILEGES ON certhall.* TO 'certhall'@'localhost';
 SQL
 }
 
-db_stop() {
-  local pid
-  if pid=$(live_pid "$DIR/run/mysqld.pid" mariadbd); then
-    mariadb-admin --no-defaults -S "$DIR/run/mysqld.sock" -u "$ME" shutdown >/dev/null 2>&1 ||
+db_stop_node() {
+  local pidfile=$1 sock=$2 pid
+  if pid=$(live_pid "$pidfile" mariadbd); then
+    mariadb-admin --no-defaults -S "$sock" -u "$ME" shutdown >/dev/null 2>&1 ||
       kill -TERM "$pid" 2>/dev/null || true
     if ! wait_gone "$pid" 60; then
       log "mariadbd (pid $pid) did not stop in 60s: SIGKILL"
@@ -189,7 +350,17 @@ db_stop() {
       wait_gone "$pid" 5 || true
     fi
   fi
-  rm -f "$DIR/run/mysqld.pid"
+  rm -f "$pidfile"
+}
+
+db_stop() {
+  local n
+  # A Galera stack: the last node stopped is node 1, the one that founds the cluster again.
+  if [[ -s $DIR/run/galera ]]; then
+    GALERA_NODES=$(<"$DIR/run/galera")
+    for ((n = GALERA_NODES; n >= 2; n--)); do db_stop_node "$(node_pidfile "$n")" "$(node_sock "$n")"; done
+  fi
+  db_stop_node "$DIR/run/mysqld.pid" "$DIR/run/mysqld.sock"
 }
 
 # ---- configuration and data -----------------------------------------------------------------
@@ -311,6 +482,19 @@ ca_file = $DIR/tls/staff-ca.pem
 timeout_ms = 5000
 EOF
   mv "$DIR/etc/certhall.conf.tmp" "$DIR/etc/certhall.conf"
+  ((GALERA)) || return 0
+  # Node N's programs: the same file with node N's socket and node id N (order numbers).
+  local n
+  for ((n = 2; n <= GALERA_NODES; n++)); do
+    sed -e "s#^socket = $DIR/run/mysqld.sock\$#socket = $(node_sock "$n")#" \
+      -e "s/^node_id = 1\$/node_id = $n/" "$DIR/etc/certhall.conf" >"$DIR/etc/certhall-node$n.conf.tmp"
+    mv "$DIR/etc/certhall-node$n.conf.tmp" "$DIR/etc/certhall-node$n.conf"
+  done
+}
+
+# The configuration file of node N's programs.
+node_conf() {
+  if (($1 == 1)); then echo "$DIR/etc/certhall.conf"; else echo "$DIR/etc/certhall-node$1.conf"; fi
 }
 
 admin() {
@@ -358,13 +542,14 @@ outbox_start() {
 # ---- FastCGI programs -----------------------------------------------------------------------
 
 program_start() {
-  local name=$1 sock=$DIR/run/$1.sock i
+  local name=$1 sock=$DIR/run/$1.sock i conf
   local -a opts=()
+  conf=$(node_conf "$(program_node "$name")")
   # The sandbox sleeps to simulate timeouts: enough workers that a sleeping one blocks nobody.
   case $name in sandbox) opts=(-w 8) ;; esac
   live_pid "$DIR/run/$name.pid" "certhall-$name" >/dev/null && return 0
   rm -f "$sock" "$DIR/run/$name.pid"
-  setsid "$BIN/certhall-$name" -c "$DIR/etc/certhall.conf" "${opts[@]}" \
+  setsid "$BIN/certhall-$name" -c "$conf" "${opts[@]}" \
     </dev/null >>"$DIR/log/$name.log" 2>&1 9>&- &
   echo $! >"$DIR/run/$name.pid"
   for ((i = 0; i < 100; i++)); do
@@ -578,6 +763,10 @@ cmd_up() {
         outbox=1
         shift
         ;;
+      --galera)
+        GALERA=1
+        shift
+        ;;
       *) usage ;;
     esac
   done
@@ -586,15 +775,22 @@ cmd_up() {
   check_port "$port"
   need_bin certhall-admin
   db_init
-  db_start
-  db_wait
+  if ((GALERA)); then
+    galera_start
+  else
+    db_start
+    db_wait
+  fi
   db_setup
   write_conf "$bench" "$port"
   data_setup "$port"
   ca_setup
+  : >"$DIR/run/programs"
   while read -r name; do
     program_start "$name"
+    echo "$name $(program_node "$name")" >>"$DIR/run/programs"
   done < <(program_names "$bench")
+  ((GALERA)) && log "Galera: programs on nodes: $(tr '\n' ' ' <"$DIR/run/programs")"
   ((outbox)) && outbox_start
   nginx_render "$port"
   nginx_start "$port"
@@ -645,6 +841,32 @@ cmd_run() {
   "$0" down "$DIR"
 }
 
+galera_enter() {
+  [[ -n ${1-} && -s $1/run/galera ]] || die "$1 is not a --galera stack"
+  [[ ${2-} =~ ^[1-9]$ ]] || usage
+  enter_dir "$1"
+  GALERA=1
+  GALERA_NODES=$(<"$DIR/run/galera")
+  (($2 <= GALERA_NODES)) || die "no node $2"
+}
+
+cmd_node_kill() {
+  local pid
+  galera_enter "$@"
+  pid=$(live_pid "$(node_pidfile "$2")" mariadbd) || die "node $2 is not running"
+  kill -KILL "$pid"
+  wait_gone "$pid" 10 || die "node $2 (pid $pid) did not die"
+  rm -f "$(node_pidfile "$2")"
+  log "node $2 killed (pid $pid)"
+}
+
+cmd_node_start() {
+  galera_enter "$@"
+  galera_node_start "$2"
+  galera_wait_synced "$2"
+  log "node $2 synced"
+}
+
 cmd_free_port() {
   local i port
   for ((i = 0; i < 200; i++)); do
@@ -664,6 +886,8 @@ main() {
     up) cmd_up "$@" ;;
     down) cmd_down "$@" ;;
     run) cmd_run "$@" ;;
+    node-kill) cmd_node_kill "$@" ;;
+    node-start) cmd_node_start "$@" ;;
     free-port) cmd_free_port ;;
     *) usage ;;
   esac

@@ -20,6 +20,7 @@ SAN_DIR=
 usage() {
   cat >&2 <<EOF
 usage: $0 all "UNIT_BINS" "API_BINS"
+       $0 galera "GALERA_BINS" "API_BINS"
        $0 unit BIN...
 EOF
   exit 2
@@ -155,12 +156,13 @@ stop_stack() {
   DIR=
 }
 
+# Extra arguments go to stack.sh up (--galera).
 start_stack() {
   DIR=$(mktemp -d /tmp/certhall-test.XXXXXX)
   trap stop_stack EXIT
   PORT=$("$STACK" free-port)
   CERTHALL_RATE_LIMIT=300 CERTHALL_CODE_PER_IP_HOUR=100000 CERTHALL_VERIFY_PER_IP_HOUR=100000 \
-    "$STACK" up "$DIR" --port "$PORT" && return 0
+    "$STACK" up "$DIR" --port "$PORT" "$@" && return 0
   echo "not ok - the test stack did not come up in $DIR"
   FAILED=$((FAILED + 1))
   KEEP=1
@@ -240,6 +242,24 @@ cmd_all() {
   summary
 }
 
+# make test-galera: a stack on three Galera nodes; its own tests, every API test, then one node
+# killed under load and started again; the time it all took.
+cmd_galera() {
+  local -a galera apis
+  local t0=$SECONDS
+  read -ra galera <<<"${1-}"
+  read -ra apis <<<"${2-}"
+  if start_stack --galera; then
+    san_check "the test stack's start"
+    echo "# galera stack up in $((SECONDS - t0)) s: programs on nodes: $(tr '\n' ' ' <"$DIR/run/programs")"
+    run_apis "${galera[@]}" "${apis[@]}"
+    run_script tools/galera_kill.sh "$DIR" "$PORT"
+  fi
+  stop_stack
+  echo "# make test-galera took $((SECONDS - t0)) s"
+  summary
+}
+
 main() {
   cd "$REPO"
   trap 'exit 130' INT TERM
@@ -250,6 +270,10 @@ main() {
     all)
       (($# == 2)) || usage
       cmd_all "$@"
+      ;;
+    galera)
+      (($# == 2)) || usage
+      cmd_galera "$@"
       ;;
     unit)
       run_units "$@"

@@ -315,39 +315,47 @@ static const char *inconsistent(const struct conf *c)
 	return NULL;
 }
 
-int conf_load(struct conf *c, const char *path, char *err, size_t errsz)
+int conf_load_stream(struct conf *c, FILE *f, const char *name, char *err, size_t errsz)
 {
 	const char *why;
-	struct load_ctx lc = { .c = c };
+	struct load_ctx lc = { .c = c, .f = f };
 	int syntax;
 
 	err[0] = '\0';
-	lc.f = fopen(path, "r");
-	if (!lc.f) {
-		snprintf(err, errsz, "%s: cannot read: %s", path, strerror(errno));
-		return -1;
-	}
 	syntax = ini_parse_stream(read_line, &lc, on_key, &lc);
-	fclose(lc.f);
 	/* Whichever fault comes first in the file is the one reported. */
 	if (syntax > 0 && (!lc.first_bad || syntax < lc.first_bad)) {
-		snprintf(err, errsz, "%s:%d: not a [section] header or key = value line", path, syntax);
+		snprintf(err, errsz, "%s:%d: not a [section] header or key = value line", name, syntax);
 		return -1;
 	}
 	if (lc.first_bad) {
-		snprintf(err, errsz, "%s:%d: %s", path, lc.first_bad, lc.reason);
+		snprintf(err, errsz, "%s:%d: %s", name, lc.first_bad, lc.reason);
 		return -1;
 	}
 	if (syntax < 0) {
-		snprintf(err, errsz, "%s: out of memory while reading", path);
+		snprintf(err, errsz, "%s: out of memory while reading", name);
 		return -1;
 	}
 	why = inconsistent(c);
 	if (why) {
-		snprintf(err, errsz, "%s: %s", path, why);
+		snprintf(err, errsz, "%s: %s", name, why);
 		return -1;
 	}
 	return 0;
+}
+
+int conf_load(struct conf *c, const char *path, char *err, size_t errsz)
+{
+	FILE *f = fopen(path, "r");
+	int rc;
+
+	if (!f) {
+		snprintf(err, errsz, "%s: cannot read: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = conf_load_stream(c, f, path, err, errsz);
+	fclose(f);
+	return rc;
 }
 
 /* The first line of path, without its line end. An empty path leaves out empty. */

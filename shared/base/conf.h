@@ -157,6 +157,9 @@ void conf_defaults(struct conf *c);
  * numbers are errors: err gets "file:line: [section] key: reason". Returns 0 or -1. */
 int conf_load(struct conf *c, const char *path, char *err, size_t errsz);
 
+/* conf_load on an open stream; name stands for the file in err. */
+int conf_load_stream(struct conf *c, FILE *f, const char *name, char *err, size_t errsz);
+
 /* Reads the secret files named in c (db password, SMS secret, mail password), if any. */
 int conf_load_secrets(struct conf *c, char *err, size_t errsz);
 

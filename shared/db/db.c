@@ -25,7 +25,7 @@ static void db_drop_cache(struct db *db)
 static int classify(unsigned err)
 {
 	switch (err) {
-	case ER_LOCK_DEADLOCK:
+	case ER_LOCK_DEADLOCK:      /* also a Galera certification conflict, on commit */
 	case ER_LOCK_WAIT_TIMEOUT:
 		return DB_RETRY;
 	case ER_DUP_ENTRY:
@@ -36,6 +36,8 @@ static int classify(unsigned err)
 	case CR_CONN_HOST_ERROR:
 	case ER_CONNECTION_KILLED:
 	case 4031: /* ER_CLIENT_INTERACTION_TIMEOUT: the server closed an idle connection */
+	case ER_UNKNOWN_COM_ERROR: /* 1047: a Galera node out of the cluster's primary component, or
+				    * still joining: "WSREP has not yet prepared node" */
 		return DB_GONE;
 	default:
 		return DB_ERR;
@@ -385,6 +387,10 @@ int db_tx(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx)
 			attempt + 1);
 		pause_before_retry(attempt);
 	}
+	/* Out of retries on a server that would not serve (a Galera node not in the cluster):
+	 * unavailable, not a failure of ours. */
+	if (rc == DB_RETRY && db->last_errno && classify(db->last_errno) == DB_GONE)
+		rc = DB_GONE;
 	return rc;
 }
 
