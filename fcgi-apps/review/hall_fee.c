@@ -306,6 +306,20 @@ int review_hall_fee_put(struct req *r)
 
 	if (fee_path(r, &t) < 0 || fee_body(r, &f) < 0)
 		return -1;
+	/* Only a hall whose pre-review comes before payment (004) has anyone to state a quoted
+	 * price: elsewhere the applicant would sign for an unknown fee, which signing refuses. */
+	if (str_is(f.basis, "quoted")) {
+		static const char sql_flow[] = "SELECT flow FROM channels WHERE id = ?";
+		struct db_rows fl;
+
+		rc = db_query(&r->app->db, r->arena, sql_flow, DB_ARGS(DB_I64(t.channel_id)), &fl);
+		if (rc != DB_OK)
+			return app_db_error(r, rc);
+		if (fl.nrows != 1 || !str_is(db_cell(&fl, 0, 0), "two_stage"))
+			return resp_error(r, ERR_INVALID_FIELD, "basis",
+					  "只有“预审通过后付款”的营业厅可以由预审人员报价（quoted）；"
+					  "其他营业厅请填写收费标准（priced）或免费（free）。");
+	}
 	t.fee = &f;
 	rc = db_tx(&r->app->db, fee_tx, &t);
 	if (rc != DB_OK)

@@ -186,11 +186,14 @@ static int bind_params(MYSQL_STMT *st, const struct db_param *p, size_t np, MYSQ
 static int run(struct db *db, const char *sql, const struct db_param *p, size_t np,
 	       MYSQL_STMT **out)
 {
-	MYSQL_BIND binds[32];
+	MYSQL_BIND binds[64]; /* the widest statement (the hall settings) has 33 */
 	int rc = DB_ERR;
 
-	if (np > sizeof(binds) / sizeof(binds[0]))
+	if (np > sizeof(binds) / sizeof(binds[0])) {
+		log_rid(LOG_ERROR, db->rid, "db: %zu parameters, at most %zu: %.120s", np,
+			sizeof(binds) / sizeof(binds[0]), sql);
 		return DB_ERR;
+	}
 	for (int attempt = 0; attempt < 2; attempt++) {
 		MYSQL_STMT *st;
 

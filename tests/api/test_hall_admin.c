@@ -431,19 +431,26 @@ static void test_fee_set_and_removed(void **state)
 	expect(&r, 404, "not_found");
 	api_free(&r);
 
-	/* Created again, quoted at pre-review with nothing stated. */
+	/* Quoted at pre-review: not at a hall that is paid before its review (003), where the
+	 * applicant would sign for an unknown fee. */
 	api_call(&adm, "PUT", path,
 		 "{\"basis\":\"quoted\",\"max_years\":5,\"source\":\"test: quoted\"}", NULL, &r);
+	expect(&r, 400, "invalid_field");
+	assert_string_equal(api_error_field(&r), "basis");
+	api_free(&r);
+	/* Created again, free, with nothing but its name. */
+	api_call(&adm, "PUT", path,
+		 "{\"basis\":\"free\",\"max_years\":5,\"once\":{\"code\":\"unlock\",\"label\":\"证书解锁（免费）\","
+		 "\"amount\":\"0.00\"},\"source\":\"test: free\"}", NULL, &r);
 	expect(&r, 201, NULL);
 	assert_true(json_is_true(json_object_get(r.json, "created")));
 	api_free(&r);
 	h = halls();
 	f = fee_of(find(h, "code", "netca-gd"), "unlock", "person");
-	assert_string_equal(str(f, "basis"), "quoted");
-	assert_true(json_is_null(json_object_get(f, "once")));
+	assert_string_equal(str(f, "basis"), "free");
 	json_decref(h);
 	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE id > %lld AND action = 'hall_fee_set' AND "
-			       "detail LIKE 'netca-gd unlock/person: (not offered) → quoted 5y%%'", mark), 1);
+			       "detail LIKE 'netca-gd unlock/person: (not offered) → free 5y%%'", mark), 1);
 	assert_int_equal(hall_audits(), audits + 5);
 }
 
