@@ -883,10 +883,13 @@ static char *console_token(const char *no)
 	return out;
 }
 
-/* Both SMS gateways of the sandbox failing every send (1) or none (0). */
+/* Both SMS gateways of the sandbox failing every send (1) or none (0), and nothing else an
+ * earlier test may have left set there (timeouts: a row in doubt; permanent refusals: a row
+ * failed). */
 static void gateways(int down)
 {
-	const char *body = down ? "{\"fail_ratio\":1.0}" : "{\"fail_ratio\":0}";
+	const char *body = down ? "{\"fail_ratio\":1.0,\"timeout_ratio\":0,\"permanent_ratio\":0}"
+				: "{\"fail_ratio\":0,\"timeout_ratio\":0,\"permanent_ratio\":0}";
 	struct api_resp r;
 
 	api_post_json("/sandbox/control", body, &r);
@@ -929,8 +932,13 @@ static void pin_row(const char *no, const char *state, char *out, size_t outsz)
 		 "AND state = '%s' AND order_id = (SELECT id FROM orders WHERE order_no = '%s')",
 		 WIZ_TOKEN_PIN, state, no);
 	wiz_sql_value(q, out, outsz);
-	if (!out[0])
-		fail_msg("order %s: no pin_notice row in state %s", no, state);
+	if (!out[0]) {
+		snprintf(q, sizeof(q), "SELECT GROUP_CONCAT(state) FROM outbox WHERE event = 'pin_notice' "
+			 "AND order_id = (SELECT id FROM orders WHERE order_no = '%s')", no);
+		wiz_sql_value(q, out, outsz);
+		gateways(0); /* the tests after this one need codes delivered */
+		fail_msg("order %s: no pin_notice row in state %s (rows: %s)", no, state, out);
+	}
 }
 
 /* The outbox pass (as cron runs it) delivers the PIN to the legal representative's mobile;
