@@ -917,8 +917,9 @@ static void pin_row(const char *no, const char *state, char *out, size_t outsz)
 {
 	char q[600];
 
-	/* The send right after the answer may still hold it (sending): wait for it to settle. */
-	for (int i = 0; i < 50; i++) {
+	/* The send right after the answer may still hold it (sending): wait for it to settle. Both
+	 * providers are asked, each with its own timeout: under load that takes more than 10 s. */
+	for (int i = 0; i < 300; i++) {
 		snprintf(q, sizeof(q), "SELECT COUNT(*) FROM outbox WHERE event = 'pin_notice' AND "
 			 "state = 'sending' AND order_id = (SELECT id FROM orders WHERE order_no = '%s')", no);
 		wiz_sql_value(q, out, outsz);
