@@ -56,10 +56,10 @@ enum { Q_ID, Q_NO, Q_STATE, Q_BUSINESS, Q_KIND, Q_SUBJECT, Q_CH_CODE, Q_CH_NAME,
  * by index for the rows the scan meets: an EXISTS would be turned into IN and materialised,
  * i.e. every paper waybill ever entered read for each page. */
 static const char extra_review[] =
-	" AND (o.state <> 'awaiting_paper' OR (SELECT 1 FROM waybills w FORCE INDEX (ix_waybills_order) "
+	" AND (o.state <> ? OR (SELECT 1 FROM waybills w FORCE INDEX (ix_waybills_order) "
 	"WHERE w.order_id = o.id AND w.direction = 'in' LIMIT 1) IS NOT NULL)";
 static const char extra_finance[] =
-	" AND (o.state <> 'pending_payment' OR (SELECT 1 FROM payments p FORCE INDEX (ix_payments_order) "
+	" AND (o.state <> ? OR (SELECT 1 FROM payments p FORCE INDEX (ix_payments_order) "
 	"WHERE p.order_id = o.id AND p.state = 'awaiting_finance' LIMIT 1) IS NOT NULL)";
 
 struct filter {
@@ -137,10 +137,13 @@ static void where(struct query *q, const struct filter *f, const char *subject_l
 		add(q, " AND o.subject_name LIKE ?");
 		bind(q, DB_STR(subject_like));
 	}
-	if (strcmp(f->queue, "review") == 0)
+	if (strcmp(f->queue, "review") == 0) {
 		add(q, extra_review);
-	else if (strcmp(f->queue, "finance") == 0)
+		bind(q, DB_STR(order_state_str(ORDER_AWAITING_PAPER)));
+	} else if (strcmp(f->queue, "finance") == 0) {
 		add(q, extra_finance);
+		bind(q, DB_STR(order_state_str(ORDER_PENDING_PAYMENT)));
+	}
 }
 
 /* The index that yields this shape's rows in submitted order. */

@@ -31,7 +31,7 @@ static const char sql_holds[] =
 	"AND not_after >= ? AND (account_id = ? OR subject_idx = ?)";
 /* A stale draft gives its key up before anyone is refused because of it. */
 static const char sql_expire_holder[] =
-	"SELECT id, state FROM orders WHERE open_key = ? AND state IN ('draft', 'verify_failed') "
+	"SELECT id, state FROM orders WHERE open_key = ? AND state IN (?, ?) "
 	"AND updated_at < NOW(3) - INTERVAL ? HOUR FOR UPDATE";
 static const char sql_insert[] =
 	"INSERT INTO orders (order_no, channel_id, account_id, business_type, cert_kind, state, "
@@ -98,7 +98,10 @@ static int insert_tx(struct db *db, void *p)
 	int rc;
 
 	rc = db_query(db, r->arena, sql_expire_holder,
-		      DB_ARGS(DB_STR(c->open_key), DB_I64(r->app->conf.draft_ttl_hours)), &rows);
+		      DB_ARGS(DB_STR(c->open_key), DB_STR(order_state_str(ORDER_DRAFT)),
+			      DB_STR(order_state_str(ORDER_VERIFY_FAILED)),
+			      DB_I64(r->app->conf.draft_ttl_hours)),
+		      &rows);
 	if (rc != DB_OK)
 		return rc;
 	if (rows.nrows == 1) {

@@ -76,7 +76,7 @@ static const char sql_close_pending[] =
 	"WHERE order_id = ? AND state = 'pending'";
 
 static const char sql_stale_drafts[] =
-	"SELECT id, version, state FROM orders WHERE state IN ('draft', 'verify_failed') "
+	"SELECT id, version, state FROM orders WHERE state IN (?, ?) "
 	"AND updated_at < NOW(3) - INTERVAL ? HOUR ORDER BY updated_at LIMIT ? FOR UPDATE";
 
 
@@ -599,7 +599,10 @@ static int expire_tx(struct db *db, void *p)
 	e->found = e->expired = 0;
 	/* Locked while they expire: a step saved meanwhile waits, then finds the draft gone. */
 	rc = db_query(db, &e->app->arena, sql_stale_drafts,
-		      DB_ARGS(DB_I64(e->app->conf.draft_ttl_hours), DB_I64(EXPIRE_BATCH)), &rows);
+		      DB_ARGS(DB_STR(order_state_str(ORDER_DRAFT)),
+			      DB_STR(order_state_str(ORDER_VERIFY_FAILED)),
+			      DB_I64(e->app->conf.draft_ttl_hours), DB_I64(EXPIRE_BATCH)),
+		      &rows);
 	if (rc != DB_OK)
 		return rc;
 	e->found = rows.nrows;
