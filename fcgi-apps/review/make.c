@@ -257,11 +257,6 @@ static void undo_issue(struct req *r, const struct made *m)
 			m->o->no, m->cert.info.serial, err);
 }
 
-static void release_cert(void *p)
-{
-	ca_cert_free(p);
-}
-
 int review_made(struct req *r)
 {
 	struct made m = { .r = r };
@@ -319,10 +314,8 @@ int review_made(struct req *r)
 		return rc == CA_REFUSED ? resp_error(r, ERR_CA_REFUSED, "csr", NULL)
 					: resp_error(r, ERR_PROVIDER, NULL, "CA 暂时无法签发证书，请稍后重试。");
 	}
-	if (arena_defer(r->arena, release_cert, &m.cert) < 0) {
-		ca_cert_free(&m.cert);
+	if (ca_cert_to_arena(r->arena, &m.cert) < 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	}
 	/* 2. A lost key's certificate revoked at the CA. */
 	if (str_is(o.business, "lost") &&
 	    review_ca_revoke(r, &o, names.target_state, names.target_pem, CA_REASON_KEY_COMPROMISE,

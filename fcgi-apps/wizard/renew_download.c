@@ -75,11 +75,6 @@ static int dl_tx(struct db *db, void *p)
 	return rc;
 }
 
-static void release_cert(void *p)
-{
-	ca_cert_free(p);
-}
-
 int wizard_renew_download(struct req *r)
 {
 	struct dl d = { .r = r };
@@ -111,10 +106,8 @@ int wizard_renew_download(struct req *r)
 		return rc == CA_REFUSED ? resp_error(r, ERR_CA_REFUSED, NULL, NULL)
 					: resp_error(r, ERR_PROVIDER, NULL, "CA 暂时无法签发更新后的证书，请稍后重试。");
 	}
-	if (arena_defer(r->arena, release_cert, &d.cert) < 0) {
-		ca_cert_free(&d.cert);
+	if (ca_cert_to_arena(r->arena, &d.cert) < 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	}
 	rc = db_tx(&r->app->db, dl_tx, &d);
 	if (rc != DB_OK) {
 		/* Not recorded: what the CA issued is revoked again, nowhere valid. */

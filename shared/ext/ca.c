@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <openssl/err.h>
 
+#include "base/arena.h"
 #include "base/errbuf.h"
 #include "crypto/crypto.h"
 #include "ext/http.h"
@@ -41,6 +42,15 @@ void ca_cert_free(struct ca_cert *c)
 		return;
 	free(c->pem);
 	c->pem = NULL;
+}
+
+int ca_cert_to_arena(struct arena *a, struct ca_cert *c)
+{
+	char *copy = c->pem ? arena_strdup(a, c->pem) : NULL;
+
+	ca_cert_free(c);
+	c->pem = copy;
+	return copy ? 0 : -1;
 }
 
 static const char *ca_name_of(const struct conf *c, enum cert_key kind)

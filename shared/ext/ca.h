@@ -8,6 +8,8 @@
 #include "base/conf.h"
 #include "crypto/cert.h"
 
+struct arena;
+
 /*
  * What goes over the wire ([ca] endpoint E, e.g. https://ca.example/ejbca/ejbca-rest-api; every
  * request presents [ca] cert_file/key_file as its TLS client certificate, which is how EJBCA
@@ -53,11 +55,16 @@ const char *ca_reason_name(enum ca_reason reason);
 
 /* A certificate the CA issued. */
 struct ca_cert {
-	char *pem;                 /* malloc'd; ca_cert_free releases it */
+	char *pem;                 /* malloc'd; ca_cert_free releases it, or ca_cert_to_arena moves it */
 	struct cert_info info;     /* serial, subject, issuer, validity, fingerprints */
 };
 
 void ca_cert_free(struct ca_cert *c);
+
+/* Moves c's PEM into arena a (the malloc'd copy freed), so that it lives as long as the request
+ * that holds c by value may use it and needs no cleanup: a cleanup deferred on a handler's stack
+ * struct would run after the handler returned. Returns 0, or -1 with c freed. */
+int ca_cert_to_arena(struct arena *a, struct ca_cert *c);
 
 /* Issues a certificate for csr (PEM PKCS#10; its key RSA-2048+ or SM2 picks the issuing CA)
  * as end entity username (1 to CA_USERNAME_MAX of A-Z a-z 0-9 _ . -). Returns CA_OK with out
