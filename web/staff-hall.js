@@ -35,7 +35,8 @@
   ];
   var PAPER = [
     ['paper_org', '收件单位', 100], ['paper_recipient', '收件人', 100], ['paper_address', '收件地址', 200],
-    ['paper_phone', '联系电话', 60], ['paper_note', '邮寄须知（如“不接收挂号信”）', 200]
+    ['paper_phone', '联系电话', 60], ['paper_note', '邮寄须知（如“不接收挂号信”）', 200],
+    ['paper_renew_items', '已过期证书线下更新须邮寄的材料（如“三、申请材料”，含证书介质、汇款凭证）', 500]
   ];
   var BASES = { priced: '按标准收费', free: '免费', quoted: '预审时报价' };
   var FLOWS = { pay_first: '先付款后审核', two_stage: '预审通过后付款' };
