@@ -73,23 +73,28 @@ static bool web_link(const char *s)
 	return s && (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0);
 }
 
-/* The gateway's word on a pending check; PENDING when it cannot be asked now (over the
- * order's limit, or down: the check's own page says the rest). */
-static enum verify_state ask(struct req *r, const struct order *o, const char *ref)
+/* The gateway's word on a pending check into *st; PENDING when it cannot be asked now (over
+ * the order's limit, or down: the check's own page says the rest). Returns 0, or -1 answered
+ * (the database's error). */
+static int ask(struct req *r, const struct order *o, const char *ref, enum verify_state *st)
 {
 	struct verify_result res;
 	struct provider p;
 	char err[256], bucket[48];
+	int rc;
 
+	*st = VERIFY_PENDING;
 	snprintf(bucket, sizeof(bucket), "face-poll:%lld", o->id);
-	if (wizard_limit(r, bucket, POLLS_LIMIT, POLLS_WINDOW, NULL) != 1)
-		return VERIFY_PENDING;
+	rc = wizard_limit(r, bucket, POLLS_LIMIT, POLLS_WINDOW, NULL);
+	if (rc != 1)
+		return rc < 0 ? -1 : 0;
 	verify_provider(&r->app->conf, &p);
 	if (verify_query(&p, ref, &res, err, sizeof(err)) != VERIFY_OK) {
 		log_rid(LOG_WARN, r->rid, "order %s face scan query: %s", o->no, err);
-		return VERIFY_PENDING;
+		return 0;
 	}
-	return res.state;
+	*st = res.state;
+	return 0;
 }
 
 int wizard_face(struct req *r)
@@ -126,8 +131,10 @@ int wizard_face(struct req *r)
 	link = db_cell(&v, 0, L_LINK);
 	current = str_is(db_cell(&v, 0, L_CURRENT), "1");
 	if (str_is(state, "pending") && current) {
-		enum verify_state now = ask(r, &o, db_cell(&v, 0, L_REF));
+		enum verify_state now;
 
+		if (ask(r, &o, db_cell(&v, 0, L_REF), &now) < 0)
+			return -1;
 		if (now == VERIFY_PASSED)
 			return page(r, FACE_PASSED);
 		if (now == VERIFY_FAILED)

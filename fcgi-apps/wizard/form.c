@@ -5,7 +5,8 @@
  * GET /api/wizard/orders/:no/forms/style.css                     its print stylesheet
  * GET /api/wizard/forms/check?no=&form=&t=                        {"valid", ...}
  *
- * At a hall whose letter_face_qr is on (004), the letter always carries a second QR, of
+ * At a hall whose letter_face_qr is on (004), the letter of an order whose organisation is
+ * checked by the legal representative's face always carries a second QR, of
  * <public_url>/api/wizard/face?no=<no>&t=<face tag> (face.c): the legal representative's face
  * check bound to the order, whether or not a check is pending when it is printed. Elsewhere
  * the letter carries the pending check's own link, when there is one.
@@ -569,7 +570,10 @@ static int load(struct req *r, const struct order *o, struct form_data *d)
 	d->lr_clause = str_is(db_cell(&ctx, 0, 4), "1");
 	/* An organisation's login name is its USCC (004). */
 	d->uscc = strcmp(db_cell(&ctx, 0, 2), "org") == 0 ? db_cell(&ctx, 0, 3) : NULL;
-	if (str_is(db_cell(&ctx, 0, 5), "1")) {
+	/* Where the legal representative's face is what checks the organisation: a renewal or an
+	 * unlock checks no one (the key does), and another method has no face to scan. */
+	if (str_is(db_cell(&ctx, 0, 5), "1") && wizard_plan_has(o, STEP_ENTERPRISE) && !o->mail_in &&
+	    str_is(o->verify_method, "lr_face")) {
 		d->face_link = face_url(r, o->no);
 		d->face_bound = true;
 	} else if (face.nrows == 1) {

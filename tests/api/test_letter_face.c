@@ -335,6 +335,27 @@ static void test_other_hall_unchanged(void **state)
 	assert_string_equal(text, link);
 }
 
+/* An unlock checks no organisation (the key in hand does): JXCA's letter for it has no face
+ * QR, nothing to scan for. */
+static void test_jxca_unlock_has_none(void **state)
+{
+	char uscc[19], mobile[12], no[19], serial[17], extra[64];
+	struct api_client owner = { 0 };
+	struct api_resp r;
+
+	(void)state;
+	wiz_register_org(&owner, uscc, mobile);
+	wiz_random_serial(serial);
+	wiz_fixture_cert(uscc, uscc, "jxca-js", "org", serial, 200, -165, false);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	wiz_create(&owner, "jxca-js", "unlock", "org", extra, no);
+	wiz_fill(&owner, no, "测试示范有限公司", mobile);
+	letter(&owner, no, &r);
+	assert_int_equal(count(r.body, "<svg"), 1);
+	assert_null(strstr(r.body, FORMTAG_FACE_PATH));
+	api_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_jxca_failed),
 		cmocka_unit_test(test_refused_alike),
 		cmocka_unit_test(test_other_hall_unchanged),
+		cmocka_unit_test(test_jxca_unlock_has_none),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
