@@ -566,6 +566,29 @@ static void test_letter_face_qr_set(void **state)
 	json_decref(s);
 }
 
+/* 003 "证书已过有效期的，需要准备资料线下办理，可以快递或者现场办理": a hall that renews expired
+ * certificates offline has paper mailed to it even with no other paper route, so its address
+ * is required; nothing is written on the refusal. */
+static void test_expired_renewal_needs_paper_address(void **state)
+{
+	json_t *s = settings_of("netca-gd");
+	struct api_resp r;
+	long long audits = hall_audits();
+
+	(void)state;
+	assert_true(json_is_false(json_object_get(s, "renew_expired_online")));
+	json_object_set_new(s, "mail_in", json_false());
+	json_object_set_new(s, "paper_businesses", json_array());
+	json_object_set_new(s, "paper_address", json_string(""));
+	put_settings("netca-gd", s, &r);
+	expect(&r, 400, "missing_field");
+	assert_string_equal(api_error_field(&r), "paper_address");
+	assert_non_null(strstr(r.body, "需要邮寄纸质材料时"));
+	api_free(&r);
+	assert_int_equal(hall_audits(), audits);
+	json_decref(s);
+}
+
 static void test_agreement_published(void **state)
 {
 	struct api_resp r;
@@ -833,6 +856,7 @@ int main(void)
 		cmocka_unit_test(test_channel_set),
 		cmocka_unit_test(test_process_set),
 		cmocka_unit_test(test_letter_face_qr_set),
+		cmocka_unit_test(test_expired_renewal_needs_paper_address),
 		cmocka_unit_test(test_agreement_published),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_desk_shown_to_payer),
