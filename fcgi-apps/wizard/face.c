@@ -10,7 +10,8 @@
  * a forged tag get the same refusal. The pages are fixed texts: the phone that scans learns
  * nothing of the order but where its check stands. A pending check is asked at the gateway,
  * read only: a GET by whoever holds the paper settles nothing; the applicant's own status
- * poll records the outcome. */
+ * poll records the outcome. The route does not ask the hall's setting: a letter printed while
+ * it was on stays good after an admin turns it off. */
 #include <stdio.h>
 #include <stdlib.h>
 
