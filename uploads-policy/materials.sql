@@ -54,3 +54,19 @@ INSERT IGNORE INTO material_rules
  SELECT c.id, r.material, 'jpeg,png,bmp', 1048576, r.min_pixels, r.max_pixels, r.max_side, r.businesses, r.cert_kinds,
         IF(r.material = 'seal_sample', 1, r.required), r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form
  FROM channels c JOIN material_rules r ON r.channel_id = 0 WHERE c.code = 'jxca-js';
+
+-- NETCA (guide 003): an expired certificate renews offline ("证书已过有效期的，需要准备资料线下办理"),
+-- and its "三、申请材料" are those of a new application: "2)企业提供“三证合一”《营业执照副本》、事业单位
+-- 提供《事业单位法人证书副本》复印件一份，需加盖公章" and "4)法人代表数字证书须提供申请人本人身份证复印件一份，
+-- 需加盖公章" join the default renewal's application form and handler's ID. The rows are the defaults'
+-- with renew added, so every other business keeps its rule. (A person's own ID, asked of its new
+-- application, is asked of its renewal too: one row per material and hall.) The key ("5)需要续期的
+-- 电子密匙") and the transfer voucher ("6)汇款凭证复印件一份") travel with the mailed paper.
+INSERT IGNORE INTO material_rules
+ (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required,
+  ink_min, sharp_min, paper_min, area_min, seal, qr_form)
+ SELECT c.id, r.material, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.max_side,
+        CONCAT(r.businesses, ',renew'), r.cert_kinds, r.required,
+        r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form
+ FROM channels c JOIN material_rules r ON r.channel_id = 0
+ WHERE c.code = 'netca-gd' AND r.material IN ('business_licence', 'applicant_id_front', 'applicant_id_back');

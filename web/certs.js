@@ -21,13 +21,17 @@
   }
 
   // The renewal window (shared/domain/rules.h): under 90 days left or expired up to 365 days online;
-  // expired longer by review; earlier not at all.
+  // expired longer by review (at a hall renewing expired certificates offline, any expired one, by
+  // mail); earlier not at all.
   function renewalText(c) {
     switch (c.renewal) {
       case 'online':
         return c.days_left >= 0 ? '距到期不足 90 天，可在线办理更新'
           : '已过期（不超过 365 天），可在线办理更新';
-      case 'review': return '已过期超过 365 天，更新须上传材料并经审核';
+      case 'review':
+        // 003 "证书已过有效期的，需要准备资料线下办理，可以快递或者现场办理" (renewal_paper_mail).
+        return c.renewal_paper_mail ? '证书已过有效期，须准备资料线下办理：在线提交后邮寄纸质材料及证书介质，寄达后审核'
+          : '已过期超过 365 天，更新须上传材料并经审核';
       case 'too_early': return '距到期超过 90 天，到期前 90 天内可办理更新';
       default: return '—';
     }

@@ -137,6 +137,8 @@
           ['收件单位', to.org], ['收件人', to.recipient], ['收件地址', to.address], ['联系电话', to.phone]
         ].filter(function (row) { return row[1]; })));
         if (to.note) box.appendChild(P.el('p', 'note-info', to.note));
+        // 003: what an expired certificate's renewal mails (the key and the voucher among them).
+        if (to.items) box.appendChild(P.el('p', 'note-info', to.items));
       }
       var links = P.el('p', 'toolbar');
       links.appendChild(P.newTab('打印申请表', '/api/wizard/orders/' + encodeURIComponent(o.order_no) +

@@ -23,7 +23,8 @@
     ['seal_change_online', '可在线变更签章（否：变更签章须邮寄介质）'],
     ['unlock_auto', '经办人与上笔业务的经办人一致时，解锁自动审核'],
     ['uploads_after_verify', '企业（法定代表人）核验“认证成功”后才能上传资料'],
-    ['form_lr_clause', '申请表内含法定代表人授权委托及单位声明（不另交授权书）']];
+    ['form_lr_clause', '申请表内含法定代表人授权委托及单位声明（不另交授权书）'],
+    ['letter_face_qr', '授权委托书印有与订单绑定的法人刷脸核验二维码（法定代表人扫码刷脸）']];
   var CHOICES = [['invoice_when', '开具电子发票的时点'], ['invoice_via', '电子发票发送至']];
   var INVOICE = [['invoice_promise', '发票送达时限（如“24小时内”）', 60], ['invoice_purpose', '发票用途（如“介质服务费”）', 30]];
   // [member, label, max characters]: the columns' bounds (schema/0014_hall.sql).
@@ -34,7 +35,8 @@
   ];
   var PAPER = [
     ['paper_org', '收件单位', 100], ['paper_recipient', '收件人', 100], ['paper_address', '收件地址', 200],
-    ['paper_phone', '联系电话', 60], ['paper_note', '邮寄须知（如“不接收挂号信”）', 200]
+    ['paper_phone', '联系电话', 60], ['paper_note', '邮寄须知（如“不接收挂号信”）', 200],
+    ['paper_renew_items', '已过期证书线下更新须邮寄的材料（如“三、申请材料”，含证书介质、汇款凭证）', 500]
   ];
   var BASES = { priced: '按标准收费', free: '免费', quoted: '预审时报价' };
   var FLOWS = { pay_first: '先付款后审核', two_stage: '预审通过后付款' };

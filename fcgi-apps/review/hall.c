@@ -141,6 +141,8 @@ static const struct col cols[] = {
 	{ "invoice_purpose", COL_TEXT, 0, "发票用途", false },
 	{ "uploads_after_verify", COL_FLAG, 0, "企业（法人）核验通过后才能上传资料", false },
 	{ "form_lr_clause", COL_FLAG, 0, "申请表内含法定代表人授权委托及单位声明", false },
+	{ "letter_face_qr", COL_FLAG, 0, "授权委托书印有与订单绑定的法人刷脸核验二维码", false },
+	{ "paper_renew_items", COL_TEXT, 0, "已过期证书线下更新须邮寄的材料", false },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
@@ -150,7 +152,7 @@ enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
 	"desk_memo, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, " \
 	"paper_address, paper_phone, paper_note, paper_businesses, counter_businesses, " \
 	"seal_change_online, unlock_auto, invoice_when, invoice_via, invoice_promise, invoice_purpose, " \
-	"uploads_after_verify, form_lr_clause"
+	"uploads_after_verify, form_lr_clause, letter_face_qr, paper_renew_items"
 
 /* The version the client saw: the last edit's time to the microsecond, or NULL never edited. */
 #define HALL_STAMP "DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%f+08:00')"
@@ -172,7 +174,8 @@ static const char sql_update[] =
 	"paper_address = ?, paper_phone = ?, paper_note = ?, paper_businesses = ?, "
 	"counter_businesses = ?, seal_change_online = ?, unlock_auto = ?, invoice_when = ?, "
 	"invoice_via = ?, invoice_promise = ?, invoice_purpose = ?, uploads_after_verify = ?, "
-	"form_lr_clause = ?, updated_at = NOW(3), updated_by = ? "
+	"form_lr_clause = ?, letter_face_qr = ?, paper_renew_items = ?, updated_at = NOW(3), "
+	"updated_by = ? "
 	"WHERE id = ?";
 
 enum { F_CHANNEL, F_BUSINESS, F_KIND, F_BASIS, F_MAX_YEARS, F_ONCE_CODE, F_ONCE_LABEL, F_ONCE_FEN,
@@ -415,7 +418,7 @@ int review_halls(struct req *r)
 struct hall_text_in {
 	const char *desk_payee, *desk_bank, *desk_account, *desk_memo, *desk_address, *desk_hours,
 		*desk_phone, *paper_org, *paper_recipient, *paper_address, *paper_phone, *paper_note,
-		*invoice_promise, *invoice_purpose;
+		*invoice_promise, *invoice_purpose, *paper_renew_items;
 };
 
 #define TEXT(member, max, zh) \
@@ -431,6 +434,7 @@ static const struct req_field text_fields[] = {
 	TEXT(paper_recipient, 100, "收件人"), TEXT(paper_address, 200, "收件地址"),
 	TEXT(paper_phone, 60, "收件人电话"),  TEXT(paper_note, 200, "邮寄须知"),
 	TEXT(invoice_promise, 60, "发票送达时限"), TEXT(invoice_purpose, 30, "发票用途"),
+	TEXT(paper_renew_items, 500, "已过期证书更新须邮寄的材料"),
 };
 
 /* A JSON array of codes of list l, each known and once, as the stored comma list in the
@@ -545,8 +549,11 @@ static int needed(struct req *r, const struct hall_put *h, const char *flow)
 		{ "desk_phone", "counter" },    { "paper_recipient", "paper" },
 		{ "paper_address", "paper" },   { "paper_phone", "paper" },
 	};
+	/* An expired certificate renewed offline is mailed too (003, create.c). */
 	bool paper = str_is(h->val[col_index("mail_in")], "1") || str_is(flow, "two_stage") ||
-		     h->val[col_index("paper_businesses")][0];
+		     h->val[col_index("paper_businesses")][0] ||
+		     (strlist_has(h->val[C_BUSINESSES], "renew") &&
+		      str_is(h->val[col_index("renew_expired_online")], "0"));
 	const char *pay = h->val[col_index("pay_methods")];
 
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {

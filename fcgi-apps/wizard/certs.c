@@ -101,7 +101,7 @@ static json_t *cert_json(const struct db_rows *c, size_t i, struct rules_date to
 {
 	struct rules_date not_after, first;
 	enum rules_renewal window = RENEW_INVALID;
-	bool revoked = strcmp(db_cell(c, i, 9), "revoked") == 0, expired = false;
+	bool revoked = strcmp(db_cell(c, i, 9), "revoked") == 0, expired = false, by_mail;
 	const char *state;
 	int days_left = 0;
 
@@ -116,8 +116,10 @@ static json_t *cert_json(const struct db_rows *c, size_t i, struct rules_date to
 	if (!rules_date_parse(db_cell(c, i, 8), &first))
 		first = (struct rules_date){ 0, 0, 0 };
 	state = revoked ? "revoked" : expired ? "expired" : "valid";
+	/* 003 "证书已过有效期的，需要准备资料线下办理，可以快递或者现场办理": mailed, as create.c does. */
+	by_mail = !revoked && expired && window == RENEW_REVIEW && strcmp(db_cell(c, i, 13), "0") == 0;
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s?, "
-			 "s:b, s:b, s:o}",
+			 "s:b, s:b, s:b, s:o}",
 			 "serial", db_cell(c, i, 0), "channel", db_cell(c, i, 1),
 			 "channel_name", db_cell(c, i, 2), "kind", db_cell(c, i, 3),
 			 "kind_name", order_kind_name(db_cell(c, i, 3)),
@@ -127,6 +129,7 @@ static json_t *cert_json(const struct db_rows *c, size_t i, struct rules_date to
 			 "state_name", revoked ? "已吊销" : expired ? "已过期" : "有效",
 			 "days_left", days_left,
 			 "renewal", revoked ? NULL : window_code(window),
+			 "renewal_paper_mail", by_mail,
 			 "in_warranty", rules_in_warranty(first, today),
 			 "has_seal", strcmp(db_cell(c, i, 10), "0") != 0,
 			 "businesses", offered(db_cell(c, i, 11), db_cell(c, i, 12), db_cell(c, i, 3),

@@ -192,15 +192,22 @@ static int target(struct req *r, struct create *c, const char *serial)
 	if (!rules_date_parse(db_cell(&rows, 0, 3), &not_after))
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	if (strcmp(c->business, "renew") == 0) {
-		switch (rules_renewal_window(today, not_after)) {
+		enum rules_renewal window = rules_renewal_window(today, not_after);
+
+		switch (window) {
 		case RENEW_ONLINE:
-			/* 003: "证书已过有效期的，需要准备资料线下办理": reviewed, with materials. */
-			c->renew_mode = !c->renew_expired_online &&
-						rules_days_from_civil(today) > rules_days_from_civil(not_after)
-					? "review" : "online";
-			return 0;
 		case RENEW_REVIEW:
-			c->renew_mode = "review";
+			/* 003: "证书过期前90天内，可以通过网证通安全客户端……申请续期" online; "证书已过有效期的，
+			 * 需要准备资料线下办理，可以快递或者现场办理": a hall that renews expired certificates
+			 * offline reviews the renewal on its mailed paper (and the key: "需要续期的电子密匙"),
+			 * after payment, like its other mailed businesses. */
+			if (!c->renew_expired_online &&
+			    rules_days_from_civil(today) > rules_days_from_civil(not_after)) {
+				c->renew_mode = "review";
+				c->paper_mail = true;
+				return 0;
+			}
+			c->renew_mode = window == RENEW_ONLINE ? "online" : "review";
 			return 0;
 		case RENEW_TOO_EARLY:
 			return resp_error(r, ERR_CERT_NOT_ELIGIBLE, "cert_serial",

@@ -5,6 +5,12 @@
  * GET /api/wizard/orders/:no/forms/style.css                     its print stylesheet
  * GET /api/wizard/forms/check?no=&form=&t=                        {"valid", ...}
  *
+ * At a hall whose letter_face_qr is on (004), the letter of an order whose organisation is
+ * checked by the legal representative's face always carries a second QR, of
+ * <public_url>/api/wizard/face?no=<no>&t=<face tag> (face.c): the legal representative's face
+ * check bound to the order, whether or not a check is pending when it is printed. Elsewhere
+ * the letter carries the pending check's own link, when there is one.
+ *
  * The QR carries <public_url>/api/wizard/forms/check?no=<no>&form=<form>&t=<tag>, tag the
  * first 16 hex characters of a keyed hash of "<no>|<form>": a reviewer holding a scan can tell
  * a form printed for this order from one of another order or a forged one. The stylesheet sits
@@ -29,7 +35,8 @@
 #define PAGE_MAX (512 * 1024) /* the page, bytes: a few QR codes and a few KB of text */
 
 static const char sql_context[] =
-	"SELECT c.name, c.ca_name, a.kind, a.login_name, c.form_lr_clause FROM channels c "
+	"SELECT c.name, c.ca_name, a.kind, a.login_name, c.form_lr_clause, c.letter_face_qr "
+	"FROM channels c "
 	"JOIN accounts a ON a.id = ? "
 	"WHERE c.id = ?";
 /* The face-check link of a pending legal-representative check, for the letter's second QR. */
@@ -137,6 +144,19 @@ static const char *check_url(struct req *r, const char *no, const char *form, co
 			    no, form, tag);
 }
 
+/* The letter's face-check URL (face.c): stable for the order, whatever check is pending. */
+static const char *face_url(struct req *r, const char *no)
+{
+	const char *base = r->app->conf.public_url;
+	size_t n = strlen(base);
+	char tag[FORMTAG_LEN + 1];
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	formtag_face_make(&r->app->key, no, tag);
+	return arena_printf(r->arena, "%.*s" FORMTAG_FACE_PATH "?no=%s&t=%s", (int)n, base, no, tag);
+}
+
 /* The QR drawing and its caption. A text that cannot be drawn fails the whole page: a form
  * without its binding to the order is no form. */
 static void qr(struct page *pg, struct req *r, const char *text, const char *caption)
@@ -158,6 +178,7 @@ static void qr(struct page *pg, struct req *r, const char *text, const char *cap
 struct form_data {
 	const char *form, *tag, *channel, *ca, *uscc, *today, *face_link;
 	bool lr_clause;              /* the form holds the legal representative's authorisation (001) */
+	bool face_bound;             /* face_link is the order's own face URL (letter_face_qr, 004) */
 	json_t *step[STEP__COUNT];   /* the saved data steps, NULL when not in the plan */
 };
 
@@ -431,7 +452,12 @@ static void authorisation(struct page *pg, struct req *r, const struct order *o,
 			     masked(r, mask_mobile, val(d, STEP_HANDLER, "mobile")), o->no,
 			     order_business_name(o->business), order_kind_name(o->kind), d->today));
 	raw(pg, "</p></section>\n");
-	if (d->face_link)
+	if (d->face_bound) {
+		/* 004: "法人授权委托书中所含二维码已绑定系统中订单号，请扫描二维码，由法人亲自刷脸完成核验". */
+		qr(pg, r, d->face_link, "法人刷脸核验：请法定代表人本人用手机扫描此二维码，亲自刷脸完成核验");
+		raw(pg, "<p class=\"muted\">此二维码已绑定本订单。法人核验结果显示“认证成功”后，方可上传资料提交申请；"
+			"订单删除后重新申请的，须重新下载本委托书，再次进行法人核验。</p>\n");
+	} else if (d->face_link)
 		qr(pg, r, d->face_link, "请法定代表人本人用手机扫描此二维码，完成刷脸核验");
 	else
 		raw(pg, "<p class=\"muted\">法定代表人可扫描右上角二维码，核对本委托书与订单的绑定关系。</p>\n");
@@ -544,7 +570,13 @@ static int load(struct req *r, const struct order *o, struct form_data *d)
 	d->lr_clause = str_is(db_cell(&ctx, 0, 4), "1");
 	/* An organisation's login name is its USCC (004). */
 	d->uscc = strcmp(db_cell(&ctx, 0, 2), "org") == 0 ? db_cell(&ctx, 0, 3) : NULL;
-	if (face.nrows == 1) {
+	/* Where the legal representative's face is what checks the organisation: a renewal or an
+	 * unlock checks no one (the key does), and another method has no face to scan. */
+	if (str_is(db_cell(&ctx, 0, 5), "1") && wizard_plan_has(o, STEP_ENTERPRISE) && !o->mail_in &&
+	    str_is(o->verify_method, "lr_face")) {
+		d->face_link = face_url(r, o->no);
+		d->face_bound = true;
+	} else if (face.nrows == 1) {
 		const char *link = db_cell(&face, 0, 0);
 
 		if (strncmp(link, "https://", 8) == 0 || strncmp(link, "http://", 7) == 0)

@@ -23,6 +23,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/wizard/orders/:no/mail-in", wizard_mail_in, ROLE_APPLICANT, 0 },
 	{ "GET", "/api/wizard/orders/:no/forms/:form", wizard_form, ROLE_APPLICANT, 0 },
 	{ "GET", "/api/wizard/forms/check", wizard_form_check, ROUTE_PUBLIC, 0 },
+	{ "GET", "/api/wizard/face", wizard_face, ROUTE_PUBLIC, 0 },
 	{ "POST", "/api/wizard/orders/:no/sign/code", wizard_sign_code, ROLE_APPLICANT, 0 },
 	{ "POST", "/api/wizard/orders/:no/sign", wizard_sign, ROLE_APPLICANT, 0 },
 	{ "POST", "/api/wizard/orders/:no/resubmit", wizard_resubmit, ROLE_APPLICANT, 0 },

@@ -52,8 +52,8 @@ static const char sql_detail[] =
 	"COALESCE(DATE_FORMAT(o.renew_not_after, '%Y-%m-%d'), ''), "
 	"COALESCE(DATE_FORMAT(o.signed_at, " DB_ISO_FMT "), ''), "
 	"COALESCE(DATE_FORMAT(o.paid_at, " DB_ISO_FMT "), ''), c.name, c.mail_in AND " ENTERPRISE_FAILED ", "
-	"c.paper_org, c.paper_recipient, c.paper_address, c.paper_phone, c.paper_note "
-	"FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?";
+	"c.paper_org, c.paper_recipient, c.paper_address, c.paper_phone, c.paper_note, "
+	"c.paper_renew_items FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?";
 static const char sql_saved[] = "SELECT step FROM order_steps WHERE order_id = ?";
 static const char sql_verifications[] =
 	"SELECT v.subject, v.state, v.method, v.message, DATE_FORMAT(v.created_at, " DB_ISO_FMT ") "
@@ -490,6 +490,11 @@ int wizard_order(struct req *r)
 					      "recipient", db_cell(&d, 0, 8), "address",
 					      db_cell(&d, 0, 9), "phone", db_cell(&d, 0, 10), "note",
 					      db_cell(&d, 0, 11)));
+	/* 003: an expired certificate renewed offline mails "三、申请材料", the key and the
+	 * transfer voucher among them (create.c sends only that renewal by mail). */
+	if (str_is(o.business, "renew") && order_by_mail(&o) && *db_cell(&d, 0, 12))
+		json_object_set_new(json_object_get(out, "paper_to"), "items",
+				    json_string(db_cell(&d, 0, 12)));
 	json_object_set_new(out, "pin_delivery", opt_string(o.pin_delivery));
 	json_object_set_new(out, "pin_delivery_text",
 			    opt_string(rules_pin_delivery_text(o.pin_delivery)));

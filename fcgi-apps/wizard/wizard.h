@@ -168,6 +168,7 @@ int wizard_verify_status(struct req *r);  /* verify_status.c */
 int wizard_mail_in(struct req *r);        /* verify_mail_in.c */
 int wizard_form(struct req *r);           /* form.c */
 int wizard_form_check(struct req *r);
+int wizard_face(struct req *r);           /* face.c */
 int wizard_sign_code(struct req *r);      /* sign.c */
 int wizard_sign(struct req *r);
 int wizard_resubmit(struct req *r);

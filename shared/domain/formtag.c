@@ -45,14 +45,29 @@ static bool is_tag(const char *s, size_t n)
 	return n == FORMTAG_LEN && strspn(s, "0123456789abcdef") >= FORMTAG_LEN;
 }
 
-bool formtag_valid(const struct crypto_key *key, const char *no, const char *form, const char *t)
+static bool tag_ok(const struct crypto_key *key, const char *no, const char *purpose, const char *t)
 {
 	char want[FORMTAG_LEN + 1];
 
-	if (!no || !orderno_valid(no) || !formtag_is_form(form) || !t || !is_tag(t, strlen(t)))
+	if (!no || !orderno_valid(no) || !t || !is_tag(t, strlen(t)))
 		return false;
-	formtag_make(key, no, form, want);
+	formtag_make(key, no, purpose, want);
 	return crypto_equal(want, t, FORMTAG_LEN);
+}
+
+bool formtag_valid(const struct crypto_key *key, const char *no, const char *form, const char *t)
+{
+	return formtag_is_form(form) && tag_ok(key, no, form, t);
+}
+
+void formtag_face_make(const struct crypto_key *key, const char *no, char out[FORMTAG_LEN + 1])
+{
+	formtag_make(key, no, "face", out);
+}
+
+bool formtag_face_valid(const struct crypto_key *key, const char *no, const char *t)
+{
+	return tag_ok(key, no, "face", t);
 }
 
 /* Copies the value of one parameter into dst (size cap) when it fits and holds only allowed. */

@@ -11,6 +11,7 @@
 #define FORMTAG_LEN 16       /* hex characters of the tag */
 #define FORMTAG_NO_LEN 18    /* an order number */
 #define FORMTAG_PATH "/api/wizard/forms/check"
+#define FORMTAG_FACE_PATH "/api/wizard/face" /* the letter's face-check QR (formtag_face_valid) */
 
 /* The forms the hall prints: "application", "authorisation" and "seal" (the seal sample
  * sheet). */
@@ -26,6 +27,14 @@ void formtag_make(const struct crypto_key *key, const char *no, const char *form
 
 /* Whether t is a well-formed tag and the right one for (no, form), in constant time. */
 bool formtag_valid(const struct crypto_key *key, const char *no, const char *form, const char *t);
+
+/* The tag of the authorisation letter's face-check QR of order no (004: "法人授权委托书中所含二维码
+ * 已绑定系统中订单号"): formtag_make with the purpose "face" in place of a form, so no form's
+ * check tag opens the face check and no face tag passes as a form's. */
+void formtag_face_make(const struct crypto_key *key, const char *no, char out[FORMTAG_LEN + 1]);
+
+/* Whether t is the face-check tag of order no, in constant time. */
+bool formtag_face_valid(const struct crypto_key *key, const char *no, const char *t);
 
 /* What a QR payload names, when it is a check URL of ours:
  * "<any base>/api/wizard/forms/check?no=<18 digits>&form=<form>&t=<16 hex>" (the parameters in

@@ -537,6 +537,58 @@ static void test_channel_set(void **state)
 	json_decref(s);
 }
 
+/* 004 "法人授权委托书中所含二维码已绑定系统中订单号": JXCA's letter prints the bound face QR as
+ * seeded; the admin turns it off and on again, each change one audit row. */
+static void test_letter_face_qr_set(void **state)
+{
+	json_t *s = settings_of("jxca-js");
+	struct api_resp r;
+	long long mark = audit_mark();
+
+	(void)state;
+	assert_true(json_is_true(json_object_get(s, "letter_face_qr")));
+	json_object_set_new(s, "letter_face_qr", json_false());
+	put_settings("jxca-js", s, &r);
+	expect(&r, 200, NULL);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "changed")), 1);
+	assert_true(json_is_false(json_object_get(json_object_get(r.json, "hall"), "letter_face_qr")));
+	json_object_set(s, "updated_at", json_object_get(json_object_get(r.json, "hall"), "updated_at"));
+	api_free(&r);
+	json_object_set_new(s, "letter_face_qr", json_true());
+	put_settings("jxca-js", s, &r);
+	expect(&r, 200, NULL);
+	assert_true(json_is_true(json_object_get(json_object_get(r.json, "hall"), "letter_face_qr")));
+	api_free(&r);
+	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE id > %lld AND action = 'hall_channel_set' AND "
+			       "detail = 'jxca-js letter_face_qr: \"1\" → \"0\"'", mark), 1);
+	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE id > %lld AND action = 'hall_channel_set' AND "
+			       "detail = 'jxca-js letter_face_qr: \"0\" → \"1\"'", mark), 1);
+	json_decref(s);
+}
+
+/* 003 "证书已过有效期的，需要准备资料线下办理，可以快递或者现场办理": a hall that renews expired
+ * certificates offline has paper mailed to it even with no other paper route, so its address
+ * is required; nothing is written on the refusal. */
+static void test_expired_renewal_needs_paper_address(void **state)
+{
+	json_t *s = settings_of("netca-gd");
+	struct api_resp r;
+	long long audits = hall_audits();
+
+	(void)state;
+	assert_true(json_is_false(json_object_get(s, "renew_expired_online")));
+	json_object_set_new(s, "mail_in", json_false());
+	json_object_set_new(s, "paper_businesses", json_array());
+	json_object_set_new(s, "paper_address", json_string(""));
+	put_settings("netca-gd", s, &r);
+	expect(&r, 400, "missing_field");
+	assert_string_equal(api_error_field(&r), "paper_address");
+	assert_non_null(strstr(r.body, "需要邮寄纸质材料时"));
+	api_free(&r);
+	assert_int_equal(hall_audits(), audits);
+	json_decref(s);
+}
+
 static void test_agreement_published(void **state)
 {
 	struct api_resp r;
@@ -697,6 +749,8 @@ static void test_hostile(void **state)
 			{ "paper_businesses", "[\"new\", \"mail\"]", "invalid_field" },
 			{ "counter_businesses", "\"revoke\"", "invalid_field" },
 			{ "unlock_auto", "\"yes\"", "invalid_field" },
+			{ "letter_face_qr", "1", "invalid_field" },
+			{ "paper_renew_items", "\"5)需要续期的电子密匙\\u202e\"", "invalid_field" },
 			{ "invoice_when", "\"tomorrow\"", "invalid_field" },
 			{ "invoice_via", "[\"sms\"]", "invalid_field" },
 			{ "invoice_purpose", "\"介质服务费介质服务费介质服务费介质服务费介质服务费介质服务费介质服务费\"", "invalid_field" },
@@ -801,6 +855,8 @@ int main(void)
 		cmocka_unit_test(test_fee_set_and_removed),
 		cmocka_unit_test(test_channel_set),
 		cmocka_unit_test(test_process_set),
+		cmocka_unit_test(test_letter_face_qr_set),
+		cmocka_unit_test(test_expired_renewal_needs_paper_address),
 		cmocka_unit_test(test_agreement_published),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_desk_shown_to_payer),

@@ -35,6 +35,7 @@ struct walk {
 	const char *handler; /* the handler step's JSON, NULL: wiz_step_json's (a random ID) */
 	const char *stop_at; /* drive stops in this state (NULL: at done) */
 	const char *invoice_email; /* the product step's; "-": no invoice asked for */
+	int cert_days;   /* the certificate's not_after from today (0: applicant()'s default) */
 	char trail[400]; /* the states the order went through */
 };
 
@@ -146,7 +147,8 @@ static void applicant(struct walk *w, char extra[160])
 	if (strcmp(w->business, "new") != 0) {
 		wiz_random_serial(serial);
 		wiz_fixture_cert(w->login, person ? w->id : w->login, w->channel, w->kind, serial,
-				 strcmp(w->business, "renew") == 0 ? 30 : 200, -165, false);
+				 w->cert_days ? w->cert_days : strcmp(w->business, "renew") == 0 ? 30 : 200,
+				 w->cert_days < 0 ? w->cert_days - 365 : -165, false);
 		if (strcmp(w->business, "add") != 0)
 			snprintf(extra, 160, ",\"cert_serial\":\"%s\"", serial);
 	}
@@ -689,6 +691,119 @@ static void test_szca_form_and_scans(void **state)
 	free(b);
 }
 
+/* The account's certificate of serial in "my certificates". */
+static json_t *my_cert(struct walk *w, const char *serial, struct api_resp *r)
+{
+	json_t *c;
+	size_t i;
+
+	api_call(&w->c, "GET", "/api/wizard/certs", NULL, NULL, r);
+	assert_int_equal(r->status, 200);
+	json_array_foreach(json_object_get(r->json, "certificates"), i, c)
+		if (strcmp(str(c, "serial"), serial) == 0)
+			return c;
+	fail_msg("certificate %s not listed: %.300s", serial, r->body);
+	return NULL;
+}
+
+static bool needs(json_t *missing, const char *material)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(missing, i, m)
+		if (strcmp(str(m, "material"), material) == 0)
+			return true;
+	return false;
+}
+
+/* 003 "证书已过有效期的，需要准备资料线下办理，可以快递或者现场办理": an expired certificate's renewal is
+ * offered, mailed and reviewed when its paper has come ("快递办理请预留足够的时间，必须等纸质资料寄达，
+ * 并且汇款到账才能办理"), with "三、申请材料": "2)企业提供“三证合一”《营业执照副本》……复印件一份，需加盖
+ * 公章", "3)经办人身份证复印件一份", "4)法人代表数字证书须提供申请人本人身份证复印件一份"; walked from a
+ * fresh account to done, for an organisation's certificate and a legal representative's. */
+static void test_netca_expired_renewal_by_mail(void **state)
+{
+	static const char *const kinds[] = { "org", "legal_rep" };
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct walk *w = new_walk("netca-gd", "renew", kinds[k], "alipay");
+		char extra[160], serial[41], state_now[32];
+		struct api_resp r, o;
+		json_t *c;
+
+		w->cert_days = -20; /* expired 20 days ago: 002 would still renew it online */
+		applicant(w, extra);
+		snprintf(serial, sizeof(serial), "%.16s", strstr(extra, "\"cert_serial\":\"") + 15);
+		c = my_cert(w, serial, &r);
+		assert_string_equal(str(c, "state"), "expired");
+		assert_string_equal(str(c, "renewal"), "review");
+		assert_true(json_is_true(json_object_get(c, "renewal_paper_mail")));
+		assert_true(has(json_object_get(c, "businesses"), "renew"));
+		api_free(&r);
+		wiz_create(&w->c, w->channel, w->business, w->kind, extra, w->no);
+		wiz_order(&w->c, w->no, state_now, &o);
+		assert_string_equal(str(o.json, "renew_mode"), "review");
+		assert_true(json_is_true(json_object_get(o.json, "paper_mail")));
+		/* "收 件 人:蔡先生": the hall's own paper address. */
+		assert_string_equal(str(json_object_get(o.json, "paper_to"), "recipient"), "蔡先生");
+		/* And what goes in the parcel besides the scans: "5)需要续期的电子密匙(数字证书存储介质，
+		 * 外型像U盘)", "6)汇款凭证复印件一份". */
+		assert_non_null(strstr(str(json_object_get(o.json, "paper_to"), "items"), "5)需要续期的电子密匙"));
+		assert_non_null(strstr(str(json_object_get(o.json, "paper_to"), "items"), "6)汇款凭证复印件一份"));
+		api_free(&o);
+		/* Its materials are 003's, once the steps are saved. */
+		{
+			struct wiz_opts opts = { .account_no = w->account };
+
+			wiz_fill_opts(&w->c, w->no, ORG, w->mobile, &opts);
+		}
+		wiz_order(&w->c, w->no, NULL, &o);
+		assert_true(needs(json_object_get(o.json, "materials_missing"), "application_form"));
+		assert_true(needs(json_object_get(o.json, "materials_missing"), "business_licence"));
+		assert_true(needs(json_object_get(o.json, "materials_missing"), "handler_id_front"));
+		assert_int_equal(needs(json_object_get(o.json, "materials_missing"), "applicant_id_front"),
+				 strcmp(w->kind, "legal_rep") == 0);
+		api_free(&o);
+		sign_order(w);
+		drive(w);
+		if (!strstr(w->trail, "pending_payment>awaiting_paper>paper_review>done"))
+			fail_msg("netca expired renewal %s: %s", w->kind, w->trail);
+		/* Renewed: valid again. */
+		c = my_cert(w, serial, &r);
+		assert_string_equal(str(c, "state"), "valid");
+		api_free(&r);
+		printf("# netca-gd renew   %-9s expired: %s\n", w->kind, w->trail);
+		free(w);
+	}
+}
+
+/* 003 "证书过期前90天内，可以通过网证通安全客户端……申请续期……支付后，系统自动审核": a renewal inside
+ * its window stays online: no paper, no scans, done once paid. */
+static void test_netca_renewal_in_window_online(void **state)
+{
+	struct walk *w = new_walk("netca-gd", "renew", "org", "alipay");
+	char extra[160];
+	struct api_resp o;
+
+	(void)state;
+	w->cert_days = 30;
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, extra, w->no);
+	wiz_order(&w->c, w->no, NULL, &o);
+	assert_string_equal(str(o.json, "renew_mode"), "online");
+	assert_false(json_is_true(json_object_get(o.json, "paper_mail")));
+	assert_null(json_object_get(o.json, "paper_to"));
+	assert_int_equal(json_array_size(json_object_get(o.json, "materials_missing")), 0);
+	api_free(&o);
+	sign_order(w);
+	drive(w);
+	if (strstr(w->trail, "paper") || !strstr(w->trail, "done"))
+		fail_msg("netca renewal in its window: %s", w->trail);
+	free(w);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -711,6 +826,8 @@ int main(void)
 		cmocka_unit_test(test_invoices),
 		cmocka_unit_test(test_jxca_uploads_wait_for_face),
 		cmocka_unit_test(test_szca_form_and_scans),
+		cmocka_unit_test(test_netca_expired_renewal_by_mail),
+		cmocka_unit_test(test_netca_renewal_in_window_online),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

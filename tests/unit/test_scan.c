@@ -259,6 +259,29 @@ static void test_formtag(void **state)
 	assert_string_equal(ref.tag, other);
 }
 
+/* 004 "法人授权委托书中所含二维码已绑定系统中订单号": the letter's face tag is the order's own, and
+ * neither a form's check tag nor another order's opens the face check. */
+static void test_formtag_face(void **state)
+{
+	char face[FORMTAG_LEN + 1], letter[FORMTAG_LEN + 1], url[200];
+	struct formtag_ref ref;
+
+	(void)state;
+	formtag_face_make(&key, NO_OWN, face);
+	formtag_make(&key, NO_OWN, "authorisation", letter);
+	assert_string_not_equal(face, letter);
+	assert_true(formtag_face_valid(&key, NO_OWN, face));
+	assert_false(formtag_face_valid(&key, NO_OWN, letter));
+	assert_false(formtag_face_valid(&key, NO_OTHER, face));
+	assert_false(formtag_face_valid(&key, NO_OWN, NULL));
+	assert_false(formtag_face_valid(&key, NULL, face));
+	assert_false(formtag_valid(&key, NO_OWN, "face", face));
+	assert_false(formtag_valid(&key, NO_OWN, "authorisation", face));
+	/* Its URL is no form's check URL: an upload check does not take it for one. */
+	snprintf(url, sizeof(url), "https://hall.example.cn" FORMTAG_FACE_PATH "?no=%s&t=%s", NO_OWN, face);
+	assert_int_equal(formtag_parse(url, strlen(url), &ref), -1);
+}
+
 static void test_formtag_hostile(void **state)
 {
 	static const char *const bad[] = {
@@ -587,6 +610,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_formtag),
+		cmocka_unit_test(test_formtag_face),
 		cmocka_unit_test(test_formtag_hostile),
 		cmocka_unit_test(test_measures_known),
 		cmocka_unit_test(test_own_form_phone),
