@@ -131,6 +131,13 @@ const char *review_holder(struct db *db, struct req *r, const struct order *o);
 int review_approved(struct db *db, struct req *r, const struct order *o, long long version,
 		    enum order_state *final_state);
 
+/* ---- make.c: 001 金融认证 after approval (domain/fincheck.h) */
+
+/* Whether the order's PIN rides in the memo of the 0.01 transfer its approval started
+ * (*applies), and the latest transfer's state ("" none; "credited": 成功受理, it may be made).
+ * Returns a DB_* code. */
+int review_fin_check(struct req *r, const struct order *o, bool *applies, const char **state);
+
 /* ---- hall.c: the halls' own data, for their admins (hall_fee.c, hall_agreement.c) */
 
 /* Text a person reads as it is stored: no bidirectional controls (U+061C, U+200E/F,
