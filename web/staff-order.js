@@ -284,6 +284,7 @@
       ['企业认证方式', o.verify_method ? S.name(S.VERIFY_NAMES, o.verify_method) : '', true],
       ['经办人认证方式', o.handler_method ? S.name(S.HANDLER_METHOD_NAMES, o.handler_method) : '', true],
       ['PIN 码发送方式', o.pin_delivery ? S.name(PIN_NAMES, o.pin_delivery) : '', true],
+      ['金融认证', o.fin_check ? o.fin_check.state_name : '', true],
       ['经办人手机', pii('mobile', o.handler_mobile)],
       ['所在队列', o.queue ? S.name(QUEUE_NAMES, o.queue) : '不在待办队列中'],
       ['已等待', waited],
@@ -1030,12 +1031,20 @@
     var token = monoField(form, 'input', 'm-token', 'token_serial', '介质序列号');
     token.type = 'text';
     token.maxLength = 64;
-    // The PIN the token tool set: sent to its holder by SMS (001/002), never shown again.
-    var pin = monoField(form, 'input', 'm-pin', 'pin', 'PIN码（制证工具设置，6 至 8 位数字）');
-    pin.type = 'password';
-    pin.maxLength = 8;
-    pin.setAttribute('inputmode', 'numeric');
-    pin.autocomplete = 'new-password';
+    // The PIN the token tool set: sent to its holder by SMS (001/002), never shown again. At a
+    // 001 order checked by the 0.01 transfer after approval, the PIN is the one its memo
+    // carried to the basic account: the form neither asks for it nor sends one.
+    var memo = o.pin_source === 'transfer_memo';
+    var pin = memo ? { value: '' } : monoField(form, 'input', 'm-pin', 'pin', 'PIN码（制证工具设置，6 至 8 位数字）');
+    if (memo) {
+      form.appendChild(el('p', 'note-info', 'PIN码已由金融认证的 0.01 元转账附言发送至单位基本户（' +
+        S.text(o.fin_check && o.fin_check.state_name) + '），制证时使用该PIN码，本表无需填写。'));
+    } else {
+      pin.type = 'password';
+      pin.maxLength = 8;
+      pin.setAttribute('inputmode', 'numeric');
+      pin.autocomplete = 'new-password';
+    }
     var actions = el('div', 'actions');
     // Dev and test stacks only: the sandbox token (fcgi-apps/sandbox/token.c) stands in for
     // the token tool; a production hall has no /sandbox/ and the button says so.
@@ -1059,7 +1068,7 @@
         if (!r.ok) return S.formError(form, out, r.error);
         csr.value = r.body.csr;
         token.value = r.body.token_serial;
-        pin.value = r.body.pin || '';
+        if (!memo) pin.value = r.body.pin || '';
         return null;
       });
     });
@@ -1071,7 +1080,7 @@
       if (!c) return S.formError(form, out, { field: 'csr', message: '请粘贴介质生成的证书请求。' });
       if (!t) return S.formError(form, out, { field: 'token_serial', message: '请填写介质序列号。' });
       var payload = { version: o.version, csr: c + '\n', token_serial: t };
-      if (pin.value) payload.pin = pin.value;
+      if (!memo && pin.value) payload.pin = pin.value;
       post(submit, 'made', payload, function (b) {
         pin.value = '';
         return 'CA 已签发证书，序列号 ' + S.text(b.certificate && b.certificate.serial) + '；订单状态：' + V.stateName(b.state) + '。';

@@ -22,7 +22,7 @@
 #define ORG "测试示范有限公司" /* the name api_register_org registers */
 #define MAX_MOVES 12
 
-static struct api_client rev, shp;
+static struct api_client rev, shp, fnc;
 
 struct walk {
 	struct api_client c;
@@ -123,6 +123,30 @@ static char *made_members(struct walk *w)
 			     NULL);
 	api_free(&r);
 	return out;
+}
+
+/* The review detail's 001 financial check (fin_check.state, "" when the order has none),
+ * once it is no longer queued: its transfer goes out after the approval's answer. */
+static void fin_settled(struct walk *w, char out[16])
+{
+	char path[120];
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
+	for (int i = 0; i < 200; i++) {
+		struct api_resp r;
+		json_t *f;
+
+		if (i)
+			usleep(50 * 1000);
+		api_call(&shp, "GET", path, NULL, NULL, &r);
+		assert_int_equal(r.status, 200);
+		f = json_object_get(r.json, "fin_check");
+		snprintf(out, 16, "%s", f ? str(f, "state") : "");
+		api_free(&r);
+		if (strcmp(out, "queued") != 0 && strcmp(out, "none") != 0)
+			return;
+	}
+	fail_msg("%s: the financial check's transfer was never sent", w->no);
 }
 
 /* The applicant's account and, for a business on a certificate, the certificate the CA issued
@@ -238,7 +262,14 @@ static void drive(struct walk *w)
 		} else if (strcmp(state, "reviewing") == 0 || strcmp(state, "paper_review") == 0) {
 			staff(&rev, w, "decision", ",\"decision\":\"approve\"");
 		} else if (strcmp(state, "approved") == 0) {
-			char *made = made_members(w);
+			char *made, fin[16];
+
+			/* 001: made once the 0.01 transfer of the approval is credited. */
+			fin_settled(w, fin);
+			if (fin[0] && strcmp(fin, "credited") != 0)
+				fail_msg("%s %s %s: the financial check is %s (%s)", w->channel,
+					 w->business, w->kind, fin, w->trail);
+			made = made_members(w);
 
 			staff(&shp, w, "made", made);
 			free(made);
@@ -689,11 +720,194 @@ static void test_szca_form_and_scans(void **state)
 	free(b);
 }
 
+/* ---- 001 金融认证 after approval */
+
+/* The memo of the newest transfer to account off the sandbox's bank statement, "" none. */
+static void statement(const char *account, char memo[16])
+{
+	char path[120];
+	struct api_resp r;
+	json_t *t;
+
+	snprintf(path, sizeof(path), "/sandbox/verify/transfers?account_no=%s", account);
+	api_get(path, &r);
+	assert_int_equal(r.status, 200);
+	t = json_array_get(json_object_get(r.json, "transfers"), 0);
+	snprintf(memo, 16, "%s", t ? str(t, "memo") : "");
+	api_free(&r);
+}
+
+/* How the sandbox's bank takes transfers to account: fail (收款行退回) or clear. */
+static void script_account(const char *account, const char *outcome)
+{
+	char body[120];
+	struct api_resp r;
+
+	snprintf(body, sizeof(body), "{\"key\":\"%s\",\"outcome\":\"%s\"}", account, outcome);
+	api_post_json("/sandbox/verify/script", body, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+}
+
+/* The applicant's view of the order once it is in want (waiting up to 10 s). */
+static void wait_state(struct walk *w, const char *want, struct api_resp *r)
+{
+	char state[32];
+
+	for (int i = 0; i < 200; i++) {
+		if (i)
+			usleep(50 * 1000);
+		wiz_order(&w->c, w->no, state, r);
+		if (strcmp(state, want) == 0)
+			return;
+		api_free(r);
+	}
+	fail_msg("%s: never %s (last %s)", w->no, want, state);
+}
+
+static bool listed(json_t *a, const char *code)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (strcmp(json_string_value(v), code) == 0)
+			return true;
+	return false;
+}
+
+/* 001 "若使用微信支付，深圳 CA 审核成功后 SZCA 将向申请单位对公账户打款 0.01 元，并下发证书 PIN 码，请
+ * 及时向贵单位财务索取证书 PIN 码。" The account is only recorded before signing; the approval
+ * sends the transfer; the bank refuses it: 金融认证失败, and "进入个人中心—我的业务单—证书申请，
+ * 找到对应的申请单，点击“金融认证”按钮，重新填写正确的单位基本账户信息后点击“提交”即可。" Then "如申请
+ * 资料审核通过且金融认证通过，则申请单状态显示“成功受理”", the key made with the memo's PIN (no PIN
+ * SMS), shipped and delivered. */
+static void test_szca_fin_check_after_approval(void **state)
+{
+	struct walk *w = new_walk("szca", "new", "org", "wechat");
+	char extra[160], account[20], memo[16], again[16], path[160], body[400], text[600];
+	char fin_state[16];
+	struct api_resp r;
+	json_t *f;
+
+	(void)state;
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, NULL, w->no);
+	script_account(w->account, "fail");
+	sign_order(w);
+	/* Verified without a transfer: nothing went to the account before the approval. */
+	wiz_order(&w->c, w->no, NULL, &r);
+	assert_non_null(strstr(r.body, "审核通过后"));
+	assert_true(json_is_null(json_object_get(r.json, "fin_check")));
+	api_free(&r);
+	w->stop_at = "reviewing";
+	drive(w);
+	staff(&rev, w, "decision", ",\"decision\":\"approve\"");
+
+	/* The bank refused the 0.01: 金融认证失败, its action 金融认证, the handler told by SMS. */
+	wait_state(w, "verify_failed", &r);
+	assert_string_equal(str(r.json, "state_name"), "金融认证失败");
+	assert_true(listed(json_object_get(r.json, "actions"), "fin_check"));
+	assert_false(listed(json_object_get(r.json, "actions"), "cancel"));
+	assert_false(listed(json_object_get(r.json, "actions"), "redo_verification"));
+	f = json_object_get(r.json, "fin_check");
+	assert_string_equal(str(f, "state"), "failed");
+	api_free(&r);
+	message_with(w->mobile, "金融认证失败", text, sizeof(text));
+	if (!text[0])
+		fail_msg("%s: no SMS of the failed financial check", w->no);
+	statement(w->account, memo);
+	assert_string_equal(memo, "");
+	/* The signed steps stay as signed: only the account, through 金融认证. */
+	wiz_put(&w->c, w->no, "financial", wiz_step_json("financial", ORG, w->mobile, NULL), &r);
+	assert_int_not_equal(r.status, 200);
+	api_free(&r);
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/fin-check", w->no);
+	snprintf(body, sizeof(body),
+		 "{\"account_name\":\"别家公司\",\"bank\":\"中国工商银行深圳科技园支行\","
+		 "\"account_no\":\"%s\"}", w->account);
+	api_call(&w->c, "POST", path, body, NULL, &r);
+	api_expect_error(&r, 400, "invalid_field");
+	api_free(&r);
+
+	/* 重新填写正确的单位基本账户信息: a new transfer, a new PIN; credited: 成功受理. */
+	wiz_random_account(account);
+	snprintf(body, sizeof(body),
+		 "{\"account_name\":\"%s\",\"bank\":\"中国工商银行深圳科技园支行\",\"account_no\":\"%s\"}",
+		 ORG, account);
+	api_call(&w->c, "POST", path, body, NULL, &r);
+	if (r.status != 200)
+		fail_msg("%s: fin-check %ld %s", w->no, r.status, r.body);
+	assert_string_equal(str(r.json, "state"), "approved");
+	api_free(&r);
+	api_call(&w->c, "POST", path, body, NULL, &r);
+	api_expect_error(&r, 409, "wrong_state");
+	api_free(&r);
+	fin_settled(w, fin_state);
+	assert_string_equal(fin_state, "credited");
+	wiz_order(&w->c, w->no, NULL, &r);
+	assert_string_equal(str(r.json, "state_name"), "成功受理");
+	statement(account, memo);
+	assert_int_equal(strlen(memo), 6);
+	/* The PIN is on the bank statement only: never in the hall's answers. */
+	assert_null(strstr(r.body, memo));
+	api_free(&r);
+	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
+	api_call(&shp, "GET", path, NULL, NULL, &r);
+	assert_null(strstr(r.body, memo));
+	assert_string_equal(str(r.json, "pin_source"), "transfer_memo");
+	api_free(&r);
+
+	w->stop_at = NULL;
+	drive(w);
+	if (!strstr(w->trail, "approved>making>shipped>done"))
+		fail_msg("%s: %s", w->no, w->trail);
+	/* The PIN rode in the memo: no PIN by SMS. */
+	message_with(w->mobile, "证书PIN码为", text, sizeof(text));
+	assert_string_equal(text, "");
+	statement(account, again);
+	assert_string_equal(again, memo);
+	script_account(w->account, "clear");
+	free(w);
+}
+
+/* "如付款方式选择公对公转账，机构证书PIN码将通过短信方式发至经办人手机号码": no 0.01 check after the
+ * approval, and the PIN the token tool set goes to the handler by SMS. */
+static void test_szca_paid_by_transfer(void **state)
+{
+	struct walk *w = new_walk("szca", "new", "org", "transfer");
+	char extra[160], fin_state[16], text[600], *made;
+	struct api_resp r;
+
+	(void)state;
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, NULL, w->no);
+	sign_order(w);
+	wiz_pay(&w->c, w->no, "transfer", &r);
+	assert_int_equal(r.status, 201);
+	api_free(&r);
+	staff(&fnc, w, "payment/confirm", NULL);
+	w->stop_at = "approved";
+	drive(w);
+	fin_settled(w, fin_state);
+	assert_string_equal(fin_state, "");
+	made = made_members(w);
+	staff(&shp, w, "made", made);
+	free(made);
+	message_with(w->mobile, "证书PIN码为" WIZ_TOKEN_PIN, text, sizeof(text));
+	if (!text[0])
+		fail_msg("%s: no PIN by SMS to the handler", w->no);
+	w->stop_at = NULL;
+	drive(w);
+	free(w);
+}
+
 static int setup(void **state)
 {
 	(void)state;
 	api_staff_login(&rev, "reviewer", "Staff2026hall");
 	api_staff_login(&shp, "shipping", "Staff2026hall");
+	api_staff_login(&fnc, "finance", "Staff2026hall");
 	return 0;
 }
 
@@ -711,6 +925,8 @@ int main(void)
 		cmocka_unit_test(test_invoices),
 		cmocka_unit_test(test_jxca_uploads_wait_for_face),
 		cmocka_unit_test(test_szca_form_and_scans),
+		cmocka_unit_test(test_szca_fin_check_after_approval),
+		cmocka_unit_test(test_szca_paid_by_transfer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
