@@ -1018,6 +1018,39 @@
     return block;
   }
 
+  // 001 金融认证: the approval's 0.01 transfer on its way to the basic account; made once it is
+  // credited. Dev and test stacks only: the sandbox bank's buttons decide it (a production hall
+  // has no /sandbox/ and says so).
+  function finBlock(o) {
+    var block = actionBlock('金融认证（0.01 元打款）', ['审核已通过，正在向单位基本户打款 0.01 元，证书PIN码随转账附言下发。' +
+      '银行入账后订单显示“成功受理”，方可登记制证；被收款行退回则订单转为“金融认证失败”，由申请人重新填写基本户信息。']);
+    var out = el('div', 'form-result');
+    var actions = el('div', 'actions');
+    [['credited', '沙箱银行：已入账（开发环境）'], ['failed', '沙箱银行：退回（开发环境）']].forEach(function (b) {
+      var btn = el('button', 'btn-secondary', b[1]);
+      btn.type = 'button';
+      btn.disabled = !o.fin_check.ref || o.fin_check.state !== 'sent';
+      btn.addEventListener('click', function () {
+        S.clear(out);
+        S.busy(btn, S.api('POST', '/sandbox/verify/transfers/' + encodeURIComponent(o.fin_check.ref) + '/complete',
+          { outcome: b[0] })).then(function (r) {
+          if (!r.ok) return S.formError(block, out, r.error);
+          out.appendChild(el('p', 'muted', '沙箱银行已记录，正在刷新……'));
+          setTimeout(load, 1500);
+          return null;
+        });
+      });
+      actions.appendChild(btn);
+    });
+    var refresh = el('button', null, '刷新');
+    refresh.type = 'button';
+    refresh.addEventListener('click', function () { load(); });
+    actions.appendChild(refresh);
+    block.appendChild(actions);
+    block.appendChild(out);
+    return block;
+  }
+
   // The made step: the token's PKCS#10 request and hardware serial, as the CA's token tool
   // shows them; the CA issues the certificate for the request (POST .../made).
   function madeForm(o) {
@@ -1140,6 +1173,7 @@
         function (b) { return '已确认退款 ' + S.text(b.amount) + ' 元，订单状态：' + V.stateName(b.state) + '。'; }, true));
     }
 
+    if (o.fin_check && (o.fin_check.state === 'queued' || o.fin_check.state === 'sent')) blocks.push(finBlock(o));
     if (may(o, 'made')) blocks.push(madeForm(o));
     if (may(o, 'shipped')) blocks.push(shipForm(o));
     if (may(o, 'delivered')) {

@@ -275,15 +275,17 @@ int review_detail(struct req *r)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	}
 	{
-		const char *fs;
+		const char *fs, *ref;
 		bool fin;
 
-		/* 001 金融认证 after approval: where the transfer is (never its PIN). */
-		if (review_fin_check(r, &o, &fin, &fs) == DB_OK && fin) {
+		/* 001 金融认证 after approval: where the transfer is (never its PIN); one still on
+		 * its way is asked about after this answer. */
+		if (review_fin_check_poll(r, &o, &fin, &fs, &ref) == DB_OK && fin) {
 			json_object_set_new(root, "fin_check",
-					    json_pack("{s:s, s:s}", "state", fs[0] ? fs : "none",
+					    json_pack("{s:s, s:s, s:s?}", "state", fs[0] ? fs : "none",
 						      "state_name",
-						      fincheck_state_zh(o.state, o.verify_method, fs)));
+						      fincheck_state_zh(o.state, o.verify_method, fs),
+						      "ref", ref[0] ? ref : NULL));
 			json_object_set_new(root, "pin_source", json_string("transfer_memo"));
 		}
 	}

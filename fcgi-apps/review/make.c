@@ -134,6 +134,30 @@ int review_fin_check(struct req *r, const struct order *o, bool *applies, const 
 	return fincheck_latest(&r->app->db, r->arena, o->id, state, NULL);
 }
 
+int review_fin_check_poll(struct req *r, const struct order *o, bool *applies,
+			  const char **state, const char **ref)
+{
+	static const char sql_ref[] = "SELECT ref FROM fin_checks WHERE id = ?";
+	struct db_rows rows;
+	long long id = 0;
+	bool on = false;
+	int rc = fincheck_hall(&r->app->db, r->arena, o->channel_id, &on);
+
+	*state = *ref = "";
+	*applies = rc == DB_OK &&
+		   fincheck_due(on, review_ships_key(o), o->pin_delivery, o->pay_method);
+	if (rc == DB_OK && *applies)
+		rc = fincheck_latest_id(&r->app->db, r->arena, o->id, state, NULL, &id);
+	if (rc != DB_OK || !(str_is(*state, "queued") || str_is(*state, "sent")))
+		return rc;
+	rc = db_query(&r->app->db, r->arena, sql_ref, DB_ARGS(DB_I64(id)), &rows);
+	if (rc == DB_OK && rows.nrows == 1)
+		*ref = db_cell(&rows, 0, 0);
+	if (rc == DB_OK && app_fincheck_after(r, id) < 0)
+		log_rid(LOG_WARN, r->rid, "order %s: fin check %lld left to the runner", o->no, id);
+	return rc;
+}
+
 /* The request as text: PEM has line breaks, which req_fields refuses in text fields. */
 static const char *csr_of(struct req *r, json_t *body)
 {

@@ -138,6 +138,12 @@ int review_approved(struct db *db, struct req *r, const struct order *o, long lo
  * Returns a DB_* code. */
 int review_fin_check(struct req *r, const struct order *o, bool *applies, const char **state);
 
+/* The same, and when that transfer is still queued or sent, the hall's pass asks the bank
+ * about it after this request's answer (domain/fincheck.h): *ref gets its ref ("" none), which
+ * the console's sandbox buttons name. Returns a DB_* code. */
+int review_fin_check_poll(struct req *r, const struct order *o, bool *applies,
+			  const char **state, const char **ref);
+
 /* ---- hall.c: the halls' own data, for their admins (hall_fee.c, hall_agreement.c) */
 
 /* Text a person reads as it is stored: no bidirectional controls (U+061C, U+200E/F,

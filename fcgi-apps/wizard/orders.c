@@ -443,6 +443,7 @@ int wizard_order(struct req *r)
 	json_t *missing, *out;
 	bool paid, can_mail_in;
 	const char *fin, *fin_message;
+	long long fin_id;
 	int rc;
 
 	if (wizard_find_order(r, r->params[0], &o) < 0)
@@ -464,9 +465,12 @@ int wizard_order(struct req *r)
 		return -1;
 	paid = any_paid(&pay);
 	can_mail_in = str_is(db_cell(&d, 0, 6), "1") && !o.mail_in;
-	rc = fincheck_latest(&r->app->db, r->arena, o.id, &fin, &fin_message);
+	rc = fincheck_latest_id(&r->app->db, r->arena, o.id, &fin, &fin_message, &fin_id);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
+	/* 001: a transfer still on its way is asked about after this answer. */
+	if ((str_is(fin, "queued") || str_is(fin, "sent")) && app_fincheck_after(r, fin_id) < 0)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	/* No step data here: what is personal (ID numbers, mobiles, cards) stays behind the
 	 * steps' own answers, masked. */
 	out = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:b, s:i, s:s}",

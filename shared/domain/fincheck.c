@@ -53,7 +53,7 @@ const char *fincheck_state_zh(enum order_state s, const char *verify_method, con
 	/* 001 "如申请资料审核通过且金融认证通过，则申请单状态显示“成功受理”". */
 	if (s == ORDER_APPROVED && eq(fin, "credited"))
 		return "成功受理";
-	if (s == ORDER_APPROVED && eq(fin, "queued"))
+	if (s == ORDER_APPROVED && (eq(fin, "queued") || eq(fin, "sent")))
 		return "审核通过，金融认证中";
 	if (s == ORDER_VERIFY_FAILED && eq(fin, "failed"))
 		return "金融认证失败";
@@ -68,12 +68,12 @@ static void pin_aad(const char *ref, char aad[96])
 
 static const char sql_supersede[] =
 	"UPDATE fin_checks SET state = 'superseded', pin_enc = NULL, decided_at = NOW(3) "
-	"WHERE order_id = ? AND state IN ('queued', 'credited')";
+	"WHERE order_id = ? AND state IN ('queued', 'sent', 'credited')";
 static const char sql_insert[] =
 	"INSERT INTO fin_checks (order_id, ref, state, pin_enc, next_at, created_at) "
 	"VALUES (?, ?, 'queued', ?, NOW(3), NOW(3))";
 static const char sql_latest[] =
-	"SELECT state, message FROM fin_checks WHERE order_id = ? ORDER BY id DESC LIMIT 1";
+	"SELECT state, message, id FROM fin_checks WHERE order_id = ? ORDER BY id DESC LIMIT 1";
 
 int fincheck_queue(struct db *db, const struct crypto_key *key, long long order_id,
 		   long long *id)
@@ -113,32 +113,57 @@ int fincheck_hall(struct db *db, struct arena *a, long long channel_id, bool *on
 int fincheck_latest(struct db *db, struct arena *a, long long order_id, const char **state,
 		    const char **message)
 {
+	return fincheck_latest_id(db, a, order_id, state, message, NULL);
+}
+
+int fincheck_latest_id(struct db *db, struct arena *a, long long order_id, const char **state,
+		       const char **message, long long *id)
+{
 	struct db_rows rows;
 	int rc = db_query(db, a, sql_latest, DB_ARGS(DB_I64(order_id)), &rows);
 
 	*state = "";
 	if (message)
 		*message = "";
+	if (id)
+		*id = 0;
 	if (rc != DB_OK || rows.nrows != 1)
 		return rc;
 	*state = db_cell(&rows, 0, 0);
 	if (message)
 		*message = db_cell(&rows, 0, 1);
+	if (id)
+		*id = strtoll(db_cell(&rows, 0, 2), NULL, 10);
 	return DB_OK;
+}
+
+int fincheck_backoff(int tries)
+{
+	int s = 1;
+
+	for (int i = 1; i < tries && s < FINCHECK_BACKOFF_MAX; i++)
+		s *= 2;
+	return s < FINCHECK_BACKOFF_MAX ? s : FINCHECK_BACKOFF_MAX;
 }
 
 /* ---- the pass */
 
 static const char sql_due[] =
-	"SELECT id FROM fin_checks WHERE state = 'queued' AND next_at <= NOW(3) "
+	"SELECT id FROM fin_checks WHERE state IN ('queued', 'sent') AND next_at <= NOW(3) "
 	"ORDER BY next_at LIMIT ?";
 /* A row is claimed by moving its next_at on: another pass skips it until then. */
 static const char sql_claim[] =
-	"SELECT f.ref, f.pin_enc, f.order_id, o.order_no FROM fin_checks f "
+	"SELECT f.ref, f.pin_enc, f.order_id, o.order_no, f.state, f.tries FROM fin_checks f "
 	"JOIN orders o ON o.id = f.order_id "
-	"WHERE f.id = ? AND f.state = 'queued' AND f.next_at <= NOW(3) FOR UPDATE";
+	"WHERE f.id = ? AND f.state IN ('queued', 'sent') AND f.next_at <= NOW(3) FOR UPDATE";
 static const char sql_claimed[] =
 	"UPDATE fin_checks SET tries = tries + 1, next_at = NOW(3) + INTERVAL ? SECOND WHERE id = ?";
+/* Asked again after fincheck_backoff(tries) seconds. */
+static const char sql_later[] =
+	"UPDATE fin_checks SET next_at = NOW(3) + INTERVAL ? SECOND WHERE id = ? "
+	"AND state IN ('queued', 'sent')";
+static const char sql_sent[] =
+	"UPDATE fin_checks SET state = 'sent' WHERE id = ? AND state = 'queued'";
 static const char sql_step[] =
 	"SELECT data_enc FROM order_steps WHERE order_id = ? AND step = 'financial'";
 static const char sql_row_lock[] = "SELECT state FROM fin_checks WHERE id = ? FOR UPDATE";
@@ -159,7 +184,8 @@ struct job {
 	size_t pin_len;
 	const unsigned char *step_enc;
 	size_t step_len;
-	bool claimed;
+	bool claimed, sent;   /* sent: the transfer went out; its credit is asked about */
+	int tries;
 	const struct verify_result *res;
 	char message[4 * VERIFY_MESSAGE_CHARS + 1];
 	long long sms_id;
@@ -181,6 +207,8 @@ static int claim_tx(struct db *db, void *p)
 	j->pin_len = rows.len[1];
 	j->order_id = strtoll(db_cell(&rows, 0, 2), NULL, 10);
 	j->no = db_cell(&rows, 0, 3);
+	j->sent = eq(db_cell(&rows, 0, 4), "sent");
+	j->tries = (int)strtol(db_cell(&rows, 0, 5), NULL, 10) + 1;
 	rc = db_query(db, j->a, sql_step, DB_ARGS(DB_I64(j->order_id)), &step);
 	if (rc != DB_OK)
 		return rc;
@@ -206,9 +234,20 @@ static int settle_tx(struct db *db, void *p)
 	if (rc == DB_OK)
 		rc = db_query(db, j->a, sql_order_lock, DB_ARGS(DB_I64(j->order_id)), &ord);
 	/* Replaced meanwhile (the applicant re-entered the account): the newer row counts. */
-	if (rc != DB_OK || row.nrows != 1 || !eq(db_cell(&row, 0, 0), "queued") || ord.nrows != 1)
+	if (rc != DB_OK || row.nrows != 1 || ord.nrows != 1 ||
+	    !(eq(db_cell(&row, 0, 0), "queued") || eq(db_cell(&row, 0, 0), "sent")))
 		return rc;
-	if (j->res->state != VERIFY_FAILED) {
+	/* Sent, not yet credited: the bank is asked again later. */
+	if (j->res->state == VERIFY_PENDING) {
+		rc = db_exec(db, sql_sent, DB_ARGS(DB_I64(j->id)), NULL, NULL);
+		if (rc == DB_OK)
+			rc = db_exec(db, sql_later, DB_ARGS(DB_I64(fincheck_backoff(j->tries)),
+							    DB_I64(j->id)), NULL, NULL);
+		return rc == DB_OK && !j->sent
+			? order_note(db, j->order_id, "fin_check_sent", "system", 0, true, "")
+			: rc;
+	}
+	if (j->res->state == VERIFY_PASSED) {
 		rc = db_exec(db, sql_credited, DB_ARGS(DB_I64(j->id)), NULL, NULL);
 		return rc == DB_OK ? order_note(db, j->order_id, "fin_check_passed", "system", 0, true,
 						"向单位基本户打款 0.01 元已入账，证书PIN码已随转账附言发送，请向贵单位财务人员获取。")
@@ -233,6 +272,43 @@ static int settle_tx(struct db *db, void *p)
 	json_decref(params);
 	explicit_bzero(mobile, sizeof(mobile));
 	return rc;
+}
+
+/* Records what the gateway said of a claimed row (res), or, when it did not answer, when
+ * to ask again. */
+static int record(struct db *db, struct job *j, int rc, const struct verify_result *res,
+		  const char *err, struct fincheck_stats *st)
+{
+	if (rc != VERIFY_OK) {
+		/* err names the gateway's answer, never the memo. */
+		log_warn("fin check %lld (order %s): %s; tried again later", j->id, j->no, err);
+		st->retry++;
+		return db_exec(db, sql_later, DB_ARGS(DB_I64(fincheck_backoff(j->tries)),
+						      DB_I64(j->id)), NULL, NULL);
+	}
+	snprintf(j->message, sizeof(j->message), "%s", res->state == VERIFY_FAILED ? res->message : "");
+	mask_text(j->message);
+	j->res = res;
+	rc = db_tx(db, settle_tx, j);
+	if (rc != DB_OK)
+		return rc;
+	if (res->state == VERIFY_FAILED)
+		st->failed++;
+	else if (res->state == VERIFY_PASSED)
+		st->credited++;
+	return DB_OK;
+}
+
+/* Asks the gateway whether a sent row's transfer was credited. */
+static int query_one(struct db *db, const struct conf *c, struct job *j, struct fincheck_stats *st)
+{
+	struct verify_result res;
+	struct provider p;
+	char err[256];
+
+	verify_provider(c, &p);
+	return record(db, j, verify_transfer_query(&p, j->ref, &res, err, sizeof(err)), &res, err,
+		      st);
 }
 
 /* Sends one claimed row's transfer and records what the gateway said. */
@@ -267,24 +343,9 @@ static int send_one(struct db *db, const struct conf *c, struct job *j, struct f
 	verify_provider(c, &p);
 	rc = verify_start(&p, &chk, &res, err, sizeof(err));
 	explicit_bzero(pin, sizeof(pin));
-	if (rc != VERIFY_OK) {
-		/* err names the gateway's answer, never the memo. */
-		log_warn("fin check %lld (order %s): %s; tried again later", j->id, j->no, err);
-		st->retry++;
-		return DB_OK;
-	}
-	st->sent++;
-	snprintf(j->message, sizeof(j->message), "%s", res.state == VERIFY_FAILED ? res.message : "");
-	mask_text(j->message);
-	j->res = &res;
-	rc = db_tx(db, settle_tx, j);
-	if (rc != DB_OK)
-		return rc;
-	if (res.state == VERIFY_FAILED)
-		st->failed++;
-	else
-		st->credited++;
-	return DB_OK;
+	if (rc == VERIFY_OK)
+		st->sent++;
+	return record(db, j, rc, &res, err, st);
 }
 
 static int run_one(struct db *db, struct arena *a, const struct conf *c,
@@ -296,7 +357,7 @@ static int run_one(struct db *db, struct arena *a, const struct conf *c,
 
 	if (rc != DB_OK || !j.claimed)
 		return rc;
-	rc = send_one(db, c, &j, st);
+	rc = j.sent ? query_one(db, c, &j, st) : send_one(db, c, &j, st);
 	/* The SMS of a failure goes now; what does not, the outbox runner sends later. */
 	if (rc == DB_OK && j.sms_id &&
 	    outbox_run(db, a, c, key, &j.sms_id, 1, &ost) != DB_OK)

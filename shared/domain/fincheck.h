@@ -8,11 +8,16 @@
  * row: a fresh PIN (CSPRNG), sealed under the PII key, and a fresh ref. A pass after the
  * answer (fincheck_run, like the outbox's) sends the 0.01 transfer through the verify
  * gateway (shared/ext/verify.h, /transfers) with the PIN as its memo:
- *   the gateway's "sent"   -> credited: the order, still approved, is 成功受理 and may be made;
- *   the gateway's "failed" -> failed: approved -> verify_failed (金融认证失败), the handler gets
- *                             an SMS; the applicant re-enters the account, which queues a new
+ *   the gateway's "sent"   -> sent: the bank is asked whether it was credited (GET
+ *                             /transfers/<ref>), after fincheck_backoff(tries) seconds;
+ *   "credited"             -> credited: the order, still approved, is 成功受理 and may be made;
+ *   "failed" (at once or   -> failed: approved -> verify_failed (金融认证失败), the handler gets
+ *    when asked)              an SMS; the applicant re-enters the account, which queues a new
  *                             transfer with a new PIN (the old row is superseded);
- *   no answer              -> stays queued, tried again later (certhall-admin fin-checks).
+ *   no answer              -> stays queued or sent, asked again after the backoff.
+ * Who runs the pass: the request that queued the row, after its answer; a read of the order
+ * (the applicant's or the console's) whose transfer is due, after its answer; and
+ * certhall-admin fin-checks (cron or --daemon).
  * The PIN is never logged or answered; its sealed copy goes once the row fails or is replaced.
  */
 #ifndef CERTHALL_FINCHECK_H
@@ -28,7 +33,12 @@
 #include "domain/order.h"
 
 #define FINCHECK_PIN_LEN 6  /* the memo's digits: a PIN as token tools set them (6 to 8) */
-#define FINCHECK_RETRY_SECONDS 300
+#define FINCHECK_RETRY_SECONDS 60  /* a claimed row's lease: another pass skips it */
+#define FINCHECK_BACKOFF_MAX 600   /* seconds, the longest wait before asking again */
+
+/* Seconds before a row is asked about again after its tries-th attempt (1, 2, ...): 1, 2, 4,
+ * ... up to FINCHECK_BACKOFF_MAX. */
+int fincheck_backoff(int tries);
 
 /* Whether the approval of an order starts the transfer: the hall checks after approval, the
  * order mails a key, and its PIN goes in the memo (paid by wechat or alipay: 001 "如付款方式
@@ -55,9 +65,12 @@ int fincheck_hall(struct db *db, struct arena *a, long long channel_id, bool *on
 int fincheck_queue(struct db *db, const struct crypto_key *key, long long order_id,
 		   long long *id);
 
-/* The latest row's state of order_id into out ("" none), and its message (masked). */
+/* The latest row's state of order_id ("" none: queued, sent, credited, failed, superseded),
+ * its message (masked; may be NULL) and, with _id, its id (0 none). DB_* codes. */
 int fincheck_latest(struct db *db, struct arena *a, long long order_id, const char **state,
 		    const char **message);
+int fincheck_latest_id(struct db *db, struct arena *a, long long order_id, const char **state,
+		       const char **message, long long *id);
 
 struct fincheck_stats {
 	int sent, credited, failed, retry;

@@ -143,7 +143,8 @@ static void fin_settled(struct walk *w, char out[16])
 		f = json_object_get(r.json, "fin_check");
 		snprintf(out, 16, "%s", f ? str(f, "state") : "");
 		api_free(&r);
-		if (strcmp(out, "queued") != 0 && strcmp(out, "none") != 0)
+		if (strcmp(out, "queued") != 0 && strcmp(out, "sent") != 0 &&
+		    strcmp(out, "none") != 0)
 			return;
 	}
 	fail_msg("%s: the financial check's transfer was never sent", w->no);
@@ -776,48 +777,124 @@ static bool listed(json_t *a, const char *code)
 	return false;
 }
 
+/* The review detail's fin_check once its transfer went out (state "sent"): its ref. */
+static void fin_sent(struct walk *w, char ref[80])
+{
+	char path[120];
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
+	for (int i = 0; i < 200; i++) {
+		struct api_resp r;
+		json_t *f;
+
+		if (i)
+			usleep(50 * 1000);
+		api_call(&shp, "GET", path, NULL, NULL, &r);
+		assert_int_equal(r.status, 200);
+		f = json_object_get(r.json, "fin_check");
+		snprintf(ref, 80, "%s", str(f, "ref"));
+		if (strcmp(str(f, "state"), "sent") == 0) {
+			/* Not made before the bank credits the transfer. */
+			assert_false(listed(json_object_get(r.json, "actions"), "made"));
+			api_free(&r);
+			return;
+		}
+		api_free(&r);
+	}
+	fail_msg("%s: the financial check's transfer was never sent", w->no);
+}
+
+/* The sandbox bank's word on a transfer still sent: what the console's buttons send. */
+static void bank_decides(const char *ref, const char *outcome)
+{
+	char path[160], body[64];
+	struct api_resp r;
+
+	snprintf(path, sizeof(path), "/sandbox/verify/transfers/%s/complete", ref);
+	snprintf(body, sizeof(body), "{\"outcome\":\"%s\"}", outcome);
+	api_post_json(path, body, &r);
+	if (r.status != 200)
+		fail_msg("complete %s: %ld %s", ref, r.status, r.body);
+	api_free(&r);
+}
+
+/* 金融认证失败 as the applicant sees it, with the action 金融认证 and nothing else to redo. */
+static void fin_failed(struct walk *w)
+{
+	struct api_resp r;
+
+	wait_state(w, "verify_failed", &r);
+	assert_string_equal(str(r.json, "state_name"), "金融认证失败");
+	assert_true(listed(json_object_get(r.json, "actions"), "fin_check"));
+	assert_false(listed(json_object_get(r.json, "actions"), "cancel"));
+	assert_false(listed(json_object_get(r.json, "actions"), "redo_verification"));
+	assert_string_equal(str(json_object_get(r.json, "fin_check"), "state"), "failed");
+	api_free(&r);
+}
+
+/* 金融认证: the basic account entered again (POST .../fin-check), answered approved. */
+static void fin_resubmit(struct walk *w, const char *account)
+{
+	char path[160], body[400];
+	struct api_resp r;
+
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/fin-check", w->no);
+	snprintf(body, sizeof(body),
+		 "{\"account_name\":\"%s\",\"bank\":\"中国工商银行深圳科技园支行\",\"account_no\":\"%s\"}",
+		 ORG, account);
+	api_call(&w->c, "POST", path, body, NULL, &r);
+	if (r.status != 200)
+		fail_msg("%s: fin-check %ld %s", w->no, r.status, r.body);
+	assert_string_equal(str(r.json, "state"), "approved");
+	api_free(&r);
+	/* Submitted twice: the first one stands. */
+	api_call(&w->c, "POST", path, body, NULL, &r);
+	api_expect_error(&r, 409, "wrong_state");
+	api_free(&r);
+}
+
 /* 001 "若使用微信支付，深圳 CA 审核成功后 SZCA 将向申请单位对公账户打款 0.01 元，并下发证书 PIN 码，请
  * 及时向贵单位财务索取证书 PIN 码。" The account is only recorded before signing; the approval
- * sends the transfer; the bank refuses it: 金融认证失败, and "进入个人中心—我的业务单—证书申请，
- * 找到对应的申请单，点击“金融认证”按钮，重新填写正确的单位基本账户信息后点击“提交”即可。" Then "如申请
- * 资料审核通过且金融认证通过，则申请单状态显示“成功受理”", the key made with the memo's PIN (no PIN
- * SMS), shipped and delivered. */
+ * sends the transfer; the receiving bank returns it: 金融认证失败, and "进入个人中心—我的业务单—证书
+ * 申请，找到对应的申请单，点击“金融认证”按钮，重新填写正确的单位基本账户信息后点击“提交”即可。" A wrong
+ * account again (refused at once), then the right one: "如申请资料审核通过且金融认证通过，则申请单状态
+ * 显示“成功受理”", the key made with the memo's PIN (no PIN SMS), shipped and delivered. */
 static void test_szca_fin_check_after_approval(void **state)
 {
 	struct walk *w = new_walk("szca", "new", "org", "wechat");
-	char extra[160], account[20], memo[16], again[16], path[160], body[400], text[600];
-	char fin_state[16];
+	char extra[160], wrong[20], account[20], memo[16], first[16], again[16], path[160];
+	char body[400], text[600], ref[80], fin_state[16];
 	struct api_resp r;
-	json_t *f;
 
 	(void)state;
 	applicant(w, extra);
 	wiz_create(&w->c, w->channel, w->business, w->kind, NULL, w->no);
-	script_account(w->account, "fail");
+	/* The sandbox bank waits for a developer's (here: the test's) word on this account. */
+	script_account(w->account, "wait");
 	sign_order(w);
 	/* Verified without a transfer: nothing went to the account before the approval. */
 	wiz_order(&w->c, w->no, NULL, &r);
 	assert_non_null(strstr(r.body, "审核通过后"));
 	assert_true(json_is_null(json_object_get(r.json, "fin_check")));
 	api_free(&r);
+	statement(w->account, memo);
+	assert_string_equal(memo, "");
 	w->stop_at = "reviewing";
 	drive(w);
 	staff(&rev, w, "decision", ",\"decision\":\"approve\"");
 
-	/* The bank refused the 0.01: 金融认证失败, its action 金融认证, the handler told by SMS. */
-	wait_state(w, "verify_failed", &r);
-	assert_string_equal(str(r.json, "state_name"), "金融认证失败");
-	assert_true(listed(json_object_get(r.json, "actions"), "fin_check"));
-	assert_false(listed(json_object_get(r.json, "actions"), "cancel"));
-	assert_false(listed(json_object_get(r.json, "actions"), "redo_verification"));
-	f = json_object_get(r.json, "fin_check");
-	assert_string_equal(str(f, "state"), "failed");
+	/* Sent: 审核通过，金融认证中; the memo on the statement is the PIN. Then returned. */
+	fin_sent(w, ref);
+	wiz_order(&w->c, w->no, NULL, &r);
+	assert_string_equal(str(r.json, "state_name"), "审核通过，金融认证中");
 	api_free(&r);
+	statement(w->account, first);
+	assert_int_equal(strlen(first), 6);
+	bank_decides(ref, "failed");
+	fin_failed(w);
 	message_with(w->mobile, "金融认证失败", text, sizeof(text));
 	if (!text[0])
 		fail_msg("%s: no SMS of the failed financial check", w->no);
-	statement(w->account, memo);
-	assert_string_equal(memo, "");
 	/* The signed steps stay as signed: only the account, through 金融认证. */
 	wiz_put(&w->c, w->no, "financial", wiz_step_json("financial", ORG, w->mobile, NULL), &r);
 	assert_int_not_equal(r.status, 200);
@@ -830,25 +907,25 @@ static void test_szca_fin_check_after_approval(void **state)
 	api_expect_error(&r, 400, "invalid_field");
 	api_free(&r);
 
-	/* 重新填写正确的单位基本账户信息: a new transfer, a new PIN; credited: 成功受理. */
+	/* Another wrong account: the bank refuses the transfer at once. */
+	wiz_random_account(wrong);
+	script_account(wrong, "fail");
+	fin_resubmit(w, wrong);
+	fin_failed(w);
+
+	/* 重新填写正确的单位基本账户信息: a new transfer with a new PIN; credited: 成功受理. */
 	wiz_random_account(account);
-	snprintf(body, sizeof(body),
-		 "{\"account_name\":\"%s\",\"bank\":\"中国工商银行深圳科技园支行\",\"account_no\":\"%s\"}",
-		 ORG, account);
-	api_call(&w->c, "POST", path, body, NULL, &r);
-	if (r.status != 200)
-		fail_msg("%s: fin-check %ld %s", w->no, r.status, r.body);
-	assert_string_equal(str(r.json, "state"), "approved");
-	api_free(&r);
-	api_call(&w->c, "POST", path, body, NULL, &r);
-	api_expect_error(&r, 409, "wrong_state");
-	api_free(&r);
+	script_account(account, "wait");
+	fin_resubmit(w, account);
+	fin_sent(w, ref);
+	statement(account, memo);
+	assert_int_equal(strlen(memo), 6);
+	assert_string_not_equal(memo, first);
+	bank_decides(ref, "credited");
 	fin_settled(w, fin_state);
 	assert_string_equal(fin_state, "credited");
 	wiz_order(&w->c, w->no, NULL, &r);
 	assert_string_equal(str(r.json, "state_name"), "成功受理");
-	statement(account, memo);
-	assert_int_equal(strlen(memo), 6);
 	/* The PIN is on the bank statement only: never in the hall's answers. */
 	assert_null(strstr(r.body, memo));
 	api_free(&r);
@@ -856,6 +933,7 @@ static void test_szca_fin_check_after_approval(void **state)
 	api_call(&shp, "GET", path, NULL, NULL, &r);
 	assert_null(strstr(r.body, memo));
 	assert_string_equal(str(r.json, "pin_source"), "transfer_memo");
+	assert_true(listed(json_object_get(r.json, "actions"), "made"));
 	api_free(&r);
 
 	w->stop_at = NULL;
@@ -868,6 +946,8 @@ static void test_szca_fin_check_after_approval(void **state)
 	statement(account, again);
 	assert_string_equal(again, memo);
 	script_account(w->account, "clear");
+	script_account(wrong, "clear");
+	script_account(account, "clear");
 	free(w);
 }
 

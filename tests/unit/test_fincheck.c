@@ -61,6 +61,8 @@ static void test_state_names(void **state)
 	assert_string_equal(fincheck_state_zh(ORDER_APPROVED, "transfer", "credited"), "成功受理");
 	assert_string_equal(fincheck_state_zh(ORDER_APPROVED, "transfer", "queued"),
 			    "审核通过，金融认证中");
+	assert_string_equal(fincheck_state_zh(ORDER_APPROVED, "transfer", "sent"),
+			    "审核通过，金融认证中");
 	assert_string_equal(fincheck_state_zh(ORDER_VERIFY_FAILED, "transfer", "failed"),
 			    "金融认证失败");
 	/* Without a transfer after approval, the names are the machine's. */
@@ -69,12 +71,26 @@ static void test_state_names(void **state)
 	assert_string_equal(fincheck_state_zh(ORDER_MAKING, "transfer", "credited"), "证书制作中");
 }
 
+/* The bank is asked again soon after the transfer went out, then less and less often. */
+static void test_backoff(void **state)
+{
+	(void)state;
+	assert_int_equal(fincheck_backoff(0), 1);
+	assert_int_equal(fincheck_backoff(1), 1);
+	assert_int_equal(fincheck_backoff(2), 2);
+	assert_int_equal(fincheck_backoff(3), 4);
+	assert_int_equal(fincheck_backoff(10), 512);
+	assert_int_equal(fincheck_backoff(11), FINCHECK_BACKOFF_MAX);
+	assert_int_equal(fincheck_backoff(1000), FINCHECK_BACKOFF_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_due),
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_backoff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
