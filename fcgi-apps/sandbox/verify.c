@@ -26,8 +26,8 @@
  *        with their memo (what the applicant reads off the bank statement) and state
  *   POST /sandbox/verify/transfers/:ref/complete {"outcome":"credited"|"failed"}: the
  *        receiving bank's word on a transfer still sent (the staff console's sandbox buttons)
- * A transfer to an account scripted fail is refused at once; scripted wait, it stays sent
- * until completed; otherwise the bank credits it at once.
+ * A transfer to an account scripted fail is refused at once; scripted pass, credited at once;
+ * otherwise it stays sent until completed (in make run: the console's buttons).
  *   GET  /sandbox/verify/face/:ref: what the face link opens: the check and how to finish it
  * A check's outcome is the strongest one scripted for any of its keys (unavailable and
  * timeout > fail > wait > pass); with nothing scripted, face checks wait and the rest pass.
@@ -475,7 +475,7 @@ int sandbox_verify_transfer(struct req *r)
 	key_hash(c.account_no, h);
 	rc = db_exec(&r->app->db, sql_transfer_put,
 		     DB_ARGS(DB_STR(c.ref), DB_STR(h), DB_STR(c.account_name), DB_STR(c.bank),
-			     DB_I64(1), DB_STR(c.memo), DB_STR(o == O_WAIT ? "sent" : "credited")),
+			     DB_I64(1), DB_STR(c.memo), DB_STR(o == O_PASS ? "credited" : "sent")),
 		     NULL, NULL);
 	if (rc != DB_OK && rc != DB_DUP)
 		return app_db_error(r, rc);

@@ -221,6 +221,29 @@ static void sign_order(struct walk *w)
 	api_free(&r);
 }
 
+static void fin_sent(struct walk *w, char ref[80]);
+static void bank_decides(const char *ref, const char *outcome);
+
+/* 001: the sandbox bank credits the approval's 0.01 transfer, as a developer clicks it in the
+ * console (nothing when the order has no financial check). */
+static void fin_credit(struct walk *w)
+{
+	char path[120], ref[80];
+	struct api_resp r;
+	bool fin;
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
+	api_call(&shp, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	fin = json_object_get(r.json, "fin_check") != NULL &&
+	      strcmp(str(json_object_get(r.json, "fin_check"), "state"), "credited") != 0;
+	api_free(&r);
+	if (!fin)
+		return;
+	fin_sent(w, ref);
+	bank_decides(ref, "credited");
+}
+
 /* Every move the hall's staff and the applicant make, until the order is done. */
 static void drive(struct walk *w)
 {
@@ -266,6 +289,7 @@ static void drive(struct walk *w)
 			char *made, fin[16];
 
 			/* 001: made once the 0.01 transfer of the approval is credited. */
+			fin_credit(w);
 			fin_settled(w, fin);
 			if (fin[0] && strcmp(fin, "credited") != 0)
 				fail_msg("%s %s %s: the financial check is %s (%s)", w->channel,
