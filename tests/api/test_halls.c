@@ -953,6 +953,14 @@ static void test_szca_fin_check_after_approval(void **state)
 	/* The PIN is on the bank statement only: never in the hall's answers. */
 	assert_null(strstr(r.body, memo));
 	api_free(&r);
+	/* The public look-up says so too. */
+	snprintf(body, sizeof(body), "{\"order_no\":\"%s\",\"mobile_tail\":\"%s\"}", w->no,
+		 w->mobile + 7);
+	api_post_json("/api/track/order", body, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(str(json_object_get(r.json, "order"), "state_name"), "成功受理");
+	assert_null(strstr(r.body, memo));
+	api_free(&r);
 	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
 	api_call(&shp, "GET", path, NULL, NULL, &r);
 	assert_null(strstr(r.body, memo));
