@@ -983,6 +983,51 @@ static void test_szca_fin_check_after_approval(void **state)
 	free(w);
 }
 
+/* The bank's gateway down when the approval sends the transfer: the order waits, 金融认证中,
+ * and certhall-admin fin-checks (cron, or the daemon of make run) sends it once it is back. */
+static void test_szca_fin_check_retried(void **state)
+{
+	struct walk *w = new_walk("szca", "new", "org", "alipay");
+	char extra[160], cmd[600], out[600], ref[80], fin_state[16];
+	struct api_resp r;
+	bool sent = false;
+
+	(void)state;
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, NULL, w->no);
+	sign_order(w);
+	script_account(w->account, "unavailable");
+	w->stop_at = "reviewing";
+	drive(w);
+	staff(&rev, w, "decision", ",\"decision\":\"approve\"");
+	usleep(1500 * 1000);
+	wiz_order(&w->c, w->no, NULL, &r);
+	assert_string_equal(str(r.json, "state"), "approved");
+	assert_string_equal(str(r.json, "state_name"), "审核通过，金融认证中");
+	assert_string_equal(str(json_object_get(r.json, "fin_check"), "state"), "queued");
+	api_free(&r);
+	/* That read asked again after its answer (the gateway still down); then only the pass. */
+	usleep(500 * 1000);
+	script_account(w->account, "clear");
+	for (int i = 0; i < 40 && !sent; i++) {
+		if (i)
+			usleep(500 * 1000);
+		snprintf(cmd, sizeof(cmd), "'%s' -c '%s' fin-checks 2>&1", api_admin(),
+			 getenv("CERTHALL_CONF"));
+		assert_int_equal(wiz_run(cmd, out, sizeof(out)), 0);
+		sent = strstr(out, "sent 1") != NULL;
+	}
+	if (!sent)
+		fail_msg("%s: fin-checks never sent the transfer: %s", w->no, out);
+	fin_sent(w, ref);
+	bank_decides(ref, "credited");
+	fin_settled(w, fin_state);
+	assert_string_equal(fin_state, "credited");
+	w->stop_at = NULL;
+	drive(w);
+	free(w);
+}
+
 /* "如付款方式选择公对公转账，机构证书PIN码将通过短信方式发至经办人手机号码": no 0.01 check after the
  * approval, and the PIN the token tool set goes to the handler by SMS. */
 static void test_szca_paid_by_transfer(void **state)
@@ -1039,6 +1084,7 @@ int main(void)
 		cmocka_unit_test(test_szca_form_and_scans),
 		cmocka_unit_test(test_szca_fin_check_after_approval),
 		cmocka_unit_test(test_szca_paid_by_transfer),
+		cmocka_unit_test(test_szca_fin_check_retried),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
