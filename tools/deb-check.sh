@@ -61,6 +61,7 @@ units_ok() {
     [[ -f $UNITS/certhall-$name.socket && -f $UNITS/certhall-$name.service ]] || return 1
   done
   [[ -f $UNITS/certhall-outbox.service && -f $UNITS/certhall-courier.service &&
+    -f $UNITS/certhall-fin-checks.service &&
     -f $UNITS/certhall.target ]] || return 1
   out=$(systemd-analyze verify --man=no "$UNITS"/certhall*.socket "$UNITS"/certhall*.service \
     "$UNITS"/certhall.target 2>&1)
@@ -115,7 +116,7 @@ check "the PII key made on install: 64 hex, mode 0600, owned by certhall" key_ok
 check "the programs and certhall-admin in /usr/bin, no sandbox" programs_ok
 check "schema, web, upload policy, nginx snippets in /usr/share/certhall; the config a conffile" data_ok
 check "the upload directory belongs to certhall, readable by nginx's group" uploads_ok
-check "socket and service units for every program, the outbox, the courier refresh and the target; systemd-analyze verify clean" units_ok
+check "socket and service units for every program, the outbox, the courier refresh, the financial checks and the target; systemd-analyze verify clean" units_ok
 check "every program, as the certhall user, accepts the installed configuration (-t)" config_ok
 check "nginx -t with the snippet included in a server" nginx_ok
 check "purge removes the programs and units and keeps the key" purge_ok

@@ -140,7 +140,8 @@
     if (hint && ctx.has(hint)) return hint;
     switch (o.state) {
       case 'draft': return firstOpen();
-      case 'verify_failed': return failedCheck() || firstOpen();
+      // 001 金融认证失败 after approval: the account is entered again on the status page.
+      case 'verify_failed': return o.fin_check && o.fin_check.state === 'failed' ? 'status' : failedCheck() || firstOpen();
       case 'returned': {
         var editable = (o.steps || []).filter(function (s) { return s.editable && W.isDataStep(s.step); })[0];
         if (editable) return editable.step;
@@ -216,6 +217,10 @@
         labelMaterials(p, items);
       }
       box.appendChild(a);
+    } else if (o.state === 'verify_failed' && o.fin_check && o.fin_check.state === 'failed') {
+      var fa = P.alert('金融认证失败' + (o.fin_check.message ? '：' + P.text(o.fin_check.message) : '') + '。', 'warn');
+      box.appendChild(fa);
+      if ((o.actions || []).indexOf('fin_check') >= 0) box.appendChild(P.finCheckForm(o, function () { location.reload(); }));
     } else if (o.state === 'verify_failed') {
       var v = (o.verifications || []).filter(function (x) { return x.state === 'failed'; })[0];
       var f = P.alert('身份核验未通过' + (v ? '（' + P.text(v.method_name || v.method) + '）' +

@@ -46,6 +46,11 @@
         case 'mail_in':
           bar.appendChild(P.link('改为线下邮寄', applyUrl(no, 'verify'), 'btn btn-small btn-secondary'));
           break;
+        case 'fin_check':
+          bar.appendChild(P.button('金融认证', 'btn-small', function (ev) {
+            toggleDetail(row, no, ev.currentTarget, false, true);
+          }));
+          break;
         case 'pay':
           bar.appendChild(P.link('去支付', applyUrl(no, 'pay'), 'btn btn-small'));
           break;
@@ -127,6 +132,12 @@
       box.appendChild(P.el('h3', null, '支付记录'));
       box.appendChild(paymentRows(o.payments));
     }
+    if (o.fin_check && o.fin_check.state_name) {
+      box.appendChild(P.el('h3', null, '金融认证'));
+      box.appendChild(P.el('p', o.fin_check.state === 'failed' ? 'note-warn' : 'muted',
+        P.text(o.fin_check.state_name) + (o.fin_check.message ? '：' + P.text(o.fin_check.message) : '')));
+    }
+    if (may(o, 'fin_check')) box.appendChild(P.finCheckForm(o, reload));
     if (may(o, 'send_paper')) {
       box.appendChild(P.el('h3', null, '寄送纸质材料'));
       box.appendChild(P.el('p', 'muted', '请将签字盖章的申请表等纸质材料寄至受理点，并登记快递运单号。'));
@@ -156,7 +167,7 @@
     return box;
   }
 
-  function toggleDetail(row, no, button, focusWaybill) {
+  function toggleDetail(row, no, button, focusWaybill, focusFin) {
     var open = row.querySelector('.order-detail-slot');
     if (open) {
       open.parentNode.removeChild(open);
@@ -176,6 +187,8 @@
       slot.appendChild(detail(r.body));
       var wb = slot.querySelector('select[name="carrier"]');
       if (focusWaybill && wb) wb.focus();
+      var bank = slot.querySelector('input[name="bank"]');
+      if (focusFin && bank) bank.focus();
     });
   }
 

@@ -608,6 +608,50 @@
     return form;
   };
 
+  // 001 金融认证: "点击“金融认证”按钮，重新填写正确的单位基本账户信息后点击“提交”即可" (POST
+  // .../fin-check); a new 0.01 transfer goes to the account, its memo carrying the PIN.
+  P.finCheckForm = function (o, onSaved) {
+    var no = o.order_no;
+    var form = P.el('form', 'form');
+    form.noValidate = true;
+    form.appendChild(P.el('p', 'note-info', '向单位基本户打款 0.01 元未能入账。请核对后重新填写单位基本账户信息并提交，' +
+      '入账后证书PIN码将以转账交易附言方式发送至该账户，请向贵单位财务人员获取。'));
+    form.appendChild(P.field({ name: 'account_name', label: '基本户名称', max: 100, idPrefix: 'fc-' + no + '-',
+      value: o.subject_name || '', hint: '须与单位名称一致。' }));
+    form.appendChild(P.field({ name: 'bank', label: '基本户开户行', max: 100, idPrefix: 'fc-' + no + '-' }));
+    form.appendChild(P.field({ name: 'account_no', label: '基本户账号', max: 32, mono: true, idPrefix: 'fc-' + no + '-' }));
+    var actions = P.el('div', 'actions');
+    var submit = P.el('button', null, '提交');
+    submit.type = 'submit';
+    actions.appendChild(submit);
+    form.appendChild(actions);
+    form.appendChild(P.el('div', 'form-result'));
+    P.liveClear(form);
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      P.clearErrors(form);
+      var body = { account_name: P.value(form, 'account_name'), bank: P.value(form, 'bank'),
+        account_no: P.value(form, 'account_no').replace(/\s+/g, '') };
+      var missing = ['account_name', 'bank', 'account_no'].filter(function (k) { return !body[k]; })[0];
+      if (missing) {
+        P.showError(form, { field: missing, message: '请填写完整的单位基本账户信息。' });
+        return;
+      }
+      P.busy(submit, '提交中…', function () {
+        return P.api('POST', '/api/wizard/orders/' + encodeURIComponent(no) + '/fin-check', body);
+      }).then(function (r) {
+        if (!r) return;
+        if (!r.ok) {
+          P.showError(form, r.error);
+          return;
+        }
+        P.say(form.querySelector('.form-result'), P.text(r.body.fin_check && r.body.fin_check.state_name), 'ok');
+        if (onSaved) onSaved(r.body);
+      });
+    });
+    return form;
+  };
+
   // ---- the header: who is logged in, and logging out --------------------------------------------
 
   // Resolves to the account (GET /api/account/me) or null; a page that needs a login

@@ -24,7 +24,8 @@
     ['unlock_auto', '经办人与上笔业务的经办人一致时，解锁自动审核'],
     ['uploads_after_verify', '企业（法定代表人）核验“认证成功”后才能上传资料'],
     ['form_lr_clause', '申请表内含法定代表人授权委托及单位声明（不另交授权书）'],
-    ['letter_face_qr', '授权委托书印有与订单绑定的法人刷脸核验二维码（法定代表人扫码刷脸）']];
+    ['letter_face_qr', '授权委托书印有与订单绑定的法人刷脸核验二维码（法定代表人扫码刷脸）'],
+    ['fin_after_approval', '审核通过后进行金融认证：微信/支付宝付款的订单，向单位基本户打款 0.01 元，证书PIN码随转账附言下发']];
   var CHOICES = [['invoice_when', '开具电子发票的时点'], ['invoice_via', '电子发票发送至']];
   var INVOICE = [['invoice_promise', '发票送达时限（如“24小时内”）', 60], ['invoice_purpose', '发票用途（如“介质服务费”）', 30]];
   // [member, label, max characters]: the columns' bounds (schema/0014_hall.sql).

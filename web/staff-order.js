@@ -284,6 +284,7 @@
       ['企业认证方式', o.verify_method ? S.name(S.VERIFY_NAMES, o.verify_method) : '', true],
       ['经办人认证方式', o.handler_method ? S.name(S.HANDLER_METHOD_NAMES, o.handler_method) : '', true],
       ['PIN 码发送方式', o.pin_delivery ? S.name(PIN_NAMES, o.pin_delivery) : '', true],
+      ['金融认证', o.fin_check ? o.fin_check.state_name : '', true],
       ['经办人手机', pii('mobile', o.handler_mobile)],
       ['所在队列', o.queue ? S.name(QUEUE_NAMES, o.queue) : '不在待办队列中'],
       ['已等待', waited],
@@ -1017,6 +1018,39 @@
     return block;
   }
 
+  // 001 金融认证: the approval's 0.01 transfer on its way to the basic account; made once it is
+  // credited. Dev and test stacks only: the sandbox bank's buttons decide it (a production hall
+  // has no /sandbox/ and says so).
+  function finBlock(o) {
+    var block = actionBlock('金融认证（0.01 元打款）', ['审核已通过，正在向单位基本户打款 0.01 元，证书PIN码随转账附言下发。' +
+      '银行入账后订单显示“成功受理”，方可登记制证；被收款行退回则订单转为“金融认证失败”，由申请人重新填写基本户信息。']);
+    var out = el('div', 'form-result');
+    var actions = el('div', 'actions');
+    [['credited', '沙箱银行：已入账（开发环境）'], ['failed', '沙箱银行：退回（开发环境）']].forEach(function (b) {
+      var btn = el('button', 'btn-secondary', b[1]);
+      btn.type = 'button';
+      btn.disabled = !o.fin_check.ref || o.fin_check.state !== 'sent';
+      btn.addEventListener('click', function () {
+        S.clear(out);
+        S.busy(btn, S.api('POST', '/sandbox/verify/transfers/' + encodeURIComponent(o.fin_check.ref) + '/complete',
+          { outcome: b[0] })).then(function (r) {
+          if (!r.ok) return S.formError(block, out, r.error);
+          out.appendChild(el('p', 'muted', '沙箱银行已记录，正在刷新……'));
+          setTimeout(load, 1500);
+          return null;
+        });
+      });
+      actions.appendChild(btn);
+    });
+    var refresh = el('button', null, '刷新');
+    refresh.type = 'button';
+    refresh.addEventListener('click', function () { load(); });
+    actions.appendChild(refresh);
+    block.appendChild(actions);
+    block.appendChild(out);
+    return block;
+  }
+
   // The made step: the token's PKCS#10 request and hardware serial, as the CA's token tool
   // shows them; the CA issues the certificate for the request (POST .../made).
   function madeForm(o) {
@@ -1030,12 +1064,20 @@
     var token = monoField(form, 'input', 'm-token', 'token_serial', '介质序列号');
     token.type = 'text';
     token.maxLength = 64;
-    // The PIN the token tool set: sent to its holder by SMS (001/002), never shown again.
-    var pin = monoField(form, 'input', 'm-pin', 'pin', 'PIN码（制证工具设置，6 至 8 位数字）');
-    pin.type = 'password';
-    pin.maxLength = 8;
-    pin.setAttribute('inputmode', 'numeric');
-    pin.autocomplete = 'new-password';
+    // The PIN the token tool set: sent to its holder by SMS (001/002), never shown again. At a
+    // 001 order checked by the 0.01 transfer after approval, the PIN is the one its memo
+    // carried to the basic account: the form neither asks for it nor sends one.
+    var memo = o.pin_source === 'transfer_memo';
+    var pin = memo ? { value: '' } : monoField(form, 'input', 'm-pin', 'pin', 'PIN码（制证工具设置，6 至 8 位数字）');
+    if (memo) {
+      form.appendChild(el('p', 'note-info', 'PIN码已由金融认证的 0.01 元转账附言发送至单位基本户（' +
+        S.text(o.fin_check && o.fin_check.state_name) + '），制证时使用该PIN码，本表无需填写。'));
+    } else {
+      pin.type = 'password';
+      pin.maxLength = 8;
+      pin.setAttribute('inputmode', 'numeric');
+      pin.autocomplete = 'new-password';
+    }
     var actions = el('div', 'actions');
     // Dev and test stacks only: the sandbox token (fcgi-apps/sandbox/token.c) stands in for
     // the token tool; a production hall has no /sandbox/ and the button says so.
@@ -1059,7 +1101,7 @@
         if (!r.ok) return S.formError(form, out, r.error);
         csr.value = r.body.csr;
         token.value = r.body.token_serial;
-        pin.value = r.body.pin || '';
+        if (!memo) pin.value = r.body.pin || '';
         return null;
       });
     });
@@ -1071,7 +1113,7 @@
       if (!c) return S.formError(form, out, { field: 'csr', message: '请粘贴介质生成的证书请求。' });
       if (!t) return S.formError(form, out, { field: 'token_serial', message: '请填写介质序列号。' });
       var payload = { version: o.version, csr: c + '\n', token_serial: t };
-      if (pin.value) payload.pin = pin.value;
+      if (!memo && pin.value) payload.pin = pin.value;
       post(submit, 'made', payload, function (b) {
         pin.value = '';
         return 'CA 已签发证书，序列号 ' + S.text(b.certificate && b.certificate.serial) + '；订单状态：' + V.stateName(b.state) + '。';
@@ -1131,6 +1173,7 @@
         function (b) { return '已确认退款 ' + S.text(b.amount) + ' 元，订单状态：' + V.stateName(b.state) + '。'; }, true));
     }
 
+    if (o.fin_check && (o.fin_check.state === 'queued' || o.fin_check.state === 'sent')) blocks.push(finBlock(o));
     if (may(o, 'made')) blocks.push(madeForm(o));
     if (may(o, 'shipped')) blocks.push(shipForm(o));
     if (may(o, 'delivered')) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strlist.h"
 #include "web/auth.h"
 #include "domain/order.h"
 #include "review.h"
@@ -80,6 +81,15 @@ json_t *review_actions(struct req *r, const struct order *o, long long holder)
 	}
 	/* ship.c: a key is made only where one is mailed. */
 	on[A_MADE] = on[A_MADE] && order_ships_key(o->business, order_by_mail(o));
+	/* make.c: 001's financial check credited first. */
+	if (on[A_MADE]) {
+		const char *fin_state;
+		bool fin;
+
+		if (review_fin_check(r, o, &fin, &fin_state) != DB_OK)
+			return NULL;
+		on[A_MADE] = !fin || str_is(fin_state, "credited");
+	}
 	/* finance.c: a payment is confirmed only when one awaits finance; then in any state (one
 	 * that comes after the order went on without it is paid back). */
 	on[A_PAYMENT_CONFIRM] = auth_has_role(r, ROLE_FINANCE) && awaiting > 0;

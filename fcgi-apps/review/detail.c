@@ -7,6 +7,7 @@
 
 #include "web/auth.h"
 #include "crypto/crypto.h"
+#include "domain/fincheck.h"
 #include "domain/mask.h"
 #include "domain/order.h"
 #include "base/log.h"
@@ -272,6 +273,21 @@ int review_detail(struct req *r)
 	if (!root) {
 		json_decref(steps);
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	}
+	{
+		const char *fs, *ref;
+		bool fin;
+
+		/* 001 金融认证 after approval: where the transfer is (never its PIN); one still on
+		 * its way is asked about after this answer. */
+		if (review_fin_check_poll(r, &o, &fin, &fs, &ref) == DB_OK && fin) {
+			json_object_set_new(root, "fin_check",
+					    json_pack("{s:s, s:s, s:s?}", "state", fs[0] ? fs : "none",
+						      "state_name",
+						      fincheck_state_zh(o.state, o.verify_method, fs),
+						      "ref", ref[0] ? ref : NULL));
+			json_object_set_new(root, "pin_source", json_string("transfer_memo"));
+		}
 	}
 	json_object_set_new(root, "waited_days", waited >= 0 ? json_integer(waited) : json_null());
 	json_object_set_new(root, "overdue", json_boolean(waited > o.days_max));

@@ -143,6 +143,8 @@ static const struct col cols[] = {
 	{ "form_lr_clause", COL_FLAG, 0, "申请表内含法定代表人授权委托及单位声明", false },
 	{ "letter_face_qr", COL_FLAG, 0, "授权委托书印有与订单绑定的法人刷脸核验二维码", false },
 	{ "paper_renew_items", COL_TEXT, 0, "已过期证书线下更新须邮寄的材料", false },
+	/* 001 (schema/0026_fin_check.sql): the 0.01 transfer after approval, the PIN in its memo. */
+	{ "fin_after_approval", COL_FLAG, 0, "审核通过后进行金融认证（0.01 元打款附言下发PIN码）", false },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
@@ -152,7 +154,7 @@ enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
 	"desk_memo, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, " \
 	"paper_address, paper_phone, paper_note, paper_businesses, counter_businesses, " \
 	"seal_change_online, unlock_auto, invoice_when, invoice_via, invoice_promise, invoice_purpose, " \
-	"uploads_after_verify, form_lr_clause, letter_face_qr, paper_renew_items"
+	"uploads_after_verify, form_lr_clause, letter_face_qr, paper_renew_items, fin_after_approval"
 
 /* The version the client saw: the last edit's time to the microsecond, or NULL never edited. */
 #define HALL_STAMP "DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%f+08:00')"
@@ -174,8 +176,8 @@ static const char sql_update[] =
 	"paper_address = ?, paper_phone = ?, paper_note = ?, paper_businesses = ?, "
 	"counter_businesses = ?, seal_change_online = ?, unlock_auto = ?, invoice_when = ?, "
 	"invoice_via = ?, invoice_promise = ?, invoice_purpose = ?, uploads_after_verify = ?, "
-	"form_lr_clause = ?, letter_face_qr = ?, paper_renew_items = ?, updated_at = NOW(3), "
-	"updated_by = ? "
+	"form_lr_clause = ?, letter_face_qr = ?, paper_renew_items = ?, fin_after_approval = ?, "
+	"updated_at = NOW(3), updated_by = ? "
 	"WHERE id = ?";
 
 enum { F_CHANNEL, F_BUSINESS, F_KIND, F_BASIS, F_MAX_YEARS, F_ONCE_CODE, F_ONCE_LABEL, F_ONCE_FEN,

@@ -9,6 +9,7 @@
 #include "base/strlist.h"
 #include "crypto/crypto.h"
 #include "domain/crl.h"
+#include "domain/fincheck.h"
 #include "domain/order.h"
 #include "review.h"
 #include "domain/rules.h"
@@ -82,6 +83,22 @@ int review_issue(struct db *db, struct req *r, const struct order *o, const char
 	return rc;
 }
 
+/* 001 "若使用微信支付，深圳 CA 审核成功后 SZCA 将向申请单位对公账户打款 0.01 元，并下发证书 PIN
+ * 码": the transfer queued with the approval, sent after the answer (domain/fincheck.h). */
+static int fin_check(struct db *db, struct req *r, const struct order *o)
+{
+	long long id = 0;
+	bool on = false;
+	int rc = fincheck_hall(db, r->arena, o->channel_id, &on);
+
+	if (rc != DB_OK || !fincheck_due(on, review_ships_key(o), o->pin_delivery, o->pay_method))
+		return rc;
+	rc = fincheck_queue(db, &r->app->key, o->id, &id);
+	if (rc == DB_OK && app_fincheck_after(r, id) < 0)
+		log_rid(LOG_WARN, r->rid, "order %s: fin check %lld left to the runner", o->no, id);
+	return rc;
+}
+
 int review_approved(struct db *db, struct req *r, const struct order *o, long long version,
 		    enum order_state *final_state)
 {
@@ -99,6 +116,8 @@ int review_approved(struct db *db, struct req *r, const struct order *o, long lo
 				 "done", "");
 		*final_state = ORDER_DONE;
 	}
+	if (rc == DB_OK && *final_state == ORDER_APPROVED)
+		rc = fin_check(db, r, o);
 	if (rc != DB_OK)
 		return rc;
 	hint = rules_pin_delivery_text(o->pin_delivery);

@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "base/strlist.h"
+#include "domain/fincheck.h"
 #include "domain/order.h"
 #include "ext/ca.h"
 #include "review.h"
@@ -56,8 +57,13 @@ struct made {
 	char pin_to[ORDER_MOBILE_MAX];     /* the PIN's mobile, "" when it goes another way */
 	struct ca_cert cert;
 	bool has_seal;
+	bool fin;                          /* the PIN rode in the 001 transfer's memo */
 	bool stale, key_taken;
 };
+
+/* The memo's PIN is on the token now: its sealed copy has served. */
+static const char sql_pin_served[] =
+	"UPDATE fin_checks SET pin_enc = NULL WHERE order_id = ? AND state = 'credited'";
 
 /* A token's hardware serial: 4 to 64 of A-Z a-z 0-9 and '-'. */
 static bool token_serial_ok(const char *s)
@@ -113,6 +119,43 @@ static int pin_mobile(struct req *r, const struct order *o, char out[ORDER_MOBIL
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	memcpy(out, m, strlen(m) + 1);
 	return 0;
+}
+
+int review_fin_check(struct req *r, const struct order *o, bool *applies, const char **state)
+{
+	bool on = false;
+	int rc = fincheck_hall(&r->app->db, r->arena, o->channel_id, &on);
+
+	*state = "";
+	*applies = rc == DB_OK &&
+		   fincheck_due(on, review_ships_key(o), o->pin_delivery, o->pay_method);
+	if (rc != DB_OK || !*applies)
+		return rc;
+	return fincheck_latest(&r->app->db, r->arena, o->id, state, NULL);
+}
+
+int review_fin_check_poll(struct req *r, const struct order *o, bool *applies,
+			  const char **state, const char **ref)
+{
+	static const char sql_ref[] = "SELECT ref FROM fin_checks WHERE id = ?";
+	struct db_rows rows;
+	long long id = 0;
+	bool on = false;
+	int rc = fincheck_hall(&r->app->db, r->arena, o->channel_id, &on);
+
+	*state = *ref = "";
+	*applies = rc == DB_OK &&
+		   fincheck_due(on, review_ships_key(o), o->pin_delivery, o->pay_method);
+	if (rc == DB_OK && *applies)
+		rc = fincheck_latest_id(&r->app->db, r->arena, o->id, state, NULL, &id);
+	if (rc != DB_OK || !(str_is(*state, "queued") || str_is(*state, "sent")))
+		return rc;
+	rc = db_query(&r->app->db, r->arena, sql_ref, DB_ARGS(DB_I64(id)), &rows);
+	if (rc == DB_OK && rows.nrows == 1)
+		*ref = db_cell(&rows, 0, 0);
+	if (rc == DB_OK && app_fincheck_after(r, id) < 0)
+		log_rid(LOG_WARN, r->rid, "order %s: fin check %lld left to the runner", o->no, id);
+	return rc;
 }
 
 /* The request as text: PEM has line breaks, which req_fields refuses in text fields. */
@@ -241,6 +284,8 @@ static int made_tx(struct db *db, void *p)
 		rc = params ? app_outbox_add(r, "sms", "pin_notice", m->pin_to, params, o->id) : DB_ERR;
 		json_decref(params);
 	}
+	if (rc == DB_OK && m->fin)
+		rc = db_exec(db, sql_pin_served, DB_ARGS(DB_I64(o->id)), NULL, NULL);
 	/* 004 "证书发票将在证书制作后3个工作日内发送至发票接收人邮箱". */
 	if (rc == DB_OK)
 		rc = app_outbox_invoice(r, o->id, INVOICE_MADE);
@@ -266,6 +311,8 @@ int review_made(struct req *r)
 	struct review_names names;
 	struct db_rows rows;
 	enum cert_key old_kind = CERT_KEY_OTHER;
+	const char *fin_state;
+	bool fin;
 	char username[CA_USERNAME_MAX + 1], err[512];
 	X509_REQ *req;
 	json_t *body, *product;
@@ -282,6 +329,16 @@ int review_made(struct req *r)
 	m.o = &o;
 	m.token_serial = in.token_serial;
 	m.pin = in.pin;
+	rc = review_fin_check(r, &o, &fin, &fin_state);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	/* 001 "如申请资料审核通过且金融认证通过，则申请单状态显示“成功受理”": made only then, with the
+	 * PIN the memo carried (the token tool sets that one); no PIN is taken or sent here. */
+	if (fin && !str_is(fin_state, "credited"))
+		return review_wrong_state(r, &o, "金融认证尚未通过（向单位基本户的 0.01 元打款尚未入账），通过后才能登记制证。");
+	m.fin = fin;
+	if (fin)
+		m.pin = NULL;
 	if (pin_mobile(r, &o, m.pin_to) < 0)
 		return -1;
 	if (m.pin_to[0] && !m.pin)
@@ -334,9 +391,10 @@ int review_made(struct req *r)
 		return app_db_error(r, rc);
 	}
 	review_crl_refresh(r, &o, old_kind);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:I, s:{s:s, s:s, s:s}}", "order_no", o.no, "state",
-				    order_state_str(ORDER_MAKING), "version", (json_int_t)(m.version + 1),
-				    "certificate", "serial", m.cert.info.serial, "sha256",
-				    m.cert.info.sha256, "token_serial", m.token_serial));
+	resp_json(r, 200, json_pack("{s:s, s:s, s:I, s:{s:s, s:s, s:s}, s:s?}", "order_no", o.no,
+				    "state", order_state_str(ORDER_MAKING), "version",
+				    (json_int_t)(m.version + 1), "certificate", "serial",
+				    m.cert.info.serial, "sha256", m.cert.info.sha256, "token_serial",
+				    m.token_serial, "pin_source", fin ? "transfer_memo" : NULL));
 	return 0;
 }

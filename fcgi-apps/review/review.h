@@ -131,6 +131,19 @@ const char *review_holder(struct db *db, struct req *r, const struct order *o);
 int review_approved(struct db *db, struct req *r, const struct order *o, long long version,
 		    enum order_state *final_state);
 
+/* ---- make.c: 001 金融认证 after approval (domain/fincheck.h) */
+
+/* Whether the order's PIN rides in the memo of the 0.01 transfer its approval started
+ * (*applies), and the latest transfer's state ("" none; "credited": 成功受理, it may be made).
+ * Returns a DB_* code. */
+int review_fin_check(struct req *r, const struct order *o, bool *applies, const char **state);
+
+/* The same, and when that transfer is still queued or sent, the hall's pass asks the bank
+ * about it after this request's answer (domain/fincheck.h): *ref gets its ref ("" none), which
+ * the console's sandbox buttons name. Returns a DB_* code. */
+int review_fin_check_poll(struct req *r, const struct order *o, bool *applies,
+			  const char **state, const char **ref);
+
 /* ---- hall.c: the halls' own data, for their admins (hall_fee.c, hall_agreement.c) */
 
 /* Text a person reads as it is stored: no bidirectional controls (U+061C, U+200E/F,

@@ -24,6 +24,8 @@ static const struct route routes[] = {
 	{ "POST", "/sandbox/verify/checks/:ref/complete", sandbox_verify_complete, ROUTE_PUBLIC, 0 },
 	{ "POST", "/sandbox/verify/transfers", sandbox_verify_transfer, ROUTE_PUBLIC, 0 },
 	{ "GET", "/sandbox/verify/transfers", sandbox_verify_transfers, ROUTE_PUBLIC, 0 },
+	{ "GET", "/sandbox/verify/transfers/:ref", sandbox_verify_transfer_get, ROUTE_PUBLIC, 0 },
+	{ "POST", "/sandbox/verify/transfers/:ref/complete", sandbox_verify_transfer_complete, ROUTE_PUBLIC, 0 },
 	{ "POST", "/sandbox/verify/script", sandbox_verify_script, ROUTE_PUBLIC, 0 },
 	{ "GET", "/sandbox/verify/face/:ref", sandbox_verify_face, ROUTE_PUBLIC, 0 },
 	/* pay.c: payments */
@@ -78,6 +80,11 @@ static const char *const tables[] = {
 	" created_at DATETIME(3) NOT NULL,"
 	" KEY sandbox_verify_transfers_account (account_hash, created_at)"
 	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	/* Whether the receiving bank credited the transfer (GET .../transfers/:ref): sent until a
+	 * developer or a test decides one scripted "wait". */
+	"ALTER TABLE sandbox_verify_transfers"
+	" ADD COLUMN IF NOT EXISTS state VARCHAR(12) CHARACTER SET ascii NOT NULL DEFAULT 'credited',"
+	" ADD COLUMN IF NOT EXISTS message VARCHAR(200) NOT NULL DEFAULT ''",
 	"CREATE TABLE IF NOT EXISTS sandbox_messages ("
 	" id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,"
 	" provider_id VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,"

@@ -75,6 +75,8 @@ int sandbox_verify_check_get(struct req *r);
 int sandbox_verify_complete(struct req *r);
 int sandbox_verify_transfer(struct req *r);
 int sandbox_verify_transfers(struct req *r);
+int sandbox_verify_transfer_get(struct req *r);
+int sandbox_verify_transfer_complete(struct req *r);
 int sandbox_verify_script(struct req *r);
 int sandbox_verify_face(struct req *r);
 

@@ -15,13 +15,19 @@
  *   POST /sandbox/verify/checks        -> 200 {"ref","state","message","link"}
  *   GET  /sandbox/verify/checks/:ref   -> the same; 404 for an unknown ref
  *   POST /sandbox/verify/transfers     -> 200 {"ref","state":"sent"|"failed","message"}
+ *   GET  /sandbox/verify/transfers/:ref -> 200 {"ref","state":"sent"|"credited"|"failed",
+ *        "message"}: whether the receiving bank credited it; 404 for an unknown ref
  * Unsigned, like /sandbox/control: tests drive them, and a developer plays the person:
  *   POST /sandbox/verify/script {"key","outcome"}  key: an ID number, mobile, bank card,
  *        account number or USCC; outcome: pass | fail | wait | unavailable | timeout | clear
  *   POST /sandbox/verify/checks/:ref/complete {"outcome":"pass"|"fail"}: the person
  *        finishing a pending check (a face check: liveness done, or not)
  *   GET  /sandbox/verify/transfers?account_no=N: transfers to the account, newest first,
- *        with their memo (what the applicant reads off the bank statement)
+ *        with their memo (what the applicant reads off the bank statement) and state
+ *   POST /sandbox/verify/transfers/:ref/complete {"outcome":"credited"|"failed"}: the
+ *        receiving bank's word on a transfer still sent (the staff console's sandbox buttons)
+ * A transfer to an account scripted fail is refused at once; scripted pass, credited at once;
+ * otherwise it stays sent until completed (in make run: the console's buttons).
  *   GET  /sandbox/verify/face/:ref: what the face link opens: the check and how to finish it
  * A check's outcome is the strongest one scripted for any of its keys (unavailable and
  * timeout > fail > wait > pass); with nothing scripted, face checks wait and the rest pass.
@@ -52,11 +58,16 @@ static const char sql_transfer_get[] =
 	"SELECT ref FROM sandbox_verify_transfers WHERE ref = ?";
 static const char sql_transfer_put[] =
 	"INSERT INTO sandbox_verify_transfers (ref, account_hash, account_name, bank, amount_fen, "
-	"memo, created_at) VALUES (?, ?, ?, ?, ?, ?, NOW(3))";
+	"memo, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, NOW(3))";
 static const char sql_transfers[] =
 	"SELECT ref, account_name, bank, amount_fen, memo, "
-	"DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s') FROM sandbox_verify_transfers "
+	"DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s'), state FROM sandbox_verify_transfers "
 	"WHERE account_hash = ? ORDER BY created_at DESC, ref LIMIT 50";
+static const char sql_transfer_state[] =
+	"SELECT ref, state, message FROM sandbox_verify_transfers WHERE ref = ?";
+static const char sql_transfer_done[] =
+	"UPDATE sandbox_verify_transfers SET state = ?, message = ? WHERE ref = ? AND state = 'sent'";
+#define RETURNED "收款账号与户名不符，打款被收款行退回。"
 
 /* Keys are kept as hashes: even test data is not left lying about as ID numbers. */
 static void key_hash(const char *key, char out[2 * CRYPTO_SHA256_LEN + 1])
@@ -464,7 +475,7 @@ int sandbox_verify_transfer(struct req *r)
 	key_hash(c.account_no, h);
 	rc = db_exec(&r->app->db, sql_transfer_put,
 		     DB_ARGS(DB_STR(c.ref), DB_STR(h), DB_STR(c.account_name), DB_STR(c.bank),
-			     DB_I64(1), DB_STR(c.memo)),
+			     DB_I64(1), DB_STR(c.memo), DB_STR(o == O_PASS ? "credited" : "sent")),
 		     NULL, NULL);
 	if (rc != DB_OK && rc != DB_DUP)
 		return app_db_error(r, rc);
@@ -498,11 +509,74 @@ int sandbox_verify_transfers(struct req *r)
 	list = json_array();
 	for (size_t i = 0; list && i < rows.nrows && i < LIST_MAX; i++)
 		json_array_append_new(
-			list, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "ref", db_cell(&rows, i, 0),
+			list, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "ref", db_cell(&rows, i, 0),
 					"account_name", db_cell(&rows, i, 1), "bank",
 					db_cell(&rows, i, 2), "amount_fen",
 					(json_int_t)strtoll(db_cell(&rows, i, 3), NULL, 10), "memo",
-					db_cell(&rows, i, 4), "created_at", db_cell(&rows, i, 5)));
+					db_cell(&rows, i, 4), "created_at", db_cell(&rows, i, 5),
+					"state", db_cell(&rows, i, 6)));
 	resp_json(r, 200, json_pack("{s:o}", "transfers", list));
 	return 0;
+}
+
+/* The transfer of ref and whether it was credited; 404 for a malformed or unknown ref.
+ * Returns 0 (answered 200) or -1. */
+static int answer_transfer(struct req *r, const char *ref)
+{
+	struct db_rows rows;
+	int rc;
+
+	if (!ref_ok(ref))
+		return sandbox_error(r, 404, "not_found", true, NULL, "没有该编号的打款。");
+	rc = db_query(&r->app->db, r->arena, sql_transfer_state, DB_ARGS(DB_STR(ref)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (rows.nrows != 1)
+		return sandbox_error(r, 404, "not_found", true, NULL, "没有该编号的打款。");
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s}", "ref", db_cell(&rows, 0, 0), "state",
+				    db_cell(&rows, 0, 1), "message", db_cell(&rows, 0, 2)));
+	return 0;
+}
+
+/* GET /sandbox/verify/transfers/:ref (signed) */
+int sandbox_verify_transfer_get(struct req *r)
+{
+	json_t *j;
+
+	if (take(r, true, false, &j) < 0)
+		return -1;
+	return answer_transfer(r, r->params[0]);
+}
+
+/* POST /sandbox/verify/transfers/:ref/complete {"outcome": "credited" | "failed"} */
+int sandbox_verify_transfer_complete(struct req *r)
+{
+	const char *outcome, *ref = r->params[0];
+	unsigned long long n = 0;
+	struct db_rows rows;
+	bool credited;
+	json_t *j;
+	int rc;
+
+	if (take(r, false, true, &j) < 0 || member(r, j, "outcome", 8, &outcome) < 0)
+		return -1;
+	if (!outcome || (strcmp(outcome, "credited") != 0 && strcmp(outcome, "failed") != 0))
+		return sandbox_error(r, 400, "invalid_field", true, "outcome",
+				     "outcome 应为 credited（已入账）或 failed（被收款行退回）。");
+	if (!ref_ok(ref))
+		return sandbox_error(r, 404, "not_found", true, NULL, "没有该编号的打款。");
+	credited = strcmp(outcome, "credited") == 0;
+	rc = db_exec(&r->app->db, sql_transfer_done,
+		     DB_ARGS(DB_STR(outcome), DB_STR(credited ? "" : RETURNED), DB_STR(ref)), &n,
+		     NULL);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (n == 1)
+		return answer_transfer(r, ref);
+	rc = db_query(&r->app->db, r->arena, sql_transfer_state, DB_ARGS(DB_STR(ref)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (rows.nrows != 1)
+		return sandbox_error(r, 404, "not_found", true, NULL, "没有该编号的打款。");
+	return sandbox_error(r, 409, "not_pending", true, NULL, "该打款已有结果，不能再改。");
 }

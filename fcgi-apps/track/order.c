@@ -4,6 +4,7 @@
 
 #include "web/app.h"
 #include "web/req.h"
+#include "domain/fincheck.h"
 #include "domain/mask.h"
 #include "domain/order.h"
 #include "domain/orderno.h"
@@ -17,13 +18,15 @@ static const char sql_order[] =
 	"SELECT o.order_no, o.business_type, o.cert_kind, o.state, o.subject_name, "
 	"o.handler_mobile_enc, " DB_ISO("o.created_at") ", c.name, "
 	DB_ISO("e.at") ", e.kind, e.state_to, e.note, e.id, o.id, "
-	"EXISTS (SELECT 1 FROM waybills w WHERE w.order_id = o.id), o.verify_method "
+	"EXISTS (SELECT 1 FROM waybills w WHERE w.order_id = o.id), o.verify_method, "
+	"COALESCE((SELECT f.state FROM fin_checks f WHERE f.order_id = o.id "
+	"ORDER BY f.id DESC LIMIT 1), '') "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id "
 	"LEFT JOIN order_events e ON e.order_id = o.id AND e.public = 1 "
 	"WHERE o.order_no = ? LIMIT 200";
 
 enum { O_NO, O_BUSINESS, O_KIND, O_STATE, O_SUBJECT, O_MOBILE, O_CREATED, O_CHANNEL,
-       E_AT, E_KIND, E_STATE, E_NOTE, E_ID, O_ID, O_WAYBILLS, O_VERIFY };
+       E_AT, E_KIND, E_STATE, E_NOTE, E_ID, O_ID, O_WAYBILLS, O_VERIFY, O_FIN };
 
 static bool is_order_no(const char *s)
 {
@@ -147,8 +150,9 @@ int track_order(struct req *r)
 		"cert_kind", kind,
 		"cert_kind_name", order_kind_name(kind),
 		"state", db_cell(&o, 0, O_STATE),
-		"state_name", order_state_zh_as(order_state_parse(db_cell(&o, 0, O_STATE)),
-						db_cell(&o, 0, O_VERIFY)),
+		/* 001: 成功受理 once the financial check after approval is credited. */
+		"state_name", fincheck_state_zh(order_state_parse(db_cell(&o, 0, O_STATE)),
+						db_cell(&o, 0, O_VERIFY), db_cell(&o, 0, O_FIN)),
 		"channel", db_cell(&o, 0, O_CHANNEL),
 		"subject", subject,
 		"handler_mobile", mobile,

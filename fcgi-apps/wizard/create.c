@@ -32,6 +32,7 @@ static const char sql_holds[] =
 /* A stale draft gives its key up before anyone is refused because of it. */
 static const char sql_expire_holder[] =
 	"SELECT id, state FROM orders WHERE open_key = ? AND state IN (?, ?) "
+	"AND submitted_at IS NULL " /* a paid order's failed 001 financial check never expires */
 	"AND updated_at < NOW(3) - INTERVAL ? HOUR FOR UPDATE";
 static const char sql_insert[] =
 	"INSERT INTO orders (order_no, channel_id, account_id, business_type, cert_kind, state, "

@@ -21,6 +21,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/wizard/orders/:no/verify/:subject/confirm", wizard_verify_confirm, ROLE_APPLICANT, 0 },
 	{ "GET", "/api/wizard/orders/:no/verify/:subject", wizard_verify_status, ROLE_APPLICANT, 0 },
 	{ "POST", "/api/wizard/orders/:no/mail-in", wizard_mail_in, ROLE_APPLICANT, 0 },
+	{ "POST", "/api/wizard/orders/:no/fin-check", wizard_fin_check, ROLE_APPLICANT, 0 },
 	{ "GET", "/api/wizard/orders/:no/forms/:form", wizard_form, ROLE_APPLICANT, 0 },
 	{ "GET", "/api/wizard/forms/check", wizard_form_check, ROUTE_PUBLIC, 0 },
 	{ "GET", "/api/wizard/face", wizard_face, ROUTE_PUBLIC, 0 },

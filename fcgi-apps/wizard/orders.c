@@ -7,6 +7,7 @@
 #include "base/strlist.h"
 #include "web/auth.h"
 #include "base/log.h"
+#include "domain/fincheck.h"
 #include "domain/order.h"
 #include "domain/payment.h"
 
@@ -42,7 +43,9 @@ static const char sql_list[] =
 	"DATE_FORMAT(o.created_at, " DB_ISO_FMT "), COALESCE(o.amount_fen, -1), o.mail_in, "
 	"c.mail_in AND " ENTERPRISE_FAILED ", "
 	"EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.state = 'paid'), "
-	"DATE_FORMAT(o.updated_at, " DB_ISO_FMT "), COALESCE(o.verify_method, '') "
+	"DATE_FORMAT(o.updated_at, " DB_ISO_FMT "), COALESCE(o.verify_method, ''), "
+	"COALESCE((SELECT f.state FROM fin_checks f WHERE f.order_id = o.id "
+	"ORDER BY f.id DESC LIMIT 1), '') "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id " LIST_WHERE
 	"ORDER BY o.created_at DESC, o.id DESC LIMIT ? OFFSET ?";
 static const char sql_count[] = "SELECT COUNT(*) FROM orders o " LIST_WHERE;
@@ -75,8 +78,11 @@ static const char sql_close_pending[] =
 	"UPDATE payments SET state = 'closed', version = version + 1 "
 	"WHERE order_id = ? AND state = 'pending'";
 
+/* Never a paid order whose 001 financial check failed after approval (submitted): it waits
+ * for its account, however long. */
 static const char sql_stale_drafts[] =
 	"SELECT id, version, state FROM orders WHERE state IN (?, ?) "
+	"AND submitted_at IS NULL "
 	"AND updated_at < NOW(3) - INTERVAL ? HOUR ORDER BY updated_at LIMIT ? FOR UPDATE";
 
 
@@ -100,12 +106,15 @@ static bool cancellable(enum order_state s)
 	return order_transition_legal(s, ORDER_CANCELLED, ORDER_BY_APPLICANT);
 }
 
-static json_t *actions(enum order_state state, bool can_mail_in, bool paid)
+static json_t *actions(enum order_state state, bool can_mail_in, bool paid, const char *fin)
 {
 	json_t *a = json_array();
 
 	if (state == ORDER_DRAFT) {
 		json_array_append_new(a, json_string("continue"));
+	} else if (state == ORDER_VERIFY_FAILED && str_is(fin, "failed")) {
+		/* 001 "点击“金融认证”按钮，重新填写正确的单位基本账户信息后点击“提交”即可". */
+		json_array_append_new(a, json_string("fin_check"));
 	} else if (state == ORDER_VERIFY_FAILED) {
 		json_array_append_new(a, json_string("redo_verification"));
 		if (can_mail_in)
@@ -276,11 +285,12 @@ int wizard_orders(struct req *r)
 			"business_name", order_business_name(db_cell(&rows, i, 3)),
 			"kind", db_cell(&rows, i, 4), "kind_name", order_kind_name(db_cell(&rows, i, 4)),
 			"subject_name", db_cell(&rows, i, 5), "state", order_state_str(state),
-			"state_name", order_state_zh_as(state, db_cell(&rows, i, 13)),
+			"state_name", fincheck_state_zh(state, db_cell(&rows, i, 13), db_cell(&rows, i, 14)),
 			"created_at", db_cell(&rows, i, 7),
 			/* 001's order list shows 更新日期 beside 申请日期. */
 			"updated_at", db_cell(&rows, i, 12), "amount", money(fen),
-			"actions", actions(state, can_mail_in, str_is(db_cell(&rows, i, 11), "1"))));
+			"actions", actions(state, can_mail_in, str_is(db_cell(&rows, i, 11), "1"),
+					   db_cell(&rows, i, 14))));
 	}
 	resp_json(r, 200, json_pack("{s:o, s:I, s:i, s:i}", "orders", list, "total",
 				    (json_int_t)strtoll(db_cell(&count, 0, 0), NULL, 10),
@@ -432,6 +442,8 @@ int wizard_order(struct req *r)
 	struct order o;
 	json_t *missing, *out;
 	bool paid, can_mail_in;
+	const char *fin, *fin_message;
+	long long fin_id;
 	int rc;
 
 	if (wizard_find_order(r, r->params[0], &o) < 0)
@@ -453,11 +465,17 @@ int wizard_order(struct req *r)
 		return -1;
 	paid = any_paid(&pay);
 	can_mail_in = str_is(db_cell(&d, 0, 6), "1") && !o.mail_in;
+	rc = fincheck_latest_id(&r->app->db, r->arena, o.id, &fin, &fin_message, &fin_id);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	/* 001: a transfer still on its way is asked about after this answer. */
+	if ((str_is(fin, "queued") || str_is(fin, "sent")) && app_fincheck_after(r, fin_id) < 0)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	/* No step data here: what is personal (ID numbers, mobiles, cards) stays behind the
 	 * steps' own answers, masked. */
 	out = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:b, s:i, s:s}",
 			"order_no", o.no, "state", order_state_str(o.state),
-			"state_name", order_state_zh_as(o.state, o.verify_method),
+			"state_name", fincheck_state_zh(o.state, o.verify_method, fin),
 			"business", o.business, "business_name", order_business_name(o.business),
 			"kind", o.kind, "kind_name", order_kind_name(o.kind),
 			"channel", o.channel_code, "channel_name", db_cell(&d, 0, 5),
@@ -512,7 +530,13 @@ int wizard_order(struct req *r)
 	json_object_set_new(out, "steps",
 			    steps_json(&o, &steps, json_array_size(missing) == 0,
 				       *db_cell(&d, 0, 3) != '\0', paid));
-	json_object_set_new(out, "actions", actions(o.state, can_mail_in, paid));
+	/* 001 金融认证: the 0.01 transfer after approval, never its PIN (domain/fincheck.h). */
+	json_object_set_new(out, "fin_check",
+			    fin[0] ? json_pack("{s:s, s:s, s:s}", "state", fin, "state_name",
+					       fincheck_state_zh(o.state, o.verify_method, fin),
+					       "message", fin_message)
+				   : json_null());
+	json_object_set_new(out, "actions", actions(o.state, can_mail_in, paid, fin));
 	resp_json(r, 200, out);
 	return 0;
 }

@@ -27,7 +27,8 @@ static const char sql_lock[] =
 	"SELECT state, version, mail_in, editable FROM orders WHERE id = ? FOR UPDATE";
 static const char sql_channel[] =
 	"SELECT c.mail_in, FIND_IN_SET(?, c.verify_methods), FIND_IN_SET(?, c.handler_methods), "
-	"COALESCE(a.login_name, '') FROM orders o JOIN channels c ON c.id = o.channel_id "
+	"COALESCE(a.login_name, ''), c.fin_after_approval FROM orders o "
+	"JOIN channels c ON c.id = o.channel_id "
 	"LEFT JOIN accounts a ON a.id = o.account_id WHERE o.id = ?";
 /* current: the steps the row checked are unchanged since it started. */
 #define LATEST_COLS                                                                             \
@@ -109,6 +110,7 @@ int wizard_verify_channel(struct req *r, const struct order *o, const char *meth
 	ch->offered = strtol(db_cell(&rows, 0, str_is(method, "mobile") || str_is(method, "card") ||
 					    str_is(method, "face") ? 2 : 1), NULL, 10) > 0;
 	ch->uscc = db_cell(&rows, 0, 3);
+	ch->fin_after_approval = str_is(db_cell(&rows, 0, 4), "1");
 	return 0;
 }
 

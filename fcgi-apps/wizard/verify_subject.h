@@ -53,6 +53,7 @@ bool wizard_verify_startable(const struct order *o, enum order_state state,
 
 struct channel {
 	bool mail_in, offered;
+	bool fin_after_approval; /* 001: the transfer comes after approval (domain/fincheck.h) */
 	const char *uscc;
 };
 

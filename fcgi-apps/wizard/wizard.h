@@ -57,6 +57,10 @@ json_t *wizard_warnings(const char *business);
  * Returns 0 or -1 (answered). */
 int wizard_find_order(struct req *r, const char *no, struct order *o);
 
+/* 001: a submitted (paid) order whose financial check failed after approval: its basic
+ * account is entered again through POST .../fin-check, nothing else is edited or redone. */
+bool wizard_fin_failed(const struct order *o);
+
 /* The states in which the applicant may still edit steps (draft, verify_failed; returned
  * for the parts in o->editable). */
 bool wizard_step_editable(const struct order *o, enum wizard_step s);
@@ -166,6 +170,7 @@ int wizard_verify_start(struct req *r);   /* verify_start.c */
 int wizard_verify_confirm(struct req *r); /* verify_confirm.c */
 int wizard_verify_status(struct req *r);  /* verify_status.c */
 int wizard_mail_in(struct req *r);        /* verify_mail_in.c */
+int wizard_fin_check(struct req *r);      /* fin_check.c */
 int wizard_form(struct req *r);           /* form.c */
 int wizard_form_check(struct req *r);
 int wizard_face(struct req *r);           /* face.c */

@@ -35,3 +35,8 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
   '您的订单{order_no}的电子发票（抬头：{title}，{purpose}{amount}元）已申请开具，将于{promise}发送，请注意查收。'),
  ('email', 'invoice_issued', '', 'order_no,title,purpose,amount,taxpayer_no,promise', '订单{order_no}电子发票开具通知',
   '您好：\n\n您的订单{order_no}的电子发票已申请开具，将于{promise}发送。\n发票抬头：{title}\n纳税人识别号：{taxpayer_no}\n发票用途：{purpose}\n金额：{amount}元\n\n数字证书网上营业厅');
+
+-- 001 金融认证: the 0.01 transfer to the basic account was refused (fcgi-apps/review, shared/domain/fincheck.c).
+INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
+ ('sms', 'fin_check_failed', 'SMS_000000012', 'order_no', '',
+  '您的订单{order_no}金融认证失败：向单位基本户的 0.01 元打款未能入账。请登录网上营业厅，在“我的业务单”中点击“金融认证”，重新填写正确的单位基本账户信息后提交。');

@@ -95,6 +95,11 @@ const struct order_transition order_transitions[] = {
 	T(AWAITING_PAPER, REFUNDING, "refund_requested", BY(APPLICANT)),
 	T(RETURNED, REFUNDING, "refund_requested", BY(APPLICANT)),
 	T(REFUNDING, REFUNDED, "refunded", BY(FINANCE)),
+	/* 001 金融认证 after approval: the 0.01 transfer to the basic account refused by the bank
+	 * (the hall's background pass: SYSTEM); the applicant re-enters the account ("重新填写正确
+	 * 的单位基本账户信息后点击“提交”") and a new transfer goes out. */
+	T(APPROVED, VERIFY_FAILED, "fin_check_failed", BY(SYSTEM)),
+	T(VERIFY_FAILED, APPROVED, "fin_check_resubmitted", BY(APPLICANT)),
 	T(APPROVED, MAKING, "key_made", BY(SHIPPING)),
 	T(MAKING, SHIPPED, "shipped", BY(SHIPPING)),
 	T(SHIPPED, DONE, "done", BY(SHIPPING)),
@@ -162,6 +167,10 @@ const struct order_name order_events[] = {
 	{ "paper_sent", "纸质材料已寄出" },
 	{ "paper_received", "纸质材料已签收" },
 	{ "approved", "审核通过" },
+	{ "fin_check_sent", "已向单位基本户打款 0.01 元（金融认证）" },
+	{ "fin_check_passed", "金融认证通过，成功受理" },
+	{ "fin_check_failed", "金融认证失败" },
+	{ "fin_check_resubmitted", "已重新填写单位基本账户信息，待金融认证" },
 	{ "key_made", "证书已制作" },
 	{ "shipped", "证书已寄出" },
 	{ "done", "办理完成" },

@@ -213,9 +213,22 @@ static bool link_ok(const char *s)
 	return true;
 }
 
+/* What an answer is to: a check, a transfer's start, or the query of its credit. */
+enum mode { M_CHECK, M_TRANSFER, M_CREDIT };
+
+static int parse(long status, json_t *answer, enum mode mode, struct verify_result *out,
+		 char *err, size_t errsz);
+
 int verify_parse(long status, json_t *answer, bool transfer, struct verify_result *out,
 		 char *err, size_t errsz)
 {
+	return parse(status, answer, transfer ? M_TRANSFER : M_CHECK, out, err, errsz);
+}
+
+static int parse(long status, json_t *answer, enum mode mode, struct verify_result *out,
+		 char *err, size_t errsz)
+{
+	bool transfer = mode != M_CHECK;
 	const char *state, *message, *link;
 
 	memset(out, 0, sizeof(*out));
@@ -231,6 +244,8 @@ int verify_parse(long status, json_t *answer, bool transfer, struct verify_resul
 		out->state = VERIFY_FAILED;
 	else if (transfer && strcmp(state, "sent") == 0)
 		out->state = VERIFY_PENDING;
+	else if (mode == M_CREDIT && strcmp(state, "credited") == 0)
+		out->state = VERIFY_PASSED;
 	else if (!transfer && strcmp(state, "passed") == 0)
 		out->state = VERIFY_PASSED;
 	else if (!transfer && strcmp(state, "pending") == 0)
@@ -251,7 +266,7 @@ int verify_parse(long status, json_t *answer, bool transfer, struct verify_resul
 /* One exchange. The answer must name ref: the signature covers our request, not the answer,
  * so an answer that does not say which check it is about is not taken for ours. */
 static int call(const struct provider *p, const char *method, const char *path, json_t *body,
-		bool transfer, const char *ref, struct verify_result *out, char *err, size_t errsz)
+		enum mode mode, const char *ref, struct verify_result *out, char *err, size_t errsz)
 {
 	json_t *answer = NULL;
 	const char *got;
@@ -262,7 +277,7 @@ static int call(const struct provider *p, const char *method, const char *path, 
 	rc = provider_call(p, method, path, body, &status, &answer, err, errsz);
 	if (rc != HTTP_OK)
 		return VERIFY_UNAVAILABLE;
-	rc = verify_parse(status, answer, transfer, out, err, errsz);
+	rc = parse(status, answer, mode, out, err, errsz);
 	got = json_string_value(json_object_get(answer, "ref"));
 	if (rc == VERIFY_OK && (!got || strcmp(got, ref) != 0)) {
 		snprintf(err, errsz, got ? "verify: the answer is about another ref"
@@ -297,8 +312,8 @@ int verify_start(const struct provider *p, const struct verify_check *c,
 		snprintf(err, errsz, "verify: no memory");
 		return VERIFY_UNAVAILABLE;
 	}
-	rc = call(p, "POST", transfer ? "/transfers" : "/checks", body, transfer, c->ref, out, err,
-		  errsz);
+	rc = call(p, "POST", transfer ? "/transfers" : "/checks", body,
+		  transfer ? M_TRANSFER : M_CHECK, c->ref, out, err, errsz);
 	json_decref(body);
 	return rc;
 }
@@ -314,5 +329,19 @@ int verify_query(const struct provider *p, const char *ref, struct verify_result
 		return VERIFY_UNAVAILABLE;
 	}
 	snprintf(path, sizeof(path), "/checks/%s", ref);
-	return call(p, "GET", path, NULL, false, ref, out, err, errsz);
+	return call(p, "GET", path, NULL, M_CHECK, ref, out, err, errsz);
+}
+
+int verify_transfer_query(const struct provider *p, const char *ref, struct verify_result *out,
+			  char *err, size_t errsz)
+{
+	char path[80];
+
+	memset(out, 0, sizeof(*out));
+	if (!ref_ok(ref)) {
+		snprintf(err, errsz, "verify: bad ref");
+		return VERIFY_UNAVAILABLE;
+	}
+	snprintf(path, sizeof(path), "/transfers/%s", ref);
+	return call(p, "GET", path, NULL, M_CREDIT, ref, out, err, errsz);
 }

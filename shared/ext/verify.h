@@ -25,6 +25,11 @@
  *           200 {"ref", "state": "sent" | "failed", "message"}
  *           The gateway pays 0.01 yuan to the account with the memo on the bank statement;
  *           the applicant reads it there and types it back (003: 打款备注).
+ * Credit:   GET <endpoint>/transfers/<ref>
+ *           200 {"ref", "state": "sent" | "credited" | "failed", "message"}
+ *           Whether the transfer reached the account: the receiving bank credits it, or
+ *           returns it (a wrong account: 收款行退回). 001 asks after its approval's transfer,
+ *           whose memo carries the certificate's PIN (shared/domain/fincheck.h).
  *
  * Elements by method (enterprise: the legal representative; handler: the handler):
  *   lr_mobile, mobile   name, id_number, mobile                (3 elements)
@@ -99,6 +104,12 @@ int verify_parse(long status, json_t *answer, bool transfer, struct verify_resul
  * VERIFY_UNAVAILABLE with err. */
 int verify_start(const struct provider *p, const struct verify_check *c,
 		 struct verify_result *out, char *err, size_t errsz);
+
+/* Asks the gateway whether the transfer started with ref was credited: out->state
+ * VERIFY_PASSED credited, VERIFY_FAILED returned by the bank, VERIFY_PENDING not yet. Same
+ * returns. */
+int verify_transfer_query(const struct provider *p, const char *ref, struct verify_result *out,
+			  char *err, size_t errsz);
 
 /* Asks the gateway for the state of a check started with ref. Same returns. */
 int verify_query(const struct provider *p, const char *ref, struct verify_result *out,

@@ -36,6 +36,11 @@ void app_outbox_note(struct app *app, int rc, long long id);
  * nor can time whether a code was issued. Returns 0, or -1 answered (500). */
 int app_outbox_code(struct req *r, const char *mobile, const char *purpose, const char *bind);
 
+/* After the answer (app_fincheck.c): the 0.01 transfer of fin_checks row id (fincheck_run),
+ * in this worker, once the client has its answer. Returns 0, or -1 when out of memory (the
+ * row stays queued for certhall-admin fin-checks). */
+int app_fincheck_after(struct req *r, long long id);
+
 /* app_limit.c: the answer over a limit: 429 (status of e) with Retry-After: after seconds
  * and message. Returns -1. */
 int app_limit_over(struct req *r, enum err_code e, int after, const char *message);

@@ -589,6 +589,43 @@ static void test_expired_renewal_needs_paper_address(void **state)
 	json_decref(s);
 }
 
+/* 001 "若使用微信支付，深圳 CA 审核成功后 SZCA 将向申请单位对公账户打款 0.01 元，并下发证书 PIN 码":
+ * seeded on for szca only; an admin turns it off and on again, each audited. */
+static void test_fin_after_approval_set(void **state)
+{
+	json_t *h = halls(), *s;
+	struct api_resp r;
+	long long audits = hall_audits(), mark = audit_mark();
+
+	(void)state;
+	assert_true(json_is_true(json_object_get(find(h, "code", "szca"), "fin_after_approval")));
+	assert_true(json_is_false(json_object_get(find(h, "code", "bjca-zycg"), "fin_after_approval")));
+	assert_true(json_is_false(json_object_get(find(h, "code", "cecep"), "fin_after_approval")));
+	json_decref(h);
+	s = settings_of("szca");
+	json_object_set_new(s, "fin_after_approval", json_false());
+	put_settings("szca", s, &r);
+	expect(&r, 200, NULL);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "changed")), 1);
+	assert_true(json_is_false(json_object_get(json_object_get(r.json, "hall"), "fin_after_approval")));
+	json_object_set(s, "updated_at", json_object_get(json_object_get(r.json, "hall"), "updated_at"));
+	api_free(&r);
+	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE id > %lld AND action = 'hall_channel_set' AND "
+			       "detail = 'szca fin_after_approval: \"1\" → \"0\"'", mark), 1);
+	/* Not a boolean: refused, nothing written. */
+	json_object_set_new(s, "fin_after_approval", json_string("yes"));
+	put_settings("szca", s, &r);
+	expect(&r, 400, "invalid_field");
+	api_free(&r);
+	json_object_set_new(s, "fin_after_approval", json_true());
+	put_settings("szca", s, &r);
+	expect(&r, 200, NULL);
+	assert_true(json_is_true(json_object_get(json_object_get(r.json, "hall"), "fin_after_approval")));
+	api_free(&r);
+	assert_int_equal(hall_audits(), audits + 2);
+	json_decref(s);
+}
+
 static void test_agreement_published(void **state)
 {
 	struct api_resp r;
@@ -854,6 +891,7 @@ int main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_fee_set_and_removed),
 		cmocka_unit_test(test_channel_set),
+		cmocka_unit_test(test_fin_after_approval_set),
 		cmocka_unit_test(test_process_set),
 		cmocka_unit_test(test_letter_face_qr_set),
 		cmocka_unit_test(test_expired_renewal_needs_paper_address),

@@ -22,7 +22,7 @@
 #define ORG "测试示范有限公司" /* the name api_register_org registers */
 #define MAX_MOVES 12
 
-static struct api_client rev, shp;
+static struct api_client rev, shp, fnc;
 
 struct walk {
 	struct api_client c;
@@ -126,6 +126,31 @@ static char *made_members(struct walk *w)
 	return out;
 }
 
+/* The review detail's 001 financial check (fin_check.state, "" when the order has none),
+ * once it is no longer queued: its transfer goes out after the approval's answer. */
+static void fin_settled(struct walk *w, char out[16])
+{
+	char path[120];
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
+	for (int i = 0; i < 200; i++) {
+		struct api_resp r;
+		json_t *f;
+
+		if (i)
+			usleep(50 * 1000);
+		api_call(&shp, "GET", path, NULL, NULL, &r);
+		assert_int_equal(r.status, 200);
+		f = json_object_get(r.json, "fin_check");
+		snprintf(out, 16, "%s", f ? str(f, "state") : "");
+		api_free(&r);
+		if (strcmp(out, "queued") != 0 && strcmp(out, "sent") != 0 &&
+		    strcmp(out, "none") != 0)
+			return;
+	}
+	fail_msg("%s: the financial check's transfer was never sent", w->no);
+}
+
 /* The applicant's account and, for a business on a certificate, the certificate the CA issued
  * it (renewal inside its window: 30 days left; anything else: 200 days). */
 static void applicant(struct walk *w, char extra[160])
@@ -198,6 +223,29 @@ static void sign_order(struct walk *w)
 	api_free(&r);
 }
 
+static void fin_sent(struct walk *w, char ref[80]);
+static void bank_decides(const char *ref, const char *outcome);
+
+/* 001: the sandbox bank credits the approval's 0.01 transfer, as a developer clicks it in the
+ * console (nothing when the order has no financial check). */
+static void fin_credit(struct walk *w)
+{
+	char path[120], ref[80];
+	struct api_resp r;
+	bool fin;
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
+	api_call(&shp, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	fin = json_object_get(r.json, "fin_check") != NULL &&
+	      strcmp(str(json_object_get(r.json, "fin_check"), "state"), "credited") != 0;
+	api_free(&r);
+	if (!fin)
+		return;
+	fin_sent(w, ref);
+	bank_decides(ref, "credited");
+}
+
 /* Every move the hall's staff and the applicant make, until the order is done. */
 static void drive(struct walk *w)
 {
@@ -240,7 +288,15 @@ static void drive(struct walk *w)
 		} else if (strcmp(state, "reviewing") == 0 || strcmp(state, "paper_review") == 0) {
 			staff(&rev, w, "decision", ",\"decision\":\"approve\"");
 		} else if (strcmp(state, "approved") == 0) {
-			char *made = made_members(w);
+			char *made, fin[16];
+
+			/* 001: made once the 0.01 transfer of the approval is credited. */
+			fin_credit(w);
+			fin_settled(w, fin);
+			if (fin[0] && strcmp(fin, "credited") != 0)
+				fail_msg("%s %s %s: the financial check is %s (%s)", w->channel,
+					 w->business, w->kind, fin, w->trail);
+			made = made_members(w);
 
 			staff(&shp, w, "made", made);
 			free(made);
@@ -717,6 +773,62 @@ static bool needs(json_t *missing, const char *material)
 	return false;
 }
 
+/* ---- 001 金融认证 after approval */
+
+/* The memo of the newest transfer to account off the sandbox's bank statement, "" none. */
+static void statement(const char *account, char memo[16])
+{
+	char path[120];
+	struct api_resp r;
+	json_t *t;
+
+	snprintf(path, sizeof(path), "/sandbox/verify/transfers?account_no=%s", account);
+	api_get(path, &r);
+	assert_int_equal(r.status, 200);
+	t = json_array_get(json_object_get(r.json, "transfers"), 0);
+	snprintf(memo, 16, "%s", t ? str(t, "memo") : "");
+	api_free(&r);
+}
+
+/* How the sandbox's bank takes transfers to account: fail (收款行退回) or clear. */
+static void script_account(const char *account, const char *outcome)
+{
+	char body[120];
+	struct api_resp r;
+
+	snprintf(body, sizeof(body), "{\"key\":\"%s\",\"outcome\":\"%s\"}", account, outcome);
+	api_post_json("/sandbox/verify/script", body, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+}
+
+/* The applicant's view of the order once it is in want (waiting up to 10 s). */
+static void wait_state(struct walk *w, const char *want, struct api_resp *r)
+{
+	char state[32];
+
+	for (int i = 0; i < 200; i++) {
+		if (i)
+			usleep(50 * 1000);
+		wiz_order(&w->c, w->no, state, r);
+		if (strcmp(state, want) == 0)
+			return;
+		api_free(r);
+	}
+	fail_msg("%s: never %s (last %s)", w->no, want, state);
+}
+
+static bool listed(json_t *a, const char *code)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (strcmp(json_string_value(v), code) == 0)
+			return true;
+	return false;
+}
+
 /* 003 "证书已过有效期的，需要准备资料线下办理，可以快递或者现场办理": an expired certificate's renewal is
  * offered, mailed and reviewed when its paper has come ("快递办理请预留足够的时间，必须等纸质资料寄达，
  * 并且汇款到账才能办理"), with "三、申请材料": "2)企业提供“三证合一”《营业执照副本》……复印件一份，需加盖
@@ -804,11 +916,270 @@ static void test_netca_renewal_in_window_online(void **state)
 	free(w);
 }
 
+/* The review detail's fin_check once its transfer went out (state "sent"): its ref. */
+static void fin_sent(struct walk *w, char ref[80])
+{
+	char path[120];
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
+	for (int i = 0; i < 200; i++) {
+		struct api_resp r;
+		json_t *f;
+
+		if (i)
+			usleep(50 * 1000);
+		api_call(&shp, "GET", path, NULL, NULL, &r);
+		assert_int_equal(r.status, 200);
+		f = json_object_get(r.json, "fin_check");
+		snprintf(ref, 80, "%s", str(f, "ref"));
+		if (strcmp(str(f, "state"), "sent") == 0) {
+			/* Not made before the bank credits the transfer. */
+			assert_false(listed(json_object_get(r.json, "actions"), "made"));
+			api_free(&r);
+			return;
+		}
+		api_free(&r);
+	}
+	fail_msg("%s: the financial check's transfer was never sent", w->no);
+}
+
+/* The sandbox bank's word on a transfer still sent: what the console's buttons send. */
+static void bank_decides(const char *ref, const char *outcome)
+{
+	char path[160], body[64];
+	struct api_resp r;
+
+	snprintf(path, sizeof(path), "/sandbox/verify/transfers/%s/complete", ref);
+	snprintf(body, sizeof(body), "{\"outcome\":\"%s\"}", outcome);
+	api_post_json(path, body, &r);
+	if (r.status != 200)
+		fail_msg("complete %s: %ld %s", ref, r.status, r.body);
+	api_free(&r);
+}
+
+/* 金融认证失败 as the applicant sees it, with the action 金融认证 and nothing else to redo. */
+static void fin_failed(struct walk *w)
+{
+	struct api_resp r;
+
+	wait_state(w, "verify_failed", &r);
+	assert_string_equal(str(r.json, "state_name"), "金融认证失败");
+	assert_true(listed(json_object_get(r.json, "actions"), "fin_check"));
+	assert_false(listed(json_object_get(r.json, "actions"), "cancel"));
+	assert_false(listed(json_object_get(r.json, "actions"), "redo_verification"));
+	assert_string_equal(str(json_object_get(r.json, "fin_check"), "state"), "failed");
+	api_free(&r);
+}
+
+/* 金融认证: the basic account entered again (POST .../fin-check), answered approved. */
+static void fin_resubmit(struct walk *w, const char *account)
+{
+	char path[160], body[400];
+	struct api_resp r;
+
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/fin-check", w->no);
+	snprintf(body, sizeof(body),
+		 "{\"account_name\":\"%s\",\"bank\":\"中国工商银行深圳科技园支行\",\"account_no\":\"%s\"}",
+		 ORG, account);
+	api_call(&w->c, "POST", path, body, NULL, &r);
+	if (r.status != 200)
+		fail_msg("%s: fin-check %ld %s", w->no, r.status, r.body);
+	assert_string_equal(str(r.json, "state"), "approved");
+	api_free(&r);
+	/* Submitted twice: the first one stands. */
+	api_call(&w->c, "POST", path, body, NULL, &r);
+	api_expect_error(&r, 409, "wrong_state");
+	api_free(&r);
+}
+
+/* 001 "若使用微信支付，深圳 CA 审核成功后 SZCA 将向申请单位对公账户打款 0.01 元，并下发证书 PIN 码，请
+ * 及时向贵单位财务索取证书 PIN 码。" The account is only recorded before signing; the approval
+ * sends the transfer; the receiving bank returns it: 金融认证失败, and "进入个人中心—我的业务单—证书
+ * 申请，找到对应的申请单，点击“金融认证”按钮，重新填写正确的单位基本账户信息后点击“提交”即可。" A wrong
+ * account again (refused at once), then the right one: "如申请资料审核通过且金融认证通过，则申请单状态
+ * 显示“成功受理”", the key made with the memo's PIN (no PIN SMS), shipped and delivered. */
+static void test_szca_fin_check_after_approval(void **state)
+{
+	struct walk *w = new_walk("szca", "new", "org", "wechat");
+	char extra[160], wrong[20], account[20], memo[16], first[16], again[16], path[160];
+	char body[400], text[600], ref[80], fin_state[16];
+	struct api_resp r;
+
+	(void)state;
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, NULL, w->no);
+	/* The sandbox bank waits for a developer's (here: the test's) word on this account. */
+	script_account(w->account, "wait");
+	sign_order(w);
+	/* Verified without a transfer: nothing went to the account before the approval. */
+	wiz_order(&w->c, w->no, NULL, &r);
+	assert_non_null(strstr(r.body, "审核通过后"));
+	assert_true(json_is_null(json_object_get(r.json, "fin_check")));
+	api_free(&r);
+	statement(w->account, memo);
+	assert_string_equal(memo, "");
+	w->stop_at = "reviewing";
+	drive(w);
+	staff(&rev, w, "decision", ",\"decision\":\"approve\"");
+
+	/* Sent: 审核通过，金融认证中; the memo on the statement is the PIN. Then returned. */
+	fin_sent(w, ref);
+	wiz_order(&w->c, w->no, NULL, &r);
+	assert_string_equal(str(r.json, "state_name"), "审核通过，金融认证中");
+	api_free(&r);
+	statement(w->account, first);
+	assert_int_equal(strlen(first), 6);
+	bank_decides(ref, "failed");
+	fin_failed(w);
+	message_with(w->mobile, "金融认证失败", text, sizeof(text));
+	if (!text[0])
+		fail_msg("%s: no SMS of the failed financial check", w->no);
+	/* The signed steps stay as signed: only the account, through 金融认证. */
+	wiz_put(&w->c, w->no, "financial", wiz_step_json("financial", ORG, w->mobile, NULL), &r);
+	assert_int_not_equal(r.status, 200);
+	api_free(&r);
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/fin-check", w->no);
+	snprintf(body, sizeof(body),
+		 "{\"account_name\":\"别家公司\",\"bank\":\"中国工商银行深圳科技园支行\","
+		 "\"account_no\":\"%s\"}", w->account);
+	api_call(&w->c, "POST", path, body, NULL, &r);
+	api_expect_error(&r, 400, "invalid_field");
+	api_free(&r);
+
+	/* Another wrong account: the bank refuses the transfer at once. */
+	wiz_random_account(wrong);
+	script_account(wrong, "fail");
+	fin_resubmit(w, wrong);
+	fin_failed(w);
+
+	/* 重新填写正确的单位基本账户信息: a new transfer with a new PIN; credited: 成功受理. */
+	wiz_random_account(account);
+	script_account(account, "wait");
+	fin_resubmit(w, account);
+	fin_sent(w, ref);
+	statement(account, memo);
+	assert_int_equal(strlen(memo), 6);
+	assert_string_not_equal(memo, first);
+	bank_decides(ref, "credited");
+	fin_settled(w, fin_state);
+	assert_string_equal(fin_state, "credited");
+	wiz_order(&w->c, w->no, NULL, &r);
+	assert_string_equal(str(r.json, "state_name"), "成功受理");
+	/* The PIN is on the bank statement only: never in the hall's answers. */
+	assert_null(strstr(r.body, memo));
+	api_free(&r);
+	/* The public look-up says so too. */
+	snprintf(body, sizeof(body), "{\"order_no\":\"%s\",\"mobile_tail\":\"%s\"}", w->no,
+		 w->mobile + 7);
+	api_post_json("/api/track/order", body, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(str(json_object_get(r.json, "order"), "state_name"), "成功受理");
+	assert_null(strstr(r.body, memo));
+	api_free(&r);
+	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
+	api_call(&shp, "GET", path, NULL, NULL, &r);
+	assert_null(strstr(r.body, memo));
+	assert_string_equal(str(r.json, "pin_source"), "transfer_memo");
+	assert_true(listed(json_object_get(r.json, "actions"), "made"));
+	api_free(&r);
+
+	w->stop_at = NULL;
+	drive(w);
+	if (!strstr(w->trail, "approved>making>shipped>done"))
+		fail_msg("%s: %s", w->no, w->trail);
+	/* The PIN rode in the memo: no PIN by SMS. */
+	message_with(w->mobile, "证书PIN码为", text, sizeof(text));
+	assert_string_equal(text, "");
+	statement(account, again);
+	assert_string_equal(again, memo);
+	script_account(w->account, "clear");
+	script_account(wrong, "clear");
+	script_account(account, "clear");
+	free(w);
+}
+
+/* The bank's gateway down when the approval sends the transfer: the order waits, 金融认证中,
+ * and certhall-admin fin-checks (cron, or the daemon of make run) sends it once it is back. */
+static void test_szca_fin_check_retried(void **state)
+{
+	struct walk *w = new_walk("szca", "new", "org", "alipay");
+	char extra[160], cmd[600], out[600], ref[80], fin_state[16];
+	struct api_resp r;
+	bool sent = false;
+
+	(void)state;
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, NULL, w->no);
+	sign_order(w);
+	script_account(w->account, "unavailable");
+	w->stop_at = "reviewing";
+	drive(w);
+	staff(&rev, w, "decision", ",\"decision\":\"approve\"");
+	usleep(1500 * 1000);
+	wiz_order(&w->c, w->no, NULL, &r);
+	assert_string_equal(str(r.json, "state"), "approved");
+	assert_string_equal(str(r.json, "state_name"), "审核通过，金融认证中");
+	assert_string_equal(str(json_object_get(r.json, "fin_check"), "state"), "queued");
+	api_free(&r);
+	/* That read asked again after its answer (the gateway still down); then only the pass. */
+	usleep(500 * 1000);
+	script_account(w->account, "clear");
+	for (int i = 0; i < 40 && !sent; i++) {
+		if (i)
+			usleep(500 * 1000);
+		snprintf(cmd, sizeof(cmd), "'%s' -c '%s' fin-checks 2>&1", api_admin(),
+			 getenv("CERTHALL_CONF"));
+		assert_int_equal(wiz_run(cmd, out, sizeof(out)), 0);
+		sent = strstr(out, "sent 1") != NULL;
+	}
+	if (!sent)
+		fail_msg("%s: fin-checks never sent the transfer: %s", w->no, out);
+	fin_sent(w, ref);
+	bank_decides(ref, "credited");
+	fin_settled(w, fin_state);
+	assert_string_equal(fin_state, "credited");
+	w->stop_at = NULL;
+	drive(w);
+	free(w);
+}
+
+/* "如付款方式选择公对公转账，机构证书PIN码将通过短信方式发至经办人手机号码": no 0.01 check after the
+ * approval, and the PIN the token tool set goes to the handler by SMS. */
+static void test_szca_paid_by_transfer(void **state)
+{
+	struct walk *w = new_walk("szca", "new", "org", "transfer");
+	char extra[160], fin_state[16], text[600], *made;
+	struct api_resp r;
+
+	(void)state;
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, NULL, w->no);
+	sign_order(w);
+	wiz_pay(&w->c, w->no, "transfer", &r);
+	assert_int_equal(r.status, 201);
+	api_free(&r);
+	staff(&fnc, w, "payment/confirm", NULL);
+	w->stop_at = "approved";
+	drive(w);
+	fin_settled(w, fin_state);
+	assert_string_equal(fin_state, "");
+	made = made_members(w);
+	staff(&shp, w, "made", made);
+	free(made);
+	message_with(w->mobile, "证书PIN码为" WIZ_TOKEN_PIN, text, sizeof(text));
+	if (!text[0])
+		fail_msg("%s: no PIN by SMS to the handler", w->no);
+	w->stop_at = NULL;
+	drive(w);
+	free(w);
+}
+
 static int setup(void **state)
 {
 	(void)state;
 	api_staff_login(&rev, "reviewer", "Staff2026hall");
 	api_staff_login(&shp, "shipping", "Staff2026hall");
+	api_staff_login(&fnc, "finance", "Staff2026hall");
 	return 0;
 }
 
@@ -828,6 +1199,9 @@ int main(void)
 		cmocka_unit_test(test_szca_form_and_scans),
 		cmocka_unit_test(test_netca_expired_renewal_by_mail),
 		cmocka_unit_test(test_netca_renewal_in_window_online),
+		cmocka_unit_test(test_szca_fin_check_after_approval),
+		cmocka_unit_test(test_szca_paid_by_transfer),
+		cmocka_unit_test(test_szca_fin_check_retried),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -181,6 +181,32 @@ static void test_makers(void **state)
 	assert_false(order_transition_legal(ORDER_DRAFT, ORDER_CANCELLED, ORDER_BY_REVIEWER));
 }
 
+/* 001 金融认证 after approval: "如申请资料审核通过且金融认证通过，则申请单状态显示“成功受理”"; a
+ * refused 0.01 transfer shows 金融认证失败, and "进入个人中心—我的业务单—证书申请，找到对应的申请单，
+ * 点击“金融认证”按钮，重新填写正确的单位基本账户信息后点击“提交”即可": the hall's pass fails it
+ * (SYSTEM), only the applicant sends it back to approved, and nothing else leaves approved
+ * for verify_failed. */
+static void test_fin_check_rows(void **state)
+{
+	(void)state;
+	assert_int_equal(makers(ORDER_APPROVED, ORDER_VERIFY_FAILED), ORDER_BY_SYSTEM);
+	assert_int_equal(makers(ORDER_VERIFY_FAILED, ORDER_APPROVED), ORDER_BY_APPLICANT);
+	assert_false(order_transition_legal(ORDER_APPROVED, ORDER_VERIFY_FAILED, ORDER_BY_REVIEWER));
+	assert_false(order_transition_legal(ORDER_VERIFY_FAILED, ORDER_APPROVED, ORDER_BY_SYSTEM));
+	assert_false(order_transition_legal(ORDER_VERIFY_FAILED, ORDER_APPROVED, ORDER_BY_REVIEWER));
+	assert_false(row(ORDER_MAKING, ORDER_VERIFY_FAILED));
+	for (size_t i = 0; i < order_ntransitions; i++) {
+		const struct order_transition *t = &order_transitions[i];
+
+		if (t->from == ORDER_APPROVED && t->to == ORDER_VERIFY_FAILED)
+			assert_string_equal(t->event, "fin_check_failed");
+		if (t->from == ORDER_VERIFY_FAILED && t->to == ORDER_APPROVED)
+			assert_string_equal(t->event, "fin_check_resubmitted");
+	}
+	assert_string_equal(order_state_zh_as(ORDER_VERIFY_FAILED, "transfer"), "金融认证失败");
+	assert_string_equal(order_event_name("fin_check_passed"), "金融认证通过，成功受理");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_illegal_pairs),
 		cmocka_unit_test(test_makers),
+		cmocka_unit_test(test_fin_check_rows),
 
 	};
 

@@ -33,6 +33,9 @@ int admin_import_certs(struct admin *ad, int argc, char **argv);
 int admin_sample_certs(struct admin *ad, int argc, char **argv);
 /* ident (sample.c): fresh valid identifiers (USCC, resident ID, order number) for scripts. */
 int admin_ident(struct admin *ad, int argc, char **argv);
+/* fincheck.c: 001's queued 0.01 transfers (domain/fincheck.h), once or as a daemon. */
+int admin_fincheck(struct admin *ad, int argc, char **argv);
+
 /* courier.c: the courier refresh pass (shared/ext/courier_refresh.h), once or as a daemon. */
 int admin_courier(struct admin *ad, int argc, char **argv);
 
