@@ -239,7 +239,9 @@
 
   function agreements(ctx, pane, saved) {
     var order = { service: 0, privacy: 1 };
-    var list = (ctx.catalog && Array.isArray(ctx.catalog.agreements) ? ctx.catalog.agreements : [])
+    // Each hall has its own texts: the order's hall's versions.
+    var ch = ctx.channel || {};
+    var list = (Array.isArray(ch.agreements) ? ch.agreements : [])
       .slice().sort(function (a, b) {
         var x = a.code in order ? order[a.code] : 9;
         var y = b.code in order ? order[b.code] : 9;
@@ -250,7 +252,8 @@
     var editable = saved.editable;
     pane.appendChild(form);
     return Promise.all(list.map(function (a) {
-      return P.api('GET', '/api/wizard/agreements/' + encodeURIComponent(a.code));
+      return P.api('GET', '/api/wizard/agreements/' + encodeURIComponent(a.code) +
+        '?channel=' + encodeURIComponent(ch.code || ''));
     })).then(function (answers) {
       answers.forEach(function (r, i) {
         var a = r.ok ? r.body : list[i];

@@ -185,9 +185,11 @@ static const char sql_fees[] =
 	"f.source, " DB_ISO("f.updated_at") ", s.username FROM fees f "
 	"JOIN channels c ON c.id = f.channel_id LEFT JOIN staff s ON s.id = f.updated_by "
 	"WHERE ? = '' OR c.code = ?";
+/* Each hall's versions (0028): a hall publishes its own. */
 static const char sql_agreements[] =
-	"SELECT code, version, title, " DB_ISO("published_at") ", current FROM agreements "
-	"ORDER BY code, published_at DESC, version DESC";
+	"SELECT c.code, a.code, a.version, a.title, " DB_ISO("a.published_at") ", a.current "
+	"FROM agreements a JOIN channels c ON c.id = a.channel_id "
+	"ORDER BY c.id, a.code, a.published_at DESC, a.version DESC";
 
 /* ---- shared with hall_fee.c and hall_agreement.c */
 
@@ -395,10 +397,11 @@ int review_halls(struct req *r)
 	agreements = json_array();
 	for (size_t i = 0; agreements && i < a.nrows; i++)
 		json_array_append_new(agreements,
-				      json_pack("{s:s, s:s, s:s, s:s, s:b}", "code", db_cell(&a, i, 0),
-						"version", db_cell(&a, i, 1), "title", db_cell(&a, i, 2),
-						"published_at", db_cell(&a, i, 3),
-						"current", str_is(db_cell(&a, i, 4), "1")));
+				      json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "channel",
+						db_cell(&a, i, 0), "code", db_cell(&a, i, 1), "version",
+						db_cell(&a, i, 2), "title", db_cell(&a, i, 3),
+						"published_at", db_cell(&a, i, 4),
+						"current", str_is(db_cell(&a, i, 5), "1")));
 	lists = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[s, s, s]}", "businesses",
 			  choices(L_BUSINESSES), "kinds", choices(L_KINDS), "verify_methods",
 			  choices(L_VERIFY), "handler_methods", choices(L_HANDLER), "pay_methods",

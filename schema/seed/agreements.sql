@@ -1,10 +1,12 @@
 -- The two texts every applicant accepts before the wizard starts (000 "阅读并勾选电子认证服务协议及
 -- 敏感个人信息授权书"; 001 "阅读电子认证服务协议及敏感个人信息授权书, 点击同意进入下一步"; 002 "需要同意并
--- 勾选相关用户协议"). Safe to load again: INSERT IGNORE keeps a CA's edited text, and a new version
--- is a new row (the CA sets current on it and clears it on the old one), so what an applicant
--- accepted stays readable.
-INSERT IGNORE INTO agreements (code, version, title, body, published_at, current) VALUES
-('service', '2026.1', '数字证书服务协议',
+-- 勾选相关用户协议"), each hall its own copy (0028): a hall's admin publishes its new versions.
+-- Safe to load again: INSERT IGNORE keeps a CA's edited text, and a new version is a new row (the
+-- CA sets current on it and clears it on the old one), so what an applicant accepted stays
+-- readable.
+INSERT IGNORE INTO agreements (channel_id, code, version, title, body, published_at, current)
+SELECT c.id, t.code, t.version, t.title, t.body, NOW(), 1 FROM channels c CROSS JOIN (
+SELECT 'service' AS code, '2026.1' AS version, '数字证书服务协议' AS title,
 '欢迎使用数字证书网上营业厅。本协议由您（数字证书申请单位或个人，以下简称“订户”）与签发数字证书的电子认证服务机构（以下简称“CA 机构”）订立。您在申请页面勾选同意，即表示已阅读并接受本协议的全部内容。
 
 一、服务内容
@@ -29,9 +31,9 @@ CA 机构依据《中华人民共和国电子签名法》及其电子认证业�
 因订户保管不善、信息不实或违反本协议造成的损失，由订户自行承担。因不可抗力或第三方原因（如通信运营商、银行、快递企业）导致服务中断或延误的，CA 机构不承担责任，但将积极协助处理。
 
 六、其他
-本协议自订户勾选同意之日起生效，至订户全部证书失效之日终止。本协议的修订以网上营业厅公布的新版本为准，订户在办理新业务时应重新阅读并确认。因本协议产生的争议，双方应协商解决；协商不成的，提交 CA 机构所在地人民法院诉讼解决。',
-NOW(), 1),
-('privacy', '2026.1', '个人敏感信息处理授权书',
+本协议自订户勾选同意之日起生效，至订户全部证书失效之日终止。本协议的修订以网上营业厅公布的新版本为准，订户在办理新业务时应重新阅读并确认。因本协议产生的争议，双方应协商解决；协商不成的，提交 CA 机构所在地人民法院诉讼解决。' AS body
+UNION ALL
+SELECT 'privacy', '2026.1', '个人敏感信息处理授权书',
 '为办理数字证书业务，CA 机构需要处理您的个人敏感信息。根据《中华人民共和国个人信息保护法》，请您仔细阅读本授权书，勾选同意即表示您已充分理解并授权 CA 机构按以下方式处理您的个人信息。
 
 一、处理的个人信息
@@ -52,5 +54,5 @@ NOW(), 1),
 五、您的权利
 您可以查阅、复制、更正您的个人信息，或撤回本授权。撤回授权不影响撤回前已进行的处理，但可能导致正在办理的业务无法继续。如有疑问，请联系 CA 机构客服。
 
-经办人代表申请单位勾选同意时，应已取得本授权书所涉法定代表人、申请人的同意。',
-NOW(), 1);
+经办人代表申请单位勾选同意时，应已取得本授权书所涉法定代表人、申请人的同意。'
+) t;

@@ -294,15 +294,19 @@ static void test_catalog(void **state)
 	assert_true(has_code(json_object_get(c, "businesses"), "lost"));
 	assert_string_equal(str(find_by(json_object_get(c, "businesses"), "code", "lost"), "name"),
 			    "遗失补办");
-	/* Years 1-5 and the current agreements. */
+	/* Years 1-5, and each hall's current agreements (0028: each hall its own). */
 	list = json_object_get(r.json, "years");
 	assert_int_equal(json_array_size(list), 5);
 	assert_int_equal(json_integer_value(json_array_get(list, 0)), 1);
 	assert_int_equal(json_integer_value(json_array_get(list, 4)), 5);
-	list = json_object_get(r.json, "agreements");
-	assert_string_equal(str(find_by(list, "code", "service"), "version"), "2026.1");
-	assert_string_equal(str(find_by(list, "code", "service"), "title"), "数字证书服务协议");
-	assert_string_equal(str(find_by(list, "code", "privacy"), "title"), "个人敏感信息处理授权书");
+	assert_null(json_object_get(r.json, "agreements"));
+	for (size_t k = 0; k < json_array_size(ch); k++) {
+		list = json_object_get(json_array_get(ch, k), "agreements");
+		assert_int_equal(json_array_size(list), 2);
+		assert_string_equal(str(find_by(list, "code", "service"), "version"), "2026.1");
+		assert_string_equal(str(find_by(list, "code", "service"), "title"), "数字证书服务协议");
+		assert_string_equal(str(find_by(list, "code", "privacy"), "title"), "个人敏感信息处理授权书");
+	}
 	api_free(&r);
 }
 
@@ -533,32 +537,40 @@ static void test_agreements(void **state)
 	struct api_resp r;
 
 	(void)state;
-	api_call(NULL, "GET", "/api/wizard/agreements/service", NULL, NULL, &r);
+	api_call(NULL, "GET", "/api/wizard/agreements/service?channel=bjca-zycg", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(str(r.json, "title"), "数字证书服务协议");
+	assert_string_equal(str(r.json, "channel"), "bjca-zycg");
 	assert_string_equal(str(r.json, "version"), "2026.1");
 	/* A real text, not a placeholder: it speaks of the things the guides speak of. */
 	assert_non_null(strstr(str(r.json, "body"), "USBKey"));
 	assert_non_null(strstr(str(r.json, "body"), "自动吊销"));
 	assert_true(strlen(str(r.json, "body")) > 1000);
 	api_free(&r);
-	api_call(NULL, "GET", "/api/wizard/agreements/privacy", NULL, NULL, &r);
+	api_call(NULL, "GET", "/api/wizard/agreements/privacy?channel=bjca-zycg", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(str(r.json, "title"), "个人敏感信息处理授权书");
 	assert_non_null(strstr(str(r.json, "body"), "身份证号码"));
 	api_free(&r);
-	expect_field_error(NULL, "/api/wizard/agreements/nope", 404, "not_found", NULL);
-	expect_field_error(NULL, "/api/wizard/agreements/SERVICE", 404, "not_found", NULL);
-	expect_field_error(NULL, "/api/wizard/agreements/service'--", 404, "not_found", NULL);
-	expect_field_error(NULL, "/api/wizard/agreements/%3Cb%3E", 404, "not_found", NULL);
-	/* Seeding is idempotent: one current row per code whatever the number of runs. */
+	expect_field_error(NULL, "/api/wizard/agreements/nope?channel=bjca-zycg", 404, "not_found", NULL);
+	expect_field_error(NULL, "/api/wizard/agreements/SERVICE?channel=bjca-zycg", 404, "not_found", NULL);
+	expect_field_error(NULL, "/api/wizard/agreements/service'--?channel=bjca-zycg", 404, "not_found", NULL);
+	expect_field_error(NULL, "/api/wizard/agreements/%3Cb%3E?channel=bjca-zycg", 404, "not_found", NULL);
+	/* Each hall its own texts: which hall's is asked for, and a hall that exists. */
+	expect_field_error(NULL, "/api/wizard/agreements/service", 400, "missing_field", "channel");
+	expect_field_error(NULL, "/api/wizard/agreements/service?channel=%3Cb%3E", 400, "invalid_field", "channel");
+	expect_field_error(NULL, "/api/wizard/agreements/service?channel=x'--", 400, "invalid_field", "channel");
+	expect_field_error(NULL, "/api/wizard/agreements/service?channel=nosuch", 404, "not_found", NULL);
+	/* Seeding is idempotent: one current row per hall and code whatever the number of runs. */
 	{
 		struct db_rows rows;
 
 		assert_int_equal(db_query(&db, &a,
-					  "SELECT COUNT(*) FROM agreements WHERE current = 1 "
-					  "AND code IN ('service', 'privacy')", DB_NOARGS, &rows), DB_OK);
-		assert_string_equal(db_cell(&rows, 0, 0), "2");
+					  "SELECT COUNT(*) = 2 * (SELECT COUNT(*) FROM channels), "
+					  "COUNT(DISTINCT channel_id, code) = COUNT(*) FROM agreements "
+					  "WHERE current = 1 AND code IN ('service', 'privacy')", DB_NOARGS, &rows), DB_OK);
+		assert_string_equal(db_cell(&rows, 0, 0), "1");
+		assert_string_equal(db_cell(&rows, 0, 1), "1");
 	}
 }
 
