@@ -10,7 +10,8 @@
 
   // Businesses on a certificate in hand (fcgi-apps/wizard/plan.c).
   var TARGETED = { renew: 1, lost: 1, damaged: 1, change: 1, unlock: 1, revoke: 1 };
-  var REVOKES = { lost: 1, damaged: 1 };
+  // Only a lost key's certificate is revoked (002, 004); a damaged key is sent back, not revoked.
+  var REVOKES = { lost: 1 };
 
   /*
    * Fills FORM. me: the account; catalog: GET /api/wizard/catalog; certs: the account's

@@ -15,7 +15,7 @@ static const char sql_channels[] =
 	"SELECT code, name, ca_name, flow, review_days_min, review_days_max, businesses, kinds, "
 	"verify_methods, handler_methods, pay_methods, mail_in, id, paper_businesses, "
 	"counter_businesses, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, "
-	"paper_address, paper_phone, paper_note FROM channels ORDER BY id";
+	"paper_address, paper_phone, paper_note, invoice_via, invoice_promise FROM channels ORDER BY id";
 /* What each hall offers and can finish: a business and kind it lists, with a fees row. */
 static const char sql_offers[] =
 	"SELECT f.channel_id, f.business, f.kind, f.basis FROM fees f "
@@ -110,7 +110,7 @@ static json_t *named_list(const char *list, const char *(*name)(const char *))
 enum { CH_CODE, CH_NAME, CH_CA, CH_FLOW, CH_DMIN, CH_DMAX, CH_BUSINESSES, CH_KINDS, CH_VERIFY,
        CH_HANDLER, CH_PAY, CH_MAIL_IN, CH_ID, CH_PAPER, CH_COUNTER, CH_DESK_ADDRESS, CH_DESK_HOURS,
        CH_DESK_PHONE, CH_PAPER_ORG, CH_PAPER_RECIPIENT, CH_PAPER_ADDRESS, CH_PAPER_PHONE,
-       CH_PAPER_NOTE };
+       CH_PAPER_NOTE, CH_INVOICE_VIA, CH_INVOICE_PROMISE };
 enum { OF_CHANNEL, OF_BUSINESS, OF_KIND, OF_BASIS };
 
 /* The businesses of channel row i that can be finished, in the channel's order, each with the
@@ -184,7 +184,7 @@ static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_r
 
 	offers(c, i, of, &businesses, &kinds);
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:b, "
-			 "s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:o}",
+			 "s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:o, s:{s:s, s:s}}",
 			 "code", db_cell(c, i, CH_CODE), "name", db_cell(c, i, CH_NAME),
 			 "ca_name", db_cell(c, i, CH_CA), "flow", db_cell(c, i, CH_FLOW),
 			 "review_days_min", (int)strtol(db_cell(c, i, CH_DMIN), NULL, 10),
@@ -199,7 +199,10 @@ static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_r
 			 "paper_to", "org", db_cell(c, i, CH_PAPER_ORG), "recipient",
 			 db_cell(c, i, CH_PAPER_RECIPIENT), "address", db_cell(c, i, CH_PAPER_ADDRESS),
 			 "phone", db_cell(c, i, CH_PAPER_PHONE), "note", db_cell(c, i, CH_PAPER_NOTE),
-			 "agreements", agreements_json(c, i, a));
+			 "agreements", agreements_json(c, i, a),
+			 /* Where and when its invoice goes (each guide its own: 002 邮箱, 003 经办人手机). */
+			 "invoice", "via", db_cell(c, i, CH_INVOICE_VIA), "promise",
+			 db_cell(c, i, CH_INVOICE_PROMISE));
 }
 
 int wizard_catalog(struct req *r)
