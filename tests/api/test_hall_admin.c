@@ -668,6 +668,49 @@ static void test_agreement_accepted(void **state)
 	unpublish();
 }
 
+/* A hall added after the seed (no API adds one: by SQL, as a CA would) has no agreements yet:
+ * its admin publishes its first version of service, and its wizard shows that text. */
+static void test_agreement_first_at_new_hall(void **state)
+{
+	char sql[400], body[300], code[24], path[120];
+	struct api_resp r;
+
+	(void)state;
+	snprintf(code, sizeof(code), "t%s", tag);
+	snprintf(sql, sizeof(sql), "INSERT INTO channels (code, name, ca_name, flow, review_days_min, "
+		 "review_days_max) VALUES ('%s', '测试营业厅', '测试 CA', 'pay_first', 3, 3)", code);
+	wiz_sql(sql);
+	snprintf(path, sizeof(path), "/api/wizard/agreements/service?channel=%s", code);
+	api_get(path, &r);
+	expect(&r, 404, "not_found");
+	api_free(&r);
+	snprintf(body, sizeof(body), "{\"code\":\"service\",\"version\":\"t%s\",\"title\":\"数字证书服务协议\","
+		 "\"body\":\"本营业厅的协议。\"}", tag);
+	snprintf(path, sizeof(path), HALLS "/%s/agreements", code);
+	api_call(&adm, "POST", path, body, NULL, &r);
+	expect(&r, 201, NULL);
+	assert_true(json_is_null(json_object_get(r.json, "previous")) ||
+		    !json_object_get(r.json, "previous"));
+	api_free(&r);
+	snprintf(path, sizeof(path), "/api/wizard/agreements/service?channel=%s", code);
+	api_get(path, &r);
+	expect(&r, 200, NULL);
+	assert_string_equal(str(r.json, "body"), "本营业厅的协议。");
+	api_free(&r);
+	/* Only the codes the halls have: not a new kind of agreement. */
+	snprintf(body, sizeof(body), "{\"code\":\"marketing\",\"version\":\"t%s\",\"title\":\"x\","
+		 "\"body\":\"x\"}", tag);
+	snprintf(path, sizeof(path), HALLS "/%s/agreements", code);
+	api_call(&adm, "POST", path, body, NULL, &r);
+	expect(&r, 400, "invalid_field");
+	api_free(&r);
+	snprintf(sql, sizeof(sql), "DELETE a FROM agreements a JOIN channels c ON c.id = a.channel_id "
+		 "WHERE c.code = '%s'", code);
+	wiz_sql(sql);
+	snprintf(sql, sizeof(sql), "DELETE FROM channels WHERE code = '%s'", code);
+	wiz_sql(sql);
+}
+
 /* ---- hostile input: the JSON error, and nothing changed */
 
 static void test_hostile(void **state)
@@ -898,6 +941,7 @@ int main(void)
 		cmocka_unit_test(test_process_set),
 		cmocka_unit_test(test_agreement_published),
 		cmocka_unit_test(test_agreement_accepted),
+		cmocka_unit_test(test_agreement_first_at_new_hall),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_desk_shown_to_payer),
 	};
