@@ -14,6 +14,12 @@ ALTER TABLE agreements
   MODIFY COLUMN channel_id INT UNSIGNED NOT NULL,
   ADD CONSTRAINT fk_agreements_channel FOREIGN KEY (channel_id) REFERENCES channels (id);
 
+-- Whether applicants are told the hall's review time: a guide that prints none (004) makes no
+-- promise of one in the hall's texts (the queue still times the review by review_days_*).
+ALTER TABLE channels
+  ADD COLUMN review_days_public TINYINT(1) NOT NULL DEFAULT 1
+    COMMENT 'the guide prints its review time: texts to applicants name it (004 prints none)';
+
 -- An acceptance was of its order's hall's text (the order's channel never changes).
 ALTER TABLE agreement_acceptances
   ADD COLUMN channel_id INT UNSIGNED NOT NULL DEFAULT 0 AFTER account_id;

@@ -46,8 +46,9 @@
       var text = P.el('span', 'choice-card-text');
       text.appendChild(P.el('strong', null, c.name));
       text.appendChild(P.el('span', 'muted', c.ca_name));
-      var facts = ['审核 ' + c.review_days_min + (c.review_days_max !== c.review_days_min ? '–' +
-        c.review_days_max : '') + ' 个工作日'];
+      // No review time where the hall's guide prints none (004): the catalog sends null.
+      var facts = c.review_days_min == null ? [] : ['审核 ' + c.review_days_min +
+        (c.review_days_max !== c.review_days_min ? '–' + c.review_days_max : '') + ' 个工作日'];
       if (c.flow === 'two_stage') facts.push('线上预审后寄送纸质材料');
       if (c.mail_in) facts.push('可改为线下邮寄办理');
       text.appendChild(P.el('span', 'hint', facts.join(' · ')));

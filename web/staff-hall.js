@@ -23,7 +23,8 @@
     ['seal_change_online', '可在线变更签章（否：变更签章须邮寄介质）'],
     ['unlock_auto', '经办人与上笔业务的经办人一致时，解锁自动审核'],
     ['uploads_after_verify', '企业（法定代表人）核验“认证成功”后才能上传资料'],
-    ['form_lr_clause', '申请表内含法定代表人授权委托及单位声明（不另交授权书）']];
+    ['form_lr_clause', '申请表内含法定代表人授权委托及单位声明（不另交授权书）'],
+    ['review_days_public', '向申请人告知审核时限（办理指南未载明时限的不勾选）']];
   var CHOICES = [['invoice_when', '开具电子发票的时点'], ['invoice_via', '电子发票发送至']];
   var INVOICE = [['invoice_promise', '发票送达时限（如“24小时内”）', 60], ['invoice_purpose', '发票用途（如“介质服务费”）', 30]];
   // [member, label, max characters]: the columns' bounds (schema/0014_hall.sql).

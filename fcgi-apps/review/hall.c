@@ -141,6 +141,8 @@ static const struct col cols[] = {
 	{ "invoice_purpose", COL_TEXT, 0, "发票用途", false },
 	{ "uploads_after_verify", COL_FLAG, 0, "企业（法人）核验通过后才能上传资料", false },
 	{ "form_lr_clause", COL_FLAG, 0, "申请表内含法定代表人授权委托及单位声明", false },
+	/* 0028: a guide that prints no review time (004) promises none to applicants. */
+	{ "review_days_public", COL_FLAG, 0, "向申请人告知审核时限", false },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
@@ -150,7 +152,7 @@ enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
 	"desk_memo, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, " \
 	"paper_address, paper_phone, paper_note, paper_businesses, counter_businesses, " \
 	"seal_change_online, unlock_auto, invoice_when, invoice_via, invoice_promise, invoice_purpose, " \
-	"uploads_after_verify, form_lr_clause"
+	"uploads_after_verify, form_lr_clause, review_days_public"
 
 /* The version the client saw: the last edit's time to the microsecond, or NULL never edited. */
 #define HALL_STAMP "DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%f+08:00')"
@@ -172,7 +174,7 @@ static const char sql_update[] =
 	"paper_address = ?, paper_phone = ?, paper_note = ?, paper_businesses = ?, "
 	"counter_businesses = ?, seal_change_online = ?, unlock_auto = ?, invoice_when = ?, "
 	"invoice_via = ?, invoice_promise = ?, invoice_purpose = ?, uploads_after_verify = ?, "
-	"form_lr_clause = ?, updated_at = NOW(3), updated_by = ? "
+	"form_lr_clause = ?, review_days_public = ?, updated_at = NOW(3), updated_by = ? "
 	"WHERE id = ?";
 
 enum { F_CHANNEL, F_BUSINESS, F_KIND, F_BASIS, F_MAX_YEARS, F_ONCE_CODE, F_ONCE_LABEL, F_ONCE_FEN,

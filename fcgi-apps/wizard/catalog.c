@@ -15,7 +15,8 @@ static const char sql_channels[] =
 	"SELECT code, name, ca_name, flow, review_days_min, review_days_max, businesses, kinds, "
 	"verify_methods, handler_methods, pay_methods, mail_in, id, paper_businesses, "
 	"counter_businesses, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, "
-	"paper_address, paper_phone, paper_note, invoice_via, invoice_promise FROM channels ORDER BY id";
+	"paper_address, paper_phone, paper_note, invoice_via, invoice_promise, review_days_public "
+	"FROM channels ORDER BY id";
 /* What each hall offers and can finish: a business and kind it lists, with a fees row. */
 static const char sql_offers[] =
 	"SELECT f.channel_id, f.business, f.kind, f.basis FROM fees f "
@@ -110,7 +111,7 @@ static json_t *named_list(const char *list, const char *(*name)(const char *))
 enum { CH_CODE, CH_NAME, CH_CA, CH_FLOW, CH_DMIN, CH_DMAX, CH_BUSINESSES, CH_KINDS, CH_VERIFY,
        CH_HANDLER, CH_PAY, CH_MAIL_IN, CH_ID, CH_PAPER, CH_COUNTER, CH_DESK_ADDRESS, CH_DESK_HOURS,
        CH_DESK_PHONE, CH_PAPER_ORG, CH_PAPER_RECIPIENT, CH_PAPER_ADDRESS, CH_PAPER_PHONE,
-       CH_PAPER_NOTE, CH_INVOICE_VIA, CH_INVOICE_PROMISE };
+       CH_PAPER_NOTE, CH_INVOICE_VIA, CH_INVOICE_PROMISE, CH_DAYS_PUBLIC };
 enum { OF_CHANNEL, OF_BUSINESS, OF_KIND, OF_BASIS };
 
 /* The businesses of channel row i that can be finished, in the channel's order, each with the
@@ -181,14 +182,18 @@ static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_r
 			    const struct db_rows *a)
 {
 	json_t *businesses, *kinds;
+	/* No review time where the hall's guide prints none (004): null, not a number it never gave. */
+	bool days = str_is(db_cell(c, i, CH_DAYS_PUBLIC), "1");
 
 	offers(c, i, of, &businesses, &kinds);
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:b, "
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
 			 "s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:o, s:{s:s, s:s}}",
 			 "code", db_cell(c, i, CH_CODE), "name", db_cell(c, i, CH_NAME),
 			 "ca_name", db_cell(c, i, CH_CA), "flow", db_cell(c, i, CH_FLOW),
-			 "review_days_min", (int)strtol(db_cell(c, i, CH_DMIN), NULL, 10),
-			 "review_days_max", (int)strtol(db_cell(c, i, CH_DMAX), NULL, 10),
+			 "review_days_min",
+			 days ? json_integer(strtol(db_cell(c, i, CH_DMIN), NULL, 10)) : json_null(),
+			 "review_days_max",
+			 days ? json_integer(strtol(db_cell(c, i, CH_DMAX), NULL, 10)) : json_null(),
 			 "businesses", businesses, "kinds", kinds,
 			 "verify_methods", named_list(db_cell(c, i, CH_VERIFY), wizard_verify_method_name),
 			 "handler_methods", named_list(db_cell(c, i, CH_HANDLER), wizard_handler_method_name),

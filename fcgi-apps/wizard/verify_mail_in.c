@@ -20,12 +20,14 @@ static json_t *mail_in_info(struct req *r, const struct order *o)
 				   ? arena_printf(r->arena, "%d", o->days_min)
 				   : arena_printf(r->arena, "%d 至 %d", o->days_min, o->days_max);
 
+	if (!o->days_public)
+		days = NULL;
 	return json_pack(
 		"{s:s, s:[s, s, s, s, s], s:s, s:s}", "title", "线下邮寄办理", "steps",
 		"完成经办人身份核验", "确认证书产品", "打印申请表，由经办人签字并加盖单位公章",
 		"支付订单", "按页面提示将申请表等纸质材料通过快递寄至受理点",
-		"review", arena_printf(r->arena, "受理点收到纸质材料后 %s 个工作日内完成审核，审核通过后寄出证书（UKEY）。",
-				       days ? days : "?"),
+		"review", days ? arena_printf(r->arena, "受理点收到纸质材料后 %s 个工作日内完成审核，审核通过后寄出证书（UKEY）。", days)
+			       : "受理点收到纸质材料后进行审核，审核通过后寄出证书（UKEY）。",
 		"note", "改为线下邮寄后，单位身份以寄送的盖章纸质材料核实，不再进行在线企业身份核验；经办人身份仍需在线核验。");
 }
 

@@ -538,6 +538,56 @@ static void test_channel_set(void **state)
 	json_decref(s);
 }
 
+/* The catalog's review time of a hall: min into *min (-1 for null). */
+static long long catalog_days(const char *code)
+{
+	struct api_resp r;
+	json_t *c, *v;
+	long long out;
+
+	api_get("/api/wizard/catalog", &r);
+	expect(&r, 200, NULL);
+	c = find(json_object_get(r.json, "channels"), "code", code);
+	assert_non_null(c);
+	v = json_object_get(c, "review_days_min");
+	out = json_is_null(v) ? -1 : json_integer_value(v);
+	api_free(&r);
+	return out;
+}
+
+/* A hall whose guide prints no review time (004) tells applicants none: the admin says so with
+ * review_days_public, audited; the catalog then gives null, and the number again once set back. */
+static void test_review_days_public(void **state)
+{
+	json_t *s = settings_of("szca");
+	struct api_resp r;
+	long long mark = audit_mark(), before = catalog_days("szca");
+
+	(void)state;
+	assert_true(before >= 1);
+	assert_int_equal(catalog_days("jxca-js"), -1);
+	json_object_set_new(s, "review_days_public", json_false());
+	put_settings("szca", s, &r);
+	expect(&r, 200, NULL);
+	json_object_set(s, "updated_at", json_object_get(json_object_get(r.json, "hall"), "updated_at"));
+	api_free(&r);
+	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE id > %lld AND action = 'hall_channel_set' AND "
+			       "detail = 'szca review_days_public: \"1\" → \"0\"'", mark), 1);
+	assert_int_equal(catalog_days("szca"), -1);
+	/* Not a flag: refused, nothing changed. */
+	json_object_set_new(s, "review_days_public", json_string("no"));
+	put_settings("szca", s, &r);
+	expect(&r, 400, "invalid_field");
+	assert_string_equal(api_error_field(&r), "review_days_public");
+	api_free(&r);
+	json_object_set_new(s, "review_days_public", json_true());
+	put_settings("szca", s, &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+	assert_int_equal(catalog_days("szca"), before);
+	json_decref(s);
+}
+
 /* The wizard's text of an agreement at a hall: its version and body into the buffers. */
 static void wizard_text(const char *hall, const char *code, char *version, size_t vsz, char **body)
 {
@@ -939,6 +989,7 @@ int main(void)
 		cmocka_unit_test(test_fee_set_and_removed),
 		cmocka_unit_test(test_channel_set),
 		cmocka_unit_test(test_process_set),
+		cmocka_unit_test(test_review_days_public),
 		cmocka_unit_test(test_agreement_published),
 		cmocka_unit_test(test_agreement_accepted),
 		cmocka_unit_test(test_agreement_first_at_new_hall),

@@ -236,7 +236,11 @@ static void test_catalog(void **state)
 
 		assert_non_null(json_object_get(c, "ca_name"));
 		assert_true(json_is_boolean(json_object_get(c, "mail_in")));
-		assert_true(json_integer_value(json_object_get(c, "review_days_min")) >= 1);
+		/* A review time where the hall's guide prints one; null where it prints none (004). */
+		if (strcmp(str(c, "code"), "jxca-js") == 0)
+			assert_true(json_is_null(json_object_get(c, "review_days_min")));
+		else
+			assert_true(json_integer_value(json_object_get(c, "review_days_min")) >= 1);
 		/* Every code carries its zh-CN name. */
 		for (size_t l = 0; l < 5; l++) {
 			size_t k;
