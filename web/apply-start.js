@@ -10,7 +10,8 @@
 
   // Businesses on a certificate in hand (fcgi-apps/wizard/plan.c).
   var TARGETED = { renew: 1, lost: 1, damaged: 1, change: 1, unlock: 1, revoke: 1 };
-  var REVOKES = { lost: 1, damaged: 1 };
+  // Only a lost key's certificate is revoked (002, 004); a damaged key is sent back, not revoked.
+  var REVOKES = { lost: 1 };
 
   /*
    * Fills FORM. me: the account; catalog: GET /api/wizard/catalog; certs: the account's
@@ -45,8 +46,9 @@
       var text = P.el('span', 'choice-card-text');
       text.appendChild(P.el('strong', null, c.name));
       text.appendChild(P.el('span', 'muted', c.ca_name));
-      var facts = ['审核 ' + c.review_days_min + (c.review_days_max !== c.review_days_min ? '–' +
-        c.review_days_max : '') + ' 个工作日'];
+      // No review time where the hall's guide prints none (004): the catalog sends null.
+      var facts = c.review_days_min == null ? [] : ['审核 ' + c.review_days_min +
+        (c.review_days_max !== c.review_days_min ? '–' + c.review_days_max : '') + ' 个工作日'];
       if (c.flow === 'two_stage') facts.push('线上预审后寄送纸质材料');
       if (c.mail_in) facts.push('可改为线下邮寄办理');
       text.appendChild(P.el('span', 'hint', facts.join(' · ')));

@@ -291,7 +291,7 @@
       pane.appendChild(P.waybillForm(ctx.no, function () { ctx.reload(); }));
     } else if (o.state === 'pre_review' || o.state === 'reviewing' || o.state === 'paper_review') {
       var ch = ctx.channel;
-      pane.appendChild(P.el('p', 'note-info', '申请正在审核' + (ch ? '，一般需要 ' + ch.review_days_min +
+      pane.appendChild(P.el('p', 'note-info', '申请正在审核' + (ch && ch.review_days_min != null ? '，一般需要 ' + ch.review_days_min +
         (ch.review_days_max !== ch.review_days_min ? '–' + ch.review_days_max : '') + ' 个工作日' : '') +
         '。审核结果将以短信通知经办人。'));
     }

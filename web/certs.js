@@ -10,7 +10,8 @@
   var showAll = document.getElementById('show-all');
 
   // A replacement revokes the certificate in hand (002, 004): said before anything starts.
-  var REVOKES = { lost: true, damaged: true };
+  // Only a lost key's certificate is revoked (002, 004); a damaged key is sent back, not revoked.
+  var REVOKES = { lost: true };
 
   function daysText(c) {
     if (c.state === 'revoked') return '—';
@@ -62,7 +63,9 @@
       ['剩余天数', daysText(c), c.days_left < 0 || (c.days_left <= 90 && c.state === 'valid') ?
         'warn-text' : null],
       ['证书更新', renewalText(c)],
-      ['介质保修', c.in_warranty ? '在保修期内（自首次签发起 1 年）' : '已过保修期'],
+      // Only where the hall's guide gives a media warranty (002); null elsewhere.
+      ['介质保修', c.in_warranty === null || c.in_warranty === undefined ? null
+        : c.in_warranty ? '在保修期内（自首次签发起 1 年）' : '已过保修期', null, true],
       ['电子印章', c.has_seal ? '含电子印章' : '不含电子印章']
     ]));
     var offers = Array.isArray(c.businesses) ? c.businesses : [];
@@ -83,7 +86,7 @@
     art.appendChild(bar);
     if (warn) {
       art.appendChild(P.el('p', 'note-warn',
-        '注意：办理遗失补办或损坏补办时，原证书将被自动吊销且不可恢复。'));
+        '注意：办理遗失补办时，原证书将被自动吊销且不可恢复。'));
     }
     return art;
   }

@@ -25,7 +25,8 @@
     ['uploads_after_verify', '企业（法定代表人）核验“认证成功”后才能上传资料'],
     ['form_lr_clause', '申请表内含法定代表人授权委托及单位声明（不另交授权书）'],
     ['letter_face_qr', '授权委托书印有与订单绑定的法人刷脸核验二维码（法定代表人扫码刷脸）'],
-    ['fin_after_approval', '审核通过后进行金融认证：微信/支付宝付款的订单，向单位基本户打款 0.01 元，证书PIN码随转账附言下发']];
+    ['fin_after_approval', '审核通过后进行金融认证：微信/支付宝付款的订单，向单位基本户打款 0.01 元，证书PIN码随转账附言下发'],
+    ['review_days_public', '向申请人告知审核时限（办理指南未载明时限的不勾选）']];
   var CHOICES = [['invoice_when', '开具电子发票的时点'], ['invoice_via', '电子发票发送至']];
   var INVOICE = [['invoice_promise', '发票送达时限（如“24小时内”）', 60], ['invoice_purpose', '发票用途（如“介质服务费”）', 30]];
   // [member, label, max characters]: the columns' bounds (schema/0014_hall.sql).
@@ -395,17 +396,23 @@
     return section;
   }
 
+  // Each hall has its own agreements: the list shows the versions of the hall chosen in the form,
+  // and a new version is published at that hall only.
   function agreements() {
     var section = document.getElementById('agreements-section');
     var list = document.getElementById('agreements-list');
     var form = document.getElementById('agreement-form');
     var out = form.querySelector('.form-result');
     section.hidden = false;
-    S.clear(list);
-    list.appendChild(S.table(['协议', '版本', '标题', '发布时间', ''], (data.agreements || []).map(function (a) {
-      return [a.code, a.version, { text: a.title }, S.when(a.published_at), a.current ? S.badge('当前版本', 'ok') : '—'];
-    })));
     var code = form.elements.namedItem('code'), hall = form.elements.namedItem('hall');
+    function drawList() {
+      S.clear(list);
+      list.appendChild(S.table(['协议', '版本', '标题', '发布时间', ''], (data.agreements || []).filter(function (a) {
+        return a.channel === hall.value;
+      }).map(function (a) {
+        return [a.code, a.version, { text: a.title }, S.when(a.published_at), a.current ? S.badge('当前版本', 'ok') : '—'];
+      })));
+    }
     if (!code.options.length) {
       var seen = {};
       (data.agreements || []).forEach(function (a) {
@@ -413,6 +420,7 @@
         seen[a.code] = true;
       });
       (data.halls || []).forEach(function (h) { hall.appendChild(S.option(h.code, h.name)); });
+      hall.addEventListener('change', drawList);
       form.addEventListener('submit', function (ev) {
         ev.preventDefault();
         S.unmark(form);
@@ -427,18 +435,22 @@
         else if (!body.body.trim() || S.chars(body.body) > 20000 || BIDI.test(body.body) ||
                  /[\u0000-\u0009\u000b-\u001f\u007f]/.test(body.body)) err = { field: 'body', message: '正文必填，最多 20000 字，可换行，不能含有其他控制字符。' };
         if (err) return S.formError(form, out, err);
-        if (!window.confirm('发布后，所有营业厅的申请人都将阅读并同意新版本。确定发布吗？')) return;
+        var name = hall.options[hall.selectedIndex] ? hall.options[hall.selectedIndex].text : hall.value;
+        if (!window.confirm('发布后，仅「' + name + '」的申请人将阅读并同意新版本，其他营业厅的协议不变。确定发布吗？')) return;
         var submit = form.querySelector('button[type="submit"]');
         S.busy(submit, S.api('POST', API + '/' + encodeURIComponent(hall.value) + '/agreements', body)).then(function (r) {
           if (!r.ok) return S.formError(form, out, r.error);
+          var at = hall.value;
           form.reset();
+          hall.value = at;
           load().then(function () {
             agreements();
-            out.appendChild(S.alert('已发布 ' + r.body.agreement.code + ' 的新版本 ' + r.body.agreement.version + '。', 'ok'));
+            out.appendChild(S.alert('已在「' + name + '」发布 ' + r.body.agreement.code + ' 的新版本 ' + r.body.agreement.version + '。', 'ok'));
           });
         });
       });
     }
+    drawList();
   }
 
   function load() {

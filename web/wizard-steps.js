@@ -56,7 +56,7 @@
         { name: 'mobile', label: '经办人手机号码', type: 'tel', max: 16, mono: true, short: true,
           hint: '经办人本人实名登记的手机号码：接收签署验证码和办理进度短信。' },
         { name: 'email', label: '经办人电子邮箱', type: 'email', max: 254,
-          hint: '接收电子发票和办理通知。' },
+          hint: invoiceVia(ctx) === 'sms' ? '接收办理通知。' : '接收电子发票和办理通知。' },
         { name: 'position', label: '经办人职务', max: 50, short: true },
         { name: 'method', label: '经办人认证方式', type: 'radios',
           options: methods((ctx.channel || {}).handler_methods), wide: true },
@@ -115,7 +115,7 @@
         { display: '发票抬头', value: extra.invoiceTitle || o.subject_name,
           hint: '发票抬头默认为证书申请单位（或持有人），不可修改。' },
         { name: 'e_invoice', label: '电子发票', type: 'radios', value: data.e_invoice || '1',
-          options: [['1', '开具电子发票（发送至经办人邮箱）'], ['0', '不开具']], wide: true },
+          options: [['1', '开具电子发票（' + invoiceWhere(ctx) + '）'], ['0', '不开具']], wide: true },
         { name: 'taxpayer_no', label: '纳税人识别号', max: 18, mono: true,
           hint: '18 位统一社会信用代码；个人和政府机关可不填。' }
       ];
@@ -231,6 +231,18 @@
     return out;
   };
 
+  // Where and when the hall sends its invoice (channels.invoice_*: 002 "24小时内发送至指定（默认为
+  // 经办人）邮箱", 003 "电子发票1~2个工作日发送到经办人手机", 001 "发送至经办人手机或电子邮箱").
+  function invoiceVia(ctx) {
+    return ((ctx.channel || {}).invoice || {}).via || 'email';
+  }
+
+  function invoiceWhere(ctx) {
+    var inv = (ctx.channel || {}).invoice || {};
+    var to = { sms: '经办人手机', both: '经办人手机和邮箱' }[inv.via] || '经办人邮箱';
+    return (inv.promise ? inv.promise : '') + '发送至' + to;
+  }
+
   function stepUrl(ctx, step) {
     return '/api/wizard/orders/' + encodeURIComponent(ctx.no) + '/steps/' + step;
   }
@@ -239,7 +251,9 @@
 
   function agreements(ctx, pane, saved) {
     var order = { service: 0, privacy: 1 };
-    var list = (ctx.catalog && Array.isArray(ctx.catalog.agreements) ? ctx.catalog.agreements : [])
+    // Each hall has its own texts: the order's hall's versions.
+    var ch = ctx.channel || {};
+    var list = (Array.isArray(ch.agreements) ? ch.agreements : [])
       .slice().sort(function (a, b) {
         var x = a.code in order ? order[a.code] : 9;
         var y = b.code in order ? order[b.code] : 9;
@@ -250,7 +264,8 @@
     var editable = saved.editable;
     pane.appendChild(form);
     return Promise.all(list.map(function (a) {
-      return P.api('GET', '/api/wizard/agreements/' + encodeURIComponent(a.code));
+      return P.api('GET', '/api/wizard/agreements/' + encodeURIComponent(a.code) +
+        '?channel=' + encodeURIComponent(ch.code || ''));
     })).then(function (answers) {
       answers.forEach(function (r, i) {
         var a = r.ok ? r.body : list[i];

@@ -145,6 +145,8 @@ static const struct col cols[] = {
 	{ "paper_renew_items", COL_TEXT, 0, "已过期证书线下更新须邮寄的材料", false },
 	/* 001 (schema/0026_fin_check.sql): the 0.01 transfer after approval, the PIN in its memo. */
 	{ "fin_after_approval", COL_FLAG, 0, "审核通过后进行金融认证（0.01 元打款附言下发PIN码）", false },
+	/* 0028: a guide that prints no review time (004) promises none to applicants. */
+	{ "review_days_public", COL_FLAG, 0, "向申请人告知审核时限", false },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
@@ -154,7 +156,8 @@ enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
 	"desk_memo, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, " \
 	"paper_address, paper_phone, paper_note, paper_businesses, counter_businesses, " \
 	"seal_change_online, unlock_auto, invoice_when, invoice_via, invoice_promise, invoice_purpose, " \
-	"uploads_after_verify, form_lr_clause, letter_face_qr, paper_renew_items, fin_after_approval"
+	"uploads_after_verify, form_lr_clause, letter_face_qr, paper_renew_items, fin_after_approval, " \
+	"review_days_public"
 
 /* The version the client saw: the last edit's time to the microsecond, or NULL never edited. */
 #define HALL_STAMP "DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%f+08:00')"
@@ -177,6 +180,7 @@ static const char sql_update[] =
 	"counter_businesses = ?, seal_change_online = ?, unlock_auto = ?, invoice_when = ?, "
 	"invoice_via = ?, invoice_promise = ?, invoice_purpose = ?, uploads_after_verify = ?, "
 	"form_lr_clause = ?, letter_face_qr = ?, paper_renew_items = ?, fin_after_approval = ?, "
+	"review_days_public = ?, "
 	"updated_at = NOW(3), updated_by = ? "
 	"WHERE id = ?";
 
@@ -190,9 +194,11 @@ static const char sql_fees[] =
 	"f.source, " DB_ISO("f.updated_at") ", s.username FROM fees f "
 	"JOIN channels c ON c.id = f.channel_id LEFT JOIN staff s ON s.id = f.updated_by "
 	"WHERE ? = '' OR c.code = ?";
+/* Each hall's versions (0028): a hall publishes its own. */
 static const char sql_agreements[] =
-	"SELECT code, version, title, " DB_ISO("published_at") ", current FROM agreements "
-	"ORDER BY code, published_at DESC, version DESC";
+	"SELECT c.code, a.code, a.version, a.title, " DB_ISO("a.published_at") ", a.current "
+	"FROM agreements a JOIN channels c ON c.id = a.channel_id "
+	"ORDER BY c.id, a.code, a.published_at DESC, a.version DESC";
 
 /* ---- shared with hall_fee.c and hall_agreement.c */
 
@@ -400,10 +406,11 @@ int review_halls(struct req *r)
 	agreements = json_array();
 	for (size_t i = 0; agreements && i < a.nrows; i++)
 		json_array_append_new(agreements,
-				      json_pack("{s:s, s:s, s:s, s:s, s:b}", "code", db_cell(&a, i, 0),
-						"version", db_cell(&a, i, 1), "title", db_cell(&a, i, 2),
-						"published_at", db_cell(&a, i, 3),
-						"current", str_is(db_cell(&a, i, 4), "1")));
+				      json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "channel",
+						db_cell(&a, i, 0), "code", db_cell(&a, i, 1), "version",
+						db_cell(&a, i, 2), "title", db_cell(&a, i, 3),
+						"published_at", db_cell(&a, i, 4),
+						"current", str_is(db_cell(&a, i, 5), "1")));
 	lists = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[s, s, s]}", "businesses",
 			  choices(L_BUSINESSES), "kinds", choices(L_KINDS), "verify_methods",
 			  choices(L_VERIFY), "handler_methods", choices(L_HANDLER), "pay_methods",

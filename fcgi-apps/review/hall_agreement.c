@@ -1,8 +1,8 @@
-/* review: POST /api/review/admin/halls/:code/agreements: a new version of an agreement the
- * applicants accept (service, privacy). The new row becomes current and the old version stops
- * being current in one transaction; every version stays readable (what an applicant accepted).
- * The agreements table has no channel: a version published from any hall is every hall's, and
- * the audit row names the hall it was published from. */
+/* review: POST /api/review/admin/halls/:code/agreements: a new version of one hall's agreement
+ * the applicants accept (service, privacy). Each hall has its own texts (0028: its guide's
+ * promises are its own), so the new row becomes current at that hall only and its old version
+ * stops being current, in one transaction; every version stays readable (what an applicant
+ * accepted), and the audit row names the hall. */
 #include <string.h>
 
 #include "base/strlist.h"
@@ -11,15 +11,19 @@
 
 #define BODY_MAX_CHARS 20000
 
+/* The codes are every hall's (service, privacy): a hall that has no copy yet (one added after the
+ * seed) may publish its first version of one. */
 static const char sql_known[] = "SELECT COUNT(*) FROM agreements WHERE code = ?";
 static const char sql_current[] =
-	"SELECT version FROM agreements WHERE code = ? AND current = 1 FOR UPDATE";
-static const char sql_retire[] = "UPDATE agreements SET current = 0 WHERE code = ? AND current = 1";
+	"SELECT version FROM agreements WHERE channel_id = ? AND code = ? AND current = 1 FOR UPDATE";
+static const char sql_retire[] =
+	"UPDATE agreements SET current = 0 WHERE channel_id = ? AND code = ? AND current = 1";
 static const char sql_insert[] =
-	"INSERT INTO agreements (code, version, title, body, published_at, current) "
-	"VALUES (?, ?, ?, ?, NOW(), 1)";
+	"INSERT INTO agreements (channel_id, code, version, title, body, published_at, current) "
+	"VALUES (?, ?, ?, ?, ?, NOW(), 1)";
 static const char sql_published[] =
-	"SELECT " DB_ISO("published_at") " FROM agreements WHERE code = ? AND version = ?";
+	"SELECT " DB_ISO("published_at") " FROM agreements WHERE channel_id = ? AND code = ? "
+	"AND version = ?";
 
 static bool is_agreement_code(const char *s)
 {
@@ -71,6 +75,7 @@ static bool body_ok(struct req *r, const char *s, size_t len)
 struct publish {
 	struct req *r;
 	const char *hall;
+	long long hall_id;
 	const struct agreement_in *in;
 	const char *body;
 	const char *previous;   /* the version that was current, or NULL */
@@ -85,21 +90,22 @@ static int publish_tx(struct db *db, void *p)
 	int rc;
 
 	t->duplicate = false;
-	rc = db_query(db, r->arena, sql_current, DB_ARGS(DB_STR(t->in->code)), &cur);
+	rc = db_query(db, r->arena, sql_current, DB_ARGS(DB_I64(t->hall_id), DB_STR(t->in->code)),
+		      &cur);
 	if (rc != DB_OK)
 		return rc;
 	t->previous = cur.nrows ? db_cell(&cur, 0, 0) : NULL;
-	rc = db_exec(db, sql_retire, DB_ARGS(DB_STR(t->in->code)), NULL, NULL);
+	rc = db_exec(db, sql_retire, DB_ARGS(DB_I64(t->hall_id), DB_STR(t->in->code)), NULL, NULL);
 	if (rc == DB_OK)
 		rc = db_exec(db, sql_insert,
-			     DB_ARGS(DB_STR(t->in->code), DB_STR(t->in->version), DB_STR(t->in->title),
-				     DB_STR(t->body)), NULL, NULL);
+			     DB_ARGS(DB_I64(t->hall_id), DB_STR(t->in->code), DB_STR(t->in->version),
+				     DB_STR(t->in->title), DB_STR(t->body)), NULL, NULL);
 	if (rc == DB_DUP)
 		t->duplicate = true;
 	if (rc != DB_OK)
 		return rc;
 	return review_audit(db, r, 0, NULL, "hall_agreement_published",
-			    arena_printf(r->arena, "%s: %s → %s \"%s\" (%zu characters; published from hall %s)",
+			    arena_printf(r->arena, "%s: %s → %s \"%s\" (%zu characters; hall %s only)",
 					 t->in->code, t->previous ? t->previous : "(none)",
 					 t->in->version, t->in->title, strlen(t->body), t->hall));
 }
@@ -110,10 +116,9 @@ int review_hall_agreement(struct req *r)
 	struct publish t = { .r = r, .hall = r->params[0], .in = &in };
 	struct db_rows rows;
 	json_t *body, *text;
-	long long id;
 	int rc;
 
-	if (review_hall_id(r, t.hall, &id) < 0 || review_body(r, &body, false, NULL) < 0 ||
+	if (review_hall_id(r, t.hall, &t.hall_id) < 0 || review_body(r, &body, false, NULL) < 0 ||
 	    REQ_FIELDS(r, body, agreement_fields, &in) < 0)
 		return -1;
 	text = json_object_get(body, "body");
@@ -129,15 +134,16 @@ int review_hall_agreement(struct req *r)
 				  "没有该协议：只能发布已有协议（如 service、privacy）的新版本。");
 	rc = db_tx(&r->app->db, publish_tx, &t);
 	if (t.duplicate)
-		return resp_error(r, ERR_CONFLICT, "version", "该协议已有这个版本号，请使用新的版本号。");
+		return resp_error(r, ERR_CONFLICT, "version", "该营业厅的这份协议已有这个版本号，请使用新的版本号。");
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	rc = db_query(&r->app->db, r->arena, sql_published, DB_ARGS(DB_STR(in.code), DB_STR(in.version)),
-		      &rows);
+	rc = db_query(&r->app->db, r->arena, sql_published,
+		      DB_ARGS(DB_I64(t.hall_id), DB_STR(in.code), DB_STR(in.version)), &rows);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	resp_json(r, 201, json_pack("{s:{s:s, s:s, s:s, s:s?, s:b}, s:s?}", "agreement", "code", in.code,
-				    "version", in.version, "title", in.title, "published_at",
-				    db_cell(&rows, 0, 0), "current", 1, "previous", t.previous));
+	resp_json(r, 201, json_pack("{s:{s:s, s:s, s:s, s:s, s:s?, s:b}, s:s?}", "agreement", "channel",
+				    t.hall, "code", in.code, "version", in.version, "title", in.title,
+				    "published_at", db_cell(&rows, 0, 0), "current", 1, "previous",
+				    t.previous));
 	return 0;
 }

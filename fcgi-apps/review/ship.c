@@ -99,6 +99,11 @@ static int simple(struct req *r, struct stage *s, const char *needs)
 	s->r = r;
 	s->o = &o;
 	s->note = "";
+	/* A hall whose guide prints no review time (004) promises none: the text without days. */
+	if (s->days && !o.days_public) {
+		s->days = false;
+		s->sms = arena_printf(r->arena, "%s_open", s->sms);
+	}
 	s->params = s->days ? json_pack("{s:s}", "days", review_days_text(r, o.days_min, o.days_max))
 			    : json_object();
 	return run(r, s, needs);

@@ -15,19 +15,24 @@ static const char sql_channels[] =
 	"SELECT code, name, ca_name, flow, review_days_min, review_days_max, businesses, kinds, "
 	"verify_methods, handler_methods, pay_methods, mail_in, id, paper_businesses, "
 	"counter_businesses, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, "
-	"paper_address, paper_phone, paper_note FROM channels ORDER BY id";
+	"paper_address, paper_phone, paper_note, invoice_via, invoice_promise, review_days_public "
+	"FROM channels ORDER BY id";
 /* What each hall offers and can finish: a business and kind it lists, with a fees row. */
 static const char sql_offers[] =
 	"SELECT f.channel_id, f.business, f.kind, f.basis FROM fees f "
 	"JOIN channels c ON c.id = f.channel_id "
 	"WHERE FIND_IN_SET(f.business, c.businesses) AND FIND_IN_SET(f.kind, c.kinds)";
+/* Each hall's own texts (0028): its guide's promises are its own. */
 static const char sql_current[] =
-	"SELECT code, version, title FROM agreements WHERE current = 1 ORDER BY code";
+	"SELECT channel_id, code, version, title FROM agreements WHERE current = 1 "
+	"ORDER BY channel_id, code";
 static const char sql_channel[] =
 	"SELECT FIND_IN_SET(?, businesses), FIND_IN_SET(?, kinds) FROM channels WHERE code = ?";
 static const char sql_agreement[] =
-	"SELECT code, version, title, body, DATE_FORMAT(published_at, " DB_ISO_FMT ") FROM agreements "
-	"WHERE code = ? AND current = 1 ORDER BY published_at DESC, version DESC LIMIT 1";
+	"SELECT a.code, a.version, a.title, a.body, DATE_FORMAT(a.published_at, " DB_ISO_FMT "), "
+	"c.name FROM agreements a JOIN channels c ON c.id = a.channel_id "
+	"WHERE c.code = ? AND a.code = ? AND a.current = 1 "
+	"ORDER BY a.published_at DESC, a.version DESC LIMIT 1";
 
 struct name {
 	const char *code, *zh;
@@ -106,7 +111,7 @@ static json_t *named_list(const char *list, const char *(*name)(const char *))
 enum { CH_CODE, CH_NAME, CH_CA, CH_FLOW, CH_DMIN, CH_DMAX, CH_BUSINESSES, CH_KINDS, CH_VERIFY,
        CH_HANDLER, CH_PAY, CH_MAIL_IN, CH_ID, CH_PAPER, CH_COUNTER, CH_DESK_ADDRESS, CH_DESK_HOURS,
        CH_DESK_PHONE, CH_PAPER_ORG, CH_PAPER_RECIPIENT, CH_PAPER_ADDRESS, CH_PAPER_PHONE,
-       CH_PAPER_NOTE };
+       CH_PAPER_NOTE, CH_INVOICE_VIA, CH_INVOICE_PROMISE, CH_DAYS_PUBLIC };
 enum { OF_CHANNEL, OF_BUSINESS, OF_KIND, OF_BASIS };
 
 /* The businesses of channel row i that can be finished, in the channel's order, each with the
@@ -160,17 +165,35 @@ static void offers(const struct db_rows *c, size_t i, const struct db_rows *of, 
 	json_decref(listed);
 }
 
-static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_rows *of)
+/* The current versions of channel row i's agreements (sql_current's rows a). */
+static json_t *agreements_json(const struct db_rows *c, size_t i, const struct db_rows *a)
+{
+	json_t *out = json_array();
+
+	for (size_t k = 0; out && k < a->nrows; k++)
+		if (str_is(db_cell(a, k, 0), db_cell(c, i, CH_ID)))
+			json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "code", db_cell(a, k, 1),
+							     "version", db_cell(a, k, 2), "title",
+							     db_cell(a, k, 3)));
+	return out;
+}
+
+static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_rows *of,
+			    const struct db_rows *a)
 {
 	json_t *businesses, *kinds;
+	/* No review time where the hall's guide prints none (004): null, not a number it never gave. */
+	bool days = str_is(db_cell(c, i, CH_DAYS_PUBLIC), "1");
 
 	offers(c, i, of, &businesses, &kinds);
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:b, "
-			 "s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
+			 "s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:o, s:{s:s, s:s}}",
 			 "code", db_cell(c, i, CH_CODE), "name", db_cell(c, i, CH_NAME),
 			 "ca_name", db_cell(c, i, CH_CA), "flow", db_cell(c, i, CH_FLOW),
-			 "review_days_min", (int)strtol(db_cell(c, i, CH_DMIN), NULL, 10),
-			 "review_days_max", (int)strtol(db_cell(c, i, CH_DMAX), NULL, 10),
+			 "review_days_min",
+			 days ? json_integer(strtol(db_cell(c, i, CH_DMIN), NULL, 10)) : json_null(),
+			 "review_days_max",
+			 days ? json_integer(strtol(db_cell(c, i, CH_DMAX), NULL, 10)) : json_null(),
 			 "businesses", businesses, "kinds", kinds,
 			 "verify_methods", named_list(db_cell(c, i, CH_VERIFY), wizard_verify_method_name),
 			 "handler_methods", named_list(db_cell(c, i, CH_HANDLER), wizard_handler_method_name),
@@ -180,13 +203,17 @@ static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_r
 			 db_cell(c, i, CH_DESK_HOURS), "phone", db_cell(c, i, CH_DESK_PHONE),
 			 "paper_to", "org", db_cell(c, i, CH_PAPER_ORG), "recipient",
 			 db_cell(c, i, CH_PAPER_RECIPIENT), "address", db_cell(c, i, CH_PAPER_ADDRESS),
-			 "phone", db_cell(c, i, CH_PAPER_PHONE), "note", db_cell(c, i, CH_PAPER_NOTE));
+			 "phone", db_cell(c, i, CH_PAPER_PHONE), "note", db_cell(c, i, CH_PAPER_NOTE),
+			 "agreements", agreements_json(c, i, a),
+			 /* Where and when its invoice goes (each guide its own: 002 邮箱, 003 经办人手机). */
+			 "invoice", "via", db_cell(c, i, CH_INVOICE_VIA), "promise",
+			 db_cell(c, i, CH_INVOICE_PROMISE));
 }
 
 int wizard_catalog(struct req *r)
 {
 	struct db_rows c, a, of;
-	json_t *channels, *agreements, *years;
+	json_t *channels, *years;
 	int rc;
 
 	rc = db_query(&r->app->db, r->arena, sql_channels, DB_NOARGS, &c);
@@ -198,16 +225,10 @@ int wizard_catalog(struct req *r)
 		return app_db_error(r, rc);
 	channels = json_array();
 	for (size_t i = 0; i < c.nrows; i++)
-		json_array_append_new(channels, channel_json(&c, i, &of));
-	agreements = json_array();
-	for (size_t i = 0; i < a.nrows; i++)
-		json_array_append_new(agreements,
-				      json_pack("{s:s, s:s, s:s}", "code", db_cell(&a, i, 0),
-						"version", db_cell(&a, i, 1), "title", db_cell(&a, i, 2)));
+		json_array_append_new(channels, channel_json(&c, i, &of, &a));
 	/* 003 "所有证书均可办理1~5年"; what a channel actually prices is the quote's answer. */
 	years = json_pack("[i, i, i, i, i]", 1, 2, 3, 4, 5);
-	resp_json(r, 200, json_pack("{s:o, s:o, s:o}", "channels", channels, "years", years,
-				    "agreements", agreements));
+	resp_json(r, 200, json_pack("{s:o, s:o}", "channels", channels, "years", years));
 	return 0;
 }
 
@@ -320,21 +341,30 @@ int wizard_quote(struct req *r)
 	return 0;
 }
 
+/* GET /api/wizard/agreements/:code?channel=: the text the hall shows now (each hall its own). */
 int wizard_agreement(struct req *r)
 {
-	const char *code = r->params[0];
+	const char *code = r->params[0], *channel;
+	struct kvlist args;
 	struct db_rows a;
 	int rc;
 
+	if (req_args(r, &args) < 0)
+		return -1;
+	channel = kv_get(&args, "channel");
+	if (!channel || !is_code(channel))
+		return resp_error(r, channel ? ERR_INVALID_FIELD : ERR_MISSING_FIELD, "channel",
+				  "请选择办理渠道（参数 channel）：各营业厅的协议各自发布。");
 	if (!is_code(code))
 		return resp_error(r, ERR_NOT_FOUND, NULL, "没有该协议。");
-	rc = db_query(&r->app->db, r->arena, sql_agreement, DB_ARGS(DB_STR(code)), &a);
+	rc = db_query(&r->app->db, r->arena, sql_agreement, DB_ARGS(DB_STR(channel), DB_STR(code)), &a);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (a.nrows != 1)
-		return resp_error(r, ERR_NOT_FOUND, NULL, "没有该协议。");
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", db_cell(&a, 0, 0),
+		return resp_error(r, ERR_NOT_FOUND, NULL, "该营业厅没有该协议。");
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "code", db_cell(&a, 0, 0),
 				    "version", db_cell(&a, 0, 1), "title", db_cell(&a, 0, 2),
-				    "body", db_cell(&a, 0, 3), "published_at", db_cell(&a, 0, 4)));
+				    "body", db_cell(&a, 0, 3), "published_at", db_cell(&a, 0, 4),
+				    "channel", channel, "channel_name", db_cell(&a, 0, 5)));
 	return 0;
 }

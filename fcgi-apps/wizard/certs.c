@@ -20,7 +20,10 @@ static const char sql_account[] = "SELECT kind, login_name FROM accounts WHERE i
 	"SELECT c.serial, ch.code, ch.name, c.kind, c.holder_name, c.subject_name, " \
 	"DATE_FORMAT(c.not_before, '%Y-%m-%d'), DATE_FORMAT(c.not_after, '%Y-%m-%d'), " \
 	"DATE_FORMAT(c.first_issued, '%Y-%m-%d'), c.state, c.has_seal, ch.businesses, ch.kinds, " \
-	"ch.renew_expired_online " \
+	"ch.renew_expired_online, " \
+	/* The hall's media warranty (002 "证书介质质保期为一年"): its damaged fee row says so. */ \
+	"(SELECT MAX(f.warranty_free) FROM fees f WHERE f.channel_id = ch.id " \
+	"AND f.business = 'damaged' AND f.kind = c.kind) " \
 	"FROM certificates c JOIN channels ch ON ch.id = c.channel_id "
 
 /* Bound to the account (the key was issued to it), or issued to its subject (an organisation's
@@ -119,7 +122,7 @@ static json_t *cert_json(const struct db_rows *c, size_t i, struct rules_date to
 	/* 003 "证书已过有效期的，需要准备资料线下办理，可以快递或者现场办理": mailed, as create.c does. */
 	by_mail = !revoked && expired && window == RENEW_REVIEW && strcmp(db_cell(c, i, 13), "0") == 0;
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s?, "
-			 "s:b, s:b, s:b, s:o}",
+			 "s:b, s:o, s:b, s:o}",
 			 "serial", db_cell(c, i, 0), "channel", db_cell(c, i, 1),
 			 "channel_name", db_cell(c, i, 2), "kind", db_cell(c, i, 3),
 			 "kind_name", order_kind_name(db_cell(c, i, 3)),
@@ -130,7 +133,9 @@ static json_t *cert_json(const struct db_rows *c, size_t i, struct rules_date to
 			 "days_left", days_left,
 			 "renewal", revoked ? NULL : window_code(window),
 			 "renewal_paper_mail", by_mail,
-			 "in_warranty", rules_in_warranty(first, today),
+			 /* null where the hall gives no warranty (003: none in its guide) */
+			 "in_warranty", str_is(db_cell(c, i, 14), "1")
+						? json_boolean(rules_in_warranty(first, today)) : json_null(),
 			 "has_seal", strcmp(db_cell(c, i, 10), "0") != 0,
 			 "businesses", offered(db_cell(c, i, 11), db_cell(c, i, 12), db_cell(c, i, 3),
 					       revoked, expired, window));

@@ -88,6 +88,8 @@ json_t *wizard_warnings(const char *business)
 		json_array_append_new(w, json_string("补办证书后，被选择补办的原证书将自动吊销（注销），"
 						     "不能再继续使用，且无法恢复。请务必确认选择的证书正确。"));
 	if (w && str_is(business, "revoke"))
-		json_array_append_new(w, json_string("证书注销后不能再使用，且无法恢复；请将原证书介质交回认证机构。"));
+		/* Whether the key goes back is the hall's (003 lists "需要注销的电子密匙" among its
+		 * counter's materials; 002's 吊销 materials do not): not said for every hall here. */
+		json_array_append_new(w, json_string("证书注销后不能再使用，且无法恢复。"));
 	return w;
 }

@@ -46,7 +46,7 @@ static const char sql_lock[] =
 enum { L_STATE, L_VERSION, L_AMOUNT, L_MAIL_IN, L_SIGNED, L_HELD, L_RETURN, L_VERIFY, L_PAY,
        L_PAPER };
 static const char sql_channel[] =
-	"SELECT flow, review_days_min, review_days_max FROM channels WHERE id = ?";
+	"SELECT flow, review_days_min, review_days_max, review_days_public FROM channels WHERE id = ?";
 static const char sql_claim[] = "UPDATE orders SET signed_at = NOW(3) WHERE id = ?";
 static const char sql_claimed[] =
 	"SELECT DATE_FORMAT(signed_at, " DT ") FROM orders WHERE id = ?";
@@ -327,14 +327,19 @@ static int notify(struct req *r, const struct order *o, const struct db_rows *ch
 		  const char *mobile)
 {
 	const char *lo = db_cell(ch, 0, 1), *hi = db_cell(ch, 0, 2);
-	json_t *params = json_pack("{s:s, s:s, s:s}", "order_no", o->no, "business",
-				   order_business_name(o->business), "days",
-				   str_is(lo, hi) ? lo : arena_printf(r->arena, "%s-%s", lo, hi));
+	/* A hall whose guide prints no review time (004) promises none: the text without days. */
+	bool days = str_is(db_cell(ch, 0, 3), "1");
+	json_t *params = json_pack("{s:s, s:s}", "order_no", o->no, "business",
+				   order_business_name(o->business));
 	int rc;
 
 	if (!params)
 		return DB_ERR;
-	rc = app_outbox_add(r, "sms", "order_submitted", mobile, params, o->id);
+	if (days)
+		json_object_set_new(params, "days",
+				    json_string(str_is(lo, hi) ? lo : arena_printf(r->arena, "%s-%s", lo, hi)));
+	rc = app_outbox_add(r, "sms", days ? "order_submitted" : "order_submitted_open", mobile, params,
+			    o->id);
 	json_decref(params);
 	return rc;
 }

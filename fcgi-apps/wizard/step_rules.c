@@ -54,10 +54,11 @@ static int rules_agreements(struct req *r, const struct order *o, const char **v
 	struct db_rows rows;
 	int rc;
 
-	(void)o;
+	/* The order's hall's own texts (0028): another hall's version is not on offer here. */
 	rc = db_query(&r->app->db, r->arena,
-		      "SELECT code, version FROM agreements WHERE current = 1 AND code IN (?, ?)",
-		      DB_ARGS(DB_STR("service"), DB_STR("privacy")), &rows);
+		      "SELECT code, version FROM agreements WHERE channel_id = ? AND current = 1 "
+		      "AND code IN (?, ?)",
+		      DB_ARGS(DB_I64(o->channel_id), DB_STR("service"), DB_STR("privacy")), &rows);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	/* Only the version on offer now can be accepted: an old page cannot accept old terms. */

@@ -36,8 +36,8 @@ static const char sql_change[] =
 	"(FIND_IN_SET(o.business_type, c.paper_businesses) > 0 OR (? AND NOT c.seal_change_online)) "
 	"WHERE o.id = ?";
 static const char sql_accept[] =
-	"INSERT INTO agreement_acceptances (order_id, account_id, code, version, accepted_at, "
-	"remote_addr) VALUES (?, ?, ?, ?, NOW(3), ?)";
+	"INSERT INTO agreement_acceptances (order_id, account_id, channel_id, code, version, "
+	"accepted_at, remote_addr) VALUES (?, ?, ?, ?, ?, NOW(3), ?)";
 /* What was checked is no longer what is on file. */
 static const char sql_void[] =
 	"UPDATE verifications SET state = 'void' WHERE order_id = ? AND subject = ? "
@@ -91,13 +91,14 @@ static int effects(struct db *db, struct save *sv)
 	switch (sv->step) {
 	case STEP_AGREEMENTS:
 		rc = db_exec(db, sql_accept,
-			     DB_ARGS(DB_I64(id), DB_I64(r->auth.id), DB_STR("service"), DB_STR(in->service),
+			     DB_ARGS(DB_I64(id), DB_I64(r->auth.id), DB_I64(sv->o->channel_id),
+				     DB_STR("service"), DB_STR(in->service),
 				     DB_STR(r->remote_addr ? r->remote_addr : "")), NULL, NULL);
 		if (rc == DB_OK)
 			rc = db_exec(db, sql_accept,
-				     DB_ARGS(DB_I64(id), DB_I64(r->auth.id), DB_STR("privacy"),
-					     DB_STR(in->privacy), DB_STR(r->remote_addr ? r->remote_addr : "")),
-				     NULL, NULL);
+				     DB_ARGS(DB_I64(id), DB_I64(r->auth.id), DB_I64(sv->o->channel_id),
+					     DB_STR("privacy"), DB_STR(in->privacy),
+					     DB_STR(r->remote_addr ? r->remote_addr : "")), NULL, NULL);
 		break;
 	case STEP_ENTERPRISE:
 		rc = db_exec(db, sql_verify_method, DB_ARGS(DB_STR(in->method), DB_I64(id)), NULL, NULL);

@@ -11,14 +11,23 @@ static const char sql_failed_enterprise[] =
 static const char sql_mail_in[] =
 	"UPDATE orders SET mail_in = 1, verify_method = 'mail_in' WHERE id = ?";
 
-/* What mail-in means, for the page that confirms the switch (002 2.2.2). */
-static json_t *mail_in_info(void)
+/* What mail-in means, for the page that confirms the switch (002 2.2.2). The review time is the
+ * hall's promise (002 "收到材料后的3-5个工作日"; 003 "我司收件后,3个工作日内办结"), not one hall's
+ * words for every hall. */
+static json_t *mail_in_info(struct req *r, const struct order *o)
 {
+	const char *days = o->days_min == o->days_max
+				   ? arena_printf(r->arena, "%d", o->days_min)
+				   : arena_printf(r->arena, "%d 至 %d", o->days_min, o->days_max);
+
+	if (!o->days_public)
+		days = NULL;
 	return json_pack(
 		"{s:s, s:[s, s, s, s, s], s:s, s:s}", "title", "线下邮寄办理", "steps",
 		"完成经办人身份核验", "确认证书产品", "打印申请表，由经办人签字并加盖单位公章",
 		"支付订单", "按页面提示将申请表等纸质材料通过快递寄至受理点",
-		"review", "受理点收到纸质材料后 3 至 5 个工作日内完成审核，审核通过后 5 个工作日内寄出证书（UKEY）。",
+		"review", days ? arena_printf(r->arena, "受理点收到纸质材料后 %s 个工作日内完成审核，审核通过后寄出证书（UKEY）。", days)
+			       : "受理点收到纸质材料后进行审核，审核通过后寄出证书（UKEY）。",
 		"note", "改为线下邮寄后，单位身份以寄送的盖章纸质材料核实，不再进行在线企业身份核验；经办人身份仍需在线核验。");
 }
 
@@ -99,6 +108,6 @@ int wizard_mail_in(struct req *r)
 	}
 	resp_json(r, 200, json_pack("{s:s, s:s, s:b, s:s, s:o}", "order_no", o.no, "order_state",
 				    order_state_str(o.state), "mail_in", 1, "verify_method", "mail_in", "mail_in_info",
-				    mail_in_info()));
+				    mail_in_info(r, &o)));
 	return 0;
 }

@@ -26,6 +26,14 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
  ('email', 'shipped', '', 'order_no,carrier,waybill', '订单{order_no}证书已寄出',
   '您好：\n\n您的订单{order_no}证书已寄出，{carrier}运单号{waybill}。\n\n数字证书网上营业厅');
 
+-- The same at a hall whose guide prints no review time (004: channels.review_days_public = 0):
+-- no promise of days it never gave.
+INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
+ ('sms', 'order_submitted_open', 'SMS_000000012', 'order_no,business', '',
+  '您的订单{order_no}（{business}）已提交，审核结果将以短信通知。'),
+ ('email', 'order_submitted_open', '', 'order_no,business', '订单{order_no}已提交',
+  '您好：\n\n您的订单{order_no}（{business}）已提交，审核完成后将通知您。\n\n数字证书网上营业厅');
+
 -- The face check link for the legal representative or handler (fcgi-apps/wizard/verify_start.c).
 INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
  ('sms', 'verify_face', 'SMS_000000008', 'order_no,link', '',

@@ -165,6 +165,7 @@ struct order {
 	long long amount_fen;        /* -1: no fee known */
 	int years;
 	int days_min, days_max;      /* the channel's promise, working days */
+	bool days_public;            /* applicants are told it (its guide prints it; 004 does not) */
 	bool mail_in;                /* switched to the mail-in fallback: paper only (002) */
 	bool paper_mail;             /* the hall reviews the mailed paper originals (003) */
 	bool refund_due;             /* money to give back that the state does not show */

@@ -22,6 +22,7 @@ enum col_type { COL_LL, COL_INT, COL_BOOL, COL_STR, COL_STATE, COL_BLOB };
 	X(years, COL_INT, "o.years")                                                            \
 	X(days_min, COL_INT, "c.review_days_min")                                               \
 	X(days_max, COL_INT, "c.review_days_max")                                               \
+	X(days_public, COL_BOOL, "c.review_days_public")                                        \
 	X(mail_in, COL_BOOL, "o.mail_in")                                                       \
 	X(paper_mail, COL_BOOL, "o.paper_mail")                                                 \
 	X(refund_due, COL_BOOL, "o.refund_due")                                                 \

@@ -2,7 +2,7 @@
  * admin reaches it; every write is on the audit trail, old -> new; hostile input gets the JSON
  * error and changes nothing; a fee written is what the halls' list then reads; the bank desk
  * edited is what an applicant paying by transfer is shown; an agreement's new version becomes
- * the current one. What a test changes is put back through the same API at the end (the
+ * the current one at its hall only. What a test changes is put back through the same API at the end (the
  * agreements, which no API takes back, by SQL), so the tests after these find the seeded halls. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -249,10 +249,11 @@ static int setup(void **state)
 }
 
 /* The seeded agreements current again (the wizard's tests accept version 2026.1): no API
- * takes a published version back. */
+ * takes a published version back, and an acceptance of a test version goes with it. */
 static void unpublish(void)
 {
-	wiz_sql("DELETE FROM agreements WHERE version LIKE 't%'");
+	wiz_sql("DELETE FROM agreement_acceptances WHERE version LIKE 'u%'");
+	wiz_sql("DELETE FROM agreements WHERE version LIKE 't%' OR version LIKE 'u%'");
 	wiz_sql("UPDATE agreements SET current = (version = '2026.1')");
 }
 
@@ -626,13 +627,84 @@ static void test_fin_after_approval_set(void **state)
 	json_decref(s);
 }
 
-static void test_agreement_published(void **state)
+/* The catalog's review time of a hall: min into *min (-1 for null). */
+static long long catalog_days(const char *code)
 {
 	struct api_resp r;
-	char body[400], version[17];
+	json_t *c, *v;
+	long long out;
+
+	api_get("/api/wizard/catalog", &r);
+	expect(&r, 200, NULL);
+	c = find(json_object_get(r.json, "channels"), "code", code);
+	assert_non_null(c);
+	v = json_object_get(c, "review_days_min");
+	out = json_is_null(v) ? -1 : json_integer_value(v);
+	api_free(&r);
+	return out;
+}
+
+/* A hall whose guide prints no review time (004) tells applicants none: the admin says so with
+ * review_days_public, audited; the catalog then gives null, and the number again once set back. */
+static void test_review_days_public(void **state)
+{
+	json_t *s = settings_of("szca");
+	struct api_resp r;
+	long long mark = audit_mark(), before = catalog_days("szca");
+
+	(void)state;
+	assert_true(before >= 1);
+	assert_int_equal(catalog_days("jxca-js"), -1);
+	json_object_set_new(s, "review_days_public", json_false());
+	put_settings("szca", s, &r);
+	expect(&r, 200, NULL);
+	json_object_set(s, "updated_at", json_object_get(json_object_get(r.json, "hall"), "updated_at"));
+	api_free(&r);
+	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE id > %lld AND action = 'hall_channel_set' AND "
+			       "detail = 'szca review_days_public: \"1\" → \"0\"'", mark), 1);
+	assert_int_equal(catalog_days("szca"), -1);
+	/* Not a flag: refused, nothing changed. */
+	json_object_set_new(s, "review_days_public", json_string("no"));
+	put_settings("szca", s, &r);
+	expect(&r, 400, "invalid_field");
+	assert_string_equal(api_error_field(&r), "review_days_public");
+	api_free(&r);
+	json_object_set_new(s, "review_days_public", json_true());
+	put_settings("szca", s, &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+	assert_int_equal(catalog_days("szca"), before);
+	json_decref(s);
+}
+
+/* The wizard's text of an agreement at a hall: its version and body into the buffers. */
+static void wizard_text(const char *hall, const char *code, char *version, size_t vsz, char **body)
+{
+	char path[120];
+	struct api_resp r;
+
+	snprintf(path, sizeof(path), "/api/wizard/agreements/%s?channel=%s", code, hall);
+	api_get(path, &r);
+	expect(&r, 200, NULL);
+	assert_string_equal(str(r.json, "channel"), hall);
+	snprintf(version, vsz, "%s", str(r.json, "version"));
+	if (body)
+		*body = strdup(str(r.json, "body"));
+	api_free(&r);
+}
+
+/* The issue: the hall's admin edits "its agreements": a version published at one hall is that
+ * hall's wizard text only; the other halls keep theirs. */
+static void test_agreement_published(void **state)
+{
+	static const char *const others[] = { "cecep", "szca", "netca-gd", "jxca-js", NULL };
+	struct api_resp r;
+	char body[400], version[17], seen[17], *before[5], *after;
 	long long audits = hall_audits(), mark = audit_mark();
 
 	(void)state;
+	for (int i = 0; others[i]; i++)
+		wizard_text(others[i], "privacy", seen, sizeof(seen), &before[i]);
 	snprintf(version, sizeof(version), "t%s", tag);
 	snprintf(body, sizeof(body),
 		 "{\"code\":\"privacy\",\"version\":\"%s\",\"title\":\"敏感个人信息授权书（测试）\","
@@ -640,19 +712,52 @@ static void test_agreement_published(void **state)
 	api_call(&adm, "POST", HALLS "/bjca-zycg/agreements", body, NULL, &r);
 	expect(&r, 201, NULL);
 	assert_string_equal(str(json_object_get(r.json, "agreement"), "version"), version);
+	assert_string_equal(str(json_object_get(r.json, "agreement"), "channel"), "bjca-zycg");
 	assert_string_equal(str(r.json, "previous"), "2026.1");
 	api_free(&r);
-	/* What applicants now read. */
-	api_get("/api/wizard/agreements/privacy", &r);
+	/* What applicants at that hall now read. */
+	api_get("/api/wizard/agreements/privacy?channel=bjca-zycg", &r);
 	expect(&r, 200, NULL);
 	assert_string_equal(str(r.json, "version"), version);
 	assert_string_equal(str(r.json, "body"), "第一段。\n第二段。");
 	api_free(&r);
-	assert_int_equal(count("SELECT COUNT(*) FROM agreements WHERE code = 'privacy' AND current = 1"), 1);
-	assert_int_equal(count("SELECT current FROM agreements WHERE code = 'privacy' AND version = '2026.1'"), 0);
+	/* Every other hall still shows its own text, unchanged. */
+	for (int i = 0; others[i]; i++) {
+		wizard_text(others[i], "privacy", seen, sizeof(seen), &after);
+		if (strcmp(seen, "2026.1") != 0 || strcmp(after, before[i]) != 0)
+			fail_msg("%s: publishing at bjca-zycg changed this hall's text (version %s)",
+				 others[i], seen);
+		free(after);
+		free(before[i]);
+	}
+	/* The halls' list shows the version at that hall only. */
+	{
+		json_t *h = NULL, *list, *row;
+		size_t i;
+		int at = 0, elsewhere = 0;
+
+		api_call(&adm, "GET", HALLS, NULL, NULL, &r);
+		expect(&r, 200, NULL);
+		h = r.json;
+		list = json_object_get(h, "agreements");
+		json_array_foreach(list, i, row)
+			if (strcmp(str(row, "version"), version) == 0) {
+				if (strcmp(str(row, "channel"), "bjca-zycg") == 0)
+					at++;
+				else
+					elsewhere++;
+			}
+		assert_int_equal(at, 1);
+		assert_int_equal(elsewhere, 0);
+		api_free(&r);
+	}
+	assert_int_equal(count("SELECT COUNT(*) FROM agreements WHERE code = 'privacy' AND current = 1"), 5);
+	assert_int_equal(count("SELECT COUNT(*) FROM agreements a JOIN channels c ON c.id = a.channel_id "
+			       "WHERE a.code = 'privacy' AND a.version = '2026.1' AND a.current = 1 "
+			       "AND c.code <> 'bjca-zycg'"), 4);
 	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE id > %lld AND action = 'hall_agreement_published' "
-			       "AND detail LIKE 'privacy: 2026.1 → %s %%bjca-zycg%%'", mark, version), 1);
-	/* The same version again: refused, nothing changed. */
+			       "AND detail LIKE 'privacy: 2026.1 → %s %%hall bjca-zycg only%%'", mark, version), 1);
+	/* The same version again at that hall: refused, nothing changed. */
 	api_call(&adm, "POST", HALLS "/bjca-zycg/agreements", body, NULL, &r);
 	expect(&r, 409, "conflict");
 	api_free(&r);
@@ -660,6 +765,89 @@ static void test_agreement_published(void **state)
 	assert_int_equal(count("SELECT current FROM agreements WHERE code = 'privacy' AND version = '%s'",
 			       version), 1);
 	unpublish();
+}
+
+/* What an applicant accepts is the order's hall's version: the one published there is recorded
+ * with the hall, and another hall's version is not on offer at this one. */
+static void test_agreement_accepted(void **state)
+{
+	char body[400], version[17], accept[120], no[19], other[19], uscc[19], mobile[12];
+	struct api_client here, there;   /* an organisation has one open order of a kind */
+	struct api_resp r;
+
+	(void)state;
+	wiz_register_org(&here, uscc, mobile);
+	wiz_register_org(&there, uscc, mobile);
+	snprintf(version, sizeof(version), "u%s", tag);
+	snprintf(body, sizeof(body),
+		 "{\"code\":\"service\",\"version\":\"%s\",\"title\":\"数字证书服务协议\","
+		 "\"body\":\"测试文本。\"}", version);
+	api_call(&adm, "POST", HALLS "/netca-gd/agreements", body, NULL, &r);
+	expect(&r, 201, NULL);
+	api_free(&r);
+	snprintf(accept, sizeof(accept), "{\"service\":\"%s\",\"privacy\":\"2026.1\"}", version);
+	/* At another hall the version is not offered: refused, nothing recorded. */
+	wiz_create(&there, "bjca-zycg", "new", "org", NULL, other);
+	wiz_put(&there, other, "agreements", accept, &r);
+	expect(&r, 400, "invalid_field");
+	assert_string_equal(api_error_field(&r), "service");
+	api_free(&r);
+	assert_int_equal(count("SELECT COUNT(*) FROM agreement_acceptances x JOIN orders o "
+			       "ON o.id = x.order_id WHERE o.order_no = '%s'", other), 0);
+	/* At its hall, accepted and recorded with the hall. */
+	wiz_create(&here, "netca-gd", "new", "org", NULL, no);
+	wiz_put(&here, no, "agreements", accept, &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+	assert_int_equal(count("SELECT COUNT(*) FROM agreement_acceptances x JOIN orders o "
+			       "ON o.id = x.order_id JOIN channels c ON c.id = x.channel_id "
+			       "WHERE o.order_no = '%s' AND c.code = 'netca-gd' AND "
+			       "((x.code = 'service' AND x.version = '%s') OR "
+			       "(x.code = 'privacy' AND x.version = '2026.1'))", no, version), 2);
+	unpublish();
+}
+
+/* A hall added after the seed (no API adds one: by SQL, as a CA would) has no agreements yet:
+ * its admin publishes its first version of service, and its wizard shows that text. */
+static void test_agreement_first_at_new_hall(void **state)
+{
+	char sql[400], body[300], code[24], path[120];
+	struct api_resp r;
+
+	(void)state;
+	snprintf(code, sizeof(code), "t%s", tag);
+	snprintf(sql, sizeof(sql), "INSERT INTO channels (code, name, ca_name, flow, review_days_min, "
+		 "review_days_max) VALUES ('%s', '测试营业厅', '测试 CA', 'pay_first', 3, 3)", code);
+	wiz_sql(sql);
+	snprintf(path, sizeof(path), "/api/wizard/agreements/service?channel=%s", code);
+	api_get(path, &r);
+	expect(&r, 404, "not_found");
+	api_free(&r);
+	snprintf(body, sizeof(body), "{\"code\":\"service\",\"version\":\"t%s\",\"title\":\"数字证书服务协议\","
+		 "\"body\":\"本营业厅的协议。\"}", tag);
+	snprintf(path, sizeof(path), HALLS "/%s/agreements", code);
+	api_call(&adm, "POST", path, body, NULL, &r);
+	expect(&r, 201, NULL);
+	assert_true(json_is_null(json_object_get(r.json, "previous")) ||
+		    !json_object_get(r.json, "previous"));
+	api_free(&r);
+	snprintf(path, sizeof(path), "/api/wizard/agreements/service?channel=%s", code);
+	api_get(path, &r);
+	expect(&r, 200, NULL);
+	assert_string_equal(str(r.json, "body"), "本营业厅的协议。");
+	api_free(&r);
+	/* Only the codes the halls have: not a new kind of agreement. */
+	snprintf(body, sizeof(body), "{\"code\":\"marketing\",\"version\":\"t%s\",\"title\":\"x\","
+		 "\"body\":\"x\"}", tag);
+	snprintf(path, sizeof(path), HALLS "/%s/agreements", code);
+	api_call(&adm, "POST", path, body, NULL, &r);
+	expect(&r, 400, "invalid_field");
+	api_free(&r);
+	snprintf(sql, sizeof(sql), "DELETE a FROM agreements a JOIN channels c ON c.id = a.channel_id "
+		 "WHERE c.code = '%s'", code);
+	wiz_sql(sql);
+	snprintf(sql, sizeof(sql), "DELETE FROM channels WHERE code = '%s'", code);
+	wiz_sql(sql);
 }
 
 /* ---- hostile input: the JSON error, and nothing changed */
@@ -891,11 +1079,14 @@ int main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_fee_set_and_removed),
 		cmocka_unit_test(test_channel_set),
-		cmocka_unit_test(test_fin_after_approval_set),
 		cmocka_unit_test(test_process_set),
 		cmocka_unit_test(test_letter_face_qr_set),
 		cmocka_unit_test(test_expired_renewal_needs_paper_address),
+		cmocka_unit_test(test_fin_after_approval_set),
+		cmocka_unit_test(test_review_days_public),
 		cmocka_unit_test(test_agreement_published),
+		cmocka_unit_test(test_agreement_accepted),
+		cmocka_unit_test(test_agreement_first_at_new_hall),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_desk_shown_to_payer),
 	};

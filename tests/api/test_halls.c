@@ -660,6 +660,59 @@ static void test_invoices(void **state)
 	free(w);
 }
 
+/* The review time each hall promises in its texts: 003 "网证通人员会在3个工作日内审核" and "我司收件后,
+ * 3个工作日内办结"; 004 prints none ("我们将在大约2个工作日制作证书" is the making, not the review), so
+ * its catalog, its submitted and paper-received messages name no days. */
+static void test_review_time_per_hall(void **state)
+{
+	struct walk *w;
+	char text[600], needle[64];
+	struct api_resp r;
+	json_t *ch;
+
+	(void)state;
+	api_get("/api/wizard/catalog", &r);
+	assert_int_equal(r.status, 200);
+	ch = json_object_get(r.json, "channels");
+	for (size_t i = 0; i < json_array_size(ch); i++) {
+		json_t *c = json_array_get(ch, i);
+		const char *code = json_string_value(json_object_get(c, "code"));
+
+		if (strcmp(code, "jxca-js") == 0)
+			assert_true(json_is_null(json_object_get(c, "review_days_min")) &&
+				    json_is_null(json_object_get(c, "review_days_max")));
+		if (strcmp(code, "netca-gd") == 0)
+			assert_int_equal(json_integer_value(json_object_get(c, "review_days_max")), 3);
+	}
+	api_free(&r);
+
+	w = new_walk("jxca-js", "lost", "org", "wechat");
+	w->stop_at = "paper_review";
+	walk(w);
+	snprintf(needle, sizeof(needle), "%s（遗失补办）已提交", w->no);
+	message_with(w->mobile, needle, text, sizeof(text));
+	if (!text[0] || strstr(text, "个工作日"))
+		fail_msg("jxca-js submitted: %s", text[0] ? text : "(no message)");
+	snprintf(needle, sizeof(needle), "%s纸质材料已签收", w->no);
+	message_with(w->mobile, needle, text, sizeof(text));
+	if (!text[0] || strstr(text, "个工作日"))
+		fail_msg("jxca-js paper received: %s", text[0] ? text : "(no message)");
+	free(w);
+
+	w = new_walk("netca-gd", "new", "org", "alipay");
+	w->stop_at = "paper_review";
+	walk(w);
+	snprintf(needle, sizeof(needle), "%s（新办）已提交", w->no);
+	message_with(w->mobile, needle, text, sizeof(text));
+	if (!strstr(text, "3个工作日内完成审核"))
+		fail_msg("netca-gd submitted: %s", text[0] ? text : "(no message)");
+	snprintf(needle, sizeof(needle), "%s纸质材料已签收", w->no);
+	message_with(w->mobile, needle, text, sizeof(text));
+	if (!strstr(text, "3个工作日内完成审核"))
+		fail_msg("netca-gd paper received: %s", text[0] ? text : "(no message)");
+	free(w);
+}
+
 /* 004 "法人核验反馈结果界面显示“认证成功”后，才能上传资料提交申请": no scan before the legal
  * representative's face check passed; then every one. */
 static void test_jxca_uploads_wait_for_face(void **state)
@@ -1195,6 +1248,7 @@ int main(void)
 		cmocka_unit_test(test_jxca_paper_sent_again),
 		cmocka_unit_test(test_bjca_seal_change_by_mail),
 		cmocka_unit_test(test_invoices),
+		cmocka_unit_test(test_review_time_per_hall),
 		cmocka_unit_test(test_jxca_uploads_wait_for_face),
 		cmocka_unit_test(test_szca_form_and_scans),
 		cmocka_unit_test(test_netca_expired_renewal_by_mail),

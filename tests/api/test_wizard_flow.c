@@ -369,8 +369,9 @@ static void revocation_warned(struct flow *f, const char *channel, const char *k
 	assert_int_equal(r.status, 200);
 	quote = warns_revocation(r.body);
 	api_free(&r);
-	/* The service agreement, accepted at the first step. */
-	api_get("/api/wizard/agreements/service", &r);
+	/* The hall's service agreement, accepted at the first step. */
+	snprintf(path, sizeof(path), "/api/wizard/agreements/service?channel=%s", channel);
+	api_get(path, &r);
 	assert_int_equal(r.status, 200);
 	agreement = warns_revocation(json_string_value(json_object_get(r.json, "body")));
 	api_free(&r);

@@ -236,7 +236,11 @@ static void test_catalog(void **state)
 
 		assert_non_null(json_object_get(c, "ca_name"));
 		assert_true(json_is_boolean(json_object_get(c, "mail_in")));
-		assert_true(json_integer_value(json_object_get(c, "review_days_min")) >= 1);
+		/* A review time where the hall's guide prints one; null where it prints none (004). */
+		if (strcmp(str(c, "code"), "jxca-js") == 0)
+			assert_true(json_is_null(json_object_get(c, "review_days_min")));
+		else
+			assert_true(json_integer_value(json_object_get(c, "review_days_min")) >= 1);
 		/* Every code carries its zh-CN name. */
 		for (size_t l = 0; l < 5; l++) {
 			size_t k;
@@ -294,15 +298,19 @@ static void test_catalog(void **state)
 	assert_true(has_code(json_object_get(c, "businesses"), "lost"));
 	assert_string_equal(str(find_by(json_object_get(c, "businesses"), "code", "lost"), "name"),
 			    "遗失补办");
-	/* Years 1-5 and the current agreements. */
+	/* Years 1-5, and each hall's current agreements (0028: each hall its own). */
 	list = json_object_get(r.json, "years");
 	assert_int_equal(json_array_size(list), 5);
 	assert_int_equal(json_integer_value(json_array_get(list, 0)), 1);
 	assert_int_equal(json_integer_value(json_array_get(list, 4)), 5);
-	list = json_object_get(r.json, "agreements");
-	assert_string_equal(str(find_by(list, "code", "service"), "version"), "2026.1");
-	assert_string_equal(str(find_by(list, "code", "service"), "title"), "数字证书服务协议");
-	assert_string_equal(str(find_by(list, "code", "privacy"), "title"), "个人敏感信息处理授权书");
+	assert_null(json_object_get(r.json, "agreements"));
+	for (size_t k = 0; k < json_array_size(ch); k++) {
+		list = json_object_get(json_array_get(ch, k), "agreements");
+		assert_int_equal(json_array_size(list), 2);
+		assert_string_equal(str(find_by(list, "code", "service"), "version"), "2026.1");
+		assert_string_equal(str(find_by(list, "code", "service"), "title"), "数字证书服务协议");
+		assert_string_equal(str(find_by(list, "code", "privacy"), "title"), "个人敏感信息处理授权书");
+	}
 	api_free(&r);
 }
 
@@ -533,33 +541,123 @@ static void test_agreements(void **state)
 	struct api_resp r;
 
 	(void)state;
-	api_call(NULL, "GET", "/api/wizard/agreements/service", NULL, NULL, &r);
+	api_call(NULL, "GET", "/api/wizard/agreements/service?channel=bjca-zycg", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(str(r.json, "title"), "数字证书服务协议");
+	assert_string_equal(str(r.json, "channel"), "bjca-zycg");
 	assert_string_equal(str(r.json, "version"), "2026.1");
 	/* A real text, not a placeholder: it speaks of the things the guides speak of. */
 	assert_non_null(strstr(str(r.json, "body"), "USBKey"));
 	assert_non_null(strstr(str(r.json, "body"), "自动吊销"));
 	assert_true(strlen(str(r.json, "body")) > 1000);
 	api_free(&r);
-	api_call(NULL, "GET", "/api/wizard/agreements/privacy", NULL, NULL, &r);
+	api_call(NULL, "GET", "/api/wizard/agreements/privacy?channel=bjca-zycg", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(str(r.json, "title"), "个人敏感信息处理授权书");
 	assert_non_null(strstr(str(r.json, "body"), "身份证号码"));
 	api_free(&r);
-	expect_field_error(NULL, "/api/wizard/agreements/nope", 404, "not_found", NULL);
-	expect_field_error(NULL, "/api/wizard/agreements/SERVICE", 404, "not_found", NULL);
-	expect_field_error(NULL, "/api/wizard/agreements/service'--", 404, "not_found", NULL);
-	expect_field_error(NULL, "/api/wizard/agreements/%3Cb%3E", 404, "not_found", NULL);
-	/* Seeding is idempotent: one current row per code whatever the number of runs. */
+	expect_field_error(NULL, "/api/wizard/agreements/nope?channel=bjca-zycg", 404, "not_found", NULL);
+	expect_field_error(NULL, "/api/wizard/agreements/SERVICE?channel=bjca-zycg", 404, "not_found", NULL);
+	expect_field_error(NULL, "/api/wizard/agreements/service'--?channel=bjca-zycg", 404, "not_found", NULL);
+	expect_field_error(NULL, "/api/wizard/agreements/%3Cb%3E?channel=bjca-zycg", 404, "not_found", NULL);
+	/* Each hall its own texts: which hall's is asked for, and a hall that exists. */
+	expect_field_error(NULL, "/api/wizard/agreements/service", 400, "missing_field", "channel");
+	expect_field_error(NULL, "/api/wizard/agreements/service?channel=%3Cb%3E", 400, "invalid_field", "channel");
+	expect_field_error(NULL, "/api/wizard/agreements/service?channel=x'--", 400, "invalid_field", "channel");
+	expect_field_error(NULL, "/api/wizard/agreements/service?channel=nosuch", 404, "not_found", NULL);
+	/* Seeding is idempotent: one current row per hall and code whatever the number of runs. */
 	{
 		struct db_rows rows;
 
 		assert_int_equal(db_query(&db, &a,
-					  "SELECT COUNT(*) FROM agreements WHERE current = 1 "
-					  "AND code IN ('service', 'privacy')", DB_NOARGS, &rows), DB_OK);
-		assert_string_equal(db_cell(&rows, 0, 0), "2");
+					  "SELECT COUNT(*) = 2 * (SELECT COUNT(*) FROM channels), "
+					  "COUNT(DISTINCT channel_id, code) = COUNT(*) FROM agreements "
+					  "WHERE current = 1 AND code IN ('service', 'privacy')", DB_NOARGS, &rows), DB_OK);
+		assert_string_equal(db_cell(&rows, 0, 0), "1");
+		assert_string_equal(db_cell(&rows, 0, 1), "1");
 	}
+}
+
+/* The body of an agreement at a hall (strdup'ed). */
+static char *agreement_body(const char *hall, const char *code)
+{
+	char path[120], *body;
+	struct api_resp r;
+
+	snprintf(path, sizeof(path), "/api/wizard/agreements/%s?channel=%s", code, hall);
+	api_call(NULL, "GET", path, NULL, NULL, &r);
+	if (r.status != 200)
+		fail_msg("%s: %ld %.200s", path, r.status, r.body);
+	body = strdup(str(r.json, "body"));
+	api_free(&r);
+	return body;
+}
+
+static void has(const char *hall, const char *body, const char *text, bool want)
+{
+	if ((strstr(body, text) != NULL) != want)
+		fail_msg("%s's agreement %s \"%s\"", hall, want ? "lacks" : "says", text);
+}
+
+/* Each hall's texts say what its own guide says, and nothing another hall's guide says. */
+static void test_agreements_per_hall(void **state)
+{
+	char *netca = agreement_body("netca-gd", "service"), *bjca = agreement_body("bjca-zycg", "service");
+	char *szca = agreement_body("szca", "service"), *jxca = agreement_body("jxca-js", "service");
+	char *cecep = agreement_body("cecep", "service"), *jxp = agreement_body("jxca-js", "privacy");
+	char *szp = agreement_body("szca", "privacy");
+
+	(void)state;
+	/* 003 "网证通人员会在3个工作日内审核"; 002 "需要3-5个工作日的时间进行材料审核". */
+	has("netca-gd", netca, "在 3 个工作日内审核", true);
+	has("netca-gd", netca, "3 至 5", false);
+	has("bjca-zycg", bjca, "3 至 5 个工作日", true);
+	/* 001 "等待深圳 CA 三个工作日审核"; 004 prints no review time. */
+	has("szca", szca, "三个工作日", true);
+	has("szca", szca, "3 至 5", false);
+	has("jxca-js", jxca, "3 至 5", false);
+	/* 003 says nothing of how the PIN goes: no PIN clause, no envelope. 000 "证书密码在对公账户收款
+	 * 1分钱记录附言中查询". */
+	has("netca-gd", netca, "密码信封", false);
+	has("netca-gd", netca, "附言", false);
+	has("cecep", cecep, "1 分钱记录的附言", true);
+	/* 001 "如付款方式选择公对公转账，机构证书PIN码将通过短信方式发至经办人手机号码". */
+	has("szca", szca, "选择公对公转账的，机构证书 PIN 码以短信发至经办人手机号码", true);
+	/* Invoices: 002 "电子发票将在24小时内发送至指定（默认为经办人）邮箱"; 003 "电子发票1~2个工作日发送到经办人
+	 * 手机"; 000 prints no invoice delivery. */
+	has("bjca-zycg", bjca, "24 小时内发送至指定（默认为经办人）邮箱", true);
+	has("netca-gd", netca, "发送到经办人手机", true);
+	has("netca-gd", netca, "邮箱", false);
+	has("cecep", cecep, "电子发票", false);
+	/* Renewal: 002 "证书有效期小于90天"; 003 "证书过期前90天内"; 001, 004 say nothing of it. */
+	has("bjca-zycg", bjca, "90 天", true);
+	has("netca-gd", netca, "过期前 90 天内", true);
+	has("szca", szca, "90 天", false);
+	has("jxca-js", jxca, "90 天", false);
+	/* 002 "连续输错10次密码 …… 将被锁死" and "证书介质质保期为一年": BJCA's alone. */
+	has("bjca-zycg", bjca, "10 次", true);
+	has("netca-gd", netca, "10 次", false);
+	has("netca-gd", netca, "质保期", false);
+	/* 003 "一个数字证书里面只能有一枚电子印章". */
+	has("netca-gd", netca, "只能有一枚电子印章", true);
+	has("bjca-zycg", bjca, "只能有一枚电子印章", false);
+	/* 004 "补办证书后，被选择补办的原证书将自动注销，且无法再恢复". No hall says a damaged key's
+	 * replacement revokes anything. */
+	has("jxca-js", jxca, "原证书将自动注销，且无法再恢复", true);
+	has("bjca-zycg", bjca, "损坏补办后", false);
+	/* 004 "由法人亲自刷脸完成核验": the privacy text names that check, not a bank transfer; 001
+	 * "认证方式 银行金融认证" and the handler's "活体认证". */
+	has("jxca-js", jxp, "刷脸及活体认证", true);
+	has("jxca-js", jxp, "对公打款认证", false);
+	has("szca", szp, "对公打款认证", true);
+	has("szca", szp, "手机号实名认证", false);
+	free(netca);
+	free(bjca);
+	free(szca);
+	free(jxca);
+	free(cecep);
+	free(jxp);
+	free(szp);
 }
 
 /* ---- my certificates */
@@ -629,7 +727,8 @@ static void test_certs(void **state)
 	assert_string_equal(str(it, "renewal"), "too_early");
 	assert_false(has_code(json_object_get(it, "businesses"), "renew"));
 	assert_true(has_code(json_object_get(it, "businesses"), "change"));
-	assert_true(json_is_false(json_object_get(it, "in_warranty")));
+	/* NETCA's guide (003) gives no media warranty; BJCA's (002) "证书介质质保期为一年". */
+	assert_true(json_is_null(json_object_get(it, "in_warranty")));
 
 	it = find_by(list, "serial", s_old);
 	assert_string_equal(str(it, "state"), "expired");
@@ -1474,6 +1573,7 @@ int main(void)
 		cmocka_unit_test(test_quotes),
 		cmocka_unit_test(test_quote_bad_parameters),
 		cmocka_unit_test(test_agreements),
+		cmocka_unit_test(test_agreements_per_hall),
 		cmocka_unit_test(test_certs),
 		cmocka_unit_test(test_certs_person),
 		cmocka_unit_test(test_orders_list),

@@ -630,7 +630,8 @@ static void test_agreements(void **st)
 	json_decref(j);
 	assert_int_equal(db_query(&db, &a,
 				  "SELECT x.code, x.version, x.account_id = o.account_id, x.remote_addr <> '', "
-				  "x.accepted_at > NOW() - INTERVAL 1 MINUTE FROM agreement_acceptances x "
+				  "x.accepted_at > NOW() - INTERVAL 1 MINUTE, x.channel_id = o.channel_id "
+				  "FROM agreement_acceptances x "
 				  "JOIN orders o ON o.id = x.order_id WHERE o.order_no = ? ORDER BY x.code",
 				  DB_ARGS(DB_STR(no)), &rows), DB_OK);
 	assert_int_equal(rows.nrows, 2);
@@ -641,6 +642,8 @@ static void test_agreements(void **st)
 		assert_string_equal(db_cell(&rows, i, 2), "1");
 		assert_string_equal(db_cell(&rows, i, 3), "1");
 		assert_string_equal(db_cell(&rows, i, 4), "1");
+		/* The hall whose text it was (each hall its own, 0028). */
+		assert_string_equal(db_cell(&rows, i, 5), "1");
 	}
 }
 
@@ -1107,11 +1110,13 @@ static int setup(void **st)
 	(void)st;
 	if (wiz_open(&conf, &key, &db, &a) < 0)
 		return -1;
-	/* The texts the applicant accepts: the current version, and an older one no longer offered. */
-	wiz_sql("INSERT IGNORE INTO agreements (code, version, title, body, published_at, current) VALUES "
-		"('service', '2026.1', '数字证书服务协议', '……', NOW(), 1), "
-		"('privacy', '2026.1', '敏感个人信息处理授权书', '……', NOW(), 1), "
-		"('service', '2025.1', '数字证书服务协议', '……', NOW() - INTERVAL 1 YEAR, 0)");
+	/* The texts the applicant accepts, each hall's: the current version, and an older one no
+	 * longer offered. */
+	wiz_sql("INSERT IGNORE INTO agreements (channel_id, code, version, title, body, published_at, "
+		"current) SELECT c.id, t.* FROM channels c CROSS JOIN ("
+		"SELECT 'service', '2026.1', '数字证书服务协议', '……', NOW(), 1 UNION ALL "
+		"SELECT 'privacy', '2026.1', '敏感个人信息处理授权书', '……', NOW(), 1 UNION ALL "
+		"SELECT 'service', '2025.1', '数字证书服务协议', '……', NOW() - INTERVAL 1 YEAR, 0) t");
 	wiz_register_org(&owner, uscc, mobile);
 	wiz_register_org(&other, uscc2, mobile2);
 	wiz_register_person(&person, pmobile);

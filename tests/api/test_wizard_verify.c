@@ -817,6 +817,33 @@ static void test_failed_then_mail_in(void **state)
 	start_expect(&w, "handler", NULL, "passed", "draft");
 }
 
+/* The mail-in review time is the hall's own: 003 "我司收件后,3个工作日内办结" where 002 says "收到材料后的
+ * 3-5个工作日"; and 002's "UKEY将在5个工作日内发出" is not said at NETCA. */
+static void test_mail_in_days_per_hall(void **state)
+{
+	char m[12];
+	const char *review;
+	struct api_resp r;
+	struct who w;
+
+	(void)state;
+	fresh(&w, "netca-gd");
+	api_random_mobile(m);
+	script(m, "fail");
+	enterprise_ready(&w, "lr_mobile", m, NULL, NULL);
+	start_expect(&w, "enterprise", NULL, "failed", "verify_failed");
+	mail_in(&w, NULL, &r);
+	if (r.status != 200)
+		fail_msg("mail-in: %ld %s", r.status, r.body);
+	review = json_string_value(json_object_get(json_object_get(r.json, "mail_in_info"), "review"));
+	assert_non_null(review);
+	assert_non_null(strstr(review, "收到纸质材料后 3 个工作日内"));
+	assert_null(strstr(review, "3 至 5"));
+	assert_null(strstr(review, "5 个工作日内寄出"));
+	api_free(&r);
+	script(m, "clear");
+}
+
 static void test_mail_in_not_offered(void **state)
 {
 	char m[12];
@@ -1165,6 +1192,7 @@ int main(void)
 		cmocka_unit_test(test_failed_then_edit_and_retry),
 		cmocka_unit_test(test_failed_card_and_id),
 		cmocka_unit_test(test_failed_then_mail_in),
+		cmocka_unit_test(test_mail_in_days_per_hall),
 		cmocka_unit_test(test_mail_in_not_offered),
 		cmocka_unit_test(test_provider_unavailable),
 		cmocka_unit_test(test_status_while_unavailable),
