@@ -22,8 +22,11 @@ static bool eq(const char *a, const char *b)
 bool fincheck_due(bool hall_after_approval, bool ships_key, const char *pin_delivery,
 		  const char *pay_method)
 {
+	/* Not only wechat and alipay: 001's free 补办 ("补办费用: 0.00元") still reaches "使用微信支付，
+	 * 则深圳CA审核成功后SZCA将向申请单位对公账户打款0.01元，并下发证书PIN码"; an order paid
+	 * nothing would otherwise have its PIN promised to the memo and sent nowhere. */
 	return hall_after_approval && ships_key && eq(pin_delivery, "transfer_memo") &&
-	       (eq(pay_method, "wechat") || eq(pay_method, "alipay"));
+	       !eq(pay_method, "transfer");
 }
 
 int fincheck_pin(char out[FINCHECK_PIN_LEN + 1])

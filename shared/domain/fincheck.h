@@ -42,7 +42,8 @@ int fincheck_backoff(int tries);
 
 /* Whether the approval of an order starts the transfer: the hall checks after approval, the
  * order mails a key, and its PIN goes in the memo (paid by wechat or alipay: 001 "如付款方式
- * 选择支付宝/微信，则需要进行单位金融认证"; paid by transfer the PIN goes by SMS). */
+ * 选择支付宝/微信，则需要进行单位金融认证", or nothing to pay; paid by transfer the PIN goes by
+ * SMS). */
 bool fincheck_due(bool hall_after_approval, bool ships_key, const char *pin_delivery,
 		  const char *pay_method);
 

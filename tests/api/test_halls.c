@@ -1196,6 +1196,41 @@ static void test_szca_fin_check_retried(void **state)
 	free(w);
 }
 
+/* 001's 补办 costs nothing ("补办费用:	0.00元") and its guide still goes "使用微信支付，则深圳CA审核成功后
+ * SZCA将向申请单位对公账户打款0.01元，并下发证书PIN码": with no payment to choose a method, the
+ * approval still sends the transfer with the PIN in its memo, and the key is made only once it
+ * is credited (before, the PIN was promised to the memo and sent nowhere). */
+static void test_szca_free_replacement_pin_in_memo(void **state)
+{
+	struct walk *w = new_walk("szca", "lost", "org", "wechat");
+	char extra[160], memo[16], ref[80], fin_state[16];
+	struct api_resp r;
+
+	(void)state;
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, extra, w->no);
+	script_account(w->account, "wait");
+	sign_order(w);
+	w->stop_at = "approved";
+	drive(w);
+	if (strstr(w->trail, "pending_payment"))
+		fail_msg("szca lost is free, yet it asked payment: %s", w->trail);
+	wiz_order(&w->c, w->no, NULL, &r);
+	assert_string_equal(str(r.json, "pin_delivery"), "transfer_memo");
+	api_free(&r);
+	fin_sent(w, ref);
+	statement(w->account, memo);
+	assert_int_equal(strlen(memo), 6);
+	bank_decides(ref, "credited");
+	fin_settled(w, fin_state);
+	assert_string_equal(fin_state, "credited");
+	w->stop_at = NULL;
+	drive(w);
+	if (!strstr(w->trail, "done"))
+		fail_msg("szca free replacement: %s", w->trail);
+	free(w);
+}
+
 /* "如付款方式选择公对公转账，机构证书PIN码将通过短信方式发至经办人手机号码": no 0.01 check after the
  * approval, and the PIN the token tool set goes to the handler by SMS. */
 static void test_szca_paid_by_transfer(void **state)
@@ -1255,6 +1290,7 @@ int main(void)
 		cmocka_unit_test(test_netca_renewal_in_window_online),
 		cmocka_unit_test(test_szca_fin_check_after_approval),
 		cmocka_unit_test(test_szca_paid_by_transfer),
+		cmocka_unit_test(test_szca_free_replacement_pin_in_memo),
 		cmocka_unit_test(test_szca_fin_check_retried),
 	};
 

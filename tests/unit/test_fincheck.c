@@ -22,10 +22,9 @@ static void test_due(void **state)
 	/* 公对公转账: no 0.01 check, the PIN by SMS. */
 	assert_false(fincheck_due(true, true, "sms_handler", "transfer"));
 	assert_false(fincheck_due(true, true, "transfer_memo", "transfer"));
-	assert_false(fincheck_due(true, true, "transfer_memo", "counter"));
-	/* Nothing paid (a free replacement): no payment method chose the check. */
-	assert_false(fincheck_due(true, true, "transfer_memo", ""));
-	assert_false(fincheck_due(true, true, "transfer_memo", NULL));
+	/* Nothing paid: 001's 补办 is "0.00元" and still "打款0.01元，并下发证书PIN码". */
+	assert_true(fincheck_due(true, true, "transfer_memo", ""));
+	assert_true(fincheck_due(true, true, "transfer_memo", NULL));
 	/* A hall that checks before signing (000, 002), or nothing mailed. */
 	assert_false(fincheck_due(false, true, "transfer_memo", "wechat"));
 	assert_false(fincheck_due(true, false, "transfer_memo", "wechat"));
