@@ -15,7 +15,8 @@ static const char sql_channels[] =
 	"SELECT code, name, ca_name, flow, review_days_min, review_days_max, businesses, kinds, "
 	"verify_methods, handler_methods, pay_methods, mail_in, id, paper_businesses, "
 	"counter_businesses, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, "
-	"paper_address, paper_phone, paper_note FROM channels ORDER BY id";
+	"paper_address, paper_phone, paper_note, desk_only_businesses, form_lr_clause, change_items "
+	"FROM channels ORDER BY id";
 /* What each hall offers and can finish: a business and kind it lists, with a fees row. */
 static const char sql_offers[] =
 	"SELECT f.channel_id, f.business, f.kind, f.basis FROM fees f "
@@ -106,7 +107,7 @@ static json_t *named_list(const char *list, const char *(*name)(const char *))
 enum { CH_CODE, CH_NAME, CH_CA, CH_FLOW, CH_DMIN, CH_DMAX, CH_BUSINESSES, CH_KINDS, CH_VERIFY,
        CH_HANDLER, CH_PAY, CH_MAIL_IN, CH_ID, CH_PAPER, CH_COUNTER, CH_DESK_ADDRESS, CH_DESK_HOURS,
        CH_DESK_PHONE, CH_PAPER_ORG, CH_PAPER_RECIPIENT, CH_PAPER_ADDRESS, CH_PAPER_PHONE,
-       CH_PAPER_NOTE };
+       CH_PAPER_NOTE, CH_DESK_ONLY, CH_LR_CLAUSE, CH_CHANGE_ITEMS };
 enum { OF_CHANNEL, OF_BUSINESS, OF_KIND, OF_BASIS };
 
 /* The businesses of channel row i that can be finished, in the channel's order, each with the
@@ -143,6 +144,9 @@ static void offers(const struct db_rows *c, size_t i, const struct db_rows *of, 
 				    json_boolean(strlist_has(db_cell(c, i, CH_PAPER), code)));
 		json_object_set_new(b, "counter",
 				    json_boolean(strlist_has(db_cell(c, i, CH_COUNTER), code)));
+		/* Paid only by transfer or at the counter: no QR (003 Alipay for 增加 only). */
+		json_object_set_new(b, "qr_pay",
+				    json_boolean(!strlist_has(db_cell(c, i, CH_DESK_ONLY), code)));
 		json_array_append(*businesses, b);
 	}
 	/* The channel's kinds that some business is offered for. */
@@ -162,10 +166,10 @@ static void offers(const struct db_rows *c, size_t i, const struct db_rows *of, 
 
 static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_rows *of)
 {
-	json_t *businesses, *kinds;
+	json_t *businesses, *kinds, *j;
 
 	offers(c, i, of, &businesses, &kinds);
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:b, "
+	j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:b, "
 			 "s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}}",
 			 "code", db_cell(c, i, CH_CODE), "name", db_cell(c, i, CH_NAME),
 			 "ca_name", db_cell(c, i, CH_CA), "flow", db_cell(c, i, CH_FLOW),
@@ -181,6 +185,13 @@ static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_r
 			 "paper_to", "org", db_cell(c, i, CH_PAPER_ORG), "recipient",
 			 db_cell(c, i, CH_PAPER_RECIPIENT), "address", db_cell(c, i, CH_PAPER_ADDRESS),
 			 "phone", db_cell(c, i, CH_PAPER_PHONE), "note", db_cell(c, i, CH_PAPER_NOTE));
+	/* The legal representative is named on the application form whatever the check (001),
+	 * and what the change business may change (002: name and handler; the seal by mail). */
+	if (j) {
+		json_object_set_new(j, "form_lr_clause", json_boolean(str_is(db_cell(c, i, CH_LR_CLAUSE), "1")));
+		json_object_set_new(j, "change_items", json_string(db_cell(c, i, CH_CHANGE_ITEMS)));
+	}
+	return j;
 }
 
 int wizard_catalog(struct req *r)

@@ -80,7 +80,8 @@ static int rules_agreements(struct req *r, const struct order *o, const char **v
 }
 
 /* 000: each enterprise method asks for its own fields; the legal representative's only
- * when he is the one checked. */
+ * when he is the one checked, or (in->lr_named, 001) his name and ID number when the form
+ * names him. */
 static int rules_enterprise(struct req *r, const struct order *o, const char **v,
 			    struct wizard_step_input *in)
 {
@@ -95,10 +96,9 @@ static int rules_enterprise(struct req *r, const struct order *o, const char **v
 					    name));
 	if (!strlist_has(methods, m))
 		return invalid(r, "method", "所选渠道不支持该企业认证方式，请重新选择。");
-	if (strcmp(m, "transfer") != 0)
-		for (int i = E_LR_NAME; i <= E_LR_MOBILE; i++)
-			if (!v[i])
-				return wizard_step_missing(r, STEP_ENTERPRISE, i);
+	for (int i = E_LR_NAME; i <= E_LR_MOBILE; i++)
+		if (!v[i] && (strcmp(m, "transfer") != 0 || (in->lr_named && i != E_LR_MOBILE)))
+			return wizard_step_missing(r, STEP_ENTERPRISE, i);
 	if (strcmp(m, "lr_card") == 0 && !v[E_LR_CARD])
 		return wizard_step_missing(r, STEP_ENTERPRISE, E_LR_CARD);
 	in->method = m;
@@ -165,11 +165,44 @@ static int rules_financial(struct req *r, const struct order *o, const char **v,
 	return 0;
 }
 
+/* What the hall's change may change (channels.change_items): 002 "证书信息变更业务支持用户在线
+ * 修改证书的单位名称，修改经办人信息，目前不支持在线变更签章，如需变更签章，请您至现场或邮寄介质到
+ * 受理点处理": name, handler, and the seal by mail; no address. */
+static int change_offered(struct req *r, const struct order *o, unsigned items)
+{
+	static const struct {
+		unsigned bit;
+		const char *code, *zh;
+	} all[] = { { ITEM_NAME, "name", "单位名称" }, { ITEM_ADDRESS, "address", "单位地址" },
+		    { ITEM_SEAL, "seal", "电子印章" }, { ITEM_HANDLER, "handler", "经办人" } };
+	struct db_rows rows;
+	const char *offered, *zh = "", *refused = NULL;
+	int rc = db_query(&r->app->db, r->arena, "SELECT change_items FROM channels WHERE id = ?",
+			  DB_ARGS(DB_I64(o->channel_id)), &rows);
+
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	offered = rows.nrows == 1 ? db_cell(&rows, 0, 0) : "";
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (strlist_has(offered, all[i].code))
+			zh = arena_printf(r->arena, "%s%s%s", zh, *zh ? "、" : "", all[i].zh);
+		else if ((items & all[i].bit) && !refused)
+			refused = all[i].zh;
+	}
+	if (refused)
+		return invalid(r, "items",
+			       arena_printf(r->arena, "本渠道的证书信息变更不办理“%s”的变更；可变更的事项为：%s。",
+					    refused, zh));
+	return 0;
+}
+
 static int rules_change(struct req *r, const struct order *o, const char **v,
 			struct wizard_step_input *in)
 {
 	unsigned items = wizard_change_items(v[C_ITEMS]);
 
+	if (change_offered(r, o, items) < 0)
+		return -1;
 	in->seal_change = items & ITEM_SEAL;
 	if (!(items & ITEM_NAME)) {
 		v[C_NAME] = NULL;
