@@ -253,6 +253,30 @@ out:
 	api_free(&r);
 }
 
+/* Whether the channel's change business may change item (its catalog's change_items: 002
+ * changes no address). */
+static bool channel_change_item(const char *channel, const char *item)
+{
+	struct api_resp r;
+	json_t *ch;
+	size_t i;
+	bool yes = true;
+
+	api_get("/api/wizard/catalog", &r);
+	assert_int_equal(r.status, 200);
+	json_array_foreach(json_object_get(r.json, "channels"), i, ch) {
+		const char *items = json_string_value(json_object_get(ch, "change_items"));
+		char list[80];
+
+		if (strcmp(json_string_value(json_object_get(ch, "code")), channel) != 0 || !items)
+			continue;
+		snprintf(list, sizeof(list), ",%s,", items);
+		yes = strstr(list, item) != NULL;
+	}
+	api_free(&r);
+	return yes;
+}
+
 /* json (a static buffer of wiz_step_json) with its account_no replaced, when account is
  * given. */
 static const char *step_with_account(const char *json, const char *account)
@@ -284,10 +308,11 @@ void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, c
 {
 	static const char *const data_steps[] = { "agreements", "enterprise", "handler", "applicant",
 						  "financial", "change", "product" };
-	char channel[40], ent[24], hnd[24];
+	char channel[40], ent[24], hnd[24], change[300];
 	struct api_resp o, r;
 	json_t *steps, *s;
 	size_t i;
+	bool address;
 
 	wiz_order(c, no, NULL, &o);
 	snprintf(channel, sizeof(channel), "%s", json_string_value(json_object_get(o.json, "channel")));
@@ -297,6 +322,9 @@ void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, c
 		       sizeof(ent));
 	channel_method(channel, "handler_methods",
 		       opts && opts->handler_method ? opts->handler_method : "mobile", hnd, sizeof(hnd));
+	address = channel_change_item(channel, ",address,");
+	snprintf(change, sizeof(change), "{\"items\":\"name\",\"new_org_name\":\"%s（更名）\"}",
+		 org_name);
 	for (size_t k = 0; k < sizeof(data_steps) / sizeof(data_steps[0]); k++) {
 		/* The plan can change as steps are saved (a transfer method adds "financial"). */
 		wiz_order(c, no, NULL, &o);
@@ -314,10 +342,12 @@ void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, c
 			else if (strcmp(name, "handler") == 0)
 				method = hnd;
 			wiz_put(c, no, name,
-				step_with_account(wiz_step_json_id(name, org_name, mobile, method,
-								   opts ? opts->id_number : NULL),
-						  strcmp(name, "financial") == 0 && opts
-							  ? opts->account_no : NULL),
+				strcmp(name, "change") == 0 && !address
+					? change
+					: step_with_account(wiz_step_json_id(name, org_name, mobile, method,
+									     opts ? opts->id_number : NULL),
+							    strcmp(name, "financial") == 0 && opts
+								    ? opts->account_no : NULL),
 				&r);
 			if (r.status != 200)
 				fail_msg("step %s of %s: %ld %s", name, no, r.status, r.body);
