@@ -455,6 +455,7 @@ static void test_netca_unlock_by_previous_handler(void **state)
 	assert_string_equal(state_now, "done");
 	assert_int_equal(uploaded(w), 0);
 	wiz_order(&w->c, w->no, NULL, &r);
+	assert_true(json_is_true(json_object_get(r.json, "unlock_auto")));
 	{
 		json_t *e;
 		size_t i;
@@ -475,6 +476,9 @@ static void test_netca_unlock_by_previous_handler(void **state)
 	state_of(w, state_now, NULL);
 	assert_string_equal(state_now, "reviewing");
 	assert_true(uploaded(w) > 0);
+	wiz_order(&w->c, w->no, NULL, &r);
+	assert_true(json_is_false(json_object_get(r.json, "unlock_auto")));
+	api_free(&r);
 	free(w);
 }
 
