@@ -188,7 +188,8 @@ static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_r
 	/* The legal representative is named on the application form whatever the check (001),
 	 * and what the change business may change (002: name and handler; the seal by mail). */
 	if (j) {
-		json_object_set_new(j, "form_lr_clause", json_boolean(str_is(db_cell(c, i, CH_LR_CLAUSE), "1")));
+		json_object_set_new(j, "form_lr_clause",
+				    json_boolean(str_is(db_cell(c, i, CH_LR_CLAUSE), "1")));
 		json_object_set_new(j, "change_items", json_string(db_cell(c, i, CH_CHANGE_ITEMS)));
 	}
 	return j;

@@ -29,8 +29,8 @@
 #define PAGE_MAX (512 * 1024) /* the page, bytes: a few QR codes and a few KB of text */
 
 static const char sql_context[] =
-	"SELECT c.name, c.ca_name, a.kind, a.login_name, c.form_lr_clause, c.seal_sheet_lr FROM channels c "
-	"JOIN accounts a ON a.id = ? "
+	"SELECT c.name, c.ca_name, a.kind, a.login_name, c.form_lr_clause, c.seal_sheet_lr "
+	"FROM channels c JOIN accounts a ON a.id = ? "
 	"WHERE c.id = ?";
 /* The face-check link of a pending legal-representative check, for the letter's second QR. */
 static const char sql_face[] =

@@ -449,7 +449,8 @@ int wizard_order(struct req *r)
 		return app_db_error(r, rc);
 	if (d.nrows != 1)
 		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
-	if (wizard_materials_missing(r, &o, &missing) < 0 || wizard_unlock_auto(r, &o, &unlock_auto) < 0)
+	if (wizard_materials_missing(r, &o, &missing) < 0 ||
+	    wizard_unlock_auto(r, &o, &unlock_auto) < 0)
 		return -1;
 	paid = any_paid(&pay);
 	can_mail_in = str_is(db_cell(&d, 0, 6), "1") && !o.mail_in;
