@@ -8,15 +8,19 @@
 --     businesses "填写银行汇款信息(提前1个工作日公对公转账至CA机构网证通)", "现场缴费或提前汇款").
 --   seal_sheet_lr: the seal sample sheet has a box for the legal representative's seal beside
 --     the unit's (004 "法人章为在公安系统有备案红色方章").
+--   person_self: a person's certificate is applied for by the person himself, no one on his
+--     behalf: the handler is the holder (003 自然人: "申请人签名", "本人身份证复印件", "用本人银行卡
+--     转账", "自然人(个人)数字证书需要申请人本人带材料到现场办理").
 ALTER TABLE channels
   ADD COLUMN change_items VARCHAR(60) CHARACTER SET ascii NOT NULL DEFAULT 'name,address,seal,handler',
   ADD COLUMN desk_only_businesses VARCHAR(100) CHARACTER SET ascii NOT NULL DEFAULT '',
-  ADD COLUMN seal_sheet_lr TINYINT(1) NOT NULL DEFAULT 0;
+  ADD COLUMN seal_sheet_lr TINYINT(1) NOT NULL DEFAULT 0,
+  ADD COLUMN person_self TINYINT(1) NOT NULL DEFAULT 0;
 
 -- The demo halls of a database seeded before these columns (a fresh one: schema/seed/channels.sql).
 UPDATE channels SET change_items = 'name,seal,handler' WHERE code = 'bjca-zycg';
-UPDATE channels SET desk_only_businesses = 'new,renew,lost,damaged,change,unlock,revoke'
-  WHERE code = 'netca-gd';
+UPDATE channels SET desk_only_businesses = 'new,renew,lost,damaged,change,unlock,revoke',
+  person_self = 1 WHERE code = 'netca-gd';
 UPDATE channels SET seal_sheet_lr = 1 WHERE code = 'jxca-js';
 
 -- A channel's own rule of a material now stands for the material at that channel whatever the

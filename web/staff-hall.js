@@ -26,7 +26,8 @@
     ['unlock_auto', '经办人与上笔业务的经办人一致时，解锁自动审核'],
     ['uploads_after_verify', '企业（法定代表人）核验“认证成功”后才能上传资料'],
     ['form_lr_clause', '申请表内含法定代表人授权委托及单位声明（不另交授权书）'],
-    ['seal_sheet_lr', '电子印章采样表含法定代表人章方框']];
+    ['seal_sheet_lr', '电子印章采样表含法定代表人章方框'],
+    ['person_self', '个人证书由申请人本人办理（经办人须为证书持有人本人）']];
   var CHOICES = [['invoice_when', '开具电子发票的时点'], ['invoice_via', '电子发票发送至']];
   var INVOICE = [['invoice_promise', '发票送达时限（如“24小时内”）', 60], ['invoice_purpose', '发票用途（如“介质服务费”）', 30]];
   // [member, label, max characters]: the columns' bounds (schema/0014_hall.sql).

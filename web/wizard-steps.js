@@ -53,9 +53,13 @@
     },
 
     handler: function (ctx) {
+      // 003: a person applies himself; the handler is the holder the order was opened for.
+      var self = ctx.order.kind === 'person' && (ctx.channel || {}).person_self;
       return [
-        { name: 'name', label: '经办人姓名', max: 30, short: true },
-        { name: 'id_number', label: '经办人身份证号码', max: 18, mono: true },
+        { name: 'name', label: '经办人姓名', max: 30, short: true,
+          hint: self ? '本渠道的个人证书须由申请人本人办理：请填写您本人的信息。' : null },
+        { name: 'id_number', label: '经办人身份证号码', max: 18, mono: true,
+          hint: self ? '须与创建订单时填写的证书持有人身份证号码一致。' : null },
         { name: 'mobile', label: '经办人手机号码', type: 'tel', max: 16, mono: true, short: true,
           hint: '经办人本人实名登记的手机号码：接收签署验证码和办理进度短信。' },
         { name: 'email', label: '经办人电子邮箱', type: 'email', max: 254,

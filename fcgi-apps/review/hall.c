@@ -155,6 +155,7 @@ static const struct col cols[] = {
 	{ "change_items", COL_LIST, L_CHANGE, "信息变更可变更的事项", false },
 	{ "desk_only_businesses", COL_LIST, L_BUSINESSES, "只收对公转账或现场缴费的业务", true },
 	{ "seal_sheet_lr", COL_FLAG, 0, "电子印章采样表含法定代表人章", false },
+	{ "person_self", COL_FLAG, 0, "个人证书由申请人本人办理", false },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
@@ -164,7 +165,8 @@ enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
 	"desk_memo, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, " \
 	"paper_address, paper_phone, paper_note, paper_businesses, counter_businesses, " \
 	"seal_change_online, unlock_auto, invoice_when, invoice_via, invoice_promise, invoice_purpose, " \
-	"uploads_after_verify, form_lr_clause, change_items, desk_only_businesses, seal_sheet_lr"
+	"uploads_after_verify, form_lr_clause, change_items, desk_only_businesses, seal_sheet_lr, " \
+	"person_self"
 
 /* The version the client saw: the last edit's time to the microsecond, or NULL never edited. */
 #define HALL_STAMP "DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%f+08:00')"
@@ -187,6 +189,7 @@ static const char sql_update[] =
 	"counter_businesses = ?, seal_change_online = ?, unlock_auto = ?, invoice_when = ?, "
 	"invoice_via = ?, invoice_promise = ?, invoice_purpose = ?, uploads_after_verify = ?, "
 	"form_lr_clause = ?, change_items = ?, desk_only_businesses = ?, seal_sheet_lr = ?, "
+	"person_self = ?, "
 	"updated_at = NOW(3), updated_by = ? "
 	"WHERE id = ?";
 

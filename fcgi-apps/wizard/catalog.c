@@ -15,8 +15,8 @@ static const char sql_channels[] =
 	"SELECT code, name, ca_name, flow, review_days_min, review_days_max, businesses, kinds, "
 	"verify_methods, handler_methods, pay_methods, mail_in, id, paper_businesses, "
 	"counter_businesses, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, "
-	"paper_address, paper_phone, paper_note, desk_only_businesses, form_lr_clause, change_items "
-	"FROM channels ORDER BY id";
+	"paper_address, paper_phone, paper_note, desk_only_businesses, form_lr_clause, change_items, "
+	"person_self FROM channels ORDER BY id";
 /* What each hall offers and can finish: a business and kind it lists, with a fees row. */
 static const char sql_offers[] =
 	"SELECT f.channel_id, f.business, f.kind, f.basis FROM fees f "
@@ -107,7 +107,7 @@ static json_t *named_list(const char *list, const char *(*name)(const char *))
 enum { CH_CODE, CH_NAME, CH_CA, CH_FLOW, CH_DMIN, CH_DMAX, CH_BUSINESSES, CH_KINDS, CH_VERIFY,
        CH_HANDLER, CH_PAY, CH_MAIL_IN, CH_ID, CH_PAPER, CH_COUNTER, CH_DESK_ADDRESS, CH_DESK_HOURS,
        CH_DESK_PHONE, CH_PAPER_ORG, CH_PAPER_RECIPIENT, CH_PAPER_ADDRESS, CH_PAPER_PHONE,
-       CH_PAPER_NOTE, CH_DESK_ONLY, CH_LR_CLAUSE, CH_CHANGE_ITEMS };
+       CH_PAPER_NOTE, CH_DESK_ONLY, CH_LR_CLAUSE, CH_CHANGE_ITEMS, CH_PERSON_SELF };
 enum { OF_CHANNEL, OF_BUSINESS, OF_KIND, OF_BASIS };
 
 /* The businesses of channel row i that can be finished, in the channel's order, each with the
@@ -186,11 +186,15 @@ static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_r
 			 db_cell(c, i, CH_PAPER_RECIPIENT), "address", db_cell(c, i, CH_PAPER_ADDRESS),
 			 "phone", db_cell(c, i, CH_PAPER_PHONE), "note", db_cell(c, i, CH_PAPER_NOTE));
 	/* The legal representative is named on the application form whatever the check (001),
-	 * and what the change business may change (002: name and handler; the seal by mail). */
+	 * what the change business may change (002: name and handler; the seal by mail), and
+	 * whether a person applies himself (003). */
 	if (j) {
 		json_object_set_new(j, "form_lr_clause",
 				    json_boolean(str_is(db_cell(c, i, CH_LR_CLAUSE), "1")));
 		json_object_set_new(j, "change_items", json_string(db_cell(c, i, CH_CHANGE_ITEMS)));
+		/* 003: a person applies himself, the handler is the holder. */
+		json_object_set_new(j, "person_self",
+				    json_boolean(str_is(db_cell(c, i, CH_PERSON_SELF), "1")));
 	}
 	return j;
 }

@@ -29,7 +29,7 @@
 #define PAGE_MAX (512 * 1024) /* the page, bytes: a few QR codes and a few KB of text */
 
 static const char sql_context[] =
-	"SELECT c.name, c.ca_name, a.kind, a.login_name, c.form_lr_clause, c.seal_sheet_lr "
+	"SELECT c.name, c.ca_name, a.kind, a.login_name, c.form_lr_clause, c.seal_sheet_lr, c.person_self "
 	"FROM channels c JOIN accounts a ON a.id = ? "
 	"WHERE c.id = ?";
 /* The face-check link of a pending legal-representative check, for the letter's second QR. */
@@ -165,6 +165,7 @@ struct form_data {
 	const char *form, *tag, *channel, *ca, *uscc, *today, *face_link;
 	bool lr_clause;              /* the form holds the legal representative's authorisation (001) */
 	bool seal_lr;                /* the seal sheet has a box for the legal representative's seal */
+	bool person_self;            /* a person applies himself: no handler of his own (003) */
 	json_t *step[STEP__COUNT];   /* the saved data steps, NULL when not in the plan */
 };
 
@@ -383,6 +384,9 @@ static void application(struct page *pg, struct req *r, const struct order *o,
 			const struct form_data *d)
 {
 	static const char *const boxes[] = { "经办人签字", "单位公章" };
+	/* 003 自然人: "《个人数字证书及电子印章申请表》一式两份(申请人签署处需手写签名)". */
+	static const char *const self_boxes[] = { "申请人签字（手写）" };
+	bool self = d->person_self && strcmp(o->kind, "person") == 0;
 	const char *org = *val(d, STEP_ENTERPRISE, "org_name") ? val(d, STEP_ENTERPRISE, "org_name")
 							      : o->subject_name;
 
@@ -391,7 +395,8 @@ static void application(struct page *pg, struct req *r, const struct order *o,
 	certificate(pg, r, o, d);
 	if (strcmp(o->kind, "person") != 0)
 		organisation(pg, r, o, d);
-	person(pg, r, d, STEP_HANDLER, "经办人信息");
+	if (!self)
+		person(pg, r, d, STEP_HANDLER, "经办人信息");
 	if (d->step[STEP_APPLICANT])
 		person(pg, r, d, STEP_APPLICANT, "申请人（证书持有人）信息");
 	if (d->step[STEP_FINANCIAL])
@@ -409,7 +414,10 @@ static void application(struct page *pg, struct req *r, const struct order *o,
 	raw(pg, "</p></section>\n");
 	if (d->lr_clause && strcmp(o->kind, "person") != 0)
 		lr_clause(pg, r, d, org);
-	signatures(pg, boxes, strcmp(o->kind, "person") == 0 ? 1 : 2, d->today);
+	if (self)
+		signatures(pg, self_boxes, 1, d->today);
+	else
+		signatures(pg, boxes, strcmp(o->kind, "person") == 0 ? 1 : 2, d->today);
 	bound(pg, o, "申请表");
 	raw(pg, "</main></body></html>\n");
 }
@@ -555,6 +563,7 @@ static int load(struct req *r, const struct order *o, struct form_data *d)
 	d->ca = db_cell(&ctx, 0, 1);
 	d->lr_clause = str_is(db_cell(&ctx, 0, 4), "1");
 	d->seal_lr = str_is(db_cell(&ctx, 0, 5), "1");
+	d->person_self = str_is(db_cell(&ctx, 0, 6), "1");
 	/* An organisation's login name is its USCC (004). */
 	d->uscc = strcmp(db_cell(&ctx, 0, 2), "org") == 0 ? db_cell(&ctx, 0, 3) : NULL;
 	if (face.nrows == 1) {

@@ -18,12 +18,12 @@ static int invalid(struct req *r, const char *field, const char *message)
 }
 
 /* A comma list holds name as a whole item. */
-/* col 0: the channel's enterprise methods, 1: its handler methods. */
+/* col 0: the channel's enterprise methods, 1: its handler methods, 2: person_self. */
 static int channel_methods(struct req *r, const struct order *o, int col, const char **out)
 {
 	struct db_rows rows;
 	int rc = db_query(&r->app->db, r->arena,
-			  "SELECT verify_methods, handler_methods FROM channels WHERE id = ?",
+			  "SELECT verify_methods, handler_methods, person_self FROM channels WHERE id = ?",
 			  DB_ARGS(DB_I64(o->channel_id)), &rows);
 
 	if (rc != DB_OK)
@@ -105,13 +105,42 @@ static int rules_enterprise(struct req *r, const struct order *o, const char **v
 	return 0;
 }
 
+/* *same: id is the ID number the person order was opened for (its holder's). */
+static int is_holder(struct req *r, const struct order *o, const char *id, bool *same)
+{
+	struct db_rows rows;
+	char idx[2 * CRYPTO_SHA256_LEN + 1];
+	const char *want;
+	int rc;
+
+	rc = db_query(&r->app->db, r->arena, "SELECT COALESCE(subject_idx, '') FROM orders WHERE id = ?",
+		      DB_ARGS(DB_I64(o->id)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	want = rows.nrows == 1 ? db_cell(&rows, 0, 0) : "";
+	crypto_index_hex(&r->app->key, "subject", id, strlen(id), idx);
+	*same = strlen(want) == strlen(idx) && crypto_equal(want, idx, strlen(idx));
+	return 0;
+}
+
+/* A hall whose person applies himself (person_self, 003 自然人 "申请人签名", "需要申请人本人带材料
+ * 到现场办理"): the handler of a person's certificate is its holder. */
 static int rules_handler(struct req *r, const struct order *o, const char **v,
 			 struct wizard_step_input *in)
 {
-	const char *methods;
+	const char *methods, *self;
+	bool same;
 
-	if (channel_methods(r, o, 1, &methods) < 0)
+	if (channel_methods(r, o, 1, &methods) < 0 || channel_methods(r, o, 2, &self) < 0)
 		return -1;
+	if (strcmp(o->kind, "person") == 0 && str_is(self, "1")) {
+		if (is_holder(r, o, v[H_ID], &same) < 0)
+			return -1;
+		if (!same)
+			return invalid(r, "id_number",
+				       "本渠道的个人证书须由申请人本人办理：经办人须为证书持有人本人，请填写本人的姓名和"
+				       "身份证号码（与创建订单时填写的一致）。");
+	}
 	if (!strlist_has(methods, v[H_METHOD]))
 		return invalid(r, "method", "所选渠道不支持该经办人认证方式，请重新选择。");
 	if (strcmp(v[H_METHOD], "card") == 0 && !v[H_CARD])
@@ -126,20 +155,13 @@ static int rules_handler(struct req *r, const struct order *o, const char **v,
 static int rules_applicant(struct req *r, const struct order *o, const char **v,
 			   struct wizard_step_input *in)
 {
-	struct db_rows rows;
-	char idx[2 * CRYPTO_SHA256_LEN + 1];
-	const char *want;
-	int rc;
+	bool same;
 
 	if (strcmp(o->kind, "person") != 0)
 		return 0;
-	rc = db_query(&r->app->db, r->arena, "SELECT COALESCE(subject_idx, '') FROM orders WHERE id = ?",
-		      DB_ARGS(DB_I64(o->id)), &rows);
-	if (rc != DB_OK)
-		return app_db_error(r, rc);
-	want = rows.nrows == 1 ? db_cell(&rows, 0, 0) : "";
-	crypto_index_hex(&r->app->key, "subject", v[P_ID], strlen(v[P_ID]), idx);
-	if (strlen(want) != strlen(idx) || !crypto_equal(want, idx, strlen(idx)))
+	if (is_holder(r, o, v[P_ID], &same) < 0)
+		return -1;
+	if (!same)
 		return invalid(r, "id_number",
 			       "申请人身份证号码须与创建订单时填写的证书持有人身份证号码一致；为他人办理请另行创建订单。");
 	in->subject_name = v[P_NAME];

@@ -222,15 +222,28 @@ static void test_bjca_change_online(void **state)
 	free(b);
 }
 
-/* 003 自然人: "A.《个人数字证书及电子印章申请表》一式两份(申请人签署处需手写签名); B.本人身份证复印件":
- * no handler's ID copy; and no 授权委托书 anywhere in 003 (an organisation: "A.…申请表 B.…营业执照
- * 副本 C.经办人身份证复印件"). */
+/* 003 自然人: "A.《个人数字证书及电子印章申请表》一式两份(申请人签署处需手写签名); B.本人身份证复印件",
+ * "自然人(个人)数字证书需要申请人本人带材料到现场办理": the person applies himself (his handler is
+ * the holder), signs the form himself, and no handler's ID copy is asked; and no 授权委托书
+ * anywhere in 003 (an organisation: "A.…申请表 B.…营业执照副本 C.经办人身份证复印件"). */
 static void test_netca_person_scans(void **state)
 {
 	struct app *a = order("netca-gd", "new", "person"), *b;
+	struct api_resp r;
 
 	(void)state;
+	wiz_put(&a->c, a->no, "handler", wiz_step_json("handler", ORG, a->mobile, "mobile"), &r);
+	api_expect_error(&r, 400, "invalid_field");
+	assert_string_equal(api_error_field(&r), "id_number");
+	assert_non_null(strstr(r.body, "申请人本人办理"));
+	api_free(&r);
 	fill(a);
+	get(a, "forms/application", &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "经办人信息"));
+	assert_null(strstr(r.body, "经办人签字"));
+	assert_non_null(strstr(r.body, "申请人签字"));
+	api_free(&r);
 	assert_false(missing(a, "handler_id_front"));
 	assert_false(missing(a, "handler_id_back"));
 	assert_int_equal(listed(a, "handler_id_front"), -1);
@@ -244,6 +257,13 @@ static void test_netca_person_scans(void **state)
 	assert_true(missing(b, "handler_id_front"));
 	assert_false(missing(b, "authorisation_letter"));
 	assert_true(listed(b, "authorisation_letter") <= 0);
+	free(b);
+
+	/* A hall that says nothing of it takes another person as a person's handler. */
+	b = order("szca", "new", "person");
+	wiz_put(&b->c, b->no, "handler", wiz_step_json("handler", ORG, b->mobile, "face"), &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
 	free(b);
 }
 

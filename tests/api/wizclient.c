@@ -277,19 +277,19 @@ static bool channel_change_item(const char *channel, const char *item)
 	return yes;
 }
 
-/* json (a static buffer of wiz_step_json) with its account_no replaced, when account is
+/* json (a static buffer of wiz_step_json) with its member name set to value, when value is
  * given. */
-static const char *step_with_account(const char *json, const char *account)
+static const char *step_with(const char *json, const char *name, const char *value)
 {
 	static char buf[2048];
 	json_t *j;
 	char *text;
 
-	if (!account)
+	if (!value)
 		return json;
 	j = json_loads(json, 0, NULL);
 	assert_non_null(j);
-	json_object_set_new(j, "account_no", json_string(account));
+	json_object_set_new(j, name, json_string(value));
 	text = json_dumps(j, JSON_COMPACT);
 	assert_non_null(text);
 	snprintf(buf, sizeof(buf), "%s", text);
@@ -312,10 +312,11 @@ void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, c
 	struct api_resp o, r;
 	json_t *steps, *s;
 	size_t i;
-	bool address;
+	bool address, person;
 
 	wiz_order(c, no, NULL, &o);
 	snprintf(channel, sizeof(channel), "%s", json_string_value(json_object_get(o.json, "channel")));
+	person = strcmp(json_string_value(json_object_get(o.json, "kind")), "person") == 0;
 	api_free(&o);
 	channel_method(channel, "verify_methods",
 		       opts && opts->enterprise_method ? opts->enterprise_method : "lr_mobile", ent,
@@ -344,10 +345,14 @@ void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, c
 			wiz_put(c, no, name,
 				strcmp(name, "change") == 0 && !address
 					? change
-					: step_with_account(wiz_step_json_id(name, org_name, mobile, method,
-									     opts ? opts->id_number : NULL),
-							    strcmp(name, "financial") == 0 && opts
-								    ? opts->account_no : NULL),
+					/* A person's own order: he is his handler (003 person_self). */
+					: strcmp(name, "handler") == 0
+					? step_with(wiz_step_json(name, org_name, mobile, method), "id_number",
+						    person && opts ? opts->id_number : NULL)
+					: step_with(wiz_step_json_id(name, org_name, mobile, method,
+								     opts ? opts->id_number : NULL),
+						    "account_no",
+						    strcmp(name, "financial") == 0 && opts ? opts->account_no : NULL),
 				&r);
 			if (r.status != 200)
 				fail_msg("step %s of %s: %ld %s", name, no, r.status, r.body);
