@@ -1,6 +1,8 @@
 -- The per-material upload rules, seeded by certhall-admin seed (INSERT IGNORE: a CA's edits in
--- the database survive). Defaults: JPEG, PNG, GIF or BMP up to 2 MB (guide 001 allows
--- jpg/jpeg/bmp/gif up to 2 MB; guide 004 jpeg/jpg/png/bmp up to 1 MB: those halls' rows below).
+-- the database survive). A channel's own row of a material replaces the default's row for every
+-- business: a business its row leaves out is not asked for there. Defaults: JPEG, PNG, GIF or
+-- BMP up to 2 MB (guide 001 allows jpg/jpeg/bmp/gif up to 2 MB; guide 004 jpeg/jpg/png/bmp up
+-- to 1 MB: those halls' rows below).
 -- Pixels: at least 0.1 MP (a readable scan), at most 40 MP (an A4 at 600 dpi is 35 MP).
 -- Stored: A4 papers at most 1754 px on the long side (A4 at 150 dpi: stamps, signatures and
 -- print stay legible), ID cards at most 1600 px (a card at 600 dpi). At 1754 a 300 dpi scan
@@ -47,26 +49,45 @@ INSERT IGNORE INTO material_rules
         r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form
  FROM channels c JOIN material_rules r ON r.channel_id = 0 WHERE c.code = 'szca';
 
--- JXCA (guide 004): jpeg/jpg/png/bmp, 1 MB; the seal sample sheet is required there.
+-- JXCA (guide 004): jpeg/jpg/png/bmp, 1 MB; the seal sample sheet is required there, and its
+-- process is 补办: "5.签章采集表 请下载签章采集表模板并打印，按项目印章要求在空白格内加盖相应的印模",
+-- for every certificate it issues (the sheet takes the unit seal and "法人章").
 INSERT IGNORE INTO material_rules
  (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required,
   ink_min, sharp_min, paper_min, area_min, seal, qr_form)
- SELECT c.id, r.material, 'jpeg,png,bmp', 1048576, r.min_pixels, r.max_pixels, r.max_side, r.businesses, r.cert_kinds,
+ SELECT c.id, r.material, 'jpeg,png,bmp', 1048576, r.min_pixels, r.max_pixels, r.max_side,
+        IF(r.material = 'seal_sample', 'new,add,lost,damaged,change', r.businesses),
+        IF(r.material = 'seal_sample', 'org,legal_rep', r.cert_kinds),
         IF(r.material = 'seal_sample', 1, r.required), r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form
  FROM channels c JOIN material_rules r ON r.channel_id = 0 WHERE c.code = 'jxca-js';
 
--- NETCA (guide 003): an expired certificate renews offline ("证书已过有效期的，需要准备资料线下办理"),
--- and its "三、申请材料" are those of a new application: "2)企业提供“三证合一”《营业执照副本》、事业单位
--- 提供《事业单位法人证书副本》复印件一份，需加盖公章" and "4)法人代表数字证书须提供申请人本人身份证复印件一份，
--- 需加盖公章" join the default renewal's application form and handler's ID. The rows are the defaults'
--- with renew added, so every other business keeps its rule. (A person's own ID, asked of its new
--- application, is asked of its renewal too: one row per material and hall.) The key ("5)需要续期的
--- 电子密匙") and the transfer voucher ("6)汇款凭证复印件一份") travel with the mailed paper.
+-- BJCA (guide 002): its online change is "【证书登陆】…【证书信息修改】…【经办人信息修改】…【证书下载】",
+-- no upload among them: no scan is asked for a change (a seal change mails its paper with the key).
 INSERT IGNORE INTO material_rules
  (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required,
   ink_min, sharp_min, paper_min, area_min, seal, qr_form)
  SELECT c.id, r.material, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.max_side,
-        CONCAT(r.businesses, ',renew'), r.cert_kinds, r.required,
+        IF(r.businesses = '*', 'new,add,renew,lost,damaged,unlock,revoke',
+           TRIM(BOTH ',' FROM REPLACE(CONCAT(',', r.businesses, ','), ',change,', ','))),
+        r.cert_kinds, r.required, r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form
+ FROM channels c JOIN material_rules r ON r.channel_id = 0 WHERE c.code = 'bjca-zycg';
+
+-- NETCA (guide 003): "A.《数字证书及电子印章申请表》… B.…《营业执照副本》… C.经办人身份证复印件" for an
+-- organisation; for a person "A.《个人数字证书及电子印章申请表》一式两份(申请人签署处需手写签名); B.本人
+-- 身份证复印件": no handler's ID for a person's certificate, and no authorisation letter anywhere.
+-- An expired certificate renews offline ("证书已过有效期的，需要准备资料线下办理") with "三、申请材料",
+-- those of a new application: "2)企业提供“三证合一”《营业执照副本》……复印件一份，需加盖公章" and
+-- "4)法人代表数字证书须提供申请人本人身份证复印件一份，需加盖公章" join the renewal's application form
+-- and handler's ID (a person's own ID, asked of its new application, is asked of its renewal too:
+-- one row per material and hall). The key ("5)需要续期的电子密匙") and the transfer voucher
+-- ("6)汇款凭证复印件一份") travel with the mailed paper.
+INSERT IGNORE INTO material_rules
+ (channel_id, material, formats, max_bytes, min_pixels, max_pixels, max_side, businesses, cert_kinds, required,
+  ink_min, sharp_min, paper_min, area_min, seal, qr_form)
+ SELECT c.id, r.material, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.max_side,
+        IF(r.material IN ('business_licence', 'applicant_id_front', 'applicant_id_back') AND r.businesses <> '*'
+           AND NOT FIND_IN_SET('renew', r.businesses), CONCAT(r.businesses, ',renew'), r.businesses),
+        IF(r.material IN ('handler_id_front', 'handler_id_back'), 'org,legal_rep', r.cert_kinds),
+        IF(r.material = 'authorisation_letter', 0, r.required),
         r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form
- FROM channels c JOIN material_rules r ON r.channel_id = 0
- WHERE c.code = 'netca-gd' AND r.material IN ('business_licence', 'applicant_id_front', 'applicant_id_back');
+ FROM channels c JOIN material_rules r ON r.channel_id = 0 WHERE c.code = 'netca-gd';

@@ -138,6 +138,14 @@
           (to.org || '受理点') + (to.address ? '（' + to.address + '）' : '') +
           '，资料寄达后办理' + (to.note ? '；' + to.note : '') + '。'));
       }
+      // 003: Alipay for 增加 only; its other businesses are paid by corporate transfer or at the counter.
+      var qr = (ch.pay_methods || []).some(function (m) { return m.code === 'wechat' || m.code === 'alipay'; });
+      var paid = offer && (offer.kinds || []).some(function (k) { return k.basis !== 'free'; });
+      if (paid && !offer.counter && qr && offer.qr_pay === false) {
+        bizBox.appendChild(P.el('p', 'hint', '该业务仅支持对公转账' +
+          ((ch.pay_methods || []).some(function (m) { return m.code === 'counter'; }) ? '或现场缴费' : '') +
+          '，不支持微信、支付宝扫码支付。'));
+      }
     }
 
     function certLabel(c) {

@@ -17,7 +17,9 @@
     ['businesses', '办理的业务'], ['kinds', '签发的证书类型'], ['verify_methods', '企业认证方式'],
     ['handler_methods', '经办人认证方式'], ['pay_methods', '支付方式'],
     ['paper_businesses', '在线提交后须寄送纸质材料、寄达后办理的业务', true],
-    ['counter_businesses', '只在前台现场办理的业务', true]
+    ['counter_businesses', '只在前台现场办理的业务', true],
+    ['desk_only_businesses', '只收对公转账或现场缴费（不收微信、支付宝扫码）的业务', true],
+    ['change_items', '信息变更可变更的事项']
   ];
   var FLAGS = [['mail_in', '企业认证失败时可转为线下邮寄纸质材料'], ['renew_expired_online', '已过期的证书可在线更新'],
     ['seal_change_online', '可在线变更签章（否：变更签章须邮寄介质）'],
@@ -26,7 +28,9 @@
     ['form_lr_clause', '申请表内含法定代表人授权委托及单位声明（不另交授权书）'],
     ['letter_face_qr', '授权委托书印有与订单绑定的法人刷脸核验二维码（法定代表人扫码刷脸）'],
     ['fin_after_approval', '审核通过后进行金融认证：微信/支付宝付款的订单，向单位基本户打款 0.01 元，证书PIN码随转账附言下发'],
-    ['review_days_public', '向申请人告知审核时限（办理指南未载明时限的不勾选）']];
+    ['review_days_public', '向申请人告知审核时限（办理指南未载明时限的不勾选）'],
+    ['seal_sheet_lr', '电子印章采样表含法定代表人章方框'],
+    ['person_self', '个人证书由申请人本人办理（经办人须为证书持有人本人）']];
   var CHOICES = [['invoice_when', '开具电子发票的时点'], ['invoice_via', '电子发票发送至']];
   var INVOICE = [['invoice_promise', '发票送达时限（如“24小时内”）', 60], ['invoice_purpose', '发票用途（如“介质服务费”）', 30]];
   // [member, label, max characters]: the columns' bounds (schema/0014_hall.sql).

@@ -64,7 +64,9 @@
     var card = P.el('article', 'material');
     var head = P.el('div', 'result-head');
     head.appendChild(P.el('h3', null, m.name || m.kind));
-    head.appendChild(P.badge(m.required ? '必传' : '选传', m.required ? 'warn' : 'muted'));
+    // An unlock approved by the hall's rule (003) asks for nothing.
+    var required = m.required && !ctx.order.unlock_auto;
+    head.appendChild(P.badge(required ? '必传' : '选传', required ? 'warn' : 'muted'));
     card.appendChild(head);
     if (m.hint) card.appendChild(P.el('p', 'hint', m.hint));
     // A printed form of ours (its QR is read back at upload): where to print it.
@@ -216,6 +218,9 @@
       }
       if (!r.body.editable) {
         status.appendChild(P.alert('订单已提交审核，材料不能再修改。', 'info'));
+      }
+      if (ctx.order.unlock_auto) {
+        status.appendChild(P.alert('经办人信息与上笔业务的经办人信息相符，本次解锁自动审核，无需上传材料。', 'info'));
       }
       var mats = Array.isArray(r.body.materials) ? r.body.materials : [];
       if (!mats.length) list.appendChild(P.el('p', 'muted', '本业务无需上传材料。'));

@@ -36,10 +36,13 @@
         { heading: '企业认证' },
         { name: 'method', label: '企业认证方式', type: 'radios', options: methods(ch.verify_methods),
           wide: true, hint: ctx.order.mail_in ? '本订单已改为线下邮寄办理：单位身份以寄送的盖章纸质材料核实，无需在线企业认证。' : null },
+        // A hall whose application form names the legal representative (001) asks for his
+        // name and ID number whatever the check.
         { name: 'lr_name', label: '法定代表人姓名', max: 30, short: true,
-          when: function (f) { return P.value(f, 'method') && !is(f, 'method', ['transfer']); } },
+          when: function (f) { return P.value(f, 'method') && (ch.form_lr_clause || !is(f, 'method', ['transfer'])); } },
         { name: 'lr_id_number', label: '法定代表人身份证号码', max: 18, mono: true,
-          when: function (f) { return P.value(f, 'method') && !is(f, 'method', ['transfer']); } },
+          hint: ch.form_lr_clause ? '申请表中的“法定代表人授权委托及单位声明”将列明法定代表人姓名和身份证号码。' : null,
+          when: function (f) { return P.value(f, 'method') && (ch.form_lr_clause || !is(f, 'method', ['transfer'])); } },
         { name: 'lr_mobile', label: '法定代表人手机号码', type: 'tel', max: 16, mono: true, short: true,
           hint: '法定代表人本人实名登记的手机号码。',
           when: function (f) { return P.value(f, 'method') && !is(f, 'method', ['transfer']); } },
@@ -50,9 +53,13 @@
     },
 
     handler: function (ctx) {
+      // 003: a person applies himself; the handler is the holder the order was opened for.
+      var self = ctx.order.kind === 'person' && (ctx.channel || {}).person_self;
       return [
-        { name: 'name', label: '经办人姓名', max: 30, short: true },
-        { name: 'id_number', label: '经办人身份证号码', max: 18, mono: true },
+        { name: 'name', label: '经办人姓名', max: 30, short: true,
+          hint: self ? '本渠道的个人证书须由申请人本人办理：请填写您本人的信息。' : null },
+        { name: 'id_number', label: '经办人身份证号码', max: 18, mono: true,
+          hint: self ? '须与创建订单时填写的证书持有人身份证号码一致。' : null },
         { name: 'mobile', label: '经办人手机号码', type: 'tel', max: 16, mono: true, short: true,
           hint: '经办人本人实名登记的手机号码：接收签署验证码和办理进度短信。' },
         { name: 'email', label: '经办人电子邮箱', type: 'email', max: 254,
@@ -87,10 +94,13 @@
       ];
     },
 
-    change: function () {
+    change: function (ctx) {
+      // Only what the hall's change may change (002: name and handler; the seal by mail).
+      var items = String((ctx.channel || {}).change_items || 'name,address,seal,handler').split(',');
       return [
         { name: 'items', label: '变更事项', type: 'checks', wide: true,
-          options: [['name', '单位名称'], ['address', '单位地址'], ['seal', '电子印章'], ['handler', '经办人']],
+          options: [['name', '单位名称'], ['address', '单位地址'], ['seal', '电子印章'], ['handler', '经办人']]
+            .filter(function (o) { return items.indexOf(o[0]) >= 0; }),
           hint: '可多选。电子印章变更须寄回证书介质重新制作。' },
         { name: 'new_org_name', label: '变更后的单位名称', max: 100, wide: true,
           when: function (f) { return checked(f, 'items', 'name'); } },

@@ -20,7 +20,13 @@ static const char *const enterprise_methods[] = { "transfer", "lr_mobile", "lr_c
 static const char *const handler_methods[] = { "mobile", "card", "face" };
 
 enum list { L_BUSINESSES, L_KINDS, L_VERIFY, L_HANDLER, L_PAY, L_INVOICE_WHEN, L_INVOICE_VIA,
-	    L__COUNT };
+	    L_CHANGE, L__COUNT };
+
+/* What a change order may change (the wizard's change step, fcgi-apps/wizard/step_fields.c). */
+static const char *const change_items[][2] = {
+	{ "name", "单位名称" }, { "address", "单位地址" }, { "seal", "电子印章" }, { "handler", "经办人" },
+	{ NULL, NULL },
+};
 
 /* When and where a hall's invoices go (domain/invoice.h), with their zh-CN names. */
 static const char *const invoice_when[][2] = {
@@ -58,6 +64,8 @@ static const char *list_code(enum list l, size_t i)
 		return i < sizeof(invoice_when) / sizeof(invoice_when[0]) ? invoice_when[i][0] : NULL;
 	case L_INVOICE_VIA:
 		return i < sizeof(invoice_via) / sizeof(invoice_via[0]) ? invoice_via[i][0] : NULL;
+	case L_CHANGE:
+		return i < sizeof(change_items) / sizeof(change_items[0]) ? change_items[i][0] : NULL;
 	default:
 		return NULL;
 	}
@@ -79,6 +87,8 @@ static const char *list_name(enum list l, const char *code)
 		return pair_name(invoice_when, code);
 	case L_INVOICE_VIA:
 		return pair_name(invoice_via, code);
+	case L_CHANGE:
+		return pair_name(change_items, code);
 	default:
 		return NULL;
 	}
@@ -147,6 +157,11 @@ static const struct col cols[] = {
 	{ "fin_after_approval", COL_FLAG, 0, "审核通过后进行金融认证（0.01 元打款附言下发PIN码）", false },
 	/* 0028: a guide that prints no review time (004) promises none to applicants. */
 	{ "review_days_public", COL_FLAG, 0, "向申请人告知审核时限", false },
+	/* What the guide says where the digest says otherwise (schema/0029_hall_rules.sql). */
+	{ "change_items", COL_LIST, L_CHANGE, "信息变更可变更的事项", false },
+	{ "desk_only_businesses", COL_LIST, L_BUSINESSES, "只收对公转账或现场缴费的业务", true },
+	{ "seal_sheet_lr", COL_FLAG, 0, "电子印章采样表含法定代表人章", false },
+	{ "person_self", COL_FLAG, 0, "个人证书由申请人本人办理", false },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
@@ -157,7 +172,7 @@ enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
 	"paper_address, paper_phone, paper_note, paper_businesses, counter_businesses, " \
 	"seal_change_online, unlock_auto, invoice_when, invoice_via, invoice_promise, invoice_purpose, " \
 	"uploads_after_verify, form_lr_clause, letter_face_qr, paper_renew_items, fin_after_approval, " \
-	"review_days_public"
+	"review_days_public, change_items, desk_only_businesses, seal_sheet_lr, person_self"
 
 /* The version the client saw: the last edit's time to the microsecond, or NULL never edited. */
 #define HALL_STAMP "DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%f+08:00')"
@@ -180,7 +195,8 @@ static const char sql_update[] =
 	"counter_businesses = ?, seal_change_online = ?, unlock_auto = ?, invoice_when = ?, "
 	"invoice_via = ?, invoice_promise = ?, invoice_purpose = ?, uploads_after_verify = ?, "
 	"form_lr_clause = ?, letter_face_qr = ?, paper_renew_items = ?, fin_after_approval = ?, "
-	"review_days_public = ?, "
+	"review_days_public = ?, change_items = ?, desk_only_businesses = ?, seal_sheet_lr = ?, "
+	"person_self = ?, "
 	"updated_at = NOW(3), updated_by = ? "
 	"WHERE id = ?";
 
@@ -411,11 +427,12 @@ int review_halls(struct req *r)
 						db_cell(&a, i, 2), "title", db_cell(&a, i, 3),
 						"published_at", db_cell(&a, i, 4),
 						"current", str_is(db_cell(&a, i, 5), "1")));
-	lists = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[s, s, s]}", "businesses",
+	lists = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[s, s, s]}", "businesses",
 			  choices(L_BUSINESSES), "kinds", choices(L_KINDS), "verify_methods",
 			  choices(L_VERIFY), "handler_methods", choices(L_HANDLER), "pay_methods",
 			  choices(L_PAY), "invoice_when", choices(L_INVOICE_WHEN), "invoice_via",
-			  choices(L_INVOICE_VIA), "bases", "priced", "free", "quoted");
+			  choices(L_INVOICE_VIA), "change_items", choices(L_CHANGE), "bases", "priced",
+			  "free", "quoted");
 	resp_json(r, 200, json_pack("{s:o, s:o, s:o}", "halls", halls, "agreements", agreements,
 				    "choices", lists));
 	return 0;

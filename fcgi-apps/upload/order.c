@@ -9,8 +9,9 @@
 #include "media/image.h"
 #include "upload.h"
 
-/* The channel's own row wins over the default (channel 0). The state of the order's latest
- * upload of the kind comes in the same round trip. */
+/* The channel's own row stands for the material at that channel, for every business (one it
+ * leaves out asks nothing there); else the default (channel 0). The state of the order's
+ * latest upload of the kind comes in the same round trip. */
 static const char sql_rule[] =
 	"SELECT k.name, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.max_side, "
 	"r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form, "
@@ -20,10 +21,10 @@ static const char sql_rule[] =
 	"WHERE v.order_id = ? AND v.subject = 'enterprise' AND v.state = 'passed') "
 	"FROM channels c WHERE c.id = ?) "
 	"FROM material_rules r JOIN material_kinds k ON k.code = r.material "
-	"WHERE r.material = ? AND r.channel_id IN (0, ?) "
+	"WHERE r.material = ? AND r.channel_id = (SELECT MAX(x.channel_id) FROM material_rules x "
+	"WHERE x.material = r.material AND x.channel_id IN (0, ?)) "
 	"AND (r.businesses = '*' OR FIND_IN_SET(?, r.businesses)) "
-	"AND (r.cert_kinds = '*' OR FIND_IN_SET(?, r.cert_kinds)) "
-	"ORDER BY r.channel_id DESC LIMIT 1";
+	"AND (r.cert_kinds = '*' OR FIND_IN_SET(?, r.cert_kinds))";
 
 int upload_find_order(struct req *r, const char *no, bool staff_may, struct order *o)
 {

@@ -15,8 +15,8 @@ static const char sql_channels[] =
 	"SELECT code, name, ca_name, flow, review_days_min, review_days_max, businesses, kinds, "
 	"verify_methods, handler_methods, pay_methods, mail_in, id, paper_businesses, "
 	"counter_businesses, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, "
-	"paper_address, paper_phone, paper_note, invoice_via, invoice_promise, review_days_public "
-	"FROM channels ORDER BY id";
+	"paper_address, paper_phone, paper_note, invoice_via, invoice_promise, review_days_public, "
+	"desk_only_businesses, form_lr_clause, change_items, person_self FROM channels ORDER BY id";
 /* What each hall offers and can finish: a business and kind it lists, with a fees row. */
 static const char sql_offers[] =
 	"SELECT f.channel_id, f.business, f.kind, f.basis FROM fees f "
@@ -111,7 +111,8 @@ static json_t *named_list(const char *list, const char *(*name)(const char *))
 enum { CH_CODE, CH_NAME, CH_CA, CH_FLOW, CH_DMIN, CH_DMAX, CH_BUSINESSES, CH_KINDS, CH_VERIFY,
        CH_HANDLER, CH_PAY, CH_MAIL_IN, CH_ID, CH_PAPER, CH_COUNTER, CH_DESK_ADDRESS, CH_DESK_HOURS,
        CH_DESK_PHONE, CH_PAPER_ORG, CH_PAPER_RECIPIENT, CH_PAPER_ADDRESS, CH_PAPER_PHONE,
-       CH_PAPER_NOTE, CH_INVOICE_VIA, CH_INVOICE_PROMISE, CH_DAYS_PUBLIC };
+       CH_PAPER_NOTE, CH_INVOICE_VIA, CH_INVOICE_PROMISE, CH_DAYS_PUBLIC, CH_DESK_ONLY, CH_LR_CLAUSE,
+       CH_CHANGE_ITEMS, CH_PERSON_SELF };
 enum { OF_CHANNEL, OF_BUSINESS, OF_KIND, OF_BASIS };
 
 /* The businesses of channel row i that can be finished, in the channel's order, each with the
@@ -148,6 +149,9 @@ static void offers(const struct db_rows *c, size_t i, const struct db_rows *of, 
 				    json_boolean(strlist_has(db_cell(c, i, CH_PAPER), code)));
 		json_object_set_new(b, "counter",
 				    json_boolean(strlist_has(db_cell(c, i, CH_COUNTER), code)));
+		/* Paid only by transfer or at the counter: no QR (003 Alipay for 增加 only). */
+		json_object_set_new(b, "qr_pay",
+				    json_boolean(!strlist_has(db_cell(c, i, CH_DESK_ONLY), code)));
 		json_array_append(*businesses, b);
 	}
 	/* The channel's kinds that some business is offered for. */
@@ -181,12 +185,12 @@ static json_t *agreements_json(const struct db_rows *c, size_t i, const struct d
 static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_rows *of,
 			    const struct db_rows *a)
 {
-	json_t *businesses, *kinds;
+	json_t *businesses, *kinds, *j;
 	/* No review time where the hall's guide prints none (004): null, not a number it never gave. */
 	bool days = str_is(db_cell(c, i, CH_DAYS_PUBLIC), "1");
 
 	offers(c, i, of, &businesses, &kinds);
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
+	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
 			 "s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:o, s:{s:s, s:s}}",
 			 "code", db_cell(c, i, CH_CODE), "name", db_cell(c, i, CH_NAME),
 			 "ca_name", db_cell(c, i, CH_CA), "flow", db_cell(c, i, CH_FLOW),
@@ -208,6 +212,18 @@ static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_r
 			 /* Where and when its invoice goes (each guide its own: 002 邮箱, 003 经办人手机). */
 			 "invoice", "via", db_cell(c, i, CH_INVOICE_VIA), "promise",
 			 db_cell(c, i, CH_INVOICE_PROMISE));
+	/* The legal representative is named on the application form whatever the check (001),
+	 * what the change business may change (002: name and handler; the seal by mail), and
+	 * whether a person applies himself (003). */
+	if (j) {
+		json_object_set_new(j, "form_lr_clause",
+				    json_boolean(str_is(db_cell(c, i, CH_LR_CLAUSE), "1")));
+		json_object_set_new(j, "change_items", json_string(db_cell(c, i, CH_CHANGE_ITEMS)));
+		/* 003: a person applies himself, the handler is the holder. */
+		json_object_set_new(j, "person_self",
+				    json_boolean(str_is(db_cell(c, i, CH_PERSON_SELF), "1")));
+	}
+	return j;
 }
 
 int wizard_catalog(struct req *r)

@@ -35,7 +35,8 @@
 #define PAGE_MAX (512 * 1024) /* the page, bytes: a few QR codes and a few KB of text */
 
 static const char sql_context[] =
-	"SELECT c.name, c.ca_name, a.kind, a.login_name, c.form_lr_clause, c.letter_face_qr "
+	"SELECT c.name, c.ca_name, a.kind, a.login_name, c.form_lr_clause, c.letter_face_qr, "
+	"c.seal_sheet_lr, c.person_self "
 	"FROM channels c "
 	"JOIN accounts a ON a.id = ? "
 	"WHERE c.id = ?";
@@ -44,6 +45,12 @@ static const char sql_face[] =
 	"SELECT link FROM verifications WHERE order_id = ? AND subject = 'enterprise' "
 	"AND method = 'lr_face' AND state = 'pending' AND link <> '' ORDER BY id DESC LIMIT 1";
 static const char sql_check[] = "SELECT state FROM orders WHERE order_no = ?";
+/* Whether the hall takes a seal sample sheet for this kind of certificate: its rule of the
+ * material (the channel's own row, else the default's; materials.c chooses the same way). */
+static const char sql_seal_kind[] =
+	"SELECT r.cert_kinds = '*' OR FIND_IN_SET(?, r.cert_kinds) FROM material_rules r "
+	"WHERE r.material = 'seal_sample' AND r.channel_id = (SELECT MAX(x.channel_id) "
+	"FROM material_rules x WHERE x.material = 'seal_sample' AND x.channel_id IN (0, ?))";
 
 static const char security_policy[] =
 	"default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
@@ -179,6 +186,8 @@ struct form_data {
 	const char *form, *tag, *channel, *ca, *uscc, *today, *face_link;
 	bool lr_clause;              /* the form holds the legal representative's authorisation (001) */
 	bool face_bound;             /* face_link is the order's own face URL (letter_face_qr, 004) */
+	bool seal_lr;                /* the seal sheet has a box for the legal representative's seal */
+	bool person_self;            /* a person applies himself: no handler of his own (003) */
 	json_t *step[STEP__COUNT];   /* the saved data steps, NULL when not in the plan */
 };
 
@@ -397,6 +406,9 @@ static void application(struct page *pg, struct req *r, const struct order *o,
 			const struct form_data *d)
 {
 	static const char *const boxes[] = { "经办人签字", "单位公章" };
+	/* 003 自然人: "《个人数字证书及电子印章申请表》一式两份(申请人签署处需手写签名)". */
+	static const char *const self_boxes[] = { "申请人签字（手写）" };
+	bool self = d->person_self && strcmp(o->kind, "person") == 0;
 	const char *org = *val(d, STEP_ENTERPRISE, "org_name") ? val(d, STEP_ENTERPRISE, "org_name")
 							      : o->subject_name;
 
@@ -405,7 +417,8 @@ static void application(struct page *pg, struct req *r, const struct order *o,
 	certificate(pg, r, o, d);
 	if (strcmp(o->kind, "person") != 0)
 		organisation(pg, r, o, d);
-	person(pg, r, d, STEP_HANDLER, "经办人信息");
+	if (!self)
+		person(pg, r, d, STEP_HANDLER, "经办人信息");
 	if (d->step[STEP_APPLICANT])
 		person(pg, r, d, STEP_APPLICANT, "申请人（证书持有人）信息");
 	if (d->step[STEP_FINANCIAL])
@@ -423,7 +436,10 @@ static void application(struct page *pg, struct req *r, const struct order *o,
 	raw(pg, "</p></section>\n");
 	if (d->lr_clause && strcmp(o->kind, "person") != 0)
 		lr_clause(pg, r, d, org);
-	signatures(pg, boxes, strcmp(o->kind, "person") == 0 ? 1 : 2, d->today);
+	if (self)
+		signatures(pg, self_boxes, 1, d->today);
+	else
+		signatures(pg, boxes, strcmp(o->kind, "person") == 0 ? 1 : 2, d->today);
 	bound(pg, o, "申请表");
 	raw(pg, "</main></body></html>\n");
 }
@@ -473,6 +489,9 @@ static void seal_sheet(struct page *pg, struct req *r, const struct order *o,
 {
 	static const char *const boxes[] = { "单位公章（第一枚）", "单位公章（第二枚）", "单位公章（第三枚）",
 					     "经办人签字" };
+	/* 004 "按项目印章要求在空白格内加盖相应的印模 …… ④法人章为在公安系统有备案红色方章". */
+	static const char *const lr_boxes[] = { "单位公章（第一枚）", "单位公章（第二枚）",
+						"法定代表人章（法人章）", "经办人签字" };
 	const char *org = *val(d, STEP_ENTERPRISE, "org_name") ? val(d, STEP_ENTERPRISE, "org_name")
 							      : o->subject_name;
 
@@ -485,8 +504,10 @@ static void seal_sheet(struct page *pg, struct req *r, const struct order *o,
 	raw(pg, "</td></tr></table><p class=\"declare\">");
 	esc(pg, "请在下列方框内各加盖一枚单位公章（实物印章原件，不得复印或打印），印迹清晰完整、不出框、"
 		"不重叠，方框内不得有其他文字或图案。系统将据此制作电子印章。");
+	if (d->seal_lr)
+		esc(pg, "“法定代表人章”方框内请加盖在公安系统备案的法定代表人红色方章（原章加盖）。");
 	raw(pg, "</p></section>\n");
-	signatures(pg, boxes, 4, d->today);
+	signatures(pg, d->seal_lr ? lr_boxes : boxes, 4, d->today);
 	bound(pg, o, "采样表");
 	raw(pg, "</main></body></html>\n");
 }
@@ -568,6 +589,8 @@ static int load(struct req *r, const struct order *o, struct form_data *d)
 	d->channel = db_cell(&ctx, 0, 0);
 	d->ca = db_cell(&ctx, 0, 1);
 	d->lr_clause = str_is(db_cell(&ctx, 0, 4), "1");
+	d->seal_lr = str_is(db_cell(&ctx, 0, 6), "1");
+	d->person_self = str_is(db_cell(&ctx, 0, 7), "1");
 	/* An organisation's login name is its USCC (004). */
 	d->uscc = strcmp(db_cell(&ctx, 0, 2), "org") == 0 ? db_cell(&ctx, 0, 3) : NULL;
 	/* Where the legal representative's face is what checks the organisation: a renewal or an
@@ -584,6 +607,19 @@ static int load(struct req *r, const struct order *o, struct form_data *d)
 	}
 	d->today = today_text(r);
 	return 0;
+}
+
+/* 1: the hall takes a seal sample sheet for the order's kind of certificate (004: its
+ * organisation and legal-representative certificates alike); 0 not; -1 answered. */
+static int seal_sheet_for(struct req *r, const struct order *o)
+{
+	struct db_rows rows;
+	int rc = db_query(&r->app->db, r->arena, sql_seal_kind,
+			  DB_ARGS(DB_STR(o->kind), DB_I64(o->channel_id)), &rows);
+
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	return rows.nrows == 1 && str_is(db_cell(&rows, 0, 0), "1");
 }
 
 int wizard_form(struct req *r)
@@ -606,8 +642,16 @@ int wizard_form(struct req *r)
 		return resp_error(r, ERR_NOT_FOUND, "form", "该业务在线办理，无需打印申请表。");
 	if (strcmp(form, "authorisation") == 0 && strcmp(o.kind, "person") == 0)
 		return resp_error(r, ERR_NOT_FOUND, "form", "个人证书无需法定代表人授权委托书。");
-	if (strcmp(form, "seal") == 0 && strcmp(o.kind, "org") != 0)
-		return resp_error(r, ERR_NOT_FOUND, "form", "电子印章采样表只用于单位证书。");
+	if (strcmp(form, "seal") == 0) {
+		int sheet = seal_sheet_for(r, &o);
+
+		if (sheet < 0)
+			return -1;
+		if (sheet == 0)
+			return resp_error(r, ERR_NOT_FOUND, "form",
+					  arena_printf(r->arena, "本渠道办理%s无需电子印章采样表。",
+						       order_kind_name(o.kind)));
+	}
 	if (load(r, &o, &d) < 0)
 		return -1;
 	formtag_make(&r->app->key, o.no, form, tag);

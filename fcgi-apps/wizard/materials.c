@@ -3,16 +3,18 @@
 
 #include "wizard.h"
 
-/* The rules that apply to the order, the channel's own row of a material first. The same
- * choice as the upload program's (fcgi-apps/upload/order.c sql_rule), so what is asked for
- * here is exactly what can be uploaded there. */
+/* The rules that apply to the order: of each material the channel's own row if it has one
+ * (for every business: one that leaves the order's business out asks nothing of it), else the
+ * default. The same choice as the upload program's (fcgi-apps/upload/order.c sql_rule,
+ * list.c), so what is asked for here is exactly what can be uploaded there. */
 static const char sql_rules[] =
 	"SELECT r.material, k.name, r.required FROM material_rules r "
 	"JOIN material_kinds k ON k.code = r.material "
-	"WHERE r.channel_id IN (0, ?) "
+	"WHERE r.channel_id = (SELECT MAX(x.channel_id) FROM material_rules x "
+	"WHERE x.material = r.material AND x.channel_id IN (0, ?)) "
 	"AND (r.businesses = '*' OR FIND_IN_SET(?, r.businesses)) "
 	"AND (r.cert_kinds = '*' OR FIND_IN_SET(?, r.cert_kinds)) "
-	"ORDER BY k.sort, r.material, r.channel_id DESC";
+	"ORDER BY k.sort, r.material";
 /* The latest version of each material uploaded for the order. */
 static const char sql_latest[] =
 	"SELECT m.material, m.state FROM materials m WHERE m.order_id = ? AND m.version = "
@@ -36,8 +38,8 @@ static const char *latest_state(const struct db_rows *up, const char *material)
 int wizard_materials_missing(struct req *r, const struct order *o, json_t **missing)
 {
 	struct db_rows rules, up;
-	const char *prev = "";
 	json_t *out;
+	bool auto_unlock;
 	int rc;
 
 	*missing = NULL;
@@ -50,6 +52,12 @@ int wizard_materials_missing(struct req *r, const struct order *o, json_t **miss
 	/* Online renewal inside the window uploads nothing (002). */
 	if (!wizard_plan_has(o, STEP_MATERIALS))
 		return 0;
+	/* 003 "如经办人信息与上笔业务的经办人信息相符合,可自动审核,与上笔业务的经办人信息不相符的,
+	 * 请按照提示上传相关材料": an unlock its hall approves by itself asks for no scan. */
+	if (wizard_unlock_auto(r, o, &auto_unlock) < 0)
+		return -1;
+	if (auto_unlock)
+		return 0;
 	rc = db_query(&r->app->db, r->arena, sql_rules,
 		      DB_ARGS(DB_I64(o->channel_id), DB_STR(o->business), DB_STR(o->kind)), &rules);
 	if (rc == DB_OK)
@@ -59,10 +67,6 @@ int wizard_materials_missing(struct req *r, const struct order *o, json_t **miss
 	for (size_t i = 0; i < rules.nrows; i++) {
 		const char *material = db_cell(&rules, i, 0), *state;
 
-		/* Rows of one material are adjacent, the winning one first. */
-		if (strcmp(material, prev) == 0)
-			continue;
-		prev = material;
 		if (strcmp(db_cell(&rules, i, 2), "1") != 0)
 			continue;
 		state = latest_state(&up, material);

@@ -441,7 +441,7 @@ int wizard_order(struct req *r)
 	struct db_rows d, steps, ver, pay, ev;
 	struct order o;
 	json_t *missing, *out;
-	bool paid, can_mail_in;
+	bool paid, can_mail_in, unlock_auto;
 	const char *fin, *fin_message;
 	long long fin_id;
 	int rc;
@@ -461,7 +461,8 @@ int wizard_order(struct req *r)
 		return app_db_error(r, rc);
 	if (d.nrows != 1)
 		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
-	if (wizard_materials_missing(r, &o, &missing) < 0)
+	if (wizard_materials_missing(r, &o, &missing) < 0 ||
+	    wizard_unlock_auto(r, &o, &unlock_auto) < 0)
 		return -1;
 	paid = any_paid(&pay);
 	can_mail_in = str_is(db_cell(&d, 0, 6), "1") && !o.mail_in;
@@ -527,6 +528,8 @@ int wizard_order(struct req *r)
 	json_object_set_new(out, "events", events_json(&ev));
 	json_object_set_new(out, "warnings", wizard_warnings(o.business));
 	json_object_set(out, "materials_missing", missing);
+	/* An unlock its hall approves by itself (003): nothing is asked to be uploaded. */
+	json_object_set_new(out, "unlock_auto", json_boolean(unlock_auto));
 	json_object_set_new(out, "steps",
 			    steps_json(&o, &steps, json_array_size(missing) == 0,
 				       *db_cell(&d, 0, 3) != '\0', paid));

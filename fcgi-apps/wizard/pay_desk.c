@@ -60,3 +60,13 @@ json_t *wizard_pay_counter_json(struct req *r, const struct order *o)
 				      "请携带订单号 %s 到现场缴费。缴费并经财务确认后，订单进入下一步。",
 				      o->no));
 }
+
+/* A method the channel offers (pay_methods) for the order's business: a QR method is not
+ * offered for a business the hall takes only by transfer or at the counter (003: "在线支付宝
+ * 扫码支付或对公转账" for 增加机构数字证书个数 only). */
+bool wizard_pay_offered(const struct order *o, const char *methods, const char *desk_only,
+			const char *method)
+{
+	return strlist_has(methods, method) &&
+	       !(pay_method_qr(method) && strlist_has(desk_only, o->business));
+}

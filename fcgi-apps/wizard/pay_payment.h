@@ -52,6 +52,11 @@ json_t *wizard_payment_json(struct req *r, const struct order *o, const struct p
 json_t *wizard_pay_transfer_json(struct req *r, const struct order *o);
 json_t *wizard_pay_counter_json(struct req *r, const struct order *o);
 
+/* Whether method is offered for order o by a channel whose pay_methods (methods) and
+ * desk_only_businesses (schema/0029_hall_rules.sql) are these comma lists. */
+bool wizard_pay_offered(const struct order *o, const char *methods, const char *desk_only,
+			const char *method);
+
 /* ---- payment_apply.c: applying what the provider says (notification and poll alike) */
 
 struct applying {

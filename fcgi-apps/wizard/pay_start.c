@@ -30,7 +30,8 @@ static const struct req_field pay_fields[] = {
 	  offsetof(struct wizard_pay_in, method) },
 };
 
-static const char sql_offered[] = "SELECT FIND_IN_SET(?, pay_methods) FROM channels WHERE id = ?";
+static const char sql_offered[] =
+	"SELECT pay_methods, desk_only_businesses FROM channels WHERE id = ?";
 static const char sql_lock_order[] = "SELECT state FROM orders WHERE id = ? FOR UPDATE";
 static const char sql_open[] =
 	"SELECT id, method, state, qr_url, pay_no FROM payments "
@@ -285,12 +286,14 @@ int wizard_pay(struct req *r)
 		return resp_error(r, ERR_WRONG_STATE, NULL,
 				  arena_printf(r->arena, "订单当前状态为“%s”，不需要支付。",
 					       order_state_zh(o.state)));
-	rc = db_query(&r->app->db, r->arena, sql_offered,
-		      DB_ARGS(DB_STR(s.method), DB_I64(o.channel_id)), &rows);
+	rc = db_query(&r->app->db, r->arena, sql_offered, DB_ARGS(DB_I64(o.channel_id)), &rows);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	if (rows.nrows != 1 || str_is(db_cell(&rows, 0, 0), "0"))
-		return resp_error(r, ERR_NOT_OFFERED, "method", "本渠道不支持所选支付方式，请选择其他支付方式。");
+	if (rows.nrows != 1 ||
+	    !wizard_pay_offered(&o, db_cell(&rows, 0, 0), db_cell(&rows, 0, 1), s.method))
+		return resp_error(r, ERR_NOT_OFFERED, "method",
+				  arena_printf(r->arena, "本渠道办理“%s”业务不支持所选支付方式，请选择其他支付方式。",
+					       order_business_name(o.business)));
 	if (creates_allowed(r, &o, s.method) < 0)
 		return -1;
 	/* Two rounds at most: a QR of another method is closed at the provider, then ours opens

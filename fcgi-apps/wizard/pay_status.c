@@ -14,9 +14,11 @@
  * a payer takes longer than that to scan and pay. */
 #define QUERY_EVERY 5
 
-static const char sql_methods[] = "SELECT pay_methods FROM channels WHERE id = ?";
+static const char sql_methods[] =
+	"SELECT pay_methods, desk_only_businesses FROM channels WHERE id = ?";
 
-static json_t *methods_json(const char *list)
+/* The methods offered for the order's business (wizard_pay_offered). */
+static json_t *methods_json(const struct order *o, const char *list, const char *desk_only)
 {
 	json_t *a = json_array();
 
@@ -28,7 +30,7 @@ static json_t *methods_json(const char *list)
 		if (n > 0 && n < sizeof(code)) {
 			memcpy(code, p, n);
 			code[n] = '\0';
-			if (pay_method_name(code))
+			if (pay_method_name(code) && wizard_pay_offered(o, list, desk_only, code))
 				json_array_append_new(a, json_pack("{s:s, s:s}", "method", code, "name",
 								   pay_method_name(code)));
 		}
@@ -113,7 +115,8 @@ int wizard_pay_status(struct req *r)
 			  o.pay_method[0] ? o.pay_method : NULL, "pin_delivery", pin,
 			  "pin_delivery_text", pin ? rules_pin_delivery_text(pin) : NULL);
 	resp_json(r, 200, json_pack("{s:o, s:o, s:o}", "order", order, "pay_methods",
-				    methods_json(ch.nrows == 1 ? db_cell(&ch, 0, 0) : ""), "payments",
+				    methods_json(&o, ch.nrows == 1 ? db_cell(&ch, 0, 0) : "",
+						 ch.nrows == 1 ? db_cell(&ch, 0, 1) : ""), "payments",
 				    list));
 	return 0;
 }

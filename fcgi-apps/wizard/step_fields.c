@@ -407,16 +407,17 @@ json_t *wizard_step_masked(enum wizard_step s, json_t *data)
 
 /* The members a verification method does not use are not taken at all (a page may still send
  * what was typed before the method was switched): only what is checked is kept. */
-static void drop_unused(enum wizard_step s, json_t *body)
+static void drop_unused(enum wizard_step s, json_t *body, bool lr_named)
 {
 	const char *m = json_string_value(json_object_get(body, "method"));
 
 	if (!m)
 		return;
 	if (s == STEP_ENTERPRISE) {
-		/* The corporate account proves the organisation: nothing of the representative. */
+		/* The corporate account proves the organisation: nothing of the representative,
+		 * but the name and ID number a hall's form names him by (lr_named). */
 		if (strcmp(m, "transfer") == 0)
-			for (int i = E_LR_NAME; i <= E_LR_MOBILE; i++)
+			for (int i = lr_named ? E_LR_MOBILE : E_LR_NAME; i <= E_LR_MOBILE; i++)
 				json_object_del(body, f_enterprise[i].name);
 		if (strcmp(m, "lr_card") != 0)
 			json_object_del(body, f_enterprise[E_LR_CARD].name);
@@ -443,6 +444,21 @@ static void keep_masked(const struct step_def *d, json_t *body, json_t *saved)
 	}
 }
 
+/* 001 puts "申请单位法定代表人授权委托及单位声明" in its application form ("姓名: … 身份证号码: … 系本
+ * 单位的法定代表人"), and asks for "法人" among the data whatever the check (its only one is the
+ * bank's): the channel's form_lr_clause. */
+static int lr_named(struct req *r, const struct order *o, bool *yes)
+{
+	struct db_rows rows;
+	int rc = db_query(&r->app->db, r->arena, "SELECT form_lr_clause FROM channels WHERE id = ?",
+			  DB_ARGS(DB_I64(o->channel_id)), &rows);
+
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	*yes = rows.nrows == 1 && strcmp(db_cell(&rows, 0, 0), "1") == 0;
+	return 0;
+}
+
 int wizard_step_check(struct req *r, const struct order *o, enum wizard_step s,
 		      json_t *body, json_t *saved, struct wizard_step_input *in)
 {
@@ -456,7 +472,9 @@ int wizard_step_check(struct req *r, const struct order *o, enum wizard_step s,
 	in->amount_fen = -1;
 	if (!d)
 		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
-	drop_unused(s, body);
+	if (s == STEP_ENTERPRISE && lr_named(r, o, &in->lr_named) < 0)
+		return -1;
+	drop_unused(s, body, in->lr_named);
 	keep_masked(d, body, saved);
 	/* Every present field is checked first; what is missing is the step's to say. The table
 	 * is built here, not declared: the step's own table also holds the label, the PII kind and

@@ -24,6 +24,7 @@ enum { R_YEARS, R_SEAL, R_DEFECT, R_INVOICE, R_TAXPAYER, R_INVOICE_EMAIL, R_RECI
 #define ITEM_NAME (1u << 0)
 #define ITEM_ADDRESS (1u << 1)
 #define ITEM_SEAL (1u << 2)
+#define ITEM_HANDLER (1u << 3)
 unsigned wizard_change_items(const char *s);
 
 /* The name of field i of step s ("service"). */

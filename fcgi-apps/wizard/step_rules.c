@@ -18,12 +18,12 @@ static int invalid(struct req *r, const char *field, const char *message)
 }
 
 /* A comma list holds name as a whole item. */
-/* col 0: the channel's enterprise methods, 1: its handler methods. */
+/* col 0: the channel's enterprise methods, 1: its handler methods, 2: person_self. */
 static int channel_methods(struct req *r, const struct order *o, int col, const char **out)
 {
 	struct db_rows rows;
 	int rc = db_query(&r->app->db, r->arena,
-			  "SELECT verify_methods, handler_methods FROM channels WHERE id = ?",
+			  "SELECT verify_methods, handler_methods, person_self FROM channels WHERE id = ?",
 			  DB_ARGS(DB_I64(o->channel_id)), &rows);
 
 	if (rc != DB_OK)
@@ -81,7 +81,8 @@ static int rules_agreements(struct req *r, const struct order *o, const char **v
 }
 
 /* 000: each enterprise method asks for its own fields; the legal representative's only
- * when he is the one checked. */
+ * when he is the one checked, or (in->lr_named, 001) his name and ID number when the form
+ * names him. */
 static int rules_enterprise(struct req *r, const struct order *o, const char **v,
 			    struct wizard_step_input *in)
 {
@@ -96,23 +97,51 @@ static int rules_enterprise(struct req *r, const struct order *o, const char **v
 					    name));
 	if (!strlist_has(methods, m))
 		return invalid(r, "method", "所选渠道不支持该企业认证方式，请重新选择。");
-	if (strcmp(m, "transfer") != 0)
-		for (int i = E_LR_NAME; i <= E_LR_MOBILE; i++)
-			if (!v[i])
-				return wizard_step_missing(r, STEP_ENTERPRISE, i);
+	for (int i = E_LR_NAME; i <= E_LR_MOBILE; i++)
+		if (!v[i] && (strcmp(m, "transfer") != 0 || (in->lr_named && i != E_LR_MOBILE)))
+			return wizard_step_missing(r, STEP_ENTERPRISE, i);
 	if (strcmp(m, "lr_card") == 0 && !v[E_LR_CARD])
 		return wizard_step_missing(r, STEP_ENTERPRISE, E_LR_CARD);
 	in->method = m;
 	return 0;
 }
 
+/* *same: id is the ID number the person order was opened for (its holder's). */
+static int is_holder(struct req *r, const struct order *o, const char *id, bool *same)
+{
+	struct db_rows rows;
+	char idx[2 * CRYPTO_SHA256_LEN + 1];
+	const char *want;
+	int rc;
+
+	rc = db_query(&r->app->db, r->arena, "SELECT COALESCE(subject_idx, '') FROM orders WHERE id = ?",
+		      DB_ARGS(DB_I64(o->id)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	want = rows.nrows == 1 ? db_cell(&rows, 0, 0) : "";
+	crypto_index_hex(&r->app->key, "subject", id, strlen(id), idx);
+	*same = strlen(want) == strlen(idx) && crypto_equal(want, idx, strlen(idx));
+	return 0;
+}
+
+/* A hall whose person applies himself (person_self, 003 自然人 "申请人签名", "需要申请人本人带材料
+ * 到现场办理"): the handler of a person's certificate is its holder. */
 static int rules_handler(struct req *r, const struct order *o, const char **v,
 			 struct wizard_step_input *in)
 {
-	const char *methods;
+	const char *methods, *self;
+	bool same;
 
-	if (channel_methods(r, o, 1, &methods) < 0)
+	if (channel_methods(r, o, 1, &methods) < 0 || channel_methods(r, o, 2, &self) < 0)
 		return -1;
+	if (strcmp(o->kind, "person") == 0 && str_is(self, "1")) {
+		if (is_holder(r, o, v[H_ID], &same) < 0)
+			return -1;
+		if (!same)
+			return invalid(r, "id_number",
+				       "本渠道的个人证书须由申请人本人办理：经办人须为证书持有人本人，请填写本人的姓名和"
+				       "身份证号码（与创建订单时填写的一致）。");
+	}
 	if (!strlist_has(methods, v[H_METHOD]))
 		return invalid(r, "method", "所选渠道不支持该经办人认证方式，请重新选择。");
 	if (strcmp(v[H_METHOD], "card") == 0 && !v[H_CARD])
@@ -127,20 +156,13 @@ static int rules_handler(struct req *r, const struct order *o, const char **v,
 static int rules_applicant(struct req *r, const struct order *o, const char **v,
 			   struct wizard_step_input *in)
 {
-	struct db_rows rows;
-	char idx[2 * CRYPTO_SHA256_LEN + 1];
-	const char *want;
-	int rc;
+	bool same;
 
 	if (strcmp(o->kind, "person") != 0)
 		return 0;
-	rc = db_query(&r->app->db, r->arena, "SELECT COALESCE(subject_idx, '') FROM orders WHERE id = ?",
-		      DB_ARGS(DB_I64(o->id)), &rows);
-	if (rc != DB_OK)
-		return app_db_error(r, rc);
-	want = rows.nrows == 1 ? db_cell(&rows, 0, 0) : "";
-	crypto_index_hex(&r->app->key, "subject", v[P_ID], strlen(v[P_ID]), idx);
-	if (strlen(want) != strlen(idx) || !crypto_equal(want, idx, strlen(idx)))
+	if (is_holder(r, o, v[P_ID], &same) < 0)
+		return -1;
+	if (!same)
 		return invalid(r, "id_number",
 			       "申请人身份证号码须与创建订单时填写的证书持有人身份证号码一致；为他人办理请另行创建订单。");
 	in->subject_name = v[P_NAME];
@@ -166,11 +188,44 @@ static int rules_financial(struct req *r, const struct order *o, const char **v,
 	return 0;
 }
 
+/* What the hall's change may change (channels.change_items): 002 "证书信息变更业务支持用户在线
+ * 修改证书的单位名称，修改经办人信息，目前不支持在线变更签章，如需变更签章，请您至现场或邮寄介质到
+ * 受理点处理": name, handler, and the seal by mail; no address. */
+static int change_offered(struct req *r, const struct order *o, unsigned items)
+{
+	static const struct {
+		unsigned bit;
+		const char *code, *zh;
+	} all[] = { { ITEM_NAME, "name", "单位名称" }, { ITEM_ADDRESS, "address", "单位地址" },
+		    { ITEM_SEAL, "seal", "电子印章" }, { ITEM_HANDLER, "handler", "经办人" } };
+	struct db_rows rows;
+	const char *offered, *zh = "", *refused = NULL;
+	int rc = db_query(&r->app->db, r->arena, "SELECT change_items FROM channels WHERE id = ?",
+			  DB_ARGS(DB_I64(o->channel_id)), &rows);
+
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	offered = rows.nrows == 1 ? db_cell(&rows, 0, 0) : "";
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (strlist_has(offered, all[i].code))
+			zh = arena_printf(r->arena, "%s%s%s", zh, *zh ? "、" : "", all[i].zh);
+		else if ((items & all[i].bit) && !refused)
+			refused = all[i].zh;
+	}
+	if (refused)
+		return invalid(r, "items",
+			       arena_printf(r->arena, "本渠道的证书信息变更不办理“%s”的变更；可变更的事项为：%s。",
+					    refused, zh));
+	return 0;
+}
+
 static int rules_change(struct req *r, const struct order *o, const char **v,
 			struct wizard_step_input *in)
 {
 	unsigned items = wizard_change_items(v[C_ITEMS]);
 
+	if (change_offered(r, o, items) < 0)
+		return -1;
 	in->seal_change = items & ITEM_SEAL;
 	if (!(items & ITEM_NAME)) {
 		v[C_NAME] = NULL;

@@ -102,6 +102,7 @@ struct wizard_step_input {
 	const char *renew_not_before, *renew_not_after; /* product of a renewal */
 	const char *service, *privacy;                  /* agreements: versions accepted */
 	bool seal_change;                               /* change: the seal is among the items */
+	bool lr_named; /* enterprise, given to the rules: the form names the legal representative */
 };
 
 /* The steps saved with PUT (agreements .. product). */

@@ -65,15 +65,14 @@ static int setup(void **state)
 	snprintf(cmd, sizeof(cmd), "CORPUS_LIMIT=2097152 tests/data/make_corpus.sh %s >/dev/null 2>&1", corpus);
 	if (system(cmd) != 0)
 		return -1;
-	/* For this file's run, bjca-zycg has rules of its own that check nothing of what a scan
-	 * shows (every threshold 0, no seal, no QR: a CA may set them so): the decoding tests here
-	 * upload colour fields, gradients and plain scans as the application form. The teardown
-	 * gives the hall the defaults back; tests/api/test_upload_scan.c tests the checks. */
-	if (db_exec(&db, "INSERT INTO material_rules (channel_id, material, formats, max_bytes, "
-			 "min_pixels, max_pixels, max_side, businesses, cert_kinds, required) SELECT c.id, "
-			 "r.material, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.max_side, "
-			 "r.businesses, r.cert_kinds, r.required FROM channels c JOIN material_rules r "
-			 "ON r.channel_id = 0 WHERE c.code = 'bjca-zycg'", DB_NOARGS, NULL, NULL) != DB_OK)
+	/* For this file's run, bjca-zycg's own rules (uploads-policy/materials.sql) check nothing
+	 * of what a scan shows (every threshold 0, no seal, no QR: a CA may set them so): the
+	 * decoding tests here upload colour fields, gradients and plain scans as the application
+	 * form. The teardown gives them the defaults' checks back; tests/api/test_upload_scan.c
+	 * tests the checks. */
+	if (db_exec(&db, "UPDATE material_rules r JOIN channels c ON c.id = r.channel_id "
+			 "SET r.ink_min = 0, r.sharp_min = 0, r.paper_min = 0, r.area_min = 0, r.seal = 0, "
+			 "r.qr_form = NULL WHERE c.code = 'bjca-zycg'", DB_NOARGS, NULL, NULL) != DB_OK)
 		return -1;
 	wiz_register_org(&owner, uscc, mobile);
 	wiz_register_org(&other, uscc2, mobile2);
@@ -99,9 +98,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	if (db_exec(&db, "DELETE r FROM material_rules r JOIN channels c ON c.id = r.channel_id "
+	if (db_exec(&db, "UPDATE material_rules r JOIN channels c ON c.id = r.channel_id "
+			 "JOIN material_rules d ON d.channel_id = 0 AND d.material = r.material "
+			 "SET r.ink_min = d.ink_min, r.sharp_min = d.sharp_min, r.paper_min = d.paper_min, "
+			 "r.area_min = d.area_min, r.seal = d.seal, r.qr_form = d.qr_form "
 			 "WHERE c.code = 'bjca-zycg'", DB_NOARGS, NULL, NULL) != DB_OK)
-		fprintf(stderr, "test_upload: could not give bjca-zycg its default rules back\n");
+		fprintf(stderr, "test_upload: could not give bjca-zycg its checks back\n");
 	wiz_close(&db, &a);
 	return 0;
 }

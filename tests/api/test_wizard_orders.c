@@ -1244,8 +1244,8 @@ static void test_order_detail(void **state)
 	}
 }
 
-/* The channel's own rule wins: JXCA requires the seal sheet that is optional elsewhere (004);
- * a renewal inside the window has no materials at all (002). */
+/* The channel's own rule stands: JXCA requires the seal sheet that is optional elsewhere (004),
+ * BJCA's change asks no scan (002); a renewal inside the window has no materials at all (002). */
 static void test_materials_rules(void **state)
 {
 	char jx[19], bj[19], ren[19], serial[17];
@@ -1259,13 +1259,19 @@ static void test_materials_rules(void **state)
 	assert_non_null(find_by(m, "material", "seal_sample"));
 	assert_int_equal(json_array_size(m), 6);
 	api_free(&r);
-	put_order(bj, account_id(uscc_a), "bjca-zycg", "change", "org", "draft", "测试示范有限公司", NULL, 0);
+	/* 003 asks "5)工商局开具的变更通知书" for a change; 002's online change ("【证书登陆】…
+	 * 【证书信息修改】…【经办人信息修改】…【证书下载】") uploads nothing. */
+	put_order(bj, account_id(uscc_a), "netca-gd", "change", "org", "draft", "测试示范有限公司", NULL, 0);
 	wiz_order(&ca, bj, NULL, &r);
 	m = json_object_get(r.json, "materials_missing");
 	assert_non_null(find_by(m, "material", "change_notice"));
 	assert_null(find_by(m, "material", "seal_sample"));
 	/* A free business: no payment step. */
 	assert_null(find_by(json_object_get(r.json, "steps"), "step", "pay"));
+	api_free(&r);
+	put_order(bj, account_id(uscc_a), "bjca-zycg", "change", "org", "draft", "测试示范有限公司", NULL, 0);
+	wiz_order(&ca, bj, NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "materials_missing")), 0);
 	api_free(&r);
 
 	wiz_random_serial(serial);

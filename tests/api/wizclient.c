@@ -253,19 +253,43 @@ out:
 	api_free(&r);
 }
 
-/* json (a static buffer of wiz_step_json) with its account_no replaced, when account is
+/* Whether the channel's change business may change item (its catalog's change_items: 002
+ * changes no address). */
+static bool channel_change_item(const char *channel, const char *item)
+{
+	struct api_resp r;
+	json_t *ch;
+	size_t i;
+	bool yes = true;
+
+	api_get("/api/wizard/catalog", &r);
+	assert_int_equal(r.status, 200);
+	json_array_foreach(json_object_get(r.json, "channels"), i, ch) {
+		const char *items = json_string_value(json_object_get(ch, "change_items"));
+		char list[80];
+
+		if (strcmp(json_string_value(json_object_get(ch, "code")), channel) != 0 || !items)
+			continue;
+		snprintf(list, sizeof(list), ",%s,", items);
+		yes = strstr(list, item) != NULL;
+	}
+	api_free(&r);
+	return yes;
+}
+
+/* json (a static buffer of wiz_step_json) with its member name set to value, when value is
  * given. */
-static const char *step_with_account(const char *json, const char *account)
+static const char *step_with(const char *json, const char *name, const char *value)
 {
 	static char buf[2048];
 	json_t *j;
 	char *text;
 
-	if (!account)
+	if (!value)
 		return json;
 	j = json_loads(json, 0, NULL);
 	assert_non_null(j);
-	json_object_set_new(j, "account_no", json_string(account));
+	json_object_set_new(j, name, json_string(value));
 	text = json_dumps(j, JSON_COMPACT);
 	assert_non_null(text);
 	snprintf(buf, sizeof(buf), "%s", text);
@@ -284,19 +308,24 @@ void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, c
 {
 	static const char *const data_steps[] = { "agreements", "enterprise", "handler", "applicant",
 						  "financial", "change", "product" };
-	char channel[40], ent[24], hnd[24];
+	char channel[40], ent[24], hnd[24], change[300];
 	struct api_resp o, r;
 	json_t *steps, *s;
 	size_t i;
+	bool address, person;
 
 	wiz_order(c, no, NULL, &o);
 	snprintf(channel, sizeof(channel), "%s", json_string_value(json_object_get(o.json, "channel")));
+	person = strcmp(json_string_value(json_object_get(o.json, "kind")), "person") == 0;
 	api_free(&o);
 	channel_method(channel, "verify_methods",
 		       opts && opts->enterprise_method ? opts->enterprise_method : "lr_mobile", ent,
 		       sizeof(ent));
 	channel_method(channel, "handler_methods",
 		       opts && opts->handler_method ? opts->handler_method : "mobile", hnd, sizeof(hnd));
+	address = channel_change_item(channel, ",address,");
+	snprintf(change, sizeof(change), "{\"items\":\"name\",\"new_org_name\":\"%s（更名）\"}",
+		 org_name);
 	for (size_t k = 0; k < sizeof(data_steps) / sizeof(data_steps[0]); k++) {
 		/* The plan can change as steps are saved (a transfer method adds "financial"). */
 		wiz_order(c, no, NULL, &o);
@@ -314,10 +343,16 @@ void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, c
 			else if (strcmp(name, "handler") == 0)
 				method = hnd;
 			wiz_put(c, no, name,
-				step_with_account(wiz_step_json_id(name, org_name, mobile, method,
-								   opts ? opts->id_number : NULL),
-						  strcmp(name, "financial") == 0 && opts
-							  ? opts->account_no : NULL),
+				strcmp(name, "change") == 0 && !address
+					? change
+					/* A person's own order: he is his handler (003 person_self). */
+					: strcmp(name, "handler") == 0
+					? step_with(wiz_step_json(name, org_name, mobile, method), "id_number",
+						    person && opts ? opts->id_number : NULL)
+					: step_with(wiz_step_json_id(name, org_name, mobile, method,
+								     opts ? opts->id_number : NULL),
+						    "account_no",
+						    strcmp(name, "financial") == 0 && opts ? opts->account_no : NULL),
 				&r);
 			if (r.status != 200)
 				fail_msg("step %s of %s: %ld %s", name, no, r.status, r.body);
