@@ -146,17 +146,19 @@ static int seed(struct admin *ad, long n)
 	}
 	/* What the queues look for beyond the state: a transfer awaiting finance, a paper waybill
 	 * for half the orders awaiting paper. */
-	rc = db_exec_once(&ad->db,
-		"INSERT IGNORE INTO payments (order_id, method, amount_fen, pay_no, state, created_at) "
-		"SELECT o.id, o.pay_method, 26000, CONCAT('Q', LPAD(o.id, 23, '0')), 'awaiting_finance', "
-		"o.submitted_at FROM orders o WHERE o.state = 'pending_payment' "
-		"AND o.pay_method IN ('transfer', 'counter') AND o.order_no LIKE '______99%'");
+	rc = db_exec(&ad->db,
+		     "INSERT IGNORE INTO payments (order_id, method, amount_fen, pay_no, state, created_at) "
+		     "SELECT o.id, o.pay_method, 26000, CONCAT('Q', LPAD(o.id, 23, '0')), 'awaiting_finance', "
+		     "o.submitted_at FROM orders o WHERE o.state = ? "
+		     "AND o.pay_method IN ('transfer', 'counter') AND o.order_no LIKE '______99%'",
+		     DB_ARGS(DB_STR(order_state_str(ORDER_PENDING_PAYMENT))), NULL, NULL);
 	if (rc == DB_OK)
-		rc = db_exec_once(&ad->db,
-			"INSERT IGNORE INTO waybills (order_id, direction, carrier, number, created_by_type, "
-			"created_by, created_at) SELECT o.id, 'in', 'sf', CONCAT('SF', LPAD(o.id, 13, '0')), "
-			"'applicant', 0, o.submitted_at FROM orders o WHERE o.state = 'awaiting_paper' "
-			"AND o.id % 2 = 0 AND o.order_no LIKE '______99%'");
+		rc = db_exec(&ad->db,
+			     "INSERT IGNORE INTO waybills (order_id, direction, carrier, number, created_by_type, "
+			     "created_by, created_at) SELECT o.id, 'in', 'sf', CONCAT('SF', LPAD(o.id, 13, '0')), "
+			     "'applicant', 0, o.submitted_at FROM orders o WHERE o.state = ? "
+			     "AND o.id % 2 = 0 AND o.order_no LIKE '______99%'",
+			     DB_ARGS(DB_STR(order_state_str(ORDER_AWAITING_PAPER))), NULL, NULL);
 	if (rc == DB_OK)
 		rc = db_query(&ad->db, &ad->arena, "ANALYZE TABLE orders, payments, waybills", DB_NOARGS,
 			      &rows);
