@@ -950,13 +950,16 @@ static void pin_row(const char *no, const char *state, char *out, size_t outsz)
 {
 	char q[600];
 
-	/* The send right after the answer may still hold it (sending): wait for it to settle. Both
-	 * providers are asked, each with its own timeout: under load that takes more than 10 s. */
+	/* The send right after the answer settles it: wait until it was offered (attempts > 0) and
+	 * is in state. Before that send claims it the row is pending too: a row not yet tried would
+	 * pass for one the providers refused. Both providers are asked, each with its own timeout:
+	 * under load that takes more than 10 s. */
 	for (int i = 0; i < 300; i++) {
 		snprintf(q, sizeof(q), "SELECT COUNT(*) FROM outbox WHERE event = 'pin_notice' AND "
-			 "state = 'sending' AND order_id = (SELECT id FROM orders WHERE order_no = '%s')", no);
+			 "state = '%s' AND attempts > 0 AND order_id = (SELECT id FROM orders WHERE "
+			 "order_no = '%s')", state, no);
 		wiz_sql_value(q, out, outsz);
-		if (strcmp(out, "0") == 0)
+		if (strcmp(out, "0") != 0)
 			break;
 		usleep(200000);
 	}
