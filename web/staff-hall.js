@@ -30,7 +30,8 @@
     ['fin_after_approval', '审核通过后进行金融认证：微信/支付宝付款的订单，向单位基本户打款 0.01 元，证书PIN码随转账附言下发'],
     ['review_days_public', '向申请人告知审核时限（办理指南未载明时限的不勾选）'],
     ['seal_sheet_lr', '电子印章采样表含法定代表人章方框'],
-    ['person_self', '个人证书由申请人本人办理（经办人须为证书持有人本人）']];
+    ['person_self', '个人证书由申请人本人办理（经办人须为证书持有人本人）'],
+    ['invoice_title_edit', '申请人填写发票抬头（否则为申请单位或持有人名称，不可修改）']];
   var CHOICES = [['invoice_when', '开具电子发票的时点'], ['invoice_via', '电子发票发送至']];
   var INVOICE = [['invoice_promise', '发票送达时限（如“24小时内”）', 60], ['invoice_purpose', '发票用途（如“介质服务费”）', 30]];
   // [member, label, max characters]: the columns' bounds (schema/0014_hall.sql).

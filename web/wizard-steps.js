@@ -122,8 +122,13 @@
           hint: targeted ? '补办、更新、变更沿用原证书的电子印章设置。' : '一张证书含一枚电子印章。' },
         { display: '证书介质', value: 'USB Key（已默认选择）' },
         { heading: '发票' },
-        { display: '发票抬头', value: extra.invoiceTitle || o.subject_name,
-          hint: '发票抬头默认为证书申请单位（或持有人），不可修改。' },
+        // 001 "* 发票抬头 发票名称请完整填写": written by the applicant where the hall asks it.
+        (ctx.channel || {}).invoice_title_edit
+          ? { name: 'invoice_title', label: '发票抬头', max: 100,
+              value: data.invoice_title || extra.invoiceTitle || o.subject_name,
+              hint: '发票名称请完整填写（开具电子发票时必填）。' }
+          : { display: '发票抬头', value: extra.invoiceTitle || o.subject_name,
+              hint: '发票抬头默认为证书申请单位（或持有人），不可修改。' },
         { name: 'e_invoice', label: '电子发票', type: 'radios', value: data.e_invoice || '1',
           options: [['1', '开具电子发票（' + invoiceWhere(ctx) + '）'], ['0', '不开具']], wide: true },
         { name: 'taxpayer_no', label: '纳税人识别号', max: 18, mono: true,

@@ -162,6 +162,8 @@ static const struct col cols[] = {
 	{ "desk_only_businesses", COL_LIST, L_BUSINESSES, "只收对公转账或现场缴费的业务", true },
 	{ "seal_sheet_lr", COL_FLAG, 0, "电子印章采样表含法定代表人章", false },
 	{ "person_self", COL_FLAG, 0, "个人证书由申请人本人办理", false },
+	/* 0030: 001 "* 发票抬头 发票名称请完整填写". */
+	{ "invoice_title_edit", COL_FLAG, 0, "申请人填写发票抬头", false },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
@@ -172,7 +174,8 @@ enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
 	"paper_address, paper_phone, paper_note, paper_businesses, counter_businesses, " \
 	"seal_change_online, unlock_auto, invoice_when, invoice_via, invoice_promise, invoice_purpose, " \
 	"uploads_after_verify, form_lr_clause, letter_face_qr, paper_renew_items, fin_after_approval, " \
-	"review_days_public, change_items, desk_only_businesses, seal_sheet_lr, person_self"
+	"review_days_public, change_items, desk_only_businesses, seal_sheet_lr, person_self, " \
+	"invoice_title_edit"
 
 /* The version the client saw: the last edit's time to the microsecond, or NULL never edited. */
 #define HALL_STAMP "DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%f+08:00')"
@@ -196,7 +199,7 @@ static const char sql_update[] =
 	"invoice_via = ?, invoice_promise = ?, invoice_purpose = ?, uploads_after_verify = ?, "
 	"form_lr_clause = ?, letter_face_qr = ?, paper_renew_items = ?, fin_after_approval = ?, "
 	"review_days_public = ?, change_items = ?, desk_only_businesses = ?, seal_sheet_lr = ?, "
-	"person_self = ?, "
+	"person_self = ?, invoice_title_edit = ?, "
 	"updated_at = NOW(3), updated_by = ? "
 	"WHERE id = ?";
 

@@ -16,7 +16,8 @@ static const char sql_channels[] =
 	"verify_methods, handler_methods, pay_methods, mail_in, id, paper_businesses, "
 	"counter_businesses, desk_address, desk_hours, desk_phone, paper_org, paper_recipient, "
 	"paper_address, paper_phone, paper_note, invoice_via, invoice_promise, review_days_public, "
-	"desk_only_businesses, form_lr_clause, change_items, person_self FROM channels ORDER BY id";
+	"desk_only_businesses, form_lr_clause, change_items, person_self, invoice_title_edit "
+	"FROM channels ORDER BY id";
 /* What each hall offers and can finish: a business and kind it lists, with a fees row. */
 static const char sql_offers[] =
 	"SELECT f.channel_id, f.business, f.kind, f.basis FROM fees f "
@@ -112,7 +113,7 @@ enum { CH_CODE, CH_NAME, CH_CA, CH_FLOW, CH_DMIN, CH_DMAX, CH_BUSINESSES, CH_KIN
        CH_HANDLER, CH_PAY, CH_MAIL_IN, CH_ID, CH_PAPER, CH_COUNTER, CH_DESK_ADDRESS, CH_DESK_HOURS,
        CH_DESK_PHONE, CH_PAPER_ORG, CH_PAPER_RECIPIENT, CH_PAPER_ADDRESS, CH_PAPER_PHONE,
        CH_PAPER_NOTE, CH_INVOICE_VIA, CH_INVOICE_PROMISE, CH_DAYS_PUBLIC, CH_DESK_ONLY, CH_LR_CLAUSE,
-       CH_CHANGE_ITEMS, CH_PERSON_SELF };
+       CH_CHANGE_ITEMS, CH_PERSON_SELF, CH_TITLE_EDIT };
 enum { OF_CHANNEL, OF_BUSINESS, OF_KIND, OF_BASIS };
 
 /* The businesses of channel row i that can be finished, in the channel's order, each with the
@@ -222,6 +223,9 @@ static json_t *channel_json(const struct db_rows *c, size_t i, const struct db_r
 		/* 003: a person applies himself, the handler is the holder. */
 		json_object_set_new(j, "person_self",
 				    json_boolean(str_is(db_cell(c, i, CH_PERSON_SELF), "1")));
+		/* 001: the applicant writes the invoice's title. */
+		json_object_set_new(j, "invoice_title_edit",
+				    json_boolean(str_is(db_cell(c, i, CH_TITLE_EDIT), "1")));
 	}
 	return j;
 }

@@ -287,6 +287,9 @@ static const struct field f_product[] = {
 		       "请选择介质损坏是否属于质量问题（0 否，1 是）。" },
 	[R_INVOICE] = { "e_invoice", "是否开具电子发票", true, 1, is_flag, PII_NONE,
 			"请选择是否开具电子发票（0 不开，1 开具）。" },
+	/* 001 "* 发票抬头 发票名称请完整填写" (channels.invoice_title_edit); elsewhere not taken. */
+	[R_INVOICE_TITLE] = { "invoice_title", "发票抬头", false, 100, is_text, PII_NONE,
+			      TEXT_MSG("发票抬头", 100) },
 	[R_TAXPAYER] = { "taxpayer_no", "纳税人识别号", false, 18, is_uscc, PII_NONE,
 			 "纳税人识别号不正确：应为 18 位统一社会信用代码（数字和大写字母），个人和政府机关可不填。" },
 	/* 002 "电子发票将在24小时内发送至指定（默认为经办人）邮箱"; 004 "发票接收人邮箱". */

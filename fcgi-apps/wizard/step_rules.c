@@ -343,6 +343,27 @@ static bool damaged_in_warranty(const struct order *o, const char *first_issued)
 	       rules_in_warranty(first, rules_today(time(NULL)));
 }
 
+/* The invoice's title: written by the applicant where the hall asks it (001 "* 发票抬头 发票名称请
+ * 完整填写"), else not kept: the invoice carries the applicant's own name (000 "发票抬头默认为证书
+ * 申请单位，不可修改"). */
+static int invoice_title(struct req *r, const struct order *o, const char **v)
+{
+	struct db_rows rows;
+	int rc;
+
+	if (v[R_INVOICE][0] != '1')
+		return 0;
+	rc = db_query(&r->app->db, r->arena, "SELECT invoice_title_edit FROM channels WHERE id = ?",
+		      DB_ARGS(DB_I64(o->channel_id)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (rows.nrows != 1 || !str_is(db_cell(&rows, 0, 0), "1"))
+		v[R_INVOICE_TITLE] = NULL;
+	else if (!v[R_INVOICE_TITLE])
+		return wizard_step_missing(r, STEP_PRODUCT, R_INVOICE_TITLE);
+	return 0;
+}
+
 static int rules_product(struct req *r, const struct order *o, const char **v,
 			 struct wizard_step_input *in)
 {
@@ -369,7 +390,9 @@ static int rules_product(struct req *r, const struct order *o, const char **v,
 	v[R_SEAL] = seal ? "1" : "0";
 	/* No invoice asked for: nothing of one is kept (and none is sent). */
 	if (v[R_INVOICE][0] != '1')
-		v[R_TAXPAYER] = v[R_INVOICE_EMAIL] = NULL;
+		v[R_INVOICE_TITLE] = v[R_TAXPAYER] = v[R_INVOICE_EMAIL] = NULL;
+	if (invoice_title(r, o, v) < 0)
+		return -1;
 	/* Asked only where it decides the fee: a damaged key within its warranty (002). */
 	v[R_DEFECT] = defect ? "1" : NULL;
 	if (quote(r, o, years, seal, defect, in) < 0)

@@ -188,13 +188,15 @@ static int save_tx(struct db *db, void *p)
 
 /* The product step shows the quote on file and the invoice title it does not ask for. */
 static int product_extras(struct req *r, const struct order *o, json_t *body,
-			  json_t *quote)
+			  json_t *data, json_t *quote)
 {
+	const char *title = order_step_str(data, "invoice_title");
 	struct db_rows rows;
 	int rc;
 
-	/* 000 "发票抬头默认为证书申请单位，不可修改": the organisation, or the holder. */
-	json_object_set_new(body, "invoice_title", json_string(o->subject_name));
+	/* 000 "发票抬头默认为证书申请单位，不可修改": the organisation, or the holder; 001 the title
+	 * the applicant wrote ("发票名称请完整填写"). */
+	json_object_set_new(body, "invoice_title", json_string(*title ? title : o->subject_name));
 	if (quote) {
 		json_object_set(body, "quote", quote);
 		return 0;
@@ -218,7 +220,7 @@ static int answer(struct req *r, const struct order *o, enum wizard_step s, json
 
 	if (!body)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	if (s == STEP_PRODUCT && product_extras(r, o, body, quote) < 0) {
+	if (s == STEP_PRODUCT && product_extras(r, o, body, data, quote) < 0) {
 		json_decref(body);
 		return -1;
 	}

@@ -11,7 +11,7 @@ INSERT IGNORE INTO channels (code, name, ca_name, flow, review_days_min, review_
   paper_businesses, counter_businesses, seal_change_online, unlock_auto,
   invoice_when, invoice_via, invoice_promise, invoice_purpose, uploads_after_verify,
   form_lr_clause, letter_face_qr, paper_renew_items, fin_after_approval, review_days_public,
-  change_items, desk_only_businesses, seal_sheet_lr, person_self) VALUES
+  change_items, desk_only_businesses, seal_sheet_lr, person_self, invoice_title_edit) VALUES
 -- cecep (000). The page is the 证书补办 part of a wider 业务办理指南; its steps (①选择核验方式 ……
 -- ⑤资料上传) are BJCA's hall's (002), whose businesses it offers. Kinds: only "单位证书补办流程".
 -- Verification: "【企业对公打款认证】、【法定代表人手机号认证】、【法定代表人银行卡信息认证】、【法定代表人
@@ -25,7 +25,7 @@ INSERT IGNORE INTO channels (code, name, ca_name, flow, review_days_min, review_
    '', '', '', '', '',
    '', '', 1, 0,
    -- 000 says only "发票抬头默认为证书申请单位": its invoices are 002's.
-   'paid', 'email', '24小时内', '', 0, 0, 0, '', 0, 1, 'name,address,seal,handler', '', 0, 0),
+   'paid', 'email', '24小时内', '', 0, 0, 0, '', 0, 1, 'name,address,seal,handler', '', 0, 0, 0),
 -- szca (001). Businesses: 介质遗失补办, and 证书新办 in its order list; silent on the rest (default).
 -- Kinds: "证书类型 机构个人证书", "机构证书PIN码……个人证书PIN码". Verification: "认证方式 ● 银行金融认证";
 -- handler: "经办人扫描二维码，在线上传身份证件并完成活体认证" (face). Payment: "支付平台 对公账号付款",
@@ -42,7 +42,9 @@ INSERT IGNORE INTO channels (code, name, ca_name, flow, review_days_min, review_
    -- "申请单位法定代表人授权委托及单位声明" inside the form; the handler's ID at the face check.
    1, 0, '',
    -- "深圳 CA 审核成功后 SZCA 将向申请单位对公账户打款 0.01 元，并下发证书 PIN 码".
-   1, 1, 'name,address,seal,handler', '', 0, 0),
+   1, 1, 'name,address,seal,handler', '', 0, 0,
+   -- "* 发票抬头 发票名称请完整填写".
+   1),
 -- bjca-zycg (002). Businesses: 新办, 更新, 丢失补办, 损坏补办, 信息变更, 解锁, 吊销; it never mentions
 -- 新增 (add). Kinds: "注册成功后登陆平台申请办理【单位证书】". Payment: "请您使用微信或支付宝进行支付".
 -- Mail-in: "提供纸质材料，转为线下邮寄，跳转至【线下邮寄】流程", to "邮寄地址：北京市西城区裕民东路3号京版信息港
@@ -60,7 +62,7 @@ INSERT IGNORE INTO channels (code, name, ca_name, flow, review_days_min, review_
    'paid', 'email', '24小时内', '', 0, 0, 0, '', 0, 1,
    -- "证书信息变更业务支持用户在线修改证书的单位名称，修改经办人信息，目前不支持在线变更签章" (the seal
    -- by mail, above); the address is not among them.
-   'name,seal,handler', '', 0, 0),
+   'name,seal,handler', '', 0, 0, 0),
 -- netca-gd (003). Businesses: all eight ("增加机构数字证书个数" is add). Kinds: 机构, 法人代表, 自然人(个人).
 -- Payment: "公对公转账", "在线支付宝扫码支付或对公转账", "现场缴费或提前汇款" (no WeChat). Renewal: "证书已过
 -- 有效期的，需要准备资料线下办理". Desk: "五、收款账号 开户名:广东省电子商务认证有限公司 开户行:中信银行
@@ -85,7 +87,7 @@ INSERT IGNORE INTO channels (code, name, ca_name, flow, review_days_min, review_
    -- 个数 …③在线支付宝扫码支付或对公转账"; the others "公对公转账", "现场缴费或提前汇款".
    'name,address,seal,handler', 'new,renew,lost,damaged,change,unlock,revoke', 0,
    -- 自然人: "申请人签名", "本人身份证复印件", "需要申请人本人带材料到现场办理": the holder is the handler.
-   1),
+   1, 0),
 -- jxca-js (004), two-stage. Businesses: "补办申请" is one of several applications; the others are
 -- not described (default). Kinds: accounts register by USCC only; the seal sheet takes the unit seal
 -- and "法人章". Verification: "由法人亲自刷脸完成核验" (lr_face only). Mail-in: the paper is always
@@ -108,4 +110,4 @@ INSERT IGNORE INTO channels (code, name, ca_name, flow, review_days_min, review_
    0,
    'name,address,seal,handler', '',
    -- The seal sheet: "按项目印章要求在空白格内加盖相应的印模 …④法人章为在公安系统有备案红色方章".
-   1, 0);
+   1, 0, 0);

@@ -72,7 +72,10 @@ int invoice_due(struct db *db, struct arena *a, const struct crypto_key *key, lo
 		out[*n].to = to;
 		out[*n].params = json_pack(
 			"{s:s, s:s, s:s, s:s, s:s, s:s}", "order_no", db_cell(&rows, 0, I_NO), "title",
-			db_cell(&rows, 0, I_TITLE), "purpose",
+			/* 001's applicant writes it; elsewhere the applicant's own name. */
+			*order_step_str(product, "invoice_title") ? order_step_str(product, "invoice_title")
+								  : db_cell(&rows, 0, I_TITLE),
+			"purpose",
 			*db_cell(&rows, 0, I_PURPOSE) ? db_cell(&rows, 0, I_PURPOSE) : "数字证书服务费",
 			"amount", amount, "taxpayer_no", order_step_str(product, "taxpayer_no"),
 			"promise", db_cell(&rows, 0, I_PROMISE));

@@ -975,6 +975,7 @@ static void test_hostile(void **state)
 			{ "counter_businesses", "\"revoke\"", "invalid_field" },
 			{ "unlock_auto", "\"yes\"", "invalid_field" },
 			{ "letter_face_qr", "1", "invalid_field" },
+			{ "invoice_title_edit", "\"yes\"", "invalid_field" },
 			{ "paper_renew_items", "\"5)需要续期的电子密匙\\u202e\"", "invalid_field" },
 			{ "invoice_when", "\"tomorrow\"", "invalid_field" },
 			{ "invoice_via", "[\"sms\"]", "invalid_field" },

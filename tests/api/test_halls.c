@@ -35,6 +35,7 @@ struct walk {
 	const char *handler; /* the handler step's JSON, NULL: wiz_step_json's (a random ID) */
 	const char *stop_at; /* drive stops in this state (NULL: at done) */
 	const char *invoice_email; /* the product step's; "-": no invoice asked for */
+	const char *invoice_title; /* the product step's (001 writes it) */
 	int cert_days;   /* the certificate's not_after from today (0: applicant()'s default) */
 	char trail[400]; /* the states the order went through */
 };
@@ -197,15 +198,17 @@ static void sign_order(struct walk *w)
 			fail_msg("%s: handler %ld %s", w->no, r.status, r.body);
 		api_free(&r);
 	}
-	if (w->invoice_email) {
+	if (w->invoice_email || w->invoice_title) {
 		json_t *j = json_loads(wiz_step_json("product", ORG, w->mobile, NULL), 0, NULL);
 		char *text;
 
 		assert_non_null(j);
-		if (strcmp(w->invoice_email, "-") == 0)
+		if (w->invoice_email && strcmp(w->invoice_email, "-") == 0)
 			json_object_set_new(j, "e_invoice", json_string("0"));
-		else
+		else if (w->invoice_email)
 			json_object_set_new(j, "invoice_email", json_string(w->invoice_email));
+		if (w->invoice_title)
+			json_object_set_new(j, "invoice_title", json_string(w->invoice_title));
 		text = json_dumps(j, JSON_COMPACT);
 		wiz_put(&w->c, w->no, "product", text, &r);
 		if (r.status != 200)
@@ -674,7 +677,9 @@ static void invoiced(struct walk *w, const char *to, const char *words)
 static void test_invoices(void **state)
 {
 	struct walk *w;
-	char email[64], text[600], needle[64];
+	char email[64], text[600], needle[64], extra[160], *body;
+	struct api_resp r;
+	json_t *j;
 
 	(void)state;
 	w = new_walk("bjca-zycg", "new", "org", "wechat");
@@ -694,10 +699,36 @@ static void test_invoices(void **state)
 	invoiced(w, "handler@example.com", "证书制作后3个工作日内");
 	free(w);
 
+	/* 001 "* 发票抬头 发票名称请完整填写": asked for with the invoice, and the title the applicant
+	 * wrote is the invoice's. */
 	w = new_walk("szca", "new", "org", "wechat");
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, NULL, w->no);
+	j = json_loads(wiz_step_json("product", ORG, w->mobile, NULL), 0, NULL);
+	assert_non_null(j);
+	json_object_del(j, "invoice_title");
+	body = json_dumps(j, JSON_COMPACT);
+	wiz_put(&w->c, w->no, "product", body, &r);
+	api_expect_error(&r, 400, "missing_field");
+	assert_string_equal(api_error_field(&r), "invoice_title");
+	api_free(&r);
+	free(body);
+	json_decref(j);
+	free(w);
+	w = new_walk("szca", "new", "org", "wechat");
+	w->invoice_title = "测试示范有限公司深圳分公司";
 	walk(w);
 	invoiced(w, w->mobile, "介质服务费");
-	invoiced(w, "handler@example.com", "介质服务费");
+	invoiced(w, "handler@example.com", "发票抬头：测试示范有限公司深圳分公司");
+	free(w);
+
+	/* 000 "发票抬头默认为证书申请单位，不可修改": a title written at 002 is not taken. */
+	w = new_walk("bjca-zycg", "new", "org", "wechat");
+	snprintf(email, sizeof(email), "invoice%ld@example.com", random() % 1000000000);
+	w->invoice_email = email;
+	w->invoice_title = "别家公司";
+	walk(w);
+	invoiced(w, email, "发票抬头：" ORG "\n");
 	free(w);
 
 	/* No invoice asked for: none, though the order was paid and is done. */

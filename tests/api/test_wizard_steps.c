@@ -423,7 +423,7 @@ static void test_hostile_org_steps(void **st)
 	static const char *const handler[] = { "name", "id_number", "mobile", "email", "position",
 					       "method", "bank_card", NULL };
 	static const char *const financial[] = { "account_name", "bank", "account_no", NULL };
-	static const char *const product[] = { "years", "seal", "e_invoice", "taxpayer_no",
+	static const char *const product[] = { "years", "seal", "e_invoice", "invoice_title", "taxpayer_no",
 					       "mail_recipient", "mail_mobile", "mail_province",
 					       "mail_city", "mail_county", "mail_address",
 					       "mail_postcode", NULL };
@@ -674,8 +674,9 @@ static void test_product_rules(void **st)
 	j = step_obj("product", NULL);
 	json_object_set_new(j, "mail_recipient", json_string(""));
 	json_object_del(j, "mail_mobile");
-	/* The invoice title is the organisation's, whatever is sent. */
-	json_object_set_new(j, "invoice_title", json_string("<b>别家公司</b>"));
+	/* The invoice title is the organisation's, whatever is sent (002 does not take one: 000
+	 * "发票抬头默认为证书申请单位，不可修改"; a hostile one is refused as any field is). */
+	json_object_set_new(j, "invoice_title", json_string("别家公司"));
 	save(no, "product", j);
 	json_decref(j);
 	get_step(&owner, no, "product", &r);

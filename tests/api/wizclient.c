@@ -205,10 +205,11 @@ const char *wiz_step_json_id(const char *step, const char *org_name, const char 
 	else if (strcmp(step, "product") == 0)
 		snprintf(buf, sizeof(buf),
 			 "{\"years\":\"1\",\"seal\":\"0\",\"e_invoice\":\"1\",\"taxpayer_no\":\"\","
+			 "\"invoice_title\":\"%s\","
 			 "\"mail_recipient\":\"李娜\",\"mail_mobile\":\"%s\",\"mail_province\":\"广东省\","
 			 "\"mail_city\":\"深圳市\",\"mail_county\":\"南山区\","
 			 "\"mail_address\":\"科技园科苑路 15 号 3 楼\",\"mail_postcode\":\"518057\"}",
-			 mobile);
+			 org_name, mobile);
 	else
 		fail_msg("wiz_step_json: no data for step %s", step);
 	return buf;
