@@ -1071,7 +1071,19 @@
     var pin = memo ? { value: '' } : monoField(form, 'input', 'm-pin', 'pin', 'PIN码（制证工具设置，6 至 8 位数字）');
     if (memo) {
       form.appendChild(el('p', 'note-info', 'PIN码已由金融认证的 0.01 元转账附言发送至单位基本户（' +
-        S.text(o.fin_check && o.fin_check.state_name) + '），制证时使用该PIN码，本表无需填写。'));
+        S.text(o.fin_check && o.fin_check.state_name) + '），制证时在介质上设置该PIN码，本表无需填写。'));
+      // The PIN to set on the token: the one the memo carried (each read is audited).
+      var show = el('button', 'secondary', '查看制证PIN码');
+      show.type = 'button';
+      var shown = el('p', 'mono');
+      show.addEventListener('click', function () {
+        S.busy(show, S.api('GET', '/api/review/orders/' + encodeURIComponent(o.no) + '/fin-check/pin')).then(function (r) {
+          shown.textContent = r.ok ? '制证PIN码：' + r.body.pin : (r.error && r.error.message) || '无法读取PIN码。';
+          return null;
+        });
+      });
+      form.appendChild(show);
+      form.appendChild(shown);
     } else {
       pin.type = 'password';
       pin.maxLength = 8;

@@ -121,17 +121,15 @@ static int pin_mobile(struct req *r, const struct order *o, char out[ORDER_MOBIL
 	return 0;
 }
 
+/* The order's own rows decide, not the hall's flag as it is now: the approval queued one
+ * (issue.c) where the check was due, and a flag an admin turned since neither strands an order
+ * waiting for a transfer never queued nor makes a key whose PIN the memo is still to carry. */
 int review_fin_check(struct req *r, const struct order *o, bool *applies, const char **state)
 {
-	bool on = false;
-	int rc = fincheck_hall(&r->app->db, r->arena, o->channel_id, &on);
+	int rc = fincheck_latest(&r->app->db, r->arena, o->id, state, NULL);
 
-	*state = "";
-	*applies = rc == DB_OK &&
-		   fincheck_due(on, review_ships_key(o), o->pin_delivery, o->pay_method);
-	if (rc != DB_OK || !*applies)
-		return rc;
-	return fincheck_latest(&r->app->db, r->arena, o->id, state, NULL);
+	*applies = rc == DB_OK && **state;
+	return rc;
 }
 
 int review_fin_check_poll(struct req *r, const struct order *o, bool *applies,
@@ -140,14 +138,10 @@ int review_fin_check_poll(struct req *r, const struct order *o, bool *applies,
 	static const char sql_ref[] = "SELECT ref FROM fin_checks WHERE id = ?";
 	struct db_rows rows;
 	long long id = 0;
-	bool on = false;
-	int rc = fincheck_hall(&r->app->db, r->arena, o->channel_id, &on);
+	int rc = fincheck_latest_id(&r->app->db, r->arena, o->id, state, NULL, &id);
 
-	*state = *ref = "";
-	*applies = rc == DB_OK &&
-		   fincheck_due(on, review_ships_key(o), o->pin_delivery, o->pay_method);
-	if (rc == DB_OK && *applies)
-		rc = fincheck_latest_id(&r->app->db, r->arena, o->id, state, NULL, &id);
+	*ref = "";
+	*applies = rc == DB_OK && **state;
 	if (rc != DB_OK || !(str_is(*state, "queued") || str_is(*state, "sent")))
 		return rc;
 	rc = db_query(&r->app->db, r->arena, sql_ref, DB_ARGS(DB_I64(id)), &rows);
@@ -371,8 +365,10 @@ int review_made(struct req *r)
 		return rc == CA_REFUSED ? resp_error(r, ERR_CA_REFUSED, "csr", NULL)
 					: resp_error(r, ERR_PROVIDER, NULL, "CA 暂时无法签发证书，请稍后重试。");
 	}
-	if (ca_cert_to_arena(r->arena, &m.cert) < 0)
+	if (ca_cert_to_arena(r->arena, &m.cert) < 0) {
+		undo_issue(r, &m); /* the serial outlives the PEM */
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	}
 	/* 2. A lost key's certificate revoked at the CA. */
 	if (str_is(o.business, "lost") &&
 	    review_ca_revoke(r, &o, names.target_state, names.target_pem, CA_REASON_KEY_COMPROMISE,

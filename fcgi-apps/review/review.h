@@ -138,6 +138,9 @@ int review_approved(struct db *db, struct req *r, const struct order *o, long lo
  * Returns a DB_* code. */
 int review_fin_check(struct req *r, const struct order *o, bool *applies, const char **state);
 
+/* fin_pin.c: GET /api/review/orders/:no/fin-check/pin (shipping). */
+int review_fin_pin(struct req *r);
+
 /* The same, and when that transfer is still queued or sent, the hall's pass asks the bank
  * about it after this request's answer (domain/fincheck.h): *ref gets its ref ("" none), which
  * the console's sandbox buttons name. Returns a DB_* code. */

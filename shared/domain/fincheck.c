@@ -351,6 +351,33 @@ static int send_one(struct db *db, const struct conf *c, struct job *j, struct f
 	return record(db, j, rc, &res, err, st);
 }
 
+static const char sql_credited_pin[] =
+	"SELECT ref, pin_enc FROM fin_checks WHERE order_id = ? AND state = 'credited' "
+	"AND pin_enc IS NOT NULL ORDER BY id DESC LIMIT 1";
+
+int fincheck_pin_open(struct db *db, struct arena *a, const struct crypto_key *key,
+		      long long order_id, char pin[FINCHECK_PIN_LEN + 1])
+{
+	struct db_rows rows;
+	char aad[96];
+	size_t n = 0;
+	int rc = db_query(db, a, sql_credited_pin, DB_ARGS(DB_I64(order_id)), &rows);
+
+	pin[0] = '\0';
+	if (rc != DB_OK || rows.nrows != 1)
+		return rc;
+	pin_aad(db_cell(&rows, 0, 0), aad);
+	if (rows.len[1] > PIN_SEALED_MAX ||
+	    crypto_open(key, (const unsigned char *)db_cell(&rows, 0, 1), rows.len[1], aad,
+			(unsigned char *)pin, FINCHECK_PIN_LEN, &n) < 0 ||
+	    n != FINCHECK_PIN_LEN) {
+		explicit_bzero(pin, FINCHECK_PIN_LEN + 1);
+		return DB_ERR;
+	}
+	pin[n] = '\0';
+	return DB_OK;
+}
+
 static int run_one(struct db *db, struct arena *a, const struct conf *c,
 		   const struct crypto_key *key, long long id, struct fincheck_stats *st)
 {

@@ -47,6 +47,13 @@ int fincheck_backoff(int tries);
 bool fincheck_due(bool hall_after_approval, bool ships_key, const char *pin_delivery,
 		  const char *pay_method);
 
+/* The PIN of the order's credited transfer, opened for the token it is to be set on (the
+ * memo carried it to the organisation's finance: the two must agree); "" when none is held
+ * (not credited, or already served to a made key). Returns a DB_* code (DB_ERR: the sealed
+ * copy does not open). */
+int fincheck_pin_open(struct db *db, struct arena *a, const struct crypto_key *key,
+		      long long order_id, char pin[FINCHECK_PIN_LEN + 1]);
+
 /* A PIN of FINCHECK_PIN_LEN uniformly random digits (crypto_random, rejection sampled).
  * Returns 0, or -1 when the random source fails (out is then ""). */
 int fincheck_pin(char out[FINCHECK_PIN_LEN + 1]);
