@@ -315,12 +315,13 @@ int wizard_verify_start(struct req *r)
 	/* 001: "若使用微信支付，深圳 CA 审核成功后 SZCA 将向申请单位对公账户打款 0.01 元，并下发证书
 	 * PIN 码": the basic account is only recorded here (the financial step sealed it); the
 	 * transfer waits for the approval (domain/fincheck.h), and paid by corporate transfer
-	 * there is none. */
-	if (str_is(st.c.method, "transfer") && st.ch.fin_after_approval) {
+	 * there is none. Only an order that mails a key has that check after approval: any other
+	 * (a revocation, a change without a new key) proves the account by the transfer now. */
+	if (str_is(st.c.method, "transfer") && st.ch.fin_after_approval && wizard_ships_key(&o)) {
 		memset(&res, 0, sizeof(res));
 		res.state = VERIFY_PASSED;
 		x = (struct record){ .r = r, .o = &o, .s = s, .st = &st, .res = &res,
-				     .message = FIN_LATER };
+				     .message = FIN_LATER, .refused = ERR__COUNT };
 		rc = db_tx(&r->app->db, record_tx, &x);
 		if (rc != DB_OK)
 			return x.refused != ERR__COUNT ? resp_error(r, x.refused, NULL, x.why)
@@ -338,7 +339,7 @@ int wizard_verify_start(struct req *r)
 	x = (struct record){ .r = r, .o = &o, .s = s, .st = &st, .res = &res,
 			     .message = wizard_verify_masked(r, res.state == VERIFY_FAILED ? res.message
 										       : ""),
-			     .sms = str_is(in.via, "sms") };
+			     .sms = str_is(in.via, "sms"), .refused = ERR__COUNT };
 	rc = db_tx(&r->app->db, record_tx, &x);
 	if (rc != DB_OK) {
 		if (x.refused != ERR__COUNT)

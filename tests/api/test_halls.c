@@ -1279,6 +1279,26 @@ static void test_szca_fin_check_retried(void **state)
 	free(w);
 }
 
+/* Only an order that mails a key is checked by the transfer after approval (its memo carries
+ * the key's PIN): a revocation at 001 proves the basic account by the transfer before it is
+ * signed ("认证方式 ● 银行金融认证"), or it would finish with the organisation proven by nothing. */
+static void test_szca_revocation_checks_account_first(void **state)
+{
+	struct walk *w = new_walk("szca", "revoke", "org", "wechat");
+	char extra[160], memo[16];
+
+	(void)state;
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, extra, w->no);
+	sign_order(w);
+	statement(w->account, memo);
+	assert_int_equal(strlen(memo), 6);
+	drive(w);
+	if (!strstr(w->trail, "done"))
+		fail_msg("szca revocation: %s", w->trail);
+	free(w);
+}
+
 /* 001's 补办 costs nothing ("补办费用:	0.00元") and its guide still goes "使用微信支付，则深圳CA审核成功后
  * SZCA将向申请单位对公账户打款0.01元，并下发证书PIN码": with no payment to choose a method, the
  * approval still sends the transfer with the PIN in its memo, and the key is made only once it
@@ -1286,7 +1306,7 @@ static void test_szca_fin_check_retried(void **state)
 static void test_szca_free_replacement_pin_in_memo(void **state)
 {
 	struct walk *w = new_walk("szca", "lost", "org", "wechat");
-	char extra[160], memo[16], ref[80], fin_state[16];
+	char extra[160], memo[16], ref[80], fin_state[16], path[160];
 	struct api_resp r;
 
 	(void)state;
@@ -1304,13 +1324,31 @@ static void test_szca_free_replacement_pin_in_memo(void **state)
 	fin_sent(w, ref);
 	statement(w->account, memo);
 	assert_int_equal(strlen(memo), 6);
+	snprintf(path, sizeof(path), "/api/review/orders/%s/fin-check/pin", w->no);
+	/* Not before the bank credited it, and never to a reviewer. */
+	api_call(&shp, "GET", path, NULL, NULL, &r);
+	api_expect_error(&r, 409, "wrong_state");
+	api_free(&r);
 	bank_decides(ref, "credited");
 	fin_settled(w, fin_state);
 	assert_string_equal(fin_state, "credited");
+	api_call(&rev, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 403);
+	api_free(&r);
+	/* The maker sets on the token the PIN the memo carried to the organisation's finance. */
+	api_call(&shp, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(str(r.json, "pin"), memo);
+	assert_non_null(strstr(r.headers, "no-store"));
+	api_free(&r);
 	w->stop_at = NULL;
 	drive(w);
 	if (!strstr(w->trail, "done"))
 		fail_msg("szca free replacement: %s", w->trail);
+	/* Served: the sealed copy is gone once the key was made. */
+	api_call(&shp, "GET", path, NULL, NULL, &r);
+	api_expect_error(&r, 409, "wrong_state");
+	api_free(&r);
 	free(w);
 }
 
@@ -1374,6 +1412,7 @@ int main(void)
 		cmocka_unit_test(test_szca_fin_check_after_approval),
 		cmocka_unit_test(test_szca_paid_by_transfer),
 		cmocka_unit_test(test_szca_free_replacement_pin_in_memo),
+		cmocka_unit_test(test_szca_revocation_checks_account_first),
 		cmocka_unit_test(test_szca_fin_check_retried),
 	};
 
