@@ -64,7 +64,7 @@ static int fin_tx(struct db *db, void *p)
 /* POST .../fin-check {"account_name", "bank", "account_no"}: the financial step's fields. */
 int wizard_fin_check(struct req *r)
 {
-	struct fin f = { .r = r };
+	struct fin f = { .r = r, .refused = ERR__COUNT };
 	struct wizard_step_input in;
 	struct order o;
 	json_t *body, *saved, *ent;

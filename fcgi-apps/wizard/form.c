@@ -45,10 +45,12 @@ static const char sql_face[] =
 	"SELECT link FROM verifications WHERE order_id = ? AND subject = 'enterprise' "
 	"AND method = 'lr_face' AND state = 'pending' AND link <> '' ORDER BY id DESC LIMIT 1";
 static const char sql_check[] = "SELECT state FROM orders WHERE order_no = ?";
-/* Whether the hall takes a seal sample sheet for this kind of certificate: its rule of the
- * material (the channel's own row, else the default's; materials.c chooses the same way). */
+/* Whether the hall takes a seal sample sheet for this kind of certificate and this business:
+ * its rule of the material (the channel's own row, else the default's; materials.c chooses
+ * the same way). */
 static const char sql_seal_kind[] =
-	"SELECT r.cert_kinds = '*' OR FIND_IN_SET(?, r.cert_kinds) FROM material_rules r "
+	"SELECT (r.cert_kinds = '*' OR FIND_IN_SET(?, r.cert_kinds)) "
+	"AND (r.businesses = '*' OR FIND_IN_SET(?, r.businesses)) FROM material_rules r "
 	"WHERE r.material = 'seal_sample' AND r.channel_id = (SELECT MAX(x.channel_id) "
 	"FROM material_rules x WHERE x.material = 'seal_sample' AND x.channel_id IN (0, ?))";
 
@@ -609,13 +611,14 @@ static int load(struct req *r, const struct order *o, struct form_data *d)
 	return 0;
 }
 
-/* 1: the hall takes a seal sample sheet for the order's kind of certificate (004: its
- * organisation and legal-representative certificates alike); 0 not; -1 answered. */
+/* 1: the hall takes a seal sample sheet for the order's kind of certificate and business (004:
+ * its organisation and legal-representative certificates alike, its 补办 too); 0 not; -1
+ * answered. */
 static int seal_sheet_for(struct req *r, const struct order *o)
 {
 	struct db_rows rows;
 	int rc = db_query(&r->app->db, r->arena, sql_seal_kind,
-			  DB_ARGS(DB_STR(o->kind), DB_I64(o->channel_id)), &rows);
+			  DB_ARGS(DB_STR(o->kind), DB_STR(o->business), DB_I64(o->channel_id)), &rows);
 
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
@@ -649,7 +652,7 @@ int wizard_form(struct req *r)
 			return -1;
 		if (sheet == 0)
 			return resp_error(r, ERR_NOT_FOUND, "form",
-					  arena_printf(r->arena, "本渠道办理%s无需电子印章采样表。",
+					  arena_printf(r->arena, "本渠道办理该业务的%s无需电子印章采样表。",
 						       order_kind_name(o.kind)));
 	}
 	if (load(r, &o, &d) < 0)

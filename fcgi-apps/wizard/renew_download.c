@@ -106,8 +106,13 @@ int wizard_renew_download(struct req *r)
 		return rc == CA_REFUSED ? resp_error(r, ERR_CA_REFUSED, NULL, NULL)
 					: resp_error(r, ERR_PROVIDER, NULL, "CA 暂时无法签发更新后的证书，请稍后重试。");
 	}
-	if (ca_cert_to_arena(r->arena, &d.cert) < 0)
+	if (ca_cert_to_arena(r->arena, &d.cert) < 0) {
+		/* Not recorded: withdrawn at the CA (the serial outlives the PEM). */
+		if (ca_withdraw(&r->app->conf, &d.cert, err, sizeof(err)) != CA_OK)
+			log_rid(LOG_ERROR, r->rid, "order %s: certificate %s issued, not recorded, not revoked: %s",
+				o.no, d.cert.info.serial, err);
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	}
 	rc = db_tx(&r->app->db, dl_tx, &d);
 	if (rc != DB_OK) {
 		/* Not recorded: what the CA issued is revoked again, nowhere valid. */

@@ -90,6 +90,11 @@ int wizard_mail_in(struct req *r)
 	if (!wizard_plan_has(&o, STEP_ENTERPRISE))
 		return resp_error(r, ERR_WRONG_STATE, NULL,
 				  "本订单无需企业身份核验，不涉及线下邮寄办理。");
+	/* A paid, approved order whose 001 transfer came back goes on only by its account
+	 * (金融认证): paper would send it back to a draft and lose the approval. */
+	if (wizard_fin_failed(&o))
+		return resp_error(r, ERR_WRONG_STATE, NULL,
+				  "该订单已审核通过，请点击“金融认证”重新填写单位基本户信息。");
 	if (wizard_verify_channel(r, &o, "", &ch) < 0)
 		return -1;
 	if (!ch.mail_in)

@@ -46,5 +46,5 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
 
 -- 001 金融认证: the 0.01 transfer to the basic account was refused (fcgi-apps/review, shared/domain/fincheck.c).
 INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
- ('sms', 'fin_check_failed', 'SMS_000000012', 'order_no', '',
+ ('sms', 'fin_check_failed', 'SMS_000000013', 'order_no', '',
   '您的订单{order_no}金融认证失败：向单位基本户的 0.01 元打款未能入账。请登录网上营业厅，在“我的业务单”中点击“金融认证”，重新填写正确的单位基本账户信息后提交。');
