@@ -113,8 +113,11 @@ static json_t *actions(enum order_state state, bool can_mail_in, bool paid, cons
 	if (state == ORDER_DRAFT) {
 		json_array_append_new(a, json_string("continue"));
 	} else if (state == ORDER_VERIFY_FAILED && str_is(fin, "failed")) {
-		/* 001 "点击“金融认证”按钮，重新填写正确的单位基本账户信息后点击“提交”即可". */
+		/* 001 "点击“金融认证”按钮，重新填写正确的单位基本账户信息后点击“提交”即可"; 001's
+		 * 操作 also lists 申请退费, for an account that cannot take the transfer. */
 		json_array_append_new(a, json_string("fin_check"));
+		if (paid)
+			json_array_append_new(a, json_string("refund"));
 	} else if (state == ORDER_VERIFY_FAILED) {
 		json_array_append_new(a, json_string("redo_verification"));
 		if (can_mail_in)

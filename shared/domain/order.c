@@ -28,7 +28,9 @@ const struct order_name order_kinds[] = {
  * what each allows. */
 static const struct order_state_def state_defs[ORDER_STATE__COUNT] = {
 	[ORDER_DRAFT] = { "draft", "未完成", ORDER_EDITABLE | ORDER_AWAITS_APPLICANT },
-	[ORDER_VERIFY_FAILED] = { "verify_failed", "身份核验未通过", ORDER_AWAITS_APPLICANT },
+	/* Refundable: a paid 001 order whose bank check failed after approval (nothing unpaid is). */
+	[ORDER_VERIFY_FAILED] = { "verify_failed", "身份核验未通过",
+				  ORDER_AWAITS_APPLICANT | ORDER_REFUNDABLE },
 	[ORDER_PENDING_PAYMENT] = { "pending_payment", "待支付", ORDER_AWAITS_APPLICANT },
 	[ORDER_PRE_REVIEW] = { "pre_review", "待预审", ORDER_IN_REVIEW | ORDER_REFUNDABLE },
 	[ORDER_AWAITING_PAPER] = { "awaiting_paper", "待寄送纸质材料",
@@ -94,6 +96,8 @@ const struct order_transition order_transitions[] = {
 	T(PAPER_REVIEW, REFUNDING, "refund_requested", BY(APPLICANT)),
 	T(AWAITING_PAPER, REFUNDING, "refund_requested", BY(APPLICANT)),
 	T(RETURNED, REFUNDING, "refund_requested", BY(APPLICANT)),
+	/* 001: an account that cannot take the 0.01 transfer need not hold the payment forever. */
+	T(VERIFY_FAILED, REFUNDING, "refund_requested", BY(APPLICANT)),
 	T(REFUNDING, REFUNDED, "refunded", BY(FINANCE)),
 	/* 001 金融认证 after approval: the 0.01 transfer to the basic account refused by the bank
 	 * (the hall's background pass: SYSTEM); the applicant re-enters the account ("重新填写正确

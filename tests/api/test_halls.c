@@ -1279,6 +1279,39 @@ static void test_szca_fin_check_retried(void **state)
 	free(w);
 }
 
+/* A basic account that cannot take the 0.01 transfer: 001's 我的业务单 操作 "编辑 申请退费 查看详情"
+ * gives the paid order back its money instead of holding it at 金融认证失败 forever. */
+static void test_szca_fin_failed_refund(void **state)
+{
+	struct walk *w = new_walk("szca", "new", "org", "wechat");
+	char extra[160], path[160];
+	struct api_resp r;
+	json_t *a;
+
+	(void)state;
+	applicant(w, extra);
+	wiz_create(&w->c, w->channel, w->business, w->kind, NULL, w->no);
+	script_account(w->account, "fail");
+	sign_order(w);
+	w->stop_at = "approved";
+	drive(w);
+	fin_failed(w);
+	wiz_order(&w->c, w->no, NULL, &r);
+	a = json_object_get(r.json, "actions");
+	assert_true(listed(a, "fin_check") && listed(a, "refund"));
+	api_free(&r);
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/refund", w->no);
+	api_call(&w->c, "POST", path, "{\"reason\":\"基本户无法接收打款\"}", NULL, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	wait_state(w, "refunding", &r);
+	api_free(&r);
+	staff(&fnc, w, "refund", NULL);
+	wait_state(w, "refunded", &r);
+	api_free(&r);
+	free(w);
+}
+
 /* Only an order that mails a key is checked by the transfer after approval (its memo carries
  * the key's PIN): a revocation at 001 proves the basic account by the transfer before it is
  * signed ("认证方式 ● 银行金融认证"), or it would finish with the organisation proven by nothing. */
@@ -1413,6 +1446,7 @@ int main(void)
 		cmocka_unit_test(test_szca_paid_by_transfer),
 		cmocka_unit_test(test_szca_free_replacement_pin_in_memo),
 		cmocka_unit_test(test_szca_revocation_checks_account_first),
+		cmocka_unit_test(test_szca_fin_failed_refund),
 		cmocka_unit_test(test_szca_fin_check_retried),
 	};
 

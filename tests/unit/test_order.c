@@ -63,7 +63,7 @@ static void test_flags(void **state)
 	static const char *const editable[] = { "draft", "returned" };
 	static const char *const in_review[] = { "pre_review", "reviewing", "paper_review" };
 	static const char *const refundable[] = { "pre_review", "reviewing", "awaiting_paper",
-						  "paper_review", "returned" };
+						  "paper_review", "returned", "verify_failed" };
 	static const char *const awaits_applicant[] = { "draft", "verify_failed", "pending_payment",
 							"awaiting_paper", "returned" };
 	static const char *const granted[] = { "approved", "making", "shipped", "done" };
@@ -75,7 +75,7 @@ static void test_flags(void **state)
 		{ ORDER_FINAL, final, 4 },
 		{ ORDER_EDITABLE, editable, 2 },
 		{ ORDER_IN_REVIEW, in_review, 3 },
-		{ ORDER_REFUNDABLE, refundable, 5 },
+		{ ORDER_REFUNDABLE, refundable, 6 },
 		{ ORDER_AWAITS_APPLICANT, awaits_applicant, 5 },
 		{ ORDER_GRANTED, granted, 4 },
 	};
