@@ -24,7 +24,9 @@
  *             {"ref", "account_name", "account_no", "bank", "amount_fen": 1, "memo": "123456"}
  *           200 {"ref", "state": "sent" | "failed", "message"}
  *           The gateway pays 0.01 yuan to the account with the memo on the bank statement;
- *           the applicant reads it there and types it back (003: 打款备注).
+ *           the applicant reads it there and types it back (003: 打款备注). A repeated ref is
+ *           the same transfer (paid once; the gateway answers its state): a send whose answer
+ *           was lost is sent again with its ref, and must not pay twice.
  * Credit:   GET <endpoint>/transfers/<ref>
  *           200 {"ref", "state": "sent" | "credited" | "failed", "message"}
  *           Whether the transfer reached the account: the receiving bank credits it, or
