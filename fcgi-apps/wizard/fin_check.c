@@ -24,6 +24,11 @@ struct fin {
 	const char *why;
 };
 
+static const char sql_recorded[] =
+	"INSERT INTO verifications (order_id, subject, method, provider_ref, state, link, message, "
+	"created_at, decided_at) VALUES (?, 'enterprise', 'transfer', NULL, 'passed', '', "
+	"'已重新登记单位基本户信息，将再次打款 0.01 元进行金融认证。', NOW(3), NOW(3))";
+
 static int fin_tx(struct db *db, void *p)
 {
 	struct fin *f = p;
@@ -48,6 +53,10 @@ static int fin_tx(struct db *db, void *p)
 		return DB_ERR;
 	}
 	rc = wizard_step_save(db, r, f->o->id, STEP_FINANCIAL, f->data);
+	/* The enterprise check stands for the account as now entered (its step changed): recorded
+	 * again, as the verify step records it at this hall, the transfer to follow. */
+	if (rc == DB_OK)
+		rc = db_exec(db, sql_recorded, DB_ARGS(DB_I64(f->o->id)), NULL, NULL);
 	if (rc == DB_OK)
 		rc = order_move(db, f->o->id, ORDER_VERIFY_FAILED, ORDER_APPROVED,
 				strtoll(db_cell(&rows, 0, 1), NULL, 10), ORDER_BY_APPLICANT);

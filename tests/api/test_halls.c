@@ -1108,7 +1108,10 @@ static void fin_failed(struct walk *w)
 }
 
 /* 金融认证: the basic account entered again (POST .../fin-check), answered approved. */
-static void fin_resubmit(struct walk *w, const char *account)
+/* twice: submit the form again at once, as a double click would (only where the bank waits:
+ * an account scripted to fail returns the new transfer right after the answer, and the order
+ * can be 金融认证失败 again before the second click lands). */
+static void fin_resubmit(struct walk *w, const char *account, bool twice)
 {
 	char path[160], body[400];
 	struct api_resp r;
@@ -1122,6 +1125,8 @@ static void fin_resubmit(struct walk *w, const char *account)
 		fail_msg("%s: fin-check %ld %s", w->no, r.status, r.body);
 	assert_string_equal(str(r.json, "state"), "approved");
 	api_free(&r);
+	if (!twice)
+		return;
 	/* Submitted twice: the first one stands. */
 	api_call(&w->c, "POST", path, body, NULL, &r);
 	api_expect_error(&r, 409, "wrong_state");
@@ -1185,13 +1190,20 @@ static void test_szca_fin_check_after_approval(void **state)
 	/* Another wrong account: the bank refuses the transfer at once. */
 	wiz_random_account(wrong);
 	script_account(wrong, "fail");
-	fin_resubmit(w, wrong);
+	fin_resubmit(w, wrong, false);
 	fin_failed(w);
 
 	/* 重新填写正确的单位基本账户信息: a new transfer with a new PIN; credited: 成功受理. */
 	wiz_random_account(account);
 	script_account(account, "wait");
-	fin_resubmit(w, account);
+	fin_resubmit(w, account, true);
+	/* The enterprise check stands for the account as entered again, not for a stale one. */
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/verify/enterprise", w->no);
+	api_call(&w->c, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	if (!json_is_true(json_object_get(json_object_get(r.json, "verification"), "current")))
+		fail_msg("%s: the enterprise check reads stale after 金融认证: %s", w->no, r.body);
+	api_free(&r);
 	fin_sent(w, ref);
 	statement(account, memo);
 	assert_int_equal(strlen(memo), 6);
