@@ -370,6 +370,7 @@ void api_register_org(struct api_client *c, char uscc[19], char mobile[12])
 	char code[7], body[512];
 	struct api_resp r;
 
+	memset(c, 0, sizeof(*c)); /* a new browser: no cookie of an earlier session, nor stack bytes */
 	api_random_uscc(uscc);
 	api_random_mobile(mobile);
 	api_get_code(mobile, "register", code);
@@ -551,6 +552,7 @@ void api_staff_login(struct api_client *c, const char *user, const char *pw)
 	struct api_resp r;
 	json_t *f;
 
+	memset(c, 0, sizeof(*c)); /* a new browser: no cookie of an earlier session, nor stack bytes */
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
 	api_call(c, "POST", "/api/account/staff/login", body, NULL, &r);
 	if (r.status != 200)

@@ -379,6 +379,7 @@ void wiz_register_person(struct api_client *c, char mobile[12])
 	char code[7], body[400];
 	struct api_resp r;
 
+	memset(c, 0, sizeof(*c)); /* a new browser: no cookie of an earlier session, nor stack bytes */
 	api_random_mobile(mobile);
 	api_get_code(mobile, "register", code);
 	snprintf(body, sizeof(body),
