@@ -126,29 +126,28 @@ static int pin_mobile(struct req *r, const struct order *o, char out[ORDER_MOBIL
  * waiting for a transfer never queued nor makes a key whose PIN the memo is still to carry. */
 int review_fin_check(struct req *r, const struct order *o, bool *applies, const char **state)
 {
-	int rc = fincheck_latest(&r->app->db, r->arena, o->id, state, NULL);
+	struct fincheck_row fc;
+	int rc = fincheck_latest(&r->app->db, r->arena, o->id, &fc);
 
-	*applies = rc == DB_OK && **state;
+	*state = fc.state;
+	*applies = rc == DB_OK && *fc.state;
 	return rc;
 }
 
 int review_fin_check_poll(struct req *r, const struct order *o, bool *applies,
 			  const char **state, const char **ref)
 {
-	static const char sql_ref[] = "SELECT ref FROM fin_checks WHERE id = ?";
-	struct db_rows rows;
-	long long id = 0;
-	int rc = fincheck_latest_id(&r->app->db, r->arena, o->id, state, NULL, &id);
+	struct fincheck_row fc;
+	int rc = fincheck_latest(&r->app->db, r->arena, o->id, &fc);
 
+	*state = fc.state;
 	*ref = "";
-	*applies = rc == DB_OK && **state;
-	if (rc != DB_OK || !(str_is(*state, "queued") || str_is(*state, "sent")))
+	*applies = rc == DB_OK && *fc.state;
+	if (rc != DB_OK || !fincheck_pending(&fc))
 		return rc;
-	rc = db_query(&r->app->db, r->arena, sql_ref, DB_ARGS(DB_I64(id)), &rows);
-	if (rc == DB_OK && rows.nrows == 1)
-		*ref = db_cell(&rows, 0, 0);
-	if (rc == DB_OK && app_fincheck_after(r, id) < 0)
-		log_rid(LOG_WARN, r->rid, "order %s: fin check %lld left to the runner", o->no, id);
+	*ref = fc.ref;
+	if (app_fincheck_after(r, fc.id) < 0)
+		log_rid(LOG_WARN, r->rid, "order %s: fin check %lld left to the runner", o->no, fc.id);
 	return rc;
 }
 

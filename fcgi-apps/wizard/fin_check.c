@@ -34,20 +34,20 @@ static int fin_tx(struct db *db, void *p)
 	struct fin *f = p;
 	struct req *r = f->r;
 	struct db_rows rows;
-	const char *latest;
+	struct fincheck_row latest;
 	int rc;
 
 	f->refused = ERR__COUNT;
 	rc = db_query(db, r->arena, sql_lock, DB_ARGS(DB_I64(f->o->id)), &rows);
 	if (rc != DB_OK)
 		return rc;
-	rc = fincheck_latest(db, r->arena, f->o->id, &latest, NULL);
+	rc = fincheck_latest(db, r->arena, f->o->id, &latest);
 	if (rc != DB_OK)
 		return rc;
 	/* Under the lock: a second submit of the same form finds the order approved again. */
 	if (rows.nrows != 1 ||
 	    order_state_parse(db_cell(&rows, 0, 0)) != ORDER_VERIFY_FAILED ||
-	    !str_is(latest, "failed")) {
+	    !str_is(latest.state, "failed")) {
 		f->refused = ERR_WRONG_STATE;
 		f->why = "本订单当前没有未通过的金融认证，无需重新填写单位基本账户信息。";
 		return DB_ERR;

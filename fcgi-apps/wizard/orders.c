@@ -445,8 +445,8 @@ int wizard_order(struct req *r)
 	struct order o;
 	json_t *missing, *out;
 	bool paid, can_mail_in, unlock_auto;
-	const char *fin, *fin_message;
-	long long fin_id;
+	struct fincheck_row fc;
+	const char *fin;
 	int rc;
 
 	if (wizard_find_order(r, r->params[0], &o) < 0)
@@ -469,11 +469,12 @@ int wizard_order(struct req *r)
 		return -1;
 	paid = any_paid(&pay);
 	can_mail_in = str_is(db_cell(&d, 0, 6), "1") && !o.mail_in;
-	rc = fincheck_latest_id(&r->app->db, r->arena, o.id, &fin, &fin_message, &fin_id);
+	rc = fincheck_latest(&r->app->db, r->arena, o.id, &fc);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
+	fin = fc.state;
 	/* 001: a transfer still on its way is asked about after this answer. */
-	if ((str_is(fin, "queued") || str_is(fin, "sent")) && app_fincheck_after(r, fin_id) < 0)
+	if (fincheck_pending(&fc) && app_fincheck_after(r, fc.id) < 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	/* No step data here: what is personal (ID numbers, mobiles, cards) stays behind the
 	 * steps' own answers, masked. */
@@ -540,7 +541,7 @@ int wizard_order(struct req *r)
 	json_object_set_new(out, "fin_check",
 			    fin[0] ? json_pack("{s:s, s:s, s:s}", "state", fin, "state_name",
 					       fincheck_state_zh(o.state, o.verify_method, fin),
-					       "message", fin_message)
+					       "message", fc.message)
 				   : json_null());
 	json_object_set_new(out, "actions", actions(o.state, can_mail_in, paid, fin));
 	resp_json(r, 200, out);

@@ -76,7 +76,7 @@ static const char sql_insert[] =
 	"INSERT INTO fin_checks (order_id, ref, state, pin_enc, next_at, created_at) "
 	"VALUES (?, ?, 'queued', ?, NOW(3), NOW(3))";
 static const char sql_latest[] =
-	"SELECT state, message, id FROM fin_checks WHERE order_id = ? ORDER BY id DESC LIMIT 1";
+	"SELECT state, message, id, ref FROM fin_checks WHERE order_id = ? ORDER BY id DESC LIMIT 1";
 
 int fincheck_queue(struct db *db, const struct crypto_key *key, long long order_id,
 		   long long *id)
@@ -113,31 +113,24 @@ int fincheck_hall(struct db *db, struct arena *a, long long channel_id, bool *on
 	return rc;
 }
 
-int fincheck_latest(struct db *db, struct arena *a, long long order_id, const char **state,
-		    const char **message)
-{
-	return fincheck_latest_id(db, a, order_id, state, message, NULL);
-}
-
-int fincheck_latest_id(struct db *db, struct arena *a, long long order_id, const char **state,
-		       const char **message, long long *id)
+int fincheck_latest(struct db *db, struct arena *a, long long order_id, struct fincheck_row *out)
 {
 	struct db_rows rows;
 	int rc = db_query(db, a, sql_latest, DB_ARGS(DB_I64(order_id)), &rows);
 
-	*state = "";
-	if (message)
-		*message = "";
-	if (id)
-		*id = 0;
+	*out = (struct fincheck_row){ .state = "", .message = "", .ref = "" };
 	if (rc != DB_OK || rows.nrows != 1)
 		return rc;
-	*state = db_cell(&rows, 0, 0);
-	if (message)
-		*message = db_cell(&rows, 0, 1);
-	if (id)
-		*id = strtoll(db_cell(&rows, 0, 2), NULL, 10);
+	out->state = db_cell(&rows, 0, 0);
+	out->message = db_cell(&rows, 0, 1);
+	out->id = strtoll(db_cell(&rows, 0, 2), NULL, 10);
+	out->ref = db_cell(&rows, 0, 3);
 	return DB_OK;
+}
+
+bool fincheck_pending(const struct fincheck_row *f)
+{
+	return eq(f->state, "queued") || eq(f->state, "sent");
 }
 
 int fincheck_backoff(int tries)

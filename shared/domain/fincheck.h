@@ -73,12 +73,20 @@ int fincheck_hall(struct db *db, struct arena *a, long long channel_id, bool *on
 int fincheck_queue(struct db *db, const struct crypto_key *key, long long order_id,
 		   long long *id);
 
-/* The latest row's state of order_id ("" none: queued, sent, credited, failed, superseded),
- * its message (masked; may be NULL) and, with _id, its id (0 none). DB_* codes. */
-int fincheck_latest(struct db *db, struct arena *a, long long order_id, const char **state,
-		    const char **message);
-int fincheck_latest_id(struct db *db, struct arena *a, long long order_id, const char **state,
-		       const char **message, long long *id);
+/* An order's latest financial check. */
+struct fincheck_row {
+	long long id;        /* 0: none */
+	const char *state;   /* "" none, queued, sent, credited, failed, superseded */
+	const char *message; /* masked */
+	const char *ref;     /* the transfer's at the gateway */
+};
+
+/* The latest row of order_id into *out (state "" when there is none). DB_* codes. */
+int fincheck_latest(struct db *db, struct arena *a, long long order_id, struct fincheck_row *out);
+
+/* Whether its transfer is still on its way (queued or sent): a read of the order asks the
+ * gateway about it after the answer (app_fincheck_after). */
+bool fincheck_pending(const struct fincheck_row *f);
 
 struct fincheck_stats {
 	int sent, credited, failed, retry;

@@ -318,8 +318,9 @@ int verify_start(const struct provider *p, const struct verify_check *c,
 	return rc;
 }
 
-int verify_query(const struct provider *p, const char *ref, struct verify_result *out,
-		 char *err, size_t errsz)
+/* GET <collection>/<ref>: a check's or a transfer's state. */
+static int query(const struct provider *p, const char *collection, enum mode mode,
+		 const char *ref, struct verify_result *out, char *err, size_t errsz)
 {
 	char path[80];
 
@@ -328,20 +329,18 @@ int verify_query(const struct provider *p, const char *ref, struct verify_result
 		snprintf(err, errsz, "verify: bad ref");
 		return VERIFY_UNAVAILABLE;
 	}
-	snprintf(path, sizeof(path), "/checks/%s", ref);
-	return call(p, "GET", path, NULL, M_CHECK, ref, out, err, errsz);
+	snprintf(path, sizeof(path), "%s/%s", collection, ref);
+	return call(p, "GET", path, NULL, mode, ref, out, err, errsz);
+}
+
+int verify_query(const struct provider *p, const char *ref, struct verify_result *out,
+		 char *err, size_t errsz)
+{
+	return query(p, "/checks", M_CHECK, ref, out, err, errsz);
 }
 
 int verify_transfer_query(const struct provider *p, const char *ref, struct verify_result *out,
 			  char *err, size_t errsz)
 {
-	char path[80];
-
-	memset(out, 0, sizeof(*out));
-	if (!ref_ok(ref)) {
-		snprintf(err, errsz, "verify: bad ref");
-		return VERIFY_UNAVAILABLE;
-	}
-	snprintf(path, sizeof(path), "/transfers/%s", ref);
-	return call(p, "GET", path, NULL, M_CREDIT, ref, out, err, errsz);
+	return query(p, "/transfers", M_CREDIT, ref, out, err, errsz);
 }

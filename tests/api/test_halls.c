@@ -47,6 +47,18 @@ static const char *str(json_t *o, const char *k)
 	return v ? v : "";
 }
 
+/* Whether the array of codes a lists code. */
+static bool listed(json_t *a, const char *code)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (strcmp(json_string_value(v), code) == 0)
+			return true;
+	return false;
+}
+
 /* A walk of business for kind at channel, paid by pay where it costs something. */
 static struct walk *new_walk(const char *channel, const char *business, const char *kind,
 			     const char *pay)
@@ -127,24 +139,35 @@ static char *made_members(struct walk *w)
 	return out;
 }
 
+/* The review detail's 001 financial check as it is now: its state ("" when the order has
+ * none) and its transfer's ref; made: whether the made step is offered. */
+static void fin_check_now(struct walk *w, char state[16], char ref[80], bool *made)
+{
+	char path[120];
+	struct api_resp r;
+	json_t *f;
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
+	api_call(&shp, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	f = json_object_get(r.json, "fin_check");
+	snprintf(state, 16, "%s", f ? str(f, "state") : "");
+	snprintf(ref, 80, "%s", f ? str(f, "ref") : "");
+	*made = listed(json_object_get(r.json, "actions"), "made");
+	api_free(&r);
+}
+
 /* The review detail's 001 financial check (fin_check.state, "" when the order has none),
  * once it is no longer queued: its transfer goes out after the approval's answer. */
 static void fin_settled(struct walk *w, char out[16])
 {
-	char path[120];
+	char ref[80];
+	bool made;
 
-	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
 	for (int i = 0; i < 200; i++) {
-		struct api_resp r;
-		json_t *f;
-
 		if (i)
 			usleep(50 * 1000);
-		api_call(&shp, "GET", path, NULL, NULL, &r);
-		assert_int_equal(r.status, 200);
-		f = json_object_get(r.json, "fin_check");
-		snprintf(out, 16, "%s", f ? str(f, "state") : "");
-		api_free(&r);
+		fin_check_now(w, out, ref, &made);
 		if (strcmp(out, "queued") != 0 && strcmp(out, "sent") != 0 &&
 		    strcmp(out, "none") != 0)
 			return;
@@ -911,21 +934,6 @@ static bool needs(json_t *missing, const char *material)
 
 /* ---- 001 金融认证 after approval */
 
-/* The memo of the newest transfer to account off the sandbox's bank statement, "" none. */
-static void statement(const char *account, char memo[16])
-{
-	char path[120];
-	struct api_resp r;
-	json_t *t;
-
-	snprintf(path, sizeof(path), "/sandbox/verify/transfers?account_no=%s", account);
-	api_get(path, &r);
-	assert_int_equal(r.status, 200);
-	t = json_array_get(json_object_get(r.json, "transfers"), 0);
-	snprintf(memo, 16, "%s", t ? str(t, "memo") : "");
-	api_free(&r);
-}
-
 /* How the sandbox's bank takes transfers to account: fail (收款行退回) or clear. */
 static void script_account(const char *account, const char *outcome)
 {
@@ -952,17 +960,6 @@ static void wait_state(struct walk *w, const char *want, struct api_resp *r)
 		api_free(r);
 	}
 	fail_msg("%s: never %s (last %s)", w->no, want, state);
-}
-
-static bool listed(json_t *a, const char *code)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(a, i, v)
-		if (strcmp(json_string_value(v), code) == 0)
-			return true;
-	return false;
 }
 
 /* 003 "证书已过有效期的，需要准备资料线下办理，可以快递或者现场办理": an expired certificate's renewal is
@@ -1055,26 +1052,18 @@ static void test_netca_renewal_in_window_online(void **state)
 /* The review detail's fin_check once its transfer went out (state "sent"): its ref. */
 static void fin_sent(struct walk *w, char ref[80])
 {
-	char path[120];
+	char state[16];
+	bool made;
 
-	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
 	for (int i = 0; i < 200; i++) {
-		struct api_resp r;
-		json_t *f;
-
 		if (i)
 			usleep(50 * 1000);
-		api_call(&shp, "GET", path, NULL, NULL, &r);
-		assert_int_equal(r.status, 200);
-		f = json_object_get(r.json, "fin_check");
-		snprintf(ref, 80, "%s", str(f, "ref"));
-		if (strcmp(str(f, "state"), "sent") == 0) {
+		fin_check_now(w, state, ref, &made);
+		if (strcmp(state, "sent") == 0) {
 			/* Not made before the bank credits the transfer. */
-			assert_false(listed(json_object_get(r.json, "actions"), "made"));
-			api_free(&r);
+			assert_false(made);
 			return;
 		}
-		api_free(&r);
 	}
 	fail_msg("%s: the financial check's transfer was never sent", w->no);
 }
@@ -1157,7 +1146,7 @@ static void test_szca_fin_check_after_approval(void **state)
 	assert_non_null(strstr(r.body, "审核通过后"));
 	assert_true(json_is_null(json_object_get(r.json, "fin_check")));
 	api_free(&r);
-	statement(w->account, memo);
+	wiz_statement_memo(w->account, memo);
 	assert_string_equal(memo, "");
 	w->stop_at = "reviewing";
 	drive(w);
@@ -1168,7 +1157,7 @@ static void test_szca_fin_check_after_approval(void **state)
 	wiz_order(&w->c, w->no, NULL, &r);
 	assert_string_equal(str(r.json, "state_name"), "审核通过，金融认证中");
 	api_free(&r);
-	statement(w->account, first);
+	wiz_statement_memo(w->account, first);
 	assert_int_equal(strlen(first), 6);
 	bank_decides(ref, "failed");
 	fin_failed(w);
@@ -1205,7 +1194,7 @@ static void test_szca_fin_check_after_approval(void **state)
 		fail_msg("%s: the enterprise check reads stale after 金融认证: %s", w->no, r.body);
 	api_free(&r);
 	fin_sent(w, ref);
-	statement(account, memo);
+	wiz_statement_memo(account, memo);
 	assert_int_equal(strlen(memo), 6);
 	assert_string_not_equal(memo, first);
 	bank_decides(ref, "credited");
@@ -1238,7 +1227,7 @@ static void test_szca_fin_check_after_approval(void **state)
 	/* The PIN rode in the memo: no PIN by SMS. */
 	message_with(w->mobile, "证书PIN码为", text, sizeof(text));
 	assert_string_equal(text, "");
-	statement(account, again);
+	wiz_statement_memo(account, again);
 	assert_string_equal(again, memo);
 	script_account(w->account, "clear");
 	script_account(wrong, "clear");
@@ -1336,7 +1325,7 @@ static void test_szca_revocation_checks_account_first(void **state)
 	applicant(w, extra);
 	wiz_create(&w->c, w->channel, w->business, w->kind, extra, w->no);
 	sign_order(w);
-	statement(w->account, memo);
+	wiz_statement_memo(w->account, memo);
 	assert_int_equal(strlen(memo), 6);
 	drive(w);
 	if (!strstr(w->trail, "done"))
@@ -1367,7 +1356,7 @@ static void test_szca_free_replacement_pin_in_memo(void **state)
 	assert_string_equal(str(r.json, "pin_delivery"), "transfer_memo");
 	api_free(&r);
 	fin_sent(w, ref);
-	statement(w->account, memo);
+	wiz_statement_memo(w->account, memo);
 	assert_int_equal(strlen(memo), 6);
 	snprintf(path, sizeof(path), "/api/review/orders/%s/fin-check/pin", w->no);
 	/* Not before the bank credited it, and never to a reviewer. */

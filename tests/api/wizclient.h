@@ -100,6 +100,9 @@ void wiz_random_account(char out[20]);
  * step's account; NULL for the other methods). Asserts the check passed. */
 void wiz_verify(struct api_client *c, const char *no, const char *subject, const char *account_no);
 
+/* The memo of the newest transfer to account on the sandbox's bank statement ("" none). */
+void wiz_statement_memo(const char *account, char memo[16]);
+
 /* wiz_verify of every subject the order needs: the enterprise when its plan has that step
  * and the order is not mail-in, then the handler. */
 void wiz_verify_plan(struct api_client *c, const char *no, const char *account_no);
