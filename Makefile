@@ -204,7 +204,7 @@ FUZZ_SRCS_fuzz_providers := shared/ext/pay.c shared/ext/verify.c shared/ext/cour
                            shared/base/valid.c shared/ext/waybill.c shared/domain/order.c shared/base/log.c shared/base/conf.c \
                            shared/db/db.c shared/base/arena.c shared/base/decode.c shared/base/errbuf.c shared/base/fdio.c
 FUZZ_LIBS_fuzz_providers := $(shell pkg-config --libs jansson libcrypto libcurl inih libmariadb 2>/dev/null)
-FUZZ_SRCS_fuzz_cert     := shared/crypto/cert.c shared/crypto/crypto.c shared/base/errbuf.c shared/base/fdio.c \
+FUZZ_SRCS_fuzz_cert     := shared/crypto/cert.c shared/crypto/cert_verify.c shared/crypto/crypto.c shared/base/errbuf.c shared/base/fdio.c \
                            shared/base/decode.c shared/base/arena.c
 FUZZ_LIBS_fuzz_cert     := $(shell pkg-config --libs libcrypto 2>/dev/null)
 FUZZ_SRCS_fuzz_scan_qr  := shared/media/scan.c shared/base/errbuf.c shared/base/fdio.c shared/domain/formtag.c shared/crypto/crypto.c shared/domain/orderno.c \

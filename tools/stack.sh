@@ -480,6 +480,9 @@ cert_file = $DIR/tls/ra.pem
 key_file = $DIR/tls/ra.key
 ca_file = $DIR/tls/staff-ca.pem
 timeout_ms = 5000
+; Certificate login: the sandbox's issuing CAs, and the sandbox token as the key helper.
+trust_file = $DIR/ca/trust.pem
+token_helper = /sandbox/token
 EOF
   mv "$DIR/etc/certhall.conf.tmp" "$DIR/etc/certhall.conf"
   ((GALERA)) || return 0
@@ -646,7 +649,11 @@ tls_setup() {
 # of its own, so that no staff certificate can reach the CA.
 ca_setup() {
   local c=$DIR/ca kind
-  [[ -s $c/sm2/ca.pem && -s $DIR/tls/ra.pem ]] && return 0
+  # The issuing CAs whose certificates may log in ([ca] trust_file), for a stack made before.
+  if [[ -s $c/sm2/ca.pem && -s $DIR/tls/ra.pem ]]; then
+    [[ -s $c/trust.pem ]] || cat "$c/rsa/ca.pem" "$c/sm2/ca.pem" >"$c/trust.pem"
+    return 0
+  fi
   mkdir -p "$c/rsa" "$c/sm2" "$DIR/tls"
   (
     umask 077
@@ -683,7 +690,8 @@ ca_setup() {
       -subj "/CN=certhall RA client" 2>/dev/null |
       openssl x509 -req -CA ra-ca.pem -CAkey ra-ca.key -CAcreateserial -days 3650 -out ra.pem 2>/dev/null
   ) || die "making the sandbox CA in $c failed"
-  chmod 0644 "$c"/*/*.pem "$DIR/tls/ra.pem" "$DIR/tls/ra-ca.pem"
+  cat "$c/rsa/ca.pem" "$c/sm2/ca.pem" >"$c/trust.pem"
+  chmod 0644 "$c"/*/*.pem "$c/trust.pem" "$DIR/tls/ra.pem" "$DIR/tls/ra-ca.pem"
   [[ -s $c/sm2/ca.pem && -s $c/rsa/chain.pem && -s $DIR/tls/ra.pem ]] ||
     die "making the sandbox CA in $c failed"
 }

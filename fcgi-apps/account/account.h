@@ -17,6 +17,9 @@ int account_reset_password(struct req *r);
 int account_change_password(struct req *r);
 int account_change_mobile(struct req *r);
 int account_me(struct req *r);
+int account_cert_login_info(struct req *r); /* certlogin.c */
+int account_cert_challenge(struct req *r);
+int account_cert_login(struct req *r);
 int staff_login(struct req *r);
 int staff_me(struct req *r);
 int staff_outbox(struct req *r);

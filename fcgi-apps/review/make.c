@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "base/strlist.h"
+#include "base/valid.h"
 #include "domain/fincheck.h"
 #include "domain/order.h"
 #include "ext/ca.h"
@@ -47,7 +48,6 @@ static const char sql_revoke_lost[] =
 	"WHERE id = ? AND state = 'valid'";
 
 #define REVOKE_LOST "遗失补办，旧证书已吊销"
-#define TOKEN_SERIAL_MAX 64
 
 struct made {
 	struct req *r;
@@ -65,15 +65,6 @@ struct made {
 static const char sql_pin_served[] =
 	"UPDATE fin_checks SET pin_enc = NULL WHERE order_id = ? AND state = 'credited'";
 
-/* A token's hardware serial: 4 to 64 of A-Z a-z 0-9 and '-'. */
-static bool token_serial_ok(const char *s)
-{
-	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-";
-	size_t n = strlen(s);
-
-	return n >= 4 && n <= TOKEN_SERIAL_MAX && strspn(s, ok) == n;
-}
-
 /* A PIN as token tools set them: 6 to 8 digits. */
 static bool pin_ok(const char *s)
 {
@@ -87,7 +78,7 @@ struct made_in {
 };
 
 static const struct req_field made_fields[] = {
-	{ "token_serial", true, TOKEN_SERIAL_MAX, token_serial_ok,
+	{ "token_serial", true, VALID_TOKEN_SERIAL_MAX, valid_token_serial,
 	  "介质序列号（token_serial）应为 4 至 64 位字母、数字或“-”，请从制证工具中复制。",
 	  offsetof(struct made_in, token_serial) },
 	{ "pin", false, 8, pin_ok, "PIN码（pin）应为制证工具设置的 6 至 8 位数字。",

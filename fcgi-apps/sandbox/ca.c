@@ -67,8 +67,8 @@ struct sca {
 static struct sca cas[] = { { .kind = "rsa" }, { .kind = "sm2" } };
 
 static const char sql_insert[] =
-	"INSERT INTO sandbox_ca_certs (ca_name, serial, username, subject, der, issued_at) "
-	"VALUES (?, ?, ?, ?, ?, NOW(3))";
+	"INSERT INTO sandbox_ca_certs (ca_name, serial, username, subject, der, key_sha256, issued_at) "
+	"VALUES (?, ?, ?, ?, ?, ?, NOW(3))";
 static const char sql_lock_cert[] =
 	"SELECT revoked_at IS NOT NULL FROM sandbox_ca_certs WHERE ca_name = ? AND serial = ? "
 	"FOR UPDATE";
@@ -322,7 +322,7 @@ int sandbox_ca_enroll(struct req *r)
 	}
 	rc = db_exec(&r->app->db, sql_insert,
 		     DB_ARGS(DB_STR(ca_name(r, ca)), DB_STR(serial), DB_STR(in.username),
-			     DB_STR(ci.subject), DB_BLOB(der, (size_t)n)),
+			     DB_STR(ci.subject), DB_BLOB(der, (size_t)n), DB_STR(ci.key_sha256)),
 		     NULL, NULL);
 	if (rc != DB_OK) {
 		ret = app_db_error(r, rc);

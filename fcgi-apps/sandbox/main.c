@@ -45,6 +45,8 @@ static const struct route routes[] = {
 	{ "GET", "/ejbca/ejbca-rest-api/v1/ca/:issuer_dn/getLatestCrl", sandbox_ca_crl, ROUTE_PUBLIC, 0 },
 	/* token.c: the sandbox token */
 	{ "POST", "/sandbox/token", sandbox_token, ROUTE_PUBLIC, 0 },
+	{ "GET", "/sandbox/token/inserted", sandbox_token_inserted, ROUTE_PUBLIC, 0 },
+	{ "POST", "/sandbox/token/:serial/sign", sandbox_token_sign, ROUTE_PUBLIC, 0 },
 	{ "GET", "/sandbox/health", serve_health, ROUTE_PUBLIC, 0 },
 };
 
@@ -162,6 +164,12 @@ static const char *const tables[] = {
 	" key_pem TEXT CHARACTER SET ascii NOT NULL,"
 	" created_at DATETIME(3) NOT NULL"
 	") ENGINE=InnoDB",
+	/* The key each certificate certifies, so that a token finds the certificates of its key
+	 * (token.c); and the token's PIN. Added to tables an older sandbox made. */
+	"ALTER TABLE sandbox_ca_certs ADD COLUMN IF NOT EXISTS key_sha256 CHAR(64) CHARACTER SET ascii NULL, "
+	"ADD KEY IF NOT EXISTS sandbox_ca_certs_key (key_sha256)",
+	"ALTER TABLE sandbox_tokens ADD COLUMN IF NOT EXISTS pin_hash CHAR(64) CHARACTER SET ascii NULL, "
+	"ADD COLUMN IF NOT EXISTS key_sha256 CHAR(64) CHARACTER SET ascii NULL",
 	"CREATE TABLE IF NOT EXISTS sandbox_ca_crls ("
 	" ca_name VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,"
 	" crl_number BIGINT NOT NULL,"

@@ -99,5 +99,9 @@ int sandbox_ca_crl(struct req *r);
 
 /* token.c: the sandbox token: a key, its PKCS#10 request, a hardware serial. */
 int sandbox_token(struct req *r);
+int sandbox_token_inserted(struct req *r);   /* token_sign.c: the key helper's side */
+int sandbox_token_sign(struct req *r);
+/* What the token keeps of its PIN: hex SHA-256 of "<serial>:<pin>". */
+void sandbox_token_pin_hash(const char *serial, const char *pin, char out[65]);
 
 #endif

@@ -19,11 +19,13 @@
  *      (the PIN the token tool set and shows the staff member, who types it into the made
  *      step: the hall sends it to its holder and keeps it nowhere readable)
  * The key stays on the "token": a row of sandbox_tokens (main.c), its private key in PEM,
- * never answered, for the certificate login a token signs for.
+ * never answered, with a hash of its PIN, for the certificate login a token signs for
+ * (token_sign.c).
  */
 
 static const char sql_insert[] =
-	"INSERT INTO sandbox_tokens (token_serial, kind, key_pem, created_at) VALUES (?, ?, ?, NOW(3))";
+	"INSERT INTO sandbox_tokens (token_serial, kind, key_pem, pin_hash, key_sha256, created_at) "
+	"VALUES (?, ?, ?, ?, ?, NOW(3))";
 
 struct token_in {
 	const char *kind, *cn, *o;
@@ -62,7 +64,7 @@ int sandbox_token(struct req *r)
 	struct token_in in;
 	json_t *body;
 	EVP_PKEY *k = NULL;
-	char *csr = NULL, *pem = NULL, serial[17], pin[8];
+	char *csr = NULL, *pem = NULL, serial[17], pin[8], pin_hash[65], key_hash[65];
 	unsigned char rnd[4];
 	int rc, ret = -1;
 
@@ -72,7 +74,7 @@ int sandbox_token(struct req *r)
 		return sandbox_error(r, 400, "invalid_field", true, "cn", "cn（证书持有者名称）不能为空。");
 	k = cert_key_new(strcmp(in.kind, "sm2") == 0 ? CERT_KEY_SM2 : CERT_KEY_RSA);
 	if (!k || !(csr = cert_csr_pem(k, in.cn, in.o && in.o[0] ? in.o : NULL)) || !(pem = key_pem(k)) ||
-	    crypto_token_hex(serial, sizeof(serial), 8) < 0) {
+	    crypto_token_hex(serial, sizeof(serial), 8) < 0 || cert_key_sha256(k, key_hash) < 0) {
 		ERR_clear_error();
 		ret = resp_error(r, ERR_INTERNAL, NULL, NULL);
 		goto out;
@@ -86,8 +88,9 @@ int sandbox_token(struct req *r)
 	/* Six digits; the modulo's bias (2^32 mod 10^6) is far below what a PIN guess needs. */
 	snprintf(pin, sizeof(pin), "%06u", (unsigned)((((uint32_t)rnd[0] << 24) | ((uint32_t)rnd[1] << 16) |
 						       ((uint32_t)rnd[2] << 8) | rnd[3]) % 1000000u));
-	rc = db_exec(&r->app->db, sql_insert, DB_ARGS(DB_STR(serial), DB_STR(in.kind), DB_STR(pem)),
-		     NULL, NULL);
+	sandbox_token_pin_hash(serial, pin, pin_hash);
+	rc = db_exec(&r->app->db, sql_insert, DB_ARGS(DB_STR(serial), DB_STR(in.kind), DB_STR(pem),
+		     DB_STR(pin_hash), DB_STR(key_hash)), NULL, NULL);
 	if (rc != DB_OK) {
 		ret = app_db_error(r, rc);
 		goto out;

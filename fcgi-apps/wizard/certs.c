@@ -38,7 +38,7 @@ static const char sql_cert[] = CERT_COLS
 /* The subject index of the logged-in account: an organisation's USCC (its login name). A person
  * account's login is a mobile, not the holder's ID number, so it has none: *idx stays NULL.
  * Returns 0 or -1 answered. */
-static int my_subject(struct req *r, const char **idx)
+int wizard_my_subject(struct req *r, const char **idx)
 {
 	struct db_rows a;
 	char *hex;
@@ -149,7 +149,7 @@ int wizard_certs(struct req *r)
 	json_t *list;
 	int rc;
 
-	if (my_subject(r, &idx) < 0)
+	if (wizard_my_subject(r, &idx) < 0)
 		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_certs,
 		      DB_ARGS(DB_I64(r->auth.id), idx ? DB_STR(idx) : DB_NULL, DB_I64(CERTS_MAX + 1)),
@@ -173,7 +173,7 @@ int wizard_cert_find(struct req *r)
 	if (!valid_serial(serial))
 		return resp_error(r, ERR_INVALID_FIELD, "serial",
 				  "证书序列号为 1 至 40 位十六进制字符（0-9、A-F，区分大小写），例如 712C1B5A584A1BBE。");
-	if (my_subject(r, &idx) < 0)
+	if (wizard_my_subject(r, &idx) < 0)
 		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_cert,
 		      DB_ARGS(DB_STR(serial), DB_I64(r->auth.id), idx ? DB_STR(idx) : DB_NULL), &c);

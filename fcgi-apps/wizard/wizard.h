@@ -161,6 +161,12 @@ int wizard_agreement(struct req *r);
 int wizard_renew_download(struct req *r); /* renew_download.c */
 int wizard_certs(struct req *r);          /* certs.c */
 int wizard_cert_find(struct req *r);
+/* The subject index of the logged-in account (an organisation's USCC; NULL for a person),
+ * with which it reaches certificates the CA issued to its subject. 0 or -1 (answered). */
+int wizard_my_subject(struct req *r, const char **idx);
+int wizard_bindings(struct req *r);       /* bindings.c */
+int wizard_bind(struct req *r);
+int wizard_unbind(struct req *r);
 int wizard_create(struct req *r);         /* create.c */
 int wizard_orders(struct req *r);         /* orders.c */
 int wizard_order(struct req *r);

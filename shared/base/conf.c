@@ -136,6 +136,8 @@ static const struct conf_key conf_keys[] = {
 	STR("ca", "sm2_ca_name", ca_sm2_name, "certhall-sm2"),
 	STR("ca", "sm2_issuer_dn", ca_sm2_issuer_dn,
 	    "CN=certhall Sandbox SM2 Issuing CA,O=certhall sandbox,C=CN"),
+	STR("ca", "trust_file", ca_trust_file, ""),
+	STR("ca", "token_helper", ca_token_helper, ""),
 };
 
 struct load_ctx {

@@ -139,6 +139,11 @@ struct conf {
 	char ca_rsa_issuer_dn[CONF_STR_MAX];
 	char ca_sm2_name[CONF_STR_MAX];
 	char ca_sm2_issuer_dn[CONF_STR_MAX];
+	/* Certificate login (002 【证书登录】): the issuing CAs whose certificates may log in (PEM;
+	 * "": certificate login is off), and the address of the local key helper the login page
+	 * asks to sign (README, "Certificate login"). */
+	char ca_trust_file[CONF_STR_MAX];
+	char ca_token_helper[CONF_STR_MAX];
 
 	/* Loaded from the *_file keys, never from the INI itself. */
 	char db_password[128];

@@ -61,6 +61,14 @@
 	X(ERR_CSR_MISMATCH, "csr_mismatch", 400, "证书请求的主题与本订单不符。") \
 	X(ERR_KEY_CERTIFIED, "key_certified", 409, "该密钥已签发过证书，请在介质上重新生成密钥后再制证。") \
 	X(ERR_CA_REFUSED, "ca_refused", 502, "CA 拒绝签发该证书请求，请核对介质生成的请求后重试。") \
+	X(ERR_CERT_LOGIN_OFF, "cert_login_off", 404, "本平台未开通证书登录，请使用密码或短信验证码登录。") \
+	X(ERR_CHALLENGE_EXPIRED, "challenge_expired", 401, "登录请求已失效或已使用，请重新点击“证书登录”。") \
+	X(ERR_CERT_UNTRUSTED, "cert_untrusted", 401, "该证书不是本机构签发的证书，不能用于登录。") \
+	X(ERR_CERT_EXPIRED, "cert_expired", 401, "该证书已过期或尚未生效，请先办理证书更新。") \
+	X(ERR_CERT_REVOKED, "cert_revoked", 401, "该证书已吊销，不能用于登录。") \
+	X(ERR_CERT_UNBOUND, "cert_unbound", 401, "该证书尚未绑定账号：请先用密码或短信验证码登录，在【我的证书】-【证书绑定】中输入介质序列号进行绑定。") \
+	X(ERR_TOKEN_UNKNOWN, "token_unknown", 404, "未找到该介质序列号对应的、本账号可办理的证书：请核对介质外壳上或证书助手显示的序列号（区分大小写）。") \
+	X(ERR_TOKEN_BOUND, "token_bound", 409, "该介质已绑定其他账号，请先在原账号中解除绑定。") \
 	X(ERR_METHOD, "method_not_allowed", 405, "不支持该请求方式。") \
 	X(ERR_TOO_LARGE, "too_large", 413, "提交的内容过大。") \
 	X(ERR_UNSUPPORTED_MEDIA, "unsupported_media_type", 415, "请以 JSON 格式提交（Content-Type: application/json）。") \

@@ -318,6 +318,17 @@ bool valid_postcode(const char *s)
 	return s != NULL && bounded_len(s, 6) == 6 && all_digits(s, 6);
 }
 
+bool valid_token_serial(const char *s)
+{
+	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-";
+	size_t n;
+
+	if (s == NULL)
+		return false;
+	n = bounded_len(s, VALID_TOKEN_SERIAL_MAX);
+	return n >= 4 && n <= VALID_TOKEN_SERIAL_MAX && strspn(s, ok) == n;
+}
+
 bool valid_serial(const char *s)
 {
 	size_t n;

@@ -40,6 +40,11 @@ bool valid_postcode(const char *s);
 /* Certificate serial: 1 to 40 hex characters, case kept (case-sensitive look-ups). */
 bool valid_serial(const char *s);
 
+/* A token's (USB key's) hardware serial, as token tools print it: 4 to VALID_TOKEN_SERIAL_MAX
+ * of A-Z a-z 0-9 and '-', case kept. */
+#define VALID_TOKEN_SERIAL_MAX 64
+bool valid_token_serial(const char *s);
+
 /* Money in yuan: "260", "260.5", "260.00"; no sign, no exponent, at most 2 decimals, at most
  * 10,000,000.00. Writes the amount in fen (cents). Returns true if valid. */
 bool valid_money(const char *s, int64_t *fen);

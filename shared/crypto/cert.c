@@ -134,8 +134,7 @@ X509 *cert_read(const char *text, size_t n)
 	return x;
 }
 
-/* SM2 signatures cover a digest of the signer's identifier: set GM/T 0009's default. */
-static int sm2_id(EVP_PKEY_CTX *pctx, EVP_PKEY *k)
+int cert_sm2_id(EVP_PKEY_CTX *pctx, EVP_PKEY *k)
 {
 	if (cert_key_kind(k, NULL) != CERT_KEY_SM2)
 		return 0;
@@ -353,7 +352,7 @@ static EVP_MD_CTX *sign_ctx(EVP_PKEY *key)
 	const char *md = cert_key_kind(key, NULL) == CERT_KEY_SM2 ? "SM3" : "SHA256";
 
 	if (m == NULL || EVP_DigestSignInit_ex(m, &pctx, md, NULL, NULL, key, NULL) != 1 ||
-	    sm2_id(pctx, key) < 0) {
+	    cert_sm2_id(pctx, key) < 0) {
 		EVP_MD_CTX_free(m);
 		return NULL;
 	}

@@ -79,6 +79,34 @@ int cert_csr_info_of(X509_REQ *req, struct cert_csr_info *info);
 int cert_sign_x509(X509 *x, EVP_PKEY *key);
 int cert_sign_crl(X509_CRL *crl, EVP_PKEY *key);
 
+/* SM2 signatures cover a digest of the signer's identifier: sets GM/T 0009's default
+ * (CERT_SM2_ID) on pctx when k is an SM2 key; nothing for another key. Returns 0 or -1. */
+int cert_sm2_id(EVP_PKEY_CTX *pctx, EVP_PKEY *k);
+
+/* ---- signatures over data, and chains (cert_verify.c): certificate login (002 【证书登录】) */
+
+/* The largest signature over data we take or make (an SM2 DER signature is ~72 bytes, an
+ * RSA-4096 one 512). */
+#define CERT_SIG_MAX 1024
+
+/* Signs n bytes of data with key as a token signs a login challenge: RSA PKCS#1 v1.5 over
+ * SHA-256, SM2 over SM3 with CERT_SM2_ID (the DER signature). The signature into sig (at most
+ * CERT_SIG_MAX bytes), its length into *siglen. Returns 0 or -1. */
+int cert_sign_data(EVP_PKEY *key, const void *data, size_t n, unsigned char *sig, size_t *siglen);
+
+/* Whether sig is key's signature over data, as cert_sign_data makes it. */
+bool cert_verify_data(EVP_PKEY *key, const void *data, size_t n, const unsigned char *sig,
+		      size_t siglen);
+
+/* The certificates of a PEM file (a trust bundle), at most 64. NULL when the file cannot be
+ * read or holds none. sk_X509_pop_free(s, X509_free). */
+STACK_OF(X509) *cert_bundle_read(const char *path);
+
+/* Whether x was issued by one of the CA certificates in trust, which are anchors (the hall's
+ * configured issuing CAs): the issuer's name and key identifier match, the issuer is a CA
+ * valid at now, and its key verifies x's signature (SM2: over CERT_SM2_ID). */
+bool cert_issued_by(X509 *x, STACK_OF(X509) *trust, time_t now);
+
 /* A fresh key pair: RSA-2048 or SM2 (what a token makes). NULL on failure; EVP_PKEY_free. */
 EVP_PKEY *cert_key_new(enum cert_key kind);
 

@@ -13,6 +13,9 @@
 
 #include <cmocka.h>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "apiclient.h"
 #include "wizclient.h"
 
@@ -880,9 +883,10 @@ static void mailed(struct flow *f)
 	staff(&shp, f->no, "delivered", NULL, "done", NULL);
 }
 
-/* What the console's dev button does: the names the detail asks for, a request from the
- * sandbox token (POST /sandbox/token); the made step's members (free()). */
-static char *console_token(const char *no)
+/* What the console's dev button does: the names the detail asks for, a request from a
+ * sandbox token of kind ("rsa", "sm2"; POST /sandbox/token); the made step's members (free()).
+ * The token's serial and PIN into token and pin when not NULL. */
+static char *console_token_of(const char *no, const char *kind, char token[17], char pin[9])
 {
 	char path[160], body[600];
 	struct api_resp r;
@@ -894,7 +898,7 @@ static char *console_token(const char *no)
 	assert_int_equal(r.status, 200);
 	names = json_object_get(r.json, "made_names");
 	assert_string_equal(json_string_value(json_object_get(names, "cn")), ORG);
-	snprintf(body, sizeof(body), "{\"kind\":\"rsa\",\"cn\":\"%s\",\"o\":\"%s\"}",
+	snprintf(body, sizeof(body), "{\"kind\":\"%s\",\"cn\":\"%s\",\"o\":\"%s\"}", kind,
 		 json_string_value(json_object_get(names, "cn")),
 		 json_string_value(json_object_get(names, "o")));
 	api_free(&r);
@@ -902,6 +906,10 @@ static char *console_token(const char *no)
 	assert_int_equal(r.status, 201);
 	/* The key stays on the token. */
 	assert_null(strstr(r.body, "PRIVATE KEY"));
+	if (token)
+		snprintf(token, 17, "%s", json_string_value(json_object_get(r.json, "token_serial")));
+	if (pin)
+		snprintf(pin, 9, "%s", json_string_value(json_object_get(r.json, "pin")));
 	made = json_pack("{s:O, s:O, s:O}", "csr", json_object_get(r.json, "csr"), "token_serial",
 			 json_object_get(r.json, "token_serial"), "pin", json_object_get(r.json, "pin"));
 	api_free(&r);
@@ -914,6 +922,11 @@ static char *console_token(const char *no)
 	out[0] = ',';
 	out[strlen(out) - 1] = '\0';
 	return out;
+}
+
+static char *console_token(const char *no)
+{
+	return console_token_of(no, "rsa", NULL, NULL);
 }
 
 /* Both SMS gateways of the sandbox failing every send (1) or none (0), and nothing else an
@@ -1221,12 +1234,321 @@ static void test_renew_download(void **state)
 	EVP_PKEY_free(key);
 }
 
+/* ---- certificate login (002 【证书绑定】, 【证书登录】) */
+
+/* A fresh organisation's new certificate made on a sandbox token of kind and delivered: the
+ * token's serial and PIN. */
+static void delivered_on_token(struct flow *f, const char *kind, char token[17], char pin[9])
+{
+	char *made;
+
+	approved_new(f);
+	made = console_token_of(f->no, kind, token, pin);
+	staff(&shp, f->no, "made", made, "making", NULL);
+	free(made);
+	mailed(f);
+}
+
+/* What the login page sends: a challenge, and the key helper's answer for it (the sandbox
+ * token, signing with pin); its "certificate" and "signature" into *signed_out. */
+static void challenge_signed(const char *token, const char *pin, char id[33], json_t **signed_out)
+{
+	char body[400], path[80];
+	struct api_resp r;
+
+	api_post_json("/api/account/cert-login/challenge", "{}", &r);
+	if (r.status != 201)
+		fail_msg("challenge: %ld %s", r.status, r.body);
+	assert_string_equal(json_string_value(json_object_get(r.json, "helper")), "/sandbox/token");
+	snprintf(id, 33, "%s", json_string_value(json_object_get(r.json, "challenge_id")));
+	snprintf(body, sizeof(body), "{\"challenge\":\"%s\",\"pin\":\"%s\"}",
+		 json_string_value(json_object_get(r.json, "challenge")), pin);
+	api_free(&r);
+	snprintf(path, sizeof(path), "/sandbox/token/%s/sign", token);
+	api_post_json(path, body, &r);
+	if (r.status != 200)
+		fail_msg("helper sign: %ld %s", r.status, r.body);
+	*signed_out = json_incref(r.json);
+	api_free(&r);
+}
+
+/* POST /api/account/cert-login as browser c with the challenge id and the given certificate
+ * and signature. */
+static void cert_login_with(struct api_client *c, const char *id, const char *cert, const char *sig,
+			    struct api_resp *r)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s}", "challenge_id", id, "certificate", cert, "signature", sig);
+	char *text = json_dumps(j, JSON_COMPACT);
+
+	assert_non_null(text);
+	api_call(c, "POST", "/api/account/cert-login", text, NULL, r);
+	free(text);
+	json_decref(j);
+}
+
+/* A new browser logs in with token; the answer into r (the browser into c). */
+static void cert_login(struct api_client *c, const char *token, const char *pin, struct api_resp *r)
+{
+	char id[33];
+	json_t *sg;
+
+	memset(c, 0, sizeof(*c));
+	challenge_signed(token, pin, id, &sg);
+	cert_login_with(c, id, json_string_value(json_object_get(sg, "certificate")),
+			json_string_value(json_object_get(sg, "signature")), r);
+	json_decref(sg);
+}
+
+/* The browser c is logged in as the account login. */
+static void logged_in_as(struct api_client *c, const char *login)
+{
+	struct api_resp r;
+
+	api_call(c, "GET", "/api/account/me", NULL, NULL, &r);
+	if (r.status != 200)
+		fail_msg("me: %ld %s", r.status, r.body);
+	assert_non_null(strstr(r.body, login));
+	api_free(&r);
+}
+
+static void bind(struct api_client *c, const char *token, long status, const char *code)
+{
+	char body[120];
+	struct api_resp r;
+
+	snprintf(body, sizeof(body), "{\"token_serial\":\"%s\"}", token);
+	api_call(c, "POST", "/api/wizard/bindings", body, NULL, &r);
+	if (code)
+		api_expect_error(&r, status, code);
+	else if (r.status != status)
+		fail_msg("bind %s: %ld %s", token, r.status, r.body);
+	api_free(&r);
+}
+
+/* A certificate for key with subject CN=cn signed by issuer_key under issuer's name (NULL:
+ * self-signed), valid from `from` to `to` days from now: base64 DER, as a key helper gives it
+ * (free()). */
+static char *leaf_b64(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, long from,
+		      long to)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	unsigned char *der = NULL;
+	char *pem;
+	int len;
+
+	assert_non_null(x);
+	assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn,
+						    -1, -1, 0), 1);
+	assert_int_equal(X509_set_version(x, 2), 1);
+	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), 4242), 1);
+	assert_int_equal(X509_set_subject_name(x, n), 1);
+	assert_int_equal(X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n), 1);
+	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), from * 86400));
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), to * 86400));
+	assert_int_equal(X509_set_pubkey(x, key), 1);
+	assert_int_equal(cert_sign_x509(x, issuer_key), 0);
+	len = i2d_X509(x, &der);
+	assert_true(len > 0);
+	pem = cert_b64_encode(der, (size_t)len);
+	assert_non_null(pem);
+	OPENSSL_free(der);
+	X509_NAME_free(n);
+	X509_free(x);
+	return pem;
+}
+
+/* A login with a certificate the test made for its own key, the challenge signed by that key:
+ * refused with code. */
+static void forged_login(const char *cert_b64, EVP_PKEY *key, const char *code)
+{
+	struct api_client c = { 0 };
+	struct api_resp r;
+	unsigned char sig[CERT_SIG_MAX];
+	size_t siglen = 0;
+	char id[33], *b64;
+	const char *text;
+
+	api_post_json("/api/account/cert-login/challenge", "{}", &r);
+	assert_int_equal(r.status, 201);
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(r.json, "challenge_id")));
+	text = json_string_value(json_object_get(r.json, "challenge"));
+	assert_int_equal(cert_sign_data(key, text, strlen(text), sig, &siglen), 0);
+	api_free(&r);
+	b64 = cert_b64_encode(sig, siglen);
+	cert_login_with(&c, id, cert_b64, b64, &r);
+	api_expect_error(&r, 401, code);
+	api_free(&r);
+	free(b64);
+}
+
+/* The stack's RSA issuing CA (what made the hall's certificates): its certificate and key. */
+static void issuing_ca(X509 **cert, EVP_PKEY **key)
+{
+	char path[600];
+	FILE *fp;
+
+	fp = fopen(api_stack_path("ca/rsa/ca.pem", path, sizeof(path)), "r");
+	assert_non_null(fp);
+	*cert = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	fp = fopen(api_stack_path("ca/rsa/ca.key", path, sizeof(path)), "r");
+	assert_non_null(fp);
+	*key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	fclose(fp);
+	assert_non_null(*cert);
+	assert_non_null(*key);
+}
+
+static void test_cert_login(void **state)
+{
+	struct flow f, g;
+	struct api_client c, other = { 0 };
+	struct api_resp r;
+	char tf[17], pf[9], tg[17], pg[9], id[33], extra[400], path[120], serial[CERT_SERIAL_MAX + 1];
+	json_t *sf, *sg;
+	EVP_PKEY *key, *ca_key, *fake_key;
+	X509 *ca, *fake;
+	char *pem;
+
+	(void)state;
+	/* An RSA key delivered to one organisation, an SM2 key to another. */
+	delivered_on_token(&f, "rsa", tf, pf);
+	delivered_on_token(&g, "sm2", tg, pg);
+	/* Not bound yet: the certificate is real, but names no account. */
+	cert_login(&c, tf, pf, &r);
+	api_expect_error(&r, 401, "cert_unbound");
+	api_free(&r);
+	/* Binding: a serial of no certificate of the account's, another's token, a hostile one. */
+	bind(&f.c, "NOSUCHTOKEN0001", 404, "token_unknown");
+	bind(&g.c, tf, 404, "token_unknown");
+	bind(&f.c, "../etc/passwd", 400, "invalid_field");
+	bind(&f.c, tf, 201, NULL);
+	bind(&f.c, tf, 200, NULL);
+	api_call(&f.c, "GET", "/api/wizard/bindings", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, tf));
+	assert_non_null(strstr(r.body, "\"state\":\"valid\""));
+	api_free(&r);
+	/* The bound key logs its account in. */
+	cert_login(&c, tf, pf, &r);
+	if (r.status != 200)
+		fail_msg("certificate login: %ld %s", r.status, r.body);
+	api_free(&r);
+	logged_in_as(&c, f.login);
+	/* SM2 alike, once bound. */
+	bind(&g.c, tg, 201, NULL);
+	cert_login(&c, tg, pg, &r);
+	if (r.status != 200)
+		fail_msg("SM2 certificate login: %ld %s", r.status, r.body);
+	api_free(&r);
+	logged_in_as(&c, g.login);
+
+	/* A replayed challenge, signed right: refused. */
+	challenge_signed(tf, pf, id, &sf);
+	cert_login_with(&other, id, json_string_value(json_object_get(sf, "certificate")),
+			json_string_value(json_object_get(sf, "signature")), &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	memset(&other, 0, sizeof(other));
+	cert_login_with(&other, id, json_string_value(json_object_get(sf, "certificate")),
+			json_string_value(json_object_get(sf, "signature")), &r);
+	api_expect_error(&r, 401, "challenge_expired");
+	api_free(&r);
+	/* f's certificate with g's token's signature over the same challenge: another key. */
+	challenge_signed(tg, pg, id, &sg);
+	cert_login_with(&other, id, json_string_value(json_object_get(sf, "certificate")),
+			json_string_value(json_object_get(sg, "signature")), &r);
+	api_expect_error(&r, 401, "bad_signature");
+	api_free(&r);
+	json_decref(sg);
+	/* Hostile inputs: no certificate at all, a signature that is not base64, an id of
+	 * another shape; every one answered, nobody logged in. */
+	challenge_signed(tf, pf, id, &sg);
+	cert_login_with(&other, id, "QUJDRA==", "AAAA", &r);
+	api_expect_error(&r, 400, "invalid_field");
+	assert_string_equal(api_error_field(&r), "certificate");
+	api_free(&r);
+	cert_login_with(&other, id, json_string_value(json_object_get(sg, "certificate")), "%%%%", &r);
+	api_expect_error(&r, 401, "bad_signature");
+	api_free(&r);
+	cert_login_with(&other, "../../", json_string_value(json_object_get(sg, "certificate")),
+			json_string_value(json_object_get(sg, "signature")), &r);
+	api_expect_error(&r, 400, "invalid_field");
+	api_free(&r);
+	json_decref(sg);
+	json_decref(sf);
+	/* The helper wants the token's PIN, and signs login challenges only. */
+	api_post_json("/api/account/cert-login/challenge", "{}", &r);
+	snprintf(extra, sizeof(extra), "{\"challenge\":\"%s\",\"pin\":\"000000\"}",
+		 json_string_value(json_object_get(r.json, "challenge")));
+	api_free(&r);
+	snprintf(path, sizeof(path), "/sandbox/token/%s/sign", tf);
+	api_post_json(path, extra, &r);
+	api_expect_error(&r, 403, "pin_wrong");
+	api_free(&r);
+
+	/* A certificate of another CA with our issuing CA's very name, and an expired one our CA
+	 * signed: the key that signs is the certificate's own in both. */
+	key = cert_key_new(CERT_KEY_RSA);
+	fake_key = cert_key_new(CERT_KEY_RSA);
+	issuing_ca(&ca, &ca_key);
+	pem = leaf_b64(fake_key, "certhall Sandbox RSA Issuing CA", NULL, fake_key, -1, 30);
+	fake = cert_read(pem, strlen(pem));
+	assert_non_null(fake);
+	assert_int_equal(X509_set_subject_name(fake, X509_get_subject_name(ca)), 1);
+	free(pem);
+	pem = leaf_b64(key, ORG, fake, fake_key, -1, 30);
+	forged_login(pem, key, "cert_untrusted");
+	free(pem);
+	pem = leaf_b64(key, ORG, ca, ca_key, -400, -35);
+	forged_login(pem, key, "cert_expired");
+	free(pem);
+	X509_free(fake);
+	X509_free(ca);
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(fake_key);
+	EVP_PKEY_free(key);
+
+	/* Unbound by its account: the SM2 key logs in no more. */
+	snprintf(path, sizeof(path), "/api/wizard/bindings/%s/unbind", tg);
+	api_call(&g.c, "POST", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	api_call(&g.c, "POST", path, NULL, NULL, &r);
+	api_expect_error(&r, 404, "not_found");
+	api_free(&r);
+	cert_login(&c, tg, pg, &r);
+	api_expect_error(&r, 401, "cert_unbound");
+	api_free(&r);
+
+	/* Revoked as its holder asks: the bound key logs in no more. */
+	api_call(&f.c, "GET", "/api/wizard/bindings", NULL, NULL, &r);
+	snprintf(serial, sizeof(serial), "%s", json_string_value(json_object_get(
+		json_array_get(json_object_get(r.json, "bindings"), 0), "serial")));
+	api_free(&r);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	create_filled(&f, "cecep", "revoke", "org", extra, NULL);
+	submit(&f, "reviewing");
+	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "done", NULL);
+	cert_login(&c, tf, pf, &r);
+	api_expect_error(&r, 401, "cert_revoked");
+	api_free(&r);
+	/* Once unbound, a revoked key binds no more. */
+	snprintf(path, sizeof(path), "/api/wizard/bindings/%s/unbind", tf);
+	api_call(&f.c, "POST", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	bind(&f.c, tf, 409, "cert_not_eligible");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new),
 		cmocka_unit_test(test_issued_then_lost),
 		cmocka_unit_test(test_renew_download),
+		cmocka_unit_test(test_cert_login),
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_renew_online),
 		cmocka_unit_test(test_renew_review),
@@ -1246,5 +1568,8 @@ int main(void)
 		cmocka_unit_test(test_pin_transfer_payment),
 	};
 
+	/* A developer runs one test: CMOCKA_FILTER=test_cert_login. */
+	if (getenv("CMOCKA_FILTER"))
+		cmocka_set_test_filter(getenv("CMOCKA_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
