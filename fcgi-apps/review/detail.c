@@ -11,6 +11,7 @@
 #include "domain/mask.h"
 #include "domain/order.h"
 #include "base/log.h"
+#include "base/strlist.h"
 #include "review.h"
 #include "base/valid.h"
 
@@ -286,6 +287,9 @@ int review_detail(struct req *r)
 						      "state_name",
 						      fincheck_state_zh(o.state, o.verify_method, fs),
 						      "ref", ref[0] ? ref : NULL));
+			json_object_set_new(root, "pin_source", json_string("transfer_memo"));
+		} else if (str_is(o.pin_delivery, "transfer_memo") && review_ships_key(&o)) {
+			/* 000, 002: the memo of the enterprise step's 0.01 transfer is the PIN. */
 			json_object_set_new(root, "pin_source", json_string("transfer_memo"));
 		}
 	}

@@ -1,6 +1,9 @@
 /* review: the PIN a 001 order's credited 0.01 transfer carried in its memo, for the shipping
  * role to set on the token it makes: the organisation's finance reads the same PIN off the
- * memo (001 "证书PIN码将以转账交易附言方式发送至对公账户，请向贵司财务人员获取").
+ * memo (001 "证书PIN码将以转账交易附言方式发送至对公账户，请向贵司财务人员获取"). Where no
+ * transfer follows the approval (000, 002: the organisation was checked by the 0.01 transfer
+ * of its enterprise step), the PIN is that transfer's memo (002 "证书密码在对公账户收款1分钱
+ * 记录附言中查询").
  *
  * GET /api/review/orders/:no/fin-check/pin   {order_no, pin}
  *
@@ -9,20 +12,30 @@
  * never cached and the PIN is in no log. */
 #include <string.h>
 
+#include "base/strlist.h"
 #include "domain/fincheck.h"
+#include "domain/verifymemo.h"
 #include "review.h"
+
+_Static_assert(VERIFYMEMO_LEN == FINCHECK_PIN_LEN, "one PIN length for both memos");
 
 int review_fin_pin(struct req *r)
 {
 	char pin[FINCHECK_PIN_LEN + 1];
+	const char *fin_state;
 	struct order o;
+	bool fin;
 	int rc;
 
 	if (review_find_order(r, r->params[0], &o) < 0)
 		return -1;
 	if (o.state != ORDER_APPROVED)
 		return review_wrong_state(r, &o, "只有审核通过、待制证的订单可以查看制证PIN码。");
-	rc = fincheck_pin_open(&r->app->db, r->arena, &r->app->key, o.id, pin);
+	rc = review_fin_check(r, &o, &fin, &fin_state);
+	if (rc == DB_OK && fin)
+		rc = fincheck_pin_open(&r->app->db, r->arena, &r->app->key, o.id, pin);
+	else if (rc == DB_OK && str_is(o.pin_delivery, "transfer_memo"))
+		rc = verifymemo_pin(&r->app->db, r->arena, &r->app->key, o.id, pin);
 	if (rc == DB_OK && !pin[0])
 		return resp_error(r, ERR_WRONG_STATE, NULL,
 				  "该订单没有已入账的金融认证打款，或其PIN码已用于制证。");

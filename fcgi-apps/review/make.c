@@ -65,13 +65,6 @@ struct made {
 static const char sql_pin_served[] =
 	"UPDATE fin_checks SET pin_enc = NULL WHERE order_id = ? AND state = 'credited'";
 
-/* A PIN as token tools set them: 6 to 8 digits. */
-static bool pin_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n >= 6 && n <= 8 && strspn(s, "0123456789") == n;
-}
 
 struct made_in {
 	const char *token_serial, *pin;
@@ -81,7 +74,7 @@ static const struct req_field made_fields[] = {
 	{ "token_serial", true, VALID_TOKEN_SERIAL_MAX, valid_token_serial,
 	  "介质序列号（token_serial）应为 4 至 64 位字母、数字或“-”，请从制证工具中复制。",
 	  offsetof(struct made_in, token_serial) },
-	{ "pin", false, 8, pin_ok, "PIN码（pin）应为制证工具设置的 6 至 8 位数字。",
+	{ "pin", false, 8, valid_pin, "PIN码（pin）应为制证工具设置的 6 至 8 位数字。",
 	  offsetof(struct made_in, pin) },
 };
 
@@ -381,6 +374,7 @@ int review_made(struct req *r)
 				    "state", order_state_str(ORDER_MAKING), "version",
 				    (json_int_t)(m.version + 1), "certificate", "serial",
 				    m.cert.info.serial, "sha256", m.cert.info.sha256, "token_serial",
-				    m.token_serial, "pin_source", fin ? "transfer_memo" : NULL));
+				    m.token_serial, "pin_source",
+				    str_is(o.pin_delivery, "transfer_memo") ? "transfer_memo" : NULL));
 	return 0;
 }

@@ -8,12 +8,14 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "base/valid.h"
 #include "crypto/cert.h"
 #include "crypto/crypto.h"
 #include "sandbox.h"
 
 /*
- * POST /sandbox/token {"kind": "rsa" | "sm2", "cn": "<holder>", "o": "<organisation>"}
+ * POST /sandbox/token {"kind": "rsa" | "sm2", "cn": "<holder>", "o": "<organisation>",
+ *                      "pin": "<6 to 8 digits, optional: the PIN to set (a transfer memo's)>"}
  *      (unsigned, like /sandbox/control: the staff console's dev button and tests call it)
  *      201 {"token_serial": "<16 of 0-9A-F>", "kind", "csr": "<PEM PKCS#10>", "pin": "<6 digits>"}
  *      (the PIN the token tool set and shows the staff member, who types it into the made
@@ -28,8 +30,9 @@ static const char sql_insert[] =
 	"VALUES (?, ?, ?, ?, ?, NOW(3))";
 
 struct token_in {
-	const char *kind, *cn, *o;
+	const char *kind, *cn, *o, *pin;
 };
+
 
 static bool kind_ok(const char *s)
 {
@@ -41,6 +44,7 @@ static const struct req_field token_fields[] = {
 	{ "cn", true, 64, NULL, "cn（证书持有者名称）不能为空，最多 64 个字符。",
 	  offsetof(struct token_in, cn) },
 	{ "o", false, 64, NULL, "o（单位名称）最多 64 个字符。", offsetof(struct token_in, o) },
+	{ "pin", false, 8, valid_pin, "pin 应为 6 至 8 位数字。", offsetof(struct token_in, pin) },
 };
 
 /* The private key as PEM, malloc'd; NULL on failure. */
@@ -64,7 +68,7 @@ int sandbox_token(struct req *r)
 	struct token_in in;
 	json_t *body;
 	EVP_PKEY *k = NULL;
-	char *csr = NULL, *pem = NULL, serial[17], pin[8], pin_hash[65], key_hash[65];
+	char *csr = NULL, *pem = NULL, serial[17], pin[9], pin_hash[65], key_hash[65];
 	unsigned char rnd[4];
 	int rc, ret = -1;
 
@@ -86,7 +90,10 @@ int sandbox_token(struct req *r)
 		goto out;
 	}
 	/* Six digits; the modulo's bias (2^32 mod 10^6) is far below what a PIN guess needs. */
-	snprintf(pin, sizeof(pin), "%06u", (unsigned)((((uint32_t)rnd[0] << 24) | ((uint32_t)rnd[1] << 16) |
+	if (in.pin && in.pin[0])
+		snprintf(pin, sizeof(pin), "%s", in.pin);
+	else
+		snprintf(pin, sizeof(pin), "%06u", (unsigned)((((uint32_t)rnd[0] << 24) | ((uint32_t)rnd[1] << 16) |
 						       ((uint32_t)rnd[2] << 8) | rnd[3]) % 1000000u));
 	sandbox_token_pin_hash(serial, pin, pin_hash);
 	rc = db_exec(&r->app->db, sql_insert, DB_ARGS(DB_STR(serial), DB_STR(in.kind), DB_STR(pem),

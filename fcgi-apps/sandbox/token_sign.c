@@ -10,6 +10,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "base/valid.h"
 #include "crypto/cert.h"
 #include "crypto/crypto.h"
 #include "sandbox.h"
@@ -60,12 +61,6 @@ int sandbox_token_inserted(struct req *r)
 	return 0;
 }
 
-static bool pin_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n >= 6 && n <= 8 && strspn(s, "0123456789") == n;
-}
 
 struct sign_in {
 	const char *challenge, *pin;
@@ -74,7 +69,7 @@ struct sign_in {
 static const struct req_field sign_fields[] = {
 	{ "challenge", true, CHALLENGE_MAX, NULL, "challenge（待签名的登录请求）不能为空。",
 	  offsetof(struct sign_in, challenge) },
-	{ "pin", true, 8, pin_ok, "请输入 6 至 8 位数字的证书 PIN 码。", offsetof(struct sign_in, pin) },
+	{ "pin", true, 8, valid_pin, "请输入 6 至 8 位数字的证书 PIN 码。", offsetof(struct sign_in, pin) },
 };
 
 /* The private key of a token's row, from its PEM. NULL on failure; EVP_PKEY_free. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/verifymemo.h"
 #include "verify_subject.h"
 
 static const char sql_tries[] = "UPDATE verifications SET memo_tries = memo_tries + 1 WHERE id = ?";
@@ -55,7 +56,7 @@ static int confirm_tx(struct db *db, void *p)
 	}
 	id = strtoll(db_cell(&v, 0, L_ID), NULL, 10);
 	tries = strtol(db_cell(&v, 0, L_TRIES), NULL, 10);
-	wizard_verify_memo(&r->app->key, db_cell(&v, 0, L_REF), want);
+	verifymemo_code(&r->app->key, db_cell(&v, 0, L_REF), want);
 	x->right = crypto_equal(x->memo, want, VERIFY_MEMO_LEN);
 	if (x->right) {
 		rc = wizard_verify_decide(db, id, "passed", "", NULL);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "domain/verifymemo.h"
 #include "verify_subject.h"
 
 #define STARTS_LIMIT 10     /* checks started per order and window: a bank charges each */
@@ -163,7 +164,7 @@ static int load_check(struct req *r, const struct order *o, const struct subject
 		/* The bank pays only into an account held in the organisation's own name (001). */
 		if (!str_is(c->account_name, c->org_name))
 			return incomplete(r, s, "account_name");
-		wizard_verify_memo(&r->app->key, st->ref, st->memo);
+		verifymemo_code(&r->app->key, st->ref, st->memo);
 		c->memo = st->memo;
 	}
 	missing = verify_missing(c);

@@ -114,15 +114,6 @@ int wizard_verify_channel(struct req *r, const struct order *o, const char *meth
 	return 0;
 }
 
-void wizard_verify_memo(const struct crypto_key *k, const char *ref,
-			char out[VERIFY_MEMO_LEN + 1])
-{
-	char hex[2 * CRYPTO_SHA256_LEN + 1];
-
-	crypto_index_hex(k, "verify-memo", ref, strlen(ref), hex);
-	hex[12] = '\0';
-	snprintf(out, VERIFY_MEMO_LEN + 1, "%06llu", strtoull(hex, NULL, 16) % 1000000ULL);
-}
 
 /* -------------------------------------------------------------------- the outcome */
 

@@ -62,9 +62,6 @@ struct channel {
 int wizard_verify_channel(struct req *r, const struct order *o, const char *method,
 			  struct channel *ch);
 
-/* The transfer memo code of the attempt ref (see above). */
-void wizard_verify_memo(const struct crypto_key *k, const char *ref,
-			char out[VERIFY_MEMO_LEN + 1]);
 
 /* A state as the verifications table spells it. */
 const char *wizard_verify_state_code(enum verify_state s);

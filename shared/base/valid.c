@@ -329,6 +329,16 @@ bool valid_token_serial(const char *s)
 	return n >= 4 && n <= VALID_TOKEN_SERIAL_MAX && strspn(s, ok) == n;
 }
 
+bool valid_pin(const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return false;
+	n = bounded_len(s, 8);
+	return n >= 6 && n <= 8 && all_digits(s, n);
+}
+
 bool valid_serial(const char *s)
 {
 	size_t n;

@@ -45,6 +45,9 @@ bool valid_serial(const char *s);
 #define VALID_TOKEN_SERIAL_MAX 64
 bool valid_token_serial(const char *s);
 
+/* A token's PIN as token tools set them: 6 to 8 digits. */
+bool valid_pin(const char *s);
+
 /* Money in yuan: "260", "260.5", "260.00"; no sign, no exponent, at most 2 decimals, at most
  * 10,000,000.00. Writes the amount in fen (cents). Returns true if valid. */
 bool valid_money(const char *s, int64_t *fen);

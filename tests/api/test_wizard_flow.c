@@ -1234,6 +1234,59 @@ static void test_renew_download(void **state)
 	EVP_PKEY_free(key);
 }
 
+/* 002 "认证方式选择'企业对公打款认证'：证书密码在对公账户收款1分钱记录附言中查询": no transfer
+ * follows the approval at BJCA's hall; the key is made with the memo of the enterprise step's
+ * 0.01 transfer as its PIN, which the shipping role reads (audited) and nobody else. */
+static void test_pin_in_verify_memo(void **state)
+{
+	struct wiz_opts o = { 0 };
+	struct flow f;
+	struct api_resp r;
+	char memo[16], path[120], q[300], *made;
+	json_t *a;
+
+	(void)state;
+	api_staff_login(&rev, "reviewer", "Staff2026hall");
+	api_staff_login(&shp, "shipping", "Staff2026hall");
+	fresh_org(&f);
+	wiz_random_account(f.account);
+	o.enterprise_method = "transfer";
+	o.account_no = f.account;
+	create_filled(&f, "cecep", "new", "org", NULL, &o);
+	submit(&f, "pending_payment");
+	expect_detail(&f, "pin_delivery", "transfer_memo");
+	pay(&f, "wechat", "reviewing");
+	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "approved", NULL);
+	snprintf(path, sizeof(path), "/api/review/orders/%s", f.no);
+	api_call(&shp, "GET", path, NULL, NULL, &r);
+	assert_string_equal(json_string_value(json_object_get(r.json, "pin_source")), "transfer_memo");
+	assert_null(json_object_get(r.json, "fin_check"));
+	api_free(&r);
+	wiz_statement_memo(f.account, memo);
+	snprintf(path, sizeof(path), "/api/review/orders/%s/fin-check/pin", f.no);
+	api_call(&rev, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 403);
+	api_free(&r);
+	api_call(&shp, "GET", path, NULL, NULL, &r);
+	if (r.status != 200)
+		fail_msg("PIN of the memo: %ld %s", r.status, r.body);
+	assert_string_equal(json_string_value(json_object_get(r.json, "pin")), memo);
+	api_free(&r);
+	/* Made without a PIN typed, none sent by SMS; then no longer readable. */
+	made = console_token(f.no);
+	staff(&shp, f.no, "made", made, "making", &a);
+	free(made);
+	assert_string_equal(json_string_value(json_object_get(a, "pin_source")), "transfer_memo");
+	json_decref(a);
+	api_call(&shp, "GET", path, NULL, NULL, &r);
+	api_expect_error(&r, 409, "wrong_state");
+	api_free(&r);
+	snprintf(q, sizeof(q), "SELECT COUNT(*) FROM outbox WHERE event = 'pin_notice' AND "
+		 "order_id = (SELECT id FROM orders WHERE order_no = '%s')", f.no);
+	wiz_sql_value(q, memo, sizeof(memo));
+	assert_string_equal(memo, "0");
+}
+
 /* ---- certificate login (002 【证书绑定】, 【证书登录】) */
 
 /* A fresh organisation's new certificate made on a sandbox token of kind and delivered: the
@@ -1549,6 +1602,7 @@ int main(void)
 		cmocka_unit_test(test_issued_then_lost),
 		cmocka_unit_test(test_renew_download),
 		cmocka_unit_test(test_cert_login),
+		cmocka_unit_test(test_pin_in_verify_memo),
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_renew_online),
 		cmocka_unit_test(test_renew_review),

@@ -1,5 +1,6 @@
-/* Unit tests of shared/crypto/cert.c: base64 (RFC 4648 vectors), serials, requests and their
- * signatures, RSA and SM2. */
+/* Unit tests of shared/crypto/cert.c and cert_verify.c: base64 (RFC 4648 vectors), serials,
+ * requests and their signatures, a login challenge's signature and its certificate's issuer,
+ * RSA and SM2. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,8 +9,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bn.h>
+#include <openssl/x509v3.h>
 
 #include "crypto/cert.h"
 
@@ -114,6 +117,100 @@ static void test_request_sm2(void **state)
 	check_request(CERT_KEY_SM2);
 }
 
+/* A certificate of key under issuer (NULL: self-signed), CN=cn, CA or not, valid from `from`
+ * to `to` seconds from now. */
+static X509 *made(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, bool ca,
+		  long from, long to)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	X509V3_CTX ctx;
+	X509_EXTENSION *e;
+
+	assert_non_null(x);
+	assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn,
+						    -1, -1, 0), 1);
+	assert_int_equal(X509_set_version(x, 2), 1);
+	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), 7), 1);
+	assert_int_equal(X509_set_subject_name(x, n), 1);
+	assert_int_equal(X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n), 1);
+	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), from));
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), to));
+	assert_int_equal(X509_set_pubkey(x, key), 1);
+	X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
+	e = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
+	assert_non_null(e);
+	assert_int_equal(X509_add_ext(x, e, -1), 1);
+	X509_EXTENSION_free(e);
+	assert_int_equal(cert_sign_x509(x, issuer_key), 0);
+	X509_NAME_free(n);
+	return x;
+}
+
+/* A login challenge signed by a token's key verifies with that key only; a leaf verifies
+ * against its issuing CA only, and only while that CA is valid. RSA and SM2 alike. */
+static void login_kind(enum cert_key kind)
+{
+	static const char msg[] = "certhall-login:v1:0123:abcd:1700000000";
+	EVP_PKEY *ca_key = cert_key_new(kind), *key = cert_key_new(kind), *other = cert_key_new(kind);
+	unsigned char sig[CERT_SIG_MAX];
+	size_t len = 0;
+	X509 *ca, *ca_old, *impostor, *leaf;
+	STACK_OF(X509) *trust = sk_X509_new_null(), *old = sk_X509_new_null(), *fake = sk_X509_new_null();
+	time_t now = time(NULL);
+
+	assert_non_null(ca_key);
+	assert_non_null(key);
+	assert_non_null(other);
+	assert_int_equal(cert_sign_data(key, msg, strlen(msg), sig, &len), 0);
+	assert_true(cert_verify_data(key, msg, strlen(msg), sig, len));
+	assert_false(cert_verify_data(other, msg, strlen(msg), sig, len));
+	assert_false(cert_verify_data(key, msg, strlen(msg) - 1, sig, len));
+	sig[len / 2] ^= 1;
+	assert_false(cert_verify_data(key, msg, strlen(msg), sig, len));
+	assert_false(cert_verify_data(key, msg, strlen(msg), sig, 0));
+
+	ca = made(ca_key, "Test Issuing CA", NULL, ca_key, true, -60, 86400);
+	ca_old = made(ca_key, "Test Issuing CA", NULL, ca_key, true, -86400, -60);
+	impostor = made(other, "Test Issuing CA", NULL, other, true, -60, 86400);
+	leaf = made(key, "holder", ca, ca_key, false, -60, 3600);
+	sk_X509_push(trust, ca);
+	sk_X509_push(old, ca_old);
+	sk_X509_push(fake, impostor);
+	assert_true(cert_issued_by(leaf, trust, now));
+	assert_false(cert_issued_by(leaf, old, now));
+	assert_false(cert_issued_by(leaf, fake, now));
+	/* A leaf is no CA: what it signs is not issued. */
+	{
+		X509 *below = made(other, "below", leaf, key, false, -60, 3600);
+		STACK_OF(X509) *s = sk_X509_new_null();
+
+		sk_X509_push(s, leaf);
+		assert_false(cert_issued_by(below, s, now));
+		sk_X509_free(s);
+		X509_free(below);
+	}
+	sk_X509_pop_free(trust, X509_free);
+	sk_X509_pop_free(old, X509_free);
+	sk_X509_pop_free(fake, X509_free);
+	X509_free(leaf);
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(other);
+}
+
+static void test_login_rsa(void **state)
+{
+	(void)state;
+	login_kind(CERT_KEY_RSA);
+}
+
+static void test_login_sm2(void **state)
+{
+	(void)state;
+	login_kind(CERT_KEY_SM2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +219,8 @@ int main(void)
 		cmocka_unit_test(test_serial),
 		cmocka_unit_test(test_request_rsa),
 		cmocka_unit_test(test_request_sm2),
+		cmocka_unit_test(test_login_rsa),
+		cmocka_unit_test(test_login_sm2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -472,6 +472,28 @@ static void test_text(void **state)
 	assert_false(valid_text("\xe5\xbc\xa0", 2, 10));
 }
 
+/* What token tools print and set: serials of letters, digits and '-', PINs of 6 to 8 digits. */
+static void test_token(void **state)
+{
+	(void)state;
+	assert_true(valid_token_serial("A1B2"));
+	assert_true(valid_token_serial("TF-0019ab"));
+	assert_true(valid_token_serial("0123456789012345678901234567890123456789012345678901234567890123"));
+	assert_false(valid_token_serial("01234567890123456789012345678901234567890123456789012345678901234"));
+	assert_false(valid_token_serial("ABC"));
+	assert_false(valid_token_serial("../etc"));
+	assert_false(valid_token_serial("AB CD"));
+	assert_false(valid_token_serial(""));
+	assert_false(valid_token_serial(NULL));
+	assert_true(valid_pin("123456"));
+	assert_true(valid_pin("12345678"));
+	assert_false(valid_pin("12345"));
+	assert_false(valid_pin("123456789"));
+	assert_false(valid_pin("12345a"));
+	assert_false(valid_pin(" 123456"));
+	assert_false(valid_pin(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_money),
 		cmocka_unit_test(test_money_format),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_token),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
