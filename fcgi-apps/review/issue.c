@@ -11,6 +11,7 @@
 #include "domain/crl.h"
 #include "domain/fincheck.h"
 #include "domain/order.h"
+#include "domain/unlock.h"
 #include "review.h"
 #include "domain/rules.h"
 
@@ -99,6 +100,23 @@ static int fin_check(struct db *db, struct req *r, const struct order *o)
 	return rc;
 }
 
+/* 002 "审核资料后进行授权，并发送授权邮件；用户通过授权邮件中的链接重置密码": the link, by SMS and
+ * mail to the handler, in the approval's transaction. */
+static int unlock_link(struct db *db, struct req *r, const struct order *o)
+{
+	char token[UNLOCK_TOKEN_HEX + 1];
+	json_t *params = NULL;
+	int rc = unlock_grant(db, &r->app->conf, o->id, token, &params);
+
+	if (rc == DB_OK)
+		rc = review_notify(db, r, o, "unlock_authorised", params);
+	if (rc == DB_OK)
+		rc = order_note(db, o->id, "unlock_authorised", "staff", r->auth.id, true, "");
+	json_decref(params);
+	explicit_bzero(token, sizeof(token));
+	return rc;
+}
+
 int review_approved(struct db *db, struct req *r, const struct order *o, long long version,
 		    enum order_state *final_state)
 {
@@ -118,10 +136,14 @@ int review_approved(struct db *db, struct req *r, const struct order *o, long lo
 	}
 	if (rc == DB_OK && *final_state == ORDER_APPROVED)
 		rc = fin_check(db, r, o);
+	if (rc == DB_OK && str_is(o->business, "unlock"))
+		rc = unlock_link(db, r, o);
 	if (rc != DB_OK)
 		return rc;
 	hint = rules_pin_delivery_text(o->pin_delivery);
-	if (!review_ships_key(o))
+	if (str_is(o->business, "unlock"))
+		hint = UNLOCK_HINT;
+	else if (!review_ships_key(o))
 		hint = str_is(o->business, "revoke") ? "证书已注销。" : "业务已办理完成。";
 	else if (!hint)
 		hint = "证书制作完成后将寄出，PIN码领取方式将另行通知。";

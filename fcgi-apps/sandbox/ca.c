@@ -87,7 +87,7 @@ static const char sql_put_crl[] =
 static const char sql_get_crl[] =
 	"SELECT der, next_update < NOW() + INTERVAL 1 DAY FROM sandbox_ca_crls WHERE ca_name = ?";
 
-static int ejbca_error(struct req *r, int status, const char *message)
+int sandbox_ejbca_error(struct req *r, int status, const char *message)
 {
 	resp_json(r, status, json_pack("{s:i, s:s}", "error_code", status, "error_message", message));
 	return -1;
@@ -95,12 +95,12 @@ static int ejbca_error(struct req *r, int status, const char *message)
 
 /* EJBCA knows its REST clients by certificate: nginx verified it against the RA client CA;
  * a request that came without one is refused as EJBCA refuses it. */
-static int client_known(struct req *r)
+int sandbox_ca_client_known(struct req *r)
 {
 	const char *v = req_param(r, "SSL_CLIENT_VERIFY");
 
 	if (v == NULL || strcmp(v, "SUCCESS") != 0)
-		return ejbca_error(r, 403, "Not authorized: no client certificate was presented");
+		return sandbox_ejbca_error(r, 403, "Not authorized: no client certificate was presented");
 	return 0;
 }
 
@@ -159,14 +159,14 @@ static struct sca *find_ca(struct req *r, const char *name, const char *dn)
 		if (name != NULL && strcmp(name, ca_name(r, &cas[i])) != 0)
 			continue;
 		if (load(r, &cas[i]) < 0) {
-			ejbca_error(r, 500, "CA keys unavailable");
+			sandbox_ejbca_error(r, 500, "CA keys unavailable");
 			return NULL;
 		}
 		if (dn != NULL && strcmp(dn, cas[i].dn) != 0)
 			continue;
 		return &cas[i];
 	}
-	ejbca_error(r, 404, name != NULL ? "CA with that name does not exist"
+	sandbox_ejbca_error(r, 404, name != NULL ? "CA with that name does not exist"
 					 : "CA with that issuer DN does not exist");
 	return NULL;
 }
@@ -284,32 +284,32 @@ int sandbox_ca_enroll(struct req *r)
 	const char *csr;
 	int n, rc, ret = -1;
 
-	if (client_known(r) < 0 || sandbox_ready(r) < 0 || req_json(r, &body) < 0 ||
+	if (sandbox_ca_client_known(r) < 0 || sandbox_ready(r) < 0 || req_json(r, &body) < 0 ||
 	    REQ_FIELDS(r, body, enroll_fields, &in) < 0)
 		return -1;
 	csr = json_string_value(json_object_get(body, "certificate_request"));
 	if (csr == NULL || json_string_length(json_object_get(body, "certificate_request")) > CERT_PEM_MAX ||
 	    strlen(csr) != json_string_length(json_object_get(body, "certificate_request")))
-		return ejbca_error(r, 400, "certificate_request: a PKCS#10 request in PEM or base64 DER");
+		return sandbox_ejbca_error(r, 400, "certificate_request: a PKCS#10 request in PEM or base64 DER");
 	if (strcmp(in.cert_profile, r->app->conf.ca_cert_profile) != 0 ||
 	    strcmp(in.ee_profile, r->app->conf.ca_ee_profile) != 0)
-		return ejbca_error(r, 400, "Unknown certificate profile or end entity profile");
+		return sandbox_ejbca_error(r, 400, "Unknown certificate profile or end entity profile");
 	if ((ca = find_ca(r, in.ca, NULL)) == NULL)
 		return -1;
 	req = cert_csr_read(csr, strlen(csr));
 	if (req == NULL || cert_csr_info_of(req, &ci) < 0) {
-		ret = ejbca_error(r, 400, "Invalid certificate request: unreadable, or its signature "
+		ret = sandbox_ejbca_error(r, 400, "Invalid certificate request: unreadable, or its signature "
 					  "does not verify");
 		goto out;
 	}
 	if (ci.cn[0] == '\0') {
-		ret = ejbca_error(r, 400, "Subject DN field 'CN' must exist");
+		ret = sandbox_ejbca_error(r, 400, "Subject DN field 'CN' must exist");
 		goto out;
 	}
 	/* The profile of each CA takes its own kind of key only. */
 	if (strcmp(ca->kind, "rsa") == 0 ? ci.key != CERT_KEY_RSA || ci.bits < 2048
 					 : ci.key != CERT_KEY_SM2) {
-		ret = ejbca_error(r, 400, "Key algorithm or size not allowed by the certificate profile");
+		ret = sandbox_ejbca_error(r, 400, "Key algorithm or size not allowed by the certificate profile");
 		goto out;
 	}
 	if ((x = make_cert(ca, req, ci.key)) == NULL ||
@@ -317,7 +317,7 @@ int sandbox_ca_enroll(struct req *r)
 	    (n = i2d_X509(x, &der)) <= 0) {
 		log_rid(LOG_ERROR, r->rid, "sandbox CA %s: signing failed", ca->kind);
 		ERR_clear_error();
-		ret = ejbca_error(r, 500, "Signing failed");
+		ret = sandbox_ejbca_error(r, 500, "Signing failed");
 		goto out;
 	}
 	rc = db_exec(&r->app->db, sql_insert,
@@ -489,17 +489,17 @@ int sandbox_ca_revoke(struct req *r)
 	char *hex;
 	int rc;
 
-	if (client_known(r) < 0 || sandbox_ready(r) < 0 || req_args(r, &args) < 0)
+	if (sandbox_ca_client_known(r) < 0 || sandbox_ready(r) < 0 || req_args(r, &args) < 0)
 		return -1;
 	if ((job.ca = find_ca(r, NULL, r->params[0])) == NULL)
 		return -1;
 	reason = kv_get(&args, "reason");
 	if ((job.reason = reason_code(reason)) < 0)
-		return ejbca_error(r, 400, "Invalid revocation reason");
+		return sandbox_ejbca_error(r, 400, "Invalid revocation reason");
 	if (!cert_serial_valid(r->params[1]) || BN_hex2bn(&bn, r->params[1]) == 0 ||
 	    (hex = BN_bn2hex(bn)) == NULL) {
 		BN_free(bn);
-		return ejbca_error(r, 400, "Invalid serial number");
+		return sandbox_ejbca_error(r, 400, "Invalid serial number");
 	}
 	/* Stored as cert_serial_hex writes it: uppercase, no leading zeros. */
 	snprintf(serial, sizeof(serial), "%s", hex + strspn(hex, "0") - (hex[strspn(hex, "0")] == '\0'));
@@ -509,11 +509,11 @@ int sandbox_ca_revoke(struct req *r)
 	job.at = time(NULL);
 	rc = db_tx(&r->app->db, crl_tx, &job);
 	if (job.missing)
-		return ejbca_error(r, 404, "Could not find certificate");
+		return sandbox_ejbca_error(r, 404, "Could not find certificate");
 	if (job.already)
-		return ejbca_error(r, 409, "Certificate is already revoked");
+		return sandbox_ejbca_error(r, 409, "Certificate is already revoked");
 	if (rc != DB_OK)
-		return rc == TX_SIGN ? ejbca_error(r, 500, "CRL signing failed") : app_db_error(r, rc);
+		return rc == TX_SIGN ? sandbox_ejbca_error(r, 500, "CRL signing failed") : app_db_error(r, rc);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&job.at));
 	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "issuer_dn", job.ca->dn,
 				    "serial_number", serial, "revocation_reason", reason,
@@ -528,7 +528,7 @@ int sandbox_ca_crl(struct req *r)
 	struct db_rows rows;
 	int rc;
 
-	if (client_known(r) < 0 || sandbox_ready(r) < 0 || (job.ca = find_ca(r, NULL, r->params[0])) == NULL)
+	if (sandbox_ca_client_known(r) < 0 || sandbox_ready(r) < 0 || (job.ca = find_ca(r, NULL, r->params[0])) == NULL)
 		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_get_crl, DB_ARGS(DB_STR(ca_name(r, job.ca))), &rows);
 	if (rc != DB_OK)
@@ -537,13 +537,13 @@ int sandbox_ca_crl(struct req *r)
 	if (rows.nrows != 1 || strcmp(db_cell(&rows, 0, 1), "1") == 0) {
 		rc = db_tx(&r->app->db, crl_tx, &job);
 		if (rc != DB_OK)
-			return rc == TX_SIGN ? ejbca_error(r, 500, "CRL signing failed") : app_db_error(r, rc);
+			return rc == TX_SIGN ? sandbox_ejbca_error(r, 500, "CRL signing failed") : app_db_error(r, rc);
 		rc = db_query(&r->app->db, r->arena, sql_get_crl,
 			      DB_ARGS(DB_STR(ca_name(r, job.ca))), &rows);
 		if (rc != DB_OK)
 			return app_db_error(r, rc);
 		if (rows.nrows != 1)
-			return ejbca_error(r, 500, "CRL signing failed");
+			return sandbox_ejbca_error(r, 500, "CRL signing failed");
 	}
 	resp_json(r, 200, json_pack("{s:s, s:s}", "crl",
 				    arena_b64(r, (const unsigned char *)db_cell(&rows, 0, 0),

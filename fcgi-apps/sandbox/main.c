@@ -43,10 +43,14 @@ static const struct route routes[] = {
 	{ "POST", "/ejbca/ejbca-rest-api/v1/certificate/pkcs10enroll", sandbox_ca_enroll, ROUTE_PUBLIC, 0 },
 	{ "PUT", "/ejbca/ejbca-rest-api/v1/certificate/:issuer_dn/:serial/revoke", sandbox_ca_revoke, ROUTE_PUBLIC, 0 },
 	{ "GET", "/ejbca/ejbca-rest-api/v1/ca/:issuer_dn/getLatestCrl", sandbox_ca_crl, ROUTE_PUBLIC, 0 },
+	/* Not EJBCA's: the CA's token management beside it (shared/ext/ca.h ca_unblock). */
+	{ "POST", "/ejbca/ejbca-rest-api/v1/token/:serial/unblock", sandbox_ca_unblock, ROUTE_PUBLIC, 0 },
 	/* token.c: the sandbox token */
 	{ "POST", "/sandbox/token", sandbox_token, ROUTE_PUBLIC, 0 },
 	{ "GET", "/sandbox/token/inserted", sandbox_token_inserted, ROUTE_PUBLIC, 0 },
 	{ "POST", "/sandbox/token/:serial/sign", sandbox_token_sign, ROUTE_PUBLIC, 0 },
+	{ "POST", "/sandbox/token/:serial/unlock-challenge", sandbox_token_unlock_challenge, ROUTE_PUBLIC, 0 },
+	{ "POST", "/sandbox/token/:serial/unlock", sandbox_token_unlock, ROUTE_PUBLIC, 0 },
 	{ "GET", "/sandbox/health", serve_health, ROUTE_PUBLIC, 0 },
 };
 
@@ -170,6 +174,11 @@ static const char *const tables[] = {
 	"ADD KEY IF NOT EXISTS sandbox_ca_certs_key (key_sha256)",
 	"ALTER TABLE sandbox_tokens ADD COLUMN IF NOT EXISTS pin_hash CHAR(64) CHARACTER SET ascii NULL, "
 	"ADD COLUMN IF NOT EXISTS key_sha256 CHAR(64) CHARACTER SET ascii NULL",
+	/* The token's PIN lock (002: 10 wrong tries), its security officer key (what the CA's token
+	 * management unblocks it with) and the unblock challenge it shows. */
+	"ALTER TABLE sandbox_tokens ADD COLUMN IF NOT EXISTS pin_tries TINYINT UNSIGNED NOT NULL DEFAULT 0, "
+	"ADD COLUMN IF NOT EXISTS so_key CHAR(64) CHARACTER SET ascii NULL, "
+	"ADD COLUMN IF NOT EXISTS unlock_challenge VARCHAR(32) CHARACTER SET ascii NULL",
 	"CREATE TABLE IF NOT EXISTS sandbox_ca_crls ("
 	" ca_name VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,"
 	" crl_number BIGINT NOT NULL,"

@@ -99,6 +99,12 @@ int sandbox_ca_crl(struct req *r);
 
 /* token.c: the sandbox token: a key, its PKCS#10 request, a hardware serial. */
 int sandbox_token(struct req *r);
+int sandbox_token_unlock_challenge(struct req *r);  /* token_unlock.c */
+int sandbox_token_unlock(struct req *r);
+int sandbox_ca_unblock(struct req *r);
+/* ca.c: EJBCA's error answer (-1); the mutual-TLS client check, 0 or -1 answered. */
+int sandbox_ejbca_error(struct req *r, int status, const char *message);
+int sandbox_ca_client_known(struct req *r);
 int sandbox_token_inserted(struct req *r);   /* token_sign.c: the key helper's side */
 int sandbox_token_sign(struct req *r);
 /* What the token keeps of its PIN: hex SHA-256 of "<serial>:<pin>". */

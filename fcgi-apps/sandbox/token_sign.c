@@ -28,8 +28,14 @@ static const char sql_inserted[] =
 	"ORDER BY t.created_at DESC LIMIT ?";
 static const char sql_token[] =
 	"SELECT t.key_pem, COALESCE(t.pin_hash, ''), (SELECT c.der FROM sandbox_ca_certs c "
-	"WHERE c.key_sha256 = t.key_sha256 ORDER BY c.issued_at DESC LIMIT 1) "
+	"WHERE c.key_sha256 = t.key_sha256 ORDER BY c.issued_at DESC LIMIT 1), t.pin_tries "
 	"FROM sandbox_tokens t WHERE t.token_serial = ?";
+/* 002 "PIN locks after 10 wrong tries": counted on the token; a right PIN starts again. */
+static const char sql_pin_wrong[] =
+	"UPDATE sandbox_tokens SET pin_tries = LEAST(pin_tries + 1, 255) WHERE token_serial = ?";
+static const char sql_pin_right[] = "UPDATE sandbox_tokens SET pin_tries = 0 WHERE token_serial = ?";
+
+#define PIN_TRIES 10
 
 void sandbox_token_pin_hash(const char *serial, const char *pin, char out[65])
 {
@@ -86,7 +92,8 @@ static EVP_PKEY *token_key(const char *pem)
  * POST /sandbox/token/:serial/sign {"challenge": "certhall-login:...", "pin"}
  *   200 {"token_serial", "certificate": "<base64 DER>", "signature": "<base64>"}
  *   400 not_login (the helper signs login challenges only), 403 pin_wrong, 404 no such token,
- *   409 no_certificate (the CA has not certified its key yet).
+ *   409 no_certificate (the CA has not certified its key yet), 423 pin_locked (10 wrong PINs:
+ *   the token waits for its unblock, token_unlock.c).
  */
 int sandbox_token_sign(struct req *r)
 {
@@ -112,9 +119,18 @@ int sandbox_token_sign(struct req *r)
 		return app_db_error(r, rc);
 	if (t.nrows != 1)
 		return sandbox_error(r, 404, "not_found", true, NULL, "未检测到该介质，请插入后重试。");
+	if (strtol(db_cell(&t, 0, 3), NULL, 10) >= PIN_TRIES)
+		return sandbox_error(r, 423, "pin_locked", true, "pin",
+				     "PIN 码错误次数过多，介质已锁定：请在线申请证书解锁。");
 	sandbox_token_pin_hash(serial, in.pin, hash);
-	if (strlen(db_cell(&t, 0, 1)) != 64 || CRYPTO_memcmp(hash, db_cell(&t, 0, 1), 64) != 0)
-		return sandbox_error(r, 403, "pin_wrong", true, "pin", "PIN 码不正确。");
+	if (strlen(db_cell(&t, 0, 1)) != 64 || CRYPTO_memcmp(hash, db_cell(&t, 0, 1), 64) != 0) {
+		rc = db_exec(&r->app->db, sql_pin_wrong, DB_ARGS(DB_STR(serial)), NULL, NULL);
+		return rc != DB_OK ? app_db_error(r, rc)
+				   : sandbox_error(r, 403, "pin_wrong", true, "pin", "PIN 码不正确。");
+	}
+	rc = db_exec(&r->app->db, sql_pin_right, DB_ARGS(DB_STR(serial)), NULL, NULL);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
 	if (db_cell(&t, 0, 2) == NULL)
 		return sandbox_error(r, 409, "no_certificate", true, NULL, "该介质中还没有证书。");
 	p = (const unsigned char *)db_cell(&t, 0, 2);

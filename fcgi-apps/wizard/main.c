@@ -11,6 +11,8 @@ static const struct route routes[] = {
 	{ "GET", "/api/wizard/agreements/:code", wizard_agreement, ROUTE_PUBLIC, 0 },
 	{ "GET", "/api/wizard/certs", wizard_certs, ROLE_APPLICANT, 0 },
 	{ "GET", "/api/wizard/certs/:serial", wizard_cert_find, ROLE_APPLICANT, 0 },
+	{ "POST", "/api/wizard/unlock/link", wizard_unlock_link, ROUTE_PUBLIC, 0 },
+	{ "POST", "/api/wizard/unlock/respond", wizard_unlock_respond, ROUTE_PUBLIC, 0 },
 	{ "GET", "/api/wizard/bindings", wizard_bindings, ROLE_APPLICANT, 0 },
 	{ "POST", "/api/wizard/bindings", wizard_bind, ROLE_APPLICANT, 0 },
 	{ "POST", "/api/wizard/bindings/:token/unbind", wizard_unbind, ROLE_APPLICANT, 0 },

@@ -20,7 +20,9 @@
 #include "domain/mask.h"
 #include "domain/order.h"
 #include "domain/rules.h"
+#include "domain/order_steps.h"
 #include "domain/smscode.h"
+#include "domain/unlock.h"
 #include "base/valid.h"
 #include "wizard.h"
 
@@ -346,6 +348,31 @@ static int notify(struct req *r, const struct order *o, const struct db_rows *ch
 
 /* 003 "如经办人信息与上笔业务的经办人信息相符合,可自动审核": approved, and done at once (an unlock
  * mails nothing), in the signing's transaction. */
+/* 002 "审核资料后进行授权，并发送授权邮件": the link, by SMS to the handler who signed and by mail
+ * where the handler gave an address, with the approval. */
+static int unlock_link(struct submit *s)
+{
+	char token[UNLOCK_TOKEN_HEX + 1];
+	json_t *params = NULL, *handler = NULL;
+	const char *email;
+	int rc = unlock_grant(&s->r->app->db, &s->r->app->conf, s->o->id, token, &params);
+
+	if (rc == DB_OK && json_object_set_new(params, "order_no", json_string(s->o->no)) < 0)
+		rc = DB_ERR;
+	if (rc == DB_OK)
+		rc = app_outbox_add(s->r, "sms", "unlock_authorised", s->mobile, params, s->o->id);
+	if (rc == DB_OK && wizard_step_load(s->r, s->o->id, STEP_HANDLER, &handler) < 0)
+		rc = DB_ERR;
+	email = order_step_str(handler, "email");
+	if (rc == DB_OK && email[0] && valid_email(email))
+		rc = app_outbox_add(s->r, "email", "unlock_authorised", email, params, s->o->id);
+	if (rc == DB_OK)
+		rc = order_note(&s->r->app->db, s->o->id, "unlock_authorised", "system", 0, true, "");
+	json_decref(params);
+	explicit_bzero(token, sizeof(token));
+	return rc;
+}
+
 static int approve_by_rule(struct submit *s, long long version)
 {
 	struct db *db = &s->r->app->db;
@@ -365,12 +392,12 @@ static int approve_by_rule(struct submit *s, long long version)
 	if (rc != DB_OK)
 		return rc;
 	s->to = ORDER_DONE;
-	params = json_pack("{s:s, s:s}", "order_no", s->o->no, "pin_hint", "业务已办理完成。");
+	params = json_pack("{s:s, s:s}", "order_no", s->o->no, "pin_hint", UNLOCK_HINT);
 	if (!params)
 		return DB_ERR;
 	rc = app_outbox_add(s->r, "sms", "order_approved", s->mobile, params, id);
 	json_decref(params);
-	return rc;
+	return rc == DB_OK ? unlock_link(s) : rc;
 }
 
 static int submit_tx(struct db *db, void *p)

@@ -164,6 +164,8 @@ int wizard_cert_find(struct req *r);
 /* The subject index of the logged-in account (an organisation's USCC; NULL for a person),
  * with which it reaches certificates the CA issued to its subject. 0 or -1 (answered). */
 int wizard_my_subject(struct req *r, const char **idx);
+int wizard_unlock_link(struct req *r);    /* unlock_link.c */
+int wizard_unlock_respond(struct req *r);
 int wizard_bindings(struct req *r);       /* bindings.c */
 int wizard_bind(struct req *r);
 int wizard_unbind(struct req *r);

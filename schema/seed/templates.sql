@@ -48,3 +48,11 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
 INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
  ('sms', 'fin_check_failed', 'SMS_000000013', 'order_no', '',
   '您的订单{order_no}金融认证失败：向单位基本户的 0.01 元打款未能入账。请登录网上营业厅，在“我的业务单”中点击“金融认证”，重新填写正确的单位基本账户信息后提交。');
+
+-- 002 证书解锁: the authorisation with its one-time link (shared/domain/unlock.c). The link is a
+-- secret: sealed in its outbox row and blanked once sent, as a PIN is.
+INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
+ ('sms', 'unlock_authorised', 'SMS_000000014', 'order_no,link,days', '',
+  '您的订单{order_no}证书解锁已获授权，请在{days}天内用电脑打开链接，按页面提示插入介质输入解锁请求码并重置PIN码：{link}'),
+ ('email', 'unlock_authorised', '', 'order_no,link,days', '订单{order_no}证书解锁授权',
+  '您好：\n\n您的订单{order_no}证书解锁已获授权。请在{days}天内，在插有证书介质（USB-Key）的电脑上打开以下链接，按页面提示输入证书助手显示的解锁请求码，获取解锁码并重置PIN码：\n\n{link}\n\n该链接仅可使用一次，请勿转发他人。\n\n数字证书网上营业厅');

@@ -69,6 +69,11 @@
 	X(ERR_CERT_UNBOUND, "cert_unbound", 401, "该证书尚未绑定账号：请先用密码或短信验证码登录，在【我的证书】-【证书绑定】中输入介质序列号进行绑定。") \
 	X(ERR_TOKEN_UNKNOWN, "token_unknown", 404, "未找到该介质序列号对应的、本账号可办理的证书：请核对介质外壳上或证书助手显示的序列号（区分大小写）。") \
 	X(ERR_TOKEN_BOUND, "token_bound", 409, "该介质已绑定其他账号，请先在原账号中解除绑定。") \
+	X(ERR_UNLOCK_LINK, "unlock_link_invalid", 404, "解锁链接无效：请核对短信或邮件中的完整链接。") \
+	X(ERR_UNLOCK_USED, "unlock_link_used", 409, "该解锁链接已使用过。如需再次解锁，请重新在线申请证书解锁。") \
+	X(ERR_UNLOCK_EXPIRED, "unlock_link_expired", 410, "该解锁链接已过期，请重新在线申请证书解锁。") \
+	X(ERR_UNLOCK_TRIES, "unlock_tries", 429, "解锁请求码错误次数过多，该链接已失效，请重新在线申请证书解锁。") \
+	X(ERR_UNLOCK_CHALLENGE, "unlock_challenge_wrong", 400, "解锁请求码与该证书介质不符：请插入本订单证书所在的介质，按证书助手显示的请求码重新输入。") \
 	X(ERR_METHOD, "method_not_allowed", 405, "不支持该请求方式。") \
 	X(ERR_TOO_LARGE, "too_large", 413, "提交的内容过大。") \
 	X(ERR_UNSUPPORTED_MEDIA, "unsupported_media_type", 415, "请以 JSON 格式提交（Content-Type: application/json）。") \

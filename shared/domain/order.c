@@ -179,6 +179,8 @@ const struct order_name order_events[] = {
 	{ "shipped", "证书已寄出" },
 	{ "done", "办理完成" },
 	{ "renew_downloaded", "已下载更新后的证书" },
+	{ "unlock_authorised", "已发送证书解锁授权链接" },
+	{ "unlock_answered", "已通过授权链接获取解锁码" },
 	{ "cancelled", "订单已取消" },
 	{ NULL, NULL },
 };

@@ -179,7 +179,8 @@ static int open_secret(const struct crypto_key *key, const char *enc, size_t len
 
 static bool is_secret(const char *event)
 {
-	return strcmp(event, "sms_code") == 0 || strcmp(event, "pin_notice") == 0;
+	return strcmp(event, "sms_code") == 0 || strcmp(event, "pin_notice") == 0 ||
+	       strcmp(event, "unlock_authorised") == 0;
 }
 
 int outbox_add(struct db *db, struct arena *a, const struct crypto_key *key, const char *channel,

@@ -12,6 +12,7 @@
 
 #include "base/arena.h"
 #include "base/errbuf.h"
+#include "base/valid.h"
 #include "crypto/crypto.h"
 #include "ext/http.h"
 
@@ -342,6 +343,39 @@ out:
 	}
 	X509_CRL_free(crl);
 	ERR_clear_error();
+	json_decref(answer);
+	return ret;
+}
+
+int ca_unblock(const struct conf *c, const char *token_serial, const char *challenge,
+	       char response[CA_UNBLOCK_MAX + 1], char *err, size_t errsz)
+{
+	char path[URL_MAX];
+	json_t *body, *answer = NULL;
+	const char *v;
+	long status = 0;
+	int ret;
+
+	response[0] = '\0';
+	if (!valid_token_serial(token_serial) ||
+	    (size_t)snprintf(path, sizeof(path), "/v1/token/%s/unblock", token_serial) >= sizeof(path) ||
+	    (body = json_pack("{s:s}", "challenge", challenge)) == NULL) {
+		errbuf_set(err, errsz, "ca: bad unblock arguments");
+		return CA_REFUSED;
+	}
+	ret = exchange(c, "POST", path, body, &status, &answer, err, errsz);
+	json_decref(body);
+	if (ret == CA_OK) {
+		v = json_string_value(json_object_get(answer, "response"));
+		/* Only what a token's keypad takes: an answer of anything else is not believed. */
+		if (v == NULL || strlen(v) < 8 || strlen(v) > CA_UNBLOCK_MAX ||
+		    strspn(v, "0123456789ABCDEF") != strlen(v)) {
+			errbuf_set(err, errsz, "ca: unblock answer without a hex \"response\"");
+			ret = CA_UNAVAILABLE;
+		} else {
+			memcpy(response, v, strlen(v) + 1);
+		}
+	}
 	json_decref(answer);
 	return ret;
 }

@@ -94,4 +94,15 @@ int ca_withdraw(const struct conf *c, const struct ca_cert *cert, char *err, siz
 int ca_crl(const struct conf *c, enum cert_key kind, unsigned char **der, size_t *len, char *err,
 	   size_t errsz);
 
+/* The token's unblock response to challenge (002 证书解锁: the key tool shows a challenge, the
+ * CA's token management answers with the code that resets the PIN, knowing the token's
+ * security officer key). EJBCA's REST API has no such call: the CA's token management offers
+ * it beside EJBCA's, under the same endpoint and client certificate:
+ *   POST {endpoint}/v1/token/{token_serial}/unblock {"challenge"} -> {"response"}
+ * (README, "Unlock"). The response (at most CA_UNBLOCK_MAX characters) into response. Returns
+ * CA_OK, CA_REFUSED (not this token's challenge: err says why) or CA_UNAVAILABLE. */
+#define CA_UNBLOCK_MAX 64
+int ca_unblock(const struct conf *c, const char *token_serial, const char *challenge,
+	       char response[CA_UNBLOCK_MAX + 1], char *err, size_t errsz);
+
 #endif

@@ -1595,6 +1595,176 @@ static void test_cert_login(void **state)
 	bind(&f.c, tf, 409, "cert_not_eligible");
 }
 
+/* ---- unlock by challenge and response (002 "审核资料后进行授权，并发送授权邮件；用户通过授权邮件
+ * 中的链接重置密码") */
+
+/* The helper signs with pin: its HTTP status. */
+static long helper_sign(const char *token, const char *pin)
+{
+	char path[80], body[200];
+	struct api_resp r;
+	long status;
+
+	snprintf(path, sizeof(path), "/sandbox/token/%s/sign", token);
+	snprintf(body, sizeof(body), "{\"challenge\":\"certhall-login:v1:x\",\"pin\":\"%s\"}", pin);
+	api_post_json(path, body, &r);
+	status = r.status;
+	api_free(&r);
+	return status;
+}
+
+/* What the key tool shows: a new unblock challenge of token. */
+static void token_challenge(const char *token, char out[40])
+{
+	char path[80];
+	struct api_resp r;
+
+	snprintf(path, sizeof(path), "/sandbox/token/%s/unlock-challenge", token);
+	api_post_json(path, "{}", &r);
+	assert_int_equal(r.status, 200);
+	snprintf(out, 40, "%s", json_string_value(json_object_get(r.json, "challenge")));
+	api_free(&r);
+}
+
+/* An unlock of the certificate serial, approved by the reviewer: the link's token, off the
+ * SMS the handler receives. */
+static void unlock_approved(struct flow *f, const char *serial, char token[40])
+{
+	char extra[80], cmd[1200], out[600];
+	struct api_resp r;
+	const char *text, *at_link;
+	json_t *m;
+	size_t k;
+
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	create_filled(f, "cecep", "unlock", "org", extra, NULL);
+	submit(f, "reviewing");
+	staff(&rev, f->no, "decision", ",\"decision\":\"approve\"", "done", NULL);
+	token[0] = '\0';
+	for (int i = 0; i < 60 && !token[0]; i++) {
+		snprintf(cmd, sizeof(cmd), "/sandbox/messages?to=%s&limit=100", f->mobile);
+		api_get(cmd, &r);
+		/* The SMS of this order that carries a link (a mail carries the same). */
+		json_array_foreach(json_object_get(r.json, "messages"), k, m) {
+			text = json_string_value(json_object_get(m, "text"));
+			at_link = text && strstr(text, f->no) ? strstr(text, "unlock.html#") : NULL;
+			if (at_link && !token[0])
+				snprintf(token, 33, "%s", at_link + strlen("unlock.html#"));
+		}
+		api_free(&r);
+		if (!token[0]) {
+			snprintf(cmd, sizeof(cmd), "'%s' -c '%s' outbox 2>&1", api_admin(),
+				 getenv("CERTHALL_CONF"));
+			wiz_run(cmd, out, sizeof(out));
+			sleep(1);
+		}
+	}
+	if (strlen(token) != 32)
+		fail_msg("order %s: no unlock link reached %s", f->no, f->mobile);
+}
+
+/* POST /api/wizard/unlock/respond with challenge: the answer. */
+static void respond(const char *token, const char *challenge, struct api_resp *r)
+{
+	char body[200];
+
+	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"challenge\":\"%s\"}", token, challenge);
+	api_post_json("/api/wizard/unlock/respond", body, r);
+}
+
+static void test_unlock_link(void **state)
+{
+	struct flow f, g;
+	char tf[17], pf[9], tg[17], pg[9], serial[CERT_SERIAL_MAX + 1], token[40], challenge[40];
+	char other[40], body[200], path[120], q[300], v[64];
+	struct api_client c;
+	struct api_resp r;
+
+	(void)state;
+	delivered_on_token(&f, "rsa", tf, pf);
+	delivered_on_token(&g, "rsa", tg, pg);
+	bind(&f.c, tf, 201, NULL);
+	api_call(&f.c, "GET", "/api/wizard/bindings", NULL, NULL, &r);
+	snprintf(serial, sizeof(serial), "%s", json_string_value(json_object_get(
+		json_array_get(json_object_get(r.json, "bindings"), 0), "serial")));
+	api_free(&r);
+	/* Ten wrong PINs lock the token: then the right one is refused too. */
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(helper_sign(tf, "000000"), 403);
+	assert_int_equal(helper_sign(tf, pf), 423);
+
+	/* The approval sends the link; what it grants. */
+	unlock_approved(&f, serial, token);
+	snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
+	api_post_json("/api/wizard/unlock/link", body, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "open");
+	assert_string_equal(json_string_value(json_object_get(r.json, "token_serial")), tf);
+	assert_string_equal(json_string_value(json_object_get(r.json, "serial")), serial);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "tries_left")), 10);
+	api_free(&r);
+	/* The link is sealed in its outbox rows once sent: nothing of it readable there. */
+	snprintf(q, sizeof(q), "SELECT COUNT(*) FROM outbox WHERE event = 'unlock_authorised' AND "
+		 "(body LIKE '%%%s%%' OR params LIKE '%%%s%%')", token, token);
+	wiz_sql_value(q, v, sizeof(v));
+	assert_string_equal(v, "0");
+	/* Another token's challenge: the CA refuses it; a try counted. */
+	token_challenge(tg, other);
+	token_challenge(tf, challenge);
+	respond(token, other, &r);
+	api_expect_error(&r, 400, "unlock_challenge_wrong");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "error"), "tries_left")), 9);
+	api_free(&r);
+	/* A challenge of another shape is no try at all. */
+	respond(token, "not-hex!", &r);
+	api_expect_error(&r, 400, "invalid_field");
+	api_free(&r);
+	/* The token's own challenge: the response resets its PIN on the token. */
+	respond(token, challenge, &r);
+	if (r.status != 200)
+		fail_msg("respond: %ld %s", r.status, r.body);
+	snprintf(body, sizeof(body), "{\"response\":\"%s\",\"pin\":\"24681357\"}",
+		 json_string_value(json_object_get(r.json, "response")));
+	api_free(&r);
+	snprintf(path, sizeof(path), "/sandbox/token/%s/unlock", tf);
+	api_post_json(path, body, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	/* Once: the same challenge again, or another, finds the link used. */
+	respond(token, challenge, &r);
+	api_expect_error(&r, 409, "unlock_link_used");
+	api_free(&r);
+	/* The key works again with its new PIN: it logs its account in. */
+	cert_login(&c, tf, "24681357", &r);
+	if (r.status != 200)
+		fail_msg("certificate login after the unlock: %ld %s", r.status, r.body);
+	api_free(&r);
+	logged_in_as(&c, f.login);
+
+	/* A second link: ten challenges the CA refuses, and it takes no more. */
+	unlock_approved(&f, serial, token);
+	for (int i = 0; i < 10; i++) {
+		respond(token, other, &r);
+		api_expect_error(&r, 400, "unlock_challenge_wrong");
+		api_free(&r);
+	}
+	token_challenge(tf, challenge);
+	respond(token, challenge, &r);
+	api_expect_error(&r, 429, "unlock_tries");
+	api_free(&r);
+	/* A third, past its week: expired. A token of no link: unknown. */
+	unlock_approved(&f, serial, token);
+	snprintf(q, sizeof(q), "UPDATE unlock_grants SET expires_at = NOW(3) - INTERVAL 1 SECOND WHERE "
+		 "order_id = (SELECT id FROM orders WHERE order_no = '%s')", f.no);
+	wiz_sql(q);
+	respond(token, challenge, &r);
+	api_expect_error(&r, 410, "unlock_link_expired");
+	api_free(&r);
+	respond("0123456789abcdef0123456789abcdef", challenge, &r);
+	api_expect_error(&r, 404, "unlock_link_invalid");
+	api_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1603,6 +1773,7 @@ int main(void)
 		cmocka_unit_test(test_renew_download),
 		cmocka_unit_test(test_cert_login),
 		cmocka_unit_test(test_pin_in_verify_memo),
+		cmocka_unit_test(test_unlock_link),
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_renew_online),
 		cmocka_unit_test(test_renew_review),
