@@ -48,3 +48,11 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
 INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
  ('sms', 'fin_check_failed', 'SMS_000000013', 'order_no', '',
   '您的订单{order_no}金融认证失败：向单位基本户的 0.01 元打款未能入账。请登录网上营业厅，在“我的业务单”中点击“金融认证”，重新填写正确的单位基本账户信息后提交。');
+
+-- Expiry reminders (certhall-admin remind, shared/domain/remind.c): 90, 30 and 7 days before,
+-- each once, with the link that opens a renewal of that certificate.
+INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
+ ('sms', 'cert_expiry', 'SMS_000000141', 'serial,holder,not_after,days,link', '',
+  '您的数字证书（{holder}，序列号{serial}）将于{not_after}到期，剩余{days}天。请在到期前办理证书更新：{link}'),
+ ('email', 'cert_expiry', '', 'serial,holder,not_after,days,link', '数字证书将于{not_after}到期',
+  '您好：\n\n您的数字证书（{holder}，序列号{serial}）将于{not_after}到期，剩余{days}天。\n请在到期前登录网上营业厅办理证书更新：\n{link}\n\n证书已更新或已注销的，请忽略本邮件。\n\n数字证书网上营业厅');

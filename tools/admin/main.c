@@ -56,6 +56,8 @@ static const struct command commands[] = {
 	  "ask the courier about the waybills due a refresh once (cron), --daemon to keep at it" },
 	{ "fin-checks", 1, 1, admin_fincheck,
 	  "send 001's queued 0.01 transfers (financial checks) once (cron), --daemon to keep at it" },
+	{ "remind", 1, 1, admin_remind,
+	  "expiry reminders 90, 30 and 7 days before, each once (cron), --daemon to keep at it" },
 	{ "keygen", 0, 0, cmd_keygen, "FILE: create a new PII key file" },
 	{ "conf-keys", 0, 0, cmd_conf_keys, "every configuration key with its default" },
 	{ "import-certs", 1, 1, admin_import_certs,

@@ -1,0 +1,21 @@
+-- Issue 14: the certificate's life after issue, as passes that run beside the outbox.
+--
+-- Expiry reminders (certhall-admin remind): one row per certificate, expiry date and threshold
+-- (90, 30 or 7 days before) is claimed in the transaction that writes the outbox rows, so two
+-- runs at once send once. The expiry date is in the key: a renewal moves not_after, and the new
+-- expiry is reminded afresh. ix_certificates_expiry makes the pass one range scan of the valid
+-- certificates expiring within 90 days; ix_orders_target finds a renewal under way.
+ALTER TABLE certificates
+  ADD KEY ix_certificates_expiry (state, not_after);
+ALTER TABLE orders
+  ADD KEY ix_orders_target (target_cert_id, business_type);
+
+CREATE TABLE cert_reminders (
+  cert_id BIGINT UNSIGNED NOT NULL,
+  not_after DATE NOT NULL COMMENT 'the expiry reminded of',
+  threshold SMALLINT UNSIGNED NOT NULL COMMENT 'days before expiry: 90, 30 or 7',
+  days_left SMALLINT NOT NULL COMMENT 'days left when it was sent',
+  created_at DATETIME(3) NOT NULL,
+  PRIMARY KEY (cert_id, not_after, threshold),
+  CONSTRAINT fk_cert_reminders_cert FOREIGN KEY (cert_id) REFERENCES certificates (id)
+) ENGINE=InnoDB;
