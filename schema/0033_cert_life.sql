@@ -19,3 +19,13 @@ CREATE TABLE cert_reminders (
   PRIMARY KEY (cert_id, not_after, threshold),
   CONSTRAINT fk_cert_reminders_cert FOREIGN KEY (cert_id) REFERENCES certificates (id)
 ) ENGINE=InnoDB;
+
+-- Four-eyes (fcgi-apps/review/four_eyes.c): the businesses a hall wants approved by two staff
+-- members (none by default: no guide asks for it), and the first approval of an order awaiting
+-- its second. A return or a refusal clears it: a resubmitted order needs two approvals again.
+ALTER TABLE channels
+  ADD COLUMN four_eyes_businesses VARCHAR(120) CHARACTER SET ascii NOT NULL DEFAULT ''
+    COMMENT 'businesses whose approval needs a second staff member';
+ALTER TABLE orders
+  ADD COLUMN first_approver_id BIGINT UNSIGNED NULL COMMENT 'four-eyes: staff.id of the first approval',
+  ADD COLUMN first_approved_at DATETIME(3) NULL;

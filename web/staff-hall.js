@@ -19,6 +19,7 @@
     ['paper_businesses', '在线提交后须寄送纸质材料、寄达后办理的业务', true],
     ['counter_businesses', '只在前台现场办理的业务', true],
     ['desk_only_businesses', '只收对公转账或现场缴费（不收微信、支付宝扫码）的业务', true],
+    ['four_eyes_businesses', '须经第二位审核人员复核通过的业务（四眼原则：第一位通过后，须另一位审核人员再次通过）', true],
     ['change_items', '信息变更可变更的事项']
   ];
   var FLAGS = [['mail_in', '企业认证失败时可转为线下邮寄纸质材料'], ['renew_expired_online', '已过期的证书可在线更新'],

@@ -164,6 +164,8 @@ static const struct col cols[] = {
 	{ "person_self", COL_FLAG, 0, "个人证书由申请人本人办理", false },
 	/* 0030: 001 "* 发票抬头 发票名称请完整填写". */
 	{ "invoice_title_edit", COL_FLAG, 0, "申请人填写发票抬头", false },
+	/* 0033: four-eyes (four_eyes.c). */
+	{ "four_eyes_businesses", COL_LIST, L_BUSINESSES, "须经第二位审核人员复核通过的业务", true },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
@@ -175,7 +177,7 @@ enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
 	"seal_change_online, unlock_auto, invoice_when, invoice_via, invoice_promise, invoice_purpose, " \
 	"uploads_after_verify, form_lr_clause, letter_face_qr, paper_renew_items, fin_after_approval, " \
 	"review_days_public, change_items, desk_only_businesses, seal_sheet_lr, person_self, " \
-	"invoice_title_edit"
+	"invoice_title_edit, four_eyes_businesses"
 
 /* The version the client saw: the last edit's time to the microsecond, or NULL never edited. */
 #define HALL_STAMP "DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%f+08:00')"
@@ -199,7 +201,7 @@ static const char sql_update[] =
 	"invoice_via = ?, invoice_promise = ?, invoice_purpose = ?, uploads_after_verify = ?, "
 	"form_lr_clause = ?, letter_face_qr = ?, paper_renew_items = ?, fin_after_approval = ?, "
 	"review_days_public = ?, change_items = ?, desk_only_businesses = ?, seal_sheet_lr = ?, "
-	"person_self = ?, invoice_title_edit = ?, "
+	"person_self = ?, invoice_title_edit = ?, four_eyes_businesses = ?, "
 	"updated_at = NOW(3), updated_by = ? "
 	"WHERE id = ?";
 

@@ -697,6 +697,131 @@ static void test_renewal_and_revocation(void **state)
 	assert_string_equal(v, "revoked:1");
 }
 
+/* ---- four-eyes ---- */
+
+/* A second reviewer of this run (fresh name), logged in with its second factor into c. */
+static void second_reviewer(struct api_client *c, char name[40])
+{
+	char cmd[1400], pwfile[600], tag[9];
+	unsigned char rnd[4];
+	FILE *f;
+
+	crypto_random(rnd, sizeof(rnd));
+	snprintf(tag, sizeof(tag), "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
+	snprintf(name, 40, "rev2%s", tag);
+	snprintf(pwfile, sizeof(pwfile), "%s/etc/test-rev2.password", getenv("CERTHALL_STACK"));
+	f = fopen(pwfile, "w");
+	assert_non_null(f);
+	fputs("Staff2026hall\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "'%s' -c %s staff add %s reviewer --name 复核员 "
+		 "--password-file %s >/dev/null 2>&1", api_admin(), getenv("CERTHALL_CONF"), name,
+		 pwfile);
+	assert_int_equal(system(cmd), 0);
+	staff_login(c, name, "Staff2026hall");
+}
+
+/* A hall naming revocation for four-eyes: the first approval is recorded and the order stays
+ * (the certificate untouched), shown in the queue and the detail; the same reviewer approving
+ * again is refused (409, zh-CN); another reviewer's approval revokes. A return clears a first
+ * approval. */
+static void test_four_eyes(void **state)
+{
+	char no[19], no2[19], mobile[12], serial[17], v[200], extra[120], uscc[19], st[32], name[40];
+	struct api_client rev2;
+	struct api_resp r;
+	json_t *item, *first;
+
+	(void)state;
+	second_reviewer(&rev2, name);
+	sql("UPDATE channels SET four_eyes_businesses = 'revoke' WHERE code = 'bjca-zycg'");
+	value(uscc, sizeof(uscc), "SELECT a.login_name FROM accounts a JOIN orders o ON o.account_id = a.id "
+	      "ORDER BY o.id DESC LIMIT 1");
+	wiz_random_serial(serial);
+	wiz_fixture_cert(uscc, uscc, "bjca-zycg", "org", serial, 200, -100, false);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	make_order(no, mobile, "bjca-zycg", "revoke", "org", extra,
+		   order_state_str(ORDER_REVIEWING), 0, NULL);
+
+	act(&rev, no, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 200, NULL);
+	assert_string_equal(json_string_value(json_object_get(r.json, "four_eyes")), "first");
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")),
+			    order_state_str(ORDER_REVIEWING));
+	assert_int_equal(json_integer_value(json_object_get(r.json, "version")), version_of(no));
+	api_free(&r);
+	state_of(no, st);
+	assert_string_equal(st, order_state_str(ORDER_REVIEWING));
+	value(v, sizeof(v), "SELECT state FROM certificates WHERE serial = '%s'", serial);
+	assert_string_equal(v, "valid");
+	assert_int_equal(audit_rows(no, "approve_first", "reviewer"), 1);
+
+	/* The same reviewer cannot approve twice: refused, nothing moved, not offered. */
+	act(&rev, no, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 409, "second_approver_required");
+	api_free(&r);
+	state_of(no, st);
+	assert_string_equal(st, order_state_str(ORDER_REVIEWING));
+	{
+		char path[120];
+
+		snprintf(path, sizeof(path), "/api/review/orders/%s", no);
+		get(&rev, path, &r);
+		expect(&r, 200, NULL);
+		assert_true(json_is_true(json_object_get(r.json, "four_eyes")));
+		first = json_object_get(r.json, "first_approved_by");
+		assert_string_equal(json_string_value(json_object_get(first, "name")), "审核员（演示）");
+		assert_true(json_is_true(json_object_get(first, "me")));
+		assert_null(strstr(json_dumps(json_object_get(r.json, "actions"), 0), "approve"));
+		api_free(&r);
+		get(&rev2, path, &r);
+		expect(&r, 200, NULL);
+		assert_non_null(strstr(json_dumps(json_object_get(r.json, "actions"), 0), "approve"));
+		assert_true(json_is_false(json_object_get(json_object_get(r.json, "first_approved_by"), "me")));
+		api_free(&r);
+	}
+	/* The queue shows who approved first. */
+	snprintf(v, sizeof(v), "order_no=%s", no);
+	item = queue_item(&rev2, v, no, &r);
+	assert_non_null(item);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(item, "first_approved_by"),
+							       "name")), "审核员（演示）");
+	api_free(&r);
+
+	/* Another reviewer's approval is the second: the certificate is revoked. */
+	act(&rev2, no, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 200, NULL);
+	assert_string_equal(json_string_value(json_object_get(r.json, "four_eyes")), "second");
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), order_state_str(ORDER_DONE));
+	api_free(&r);
+	value(v, sizeof(v), "SELECT state FROM certificates WHERE serial = '%s'", serial);
+	assert_string_equal(v, "revoked");
+	assert_int_equal(audit_rows(no, "approve", name), 1);
+
+	/* A return after a first approval: the resubmitted order needs two again. */
+	wiz_random_serial(serial);
+	wiz_fixture_cert(uscc, uscc, "bjca-zycg", "org", serial, 200, -100, false);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	make_order(no2, mobile, "bjca-zycg", "revoke", "org", extra,
+		   order_state_str(ORDER_REVIEWING), 0, NULL);
+	act(&rev, no2, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+	act(&rev2, no2, "decision", ",\"decision\":\"return\",\"reason_code\":\"012\",\"steps\":[\"handler\"]", &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+	value(v, sizeof(v), "SELECT COALESCE(first_approver_id, 'none') FROM orders WHERE order_no = '%s'", no2);
+	assert_string_equal(v, "none");
+}
+
+/* The hall as the other tests expect it, whatever test_four_eyes did. */
+static int four_eyes_off(void **state)
+{
+	(void)state;
+	sql("UPDATE channels SET four_eyes_businesses = '' WHERE code = 'bjca-zycg'");
+	return 0;
+}
+
 /* ---- a lost key replaced: the old certificate revoked with the new one recorded ---- */
 
 static void test_lost_replacement_revokes(void **state)
@@ -1784,6 +1909,7 @@ int main(void)
 		cmocka_unit_test(test_pay_first_pipeline),
 		cmocka_unit_test(test_stale_factor_refused_on_approve),
 		cmocka_unit_test(test_renewal_and_revocation),
+		cmocka_unit_test_teardown(test_four_eyes, four_eyes_off),
 		cmocka_unit_test(test_lost_replacement_revokes),
 		cmocka_unit_test(test_return_and_resubmit),
 		cmocka_unit_test(test_return_locks_what_was_not_sent_back),
