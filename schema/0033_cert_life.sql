@@ -29,3 +29,12 @@ ALTER TABLE channels
 ALTER TABLE orders
   ADD COLUMN first_approver_id BIGINT UNSIGNED NULL COMMENT 'four-eyes: staff.id of the first approval',
   ADD COLUMN first_approved_at DATETIME(3) NULL;
+
+-- SLA escalation (certhall-admin escalate, shared/domain/escalate.c): an order in the review
+-- queue past its hall's promised working days (review_days_max, as the queue counts them) is
+-- escalated once, by mail to the addresses the hall names (its admins), and marked.
+ALTER TABLE channels
+  ADD COLUMN sla_mail VARCHAR(300) NOT NULL DEFAULT ''
+    COMMENT 'comma-separated addresses of the hall admins told of overdue orders';
+ALTER TABLE orders
+  ADD COLUMN escalated_at DATETIME(3) NULL COMMENT 'the overdue mail to the hall admins went out';

@@ -34,7 +34,8 @@
     ['person_self', '个人证书由申请人本人办理（经办人须为证书持有人本人）'],
     ['invoice_title_edit', '申请人填写发票抬头（否则为申请单位或持有人名称，不可修改）']];
   var CHOICES = [['invoice_when', '开具电子发票的时点'], ['invoice_via', '电子发票发送至']];
-  var INVOICE = [['invoice_promise', '发票送达时限（如“24小时内”）', 60], ['invoice_purpose', '发票用途（如“介质服务费”）', 30]];
+  var INVOICE = [['invoice_promise', '发票送达时限（如“24小时内”）', 60], ['invoice_purpose', '发票用途（如“介质服务费”）', 30],
+    ['sla_mail', '订单超过审核时限时通知的管理员邮箱（至多 5 个，英文逗号分隔；不通知则留空）', 300]];
   // [member, label, max characters]: the columns' bounds (schema/0014_hall.sql).
   var DESK = [
     ['desk_payee', '收款单位（开户名）', 100], ['desk_bank', '开户行', 100], ['desk_account', '收款账号', 40],

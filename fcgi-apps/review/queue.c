@@ -494,6 +494,24 @@ static int subject_page(struct req *r, const struct filter *f, const char *like,
 	return DB_OK;
 }
 
+/* The admin's queue: a page's overdue orders first, each part oldest first. Within the page:
+ * the pages come in index order (oldest first, no sort of the whole queue), so the orders
+ * that have waited longest, the overdue among them, are on the first pages. */
+static json_t *overdue_first(json_t *items)
+{
+	json_t *out = json_array(), *it;
+	size_t i;
+
+	if (!out || !items)
+		return items;
+	for (int late = 1; late >= 0; late--)
+		json_array_foreach(items, i, it)
+			if (json_is_true(json_object_get(it, "overdue")) == (late == 1))
+				json_array_append(out, it);
+	json_decref(items);
+	return out;
+}
+
 int review_queue(struct req *r)
 {
 	struct kvlist args;
@@ -557,6 +575,8 @@ int review_queue(struct req *r)
 		for (size_t i = 0; items && i < shown; i++)
 			json_array_append_new(items, row_json(r, &chunk[0], i, &cal));
 	}
+	if (r->auth.roles & ROLE_ADMIN)
+		items = overdue_first(items);
 	resp_json(r, 200, json_pack("{s:s, s:i, s:i, s:b, s:o}", "queue", f.queue, "page", (int)f.page,
 				    "per_page", (int)f.per_page, "has_more", more, "items", items));
 	return 0;

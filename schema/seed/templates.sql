@@ -56,3 +56,8 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
   '您的数字证书（{holder}，序列号{serial}）将于{not_after}到期，剩余{days}天。请在到期前办理证书更新：{link}'),
  ('email', 'cert_expiry', '', 'serial,holder,not_after,days,link', '数字证书将于{not_after}到期',
   '您好：\n\n您的数字证书（{holder}，序列号{serial}）将于{not_after}到期，剩余{days}天。\n请在到期前登录网上营业厅办理证书更新：\n{link}\n\n证书已更新或已注销的，请忽略本邮件。\n\n数字证书网上营业厅');
+
+-- An order past its hall's review promise, to the hall's admins (certhall-admin escalate).
+INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
+ ('email', 'order_overdue', '', 'order_no,hall,business,submitted,waited,promise,link', '订单{order_no}已超过审核时限',
+  '您好：\n\n{hall}的订单{order_no}（{business}）于{submitted}提交，已等待{waited}个工作日，超过承诺的{promise}个工作日审核时限，请尽快安排审核。\n查看订单：{link}\n\n数字证书网上营业厅');

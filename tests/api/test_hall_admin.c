@@ -514,6 +514,23 @@ static void test_four_eyes_set(void **state)
 		api_free(&r);
 		json_decref(t);
 	}
+	/* The overdue mail's addresses (certhall-admin escalate): addresses only, at most 5. */
+	{
+		const char *const mails[] = { "not-an-address", "ops@example.com,", "a@b.cn, c@d.cn",
+					      "a@b.cn,b@b.cn,c@b.cn,d@b.cn,e@b.cn,f@b.cn",
+					      "<script>@x.cn" };
+
+		for (size_t i = 0; i < sizeof(mails) / sizeof(mails[0]); i++) {
+			json_t *t = json_deep_copy(s);
+
+			json_object_set_new(t, "sla_mail", json_string(mails[i]));
+			put_settings("szca", t, &r);
+			expect(&r, 400, "invalid_field");
+			assert_string_equal(api_error_field(&r), "sla_mail");
+			api_free(&r);
+			json_decref(t);
+		}
+	}
 	{
 		char *after = snapshot();
 

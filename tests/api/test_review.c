@@ -1543,6 +1543,98 @@ static void test_working_days(void **state)
 	assert_true(overdue);
 }
 
+/* ---- SLA escalation ---- */
+
+static char netca_max[8];
+
+/* certhall-admin escalate, n runs at once, each must succeed. */
+static void escalate(int n)
+{
+	FILE *p[2];
+	char cmd[1200], out[512];
+
+	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' escalate 2>&1", api_admin(), getenv("CERTHALL_CONF"));
+	for (int i = 0; i < n; i++)
+		assert_non_null(p[i] = popen(cmd, "r"));
+	for (int i = 0; i < n; i++) {
+		size_t got = fread(out, 1, sizeof(out) - 1, p[i]);
+		int st = pclose(p[i]);
+
+		out[got] = '\0';
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !strstr(out, "escalate: "))
+			fail_msg("certhall-admin escalate: %s", out);
+	}
+}
+
+/* An order past its hall's promise is mailed to the hall's admins once (two passes at once,
+ * then again); one within it is not; the admin's queue shows the overdue one first although
+ * it is younger (another hall's longer promise), the reviewer's oldest first. */
+static void test_escalation(void **state)
+{
+	char late[19], young[19], mobile[12], subj[80], v[64];
+	struct api_resp r;
+	json_t *items;
+
+	(void)state;
+	value(netca_max, sizeof(netca_max), "SELECT review_days_max FROM channels WHERE code = 'netca-gd'");
+	sql("UPDATE channels SET sla_mail = 'ops@example.com,lead@example.com' WHERE code = 'bjca-zycg'");
+	sql("UPDATE channels SET review_days_max = 30, sla_mail = 'netca@example.com' WHERE code = 'netca-gd'");
+	make_order(late, mobile, "bjca-zycg", "new", "org", NULL, order_state_str(ORDER_REVIEWING), 26000, "wechat");
+	make_order(young, mobile, "netca-gd", "new", "org", NULL, order_state_str(ORDER_REVIEWING), 60000, "wechat");
+	snprintf(subj, sizeof(subj), "超时测试%s有限公司", late + 9);
+	sql("UPDATE orders SET subject_name = '%s', submitted_at = NOW(3) - INTERVAL 20 DAY WHERE order_no = '%s'",
+	    subj, late);
+	sql("UPDATE orders SET subject_name = '%s', submitted_at = NOW(3) - INTERVAL 25 DAY WHERE order_no = '%s'",
+	    subj, young);
+
+	escalate(2);
+	escalate(1);
+	value(v, sizeof(v), "SELECT CONCAT(COUNT(*), ':', COUNT(DISTINCT recipient_mask)) FROM outbox "
+	      "WHERE event = 'order_overdue' AND order_id = %lld", id_of(late));
+	assert_string_equal(v, "2:2");
+	value(v, sizeof(v), "SELECT escalated_at IS NOT NULL FROM orders WHERE order_no = '%s'", late);
+	assert_string_equal(v, "1");
+	value(v, sizeof(v), "SELECT COUNT(*) FROM outbox WHERE event = 'order_overdue' AND order_id = %lld",
+	      id_of(young));
+	assert_string_equal(v, "0");
+	value(v, sizeof(v), "SELECT escalated_at IS NULL FROM orders WHERE order_no = '%s'", young);
+	assert_string_equal(v, "1");
+
+	/* The reviewer's queue: oldest first; the admin's: overdue first. */
+	{
+		char path[300], enc[200];
+		size_t k = 0;
+
+		for (const unsigned char *s = (const unsigned char *)subj; *s && k + 4 < sizeof(enc); s++)
+			k += (size_t)snprintf(enc + k, sizeof(enc) - k, "%%%02X", *s);
+		snprintf(path, sizeof(path), "/api/review/queue?subject=%s", enc);
+		get(&rev, path, &r);
+		expect(&r, 200, NULL);
+		items = json_object_get(r.json, "items");
+		assert_int_equal(json_array_size(items), 2);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "order_no")), young);
+		api_free(&r);
+		snprintf(path, sizeof(path), "/api/review/queue?queue=review&subject=%s", enc);
+		get(&adm, path, &r);
+		expect(&r, 200, NULL);
+		items = json_object_get(r.json, "items");
+		assert_int_equal(json_array_size(items), 2);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "order_no")), late);
+		assert_true(json_is_true(json_object_get(json_array_get(items, 0), "overdue")));
+		assert_true(json_is_false(json_object_get(json_array_get(items, 1), "overdue")));
+		api_free(&r);
+	}
+}
+
+static int escalation_off(void **state)
+{
+	(void)state;
+	sql("UPDATE channels SET sla_mail = '' WHERE code IN ('bjca-zycg', 'netca-gd')");
+	if (netca_max[0])
+		sql("UPDATE channels SET review_days_max = %s WHERE code = 'netca-gd'", netca_max);
+	return 0;
+}
+
 /* ---- the queue: filters, paging, and plans without a filesort ---- */
 
 static void test_queue_filters(void **state)
@@ -1919,6 +2011,7 @@ int main(void)
 		cmocka_unit_test(test_claims),
 		cmocka_unit_test(test_detail_actions),
 		cmocka_unit_test(test_working_days),
+		cmocka_unit_test_teardown(test_escalation, escalation_off),
 		cmocka_unit_test(test_queue_filters),
 		cmocka_unit_test(test_queue_refuses_bad_dates_and_unknown_filters),
 		cmocka_unit_test(test_queue_plans_use_an_index),

@@ -39,6 +39,9 @@ int admin_fincheck(struct admin *ad, int argc, char **argv);
 /* remind.c: the expiry reminders (domain/remind.h), once or as a daemon. */
 int admin_remind(struct admin *ad, int argc, char **argv);
 
+/* escalate.c: overdue orders mailed to their hall's admins (domain/escalate.h). */
+int admin_escalate(struct admin *ad, int argc, char **argv);
+
 /* courier.c: the courier refresh pass (shared/ext/courier_refresh.h), once or as a daemon. */
 int admin_courier(struct admin *ad, int argc, char **argv);
 

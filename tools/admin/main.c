@@ -58,6 +58,8 @@ static const struct command commands[] = {
 	  "send 001's queued 0.01 transfers (financial checks) once (cron), --daemon to keep at it" },
 	{ "remind", 1, 1, admin_remind,
 	  "expiry reminders 90, 30 and 7 days before, each once (cron), --daemon to keep at it" },
+	{ "escalate", 1, 1, admin_escalate,
+	  "orders past their hall's review promise mailed to its admins, once (cron), --daemon" },
 	{ "keygen", 0, 0, cmd_keygen, "FILE: create a new PII key file" },
 	{ "conf-keys", 0, 0, cmd_conf_keys, "every configuration key with its default" },
 	{ "import-certs", 1, 1, admin_import_certs,
