@@ -168,6 +168,26 @@ static void test_link_renewal_silent(void **state)
 	snprintf(want, sizeof(want), "%s/apply.html?channel=" HALL "&business=renew&serial=%s", url,
 		 serial);
 	assert_string_equal(link, want);
+	/* The outbox pass (as cron runs it) delivers it: the SMS carries the link. */
+	{
+		char cmd[1200], out[256], path[160];
+		bool sent = false;
+
+		for (int i = 0; i < 30 && !sent; i++) {
+			snprintf(cmd, sizeof(cmd), "'%s' -c '%s' outbox 2>&1", api_admin(),
+				 getenv("CERTHALL_CONF"));
+			wiz_run(cmd, out, sizeof(out));
+			snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM outbox WHERE event = 'cert_expiry' "
+				 "AND state = 'sent' AND JSON_VALUE(params, '$.serial') = '%s'", serial);
+			sent = value_l(sql) == 1;
+		}
+		assert_true(sent);
+		snprintf(path, sizeof(path), "/sandbox/messages?to=%s&limit=100", mobile);
+		api_get(path, &r);
+		assert_non_null(strstr(r.body, serial));
+		assert_non_null(strstr(r.body, "apply.html?channel=" HALL "&business=renew&serial="));
+		api_free(&r);
+	}
 	/* The page it opens is served... */
 	api_get(link + strlen(url), &r);
 	assert_int_equal(r.status, 200);
