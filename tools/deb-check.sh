@@ -61,7 +61,8 @@ units_ok() {
     [[ -f $UNITS/certhall-$name.socket && -f $UNITS/certhall-$name.service ]] || return 1
   done
   [[ -f $UNITS/certhall-outbox.service && -f $UNITS/certhall-courier.service &&
-    -f $UNITS/certhall-fin-checks.service &&
+    -f $UNITS/certhall-fin-checks.service && -f $UNITS/certhall-remind.service &&
+    -f $UNITS/certhall-escalate.service &&
     -f $UNITS/certhall.target ]] || return 1
   out=$(systemd-analyze verify --man=no "$UNITS"/certhall*.socket "$UNITS"/certhall*.service \
     "$UNITS"/certhall.target 2>&1)

@@ -98,6 +98,8 @@ install_units() {
   render systemd/certhall-outbox.service.in "$DESTDIR$UNITDIR/certhall-outbox.service" 0644
   render systemd/certhall-courier.service.in "$DESTDIR$UNITDIR/certhall-courier.service" 0644
   render systemd/certhall-fin-checks.service.in "$DESTDIR$UNITDIR/certhall-fin-checks.service" 0644
+  render systemd/certhall-remind.service.in "$DESTDIR$UNITDIR/certhall-remind.service" 0644
+  render systemd/certhall-escalate.service.in "$DESTDIR$UNITDIR/certhall-escalate.service" 0644
   render systemd/certhall.target.in "$DESTDIR$UNITDIR/certhall.target" 0644 \
     -e "s#@SOCKETS@#${sockets[*]}#"
 }

@@ -532,10 +532,12 @@ data_setup() {
 
 # The background passes of make run: the outbox runner retries what the post-response send
 # could not deliver; the courier pass keeps the waybills' states fresh (no look-up asks); the
-# fin-checks pass sends 001's 0.01 transfers and asks whether the sandbox bank credited them.
+# fin-checks pass sends 001's 0.01 transfers and asks whether the sandbox bank credited them;
+# the remind pass writes the certificates' expiry reminders (90, 30, 7 days) into the outbox;
+# the escalate pass mails the hall's admins about orders past its review promise.
 outbox_start() {
   local cmd
-  for cmd in outbox courier fin-checks; do
+  for cmd in outbox courier fin-checks remind escalate; do
     live_pid "$DIR/run/$cmd.pid" "certhall-admin" >/dev/null && continue
     setsid "$BIN/certhall-admin" -c "$DIR/etc/certhall.conf" "$cmd" --daemon \
       </dev/null >>"$DIR/log/$cmd.log" 2>&1 9>&- &
@@ -571,7 +573,7 @@ programs_stop() {
     [[ -e $pidfile ]] || continue
     name=$(basename "$pidfile" .pid)
     case $name in mysqld | nginx) continue ;; esac
-    if [[ $name == outbox || $name == courier || $name == fin-checks ]]; then
+    if [[ $name == outbox || $name == courier || $name == fin-checks || $name == remind || $name == escalate ]]; then
       stop_pidfile "$pidfile" certhall-admin 10
       continue
     fi

@@ -19,6 +19,7 @@
     ['paper_businesses', '在线提交后须寄送纸质材料、寄达后办理的业务', true],
     ['counter_businesses', '只在前台现场办理的业务', true],
     ['desk_only_businesses', '只收对公转账或现场缴费（不收微信、支付宝扫码）的业务', true],
+    ['four_eyes_businesses', '须经第二位审核人员复核通过的业务（四眼原则：第一位通过后，须另一位审核人员再次通过）', true],
     ['change_items', '信息变更可变更的事项']
   ];
   var FLAGS = [['mail_in', '企业认证失败时可转为线下邮寄纸质材料'], ['renew_expired_online', '已过期的证书可在线更新'],
@@ -33,7 +34,8 @@
     ['person_self', '个人证书由申请人本人办理（经办人须为证书持有人本人）'],
     ['invoice_title_edit', '申请人填写发票抬头（否则为申请单位或持有人名称，不可修改）']];
   var CHOICES = [['invoice_when', '开具电子发票的时点'], ['invoice_via', '电子发票发送至']];
-  var INVOICE = [['invoice_promise', '发票送达时限（如“24小时内”）', 60], ['invoice_purpose', '发票用途（如“介质服务费”）', 30]];
+  var INVOICE = [['invoice_promise', '发票送达时限（如“24小时内”）', 60], ['invoice_purpose', '发票用途（如“介质服务费”）', 30],
+    ['sla_mail', '订单超过审核时限时通知的管理员邮箱（至多 5 个，英文逗号分隔；不通知则留空）', 300]];
   // [member, label, max characters]: the columns' bounds (schema/0014_hall.sql).
   var DESK = [
     ['desk_payee', '收款单位（开户名）', 100], ['desk_bank', '开户行', 100], ['desk_account', '收款账号', 40],

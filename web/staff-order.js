@@ -231,6 +231,15 @@
         ' 领取此订单，正在处理中。领取只是提示，不锁定订单：请先与其沟通，避免重复处理。';
     }
     line.appendChild(p);
+    // Four-eyes: who approved first; the order waits for another reviewer's approval.
+    var f = o.first_approved_by;
+    if (f) {
+      line.appendChild(el('p', 'claim-text', '四眼复核：' + S.text(f.name) + (f.me ? '（我）' : '') +
+        ' 已于 ' + S.when(f.at) + ' 第一次审核通过，' +
+        (f.me ? '须由另一位审核人员复核通过。' : '请您复核：通过即为第二次审核通过。')));
+    } else if (o.four_eyes) {
+      line.appendChild(el('p', 'claim-text', '该业务须经两位审核人员先后审核通过（四眼复核）。'));
+    }
     if (may(o, 'claim')) {
       var claim = el('button', 'btn-small', '领取');
       claim.type = 'button';

@@ -728,11 +728,15 @@
       return wrap;
     }
 
-    function claimCell(c) {
-      if (!c) return el('span', 'muted', '未领取');
+    function claimCell(c, first) {
       var wrap = el('div');
-      wrap.appendChild(el('span', c.me ? 'claim-mine' : null, S.text(c.name) + (c.me ? '（我）' : '')));
-      wrap.appendChild(el('span', 'sub', '领取于 ' + S.when(c.claimed_at)));
+      if (!c) wrap.appendChild(el('span', 'muted', '未领取'));
+      else {
+        wrap.appendChild(el('span', c.me ? 'claim-mine' : null, S.text(c.name) + (c.me ? '（我）' : '')));
+        wrap.appendChild(el('span', 'sub', '领取于 ' + S.when(c.claimed_at)));
+      }
+      // Four-eyes: the first approval, awaiting another reviewer's.
+      if (first) wrap.appendChild(el('span', 'sub', S.text(first.name) + ' 已第一次审核通过，待复核'));
       return wrap;
     }
 
@@ -768,7 +772,7 @@
           var ch = el('div');
           ch.appendChild(el('span', null, S.text(it.channel_name)));
           ch.appendChild(el('span', 'sub', S.text(it.channel)));
-          return [noCell, { text: it.subject_name }, what, ch, stateCell, waitedCell(it), claimCell(it.claimed_by)];
+          return [noCell, { text: it.subject_name }, what, ch, stateCell, waitedCell(it), claimCell(it.claimed_by, it.first_approved_by)];
         });
         var table = S.table(['订单号', '申请单位 / 申请人', '业务', '渠道', '状态', '已等待', '领取人'], rows, 'queue-table');
         var trs = table.querySelectorAll('tbody tr');

@@ -101,6 +101,14 @@ json_t *review_actions(struct req *r, const struct order *o, long long holder)
 	/* claim.c: a claim of an open order nobody holds; the holder's release, or an admin's. */
 	on[A_CLAIM] = holder == 0 && s != ORDER_STATE_NONE && !order_is(s, ORDER_FINAL);
 	on[A_RELEASE] = holder != 0 && (holder == r->auth.id || (r->auth.roles & ROLE_ADMIN));
+	/* four_eyes.c: the first approver does not approve again. */
+	if (on[A_APPROVE]) {
+		struct review_four_eyes fe;
+
+		if (review_four_eyes(&r->app->db, r, o, false, &fe) != DB_OK)
+			return NULL;
+		on[A_APPROVE] = fe.step != FOUR_EYES_SAME;
+	}
 
 	list = json_array();
 	for (int a = 0; list && a < A__COUNT; a++)

@@ -187,6 +187,8 @@ struct dec {
 	const char *blocked;      /* approve refused: the names of rejected materials */
 	long long fee_fen;        /* pre-review pass of an unpriced order: the fee staff state; -1 none */
 	bool nothing_editable;
+	enum four_eyes_step eyes; /* what the approval was, read before the transaction */
+	bool same_approver;       /* four-eyes: this reviewer made the first approval */
 };
 
 /* Latest materials: the names of those rejected into *rejected (", "), their codes into
@@ -228,6 +230,31 @@ static const char *cut(struct req *r, const char *s, size_t max)
 	return arena_printf(r->arena, "%.*s…", (int)max, s);
 }
 
+/* Four-eyes, under the order's lock: what was read before must still hold (a first approval
+ * made meanwhile by another is a conflict: its version moved). The first approval is recorded
+ * and the order stays; the second goes on to approve. */
+static int four_eyes(struct db *db, struct dec *d)
+{
+	struct review_four_eyes fe;
+	int rc = review_four_eyes(db, d->r, d->o, true, &fe);
+
+	if (rc != DB_OK)
+		return rc;
+	if (fe.step == FOUR_EYES_SAME) {
+		d->same_approver = true;
+		return DB_ERR;
+	}
+	if (fe.step != d->eyes)
+		return ORDER_STALE;
+	if (fe.step != FOUR_EYES_FIRST)
+		return DB_OK;
+	d->to = d->o->state;
+	rc = review_four_eyes_first(db, d->r, d->o, d->version);
+	if (rc == DB_OK)
+		d->new_version = d->version + 1;
+	return rc;
+}
+
 static int approve(struct db *db, struct dec *d)
 {
 	struct req *r = d->r;
@@ -241,6 +268,11 @@ static int approve(struct db *db, struct dec *d)
 	if (rejected[0]) {
 		d->blocked = rejected;
 		return DB_ERR;
+	}
+	if (d->eyes != FOUR_EYES_NONE) {
+		rc = four_eyes(db, d);
+		if (rc != DB_OK || d->eyes == FOUR_EYES_FIRST)
+			return rc;
 	}
 	rc = db_exec(db, sql_accept_pending, DB_ARGS(DB_I64(o->id)), NULL, NULL);
 	if (rc != DB_OK)
@@ -353,12 +385,16 @@ static int decision_tx(struct db *db, void *p)
 	d->stale = false;
 	d->blocked = NULL;
 	d->nothing_editable = false;
+	d->same_approver = false;
 	if (str_is(d->decision, "approve"))
 		rc = approve(db, d);
 	else if (str_is(d->decision, "return"))
 		rc = send_back(db, d);
 	else
 		rc = refuse(db, d);
+	/* Sent back or refused: a first approval no longer counts. */
+	if (rc == DB_OK && !str_is(d->decision, "approve"))
+		rc = review_four_eyes_clear(db, d->o->id);
 	if (rc == ORDER_STALE) {
 		d->stale = true;
 		return DB_ERR;
@@ -366,7 +402,8 @@ static int decision_tx(struct db *db, void *p)
 	if (rc == DB_OK)
 		rc = review_claim_clear(db, d->o->id);
 	if (rc == DB_OK)
-		rc = review_audit(db, d->r, d->o->id, d->o->no, d->decision,
+		rc = review_audit(db, d->r, d->o->id, d->o->no,
+				  d->eyes == FOUR_EYES_FIRST ? "approve_first" : d->decision,
 				  arena_printf(d->r->arena, "%s -> %s%s%s", order_state_str(d->o->state),
 					       order_state_str(d->to),
 					       d->reason ? ": " : "", d->reason ? d->reason : ""));
@@ -420,7 +457,7 @@ static int revoke_first(struct dec *d, enum cert_key *kind)
 
 	*kind = CERT_KEY_OTHER;
 	if (!str_is(d->decision, "approve") || !str_is(o->business, "revoke") || !o->target_cert_id ||
-	    o->state == ORDER_PRE_REVIEW)
+	    o->state == ORDER_PRE_REVIEW || d->eyes == FOUR_EYES_FIRST)
 		return 0;
 	rc = rejected_materials(&r->app->db, d, &rejected, &codes, &words);
 	if (rc == DB_OK && rejected[0])
@@ -489,6 +526,16 @@ int review_decision(struct req *r)
 			  .steps = d.steps, .reason = text ? reason_words(r, text, in.note) : NULL,
 			  .note = in.note ? in.note : "",
 			  .fee_fen = fee };
+	if (str_is(in.decision, "approve")) {
+		struct review_four_eyes fe;
+
+		rc = review_four_eyes(&r->app->db, r, &o, false, &fe);
+		if (rc != DB_OK)
+			return app_db_error(r, rc);
+		if (fe.step == FOUR_EYES_SAME)
+			return resp_error(r, ERR_SECOND_APPROVER, NULL, NULL);
+		d.eyes = fe.step;
+	}
 	if (revoke_first(&d, &revoked) < 0)
 		return -1;
 	rc = db_tx(&r->app->db, decision_tx, &d);
@@ -496,6 +543,8 @@ int review_decision(struct req *r)
 		review_crl_refresh(r, &o, revoked);
 	if (d.stale)
 		return review_conflict(r);
+	if (d.same_approver)
+		return resp_error(r, ERR_SECOND_APPROVER, NULL, NULL);
 	if (d.blocked)
 		return resp_error(r, ERR_CONFLICT, NULL,
 				  arena_printf(r->arena, "以下材料已被驳回：%s。请退回申请人补正，或先将这些材料改为通过后再审核通过。",
@@ -505,8 +554,11 @@ int review_decision(struct req *r)
 				  "退回补正时，请至少驳回一项材料，或在 steps 中指明需要申请人修改的步骤。");
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I}", "order_no", o.no, "decision", in.decision,
-				    "state", order_state_str(d.to), "version",
-				    (json_int_t)d.new_version));
+	/* four_eyes: "first" (the order waits for a second approver), "second", or null. */
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:I, s:s?}", "order_no", o.no, "decision",
+				    in.decision, "state", order_state_str(d.to), "version",
+				    (json_int_t)d.new_version, "four_eyes",
+				    d.eyes == FOUR_EYES_FIRST ? "first"
+				    : d.eyes == FOUR_EYES_SECOND ? "second" : NULL));
 	return 0;
 }

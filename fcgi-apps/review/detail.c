@@ -316,6 +316,15 @@ int review_detail(struct req *r)
 	}
 	json_object_set_new(root, "actions",
 			    review_actions(r, &o, c.nrows ? strtoll(db_cell(&c, 0, 2), NULL, 10) : 0));
+	/* Four-eyes: the hall's rule for this order, and who approved first ({name, at, me}). */
+	{
+		struct review_four_eyes fe;
+
+		if (review_four_eyes(&r->app->db, r, &o, false, &fe) != DB_OK)
+			fe = (struct review_four_eyes){ .step = FOUR_EYES_NONE };
+		json_object_set_new(root, "four_eyes", json_boolean(fe.step != FOUR_EYES_NONE));
+		json_object_set_new(root, "first_approved_by", review_four_eyes_json(&fe));
+	}
 	json_object_set_new(root, "claimed_by",
 			    c.nrows ? json_pack("{s:s, s:s, s:b}", "name", db_cell(&c, 0, 0),
 						"claimed_at", db_cell(&c, 0, 1), "me",

@@ -11,6 +11,7 @@
 #include "domain/order.h"
 #include "ext/pay.h"
 #include "ext/verify.h"
+#include "domain/escalate.h"
 #include "review.h"
 
 /* ---- what the halls may offer: each list's codes in display order */
@@ -164,6 +165,10 @@ static const struct col cols[] = {
 	{ "person_self", COL_FLAG, 0, "个人证书由申请人本人办理", false },
 	/* 0030: 001 "* 发票抬头 发票名称请完整填写". */
 	{ "invoice_title_edit", COL_FLAG, 0, "申请人填写发票抬头", false },
+	/* 0033: four-eyes (four_eyes.c). */
+	{ "four_eyes_businesses", COL_LIST, L_BUSINESSES, "须经第二位审核人员复核通过的业务", true },
+	/* 0033: who is told of an order past the review promise (domain/escalate.h). */
+	{ "sla_mail", COL_TEXT, 0, "订单超过审核时限时通知的管理员邮箱", false },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
@@ -175,7 +180,7 @@ enum { C_BUSINESSES = 0, C_KINDS = 1 }; /* cols[] starts with the offers */
 	"seal_change_online, unlock_auto, invoice_when, invoice_via, invoice_promise, invoice_purpose, " \
 	"uploads_after_verify, form_lr_clause, letter_face_qr, paper_renew_items, fin_after_approval, " \
 	"review_days_public, change_items, desk_only_businesses, seal_sheet_lr, person_self, " \
-	"invoice_title_edit"
+	"invoice_title_edit, four_eyes_businesses, sla_mail"
 
 /* The version the client saw: the last edit's time to the microsecond, or NULL never edited. */
 #define HALL_STAMP "DATE_FORMAT(c.updated_at, '%Y-%m-%dT%H:%i:%s.%f+08:00')"
@@ -199,7 +204,7 @@ static const char sql_update[] =
 	"invoice_via = ?, invoice_promise = ?, invoice_purpose = ?, uploads_after_verify = ?, "
 	"form_lr_clause = ?, letter_face_qr = ?, paper_renew_items = ?, fin_after_approval = ?, "
 	"review_days_public = ?, change_items = ?, desk_only_businesses = ?, seal_sheet_lr = ?, "
-	"person_self = ?, invoice_title_edit = ?, "
+	"person_self = ?, invoice_title_edit = ?, four_eyes_businesses = ?, sla_mail = ?, "
 	"updated_at = NOW(3), updated_by = ? "
 	"WHERE id = ?";
 
@@ -447,7 +452,7 @@ int review_halls(struct req *r)
 struct hall_text_in {
 	const char *desk_payee, *desk_bank, *desk_account, *desk_memo, *desk_address, *desk_hours,
 		*desk_phone, *paper_org, *paper_recipient, *paper_address, *paper_phone, *paper_note,
-		*invoice_promise, *invoice_purpose, *paper_renew_items;
+		*invoice_promise, *invoice_purpose, *paper_renew_items, *sla_mail;
 };
 
 #define TEXT(member, max, zh) \
@@ -464,6 +469,9 @@ static const struct req_field text_fields[] = {
 	TEXT(paper_phone, 60, "收件人电话"),  TEXT(paper_note, 200, "邮寄须知"),
 	TEXT(invoice_promise, 60, "发票送达时限"), TEXT(invoice_purpose, 30, "发票用途"),
 	TEXT(paper_renew_items, 500, "已过期证书更新须邮寄的材料"),
+	{ "sla_mail", false, 300, escalate_mail_list,
+	  "超时通知邮箱（sla_mail）应为至多 5 个邮箱地址，以英文逗号分隔，不含空格；不通知则留空。",
+	  offsetof(struct hall_text_in, sla_mail) },
 };
 
 /* A JSON array of codes of list l, each known and once, as the stored comma list in the

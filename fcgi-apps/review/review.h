@@ -103,6 +103,30 @@ int review_reason(struct req *r, const char *field, const char *code, const char
 /* Inside a decision's transaction: the order's claim is done with. */
 int review_claim_clear(struct db *db, long long order_id);
 
+/* ---- four_eyes.c */
+
+/* What an approval of the order is under its hall's four-eyes rule: none (not a named
+ * business, or a pre-review), the first, the same reviewer again (refused), or the second. */
+enum four_eyes_step { FOUR_EYES_NONE, FOUR_EYES_FIRST, FOUR_EYES_SAME, FOUR_EYES_SECOND };
+
+struct review_four_eyes {
+	enum four_eyes_step step;   /* for the staff member of the request */
+	long long first_id;         /* staff id of the first approval, 0 none */
+	const char *first_name, *first_at;
+};
+
+/* Reads the rule and the first approval of o (lock: FOR UPDATE, inside a transaction).
+ * Returns a DB_* code. */
+int review_four_eyes(struct db *db, struct req *r, const struct order *o, bool lock,
+		     struct review_four_eyes *fe);
+/* Inside the decision's transaction: records this staff member's approval as the first; the
+ * order stays in its state, its version one up. DB_OK, ORDER_STALE, or a DB error. */
+int review_four_eyes_first(struct db *db, struct req *r, const struct order *o, long long version);
+/* Inside a return's or refusal's transaction: the first approval no longer counts. */
+int review_four_eyes_clear(struct db *db, long long order_id);
+/* {name, at, me} of the first approval, or JSON null. */
+json_t *review_four_eyes_json(const struct review_four_eyes *fe);
+
 /* ---- issue.c */
 
 /* Inside the approval's transaction: what approving the business does to certificates: a

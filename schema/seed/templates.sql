@@ -56,3 +56,16 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
   '您的订单{order_no}证书解锁已获授权，请在{days}天内用电脑打开链接，按页面提示插入介质输入解锁请求码并重置PIN码：{link}'),
  ('email', 'unlock_authorised', '', 'order_no,link,days', '订单{order_no}证书解锁授权',
   '您好：\n\n您的订单{order_no}证书解锁已获授权。请在{days}天内，在插有证书介质（USB-Key）的电脑上打开以下链接，按页面提示输入证书助手显示的解锁请求码，获取解锁码并重置PIN码：\n\n{link}\n\n该链接仅可使用一次，请勿转发他人。\n\n数字证书网上营业厅');
+
+-- Expiry reminders (certhall-admin remind, shared/domain/remind.c): 90, 30 and 7 days before,
+-- each once, with the link that opens a renewal of that certificate.
+INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
+ ('sms', 'cert_expiry', 'SMS_000000141', 'serial,holder,not_after,days,link', '',
+  '您的数字证书（{holder}，序列号{serial}）将于{not_after}到期，剩余{days}天。请在到期前办理证书更新：{link}'),
+ ('email', 'cert_expiry', '', 'serial,holder,not_after,days,link', '数字证书将于{not_after}到期',
+  '您好：\n\n您的数字证书（{holder}，序列号{serial}）将于{not_after}到期，剩余{days}天。\n请在到期前登录网上营业厅办理证书更新：\n{link}\n\n证书已更新或已注销的，请忽略本邮件。\n\n数字证书网上营业厅');
+
+-- An order past its hall's review promise, to the hall's admins (certhall-admin escalate).
+INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
+ ('email', 'order_overdue', '', 'order_no,hall,business,submitted,waited,promise,link', '订单{order_no}已超过审核时限',
+  '您好：\n\n{hall}的订单{order_no}（{business}）于{submitted}提交，已等待{waited}个工作日，超过承诺的{promise}个工作日审核时限，请尽快安排审核。\n查看订单：{link}\n\n数字证书网上营业厅');

@@ -45,6 +45,7 @@
 	X(ERR_SEAL_MISSING, "seal_missing", 400, "未在扫描件中识别到红色公章印迹，请盖章后重新扫描上传。") \
 	X(ERR_OPEN_ORDER, "open_order_exists", 409, "该证书已有一笔未完成的申请，请继续办理或取消该订单后再申请。") \
 	X(ERR_WRONG_STATE, "wrong_state", 409, "订单当前状态不能进行此操作，请刷新后查看。") \
+	X(ERR_SECOND_APPROVER, "second_approver_required", 409, "该业务须由另一位审核人员复核通过：您已审核通过过一次，不能再次通过。") \
 	X(ERR_STEP_LOCKED, "step_locked", 409, "订单当前状态不能修改这一步的内容。") \
 	X(ERR_STEP_INCOMPLETE, "step_incomplete", 409, "请先完成前面的步骤。") \
 	X(ERR_NOT_OFFERED, "not_offered", 400, "所选渠道不提供该业务、证书类型或办理方式。") \

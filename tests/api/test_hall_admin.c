@@ -491,6 +491,71 @@ static void test_process_set(void **state)
 	json_decref(was);
 }
 
+/* Four-eyes: the businesses a hall names are set and shown; codes not of the list, or twice,
+ * are refused with the field named (zh-CN), the hall left as it was. */
+static void test_four_eyes_set(void **state)
+{
+	json_t *s = settings_of("szca"), *was = json_deep_copy(s), *got;
+	const char *const bad[] = { "[\"bogus\"]", "[\"revoke\",\"revoke\"]", "\"revoke\"", "[1]" };
+	struct api_resp r;
+	char *before;
+
+	(void)state;
+	assert_true(json_is_array(json_object_get(s, "four_eyes_businesses")));
+	assert_int_equal(json_array_size(json_object_get(s, "four_eyes_businesses")), 0);
+	before = snapshot();
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *t = json_deep_copy(s);
+
+		json_object_set_new(t, "four_eyes_businesses", json_loads(bad[i], JSON_DECODE_ANY, NULL));
+		put_settings("szca", t, &r);
+		expect(&r, 400, "invalid_field");
+		assert_string_equal(api_error_field(&r), "four_eyes_businesses");
+		api_free(&r);
+		json_decref(t);
+	}
+	/* The overdue mail's addresses (certhall-admin escalate): addresses only, at most 5. */
+	{
+		const char *const mails[] = { "not-an-address", "ops@example.com,", "a@b.cn, c@d.cn",
+					      "a@b.cn,b@b.cn,c@b.cn,d@b.cn,e@b.cn,f@b.cn",
+					      "<script>@x.cn" };
+
+		for (size_t i = 0; i < sizeof(mails) / sizeof(mails[0]); i++) {
+			json_t *t = json_deep_copy(s);
+
+			json_object_set_new(t, "sla_mail", json_string(mails[i]));
+			put_settings("szca", t, &r);
+			expect(&r, 400, "invalid_field");
+			assert_string_equal(api_error_field(&r), "sla_mail");
+			api_free(&r);
+			json_decref(t);
+		}
+	}
+	{
+		char *after = snapshot();
+
+		assert_string_equal(before, after);
+		free(after);
+	}
+	free(before);
+	json_object_set_new(s, "four_eyes_businesses", json_pack("[s, s]", "change", "revoke"));
+	put_settings("szca", s, &r);
+	expect(&r, 200, NULL);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "changed")), 1);
+	json_object_set(was, "updated_at", json_object_get(json_object_get(r.json, "hall"), "updated_at"));
+	api_free(&r);
+	got = settings_of("szca");
+	assert_int_equal(json_array_size(json_object_get(got, "four_eyes_businesses")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(got, "four_eyes_businesses"), 0)),
+			    "change");
+	json_decref(got);
+	put_settings("szca", was, &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+	json_decref(s);
+	json_decref(was);
+}
+
 static void test_channel_set(void **state)
 {
 	json_t *s = settings_of("szca"), *h, *one;
@@ -1080,6 +1145,7 @@ int main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_fee_set_and_removed),
 		cmocka_unit_test(test_channel_set),
+		cmocka_unit_test(test_four_eyes_set),
 		cmocka_unit_test(test_process_set),
 		cmocka_unit_test(test_letter_face_qr_set),
 		cmocka_unit_test(test_expired_renewal_needs_paper_address),

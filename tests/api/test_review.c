@@ -697,6 +697,131 @@ static void test_renewal_and_revocation(void **state)
 	assert_string_equal(v, "revoked:1");
 }
 
+/* ---- four-eyes ---- */
+
+/* A second reviewer of this run (fresh name), logged in with its second factor into c. */
+static void second_reviewer(struct api_client *c, char name[40])
+{
+	char cmd[1400], pwfile[600], tag[9];
+	unsigned char rnd[4];
+	FILE *f;
+
+	crypto_random(rnd, sizeof(rnd));
+	snprintf(tag, sizeof(tag), "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
+	snprintf(name, 40, "rev2%s", tag);
+	snprintf(pwfile, sizeof(pwfile), "%s/etc/test-rev2.password", getenv("CERTHALL_STACK"));
+	f = fopen(pwfile, "w");
+	assert_non_null(f);
+	fputs("Staff2026hall\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "'%s' -c %s staff add %s reviewer --name 复核员 "
+		 "--password-file %s >/dev/null 2>&1", api_admin(), getenv("CERTHALL_CONF"), name,
+		 pwfile);
+	assert_int_equal(system(cmd), 0);
+	staff_login(c, name, "Staff2026hall");
+}
+
+/* A hall naming revocation for four-eyes: the first approval is recorded and the order stays
+ * (the certificate untouched), shown in the queue and the detail; the same reviewer approving
+ * again is refused (409, zh-CN); another reviewer's approval revokes. A return clears a first
+ * approval. */
+static void test_four_eyes(void **state)
+{
+	char no[19], no2[19], mobile[12], serial[17], v[200], extra[120], uscc[19], st[32], name[40];
+	struct api_client rev2;
+	struct api_resp r;
+	json_t *item, *first;
+
+	(void)state;
+	second_reviewer(&rev2, name);
+	sql("UPDATE channels SET four_eyes_businesses = 'revoke' WHERE code = 'bjca-zycg'");
+	value(uscc, sizeof(uscc), "SELECT a.login_name FROM accounts a JOIN orders o ON o.account_id = a.id "
+	      "ORDER BY o.id DESC LIMIT 1");
+	wiz_random_serial(serial);
+	wiz_fixture_cert(uscc, uscc, "bjca-zycg", "org", serial, 200, -100, false);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	make_order(no, mobile, "bjca-zycg", "revoke", "org", extra,
+		   order_state_str(ORDER_REVIEWING), 0, NULL);
+
+	act(&rev, no, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 200, NULL);
+	assert_string_equal(json_string_value(json_object_get(r.json, "four_eyes")), "first");
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")),
+			    order_state_str(ORDER_REVIEWING));
+	assert_int_equal(json_integer_value(json_object_get(r.json, "version")), version_of(no));
+	api_free(&r);
+	state_of(no, st);
+	assert_string_equal(st, order_state_str(ORDER_REVIEWING));
+	value(v, sizeof(v), "SELECT state FROM certificates WHERE serial = '%s'", serial);
+	assert_string_equal(v, "valid");
+	assert_int_equal(audit_rows(no, "approve_first", "reviewer"), 1);
+
+	/* The same reviewer cannot approve twice: refused, nothing moved, not offered. */
+	act(&rev, no, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 409, "second_approver_required");
+	api_free(&r);
+	state_of(no, st);
+	assert_string_equal(st, order_state_str(ORDER_REVIEWING));
+	{
+		char path[120];
+
+		snprintf(path, sizeof(path), "/api/review/orders/%s", no);
+		get(&rev, path, &r);
+		expect(&r, 200, NULL);
+		assert_true(json_is_true(json_object_get(r.json, "four_eyes")));
+		first = json_object_get(r.json, "first_approved_by");
+		assert_string_equal(json_string_value(json_object_get(first, "name")), "审核员（演示）");
+		assert_true(json_is_true(json_object_get(first, "me")));
+		assert_null(strstr(json_dumps(json_object_get(r.json, "actions"), 0), "approve"));
+		api_free(&r);
+		get(&rev2, path, &r);
+		expect(&r, 200, NULL);
+		assert_non_null(strstr(json_dumps(json_object_get(r.json, "actions"), 0), "approve"));
+		assert_true(json_is_false(json_object_get(json_object_get(r.json, "first_approved_by"), "me")));
+		api_free(&r);
+	}
+	/* The queue shows who approved first. */
+	snprintf(v, sizeof(v), "order_no=%s", no);
+	item = queue_item(&rev2, v, no, &r);
+	assert_non_null(item);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(item, "first_approved_by"),
+							       "name")), "审核员（演示）");
+	api_free(&r);
+
+	/* Another reviewer's approval is the second: the certificate is revoked. */
+	act(&rev2, no, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 200, NULL);
+	assert_string_equal(json_string_value(json_object_get(r.json, "four_eyes")), "second");
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), order_state_str(ORDER_DONE));
+	api_free(&r);
+	value(v, sizeof(v), "SELECT state FROM certificates WHERE serial = '%s'", serial);
+	assert_string_equal(v, "revoked");
+	assert_int_equal(audit_rows(no, "approve", name), 1);
+
+	/* A return after a first approval: the resubmitted order needs two again. */
+	wiz_random_serial(serial);
+	wiz_fixture_cert(uscc, uscc, "bjca-zycg", "org", serial, 200, -100, false);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	make_order(no2, mobile, "bjca-zycg", "revoke", "org", extra,
+		   order_state_str(ORDER_REVIEWING), 0, NULL);
+	act(&rev, no2, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+	act(&rev2, no2, "decision", ",\"decision\":\"return\",\"reason_code\":\"012\",\"steps\":[\"handler\"]", &r);
+	expect(&r, 200, NULL);
+	api_free(&r);
+	value(v, sizeof(v), "SELECT COALESCE(first_approver_id, 'none') FROM orders WHERE order_no = '%s'", no2);
+	assert_string_equal(v, "none");
+}
+
+/* The hall as the other tests expect it, whatever test_four_eyes did. */
+static int four_eyes_off(void **state)
+{
+	(void)state;
+	sql("UPDATE channels SET four_eyes_businesses = '' WHERE code = 'bjca-zycg'");
+	return 0;
+}
+
 /* ---- a lost key replaced: the old certificate revoked with the new one recorded ---- */
 
 static void test_lost_replacement_revokes(void **state)
@@ -1418,6 +1543,98 @@ static void test_working_days(void **state)
 	assert_true(overdue);
 }
 
+/* ---- SLA escalation ---- */
+
+static char netca_max[8];
+
+/* certhall-admin escalate, n runs at once, each must succeed. */
+static void escalate(int n)
+{
+	FILE *p[2];
+	char cmd[1200], out[512];
+
+	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' escalate 2>&1", api_admin(), getenv("CERTHALL_CONF"));
+	for (int i = 0; i < n; i++)
+		assert_non_null(p[i] = popen(cmd, "r"));
+	for (int i = 0; i < n; i++) {
+		size_t got = fread(out, 1, sizeof(out) - 1, p[i]);
+		int st = pclose(p[i]);
+
+		out[got] = '\0';
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !strstr(out, "escalate: "))
+			fail_msg("certhall-admin escalate: %s", out);
+	}
+}
+
+/* An order past its hall's promise is mailed to the hall's admins once (two passes at once,
+ * then again); one within it is not; the admin's queue shows the overdue one first although
+ * it is younger (another hall's longer promise), the reviewer's oldest first. */
+static void test_escalation(void **state)
+{
+	char late[19], young[19], mobile[12], subj[80], v[64];
+	struct api_resp r;
+	json_t *items;
+
+	(void)state;
+	value(netca_max, sizeof(netca_max), "SELECT review_days_max FROM channels WHERE code = 'netca-gd'");
+	sql("UPDATE channels SET sla_mail = 'ops@example.com,lead@example.com' WHERE code = 'bjca-zycg'");
+	sql("UPDATE channels SET review_days_max = 30, sla_mail = 'netca@example.com' WHERE code = 'netca-gd'");
+	make_order(late, mobile, "bjca-zycg", "new", "org", NULL, order_state_str(ORDER_REVIEWING), 26000, "wechat");
+	make_order(young, mobile, "netca-gd", "new", "org", NULL, order_state_str(ORDER_REVIEWING), 60000, "wechat");
+	snprintf(subj, sizeof(subj), "超时测试%s有限公司", late + 9);
+	sql("UPDATE orders SET subject_name = '%s', submitted_at = NOW(3) - INTERVAL 20 DAY WHERE order_no = '%s'",
+	    subj, late);
+	sql("UPDATE orders SET subject_name = '%s', submitted_at = NOW(3) - INTERVAL 25 DAY WHERE order_no = '%s'",
+	    subj, young);
+
+	escalate(2);
+	escalate(1);
+	value(v, sizeof(v), "SELECT CONCAT(COUNT(*), ':', COUNT(DISTINCT recipient_mask)) FROM outbox "
+	      "WHERE event = 'order_overdue' AND order_id = %lld", id_of(late));
+	assert_string_equal(v, "2:2");
+	value(v, sizeof(v), "SELECT escalated_at IS NOT NULL FROM orders WHERE order_no = '%s'", late);
+	assert_string_equal(v, "1");
+	value(v, sizeof(v), "SELECT COUNT(*) FROM outbox WHERE event = 'order_overdue' AND order_id = %lld",
+	      id_of(young));
+	assert_string_equal(v, "0");
+	value(v, sizeof(v), "SELECT escalated_at IS NULL FROM orders WHERE order_no = '%s'", young);
+	assert_string_equal(v, "1");
+
+	/* The reviewer's queue: oldest first; the admin's: overdue first. */
+	{
+		char path[300], enc[200];
+		size_t k = 0;
+
+		for (const unsigned char *s = (const unsigned char *)subj; *s && k + 4 < sizeof(enc); s++)
+			k += (size_t)snprintf(enc + k, sizeof(enc) - k, "%%%02X", *s);
+		snprintf(path, sizeof(path), "/api/review/queue?subject=%s", enc);
+		get(&rev, path, &r);
+		expect(&r, 200, NULL);
+		items = json_object_get(r.json, "items");
+		assert_int_equal(json_array_size(items), 2);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "order_no")), young);
+		api_free(&r);
+		snprintf(path, sizeof(path), "/api/review/queue?queue=review&subject=%s", enc);
+		get(&adm, path, &r);
+		expect(&r, 200, NULL);
+		items = json_object_get(r.json, "items");
+		assert_int_equal(json_array_size(items), 2);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "order_no")), late);
+		assert_true(json_is_true(json_object_get(json_array_get(items, 0), "overdue")));
+		assert_true(json_is_false(json_object_get(json_array_get(items, 1), "overdue")));
+		api_free(&r);
+	}
+}
+
+static int escalation_off(void **state)
+{
+	(void)state;
+	sql("UPDATE channels SET sla_mail = '' WHERE code IN ('bjca-zycg', 'netca-gd')");
+	if (netca_max[0])
+		sql("UPDATE channels SET review_days_max = %s WHERE code = 'netca-gd'", netca_max);
+	return 0;
+}
+
 /* ---- the queue: filters, paging, and plans without a filesort ---- */
 
 static void test_queue_filters(void **state)
@@ -1784,6 +2001,7 @@ int main(void)
 		cmocka_unit_test(test_pay_first_pipeline),
 		cmocka_unit_test(test_stale_factor_refused_on_approve),
 		cmocka_unit_test(test_renewal_and_revocation),
+		cmocka_unit_test_teardown(test_four_eyes, four_eyes_off),
 		cmocka_unit_test(test_lost_replacement_revokes),
 		cmocka_unit_test(test_return_and_resubmit),
 		cmocka_unit_test(test_return_locks_what_was_not_sent_back),
@@ -1793,6 +2011,7 @@ int main(void)
 		cmocka_unit_test(test_claims),
 		cmocka_unit_test(test_detail_actions),
 		cmocka_unit_test(test_working_days),
+		cmocka_unit_test_teardown(test_escalation, escalation_off),
 		cmocka_unit_test(test_queue_filters),
 		cmocka_unit_test(test_queue_refuses_bad_dates_and_unknown_filters),
 		cmocka_unit_test(test_queue_plans_use_an_index),

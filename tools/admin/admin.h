@@ -36,6 +36,12 @@ int admin_ident(struct admin *ad, int argc, char **argv);
 /* fincheck.c: 001's queued 0.01 transfers (domain/fincheck.h), once or as a daemon. */
 int admin_fincheck(struct admin *ad, int argc, char **argv);
 
+/* remind.c: the expiry reminders (domain/remind.h), once or as a daemon. */
+int admin_remind(struct admin *ad, int argc, char **argv);
+
+/* escalate.c: overdue orders mailed to their hall's admins (domain/escalate.h). */
+int admin_escalate(struct admin *ad, int argc, char **argv);
+
 /* courier.c: the courier refresh pass (shared/ext/courier_refresh.h), once or as a daemon. */
 int admin_courier(struct admin *ad, int argc, char **argv);
 
