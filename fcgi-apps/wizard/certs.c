@@ -23,7 +23,9 @@ static const char sql_account[] = "SELECT kind, login_name FROM accounts WHERE i
 	"ch.renew_expired_online, " \
 	/* The hall's media warranty (002 "证书介质质保期为一年"): its damaged fee row says so. */ \
 	"(SELECT MAX(f.warranty_free) FROM fees f WHERE f.channel_id = ch.id " \
-	"AND f.business = 'damaged' AND f.kind = c.kind) " \
+	"AND f.business = 'damaged' AND f.kind = c.kind), " \
+	/* The token it is on, where the hall made the key (printed on the key: 证书绑定 asks it). */ \
+	"c.token_serial " \
 	"FROM certificates c JOIN channels ch ON ch.id = c.channel_id "
 
 /* Bound to the account (the key was issued to it), or issued to its subject (an organisation's
@@ -122,7 +124,7 @@ static json_t *cert_json(const struct db_rows *c, size_t i, struct rules_date to
 	/* 003 "证书已过有效期的，需要准备资料线下办理，可以快递或者现场办理": mailed, as create.c does. */
 	by_mail = !revoked && expired && window == RENEW_REVIEW && strcmp(db_cell(c, i, 13), "0") == 0;
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s?, "
-			 "s:b, s:o, s:b, s:o}",
+			 "s:b, s:o, s:b, s:o, s:s?}",
 			 "serial", db_cell(c, i, 0), "channel", db_cell(c, i, 1),
 			 "channel_name", db_cell(c, i, 2), "kind", db_cell(c, i, 3),
 			 "kind_name", order_kind_name(db_cell(c, i, 3)),
@@ -138,7 +140,8 @@ static json_t *cert_json(const struct db_rows *c, size_t i, struct rules_date to
 						? json_boolean(rules_in_warranty(first, today)) : json_null(),
 			 "has_seal", strcmp(db_cell(c, i, 10), "0") != 0,
 			 "businesses", offered(db_cell(c, i, 11), db_cell(c, i, 12), db_cell(c, i, 3),
-					       revoked, expired, window));
+					       revoked, expired, window),
+			 "token_serial", db_cell(c, i, 15));
 }
 
 int wizard_certs(struct req *r)
