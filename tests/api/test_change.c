@@ -323,6 +323,46 @@ static void test_change_name(void **state)
 	EVP_PKEY_free(f.key);
 }
 
+/* 002 "录入页面支持修改企业单位名称，信息修改后点击“下一步”进行核验": the organisation is checked
+ * under its new name. By the corporate transfer (000), the basic account must be held in the
+ * new name: the old one is refused when the check starts and when the account is saved. */
+static void test_change_name_checked(void **state)
+{
+	struct flow f;
+	struct wiz_opts o = { .enterprise_method = "transfer" };
+	char extra[120], path[120];
+	struct api_resp r;
+
+	(void)state;
+	issued(&f);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", f.serial);
+	wiz_create(&f.c, HALL, "change", "org", extra, f.no);
+	/* Every step saved, the basic account (in the old name) before the change step. */
+	wiz_fill_opts(&f.c, f.no, ORG, f.mobile, &o);
+	wiz_put(&f.c, f.no, "change", "{\"items\":\"name\",\"new_org_name\":\"" NEW_NAME "\"}", &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/verify/enterprise", f.no);
+	api_call(&f.c, "POST", path, "{}", NULL, &r);
+	api_expect_error(&r, 409, "step_incomplete");
+	assert_non_null(strstr(r.body, "account_name"));
+	api_free(&r);
+	wiz_put(&f.c, f.no, "financial",
+		"{\"account_name\":\"" ORG "\",\"bank\":\"中国工商银行北京分行\","
+		"\"account_no\":\"4000021109200123456\"}", &r);
+	api_expect_error(&r, 400, "invalid_field");
+	assert_string_equal(api_error_field(&r), "account_name");
+	assert_non_null(strstr(r.body, NEW_NAME));
+	api_free(&r);
+	wiz_put(&f.c, f.no, "financial",
+		"{\"account_name\":\"" NEW_NAME "\",\"bank\":\"中国工商银行北京分行\","
+		"\"account_no\":\"4000021109200123456\"}", &r);
+	if (r.status != 200)
+		fail_msg("financial in the new name: %ld %s", r.status, r.body);
+	api_free(&r);
+	EVP_PKEY_free(f.key);
+}
+
 /* A change without the name has no certificate to download. */
 static void test_change_no_reissue(void **state)
 {
@@ -428,6 +468,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_change_name),
+		cmocka_unit_test(test_change_name_checked),
 		cmocka_unit_test(test_change_no_reissue),
 		cmocka_unit_test(test_change_handler),
 		cmocka_unit_test(test_change_address),
