@@ -80,7 +80,7 @@ static void value(char *out, size_t outsz, const char *fmt, const char *a, const
 }
 
 /* A fresh organisation whose new certificate the hall issued on a token (RSA) and mailed. */
-static void issued(struct flow *f)
+static void issued_at(struct flow *f, const char *hall)
 {
 	char pay_no[25], wb[80], *made;
 	json_t *a;
@@ -92,7 +92,7 @@ static void issued(struct flow *f)
 	}
 	wiz_register_org(&f->c, f->login, f->mobile);
 	api_random_mobile(f->mobile);
-	wiz_create(&f->c, HALL, "new", "org", NULL, f->no);
+	wiz_create(&f->c, hall, "new", "org", NULL, f->no);
 	wiz_fill(&f->c, f->no, ORG, f->mobile);
 	wiz_verify_plan(&f->c, f->no, NULL);
 	wiz_upload_missing(&f->c, f->no);
@@ -110,6 +110,11 @@ static void issued(struct flow *f)
 	snprintf(wb, sizeof(wb), ",\"carrier\":\"jd\",\"number\":\"JD%.13s\"", f->no + 5);
 	staff(&shp, f->no, "shipped", wb, "shipped", NULL);
 	staff(&shp, f->no, "delivered", NULL, "done", NULL);
+}
+
+static void issued(struct flow *f)
+{
+	issued_at(f, HALL);
 }
 
 /* A change order of f's certificate with the change step change (JSON), the handler's mobile
@@ -435,6 +440,68 @@ static void test_change_address(void **state)
 	EVP_PKEY_free(f.key);
 }
 
+/* 002 "目前不支持在线变更签章，如需变更签章，请您至现场或邮寄介质到受理点处理": at BJCA's hall
+ * (seal_change_online off) a seal change goes by mail with the key; the key made anew carries
+ * the seal, and the changed certificate is revoked at the CA as superseded. */
+static void test_change_seal_by_mail(void **state)
+{
+	struct flow f;
+	char extra[120], body[160], path[120], old[CERT_SERIAL_MAX + 1], v[300], *made;
+	struct api_resp r;
+	json_t *a, *c;
+
+	(void)state;
+	issued_at(&f, "bjca-zycg");
+	snprintf(old, sizeof(old), "%s", f.serial);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", f.serial);
+	wiz_create(&f.c, "bjca-zycg", "change", "org", extra, f.no);
+	wiz_fill(&f.c, f.no, ORG, f.mobile);
+	wiz_put(&f.c, f.no, "change", "{\"items\":\"seal\"}", &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	wiz_order(&f.c, f.no, NULL, &r);
+	assert_true(json_is_true(json_object_get(r.json, "paper_mail")));
+	api_free(&r);
+	/* A key is mailed back now: the product step (its mailing) joins the plan. */
+	wiz_fill(&f.c, f.no, ORG, f.mobile);
+	wiz_verify_plan(&f.c, f.no, NULL);
+	wiz_upload_missing(&f.c, f.no);
+	wiz_sign(&f.c, f.no, f.mobile, "awaiting_paper");
+	/* The key and the paper are sent in; they arrive. */
+	snprintf(body, sizeof(body), "{\"carrier\":\"sf\",\"number\":\"SF%s\"}", f.no + 5);
+	snprintf(path, sizeof(path), "/api/track/orders/%s/waybill", f.no);
+	api_call(&f.c, "POST", path, body, NULL, &r);
+	if (r.status != 200 && r.status != 201)
+		fail_msg("waybill: %ld %s", r.status, r.body);
+	api_free(&r);
+	staff(&rev, f.no, "paper-received", NULL, "paper_review", NULL);
+	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "approved", NULL);
+	expect_trail(&f, "seal");
+	/* The old name's request is what the made step takes (the name unchanged). */
+	made = wiz_token_made(CERT_KEY_RSA, ORG, ORG, NULL, NULL);
+	staff(&shp, f.no, "made", made, "making", &a);
+	free(made);
+	snprintf(f.serial, sizeof(f.serial), "%s",
+		 json_string_value(json_object_get(json_object_get(a, "certificate"), "serial")));
+	json_decref(a);
+	value(v, sizeof(v), "SELECT CONCAT(n.has_seal, '|', n.state, '|', o.state, '|', "
+	      "o.revoke_reason) FROM certificates n JOIN certificates o ON o.serial = '%s' "
+	      "WHERE n.serial = '%s'", old, f.serial);
+	assert_string_equal(v, "1|valid|revoked|信息变更，已由新制作的证书替代");
+	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'track:%'");
+	snprintf(path, sizeof(path), "/api/track/certs/%s", old);
+	api_get(path, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "certificate"),
+							      "state")), "revoked");
+	api_free(&r);
+	c = my_cert(&f, f.serial);
+	assert_string_equal(json_string_value(json_object_get(c, "replaces")), old);
+	assert_true(json_is_true(json_object_get(c, "has_seal")));
+	json_decref(c);
+	EVP_PKEY_free(f.key);
+}
+
 /* Hostile change steps: a clear zh-CN refusal naming the field. */
 static void test_change_hostile(void **state)
 {
@@ -472,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_change_no_reissue),
 		cmocka_unit_test(test_change_handler),
 		cmocka_unit_test(test_change_address),
+		cmocka_unit_test(test_change_seal_by_mail),
 		cmocka_unit_test(test_change_hostile),
 	};
 
