@@ -79,14 +79,30 @@ static int renew(struct db *db, struct req *r, const struct order *o)
  * only the token can sign a request naming it); the handler: who is told about the
  * certificate; the address: the enterprise step's default for the next order (wizard
  * prefill.c reads the applied change). A seal changed by mail is made with the key. */
+/* The items for people, as the change step names them ("单位名称、经办人"). */
+static const char *items_zh(struct req *r, const char *items)
+{
+	static const char *const zh[][2] = { { "name", "单位名称" }, { "address", "单位地址" },
+					     { "seal", "电子印章" }, { "handler", "经办人" } };
+	const char *out = "";
+
+	for (size_t i = 0; i < sizeof(zh) / sizeof(zh[0]); i++)
+		if (out && strlist_has(items, zh[i][0]))
+			out = arena_printf(r->arena, "%s%s%s", out, *out ? "、" : "", zh[i][1]);
+	return out ? out : "";
+}
+
 static int apply_change(struct db *db, struct req *r, const struct order *o)
 {
 	json_t *ch = review_step(db, r, o->id, "change");
 	const char *items = order_step_str(ch, "items"), *name = order_step_str(ch, "new_org_name");
 	int rc = DB_OK;
 
-	if (!ch || !items[0])
-		return DB_ERR;
+	/* A change step is in every change's plan; without one there is nothing to apply. */
+	if (!items[0]) {
+		log_rid(LOG_WARN, r->rid, "order %s: a change approved without its items", o->no);
+		return DB_OK;
+	}
 	if (strlist_has(items, "name") && name[0] && o->account_id)
 		rc = db_exec(db, sql_account_name, DB_ARGS(DB_STR(name), DB_I64(o->account_id)), NULL,
 			     NULL);
@@ -94,7 +110,9 @@ static int apply_change(struct db *db, struct req *r, const struct order *o)
 		rc = db_exec(db, sql_notice_to, DB_ARGS(DB_I64(o->id), DB_I64(o->target_cert_id)), NULL,
 			     NULL);
 	if (rc == DB_OK)
-		rc = order_note(db, o->id, "change_applied", "staff", r->auth.id, true, items);
+		rc = order_note(db, o->id, "change_applied", "staff", r->auth.id, true,
+				items_zh(r, items));
+	/* The codes, which "my certificates" lists (wizard certs.c). */
 	if (rc == DB_OK)
 		rc = review_audit(db, r, o->id, o->no, "change_applied", items);
 	return rc;

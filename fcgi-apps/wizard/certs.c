@@ -24,10 +24,11 @@ static const char sql_account[] = "SELECT kind, login_name FROM accounts WHERE i
 	/* The hall's media warranty (002 "证书介质质保期为一年"): its damaged fee row says so. */ \
 	"(SELECT MAX(f.warranty_free) FROM fees f WHERE f.channel_id = ch.id " \
 	"AND f.business = 'damaged' AND f.kind = c.kind), " \
-	/* The changes applied to it (002 四.证书信息变更): "order_no|items|date;..." in order. */ \
-	"(SELECT GROUP_CONCAT(CONCAT(o.order_no, '|', e.note, '|', DATE_FORMAT(e.at, '%Y-%m-%d')) " \
-	"ORDER BY e.id SEPARATOR ';') FROM orders o JOIN order_events e ON e.order_id = o.id " \
-	"AND e.kind = 'change_applied' WHERE o.target_cert_id = c.id AND o.business_type = 'change'), " \
+	/* The changes applied to it (002 四.证书信息变更): "order_no|items|date;..." in order, the
+	 * item codes as the approval recorded them on the audit trail (review/issue.c). */ \
+	"(SELECT GROUP_CONCAT(CONCAT(o.order_no, '|', e.detail, '|', DATE_FORMAT(e.at, '%Y-%m-%d')) " \
+	"ORDER BY e.id SEPARATOR ';') FROM orders o JOIN audit_log e ON e.order_id = o.id " \
+	"AND e.action = 'change_applied' WHERE o.target_cert_id = c.id AND o.business_type = 'change'), " \
 	/* A certificate re-issued by a change of name: the one it replaced. */ \
 	"(SELECT t.serial FROM orders o JOIN certificates t ON t.id = o.target_cert_id " \
 	"WHERE o.id = c.order_id AND o.business_type = 'change'), c.revoke_reason " \
