@@ -206,6 +206,10 @@ int wizard_change_download(struct req *r)
 	if (!str_is(o.business, "change") || o.state != ORDER_DONE || !o.target_cert_id)
 		return resp_error(r, ERR_WRONG_STATE, NULL,
 				  "只有已办理完成的信息变更订单可以下载变更后的证书。");
+	/* A key sent in came back made under the new name (review/make.c). */
+	if (order_by_mail(&o))
+		return resp_error(r, ERR_CERT_NOT_ELIGIBLE, NULL,
+				  "本次信息变更已重新制作证书介质并寄回，无需下载证书。");
 	if (wizard_checked_org_name(r, &o, "", &name) < 0)
 		return -1;
 	if (!name[0])
