@@ -25,6 +25,13 @@ static const char sql_target[] =
 
 #define REVOKE_ASKED "证书注销，应用户申请吊销"
 
+/* A renamed organisation's account goes by its new name (its login, the USCC, stays). */
+static const char sql_account_name[] =
+	"UPDATE accounts SET display_name = ? WHERE id = ? AND kind = 'org'";
+/* The certificate's notices (expiry reminders) go to the change order's handler. */
+static const char sql_notice_to[] =
+	"UPDATE certificates SET notice_order_id = ? WHERE id = ?";
+
 
 const char *review_holder(struct db *db, struct req *r, const struct order *o)
 {
@@ -67,6 +74,50 @@ static int renew(struct db *db, struct req *r, const struct order *o)
 		       NULL);
 }
 
+/* 002 四.证书信息变更: what an approved change changes. The name: the account's (the
+ * certificate with the new subject is re-issued when the token asks, wizard/change.c, since
+ * only the token can sign a request naming it); the handler: who is told about the
+ * certificate; the address: the enterprise step's default for the next order (wizard
+ * prefill.c reads the applied change). A seal changed by mail is made with the key. */
+/* The items for people, as the change step names them ("单位名称、经办人"). */
+static const char *items_zh(struct req *r, const char *items)
+{
+	static const char *const zh[][2] = { { "name", "单位名称" }, { "address", "单位地址" },
+					     { "seal", "电子印章" }, { "handler", "经办人" } };
+	const char *out = "";
+
+	for (size_t i = 0; i < sizeof(zh) / sizeof(zh[0]); i++)
+		if (out && strlist_has(items, zh[i][0]))
+			out = arena_printf(r->arena, "%s%s%s", out, *out ? "、" : "", zh[i][1]);
+	return out ? out : "";
+}
+
+static int apply_change(struct db *db, struct req *r, const struct order *o)
+{
+	json_t *ch = review_step(db, r, o->id, "change");
+	const char *items = order_step_str(ch, "items"), *name = order_step_str(ch, "new_org_name");
+	int rc = DB_OK;
+
+	/* A change step is in every change's plan; without one there is nothing to apply. */
+	if (!items[0]) {
+		log_rid(LOG_WARN, r->rid, "order %s: a change approved without its items", o->no);
+		return DB_OK;
+	}
+	if (strlist_has(items, "name") && name[0] && o->account_id)
+		rc = db_exec(db, sql_account_name, DB_ARGS(DB_STR(name), DB_I64(o->account_id)), NULL,
+			     NULL);
+	if (rc == DB_OK && strlist_has(items, "handler") && o->target_cert_id)
+		rc = db_exec(db, sql_notice_to, DB_ARGS(DB_I64(o->id), DB_I64(o->target_cert_id)), NULL,
+			     NULL);
+	if (rc == DB_OK)
+		rc = order_note(db, o->id, "change_applied", "staff", r->auth.id, true,
+				items_zh(r, items));
+	/* The codes, which "my certificates" lists (wizard certs.c). */
+	if (rc == DB_OK)
+		rc = review_audit(db, r, o->id, o->no, "change_applied", items);
+	return rc;
+}
+
 int review_issue(struct db *db, struct req *r, const struct order *o, const char **serial)
 {
 	const char *b = o->business;
@@ -80,6 +131,8 @@ int review_issue(struct db *db, struct req *r, const struct order *o, const char
 	} else if (str_is(b, "revoke") && o->target_cert_id) {
 		rc = db_exec(db, sql_revoke, DB_ARGS(DB_STR(REVOKE_ASKED), DB_I64(o->target_cert_id)),
 			     NULL, NULL);
+	} else if (str_is(b, "change")) {
+		rc = apply_change(db, r, o);
 	}
 	return rc;
 }

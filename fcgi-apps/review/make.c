@@ -15,11 +15,13 @@
 
 /*
  * POST /api/review/orders/:no/made {"version", "csr": "<PEM PKCS#10>", "token_serial"}
- * The order is approved and mails a key (new, add, lost, damaged). The request must name the
- * order's holder (CN; O, when given, the order's subject) and carry an RSA-2048+ or SM2 key
- * that has no certificate yet, revoked or not. Then, in this order:
+ * The order is approved and mails a key (new, add, lost, damaged, a change whose key is sent
+ * in). The request must name the order's holder (CN; O, when given, the order's subject; a
+ * change: the names the change leaves) and carry an RSA-2048+ or SM2 key that has no
+ * certificate yet, revoked or not. Then, in this order:
  *   1. the CA issues (shared/ext/ca.h); nothing is recorded yet;
- *   2. for a lost key, the CA revokes the old certificate (keyCompromise, 002/004);
+ *   2. for a lost key, the CA revokes the old certificate (keyCompromise, 002/004); for a
+ *      change, the changed one (superseded);
  *   3. one transaction records the certificate (PEM, CA serial, key, request, token serial),
  *      revokes the old one's row, moves the order to making, audits and announces it.
  * A failure after 1 revokes what the CA issued (superseded), so no certificate outlives a
@@ -43,11 +45,19 @@ static const char sql_replace[] = CERT_COLUMNS
 	"SELECT ?, channel_id, kind, holder_name, subject_name, DATE(FROM_UNIXTIME(?)), "
 	"DATE(FROM_UNIXTIME(?)), CURDATE(), has_seal, 'valid', ?, account_id, subject_idx, ?, ?, ?, ? "
 	"FROM certificates WHERE id = ?";
+/* A change whose key is made anew (the key sent in, 002 "如需变更签章，请您至现场或邮寄介质到
+ * 受理点处理"): the old one's kind, warranty-free start and account, under the names the change
+ * leaves, with the seal when the seal changed. */
+static const char sql_change[] = CERT_COLUMNS
+	"SELECT ?, channel_id, kind, ?, ?, DATE(FROM_UNIXTIME(?)), DATE(FROM_UNIXTIME(?)), CURDATE(), "
+	"GREATEST(has_seal, ?), 'valid', ?, account_id, subject_idx, ?, ?, ?, ? "
+	"FROM certificates WHERE id = ?";
 static const char sql_revoke_lost[] =
 	"UPDATE certificates SET state = 'revoked', revoked_at = NOW(3), revoke_reason = ? "
 	"WHERE id = ? AND state = 'valid'";
 
 #define REVOKE_LOST "遗失补办，旧证书已吊销"
+#define REVOKE_CHANGED "信息变更，已由新制作的证书替代"
 
 struct made {
 	struct req *r;
@@ -57,6 +67,7 @@ struct made {
 	char pin_to[ORDER_MOBILE_MAX];     /* the PIN's mobile, "" when it goes another way */
 	struct ca_cert cert;
 	bool has_seal;
+	bool seal;                         /* a change of the seal */
 	bool fin;                          /* the PIN rode in the 001 transfer's memo */
 	bool stale, key_taken;
 };
@@ -160,11 +171,13 @@ int review_cert_names(struct req *r, const struct order *o, struct review_names 
 	n->holder = review_holder(&r->app->db, r, o);
 	n->subject = o->subject_name;
 	n->target_state = n->target_pem = "";
+	n->seal = false;
 	if (!n->holder)
 		return DB_ERR;
-	if (!str_is(o->business, "lost") && !str_is(o->business, "damaged"))
+	if (!str_is(o->business, "lost") && !str_is(o->business, "damaged") &&
+	    !str_is(o->business, "change"))
 		return DB_OK;
-	/* A replacement names whom the old certificate names. */
+	/* A replacement names whom the old certificate names; a change, the new name. */
 	if (!o->target_cert_id)
 		return DB_ERR;
 	rc = db_query(&r->app->db, r->arena, sql_target, DB_ARGS(DB_I64(o->target_cert_id)), &t);
@@ -174,6 +187,18 @@ int review_cert_names(struct req *r, const struct order *o, struct review_names 
 	n->target_pem = db_cell(&t, 0, 1);
 	n->holder = db_cell(&t, 0, 2);
 	n->subject = db_cell(&t, 0, 3);
+	if (str_is(o->business, "change")) {
+		json_t *ch = review_step(&r->app->db, r, o->id, "change");
+		const char *name = order_step_str(ch, "new_org_name");
+
+		n->seal = strlist_has(order_step_str(ch, "items"), "seal");
+		if (strlist_has(order_step_str(ch, "items"), "name") && name[0]) {
+			/* An organisation's own certificate is held in its name. */
+			if (str_is(n->holder, n->subject))
+				n->holder = name;
+			n->subject = name;
+		}
+	}
 	return DB_OK;
 }
 
@@ -213,7 +238,14 @@ static int made_tx(struct db *db, void *p)
 	int rc;
 
 	m->stale = m->key_taken = false;
-	if (o->target_cert_id && (str_is(o->business, "lost") || str_is(o->business, "damaged")))
+	if (o->target_cert_id && str_is(o->business, "change"))
+		rc = db_exec(db, sql_change,
+			     DB_ARGS(DB_STR(ci->serial), DB_STR(m->holder), DB_STR(m->subject),
+				     DB_I64(ci->not_before), DB_I64(ci->not_after), DB_I64(m->seal),
+				     DB_I64(o->id), DB_STR(m->cert.pem), DB_STR(ci->key_sha256),
+				     DB_STR(m->csr), DB_STR(m->token_serial), DB_I64(o->target_cert_id)),
+			     NULL, NULL);
+	else if (o->target_cert_id && (str_is(o->business, "lost") || str_is(o->business, "damaged")))
 		rc = db_exec(db, sql_replace,
 			     DB_ARGS(DB_STR(ci->serial), DB_I64(ci->not_before), DB_I64(ci->not_after),
 				     DB_I64(o->id), DB_STR(m->cert.pem), DB_STR(ci->key_sha256),
@@ -237,6 +269,10 @@ static int made_tx(struct db *db, void *p)
 	if (rc == DB_OK && str_is(o->business, "lost"))
 		rc = db_exec(db, sql_revoke_lost, DB_ARGS(DB_STR(REVOKE_LOST), DB_I64(o->target_cert_id)),
 			     NULL, NULL);
+	/* The changed certificate is superseded by the one made for it. */
+	if (rc == DB_OK && str_is(o->business, "change"))
+		rc = db_exec(db, sql_revoke_lost,
+			     DB_ARGS(DB_STR(REVOKE_CHANGED), DB_I64(o->target_cert_id)), NULL, NULL);
 	if (rc == DB_OK) {
 		rc = review_move(db, r, o, ORDER_APPROVED, ORDER_MAKING, ORDER_BY_SHIPPING, m->version,
 				 "key_made", "");
@@ -325,6 +361,7 @@ int review_made(struct req *r)
 		return app_db_error(r, rc);
 	m.holder = names.holder;
 	m.subject = names.subject;
+	m.seal = names.seal;
 	req = cert_csr_read(m.csr, strlen(m.csr));
 	rc = req ? cert_csr_info_of(req, &ci) : -1;
 	X509_REQ_free(req);
@@ -352,9 +389,10 @@ int review_made(struct req *r)
 		undo_issue(r, &m); /* the serial outlives the PEM */
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	}
-	/* 2. A lost key's certificate revoked at the CA. */
-	if (str_is(o.business, "lost") &&
-	    review_ca_revoke(r, &o, names.target_state, names.target_pem, CA_REASON_KEY_COMPROMISE,
+	/* 2. A lost key's certificate revoked at the CA; a changed one, superseded. */
+	if ((str_is(o.business, "lost") || str_is(o.business, "change")) &&
+	    review_ca_revoke(r, &o, names.target_state, names.target_pem,
+			     str_is(o.business, "lost") ? CA_REASON_KEY_COMPROMISE : CA_REASON_SUPERSEDED,
 			     &old_kind) < 0) {
 		undo_issue(r, &m);
 		return -1;

@@ -210,6 +210,7 @@ int review_made(struct req *r);             /* make.c */
  * replacement the old certificate's, with that certificate's state and PEM ("" otherwise). */
 struct review_names {
 	const char *holder, *subject, *target_state, *target_pem;
+	bool seal; /* a change of the seal: the new certificate carries one */
 };
 int review_cert_names(struct req *r, const struct order *o, struct review_names *n);
 int review_reasons(struct req *r);          /* reasons.c */

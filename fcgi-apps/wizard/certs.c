@@ -24,9 +24,18 @@ static const char sql_account[] = "SELECT kind, login_name FROM accounts WHERE i
 	/* The hall's media warranty (002 "证书介质质保期为一年"): its damaged fee row says so. */ \
 	"(SELECT MAX(f.warranty_free) FROM fees f WHERE f.channel_id = ch.id " \
 	"AND f.business = 'damaged' AND f.kind = c.kind), " \
+	/* The changes applied to it (002 四.证书信息变更): "order_no|items|date;..." in order, the
+	 * item codes as the approval recorded them on the audit trail (review/issue.c). */ \
+	"(SELECT GROUP_CONCAT(CONCAT(o.order_no, '|', e.detail, '|', DATE_FORMAT(e.at, '%Y-%m-%d')) " \
+	"ORDER BY e.id SEPARATOR ';') FROM orders o JOIN audit_log e ON e.order_id = o.id " \
+	"AND e.action = 'change_applied' WHERE o.target_cert_id = c.id AND o.business_type = 'change'), " \
+	/* A certificate re-issued by a change of name: the one it replaced. */ \
+	"(SELECT t.serial FROM orders o JOIN certificates t ON t.id = o.target_cert_id " \
+	"WHERE o.id = c.order_id AND o.business_type = 'change'), c.revoke_reason, " \
 	/* The token it is on, where the hall made the key (printed on the key: 证书绑定 asks it). */ \
 	"c.token_serial " \
 	"FROM certificates c JOIN channels ch ON ch.id = c.channel_id "
+enum { C_CHANGES = 15, C_REPLACES, C_REVOKE_REASON, C_TOKEN_SERIAL };
 
 /* Bound to the account (the key was issued to it), or issued to its subject (an organisation's
  * USCC) by the CA outside the hall. */
@@ -102,6 +111,43 @@ static const char *window_code(enum rules_renewal w)
 	}
 }
 
+/* The changes applied to the certificate: [{order_no, items: [codes], at}]. */
+static json_t *changes(const char *list)
+{
+	json_t *out = json_array();
+	char order_no[32], items[64], at[16];
+
+	for (const char *p = list; out && p && *p;) {
+		size_t n = strcspn(p, ";");
+		const char *bar = memchr(p, '|', n), *bar2 = NULL;
+		json_t *codes = json_array();
+
+		if (bar)
+			bar2 = memchr(bar + 1, '|', n - (size_t)(bar + 1 - p));
+		if (bar && bar2 && (size_t)(bar - p) < sizeof(order_no) &&
+		    (size_t)(bar2 - bar - 1) < sizeof(items) && (size_t)(p + n - bar2 - 1) < sizeof(at)) {
+			memcpy(order_no, p, (size_t)(bar - p));
+			order_no[bar - p] = '\0';
+			memcpy(items, bar + 1, (size_t)(bar2 - bar - 1));
+			items[bar2 - bar - 1] = '\0';
+			memcpy(at, bar2 + 1, (size_t)(p + n - bar2 - 1));
+			at[p + n - bar2 - 1] = '\0';
+			for (const char *q = items; codes && *q;) {
+				size_t k = strcspn(q, ",");
+
+				json_array_append_new(codes, json_stringn(q, k));
+				q += k + (q[k] == ',');
+			}
+			json_array_append_new(out, json_pack("{s:s, s:o, s:s}", "order_no", order_no,
+							     "items", codes, "at", at));
+		} else {
+			json_decref(codes);
+		}
+		p += n + (p[n] == ';');
+	}
+	return out;
+}
+
 static json_t *cert_json(const struct db_rows *c, size_t i, struct rules_date today)
 {
 	struct rules_date not_after, first;
@@ -124,7 +170,7 @@ static json_t *cert_json(const struct db_rows *c, size_t i, struct rules_date to
 	/* 003 "证书已过有效期的，需要准备资料线下办理，可以快递或者现场办理": mailed, as create.c does. */
 	by_mail = !revoked && expired && window == RENEW_REVIEW && strcmp(db_cell(c, i, 13), "0") == 0;
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s?, "
-			 "s:b, s:o, s:b, s:o, s:s?}",
+			 "s:b, s:o, s:b, s:o, s:o, s:s?, s:s?, s:s?}",
 			 "serial", db_cell(c, i, 0), "channel", db_cell(c, i, 1),
 			 "channel_name", db_cell(c, i, 2), "kind", db_cell(c, i, 3),
 			 "kind_name", order_kind_name(db_cell(c, i, 3)),
@@ -141,7 +187,10 @@ static json_t *cert_json(const struct db_rows *c, size_t i, struct rules_date to
 			 "has_seal", strcmp(db_cell(c, i, 10), "0") != 0,
 			 "businesses", offered(db_cell(c, i, 11), db_cell(c, i, 12), db_cell(c, i, 3),
 					       revoked, expired, window),
-			 "token_serial", db_cell(c, i, 15));
+			 "changes", changes(db_cell(c, i, C_CHANGES)),
+			 "replaces", db_cell(c, i, C_REPLACES),
+			 "revoke_reason", revoked ? db_cell(c, i, C_REVOKE_REASON) : NULL,
+			 "token_serial", db_cell(c, i, C_TOKEN_SERIAL));
 }
 
 int wizard_certs(struct req *r)

@@ -37,6 +37,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/wizard/orders/:no/pay", wizard_pay_status, ROLE_APPLICANT, 0 },
 	{ "POST", "/api/wizard/orders/:no/refund", wizard_refund, ROLE_APPLICANT, 0 },
 	{ "POST", "/api/wizard/orders/:no/renewal/download", wizard_renew_download, ROLE_APPLICANT, 0 },
+	{ "POST", "/api/wizard/orders/:no/change/download", wizard_change_download, ROLE_APPLICANT, 0 },
 	{ "POST", "/api/wizard/pay/notify", wizard_pay_notify, ROUTE_PUBLIC, 0 },
 	{ "GET", "/api/wizard/health", serve_health, ROUTE_PUBLIC, 0 },
 };

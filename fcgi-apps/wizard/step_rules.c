@@ -182,6 +182,9 @@ static int rules_financial(struct req *r, const struct order *o, const char **v,
 	name = order_step_str(ent, "org_name");
 	if (!*name && account_name(r, &kind, &name) < 0)
 		return -1;
+	/* The account of a renamed organisation is held in its new name. */
+	if (wizard_checked_org_name(r, o, name, &name) < 0)
+		return -1;
 	if (strcmp(v[F_NAME], name) != 0)
 		return invalid(r, "account_name",
 			       arena_printf(r->arena, "对公账户名称须与单位名称一致，应为“%s”。", name));

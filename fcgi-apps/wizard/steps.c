@@ -64,7 +64,8 @@ static int step_of(struct req *r, const struct order *o, enum wizard_step *out)
  * corporate account) or handler; NULL for the others. */
 static const char *verified_subject(enum wizard_step s)
 {
-	if (s == STEP_ENTERPRISE || s == STEP_FINANCIAL)
+	/* A change of name is checked under the new name (wizard_checked_org_name). */
+	if (s == STEP_ENTERPRISE || s == STEP_FINANCIAL || s == STEP_CHANGE)
 		return "enterprise";
 	return s == STEP_HANDLER ? "handler" : NULL;
 }

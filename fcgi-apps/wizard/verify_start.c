@@ -142,7 +142,8 @@ static int load_check(struct req *r, const struct order *o, const struct subject
 		c->id_number = order_step_str(data, "lr_id_number");
 		c->mobile = order_step_str(data, "lr_mobile");
 		c->bank_card = order_step_str(data, "lr_bank_card");
-		c->org_name = order_step_str(data, "org_name");
+		if (wizard_checked_org_name(r, o, order_step_str(data, "org_name"), &c->org_name) < 0)
+			return -1;
 		c->uscc = st->ch.uscc;
 	} else {
 		c->name = order_step_str(data, "name");

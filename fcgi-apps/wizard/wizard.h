@@ -77,6 +77,12 @@ int wizard_step_load(struct req *r, long long order_id, enum wizard_step s, json
 int wizard_step_prefill(struct req *r, const struct order *o, enum wizard_step s, json_t **out,
 			const char **from_no);
 
+/* The organisation's name the enterprise check proves: a change of name (the change step's
+ * new_org_name) is checked under the new name, as 002 checks what it is to certify; else
+ * entered (the enterprise step's org_name). *out into the arena. 0, or -1 answered. */
+int wizard_checked_org_name(struct req *r, const struct order *o, const char *entered,
+			    const char **out);
+
 /* Whether the order is an unlock its hall approves by itself: the channel's unlock_auto, and
  * the handler (name and ID number) of the certificate's previous order, done. 0, or -1 with
  * the answer written. */
@@ -159,6 +165,7 @@ int wizard_catalog(struct req *r);        /* catalog.c */
 int wizard_quote(struct req *r);
 int wizard_agreement(struct req *r);
 int wizard_renew_download(struct req *r); /* renew_download.c */
+int wizard_change_download(struct req *r); /* change.c */
 int wizard_certs(struct req *r);          /* certs.c */
 int wizard_cert_find(struct req *r);
 /* The subject index of the logged-in account (an organisation's USCC; NULL for a person),

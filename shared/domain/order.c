@@ -181,6 +181,8 @@ const struct order_name order_events[] = {
 	{ "renew_downloaded", "已下载更新后的证书" },
 	{ "unlock_authorised", "已发送证书解锁授权链接" },
 	{ "unlock_answered", "已通过授权链接获取解锁码" },
+	{ "change_applied", "信息变更已生效" },
+	{ "change_downloaded", "已下载变更后的证书" },
 	{ "cancelled", "订单已取消" },
 	{ NULL, NULL },
 };

@@ -32,7 +32,7 @@ static const char sql_due[] =
 	"a.mobile_enc "
 	"FROM certificates c FORCE INDEX (ix_certificates_expiry) "
 	"JOIN channels ch ON ch.id = c.channel_id "
-	"LEFT JOIN orders o ON o.id = c.order_id "
+	"LEFT JOIN orders o ON o.id = COALESCE(c.notice_order_id, c.order_id) "
 	"LEFT JOIN accounts a ON a.id = c.account_id AND a.disabled = 0 "
 	"WHERE c.state = 'valid' AND c.not_after >= CURDATE() "
 	"AND c.not_after <= CURDATE() + INTERVAL " WINDOW_SQL " DAY "
@@ -104,7 +104,8 @@ struct batch {
 	struct remind_stats st; /* this batch's, added once it commits */
 };
 
-/* Who is told about row i: the issuing order's handler (mobile, email), else the account. */
+/* Who is told about row i: the issuing order's handler (mobile, email), or the handler an
+ * approved change named (certificates.notice_order_id), else the account. */
 static void contacts(struct batch *b, size_t i, char mobile[ORDER_MOBILE_MAX], const char **email)
 {
 	const struct db_rows *r = b->rows;

@@ -307,18 +307,23 @@ void wiz_fill(struct api_client *c, const char *no, const char *org_name, const 
 void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, const char *mobile,
 		   const struct wiz_opts *opts)
 {
+	/* The change before the basic account, which is held in the name the change leaves. */
 	static const char *const data_steps[] = { "agreements", "enterprise", "handler", "applicant",
-						  "financial", "change", "product" };
-	char channel[40], ent[24], hnd[24], change[300];
+						  "change", "financial", "product" };
+	char channel[40], ent[24], hnd[24], change[300], renamed[200];
 	struct api_resp o, r;
 	json_t *steps, *s;
 	size_t i;
-	bool address, person;
+	bool address, person, change_order;
 
 	wiz_order(c, no, NULL, &o);
 	snprintf(channel, sizeof(channel), "%s", json_string_value(json_object_get(o.json, "channel")));
 	person = strcmp(json_string_value(json_object_get(o.json, "kind")), "person") == 0;
+	change_order = strcmp(json_string_value(json_object_get(o.json, "business")), "change") == 0;
 	api_free(&o);
+	/* A change renames the organisation (the change step below), which is checked under its
+	 * new name: its basic account is held in it. */
+	snprintf(renamed, sizeof(renamed), "%s（更名）", org_name);
 	channel_method(channel, "verify_methods",
 		       opts && opts->enterprise_method ? opts->enterprise_method : "lr_mobile", ent,
 		       sizeof(ent));
@@ -350,10 +355,13 @@ void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, c
 					: strcmp(name, "handler") == 0
 					? step_with(wiz_step_json(name, org_name, mobile, method), "id_number",
 						    person && opts ? opts->id_number : NULL)
-					: step_with(wiz_step_json_id(name, org_name, mobile, method,
-								     opts ? opts->id_number : NULL),
-						    "account_no",
-						    strcmp(name, "financial") == 0 && opts ? opts->account_no : NULL),
+					: step_with(step_with(wiz_step_json_id(name, org_name, mobile, method,
+									       opts ? opts->id_number : NULL),
+							      "account_no",
+							      strcmp(name, "financial") == 0 && opts
+								      ? opts->account_no : NULL),
+						    "account_name",
+						    strcmp(name, "financial") == 0 && change_order ? renamed : NULL),
 				&r);
 			if (r.status != 200)
 				fail_msg("step %s of %s: %ld %s", name, no, r.status, r.body);
