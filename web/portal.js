@@ -404,9 +404,13 @@
     var box = P.el('form', 'row-ask form');
     box.noValidate = true;
     box.appendChild(P.el('p', 'ask-text', text));
+    // WITHREASON: true for a refund's reason, or the spec of the one field to ask (P.field).
+    var spec = withReason && typeof withReason === 'object' ? withReason
+      : { name: 'reason', label: '退款原因（选填）', max: 200 };
     if (withReason) {
-      box.appendChild(P.field({ name: 'reason', label: '退款原因（选填）', max: 200, wide: true,
-        idPrefix: 'ask-' + Math.random().toString(36).slice(2) + '-' }));
+      spec.wide = true;
+      spec.idPrefix = 'ask-' + Math.random().toString(36).slice(2) + '-';
+      box.appendChild(P.field(spec));
     }
     var actions = P.el('div', 'actions');
     var ok = P.el('button', 'btn-danger', okLabel);
@@ -420,7 +424,7 @@
     box.addEventListener('submit', function (ev) {
       ev.preventDefault();
       P.clearErrors(box);
-      var reason = withReason ? P.value(box, 'reason') : null;
+      var reason = withReason ? P.value(box, spec.name) : null;
       P.busy(ok, '请稍候…', function () { return fn(reason); }).then(function (r) {
         if (!r) return;
         if (!r.ok) P.showError(box, r.error);
@@ -444,6 +448,39 @@
           ' 申请退款吗？', '申请退款', true, function (reason) {
           return P.api('POST', base + '/refund', reason ? { reason: reason } : {});
         }, done);
+      }));
+    }
+    // 002 【更新下载证书】: the CA re-issues the renewed certificate onto the key (its request
+    // kept from the first issue); the new validity runs from this day for an expired one.
+    if (acts.indexOf('renew_download') >= 0) {
+      out.push(P.button('更新下载证书', 'btn-small', function () {
+        P.ask(container, '请插入该证书的介质（USB-Key）后确认：更新后的证书将写入介质，原证书随即失效。',
+          '下载证书', false, function () {
+            return P.api('POST', base + '/renewal/download', {});
+          }, done);
+      }));
+    }
+    // 002 "2.4 证书下载" after a change of name: the key helper makes the request for the new
+    // names with the key on the token (its PIN), the CA re-issues the certificate.
+    if (acts.indexOf('change_download') >= 0 && order.download) {
+      var dl = order.download;
+      out.push(P.button('下载变更后的证书', 'btn-small', function () {
+        P.ask(container, '请插入介质 ' + (dl.token_serial || '') + ' 并输入证书 PIN 码：证书助手将以介质中的密钥生成“' +
+          (dl.o || dl.cn) + '”的证书请求，变更后的证书写入介质，原证书随即注销。', '下载证书',
+          { name: 'pin', label: '证书 PIN 码', type: 'password', max: 8, inputmode: 'numeric' },
+          function (pin) {
+            return P.api('GET', '/api/account/cert-login', undefined, { stay: true }).then(function (h) {
+              if (!h.ok || !h.body.helper || !dl.token_serial) {
+                return { ok: false, error: { message: '未连接到证书助手，请携带介质到业务网点办理。' } };
+              }
+              return P.api('POST', h.body.helper.replace(/\/+$/, '') + '/' +
+                encodeURIComponent(dl.token_serial) + '/csr', { cn: dl.cn, o: dl.o, pin: pin },
+              { stay: true }).then(function (c) {
+                if (!c.ok) return c;
+                return P.api('POST', base + '/change/download', { csr: c.body.csr });
+              });
+            });
+          }, done);
       }));
     }
     if (acts.indexOf('cancel') >= 0) {

@@ -49,6 +49,7 @@ static const struct route routes[] = {
 	{ "POST", "/sandbox/token", sandbox_token, ROUTE_PUBLIC, 0 },
 	{ "GET", "/sandbox/token/inserted", sandbox_token_inserted, ROUTE_PUBLIC, 0 },
 	{ "POST", "/sandbox/token/:serial/sign", sandbox_token_sign, ROUTE_PUBLIC, 0 },
+	{ "POST", "/sandbox/token/:serial/csr", sandbox_token_csr, ROUTE_PUBLIC, 0 },
 	{ "POST", "/sandbox/token/:serial/unlock-challenge", sandbox_token_unlock_challenge, ROUTE_PUBLIC, 0 },
 	{ "POST", "/sandbox/token/:serial/unlock", sandbox_token_unlock, ROUTE_PUBLIC, 0 },
 	{ "GET", "/sandbox/health", serve_health, ROUTE_PUBLIC, 0 },

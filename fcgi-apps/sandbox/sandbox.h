@@ -107,6 +107,7 @@ int sandbox_ejbca_error(struct req *r, int status, const char *message);
 int sandbox_ca_client_known(struct req *r);
 int sandbox_token_inserted(struct req *r);   /* token_sign.c: the key helper's side */
 int sandbox_token_sign(struct req *r);
+int sandbox_token_csr(struct req *r);
 /* What the token keeps of its PIN: hex SHA-256 of "<serial>:<pin>". */
 void sandbox_token_pin_hash(const char *serial, const char *pin, char out[65]);
 

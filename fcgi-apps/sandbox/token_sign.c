@@ -88,6 +88,71 @@ static EVP_PKEY *token_key(const char *pem)
 	return k;
 }
 
+/* The token's row once its PIN is given (the lock and the wrong tries as a token counts them):
+ * key_pem, pin_hash, the newest certificate's DER, pin_tries. 0, or -1 answered. */
+static int opened(struct req *r, const char *serial, const char *pin, struct db_rows *t)
+{
+	char hash[65];
+	int rc = db_query(&r->app->db, r->arena, sql_token, DB_ARGS(DB_STR(serial)), t);
+
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (t->nrows != 1)
+		return sandbox_error(r, 404, "not_found", true, NULL, "未检测到该介质，请插入后重试。");
+	if (strtol(db_cell(t, 0, 3), NULL, 10) >= PIN_TRIES)
+		return sandbox_error(r, 423, "pin_locked", true, "pin",
+				     "PIN 码错误次数过多，介质已锁定：请在线申请证书解锁。");
+	sandbox_token_pin_hash(serial, pin, hash);
+	if (strlen(db_cell(t, 0, 1)) != 64 || CRYPTO_memcmp(hash, db_cell(t, 0, 1), 64) != 0) {
+		rc = db_exec(&r->app->db, sql_pin_wrong, DB_ARGS(DB_STR(serial)), NULL, NULL);
+		return rc != DB_OK ? app_db_error(r, rc)
+				   : sandbox_error(r, 403, "pin_wrong", true, "pin", "PIN 码不正确。");
+	}
+	rc = db_exec(&r->app->db, sql_pin_right, DB_ARGS(DB_STR(serial)), NULL, NULL);
+	return rc == DB_OK ? 0 : app_db_error(r, rc);
+}
+
+struct csr_in {
+	const char *cn, *o, *pin;
+};
+
+static const struct req_field csr_fields[] = {
+	{ "cn", true, 64, NULL, "cn（证书持有者名称）不能为空，最多 64 个字符。", offsetof(struct csr_in, cn) },
+	{ "o", false, 64, NULL, "o（单位名称）最多 64 个字符。", offsetof(struct csr_in, o) },
+	{ "pin", true, 8, valid_pin, "请输入 6 至 8 位数字的证书 PIN 码。", offsetof(struct csr_in, pin) },
+};
+
+/* POST /sandbox/token/:serial/csr {"cn", "o", "pin"}: 200 {"token_serial", "csr": "<PEM>"}: a
+ * request for new names with the key on the token (002 "2.4 证书下载" after a change of name). */
+int sandbox_token_csr(struct req *r)
+{
+	const char *serial = r->params[0];
+	struct csr_in in;
+	struct db_rows t;
+	json_t *body;
+	EVP_PKEY *k = NULL;
+	char *csr = NULL;
+	int ret;
+
+	if (sandbox_ready(r) < 0 || req_json(r, &body) < 0 || REQ_FIELDS(r, body, csr_fields, &in) < 0)
+		return -1;
+	if (!in.cn[0])
+		return sandbox_error(r, 400, "invalid_field", true, "cn", "cn（证书持有者名称）不能为空。");
+	if (opened(r, serial, in.pin, &t) < 0)
+		return -1;
+	if ((k = token_key(db_cell(&t, 0, 0))) == NULL ||
+	    (csr = cert_csr_pem(k, in.cn, in.o && in.o[0] ? in.o : NULL)) == NULL) {
+		ERR_clear_error();
+		ret = resp_error(r, ERR_INTERNAL, NULL, NULL);
+	} else {
+		resp_json(r, 200, json_pack("{s:s, s:s}", "token_serial", serial, "csr", csr));
+		ret = 0;
+	}
+	free(csr);
+	EVP_PKEY_free(k);
+	return ret;
+}
+
 /*
  * POST /sandbox/token/:serial/sign {"challenge": "certhall-login:...", "pin"}
  *   200 {"token_serial", "certificate": "<base64 DER>", "signature": "<base64>"}
@@ -106,31 +171,16 @@ int sandbox_token_sign(struct req *r)
 	const unsigned char *p;
 	unsigned char sig[CERT_SIG_MAX];
 	size_t siglen = 0;
-	char hash[65], *pem = NULL, *b64 = NULL;
-	int rc, ret = -1;
+	char *pem = NULL, *b64 = NULL;
+	int ret = -1;
 
 	if (sandbox_ready(r) < 0 || req_json(r, &body) < 0 || REQ_FIELDS(r, body, sign_fields, &in) < 0)
 		return -1;
 	if (strncmp(in.challenge, LOGIN_PREFIX, strlen(LOGIN_PREFIX)) != 0)
 		return sandbox_error(r, 400, "not_login", true, "challenge",
 				     "该内容不是登录请求，证书助手不予签名。");
-	rc = db_query(&r->app->db, r->arena, sql_token, DB_ARGS(DB_STR(serial)), &t);
-	if (rc != DB_OK)
-		return app_db_error(r, rc);
-	if (t.nrows != 1)
-		return sandbox_error(r, 404, "not_found", true, NULL, "未检测到该介质，请插入后重试。");
-	if (strtol(db_cell(&t, 0, 3), NULL, 10) >= PIN_TRIES)
-		return sandbox_error(r, 423, "pin_locked", true, "pin",
-				     "PIN 码错误次数过多，介质已锁定：请在线申请证书解锁。");
-	sandbox_token_pin_hash(serial, in.pin, hash);
-	if (strlen(db_cell(&t, 0, 1)) != 64 || CRYPTO_memcmp(hash, db_cell(&t, 0, 1), 64) != 0) {
-		rc = db_exec(&r->app->db, sql_pin_wrong, DB_ARGS(DB_STR(serial)), NULL, NULL);
-		return rc != DB_OK ? app_db_error(r, rc)
-				   : sandbox_error(r, 403, "pin_wrong", true, "pin", "PIN 码不正确。");
-	}
-	rc = db_exec(&r->app->db, sql_pin_right, DB_ARGS(DB_STR(serial)), NULL, NULL);
-	if (rc != DB_OK)
-		return app_db_error(r, rc);
+	if (opened(r, serial, in.pin, &t) < 0)
+		return -1;
 	if (db_cell(&t, 0, 2) == NULL)
 		return sandbox_error(r, 409, "no_certificate", true, NULL, "该介质中还没有证书。");
 	p = (const unsigned char *)db_cell(&t, 0, 2);

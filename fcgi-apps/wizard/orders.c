@@ -544,6 +544,10 @@ int wizard_order(struct req *r)
 					       "message", fc.message)
 				   : json_null());
 	json_object_set_new(out, "actions", actions(o.state, can_mail_in, paid, fin));
+	if (wizard_downloads(r, &o, out) < 0) {
+		json_decref(out);
+		return -1;
+	}
 	resp_json(r, 200, out);
 	return 0;
 }

@@ -171,6 +171,10 @@ int wizard_cert_find(struct req *r);
 /* The subject index of the logged-in account (an organisation's USCC; NULL for a person),
  * with which it reaches certificates the CA issued to its subject. 0 or -1 (answered). */
 int wizard_my_subject(struct req *r, const char **idx);
+/* A done renewal's or change of name's certificate to fetch with the key in hand: appends
+ * "renew_download" or "change_download" to out's "actions" and sets "download" {kind,
+ * token_serial, cn, o}. 0 or -1 (answered). */
+int wizard_downloads(struct req *r, const struct order *o, json_t *out);  /* downloads.c */
 int wizard_unlock_link(struct req *r);    /* unlock_link.c */
 int wizard_unlock_respond(struct req *r);
 int wizard_bindings(struct req *r);       /* bindings.c */

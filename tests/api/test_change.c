@@ -192,6 +192,17 @@ static void expect_trail(struct flow *f, const char *items)
 	assert_string_equal(v, v + 60);
 }
 
+/* A JSON value as text, for a search in it (kept until the next call). */
+static const char *json_dumps_tmp(json_t *j)
+{
+	static char *last;
+
+	free(last);
+	last = json_dumps(j, JSON_COMPACT);
+	assert_non_null(last);
+	return last;
+}
+
 static void download(struct flow *f, const char *body, struct api_resp *r)
 {
 	char path[120];
@@ -252,6 +263,12 @@ static void test_change_name(void **state)
 	api_free(&r);
 	expect_trail(&f, "name");
 	expect_change_shown(&f, "name");
+	/* The order's page offers the download with the names the key helper is to request. */
+	wiz_order(&f.c, f.no, NULL, &r);
+	assert_non_null(strstr(json_dumps_tmp(json_object_get(r.json, "actions")), "\"change_download\""));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "download"), "o")),
+			    NEW_NAME);
+	api_free(&r);
 
 	/* Hostile or wrong requests: each a zh-CN error naming csr. */
 	download(&f, "{}", &r);
@@ -297,6 +314,9 @@ static void test_change_name(void **state)
 	assert_int_equal(cert_key_sha256(f.key, v), 0);
 	assert_string_equal(info.key_sha256, v);
 	snprintf(newser, sizeof(newser), "%s", info.serial);
+	api_free(&r);
+	wiz_order(&f.c, f.no, NULL, &r);
+	assert_null(strstr(json_dumps_tmp(json_object_get(r.json, "actions")), "change_download"));
 	api_free(&r);
 	/* Once. */
 	download(&f, body, &r);

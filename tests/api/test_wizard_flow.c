@@ -1171,6 +1171,21 @@ static void test_issued_then_lost(void **state)
 
 /* An online renewal of a certificate the CA issued: paid, then the applicant's 【更新下载证书】
  * has the CA re-issue it with the same key (002), once, the day recorded. */
+/* Whether the order's detail offers action. */
+static bool offers(struct flow *f, const char *action)
+{
+	struct api_resp r;
+	json_t *a;
+	size_t i;
+	bool found = false;
+
+	wiz_order(&f->c, f->no, NULL, &r);
+	json_array_foreach(json_object_get(r.json, "actions"), i, a)
+		found |= strcmp(json_string_value(a), action) == 0;
+	api_free(&r);
+	return found;
+}
+
 static void test_renew_download(void **state)
 {
 	struct flow f;
@@ -1200,10 +1215,13 @@ static void test_renew_download(void **state)
 	expect_detail(&f, "renew_mode", "online");
 	submit(&f, "pending_payment");
 	pay(&f, "alipay", "done");
+	/* The order's page offers the download (its button), until it is done. */
+	assert_true(offers(&f, "renew_download"));
 	snprintf(path, sizeof(path), "/api/wizard/orders/%s/renewal/download", f.no);
 	api_call(&f.c, "POST", path, NULL, NULL, &r);
 	if (r.status != 200)
 		fail_msg("download %s: %ld %.400s", f.no, r.status, r.body);
+	assert_false(offers(&f, "renew_download"));
 	c = json_object_get(r.json, "certificate");
 	pem = json_string_value(json_object_get(c, "pem"));
 	x = cert_read(pem, strlen(pem));
@@ -1489,6 +1507,35 @@ static void test_cert_login(void **state)
 		fail_msg("certificate login: %ld %s", r.status, r.body);
 	api_free(&r);
 	logged_in_as(&c, f.login);
+	/* The helper's request for new names is made with the key on the token (its PIN). */
+	{
+		X509_REQ *req;
+		struct cert_csr_info ci;
+
+		snprintf(path, sizeof(path), "/sandbox/token/%s/csr", tf);
+		snprintf(extra, sizeof(extra), "{\"cn\":\"新名称有限公司\",\"o\":\"新名称有限公司\",\"pin\":\"%s\"}", pf);
+		api_post_json(path, extra, &r);
+		assert_int_equal(r.status, 200);
+		req = cert_csr_read(json_string_value(json_object_get(r.json, "csr")),
+				    strlen(json_string_value(json_object_get(r.json, "csr"))));
+		assert_non_null(req);
+		assert_int_equal(cert_csr_info_of(req, &ci), 0);
+		assert_string_equal(ci.cn, "新名称有限公司");
+		X509_REQ_free(req);
+		api_free(&r);
+		challenge_signed(tf, pf, id, &sf);
+		{
+			const char *b64 = json_string_value(json_object_get(sf, "certificate"));
+			X509 *x = cert_read(b64, strlen(b64));
+			struct cert_info xi;
+
+			assert_non_null(x);
+			assert_int_equal(cert_info_of(x, &xi), 0);
+			assert_string_equal(xi.key_sha256, ci.key_sha256);
+			X509_free(x);
+		}
+		json_decref(sf);
+	}
 	/* SM2 alike, once bound. */
 	bind(&g.c, tg, 201, NULL);
 	cert_login(&c, tg, pg, &r);
