@@ -153,6 +153,21 @@ class Test {
     return page;
   }
 
+  // A page a test opened itself (a second tab): its console and screenshot kept as the others'.
+  adopt(page) {
+    const tag = `[page ${this.pages.length + 1}]`;
+    page.setDefaultTimeout(WAIT_MS);
+    page.on('console', (m) => this.console.push(`${tag} console.${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => this.console.push(`${tag} pageerror: ${e.message}`));
+    page.on('framenavigated', (f) => {
+      if (f !== page.mainFrame()) return;
+      const u = new URL(f.url());
+      if (u.origin === new URL(BASE).origin && !this.visited.has(u.pathname)) this.visited.set(u.pathname, false);
+    });
+    this.pages.push(page);
+    return page;
+  }
+
   async goto(page, p) {
     await page.goto(BASE + p, { waitUntil: 'networkidle0' });
   }
