@@ -39,12 +39,12 @@ const DEBUG = !!process.env.BROWSER_DEBUG;
 let shot = 0;
 async function dump(page, what) {
   if (!DEBUG) return;
-  const f = `/tmp/w17x/${String(++shot).padStart(2, '0')}-${what}.png`;
+  const f = `/tmp/w17x/${String(++shot).padStart(2, "0")}-${what}.png`;
   await page.screenshot({ path: f, fullPage: true });
   const fields = await page.evaluate(() => [...document.querySelectorAll('main input, main select, main textarea, main button, main a')]
     .filter((e) => e.offsetParent !== null)
     .map((e) => `${e.tagName.toLowerCase()} name=${e.name || ''} id=${e.id || ''} type=${e.type || ''} value=${(e.value || '').slice(0, 30)} text=${(e.innerText || '').slice(0, 30)} opts=${e.tagName === 'SELECT' ? [...e.options].map((o) => o.value).join('|') : ''}`));
-  lib.log(`# ---- ${what} (${page.url()}) ${f}\n` + (await page.$eval('#pane', (e) => e.innerText).catch(() => '')).slice(0, 1500) + '\n' + fields.join('\n'));
+  lib.log(`# ---- ${what} (${page.url()}) ${f}\n` + (await page.$eval('#pane', (e) => e.innerText).catch(() => page.$eval('main', (e) => e.innerText))).slice(0, 1500) + '\n' + fields.join('\n'));
 }
 
 function randomDigits(n) {
@@ -92,6 +92,15 @@ async function fill(page, sel, value) {
 
 // The button whose text is label (inside scope), clicked when it is visible.
 async function clickText(page, label, scope = 'body') {
+  // page may be an element handle: its own buttons.
+  if (typeof page.waitForFunction !== 'function') {
+    const el = page;
+    const b = await el.evaluateHandle((root, label) => [...root.querySelectorAll('button, a')]
+      .find((b) => b.offsetParent !== null && !b.disabled && b.innerText.trim() === label), label);
+    if (!b.asElement()) throw new Error(`no button ${label}`);
+    await b.asElement().click();
+    return;
+  }
   const h = await page.waitForFunction((scope, label) => {
     const all = document.querySelectorAll(`${scope} button, ${scope} a, ${scope} input[type=submit]`);
     return [...all].find((b) => b.offsetParent !== null && !b.disabled && (b.innerText || b.value || '').trim() === label);
@@ -211,6 +220,24 @@ async function photoScan(page) {
   return f;
 }
 
+// Every required material the materials step takes now, uploaded: the printed forms' scans, and
+// the generic scan for the rest.
+async function uploadAll(page, scans, generic) {
+  const kinds = await page.$$eval('#pane input[type="file"]', (l) => l.map((e) => e.id.replace(/^file-/, '')));
+  for (const kind of kinds) {
+    const label = kind === 'application_form' ? scans.application
+      : kind === 'authorisation_letter' ? scans.authorisation : generic;
+    if (kind === 'seal_sample' || kind === 'payment_voucher') continue; // 选传
+    const input = await page.$(`#file-${kind}`);
+    const done = page.waitForResponse((r) => r.request().method() === 'POST' &&
+      r.url().includes(`/materials/${kind}`));
+    await input.uploadFile(label);
+    const r = await done;
+    if (r.status() !== 201) throw new Error(`upload of ${kind}: ${r.status()} ${await r.text()}`);
+    await page.waitForNetworkIdle();
+  }
+}
+
 // ---- the applicant -----------------------------------------------------------------------------
 
 // Registration of a new organisation, its SMS code read off the sandbox gateway.
@@ -325,35 +352,180 @@ async function applicantNew(t, shared) {
   await page.waitForNetworkIdle();
   await t.axe(page, 'materials');
   const generic = await photoScan(page);
-  const kinds = await page.$$eval('#pane input[type="file"]', (l) => l.map((e) => e.id.replace(/^file-/, '')));
-  const missing = await text(page, '#pane');
-  for (const kind of kinds) {
-    const label = kind === 'application_form' ? scans.application
-      : kind === 'authorisation_letter' ? scans.authorisation : generic;
-    if (kind === 'seal_sample' || kind === 'payment_voucher') continue; // 选传
-    const input = await page.$(`#file-${kind}`);
-    const was = await input.evaluate((e) => e.closest('li, section, .material, div').innerText);
-    await input.uploadFile(label);
-    await page.waitForFunction((id, was) => {
-      const box = document.getElementById(id).closest('li, section, .material, div');
-      return box && box.innerText !== was && !/上传中|正在上传/.test(box.innerText);
-    }, {}, `file-${kind}`, was);
-    await page.waitForNetworkIdle();
-  }
+  await uploadAll(page, scans, generic);
   await waitText(page, '#pane', '必需的材料已全部上传');
   await t.axe(page, 'materials uploaded');
   await clickText(page, '下一步', '#pane');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('step') !== 'materials');
   await page.waitForNetworkIdle();
   await t.axe(page, 'sign');
-  const n = (await lib.messages(who.handler)).length;
-  await clickText(page, '获取验证码', '#pane');
-  await fill(page, '#f-sign-code', await lib.smsCode(who.handler, n));
-  await clickText(page, '签署并提交', '#pane');
+  await signWithCode(page, who.handler, '签署并提交');
   await waitText(page, '#pane', '申请已提交');
   await t.axe(page, 'submitted');
   shared.order = new URL(page.url()).searchParams.get('order');
   await waitText(page, '#order-head', '待支付');
+}
+
+// A staff member logs in to the console (page: staff.html or staff-order.html, showing its login
+// form): the password, then the authenticator's code, or the enrolment of one on a first login
+// on this stack (the secret the page shows, as an app would scan it off the QR code).
+async function staffLogin(t, page, user) {
+  await page.waitForSelector('#login-username', { visible: true });
+  await t.axe(page, 'staff login');
+  await fill(page, '#login-username', user);
+  await fill(page, '#login-password', 'Staff2026hall');
+  await clickText(page, '登录', '#login-section');
+  // Enrolled: the code prompt; not yet: the enrolment's button, then the secret and the prompt.
+  await page.waitForFunction(() => document.getElementById('factor-code') ||
+    [...document.querySelectorAll('button')].some((b) => b.innerText.trim() === '绑定动态口令'));
+  await page.waitForNetworkIdle();
+  await t.axe(page, 'second factor');
+  if (!(await page.$('#factor-code'))) {
+    await clickText(page, '绑定动态口令');
+    await page.waitForSelector('#factor-code', { visible: true });
+    await page.waitForNetworkIdle();
+    await t.axe(page, 'enrol an authenticator');
+  }
+  let secret = await page.$eval('.factor-secret', (e) => e.innerText.trim()).catch(() => null);
+  if (!secret) {
+    const saved = lib.totpLoad(user);
+    if (!saved) throw new Error(`no authenticator enrolled for ${user} on this stack`);
+    secret = saved.secret;
+  }
+  await fill(page, '#factor-code', await lib.totpFresh(user, secret));
+  await page.$eval('#factor-code', (e) => e.form.requestSubmit());
+  await page.waitForSelector('#login-section', { hidden: true });
+  await page.waitForNetworkIdle();
+}
+
+async function staffReview(t, shared) {
+  if (!shared.order) throw new Error('no paid order from the applicant flows');
+  const page = await t.newPage();
+  await t.goto(page, '/staff.html');
+  await staffLogin(t, page, 'reviewer');
+  await openFromQueue(t, page, shared.order);
+  await clickText(page, '领取', '#claim-line');
+  await page.waitForNetworkIdle();
+  // The licence's copy is refused: the applicant is to upload it again.
+  await clickText(await materialCard(page, '营业执照副本复印件'), '驳回');
+  const card = await materialCard(page, '营业执照副本复印件');
+  await card.waitForSelector('select[name="reason_code"]', { visible: true });
+  await t.axe(page, 'material refusal');
+  await pickFirst(card, 'select[name="reason_code"]');
+  await card.$eval('form', (f) => f.requestSubmit());
+  await page.waitForFunction(() => document.getElementById('materials').innerText.includes('已驳回'));
+  await page.waitForNetworkIdle();
+  await t.axe(page, 'material refused');
+  await decide(t, page, 'return');
+  await waitText(page, '#order-badges', '已退回');
+  await t.axe(page, 'returned');
+  await dump(page, 'returned');
+
+  // The applicant: the order is back in 我的订单, the licence is uploaded again, and signed anew.
+  const app = await t.newPage();
+  await login(t, app, shared.applicant.uscc, 'Browser2026hall');
+  await t.axe(app, 'orders, returned');
+  const edit = await app.waitForFunction((no) => [...document.querySelectorAll('main a')]
+    .find((a) => a.innerText.trim() === '修改并重新提交' && a.href.includes(no)), {}, shared.order);
+  await Promise.all([app.waitForNavigation({ waitUntil: 'networkidle0' }), edit.asElement().click()]);
+  await app.waitForSelector('#wizard', { visible: true });
+  await app.waitForNetworkIdle();
+  await t.axe(app, 'returned order');
+  await uploadAll(app, {}, await photoScan(app));
+  await waitText(app, '#pane', '必需的材料已全部上传');
+  await t.axe(app, 'uploaded again');
+  await clickText(app, '下一步', '#pane');
+  await app.waitForFunction(() => new URLSearchParams(location.search).get('step') === 'sign');
+  await app.waitForNetworkIdle();
+  await t.axe(app, 'sign again');
+  await signWithCode(app, shared.applicant.handler, '重新提交');
+  await waitText(app, '#order-head', '审核中');
+  await t.axe(app, 'resubmitted');
+
+  // The reviewer: the order again (refreshed), the new licence accepted, approved.
+  await clickText(page, '刷新', '#order-view');
+  await waitText(page, '#order-badges', '审核中');
+  await page.waitForNetworkIdle();
+  const again = await materialCard(page, '营业执照副本复印件');
+  if ((await again.evaluate((e) => e.innerText)).includes('已驳回')) throw new Error('the new licence shows as refused');
+  await clickText(again, '通过');
+  await page.waitForNetworkIdle();
+  await decide(t, page, 'approve');
+  await page.waitForFunction(() => !/审核中/.test(document.getElementById('order-badges').innerText));
+  await page.waitForNetworkIdle();
+  await t.axe(page, 'approved');
+  await dump(page, 'approved');
+}
+
+// The signing code: asked for, read off the handler's phone, typed, and submitted with the
+// button labelled submit. A code asked for within the minute is refused with the seconds to
+// wait: the person waits as told and asks again.
+async function signWithCode(page, mobile, submit) {
+  for (let tries = 0; ; tries++) {
+    const n = (await lib.messages(mobile)).length;
+    await clickText(page, '获取验证码', '#pane');
+    await page.waitForNetworkIdle();
+    const wait = /过于频繁，请\s*(\d+)\s*秒后再试/.exec(await text(page, '#pane'));
+    if (wait && tries < 2) {
+      await new Promise((res) => setTimeout(res, (Number(wait[1]) + 1) * 1000));
+      continue;
+    }
+    await fill(page, '#f-sign-code', await lib.smsCode(mobile, n));
+    break;
+  }
+  await clickText(page, submit, '#pane');
+}
+
+// The decision form of the order page: DECISION (approve, return) with the first reason
+// offered, submitted.
+async function decide(t, page, decision) {
+  const form = await page.waitForSelector('form.decision-form', { visible: true });
+  await form.$eval(`input[name="decision"][value="${decision}"]`, (e) => e.click());
+  if (decision !== 'approve') {
+    await page.waitForSelector('#d-reason', { visible: true });
+    await pickFirst(page, '#d-reason');
+    await fill(page, '#d-note', '营业执照复印件不清晰，请重新扫描上传。');
+  }
+  await t.axe(page, `decision ${decision}`);
+  await form.evaluate((f) => f.requestSubmit());
+  await page.waitForNetworkIdle();
+}
+
+async function pickFirst(scope, sel) {
+  const v = await scope.$eval(sel, (e) => [...e.options].find((o) => o.value).value);
+  await (await scope.$(sel)).select(v);
+}
+
+// The card of the material named name on the staff order page.
+async function materialCard(page, name) {
+  const h = await page.waitForFunction((name) => {
+    const heads = [...document.querySelectorAll('#materials h3, #materials h4, #materials strong, #materials .title')];
+    const head = heads.find((e) => e.innerText.trim().startsWith(name));
+    if (!head) return null;
+    let e = head;
+    while (e && e.parentElement && !e.querySelector('button')) e = e.parentElement;
+    return e;
+  }, {}, name);
+  return h.asElement();
+}
+
+// The queue, filtered by the order's number, and the order opened from it.
+async function openFromQueue(t, page, no) {
+  await page.waitForSelector('#queue-result table, #queue-result p', { visible: true });
+  await t.axe(page, 'queue');
+  await fill(page, '#f-order-no', no);
+  await clickText(page, '查询', '#filter-form');
+  // The list is drawn anew from the filtered answer: only then is its link the one to click.
+  await page.waitForFunction((no) => {
+    const rows = [...document.querySelectorAll('#queue-result tbody tr')];
+    return rows.length === 1 && rows[0].innerText.includes(no);
+  }, {}, no);
+  await page.waitForNetworkIdle();
+  const link = await page.waitForSelector(`#queue-result a[href*="${no}"]`, { visible: true });
+  await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), link.click()]);
+  await page.waitForSelector('#order-view:not([hidden])');
+  await page.waitForNetworkIdle();
+  await t.axe(page, 'order');
 }
 
 async function login(t, page, name, password) {
@@ -401,5 +573,6 @@ async function phonePayment(t, shared) {
 exports.tests = [
   ['applicant: registration and bjca-zycg 新办 to submission, by clicking', applicantNew],
   ['applicant: payment on a phone (390x844) through the sandbox phone', phonePayment],
+  ['reviewer: return, then approve the resubmitted order', staffReview],
   ['anonymous tracking by order number', tracking],
 ];
