@@ -35,11 +35,13 @@ async function tracking(t) {
 
 // ---- helpers -----------------------------------------------------------------------------------
 
+// BROWSER_DEBUG=1: each stage's screenshot and its fields, to write a new flow against.
 const DEBUG = !!process.env.BROWSER_DEBUG;
 let shot = 0;
 async function dump(page, what) {
   if (!DEBUG) return;
-  const f = `/tmp/w17x/${String(++shot).padStart(2, "0")}-${what}.png`;
+  fs.mkdirSync(lib.OUT, { recursive: true });
+  const f = path.join(lib.OUT, `debug-${String(++shot).padStart(2, '0')}-${what}.png`);
   await page.screenshot({ path: f, fullPage: true });
   const fields = await page.evaluate(() => [...document.querySelectorAll('main input, main select, main textarea, main button, main a')]
     .filter((e) => e.offsetParent !== null)
@@ -453,8 +455,52 @@ async function staffReview(t, shared) {
   await decide(t, page, 'approve');
   await page.waitForFunction(() => !/审核中/.test(document.getElementById('order-badges').innerText));
   await page.waitForNetworkIdle();
+  await waitText(page, '#order-badges', '审核通过');
   await t.axe(page, 'approved');
-  await dump(page, 'approved');
+  shared.approved = true;
+}
+
+// Shipping: the approval's 0.01 transfer credited at the sandbox bank, the key made on the
+// sandbox token, the parcel registered with its waybill; then anyone follows it by its number.
+async function shipping(t, shared) {
+  if (!shared.approved) throw new Error('no approved order from the reviewer flow');
+  const page = await t.newPage();
+  await t.goto(page, '/staff.html');
+  await staffLogin(t, page, 'shipping');
+  await openFromQueue(t, page, shared.order);
+  // A hall that checks the basic account after approval (001) waits for its 0.01 transfer:
+  // the sandbox bank credits it. Others go straight to the key.
+  await page.waitForSelector('#actions button', { visible: true });
+  if ((await text(page, '#actions')).includes('沙箱银行：已入账')) {
+    await clickText(page, '沙箱银行：已入账（开发环境）', '#actions');
+  }
+  await page.waitForSelector('#m-csr', { visible: true });
+  await page.waitForNetworkIdle();
+  await t.axe(page, 'make the key');
+  await clickText(page, '沙箱介质生成（开发环境）', '#actions');
+  await page.waitForFunction(() => document.getElementById('m-csr').value.includes('BEGIN CERTIFICATE REQUEST'));
+  await clickText(page, '登记已制作', '#actions');
+  await page.waitForSelector('#s-number', { visible: true });
+  await page.waitForNetworkIdle();
+  await t.axe(page, 'ship');
+  await page.select('#s-carrier', 'sf');
+  const waybill = 'SF' + randomDigits(12);
+  await fill(page, '#s-number', waybill);
+  await page.$eval('#s-number', (e) => e.form.requestSubmit());
+  await waitText(page, '#order-badges', '已寄出');
+  await page.waitForNetworkIdle();
+  await t.axe(page, 'shipped');
+
+  // Anyone with the order's number and the handler's mobile's last four digits follows it.
+  const track = await t.newPage();
+  await t.goto(track, '/track.html');
+  await fill(track, '#order-no', shared.order);
+  await fill(track, '#mobile-tail', shared.applicant.handler.slice(-4));
+  await track.click('#order-form button[type="submit"]');
+  await waitText(track, '#order-result', '已寄出');
+  await waitText(track, '#order-result', waybill);
+  await t.axe(track, 'shipped order');
+  await dump(track, 'tracked');
 }
 
 // The signing code: asked for, read off the handler's phone, typed, and submitted with the
@@ -574,5 +620,6 @@ exports.tests = [
   ['applicant: registration and bjca-zycg 新办 to submission, by clicking', applicantNew],
   ['applicant: payment on a phone (390x844) through the sandbox phone', phonePayment],
   ['reviewer: return, then approve the resubmitted order', staffReview],
+  ['shipping: key made on the sandbox token, shipped, then tracked anonymously', shipping],
   ['anonymous tracking by order number', tracking],
 ];
