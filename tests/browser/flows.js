@@ -418,6 +418,10 @@ async function staffReview(t, shared) {
   await page.waitForFunction(() => document.getElementById('materials').innerText.includes('已驳回'));
   await page.waitForNetworkIdle();
   await t.axe(page, 'material refused');
+  // No decision is made for the reviewer, and no approval offered while a scan stands refused.
+  const choice = await page.$$eval('form.decision-form input[name="decision"]', (l) =>
+    l.map((e) => `${e.value}:${e.checked ? 'checked' : ''}:${e.disabled ? 'disabled' : ''}`).join(' '));
+  if (choice !== 'approve::disabled return:: reject::') throw new Error(`decision choices: ${choice}`);
   await decide(t, page, 'return');
   await waitText(page, '#order-badges', '已退回');
   await t.axe(page, 'returned');
