@@ -157,6 +157,7 @@ async function bankMemo(t, page, account) {
   await bank.click('#account-form button[type="submit"]');
   await bank.waitForSelector('#info td.memo');
   await t.axe(bank, 'statement');
+  await dump(bank, 'sandbox-bank');
   const memo = await bank.$eval('#info td.memo', (e) => e.innerText.trim());
   await bank.close();
   return memo;
@@ -170,6 +171,7 @@ async function faceCheck(t, link) {
   await t.axe(phone, 'face');
   await clickText(phone, '模拟认证通过', '#buttons');
   await waitText(phone, '#result', '认证已通过');
+  await dump(phone, 'sandbox-face');
   await t.axe(phone, 'face passed');
 }
 
@@ -200,8 +202,7 @@ async function printAndScan(t, page, link) {
     seal.textContent = '合同专用章';
     document.body.appendChild(seal);
   });
-  fs.mkdirSync(lib.OUT, { recursive: true });
-  const f = path.join(lib.OUT, `scan-${process.pid}-${++scanNo}.png`);
+  const f = path.join(lib.WORK, `scan-${++scanNo}.png`);
   await form.screenshot({ path: f, fullPage: true });
   await form.close();
   return f;
@@ -216,7 +217,7 @@ async function photoScan(page) {
     '<h1>营业执照（副本）复印件</h1>' + '<p>统一社会信用代码 与原件一致 仅供办理数字证书使用</p>'.repeat(8) +
     '<div style="position:absolute;left:380px;top:600px;width:150px;height:150px;border:6px solid #d00;' +
     'border-radius:50%"></div></body>');
-  const f = path.join(lib.OUT, `scan-${process.pid}-${++scanNo}.png`);
+  const f = path.join(lib.WORK, `scan-${++scanNo}.png`);
   await p.screenshot({ path: f });
   await p.close();
   return f;
@@ -422,6 +423,7 @@ async function staffReview(t, shared) {
   const choice = await page.$$eval('form.decision-form input[name="decision"]', (l) =>
     l.map((e) => `${e.value}:${e.checked ? 'checked' : ''}:${e.disabled ? 'disabled' : ''}`).join(' '));
   if (choice !== 'approve::disabled return:: reject::') throw new Error(`decision choices: ${choice}`);
+  await dump(page, 'decision-with-refused-scan');
   await decide(t, page, 'return');
   await waitText(page, '#order-badges', '已退回');
   await t.axe(page, 'returned');
@@ -614,6 +616,7 @@ async function phonePayment(t, shared) {
   await t.axe(wallet, 'sandbox phone');
   await clickText(wallet, '确认支付', '#buttons');
   await waitText(wallet, '#result', '支付成功');
+  await dump(wallet, 'sandbox-phone');
   // The payment page polls the provider: it shows the payment by itself.
   await waitText(page, '#pane', '支付成功');
   await t.axe(page, 'paid on a phone');

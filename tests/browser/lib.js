@@ -17,6 +17,9 @@ const OUT = process.env.BROWSER_OUT ||
   path.join(__dirname, 'out', new Date().toISOString().replace(/[:.]/g, '-'));
 // Generous for a loaded 2-core machine, yet each wait ends: no test hangs.
 const WAIT_MS = Number(process.env.BROWSER_WAIT_MS || 20000);
+// Files a run makes for itself (the "scans" it uploads): removed at its end, so that the output
+// directory holds only what a failure left to look at.
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'certhall-browser-work.'));
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const DESKTOP = { width: 1280, height: 900 };
@@ -266,8 +269,9 @@ async function run(tests, only) {
   }
   await browser.close();
   fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(WORK, { recursive: true, force: true });
   log(`# browser tests took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   process.exit(failed ? 1 : 0);
 }
 
-module.exports = { BASE, STACK, OUT, WAIT_MS, log, getJson, messages, smsCode, totpFresh, totpLoad, run };
+module.exports = { BASE, STACK, OUT, WORK, WAIT_MS, log, getJson, messages, smsCode, totpFresh, totpLoad, run };
