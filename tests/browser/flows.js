@@ -441,6 +441,9 @@ async function staffReview(t, shared) {
   await t.axe(app, 'returned order');
   await uploadAll(app, {}, await photoScan(app));
   await waitText(app, '#pane', '必需的材料已全部上传');
+  // The return's banner no longer asks for what was uploaded again.
+  await waitText(app, '#notice', '已重新上传：营业执照副本复印件');
+  if ((await text(app, '#notice')).includes('需要修改或重新上传')) throw new Error('the banner still asks for the re-uploaded licence');
   await t.axe(app, 'uploaded again');
   await clickText(app, '下一步', '#pane');
   await app.waitForFunction(() => new URLSearchParams(location.search).get('step') === 'sign');
