@@ -45,7 +45,8 @@
     });
   }
 
-  var STATES = { pending: '待完成', passed: '已通过', failed: '未通过', paid: '已支付', closed: '已关闭' };
+  var STATES = { pending: '待完成', passed: '已通过', failed: '未通过', paid: '已支付', closed: '已关闭',
+    sent: '已汇出', credited: '已入账' };
   var METHODS = { wechat: '微信支付', alipay: '支付宝', lr_face: '法定代表人刷脸认证', face: '刷脸认证' };
 
   function yuan(fen) { return '¥' + (Number(fen || 0) / 100).toFixed(2); }
@@ -116,7 +117,7 @@
         var cap = el('caption', null, '账户 ' + account + ' 的收款记录（最新在前）');
         table.appendChild(cap);
         var head = el('tr');
-        ['时间', '付款方', '金额', '附言', '状态'].forEach(function (h) {
+        ['时间', '开户银行', '金额', '附言', '状态'].forEach(function (h) {
           var th = el('th', null, h);
           th.scope = 'col';
           head.appendChild(th);
@@ -127,7 +128,8 @@
         var tbody = el('tbody');
         list.forEach(function (t) {
           var tr = el('tr');
-          [t.created_at, t.bank || '', yuan(t.amount_fen), t.memo, STATES[t.state] || t.state].forEach(function (v, i) {
+          [String(t.created_at || '').replace('T', ' '), t.bank || '', yuan(t.amount_fen), t.memo,
+            STATES[t.state] || t.state].forEach(function (v, i) {
             tr.appendChild(el('td', i === 3 ? 'mono memo' : null, v));
           });
           tbody.appendChild(tr);
