@@ -12,7 +12,12 @@ PACKAGES=(
   wrk curl ca-certificates imagemagick procps iproute2 util-linux
   systemd spawn-fcgi php8.2-fpm php8.2-mysql php8.2-opcache
   zlib1g-dev libzbar-dev liboath-dev oathtool
+  chromium fonts-wqy-microhei
 )
+# The browser tests (tests/browser) also need Debian's nodejs and npm, asked for only where no
+# node or npm command is on PATH (missing_packages): NodeSource's nodejs provides and conflicts
+# with Debian's npm, so a machine that has it must not be asked for Debian's. The CJK font makes
+# the failure screenshots readable.
 # make deb: debhelper's dh, dpkg-buildpackage, lintian.
 DEB_PACKAGES=(debhelper dpkg-dev fakeroot lintian)
 # make fresh-test: a brand-new Debian root.
@@ -36,6 +41,9 @@ missing_packages() {
   for p in "${PACKAGES[@]}"; do
     grep -qxF -- "$p" <<<"$installed" || echo "$p"
   done
+  ((NODE)) || return 0
+  command -v node >/dev/null 2>&1 || echo nodejs
+  command -v npm >/dev/null 2>&1 || echo npm
 }
 
 # Re-run this script as root through sudo, or fail clearly.
@@ -63,14 +71,16 @@ install_packages() {
   apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "$@"
 }
 
+NODE=1
+
 main() {
   local dry=0 args=("$@")
   while (($#)); do
     case $1 in
       --dry-run) dry=1 ;;
-      --deb) PACKAGES=("${DEB_PACKAGES[@]}") ;;
-      --fresh) PACKAGES=("${FRESH_PACKAGES[@]}") ;;
-      --galera) PACKAGES=("${GALERA_PACKAGES[@]}") ;;
+      --deb) PACKAGES=("${DEB_PACKAGES[@]}"); NODE=0 ;;
+      --fresh) PACKAGES=("${FRESH_PACKAGES[@]}"); NODE=0 ;;
+      --galera) PACKAGES=("${GALERA_PACKAGES[@]}"); NODE=0 ;;
       *) usage ;;
     esac
     shift

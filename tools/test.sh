@@ -183,6 +183,27 @@ run_script() {
   run_counted "$*" timeout -k 10 "$TEST_TIMEOUT" "$@"
 }
 
+# ---- the browser tests (tests/browser) --------------------------------------------------------
+
+# The npm packages from the lock file (npm ci), again only when the lock changed since; then
+# puppeteer-core drives Debian's chromium through the flows against this stack.
+run_browser() {
+  local dir=tests/browser out
+  if [[ ! -f $dir/node_modules/.package-lock.json || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+    if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error); then
+      echo "not ok - browser tests: npm ci in $dir failed"
+      FAILED=$((FAILED + 1))
+      return 0
+    fi
+  fi
+  out=$(mktemp -d /tmp/certhall-browser.XXXXXX)
+  run_counted "browser tests (failures: screenshots and console logs in $out)" \
+    env CERTHALL_URL="http://127.0.0.1:$PORT" CERTHALL_STACK="$DIR" BROWSER_OUT="$out" \
+    timeout -k 10 "$TEST_TIMEOUT" node "$dir/run.js"
+  # Nothing failed: nothing to look at.
+  rmdir "$out" 2>/dev/null || echo "# browser test output kept in $out"
+}
+
 # ---- fuzzing --------------------------------------------------------------------------------
 
 # Seed a scratch corpus from tests/fuzz/seeds/<name>/ (or <name> without "fuzz_") and run it.
@@ -234,6 +255,7 @@ cmd_all() {
   if start_stack; then
     san_check "the test stack's start"
     run_apis "${apis[@]}"
+    [[ -n ${NO_BROWSER-} ]] || run_browser
     # The installed programs, started as a host would, against this stack's database.
     run_script tools/dropin-test.sh "$DIR"
   fi

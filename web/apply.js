@@ -237,17 +237,24 @@
     }
   }
 
-  // Material codes in a return's list get their names from the upload program.
+  // Material codes in a return's list get their names from the upload program, and a material
+  // uploaded again since the return leaves the list (issue 17: the banner kept asking for it).
   function labelMaterials(p, items) {
     if (!items.some(function (c) { return !ctx.step(c); })) return;
     P.api('GET', '/api/upload/orders/' + encodeURIComponent(ctx.no) + '/materials').then(function (r) {
       if (!r.ok) return;
-      var names = {};
-      (r.body.materials || []).forEach(function (m) { names[m.kind] = m.name; });
-      p.textContent = '需要修改或重新上传：' + items.map(function (code) {
-        var s = ctx.step(code);
-        return s ? s.name : names[code] || code;
-      }).join('、') + '。修改后在“' + ((ctx.step('sign') || {}).name || '签名') + '”一步重新提交。';
+      var names = {}, redone = {};
+      (r.body.materials || []).forEach(function (m) {
+        names[m.kind] = m.name;
+        redone[m.kind] = !!(m.latest && m.latest.state !== 'rejected');
+      });
+      var sign = '“' + ((ctx.step('sign') || {}).name || '签名') + '”';
+      var name = function (code) { var s = ctx.step(code); return s ? s.name : names[code] || code; };
+      var todo = items.filter(function (code) { return ctx.step(code) || !redone[code]; });
+      var done = items.filter(function (code) { return !ctx.step(code) && redone[code]; });
+      p.textContent = (todo.length ? '需要修改或重新上传：' + todo.map(name).join('、') + '。' : '') +
+        (done.length ? '已重新上传：' + done.map(name).join('、') + '。' : '') +
+        (todo.length ? '修改后在' + sign + '一步重新提交。' : '请在' + sign + '一步重新提交。');
     });
   }
 

@@ -763,6 +763,15 @@
     var names = rejectedNames(order);
     S.clear(decisionHint);
     decisionHint.hidden = !names.length;
+    // No approval while a material stands rejected (issue 17): the choice is not offered.
+    var approve = decisionHint.parentNode && decisionHint.parentNode.querySelector('input[name="decision"][value="approve"]');
+    if (approve) {
+      approve.disabled = names.length > 0;
+      if (approve.disabled && approve.checked) {
+        approve.checked = false;
+        approve.dispatchEvent(new Event('change', { bubbles: true }));
+      }
+    }
     if (names.length) {
       decisionHint.appendChild(el('p', null, '已驳回的材料：' + names.join('、') + '。'));
       decisionHint.appendChild(el('p', null, '退回补正时这些材料将由申请人重新上传；有驳回的材料时不能审核通过。'));
@@ -814,7 +823,7 @@
     if (!onlyReject) {
       fs.appendChild(radio('decision', 'approve', pre ? '预审通过' : '审核通过',
         pre ? (o.amount_fen > 0 || needsFee ? '申请人将收到短信，支付后寄送纸质材料。' : '申请人将收到短信，寄送纸质材料。')
-          : V.shipsKey(o.business, o.mail_in) ? '订单将进入制证发货。' : '无需寄送介质的业务将直接办结。', true));
+          : V.shipsKey(o.business, o.mail_in) ? '订单将进入制证发货。' : '无需寄送介质的业务将直接办结。'));
       fs.appendChild(radio('decision', 'return', '退回补正', '申请人修改或重新上传后再次提交，本订单继续办理。'));
     }
     fs.appendChild(radio('decision', 'reject', '驳回，终止办理',
@@ -884,12 +893,13 @@
     }
     function sync() {
       var d = decision();
-      reasonField.hidden = d === 'approve';
+      reasonField.hidden = d === 'approve' || !d;
       stepsField.hidden = d !== 'return';
       if (feeField) feeField.hidden = d !== 'approve';
       submit.className = d === 'reject' ? 'btn-danger' : '';
+      // No decision is made for the reviewer (issue 17): the button names the one chosen.
       submit.textContent = d === 'approve' ? (pre ? '提交预审通过' : '提交审核通过') :
-        d === 'return' ? '退回申请人补正' : '驳回并终止办理';
+        d === 'return' ? '退回申请人补正' : d === 'reject' ? '驳回并终止办理' : '提交审核结论';
     }
     Array.prototype.forEach.call(form.querySelectorAll('input[name="decision"]'), function (i) {
       i.addEventListener('change', sync);
@@ -903,6 +913,7 @@
       S.unmark(form);
       S.clear(out);
       var d = decision();
+      if (!d) return S.formError(form, out, { message: '请选择审核结论：审核通过、退回补正或驳回。' });
       var payload = { version: o.version, decision: d };
       var note = form.elements.namedItem('note').value.trim();
       var bad = checkNote(note);

@@ -28,9 +28,11 @@ static const struct route routes[] = {
 	{ "POST", "/sandbox/verify/transfers/:ref/complete", sandbox_verify_transfer_complete, ROUTE_PUBLIC, 0 },
 	{ "POST", "/sandbox/verify/script", sandbox_verify_script, ROUTE_PUBLIC, 0 },
 	{ "GET", "/sandbox/verify/face/:ref", sandbox_verify_face, ROUTE_PUBLIC, 0 },
+	{ "GET", "/sandbox/verify/face/:ref/info", sandbox_verify_face_info, ROUTE_PUBLIC, 0 },
 	/* pay.c: payments */
 	{ "POST", "/sandbox/pay/orders", sandbox_pay_create, ROUTE_PUBLIC, 0 },
 	{ "GET", "/sandbox/pay/orders/:pay_no", sandbox_pay_query, ROUTE_PUBLIC, 0 },
+	{ "GET", "/sandbox/pay/orders/:pay_no/payer", sandbox_pay_payer, ROUTE_PUBLIC, 0 },
 	{ "POST", "/sandbox/pay/orders/:pay_no/close", sandbox_pay_close, ROUTE_PUBLIC, 0 },
 	{ "POST", "/sandbox/pay/orders/:pay_no/complete", sandbox_pay_complete, ROUTE_PUBLIC, 0 },
 	{ "GET", "/sandbox/pay/orders/:pay_no/notification", sandbox_pay_notification, ROUTE_PUBLIC, 0 },

@@ -22,6 +22,7 @@
  *        order's notify_url unless notify is false (a notification that never arrives);
  *        answers what the hall answered: {"state","event_id","notified","notify_status",
  *        "notify_answer"}.
+ *   GET  /sandbox/pay/orders/:pay_no/payer   what the sandbox "phone" page (ui/phone.html) shows
  *   GET  /sandbox/pay/orders/:pay_no/notification  the last notification as sent:
  *        {"body": "<exact bytes>", "headers": {...}, "notify_url"}, to replay byte for byte.
  *   POST /sandbox/pay/control {"fail_create": true | false}
@@ -216,6 +217,22 @@ int sandbox_pay_query(struct req *r)
 	if (sandbox_ready(r) < 0 || check_signature(r, "", 0) < 0 || find(r, &rows) < 0)
 		return -1;
 	resp_json(r, 200, order_json(&rows));
+	return 0;
+}
+
+/* GET /sandbox/pay/orders/:pay_no/payer: what the sandbox "phone" (ui/phone.html) shows the
+ * payer before they confirm: unsigned, like the complete it leads to. */
+int sandbox_pay_payer(struct req *r)
+{
+	struct db_rows rows;
+	json_t *j;
+
+	if (sandbox_ready(r) < 0 || find(r, &rows) < 0)
+		return -1;
+	j = order_json(&rows);
+	json_object_set_new(j, "pay_no", json_string(r->params[0]));
+	json_object_set_new(j, "method", json_string(db_cell(&rows, 0, C_METHOD)));
+	resp_json(r, 200, j);
 	return 0;
 }
 

@@ -79,10 +79,12 @@ int sandbox_verify_transfer_get(struct req *r);
 int sandbox_verify_transfer_complete(struct req *r);
 int sandbox_verify_script(struct req *r);
 int sandbox_verify_face(struct req *r);
+int sandbox_verify_face_info(struct req *r);
 
 /* pay.c: the payment provider of shared/ext/pay.h, and the payer tests drive. */
 int sandbox_pay_create(struct req *r);
 int sandbox_pay_query(struct req *r);
+int sandbox_pay_payer(struct req *r);
 int sandbox_pay_close(struct req *r);
 int sandbox_pay_complete(struct req *r);
 int sandbox_pay_notification(struct req *r);

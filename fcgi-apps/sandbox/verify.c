@@ -28,7 +28,8 @@
  *        receiving bank's word on a transfer still sent (the staff console's sandbox buttons)
  * A transfer to an account scripted fail is refused at once; scripted pass, credited at once;
  * otherwise it stays sent until completed (in make run: the console's buttons).
- *   GET  /sandbox/verify/face/:ref: what the face link opens: the check and how to finish it
+ *   GET  /sandbox/verify/face/:ref: what the face link opens: 302 to the sandbox's face page
+ *        (ui/face.html), which reads GET /sandbox/verify/face/:ref/info and completes the check
  * A check's outcome is the strongest one scripted for any of its keys (unavailable and
  * timeout > fail > wait > pass); with nothing scripted, face checks wait and the rest pass.
  * unavailable answers 503 and records nothing; timeout answers the same, but only after
@@ -412,7 +413,9 @@ int sandbox_verify_complete(struct req *r)
 	return sandbox_error(r, 409, "not_pending", true, NULL, "该核验已有结果，不能再完成。");
 }
 
-/* GET /sandbox/verify/face/:ref: the page a face link opens, as JSON. */
+/* GET /sandbox/verify/face/:ref: what a face link opens: the sandbox's "camera" page
+ * (fcgi-apps/sandbox/ui/face.html, served by the dev/test nginx), where a person clicks pass or
+ * fail as they would stand before a real provider's camera. */
 int sandbox_verify_face(struct req *r)
 {
 	const char *ref = r->params[0];
@@ -420,13 +423,28 @@ int sandbox_verify_face(struct req *r)
 
 	if (sandbox_ready(r) < 0 || find_check(r, ref, &rows) < 0)
 		return -1;
+	r->responded = true;
+	r->status = 302;
+	r->resp_type = "text/plain; charset=utf-8";
+	r->body = "";
+	r->body_len = 0;
+	resp_header(r, "Location", arena_printf(r->arena, "/sandbox/ui/face.html?ref=%s", ref));
+	resp_header(r, "Cache-Control", "no-store");
+	return 0;
+}
+
+/* GET /sandbox/verify/face/:ref/info: the check as the face page shows it (unsigned, like the
+ * page's pass and fail buttons). */
+int sandbox_verify_face_info(struct req *r)
+{
+	const char *ref = r->params[0];
+	struct db_rows rows;
+
+	if (sandbox_ready(r) < 0 || find_check(r, ref, &rows) < 0)
+		return -1;
 	resp_json(r, 200,
-		  json_pack("{s:s, s:s, s:s, s:s}", "ref", ref, "method", db_cell(&rows, 0, 1),
-			    "state", db_cell(&rows, 0, 2), "how",
-			    arena_printf(r->arena,
-					 "沙箱刷脸：POST /sandbox/verify/checks/%s/complete "
-					 "{\"outcome\":\"pass\"} 或 {\"outcome\":\"fail\"}",
-					 ref)));
+		  json_pack("{s:s, s:s, s:s}", "ref", ref, "method", db_cell(&rows, 0, 1), "state",
+			    db_cell(&rows, 0, 2)));
 	return 0;
 }
 

@@ -1,0 +1,10 @@
+'use strict';
+// certhall browser tests: `node run.js [REGEX]` with CERTHALL_URL and CERTHALL_STACK set
+// (tools/test.sh runs them against its throwaway stack, after the API tests).
+const lib = require('./lib');
+const flows = require('./flows');
+
+lib.run(flows.tests, process.argv[2] ? new RegExp(process.argv[2]) : null).catch((e) => {
+  lib.log(`not ok - browser tests: ${e.stack || e}`);
+  process.exit(1);
+});
