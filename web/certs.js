@@ -67,7 +67,7 @@
       ['介质保修', c.in_warranty === null || c.in_warranty === undefined ? null
         : c.in_warranty ? '在保修期内（自首次签发起 1 年）' : '已过保修期', null, true],
       ['电子印章', c.has_seal ? '含电子印章' : '不含电子印章'],
-      ['介质序列号', c.token_serial || null]
+      ['介质序列号', c.token_serial || null, 'mono', true]
     ]));
     var offers = Array.isArray(c.businesses) ? c.businesses : [];
     if (!offers.length) {

@@ -1097,7 +1097,7 @@
       show.type = 'button';
       var shown = el('p', 'mono');
       show.addEventListener('click', function () {
-        S.busy(show, S.api('GET', '/api/review/orders/' + encodeURIComponent(o.no) + '/fin-check/pin')).then(function (r) {
+        S.busy(show, S.api('GET', path('fin-check/pin'))).then(function (r) {
           shown.textContent = r.ok ? '制证PIN码：' + r.body.pin : (r.error && r.error.message) || '无法读取PIN码。';
           return null;
         });
@@ -1129,7 +1129,14 @@
     form.appendChild(out);
     sandbox.addEventListener('click', function () {
       S.clear(out);
-      S.busy(sandbox, S.api('POST', '/sandbox/token', { kind: kind.value, cn: names.cn || '', o: names.o || '' })).then(function (r) {
+      // A memo's PIN is the one the token tool sets (read as the button above reads it).
+      var memoPin = memo ? S.api('GET', path('fin-check/pin'))
+        : Promise.resolve(null);
+      S.busy(sandbox, memoPin.then(function (p) {
+        var body = { kind: kind.value, cn: names.cn || '', o: names.o || '' };
+        if (p && p.ok) body.pin = p.body.pin;
+        return S.api('POST', '/sandbox/token', body);
+      })).then(function (r) {
         if (!r.ok) return S.formError(form, out, r.error);
         csr.value = r.body.csr;
         token.value = r.body.token_serial;

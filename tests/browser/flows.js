@@ -304,6 +304,7 @@ async function applicantNew(t, shared) {
   await page.waitForNetworkIdle();
   await dump(page, 'transfer-started');
   const memo = await bankMemo(t, page, account);
+  shared.memo = memo; // 002: the certificate's PIN too (证书密码在对公账户收款1分钱记录附言中查询)
   await fill(page, '#f-verify-memo', memo);
   await clickText(page, '提交备注码', '#pane');
   await waitText(page, '#pane', '通过');
@@ -510,6 +511,46 @@ async function shipping(t, shared) {
   await waitText(track, '#order-result', waybill);
   await t.axe(track, 'shipped order');
   await dump(track, 'tracked');
+  shared.shipped = true;
+}
+
+// 002 "2.8 接收证书产品": the key delivered, the applicant binds it to the account by its serial
+// (我的证书 shows it, as the key's shell does), then logs in with it on the login page's
+// 证书登录: the sandbox token stands in for the key helper, and the PIN is the 0.01 transfer's
+// memo (002 "证书密码在对公账户收款1分钱记录附言中查询"), which the token tool set.
+async function certLogin(t, shared) {
+  if (!shared.shipped || !shared.memo) throw new Error('no key made and shipped by the shipping flow');
+  const page = await t.newPage();
+  await login(t, page, shared.applicant.uscc, 'Browser2026hall');
+  await t.goto(page, '/certs.html');
+  await waitText(page, '#certs', '介质序列号');
+  await t.axe(page, 'my certificates');
+  const token = await page.evaluate(() => {
+    const dt = [...document.querySelectorAll('#certs dt')].find((e) => e.textContent === '介质序列号');
+    return dt ? dt.nextElementSibling.textContent.trim() : '';
+  });
+  if (!/^[0-9A-F]{16}$/.test(token)) throw new Error(`no token serial on 我的证书: "${token}"`);
+  await fill(page, '#bind-token', token);
+  await page.click('#bind-form button[type="submit"]');
+  await waitText(page, '#bind-form .form-result', '绑定成功');
+  await waitText(page, '#bindings', token);
+  await t.axe(page, 'bound');
+  await dump(page, 'bound');
+
+  // Another browser: the key, its PIN, and the account is open.
+  const other = await t.newPage();
+  await t.goto(other, '/login.html');
+  await other.waitForSelector('#tab-cert', { visible: true });
+  await other.click('#tab-cert');
+  await other.waitForSelector(`#cert-token option[value="${token}"]`);
+  await other.select('#cert-token', token);
+  await t.axe(other, 'certificate login');
+  await fill(other, '#cert-pin', shared.memo);
+  await Promise.all([other.waitForNavigation({ waitUntil: 'networkidle0' }),
+    other.click('#form-cert button[type="submit"]')]);
+  if (!/orders\.html/.test(other.url())) throw new Error(`certificate login went to ${other.url()}`);
+  await t.axe(other, 'logged in by certificate');
+  await dump(other, 'cert-login');
 }
 
 // The signing code: asked for, read off the handler's phone, typed, and submitted with the
@@ -631,5 +672,6 @@ exports.tests = [
   ['applicant: payment on a phone (390x844) through the sandbox phone', phonePayment],
   ['reviewer: return, then approve the resubmitted order', staffReview],
   ['shipping: key made on the sandbox token, shipped, then tracked anonymously', shipping],
+  ['applicant: the delivered key bound by its serial, then 证书登录 with it', certLogin],
   ['anonymous tracking by order number', tracking],
 ];
