@@ -77,6 +77,16 @@ make_root() {
     die "mmdebstrap failed"
   }
   cp /etc/hosts /etc/hostname /etc/resolv.conf "$ROOT/etc/"
+  # The network's own TLS authorities, as the host trusts them (a workplace whose egress goes
+  # through an inspecting proxy adds its CA here): the npm registry the browser tests install
+  # from is reached over HTTPS through it. They are the network's, not the project's: a machine
+  # without them has none to copy, and the root then trusts Debian's set alone.
+  if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    mkdir -p "$ROOT/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/"
+    chroot "$ROOT" update-ca-certificates >>"$BASE/mmdebstrap.log" 2>&1 ||
+      die "update-ca-certificates in the root failed"
+  fi
   bind proc /proc -t proc
   bind /sys /sys --bind
   bind /dev /dev --bind
@@ -89,7 +99,7 @@ make_root() {
 
 # Run a command inside the root with a clean environment, as root; its output goes to LOG too.
 inside() {
-  env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI="${CI-}" \
+  env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI="${CI-}" NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     chroot "$ROOT" /bin/bash -c "$1" 2>&1 | tee -a "$LOG"
   return "${PIPESTATUS[0]}"
