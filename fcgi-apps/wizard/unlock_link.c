@@ -20,11 +20,6 @@ static const char sql_untry[] = "UPDATE unlock_grants SET tries = tries - 1 WHER
 static const char sql_used[] =
 	"UPDATE unlock_grants SET used_at = NOW(3) WHERE id = ? AND used_at IS NULL";
 
-static bool token_ok(const char *s)
-{
-	return unlock_token_valid(s);
-}
-
 static const char *link_state(const struct unlock_link *l)
 {
 	return l->used ? "used" : l->expired ? "expired" : l->tries >= UNLOCK_TRIES ? "exhausted" : "open";
@@ -46,7 +41,7 @@ struct link_in {
 };
 
 static const struct req_field link_fields[] = {
-	{ "token", true, UNLOCK_TOKEN_HEX, token_ok, "解锁链接不完整：请复制短信或邮件中的完整链接打开。",
+	{ "token", true, UNLOCK_TOKEN_HEX, unlock_token_valid, "解锁链接不完整：请复制短信或邮件中的完整链接打开。",
 	  offsetof(struct link_in, token) },
 };
 
@@ -80,7 +75,7 @@ struct respond_in {
 };
 
 static const struct req_field respond_fields[] = {
-	{ "token", true, UNLOCK_TOKEN_HEX, token_ok, "解锁链接不完整：请复制短信或邮件中的完整链接打开。",
+	{ "token", true, UNLOCK_TOKEN_HEX, unlock_token_valid, "解锁链接不完整：请复制短信或邮件中的完整链接打开。",
 	  offsetof(struct respond_in, token) },
 	{ "challenge", true, CHALLENGE_MAX, challenge_ok,
 	  "解锁请求码应为证书助手显示的 8 至 64 位字母（A-F）和数字。", offsetof(struct respond_in, challenge) },

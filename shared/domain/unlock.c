@@ -11,16 +11,13 @@ static const char sql_grant[] =
 	"INSERT INTO unlock_grants (order_id, token_sha256, token_serial, expires_at, created_at) "
 	"SELECT o.id, ?, c.token_serial, NOW(3) + INTERVAL ? DAY, NOW(3) FROM orders o "
 	"LEFT JOIN certificates c ON c.id = o.target_cert_id WHERE o.id = ?";
-static const char sql_find[] =
-	"SELECT g.id, g.order_id, o.order_no, COALESCE(c.serial, ''), COALESCE(g.token_serial, ''), "
-	"DATE_FORMAT(g.expires_at, '%Y-%m-%d %H:%i'), g.tries, g.used_at IS NOT NULL, "
-	"g.expires_at <= NOW(3) FROM unlock_grants g JOIN orders o ON o.id = g.order_id "
-	"LEFT JOIN certificates c ON c.id = o.target_cert_id WHERE g.token_sha256 = ?";
-static const char sql_find_lock[] =
-	"SELECT g.id, g.order_id, o.order_no, COALESCE(c.serial, ''), COALESCE(g.token_serial, ''), "
-	"DATE_FORMAT(g.expires_at, '%Y-%m-%d %H:%i'), g.tries, g.used_at IS NOT NULL, "
-	"g.expires_at <= NOW(3) FROM unlock_grants g JOIN orders o ON o.id = g.order_id "
-	"LEFT JOIN certificates c ON c.id = o.target_cert_id WHERE g.token_sha256 = ? FOR UPDATE";
+#define SQL_FIND \
+	"SELECT g.id, g.order_id, o.order_no, COALESCE(c.serial, ''), COALESCE(g.token_serial, ''), " \
+	"DATE_FORMAT(g.expires_at, '%Y-%m-%d %H:%i'), g.tries, g.used_at IS NOT NULL, " \
+	"g.expires_at <= NOW(3) FROM unlock_grants g JOIN orders o ON o.id = g.order_id " \
+	"LEFT JOIN certificates c ON c.id = o.target_cert_id WHERE g.token_sha256 = ?"
+static const char sql_find[] = SQL_FIND;
+static const char sql_find_lock[] = SQL_FIND " FOR UPDATE";
 
 bool unlock_token_valid(const char *s)
 {
