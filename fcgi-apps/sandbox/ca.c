@@ -68,7 +68,7 @@ static struct sca cas[] = { { .kind = "rsa" }, { .kind = "sm2" } };
 
 static const char sql_insert[] =
 	"INSERT INTO sandbox_ca_certs (ca_name, serial, username, subject, der, key_sha256, issued_at) "
-	"VALUES (?, ?, ?, ?, ?, ?, NOW(3))";
+	"VALUES (?, ?, ?, ?, ?, ?, NOW(3) - INTERVAL ? DAY)";
 static const char sql_lock_cert[] =
 	"SELECT revoked_at IS NOT NULL FROM sandbox_ca_certs WHERE ca_name = ? AND serial = ? "
 	"FOR UPDATE";
@@ -153,7 +153,7 @@ static const char *ca_name(const struct req *r, const struct sca *ca)
 }
 
 /* The CA by its EJBCA name or its issuer DN; NULL answered (404, or 500 when it cannot load). */
-static struct sca *find_ca(struct req *r, const char *name, const char *dn)
+struct sca *sandbox_find_ca(struct req *r, const char *name, const char *dn)
 {
 	for (size_t i = 0; i < sizeof(cas) / sizeof(cas[0]); i++) {
 		if (name != NULL && strcmp(name, ca_name(r, &cas[i])) != 0)
@@ -216,8 +216,9 @@ static int fresh_serial(X509 *x)
 	return ok ? 0 : -1;
 }
 
-/* The end-entity certificate for req under ca; NULL on failure. */
-static X509 *make_cert(struct sca *ca, X509_REQ *req, enum cert_key kind)
+/* The end-entity certificate for req under ca, valid CA_DAYS from ago_days before now;
+ * NULL on failure. */
+static X509 *make_cert(struct sca *ca, X509_REQ *req, enum cert_key kind, long ago_days)
 {
 	X509 *x = X509_new();
 	X509V3_CTX ctx;
@@ -229,8 +230,8 @@ static X509 *make_cert(struct sca *ca, X509_REQ *req, enum cert_key kind)
 	    X509_set_issuer_name(x, X509_get_subject_name(ca->cert)) != 1 ||
 	    X509_set_subject_name(x, X509_REQ_get_subject_name(req)) != 1 ||
 	    X509_set_pubkey(x, X509_REQ_get0_pubkey(req)) != 1 ||
-	    X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL ||
-	    X509_gmtime_adj(X509_getm_notAfter(x), (long)CA_DAYS * 86400) == NULL)
+	    X509_gmtime_adj(X509_getm_notBefore(x), -ago_days * 86400) == NULL ||
+	    X509_gmtime_adj(X509_getm_notAfter(x), (CA_DAYS - ago_days) * 86400) == NULL)
 		goto fail;
 	X509V3_set_ctx(&ctx, ca->cert, x, NULL, NULL, 0);
 	if (add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") < 0 ||
@@ -241,6 +242,35 @@ static X509 *make_cert(struct sca *ca, X509_REQ *req, enum cert_key kind)
 	    cert_sign_x509(x, ca->key) < 0)
 		goto fail;
 	return x;
+fail:
+	X509_free(x);
+	return NULL;
+}
+
+X509 *sandbox_ca_sign(struct req *r, struct sca *ca, X509_REQ *req, const struct cert_csr_info *ci,
+		      const char *username, long ago_days, char serial[CERT_SERIAL_MAX + 1])
+{
+	unsigned char *der = NULL;
+	X509 *x;
+	int n, rc;
+
+	if ((x = make_cert(ca, req, ci->key, ago_days)) == NULL ||
+	    cert_serial_hex(X509_get0_serialNumber(x), serial, CERT_SERIAL_MAX + 1) < 0 ||
+	    (n = i2d_X509(x, &der)) <= 0) {
+		log_rid(LOG_ERROR, r->rid, "sandbox CA %s: signing failed", ca->kind);
+		ERR_clear_error();
+		sandbox_ejbca_error(r, 500, "Signing failed");
+		goto fail;
+	}
+	rc = db_exec(&r->app->db, sql_insert,
+		     DB_ARGS(DB_STR(ca_name(r, ca)), DB_STR(serial), DB_STR(username),
+			     DB_STR(ci->subject), DB_BLOB(der, (size_t)n), DB_STR(ci->key_sha256),
+			     DB_I64(ago_days)),
+		     NULL, NULL);
+	OPENSSL_free(der);
+	if (rc == DB_OK)
+		return x;
+	app_db_error(r, rc);
 fail:
 	X509_free(x);
 	return NULL;
@@ -282,7 +312,7 @@ int sandbox_ca_enroll(struct req *r)
 	char serial[CERT_SERIAL_MAX + 1];
 	json_t *body, *chain = NULL;
 	const char *csr;
-	int n, rc, ret = -1;
+	int n, ret = -1;
 
 	if (sandbox_ca_client_known(r) < 0 || sandbox_ready(r) < 0 || req_json(r, &body) < 0 ||
 	    REQ_FIELDS(r, body, enroll_fields, &in) < 0)
@@ -294,7 +324,7 @@ int sandbox_ca_enroll(struct req *r)
 	if (strcmp(in.cert_profile, r->app->conf.ca_cert_profile) != 0 ||
 	    strcmp(in.ee_profile, r->app->conf.ca_ee_profile) != 0)
 		return sandbox_ejbca_error(r, 400, "Unknown certificate profile or end entity profile");
-	if ((ca = find_ca(r, in.ca, NULL)) == NULL)
+	if ((ca = sandbox_find_ca(r, in.ca, NULL)) == NULL)
 		return -1;
 	req = cert_csr_read(csr, strlen(csr));
 	if (req == NULL || cert_csr_info_of(req, &ci) < 0) {
@@ -312,20 +342,11 @@ int sandbox_ca_enroll(struct req *r)
 		ret = sandbox_ejbca_error(r, 400, "Key algorithm or size not allowed by the certificate profile");
 		goto out;
 	}
-	if ((x = make_cert(ca, req, ci.key)) == NULL ||
-	    cert_serial_hex(X509_get0_serialNumber(x), serial, sizeof(serial)) < 0 ||
-	    (n = i2d_X509(x, &der)) <= 0) {
-		log_rid(LOG_ERROR, r->rid, "sandbox CA %s: signing failed", ca->kind);
+	if ((x = sandbox_ca_sign(r, ca, req, &ci, in.username, 0, serial)) == NULL)
+		goto out;
+	if ((n = i2d_X509(x, &der)) <= 0) {
 		ERR_clear_error();
 		ret = sandbox_ejbca_error(r, 500, "Signing failed");
-		goto out;
-	}
-	rc = db_exec(&r->app->db, sql_insert,
-		     DB_ARGS(DB_STR(ca_name(r, ca)), DB_STR(serial), DB_STR(in.username),
-			     DB_STR(ci.subject), DB_BLOB(der, (size_t)n), DB_STR(ci.key_sha256)),
-		     NULL, NULL);
-	if (rc != DB_OK) {
-		ret = app_db_error(r, rc);
 		goto out;
 	}
 	if (json_is_true(json_object_get(body, "include_chain")))
@@ -491,7 +512,7 @@ int sandbox_ca_revoke(struct req *r)
 
 	if (sandbox_ca_client_known(r) < 0 || sandbox_ready(r) < 0 || req_args(r, &args) < 0)
 		return -1;
-	if ((job.ca = find_ca(r, NULL, r->params[0])) == NULL)
+	if ((job.ca = sandbox_find_ca(r, NULL, r->params[0])) == NULL)
 		return -1;
 	reason = kv_get(&args, "reason");
 	if ((job.reason = reason_code(reason)) < 0)
@@ -528,7 +549,7 @@ int sandbox_ca_crl(struct req *r)
 	struct db_rows rows;
 	int rc;
 
-	if (sandbox_ca_client_known(r) < 0 || sandbox_ready(r) < 0 || (job.ca = find_ca(r, NULL, r->params[0])) == NULL)
+	if (sandbox_ca_client_known(r) < 0 || sandbox_ready(r) < 0 || (job.ca = sandbox_find_ca(r, NULL, r->params[0])) == NULL)
 		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_get_crl, DB_ARGS(DB_STR(ca_name(r, job.ca))), &rows);
 	if (rc != DB_OK)

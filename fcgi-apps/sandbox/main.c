@@ -45,10 +45,13 @@ static const struct route routes[] = {
 	{ "POST", "/ejbca/ejbca-rest-api/v1/certificate/pkcs10enroll", sandbox_ca_enroll, ROUTE_PUBLIC, 0 },
 	{ "PUT", "/ejbca/ejbca-rest-api/v1/certificate/:issuer_dn/:serial/revoke", sandbox_ca_revoke, ROUTE_PUBLIC, 0 },
 	{ "GET", "/ejbca/ejbca-rest-api/v1/ca/:issuer_dn/getLatestCrl", sandbox_ca_crl, ROUTE_PUBLIC, 0 },
+	{ "POST", "/ejbca/ejbca-rest-api/v2/certificate/search", sandbox_ca_search, ROUTE_PUBLIC, 0 },
 	/* Not EJBCA's: the CA's token management beside it (shared/ext/ca.h ca_unblock). */
 	{ "POST", "/ejbca/ejbca-rest-api/v1/token/:serial/unblock", sandbox_ca_unblock, ROUTE_PUBLIC, 0 },
 	/* token.c: the sandbox token */
 	{ "POST", "/sandbox/token", sandbox_token, ROUTE_PUBLIC, 0 },
+	/* ca_counter.c: a certificate the CA's counter issued, outside the hall */
+	{ "POST", "/sandbox/ca/counter", sandbox_ca_counter, ROUTE_PUBLIC, 0 },
 	{ "GET", "/sandbox/token/inserted", sandbox_token_inserted, ROUTE_PUBLIC, 0 },
 	{ "POST", "/sandbox/token/:serial/sign", sandbox_token_sign, ROUTE_PUBLIC, 0 },
 	{ "POST", "/sandbox/token/:serial/csr", sandbox_token_csr, ROUTE_PUBLIC, 0 },

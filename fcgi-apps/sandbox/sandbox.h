@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "crypto/cert.h"
 #include "web/app.h"
 #include "web/req.h"
 
@@ -98,9 +99,29 @@ int sandbox_courier_script(struct req *r);
 int sandbox_ca_enroll(struct req *r);
 int sandbox_ca_revoke(struct req *r);
 int sandbox_ca_crl(struct req *r);
+/* One issuing CA of the sandbox, by EJBCA name or issuer DN (NULL: any); NULL answered. */
+struct sca;
+struct sca *sandbox_find_ca(struct req *r, const char *name, const char *dn);
+/* Signs req (ci: what it says) under ca as issued ago_days ago for end entity username, and
+ * records it; the certificate (X509_free), its serial in serial; NULL answered. */
+X509 *sandbox_ca_sign(struct req *r, struct sca *ca, X509_REQ *req, const struct cert_csr_info *ci,
+		      const char *username, long ago_days, char serial[CERT_SERIAL_MAX + 1]);
+/* ca_search.c: EJBCA's v2 certificate search (issue date, status), paged. */
+int sandbox_ca_search(struct req *r);
+/* ca_counter.c: a certificate issued at the CA's counter, outside the hall, on a new token. */
+int sandbox_ca_counter(struct req *r);
 
 /* token.c: the sandbox token: a key, its PKCS#10 request, a hardware serial. */
 int sandbox_token(struct req *r);
+/* A new token made (its row written): kind "rsa" or "sm2", its request for C=CN, O=o (NULL or
+ * "": none), CN=cn and subject_id (cert_csr_pem_id), its PIN pin_in or six random digits.
+ * Returns 0 with out filled (out->csr malloc'd: the caller frees it), or -1 answered. */
+struct sandbox_new_token {
+	char serial[17], pin[9], key_sha256[65];
+	char *csr;
+};
+int sandbox_token_make(struct req *r, const char *kind, const char *cn, const char *o,
+		       const char *subject_id, const char *pin_in, struct sandbox_new_token *out);
 int sandbox_token_unlock_challenge(struct req *r);  /* token_unlock.c */
 int sandbox_token_unlock(struct req *r);
 int sandbox_ca_unblock(struct req *r);

@@ -63,53 +63,66 @@ static char *key_pem(EVP_PKEY *k)
 	return out;
 }
 
-int sandbox_token(struct req *r)
+int sandbox_token_make(struct req *r, const char *kind, const char *cn, const char *o,
+		       const char *subject_id, const char *pin_in, struct sandbox_new_token *out)
 {
-	struct token_in in;
-	json_t *body;
 	EVP_PKEY *k = NULL;
-	char *csr = NULL, *pem = NULL, serial[17], pin[9], pin_hash[65], key_hash[65];
+	char *pem = NULL, pin_hash[65];
 	unsigned char rnd[4];
 	int rc, ret = -1;
 
-	if (sandbox_ready(r) < 0 || req_json(r, &body) < 0 || REQ_FIELDS(r, body, token_fields, &in) < 0)
-		return -1;
-	if (!in.cn[0])
-		return sandbox_error(r, 400, "invalid_field", true, "cn", "cn（证书持有者名称）不能为空。");
-	k = cert_key_new(strcmp(in.kind, "sm2") == 0 ? CERT_KEY_SM2 : CERT_KEY_RSA);
-	if (!k || !(csr = cert_csr_pem(k, in.cn, in.o && in.o[0] ? in.o : NULL)) || !(pem = key_pem(k)) ||
-	    crypto_token_hex(serial, sizeof(serial), 8) < 0 || cert_key_sha256(k, key_hash) < 0) {
+	memset(out, 0, sizeof(*out));
+	k = cert_key_new(strcmp(kind, "sm2") == 0 ? CERT_KEY_SM2 : CERT_KEY_RSA);
+	if (!k || !(out->csr = cert_csr_pem_id(k, cn, o && o[0] ? o : NULL, subject_id)) ||
+	    !(pem = key_pem(k)) || crypto_token_hex(out->serial, sizeof(out->serial), 8) < 0 ||
+	    cert_key_sha256(k, out->key_sha256) < 0 || crypto_random(rnd, sizeof(rnd)) < 0) {
 		ERR_clear_error();
-		ret = resp_error(r, ERR_INTERNAL, NULL, NULL);
+		resp_error(r, ERR_INTERNAL, NULL, NULL);
 		goto out;
 	}
-	for (char *p = serial; *p; p++)
+	for (char *p = out->serial; *p; p++)
 		*p = (char)(*p >= 'a' && *p <= 'f' ? *p - 'a' + 'A' : *p);
-	if (crypto_random(rnd, sizeof(rnd)) < 0) {
-		ret = resp_error(r, ERR_INTERNAL, NULL, NULL);
-		goto out;
-	}
 	/* Six digits; the modulo's bias (2^32 mod 10^6) is far below what a PIN guess needs. */
-	if (in.pin && in.pin[0])
-		snprintf(pin, sizeof(pin), "%s", in.pin);
+	if (pin_in && pin_in[0])
+		snprintf(out->pin, sizeof(out->pin), "%s", pin_in);
 	else
-		snprintf(pin, sizeof(pin), "%06u", (unsigned)((((uint32_t)rnd[0] << 24) | ((uint32_t)rnd[1] << 16) |
-						       ((uint32_t)rnd[2] << 8) | rnd[3]) % 1000000u));
-	sandbox_token_pin_hash(serial, pin, pin_hash);
-	rc = db_exec(&r->app->db, sql_insert, DB_ARGS(DB_STR(serial), DB_STR(in.kind), DB_STR(pem),
-		     DB_STR(pin_hash), DB_STR(key_hash)), NULL, NULL);
+		snprintf(out->pin, sizeof(out->pin), "%06u",
+			 (unsigned)((((uint32_t)rnd[0] << 24) | ((uint32_t)rnd[1] << 16) |
+				     ((uint32_t)rnd[2] << 8) | rnd[3]) % 1000000u));
+	sandbox_token_pin_hash(out->serial, out->pin, pin_hash);
+	rc = db_exec(&r->app->db, sql_insert, DB_ARGS(DB_STR(out->serial), DB_STR(kind), DB_STR(pem),
+		     DB_STR(pin_hash), DB_STR(out->key_sha256)), NULL, NULL);
 	if (rc != DB_OK) {
-		ret = app_db_error(r, rc);
+		app_db_error(r, rc);
 		goto out;
 	}
-	resp_json(r, 201, json_pack("{s:s, s:s, s:s, s:s}", "token_serial", serial, "kind", in.kind,
-				    "csr", csr, "pin", pin));
 	ret = 0;
 out:
 	if (pem)
 		OPENSSL_cleanse(pem, strlen(pem));
 	free(pem);
-	free(csr);
 	EVP_PKEY_free(k);
+	if (ret < 0) {
+		free(out->csr);
+		out->csr = NULL;
+	}
 	return ret;
+}
+
+int sandbox_token(struct req *r)
+{
+	struct token_in in;
+	struct sandbox_new_token t;
+	json_t *body;
+
+	if (sandbox_ready(r) < 0 || req_json(r, &body) < 0 || REQ_FIELDS(r, body, token_fields, &in) < 0)
+		return -1;
+	if (!in.cn[0])
+		return sandbox_error(r, 400, "invalid_field", true, "cn", "cn（证书持有者名称）不能为空。");
+	if (sandbox_token_make(r, in.kind, in.cn, in.o, NULL, in.pin, &t) < 0)
+		return -1;
+	resp_json(r, 201, json_pack("{s:s, s:s, s:s, s:s}", "token_serial", t.serial, "kind", in.kind,
+				    "csr", t.csr, "pin", t.pin));
+	free(t.csr);
+	return 0;
 }

@@ -255,9 +255,10 @@ int cert_dn(const X509_NAME *name, char *out, size_t outsz)
 	return ret;
 }
 
-static void name_cn(const X509_NAME *name, char *out, size_t outsz)
+/* The first attribute nid of name as UTF-8 into out; "" when absent, too long or holding NUL. */
+static void name_field(const X509_NAME *name, int nid, char *out, size_t outsz)
 {
-	int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+	int i = X509_NAME_get_index_by_NID(name, nid, -1);
 	const ASN1_STRING *s;
 	unsigned char *utf8 = NULL;
 	int n;
@@ -323,7 +324,11 @@ int cert_info_of(X509 *x, struct cert_info *info)
 	    X509_digest(x, EVP_sha256(), md, &mdlen) != 1 || mdlen != CRYPTO_SHA256_LEN ||
 	    cert_key_sha256(k, info->key_sha256) < 0)
 		return -1;
-	name_cn(X509_get_subject_name(x), info->cn, sizeof(info->cn));
+	name_field(X509_get_subject_name(x), NID_commonName, info->cn, sizeof(info->cn));
+	name_field(X509_get_subject_name(x), NID_organizationName, info->o, sizeof(info->o));
+	name_field(X509_get_subject_name(x), NID_organizationIdentifier, info->org_id,
+		   sizeof(info->org_id));
+	name_field(X509_get_subject_name(x), NID_serialNumber, info->person_id, sizeof(info->person_id));
 	crypto_hex(md, mdlen, info->sha256);
 	info->not_before = asn1_time(X509_get0_notBefore(x));
 	info->not_after = asn1_time(X509_get0_notAfter(x));
@@ -339,7 +344,7 @@ int cert_csr_info_of(X509_REQ *req, struct cert_csr_info *info)
 	if (cert_dn(X509_REQ_get_subject_name(req), info->subject, sizeof(info->subject)) < 0 ||
 	    cert_key_sha256(k, info->key_sha256) < 0)
 		return -1;
-	name_cn(X509_REQ_get_subject_name(req), info->cn, sizeof(info->cn));
+	name_field(X509_REQ_get_subject_name(req), NID_commonName, info->cn, sizeof(info->cn));
 	info->key = cert_key_kind(k, &info->bits);
 	return 0;
 }
@@ -394,6 +399,11 @@ static int add_name(X509_NAME *n, const char *field, const char *value)
 
 char *cert_csr_pem(EVP_PKEY *key, const char *cn, const char *org)
 {
+	return cert_csr_pem_id(key, cn, org, NULL);
+}
+
+char *cert_csr_pem_id(EVP_PKEY *key, const char *cn, const char *org, const char *subject_id)
+{
 	X509_REQ *req = X509_REQ_new();
 	X509_NAME *name = X509_NAME_new();
 	EVP_MD_CTX *m = NULL;
@@ -403,6 +413,8 @@ char *cert_csr_pem(EVP_PKEY *key, const char *cn, const char *org)
 
 	if (req == NULL || name == NULL || cn == NULL || add_name(name, "C", "CN") < 0 ||
 	    (org != NULL && add_name(name, "O", org) < 0) || add_name(name, "CN", cn) < 0 ||
+	    (subject_id != NULL &&
+	     add_name(name, org != NULL ? "organizationIdentifier" : "serialNumber", subject_id) < 0) ||
 	    X509_REQ_set_version(req, X509_REQ_VERSION_1) != 1 ||
 	    X509_REQ_set_subject_name(req, name) != 1 || X509_REQ_set_pubkey(req, key) != 1 ||
 	    (m = sign_ctx(key)) == NULL || X509_REQ_sign_ctx(req, m) <= 0 ||

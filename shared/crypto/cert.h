@@ -24,6 +24,9 @@ struct cert_info {
 	char subject[CERT_DN_MAX];
 	char issuer[CERT_DN_MAX];
 	char cn[256];                       /* the subject's commonName, "" if none */
+	char o[256];                        /* its organizationName, "" if none */
+	char org_id[64];                    /* its organizationIdentifier (2.5.4.97): a USCC */
+	char person_id[64];                 /* its serialNumber (2.5.4.5): a person's ID number */
 	time_t not_before, not_after;
 	char sha256[65];                    /* lowercase hex SHA-256 of the DER */
 	char key_sha256[65];                /* of the SubjectPublicKeyInfo DER: one key, one value */
@@ -113,6 +116,11 @@ EVP_PKEY *cert_key_new(enum cert_key kind);
 /* A PKCS#10 request for key with subject C=CN, O=org (NULL: none), CN=cn (UTF-8), signed by
  * key (SM2: SM3 over CERT_SM2_ID), as PEM: malloc'd (the caller frees it), NULL on failure. */
 char *cert_csr_pem(EVP_PKEY *key, const char *cn, const char *org);
+
+/* The same, naming the subject as a counter's certificate does: an organisation's USCC as
+ * organizationIdentifier (2.5.4.97) when org is given, else a person's ID number as
+ * serialNumber (2.5.4.5); subject_id NULL names neither. */
+char *cert_csr_pem_id(EVP_PKEY *key, const char *cn, const char *org, const char *subject_id);
 
 /* A serial as uppercase hex without leading zeros into out; -1 when it does not fit. */
 int cert_serial_hex(const ASN1_INTEGER *s, char *out, size_t outsz);

@@ -379,3 +379,121 @@ int ca_unblock(const struct conf *c, const char *token_serial, const char *chall
 	json_decref(answer);
 	return ret;
 }
+
+#define SEARCH_PAGE 500
+#define SEARCH_PAGES_MAX 100000 /* 50M certificates: a CA answering full pages forever stops */
+#define EJBCA_ACTIVE 20
+#define EJBCA_NOTIFIED 21 /* active, its expiry notice sent */
+#define EJBCA_REVOKED 40
+
+static void iso_utc(time_t t, char out[21])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* One certificate of a search page into f; CA_OK or CA_UNAVAILABLE (err says why). */
+static int read_found(const struct conf *c, json_t *j, struct ca_found *f, char *err, size_t errsz)
+{
+	const char *b64 = json_string_value(json_object_get(j, "base64Cert"));
+	const char *serial = json_string_value(json_object_get(j, "serialNumber"));
+	json_t *status = json_object_get(j, "status");
+	json_int_t st = json_integer_value(status);
+	json_int_t rd = json_integer_value(json_object_get(j, "revocationDate"));
+	json_int_t why = json_integer_value(json_object_get(j, "revocationReason"));
+	X509 *x = NULL;
+	int ret = CA_UNAVAILABLE;
+
+	memset(f, 0, sizeof(*f));
+	if (b64 == NULL || (x = cert_read(b64, strlen(b64))) == NULL || cert_info_of(x, &f->info) < 0) {
+		errbuf_set(err, errsz, "ca: search answer without a readable certificate");
+		goto out;
+	}
+	if (serial == NULL || strcasecmp(serial + strspn(serial, "0"), f->info.serial) != 0) {
+		errbuf_set(err, errsz, "ca: certificate %s answered as serialNumber %s", f->info.serial,
+			   serial != NULL ? serial : "(none)");
+		goto out;
+	}
+	if (strcmp(f->info.issuer, c->ca_rsa_issuer_dn) != 0 &&
+	    strcmp(f->info.issuer, c->ca_sm2_issuer_dn) != 0) {
+		errbuf_set(err, errsz, "ca: certificate %s: issuer %s is neither [ca] issuer DN",
+			   f->info.serial, f->info.issuer);
+		goto out;
+	}
+	if (!json_is_integer(status) ||
+	    (st != EJBCA_ACTIVE && st != EJBCA_NOTIFIED && st != EJBCA_REVOKED) ||
+	    (st == EJBCA_REVOKED && (rd <= 0 || why < 0 || why > 10))) {
+		errbuf_set(err, errsz, "ca: certificate %s: status %lld not understood", f->info.serial,
+			   (long long)st);
+		goto out;
+	}
+	f->username = json_string_value(json_object_get(j, "username"));
+	f->revoked = st == EJBCA_REVOKED;
+	f->revoked_at = f->revoked ? (time_t)(rd / 1000) : 0;
+	f->reason = f->revoked ? (int)why : -1;
+	ret = CA_OK;
+out:
+	X509_free(x);
+	ERR_clear_error();
+	return ret;
+}
+
+int ca_search_issued(const struct conf *c, time_t after, time_t before,
+		     int (*fn)(void *arg, const struct ca_found *f), void *arg, char *err,
+		     size_t errsz)
+{
+	char from[21], to[21];
+	struct ca_found *f = malloc(sizeof(*f));
+	json_t *answer = NULL, *body = NULL, *list, *j;
+	long status;
+	size_t i, n = SEARCH_PAGE;
+	int ret = CA_UNAVAILABLE;
+
+	if (f == NULL) {
+		errbuf_set(err, errsz, "ca: out of memory");
+		return CA_UNAVAILABLE;
+	}
+	iso_utc(after, from);
+	iso_utc(before, to);
+	for (long page = 1; n == SEARCH_PAGE; page++) {
+		if (page > SEARCH_PAGES_MAX) {
+			errbuf_set(err, errsz, "ca: search past %d pages", SEARCH_PAGES_MAX);
+			ret = CA_UNAVAILABLE;
+			goto out;
+		}
+		body = json_pack("{s:{s:i, s:I}, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "pagination",
+				 "page_size", SEARCH_PAGE, "current_page", (json_int_t)page, "criteria",
+				 "property", "ISSUED_DATE", "operation", "AFTER", "value", from,
+				 "property", "ISSUED_DATE", "operation", "BEFORE", "value", to);
+		if (body == NULL) {
+			errbuf_set(err, errsz, "ca: cannot build the request");
+			goto out;
+		}
+		ret = exchange(c, "POST", "/v2/certificate/search", body, &status, &answer, err, errsz);
+		json_decref(body);
+		body = NULL;
+		if (ret != CA_OK)
+			goto out;
+		list = json_object_get(answer, "certificates");
+		if (!json_is_array(list) || json_array_size(list) > SEARCH_PAGE) {
+			errbuf_set(err, errsz, "ca: search answer without a page of \"certificates\"");
+			ret = CA_UNAVAILABLE;
+			goto out;
+		}
+		n = json_array_size(list);
+		json_array_foreach(list, i, j) {
+			if ((ret = read_found(c, j, f, err, errsz)) != CA_OK ||
+			    (ret = fn(arg, f)) != 0)
+				goto out;
+		}
+		json_decref(answer);
+		answer = NULL;
+	}
+	ret = CA_OK;
+out:
+	json_decref(answer);
+	free(f);
+	return ret;
+}

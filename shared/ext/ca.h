@@ -3,7 +3,9 @@
 #ifndef CERTHALL_CA_H
 #define CERTHALL_CA_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "base/conf.h"
 #include "crypto/cert.h"
@@ -93,6 +95,31 @@ int ca_withdraw(const struct conf *c, const struct ca_cert *cert, char *err, siz
  * its length. Returns CA_OK, CA_REFUSED or CA_UNAVAILABLE. */
 int ca_crl(const struct conf *c, enum cert_key kind, unsigned char **der, size_t *len, char *err,
 	   size_t errsz);
+
+/* One certificate the CA's search found, checked before it is believed: its certificate parses,
+ * carries the serial answered, and was issued by [ca] rsa_issuer_dn or sm2_issuer_dn. */
+struct ca_found {
+	struct cert_info info;
+	const char *username;    /* its end entity ("certhall-…": the hall's own enrolments) */
+	bool revoked;
+	time_t revoked_at;
+	int reason;              /* RFC 5280 code; -1 when not revoked */
+};
+
+/*
+ * Every certificate the CA issued in [after, before) (Unix seconds), page by page:
+ *   POST E/v2/certificate/search {"pagination": {"page_size", "current_page"},
+ *        "criteria": [{"property": "ISSUED_DATE", "operation": "AFTER" | "BEFORE", "value"}]}
+ *   200 {"certificates": [{"serialNumber", "username", "status", "revocationDate",
+ *        "revocationReason", "base64Cert", ...}], "pagination_summary": {...}}
+ * (EJBCA 8's v2 search; a page shorter than page_size is the last.) fn(arg, f) is called for
+ * each; it returns 0 to go on, anything else stops the search with that value (make it neither
+ * CA_REFUSED nor CA_UNAVAILABLE). Returns CA_OK, CA_REFUSED, CA_UNAVAILABLE (err says why), or
+ * fn's value.
+ */
+int ca_search_issued(const struct conf *c, time_t after, time_t before,
+		     int (*fn)(void *arg, const struct ca_found *f), void *arg, char *err,
+		     size_t errsz);
 
 /* The token's unblock response to challenge (002 证书解锁: the key tool shows a challenge, the
  * CA's token management answers with the code that resets the PIN, knowing the token's

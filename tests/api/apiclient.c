@@ -580,3 +580,16 @@ void api_staff_login(struct api_client *c, const char *user, const char *pw)
 		fail_msg("staff enrol confirm %s: %ld %s", user, r.status, r.body);
 	api_free(&r);
 }
+
+int api_conf_load(struct conf *c)
+{
+	char err[512];
+
+	conf_defaults(c);
+	if (!getenv("CERTHALL_CONF") || conf_load(c, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
+	    conf_load_secrets(c, err, sizeof(err))) {
+		fprintf(stderr, "CERTHALL_CONF: %s\n", getenv("CERTHALL_CONF") ? err : "not set");
+		return -1;
+	}
+	return 0;
+}

@@ -5,6 +5,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "base/conf.h"
+
 struct api_resp {
 	long status;
 	char *body;
@@ -113,5 +115,9 @@ long long api_totp_step_now(void);
 /* The code of the first unused step within ±1 of now (waits when all three were taken), saved
  * as the last one used for user. Returns the step. */
 long long api_totp_fresh(const char *user, const char *secret, long long last, char code[7]);
+
+/* The stack's configuration (CERTHALL_CONF) with its secrets, for tests that call the
+ * library's adapters themselves. Returns 0, or -1 with the reason on stderr. */
+int api_conf_load(struct conf *c);
 
 #endif

@@ -30,15 +30,9 @@ static char tmpdir[64];
 
 static int setup(void **state)
 {
-	char err[512];
-
 	(void)state;
-	conf_defaults(&conf);
-	if (!getenv("CERTHALL_CONF") || conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
-	    conf_load_secrets(&conf, err, sizeof(err))) {
-		fprintf(stderr, "CERTHALL_CONF: %s\n", getenv("CERTHALL_CONF") ? err : "not set");
+	if (api_conf_load(&conf) < 0)
 		return -1;
-	}
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/certhall-ca.XXXXXX");
 	if (!mkdtemp(tmpdir))
 		return -1;

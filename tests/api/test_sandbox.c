@@ -31,15 +31,9 @@ static void sign(const char *secret, const char *timestamp, const char *body, si
 
 static int setup(void **state)
 {
-	char err[512];
-
 	(void)state;
-	conf_defaults(&conf);
-	if (!getenv("CERTHALL_CONF") || conf_load(&conf, getenv("CERTHALL_CONF"), err, sizeof(err)) ||
-	    conf_load_secrets(&conf, err, sizeof(err))) {
-		fprintf(stderr, "CERTHALL_CONF: %s\n", getenv("CERTHALL_CONF") ? err : "not set");
+	if (api_conf_load(&conf) < 0)
 		return -1;
-	}
 	return crypto_token_hex(run_id, sizeof(run_id), 8);
 }
 

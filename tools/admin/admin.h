@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "base/arena.h"
 #include "base/conf.h"
@@ -29,6 +31,11 @@ int admin_staff(struct admin *ad, int argc, char **argv);
 int admin_outbox(struct admin *ad, int argc, char **argv);
 /* import-certs FILE.csv [--apply] (import.c): the CA's existing certificates. */
 int admin_import_certs(struct admin *ad, int argc, char **argv);
+/* import-certs --from-ca (import_ca.c): the certificates the CA issued in [after, before),
+ * through its search, as import-certs rows under header into out; the number it found and
+ * how many of those were the hall's own enrolments (left out). Returns 0, or -1 said. */
+int import_ca_rows(struct admin *ad, FILE *out, const char *header, const char *hall,
+		   time_t after, time_t before, long *found, long *own);
 /* sample-certs (sample.c): generated rows for import-certs and its bench. */
 int admin_sample_certs(struct admin *ad, int argc, char **argv);
 /* ident (sample.c): fresh valid identifiers (USCC, resident ID, order number) for scripts. */

@@ -8,6 +8,9 @@
  * (JSON_TABLE: one parameter a batch), inserting new serials and updating changed ones, so a
  * re-run is idempotent. Memory stays flat but for one 16-byte slot per distinct serial, which
  * finds a serial given twice with different data.
+ *
+ * import-certs --from-ca --hall CODE --since DATE [--until DATE] [--apply] asks the CA instead
+ * (import_ca.c): its answer becomes such a file, in a temporary file, and goes the same way.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -54,7 +57,7 @@ struct seen {
 struct import {
 	struct admin *ad;
 	const char *path;
-	bool apply;
+	bool apply, from_ca;
 	struct channel ch[MAX_CHANNELS];
 	size_t nch;
 	struct seen *seen;
@@ -73,12 +76,19 @@ static uint64_t fnv1a(const char *s, size_t n, uint64_t h)
 	return h;
 }
 
-static void report(struct import *im, long line, int col, const char *why)
+static void report(struct import *im, const struct csv *c, int col, const char *why)
 {
+	long line = c->line;
+
 	im->bad++;
 	if (im->bad > MAX_REPORTED)
 		return;
-	if (col >= 0)
+	/* The CA's rows have no file to point into: its serial names the certificate. */
+	if (im->from_ca && c->nfields > C_SERIAL && col >= 0)
+		fprintf(stderr, "CA certificate %s: %s: %s\n", c->field[C_SERIAL], col_names[col], why);
+	else if (im->from_ca)
+		fprintf(stderr, "CA certificate %s: %s\n", c->nfields ? c->field[0] : "?", why);
+	else if (col >= 0)
 		fprintf(stderr, "%s:%ld: column %d (%s): %s\n", im->path, line, col + 1, col_names[col],
 			why);
 	else
@@ -310,7 +320,7 @@ static int check_file(struct import *im, FILE *f)
 		progress(im, "checked", false);
 		why = check_row(im, c, &col);
 		if (why) {
-			report(im, c->line, col, why);
+			report(im, c, col, why);
 			continue;
 		}
 		for (int i = 1; i < NCOLS; i++)
@@ -326,7 +336,7 @@ static int check_file(struct import *im, FILE *f)
 
 			snprintf(why2, sizeof(why2), "serial given before (line %lu) with other data",
 				 (unsigned long)s->line);
-			report(im, c->line, C_SERIAL, why2);
+			report(im, c, C_SERIAL, why2);
 		} else {
 			im->dups++;
 		}
@@ -440,6 +450,53 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* A date given on the command line as the start of that day, China Standard Time. */
+static bool cst_day(const char *s, time_t *out)
+{
+	struct rules_date d;
+
+	if (s == NULL || !is_date(s, &d))
+		return false;
+	*out = (time_t)rules_days_from_civil(d) * 86400 - 8 * 3600;
+	return true;
+}
+
+/* The CA's certificates issued from since to until (both days included; until: today) as an
+ * import file in a temporary file, read from its start; NULL when they cannot be had. */
+static FILE *from_ca(struct import *im, const char *hall, const char *since, const char *until)
+{
+	char header[256] = "";
+	time_t after, before = time(NULL) + 1;
+	long found = 0, own = 0;
+	FILE *f;
+
+	if (!cst_day(since, &after) || (until && !cst_day(until, &before))) {
+		fprintf(stderr, "import-certs: --since and --until take a date YYYY-MM-DD\n");
+		return NULL;
+	}
+	if (until)
+		before += 86400;
+	if (before <= after) {
+		fprintf(stderr, "import-certs: --until is before --since\n");
+		return NULL;
+	}
+	for (int i = 0; i < NCOLS; i++)
+		snprintf(header + strlen(header), sizeof(header) - strlen(header), "%s%s", i ? "," : "",
+			 col_names[i]);
+	if ((f = tmpfile()) == NULL) {
+		fprintf(stderr, "import-certs: no temporary file: %s\n", strerror(errno));
+		return NULL;
+	}
+	if (import_ca_rows(im->ad, f, header, hall, after, before, &found, &own) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	printf("import-certs: the CA issued %ld certificates from %s to %s; %ld of them are the "
+	       "hall's own enrolments, left out\n", found, since, until ? until : "today", own);
+	return f;
+}
+
 int admin_import_certs(struct admin *ad, int argc, char **argv)
 {
 	struct import im = { .ad = ad, .tty = isatty(STDERR_FILENO) == 1 };
@@ -449,23 +506,40 @@ int admin_import_certs(struct admin *ad, int argc, char **argv)
 	FILE *f = NULL;
 	int rc = 1;
 
+	const char *hall = NULL, *since = NULL, *until = NULL;
 	bool usage = false;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--apply") == 0)
+		const char *a = argv[i];
+		bool has_value = i + 1 < argc;
+
+		if (strcmp(a, "--apply") == 0)
 			im.apply = true;
-		else if (!im.path && argv[i][0] != '-')
-			im.path = argv[i];
+		else if (strcmp(a, "--from-ca") == 0)
+			im.from_ca = true;
+		else if (strcmp(a, "--hall") == 0 && has_value)
+			hall = argv[++i];
+		else if (strcmp(a, "--since") == 0 && has_value)
+			since = argv[++i];
+		else if (strcmp(a, "--until") == 0 && has_value)
+			until = argv[++i];
+		else if (!im.path && a[0] != '-')
+			im.path = a;
 		else
 			usage = true;
 	}
-	if (usage || !im.path) {
-		fprintf(stderr, "usage: certhall-admin import-certs FILE.csv [--apply]\n");
+	if (usage || (im.from_ca ? im.path || !hall || !since : !im.path || hall || since || until)) {
+		fprintf(stderr, "usage: certhall-admin import-certs FILE.csv [--apply]\n"
+				"       certhall-admin import-certs --from-ca --hall CODE --since YYYY-MM-DD "
+				"[--until YYYY-MM-DD] [--apply]\n");
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	f = fopen(im.path, "rb");
-	if (!f) {
+	if (im.from_ca) {
+		im.path = "CA search";
+		if ((f = from_ca(&im, hall, since, until)) == NULL)
+			return 1;
+	} else if ((f = fopen(im.path, "rb")) == NULL) {
 		fprintf(stderr, "import-certs: %s: %s\n", im.path, strerror(errno));
 		return 1;
 	}

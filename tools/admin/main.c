@@ -63,7 +63,8 @@ static const struct command commands[] = {
 	{ "keygen", 0, 0, cmd_keygen, "FILE: create a new PII key file" },
 	{ "conf-keys", 0, 0, cmd_conf_keys, "every configuration key with its default" },
 	{ "import-certs", 1, 1, admin_import_certs,
-	  "FILE.csv [--apply]: the CA's certificates (a dry run without --apply)" },
+	  "FILE.csv | --from-ca --hall CODE --since DATE [--until DATE], [--apply]: the CA's "
+	  "certificates (a dry run without --apply)" },
 	{ "sample-certs", 0, 0, admin_sample_certs, "N [--hall CODE]: N generated rows for import-certs" },
 	{ "ident", 0, 0, admin_ident,
 	  "uscc | id | order-no [--node N] [--count N]: fresh valid identifiers (make bench)" },
