@@ -10,6 +10,6 @@ CREATE TABLE rate_slots (
   PRIMARY KEY (bucket, slot),
   KEY ix_rate_slots_expires (expires)
 ) ENGINE=InnoDB;
--- The fixed-window counters of codes and checks are no longer read.
-DELETE FROM rate_limits WHERE bucket LIKE 'code:%' OR bucket LIKE 'verify:a:%'
-  OR bucket LIKE 'verify:ip:%';
+-- The fixed-window counters of codes and check starts are no longer read (the polls'
+-- 'verify-poll:' and 'face-poll:' stay).
+DELETE FROM rate_limits WHERE bucket LIKE 'code:%' OR bucket LIKE 'verify:%';
