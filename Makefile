@@ -193,7 +193,8 @@ FUZZ_SRCS_fuzz_route    := shared/base/arena.c shared/web/route.c shared/web/res
 FUZZ_LIBS_fuzz_route    := $(shell pkg-config --libs jansson 2>/dev/null) -lfcgi
 FUZZ_SRCS_fuzz_prepass  := shared/media/prepass.c
 FUZZ_LIBS_fuzz_prepass  := -lz
-FUZZ_SRCS_fuzz_conf     := shared/base/conf.c shared/base/log.c
+FUZZ_SRCS_fuzz_conf     := shared/base/conf.c shared/base/log.c shared/base/cidr.c shared/base/hallday.c
+FUZZ_SRCS_fuzz_cidr     := shared/base/cidr.c
 FUZZ_LIBS_fuzz_conf     := $(shell pkg-config --libs inih 2>/dev/null)
 FUZZ_SRCS_fuzz_fields   := shared/base/arena.c shared/web/req.c shared/web/resp.c shared/base/valid.c shared/base/log.c \
                            shared/crypto/crypto.c shared/base/decode.c shared/base/errbuf.c shared/base/fdio.c
@@ -202,7 +203,7 @@ FUZZ_SRCS_fuzz_providers := shared/ext/pay.c shared/ext/verify.c shared/ext/cour
                            shared/ext/notify_alibaba.c shared/ext/notify_tencent.c shared/ext/notify_webhook.c \
                            shared/ext/notify_smtp.c shared/ext/provider.c shared/ext/http.c shared/crypto/crypto.c \
                            shared/base/valid.c shared/ext/waybill.c shared/domain/order.c shared/base/log.c shared/base/conf.c \
-                           shared/db/db.c shared/base/arena.c shared/base/decode.c shared/base/errbuf.c shared/base/fdio.c
+                           shared/base/cidr.c shared/base/hallday.c shared/db/db.c shared/base/arena.c shared/base/decode.c shared/base/errbuf.c shared/base/fdio.c
 FUZZ_LIBS_fuzz_providers := $(shell pkg-config --libs jansson libcrypto libcurl inih libmariadb 2>/dev/null)
 FUZZ_SRCS_fuzz_cert     := shared/crypto/cert.c shared/crypto/cert_verify.c shared/crypto/crypto.c shared/base/errbuf.c shared/base/fdio.c \
                            shared/base/decode.c shared/base/arena.c

@@ -11,7 +11,7 @@ PACKAGES=(
   mariadb-server-core mariadb-client nginx-light
   wrk curl ca-certificates imagemagick procps iproute2 util-linux
   systemd spawn-fcgi php8.2-fpm php8.2-mysql php8.2-opcache
-  zlib1g-dev libzbar-dev liboath-dev oathtool
+  zlib1g-dev libzbar-dev liboath-dev oathtool tzdata
   chromium fonts-wqy-microhei
 )
 # The browser tests (tests/browser) also need Debian's nodejs and npm, asked for only where no

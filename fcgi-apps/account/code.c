@@ -56,7 +56,9 @@ int account_sms_code(struct req *r)
 	if (strcmp(in.purpose, "change_mobile") == 0 &&
 	    auth_require(r, ROLE_APPLICANT | ROLE_STAFF) < 0)
 		return -1;
-	if (app_limit_code(r, mobile) < 0)
+	/* A session, when there is one, counts the code against its account as well. */
+	if ((strcmp(in.purpose, "change_mobile") != 0 && auth_session(r) < 0) ||
+	    app_limit_code(r, mobile, NULL) < 0)
 		return -1;
 	smscode_mobile_idx(&r->app->key, mobile, idx);
 	rc = db_query(&r->app->db, r->arena, sql_registered, DB_ARGS(DB_STR(idx)), &reg);

@@ -231,7 +231,8 @@ int wizard_sign_code(struct req *r)
 	    ready(r, &o, mobile) < 0)
 		return -1;
 	/* The code signs this order only; the applicant never waits for its issuing. */
-	if (app_limit_code(r, mobile) < 0 || app_outbox_code(r, mobile, "sign", o.no) < 0)
+	if (app_limit_code(r, mobile, o.subject_idx) < 0 ||
+	    app_outbox_code(r, mobile, "sign", o.no) < 0)
 		return -1;
 	mask_mobile(mobile, shown, sizeof(shown));
 	resp_json(r, 200, json_pack("{s:b, s:s, s:i, s:s}", "accepted", 1, "mobile", shown,

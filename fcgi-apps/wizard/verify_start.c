@@ -4,16 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cidr.h"
 #include "base/log.h"
+#include "domain/ratelimit.h"
 #include "domain/verifymemo.h"
 #include "verify_subject.h"
 
-#define STARTS_LIMIT 10     /* checks started per order and window: a bank charges each */
-#define STARTS_WINDOW 3600
-/* An order costs nothing to open, so its own limit is not enough: the account's and the
- * client address's are [verify] per_account_day and per_ip_hour (conf.h says why those). */
-#define ACCOUNT_WINDOW 86400
-#define ADDRESS_WINDOW 3600
+#define STARTS_LIMIT 10     /* checks started per order and sliding hour: a bank charges each */
 #define SMS_EVENT "verify_face" /* message template of the face link (schema/seed) */
 /* What the applicant reads of a basic account recorded for the check after approval (001). */
 #define FIN_LATER "已登记单位基本户信息。审核通过后，微信或支付宝付款的订单将向该账户打款 0.01 元进行金融认证，" \
@@ -251,24 +248,43 @@ static int record_tx(struct db *db, void *p)
 	return rc;
 }
 
-/* The limits a check's start counts against, the order's own first. Returns 1 allowed, or
- * -1 answered (429 rate_limited with Retry-After, or the database's error). */
+/* The limits a check's start counts against, the order's own first. An order costs nothing
+ * to open, so its own limit is not enough: the account's, the subject's and the client
+ * address's are [verify] per_* (conf.h says why those). Returns 1 allowed, or -1 answered
+ * (429 rate_limited with Retry-After, or the database's error). */
 static int starts_allowed(struct req *r, const struct order *o)
 {
 	const struct conf *c = &r->app->conf;
-	char order[48], account[48], address[96], per_day[128];
+	const char *addr = r->remote_addr ? r->remote_addr : "";
+	bool trusted = cidr_match(&c->trusted, addr);
+	struct ratelimit_rule rules[] = {
+		{ arena_printf(r->arena, "verify:o:%lld", o->id), STARTS_LIMIT, 3600 },
+		{ arena_printf(r->arena, "verify:a:3600:%lld", r->auth.id), c->verify_per_account_hour,
+		  3600 },
+		{ arena_printf(r->arena, "verify:a:d:%lld", r->auth.id), c->verify_per_account_day,
+		  RATELIMIT_DAY },
+		{ o->subject_idx && o->subject_idx[0]
+			  ? arena_printf(r->arena, "verify:s:d:%.64s", o->subject_idx)
+			  : "",
+		  c->verify_per_subject_day, RATELIMIT_DAY },
+		{ arena_printf(r->arena, "verify:%s:3600:%.64s", trusted ? "t" : "ip", addr),
+		  trusted ? c->verify_per_trusted_hour : c->verify_per_ip_hour, 3600 },
+	};
+	const char *const whats[] = {
+		"本订单发起身份核验过于频繁",
+		arena_printf(r->arena, "您的账号发起身份核验过于频繁（每小时 %d 次）",
+			     c->verify_per_account_hour),
+		arena_printf(r->arena, "您的账号今日发起身份核验的次数已达上限（每天 %d 次）",
+			     c->verify_per_account_day),
+		arena_printf(r->arena, "该申请主体今日发起身份核验的次数已达上限（每天 %d 次）",
+			     c->verify_per_subject_day),
+		"当前网络发起身份核验过于频繁",
+	};
 
-	snprintf(order, sizeof(order), "verify:%lld", o->id);
-	snprintf(account, sizeof(account), "verify:a:%lld", r->auth.id);
-	snprintf(address, sizeof(address), "verify:ip:%.64s", r->remote_addr ? r->remote_addr : "");
-	snprintf(per_day, sizeof(per_day), "您的账号发起身份核验的次数已达上限（每天 %d 次）",
-		 c->verify_per_account_day);
-	if (wizard_limit(r, order, STARTS_LIMIT, STARTS_WINDOW, "本订单发起身份核验过于频繁") <= 0 ||
-	    wizard_limit(r, account, c->verify_per_account_day, ACCOUNT_WINDOW, per_day) <= 0 ||
-	    wizard_limit(r, address, c->verify_per_ip_hour, ADDRESS_WINDOW,
-			 "当前网络发起身份核验过于频繁") <= 0)
-		return -1;
-	return 1;
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (!rules[i].bucket || !whats[i])
+			return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	return wizard_limits(r, rules, whats, sizeof(rules) / sizeof(rules[0])) == 1 ? 1 : -1;
 }
 
 /* ------------------------------------------------------------------------ handlers */

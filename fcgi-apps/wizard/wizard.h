@@ -150,6 +150,13 @@ int wizard_verified(struct req *r, const struct order *o, bool *ok,
  * or, what NULL, unanswered; -1 answered (the database's error). */
 int wizard_limit(struct req *r, const char *bucket, int limit, int window, const char *what);
 
+/* Counts one hit on every rule, or on none (ratelimit_take: sliding windows, the hall's day).
+ * Returns 1 allowed; 0 over: answered 429 rate_limited with Retry-After and
+ * "<whats[i]>，请 N 分钟后再试。", i the rule that waits longest; -1 answered (database). */
+struct ratelimit_rule;
+int wizard_limits(struct req *r, const struct ratelimit_rule *rules, const char *const *whats,
+		  size_t n);
+
 /* ---- sign.c */
 
 /* The zh-CN title of a step ("经办人信息"), for messages that name it. */

@@ -12,7 +12,7 @@
 
 #include "base/log.h"
 
-enum conf_type { CT_INT, CT_OCTAL, CT_STR, CT_PATH, CT_LEVEL };
+enum conf_type { CT_INT, CT_OCTAL, CT_STR, CT_PATH, CT_LEVEL, CT_NETS, CT_ZONE };
 
 struct conf_key {
 	const char *section;
@@ -53,6 +53,10 @@ static const struct conf_key conf_keys[] = {
 	PATH("paths", "policy_dir", policy_dir, "/usr/share/certhall/uploads-policy"),
 	INT("limits", "json_body_max", json_body_max, 256, 1048576, "65536"),
 	INT("limits", "arena_max", arena_max, 65536, 268435456, "8388608"),
+	{ "limits", "trusted_networks", CT_NETS, offsetof(struct conf, trusted_networks),
+	  sizeof(((struct conf *)0)->trusted_networks), 0, 0, "" },
+	{ "limits", "time_zone", CT_ZONE, offsetof(struct conf, time_zone),
+	  sizeof(((struct conf *)0)->time_zone), 0, 0, "Asia/Shanghai" },
 	INT("track", "rate_limit", track_rate_limit, 1, 1000000000, "30"),
 	INT("track", "rate_window", track_rate_window, 1, 86400, "60"),
 	STR("sms", "provider", sms_provider, "webhook"),
@@ -91,7 +95,14 @@ static const struct conf_key conf_keys[] = {
 	INT("sms_code", "per_minute", code_per_minute, 1, 100, "1"),
 	INT("sms_code", "per_hour", code_per_hour, 1, 1000, "5"),
 	INT("sms_code", "per_day", code_per_day, 1, 10000, "10"),
-	INT("sms_code", "per_ip_hour", code_per_ip_hour, 1, 100000, "30"),
+	INT("sms_code", "sign_per_mobile_hour", code_sign_per_mobile_hour, 1, 10000, "30"),
+	INT("sms_code", "sign_per_mobile_day", code_sign_per_mobile_day, 1, 100000, "200"),
+	INT("sms_code", "per_account_hour", code_per_account_hour, 1, 10000, "20"),
+	INT("sms_code", "per_account_day", code_per_account_day, 1, 100000, "100"),
+	INT("sms_code", "per_subject_day", code_per_subject_day, 1, 10000, "30"),
+	INT("sms_code", "per_ip_hour", code_per_ip_hour, 1, 1000000, "300"),
+	INT("sms_code", "per_ip_anon_hour", code_per_ip_anon_hour, 1, 1000000, "30"),
+	INT("sms_code", "per_trusted_hour", code_per_trusted_hour, 1, 10000000, "3000"),
 	INT("login", "fail_account", login_fail_account, 1, 1000, "5"),
 	INT("login", "fail_ip", login_fail_ip, 1, 100000, "20"),
 	INT("login", "fail_window", login_fail_window, 60, 86400, "900"),
@@ -113,8 +124,11 @@ static const struct conf_key conf_keys[] = {
 	STR("verify", "endpoint", verify_endpoint, "http://127.0.0.1:8080/sandbox/verify"),
 	STR("verify", "secret_file", verify_secret_file, ""),
 	INT("verify", "timeout_ms", verify_timeout_ms, 100, 60000, "5000"),
-	INT("verify", "per_account_day", verify_per_account_day, 1, 10000, "20"),
-	INT("verify", "per_ip_hour", verify_per_ip_hour, 1, 1000000, "60"),
+	INT("verify", "per_account_hour", verify_per_account_hour, 1, 10000, "40"),
+	INT("verify", "per_account_day", verify_per_account_day, 1, 100000, "150"),
+	INT("verify", "per_subject_day", verify_per_subject_day, 1, 10000, "30"),
+	INT("verify", "per_ip_hour", verify_per_ip_hour, 1, 1000000, "300"),
+	INT("verify", "per_trusted_hour", verify_per_trusted_hour, 1, 10000000, "3000"),
 	STR("pay", "endpoint", pay_endpoint, "http://127.0.0.1:8080/sandbox/pay"),
 	STR("pay", "secret_file", pay_secret_file, ""),
 	STR("pay", "notify_url", pay_notify_url, "http://127.0.0.1:8080/api/wizard/pay/notify"),
@@ -166,6 +180,7 @@ static int parse_long(const char *s, int base, long *out)
 /* Returns NULL if the value fits, or the reason it does not. */
 static const char *set_value(struct conf *c, const struct conf_key *k, const char *v)
 {
+	static char why[200]; /* the network list's reason (start-up only, one thread) */
 	char *base = (char *)c + k->offset;
 	long n;
 	int lvl;
@@ -183,6 +198,19 @@ static const char *set_value(struct conf *c, const struct conf_key *k, const cha
 		if (log_level_parse(v, (enum log_level *)&lvl))
 			return "must be one of debug, info, warn, error";
 		*(int *)(void *)base = lvl;
+		return NULL;
+	case CT_NETS:
+		/* The one list of networks: parsed where the limits read it. */
+		if (strlen(v) >= k->size)
+			return "too long";
+		if (cidr_parse_list(v, &c->trusted, why, sizeof(why)) < 0)
+			return why;
+		memcpy(base, v, strlen(v) + 1);
+		return NULL;
+	case CT_ZONE:
+		if (strlen(v) >= k->size || !hallday_zone_ok(v))
+			return "not a time zone of the tz database (e.g. Asia/Shanghai)";
+		memcpy(base, v, strlen(v) + 1);
 		return NULL;
 	case CT_PATH:
 		if (*v != '/')

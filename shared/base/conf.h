@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "base/cidr.h"
+#include "base/hallday.h"
+
 #define CONF_STR_MAX 256
 
 struct conf {
@@ -33,6 +36,12 @@ struct conf {
 	/* [limits] */
 	int json_body_max;
 	int arena_max;
+	/* Addresses whose SMS-code and verification limits are the *_trusted_hour backstops
+	 * instead of the per-address ones (an agency's or a government office's known NAT). */
+	char trusted_networks[1024];
+	struct cidr_list trusted;      /* parsed from trusted_networks at load */
+	/* The hall's time zone: a limit's "day" runs from its midnight (base/hallday.h). */
+	char time_zone[HALLDAY_ZONE_MAX];
 	/* [track] */
 	int track_rate_limit;
 	int track_rate_window;
@@ -81,7 +90,18 @@ struct conf {
 	int code_per_minute;
 	int code_per_hour;
 	int code_per_day;
+	/* Counted first per mobile (above), per account and per subject (a sign code's order's);
+	 * per address only as a backstop that an office behind one NAT address never reaches
+	 * (all codes), and a lower one for codes asked without a session (registration, login,
+	 * reset: no account to count them against). */
+	int code_sign_per_mobile_hour; /* a sign code's mobile: the handler's, signing all day */
+	int code_sign_per_mobile_day;
+	int code_per_account_hour;
+	int code_per_account_day;
+	int code_per_subject_day;
 	int code_per_ip_hour;
+	int code_per_ip_anon_hour;
+	int code_per_trusted_hour;    /* both address backstops, for [limits] trusted_networks */
 	/* [login] */
 	int login_fail_account;
 	int login_fail_ip;
@@ -109,13 +129,19 @@ struct conf {
 	char verify_endpoint[CONF_STR_MAX];
 	char verify_secret_file[CONF_STR_MAX];
 	int verify_timeout_ms;
-	/* Checks started per account and day, per client address and hour: each is billed, and
-	 * orders cost nothing to open, so an order's own limit alone would leave the 3/4-element
-	 * checks an identity oracle (fcgi-apps/wizard/verify.c). An application needs two checks
-	 * (organisation, handler), a few more after a typo: 20 a day covers an agent doing
-	 * several orders; 60 an hour covers an office of handlers behind one NAT address. */
+	/* Checks started per account (an hour, a day), per subject (the order's organisation or
+	 * person, a day) and per client address (an hour): each is billed, and orders cost
+	 * nothing to open, so an order's own limit alone would leave the 3/4-element checks an
+	 * identity oracle (fcgi-apps/wizard/verify_start.c). The subject's limit is the one that
+	 * stops guessing at one organisation or person from many accounts; an application needs
+	 * two checks (organisation, handler), a few more after a typo. The account's and the
+	 * address's are sized for a handler doing 20 orders an hour and an office of 10 doing
+	 * 60 behind one NAT address; trusted networks have their own backstop. */
+	int verify_per_account_hour;
 	int verify_per_account_day;
+	int verify_per_subject_day;
 	int verify_per_ip_hour;
+	int verify_per_trusted_hour;
 	char pay_endpoint[CONF_STR_MAX];
 	char pay_secret_file[CONF_STR_MAX];
 	char pay_notify_url[CONF_STR_MAX];

@@ -1,9 +1,13 @@
-/* ratelimit: fixed-window counters in MariaDB (one upsert a hit, or a batch of hits). */
+/* ratelimit: fixed-window counters in MariaDB (one upsert a hit, or a batch of hits), and
+ * sliding-window and hall-day counters (a transaction a request, every rule at once). */
 #include "domain/ratelimit.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/hallday.h"
 #include "crypto/crypto.h"
 
 /* LAST_INSERT_ID(expr) hands the new count back with the upsert itself: one round trip. */
@@ -145,4 +149,149 @@ int ratelimit_undo(struct db *db, const char *bucket, int window, time_t at)
 {
 	return db_exec(db, sql_undo, DB_ARGS(DB_STR(bucket), DB_I64((long long)at / window)), NULL,
 		       NULL);
+}
+
+/* ------------------------------------------------------- sliding windows, hall days */
+
+static const char sql_slot_add[] =
+	"INSERT INTO rate_slots (bucket, slot, hits, expires) VALUES (?, ?, 1, ?) "
+	"ON DUPLICATE KEY UPDATE hits = hits + 1";
+/* Every rule's live slots in one read; unused places hold "" (no bucket is named so). */
+static const char sql_slots[] =
+	"SELECT bucket, hits, expires FROM rate_slots WHERE bucket IN (?, ?, ?, ?, ?, ?, ?, ?) "
+	"AND expires > ? ORDER BY bucket, slot";
+static const char sql_slots_prune[] = "DELETE FROM rate_slots WHERE expires <= ? LIMIT 1000";
+
+#define TAKE_OVER 1 /* take_tx's verdict when a rule is over: rolls the hits back */
+
+struct take {
+	struct arena *a;
+	const struct ratelimit_rule *rules;
+	size_t n;
+	time_t now;
+	long long slot[RATELIMIT_RULES_MAX], expires[RATELIMIT_RULES_MAX];
+	int after;
+	size_t which;
+};
+
+int ratelimit_slot(const struct ratelimit_rule *r, const char *zone, time_t now,
+			long long *slot, long long *expires)
+{
+	time_t start, end;
+	long long len;
+
+	if (r->span == RATELIMIT_DAY) {
+		if (hallday_bounds(zone, now, &start, &end) < 0)
+			return DB_ERR;
+		*slot = (long long)start;
+		*expires = (long long)end;
+		return DB_OK;
+	}
+	len = r->span / RATELIMIT_SLOTS_PER_SPAN;
+	if (len < 1)
+		len = 1;
+	*slot = (long long)now - (long long)now % len;
+	*expires = *slot + len + r->span;
+	return DB_OK;
+}
+
+/* Seconds until rows (one bucket's live slots, oldest first) hold at most limit - 1 hits
+ * without the one just written. */
+static int wait_of(const struct db_rows *rows, size_t from, size_t to, unsigned long long total,
+		   int limit, time_t now)
+{
+	unsigned long long need = total - (unsigned long long)limit, gone = 0;
+
+	for (size_t i = from; i < to; i++) {
+		gone += strtoull(db_cell(rows, i, 1), NULL, 10);
+		if (gone >= need) {
+			long long w = strtoll(db_cell(rows, i, 2), NULL, 10) - (long long)now;
+
+			return w < 1 ? 1 : w > 86400 * 2 ? 86400 * 2 : (int)w;
+		}
+	}
+	return 1;
+}
+
+static int take_tx(struct db *db, void *p)
+{
+	struct take *t = p;
+	struct db_param args[RATELIMIT_RULES_MAX + 1];
+	struct db_rows rows;
+	bool over = false;
+	int rc;
+
+	t->after = 0;
+	t->which = 0;
+	for (size_t i = 0; i < RATELIMIT_RULES_MAX; i++)
+		args[i] = DB_STR(i < t->n && t->rules[i].bucket ? t->rules[i].bucket : "");
+	args[RATELIMIT_RULES_MAX] = DB_I64(t->now);
+	for (size_t i = 0; i < t->n; i++) {
+		if (!t->rules[i].bucket || !t->rules[i].bucket[0])
+			continue;
+		rc = db_exec(db, sql_slot_add,
+			     DB_ARGS(DB_STR(t->rules[i].bucket), DB_I64(t->slot[i]), DB_I64(t->expires[i])),
+			     NULL, NULL);
+		if (rc != DB_OK)
+			return rc;
+	}
+	rc = db_query(db, t->a, sql_slots, args, RATELIMIT_RULES_MAX + 1, &rows);
+	if (rc != DB_OK)
+		return rc;
+	for (size_t i = 0; i < t->n; i++) {
+		const char *b = t->rules[i].bucket;
+		unsigned long long total = 0;
+		size_t from = rows.nrows, to = 0;
+
+		if (!b || !b[0])
+			continue;
+		for (size_t k = 0; k < rows.nrows; k++) {
+			if (strcmp(db_cell(&rows, k, 0), b) != 0)
+				continue;
+			from = k < from ? k : from;
+			to = k + 1;
+			total += strtoull(db_cell(&rows, k, 1), NULL, 10);
+		}
+		if (total > (unsigned long long)t->rules[i].limit) {
+			int w = wait_of(&rows, from, to, total, t->rules[i].limit, t->now);
+
+			if (!over || w > t->after) {
+				t->after = w;
+				t->which = i;
+			}
+			over = true;
+		}
+	}
+	return over ? TAKE_OVER : DB_OK;
+}
+
+int ratelimit_take(struct db *db, struct arena *a, const struct ratelimit_rule *rules, size_t n,
+		   const char *zone, time_t now, int *retry_after, size_t *which)
+{
+	struct take t = { .a = a, .rules = rules, .n = n, .now = now };
+	unsigned char dice = 0;
+	int rc;
+
+	if (n > RATELIMIT_RULES_MAX)
+		return DB_ERR;
+	for (size_t i = 0; i < n; i++) {
+		if (rules[i].bucket && strlen(rules[i].bucket) >= 96)
+			return DB_ERR;
+		rc = ratelimit_slot(&rules[i], zone, now, &t.slot[i], &t.expires[i]);
+		if (rc != DB_OK)
+			return rc;
+	}
+	rc = db_tx(db, take_tx, &t);
+	if (rc == TAKE_OVER) {
+		*retry_after = t.after;
+		if (which)
+			*which = t.which;
+		return 0;
+	}
+	if (rc != DB_OK)
+		return rc;
+	/* Slots past counting are swept now and then by whoever passes, never on a timer. */
+	if (crypto_random(&dice, 1) == 0 && dice == 0)
+		db_exec(db, sql_slots_prune, DB_ARGS(DB_I64(now)), NULL, NULL);
+	return 1;
 }

@@ -1,9 +1,12 @@
-/* ratelimit: fixed-window counters in MariaDB, shared by every worker and host. */
+/* ratelimit: counters in MariaDB, shared by every worker and host: fixed windows (hit by hit,
+ * or batched for the public look-ups), and sliding windows and hall days for the limits that
+ * count codes and identity checks per mobile, account, subject and address. */
 #ifndef CERTHALL_RATELIMIT_H
 #define CERTHALL_RATELIMIT_H
 
 #include <time.h>
 
+#include "base/arena.h"
 #include "db/db.h"
 
 /* Counts one hit on bucket ("track:<addr>") in the current window of `window` seconds.
@@ -65,5 +68,42 @@ int ratelimit_prune(struct db *db, int window, time_t now);
 
 /* Takes back one hit counted at time `at` (an attempt that turned out fine). */
 int ratelimit_undo(struct db *db, const char *bucket, int window, time_t at);
+
+/*
+ * Sliding windows and hall days (table rate_slots), for the limits that must not stop an
+ * office at the turn of a fixed window nor let an abuser in twice across it.
+ *
+ * A rule of span seconds counts its hits in slots of span / RATELIMIT_SLOTS_PER_SPAN seconds;
+ * a slot counts until the window has slid past its end, so a hit counts for at least span and
+ * at most span + span / 10 seconds: the error is upward only, a tenth of the window. A rule of
+ * RATELIMIT_DAY counts the hall's calendar day ([limits] time_zone): its hits count until the
+ * hall's next midnight, whatever UTC says.
+ *
+ * ratelimit_take counts one hit on every rule of a request, or on none: the hits are written
+ * and the totals read in one transaction, and rolled back if any rule is over. A refused
+ * request so costs nothing against any limit, and a client hammering a full window is let in
+ * as soon as it has room. Two requests at once on the same bucket serialise on its slot's
+ * row: the limit is exact.
+ */
+#define RATELIMIT_DAY 0
+#define RATELIMIT_RULES_MAX 8
+#define RATELIMIT_SLOTS_PER_SPAN 10
+
+struct ratelimit_rule {
+	const char *bucket; /* a name of its own per rule, under 96 bytes; NULL or "": skipped */
+	int limit;
+	int span;           /* seconds (10 or more), or RATELIMIT_DAY */
+};
+
+/* Returns 1 allowed (every rule counted one hit), 0 refused (none counted: *retry_after gets
+ * the seconds until every refusing rule has room, *which the index of the refusing rule that
+ * waits longest), or a DB_* error. n is at most RATELIMIT_RULES_MAX. */
+int ratelimit_take(struct db *db, struct arena *a, const struct ratelimit_rule *rules, size_t n,
+		   const char *zone, time_t now, int *retry_after, size_t *which);
+
+/* The slot (rate_slots.slot) a hit of rule at now falls in, and when it stops counting
+ * (rate_slots.expires). Returns DB_OK, or DB_ERR when the C library cannot say the day. */
+int ratelimit_slot(const struct ratelimit_rule *rule, const char *zone, time_t now,
+		   long long *slot, long long *expires);
 
 #endif

@@ -1,11 +1,13 @@
 /* smscode: issuing and checking SMS codes; only keyed hashes of codes are stored. */
 #include "domain/smscode.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/cidr.h"
 #include "domain/outbox.h"
 #include "domain/ratelimit.h"
 
@@ -63,39 +65,67 @@ static void code_hash(const struct crypto_key *key, const char *idx, const char 
 }
 
 int smscode_limit(struct db *db, struct arena *a, const struct conf *c, const struct crypto_key *key,
-		  const char *mobile, const char *addr, int *retry_after)
+		  const char *mobile, const struct smscode_asker *who, time_t now, int *retry_after,
+		  const char **what)
 {
-	const struct {
-		const char *scope;
-		int limit, window;
-	} limits[] = {
-		{ "m", c->code_per_minute, 60 },
-		{ "m", c->code_per_hour, 3600 },
-		{ "m", c->code_per_day, 86400 },
-		{ "ip", c->code_per_ip_hour, 3600 },
-	};
-	char idx[65], bucket[96];
-	time_t now = time(NULL);
-	int verdict = 1;
+	struct ratelimit_rule rules[RATELIMIT_RULES_MAX];
+	const char *whats[RATELIMIT_RULES_MAX];
+	bool trusted = cidr_match(&c->trusted, who->addr);
+	const char *addr = who->addr ? who->addr : "";
+	size_t n = 0, which = 0;
+	char idx[65];
+	int rc;
 
-	(void)a;
+#define RULE(lim, span, zh, ...)                                                    \
+	do {                                                                        \
+		rules[n] = (struct ratelimit_rule){ arena_printf(a, __VA_ARGS__), lim, span }; \
+		whats[n++] = zh;                                                    \
+	} while (0)
 	smscode_mobile_idx(key, mobile, idx);
-	*retry_after = 0;
-	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
-		int after = 0, rc;
-
-		snprintf(bucket, sizeof(bucket), "code:%s:%d:%.64s", limits[i].scope, limits[i].window,
-			 strcmp(limits[i].scope, "ip") == 0 ? addr : idx);
-		rc = ratelimit_hit(db, bucket, limits[i].limit, limits[i].window, now, &after);
-		if (rc < 0)
-			return rc;
-		if (rc == 0) {
-			verdict = 0;
-			if (after > *retry_after)
-				*retry_after = after;
-		}
+	if (who->sign) {
+		RULE(c->code_sign_per_mobile_hour, 3600, "该手机号码获取签署验证码过于频繁",
+		     "code:ms:3600:%s", idx);
+		RULE(c->code_sign_per_mobile_day, RATELIMIT_DAY,
+		     arena_printf(a, "该手机号码今日获取签署验证码已达上限（每天 %d 条）",
+				  c->code_sign_per_mobile_day),
+		     "code:ms:d:%s", idx);
+	} else {
+		RULE(c->code_per_minute, 60, "该手机号码获取验证码过于频繁", "code:m:60:%s", idx);
+		RULE(c->code_per_hour, 3600, "该手机号码获取验证码过于频繁", "code:m:3600:%s", idx);
+		RULE(c->code_per_day, RATELIMIT_DAY,
+		     arena_printf(a, "该手机号码今日获取验证码已达上限（每天 %d 条）", c->code_per_day),
+		     "code:m:d:%s", idx);
 	}
-	return verdict;
+	if (who->account && who->account[0]) {
+		RULE(c->code_per_account_hour, 3600,
+		     arena_printf(a, "您的账号获取验证码过于频繁（每小时 %d 条）", c->code_per_account_hour),
+		     "code:a:3600:%.32s", who->account);
+		RULE(c->code_per_account_day, RATELIMIT_DAY,
+		     arena_printf(a, "您的账号今日获取验证码已达上限（每天 %d 条）", c->code_per_account_day),
+		     "code:a:d:%.32s", who->account);
+	}
+	if (who->subject && who->subject[0])
+		RULE(c->code_per_subject_day, RATELIMIT_DAY,
+		     arena_printf(a, "该申请主体今日获取验证码已达上限（每天 %d 条）", c->code_per_subject_day),
+		     "code:s:d:%.64s", who->subject);
+	if (trusted) {
+		RULE(c->code_per_trusted_hour, 3600, "当前网络获取验证码过于频繁", "code:t:3600:%.64s", addr);
+	} else {
+		RULE(c->code_per_ip_hour, 3600, "当前网络获取验证码过于频繁", "code:ip:3600:%.64s", addr);
+		if (!who->account || !who->account[0])
+			RULE(c->code_per_ip_anon_hour, 3600, "当前网络获取验证码过于频繁",
+			     "code:ipa:3600:%.64s", addr);
+	}
+#undef RULE
+	for (size_t i = 0; i < n; i++)
+		if (!rules[i].bucket || !whats[i])
+			return DB_ERR; /* out of memory: nothing counted, nothing sent */
+	*retry_after = 0;
+	*what = NULL;
+	rc = ratelimit_take(db, a, rules, n, c->time_zone, now, retry_after, &which);
+	if (rc == 0)
+		*what = whats[which];
+	return rc;
 }
 
 int smscode_issue(struct db *db, struct arena *a, const struct conf *c, const struct crypto_key *key,

@@ -2,6 +2,9 @@
 #ifndef CERTHALL_SMSCODE_H
 #define CERTHALL_SMSCODE_H
 
+#include <stdbool.h>
+#include <time.h>
+
 #include "base/arena.h"
 #include "base/conf.h"
 #include "crypto/crypto.h"
@@ -15,11 +18,25 @@ const char *smscode_purpose_name(const char *purpose);
 /* The keyed look-up hash of a mobile (accounts.mobile_idx, sms_codes.mobile_idx). */
 void smscode_mobile_idx(const struct crypto_key *key, const char *mobile, char out[65]);
 
-/* Counts one request for a code against the mobile's limits (a minute, an hour, a day) and
- * the client address's hourly limit. Returns 1 allowed, 0 refused (retry_after set), or a
- * DB error. Every request counts, sent or not, so the limits say nothing about accounts. */
+/* Who asks for a code, for its limits. */
+struct smscode_asker {
+	const char *account; /* "a<id>" an applicant's session, "s<id>" staff's; NULL: none */
+	const char *subject; /* a sign code's order's subject_idx; NULL or "": none */
+	const char *addr;    /* the client address */
+	bool sign;           /* a sign code: to the order's handler, who signs several a day */
+};
+
+/* Counts one request for a code at now against its limits, first per mobile (a minute and an
+ * hour sliding, the hall's day; a sign code: an hour and the hall's day of its own, for a
+ * handler signs every order of an office's day), per account (an hour sliding, the hall's day) and per
+ * subject (the hall's day), then per client address as a backstop: every code an hour, and
+ * those asked without a session an hour, or for [limits] trusted_networks their own one.
+ * Returns 1 allowed (counted on every rule), 0 refused (counted on none: *retry_after set,
+ * *what the refusing limit in zh-CN for people), or a DB error. A code that is not sent (a
+ * mobile that cannot use it) counts all the same, so the limits say nothing about accounts. */
 int smscode_limit(struct db *db, struct arena *a, const struct conf *c, const struct crypto_key *key,
-		  const char *mobile, const char *addr, int *retry_after);
+		  const char *mobile, const struct smscode_asker *who, time_t now, int *retry_after,
+		  const char **what);
 
 /* Inside the caller's transaction: voids earlier codes of (mobile, purpose), stores the hash
  * of a fresh code and writes its SMS to the outbox (id in *outbox_id). */

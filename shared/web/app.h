@@ -51,9 +51,16 @@ int app_limit_over(struct req *r, enum err_code e, int after, const char *messag
 int app_limit_lookup(struct req *r, const char *scope);
 
 /* app_limit.c: a request for an SMS code to mobile counted against its limits
- * (smscode_limit). Returns 0, or -1 answered: 429 code_limited with Retry-After, or the
+ * (smscode_limit): the mobile's, the session's account's (when auth_session loaded one), the
+ * subject's (a sign code's order's subject_idx, "" when it has none; NULL: not a sign code)
+ * and the client address's.
+ * Returns 0, or -1 answered: 429 code_limited with Retry-After and the limit's words, or the
  * database's error. */
-int app_limit_code(struct req *r, const char *mobile);
+int app_limit_code(struct req *r, const char *mobile, const char *subject_idx);
+
+/* app_limit.c: how long until a limit has room, for people: "40 秒", "3 分钟", "2 小时"
+ * (NULL when out of memory). */
+const char *app_wait_zh(struct req *r, int seconds);
 
 /* The request answered 503 when the database is out of reach, 500 otherwise. */
 int app_db_error(struct req *r, int rc);

@@ -83,6 +83,16 @@ void api_timeout_ms(long ms)
 	timeout_ms = ms > 0 ? ms : 20000;
 }
 
+static char source[64]; /* "host!127.0.0.7", or "" */
+
+void api_source(const char *addr)
+{
+	if (addr && addr[0])
+		snprintf(source, sizeof(source), "host!%s", addr);
+	else
+		source[0] = '\0';
+}
+
 void api_request_h(const char *method, const char *path, const char *content_type,
 		   const char *body, size_t len, const char *const *headers, struct api_resp *out)
 {
@@ -120,6 +130,8 @@ void api_request_h(const char *method, const char *path, const char *content_typ
 		}
 	}
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (source[0])
+		curl_easy_setopt(c, CURLOPT_INTERFACE, source);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &bb);

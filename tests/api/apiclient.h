@@ -38,6 +38,11 @@ void api_free(struct api_resp *r);
  * default, 20 s. */
 void api_timeout_ms(long ms);
 
+/* The loopback address the following requests come from ("127.0.0.7": an office or an
+ * abuser of its own, whose per-address counters no other test touches; nginx's per-address
+ * zones count it, as they count every address but 127.0.0.1); NULL or "": the default. */
+void api_source(const char *addr);
+
 /* error.code of the JSON error envelope, or NULL. error.field likewise. */
 const char *api_error_code(const struct api_resp *r);
 const char *api_error_field(const struct api_resp *r);

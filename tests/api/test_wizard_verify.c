@@ -16,6 +16,7 @@
 #include "base/conf.h"
 #include "crypto/crypto.h"
 #include "db/db.h"
+#include "domain/ratelimit.h"
 #include "wizclient.h"
 
 #define ORG "测试示范有限公司" /* the name api_register_org registers */
@@ -1103,26 +1104,27 @@ static void test_starts_rate_limited(void **state)
 	status_expect(&w, "handler", "passed", "draft");
 }
 
-/* A fresh order is no fresh budget: the account's checks of the day are counted across its
- * orders ([verify] per_account_day), or the 3/4-element checks would answer, order after
- * order, whether a name, an ID number and a mobile belong together. */
-static void test_starts_limited_per_account(void **state)
+/* A fresh order is no fresh budget: the subject's checks of the day are counted across its
+ * orders ([verify] per_subject_day; an organisation account's orders are all its own USCC's),
+ * or the 3/4-element checks would answer, order after order, whether a name, an ID number and
+ * a mobile belong together. */
+static void test_starts_limited_per_subject(void **state)
 {
 	struct api_resp r;
 	struct who w;
 	int done = 0;
 
 	(void)state;
-	assert_true(conf.verify_per_account_day <= 100); /* a test stack keeps the default */
+	assert_true(conf.verify_per_subject_day <= 100); /* a test stack keeps the default */
 	fresh(&w, "bjca-zycg");
-	while (done < conf.verify_per_account_day) {
+	while (done < conf.verify_per_subject_day) {
 		if (done > 0) { /* the next order of the same organisation and account */
 			set_open_key_free(&w);
 			wiz_create(&w.c, "bjca-zycg", "new", "org", NULL, w.no);
 		}
 		put_agreements(&w);
 		handler_ready(&w, "mobile", NULL, NULL);
-		for (int i = 0; i < 10 && done < conf.verify_per_account_day; i++, done++)
+		for (int i = 0; i < 10 && done < conf.verify_per_subject_day; i++, done++)
 			start_expect(&w, "handler", NULL, "passed", "draft");
 	}
 	set_open_key_free(&w);
@@ -1130,7 +1132,7 @@ static void test_starts_limited_per_account(void **state)
 	put_agreements(&w);
 	handler_ready(&w, "mobile", NULL, NULL);
 	start(&w, "handler", NULL, &r);
-	expect_limited(&r, "账号");
+	expect_limited(&r, "申请主体");
 	api_free(&r);
 	/* Refused before the gateway: nothing recorded, nothing moved. */
 	assert_int_equal(rows_of(&w), 0);
@@ -1141,16 +1143,13 @@ static void test_starts_limited_per_account(void **state)
 	api_free(&r);
 }
 
-/* The client address's checks of the hour ([verify] per_ip_hour), whatever the account: the
- * test fills this hour's (and the next's) counter of 127.0.0.1, then takes it back. */
-static void test_starts_limited_per_address(void **state)
+/* The account's checks of the sliding hour and of the hall's day ([verify] per_account_hour,
+ * per_account_day), whatever the order and the subject: the test fills the account's
+ * counters, then takes them back. */
+static void test_starts_limited_per_account(void **state)
 {
-	static const char fill[] =
-		"INSERT INTO rate_limits (bucket, win, span, hits) VALUES (?, ?, 3600, ?) "
-		"ON DUPLICATE KEY UPDATE hits = VALUES(hits)";
-	static const char forget[] = "DELETE FROM rate_limits WHERE bucket = ?";
-	const char *bucket = "verify:ip:127.0.0.1";
-	long long win = (long long)time(NULL) / 3600;
+	static const int spans[] = { 3600, RATELIMIT_DAY };
+	char bucket[64], id[24], q[128];
 	struct api_resp r;
 	struct who w;
 
@@ -1158,14 +1157,38 @@ static void test_starts_limited_per_address(void **state)
 	fresh(&w, "bjca-zycg");
 	put_agreements(&w);
 	handler_ready(&w, "mobile", NULL, NULL);
-	for (long long k = 0; k < 2; k++)
-		assert_int_equal(db_exec(&db, fill,
-					 DB_ARGS(DB_STR(bucket), DB_I64(win + k),
-						 DB_I64(conf.verify_per_ip_hour)),
-					 NULL, NULL),
-				 DB_OK);
+	snprintf(q, sizeof(q), "SELECT account_id FROM orders WHERE order_no = '%s'", w.no);
+	wiz_sql_value(q, id, sizeof(id));
+	for (int k = 0; k < 2; k++) {
+		snprintf(bucket, sizeof(bucket), "verify:a:%s:%s", k == 0 ? "3600" : "d", id);
+		wiz_fill_slot(bucket, spans[k], k == 0 ? conf.verify_per_account_hour : conf.verify_per_account_day);
+		start(&w, "handler", NULL, &r);
+		wiz_forget_slots(bucket);
+		expect_limited(&r, k == 0 ? "账号发起身份核验过于频繁" : "账号今日");
+		api_free(&r);
+		assert_int_equal(rows_of(&w), 0);
+	}
+	/* The counters gone, the same start goes through. */
+	start_expect(&w, "handler", NULL, "passed", "draft");
+	assert_int_equal(rows_of(&w), 1);
+}
+
+/* The client address's checks of the hour: 127.0.0.1 is a trusted network of the test stack,
+ * counted against [verify] per_trusted_hour (test_limits: an untrusted address's). */
+static void test_starts_limited_per_address(void **state)
+{
+	const char *bucket = "verify:t:3600:127.0.0.1";
+	struct api_resp r;
+	struct who w;
+
+	(void)state;
+	assert_true(cidr_match(&conf.trusted, "127.0.0.1"));
+	fresh(&w, "bjca-zycg");
+	put_agreements(&w);
+	handler_ready(&w, "mobile", NULL, NULL);
+	wiz_fill_slot(bucket, 3600, conf.verify_per_trusted_hour);
 	start(&w, "handler", NULL, &r);
-	assert_int_equal(db_exec(&db, forget, DB_ARGS(DB_STR(bucket)), NULL, NULL), DB_OK);
+	wiz_forget_slots(bucket);
 	expect_limited(&r, "当前网络");
 	api_free(&r);
 	assert_int_equal(rows_of(&w), 0);
@@ -1216,6 +1239,7 @@ int main(void)
 		cmocka_unit_test(test_not_yours),
 		cmocka_unit_test(test_incomplete_and_wrong_state),
 		cmocka_unit_test(test_starts_rate_limited),
+		cmocka_unit_test(test_starts_limited_per_subject),
 		cmocka_unit_test(test_starts_limited_per_account),
 		cmocka_unit_test(test_starts_limited_per_address),
 		cmocka_unit_test(test_sandbox_refuses_unsigned),

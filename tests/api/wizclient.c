@@ -15,6 +15,7 @@
 #include "base/conf.h"
 #include "crypto/crypto.h"
 #include "db/db.h"
+#include "domain/ratelimit.h"
 #include "domain/formtag.h"
 #include "media/qr.h"
 #include "wizclient.h"
@@ -79,6 +80,28 @@ void wiz_sql_value(const char *sql, char *out, size_t outsz)
 	else
 		snprintf(out, outsz, "%s", db_cell(&rows, 0, 0) ? db_cell(&rows, 0, 0) : "NULL");
 	arena_reset(&arena);
+}
+
+void wiz_fill_slot(const char *bucket, int span, int hits)
+{
+	struct ratelimit_rule rule = { bucket, hits, span };
+	long long slot, expires;
+
+	open_db();
+	if (ratelimit_slot(&rule, conf.time_zone, time(NULL), &slot, &expires) != DB_OK ||
+	    db_exec(&db, "INSERT INTO rate_slots (bucket, slot, hits, expires) VALUES (?, ?, ?, ?) "
+		    "ON DUPLICATE KEY UPDATE hits = VALUES(hits)",
+		    DB_ARGS(DB_STR(bucket), DB_I64(slot), DB_I64(hits), DB_I64(expires)), NULL,
+		    NULL) != DB_OK)
+		fail_msg("wizclient: fill %s: %s", bucket, db.last_error);
+}
+
+void wiz_forget_slots(const char *like)
+{
+	open_db();
+	if (db_exec(&db, "DELETE FROM rate_slots WHERE bucket LIKE ?", DB_ARGS(DB_STR(like)), NULL,
+		    NULL) != DB_OK)
+		fail_msg("wizclient: forget %s: %s", like, db.last_error);
 }
 
 void wiz_random_id(char out[19])
@@ -373,7 +396,7 @@ void wiz_fill_opts(struct api_client *c, const char *no, const char *org_name, c
 
 void wiz_clear_code_limits(void)
 {
-	wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'code:%'");
+	wiz_forget_slots("code:%");
 }
 
 void wiz_register_org(struct api_client *c, char uscc[19], char mobile[12])
@@ -671,6 +694,13 @@ static bool new_code(const char *mobile, size_t before, char code[7])
 	return found;
 }
 
+static bool limits_kept;
+
+void wiz_keep_code_limits(bool keep)
+{
+	limits_kept = keep;
+}
+
 void wiz_sign_code(struct api_client *c, const char *no, const char *mobile, char code[7])
 {
 	char path[128];
@@ -678,7 +708,8 @@ void wiz_sign_code(struct api_client *c, const char *no, const char *mobile, cha
 	size_t before;
 	bool got = false;
 
-	wiz_clear_code_limits();
+	if (!limits_kept)
+		wiz_clear_code_limits();
 	before = api_sandbox_count(mobile, NULL);
 	order_path(path, sizeof(path), no, "/sign/code");
 	api_call(c, "POST", path, NULL, NULL, &r);

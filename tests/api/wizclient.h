@@ -41,6 +41,14 @@ void wiz_sql(const char *sql);
 /* The first column of the first row of a query into out ("" for none, "NULL" for NULL). */
 void wiz_sql_value(const char *sql, char *out, size_t outsz);
 
+/* Fills the live slot of a sliding or hall-day limit (shared/domain/ratelimit.h: span seconds,
+ * or RATELIMIT_DAY) to hits, as if its mobile, account or address had been asking all along:
+ * the limit's refusal tested without asking hits times. */
+void wiz_fill_slot(const char *bucket, int span, int hits);
+
+/* Deletes the sliding and hall-day counters whose bucket is LIKE like ("code:%"). */
+void wiz_forget_slots(const char *like);
+
 /* POST /api/wizard/orders; asserts 201 and writes the order number. extra: more JSON members
  * (",\"cert_serial\":\"...\"") or NULL. */
 void wiz_create(struct api_client *c, const char *channel, const char *business,
@@ -129,7 +137,10 @@ void wiz_upload_scan(struct api_client *c, const char *no, const char *kind, str
 void wiz_upload_missing(struct api_client *c, const char *no);
 
 /* POST .../sign/code (asserts 200, the mobile shown masked only) and reads the code off the
- * sandbox gateway's messages to mobile (the handler's). */
+ * sandbox gateway's messages to mobile (the handler's). It forgets the code limits first
+ * (tests sign many orders from one address), unless wiz_keep_code_limits(true): a test of
+ * the limits themselves. */
+void wiz_keep_code_limits(bool keep);
 void wiz_sign_code(struct api_client *c, const char *no, const char *mobile, char code[7]);
 
 /* POST .../<tail> ("/sign" or "/resubmit") with {"code": code}; the answer in r. */

@@ -166,11 +166,39 @@ static void test_providers_need_tls(void **state)
 	}
 	/* The defaults (the sandbox on this host) pass. */
 	assert_int_equal(load("", &c, err, sizeof(err)), 0);
-	assert_int_equal(c.verify_per_account_day, 20);
-	assert_int_equal(c.verify_per_ip_hour, 60);
+	assert_int_equal(c.verify_per_account_day, 150);
+	assert_int_equal(c.verify_per_ip_hour, 300);
 	assert_int_equal(c.pay_per_account_hour, 20);
 	expect_error("[verify]\nper_ip_hour = 0\n", "must be between 1 and 1000000");
 	expect_error("[pay]\nper_account_hour = 10001\n", "must be between 1 and 10000");
+}
+
+/* [limits] trusted_networks is parsed at load, its fault named with the line and the item;
+ * [limits] time_zone must be a zone of the tz database (glibc would take a typo as UTC). */
+static void test_limits_networks_and_zone(void **state)
+{
+	struct conf c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load("", &c, err, sizeof(err)), 0);
+	assert_int_equal((int)c.trusted.n, 0);
+	assert_string_equal(c.time_zone, "Asia/Shanghai");
+	assert_int_equal(load("[limits]\ntrusted_networks = 10.0.0.0/8, 2001:db8::/32\n"
+			      "time_zone = Europe/Berlin\n", &c, err, sizeof(err)), 0);
+	assert_int_equal((int)c.trusted.n, 2);
+	assert_true(cidr_match(&c.trusted, "10.9.8.7"));
+	assert_false(cidr_match(&c.trusted, "11.0.0.1"));
+	assert_string_equal(c.time_zone, "Europe/Berlin");
+	expect_error("[limits]\n\ntrusted_networks = 10.0.0.0/8, 10.1.0.0/8\n",
+		     ":3: [limits] trusted_networks = 10.0.0.0/8, 10.1.0.0/8: \"10.1.0.0/8\": bits set");
+	expect_error("[limits]\ntrusted_networks = 0.0.0.0/0\n", "/0 would trust every address");
+	expect_error("[limits]\ntrusted_networks = 10.0.0.0/8;rm -rf /\n", "separated by commas");
+	expect_error("[limits]\ntime_zone = Asia/Shangai\n", "not a time zone");
+	expect_error("[limits]\ntime_zone = ../../../etc/passwd\n", "not a time zone");
+	expect_error("[limits]\ntime_zone = /usr/share/zoneinfo/UTC\n", "not a time zone");
+	expect_error("[limits]\ntime_zone = Asia\n", "not a time zone"); /* a directory */
+	expect_error("[limits]\ntime_zone = \n", "not a time zone");
 }
 
 static void test_missing_file(void **state)
@@ -203,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_cross_key_rules),
 		cmocka_unit_test(test_staff_and_sms2_defaults),
 		cmocka_unit_test(test_providers_need_tls),
+		cmocka_unit_test(test_limits_networks_and_zone),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_too_long_string),
 	};
