@@ -121,7 +121,7 @@
         { name: 'seal', label: '需要电子印章', type: 'checkbox', readonly: targeted,
           hint: targeted ? '补办、更新、变更沿用原证书的电子印章设置。' : '一张证书含一枚电子印章。' },
         { display: '证书介质', value: 'USB Key（已默认选择）' }
-      ].concat(o.business === 'damaged' ? defectFields(data) : []).concat([
+      ].concat(o.key_sent_in ? defectFields(data) : []).concat([
         { heading: '发票' },
         // 001 "* 发票抬头 发票名称请完整填写": written by the applicant where the hall asks it.
         (ctx.channel || {}).invoice_title_edit
@@ -152,9 +152,9 @@
     }
   };
 
-  // 002 七.损坏补办: whether it is a quality defect, its three signs as the checklist (the
-  // vocabulary's defect_signs). The claim counts within the media warranty only; the key sent
-  // in is inspected either way.
+  // 002 七.损坏补办, where the hall inspects the key sent in (the order's key_sent_in): whether
+  // it is a quality defect, its three signs as the checklist (the vocabulary's defect_signs).
+  // The claim counts within the media warranty only; the key is inspected either way.
   function defectFields(data) {
     var signs = (window.certhallVocab.defect_signs || []).map(function (s) { return [s.code, s.zh]; });
     return [
@@ -445,7 +445,7 @@
       ['电子发票', d.e_invoice === '1' ? '开具' : '不开具'],
       ['纳税人识别号', d.taxpayer_no, 'mono', true]
     ];
-    if (o.business === 'damaged') {
+    if (o.key_sent_in) {
       var sign = d.defect === '1' ? window.certhallVocab.row('defect_signs', d.defect_sign) : null;
       rows.push(['介质质量问题', d.defect === '1' ? '是' + (sign ? '：' + sign.zh : '') : '否（质保期外或未申报，按检测结论计费）']);
     }

@@ -54,6 +54,7 @@ struct inspection {
 	const struct order *o;
 	long long version;
 	bool defect, in_warranty, free;
+	bool due;                    /* a fee is left to pay */
 	long long amount_fen;
 	char *quote;                 /* quote_json, malloc'd */
 	const char *note;            /* the reviewer's, "" none */
@@ -88,9 +89,9 @@ static int inspect_tx(struct db *db, void *p)
 	if (rc != DB_OK)
 		return rc;
 	valid_money_format(in->amount_fen, yuan, sizeof(yuan));
-	params = in->free ? json_pack("{s:s}", "result", in->result)
-			  : json_pack("{s:s, s:s}", "result", in->result, "amount", yuan);
-	rc = params ? review_notify(db, r, o, in->free ? "key_inspected_free" : "key_inspected_fee",
+	params = in->due ? json_pack("{s:s, s:s}", "result", in->result, "amount", yuan)
+			 : json_pack("{s:s}", "result", in->result);
+	rc = params ? review_notify(db, r, o, in->due ? "key_inspected_fee" : "key_inspected_free",
 				    params)
 		    : DB_ERR;
 	json_decref(params);
@@ -143,7 +144,7 @@ static int requote(struct req *r, const struct order *o, bool has_seal, struct i
 	}
 	in->amount_fen = q.total_fen;
 	j = fees_quote_json(&q);
-	if (j && !in->free)
+	if (j && !in->free && q.total_fen > 0)
 		json_object_set_new(j, "note", json_string("经检测，需支付证书介质费用（002：非质量问题的或已"
 							   "经超过质保期的需要支付证书介质费用）。"));
 	in->quote = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -159,11 +160,11 @@ static int record(struct req *r, const struct order *o, struct inspection *in)
 	int rc;
 
 	valid_money_format(in->amount_fen, yuan, sizeof(yuan));
-	in->to = in->free || in->amount_fen == 0
-			 ? payment_next_state(o->flow, order_by_mail(o), o->renew_mode)
-			 : ORDER_PENDING_PAYMENT;
+	in->due = !in->free && in->amount_fen > 0;
+	in->to = in->due ? ORDER_PENDING_PAYMENT
+			 : payment_next_state(o->flow, order_by_mail(o), o->renew_mode);
 	in->result = result_text(in);
-	in->event_note = in->free || in->amount_fen == 0
+	in->event_note = !in->due
 				 ? arena_printf(r->arena, "检测结论：%s，免费办理%s%s", in->result,
 						in->note[0] ? "；说明：" : "", in->note)
 				 : arena_printf(r->arena, "检测结论：%s，需支付证书介质费 %s 元%s%s",

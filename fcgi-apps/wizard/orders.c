@@ -7,6 +7,7 @@
 #include "base/strlist.h"
 #include "web/auth.h"
 #include "base/log.h"
+#include "domain/fees.h"
 #include "domain/fincheck.h"
 #include "domain/order.h"
 #include "domain/payment.h"
@@ -449,7 +450,7 @@ int wizard_order(struct req *r)
 	struct db_rows d, steps, ver, pay, ev;
 	struct order o;
 	json_t *missing, *out;
-	bool paid, can_mail_in, unlock_auto;
+	bool paid, can_mail_in, unlock_auto, key_in;
 	struct fincheck_row fc;
 	const char *fin;
 	int rc;
@@ -525,7 +526,12 @@ int wizard_order(struct req *r)
 	if (str_is(o.business, "renew") && order_by_mail(&o) && *db_cell(&d, 0, 12))
 		json_object_set_new(json_object_get(out, "paper_to"), "items",
 				    json_string(db_cell(&d, 0, 12)));
-	/* 002 损坏补办: what the inspection of the old key found. */
+	/* 002 损坏补办: whether the old key is sent in and inspected (the product step asks about a
+	 * defect there only), and what its inspection found. */
+	rc = fees_key_inspected(&r->app->db, r->arena, o.channel_code, o.business, o.kind, &key_in);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	json_object_set_new(out, "key_sent_in", json_boolean(key_in));
 	if (*db_cell(&d, 0, 15))
 		json_object_set_new(out, "key_inspection",
 				    json_pack("{s:b, s:b, s:s}", "defect", str_is(db_cell(&d, 0, 13), "1"),

@@ -377,6 +377,13 @@ static int rules_product(struct req *r, const struct order *o, const char **v,
 		defect = damaged_in_warranty(o, db_cell(&rows, 0, 2)) && v[R_DEFECT] &&
 			 v[R_DEFECT][0] == '1';
 	}
+	/* Only a hall that gives the media warranty inspects the key and asks (003 gives none). */
+	if (defect) {
+		rc = fees_key_inspected(&r->app->db, r->arena, o->channel_code, o->business, o->kind,
+					&defect);
+		if (rc != DB_OK)
+			return app_db_error(r, rc);
+	}
 	v[R_SEAL] = seal ? "1" : "0";
 	/* No invoice asked for: nothing of one is kept (and none is sent). */
 	if (v[R_INVOICE][0] != '1')

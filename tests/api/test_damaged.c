@@ -31,7 +31,7 @@ struct dmg {
 /* A fresh organisation with a certificate of BJCA's first issued first_days from today, and a
  * damaged order of it with every data step saved; defect_sign: the product step's claim
  * (NULL: none). */
-static void applied(struct dmg *d, int first_days, const char *defect_sign)
+static void applied_at(struct dmg *d, const char *hall, int first_days, const char *defect_sign)
 {
 	struct wiz_opts opts = { 0 };
 	char extra[64], m[12];
@@ -42,9 +42,9 @@ static void applied(struct dmg *d, int first_days, const char *defect_sign)
 	api_random_mobile(d->mobile);
 	wiz_random_account(d->account);
 	wiz_random_serial(d->serial);
-	wiz_fixture_cert(d->login, d->login, HALL, "org", d->serial, 200, first_days, false);
+	wiz_fixture_cert(d->login, d->login, hall, "org", d->serial, 200, first_days, false);
 	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", d->serial);
-	wiz_create(&d->c, HALL, "damaged", "org", extra, d->no);
+	wiz_create(&d->c, hall, "damaged", "org", extra, d->no);
 	opts.account_no = d->account;
 	wiz_fill_opts(&d->c, d->no, ORG, d->mobile, &opts);
 	if (defect_sign) {
@@ -61,6 +61,11 @@ static void applied(struct dmg *d, int first_days, const char *defect_sign)
 		free(text);
 		json_decref(j);
 	}
+}
+
+static void applied(struct dmg *d, int first_days, const char *defect_sign)
+{
+	applied_at(d, HALL, first_days, defect_sign);
 }
 
 /* Verified, scans uploaded, signed: the order waits for the old key. */
@@ -295,6 +300,38 @@ static void test_no_defect_fee_due(void **state)
 	order_is(&d, "reviewing", "80.00");
 }
 
+/* NETCA (003 "证书丢失或损坏时……费用:200元/次/张") gives no media warranty: no defect is asked
+ * or kept, nothing is inspected, the fee is due at once. BJCA's order is inspected. */
+static void test_no_warranty_hall(void **state)
+{
+	struct dmg d;
+	struct api_resp r;
+
+	(void)state;
+	applied_at(&d, "netca-gd", -100, "no_light");
+	wiz_order(&d.c, d.no, NULL, &r);
+	assert_false(json_is_true(json_object_get(r.json, "key_sent_in")));
+	assert_string_equal(wiz_str(r.json, "amount"), "200.00");
+	api_free(&r);
+	/* The claim the applicant sent is not kept. */
+	{
+		char path[120];
+
+		snprintf(path, sizeof(path), "/api/wizard/orders/%s/steps/product", d.no);
+		api_call(&d.c, "GET", path, NULL, NULL, &r);
+		assert_int_equal(r.status, 200);
+		assert_null(strstr(r.body, "defect"));
+		api_free(&r);
+	}
+	wiz_verify_plan(&d.c, d.no, d.account);
+	wiz_upload_missing(&d.c, d.no);
+	wiz_sign(&d.c, d.no, d.mobile, "pending_payment");
+	applied(&d, -100, NULL);
+	wiz_order(&d.c, d.no, NULL, &r);
+	assert_true(json_is_true(json_object_get(r.json, "key_sent_in")));
+	api_free(&r);
+}
+
 /* ---- hostile input */
 
 /* The product step's checklist: a defect claimed names one of 002's three signs. */
@@ -492,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_in_warranty_defect_free),
 		cmocka_unit_test(test_out_of_warranty_fee_paid),
 		cmocka_unit_test(test_no_defect_fee_due),
+		cmocka_unit_test(test_no_warranty_hall),
 		cmocka_unit_test(test_product_checklist_hostile),
 		cmocka_unit_test(test_waybill_hostile),
 		cmocka_unit_test(test_inspection_hostile),
