@@ -989,6 +989,18 @@
     return c;
   }
 
+  // A stage form's submit button and the place its answer is said.
+  function formEnd(form, label) {
+    var actions = el('div', 'actions');
+    var submit = el('button', null, label);
+    submit.type = 'submit';
+    actions.appendChild(submit);
+    form.appendChild(actions);
+    var out = el('div', 'form-result');
+    form.appendChild(out);
+    return { submit: submit, out: out };
+  }
+
   function shipForm(o) {
     var block = actionBlock('登记寄出', '证书介质寄出后，填写快递公司和运单号；申请人将收到短信，并可凭运单号查询物流。');
     var form = el('form', 'stage-form');
@@ -1017,13 +1029,9 @@
     function syncHint() { hint.textContent = '格式：' + (HINTS[sel.value] || '') + '。空格会自动去除。'; }
     sel.addEventListener('change', syncHint);
     syncHint();
-    var actions = el('div', 'actions');
-    var submit = el('button', null, '登记寄出');
-    submit.type = 'submit';
-    actions.appendChild(submit);
-    form.appendChild(actions);
-    var out = el('div', 'form-result');
-    form.appendChild(out);
+    var end = formEnd(form, '登记寄出');
+    var submit = end.submit;
+    var out = end.out;
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
       S.unmark(form);
@@ -1066,13 +1074,9 @@
     var note = monoField(form, 'input', 'i-note', 'note', '检测说明（可选，最多 200 字）');
     note.type = 'text';
     note.maxLength = 200;
-    var actions = el('div', 'actions');
-    var submit = el('button', null, '登记检测结论');
-    submit.type = 'submit';
-    actions.appendChild(submit);
-    form.appendChild(actions);
-    var out = el('div', 'form-result');
-    form.appendChild(out);
+    var end = formEnd(form, '登记检测结论');
+    var submit = end.submit;
+    var out = end.out;
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
       S.unmark(form);
