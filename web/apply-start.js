@@ -10,8 +10,9 @@
 
   // Businesses on a certificate in hand (fcgi-apps/wizard/plan.c).
   var TARGETED = { renew: 1, lost: 1, damaged: 1, change: 1, unlock: 1, revoke: 1 };
-  // Only a lost key's certificate is revoked (002, 004); a damaged key is sent back, not revoked.
-  var REVOKES = { lost: 1 };
+  // A lost key's certificate is revoked (002, 004); a damaged key's when its replacement is
+  // made (its key is sent in: fcgi-apps/review/make.c).
+  var REVOKES = { lost: 1, damaged: 1 };
 
   /*
    * Fills FORM. me: the account; catalog: GET /api/wizard/catalog; certs: the account's
@@ -211,8 +212,9 @@
 
       if (REVOKES[biz]) {
         revokeBox.appendChild(P.el('p', 'warning-title', '重要提示'));
-        revokeBox.appendChild(P.el('p', null, '办理' + (biz === 'lost' ? '遗失补办' : '损坏补办') +
-          '后，原证书将被自动吊销且不可恢复。吊销后原证书不能再用于投标、签章等任何用途；补办的新证书有效期与原证书一致。'));
+        revokeBox.appendChild(P.el('p', null, (biz === 'lost' ? '办理遗失补办后，原证书将被自动吊销且不可恢复。'
+          : '办理损坏补办须将原证书介质寄回检测；新证书制作完成时，原证书将被自动吊销且不可恢复。') +
+          '吊销后原证书不能再用于投标、签章等任何用途；补办的新证书有效期与原证书一致。'));
         var lab = P.el('label', 'check');
         var cb = document.createElement('input');
         cb.type = 'checkbox';

@@ -296,6 +296,8 @@
       pane.appendChild(P.el('p', null, '请打印申请表等纸质材料，经办人签字并加盖单位公章后寄至受理点，并在下方登记快递运单号。'));
       pane.appendChild(W.formLinks(ctx));
       pane.appendChild(P.waybillForm(ctx.no, function () { ctx.reload(); }));
+    } else if (o.state === 'awaiting_key') {
+      pane.appendChild(P.keyParcel(o, function () { ctx.reload(); }));
     } else if (o.state === 'pre_review' || o.state === 'reviewing' || o.state === 'paper_review') {
       var ch = ctx.channel;
       pane.appendChild(P.el('p', 'note-info', '申请正在审核' + (ch && ch.review_days_min != null ? '，一般需要 ' + ch.review_days_min +

@@ -10,8 +10,8 @@
   var showAll = document.getElementById('show-all');
 
   // A replacement revokes the certificate in hand (002, 004): said before anything starts.
-  // Only a lost key's certificate is revoked (002, 004); a damaged key is sent back, not revoked.
-  var REVOKES = { lost: true };
+  // A lost key's certificate is revoked (002, 004); a damaged key's when its replacement is made.
+  var REVOKES = { lost: true, damaged: true };
 
   function daysText(c) {
     if (c.state === 'revoked') return '—';
@@ -87,7 +87,7 @@
     art.appendChild(bar);
     if (warn) {
       art.appendChild(P.el('p', 'note-warn',
-        '注意：办理遗失补办时，原证书将被自动吊销且不可恢复。'));
+        '注意：办理遗失补办或损坏补办时，原证书将被自动吊销且不可恢复（损坏补办在新证书制作完成时吊销）。'));
     }
     return art;
   }

@@ -57,6 +57,7 @@
         case 'refund':
         case 'cancel':
         case 'send_paper':
+        case 'send_key':
           break; // P.orderActions and the waybill below
         case 'view':
           bar.appendChild(P.button('查看详情', 'btn-small btn-secondary', function (ev) {
@@ -68,7 +69,7 @@
       }
     });
     P.orderActions(o, row, reload).forEach(function (b) { bar.appendChild(b); });
-    if (may(o, 'send_paper')) {
+    if (may(o, 'send_paper') || may(o, 'send_key')) {
       bar.appendChild(P.button('填写寄件运单号', 'btn-small', function (ev) {
         toggleDetail(row, no, ev.currentTarget, true);
       }));
@@ -138,6 +139,13 @@
         P.text(o.fin_check.state_name) + (o.fin_check.message ? '：' + P.text(o.fin_check.message) : '')));
     }
     if (may(o, 'fin_check')) box.appendChild(P.finCheckForm(o, reload));
+    if (o.key_inspection) {
+      box.appendChild(P.el('h3', null, '原介质检测结果'));
+      box.appendChild(P.el('p', 'muted', (o.key_inspection.defect ? '属于介质质量问题' : '不属于介质质量问题') +
+        (o.key_inspection.in_warranty ? '（在介质质保期内）' : '（不在介质质保期内）') + ' · ' +
+        P.when(o.key_inspection.at)));
+    }
+    if (may(o, 'send_key')) box.appendChild(P.keyParcel(o, reload));
     if (may(o, 'send_paper')) {
       box.appendChild(P.el('h3', null, '寄送纸质材料'));
       box.appendChild(P.el('p', 'muted', '请将签字盖章的申请表等纸质材料寄至受理点，并登记快递运单号。'));

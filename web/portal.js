@@ -600,8 +600,9 @@
     ['sto', '申通快递'], ['yunda', '韵达快递'], ['jd', '京东物流'], ['deppon', '德邦快递']
   ];
 
-  // The form for the waybill of the paper mailed in (awaiting_paper); onSaved(answer body).
-  P.waybillForm = function (orderNo, onSaved) {
+  // The form for the waybill of the paper mailed in (awaiting_paper), or of a damaged key sent
+  // in for inspection (awaiting_key, key true); onSaved(answer body).
+  P.waybillForm = function (orderNo, onSaved, key) {
     var form = P.el('form', 'form form-inline');
     form.noValidate = true;
     form.appendChild(P.field({ name: 'carrier', label: '快递公司', type: 'select', short: true,
@@ -609,7 +610,7 @@
       options: [['', '请选择']].concat(P.carriers) }));
     form.appendChild(P.field({ name: 'number', label: '快递运单号', max: 64, mono: true,
       idPrefix: 'wb-' + orderNo + '-',
-      hint: '寄出纸质材料后，填写快递面单上的运单号，便于受理点跟踪签收。' }));
+      hint: (key ? '寄出原证书介质后' : '寄出纸质材料后') + '，填写快递面单上的运单号，便于受理点跟踪签收。' }));
     var actions = P.el('div', 'actions');
     var submit = P.el('button', null, '提交运单号');
     submit.type = 'submit';
@@ -643,6 +644,26 @@
       });
     });
     return form;
+  };
+
+  // 002 损坏补办 "用户损坏补办时需携带原有数字证书介质USBkey进行检测鉴定": where the old key goes,
+  // the inspection's rule, and the form for its waybill (awaiting_key).
+  P.keyParcel = function (o, onSaved) {
+    var box = P.el('div');
+    box.appendChild(P.el('h3', null, '寄回原证书介质检测'));
+    box.appendChild(P.el('p', null, '请将原证书介质（USB Key）寄至受理点检测，并在下方登记快递运单号。' +
+      '证书介质质保期为一年，自证书初次发放日起计算：经检测属于介质质量问题且在质保期内的免费办理；' +
+      '非质量问题或已超过质保期的，需支付证书介质费后继续办理。检测结果将以短信通知。'));
+    var to = o.paper_to;
+    if (to && to.address) {
+      box.appendChild(P.details([
+        ['收件单位', to.org], ['收件人', to.recipient], ['收件地址', to.address], ['联系电话', to.phone]
+      ].filter(function (row) { return row[1]; })));
+    } else {
+      box.appendChild(P.el('p', 'note-warn', '该营业厅未公布介质寄送地址，请先联系营业厅确认收件地址。'));
+    }
+    box.appendChild(P.waybillForm(o.order_no, onSaved, true));
+    return box;
   };
 
   // 001 金融认证: "点击“金融认证”按钮，重新填写正确的单位基本账户信息后点击“提交”即可" (POST

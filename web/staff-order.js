@@ -39,7 +39,7 @@
     financial: { account_name: '对公账户名称', bank: '开户银行', account_no: '对公账户账号' },
     change: { items: '变更事项', new_org_name: '变更后的单位名称', new_address: '变更后的单位地址' },
     product: {
-      years: '证书年限', seal: '电子印章', defect: '介质质量问题', e_invoice: '电子发票',
+      years: '证书年限', seal: '电子印章', defect: '介质质量问题', defect_sign: '介质质量问题的表现', e_invoice: '电子发票',
       taxpayer_no: '纳税人识别号', mail_recipient: '收件人', mail_mobile: '收件人手机号码',
       mail_province: '收件省份', mail_city: '收件城市', mail_county: '收件区县',
       mail_address: '收件详细地址', mail_postcode: '邮政编码'
@@ -606,7 +606,8 @@
     if (step === 'product') {
       if (key === 'years') return v + ' 年';
       if (key === 'seal') return v === '1' ? '需要' : '不需要';
-      if (key === 'defect') return v === '1' ? '是（保修期内可免费）' : '否';
+      if (key === 'defect') return v === '1' ? '是（质保期内经检测属实可免费）' : '否';
+      if (key === 'defect_sign') return (V.row('defect_signs', v) || { zh: v }).zh;
       if (key === 'e_invoice') return v === '1' ? '开具' : '不开具';
     }
     return v;
@@ -988,6 +989,18 @@
     return c;
   }
 
+  // A stage form's submit button and the place its answer is said.
+  function formEnd(form, label) {
+    var actions = el('div', 'actions');
+    var submit = el('button', null, label);
+    submit.type = 'submit';
+    actions.appendChild(submit);
+    form.appendChild(actions);
+    var out = el('div', 'form-result');
+    form.appendChild(out);
+    return { submit: submit, out: out };
+  }
+
   function shipForm(o) {
     var block = actionBlock('登记寄出', '证书介质寄出后，填写快递公司和运单号；申请人将收到短信，并可凭运单号查询物流。');
     var form = el('form', 'stage-form');
@@ -1016,13 +1029,9 @@
     function syncHint() { hint.textContent = '格式：' + (HINTS[sel.value] || '') + '。空格会自动去除。'; }
     sel.addEventListener('change', syncHint);
     syncHint();
-    var actions = el('div', 'actions');
-    var submit = el('button', null, '登记寄出');
-    submit.type = 'submit';
-    actions.appendChild(submit);
-    form.appendChild(actions);
-    var out = el('div', 'form-result');
-    form.appendChild(out);
+    var end = formEnd(form, '登记寄出');
+    var submit = end.submit;
+    var out = end.out;
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
       S.unmark(form);
@@ -1032,6 +1041,55 @@
       if (S.hasControl(n) || n.length > 64) return S.formError(form, out, { field: 'number', message: '运单号格式不正确，请核对后重新输入。' });
       post(submit, 'shipped', { version: o.version, carrier: sel.value, number: n }, function () {
         return '已登记寄出：' + V.zh('carriers', sel.value) + ' ' + n.replace(/\s+/g, '').toUpperCase() + '。';
+      }, form, out);
+    });
+    block.appendChild(form);
+    return block;
+  }
+
+  // 002 损坏补办: the old key's inspection. The product step's claim is shown beside it; the
+  // inspection decides (free within the warranty, else the media fee).
+  function inspectForm(o, inbound) {
+    var product = (o.steps || {}).product || {};
+    var sign = product.defect === '1' ? V.row('defect_signs', product.defect_sign) : null;
+    var block = actionBlock('登记介质检测结论', [
+      inbound ? '申请人寄回原介质的运单：' + inbound + '。' : '申请人尚未填写寄回原介质的运单号。',
+      '申请人申报：' + (product.defect === '1' ? '属于介质质量问题' + (sign ? '（' + sign.zh + '）' : '') : '未申报质量问题') + '。',
+      '质保期自证书初次发放日起一年，按订单提交日判断；经检测属于质量问题且在质保期内的免费办理，否则申请人需支付证书介质费。']);
+    var form = el('form', 'stage-form');
+    form.noValidate = true;
+    var fs = el('fieldset', 'choice');
+    fs.appendChild(el('legend', null, '检测结论'));
+    [['defect', '属于介质质量问题'], ['no_defect', '不属于介质质量问题']].forEach(function (c) {
+      var lab = el('label', 'choice-item');
+      var r = el('input');
+      r.type = 'radio';
+      r.name = 'result';
+      r.value = c[0];
+      lab.appendChild(r);
+      lab.appendChild(document.createTextNode(' ' + c[1]));
+      fs.appendChild(lab);
+    });
+    form.appendChild(fs);
+    var note = monoField(form, 'input', 'i-note', 'note', '检测说明（可选，最多 200 字）');
+    note.type = 'text';
+    note.maxLength = 200;
+    var end = formEnd(form, '登记检测结论');
+    var submit = end.submit;
+    var out = end.out;
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      S.unmark(form);
+      S.clear(out);
+      var picked = form.querySelector('input[name="result"]:checked');
+      if (!picked) return S.formError(form, out, { field: 'result', message: '请选择检测结论。' });
+      var text = note.value.trim();
+      if (S.hasControl(text) || text.length > 200) return S.formError(form, out, { field: 'note', message: '检测说明最多 200 字，且不能含有控制字符。' });
+      var body = { version: o.version, result: picked.value };
+      if (text) body.note = text;
+      post(submit, 'inspection', body, function (b) {
+        return '已登记检测结论：' + (b.key_inspection && b.key_inspection.free ? '免费办理' : '需支付证书介质费 ' + S.text(b.amount) + ' 元') +
+          '，订单状态：' + V.stateName(b.state) + '。';
       }, form, out);
     });
     block.appendChild(form);
@@ -1182,6 +1240,7 @@
         '登记签收', '确认已收到该订单的纸质材料？申请人将收到签收短信。', 'paper-received',
         function () { return '已登记纸质材料签收，订单进入纸质材料审核。'; }));
     }
+    if (may(o, 'inspection')) blocks.push(inspectForm(o, waybills('in')));
     if (may(o, 'approve') || may(o, 'return') || may(o, 'reject')) {
       if (!reasons) blocks.push(S.alert('审核原因列表未能载入，请刷新页面后再作出结论。', 'warn'));
       else blocks.push(decisionForm(o));

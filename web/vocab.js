@@ -1,7 +1,8 @@
 /* certhall: the order vocabulary the pages read from the API instead of keeping copies of it:
  * GET /api/track/vocabulary, built from the C tables (shared/domain/vocab.h): the states with
  * their zh-CN names and flags, the moves between them and who makes each, businesses,
- * certificate kinds, events, payment states and methods, carriers. Asked once per page; the
+ * certificate kinds, events, payment states and methods, carriers, and 002's signs of a
+ * damaged key's quality defect. Asked once per page; the
  * browser keeps the answer and revalidates it by its ETag (304, no body) like the pages
  * themselves, so it never mixes with another build's. Exposed as window.certhallVocab: V.load() resolves to true once it is in
  * (false when it could not be read: names then fall back to their codes).
@@ -12,7 +13,7 @@
   var TIMEOUT_MS = 20000;
   var TABLES = {
     states: 'name', transitions: null, businesses: 'code', kinds: 'code', events: 'kind',
-    payment_states: 'name', pay_methods: 'code', carriers: 'code'
+    payment_states: 'name', pay_methods: 'code', carriers: 'code', defect_signs: 'code'
   };
 
   var V = {};

@@ -120,7 +120,8 @@
           value: data.years || String(o.years || 1) },
         { name: 'seal', label: '需要电子印章', type: 'checkbox', readonly: targeted,
           hint: targeted ? '补办、更新、变更沿用原证书的电子印章设置。' : '一张证书含一枚电子印章。' },
-        { display: '证书介质', value: 'USB Key（已默认选择）' },
+        { display: '证书介质', value: 'USB Key（已默认选择）' }
+      ].concat(o.key_sent_in ? defectFields(data) : []).concat([
         { heading: '发票' },
         // 001 "* 发票抬头 发票名称请完整填写": written by the applicant where the hall asks it.
         (ctx.channel || {}).invoice_title_edit
@@ -133,7 +134,7 @@
           options: [['1', '开具电子发票（' + invoiceWhere(ctx) + '）'], ['0', '不开具']], wide: true },
         { name: 'taxpayer_no', label: '纳税人识别号', max: 18, mono: true,
           hint: '18 位统一社会信用代码；个人和政府机关可不填。' }
-      ];
+      ]);
       if (W.shipsKey(o)) {
         list = list.concat([
           { heading: '邮寄信息' },
@@ -150,6 +151,22 @@
       return list;
     }
   };
+
+  // 002 七.损坏补办, where the hall inspects the key sent in (the order's key_sent_in): whether
+  // it is a quality defect, its three signs as the checklist (the vocabulary's defect_signs).
+  // The claim counts within the media warranty only; the key is inspected either way.
+  function defectFields(data) {
+    var signs = (window.certhallVocab.defect_signs || []).map(function (s) { return [s.code, s.zh]; });
+    return [
+      { heading: '介质损坏情况' },
+      { name: 'defect', label: '是否属于介质质量问题', type: 'radios', value: data.defect || '0', wide: true,
+        options: [['0', '否，或不确定'], ['1', '是，属于下列情况之一']],
+        hint: '原介质须寄回检测。证书介质质保期为一年，自证书初次发放日起计算：经检测属于介质质量问题且在质保期内的' +
+          '免费办理；非质量问题或已超过质保期的，需支付证书介质费。' },
+      { name: 'defect_sign', label: '介质质量问题的表现', type: 'radios', value: data.defect_sign, wide: true,
+        options: signs, when: function (f) { return checked(f, 'defect', '1'); } }
+    ];
+  }
 
   // A new key is mailed (fcgi-apps/wizard/plan.c wizard_ships_key).
   W.shipsKey = function (o) {
@@ -428,6 +445,10 @@
       ['电子发票', d.e_invoice === '1' ? '开具' : '不开具'],
       ['纳税人识别号', d.taxpayer_no, 'mono', true]
     ];
+    if (o.key_sent_in) {
+      var sign = d.defect === '1' ? window.certhallVocab.row('defect_signs', d.defect_sign) : null;
+      rows.push(['介质质量问题', d.defect === '1' ? '是' + (sign ? '：' + sign.zh : '') : '否（质保期外或未申报，按检测结论计费）']);
+    }
     if (o.renew_not_before) {
       rows.push(['更新后有效期', o.renew_not_before + ' 至 ' + P.text(o.renew_not_after), 'strong']);
     }

@@ -13,12 +13,12 @@
 
 /* In the order they are listed. */
 enum act { A_CLAIM, A_RELEASE, A_MATERIAL, A_APPROVE, A_RETURN, A_REJECT, A_PAPER_RECEIVED,
-	   A_PAYMENT_CONFIRM, A_REFUND, A_MADE, A_SHIPPED, A_DELIVERED, A__COUNT };
+	   A_INSPECTION, A_PAYMENT_CONFIRM, A_REFUND, A_MADE, A_SHIPPED, A_DELIVERED, A__COUNT };
 
 static const char *const act_names[A__COUNT] = {
 	[A_CLAIM] = "claim", [A_RELEASE] = "release", [A_MATERIAL] = "material",
 	[A_APPROVE] = "approve", [A_RETURN] = "return", [A_REJECT] = "reject",
-	[A_PAPER_RECEIVED] = "paper_received", [A_PAYMENT_CONFIRM] = "payment_confirm",
+	[A_PAPER_RECEIVED] = "paper_received", [A_INSPECTION] = "inspection", [A_PAYMENT_CONFIRM] = "payment_confirm",
 	[A_REFUND] = "refund", [A_MADE] = "made", [A_SHIPPED] = "shipped", [A_DELIVERED] = "delivered",
 };
 
@@ -29,7 +29,8 @@ static const struct {
 } moves[] = {
 	{ "pre_review_passed", A_APPROVE }, { "approved", A_APPROVE },
 	{ "returned", A_RETURN },           { "cancelled", A_REJECT },
-	{ "paper_received", A_PAPER_RECEIVED }, { "paid", A_PAYMENT_CONFIRM },
+	{ "paper_received", A_PAPER_RECEIVED }, { "key_inspected", A_INSPECTION },
+	{ "paid", A_PAYMENT_CONFIRM },
 	{ "refunded", A_REFUND },           { "key_made", A_MADE },
 	{ "shipped", A_SHIPPED },           { "done", A_DELIVERED },
 };

@@ -23,6 +23,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/review/orders/:no/payment/confirm", review_pay_confirm, ROLE_FINANCE, AUTH_ROUTE_FRESH },
 	{ "POST", "/api/review/orders/:no/refund", review_refund, ROLE_FINANCE, AUTH_ROUTE_FRESH },
 	{ "POST", "/api/review/orders/:no/paper-received", review_paper_received, ROLE_REVIEWER, 0 },
+	{ "POST", "/api/review/orders/:no/inspection", review_inspection, ROLE_REVIEWER, 0 },
 	{ "POST", "/api/review/orders/:no/made", review_made, ROLE_SHIPPING, AUTH_ROUTE_FRESH },
 	{ "GET", "/api/review/orders/:no/fin-check/pin", review_fin_pin, ROLE_SHIPPING, AUTH_ROUTE_FRESH },
 	{ "POST", "/api/review/orders/:no/shipped", review_shipped, ROLE_SHIPPING, 0 },

@@ -1,6 +1,6 @@
 /* review: the shipping role's "made" step: the token's PKCS#10 request and hardware serial
- * become the certificate the CA issues; a lost key's certificate is revoked at the CA in the
- * same step. */
+ * become the certificate the CA issues; a lost or damaged key's certificate is revoked at the CA
+ * in the same step. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,8 @@
  * certificate yet, revoked or not. Then, in this order:
  *   1. the CA issues (shared/ext/ca.h); nothing is recorded yet;
  *   2. for a lost key, the CA revokes the old certificate (keyCompromise, 002/004); for a
- *      change, the changed one (superseded);
+ *      damaged key, the one on the key sent in (superseded); for a change, the changed one
+ *      (superseded);
  *   3. one transaction records the certificate (PEM, CA serial, key, request, token serial),
  *      revokes the old one's row, moves the order to making, audits and announces it.
  * A failure after 1 revokes what the CA issued (superseded), so no certificate outlives a
@@ -40,16 +41,18 @@ static const char sql_target[] =
 static const char sql_insert[] = CERT_COLUMNS
 	"VALUES (?, ?, ?, ?, ?, DATE(FROM_UNIXTIME(?)), DATE(FROM_UNIXTIME(?)), CURDATE(), ?, "
 	"'valid', ?, ?, ?, ?, ?, ?, ?)";
-/* A replacement (lost, damaged): the old one's holder, subject, kind, seal and account. */
+/* A replacement (lost, damaged): the old one's holder, subject, kind, seal and account, and its
+ * first issue (002 "证书介质质保期为一年，自证书初次发放日起计算": a replacement does not start
+ * the warranty again). */
 static const char sql_replace[] = CERT_COLUMNS
 	"SELECT ?, channel_id, kind, holder_name, subject_name, DATE(FROM_UNIXTIME(?)), "
-	"DATE(FROM_UNIXTIME(?)), CURDATE(), has_seal, 'valid', ?, account_id, subject_idx, ?, ?, ?, ? "
+	"DATE(FROM_UNIXTIME(?)), first_issued, has_seal, 'valid', ?, account_id, subject_idx, ?, ?, ?, ? "
 	"FROM certificates WHERE id = ?";
 /* A change whose key is made anew (the key sent in, 002 "如需变更签章，请您至现场或邮寄介质到
  * 受理点处理"): the old one's kind, warranty-free start and account, under the names the change
  * leaves, with the seal when the seal changed. */
 static const char sql_change[] = CERT_COLUMNS
-	"SELECT ?, channel_id, kind, ?, ?, DATE(FROM_UNIXTIME(?)), DATE(FROM_UNIXTIME(?)), CURDATE(), "
+	"SELECT ?, channel_id, kind, ?, ?, DATE(FROM_UNIXTIME(?)), DATE(FROM_UNIXTIME(?)), first_issued, "
 	"GREATEST(has_seal, ?), 'valid', ?, account_id, subject_idx, ?, ?, ?, ? "
 	"FROM certificates WHERE id = ?";
 static const char sql_revoke_lost[] =
@@ -58,6 +61,7 @@ static const char sql_revoke_lost[] =
 
 #define REVOKE_LOST "遗失补办，旧证书已吊销"
 #define REVOKE_CHANGED "信息变更，已由新制作的证书替代"
+#define REVOKE_DAMAGED "损坏补办，已由新制作的证书替代"
 
 struct made {
 	struct req *r;
@@ -269,10 +273,11 @@ static int made_tx(struct db *db, void *p)
 	if (rc == DB_OK && str_is(o->business, "lost"))
 		rc = db_exec(db, sql_revoke_lost, DB_ARGS(DB_STR(REVOKE_LOST), DB_I64(o->target_cert_id)),
 			     NULL, NULL);
-	/* The changed certificate is superseded by the one made for it. */
-	if (rc == DB_OK && str_is(o->business, "change"))
+	/* The changed certificate, and the damaged key's, are superseded by the one made for it. */
+	if (rc == DB_OK && (str_is(o->business, "change") || str_is(o->business, "damaged")))
 		rc = db_exec(db, sql_revoke_lost,
-			     DB_ARGS(DB_STR(REVOKE_CHANGED), DB_I64(o->target_cert_id)), NULL, NULL);
+			     DB_ARGS(DB_STR(str_is(o->business, "change") ? REVOKE_CHANGED : REVOKE_DAMAGED),
+				     DB_I64(o->target_cert_id)), NULL, NULL);
 	if (rc == DB_OK) {
 		rc = review_move(db, r, o, ORDER_APPROVED, ORDER_MAKING, ORDER_BY_SHIPPING, m->version,
 				 "key_made", "");
@@ -389,8 +394,10 @@ int review_made(struct req *r)
 		undo_issue(r, &m); /* the serial outlives the PEM */
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	}
-	/* 2. A lost key's certificate revoked at the CA; a changed one, superseded. */
-	if ((str_is(o.business, "lost") || str_is(o.business, "change")) &&
+	/* 2. A lost key's certificate revoked at the CA; a damaged key's and a changed one,
+	 * superseded. */
+	if ((str_is(o.business, "lost") || str_is(o.business, "change") ||
+	     str_is(o.business, "damaged")) &&
 	    review_ca_revoke(r, &o, names.target_state, names.target_pem,
 			     str_is(o.business, "lost") ? CA_REASON_KEY_COMPROMISE : CA_REASON_SUPERSEDED,
 			     &old_kind) < 0) {

@@ -57,7 +57,7 @@ enum { Q_ID, Q_NO, Q_STATE, Q_BUSINESS, Q_KIND, Q_SUBJECT, Q_CH_CODE, Q_CH_NAME,
  * by index for the rows the scan meets: an EXISTS would be turned into IN and materialised,
  * i.e. every paper waybill ever entered read for each page. */
 static const char extra_review[] =
-	" AND (o.state <> ? OR (SELECT 1 FROM waybills w FORCE INDEX (ix_waybills_order) "
+	" AND (o.state NOT IN (?, ?) OR (SELECT 1 FROM waybills w FORCE INDEX (ix_waybills_order) "
 	"WHERE w.order_id = o.id AND w.direction = 'in' LIMIT 1) IS NOT NULL)";
 static const char extra_finance[] =
 	" AND (o.state <> ? OR (SELECT 1 FROM payments p FORCE INDEX (ix_payments_order) "
@@ -141,6 +141,7 @@ static void where(struct query *q, const struct filter *f, const char *subject_l
 	if (strcmp(f->queue, "review") == 0) {
 		add(q, extra_review);
 		bind(q, DB_STR(order_state_str(ORDER_AWAITING_PAPER)));
+		bind(q, DB_STR(order_state_str(ORDER_AWAITING_KEY)));
 	} else if (strcmp(f->queue, "finance") == 0) {
 		add(q, extra_finance);
 		bind(q, DB_STR(order_state_str(ORDER_PENDING_PAYMENT)));

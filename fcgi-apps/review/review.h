@@ -58,10 +58,10 @@ int review_wrong_state(struct req *r, const struct order *o, const char *needs);
 
 /* What the staff member of the request may do to the order now, as the handlers would take
  * it: the names of main.c's POST routes (claim, release, material, approve, return, reject,
- * paper_received, payment_confirm, refund, made, shipped, delivered), in that order. A new
- * array, or NULL when the database fails. Each still needs the body its route asks for and,
- * where the route says so, a fresh second factor; approve is refused while a material stands
- * rejected (409). holder: the staff id of the order's live claim, 0 when none (the caller
+ * paper_received, inspection, payment_confirm, refund, made, shipped, delivered), in that
+ * order. A new array, or NULL when the database fails. Each still needs the body its route
+ * asks for and, where the route says so, a fresh second factor; approve is refused while a
+ * material stands rejected (409). holder: the staff id of the order's live claim, 0 when none (the caller
  * has read it). */
 json_t *review_actions(struct req *r, const struct order *o, long long holder);
 
@@ -205,6 +205,7 @@ int review_paper_received(struct req *r);   /* ship.c */
 int review_shipped(struct req *r);
 int review_delivered(struct req *r);
 int review_made(struct req *r);             /* make.c */
+int review_inspection(struct req *r);       /* inspect.c */
 
 /* What the made step's request must name (make.c): holder (CN) and subject (O); for a
  * replacement the old certificate's, with that certificate's state and PEM ("" otherwise). */

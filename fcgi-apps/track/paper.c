@@ -1,4 +1,5 @@
-/* track: POST /api/track/orders/:no/waybill: the waybill of the paper an applicant sent in. */
+/* track: POST /api/track/orders/:no/waybill: the waybill of the paper, or of the damaged key,
+ * an applicant sent in. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,8 @@
  * Mail-in and two-stage orders wait in awaiting_paper for the signed paper. The applicant
  * enters the courier's waybill here: one 'in' waybill per order, a new one replaces the old
  * (the events keep each one entered). The order stays where it is; staff record the arrival.
+ * A damaged key waits in awaiting_key for the old key (002 "需携带原有数字证书介质USBkey进行检测
+ * 鉴定"): its parcel is entered the same way (event key_sent); staff record the inspection.
  */
 
 static const char sql_order[] =
@@ -45,9 +48,22 @@ static const struct req_field fields[] = {
 struct entry {
 	struct arena *arena;
 	long long order_id, account_id;
+	enum order_state state;          /* awaiting_paper or awaiting_key, as read */
 	const char *carrier, *number, *note;
 	enum err_code refused;
 };
+
+/* What the parcel holds, by the state that waits for it. */
+static bool awaits_parcel(enum order_state s)
+{
+	return s == ORDER_AWAITING_PAPER || s == ORDER_AWAITING_KEY;
+}
+
+static int wrong_state(struct req *r)
+{
+	return resp_error(r, ERR_WRONG_STATE, NULL,
+			  "订单当前不在“待寄送纸质材料”或“待寄回原介质检测”阶段，不能填写寄出的运单号。");
+}
 
 static int entry_tx(struct db *db, void *p)
 {
@@ -61,7 +77,7 @@ static int entry_tx(struct db *db, void *p)
 	rc = db_query(db, e->arena, sql_lock, DB_ARGS(DB_I64(e->order_id)), &rows);
 	if (rc != DB_OK)
 		return rc;
-	if (rows.nrows != 1 || order_state_parse(db_cell(&rows, 0, 0)) != ORDER_AWAITING_PAPER) {
+	if (rows.nrows != 1 || order_state_parse(db_cell(&rows, 0, 0)) != e->state) {
 		e->refused = ERR_WRONG_STATE;
 		return DB_ERR;
 	}
@@ -75,8 +91,9 @@ static int entry_tx(struct db *db, void *p)
 		return DB_ERR;
 	}
 	if (rc == DB_OK)
-		rc = order_note(db, e->order_id, "paper_sent", "applicant", e->account_id,
-				 true, e->note);
+		rc = order_note(db, e->order_id,
+				e->state == ORDER_AWAITING_KEY ? "key_sent" : "paper_sent", "applicant",
+				e->account_id, true, e->note);
 	return rc;
 }
 
@@ -108,10 +125,10 @@ int track_paper_waybill(struct req *r)
 		return resp_error(r, ERR_BAD_WAYBILL, "number",
 				  arena_printf(r->arena, "运单号格式不正确：%s请核对快递面单后重新填写。",
 					       expected));
-	if (order_state_parse(db_cell(&o, 0, 2)) != ORDER_AWAITING_PAPER)
-		return resp_error(r, ERR_WRONG_STATE, NULL,
-				  "订单当前不在“待寄送纸质材料”阶段，不能填写寄出材料的运单号。");
+	if (!awaits_parcel(order_state_parse(db_cell(&o, 0, 2))))
+		return wrong_state(r);
 	e = (struct entry){ .arena = r->arena, .order_id = strtoll(db_cell(&o, 0, 0), NULL, 10),
+			    .state = order_state_parse(db_cell(&o, 0, 2)),
 			    .account_id = r->auth.id, .carrier = in.carrier, .number = number,
 			    .note = arena_printf(r->arena, "%s %s", waybill_carrier_name(in.carrier),
 						 number) };
@@ -120,8 +137,7 @@ int track_paper_waybill(struct req *r)
 	rc = db_tx(&r->app->db, entry_tx, &e);
 	if (rc != DB_OK) {
 		if (e.refused == ERR_WRONG_STATE)
-			return resp_error(r, ERR_WRONG_STATE, NULL,
-					  "订单当前不在“待寄送纸质材料”阶段，不能填写寄出材料的运单号。");
+			return wrong_state(r);
 		/* The number is another order's: say nothing of that order, nor that it exists. */
 		if (e.refused == ERR_CONFLICT)
 			return resp_error(r, ERR_CONFLICT, "number",

@@ -7,6 +7,7 @@
 #include "base/strlist.h"
 #include "web/auth.h"
 #include "base/log.h"
+#include "domain/fees.h"
 #include "domain/fincheck.h"
 #include "domain/order.h"
 #include "domain/payment.h"
@@ -56,7 +57,9 @@ static const char sql_detail[] =
 	"COALESCE(DATE_FORMAT(o.signed_at, " DB_ISO_FMT "), ''), "
 	"COALESCE(DATE_FORMAT(o.paid_at, " DB_ISO_FMT "), ''), c.name, c.mail_in AND " ENTERPRISE_FAILED ", "
 	"c.paper_org, c.paper_recipient, c.paper_address, c.paper_phone, c.paper_note, "
-	"c.paper_renew_items FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?";
+	"c.paper_renew_items, o.key_defect, o.key_in_warranty, "
+	"COALESCE(DATE_FORMAT(o.key_inspected_at, " DB_ISO_FMT "), '') "
+	"FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?";
 static const char sql_saved[] = "SELECT step FROM order_steps WHERE order_id = ?";
 static const char sql_verifications[] =
 	"SELECT v.subject, v.state, v.method, v.message, DATE_FORMAT(v.created_at, " DB_ISO_FMT ") "
@@ -129,6 +132,9 @@ static json_t *actions(enum order_state state, bool can_mail_in, bool paid, cons
 	} else if (state == ORDER_AWAITING_PAPER) {
 		/* The paper's waybill (POST /api/track/orders/:no/waybill). */
 		json_array_append_new(a, json_string("send_paper"));
+	} else if (state == ORDER_AWAITING_KEY) {
+		/* The old key's waybill (the same route), 002 损坏补办. */
+		json_array_append_new(a, json_string("send_key"));
 	}
 	/* Money paid is asked back, never cancelled away. */
 	if (cancellable(state) && !paid)
@@ -444,7 +450,7 @@ int wizard_order(struct req *r)
 	struct db_rows d, steps, ver, pay, ev;
 	struct order o;
 	json_t *missing, *out;
-	bool paid, can_mail_in, unlock_auto;
+	bool paid, can_mail_in, unlock_auto, key_in;
 	struct fincheck_row fc;
 	const char *fin;
 	int rc;
@@ -507,7 +513,9 @@ int wizard_order(struct req *r)
 	}
 	/* Where the paper goes, when the order waits for it (002 线下邮寄, 003 邮寄办理, 004). */
 	json_object_set_new(out, "paper_mail", json_boolean(order_by_mail(&o)));
-	if (order_by_mail(&o) || str_is(o.flow, "two_stage"))
+	/* The old key of a damaged replacement goes where the paper goes (002 prints one address
+	 * for its online 损坏补办). */
+	if (order_by_mail(&o) || str_is(o.flow, "two_stage") || o.state == ORDER_AWAITING_KEY)
 		json_object_set_new(out, "paper_to",
 				    json_pack("{s:s, s:s, s:s, s:s, s:s}", "org", db_cell(&d, 0, 7),
 					      "recipient", db_cell(&d, 0, 8), "address",
@@ -518,6 +526,17 @@ int wizard_order(struct req *r)
 	if (str_is(o.business, "renew") && order_by_mail(&o) && *db_cell(&d, 0, 12))
 		json_object_set_new(json_object_get(out, "paper_to"), "items",
 				    json_string(db_cell(&d, 0, 12)));
+	/* 002 损坏补办: whether the old key is sent in and inspected (the product step asks about a
+	 * defect there only), and what its inspection found. */
+	rc = fees_key_inspected(&r->app->db, r->arena, o.channel_code, o.business, o.kind, &key_in);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	json_object_set_new(out, "key_sent_in", json_boolean(key_in));
+	if (*db_cell(&d, 0, 15))
+		json_object_set_new(out, "key_inspection",
+				    json_pack("{s:b, s:b, s:s}", "defect", str_is(db_cell(&d, 0, 13), "1"),
+					      "in_warranty", str_is(db_cell(&d, 0, 14), "1"), "at",
+					      db_cell(&d, 0, 15)));
 	json_object_set_new(out, "pin_delivery", opt_string(o.pin_delivery));
 	json_object_set_new(out, "pin_delivery_text",
 			    opt_string(rules_pin_delivery_text(o.pin_delivery)));

@@ -82,10 +82,15 @@ json_t *wizard_warnings(const char *business)
 	json_t *w = json_array();
 
 	/* 002 "办理证书丢失补办业务后，原有证书将会自动吊销，将不能再继续使用"; 004 "补办证书后，被选择
-	 * 补办的原证书将自动注销，且无法再恢复！！！". A damaged key is sent back, not revoked: no guide
-	 * says its replacement revokes anything. */
+	 * 补办的原证书将自动注销，且无法再恢复！！！". No guide says so of a damaged key's: its key is
+	 * sent in for inspection (002) and a new one is made, and a certificate whose key the CA
+	 * holds is not left valid beside its replacement: it is revoked (superseded) when the new
+	 * one is made, and the applicant is told so here. */
 	if (w && str_is(business, "lost"))
 		json_array_append_new(w, json_string("补办证书后，被选择补办的原证书将自动吊销（注销），"
+						     "不能再继续使用，且无法恢复。请务必确认选择的证书正确。"));
+	if (w && str_is(business, "damaged"))
+		json_array_append_new(w, json_string("新证书制作完成时，被选择补办的原证书将自动吊销（注销），"
 						     "不能再继续使用，且无法恢复。请务必确认选择的证书正确。"));
 	if (w && str_is(business, "revoke"))
 		/* Whether the key goes back is the hall's (003 lists "需要注销的电子密匙" among its

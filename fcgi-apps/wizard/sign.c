@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "domain/mask.h"
 #include "domain/order.h"
+#include "domain/fees.h"
 #include "domain/rules.h"
 #include "domain/order_steps.h"
 #include "domain/smscode.h"
@@ -301,6 +302,7 @@ struct submit {
 	const char *mobile;
 	bool stale;
 	bool auto_approve; /* wizard_unlock_auto */
+	bool key_in;       /* fees_key_inspected: the old key is sent in first */
 	enum order_state to;
 	const char *pin;
 };
@@ -326,8 +328,24 @@ const char *wizard_pin_delivery(const struct order *o, const char *pay_method)
 	return rules_pin_delivery(o->mail_in ? "mail_in" : o->verify_method, pay_method, o->kind);
 }
 
+/* event by SMS to the handler who signed, and by mail where the handler gave an address. */
+static int to_handler(struct req *r, const struct order *o, const char *mobile, const char *event,
+		      json_t *params)
+{
+	json_t *handler = NULL;
+	const char *email;
+	int rc = app_outbox_add(r, "sms", event, mobile, params, o->id);
+
+	if (rc == DB_OK && wizard_step_load(r, o->id, STEP_HANDLER, &handler) < 0)
+		rc = DB_ERR;
+	email = order_step_str(handler, "email");
+	if (rc == DB_OK && email[0] && valid_email(email))
+		rc = app_outbox_add(r, "email", event, email, params, o->id);
+	return rc;
+}
+
 static int notify(struct req *r, const struct order *o, const struct db_rows *ch,
-		  const char *mobile)
+		  const char *mobile, enum order_state to)
 {
 	const char *lo = db_cell(ch, 0, 1), *hi = db_cell(ch, 0, 2);
 	/* A hall whose guide prints no review time (004) promises none: the text without days. */
@@ -338,6 +356,12 @@ static int notify(struct req *r, const struct order *o, const struct db_rows *ch
 
 	if (!params)
 		return DB_ERR;
+	/* Nothing is reviewed before the old key is inspected: the applicant is asked for it. */
+	if (to == ORDER_AWAITING_KEY) {
+		rc = to_handler(r, o, mobile, "key_requested", params);
+		json_decref(params);
+		return rc;
+	}
 	if (days)
 		json_object_set_new(params, "days",
 				    json_string(str_is(lo, hi) ? lo : arena_printf(r->arena, "%s-%s", lo, hi)));
@@ -354,19 +378,13 @@ static int notify(struct req *r, const struct order *o, const struct db_rows *ch
 static int unlock_link(struct submit *s)
 {
 	char token[UNLOCK_TOKEN_HEX + 1];
-	json_t *params = NULL, *handler = NULL;
-	const char *email;
+	json_t *params = NULL;
 	int rc = unlock_grant(&s->r->app->db, &s->r->app->conf, s->o->id, token, &params);
 
 	if (rc == DB_OK && json_object_set_new(params, "order_no", json_string(s->o->no)) < 0)
 		rc = DB_ERR;
 	if (rc == DB_OK)
-		rc = app_outbox_add(s->r, "sms", "unlock_authorised", s->mobile, params, s->o->id);
-	if (rc == DB_OK && wizard_step_load(s->r, s->o->id, STEP_HANDLER, &handler) < 0)
-		rc = DB_ERR;
-	email = order_step_str(handler, "email");
-	if (rc == DB_OK && email[0] && valid_email(email))
-		rc = app_outbox_add(s->r, "email", "unlock_authorised", email, params, s->o->id);
+		rc = to_handler(s->r, s->o, s->mobile, "unlock_authorised", params);
 	if (rc == DB_OK)
 		rc = order_note(&s->r->app->db, s->o->id, "unlock_authorised", "system", 0, true, "");
 	json_decref(params);
@@ -431,6 +449,9 @@ static int submit_tx(struct db *db, void *p)
 	s->to = again ? order_state_parse(db_cell(&lock, 0, L_RETURN))
 		      : first_stage(db_cell(&ch, 0, 0), mail_in,
 				    mail_in || str_is(db_cell(&lock, 0, L_PAPER), "1"), amount);
+	/* 002 "用户损坏补办时需携带原有数字证书介质USBkey进行检测鉴定": before anything else. */
+	if (!again && s->key_in)
+		s->to = ORDER_AWAITING_KEY;
 	/* 004 "如果用户寄来的纸质资料未通过审核，工作人员将电话通知补寄资料": paper returned from its
 	 * review is mailed again, with a new waybill, and reviewed when it arrives. */
 	if (again && s->to == ORDER_PAPER_REVIEW) {
@@ -461,7 +482,7 @@ static int submit_tx(struct db *db, void *p)
 	if (rc == DB_OK && s->auto_approve && s->to == ORDER_REVIEWING)
 		rc = approve_by_rule(s, o->version + 1);
 	else if (rc == DB_OK)
-		rc = notify(s->r, o, &ch, s->mobile);
+		rc = notify(s->r, o, &ch, s->mobile, s->to);
 	return rc;
 }
 
@@ -507,6 +528,11 @@ static int sign_as(struct req *r, enum order_state from)
 	if (wizard_unlock_auto(r, &o, &s.auto_approve) < 0) {
 		release(r, &c);
 		return -1;
+	}
+	rc = fees_key_inspected(&r->app->db, r->arena, o.channel_code, o.business, o.kind, &s.key_in);
+	if (rc != DB_OK) {
+		release(r, &c);
+		return app_db_error(r, rc);
 	}
 	s.r = r;
 	s.o = &o;

@@ -180,6 +180,15 @@ static bool is_flag(const char *s)
 	return (s[0] == '0' || s[0] == '1') && s[1] == '\0';
 }
 
+/* One of 002's three signs of a quality defect (order_defect_signs). */
+static bool is_defect_sign(const char *s)
+{
+	for (const struct order_name *d = order_defect_signs; d->code; d++)
+		if (strcmp(s, d->code) == 0)
+			return true;
+	return false;
+}
+
 /* What a change order changes (002, 003): a comma list, each item once. */
 static const char *const change_items[] = { "name", "address", "seal", "handler" };
 #define NCHANGE (sizeof(change_items) / sizeof(change_items[0]))
@@ -285,6 +294,10 @@ static const struct field f_product[] = {
 		     "请选择是否需要电子印章（0 不需要，1 需要）。" },
 	[R_DEFECT] = { "defect", "是否为介质质量问题", false, 1, is_flag, PII_NONE,
 		       "请选择介质损坏是否属于质量问题（0 否，1 是）。" },
+	/* 002 "以下情况属于介质质量问题": which of its three the applicant saw. */
+	[R_DEFECT_SIGN] = { "defect_sign", "介质质量问题的表现", false, 16, is_defect_sign, PII_NONE,
+			    "请选择介质质量问题的表现：指示灯不亮（no_light）、指示灯不停闪烁（blinking）"
+			    "或证书管理工具无法识别证书（unrecognised）。" },
 	[R_INVOICE] = { "e_invoice", "是否开具电子发票", true, 1, is_flag, PII_NONE,
 			"请选择是否开具电子发票（0 不开，1 开具）。" },
 	/* 001 "* 发票抬头 发票名称请完整填写" (channels.invoice_title_edit); elsewhere not taken. */

@@ -244,19 +244,6 @@ static int rules_change(struct req *r, const struct order *o, const char **v,
 	return 0;
 }
 
-static json_t *quote_json(const struct rules_quote *q)
-{
-	json_t *items = json_array();
-
-	for (int i = 0; items && i < q->n; i++)
-		json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:i, s:I}", "code", q->item[i].code,
-						       "label", q->item[i].label,
-						       "unit_fen", (json_int_t)q->item[i].unit_fen,
-						       "qty", q->item[i].qty, "fen", (json_int_t)q->item[i].fen));
-	return json_pack("{s:o, s:I, s:b}", "items", items, "total_fen", (json_int_t)q->total_fen,
-			 "complete", q->complete);
-}
-
 static void release(void *j)
 {
 	json_decref(j);
@@ -288,7 +275,7 @@ static int quote(struct req *r, const struct order *o, int years, bool seal, boo
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	in->years = years;
 	in->amount_fen = rc == RULES_OK ? q.total_fen : -1;
-	in->quote = quote_json(&q);
+	in->quote = fees_quote_json(&q);
 	/* 002: free only if the returned key proves to have a quality defect. */
 	if (in->quote && defect)
 		json_object_set_new(in->quote, "note",
@@ -390,14 +377,26 @@ static int rules_product(struct req *r, const struct order *o, const char **v,
 		defect = damaged_in_warranty(o, db_cell(&rows, 0, 2)) && v[R_DEFECT] &&
 			 v[R_DEFECT][0] == '1';
 	}
+	/* Only a hall that gives the media warranty inspects the key and asks (003 gives none). */
+	if (defect) {
+		rc = fees_key_inspected(&r->app->db, r->arena, o->channel_code, o->business, o->kind,
+					&defect);
+		if (rc != DB_OK)
+			return app_db_error(r, rc);
+	}
 	v[R_SEAL] = seal ? "1" : "0";
 	/* No invoice asked for: nothing of one is kept (and none is sent). */
 	if (v[R_INVOICE][0] != '1')
 		v[R_INVOICE_TITLE] = v[R_TAXPAYER] = v[R_INVOICE_EMAIL] = NULL;
 	if (invoice_title(r, o, v) < 0)
 		return -1;
-	/* Asked only where it decides the fee: a damaged key within its warranty (002). */
+	/* Asked only where it decides the fee: a damaged key within its warranty (002), with the
+	 * sign of the defect the applicant saw (the inspection checks that one). */
 	v[R_DEFECT] = defect ? "1" : NULL;
+	if (!defect)
+		v[R_DEFECT_SIGN] = NULL;
+	else if (!v[R_DEFECT_SIGN])
+		return wizard_step_missing(r, STEP_PRODUCT, R_DEFECT_SIGN);
 	if (quote(r, o, years, seal, defect, in) < 0)
 		return -1;
 	if (strcmp(o->business, "renew") == 0 && not_after && renewal(r, not_after, years, in) < 0)

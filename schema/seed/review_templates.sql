@@ -29,4 +29,13 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
  ('email', 'order_done', '', 'order_no', '订单{order_no}已办理完成',
   '您好：\n\n您的订单{order_no}已办理完成，感谢您使用数字证书网上营业厅。\n\n数字证书网上营业厅'),
  ('email', 'refund_done', '', 'order_no,amount', '订单{order_no}已退款',
-  '您好：\n\n您的订单{order_no}已退款{amount}元，款项将原路退回。\n\n数字证书网上营业厅');
+  '您好：\n\n您的订单{order_no}已退款{amount}元，款项将原路退回。\n\n数字证书网上营业厅'),
+ -- 002 损坏补办: what the inspection of the old key found (fcgi-apps/review/inspect.c).
+ ('sms', 'key_inspected_free', 'SMS_000000108', 'order_no,result', '',
+  '您的订单{order_no}原证书介质已检测：{result}，本次补办免费办理，我们将尽快审核。'),
+ ('sms', 'key_inspected_fee', 'SMS_000000109', 'order_no,result,amount', '',
+  '您的订单{order_no}原证书介质已检测：{result}，需支付证书介质费{amount}元，请登录网上营业厅完成支付。'),
+ ('email', 'key_inspected_free', '', 'order_no,result', '订单{order_no}原证书介质检测结果',
+  '您好：\n\n您的订单{order_no}原证书介质已检测：{result}，本次补办免费办理，我们将尽快审核。\n\n数字证书网上营业厅'),
+ ('email', 'key_inspected_fee', '', 'order_no,result,amount', '订单{order_no}原证书介质检测结果',
+  '您好：\n\n您的订单{order_no}原证书介质已检测：{result}，需支付证书介质费{amount}元，请登录网上营业厅完成支付。\n\n数字证书网上营业厅');

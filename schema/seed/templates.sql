@@ -69,3 +69,11 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
 INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
  ('email', 'order_overdue', '', 'order_no,hall,business,submitted,waited,promise,link', '订单{order_no}已超过审核时限',
   '您好：\n\n{hall}的订单{order_no}（{business}）于{submitted}提交，已等待{waited}个工作日，超过承诺的{promise}个工作日审核时限，请尽快安排审核。\n查看订单：{link}\n\n数字证书网上营业厅');
+
+-- 002 损坏补办 "用户损坏补办时需携带原有数字证书介质USBkey进行检测鉴定": a signed damaged order
+-- waits for the old key (fcgi-apps/wizard/sign.c).
+INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
+ ('sms', 'key_requested', 'SMS_000000015', 'order_no,business', '',
+  '您的订单{order_no}（{business}）已提交。请将原证书介质（USBKey）寄回检测，并在网上营业厅填写快递运单号，检测结果将以短信通知。'),
+ ('email', 'key_requested', '', 'order_no,business', '订单{order_no}已提交，请寄回原证书介质',
+  '您好：\n\n您的订单{order_no}（{business}）已提交。请将原证书介质（USBKey）寄回检测，并在网上营业厅填写快递运单号，检测结果将以邮件和短信通知。\n\n数字证书网上营业厅');

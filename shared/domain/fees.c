@@ -73,3 +73,33 @@ int fees_quote(struct db *db, struct arena *a, const char *channel, const char *
 	}
 	return DB_OK;
 }
+
+int fees_key_inspected(struct db *db, struct arena *a, const char *channel, const char *business,
+		       const char *kind, bool *out)
+{
+	struct rules_fee f;
+	int rc;
+
+	*out = false;
+	if (!business || strcmp(business, "damaged") != 0)
+		return DB_OK;
+	rc = fees_find(db, a, channel, business, kind, &f);
+	if (rc == FEES_NONE)
+		return DB_OK;
+	if (rc == DB_OK)
+		*out = f.warranty_free;
+	return rc;
+}
+
+json_t *fees_quote_json(const struct rules_quote *q)
+{
+	json_t *items = json_array();
+
+	for (int i = 0; items && i < q->n; i++)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:i, s:I}", "code", q->item[i].code,
+						       "label", q->item[i].label,
+						       "unit_fen", (json_int_t)q->item[i].unit_fen,
+						       "qty", q->item[i].qty, "fen", (json_int_t)q->item[i].fen));
+	return json_pack("{s:o, s:I, s:b}", "items", items, "total_fen", (json_int_t)q->total_fen,
+			 "complete", q->complete);
+}

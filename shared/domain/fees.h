@@ -3,6 +3,9 @@
 #ifndef CERTHALL_FEES_H
 #define CERTHALL_FEES_H
 
+#include <jansson.h>
+#include <stdbool.h>
+
 #include "domain/rules.h"
 
 struct db;
@@ -22,5 +25,17 @@ int fees_find(struct db *db, struct arena *a, const char *channel, const char *b
 int fees_quote(struct db *db, struct arena *a, const char *channel, const char *business,
 	       const char *kind, int years, bool has_seal, bool damaged_in_warranty_defect,
 	       struct rules_quote *out, int *verdict);
+
+/* Whether a damaged key of this kind is sent in and inspected before anything else (002
+ * "用户损坏补办时需携带原有数字证书介质USBkey进行检测鉴定"): only at a hall that replaces a quality
+ * defect within the media warranty free (its fees row's warranty_free), where the inspection
+ * decides the fee; elsewhere it decides nothing and the fee is due at once. false for any other
+ * business, or one not offered. Returns DB_OK with *out, or a DB error. */
+int fees_key_inspected(struct db *db, struct arena *a, const char *channel, const char *business,
+		       const char *kind, bool *out);
+
+/* The quote as orders.quote_json keeps it: {items: [{code, label, unit_fen, qty, fen}],
+ * total_fen, complete}. A new reference, or NULL out of memory. */
+json_t *fees_quote_json(const struct rules_quote *q);
 
 #endif

@@ -24,6 +24,14 @@ const struct order_name order_kinds[] = {
 	{ NULL, NULL },
 };
 
+/* 002 七.损坏补办, in its words and order. */
+const struct order_name order_defect_signs[] = {
+	{ "no_light", "插入证书后，介质指示灯不亮" },
+	{ "blinking", "插入介质后，证书环境安装正常但介质指示灯不停闪烁" },
+	{ "unrecognised", "插入介质后，指示灯正常，但证书管理工具无法识别证书" },
+	{ NULL, NULL },
+};
+
 /* The states (shared/domain/order.h: enum order_state, in that order), their zh-CN names and
  * what each allows. */
 static const struct order_state_def state_defs[ORDER_STATE__COUNT] = {
@@ -35,6 +43,9 @@ static const struct order_state_def state_defs[ORDER_STATE__COUNT] = {
 	[ORDER_PRE_REVIEW] = { "pre_review", "待预审", ORDER_IN_REVIEW | ORDER_REFUNDABLE },
 	[ORDER_AWAITING_PAPER] = { "awaiting_paper", "待寄送纸质材料",
 				   ORDER_REFUNDABLE | ORDER_AWAITS_APPLICANT },
+	/* Awaits the applicant's parcel first, then the inspection (the review queue lists it
+	 * once the parcel's waybill is in, as awaiting_paper). Nothing is paid yet. */
+	[ORDER_AWAITING_KEY] = { "awaiting_key", "待寄回原介质检测", ORDER_AWAITS_APPLICANT },
 	[ORDER_PAPER_REVIEW] = { "paper_review", "纸质材料审核中", ORDER_IN_REVIEW | ORDER_REFUNDABLE },
 	[ORDER_REVIEWING] = { "reviewing", "审核中", ORDER_IN_REVIEW | ORDER_REFUNDABLE },
 	[ORDER_RETURNED] = { "returned", "已退回，待修改",
@@ -62,6 +73,7 @@ const struct order_transition order_transitions[] = {
 	T(DRAFT, PENDING_PAYMENT, "submitted", BY(APPLICANT)),
 	T(DRAFT, AWAITING_PAPER, "submitted", BY(APPLICANT)),
 	T(DRAFT, REVIEWING, "submitted", BY(APPLICANT)),
+	T(DRAFT, AWAITING_KEY, "submitted", BY(APPLICANT)),
 	T(DRAFT, CANCELLED, "cancelled", BY(APPLICANT)),
 	T(VERIFY_FAILED, CANCELLED, "cancelled", BY(APPLICANT)),
 	T(PENDING_PAYMENT, CANCELLED, "cancelled", BY(APPLICANT)),
@@ -73,6 +85,12 @@ const struct order_transition order_transitions[] = {
 	T(PRE_REVIEW, PENDING_PAYMENT, "pre_review_passed", BY(REVIEWER)),
 	T(PRE_REVIEW, AWAITING_PAPER, "pre_review_passed", BY(REVIEWER)),
 	T(AWAITING_PAPER, PAPER_REVIEW, "paper_received", BY(REVIEWER)),
+	/* 002 损坏补办: "属于质量问题并在质保期内的可以免费办理，非质量问题的或已经超过质保期的需要支付
+	 * 证书介质费用". */
+	T(AWAITING_KEY, REVIEWING, "key_inspected", BY(REVIEWER)),
+	T(AWAITING_KEY, AWAITING_PAPER, "key_inspected", BY(REVIEWER)),
+	T(AWAITING_KEY, PENDING_PAYMENT, "key_inspected", BY(REVIEWER)),
+	T(AWAITING_KEY, CANCELLED, "cancelled", BY(APPLICANT)),
 	/* 003: an unlock by the previous order's handler is approved by the hall's rule. */
 	T(REVIEWING, APPROVED, "approved", BY(REVIEWER) | BY(SYSTEM)),
 	T(PAPER_REVIEW, APPROVED, "approved", BY(REVIEWER)),
@@ -170,6 +188,8 @@ const struct order_name order_events[] = {
 	{ "resubmitted", "已重新提交" },
 	{ "paper_sent", "纸质材料已寄出" },
 	{ "paper_received", "纸质材料已签收" },
+	{ "key_sent", "原证书介质已寄出，待检测" },
+	{ "key_inspected", "原证书介质已检测" },
 	{ "approved", "审核通过" },
 	{ "fin_check_sent", "已向单位基本户打款 0.01 元（金融认证）" },
 	{ "fin_check_passed", "金融认证通过，成功受理" },

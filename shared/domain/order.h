@@ -13,6 +13,7 @@ enum order_state {
 	ORDER_PENDING_PAYMENT,
 	ORDER_PRE_REVIEW,
 	ORDER_AWAITING_PAPER,
+	ORDER_AWAITING_KEY,
 	ORDER_PAPER_REVIEW,
 	ORDER_REVIEWING,
 	ORDER_RETURNED,
@@ -81,6 +82,9 @@ struct order_name {
 extern const struct order_name order_businesses[];
 extern const struct order_name order_kinds[];
 extern const struct order_name order_events[];
+/* 002 七.损坏补办 "以下情况属于介质质量问题": the three signs of a quality defect of the medium,
+ * the checklist of a damaged key's product step (orders of that step: field defect_sign). */
+extern const struct order_name order_defect_signs[];
 
 /* Each returns the zh-CN name for a known code, or NULL for an unknown one. */
 const char *order_business_name(const char *code);
@@ -106,6 +110,8 @@ const char *order_event_name(const char *code);
  *     amount > 0 (pay_first, or mail-in):        pending_payment
  *     amount = 0, mail-in:                       awaiting_paper
  *     amount = 0, otherwise:                     reviewing
+ *     a damaged key at a hall with a media warranty (its fees row warranty_free, 002), before
+ *     any of these:                              awaiting_key
  *   pre_review       reviewer: pass -> pending_payment (amount > 0) / awaiting_paper;
  *                    return -> returned
  *   pending_payment  paid (provider notification, or finance confirms transfer/counter):
@@ -113,6 +119,12 @@ const char *order_event_name(const char *code);
  *                      otherwise -> reviewing;  cancel (nothing paid) -> cancelled
  *   awaiting_paper   applicant enters the paper's waybill (event paper_sent, same state);
  *                    staff record arrival -> paper_review
+ *   awaiting_key     002 "用户损坏补办时需携带原有数字证书介质USBkey进行检测鉴定": the applicant
+ *                    sends the old key in and enters its waybill (event key_sent, same state);
+ *                    a reviewer records the inspection (key_inspected): a quality defect
+ *                    within the warranty is free -> reviewing (awaiting_paper by mail);
+ *                    otherwise the media fee is due -> pending_payment; the applicant may
+ *                    cancel (nothing is paid yet)
  *   reviewing, paper_review
  *                    reviewer: approve -> approved; return -> returned (return_state = here)
  *   returned         applicant edits what was rejected (orders.editable), signs again:

@@ -142,8 +142,9 @@ static json_t *carriers(void)
 json_t *vocab_json(void)
 {
 	/* json_pack's "o" takes each list, and fails (releasing them all) if any is NULL. */
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "states", states(), "transitions",
-			 transitions(), "businesses", businesses(), "kinds", names(order_kinds, "code"),
-			 "events", names(order_events, "kind"), "payment_states", payment_state_list(),
-			 "pay_methods", pay_method_list(), "carriers", carriers());
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "states", states(),
+			 "transitions", transitions(), "businesses", businesses(), "kinds",
+			 names(order_kinds, "code"), "events", names(order_events, "kind"),
+			 "payment_states", payment_state_list(), "pay_methods", pay_method_list(),
+			 "carriers", carriers(), "defect_signs", names(order_defect_signs, "code"));
 }

@@ -40,25 +40,6 @@ struct walk {
 	char trail[400]; /* the states the order went through */
 };
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *v = json_string_value(json_object_get(o, k));
-
-	return v ? v : "";
-}
-
-/* Whether the array of codes a lists code. */
-static bool listed(json_t *a, const char *code)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(a, i, v)
-		if (strcmp(json_string_value(v), code) == 0)
-			return true;
-	return false;
-}
-
 /* A walk of business for kind at channel, paid by pay where it costs something. */
 static struct walk *new_walk(const char *channel, const char *business, const char *kind,
 			     const char *pay)
@@ -79,7 +60,7 @@ static bool has(json_t *list, const char *code)
 	json_t *it;
 
 	json_array_foreach(list, i, it)
-		if (strcmp(str(it, "code"), code) == 0)
+		if (strcmp(wiz_str(it, "code"), code) == 0)
 			return true;
 	return false;
 }
@@ -97,20 +78,9 @@ static void state_of(struct walk *w, char state[32], json_t **amount)
 /* A staff move on the order at its current version (the review detail's). */
 static void staff(struct api_client *c, struct walk *w, const char *action, const char *extra)
 {
-	char path[200], body[8192];
 	struct api_resp r;
-	long long version;
 
-	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
-	api_call(c, "GET", path, NULL, NULL, &r);
-	if (r.status != 200)
-		fail_msg("%s %s %s: detail %ld %s", w->channel, w->business, w->kind, r.status,
-			 r.body);
-	version = json_integer_value(json_object_get(r.json, "version"));
-	api_free(&r);
-	snprintf(path, sizeof(path), "/api/review/orders/%s/%s", w->no, action);
-	snprintf(body, sizeof(body), "{\"version\":%lld%s}", version, extra ? extra : "");
-	api_call(c, "POST", path, body, NULL, &r);
+	wiz_staff_call(c, w->no, action, extra, &r);
 	if (r.status != 200)
 		fail_msg("%s %s %s (%s): %s: %ld %s", w->channel, w->business, w->kind, w->trail,
 			 action, r.status, r.body);
@@ -121,21 +91,10 @@ static void staff(struct api_client *c, struct walk *w, const char *action, cons
  * for (the holder, the organisation), its serial and the PIN it set (free()). */
 static char *made_members(struct walk *w)
 {
-	char path[120];
-	struct api_resp r;
-	json_t *n;
-	char *out;
+	char *out = wiz_made_members(&shp, w->no);
 
-	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
-	api_call(&shp, "GET", path, NULL, NULL, &r);
-	assert_int_equal(r.status, 200);
-	n = json_object_get(r.json, "made_names");
-	if (!n)
-		fail_msg("%s %s %s: no names for the made step: %.300s", w->channel, w->business,
-			 w->kind, r.body);
-	out = wiz_token_made(CERT_KEY_RSA, str(n, "cn"), *str(n, "o") ? str(n, "o") : NULL, NULL,
-			     NULL);
-	api_free(&r);
+	if (!out)
+		fail_msg("%s %s %s: no names for the made step", w->channel, w->business, w->kind);
 	return out;
 }
 
@@ -151,9 +110,9 @@ static void fin_check_now(struct walk *w, char state[16], char ref[80], bool *ma
 	api_call(&shp, "GET", path, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	f = json_object_get(r.json, "fin_check");
-	snprintf(state, 16, "%s", f ? str(f, "state") : "");
-	snprintf(ref, 80, "%s", f ? str(f, "ref") : "");
-	*made = listed(json_object_get(r.json, "actions"), "made");
+	snprintf(state, 16, "%s", f ? wiz_str(f, "state") : "");
+	snprintf(ref, 80, "%s", f ? wiz_str(f, "ref") : "");
+	*made = wiz_listed(json_object_get(r.json, "actions"), "made");
 	api_free(&r);
 }
 
@@ -264,7 +223,7 @@ static void fin_credit(struct walk *w)
 	api_call(&shp, "GET", path, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	fin = json_object_get(r.json, "fin_check") != NULL &&
-	      strcmp(str(json_object_get(r.json, "fin_check"), "state"), "credited") != 0;
+	      strcmp(wiz_str(json_object_get(r.json, "fin_check"), "state"), "credited") != 0;
 	api_free(&r);
 	if (!fin)
 		return;
@@ -287,7 +246,7 @@ static void pay(struct walk *w)
 	api_call(&w->c, "GET", path, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	json_array_foreach(json_object_get(r.json, "pay_methods"), i, m)
-		qr |= strcmp(str(m, "method"), w->pay) == 0;
+		qr |= strcmp(wiz_str(m, "method"), w->pay) == 0;
 	api_free(&r);
 	if (qr) {
 		wiz_pay_qr(&w->c, w->no, w->pay, pay_no);
@@ -302,11 +261,25 @@ static void pay(struct walk *w)
 	staff(&fnc, w, "payment/confirm", NULL);
 }
 
+/* The applicant's parcel to the hall (the paper, or a damaged key) and its waybill entered. */
+static void parcel_sent(struct walk *w, const char *what)
+{
+	char path[120], body[120];
+	struct api_resp r;
+
+	snprintf(body, sizeof(body), "{\"carrier\":\"sf\",\"number\":\"SF%s\"}", w->no + 5);
+	snprintf(path, sizeof(path), "/api/track/orders/%s/waybill", w->no);
+	api_call(&w->c, "POST", path, body, NULL, &r);
+	if (r.status != 200 && r.status != 201)
+		fail_msg("%s %s %s: %s waybill %ld %s", w->channel, w->business, w->kind, what,
+			 r.status, r.body);
+	api_free(&r);
+}
+
 /* Every move the hall's staff and the applicant make, until the order is done. */
 static void drive(struct walk *w)
 {
-	char extra[160], state[32], body[120];
-	struct api_resp r;
+	char state[32], body[120];
 	size_t o = 0;
 
 	w->trail[0] = '\0';
@@ -329,15 +302,12 @@ static void drive(struct walk *w)
 			pay(w);
 		} else if (strcmp(state, "awaiting_paper") == 0) {
 			/* The applicant mails the paper and enters its waybill; it arrives. */
-			snprintf(body, sizeof(body), "{\"carrier\":\"sf\",\"number\":\"SF%s\"}",
-				 w->no + 5);
-			snprintf(extra, sizeof(extra), "/api/track/orders/%s/waybill", w->no);
-			api_call(&w->c, "POST", extra, body, NULL, &r);
-			if (r.status != 200 && r.status != 201)
-				fail_msg("%s %s %s: paper waybill %ld %s", w->channel, w->business,
-					 w->kind, r.status, r.body);
-			api_free(&r);
+			parcel_sent(w, "paper");
 			staff(&rev, w, "paper-received", NULL);
+		} else if (strcmp(state, "awaiting_key") == 0) {
+			/* 002 损坏补办: the old key sent in; its inspection finds a quality defect. */
+			parcel_sent(w, "key");
+			staff(&rev, w, "inspection", ",\"result\":\"defect\"");
 		} else if (strcmp(state, "reviewing") == 0 || strcmp(state, "paper_review") == 0) {
 			staff(&rev, w, "decision", ",\"decision\":\"approve\"");
 		} else if (strcmp(state, "approved") == 0) {
@@ -386,7 +356,7 @@ static void counter(struct walk *w, json_t *ch)
 	char extra[160];
 	struct api_resp r;
 	char body[400];
-	const char *addr = str(json_object_get(ch, "counter"), "address");
+	const char *addr = wiz_str(json_object_get(ch, "counter"), "address");
 
 	applicant(w, extra);
 	snprintf(body, sizeof(body), "{\"channel\":\"%s\",\"business\":\"%s\",\"kind\":\"%s\"%s}",
@@ -411,7 +381,7 @@ static void hall(const char *code)
 	api_call(NULL, "GET", "/api/wizard/catalog", NULL, NULL, &cat);
 	assert_int_equal(cat.status, 200);
 	json_array_foreach(json_object_get(cat.json, "channels"), i, c)
-		if (strcmp(str(c, "code"), code) == 0)
+		if (strcmp(wiz_str(c, "code"), code) == 0)
 			ch = c;
 	assert_non_null(ch);
 	json_array_foreach(json_object_get(ch, "businesses"), bi, b) {
@@ -419,7 +389,7 @@ static void hall(const char *code)
 		size_t ki;
 
 		json_array_foreach(json_object_get(b, "kinds"), ki, k) {
-			struct walk *w = new_walk(code, str(b, "code"), str(k, "code"),
+			struct walk *w = new_walk(code, wiz_str(b, "code"), wiz_str(k, "code"),
 						  has(json_object_get(ch, "pay_methods"), "wechat")
 							  ? "wechat" : "alipay");
 			if (json_is_true(json_object_get(b, "counter"))) {
@@ -482,8 +452,8 @@ static void held_serial(struct walk *w, char serial[41])
 	api_call(&w->c, "GET", "/api/wizard/certs", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	json_array_foreach(json_object_get(r.json, "certificates"), i, c)
-		if (strcmp(str(c, "channel"), w->channel) == 0)
-			snprintf(serial, 41, "%s", str(c, "serial"));
+		if (strcmp(wiz_str(c, "channel"), w->channel) == 0)
+			snprintf(serial, 41, "%s", wiz_str(c, "serial"));
 	api_free(&r);
 	if (!serial[0])
 		fail_msg("%s: no certificate in %s after %s", w->login, w->channel, w->trail);
@@ -546,9 +516,9 @@ static void test_netca_unlock_by_previous_handler(void **state)
 		bool by_rule = false;
 
 		json_array_foreach(json_object_get(r.json, "events"), i, e)
-			by_rule |= strcmp(str(e, "kind"), "approved") == 0 &&
-				   strcmp(str(e, "actor"), "system") == 0 &&
-				   strstr(str(e, "note"), "系统自动审核") != NULL;
+			by_rule |= strcmp(wiz_str(e, "kind"), "approved") == 0 &&
+				   strcmp(wiz_str(e, "actor"), "system") == 0 &&
+				   strstr(wiz_str(e, "note"), "系统自动审核") != NULL;
 		assert_true(by_rule);
 	}
 	api_free(&r);
@@ -642,7 +612,7 @@ static void test_bjca_seal_change_by_mail(void **state)
 	api_free(&r);
 	wiz_order(&w->c, w->no, NULL, &r);
 	assert_true(json_is_true(json_object_get(r.json, "paper_mail")));
-	assert_string_equal(str(json_object_get(r.json, "paper_to"), "recipient"),
+	assert_string_equal(wiz_str(json_object_get(r.json, "paper_to"), "recipient"),
 			    "中共中央直属采购中心渠道 在线受理点 王明明");
 	api_free(&r);
 	sign_order(w);
@@ -884,8 +854,8 @@ static void test_szca_form_and_scans(void **state)
 			size_t i;
 
 			json_array_foreach(json_object_get(r.json, "materials"), i, m)
-				if (strcmp(str(m, "kind"), "authorisation_letter") == 0 ||
-				    strcmp(str(m, "kind"), "handler_id_front") == 0)
+				if (strcmp(wiz_str(m, "kind"), "authorisation_letter") == 0 ||
+				    strcmp(wiz_str(m, "kind"), "handler_id_front") == 0)
 					assert_false(json_is_true(json_object_get(m, "required")));
 		}
 		api_free(&r);
@@ -915,7 +885,7 @@ static json_t *my_cert(struct walk *w, const char *serial, struct api_resp *r)
 	api_call(&w->c, "GET", "/api/wizard/certs", NULL, NULL, r);
 	assert_int_equal(r->status, 200);
 	json_array_foreach(json_object_get(r->json, "certificates"), i, c)
-		if (strcmp(str(c, "serial"), serial) == 0)
+		if (strcmp(wiz_str(c, "serial"), serial) == 0)
 			return c;
 	fail_msg("certificate %s not listed: %.300s", serial, r->body);
 	return NULL;
@@ -927,7 +897,7 @@ static bool needs(json_t *missing, const char *material)
 	json_t *m;
 
 	json_array_foreach(missing, i, m)
-		if (strcmp(str(m, "material"), material) == 0)
+		if (strcmp(wiz_str(m, "material"), material) == 0)
 			return true;
 	return false;
 }
@@ -982,21 +952,21 @@ static void test_netca_expired_renewal_by_mail(void **state)
 		applicant(w, extra);
 		snprintf(serial, sizeof(serial), "%.16s", strstr(extra, "\"cert_serial\":\"") + 15);
 		c = my_cert(w, serial, &r);
-		assert_string_equal(str(c, "state"), "expired");
-		assert_string_equal(str(c, "renewal"), "review");
+		assert_string_equal(wiz_str(c, "state"), "expired");
+		assert_string_equal(wiz_str(c, "renewal"), "review");
 		assert_true(json_is_true(json_object_get(c, "renewal_paper_mail")));
 		assert_true(has(json_object_get(c, "businesses"), "renew"));
 		api_free(&r);
 		wiz_create(&w->c, w->channel, w->business, w->kind, extra, w->no);
 		wiz_order(&w->c, w->no, state_now, &o);
-		assert_string_equal(str(o.json, "renew_mode"), "review");
+		assert_string_equal(wiz_str(o.json, "renew_mode"), "review");
 		assert_true(json_is_true(json_object_get(o.json, "paper_mail")));
 		/* "收 件 人:蔡先生": the hall's own paper address. */
-		assert_string_equal(str(json_object_get(o.json, "paper_to"), "recipient"), "蔡先生");
+		assert_string_equal(wiz_str(json_object_get(o.json, "paper_to"), "recipient"), "蔡先生");
 		/* And what goes in the parcel besides the scans: "5)需要续期的电子密匙(数字证书存储介质，
 		 * 外型像U盘)", "6)汇款凭证复印件一份". */
-		assert_non_null(strstr(str(json_object_get(o.json, "paper_to"), "items"), "5)需要续期的电子密匙"));
-		assert_non_null(strstr(str(json_object_get(o.json, "paper_to"), "items"), "6)汇款凭证复印件一份"));
+		assert_non_null(strstr(wiz_str(json_object_get(o.json, "paper_to"), "items"), "5)需要续期的电子密匙"));
+		assert_non_null(strstr(wiz_str(json_object_get(o.json, "paper_to"), "items"), "6)汇款凭证复印件一份"));
 		api_free(&o);
 		/* Its materials are 003's, once the steps are saved. */
 		{
@@ -1017,7 +987,7 @@ static void test_netca_expired_renewal_by_mail(void **state)
 			fail_msg("netca expired renewal %s: %s", w->kind, w->trail);
 		/* Renewed: valid again. */
 		c = my_cert(w, serial, &r);
-		assert_string_equal(str(c, "state"), "valid");
+		assert_string_equal(wiz_str(c, "state"), "valid");
 		api_free(&r);
 		printf("# netca-gd renew   %-9s expired: %s\n", w->kind, w->trail);
 		free(w);
@@ -1037,7 +1007,7 @@ static void test_netca_renewal_in_window_online(void **state)
 	applicant(w, extra);
 	wiz_create(&w->c, w->channel, w->business, w->kind, extra, w->no);
 	wiz_order(&w->c, w->no, NULL, &o);
-	assert_string_equal(str(o.json, "renew_mode"), "online");
+	assert_string_equal(wiz_str(o.json, "renew_mode"), "online");
 	assert_false(json_is_true(json_object_get(o.json, "paper_mail")));
 	assert_null(json_object_get(o.json, "paper_to"));
 	assert_int_equal(json_array_size(json_object_get(o.json, "materials_missing")), 0);
@@ -1088,11 +1058,11 @@ static void fin_failed(struct walk *w)
 	struct api_resp r;
 
 	wait_state(w, "verify_failed", &r);
-	assert_string_equal(str(r.json, "state_name"), "金融认证失败");
-	assert_true(listed(json_object_get(r.json, "actions"), "fin_check"));
-	assert_false(listed(json_object_get(r.json, "actions"), "cancel"));
-	assert_false(listed(json_object_get(r.json, "actions"), "redo_verification"));
-	assert_string_equal(str(json_object_get(r.json, "fin_check"), "state"), "failed");
+	assert_string_equal(wiz_str(r.json, "state_name"), "金融认证失败");
+	assert_true(wiz_listed(json_object_get(r.json, "actions"), "fin_check"));
+	assert_false(wiz_listed(json_object_get(r.json, "actions"), "cancel"));
+	assert_false(wiz_listed(json_object_get(r.json, "actions"), "redo_verification"));
+	assert_string_equal(wiz_str(json_object_get(r.json, "fin_check"), "state"), "failed");
 	api_free(&r);
 }
 
@@ -1112,7 +1082,7 @@ static void fin_resubmit(struct walk *w, const char *account, bool twice)
 	api_call(&w->c, "POST", path, body, NULL, &r);
 	if (r.status != 200)
 		fail_msg("%s: fin-check %ld %s", w->no, r.status, r.body);
-	assert_string_equal(str(r.json, "state"), "approved");
+	assert_string_equal(wiz_str(r.json, "state"), "approved");
 	api_free(&r);
 	if (!twice)
 		return;
@@ -1155,7 +1125,7 @@ static void test_szca_fin_check_after_approval(void **state)
 	/* Sent: 审核通过，金融认证中; the memo on the statement is the PIN. Then returned. */
 	fin_sent(w, ref);
 	wiz_order(&w->c, w->no, NULL, &r);
-	assert_string_equal(str(r.json, "state_name"), "审核通过，金融认证中");
+	assert_string_equal(wiz_str(r.json, "state_name"), "审核通过，金融认证中");
 	api_free(&r);
 	wiz_statement_memo(w->account, first);
 	assert_int_equal(strlen(first), 6);
@@ -1201,7 +1171,7 @@ static void test_szca_fin_check_after_approval(void **state)
 	fin_settled(w, fin_state);
 	assert_string_equal(fin_state, "credited");
 	wiz_order(&w->c, w->no, NULL, &r);
-	assert_string_equal(str(r.json, "state_name"), "成功受理");
+	assert_string_equal(wiz_str(r.json, "state_name"), "成功受理");
 	/* The PIN is on the bank statement only: never in the hall's answers. */
 	assert_null(strstr(r.body, memo));
 	api_free(&r);
@@ -1210,14 +1180,14 @@ static void test_szca_fin_check_after_approval(void **state)
 		 w->mobile + 7);
 	api_post_json("/api/track/order", body, &r);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str(json_object_get(r.json, "order"), "state_name"), "成功受理");
+	assert_string_equal(wiz_str(json_object_get(r.json, "order"), "state_name"), "成功受理");
 	assert_null(strstr(r.body, memo));
 	api_free(&r);
 	snprintf(path, sizeof(path), "/api/review/orders/%s", w->no);
 	api_call(&shp, "GET", path, NULL, NULL, &r);
 	assert_null(strstr(r.body, memo));
-	assert_string_equal(str(r.json, "pin_source"), "transfer_memo");
-	assert_true(listed(json_object_get(r.json, "actions"), "made"));
+	assert_string_equal(wiz_str(r.json, "pin_source"), "transfer_memo");
+	assert_true(wiz_listed(json_object_get(r.json, "actions"), "made"));
 	api_free(&r);
 
 	w->stop_at = NULL;
@@ -1254,9 +1224,9 @@ static void test_szca_fin_check_retried(void **state)
 	staff(&rev, w, "decision", ",\"decision\":\"approve\"");
 	usleep(1500 * 1000);
 	wiz_order(&w->c, w->no, NULL, &r);
-	assert_string_equal(str(r.json, "state"), "approved");
-	assert_string_equal(str(r.json, "state_name"), "审核通过，金融认证中");
-	assert_string_equal(str(json_object_get(r.json, "fin_check"), "state"), "queued");
+	assert_string_equal(wiz_str(r.json, "state"), "approved");
+	assert_string_equal(wiz_str(r.json, "state_name"), "审核通过，金融认证中");
+	assert_string_equal(wiz_str(json_object_get(r.json, "fin_check"), "state"), "queued");
 	api_free(&r);
 	/* That read asked again after its answer (the gateway still down); then only the pass. */
 	usleep(500 * 1000);
@@ -1299,7 +1269,7 @@ static void test_szca_fin_failed_refund(void **state)
 	fin_failed(w);
 	wiz_order(&w->c, w->no, NULL, &r);
 	a = json_object_get(r.json, "actions");
-	assert_true(listed(a, "fin_check") && listed(a, "refund"));
+	assert_true(wiz_listed(a, "fin_check") && wiz_listed(a, "refund"));
 	api_free(&r);
 	snprintf(path, sizeof(path), "/api/wizard/orders/%s/refund", w->no);
 	api_call(&w->c, "POST", path, "{\"reason\":\"基本户无法接收打款\"}", NULL, &r);
@@ -1353,7 +1323,7 @@ static void test_szca_free_replacement_pin_in_memo(void **state)
 	if (strstr(w->trail, "pending_payment"))
 		fail_msg("szca lost is free, yet it asked payment: %s", w->trail);
 	wiz_order(&w->c, w->no, NULL, &r);
-	assert_string_equal(str(r.json, "pin_delivery"), "transfer_memo");
+	assert_string_equal(wiz_str(r.json, "pin_delivery"), "transfer_memo");
 	api_free(&r);
 	fin_sent(w, ref);
 	wiz_statement_memo(w->account, memo);
@@ -1372,7 +1342,7 @@ static void test_szca_free_replacement_pin_in_memo(void **state)
 	/* The maker sets on the token the PIN the memo carried to the organisation's finance. */
 	api_call(&shp, "GET", path, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str(r.json, "pin"), memo);
+	assert_string_equal(wiz_str(r.json, "pin"), memo);
 	assert_non_null(strstr(r.headers, "no-store"));
 	api_free(&r);
 	w->stop_at = NULL;

@@ -851,15 +851,16 @@ static void test_lost_replacement_revokes(void **state)
 	value(v, sizeof(v), "SELECT CONCAT(state, ':', revoke_reason, ':', revoked_at IS NOT NULL) "
 	      "FROM certificates WHERE serial = '%s'", serial);
 	assert_string_equal(v, "revoked:遗失补办，旧证书已吊销:1");
-	/* The replacement: the CA's serial, same holder, subject, account, kind and seal, first
-	 * issued today; its validity the certificate's (the CA's profile sets it). */
+	/* The replacement: the CA's serial, same holder, subject, account, kind and seal, and the
+	 * old one's first issue (002 "证书介质质保期为一年，自证书初次发放日起计算": 400 days ago, not
+	 * today); its validity the certificate's (the CA's profile sets it). */
 	value(v, sizeof(v),
 	      "SELECT CONCAT(n.serial <> o.serial, ':', n.serial REGEXP '^[0-9A-F]{32}$', ':', "
 	      "n.holder_name = o.holder_name, ':', n.subject_name = o.subject_name, ':', "
 	      "n.account_id = o.account_id, ':', n.subject_idx = o.subject_idx, ':', n.kind = o.kind, ':', "
 	      "n.channel_id = o.channel_id, ':', n.not_before = CURDATE(), ':', "
 	      "n.not_after >= CURDATE() + INTERVAL 364 DAY, ':', "
-	      "n.has_seal, ':', n.first_issued = DATE(NOW()), ':', n.state, ':', LENGTH(n.key_sha256)) "
+	      "n.has_seal, ':', n.first_issued = o.first_issued AND n.first_issued < CURDATE(), ':', n.state, ':', LENGTH(n.key_sha256)) "
 	      "FROM certificates n JOIN certificates o ON o.serial = '%s' WHERE n.order_id = %lld", serial, id);
 	assert_string_equal(v, "1:1:1:1:1:1:1:1:1:1:1:1:valid:64");
 }

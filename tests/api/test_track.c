@@ -361,7 +361,7 @@ static void test_vocabulary(void **state)
 	api_get("/api/track/vocabulary", &r);
 	assert_int_equal(r.status, 200);
 	states = json_object_get(r.json, "states");
-	assert_int_equal(json_array_size(states), 16);
+	assert_int_equal(json_array_size(states), 17);
 	row = json_array_get(states, 0);
 	assert_string_equal(json_string_value(json_object_get(row, "name")), "draft");
 	assert_string_equal(json_string_value(json_object_get(row, "zh")), "未完成");
@@ -384,6 +384,8 @@ static void test_vocabulary(void **state)
 	assert_true(json_array_size(json_object_get(r.json, "events")) >= 20);
 	assert_int_equal(json_array_size(json_object_get(r.json, "pay_methods")), 4);
 	assert_int_equal(json_array_size(json_object_get(r.json, "carriers")), 8);
+	/* 002 七.损坏补办's three signs of a quality defect. */
+	assert_int_equal(json_array_size(json_object_get(r.json, "defect_signs")), 3);
 	assert_non_null(api_header(&r, "Cache-Control", cc, sizeof(cc)));
 	assert_non_null(strstr(cc, "public"));
 	assert_non_null(strstr(cc, "no-cache"));

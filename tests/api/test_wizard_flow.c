@@ -471,9 +471,11 @@ static void test_lost_szca_legal_rep(void **state)
 }
 
 /* BJCA damaged: 002 makes a quality defect within the media warranty (a year from first
- * issue) free and charges the media fee otherwise. Without a defect claimed, both pay the
- * media fee; a defect claimed within the warranty is free (checked when the key comes back),
- * one claimed after it is not. */
+ * issue) free and charges the media fee otherwise. Without a defect claimed, both are quoted
+ * the media fee; a defect claimed within the warranty is quoted free, one claimed after it is
+ * not. Either way the old key is sent in first ("用户损坏补办时需携带原有数字证书介质USBkey进行检
+ * 测鉴定"): the order waits for it, and nothing is paid before its inspection (test_damaged.c
+ * walks on from there). */
 static void test_damaged(void **state)
 {
 	static const struct {
@@ -497,8 +499,7 @@ static void test_damaged(void **state)
 		assert_string_equal(json_string_value(json_object_get(item, "code")), "media");
 		assert_int_equal(json_array_size(json_object_get(json_object_get(r.json, "quote"), "items")), 1);
 		api_free(&r);
-		submit(&f, "pending_payment");
-		pay(&f, i ? "alipay" : "wechat", "reviewing");
+		submit(&f, "awaiting_key");
 	}
 	for (size_t i = 0; i < 2; i++) {
 		char product[1024], *p;
@@ -510,13 +511,14 @@ static void test_damaged(void **state)
 		snprintf(product, sizeof(product), "%s", wiz_step_json("product", ORG, f.mobile, NULL));
 		p = strrchr(product, '}');
 		assert_non_null(p);
-		snprintf(p, sizeof(product) - (size_t)(p - product), ",\"defect\":\"1\"}");
+		snprintf(p, sizeof(product) - (size_t)(p - product),
+			 ",\"defect\":\"1\",\"defect_sign\":\"blinking\"}");
 		wiz_put(&f.c, f.no, "product", product, &r);
 		assert_int_equal(r.status, 200);
 		api_free(&r);
 		expect_detail(&f, "amount", i == 0 ? "0.00" : "80.00");
 		assert_int_equal(has_step(&f, "pay"), i != 0);
-		submit(&f, i == 0 ? "reviewing" : "pending_payment");
+		submit(&f, "awaiting_key");
 	}
 }
 

@@ -794,6 +794,69 @@ void wiz_pay_complete(const char *pay_no)
 	api_free(&r);
 }
 
+const char *wiz_str(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	return v ? v : "";
+}
+
+bool wiz_listed(json_t *a, const char *code)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), code) == 0)
+			return true;
+	return false;
+}
+
+long long wiz_staff_version(struct api_client *staff, const char *no)
+{
+	char path[120];
+	struct api_resp r;
+	long long v;
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", no);
+	api_call(staff, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	v = json_integer_value(json_object_get(r.json, "version"));
+	api_free(&r);
+	return v;
+}
+
+void wiz_staff_call(struct api_client *staff, const char *no, const char *action,
+		    const char *more, struct api_resp *r)
+{
+	char path[160], body[8192];
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s/%s", no, action);
+	snprintf(body, sizeof(body), "{\"version\":%lld%s}", wiz_staff_version(staff, no),
+		 more ? more : "");
+	api_call(staff, "POST", path, body, NULL, r);
+}
+
+char *wiz_made_members(struct api_client *staff, const char *no)
+{
+	char path[120];
+	struct api_resp r;
+	json_t *n;
+	const char *cn, *o;
+	char *out = NULL;
+
+	snprintf(path, sizeof(path), "/api/review/orders/%s", no);
+	api_call(staff, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	n = json_object_get(r.json, "made_names");
+	cn = json_string_value(json_object_get(n, "cn"));
+	o = json_string_value(json_object_get(n, "o"));
+	if (cn)
+		out = wiz_token_made(CERT_KEY_RSA, cn, o && *o ? o : NULL, NULL, NULL);
+	api_free(&r);
+	return out;
+}
+
 char *wiz_token_made(enum cert_key kind, const char *cn, const char *org, EVP_PKEY **key_out,
 		     char serial[17])
 {

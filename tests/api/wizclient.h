@@ -175,6 +175,25 @@ void wiz_pay_complete(const char *pay_no);
 char *wiz_token_made(enum cert_key kind, const char *cn, const char *org, EVP_PKEY **key_out,
 		     char serial[17]);
 
+/* A string member of o, "" when absent or not a string. */
+const char *wiz_str(json_t *o, const char *k);
+
+/* Whether the array of strings a holds code. */
+bool wiz_listed(json_t *a, const char *code);
+
+/* The order's version as staff read it in its detail. */
+long long wiz_staff_version(struct api_client *staff, const char *no);
+
+/* A staff POST /api/review/orders/<no>/<action> at the order's current version (read from its
+ * detail), the body's other members in more (",\"k\":v...", or NULL). */
+void wiz_staff_call(struct api_client *staff, const char *no, const char *action,
+		    const char *more, struct api_resp *r);
+
+/* The made step's members for order no as staff (shipping) read its detail: a sandbox token's
+ * RSA request naming the detail's made_names (cn, and o when given), as wiz_token_made
+ * (free()); NULL when the detail names none. */
+char *wiz_made_members(struct api_client *staff, const char *no);
+
 /* Runs a shell command: its exit status, its output (stdout and stderr) into out (cut at
  * outsz). */
 int wiz_run(const char *cmd, char *out, size_t outsz);

@@ -65,7 +65,7 @@ static void test_flags(void **state)
 	static const char *const refundable[] = { "pre_review", "reviewing", "awaiting_paper",
 						  "paper_review", "returned", "verify_failed" };
 	static const char *const awaits_applicant[] = { "draft", "verify_failed", "pending_payment",
-							"awaiting_paper", "returned" };
+							"awaiting_paper", "awaiting_key", "returned" };
 	static const char *const granted[] = { "approved", "making", "shipped", "done" };
 	struct {
 		unsigned flag;
@@ -76,7 +76,7 @@ static void test_flags(void **state)
 		{ ORDER_EDITABLE, editable, 2 },
 		{ ORDER_IN_REVIEW, in_review, 3 },
 		{ ORDER_REFUNDABLE, refundable, 6 },
-		{ ORDER_AWAITS_APPLICANT, awaits_applicant, 5 },
+		{ ORDER_AWAITS_APPLICANT, awaits_applicant, 6 },
 		{ ORDER_GRANTED, granted, 4 },
 	};
 

@@ -146,7 +146,12 @@ static void test_names(void **state)
 	assert_int_equal(json_array_size(list), n);
 	assert_null(payment_state_name("nonsense"));
 	assert_null(payment_state_name(NULL));
-	assert_int_equal(json_object_size(v), 8);
+	/* 002 七.损坏补办: its three signs of a quality defect, in its order. */
+	names_are(json_object_get(v, "defect_signs"), "code", order_defect_signs);
+	assert_int_equal(json_array_size(json_object_get(v, "defect_signs")), 3);
+	assert_string_equal(str(json_array_get(json_object_get(v, "defect_signs"), 0), "code"),
+			    "no_light");
+	assert_int_equal(json_object_size(v), 9);
 	json_decref(v);
 }
 
