@@ -78,6 +78,7 @@ int fees_key_inspected(struct db *db, struct arena *a, const char *channel, cons
 		       const char *kind, bool *out)
 {
 	struct rules_fee f;
+	struct db_rows rows;
 	int rc;
 
 	*out = false;
@@ -86,8 +87,14 @@ int fees_key_inspected(struct db *db, struct arena *a, const char *channel, cons
 	rc = fees_find(db, a, channel, business, kind, &f);
 	if (rc == FEES_NONE)
 		return DB_OK;
+	if (rc != DB_OK || !f.warranty_free)
+		return rc;
+	/* A hall with nowhere to send the key to (000 gives no address) cannot ask for it: the
+	 * order would wait for a parcel nobody can post. */
+	rc = db_query(db, a, "SELECT paper_address <> '' FROM channels WHERE code = ?",
+		      DB_ARGS(DB_STR(channel)), &rows);
 	if (rc == DB_OK)
-		*out = f.warranty_free;
+		*out = rows.nrows == 1 && strcmp(db_cell(&rows, 0, 0), "1") == 0;
 	return rc;
 }
 

@@ -29,8 +29,9 @@ int fees_quote(struct db *db, struct arena *a, const char *channel, const char *
 /* Whether a damaged key of this kind is sent in and inspected before anything else (002
  * "用户损坏补办时需携带原有数字证书介质USBkey进行检测鉴定"): only at a hall that replaces a quality
  * defect within the media warranty free (its fees row's warranty_free), where the inspection
- * decides the fee; elsewhere it decides nothing and the fee is due at once. false for any other
- * business, or one not offered. Returns DB_OK with *out, or a DB error. */
+ * decides the fee, and that has an address for parcels (channels.paper_address: 000 gives
+ * none, so CECEP cannot ask for the key until its admin sets one); elsewhere it decides nothing
+ * and the fee is due at once. false for any other business, or one not offered. Returns DB_OK with *out, or a DB error. */
 int fees_key_inspected(struct db *db, struct arena *a, const char *channel, const char *business,
 		       const char *kind, bool *out);
 
