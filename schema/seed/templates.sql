@@ -69,3 +69,9 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
 INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
  ('email', 'order_overdue', '', 'order_no,hall,business,submitted,waited,promise,link', '订单{order_no}已超过审核时限',
   '您好：\n\n{hall}的订单{order_no}（{business}）于{submitted}提交，已等待{waited}个工作日，超过承诺的{promise}个工作日审核时限，请尽快安排审核。\n查看订单：{link}\n\n数字证书网上营业厅');
+
+-- An organisation account set aside: the company proved the USCC it had claimed first
+-- (shared/domain/subject.c). It keeps its login by mobile.
+INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
+ ('sms', 'uscc_released', 'SMS_000000015', 'uscc,mobile', '',
+  '您的账号登记的统一社会信用代码{uscc}已由该单位通过企业身份核验认领，本账号不再以该代码登录，也不能查看或办理该单位的证书。您仍可用手机号{mobile}登录。如有疑问请联系客服。');
