@@ -19,7 +19,7 @@ static const char sql_set_aside[] =
 	"updated_at = NOW(3) WHERE id = ?";
 static const char sql_drafts[] =
 	"SELECT id, state FROM orders WHERE account_id = ? AND subject_idx = ? AND state IN (?, ?) "
-	"FOR UPDATE";
+	"AND submitted_at IS NULL FOR UPDATE"; /* a paid order's failed 001 check is not a draft */
 static const char sql_proven[] =
 	"UPDATE accounts SET uscc_proven_at = NOW(3), login_name = uscc, updated_at = NOW(3) "
 	"WHERE id = ?";
