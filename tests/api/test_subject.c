@@ -324,7 +324,7 @@ static void distinct_subjects_a_day(void **state)
 	msg = json_string_value(json_object_get(json_object_get(r.json, "error"), "message"));
 	assert_non_null(strstr(msg, "最多为 3 个不同的证件"));
 	assert_non_null(api_header(&r, "Retry-After", wait, sizeof(wait)));
-	assert_true(atol(wait) > 0 && atol(wait) <= 86400);
+	assert_true(strtol(wait, NULL, 10) > 0 && strtol(wait, NULL, 10) <= 86400);
 	api_free(&r);
 	/* A subject already applied for today is not a new one: its own draft is named. */
 	snprintf(body, sizeof(body),
