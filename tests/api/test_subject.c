@@ -262,7 +262,11 @@ static void person_id_first_to_prove_holds(void **state)
 	wiz_create(&h, "netca-gd", "new", "person", body, hno);
 	wiz_fill_opts(&h, hno, "", hm, &opts);
 	wiz_verify(&h, hno, "handler", NULL);
-	/* ... and goes on to sign. */
+	/* Proven, the holder's draft holds the number: the stranger's goes no further. */
+	wiz_put(&s, sno, "agreements", wiz_step_json("agreements", "", sm, NULL), &r);
+	api_expect_error(&r, 409, "subject_held");
+	api_free(&r);
+	/* ... and the holder goes on to sign. */
 	wiz_upload_missing(&h, hno);
 	wiz_sign_code(&h, hno, hm, code);
 	wiz_sign_with(&h, hno, "/sign", code, &r);
