@@ -151,7 +151,19 @@
     loadAll();
   });
 
+  // An organisation reaches what the CA issued to its USCC only once it has proven it (issue 20).
+  function subjectNote(me) {
+    var text = me.uscc_state === 'claimed'
+      ? '本单位的统一社会信用代码尚未认证：此处只列出本账号办理或绑定的证书。完成一次企业身份核验（在线申请中的“企业认证”）或订单审核通过后，将列出认证机构为本单位签发的全部证书。'
+      : me.uscc_state === 'released'
+        ? '本账号登记的统一社会信用代码已由该单位通过企业身份核验认领，本账号不再能查看或办理该单位的证书。'
+        : '';
+    if (text) list.parentNode.insertBefore(P.alert(text, 'info'), list);
+  }
+
   P.me(true).then(function (me) {
-    if (me) loadAll();
+    if (!me) return;
+    subjectNote(me);
+    loadAll();
   });
 }());

@@ -8,7 +8,9 @@
 #include "web/auth.h"
 
 static const char sql_account[] =
-	"SELECT kind, login_name, display_name, mobile_mask FROM accounts WHERE id = ?";
+	"SELECT kind, login_name, display_name, mobile_mask, uscc, "
+	"CASE WHEN uscc_proven_at IS NOT NULL THEN 'proven' WHEN uscc IS NOT NULL THEN 'claimed' "
+	"WHEN uscc_released_at IS NOT NULL THEN 'released' END FROM accounts WHERE id = ?";
 static const char sql_staff[] = "SELECT username, display_name, role FROM staff WHERE id = ?";
 static const char sql_outbox[] =
 	"SELECT id, channel, event, recipient_mask, state, attempts, last_error, "
@@ -26,9 +28,12 @@ int account_me(struct req *r)
 		return app_db_error(r, rc);
 	if (a.nrows != 1)
 		return resp_error(r, ERR_NOT_LOGGED_IN, NULL, NULL);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", db_cell(&a, 0, 0),
+	/* uscc_state (organisations): claimed at registration, proven by the enterprise check or
+	 * an approval, released when another account proved it (shared/domain/subject.h). */
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}", "kind", db_cell(&a, 0, 0),
 				    "login_name", db_cell(&a, 0, 1), "name", db_cell(&a, 0, 2), "mobile",
-				    db_cell(&a, 0, 3), "csrf_token", r->auth.csrf));
+				    db_cell(&a, 0, 3), "csrf_token", r->auth.csrf, "uscc",
+				    db_cell(&a, 0, 4), "uscc_state", db_cell(&a, 0, 5)));
 	return 0;
 }
 

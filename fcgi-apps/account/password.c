@@ -20,7 +20,8 @@ static const char sql_account_pw[] = "SELECT password_hash, kind FROM accounts W
 static const char sql_staff_pw[] = "SELECT password_hash, 'staff' FROM staff WHERE id = ?";
 static const char sql_set_mobile[] =
 	"UPDATE accounts SET mobile_enc = ?, mobile_idx = ?, mobile_mask = ?, "
-	"login_name = IF(kind = 'person', ?, login_name), updated_at = NOW(3) WHERE id = ?";
+	"login_name = IF(kind = 'person' OR uscc IS NULL OR login_name <> uscc, ?, login_name), "
+	"updated_at = NOW(3) WHERE id = ?";
 
 static int new_hash(struct req *r, const char *pw, char out[PASSWORD_HASH_MAX])
 {

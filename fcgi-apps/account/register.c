@@ -9,11 +9,15 @@
 #include "domain/mask.h"
 #include "crypto/password.h"
 #include "domain/smscode.h"
+#include "base/strlist.h"
 #include "base/valid.h"
 
 static const char sql_insert[] =
 	"INSERT INTO accounts (kind, login_name, display_name, password_hash, mobile_enc, mobile_idx, "
-	"mobile_mask, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NOW(3), NOW(3))";
+	"mobile_mask, uscc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NOW(3), NOW(3))";
+/* Who claims the USCC already, and whether one has proven it (shared/domain/subject.h). */
+static const char sql_claims[] =
+	"SELECT COUNT(*), COALESCE(SUM(uscc_proven_at IS NOT NULL), 0) FROM accounts WHERE uscc = ?";
 
 static bool is_kind(const char *s)
 {
@@ -59,6 +63,8 @@ int account_register(struct req *r)
 	unsigned char enc[64];
 	size_t enclen;
 	unsigned long long id = 0;
+	bool contested = false;
+	struct db_rows c;
 	json_t *body;
 	int rc;
 
@@ -81,15 +87,35 @@ int account_register(struct req *r)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	smscode_mobile_idx(&r->app->key, mobile, idx);
 	mask_mobile(mobile, masked, sizeof(masked));
+	/* A proven USCC is its company's; a claimed one is not turned away (a stranger may have
+	 * typed it first): this account claims it too and logs in by mobile until it proves it. */
+	if (org) {
+		rc = db_query(&r->app->db, r->arena, sql_claims, DB_ARGS(DB_STR(in.uscc)), &c);
+		if (rc != DB_OK)
+			return app_db_error(r, rc);
+		if (!str_is(db_cell(&c, 0, 1), "0"))
+			return resp_error(r, ERR_TAKEN, "uscc", NULL);
+		contested = !str_is(db_cell(&c, 0, 0), "0");
+	}
 	rc = db_exec(&r->app->db, sql_insert,
-		     DB_ARGS(DB_STR(in.kind), DB_STR(org ? in.uscc : mobile), DB_STR(in.name),
-			     DB_STR(hash), DB_BLOB(enc, enclen), DB_STR(idx), DB_STR(masked)),
+		     DB_ARGS(DB_STR(in.kind), DB_STR(org && !contested ? in.uscc : mobile),
+			     DB_STR(in.name), DB_STR(hash), DB_BLOB(enc, enclen), DB_STR(idx),
+			     DB_STR(masked), org ? DB_STR(in.uscc) : DB_NULL),
 		     NULL, &id);
 	if (rc == DB_DUP)
-		return resp_error(r, ERR_TAKEN, org ? "uscc" : "mobile", NULL);
+		return resp_error(r, ERR_TAKEN, org && !contested ? "uscc" : "mobile", NULL);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (auth_login(r, AUTH_ACCOUNT, (long long)id, ROLE_APPLICANT) < 0)
 		return -1;
-	return account_logged_in(r, 201);
+	if (!org)
+		return account_logged_in(r, 201);
+	resp_json(r, 201,
+		  json_pack("{s:b, s:s, s:s, s:s, s:s, s:s}", "logged_in", 1, "kind", "account",
+			    "csrf_token", r->auth.csrf, "login_name", contested ? mobile : in.uscc,
+			    "uscc_state", "claimed", "message",
+			    contested ? "注册成功。该统一社会信用代码已有其他账号登记但尚未认证：请用手机号登录并完成企业身份核验，"
+					"核验通过后统一社会信用代码即归属本账号，可用其登录并查看、办理本单位的证书。"
+				      : "注册成功。完成企业身份核验后，即可查看和办理本单位在认证机构的全部证书。"));
+	return 0;
 }

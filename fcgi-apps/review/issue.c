@@ -11,6 +11,7 @@
 #include "domain/crl.h"
 #include "domain/fincheck.h"
 #include "domain/order.h"
+#include "domain/subject.h"
 #include "domain/unlock.h"
 #include "review.h"
 #include "domain/rules.h"
@@ -174,10 +175,18 @@ int review_approved(struct db *db, struct req *r, const struct order *o, long lo
 		    enum order_state *final_state)
 {
 	const char *serial = NULL, *hint;
+	struct subject_notices sent = { .n = 0 };
 	json_t *params;
 	int rc = review_issue(db, r, o, &serial);
 
 	*final_state = ORDER_APPROVED;
+	/* The reviewer checked the organisation's sealed materials: its USCC is proven, if the
+	 * account still claims the one the order was for (shared/domain/subject.h). */
+	if (rc == DB_OK && o->account_id > 0 && o->subject_idx[0] && !str_is(o->kind, "person"))
+		rc = subject_prove_org(db, r->arena, &r->app->key, o->account_id, o->subject_idx,
+				       &sent);
+	for (size_t i = 0; rc == DB_OK && i < sent.n; i++)
+		app_outbox_note(r->app, DB_OK, sent.ids[i]);
 	if (rc == DB_OK && serial)
 		rc = review_audit(db, r, o->id, o->no, "certificate_issued", serial);
 	/* Renewal, unlock, an online change and revocation mail nothing: done at once. */

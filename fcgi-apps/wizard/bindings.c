@@ -10,7 +10,9 @@
 #define BINDINGS_MAX 50
 
 /* The token's current certificate (the newest the hall recorded for it), if the account
- * reaches it: its own order made it, or it was issued to the account's subject. */
+ * reaches it: its own order made it, or it was issued to the subject the account claims. The
+ * key in hand proves that subject for this certificate (002 证书绑定): an account that has not
+ * proven its USCC otherwise reaches it, once bound, and nothing else of the subject. */
 static const char sql_token_cert[] =
 	"SELECT c.serial, c.state FROM certificates c WHERE c.token_serial = ? "
 	"AND c.pem IS NOT NULL AND (c.account_id = ? OR c.subject_idx = ?) ORDER BY c.id DESC LIMIT 1";
@@ -76,16 +78,17 @@ int wizard_bind(struct req *r)
 {
 	struct bind_in in;
 	struct db_rows c, b;
-	const char *idx;
+	struct wizard_subject s;
 	unsigned long long n = 0;
 	json_t *body;
 	int rc;
 
 	if (req_json(r, &body) < 0 || REQ_FIELDS(r, body, bind_fields, &in) < 0 ||
-	    wizard_my_subject(r, &idx) < 0)
+	    wizard_subject(r, &s) < 0)
 		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_token_cert,
-		      DB_ARGS(DB_STR(in.token_serial), DB_I64(r->auth.id), idx ? DB_STR(idx) : DB_NULL), &c);
+		      DB_ARGS(DB_STR(in.token_serial), DB_I64(r->auth.id),
+			      s.claimed_idx ? DB_STR(s.claimed_idx) : DB_NULL), &c);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (c.nrows != 1)

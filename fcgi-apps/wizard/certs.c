@@ -14,8 +14,6 @@
 
 #define CERTS_MAX 200
 
-static const char sql_account[] = "SELECT kind, login_name FROM accounts WHERE id = ?";
-
 #define CERT_COLS \
 	"SELECT c.serial, ch.code, ch.name, c.kind, c.holder_name, c.subject_name, " \
 	"DATE_FORMAT(c.not_before, '%Y-%m-%d'), DATE_FORMAT(c.not_after, '%Y-%m-%d'), " \
@@ -37,39 +35,10 @@ static const char sql_account[] = "SELECT kind, login_name FROM accounts WHERE i
 	"FROM certificates c JOIN channels ch ON ch.id = c.channel_id "
 enum { C_CHANGES = 15, C_REPLACES, C_REVOKE_REASON, C_TOKEN_SERIAL };
 
-/* Bound to the account (the key was issued to it), or issued to its subject (an organisation's
- * USCC) by the CA outside the hall. */
-static const char sql_certs[] = CERT_COLS
-	"WHERE (c.account_id = ? OR c.subject_idx = ?) "
+static const char sql_certs[] = CERT_COLS "WHERE " WIZARD_REACH " "
 	"ORDER BY c.not_after DESC, c.id DESC LIMIT ?";
 /* serial is ascii_bin: the match is exact and case-sensitive. */
-static const char sql_cert[] = CERT_COLS
-	"WHERE c.serial = ? AND (c.account_id = ? OR c.subject_idx = ?)";
-
-/* The subject index of the logged-in account: an organisation's USCC (its login name). A person
- * account's login is a mobile, not the holder's ID number, so it has none: *idx stays NULL.
- * Returns 0 or -1 answered. */
-int wizard_my_subject(struct req *r, const char **idx)
-{
-	struct db_rows a;
-	char *hex;
-	int rc;
-
-	*idx = NULL;
-	rc = db_query(&r->app->db, r->arena, sql_account, DB_ARGS(DB_I64(r->auth.id)), &a);
-	if (rc != DB_OK)
-		return app_db_error(r, rc);
-	if (a.nrows != 1)
-		return resp_error(r, ERR_NOT_LOGGED_IN, NULL, NULL);
-	if (strcmp(db_cell(&a, 0, 0), "org") != 0)
-		return 0;
-	hex = arena_alloc(r->arena, 2 * CRYPTO_SHA256_LEN + 1);
-	if (!hex)
-		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	crypto_index_hex(&r->app->key, "subject", db_cell(&a, 0, 1), strlen(db_cell(&a, 0, 1)), hex);
-	*idx = hex;
-	return 0;
-}
+static const char sql_cert[] = CERT_COLS "WHERE c.serial = ? AND " WIZARD_REACH;
 
 /* What can be started on this certificate: the rules of create.c, so that every business shown
  * here is one the hall accepts. A revoked certificate takes none; an expired one only its
@@ -196,15 +165,16 @@ static json_t *cert_json(const struct db_rows *c, size_t i, struct rules_date to
 int wizard_certs(struct req *r)
 {
 	struct rules_date today = rules_today(time(NULL));
-	const char *idx;
+	struct wizard_subject s;
 	struct db_rows c;
 	json_t *list;
 	int rc;
 
-	if (wizard_my_subject(r, &idx) < 0)
+	if (wizard_subject(r, &s) < 0)
 		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_certs,
-		      DB_ARGS(DB_I64(r->auth.id), idx ? DB_STR(idx) : DB_NULL, DB_I64(CERTS_MAX + 1)),
+		      DB_ARGS(DB_I64(r->auth.id), s.proven_idx ? DB_STR(s.proven_idx) : DB_NULL,
+			      DB_I64(r->auth.id), DB_I64(CERTS_MAX + 1)),
 		      &c);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
@@ -218,17 +188,19 @@ int wizard_certs(struct req *r)
 
 int wizard_cert_find(struct req *r)
 {
-	const char *serial = r->params[0], *idx;
+	const char *serial = r->params[0];
+	struct wizard_subject s;
 	struct db_rows c;
 	int rc;
 
 	if (!valid_serial(serial))
 		return resp_error(r, ERR_INVALID_FIELD, "serial",
 				  "证书序列号为 1 至 40 位十六进制字符（0-9、A-F，区分大小写），例如 712C1B5A584A1BBE。");
-	if (wizard_my_subject(r, &idx) < 0)
+	if (wizard_subject(r, &s) < 0)
 		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_cert,
-		      DB_ARGS(DB_STR(serial), DB_I64(r->auth.id), idx ? DB_STR(idx) : DB_NULL), &c);
+		      DB_ARGS(DB_STR(serial), DB_I64(r->auth.id),
+			      s.proven_idx ? DB_STR(s.proven_idx) : DB_NULL, DB_I64(r->auth.id)), &c);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	/* Another's certificate is as unknown as one never issued. */

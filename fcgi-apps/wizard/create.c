@@ -10,36 +10,39 @@
 #include "domain/order.h"
 #include "domain/orderno.h"
 #include "domain/fees.h"
+#include "domain/subject.h"
 #include "base/strlist.h"
 #include "base/valid.h"
 #include "wizard.h"
 
-static const char sql_account[] =
-	"SELECT kind, login_name, display_name FROM accounts WHERE id = ?";
 static const char sql_channel[] =
 	"SELECT id, FIND_IN_SET(?, businesses), FIND_IN_SET(?, kinds), renew_expired_online, "
 	"FIND_IN_SET(?, paper_businesses), FIND_IN_SET(?, counter_businesses), desk_address, "
 	"desk_hours, desk_phone FROM channels WHERE code = ?";
 enum { CH_ID, CH_BUSINESS, CH_KIND, CH_RENEW_EXPIRED, CH_PAPER, CH_COUNTER, CH_ADDRESS, CH_HOURS,
        CH_PHONE };
-/* The certificate must be the applicant's: bound to the account, or issued to its subject. */
+/* The certificate must be the applicant's: one the account reaches (wizard.h). */
 static const char sql_cert[] =
-	"SELECT id, kind, state, DATE_FORMAT(not_after, '%Y-%m-%d') FROM certificates "
-	"WHERE serial = ? AND channel_id = ? AND (account_id = ? OR subject_idx = ?)";
+	"SELECT c.id, c.kind, c.state, DATE_FORMAT(c.not_after, '%Y-%m-%d') FROM certificates c "
+	"WHERE c.serial = ? AND c.channel_id = ? AND " WIZARD_REACH;
 static const char sql_holds[] =
-	"SELECT COUNT(*) FROM certificates WHERE channel_id = ? AND kind = ? AND state = 'valid' "
-	"AND not_after >= ? AND (account_id = ? OR subject_idx = ?)";
-/* A stale draft gives its key up before anyone is refused because of it. */
-static const char sql_expire_holder[] =
-	"SELECT id, state FROM orders WHERE open_key = ? AND state IN (?, ?) "
-	"AND submitted_at IS NULL " /* a paid order's failed 001 financial check never expires */
-	"AND updated_at < NOW(3) - INTERVAL ? HOUR FOR UPDATE";
+	"SELECT COUNT(*) FROM certificates c WHERE c.channel_id = ? AND c.kind = ? "
+	"AND c.state = 'valid' AND c.not_after >= ? AND " WIZARD_REACH;
+/* The draft holds nothing yet (claim_key): subject_hold takes the hold once it is proven. */
 static const char sql_insert[] =
 	"INSERT INTO orders (order_no, channel_id, account_id, business_type, cert_kind, state, "
-	"subject_name, created_at, updated_at, target_cert_id, open_key, subject_idx, renew_mode, "
+	"subject_name, created_at, updated_at, target_cert_id, claim_key, subject_idx, renew_mode, "
 	"amount_fen, paper_mail) VALUES (?, ?, ?, ?, ?, ?, ?, NOW(3), NOW(3), ?, ?, ?, ?, ?, ?)";
-static const char sql_holder[] =
-	"SELECT order_no, COALESCE(account_id, 0) FROM orders WHERE open_key = ? FOR UPDATE";
+/* The account's own unproven draft for the same subject and certificate, still alive. */
+static const char sql_mine[] =
+	"SELECT order_no FROM orders WHERE claim_key = ? AND account_id = ? AND open_key IS NULL "
+	"AND state IN (?, ?) AND updated_at >= NOW(3) - INTERVAL ? HOUR LIMIT 1";
+/* The distinct subjects the account opened drafts for since the hall's midnight (created_at is
+ * the hall's time: the session's time zone is Asia/Shanghai's +08:00), and whether this one is
+ * among them. */
+static const char sql_subjects_today[] =
+	"SELECT COUNT(DISTINCT subject_idx), COALESCE(SUM(subject_idx = ?), 0) FROM orders "
+	"WHERE account_id = ? AND created_at >= ?";
 
 static bool is_code(const char *s)
 {
@@ -79,15 +82,19 @@ struct create {
 	char no[ORDERNO_LEN + 1];
 	const char *business, *kind, *subject_name, *renew_mode, *open_key, *subject_idx;
 	/* Which certificates are the applicant's besides those bound to the account: an
-	 * organisation's by its USCC (its login, proven at registration); a person account has
-	 * no proven ID number, so "" (nothing): a typed ID number reaches no one's certificate. */
+	 * organisation's by its USCC once proven; a person account proves no ID number to reach
+	 * by, so NULL (nothing): a typed ID number reaches no one's certificate. */
 	const char *cert_idx;
+	/* The subject is proven for this draft (its USCC, or the certificate it targets): it
+	 * holds its key from the start; otherwise it only claims it (shared/domain/subject.h). */
+	bool proven;
 	long long channel_id, cert_id, amount_fen;
 	bool renew_expired_online; /* the channel's rule (002 yes, 003 no) */
 	bool paper_mail;           /* the hall reviews this business on mailed paper (003) */
 	long long id;
 	const char *holder_no;   /* the open order that holds the key */
 	long long holder_account;
+	bool mine;               /* holder_no is this account's own unproven draft */
 };
 
 static int insert_tx(struct db *db, void *p)
@@ -98,30 +105,25 @@ static int insert_tx(struct db *db, void *p)
 	unsigned long long id = 0;
 	int rc;
 
-	rc = db_query(db, r->arena, sql_expire_holder,
-		      DB_ARGS(DB_STR(c->open_key), DB_STR(order_state_str(ORDER_DRAFT)),
-			      DB_STR(order_state_str(ORDER_VERIFY_FAILED)),
-			      DB_I64(r->app->conf.draft_ttl_hours)),
-		      &rows);
-	if (rc != DB_OK)
-		return rc;
-	if (rows.nrows == 1) {
-		long long old = strtoll(db_cell(&rows, 0, 0), NULL, 10);
-		enum order_state from = order_state_parse(db_cell(&rows, 0, 1));
-
-		rc = order_move(db, old, from, ORDER_EXPIRED, -1, ORDER_BY_SYSTEM);
-		if (rc == DB_OK)
-			rc = order_event(db, old, "expired", from, ORDER_EXPIRED, "system", 0, true, "");
+	if (!c->proven) {
+		/* No unique key guards a claim: the account's row serialises its own creates. */
+		rc = db_query(db, r->arena, "SELECT id FROM accounts WHERE id = ? FOR UPDATE",
+			      DB_ARGS(DB_I64(r->auth.id)), &rows);
 		if (rc != DB_OK)
-			return rc == ORDER_STALE ? DB_RETRY : rc;
-	}
-	rc = db_query(db, r->arena, sql_holder, DB_ARGS(DB_STR(c->open_key)), &rows);
-	if (rc != DB_OK)
-		return rc;
-	if (rows.nrows == 1) {
-		c->holder_no = db_cell(&rows, 0, 0);
-		c->holder_account = strtoll(db_cell(&rows, 0, 1), NULL, 10);
-		return DB_ERR;
+			return rc;
+		rc = db_query(db, r->arena, sql_mine,
+			      DB_ARGS(DB_STR(c->open_key), DB_I64(r->auth.id),
+				      DB_STR(order_state_str(ORDER_DRAFT)),
+				      DB_STR(order_state_str(ORDER_VERIFY_FAILED)),
+				      DB_I64(r->app->conf.draft_ttl_hours)),
+			      &rows);
+		if (rc != DB_OK)
+			return rc;
+		if (rows.nrows == 1) {
+			c->holder_no = db_cell(&rows, 0, 0);
+			c->holder_account = r->auth.id;
+			return DB_ERR;
+		}
 	}
 	/* Order numbers are random (one in 10^9 a clash): try a fresh one. */
 	for (int attempt = 0; attempt < 3; attempt++) {
@@ -143,8 +145,41 @@ static int insert_tx(struct db *db, void *p)
 	if (rc != DB_OK)
 		return rc;
 	c->id = (long long)id;
+	/* A proven draft takes the hold now; an unproven one is refused only by an order that
+	 * holds it (a proven or signed one), never by another's mere claim. */
+	rc = subject_hold(db, r->arena, c->id, r->app->conf.draft_ttl_hours, c->proven,
+			  &c->holder_no, &c->holder_account);
+	if (rc != DB_OK)
+		return rc;
+	if (c->holder_no)
+		return DB_ERR;
 	return order_event(db, c->id, "created", ORDER_STATE_NONE, ORDER_DRAFT, "applicant",
 			   r->auth.id, true, "");
+}
+
+/* One account opens drafts for at most [wizard] subjects_per_day distinct subjects in the
+ * hall's day (Asia/Shanghai, rules_today): typing ID numbers in a row is not applying. 0, or
+ * -1 answered 429 subjects_limited. */
+static int subjects_today(struct req *r, const struct create *c)
+{
+	long long now = (long long)time(NULL);
+	int limit = r->app->conf.subjects_per_day;
+	struct db_rows rows;
+	char today[11];
+	int rc;
+
+	rules_date_format(rules_today(now), today, sizeof(today));
+	rc = db_query(&r->app->db, r->arena, sql_subjects_today,
+		      DB_ARGS(DB_STR(c->subject_idx), DB_I64(r->auth.id), DB_STR(today)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (!str_is(db_cell(&rows, 0, 1), "0") || strtol(db_cell(&rows, 0, 0), NULL, 10) < limit)
+		return 0;
+	return app_limit_over(r, ERR_SUBJECTS_LIMIT, (int)(86400 - (now + 8 * 3600) % 86400),
+			      arena_printf(r->arena,
+					   "每个账号每天最多为 %d 个不同的证件（统一社会信用代码或身份证号码）创建申请，"
+					   "今天已达上限。请明天（北京时间 0 点后）再试，或继续办理已创建的订单。",
+					   limit));
 }
 
 /* The subject's key: who the certificate is for, which kind, which certificate. */
@@ -178,7 +213,7 @@ static int target(struct req *r, struct create *c, const char *serial)
 				  "请填写要办理业务的证书序列号，或在“我的证书”中选择证书。");
 	rc = db_query(&r->app->db, r->arena, sql_cert,
 		      DB_ARGS(DB_STR(serial), DB_I64(c->channel_id), DB_I64(r->auth.id),
-			      DB_STR(c->cert_idx)), &rows);
+			      c->cert_idx ? DB_STR(c->cert_idx) : DB_NULL, DB_I64(r->auth.id)), &rows);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (rows.nrows != 1)
@@ -245,10 +280,12 @@ static int priced(struct create *c, const char *channel)
 
 int wizard_create(struct req *r)
 {
-	const char *acct_kind, *subject;
+	const char *subject;
 	struct wizard_create_in in;
+	struct wizard_subject me;
 	struct create c = { .r = r, .amount_fen = -1 };
 	struct db_rows rows;
+	bool org;
 	json_t *body;
 	int rc;
 
@@ -258,19 +295,20 @@ int wizard_create(struct req *r)
 		return -1;
 	if (!order_business_name(in.business))
 		return resp_error(r, ERR_INVALID_FIELD, "business", "业务类型不正确，请重新选择。");
-	rc = db_query(&r->app->db, r->arena, sql_account, DB_ARGS(DB_I64(r->auth.id)), &rows);
-	if (rc != DB_OK)
-		return app_db_error(r, rc);
-	if (rows.nrows != 1)
-		return resp_error(r, ERR_NOT_LOGGED_IN, NULL, NULL);
-	acct_kind = db_cell(&rows, 0, 0);
+	if (wizard_subject(r, &me) < 0)
+		return -1;
+	org = str_is(me.kind, "org");
 	c.business = in.business;
-	c.subject_name = db_cell(&rows, 0, 2);
+	c.subject_name = me.name;
 	/* An organisation applies for its own certificates and its legal representative's; a
 	 * person for a personal one (003 三类证书). */
-	if (strcmp(acct_kind, "org") == 0) {
+	if (org) {
+		if (!me.uscc[0])
+			return resp_error(r, ERR_SUBJECT_RELEASED, NULL,
+					  "本账号登记的统一社会信用代码已由该单位通过企业身份核验认领，本账号不能再为该单位办理业务。"
+					  "如需办理，请以该单位的账号登录。");
 		c.kind = in.kind ? in.kind : "org";
-		subject = db_cell(&rows, 0, 1); /* the USCC is the login name */
+		subject = me.uscc;
 		if (strcmp(c.kind, "org") != 0 && strcmp(c.kind, "legal_rep") != 0)
 			return resp_error(r, ERR_NOT_OFFERED, "kind",
 					  "单位账号可申请机构证书或法人代表证书；个人证书请以个人账号申请。");
@@ -309,18 +347,21 @@ int wizard_create(struct req *r)
 	keys(r, &c, subject, NULL);
 	if (!c.open_key)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	c.cert_idx = strcmp(acct_kind, "org") == 0 ? c.subject_idx : "";
+	c.cert_idx = org ? me.proven_idx : NULL;
+	c.proven = org && me.proven;
 	if (wizard_business_targets_cert(in.business)) {
 		if (target(r, &c, in.cert_serial) < 0)
 			return -1;
 		keys(r, &c, subject, in.cert_serial); /* the kind is the certificate's */
+		c.proven = true; /* the account reaches the certificate it targets */
 	} else if (strcmp(in.business, "add") == 0) {
 		char today[11];
 
 		rules_date_format(rules_today(time(NULL)), today, sizeof(today));
 		rc = db_query(&r->app->db, r->arena, sql_holds,
 			      DB_ARGS(DB_I64(c.channel_id), DB_STR(c.kind), DB_STR(today),
-				      DB_I64(r->auth.id), DB_STR(c.cert_idx)), &rows);
+				      DB_I64(r->auth.id), c.cert_idx ? DB_STR(c.cert_idx) : DB_NULL,
+				      DB_I64(r->auth.id)), &rows);
 		if (rc != DB_OK)
 			return app_db_error(r, rc);
 		if (strcmp(db_cell(&rows, 0, 0), "0") == 0)
@@ -329,7 +370,7 @@ int wizard_create(struct req *r)
 	}
 	if (!c.open_key)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	if (priced(&c, in.channel) < 0)
+	if (priced(&c, in.channel) < 0 || subjects_today(r, &c) < 0)
 		return -1;
 	rc = db_tx(&r->app->db, insert_tx, &c);
 	if (c.holder_no) {

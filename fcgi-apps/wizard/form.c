@@ -35,7 +35,7 @@
 #define PAGE_MAX (512 * 1024) /* the page, bytes: a few QR codes and a few KB of text */
 
 static const char sql_context[] =
-	"SELECT c.name, c.ca_name, a.kind, a.login_name, c.form_lr_clause, c.letter_face_qr, "
+	"SELECT c.name, c.ca_name, a.kind, COALESCE(a.uscc, ''), c.form_lr_clause, c.letter_face_qr, "
 	"c.seal_sheet_lr, c.person_self "
 	"FROM channels c "
 	"JOIN accounts a ON a.id = ? "

@@ -23,6 +23,7 @@
 #include "domain/rules.h"
 #include "domain/order_steps.h"
 #include "domain/smscode.h"
+#include "domain/subject.h"
 #include "domain/unlock.h"
 #include "base/valid.h"
 #include "wizard.h"
@@ -158,6 +159,8 @@ static int ready(struct req *r, const struct order *o, char mobile[12])
 	bool ok = false;
 	int rc;
 
+	if (wizard_hold_free(r, o) < 0)
+		return -1;
 	rc = db_query(&r->app->db, r->arena, sql_steps, DB_ARGS(DB_I64(o->id)), &steps);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
@@ -301,6 +304,7 @@ struct submit {
 	const struct claim *claim;
 	const char *mobile;
 	bool stale;
+	const char *holder; /* another order took the subject's hold first */
 	bool auto_approve; /* wizard_unlock_auto */
 	bool key_in;       /* fees_key_inspected: the old key is sent in first */
 	enum order_state to;
@@ -444,6 +448,15 @@ static int submit_tx(struct db *db, void *p)
 		s->stale = true;
 		return DB_ERR;
 	}
+	/* Signed, the order holds its subject until it ends (shared/domain/subject.h). */
+	if (!again) {
+		long long holder_account;
+
+		rc = subject_hold(db, s->r->arena, o->id, s->r->app->conf.draft_ttl_hours, true,
+				  &s->holder, &holder_account);
+		if (rc != DB_OK || s->holder)
+			return rc != DB_OK ? rc : DB_ERR;
+	}
 	amount = strtoll(db_cell(&lock, 0, L_AMOUNT), NULL, 10);
 	mail_in = str_is(db_cell(&lock, 0, L_MAIL_IN), "1");
 	s->to = again ? order_state_parse(db_cell(&lock, 0, L_RETURN))
@@ -542,6 +555,8 @@ static int sign_as(struct req *r, enum order_state from)
 	if (rc != DB_OK) {
 		/* The code is spent either way: a new one is needed to try again. */
 		release(r, &c);
+		if (s.holder)
+			return wizard_hold_free(r, &o);
 		return s.stale ? conflict(r) : app_db_error(r, rc);
 	}
 	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "order_no", o.no,

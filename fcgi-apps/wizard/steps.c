@@ -255,7 +255,8 @@ int wizard_step_put(struct req *r)
 	char *text = NULL;
 	int rc;
 
-	if (wizard_find_order(r, r->params[0], &o) < 0 || step_of(r, &o, &sv.step) < 0)
+	if (wizard_find_order(r, r->params[0], &o) < 0 || step_of(r, &o, &sv.step) < 0 ||
+	    wizard_hold_free(r, &o) < 0)
 		return -1;
 	sv.o = &o;
 	if (!wizard_step_editable(&o, sv.step))

@@ -318,7 +318,7 @@ int wizard_verify_start(struct req *r)
 	json_t *body;
 	int rc;
 
-	if (wizard_find_order(r, r->params[0], &o) < 0)
+	if (wizard_find_order(r, r->params[0], &o) < 0 || wizard_hold_free(r, &o) < 0)
 		return -1;
 	if (!(s = wizard_verify_subject(r->params[1])))
 		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);

@@ -27,7 +27,7 @@ static const char sql_lock[] =
 	"SELECT state, version, mail_in, editable FROM orders WHERE id = ? FOR UPDATE";
 static const char sql_channel[] =
 	"SELECT c.mail_in, FIND_IN_SET(?, c.verify_methods), FIND_IN_SET(?, c.handler_methods), "
-	"COALESCE(a.login_name, ''), c.fin_after_approval FROM orders o "
+	"COALESCE(a.uscc, ''), c.fin_after_approval FROM orders o "
 	"JOIN channels c ON c.id = o.channel_id "
 	"LEFT JOIN accounts a ON a.id = o.account_id WHERE o.id = ?";
 /* current: the steps the row checked are unchanged since it started. */
@@ -173,6 +173,9 @@ int wizard_verify_settle(struct db *db, struct req *r, long long order_id,
 
 	*after = lk->state;
 	if (st == VERIFY_PASSED) {
+		rc = wizard_subject_checked(db, r, order_id, s->step == STEP_ENTERPRISE);
+		if (rc != DB_OK)
+			return rc;
 		note = arena_printf(r->arena, "%s通过（%s）", s->zh, name);
 		if (lk->state == ORDER_VERIFY_FAILED) {
 			rc = other_failed(db, r, order_id, s, lk->mail_in, &failed);

@@ -175,9 +175,36 @@ int wizard_renew_download(struct req *r); /* renew_download.c */
 int wizard_change_download(struct req *r); /* change.c */
 int wizard_certs(struct req *r);          /* certs.c */
 int wizard_cert_find(struct req *r);
-/* The subject index of the logged-in account (an organisation's USCC; NULL for a person),
- * with which it reaches certificates the CA issued to its subject. 0 or -1 (answered). */
-int wizard_my_subject(struct req *r, const char **idx);
+
+/* ---- reach.c */
+
+/* The certificates an account reaches (alias c): bound to it (its own order made it, or their
+ * token is bound to it by key, 002 证书绑定), or issued to the subject it has proven. Its three
+ * parameters: the account id, the proven subject index (NULL: none), the account id. */
+#define WIZARD_REACH                                                                          \
+	"(c.account_id = ? OR c.subject_idx = ? OR c.token_serial IN "                           \
+	"(SELECT b.token_serial FROM token_bindings b WHERE b.account_id = ?))"
+
+/* The logged-in account's subject: an organisation's claimed USCC ("" when it has none, as a
+ * person account or one set aside), its index, and whether it is proven. */
+struct wizard_subject {
+	const char *kind, *uscc, *name;
+	const char *claimed_idx, *proven_idx; /* NULL: none */
+	bool proven, released;
+};
+
+/* Reads the account into *s. 0 or -1 (answered). */
+int wizard_subject(struct req *r, struct wizard_subject *s);
+
+/* An order whose draft claims a subject another order holds goes no further: 0, or -1 answered
+ * 409 subject_held. */
+int wizard_hold_free(struct req *r, const struct order *o);
+
+/* Inside the transaction of a passed identity check on order_id (enterprise, or the handler's):
+ * an enterprise check proves the account's USCC and sets other claimants aside; the handler's
+ * check of a person order whose handler is the holder proves the holder's ID number. A proof
+ * takes the order's hold when no other order has it. Returns a DB_* code. */
+int wizard_subject_checked(struct db *db, struct req *r, long long order_id, bool enterprise);
 /* A done renewal's or change of name's certificate to fetch with the key in hand: appends
  * "renew_download" or "change_download" to out's "actions" and sets "download" {kind,
  * token_serial, cn, o}. 0 or -1 (answered). */

@@ -77,3 +77,9 @@ INSERT IGNORE INTO message_templates (channel, event, provider_template, params,
   '您的订单{order_no}（{business}）已提交。请将原证书介质（USBKey）寄回检测，并在网上营业厅填写快递运单号，检测结果将以短信通知。'),
  ('email', 'key_requested', '', 'order_no,business', '订单{order_no}已提交，请寄回原证书介质',
   '您好：\n\n您的订单{order_no}（{business}）已提交。请将原证书介质（USBKey）寄回检测，并在网上营业厅填写快递运单号，检测结果将以邮件和短信通知。\n\n数字证书网上营业厅');
+
+-- An organisation account set aside: the company proved the USCC it had claimed first
+-- (shared/domain/subject.c). It keeps its login by mobile.
+INSERT IGNORE INTO message_templates (channel, event, provider_template, params, subject, body) VALUES
+ ('sms', 'uscc_released', 'SMS_000000016', 'uscc,mobile', '',
+  '您的账号登记的统一社会信用代码{uscc}已由该单位通过企业身份核验认领，本账号不再以该代码登录，也不能查看或办理该单位的证书。您仍可用手机号{mobile}登录。如有疑问请联系客服。');

@@ -120,6 +120,7 @@ static const struct conf_key conf_keys[] = {
 	INT("sandbox", "timeout_sleep_ms", sandbox_timeout_sleep_ms, 0, 120000, "5000"),
 	STR("sandbox", "ca_dir", sandbox_ca_dir, ""),
 	INT("wizard", "draft_ttl_hours", draft_ttl_hours, 1, 8760, "720"),
+	INT("wizard", "subjects_per_day", subjects_per_day, 1, 1000, "3"),
 	STR("wizard", "public_url", public_url, "http://127.0.0.1:8080"),
 	STR("verify", "endpoint", verify_endpoint, "http://127.0.0.1:8080/sandbox/verify"),
 	STR("verify", "secret_file", verify_secret_file, ""),

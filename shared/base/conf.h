@@ -124,6 +124,7 @@ struct conf {
 	char sandbox_ca_dir[CONF_STR_MAX]; /* the sandbox CA's keys: <dir>/{rsa,sm2}/ca.{pem,key} */
 	/* [wizard] */
 	int draft_ttl_hours;      /* a draft nobody touches this long expires */
+	int subjects_per_day;     /* distinct subjects (USCC, ID numbers) one account opens drafts for a day */
 	char public_url[CONF_STR_MAX]; /* the hall's address as applicants see it (QR codes) */
 	/* [verify], [pay], [courier]: third parties over signed JSON (shared/ext/provider.h) */
 	char verify_endpoint[CONF_STR_MAX];

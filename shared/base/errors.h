@@ -44,6 +44,9 @@
 	X(ERR_QR_MISMATCH, "qr_mismatch", 400, "扫描件中的二维码与本订单不符，请上传本订单的表格。") \
 	X(ERR_SEAL_MISSING, "seal_missing", 400, "未在扫描件中识别到红色公章印迹，请盖章后重新扫描上传。") \
 	X(ERR_OPEN_ORDER, "open_order_exists", 409, "该证书已有一笔未完成的申请，请继续办理或取消该订单后再申请。") \
+	X(ERR_SUBJECT_HELD, "subject_held", 409, "该证件号码的持有人已通过身份核验并正在办理，本订单不能继续办理，请取消本订单。") \
+	X(ERR_SUBJECT_RELEASED, "subject_released", 409, "本账号登记的统一社会信用代码已由该单位通过企业身份核验认领，本账号不能再为该单位办理业务。") \
+	X(ERR_SUBJECTS_LIMIT, "subjects_limited", 429, "今天为不同证件办理的申请已达上限，请明天再试。") \
 	X(ERR_WRONG_STATE, "wrong_state", 409, "订单当前状态不能进行此操作，请刷新后查看。") \
 	X(ERR_SECOND_APPROVER, "second_approver_required", 409, "该业务须由另一位审核人员复核通过：您已审核通过过一次，不能再次通过。") \
 	X(ERR_STEP_LOCKED, "step_locked", 409, "订单当前状态不能修改这一步的内容。") \

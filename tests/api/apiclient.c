@@ -324,7 +324,7 @@ void api_random_uscc(char out[19])
 }
 
 /* Messages the sandbox gateway recorded for a number. */
-size_t api_sandbox_count(const char *mobile, char *last_code)
+size_t api_sandbox_text(const char *mobile, char *text, size_t textsz)
 {
 	char path[128];
 	struct api_resp r;
@@ -339,11 +339,23 @@ size_t api_sandbox_count(const char *mobile, char *last_code)
 		list = json_object_get(r.json, "items");
 	assert_true(json_is_array(list));
 	n = json_array_size(list);
-	if (last_code && n) {
-		const char *text = json_string_value(json_object_get(json_array_get(list, 0), "text"));
+	if (text && textsz) {
+		const char *t = n ? json_string_value(json_object_get(json_array_get(list, 0), "text")) : NULL;
 
+		snprintf(text, textsz, "%s", t ? t : "");
+	}
+	api_free(&r);
+	return n;
+}
+
+size_t api_sandbox_count(const char *mobile, char *last_code)
+{
+	char text[1024];
+	size_t n = api_sandbox_text(mobile, text, sizeof(text));
+
+	if (last_code && n) {
 		last_code[0] = '\0';
-		for (const char *p = text; p && *p; p++) {
+		for (const char *p = text; *p; p++) {
 			if (strspn(p, "0123456789") == 6) {
 				memcpy(last_code, p, 6);
 				last_code[6] = '\0';
@@ -351,7 +363,6 @@ size_t api_sandbox_count(const char *mobile, char *last_code)
 			}
 		}
 	}
-	api_free(&r);
 	return n;
 }
 

@@ -82,6 +82,9 @@ void api_random_mobile(char out[12]);
 /* A valid USCC (independent GB 32100 / GB 11714 implementation). */
 void api_random_uscc(char out[19]);
 
+/* Messages the sandbox gateway holds for a number; the newest one's text into text if given. */
+size_t api_sandbox_text(const char *mobile, char *text, size_t textsz);
+
 /* Messages the sandbox gateway holds for a number; the newest code into last_code if given. */
 size_t api_sandbox_count(const char *mobile, char *last_code);
 

@@ -247,6 +247,9 @@ static void test_import_then_renew_online(void **state)
 	memset(&c, 0, sizeof(c));
 	wiz_register_org(&c, uscc, mobile);
 	api_random_mobile(handler);
+	/* The organisation proves its USCC (the enterprise check) before it reaches what the CA
+	 * issued to it outside the hall. */
+	wiz_prove_org(&c, "测试示范有限公司", handler);
 	wiz_random_serial(serial);
 	day(-335, nb);
 	day(30, na);

@@ -40,7 +40,7 @@ static void make_order(struct api_client *c, const char *mobile, const char *sta
 	char sql[256];
 
 	wiz_create(c, "jxca-js", "new", "org", NULL, no);
-	snprintf(sql, sizeof(sql), "UPDATE orders SET state = '%s', mail_in = 1, open_key = NULL "
+	snprintf(sql, sizeof(sql), "UPDATE orders SET state = '%s', mail_in = 1, open_key = NULL, claim_key = NULL "
 		 "WHERE order_no = '%s'", state, no);
 	wiz_sql(sql);
 	assert_int_equal(crypto_seal(&key, mobile, 11, ORDER_AAD_HANDLER_MOBILE, enc, sizeof(enc), &n), 0);

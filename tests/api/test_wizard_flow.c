@@ -641,47 +641,6 @@ static void test_two_stage(void **state)
 	at(&f, "pre_review");
 }
 
-/* BJCA (002 2.2.2): the enterprise check fails, the applicant switches to mail-in, the handler
- * is still checked online, signs and pays; the paper is awaited. */
-static void test_mail_in(void **state)
-{
-	char body[128], path[128];
-	struct flow f;
-	struct api_resp r;
-
-	(void)state;
-	fresh_org(&f);
-	/* The gateway's records say no to this organisation (its USCC), not to the handler. */
-	snprintf(body, sizeof(body), "{\"key\":\"%s\",\"outcome\":\"fail\"}", f.login);
-	api_post_json("/sandbox/verify/script", body, &r);
-	assert_int_equal(r.status, 200);
-	api_free(&r);
-	create_filled(&f, "bjca-zycg", "new", "org", NULL, NULL);
-	snprintf(path, sizeof(path), "/api/wizard/orders/%s/verify/enterprise", f.no);
-	api_call(&f.c, "POST", path, "{}", NULL, &r);
-	assert_int_equal(r.status, 200);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "verification"),
-							      "state")), "failed");
-	api_free(&r);
-	at(&f, "verify_failed");
-	snprintf(path, sizeof(path), "/api/wizard/orders/%s/mail-in", f.no);
-	api_call(&f.c, "POST", path, NULL, NULL, &r);
-	if (r.status != 200)
-		fail_msg("mail-in %s: %ld %s", f.no, r.status, r.body);
-	api_free(&r);
-	at(&f, "draft");
-	expect_detail(&f, "verify_method", "mail_in");
-	/* The paper goes by courier: nothing uploaded. */
-	assert_false(has_step(&f, "materials"));
-	submit(&f, "pending_payment");
-	/* No guide prints a PIN envelope: the handler's mobile gets it. */
-	expect_detail(&f, "pin_delivery", "sms_handler");
-	pay(&f, "wechat", "awaiting_paper");
-	snprintf(body, sizeof(body), "{\"key\":\"%s\",\"outcome\":\"clear\"}", f.login);
-	api_post_json("/sandbox/verify/script", body, &r);
-	api_free(&r);
-}
-
 /* Two orders of one account with one handler mobile: a code asked for order A does not sign
  * order B, and A's code still signs A. */
 static void test_sign_code_bound(void **state)
@@ -823,6 +782,59 @@ static void staff(struct api_client *c, const char *no, const char *action, cons
 		fail_msg("%s %s: %ld %.500s", action, no, r.status, r.body);
 	if (answer)
 		*answer = json_incref(r.json);
+	api_free(&r);
+}
+
+/* BJCA (002 2.2.2): the enterprise check fails, the applicant switches to mail-in, the handler
+ * is still checked online, signs and pays; the paper is awaited, and its approval proves the
+ * organisation's USCC. */
+static void test_mail_in(void **state)
+{
+	char body[128], path[128];
+	struct flow f;
+	struct api_resp r;
+
+	(void)state;
+	fresh_org(&f);
+	/* The gateway's records say no to this organisation (its USCC), not to the handler. */
+	snprintf(body, sizeof(body), "{\"key\":\"%s\",\"outcome\":\"fail\"}", f.login);
+	api_post_json("/sandbox/verify/script", body, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	create_filled(&f, "bjca-zycg", "new", "org", NULL, NULL);
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/verify/enterprise", f.no);
+	api_call(&f.c, "POST", path, "{}", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "verification"),
+							      "state")), "failed");
+	api_free(&r);
+	at(&f, "verify_failed");
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/mail-in", f.no);
+	api_call(&f.c, "POST", path, NULL, NULL, &r);
+	if (r.status != 200)
+		fail_msg("mail-in %s: %ld %s", f.no, r.status, r.body);
+	api_free(&r);
+	at(&f, "draft");
+	expect_detail(&f, "verify_method", "mail_in");
+	/* The paper goes by courier: nothing uploaded. */
+	assert_false(has_step(&f, "materials"));
+	submit(&f, "pending_payment");
+	/* No guide prints a PIN envelope: the handler's mobile gets it. */
+	expect_detail(&f, "pin_delivery", "sms_handler");
+	pay(&f, "wechat", "awaiting_paper");
+	snprintf(body, sizeof(body), "{\"key\":\"%s\",\"outcome\":\"clear\"}", f.login);
+	api_post_json("/sandbox/verify/script", body, &r);
+	api_free(&r);
+	/* The failed check proved nothing; the reviewer's approval of the sealed paper proves the
+	 * USCC (issue 20). */
+	api_call(&f.c, "GET", "/api/account/me", NULL, NULL, &r);
+	assert_string_equal(json_string_value(json_object_get(r.json, "uscc_state")), "claimed");
+	api_free(&r);
+	api_staff_login(&rev, "reviewer", "Staff2026hall");
+	staff(&rev, f.no, "paper-received", NULL, "paper_review", NULL);
+	staff(&rev, f.no, "decision", ",\"decision\":\"approve\"", "approved", NULL);
+	api_call(&f.c, "GET", "/api/account/me", NULL, NULL, &r);
+	assert_string_equal(json_string_value(json_object_get(r.json, "uscc_state")), "proven");
 	api_free(&r);
 }
 

@@ -700,6 +700,15 @@ static void test_certs(void **state)
 	api_expect_error(&r, 401, "not_logged_in");
 	api_free(&r);
 
+	/* The one issued to the USCC is reached once the organisation has proven it (issue 20):
+	 * before, only the three bound to the account; the enterprise check proves it. */
+	api_call(&c, "GET", "/api/wizard/certs", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "certificates")), 3);
+	assert_null(find_by(json_object_get(r.json, "certificates"), "serial", s_far));
+	api_free(&r);
+	wiz_prove_org(&c, "测试示范有限公司", mobile);
+
 	api_call(&c, "GET", "/api/wizard/certs", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	list = json_object_get(r.json, "certificates");

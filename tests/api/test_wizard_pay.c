@@ -1192,7 +1192,7 @@ static void test_pay_input(void **state)
 	wiz_pay(&owner, draft, "wechat", &r);
 	api_expect_error(&r, 409, "wrong_state");
 	api_free(&r);
-	set_sql("UPDATE orders SET open_key = NULL WHERE order_no = '%s'", draft);
+	set_sql("UPDATE orders SET open_key = NULL, claim_key = NULL WHERE order_no = '%s'", draft);
 	assert_int_equal(payments(draft), 0);
 }
 
@@ -1424,7 +1424,7 @@ static void test_sign_then_pay(void **state)
 	assert_string_equal(payment_state(pay_no), "paid");
 	/* The SMS went to the mobile the handler step sealed into the order. */
 	assert_true(sms_arrives(mobile, before + 1));
-	set_sql("UPDATE orders SET open_key = NULL WHERE order_no = '%s'", no);
+	set_sql("UPDATE orders SET open_key = NULL, claim_key = NULL WHERE order_no = '%s'", no);
 }
 
 int main(void)

@@ -83,7 +83,7 @@ static void release_key(const char *no)
 {
 	char sql[160];
 
-	snprintf(sql, sizeof(sql), "UPDATE orders SET open_key = NULL WHERE order_no = '%s'", no);
+	snprintf(sql, sizeof(sql), "UPDATE orders SET open_key = NULL, claim_key = NULL WHERE order_no = '%s'", no);
 	wiz_sql(sql);
 }
 

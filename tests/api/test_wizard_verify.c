@@ -274,7 +274,7 @@ static void expect_limited(const struct api_resp *r, const char *says)
  * cancelled one leaves it). */
 static void set_open_key_free(const struct who *w)
 {
-	assert_int_equal(db_exec(&db, "UPDATE orders SET open_key = NULL WHERE order_no = ?",
+	assert_int_equal(db_exec(&db, "UPDATE orders SET open_key = NULL, claim_key = NULL WHERE order_no = ?",
 				 DB_ARGS(DB_STR(w->no)), NULL, NULL),
 			 DB_OK);
 }

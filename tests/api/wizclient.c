@@ -441,6 +441,21 @@ static void order_path(char *out, size_t outsz, const char *no, const char *tail
 	snprintf(out, outsz, "/api/wizard/orders/%s%s", no, tail);
 }
 
+void wiz_prove_org(struct api_client *c, const char *org_name, const char *mobile)
+{
+	char no[19], path[96];
+	struct api_resp r;
+
+	wiz_create(c, "bjca-zycg", "new", "org", NULL, no);
+	wiz_fill(c, no, org_name, mobile);
+	wiz_verify(c, no, "enterprise", NULL);
+	order_path(path, sizeof(path), no, "/cancel");
+	api_call(c, "POST", path, "{}", NULL, &r);
+	if (r.status != 200)
+		fail_msg("cancel %s: %ld %s", no, r.status, r.body);
+	api_free(&r);
+}
+
 /* The memo of the newest transfer to account, off the sandbox's bank statement ("" none). */
 void wiz_statement_memo(const char *account, char memo[16])
 {

@@ -92,6 +92,12 @@ void wiz_clear_code_limits(void);
 /* api_register_org, then wiz_clear_code_limits. */
 void wiz_register_org(struct api_client *c, char uscc[19], char mobile[12]);
 
+/* The organisation logged in on c proves its USCC as an applicant does (issue 20): a draft
+ * for a new certificate at bjca-zycg, its steps for org_name (the account's name) and handler
+ * mobile, the enterprise check passed at the sandbox; the draft is then cancelled. Until then
+ * the account reaches only certificates bound to it, not those issued to its USCC. */
+void wiz_prove_org(struct api_client *c, const char *org_name, const char *mobile);
+
 /* Registers a fresh person (password Passw0rd-1, mobile random) and logs c in; then
  * wiz_clear_code_limits. */
 void wiz_register_person(struct api_client *c, char mobile[12]);

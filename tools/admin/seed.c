@@ -106,7 +106,8 @@ static const struct {
 
 static const char sql_account[] =
 	"INSERT IGNORE INTO accounts (kind, login_name, display_name, password_hash, mobile_enc, mobile_idx, "
-	"mobile_mask, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NOW(3), NOW(3))";
+	"mobile_mask, uscc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, IF(? = 'org', ?, NULL), "
+	"NOW(3), NOW(3))";
 static const char sql_staff[] =
 	"INSERT IGNORE INTO staff (username, display_name, role, password_hash, created_at, updated_at) "
 	"VALUES (?, ?, ?, ?, NOW(3), NOW(3))";
@@ -262,7 +263,8 @@ static int create_logins(struct db *db, void *p)
 		rc = db_exec(&ad->db, sql_account,
 			     DB_ARGS(DB_STR(demo_accounts[i].kind), DB_STR(demo_accounts[i].login),
 				     DB_STR(demo_accounts[i].name), DB_STR(hash), DB_BLOB(enc, enclen),
-				     DB_STR(idx), DB_STR(masked)), NULL, NULL);
+				     DB_STR(idx), DB_STR(masked), DB_STR(demo_accounts[i].kind),
+				     DB_STR(demo_accounts[i].login)), NULL, NULL);
 		o += (size_t)snprintf(dc->summary + o, sizeof(dc->summary) - o, " %s (%s)",
 				      demo_accounts[i].login, demo_accounts[i].name);
 	}
