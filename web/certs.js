@@ -158,7 +158,17 @@
       : me.uscc_state === 'released'
         ? '本账号登记的统一社会信用代码已由该单位通过企业身份核验认领，本账号不再能查看或办理该单位的证书。'
         : '';
-    if (text) list.parentNode.insertBefore(P.alert(text, 'info'), list);
+    if (!text) return;
+    var note = P.alert(text, 'info');
+    if (me.uscc_state === 'claimed') {
+      // Proving is an enterprise check, which only an application's 企业认证 step runs: a new
+      // application started for it can be cancelled once the check has passed.
+      var go = P.el('a', 'btn', '认证本单位');
+      go.href = '/apply.html?business=new';
+      note.appendChild(P.el('p', 'hint', '认证方式：开始一笔新办申请并完成其中的“企业认证”步骤；认证通过后，本页即列出认证机构为本单位签发的全部证书，如不需要新办证书，可在“我的订单”中取消该申请。'));
+      note.appendChild(go);
+    }
+    list.parentNode.insertBefore(note, list);
   }
 
   P.me(true).then(function (me) {

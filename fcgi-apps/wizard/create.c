@@ -95,6 +95,7 @@ struct create {
 	const char *holder_no;   /* the open order that holds the key */
 	long long holder_account;
 	bool mine;               /* holder_no is this account's own unproven draft */
+	bool unproven_org;       /* an organisation that has claimed its USCC, not proven it */
 };
 
 static int insert_tx(struct db *db, void *p)
@@ -216,6 +217,14 @@ static int target(struct req *r, struct create *c, const char *serial)
 			      c->cert_idx ? DB_STR(c->cert_idx) : DB_NULL, DB_I64(r->auth.id)), &rows);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
+	/* An organisation that has not proven its USCC reaches only its own orders' and bound
+	 * certificates: say how it reaches the rest, rather than only "not found". */
+	if (rows.nrows != 1 && c->unproven_org)
+		return resp_error(r, ERR_NOT_FOUND, "cert_serial",
+				  "未找到本账号可办理的该序列号证书。本单位的统一社会信用代码尚未认证："
+				  "认证机构在营业厅以外为本单位签发的证书，须先完成一次企业身份核验"
+				  "（“我的证书”页的“认证本单位”，或任一新申请的“企业认证”步骤）后才能办理；"
+				  "也可将证书介质绑定到本账号（“我的证书”页的“证书绑定”）。");
 	if (rows.nrows != 1)
 		return resp_error(r, ERR_NOT_FOUND, "cert_serial",
 				  "未找到该序列号的证书：请核对序列号（区分大小写），并确认证书属于本单位、由所选渠道签发。");
@@ -348,6 +357,7 @@ int wizard_create(struct req *r)
 	if (!c.open_key)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	c.cert_idx = org ? me.proven_idx : NULL;
+	c.unproven_org = org && !me.proven;
 	c.proven = org && me.proven;
 	if (wizard_business_targets_cert(in.business)) {
 		if (target(r, &c, in.cert_serial) < 0)
