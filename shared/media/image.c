@@ -103,6 +103,7 @@
 	X(MagickRemoveImage) \
 	X(MagickResetImagePage) \
 	X(MagickResizeImage) \
+	X(MagickScaleImage) \
 	X(MagickSetFilename) \
 	X(MagickSetFirstIterator) \
 	X(MagickSetFormat) \
@@ -119,7 +120,6 @@
 	X(MagickSetSamplingFactors) \
 	X(MagickSetType) \
 	X(MagickStripImage) \
-	X(MagickThumbnailImage) \
 	X(MagickTransformImageColorspace) \
 	X(MagickWandGenesis) \
 	X(MagickWandTerminus) \
@@ -194,7 +194,7 @@ static int wand_open(char *err, size_t errsz)
 #define MagickSetSamplingFactors (*wand.MagickSetSamplingFactors)
 #define MagickSetType (*wand.MagickSetType)
 #define MagickStripImage (*wand.MagickStripImage)
-#define MagickThumbnailImage (*wand.MagickThumbnailImage)
+#define MagickScaleImage (*wand.MagickScaleImage)
 #define MagickTransformImageColorspace (*wand.MagickTransformImageColorspace)
 #define MagickWandGenesis (*wand.MagickWandGenesis)
 #define MagickWandTerminus (*wand.MagickWandTerminus)
@@ -957,8 +957,11 @@ int image_process(const void *data, size_t n, const char *declared_ext, const ch
 		tw = out->width;
 		th = out->height;
 	}
-	if ((rc = judge(t, MagickThumbnailImage(t, tw, th), &dl, "thumbnail", IMAGE_INTERNAL)) !=
-	    IMAGE_OK)
+	/* Each thumbnail pixel the average of the page's pixels it covers (MagickScaleImage), in
+	 * one pass: MagickThumbnailImage samples to 5x the size first, then resizes with Lanczos,
+	 * more work than decoding the scan (callgrind, a 1240 x 1754 page: 581 M instructions of
+	 * 1,285 M), for a picture a reviewer sees at 240 px. */
+	if ((rc = judge(t, MagickScaleImage(t, tw, th), &dl, "thumbnail", IMAGE_INTERNAL)) != IMAGE_OK)
 		goto out;
 	if (encode_jpeg(t, r->jpeg_quality, &out->thumb, &out->thumb_len) != 0) {
 		rc = judge(t, MagickFalse, &dl, "thumbnail encode", IMAGE_INTERNAL);

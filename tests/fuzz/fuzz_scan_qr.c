@@ -1,7 +1,10 @@
 /* fuzz_scan_qr: libFuzzer harness for the image -> payload path of the scan checks: bytes as a
  * grey page for scan_qr (libzbar and the finder search), each payload read back through
  * formtag_parse and formtag_valid, the same bytes as an RGB page for scan_measure and scan_seal,
- * and the bytes themselves as a payload. Pages are at most 256 x 256. */
+ * and the bytes themselves as a payload. Pages are at most 256 x 256; when the first byte is
+ * odd, the grey page is read once more enlarged (each pixel a square) into a 200 x 300 page,
+ * so that the passes of an upright page (its top right sixth, plain, binarised and sharpened)
+ * run too. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +35,26 @@ static void payload(const struct crypto_key *key, const char *text, size_t len)
 	(void)formtag_valid(key, ref.no, ref.form, ref.tag);
 }
 
+/* The page enlarged by the least whole factor that makes it at least 200 x 300, its top left
+ * 200 x 300 read: the smallest page scan_qr takes as upright, so that its passes over the top
+ * right sixth run too, at a bounded cost per input. */
+#define UPRIGHT_W 200
+#define UPRIGHT_H 300
+static void upright(const unsigned char *px, unsigned w, unsigned h, struct scan_qr *q)
+{
+	unsigned f = (UPRIGHT_W + w - 1) / w, fh = (UPRIGHT_H + h - 1) / h;
+	unsigned char *big = malloc((size_t)UPRIGHT_W * UPRIGHT_H);
+
+	CHECK(big != NULL);
+	f = f > fh ? f : fh;
+	for (unsigned y = 0; y < UPRIGHT_H; y++)
+		for (unsigned x = 0; x < UPRIGHT_W; x++)
+			big[(size_t)y * UPRIGHT_W + x] = px[(size_t)(y / f) * w + x / f];
+	CHECK(scan_qr(big, UPRIGHT_W, UPRIGHT_H, q) == 0);
+	CHECK(q->n >= 0 && q->n <= SCAN_QR_MAX);
+	free(big);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct crypto_key key; /* all zero: the tag check runs, a match is chance */
@@ -57,6 +80,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < q.n; i++) {
 		CHECK(q.len[i] <= SCAN_QR_TEXT_MAX);
 		payload(&key, q.text[i], q.len[i]);
+	}
+	if (data[0] & 1) {
+		upright(px, w, h, &q);
+		for (int i = 0; i < q.n; i++) {
+			CHECK(q.len[i] <= SCAN_QR_TEXT_MAX);
+			payload(&key, q.text[i], q.len[i]);
+		}
 	}
 	if (n / 3 / w > 0) {
 		unsigned rh = (unsigned)(n / 3 / w) > SIDE_MAX ? SIDE_MAX : (unsigned)(n / 3 / w);
