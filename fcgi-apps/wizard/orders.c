@@ -444,6 +444,7 @@ int wizard_order(struct req *r)
 	struct db_rows d, steps, ver, pay, ev;
 	struct order o;
 	json_t *missing, *out;
+	json_t *years;
 	bool paid, can_mail_in, unlock_auto;
 	struct fincheck_row fc;
 	const char *fin;
@@ -465,7 +466,7 @@ int wizard_order(struct req *r)
 	if (d.nrows != 1)
 		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
 	if (wizard_materials_missing(r, &o, &missing) < 0 ||
-	    wizard_unlock_auto(r, &o, &unlock_auto) < 0)
+	    wizard_unlock_auto(r, &o, &unlock_auto) < 0 || wizard_years_offered(r, &o, &years) < 0)
 		return -1;
 	paid = any_paid(&pay);
 	can_mail_in = str_is(db_cell(&d, 0, 6), "1") && !o.mail_in;
@@ -500,6 +501,8 @@ int wizard_order(struct req *r)
 	json_object_set_new(out, "amount_fen", o.amount_fen < 0 ? json_null()
 								 : json_integer(o.amount_fen));
 	json_object_set_new(out, "quote", parsed_quote(db_cell(&d, 0, 0)));
+	/* Only what the hall sells: the product step offers these years, none on a replacement. */
+	json_object_set(out, "years_offered", years);
 	if (*o.renew_mode) {
 		json_object_set_new(out, "renew_mode", json_string(o.renew_mode));
 		json_object_set_new(out, "renew_not_before", opt_string(db_cell(&d, 0, 1)));

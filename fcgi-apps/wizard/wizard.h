@@ -119,6 +119,11 @@ bool wizard_step_is_data(enum wizard_step s);
 int wizard_step_check(struct req *r, const struct order *o, enum wizard_step s,
 		      json_t *body, json_t *saved, struct wizard_step_input *in);
 
+/* The years the product step may offer the order: 1 up to its fee row's max_years (002: BJCA
+ * sells one year) where the business sells validity, none where it keeps it (a replacement).
+ * *out is released with the arena. Returns 0, or -1 answered (database). */
+int wizard_years_offered(struct req *r, const struct order *o, json_t **out);
+
 /* A copy of saved step data (NULL: none) with its PII masked; the caller owns it. */
 json_t *wizard_step_masked(enum wizard_step s, json_t *data);
 
