@@ -332,10 +332,25 @@ static bool any_paid(const struct db_rows *pay)
 	return false;
 }
 
-/* The plan in wizard order; data steps are done once saved, the rest by their own mark. */
-static json_t *steps_json(const struct order *o, const struct db_rows *steps,
-			  bool materials_done, bool signed_, bool paid)
+/* Whether the materials still missing hold the printed application form. */
+static bool form_missing(json_t *missing)
 {
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(missing, i, m)
+		if (str_is(json_string_value(json_object_get(m, "material")), "application_form"))
+			return true;
+	return false;
+}
+
+/* The plan in wizard order; data steps are done once saved, the rest by their own mark: the
+ * printed form once its signed and stamped scan came back, not merely once it can be
+ * printed. */
+static json_t *steps_json(const struct order *o, const struct db_rows *steps, json_t *missing,
+			  bool signed_, bool paid)
+{
+	bool materials_done = json_array_size(missing) == 0;
 	json_t *out = json_array();
 	bool data_done = true;
 
@@ -346,7 +361,7 @@ static json_t *steps_json(const struct order *o, const struct db_rows *steps,
 			continue;
 		switch (s) {
 		case STEP_FORM:
-			done = data_done;
+			done = data_done && (signed_ || !form_missing(missing));
 			break;
 		case STEP_MATERIALS:
 			done = materials_done;
@@ -538,8 +553,7 @@ int wizard_order(struct req *r)
 	/* An unlock its hall approves by itself (003): nothing is asked to be uploaded. */
 	json_object_set_new(out, "unlock_auto", json_boolean(unlock_auto));
 	json_object_set_new(out, "steps",
-			    steps_json(&o, &steps, json_array_size(missing) == 0,
-				       *db_cell(&d, 0, 3) != '\0', paid));
+			    steps_json(&o, &steps, missing, *db_cell(&d, 0, 3) != '\0', paid));
 	/* 001 金融认证: the 0.01 transfer after approval, never its PIN (domain/fincheck.h). */
 	json_object_set_new(out, "fin_check",
 			    fin[0] ? json_pack("{s:s, s:s, s:s}", "state", fin, "state_name",
