@@ -72,8 +72,10 @@ bool wizard_step_editable(const struct order *o, enum wizard_step s);
 int wizard_step_load(struct req *r, long long order_id, enum wizard_step s, json_t **out);
 
 /* A step the order has not saved, as the account's latest other order saved it (the
- * enterprise and handler steps only); *out NULL when there is none, *from_no that order's
- * number. 0, or -1 answered. */
+ * enterprise and handler steps); for a first order's handler, the account's own mobile (and a
+ * person's name): *from_no "account"; for a replacement's applicant step, the holder as the
+ * certificate's own order (of this account) saved it, else the holder's name: *from_no that
+ * order's number or "certificate". *out NULL when there is nothing. 0, or -1 answered. */
 int wizard_step_prefill(struct req *r, const struct order *o, enum wizard_step s, json_t **out,
 			const char **from_no);
 
