@@ -309,7 +309,7 @@ static void test_catalog(void **state)
 		assert_int_equal(json_array_size(list), 2);
 		assert_string_equal(str(find_by(list, "code", "service"), "version"), "2026.1");
 		assert_string_equal(str(find_by(list, "code", "service"), "title"), "数字证书服务协议");
-		assert_string_equal(str(find_by(list, "code", "privacy"), "title"), "个人敏感信息处理授权书");
+		assert_string_equal(str(find_by(list, "code", "privacy"), "title"), "敏感个人信息处理授权书");
 	}
 	api_free(&r);
 }
@@ -553,7 +553,7 @@ static void test_agreements(void **state)
 	api_free(&r);
 	api_call(NULL, "GET", "/api/wizard/agreements/privacy?channel=bjca-zycg", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str(r.json, "title"), "个人敏感信息处理授权书");
+	assert_string_equal(str(r.json, "title"), "敏感个人信息处理授权书");
 	assert_non_null(strstr(str(r.json, "body"), "身份证号码"));
 	api_free(&r);
 	expect_field_error(NULL, "/api/wizard/agreements/nope?channel=bjca-zycg", 404, "not_found", NULL);
