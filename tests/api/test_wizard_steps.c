@@ -807,6 +807,81 @@ static void test_years_offered(void **st)
 	assert_string_equal(ocol(no, "years"), "1");
 }
 
+static const char *dstr(const struct api_resp *r, const char *name)
+{
+	return json_string_value(json_object_get(json_object_get(r->json, "data"), name));
+}
+
+/* What is known is filled in: a first order's handler is the account's mobile; the product
+ * step's recipient is the order's handler (000 "系统默认将经办人作为收件人"), its address the
+ * organisation's, each sent back as shown; a replacement's holder is the certificate's. */
+static void test_prefill_known(void **st)
+{
+	struct api_client c = { 0 };
+	char login[19], m[12], no[19], masked[20], serial[17], extra[64];
+	struct api_resp r;
+	json_t *j, *data, *sealed;
+
+	(void)st;
+	wiz_register_org(&c, login, m);
+	wiz_create(&c, "bjca-zycg", "new", "org", NULL, no);
+	get_step(&c, no, "handler", &r);
+	assert_true(json_is_false(json_object_get(r.json, "saved")));
+	assert_string_equal(json_string_value(json_object_get(r.json, "prefilled_from")), "account");
+	mask_mobile(m, masked, sizeof(masked));
+	assert_string_equal(dstr(&r, "mobile"), masked);
+	api_free(&r);
+	/* Nothing of the handler yet: the product step has no recipient to offer. */
+	get_step(&c, no, "product", &r);
+	assert_false(json_is_string(json_object_get(r.json, "prefilled_from")));
+	api_free(&r);
+	j = step_obj("enterprise", NULL);
+	put_obj(&c, no, "enterprise", j, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	json_decref(j);
+	j = step_obj("handler", NULL);
+	put_obj(&c, no, "handler", j, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	json_decref(j);
+	get_step(&c, no, "product", &r);
+	assert_string_equal(json_string_value(json_object_get(r.json, "prefilled_from")), "handler");
+	assert_string_equal(dstr(&r, "mail_recipient"), "李娜");
+	mask_mobile(mobile, masked, sizeof(masked));
+	assert_string_equal(dstr(&r, "mail_mobile"), masked);
+	assert_string_equal(dstr(&r, "mail_county"), "南山区");
+	data = json_deep_copy(json_object_get(r.json, "data"));
+	api_free(&r);
+	/* Sent back as shown, with what only the applicant chooses: the mask stands for the
+	 * handler's mobile. */
+	json_object_set_new(data, "years", json_string("1"));
+	json_object_set_new(data, "e_invoice", json_string("0"));
+	json_object_set_new(data, "mail_postcode", json_string("518057"));
+	put_obj(&c, no, "product", data, &r);
+	if (r.status != 200)
+		fail_msg("prefilled product sent back: %ld %s", r.status, r.body);
+	api_free(&r);
+	json_decref(data);
+	sealed = sealed_step(no, "product");
+	assert_string_equal(json_string_value(json_object_get(sealed, "mail_mobile")), mobile);
+	json_decref(sealed);
+	release_key(no);
+
+	/* A lost legal representative's certificate: its holder is named already. */
+	wiz_random_serial(serial);
+	wiz_fixture_cert(uscc, uscc, "netca-gd", "legal_rep", serial, 200, -165, false);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	wiz_create(&owner, "netca-gd", "lost", "legal_rep", extra, no);
+	get_step(&owner, no, "applicant", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(json_is_false(json_object_get(r.json, "saved")));
+	assert_string_equal(json_string_value(json_object_get(r.json, "prefilled_from")), "certificate");
+	assert_string_equal(dstr(&r, "name"), "测试持有人");
+	api_free(&r);
+	release_key(no);
+}
+
 /* ---- masked answers, and a masked value sent back */
 
 static void test_masked_get_and_keep(void **st)
@@ -1250,6 +1325,7 @@ int main(void)
 		cmocka_unit_test(test_enterprise_rules),
 		cmocka_unit_test(test_faults_at_once),
 		cmocka_unit_test(test_years_offered),
+		cmocka_unit_test(test_prefill_known),
 		cmocka_unit_test(test_handler_and_financial_rules),
 		cmocka_unit_test(test_change_rules),
 		cmocka_unit_test(test_agreements),

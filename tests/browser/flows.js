@@ -179,6 +179,12 @@ async function faceCheck(t, link) {
 // it), a red seal is laid on its seal box as the office's stamp would be, and the "scan" is a
 // screenshot of the page. Returns the PNG's path.
 let scanNo = 0;
+// Whether the stepper ticks the step named name.
+async function stepTicked(page, name) {
+  return page.evaluate((n) => [...document.querySelectorAll('#stepbar li')]
+    .some((li) => li.innerText.includes(n) && li.classList.contains('done')), name);
+}
+
 async function printAndScan(t, page, link) {
   const target = page.browser().waitForTarget((tg) => tg.opener() === page.target());
   await link.click();
@@ -187,6 +193,10 @@ async function printAndScan(t, page, link) {
   await form.waitForNetworkIdle();
   await form.setBypassCSP(true);
   await t.axe(form, 'printable form');
+  // A material is one image and the page says "不得修改或拼接": the form prints on one A4 page.
+  const pdf = Buffer.from(await form.pdf({ format: 'A4', preferCSSPageSize: true })).toString('latin1');
+  const sheets = (pdf.match(/\/Type\s*\/Page\b/g) || []).length;
+  if (sheets !== 1) throw new Error(`${form.url()} prints on ${sheets} A4 pages, not one`);
   await form.evaluate(() => {
     // The box the form names for the seal (单位公章, or the sample sheet's 印章 box), else the
     // page's foot.
@@ -310,10 +320,8 @@ async function applicantNew(t, shared) {
   await waitText(page, '#pane', '通过');
   await t.axe(page, 'enterprise passed');
   await dump(page, 'enterprise-passed');
-  // The stepper's 经办人信息认证 (下一步 here leads past it, to the product).
-  const h = await page.waitForFunction(() => [...document.querySelectorAll('#stepbar button')]
-    .find((b) => b.innerText.includes('经办人信息认证')));
-  await h.asElement().click();
+  // 下一步 on 金融认证信息 leads to the unfinished 经办人信息认证 before it, not past it.
+  await clickText(page, '下一步', '#pane');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('step') === 'handler');
   await page.waitForNetworkIdle();
   await saveStep(t, page, {
@@ -326,6 +334,7 @@ async function applicantNew(t, shared) {
   await page.waitForNetworkIdle();
   await t.axe(page, 'face pending');
   await dump(page, 'face-started');
+  if (await stepTicked(page, '经办人信息认证')) throw new Error('the handler step is ticked while its face check is pending');
   // The handler opens the SMS's link on their phone: the sandbox's camera page.
   const link = await lib.smsCode(who.handler, before, /(https?:\/\/\S+\/sandbox\/verify\/face\/[0-9a-f]+)/);
   await faceCheck(t, link);
@@ -345,6 +354,8 @@ async function applicantNew(t, shared) {
   await clickText(page, '确认无误，下一步', '#pane');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('step') !== 'product');
   await page.waitForNetworkIdle();
+  if (!await stepTicked(page, '经办人信息认证')) throw new Error('the handler step is not ticked once its check passed');
+  if (await stepTicked(page, '打印申请表')) throw new Error('打印申请表 is ticked on arrival, before the form came back');
   const scans = {};
   for (const a of await page.$$('#pane a[target="_blank"], #pane a[href*="/forms/"]')) {
     const href = await a.evaluate((e) => e.getAttribute('href'));
