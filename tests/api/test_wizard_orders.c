@@ -1091,7 +1091,8 @@ static void test_order_detail(void **state)
 			    "订单已创建");
 	api_free(&r);
 
-	/* Data steps are done once saved; the form when all of them are. */
+	/* Data steps are done once saved; the form once all of them are and its signed and
+	 * stamped scan came back (printable is not printed). */
 	put_step(no, "agreements");
 	wiz_order(&ca, no, NULL, &r);
 	steps = json_object_get(r.json, "steps");
@@ -1104,13 +1105,17 @@ static void test_order_detail(void **state)
 	put_step(no, "applicant"); /* not in this plan: changes nothing */
 	wiz_order(&ca, no, NULL, &r);
 	steps = json_object_get(r.json, "steps");
-	assert_true(json_is_true(json_object_get(find_by(steps, "step", "form"), "done")));
+	assert_true(json_is_false(json_object_get(find_by(steps, "step", "form"), "done")));
 	assert_null(find_by(steps, "step", "applicant"));
 	assert_true(json_is_false(json_object_get(find_by(steps, "step", "materials"), "done")));
 	api_free(&r);
 
 	/* Materials: done when the latest upload of each required one is not rejected. */
 	put_material(no, "application_form", 1, "pending");
+	wiz_order(&ca, no, NULL, &r);
+	assert_true(json_is_true(json_object_get(find_by(json_object_get(r.json, "steps"), "step",
+							 "form"), "done")));
+	api_free(&r);
 	put_material(no, "business_licence", 1, "rejected");
 	put_material(no, "handler_id_front", 1, "accepted");
 	put_material(no, "handler_id_back", 1, "pending");
