@@ -682,6 +682,57 @@ async function phonePayment(t, shared) {
   await dump(page, 'phone-paid');
 }
 
+// Older users (GB/T 37668-2019, MIIT's age-friendly rules): a skip link first in the tab
+// order; 大字模式 grows the root font and is remembered; at 200% zoom every step label stays
+// whole; a serial typed in lower case is answered with the case rule and the upper-case serial.
+async function olderUsers(t, shared) {
+  const page = await t.newPage();
+  await t.goto(page, '/track.html');
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => document.activeElement.className);
+  if (first !== 'skip-link') throw new Error(`the first Tab reaches "${first}", not the skip link`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'main');
+  const rootPx = () => page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  if (await rootPx() !== 16) throw new Error(`the root font is ${await rootPx()}px before 大字模式`);
+  await page.click('#large-toggle');
+  if (await rootPx() !== 20) throw new Error(`大字模式 makes the root font ${await rootPx()}px`);
+  await t.axe(page, 'large font');
+  await page.reload({ waitUntil: 'networkidle0' });
+  if (await rootPx() !== 20) throw new Error('大字模式 is forgotten on reload');
+  const pressed = await page.$eval('#large-toggle', (b) => b.getAttribute('aria-pressed'));
+  if (pressed !== 'true') throw new Error(`the switch says aria-pressed=${pressed}`);
+  await dump(page, 'large-font');
+  // 001: serials are case-sensitive.
+  await fill(page, '#serial', '712c1b5a584a1bbe');
+  await page.click('#cert-form button[type="submit"]');
+  await waitText(page, '#cert-result', '区分大小写');
+  await t.axe(page, 'serial in lower case');
+  await clickText(page, '查找 712C1B5A584A1BBE', '#cert-result');
+  await waitText(page, '#cert-result', '证书 712C1B5A584A1BBE');
+  await page.click('#large-toggle');
+  if (await rootPx() !== 16) throw new Error('大字模式 does not switch off');
+
+  // 200% zoom of a 1280px screen: 640 CSS pixels. Every label of the stepper is whole and on
+  // the screen, none cut or scrolled away.
+  if (!shared.order) throw new Error('no order from the applicant flow');
+  const zoom = await t.newPage();
+  await zoom.setViewport({ width: 640, height: 900, deviceScaleFactor: 2 });
+  await login(t, zoom, shared.applicant.uscc, 'Browser2026hall');
+  await t.axe(zoom, 'orders at 200%');
+  await t.goto(zoom, `/apply.html?order=${shared.order}&step=status`);
+  await zoom.waitForSelector('#stepbar li', { visible: true });
+  const cut = await zoom.evaluate(() => [...document.querySelectorAll('#stepbar .step-name')]
+    .filter((n) => {
+      const r = n.getBoundingClientRect();
+      return n.scrollWidth > n.clientWidth + 1 || r.left < 0 || r.right > window.innerWidth ||
+        n.closest('.stepbar').scrollWidth > n.closest('.stepbar').clientWidth + 1;
+    }).map((n) => n.textContent));
+  if (cut.length) throw new Error(`at 200% zoom these step labels are cut: ${cut.join('、')}`);
+  await t.axe(zoom, 'stepper at 200%');
+  await dump(zoom, 'zoom-200');
+}
+
 exports.tests = [
   ['applicant: registration and bjca-zycg 新办 to submission, by clicking', applicantNew],
   ['applicant: payment on a phone (390x844) by H5, through the sandbox phone', phonePayment],
@@ -689,4 +740,5 @@ exports.tests = [
   ['shipping: key made on the sandbox token, shipped, then tracked anonymously', shipping],
   ['applicant: the delivered key bound by its serial, then 证书登录 with it', certLogin],
   ['anonymous tracking by order number', tracking],
+  ['older users: skip link, 大字模式 remembered, stepper at 200% zoom, a serial in lower case', olderUsers],
 ];
