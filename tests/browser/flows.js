@@ -308,6 +308,16 @@ async function applicantNew(t, shared) {
     province: '北京市', city: '北京市', district: '海淀区', address: '中关村大街 1 号',
     method: 'transfer', bank: '中国工商银行北京中关村支行', account_no: account,
   };
+  // Saved empty: every fault at once, beside each field and in a summary at the top.
+  await page.waitForSelector('#pane form', { visible: true });
+  await page.waitForNetworkIdle();
+  await clickText(page, '保存', '#pane');
+  await page.waitForSelector('#pane .error-summary li', { visible: true });
+  const faults = await page.$$eval('#pane .error-summary li', (l) => l.length);
+  const marked = await page.$$eval('#pane .field-error', (l) => l.length);
+  if (faults < 4 || marked !== faults) throw new Error(`an empty step shows ${faults} faults, ${marked} beside fields`);
+  await t.axe(page, 'enterprise faults');
+  await dump(page, 'enterprise-faults');
   await saveStep(t, page, values); // enterprise: then its account (金融认证信息)
   await saveStep(t, page, values);
   await clickText(page, '开始核验', '#pane');
