@@ -356,6 +356,13 @@ async function applicantNew(t, shared) {
   await page.waitForNetworkIdle();
   await clickText(page, '下一步', '#pane'); // financial, done: on to the product
   await page.waitForFunction(() => new URLSearchParams(location.search).get('step') === 'product');
+  // 002: BJCA sells one year: only 1 年 is offered.
+  await page.waitForSelector('#pane select[name="years"]', { visible: true });
+  const years = await page.$$eval('#pane select[name="years"] option', (o) => o.map((x) => x.value).join(','));
+  if (years !== '1') throw new Error(`the years offered are ${years}, not 1 only`);
+  // The recipient defaults to the handler (000): filled in, not merely said.
+  const recipient = await page.$eval('#pane [name="mail_recipient"]', (e) => e.value);
+  if (recipient !== '张浏览') throw new Error(`收件人 is "${recipient}", not the handler`);
   await saveStep(t, page, {
     e_invoice: '0', mail_recipient: '张浏览', mail_mobile: who.handler, mail_province: '北京市',
     mail_city: '北京市', mail_county: '海淀区', mail_address: '中关村大街 1 号', mail_postcode: '100080',
