@@ -17,7 +17,8 @@
   root.classList.toggle('large', stored());
 
   document.addEventListener('DOMContentLoaded', function () {
-    var bar = document.querySelector('.site-header .wrap');
+    // Beside the main links, where it is seen first and keeps the header on one row.
+    var bar = document.querySelector('.site-header .site-nav') || document.querySelector('.site-header .wrap');
     if (!bar) return;
     var b = document.createElement('button');
     b.type = 'button';

@@ -288,7 +288,8 @@
       var box = fieldBox(form, e.field);
       var li = P.el('li');
       var input = box ? markField(box, e) : null;
-      if (input && input.id) {
+      if (input && !input.id) input.id = 'f-' + Math.random().toString(36).slice(2);
+      if (input) {
         var a = P.link(e.message, '#' + input.id);
         a.addEventListener('click', function (ev) {
           ev.preventDefault();
