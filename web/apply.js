@@ -51,10 +51,20 @@
     },
     has: function (name) { return name === 'status' || !!ctx.step(name); },
     names: function () { return (ctx.order.steps || []).map(function (s) { return s.step; }); },
+    // The step after name, unless a data step up to it is still to do (金融认证信息 with its
+    // transfer not yet confirmed): then that one, never past it.
     next: function (name) {
       var n = ctx.names();
       var i = n.indexOf(name);
+      for (var k = 0; k < i; k++) {
+        if (W.isDataStep(n[k]) && !stepDone(ctx.step(n[k]))) return n[k];
+      }
       return i >= 0 && i + 1 < n.length ? n[i + 1] : 'status';
+    },
+    // Saved, and its check passed where the step holds one.
+    done: function (name) {
+      var s = ctx.step(name);
+      return !!s && stepDone(s);
     },
     prev: function (name) {
       var n = ctx.names();
@@ -108,20 +118,21 @@
     return ctx.has('handler');
   }
 
-  // The first step still to do; a saved step whose check has not passed counts as to do.
+  // A step is done once saved (or marked by the server) and its check, if it holds one, has
+  // passed: the handler step is not ticked while its face check is pending.
+  function stepDone(s) {
+    if (!s.done) return false;
+    return ['enterprise', 'handler'].every(function (x) {
+      if (!needsCheck(x) || ctx.verifyStep(x) !== s.step) return true;
+      var v = latest(x);
+      return !!v && v.state === 'passed';
+    });
+  }
+
+  // The first step still to do.
   function firstOpen() {
     var steps = ctx.order.steps || [];
-    for (var i = 0; i < steps.length; i++) {
-      var s = steps[i];
-      if (!s.done) return s.step;
-      var subjects = ['enterprise', 'handler'].filter(function (x) {
-        return needsCheck(x) && ctx.verifyStep(x) === s.step;
-      });
-      for (var k = 0; k < subjects.length; k++) {
-        var v = latest(subjects[k]);
-        if (!v || v.state !== 'passed') return s.step;
-      }
-    }
+    for (var i = 0; i < steps.length; i++) if (!stepDone(steps[i])) return steps[i].step;
     return 'status';
   }
 
@@ -180,11 +191,12 @@
   function drawSteps() {
     var ol = P.clear(document.getElementById('stepbar'));
     (ctx.order.steps || []).forEach(function (s, i) {
-      var li = P.el('li', 'step' + (s.done ? ' done' : '') + (s.step === st.current ? ' current' : ''));
+      var done = stepDone(s);
+      var li = P.el('li', 'step' + (done ? ' done' : '') + (s.step === st.current ? ' current' : ''));
       var b = P.button('', null, function () { ctx.go(s.step); });
-      b.appendChild(P.el('span', 'step-no', s.done ? '✓' : String(i + 1)));
+      b.appendChild(P.el('span', 'step-no', done ? '✓' : String(i + 1)));
       b.appendChild(P.el('span', 'step-name', s.name));
-      b.setAttribute('aria-label', '第 ' + (i + 1) + ' 步：' + s.name + (s.done ? '（已完成）' : ''));
+      b.setAttribute('aria-label', '第 ' + (i + 1) + ' 步：' + s.name + (done ? '（已完成）' : ''));
       if (s.step === st.current) b.setAttribute('aria-current', 'step');
       li.appendChild(b);
       ol.appendChild(li);

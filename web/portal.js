@@ -138,6 +138,10 @@
       field: typeof e.field === 'string' ? e.field : null,
       code: typeof e.code === 'string' ? e.code : null,
       request_id: typeof e.request_id === 'string' ? e.request_id : null,
+      // A step's every fault at once: [{field, code, message}].
+      errors: Array.isArray(e.errors) ? e.errors.filter(function (x) {
+        return x && typeof x.message === 'string' && typeof x.field === 'string';
+      }) : null,
       status: status,
       detail: e
     };
@@ -249,7 +253,60 @@
     });
     var out = form.querySelector('.form-result');
     if (out) P.clear(out);
+    var summary = form.querySelector('.error-summary');
+    if (summary) summary.parentNode.removeChild(summary);
   };
+
+  // Marks the field box with err's message; returns the first input to focus.
+  function markField(box, err) {
+    var msg = P.el('p', 'field-error', err.message);
+    msg.setAttribute('role', 'alert');
+    var id = 'err-' + Math.random().toString(36).slice(2);
+    msg.id = id;
+    box.appendChild(msg);
+    var inputs = box.querySelectorAll('input, select, textarea');
+    Array.prototype.forEach.call(inputs, function (i) {
+      if (i.type === 'radio' || i.type === 'checkbox') return;
+      i.classList.add('invalid');
+      i.setAttribute('aria-invalid', 'true');
+      i.setAttribute('aria-describedby', id);
+    });
+    return Array.prototype.filter.call(inputs, function (i) {
+      return i.type !== 'radio' && i.type !== 'checkbox' && !i.hidden;
+    })[0] || inputs[0];
+  }
+
+  // Several faults at once (the step's "errors"): each beside its field, and a summary at the
+  // top of the form whose links lead to them (GOV.UK's error summary pattern).
+  function showAll(form, list) {
+    var summary = P.el('div', 'error-summary');
+    summary.setAttribute('role', 'alert');
+    summary.tabIndex = -1;
+    summary.appendChild(P.el('h3', null, '请修正以下 ' + list.length + ' 处问题后再保存：'));
+    var ul = P.el('ul');
+    list.forEach(function (e) {
+      var box = fieldBox(form, e.field);
+      var li = P.el('li');
+      var input = box ? markField(box, e) : null;
+      if (input && !input.id) input.id = 'f-' + Math.random().toString(36).slice(2);
+      if (input) {
+        var a = P.link(e.message, '#' + input.id);
+        a.addEventListener('click', function (ev) {
+          ev.preventDefault();
+          input.focus();
+        });
+        li.appendChild(a);
+      } else {
+        li.textContent = e.message;
+      }
+      ul.appendChild(li);
+    });
+    summary.appendChild(ul);
+    form.insertBefore(summary, form.firstChild);
+    summary.focus();
+    if (summary.scrollIntoView) summary.scrollIntoView({ block: 'start' });
+    return true;
+  }
 
   /*
    * Shows err beside the field it names (the message under the field, the input marked and
@@ -257,23 +314,10 @@
    * Returns true when a field took it.
    */
   P.showError = function (form, err) {
+    if (form && Array.isArray(err.errors) && err.errors.length > 1) return showAll(form, err.errors);
     var box = fieldBox(form, err.field);
     if (box) {
-      var msg = P.el('p', 'field-error', err.message);
-      msg.setAttribute('role', 'alert');
-      var id = 'err-' + Math.random().toString(36).slice(2);
-      msg.id = id;
-      box.appendChild(msg);
-      var inputs = box.querySelectorAll('input, select, textarea');
-      Array.prototype.forEach.call(inputs, function (i) {
-        if (i.type === 'radio' || i.type === 'checkbox') return;
-        i.classList.add('invalid');
-        i.setAttribute('aria-invalid', 'true');
-        i.setAttribute('aria-describedby', id);
-      });
-      var first = Array.prototype.filter.call(inputs, function (i) {
-        return i.type !== 'radio' && i.type !== 'checkbox' && !i.hidden;
-      })[0] || inputs[0];
+      var first = markField(box, err);
       if (first && typeof first.focus === 'function') first.focus();
       if (box.scrollIntoView) box.scrollIntoView({ block: 'center' });
       return true;

@@ -74,6 +74,15 @@
       box.appendChild(el('p', 'alert-id', '请求编号：' + err.request_id));
     }
     out.appendChild(box);
+    if (err.suggest && form.elements.namedItem('serial')) {
+      var again = el('button', 'btn-secondary', '查找 ' + err.suggest);
+      again.type = 'button';
+      again.addEventListener('click', function () {
+        form.elements.namedItem('serial').value = err.suggest;
+        form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event('submit', { cancelable: true }));
+      });
+      box.appendChild(again);
+    }
     if (err.field) {
       var input = form.elements.namedItem(err.field);
       if (input && input.classList) {
@@ -119,6 +128,8 @@
             (r.network ? NETWORK_ERROR : BAD_ANSWER),
           field: typeof e.field === 'string' ? e.field : null,
           code: e.code,
+          // A serial typed in lower case: the upper-case one that exists (track/cert.c).
+          suggest: typeof e.suggest === 'string' ? e.suggest : null,
           request_id: typeof e.request_id === 'string' ? e.request_id : null,
           status: r.status
         }

@@ -11,6 +11,12 @@
   var PAY_POLL_MS = 3000;
   var PAY_POLL_LIMIT = 300;
 
+  // A phone cannot scan its own screen: there the provider's H5 page is opened instead.
+  function onPhone() {
+    return /Mobile|Android|iPhone/.test(navigator.userAgent) ||
+      (window.matchMedia && window.matchMedia('(max-width: 640px)').matches);
+  }
+
   function orderUrl(ctx, tail) {
     return '/api/wizard/orders/' + encodeURIComponent(ctx.no) + tail;
   }
@@ -428,11 +434,23 @@
       P.clear(slot);
       if (p.state === 'pending' && p.qr_svg) {
         var name = payMethodName(methods, p.method);
+        if (p.h5_url) {
+          var h5 = P.el('div', 'h5-pay');
+          h5.appendChild(P.el('p', null, '请点击下方按钮，在' + name + '中支付 ¥' + P.text(p.amount) + '，完成后返回本页。'));
+          h5.appendChild(P.link('打开' + name + '付款', p.h5_url, 'btn h5-pay-link'));
+          slot.appendChild(h5);
+        } else if (onPhone()) {
+          // Opened on a computer first: this phone gets its own H5 payment instead.
+          slot.appendChild(P.button('在本手机上用' + name + '付款', 'btn-secondary', function () {
+            pay(slot, p.method, methods);
+          }));
+        }
         var svg = P.svg(p.qr_svg);
         var fig = P.el('figure', 'qr-box');
         if (svg) fig.appendChild(svg);
         else fig.appendChild(P.el('p', 'muted', '二维码无法显示，请刷新页面或改用其他支付方式。'));
-        fig.appendChild(P.el('figcaption', null, '请使用' + name + '扫描二维码，支付 ¥' + P.text(p.amount)));
+        fig.appendChild(P.el('figcaption', null, (p.h5_url ? '或用另一台手机的' : '请使用') + name +
+          '扫描二维码，支付 ¥' + P.text(p.amount)));
         slot.appendChild(fig);
         slot.appendChild(P.el('p', 'muted mono', '支付流水号：' + P.text(p.pay_no)));
         var wait = P.el('p', 'waiting', '支付完成后本页将自动更新…');
@@ -448,6 +466,19 @@
         slot.appendChild(P.el('p', 'muted', '财务确认到账后订单自动进入下一步，结果将以短信通知。'));
         slot.appendChild(P.button('刷新状态', 'btn-secondary', function () { load(); }));
       }
+    }
+
+    // This phone's own H5 payment of the method whose QR was made elsewhere.
+    function pay(slot, method, methods) {
+      ctx.stopTimers();
+      P.api('POST', orderUrl(ctx, '/pay'), { method: method, scene: 'h5' }).then(function (r) {
+        if (!alive()) return;
+        if (!r.ok) {
+          slot.appendChild(P.alert(r.error.message, 'bad', r.error.request_id));
+          return;
+        }
+        showPayment(slot, r.body, methods);
+      });
     }
 
     function render(st, message) {
@@ -503,7 +534,7 @@
         }
         ctx.stopTimers();
         P.busy(go, '请稍候…', function () {
-          return P.api('POST', orderUrl(ctx, '/pay'), { method: method });
+          return P.api('POST', orderUrl(ctx, '/pay'), { method: method, scene: onPhone() ? 'h5' : 'qr' });
         }).then(function (r) {
           if (!r || !alive()) return;
           if (!r.ok) {

@@ -112,12 +112,19 @@
     product: function (ctx, data, extra) {
       var o = ctx.order;
       var targeted = o.business !== 'new' && o.business !== 'add';
-      var years = (ctx.catalog && Array.isArray(ctx.catalog.years) ? ctx.catalog.years : [1, 2, 3, 4, 5])
-        .map(function (y) { return [String(y), y + ' 年']; });
+      // Only the years the hall's fee row sells (002: BJCA one year); none on a replacement,
+      // which keeps the certificate's validity.
+      var offered = Array.isArray(o.years_offered) ? o.years_offered : [];
+      var years = offered.map(function (y) { return [String(y), y + ' 年']; });
+      var chosen = data.years && offered.indexOf(Number(data.years)) >= 0 ? data.years : String(offered[0] || 1);
       var list = [
         { heading: '证书产品' },
-        { name: 'years', label: '证书年限', type: 'select', options: years, short: true,
-          value: data.years || String(o.years || 1) },
+        offered.length > 1
+          ? { name: 'years', label: '证书年限', type: 'select', options: years, short: true, value: chosen }
+          : offered.length === 1
+            ? { name: 'years', label: '证书年限', type: 'select', options: years, short: true, value: chosen,
+                hint: '本渠道此项业务只办理 ' + offered[0] + ' 年。' }
+            : { display: '证书有效期', value: '沿用原证书的有效期（' + P.text(o.business_name) + '不改变有效期）' },
         { name: 'seal', label: '需要电子印章', type: 'checkbox', readonly: targeted,
           hint: targeted ? '补办、更新、变更沿用原证书的电子印章设置。' : '一张证书含一枚电子印章。' },
         { display: '证书介质', value: 'USB Key（已默认选择）' }
@@ -433,12 +440,15 @@
   function confirmation(ctx, pane, saved, onEdit) {
     var o = ctx.order;
     var d = saved.data || {};
-    pane.appendChild(P.el('p', 'lead', '请核对以下证书产品、发票和邮寄信息。确认无误后进入下一步；如需修改，请点击“返回修改”。'));
+    // "返回修改" is named only where it is shown: a step that can no longer change has none.
+    pane.appendChild(P.el('p', 'lead', saved.editable
+      ? '请核对以下证书产品、发票和邮寄信息。确认无误后进入下一步；如需修改，请点击“返回修改”。'
+      : '以下为已确认的证书产品、发票和邮寄信息。'));
     var rows = [
       ['业务类型', o.business_name || o.business],
       ['证书类型', o.kind_name || o.kind],
       ['办理渠道', o.channel_name || o.channel],
-      ['证书年限', d.years ? d.years + ' 年' : null],
+      d.years ? ['证书年限', d.years + ' 年'] : ['证书有效期', '沿用原证书的有效期'],
       ['电子印章', d.seal === '1' ? '需要' : '不需要'],
       ['证书介质', 'USB Key'],
       ['发票抬头', saved.invoice_title],

@@ -6,6 +6,7 @@
 #include "base/strlist.h"
 #include "web/auth.h"
 #include "domain/order.h"
+#include "domain/smsfit.h"
 #include "review.h"
 #include "base/valid.h"
 
@@ -218,16 +219,12 @@ static int rejected_materials(struct db *db, struct dec *d, const char **rejecte
 	return DB_OK;
 }
 
-/* At most max bytes of s, cut on a UTF-8 boundary, with "…" when cut. */
+/* At most max bytes of s, by whole sentences (domain/smsfit.h). */
 static const char *cut(struct req *r, const char *s, size_t max)
 {
-	size_t n = strlen(s);
+	char *out = arena_alloc(r->arena, max + 1);
 
-	if (n <= max)
-		return s;
-	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-		max--;
-	return arena_printf(r->arena, "%.*s…", (int)max, s);
+	return out ? smsfit_text(out, max + 1, s, max) : s;
 }
 
 /* Four-eyes, under the order's lock: what was read before must still hold (a first approval

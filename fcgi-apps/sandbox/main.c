@@ -140,6 +140,9 @@ static const char *const tables[] = {
 	" note_sig CHAR(64) CHARACTER SET ascii NULL,"
 	" UNIQUE KEY sandbox_pay_ref (provider_ref)"
 	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	/* An H5 order's page brings the payer back here (empty: a QR order); added to a table an
+	 * older sandbox made. */
+	"ALTER TABLE sandbox_pay_orders ADD COLUMN IF NOT EXISTS return_url VARCHAR(500) NOT NULL DEFAULT ''",
 	"CREATE TABLE IF NOT EXISTS sandbox_pay_control ("
 	" id TINYINT UNSIGNED NOT NULL PRIMARY KEY,"
 	" fail_create TINYINT(1) NOT NULL,"

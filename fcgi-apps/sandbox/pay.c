@@ -13,7 +13,9 @@
 
 /*
  * The provider's side, signed under [pay] secret (shared/ext/pay.h has the protocol):
- *   POST /sandbox/pay/orders                  create (503 while fail_create is set)
+ *   POST /sandbox/pay/orders                  create (503 while fail_create is set); scene "h5"
+ *                                             answers h5_url, the phone page below, as
+ *                                             WeChat H5 / Alipay wap answer theirs
  *   GET  /sandbox/pay/orders/:pay_no          query
  *   POST /sandbox/pay/orders/:pay_no/close    close
  * The payer, unsigned like /sandbox/control (tests drive it):
@@ -22,7 +24,8 @@
  *        order's notify_url unless notify is false (a notification that never arrives);
  *        answers what the hall answered: {"state","event_id","notified","notify_status",
  *        "notify_answer"}.
- *   GET  /sandbox/pay/orders/:pay_no/payer   what the sandbox "phone" page (ui/phone.html) shows
+ *   GET  /sandbox/pay/orders/:pay_no/payer   what the sandbox "phone" page (ui/phone.html) shows,
+ *        with the H5 order's return_url (the merchant's page the payer goes back to)
  *   GET  /sandbox/pay/orders/:pay_no/notification  the last notification as sent:
  *        {"body": "<exact bytes>", "headers": {...}, "notify_url"}, to replay byte for byte.
  *   POST /sandbox/pay/control {"fail_create": true | false}
@@ -35,10 +38,11 @@
 static const char sql_get[] =
 	"SELECT pay_no, provider_ref, method, amount_fen, state, qr_url, notify_url, "
 	"COALESCE(DATE_FORMAT(paid_at, '%Y-%m-%dT%H:%i:%s+08:00'), ''), note_body, note_ts, "
-	"note_sig FROM sandbox_pay_orders WHERE pay_no = ?";
+	"note_sig, return_url FROM sandbox_pay_orders WHERE pay_no = ?";
 static const char sql_insert[] =
 	"INSERT INTO sandbox_pay_orders (pay_no, provider_ref, method, amount_fen, subject, "
-	"notify_url, qr_url, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', NOW(3))";
+	"notify_url, qr_url, return_url, state, created_at) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', NOW(3))";
 static const char sql_move[] =
 	"UPDATE sandbox_pay_orders SET state = ?, paid_at = IF(? = 'paid', NOW(3), paid_at) "
 	"WHERE pay_no = ? AND state = 'pending'";
@@ -50,7 +54,8 @@ static const char sql_fail_set[] =
 	"ON DUPLICATE KEY UPDATE fail_create = VALUES(fail_create), updated_at = VALUES(updated_at)";
 
 /* Column order of sql_get. */
-enum { C_NO, C_REF, C_METHOD, C_AMOUNT, C_STATE, C_QR, C_URL, C_PAID_AT, C_BODY, C_TS, C_SIG };
+enum { C_NO, C_REF, C_METHOD, C_AMOUNT, C_STATE, C_QR, C_URL, C_PAID_AT, C_BODY, C_TS, C_SIG,
+       C_RETURN };
 
 /* The body as a JSON object released with the arena; NULL answered 400. */
 static json_t *parse_body(struct req *r, const char *buf, size_t len)
@@ -139,19 +144,30 @@ static const char *member(json_t *j, const char *name, size_t max_chars)
 
 /* The answer to a create of an order that exists: the same answer again when it is the same
  * order (a create whose answer was lost, or two at once), 409 when the pay_no is another's. */
-static int created(struct req *r, const struct db_rows *rows, const char *method, long long fen)
+static int created(struct req *r, const struct db_rows *rows, const char *method, long long fen,
+		   const char *back)
 {
+	const char *no = db_cell(rows, 0, C_NO);
+	json_t *j;
+
 	if (strcmp(db_cell(rows, 0, C_METHOD), method) != 0 ||
-	    strtoll(db_cell(rows, 0, C_AMOUNT), NULL, 10) != fen)
+	    strtoll(db_cell(rows, 0, C_AMOUNT), NULL, 10) != fen ||
+	    strcmp(db_cell(rows, 0, C_RETURN), back) != 0)
 		return sandbox_error(r, 409, "pay_no_taken", true, "pay_no", "该 pay_no 已用于另一笔订单。");
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s}", "provider_ref", db_cell(rows, 0, C_REF),
-				    "qr_url", db_cell(rows, 0, C_QR), "state", db_cell(rows, 0, C_STATE)));
+	j = json_pack("{s:s, s:s, s:s}", "provider_ref", db_cell(rows, 0, C_REF), "qr_url",
+		      db_cell(rows, 0, C_QR), "state", db_cell(rows, 0, C_STATE));
+	/* The payer's browser opens the sandbox's phone page, as a real H5 page. */
+	if (j && back[0])
+		json_object_set_new(j, "h5_url",
+				    json_string(arena_printf(r->arena, "%s/sandbox/ui/phone.html?pay_no=%s",
+							     r->app->conf.public_url, no)));
+	resp_json(r, 200, j);
 	return 0;
 }
 
 int sandbox_pay_create(struct req *r)
 {
-	const char *buf, *no, *method, *subject, *url;
+	const char *buf, *no, *method, *subject, *url, *scene, *back = "";
 	char token[33], ref[40], qr[80];
 	struct db_rows rows;
 	json_t *j, *amount;
@@ -167,6 +183,7 @@ int sandbox_pay_create(struct req *r)
 	amount = json_object_get(j, "amount_fen");
 	subject = member(j, "subject", SUBJECT_MAX);
 	url = member(j, "notify_url", URL_MAX);
+	scene = json_string_value(json_object_get(j, "scene"));
 	if (!pay_no_valid(no))
 		return sandbox_error(r, 400, "invalid_field", true, "pay_no", "pay_no 应为 24 位数字或大写字母。");
 	if (!pay_method_qr(method))
@@ -179,13 +196,21 @@ int sandbox_pay_create(struct req *r)
 		return sandbox_error(r, 400, "invalid_field", true, "subject", "subject 应为不超过 100 字的文字。");
 	if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
 		return sandbox_error(r, 400, "invalid_field", true, "notify_url", "notify_url 应为 http(s) 地址。");
+	if (json_object_get(j, "scene") && !(scene && strcmp(scene, "h5") == 0))
+		return sandbox_error(r, 400, "invalid_field", true, "scene", "scene 只能为 h5。");
+	if (scene) {
+		back = member(j, "return_url", URL_MAX);
+		if (!back || (strncmp(back, "http://", 7) != 0 && strncmp(back, "https://", 8) != 0))
+			return sandbox_error(r, 400, "invalid_field", true, "return_url",
+					     "H5 支付需要 return_url（http(s) 地址）。");
+	}
 	if (fail_create(r))
 		return sandbox_error(r, 503, "unavailable", false, NULL, "支付服务暂时不可用（沙箱设置 fail_create）。");
 	rc = db_query(&r->app->db, r->arena, sql_get, DB_ARGS(DB_STR(no)), &rows);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (rows.nrows == 1)
-		return created(r, &rows, method, fen);
+		return created(r, &rows, method, fen, back);
 	if (crypto_token_hex(token, sizeof(token), 16) < 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	snprintf(ref, sizeof(ref), "sbxpay_%s", token);
@@ -195,19 +220,20 @@ int sandbox_pay_create(struct req *r)
 		snprintf(qr, sizeof(qr), "https://qr.alipay.com/%.12s", token + 20);
 	rc = db_exec(&r->app->db, sql_insert,
 		     DB_ARGS(DB_STR(no), DB_STR(ref), DB_STR(method), DB_I64(fen), DB_STR(subject),
-			     DB_STR(url), DB_STR(qr)),
+			     DB_STR(url), DB_STR(qr), DB_STR(back)),
 		     NULL, NULL);
 	if (rc == DB_DUP) { /* a parallel create of the same pay_no won: answer what it made */
 		rc = db_query(&r->app->db, r->arena, sql_get, DB_ARGS(DB_STR(no)), &rows);
 		if (rc != DB_OK || rows.nrows != 1)
 			return app_db_error(r, rc != DB_OK ? rc : DB_ERR);
-		return created(r, &rows, method, fen);
+		return created(r, &rows, method, fen, back);
 	}
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s}", "provider_ref", ref, "qr_url", qr, "state",
-				    "pending"));
-	return 0;
+	rc = db_query(&r->app->db, r->arena, sql_get, DB_ARGS(DB_STR(no)), &rows);
+	if (rc != DB_OK || rows.nrows != 1)
+		return app_db_error(r, rc != DB_OK ? rc : DB_ERR);
+	return created(r, &rows, method, fen, back);
 }
 
 int sandbox_pay_query(struct req *r)
@@ -232,6 +258,8 @@ int sandbox_pay_payer(struct req *r)
 	j = order_json(&rows);
 	json_object_set_new(j, "pay_no", json_string(r->params[0]));
 	json_object_set_new(j, "method", json_string(db_cell(&rows, 0, C_METHOD)));
+	if (db_cell(&rows, 0, C_RETURN)[0])
+		json_object_set_new(j, "return_url", json_string(db_cell(&rows, 0, C_RETURN)));
 	resp_json(r, 200, j);
 	return 0;
 }

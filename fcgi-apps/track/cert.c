@@ -85,6 +85,41 @@ static int from_ca(struct req *r, const char *pem, json_t *out)
 	return 0;
 }
 
+static const char sql_exists[] = "SELECT 1 FROM certificates WHERE serial = ?";
+
+/* Not found as typed. Serials are hex and case-sensitive (001), and people type them in lower
+ * case: when the upper-case serial exists, the answer says so and suggests it
+ * (error.suggest), rather than a bare "未找到". Returns -1 answered 404. */
+static int not_found(struct req *r, const char *serial)
+{
+	char *upper = arena_strdup(r->arena, serial);
+	bool lower = false;
+	struct db_rows rows;
+	int rc;
+
+	for (size_t i = 0; upper && upper[i]; i++)
+		if (upper[i] >= 'a' && upper[i] <= 'f') {
+			upper[i] = (char)(upper[i] - 'a' + 'A');
+			lower = true;
+		}
+	if (!lower || !upper)
+		return resp_error(r, ERR_NOT_FOUND, NULL,
+				  "未找到该序列号的证书。序列号区分大小写，请核对后重试。");
+	rc = db_query(&r->app->db, r->arena, sql_exists, DB_ARGS(DB_STR(upper)), &rows);
+	if (rc != DB_OK)
+		return app_db_error(r, rc);
+	if (rows.nrows != 1)
+		return resp_error(r, ERR_NOT_FOUND, "serial",
+				  "未找到该序列号的证书。序列号区分大小写，您输入的含小写字母，"
+				  "按大写也未找到，请对照证书核对。");
+	return resp_error_with(r, ERR_NOT_FOUND, "serial",
+			       arena_printf(r->arena,
+					    "未找到序列号“%s”的证书：证书序列号区分大小写，您输入的含小写字母。"
+					    "您要查找的是否为 %s？",
+					    serial, upper),
+			       json_pack("{s:s}", "suggest", upper));
+}
+
 int track_cert(struct req *r)
 {
 	const char *serial = r->params[0];
@@ -102,8 +137,7 @@ int track_cert(struct req *r)
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	if (c.nrows != 1)
-		return resp_error(r, ERR_NOT_FOUND, NULL,
-				  "未找到该序列号的证书。序列号区分大小写，请核对后重试。");
+		return not_found(r, serial);
 	mask_person_name(db_cell(&c, 0, 2), holder, sizeof(holder));
 	mask_org_name(db_cell(&c, 0, 3), subject, sizeof(subject));
 	cert = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s}",

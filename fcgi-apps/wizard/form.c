@@ -273,7 +273,7 @@ static void certificate(struct page *pg, struct req *r, const struct order *o,
 		amount = arena_printf(r->arena, "%s 元", money);
 	}
 	vm = o->mail_in ? "线下邮寄办理" : wizard_verify_method_name(o->verify_method);
-	raw(pg, "<section><h2>证书信息</h2><table>\n");
+	raw(pg, "<section><h2>证书信息</h2><table class=\"pairs\">\n");
 	row(pg, "办理渠道", d->channel);
 	row(pg, "证书主体", o->subject_name);
 	row(pg, "业务类型", order_business_name(o->business));
@@ -289,7 +289,7 @@ static void organisation(struct page *pg, struct req *r, const struct order *o,
 {
 	const char *name = val(d, STEP_ENTERPRISE, "org_name");
 
-	raw(pg, "<section><h2>单位基本信息</h2><table>\n");
+	raw(pg, "<section><h2>单位基本信息</h2><table class=\"pairs\">\n");
 	row(pg, "机构名称", *name ? name : o->subject_name);
 	row(pg, "证件类型", d->uscc ? "统一社会信用代码证" : "");
 	row(pg, "证件号码", d->uscc);
@@ -308,7 +308,7 @@ static void person(struct page *pg, struct req *r, const struct form_data *d, en
 {
 	raw(pg, "<section><h2>");
 	esc(pg, title);
-	raw(pg, "</h2><table>\n");
+	raw(pg, "</h2><table class=\"pairs\">\n");
 	row(pg, "姓名", val(d, s, "name"));
 	row(pg, "身份证号码", masked(r, mask_id, val(d, s, "id_number")));
 	row(pg, "手机号码", masked(r, mask_mobile, val(d, s, "mobile")));
@@ -320,7 +320,7 @@ static void person(struct page *pg, struct req *r, const struct form_data *d, en
 
 static void financial(struct page *pg, struct req *r, const struct form_data *d)
 {
-	raw(pg, "<section><h2>对公账户信息</h2><table>\n");
+	raw(pg, "<section><h2>对公账户信息</h2><table class=\"pairs\">\n");
 	row(pg, "账户名称", val(d, STEP_FINANCIAL, "account_name"));
 	row(pg, "开户银行", val(d, STEP_FINANCIAL, "bank"));
 	row(pg, "账号", mask_account(r, val(d, STEP_FINANCIAL, "account_no")));
@@ -347,7 +347,7 @@ static const char *change_items(struct req *r, const char *items)
 
 static void change(struct page *pg, struct req *r, const struct form_data *d)
 {
-	raw(pg, "<section><h2>变更内容</h2><table>\n");
+	raw(pg, "<section><h2>变更内容</h2><table class=\"pairs\">\n");
 	row(pg, "变更事项", change_items(r, val(d, STEP_CHANGE, "items")));
 	row(pg, "变更后的单位名称", val(d, STEP_CHANGE, "new_org_name"));
 	row(pg, "变更后的单位地址", val(d, STEP_CHANGE, "new_address"));
@@ -357,7 +357,7 @@ static void change(struct page *pg, struct req *r, const struct form_data *d)
 static void product(struct page *pg, struct req *r, const struct order *o,
 		    const struct form_data *d)
 {
-	raw(pg, "<section><h2>产品、发票与邮寄信息</h2><table>\n");
+	raw(pg, "<section><h2>产品、发票与邮寄信息</h2><table class=\"pairs\">\n");
 	row(pg, "电子印章", yes_no(val(d, STEP_PRODUCT, "seal")));
 	row(pg, "电子发票", yes_no(val(d, STEP_PRODUCT, "e_invoice")));
 	row(pg, "纳税人识别号", val(d, STEP_PRODUCT, "taxpayer_no"));
@@ -517,7 +517,7 @@ static void seal_sheet(struct page *pg, struct req *r, const struct order *o,
 /* ---- handlers */
 
 static const char stylesheet[] =
-	"@page{size:A4;margin:12mm}\n"
+	"@page{size:A4;margin:10mm 12mm}\n"
 	"*{box-sizing:border-box}\n"
 	"body{margin:0;background:#e8e8e8;color:#000;font:10.5pt/1.5 \"SimSun\",\"Songti SC\","
 	"\"Noto Serif CJK SC\",serif}\n"
@@ -541,8 +541,24 @@ static const char stylesheet[] =
 	".date{text-align:right;margin:3mm 0}\n"
 	".bound{margin-top:4mm;padding:2mm;border:1px dashed #000;font-weight:bold}\n"
 	".muted{font-size:8.5pt}\n"
-	"@media print{body{background:#fff}.sheet{width:auto;min-height:0;margin:0;padding:0}"
-	".noprint{display:none}section,table,.sign{break-inside:avoid}}\n";
+	/* The application form's facts two to a row: a scan is one image of one A4 page (001
+	 * "不得修改或拼接"), so the whole form, the signature and seal boxes included, prints on
+	 * one (the browser test prints each form to PDF and counts its pages). */
+	"table.pairs,table.pairs tbody{display:block}\n"
+	"table.pairs tbody{display:grid;grid-template-columns:1fr 1fr}\n"
+	"table.pairs tr{display:grid;grid-template-columns:37% 63%}\n"
+	"table.pairs th,table.pairs td{margin:0 -1px -1px 0;padding:.8mm 1.5mm;line-height:1.35;"
+	"overflow-wrap:anywhere}\n"
+	"table.pairs th{width:auto}\n"
+	"@media print{body{background:#fff;font-size:9.5pt}"
+	".sheet{width:auto;min-height:0;margin:0;padding:0}.noprint{display:none}"
+	"section,table,.sign{break-inside:avoid}"
+	"header{padding-bottom:2mm}h1{font-size:16pt;margin:1mm 0}.no strong{font-size:17pt}"
+	"figure.qr{width:28mm}figure.qr svg{width:26mm;height:26mm}"
+	"h2{font-size:10.5pt;margin:2mm 0 .8mm}.declare{line-height:1.5;margin:1mm 0}"
+	"table.pairs th,table.pairs td{padding:.5mm 1.5mm;line-height:1.3}"
+	".sign{margin-top:3mm}.box{height:24mm}.date{margin:2mm 0}"
+	".bound{margin-top:2mm;padding:1.5mm}}\n";
 
 static void answer(struct req *r, const char *type, const char *body, size_t len)
 {

@@ -338,10 +338,25 @@ static bool any_paid(const struct db_rows *pay)
 	return false;
 }
 
-/* The plan in wizard order; data steps are done once saved, the rest by their own mark. */
-static json_t *steps_json(const struct order *o, const struct db_rows *steps,
-			  bool materials_done, bool signed_, bool paid)
+/* Whether the materials still missing hold the printed application form. */
+static bool form_missing(json_t *missing)
 {
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(missing, i, m)
+		if (str_is(json_string_value(json_object_get(m, "material")), "application_form"))
+			return true;
+	return false;
+}
+
+/* The plan in wizard order; data steps are done once saved, the rest by their own mark: the
+ * printed form once its signed and stamped scan came back, not merely once it can be
+ * printed. */
+static json_t *steps_json(const struct order *o, const struct db_rows *steps, json_t *missing,
+			  bool signed_, bool paid)
+{
+	bool materials_done = json_array_size(missing) == 0;
 	json_t *out = json_array();
 	bool data_done = true;
 
@@ -352,7 +367,7 @@ static json_t *steps_json(const struct order *o, const struct db_rows *steps,
 			continue;
 		switch (s) {
 		case STEP_FORM:
-			done = data_done;
+			done = data_done && (signed_ || !form_missing(missing));
 			break;
 		case STEP_MATERIALS:
 			done = materials_done;
@@ -450,6 +465,7 @@ int wizard_order(struct req *r)
 	struct db_rows d, steps, ver, pay, ev;
 	struct order o;
 	json_t *missing, *out;
+	json_t *years;
 	bool paid, can_mail_in, unlock_auto, key_in;
 	struct fincheck_row fc;
 	const char *fin;
@@ -471,7 +487,7 @@ int wizard_order(struct req *r)
 	if (d.nrows != 1)
 		return resp_error(r, ERR_NOT_FOUND, NULL, NULL);
 	if (wizard_materials_missing(r, &o, &missing) < 0 ||
-	    wizard_unlock_auto(r, &o, &unlock_auto) < 0)
+	    wizard_unlock_auto(r, &o, &unlock_auto) < 0 || wizard_years_offered(r, &o, &years) < 0)
 		return -1;
 	paid = any_paid(&pay);
 	can_mail_in = str_is(db_cell(&d, 0, 6), "1") && !o.mail_in;
@@ -506,6 +522,8 @@ int wizard_order(struct req *r)
 	json_object_set_new(out, "amount_fen", o.amount_fen < 0 ? json_null()
 								 : json_integer(o.amount_fen));
 	json_object_set_new(out, "quote", parsed_quote(db_cell(&d, 0, 0)));
+	/* Only what the hall sells: the product step offers these years, none on a replacement. */
+	json_object_set(out, "years_offered", years);
 	if (*o.renew_mode) {
 		json_object_set_new(out, "renew_mode", json_string(o.renew_mode));
 		json_object_set_new(out, "renew_not_before", opt_string(db_cell(&d, 0, 1)));
@@ -554,8 +572,7 @@ int wizard_order(struct req *r)
 	/* An unlock its hall approves by itself (003): nothing is asked to be uploaded. */
 	json_object_set_new(out, "unlock_auto", json_boolean(unlock_auto));
 	json_object_set_new(out, "steps",
-			    steps_json(&o, &steps, json_array_size(missing) == 0,
-				       *db_cell(&d, 0, 3) != '\0', paid));
+			    steps_json(&o, &steps, missing, *db_cell(&d, 0, 3) != '\0', paid));
 	/* 001 金融认证: the 0.01 transfer after approval, never its PIN (domain/fincheck.h). */
 	json_object_set_new(out, "fin_check",
 			    fin[0] ? json_pack("{s:s, s:s, s:s}", "state", fin, "state_name",

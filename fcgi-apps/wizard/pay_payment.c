@@ -8,7 +8,7 @@
 
 #define PAYMENT_COLS                                                                       \
 	"SELECT id, pay_no, method, state, amount_fen, qr_url, DATE_FORMAT(created_at, " DB_ISO_FMT \
-	"), COALESCE(DATE_FORMAT(paid_at, " DB_ISO_FMT "), '') FROM payments "
+	"), COALESCE(DATE_FORMAT(paid_at, " DB_ISO_FMT "), ''), h5_url FROM payments "
 static const char sql_list[] = PAYMENT_COLS "WHERE order_id = ? ORDER BY id DESC LIMIT 20";
 static const char sql_row[] = PAYMENT_COLS "WHERE id = ?";
 
@@ -23,6 +23,7 @@ struct payment wizard_payment_at(const struct db_rows *rows, size_t i)
 		.qr_url = db_cell(rows, i, 5),
 		.created_at = db_cell(rows, i, 6),
 		.paid_at = db_cell(rows, i, 7),
+		.h5_url = db_cell(rows, i, 8),
 	};
 }
 
@@ -65,6 +66,8 @@ json_t *wizard_payment_json(struct req *r, const struct order *o, const struct p
 		json_object_set_new(j, "qr_url", json_string(p->qr_url));
 		if (qr_svg(r->arena, p->qr_url, &svg) == QR_OK)
 			json_object_set_new(j, "qr_svg", json_stringn(svg.svg, svg.len));
+		if (p->h5_url[0])
+			json_object_set_new(j, "h5_url", json_string(p->h5_url));
 	}
 	if (payment_state_is(p->state, PAYMENT_STATE_AWAITING_FINANCE) &&
 	    str_is(p->method, "transfer"))

@@ -3,9 +3,11 @@
  * payments go (pay_desk.c), and applying what the provider says (payment_apply.c). The protocol
  * and the payment states are in shared/ext/pay.h.
  *
- * POST /api/wizard/orders/:no/pay     {"method"}: pending_payment only. The same method again
- *                                     answers the open payment (200), a new one is 201; another
- *                                     method closes the open one first (a QR at the provider).
+ * POST /api/wizard/orders/:no/pay     {"method", "scene"?}: pending_payment only. The same
+ *                                     method and scene again answers the open payment (200), a
+ *                                     new one is 201; another closes the open one first (a QR
+ *                                     at the provider). scene "h5" (a phone: the page says so,
+ *                                     or else the user agent does) makes an H5 order.
  *                                     What asks the provider counts against [pay]
  *                                     per_account_hour.
  * GET  /api/wizard/orders/:no/pay     the order, its methods and payments; open QR payments are
@@ -31,7 +33,7 @@
 
 struct payment {
 	long long id, amount_fen;
-	const char *pay_no, *method, *state, *qr_url, *created_at, *paid_at;
+	const char *pay_no, *method, *state, *qr_url, *created_at, *paid_at, *h5_url;
 };
 
 /* Row i of a query of the payment columns. */

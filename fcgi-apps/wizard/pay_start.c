@@ -20,21 +20,28 @@ static bool is_method(const char *s)
 	return pay_method_name(s) != NULL;
 }
 
+static bool is_scene(const char *s)
+{
+	return str_is(s, "qr") || str_is(s, "h5");
+}
+
 struct wizard_pay_in {
-	const char *method;
+	const char *method, *scene;
 };
 
 static const struct req_field pay_fields[] = {
 	{ "method", true, 16, is_method,
 	  "请选择支付方式：微信支付、支付宝支付、对公转账或现场缴费。",
 	  offsetof(struct wizard_pay_in, method) },
+	{ "scene", false, 4, is_scene, "支付场景应为 qr（扫码）或 h5（手机浏览器）。",
+	  offsetof(struct wizard_pay_in, scene) },
 };
 
 static const char sql_offered[] =
 	"SELECT pay_methods, desk_only_businesses FROM channels WHERE id = ?";
 static const char sql_lock_order[] = "SELECT state FROM orders WHERE id = ? FOR UPDATE";
 static const char sql_open[] =
-	"SELECT id, method, state, qr_url, pay_no FROM payments "
+	"SELECT id, method, state, qr_url, pay_no, h5_url FROM payments "
 	"WHERE order_id = ? AND state IN ('pending', 'awaiting_finance') ORDER BY id DESC FOR UPDATE";
 static const char sql_insert[] =
 	"INSERT INTO payments (order_id, method, amount_fen, pay_no, state, created_at) "
@@ -43,7 +50,7 @@ static const char sql_order_method[] =
 	"UPDATE orders SET pay_method = ?, pin_delivery = COALESCE(?, pin_delivery), "
 	"version = version + 1, updated_at = NOW(3) WHERE id = ?";
 static const char sql_set_qr[] =
-	"UPDATE payments SET qr_url = ?, provider_ref = ?, version = version + 1 "
+	"UPDATE payments SET qr_url = ?, h5_url = ?, provider_ref = ?, version = version + 1 "
 	"WHERE id = ? AND state = 'pending' AND qr_url = ''";
 static const char sql_fail[] =
 	"UPDATE payments SET state = 'closed', version = version + 1 "
@@ -53,6 +60,7 @@ struct start {
 	struct req *r;
 	const struct order *o;
 	const char *method;
+	bool h5;                       /* a phone's browser: an H5 order, not a QR */
 	enum err_code refused;
 	char close_no[PAY_NO_LEN + 1]; /* an open QR of another method: close it first */
 	long long id;                  /* the payment answered */
@@ -75,6 +83,17 @@ static int commit_method(struct db *db, struct start *s, const char *event)
 		rc = order_note(db, s->o->id, event, "applicant", s->r->auth.id, true,
 				 pay_method_name(s->method));
 	return rc;
+}
+
+/* Whether an open payment (method, qr_url, h5_url) is the one asked for: the same method in
+ * the same scene, a QR on a computer, an H5 page on a phone (one not yet made at the provider
+ * takes the scene of whoever asks now). */
+static bool same_payment(const struct start *s, const char *method, const char *qr,
+			 const char *h5)
+{
+	if (!str_is(method, s->method))
+		return false;
+	return !pay_method_qr(method) || !qr[0] || (h5[0] != '\0') == s->h5;
 }
 
 static int lock_pending_order(struct db *db, struct start *s)
@@ -112,11 +131,12 @@ static int open_tx(struct db *db, void *ctx)
 		return rc;
 	/* The same method again is the same payment: a second click never charges twice. */
 	for (size_t i = 0; i < rows.nrows; i++)
-		if (str_is(db_cell(&rows, i, 1), s->method)) {
+		if (same_payment(s, db_cell(&rows, i, 1), db_cell(&rows, i, 3),
+				 db_cell(&rows, i, 5))) {
 			s->id = strtoll(db_cell(&rows, i, 0), NULL, 10);
 			return DB_OK;
 		}
-	/* A QR of another method may still be scanned: the provider closes it first. */
+	/* A QR of another method or scene may still be paid: the provider closes it first. */
 	for (size_t i = 0; i < rows.nrows; i++)
 		if (payment_state_is(db_cell(&rows, i, 2), PAYMENT_STATE_PENDING)) {
 			snprintf(s->close_no, sizeof(s->close_no), "%s", db_cell(&rows, i, 4));
@@ -154,7 +174,8 @@ static int finish_tx(struct db *db, void *ctx)
 	if (rc != DB_OK)
 		return rc;
 	rc = db_exec(db, sql_set_qr,
-		     DB_ARGS(DB_STR(s->st->qr_url), DB_STR(s->st->provider_ref), DB_I64(s->id)), &n,
+		     DB_ARGS(DB_STR(s->st->qr_url), DB_STR(s->st->h5_url), DB_STR(s->st->provider_ref),
+			     DB_I64(s->id)), &n,
 		     NULL);
 	if (rc != DB_OK)
 		return rc;
@@ -196,13 +217,17 @@ static int create_qr(struct req *r, struct start *s, const struct payment *p)
 	const char *subject = arena_printf(r->arena, "数字证书%s（%s）订单%s",
 					   order_business_name(o->business),
 					   order_kind_name(o->kind), o->no);
+	/* WeChat H5 / Alipay wap bring the phone's browser back to the order's payment step. */
+	const char *back = s->h5 ? arena_printf(r->arena, "%s/apply.html?order=%s&step=pay",
+						r->app->conf.public_url, o->no)
+				 : NULL;
 	struct pay_state st;
 	char err[256] = "";
 	int rc;
 
-	if (!subject)
+	if (!subject || (s->h5 && !back))
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	if (pay_create(&r->app->conf, p->pay_no, p->amount_fen, p->method, subject, &st, err,
+	if (pay_create(&r->app->conf, p->pay_no, p->amount_fen, p->method, subject, back, &st, err,
 		       sizeof(err)) != PAY_OK) {
 		log_rid(LOG_WARN, r->rid, "pay create %s: %s", p->pay_no, err);
 		rc = db_tx(&r->app->db, fail_tx, s);
@@ -222,48 +247,58 @@ static int create_qr(struct req *r, struct start *s, const struct payment *p)
 }
 
 static const char sql_open_peek[] =
-	"SELECT method, qr_url FROM payments "
+	"SELECT method, qr_url, h5_url FROM payments "
 	"WHERE order_id = ? AND state IN ('pending', 'awaiting_finance')";
 
 /* Whether paying with method would ask the provider: a QR to make, or an open QR of another
  * method to close. The same method again answers the open payment: that costs nothing.
  * Read without a lock: it decides what to count, open_tx decides what to do. */
-static int costly(struct req *r, const struct order *o, const char *method, bool *out)
+static int costly(struct req *r, const struct start *s, bool *out)
 {
 	struct db_rows rows;
 	bool other_qr = false;
-	int rc = db_query(&r->app->db, r->arena, sql_open_peek, DB_ARGS(DB_I64(o->id)), &rows);
+	int rc = db_query(&r->app->db, r->arena, sql_open_peek, DB_ARGS(DB_I64(s->o->id)), &rows);
 
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	for (size_t i = 0; i < rows.nrows; i++) {
 		const char *m = db_cell(&rows, i, 0), *qr = db_cell(&rows, i, 1);
 
-		if (str_is(m, method) && (!pay_method_qr(m) || qr[0])) {
+		if (qr[0] && same_payment(s, m, qr, db_cell(&rows, i, 2))) {
 			*out = false;
 			return 0;
 		}
-		other_qr = other_qr || (!str_is(m, method) && pay_method_qr(m));
+		if (!pay_method_qr(m) && str_is(m, s->method)) {
+			*out = false;
+			return 0;
+		}
+		other_qr = other_qr || pay_method_qr(m);
 	}
-	*out = pay_method_qr(method) || other_qr;
+	*out = pay_method_qr(s->method) || other_qr;
 	return 0;
 }
 
 /* A fresh order is a fresh budget; the account's own limit stops one account from opening
  * order after order just to make (and close) QR payments at the provider. Returns 0, or -1
  * answered (429 rate_limited, or the database's error). */
-static int creates_allowed(struct req *r, const struct order *o, const char *method)
+static int creates_allowed(struct req *r, const struct start *s)
 {
 	char bucket[48];
 	bool cost = false;
 
-	if (costly(r, o, method, &cost) < 0)
+	if (costly(r, s, &cost) < 0)
 		return -1;
 	if (!cost)
 		return 0;
 	snprintf(bucket, sizeof(bucket), "pay:a:%lld", r->auth.id);
 	return wizard_limit(r, bucket, r->app->conf.pay_per_account_hour, CREATES_WINDOW,
 			    "您的账号发起或切换扫码支付过于频繁") > 0 ? 0 : -1;
+}
+
+/* A phone's browser, when the page does not say: the tokens every mobile browser sends. */
+static bool phone_agent(const char *ua)
+{
+	return ua && (strstr(ua, "Mobile") || strstr(ua, "Android") || strstr(ua, "iPhone"));
 }
 
 int wizard_pay(struct req *r)
@@ -294,7 +329,8 @@ int wizard_pay(struct req *r)
 		return resp_error(r, ERR_NOT_OFFERED, "method",
 				  arena_printf(r->arena, "本渠道办理“%s”业务不支持所选支付方式，请选择其他支付方式。",
 					       order_business_name(o.business)));
-	if (creates_allowed(r, &o, s.method) < 0)
+	s.h5 = in.scene ? str_is(in.scene, "h5") : phone_agent(req_param(r, "HTTP_USER_AGENT"));
+	if (creates_allowed(r, &s) < 0)
 		return -1;
 	/* Two rounds at most: a QR of another method is closed at the provider, then ours opens
 	 * (a third would mean another request keeps opening QRs: a conflict). */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/strlist.h"
 #include "domain/mask.h"
 #include "step_fields.h"
 #include "base/valid.h"
@@ -20,6 +21,8 @@ struct field {
 	bool (*check)(const char *value);
 	enum pii pii;
 	const char *message;  /* zh-CN: what is wrong and what is right */
+	/* NULL, or a message naming what is wrong with this value (the fault, not the format). */
+	const char *(*explain)(const char *value);
 };
 
 /* ---- checks (valid_text has passed: well-formed UTF-8, no control characters) */
@@ -158,6 +161,25 @@ static bool is_uscc(const char *s)
 	return valid_uscc(s);
 }
 
+/* 001 asks the taxpayer number; a wrong 17th character is a wrong organisation code. */
+static const char *uscc_explain(const char *s)
+{
+	switch (valid_uscc_fault(s)) {
+	case VALID_USCC_LENGTH:
+		return "纳税人识别号应为 18 位统一社会信用代码，请核对位数；个人和政府机关可不填。";
+	case VALID_USCC_CHARS:
+		return "纳税人识别号含有统一社会信用代码不使用的字符：只有数字和大写字母（不含 I、O、S、V、Z），"
+		       "请核对。";
+	case VALID_USCC_ORG_CHECK:
+		return "纳税人识别号第 17 位（组织机构代码的校验码）不正确：第 9 至 17 位是组织机构代码，"
+		       "请对照营业执照核对。";
+	case VALID_USCC_CHECK:
+		return "纳税人识别号第 18 位（统一社会信用代码的校验码）不正确，请对照营业执照逐位核对。";
+	default:
+		return NULL;
+	}
+}
+
 static bool is_code(const char *s)
 {
 	return s[0] && strspn(s, "abcdefghijklmnopqrstuvwxyz_") == strlen(s);
@@ -289,7 +311,8 @@ static const struct field f_change[] = {
 };
 
 static const struct field f_product[] = {
-	[R_YEARS] = { "years", "证书年限", true, 1, is_years, PII_NONE, "证书年限应为 1 至 5 年。" },
+	/* Asked only where validity is sold (order_sells_years): a replacement keeps it. */
+	[R_YEARS] = { "years", "证书年限", false, 1, is_years, PII_NONE, "证书年限应为 1 至 5 年。" },
 	[R_SEAL] = { "seal", "是否需要电子印章", false, 1, is_flag, PII_NONE,
 		     "请选择是否需要电子印章（0 不需要，1 需要）。" },
 	[R_DEFECT] = { "defect", "是否为介质质量问题", false, 1, is_flag, PII_NONE,
@@ -304,7 +327,8 @@ static const struct field f_product[] = {
 	[R_INVOICE_TITLE] = { "invoice_title", "发票抬头", false, 100, is_text, PII_NONE,
 			      TEXT_MSG("发票抬头", 100) },
 	[R_TAXPAYER] = { "taxpayer_no", "纳税人识别号", false, 18, is_uscc, PII_NONE,
-			 "纳税人识别号不正确：应为 18 位统一社会信用代码（数字和大写字母），个人和政府机关可不填。" },
+			 "纳税人识别号不正确：应为 18 位统一社会信用代码（数字和大写字母），个人和政府机关可不填。",
+			 uscc_explain },
 	/* 002 "电子发票将在24小时内发送至指定（默认为经办人）邮箱"; 004 "发票接收人邮箱". */
 	[R_INVOICE_EMAIL] = { "invoice_email", "发票接收邮箱", false, 254, is_email, PII_EMAIL,
 			      EMAIL_MSG("发票接收") },
@@ -349,9 +373,33 @@ bool wizard_step_is_data(enum wizard_step s)
 	return def_of(s) != NULL;
 }
 
-static int missing(struct req *r, const struct field *f)
+/* One fault of a step: {field, code, message}, appended to errors. */
+static void fault(struct req *r, json_t *errors, const struct field *f, enum err_code e,
+		  const char *message)
 {
-	return resp_error(r, ERR_MISSING_FIELD, f->name, arena_printf(r->arena, "请填写%s。", f->label));
+	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", f->name, "code",
+						 err_code_name(e), "message",
+						 message ? message : arena_printf(r->arena, "请填写%s。",
+										  f->label)));
+}
+
+/* Every fault of the step at once (the first also as the error itself, for the clients that
+ * read one): a person fixes a step in one save, not one field per save. Returns 0 when there
+ * is none, else -1 answered 400. */
+static int answer_faults(struct req *r, json_t *errors)
+{
+	json_t *first = json_array_get(errors, 0);
+	const char *code = json_string_value(json_object_get(first, "code"));
+
+	if (!first) {
+		json_decref(errors);
+		return 0;
+	}
+	return resp_error_with(r, str_is(code, "missing_field") ? ERR_MISSING_FIELD
+								 : ERR_INVALID_FIELD,
+			       json_string_value(json_object_get(first, "field")),
+			       json_string_value(json_object_get(first, "message")),
+			       json_pack("{s:o}", "errors", errors));
 }
 
 const char *wizard_step_field(enum wizard_step s, int i)
@@ -359,9 +407,17 @@ const char *wizard_step_field(enum wizard_step s, int i)
 	return def_of(s)->f[i].name;
 }
 
-int wizard_step_missing(struct req *r, enum wizard_step s, int i)
+int wizard_step_missing(struct req *r, enum wizard_step s, const char **v, int from, int to)
 {
-	return missing(r, &def_of(s)->f[i]);
+	const struct step_def *d = def_of(s);
+	json_t *errors = json_array();
+
+	if (!errors)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	for (int i = from; i <= to; i++)
+		if (!v[i])
+			fault(r, errors, &d->f[i], ERR_MISSING_FIELD, NULL);
+	return answer_faults(r, errors);
 }
 
 
@@ -479,11 +535,11 @@ int wizard_step_check(struct req *r, const struct order *o, enum wizard_step s,
 		      json_t *body, json_t *saved, struct wizard_step_input *in)
 {
 	const struct step_def *d = def_of(s);
-	struct req_field rf[STEP_FIELDS_MAX];
 	const char *v[STEP_FIELDS_MAX];
+	enum err_code e[STEP_FIELDS_MAX];
+	json_t *errors;
 
 	memset(in, 0, sizeof(*in));
-	memset(rf, 0, sizeof(rf));
 	memset(v, 0, sizeof(v));
 	in->amount_fen = -1;
 	if (!d)
@@ -492,20 +548,34 @@ int wizard_step_check(struct req *r, const struct order *o, enum wizard_step s,
 		return -1;
 	drop_unused(s, body, in->lr_named);
 	keep_masked(d, body, saved);
-	/* Every present field is checked first; what is missing is the step's to say. The table
-	 * is built here, not declared: the step's own table also holds the label, the PII kind and
-	 * whether a field is required in the end, and the rules read the values by the step's
-	 * enum, so field i lands in v[i]. */
-	for (size_t i = 0; i < d->n; i++)
-		rf[i] = (struct req_field){ d->f[i].name, false, d->f[i].max_chars, d->f[i].check,
-					    d->f[i].message, i * sizeof(v[0]) };
-	if (req_fields(r, body, rf, d->n, v) < 0)
+	/* Every present field is checked first, then what is missing, always or for what the
+	 * others chose (wizard_step_needs); all faults go back together. The rules read the
+	 * values by the step's enum, so field i lands in v[i]. */
+	for (size_t i = 0; i < d->n; i++) {
+		struct req_field rf = { d->f[i].name, false, d->f[i].max_chars, d->f[i].check,
+					d->f[i].message, 0 };
+
+		e[i] = req_field_check(body, &rf, &v[i]);
+	}
+	errors = json_array();
+	if (!errors)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	for (size_t i = 0; i < d->n; i++) {
+		const char *sent = json_string_value(json_object_get(body, d->f[i].name));
+		const char *why = e[i] == ERR__COUNT || !d->f[i].explain || !sent
+					  ? NULL
+					  : d->f[i].explain(sent);
+
+		if (e[i] != ERR__COUNT)
+			fault(r, errors, &d->f[i], e[i], why ? why : d->f[i].message);
+		else if (!v[i] && (d->f[i].required || wizard_step_needs(o, s, (int)i, v, in)))
+			fault(r, errors, &d->f[i], ERR_MISSING_FIELD, NULL);
+	}
+	if (answer_faults(r, errors) < 0)
 		return -1;
 	for (size_t i = 0; i < d->n; i++) {
 		char bare[12];
 
-		if (d->f[i].required && !v[i])
-			return missing(r, &d->f[i]);
 		/* Mobiles are kept as the bare 11 digits, whatever prefix was typed. */
 		if (v[i] && d->f[i].pii == PII_MOBILE &&
 		    (!valid_mobile(v[i], bare) || !(v[i] = arena_strdup(r->arena, bare))))

@@ -30,8 +30,15 @@ unsigned wizard_change_items(const char *s);
 /* The name of field i of step s ("service"). */
 const char *wizard_step_field(enum wizard_step s, int i);
 
-/* 400 missing_field naming field i of step s ("请填写<label>。"). Returns -1. */
-int wizard_step_missing(struct req *r, enum wizard_step s, int i);
+/* Fields from..to of step s that v lacks, all at once: 400 missing_field naming the first,
+ * with "errors" listing each ("请填写<label>。"). Returns 0 when none is missing, else -1. */
+int wizard_step_missing(struct req *r, enum wizard_step s, const char **v, int from, int to);
+
+/* step_rules.c: whether field i of step s is required by what the step's other values chose
+ * (v: checked values, NULL when absent or wrong; in->lr_named set): the method's own fields,
+ * the changed items' new values. The table's required flag is the unconditional part. */
+bool wizard_step_needs(const struct order *o, enum wizard_step s, int i, const char **v,
+		       const struct wizard_step_input *in);
 
 /* step_rules.c: the rules of step s between its fields and with the order. v: the checked
  * values by field index (NULL when absent), which a rule may clear or fill in; what the

@@ -97,11 +97,6 @@ static int rules_enterprise(struct req *r, const struct order *o, const char **v
 					    name));
 	if (!strlist_has(methods, m))
 		return invalid(r, "method", "所选渠道不支持该企业认证方式，请重新选择。");
-	for (int i = E_LR_NAME; i <= E_LR_MOBILE; i++)
-		if (!v[i] && (strcmp(m, "transfer") != 0 || (in->lr_named && i != E_LR_MOBILE)))
-			return wizard_step_missing(r, STEP_ENTERPRISE, i);
-	if (strcmp(m, "lr_card") == 0 && !v[E_LR_CARD])
-		return wizard_step_missing(r, STEP_ENTERPRISE, E_LR_CARD);
 	in->method = m;
 	return 0;
 }
@@ -144,8 +139,6 @@ static int rules_handler(struct req *r, const struct order *o, const char **v,
 	}
 	if (!strlist_has(methods, v[H_METHOD]))
 		return invalid(r, "method", "所选渠道不支持该经办人认证方式，请重新选择。");
-	if (strcmp(v[H_METHOD], "card") == 0 && !v[H_CARD])
-		return wizard_step_missing(r, STEP_HANDLER, H_CARD);
 	in->method = v[H_METHOD];
 	in->handler_mobile = v[H_MOBILE];
 	return 0;
@@ -230,17 +223,13 @@ static int rules_change(struct req *r, const struct order *o, const char **v,
 	if (change_offered(r, o, items) < 0)
 		return -1;
 	in->seal_change = items & ITEM_SEAL;
-	if (!(items & ITEM_NAME)) {
+	/* What the items need is there (wizard_step_needs); what they do not is not kept. */
+	if (!(items & ITEM_NAME))
 		v[C_NAME] = NULL;
-	} else if (!v[C_NAME]) {
-		return wizard_step_missing(r, STEP_CHANGE, C_NAME);
-	} else if (strcmp(v[C_NAME], o->subject_name) == 0) {
+	else if (strcmp(v[C_NAME], o->subject_name) == 0)
 		return invalid(r, "new_org_name", "变更后的单位名称与现名称相同，请填写新的单位名称。");
-	}
 	if (!(items & ITEM_ADDRESS))
 		v[C_ADDRESS] = NULL;
-	else if (!v[C_ADDRESS])
-		return wizard_step_missing(r, STEP_CHANGE, C_ADDRESS);
 	return 0;
 }
 
@@ -350,7 +339,7 @@ static int invoice_title(struct req *r, const struct order *o, const char **v)
 	if (rows.nrows != 1 || !str_is(db_cell(&rows, 0, 0), "1"))
 		v[R_INVOICE_TITLE] = NULL;
 	else if (!v[R_INVOICE_TITLE])
-		return wizard_step_missing(r, STEP_PRODUCT, R_INVOICE_TITLE);
+		return wizard_step_missing(r, STEP_PRODUCT, v, R_INVOICE_TITLE, R_INVOICE_TITLE);
 	return 0;
 }
 
@@ -360,7 +349,7 @@ static int rules_product(struct req *r, const struct order *o, const char **v,
 	bool seal = v[R_SEAL] && v[R_SEAL][0] == '1', defect = false;
 	const char *not_after = NULL;
 	struct db_rows rows;
-	int years = v[R_YEARS][0] - '0', rc;
+	int years = 1, rc;
 
 	/* A replacement re-makes what the certificate carries: its seal is not a choice. */
 	if (o->target_cert_id) {
@@ -384,6 +373,11 @@ static int rules_product(struct req *r, const struct order *o, const char **v,
 		if (rc != DB_OK)
 			return app_db_error(r, rc);
 	}
+	/* A replacement keeps the certificate's validity (002): no years are sold or kept. */
+	if (order_sells_years(o->business))
+		years = v[R_YEARS][0] - '0';
+	else
+		v[R_YEARS] = NULL;
 	v[R_SEAL] = seal ? "1" : "0";
 	/* No invoice asked for: nothing of one is kept (and none is sent). */
 	if (v[R_INVOICE][0] != '1')
@@ -396,7 +390,7 @@ static int rules_product(struct req *r, const struct order *o, const char **v,
 	if (!defect)
 		v[R_DEFECT_SIGN] = NULL;
 	else if (!v[R_DEFECT_SIGN])
-		return wizard_step_missing(r, STEP_PRODUCT, R_DEFECT_SIGN);
+		return wizard_step_missing(r, STEP_PRODUCT, v, R_DEFECT_SIGN, R_DEFECT_SIGN);
 	if (quote(r, o, years, seal, defect, in) < 0)
 		return -1;
 	if (strcmp(o->business, "renew") == 0 && not_after && renewal(r, not_after, years, in) < 0)
@@ -408,10 +402,54 @@ static int rules_product(struct req *r, const struct order *o, const char **v,
 	}
 	if (mail_defaults(r, o, v) < 0)
 		return -1;
-	for (int i = R_RECIPIENT; i <= R_ADDRESS; i++)
-		if (!v[i])
-			return wizard_step_missing(r, STEP_PRODUCT, i);
+	return wizard_step_missing(r, STEP_PRODUCT, v, R_RECIPIENT, R_ADDRESS);
+}
+
+int wizard_years_offered(struct req *r, const struct order *o, json_t **out)
+{
+	struct rules_fee fee;
+	int rc = FEES_NONE;
+
+	*out = json_array();
+	if (!*out || arena_defer(r->arena, release, *out) < 0) {
+		json_decref(*out);
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	}
+	if (order_sells_years(o->business))
+		rc = fees_find(&r->app->db, r->arena, o->channel_code, o->business, o->kind, &fee);
+	if (rc != DB_OK && rc != FEES_NONE)
+		return app_db_error(r, rc);
+	for (int y = 1; rc == DB_OK && y <= fee.max_years; y++)
+		json_array_append_new(*out, json_integer(y));
 	return 0;
+}
+
+bool wizard_step_needs(const struct order *o, enum wizard_step s, int i, const char **v,
+		       const struct wizard_step_input *in)
+{
+	const char *m;
+
+	switch (s) {
+	case STEP_ENTERPRISE:
+		/* 000: each method asks for its own fields; the legal representative's name and ID
+		 * number also where the form names him (in->lr_named, 001). */
+		m = v[E_METHOD];
+		if (!m)
+			return false;
+		if (i >= E_LR_NAME && i <= E_LR_MOBILE)
+			return strcmp(m, "transfer") != 0 || (in->lr_named && i != E_LR_MOBILE);
+		return i == E_LR_CARD && strcmp(m, "lr_card") == 0;
+	case STEP_HANDLER:
+		return i == H_CARD && str_is(v[H_METHOD], "card");
+	case STEP_CHANGE:
+		return v[C_ITEMS] && ((i == C_NAME && (wizard_change_items(v[C_ITEMS]) & ITEM_NAME)) ||
+				      (i == C_ADDRESS &&
+				       (wizard_change_items(v[C_ITEMS]) & ITEM_ADDRESS)));
+	case STEP_PRODUCT:
+		return i == R_YEARS && order_sells_years(o->business);
+	default:
+		return false;
+	}
 }
 
 static const step_rules rules_of[] = {

@@ -72,8 +72,10 @@ bool wizard_step_editable(const struct order *o, enum wizard_step s);
 int wizard_step_load(struct req *r, long long order_id, enum wizard_step s, json_t **out);
 
 /* A step the order has not saved, as the account's latest other order saved it (the
- * enterprise and handler steps only); *out NULL when there is none, *from_no that order's
- * number. 0, or -1 answered. */
+ * enterprise and handler steps); for a first order's handler, the account's own mobile (and a
+ * person's name): *from_no "account"; for a replacement's applicant step, the holder as the
+ * certificate's own order (of this account) saved it, else the holder's name: *from_no that
+ * order's number or "certificate". *out NULL when there is nothing. 0, or -1 answered. */
 int wizard_step_prefill(struct req *r, const struct order *o, enum wizard_step s, json_t **out,
 			const char **from_no);
 
@@ -118,6 +120,11 @@ bool wizard_step_is_data(enum wizard_step s);
  * keeps the saved value. Returns 0 with *in filled, or -1 answered (400 naming the field). */
 int wizard_step_check(struct req *r, const struct order *o, enum wizard_step s,
 		      json_t *body, json_t *saved, struct wizard_step_input *in);
+
+/* The years the product step may offer the order: 1 up to its fee row's max_years (002: BJCA
+ * sells one year) where the business sells validity, none where it keeps it (a replacement).
+ * *out is released with the arena. Returns 0, or -1 answered (database). */
+int wizard_years_offered(struct req *r, const struct order *o, json_t **out);
 
 /* A copy of saved step data (NULL: none) with its PII masked; the caller owns it. */
 json_t *wizard_step_masked(enum wizard_step s, json_t *data);

@@ -116,17 +116,26 @@ bool valid_org_code(const char *s)
 	return org_check(s) != 0 && s[8] == org_check(s);
 }
 
-bool valid_uscc(const char *s)
+enum valid_uscc_fault valid_uscc_fault(const char *s)
 {
 	char org[ORG_LEN + 1];
 
 	if (s == NULL || bounded_len(s, USCC_LEN) != USCC_LEN)
-		return false;
-	if (uscc_check(s) == 0 || s[17] != uscc_check(s))
-		return false;
+		return VALID_USCC_LENGTH;
+	if (uscc_check(s) == 0)
+		return VALID_USCC_CHARS;
 	memcpy(org, s + 8, ORG_LEN);
 	org[ORG_LEN] = '\0';
-	return valid_org_code(org);
+	/* The organisation code first: a wrong 17th character is the fault a person made, and the
+	 * 18th, computed over it, then disagrees too. */
+	if (!valid_org_code(org))
+		return org_check(org) ? VALID_USCC_ORG_CHECK : VALID_USCC_CHARS;
+	return s[17] == uscc_check(s) ? VALID_USCC_OK : VALID_USCC_CHECK;
+}
+
+bool valid_uscc(const char *s)
+{
+	return valid_uscc_fault(s) == VALID_USCC_OK;
 }
 
 bool valid_uscc_finish(char s[USCC_LEN + 1])

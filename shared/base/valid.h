@@ -10,6 +10,13 @@
  * GB 11714 organisation code in characters 9-17 with its own check. Upper case only. */
 bool valid_uscc(const char *s);
 
+/* What is wrong with a USCC, so that a message can name it: VALID_USCC_OK, or the first fault
+ * of length, alphabet (GB 32100's 31 characters, upper case), the organisation code's check
+ * character (the 17th, GB 11714), or the USCC's own (the 18th). */
+enum valid_uscc_fault { VALID_USCC_OK, VALID_USCC_LENGTH, VALID_USCC_CHARS, VALID_USCC_ORG_CHECK,
+			VALID_USCC_CHECK };
+enum valid_uscc_fault valid_uscc_fault(const char *s);
+
 /* Completes a USCC whose first 16 characters are written: the organisation code's check
  * (character 17) and the USCC's (18), then the NUL. False if those 16 are not of the alphabet.
  * For generated test and bench data: one implementation of the rule. */

@@ -266,6 +266,12 @@ bool order_ships_key(const char *code, bool mail_in)
 	return mail_in && strcmp(code, "change") == 0;
 }
 
+bool order_sells_years(const char *code)
+{
+	return code && (strcmp(code, "new") == 0 || strcmp(code, "add") == 0 ||
+			strcmp(code, "renew") == 0);
+}
+
 
 
 static const char sql_move[] =

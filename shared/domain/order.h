@@ -140,6 +140,10 @@ const char *order_event_name(const char *code);
  * happen on the key the holder has; revocation ends with it returned. */
 bool order_ships_key(const char *code, bool mail_in);
 
+/* The business sells validity, so the applicant picks the years (new, add, renew). The others
+ * keep the certificate's validity (002 遗失补办: 有效期不变) or have none to give. */
+bool order_sells_years(const char *code);
+
 
 
 /*

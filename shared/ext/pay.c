@@ -65,20 +65,40 @@ bool pay_method_qr(const char *method)
 	return method && (strcmp(method, "wechat") == 0 || strcmp(method, "alipay") == 0);
 }
 
-/* A QR payload the portal may draw: a wallet scheme or https, printable ASCII, no quotes. */
-static bool qr_url_valid(const char *s)
+/* A URL the portal may draw or link: printable ASCII without quotes or angle brackets, with
+ * one of the schemes allowed (NULL-terminated). */
+static bool url_valid(const char *s, const char *const *schemes)
 {
 	size_t n = s ? strlen(s) : 0;
+	bool scheme = false;
 
 	if (n == 0 || n > PAY_QR_MAX)
 		return false;
-	if (strncmp(s, "weixin://", 9) != 0 && strncmp(s, "https://", 8) != 0)
+	for (size_t i = 0; schemes[i]; i++)
+		scheme = scheme || strncmp(s, schemes[i], strlen(schemes[i])) == 0;
+	if (!scheme)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (s[i] <= ' ' || s[i] > '~' || s[i] == '"' || s[i] == '\'' || s[i] == '<' ||
 		    s[i] == '>' || s[i] == '\\')
 			return false;
 	return true;
+}
+
+/* A QR payload: a wallet scheme or https. */
+static bool qr_url_valid(const char *s)
+{
+	static const char *const schemes[] = { "weixin://", "https://", NULL };
+
+	return url_valid(s, schemes);
+}
+
+/* An H5 page the phone's browser opens: http only for a provider in the dev sandbox. */
+static bool h5_url_valid(const char *s)
+{
+	static const char *const schemes[] = { "https://", "http://", NULL };
+
+	return url_valid(s, schemes);
 }
 
 static bool amount_ok(json_t *v, long long *out)
@@ -100,9 +120,10 @@ static struct provider provider_of(const struct conf *c)
 				  .secret = c->pay_secret, .timeout_ms = c->pay_timeout_ms };
 }
 
-/* Reads an order as the provider describes it; create answers carry qr_url, the others an
- * amount. Returns PAY_OK or PAY_UNAVAILABLE. */
-static int read_state(json_t *j, bool create, struct pay_state *out, char *err, size_t errsz)
+/* Reads an order as the provider describes it; create answers carry qr_url (and h5_url when
+ * h5), the others an amount. Returns PAY_OK or PAY_UNAVAILABLE. */
+static int read_state(json_t *j, bool create, bool h5, struct pay_state *out, char *err,
+		      size_t errsz)
 {
 	const char *state = json_string_value(json_object_get(j, "state"));
 	const char *ref = json_string_value(json_object_get(j, "provider_ref"));
@@ -127,6 +148,15 @@ static int read_state(json_t *j, bool create, struct pay_state *out, char *err, 
 			return PAY_UNAVAILABLE;
 		}
 		snprintf(out->qr_url, sizeof(out->qr_url), "%s", qr);
+		if (h5) {
+			const char *page = json_string_value(json_object_get(j, "h5_url"));
+
+			if (!h5_url_valid(page)) {
+				snprintf(err, errsz, "pay: H5 answer without a valid h5_url");
+				return PAY_UNAVAILABLE;
+			}
+			snprintf(out->h5_url, sizeof(out->h5_url), "%s", page);
+		}
 	} else if (!amount_ok(json_object_get(j, "amount_fen"), &out->amount_fen)) {
 		snprintf(err, errsz, "pay: answer without a valid amount_fen");
 		return PAY_UNAVAILABLE;
@@ -135,7 +165,7 @@ static int read_state(json_t *j, bool create, struct pay_state *out, char *err, 
 }
 
 static int call(const struct conf *c, const char *method, const char *path, json_t *body,
-		bool create, struct pay_state *out, char *err, size_t errsz)
+		bool create, bool h5, struct pay_state *out, char *err, size_t errsz)
 {
 	struct provider p = provider_of(c);
 	json_t *answer = NULL;
@@ -151,15 +181,15 @@ static int call(const struct conf *c, const char *method, const char *path, json
 		snprintf(err, errsz, "pay: %s %s: HTTP %ld", method, path, status);
 		rc = PAY_UNAVAILABLE;
 	} else {
-		rc = read_state(answer, create, out, err, errsz);
+		rc = read_state(answer, create, h5, out, err, errsz);
 	}
 	json_decref(answer);
 	return rc;
 }
 
 int pay_create(const struct conf *c, const char *pay_no, long long amount_fen,
-	       const char *method, const char *subject, struct pay_state *out, char *err,
-	       size_t errsz)
+	       const char *method, const char *subject, const char *h5_return,
+	       struct pay_state *out, char *err, size_t errsz)
 {
 	json_t *body;
 	int rc;
@@ -175,7 +205,13 @@ int pay_create(const struct conf *c, const char *pay_no, long long amount_fen,
 		snprintf(err, errsz, "pay: cannot build the request");
 		return PAY_UNAVAILABLE;
 	}
-	rc = call(c, "POST", "/orders", body, true, out, err, errsz);
+	if (h5_return && (json_object_set_new(body, "scene", json_string("h5")) < 0 ||
+			  json_object_set_new(body, "return_url", json_string(h5_return)) < 0)) {
+		json_decref(body);
+		snprintf(err, errsz, "pay: cannot build the request");
+		return PAY_UNAVAILABLE;
+	}
+	rc = call(c, "POST", "/orders", body, true, h5_return != NULL, out, err, errsz);
 	json_decref(body);
 	return rc;
 }
@@ -190,7 +226,7 @@ int pay_query(const struct conf *c, const char *pay_no, struct pay_state *out, c
 		return PAY_UNAVAILABLE;
 	}
 	snprintf(path, sizeof(path), "/orders/%s", pay_no);
-	return call(c, "GET", path, NULL, false, out, err, errsz);
+	return call(c, "GET", path, NULL, false, false, out, err, errsz);
 }
 
 int pay_close(const struct conf *c, const char *pay_no, struct pay_state *out, char *err,
@@ -206,7 +242,7 @@ int pay_close(const struct conf *c, const char *pay_no, struct pay_state *out, c
 		return PAY_UNAVAILABLE;
 	}
 	snprintf(path, sizeof(path), "/orders/%s/close", pay_no);
-	rc = call(c, "POST", path, body, false, out, err, errsz);
+	rc = call(c, "POST", path, body, false, false, out, err, errsz);
 	json_decref(body);
 	return rc;
 }

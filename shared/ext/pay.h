@@ -20,8 +20,13 @@
  *
  * Create: POST <endpoint>/orders
  *           {"pay_no": "<24 of 0-9A-Z>", "amount_fen": 26000, "method": "wechat" | "alipay",
- *            "subject": "<zh-CN text>", "notify_url": "<where to POST notifications>"}
- *         200 {"provider_ref": "<id>", "qr_url": "weixin://... | https://...", "state": "pending"}
+ *            "subject": "<zh-CN text>", "notify_url": "<where to POST notifications>",
+ *            "scene": "h5", "return_url": "<where the payer's browser comes back>"}
+ *         200 {"provider_ref": "<id>", "qr_url": "weixin://... | https://...", "state": "pending",
+ *              "h5_url": "http(s)://..."}
+ *         scene and return_url only for a payer on a phone (WeChat H5 / Alipay wap): the answer
+ *         then also carries h5_url, the provider's page the phone's browser opens to pay (one
+ *         cannot scan one's own screen); a QR order never has one.
  *         The same pay_no with the same content answers the same order again (so a create
  *         whose answer was lost is simply repeated); anything else is a failure to try later.
  * Query:  GET <endpoint>/orders/<pay_no>
@@ -46,7 +51,7 @@
 
 #define PAY_NO_LEN 24
 #define PAY_REF_MAX 64   /* provider_ref, payments.provider_ref */
-#define PAY_QR_MAX 500   /* qr_url, payments.qr_url */
+#define PAY_QR_MAX 500   /* qr_url, payments.qr_url; h5_url, payments.h5_url */
 #define PAY_EVENT_MAX 64 /* event_id, payment_notifications.event_id */
 
 /* Results of the provider calls. */
@@ -78,14 +83,17 @@ struct pay_state {
 	char state[16];                 /* pending | paid | closed */
 	char provider_ref[PAY_REF_MAX + 1];
 	char qr_url[PAY_QR_MAX + 1];    /* create only */
+	char h5_url[PAY_QR_MAX + 1];    /* create with an h5 return URL only */
 	long long amount_fen;           /* query and close only */
 };
 
-/* Creates the provider's order for pay_no (subject: what the payer's app shows). Returns
- * PAY_OK with provider_ref and qr_url set, or PAY_UNAVAILABLE (err says why). */
+/* Creates the provider's order for pay_no (subject: what the payer's app shows). h5_return
+ * NULL: a QR order; otherwise an H5 order for a phone's browser, which comes back to
+ * h5_return once paid. Returns PAY_OK with provider_ref and qr_url (and h5_url for H5) set,
+ * or PAY_UNAVAILABLE (err says why). */
 int pay_create(const struct conf *c, const char *pay_no, long long amount_fen,
-	       const char *method, const char *subject, struct pay_state *out, char *err,
-	       size_t errsz);
+	       const char *method, const char *subject, const char *h5_return,
+	       struct pay_state *out, char *err, size_t errsz);
 
 /* Asks the provider about pay_no. Returns PAY_OK, PAY_NOT_FOUND or PAY_UNAVAILABLE. */
 int pay_query(const struct conf *c, const char *pay_no, struct pay_state *out, char *err,

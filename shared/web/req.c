@@ -186,35 +186,37 @@ static const char **field_slot(void *in, const struct req_field *f)
 	return (const char **)(void *)((char *)in + f->offset);
 }
 
+enum err_code req_field_check(json_t *obj, const struct req_field *f, const char **out)
+{
+	json_t *v = json_object_get(obj, f->name);
+	const char *s;
+	size_t len;
+
+	*out = NULL;
+	if (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0))
+		return f->required ? ERR_MISSING_FIELD : ERR__COUNT;
+	if (!json_is_string(v))
+		return ERR_INVALID_FIELD;
+	s = json_string_value(v);
+	len = json_string_length(v);
+	/* jansson accepts \u0000 inside strings: a NUL would cut the value short later. */
+	if (strlen(s) != len || !valid_text(s, len, f->max_chars) || (f->check && !f->check(s)))
+		return ERR_INVALID_FIELD;
+	*out = s;
+	return ERR__COUNT;
+}
+
 int req_fields(struct req *r, json_t *obj, const struct req_field *f, size_t n, void *in)
 {
-	enum err_code e;
+	enum err_code e = ERR__COUNT;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		*field_slot(in, &f[i]) = NULL;
 	for (i = 0; i < n; i++) {
-		json_t *v = json_object_get(obj, f[i].name);
-		const char *s;
-		size_t len;
-
-		if (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0)) {
-			if (f[i].required) {
-				e = ERR_MISSING_FIELD;
-				goto fail;
-			}
-			continue;
-		}
-		e = ERR_INVALID_FIELD;
-		if (!json_is_string(v))
+		e = req_field_check(obj, &f[i], field_slot(in, &f[i]));
+		if (e != ERR__COUNT)
 			goto fail;
-		s = json_string_value(v);
-		len = json_string_length(v);
-		/* jansson accepts \u0000 inside strings: a NUL would cut the value short later. */
-		if (strlen(s) != len || !valid_text(s, len, f[i].max_chars) ||
-		    (f[i].check && !f[i].check(s)))
-			goto fail;
-		*field_slot(in, &f[i]) = s;
 	}
 	return 0;
 fail:

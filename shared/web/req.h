@@ -101,6 +101,11 @@ struct req_field {
 };
 int req_fields(struct req *r, json_t *obj, const struct req_field *fields, size_t n, void *in);
 
+/* One field of obj checked as req_fields checks it, answering nothing: ERR__COUNT when it is
+ * fine (*out the value, or NULL when absent and optional), else ERR_MISSING_FIELD or
+ * ERR_INVALID_FIELD (*out NULL). For a step that reports all its faults at once. */
+enum err_code req_field_check(json_t *obj, const struct req_field *f, const char **out);
+
 /* req_fields over a whole table, counted here rather than by hand: table must be the array
  * itself, not a pointer to it. */
 #define REQ_FIELDS(r, obj, table, in) \

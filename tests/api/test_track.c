@@ -306,9 +306,18 @@ static void test_certificates(void **state)
 	assert_string_equal(json_string_value(json_object_get(c, "state")), "revoked");
 	assert_non_null(json_string_value(json_object_get(c, "revoked_at")));
 	api_free(&r);
-	/* Serials are case-sensitive (guide 001). */
+	/* Serials are case-sensitive (guide 001): typed in lower case, the answer says so and
+	 * suggests the upper-case serial that exists; one whose upper case does not exist either
+	 * gets no suggestion. */
 	cert("712c1b5a584a1bbe", &r);
 	api_expect_error(&r, 404, "not_found");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "suggest")),
+			    "712C1B5A584A1BBE");
+	assert_non_null(strstr(r.body, "区分大小写"));
+	api_free(&r);
+	cert("712c1b5a584a1bbf", &r);
+	api_expect_error(&r, 404, "not_found");
+	assert_null(json_object_get(json_object_get(r.json, "error"), "suggest"));
 	api_free(&r);
 	cert("712C1B5A584A1BBF", &r);
 	api_expect_error(&r, 404, "not_found");

@@ -309,7 +309,7 @@ static void test_catalog(void **state)
 		assert_int_equal(json_array_size(list), 2);
 		assert_string_equal(str(find_by(list, "code", "service"), "version"), "2026.1");
 		assert_string_equal(str(find_by(list, "code", "service"), "title"), "数字证书服务协议");
-		assert_string_equal(str(find_by(list, "code", "privacy"), "title"), "个人敏感信息处理授权书");
+		assert_string_equal(str(find_by(list, "code", "privacy"), "title"), "敏感个人信息处理授权书");
 	}
 	api_free(&r);
 }
@@ -553,7 +553,7 @@ static void test_agreements(void **state)
 	api_free(&r);
 	api_call(NULL, "GET", "/api/wizard/agreements/privacy?channel=bjca-zycg", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str(r.json, "title"), "个人敏感信息处理授权书");
+	assert_string_equal(str(r.json, "title"), "敏感个人信息处理授权书");
 	assert_non_null(strstr(str(r.json, "body"), "身份证号码"));
 	api_free(&r);
 	expect_field_error(NULL, "/api/wizard/agreements/nope?channel=bjca-zycg", 404, "not_found", NULL);
@@ -1100,7 +1100,8 @@ static void test_order_detail(void **state)
 			    "订单已创建");
 	api_free(&r);
 
-	/* Data steps are done once saved; the form when all of them are. */
+	/* Data steps are done once saved; the form once all of them are and its signed and
+	 * stamped scan came back (printable is not printed). */
 	put_step(no, "agreements");
 	wiz_order(&ca, no, NULL, &r);
 	steps = json_object_get(r.json, "steps");
@@ -1113,13 +1114,17 @@ static void test_order_detail(void **state)
 	put_step(no, "applicant"); /* not in this plan: changes nothing */
 	wiz_order(&ca, no, NULL, &r);
 	steps = json_object_get(r.json, "steps");
-	assert_true(json_is_true(json_object_get(find_by(steps, "step", "form"), "done")));
+	assert_true(json_is_false(json_object_get(find_by(steps, "step", "form"), "done")));
 	assert_null(find_by(steps, "step", "applicant"));
 	assert_true(json_is_false(json_object_get(find_by(steps, "step", "materials"), "done")));
 	api_free(&r);
 
 	/* Materials: done when the latest upload of each required one is not rejected. */
 	put_material(no, "application_form", 1, "pending");
+	wiz_order(&ca, no, NULL, &r);
+	assert_true(json_is_true(json_object_get(find_by(json_object_get(r.json, "steps"), "step",
+							 "form"), "done")));
+	api_free(&r);
 	put_material(no, "business_licence", 1, "rejected");
 	put_material(no, "handler_id_front", 1, "accepted");
 	put_material(no, "handler_id_back", 1, "pending");

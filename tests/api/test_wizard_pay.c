@@ -979,6 +979,49 @@ static void test_double_post_and_switch(void **state)
 	assert_int_equal(payments(no), 1);
 }
 
+/* A payer on a phone (WeChat H5): the answer carries the provider's page to open, the sandbox's
+ * phone page, which leads back to the order; the same method on a computer is a QR order of
+ * its own, the H5 one closed at the provider first. */
+static void test_h5_payment(void **state)
+{
+	char no[19], mobile[12], pay_no[25], want[160], path[96];
+	const char *h5;
+	struct api_resp r;
+
+	(void)state;
+	pending("cecep", "new", NULL, no, mobile);
+	snprintf(path, sizeof(path), "/api/wizard/orders/%s/pay", no);
+	api_call(&owner, "POST", path, "{\"method\":\"wechat\",\"scene\":\"h5\"}", NULL, &r);
+	assert_int_equal(r.status, 201);
+	snprintf(pay_no, sizeof(pay_no), "%s", js(r.json, "pay_no"));
+	h5 = js(r.json, "h5_url");
+	snprintf(want, sizeof(want), "/sandbox/ui/phone.html?pay_no=%s", pay_no);
+	assert_non_null(h5);
+	assert_true(starts(h5, "http") && strstr(h5, want) && strlen(strstr(h5, want)) == strlen(want));
+	assert_non_null(js(r.json, "qr_url"));
+	api_free(&r);
+	/* Asked again from the phone: the same payment. */
+	api_call(&owner, "POST", path, "{\"method\":\"wechat\",\"scene\":\"h5\"}", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(js(r.json, "pay_no"), pay_no);
+	api_free(&r);
+	/* The sandbox payer's page knows where to send the payer back. */
+	snprintf(path, sizeof(path), "/sandbox/pay/orders/%s/payer", pay_no);
+	api_get(path, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(js(r.json, "return_url"), no));
+	api_free(&r);
+	/* The same method on a computer: a QR order, the H5 one closed. */
+	wiz_pay(&owner, no, "wechat", &r);
+	assert_int_equal(r.status, 201);
+	assert_string_not_equal(js(r.json, "pay_no"), pay_no);
+	assert_null(json_object_get(r.json, "h5_url"));
+	api_free(&r);
+	assert_string_equal(payment_state(pay_no), "closed");
+	assert_string_equal(sql1("SELECT state FROM sandbox_pay_orders WHERE pay_no = ?", pay_no), "closed");
+	assert_int_equal(payments(no), 2);
+}
+
 /* The provider is down: 503, the payment row closed, nothing else changed; once it is back,
  * the next attempt is a new payment. */
 static void test_provider_down(void **state)
@@ -1149,6 +1192,10 @@ static void test_pay_input(void **state)
 		{ "{\"method\":\"\xff\"}", "bad_json" },
 		{ "[\"wechat\"]", "bad_json" },
 		{ "{\"method\":\"wechat\",\"method\":\"alipay\"}", "bad_json" },
+		{ "{\"method\":\"wechat\",\"scene\":\"wap\"}", "invalid_field" },
+		{ "{\"method\":\"wechat\",\"scene\":\"<h5>\"}", "invalid_field" },
+		{ "{\"method\":\"wechat\",\"scene\":\"h5' --\"}", "invalid_field" },
+		{ "{\"method\":\"wechat\",\"scene\":1}", "invalid_field" },
 	};
 	char no[19], mobile[12], path[96], draft[19];
 	const char *offered, *missing = NULL;
@@ -1448,6 +1495,7 @@ int main(void)
 		cmocka_unit_test_setup(test_provider_down, reset_arena),
 		cmocka_unit_test_setup(test_refund_rules, reset_arena),
 		cmocka_unit_test_setup(test_pay_input, reset_arena),
+		cmocka_unit_test_setup(test_h5_payment, reset_arena),
 		cmocka_unit_test_setup(test_other_applicant, reset_arena),
 		cmocka_unit_test_setup(test_sandbox_provider, reset_arena),
 		cmocka_unit_test_setup(test_parallel, reset_arena),

@@ -696,6 +696,192 @@ static void test_product_rules(void **st)
 	json_decref(j);
 }
 
+static const char *error_message(const struct api_resp *r)
+{
+	const char *m = json_string_value(json_object_get(json_object_get(r->json, "error"), "message"));
+
+	return m ? m : "";
+}
+
+/* The "errors" of a refusal: their fields, space-separated, in the order of the step. */
+static const char *fault_fields(const struct api_resp *r)
+{
+	static char buf[400];
+	json_t *list = json_object_get(json_object_get(r->json, "error"), "errors"), *e;
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(list, i, e)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "",
+				      json_string_value(json_object_get(e, "field")));
+	return buf;
+}
+
+/* Every fault of a step comes back at once: an empty step names all it needs, a method's own
+ * fields are named with the rest, a wrong value beside a missing one. */
+static void test_faults_at_once(void **st)
+{
+	struct api_resp r;
+	char no[19];
+	json_t *j, *e;
+
+	(void)st;
+	draft("bjca-zycg", "org", no);
+	wiz_put(&owner, no, "enterprise", "{}", &r);
+	expect(&r, 400, "missing_field", "org_name", "empty enterprise step");
+	assert_string_equal(fault_fields(&r), "org_name province city district address method");
+	api_free(&r);
+	/* The legal representative's method: his fields too, and a wrong ID number as wrong. */
+	wiz_put(&owner, no, "enterprise",
+		"{\"method\":\"lr_card\",\"lr_id_number\":\"110105194912310021\",\"city\":\"<b>\"}", &r);
+	expect(&r, 400, "missing_field", "org_name", "lr_card step");
+	assert_string_equal(fault_fields(&r), "org_name province city district address lr_name "
+					      "lr_id_number lr_mobile lr_bank_card");
+	e = json_array_get(json_object_get(json_object_get(r.json, "error"), "errors"), 2);
+	assert_string_equal(json_string_value(json_object_get(e, "code")), "invalid_field");
+	e = json_array_get(json_object_get(json_object_get(r.json, "error"), "errors"), 6);
+	assert_string_equal(json_string_value(json_object_get(e, "code")), "invalid_field");
+	api_free(&r);
+	/* Nothing was saved by a refusal. */
+	get_step(&owner, no, "enterprise", &r);
+	assert_true(json_is_false(json_object_get(r.json, "saved")) ||
+		    !json_object_get(json_object_get(r.json, "data"), "method"));
+	api_free(&r);
+	/* A USCC whose organisation code's check (the 17th character) is wrong is told so, not
+	 * taken for a length or format fault; a wrong 18th is the USCC's own check. */
+	j = step_obj("product", NULL);
+	json_object_set_new(j, "taxpayer_no", json_string("91350100M000100Y53"));
+	put_obj(&owner, no, "product", j, &r);
+	expect(&r, 400, "invalid_field", "taxpayer_no", "organisation code check");
+	assert_non_null(strstr(error_message(&r), "第 17 位"));
+	assert_non_null(strstr(error_message(&r), "组织机构代码"));
+	api_free(&r);
+	json_object_set_new(j, "taxpayer_no", json_string("91350100M000100Y44"));
+	put_obj(&owner, no, "product", j, &r);
+	expect(&r, 400, "invalid_field", "taxpayer_no", "USCC check");
+	assert_non_null(strstr(error_message(&r), "第 18 位"));
+	api_free(&r);
+	json_decref(j);
+}
+
+/* Only the years the hall sells are offered (002: BJCA one year, NETCA 1 to 5); a replacement
+ * keeps its certificate's validity: no years are offered, asked or kept. */
+static void test_years_offered(void **st)
+{
+	char no[19], serial[17], extra[64];
+	struct api_resp r;
+	json_t *j, *y;
+
+	(void)st;
+	draft("bjca-zycg", "org", no);
+	wiz_order(&owner, no, NULL, &r);
+	y = json_object_get(r.json, "years_offered");
+	assert_int_equal(json_array_size(y), 1);
+	assert_int_equal(json_integer_value(json_array_get(y, 0)), 1);
+	api_free(&r);
+	draft("netca-gd", "org", no);
+	wiz_order(&owner, no, NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "years_offered")), 5);
+	api_free(&r);
+	/* A new certificate needs its years. */
+	j = step_obj("product", NULL);
+	refuse(no, "product", j, "years", NULL, "missing_field", "years");
+	json_decref(j);
+
+	wiz_random_serial(serial);
+	wiz_fixture_cert(uscc, uscc, "jxca-js", "org", serial, 200, -165, false);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	wiz_create(&owner, "jxca-js", "lost", "org", extra, no);
+	wiz_order(&owner, no, NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "years_offered")), 0);
+	api_free(&r);
+	j = step_obj("product", NULL);
+	json_object_del(j, "years");
+	save(no, "product", j);
+	json_object_set_new(j, "years", json_string("3"));
+	save(no, "product", j);
+	json_decref(j);
+	j = sealed_step(no, "product");
+	assert_null(json_object_get(j, "years"));
+	json_decref(j);
+	assert_string_equal(ocol(no, "years"), "1");
+}
+
+static const char *dstr(const struct api_resp *r, const char *name)
+{
+	return json_string_value(json_object_get(json_object_get(r->json, "data"), name));
+}
+
+/* What is known is filled in: a first order's handler is the account's mobile; the product
+ * step's recipient is the order's handler (000 "系统默认将经办人作为收件人"), its address the
+ * organisation's, each sent back as shown; a replacement's holder is the certificate's. */
+static void test_prefill_known(void **st)
+{
+	struct api_client c = { 0 };
+	char login[19], m[12], no[19], masked[20], serial[17], extra[64];
+	struct api_resp r;
+	json_t *j, *data, *sealed;
+
+	(void)st;
+	wiz_register_org(&c, login, m);
+	wiz_create(&c, "bjca-zycg", "new", "org", NULL, no);
+	get_step(&c, no, "handler", &r);
+	assert_true(json_is_false(json_object_get(r.json, "saved")));
+	assert_string_equal(json_string_value(json_object_get(r.json, "prefilled_from")), "account");
+	mask_mobile(m, masked, sizeof(masked));
+	assert_string_equal(dstr(&r, "mobile"), masked);
+	api_free(&r);
+	/* Nothing of the handler yet: the product step has no recipient to offer. */
+	get_step(&c, no, "product", &r);
+	assert_false(json_is_string(json_object_get(r.json, "prefilled_from")));
+	api_free(&r);
+	j = step_obj("enterprise", NULL);
+	put_obj(&c, no, "enterprise", j, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	json_decref(j);
+	j = step_obj("handler", NULL);
+	put_obj(&c, no, "handler", j, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	json_decref(j);
+	get_step(&c, no, "product", &r);
+	assert_string_equal(json_string_value(json_object_get(r.json, "prefilled_from")), "handler");
+	assert_string_equal(dstr(&r, "mail_recipient"), "李娜");
+	mask_mobile(mobile, masked, sizeof(masked));
+	assert_string_equal(dstr(&r, "mail_mobile"), masked);
+	assert_string_equal(dstr(&r, "mail_county"), "南山区");
+	data = json_deep_copy(json_object_get(r.json, "data"));
+	api_free(&r);
+	/* Sent back as shown, with what only the applicant chooses: the mask stands for the
+	 * handler's mobile. */
+	json_object_set_new(data, "years", json_string("1"));
+	json_object_set_new(data, "e_invoice", json_string("0"));
+	json_object_set_new(data, "mail_postcode", json_string("518057"));
+	put_obj(&c, no, "product", data, &r);
+	if (r.status != 200)
+		fail_msg("prefilled product sent back: %ld %s", r.status, r.body);
+	api_free(&r);
+	json_decref(data);
+	sealed = sealed_step(no, "product");
+	assert_string_equal(json_string_value(json_object_get(sealed, "mail_mobile")), mobile);
+	json_decref(sealed);
+	release_key(no);
+
+	/* A lost legal representative's certificate: its holder is named already. */
+	wiz_random_serial(serial);
+	wiz_fixture_cert(uscc, uscc, "netca-gd", "legal_rep", serial, 200, -165, false);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", serial);
+	wiz_create(&owner, "netca-gd", "lost", "legal_rep", extra, no);
+	get_step(&owner, no, "applicant", &r);
+	assert_int_equal(r.status, 200);
+	assert_true(json_is_false(json_object_get(r.json, "saved")));
+	assert_string_equal(json_string_value(json_object_get(r.json, "prefilled_from")), "certificate");
+	assert_string_equal(dstr(&r, "name"), "测试持有人");
+	api_free(&r);
+	release_key(no);
+}
+
 /* ---- masked answers, and a masked value sent back */
 
 static void test_masked_get_and_keep(void **st)
@@ -1137,6 +1323,9 @@ int main(void)
 		cmocka_unit_test(test_hostile_org_steps),
 		cmocka_unit_test(test_hostile_applicant_and_change),
 		cmocka_unit_test(test_enterprise_rules),
+		cmocka_unit_test(test_faults_at_once),
+		cmocka_unit_test(test_years_offered),
+		cmocka_unit_test(test_prefill_known),
 		cmocka_unit_test(test_handler_and_financial_rules),
 		cmocka_unit_test(test_change_rules),
 		cmocka_unit_test(test_agreements),

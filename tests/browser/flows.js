@@ -179,6 +179,12 @@ async function faceCheck(t, link) {
 // it), a red seal is laid on its seal box as the office's stamp would be, and the "scan" is a
 // screenshot of the page. Returns the PNG's path.
 let scanNo = 0;
+// Whether the stepper ticks the step named name.
+async function stepTicked(page, name) {
+  return page.evaluate((n) => [...document.querySelectorAll('#stepbar li')]
+    .some((li) => li.innerText.includes(n) && li.classList.contains('done')), name);
+}
+
 async function printAndScan(t, page, link) {
   const target = page.browser().waitForTarget((tg) => tg.opener() === page.target());
   await link.click();
@@ -187,6 +193,10 @@ async function printAndScan(t, page, link) {
   await form.waitForNetworkIdle();
   await form.setBypassCSP(true);
   await t.axe(form, 'printable form');
+  // A material is one image and the page says "不得修改或拼接": the form prints on one A4 page.
+  const pdf = Buffer.from(await form.pdf({ format: 'A4', preferCSSPageSize: true })).toString('latin1');
+  const sheets = (pdf.match(/\/Type\s*\/Page\b/g) || []).length;
+  if (sheets !== 1) throw new Error(`${form.url()} prints on ${sheets} A4 pages, not one`);
   await form.evaluate(() => {
     // The box the form names for the seal (单位公章, or the sample sheet's 印章 box), else the
     // page's foot.
@@ -298,6 +308,16 @@ async function applicantNew(t, shared) {
     province: '北京市', city: '北京市', district: '海淀区', address: '中关村大街 1 号',
     method: 'transfer', bank: '中国工商银行北京中关村支行', account_no: account,
   };
+  // Saved empty: every fault at once, beside each field and in a summary at the top.
+  await page.waitForSelector('#pane form', { visible: true });
+  await page.waitForNetworkIdle();
+  await clickText(page, '保存', '#pane');
+  await page.waitForSelector('#pane .error-summary li', { visible: true });
+  const faults = await page.$$eval('#pane .error-summary li', (l) => l.length);
+  const marked = await page.$$eval('#pane .field-error', (l) => l.length);
+  if (faults < 4 || marked !== faults) throw new Error(`an empty step shows ${faults} faults, ${marked} beside fields`);
+  await t.axe(page, 'enterprise faults');
+  await dump(page, 'enterprise-faults');
   await saveStep(t, page, values); // enterprise: then its account (金融认证信息)
   await saveStep(t, page, values);
   await clickText(page, '开始核验', '#pane');
@@ -310,10 +330,8 @@ async function applicantNew(t, shared) {
   await waitText(page, '#pane', '通过');
   await t.axe(page, 'enterprise passed');
   await dump(page, 'enterprise-passed');
-  // The stepper's 经办人信息认证 (下一步 here leads past it, to the product).
-  const h = await page.waitForFunction(() => [...document.querySelectorAll('#stepbar button')]
-    .find((b) => b.innerText.includes('经办人信息认证')));
-  await h.asElement().click();
+  // 下一步 on 金融认证信息 leads to the unfinished 经办人信息认证 before it, not past it.
+  await clickText(page, '下一步', '#pane');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('step') === 'handler');
   await page.waitForNetworkIdle();
   await saveStep(t, page, {
@@ -326,6 +344,7 @@ async function applicantNew(t, shared) {
   await page.waitForNetworkIdle();
   await t.axe(page, 'face pending');
   await dump(page, 'face-started');
+  if (await stepTicked(page, '经办人信息认证')) throw new Error('the handler step is ticked while its face check is pending');
   // The handler opens the SMS's link on their phone: the sandbox's camera page.
   const link = await lib.smsCode(who.handler, before, /(https?:\/\/\S+\/sandbox\/verify\/face\/[0-9a-f]+)/);
   await faceCheck(t, link);
@@ -337,6 +356,13 @@ async function applicantNew(t, shared) {
   await page.waitForNetworkIdle();
   await clickText(page, '下一步', '#pane'); // financial, done: on to the product
   await page.waitForFunction(() => new URLSearchParams(location.search).get('step') === 'product');
+  // 002: BJCA sells one year: only 1 年 is offered.
+  await page.waitForSelector('#pane select[name="years"]', { visible: true });
+  const years = await page.$$eval('#pane select[name="years"] option', (o) => o.map((x) => x.value).join(','));
+  if (years !== '1') throw new Error(`the years offered are ${years}, not 1 only`);
+  // The recipient defaults to the handler (000): filled in, not merely said.
+  const recipient = await page.$eval('#pane [name="mail_recipient"]', (e) => e.value);
+  if (recipient !== '张浏览') throw new Error(`收件人 is "${recipient}", not the handler`);
   await saveStep(t, page, {
     e_invoice: '0', mail_recipient: '张浏览', mail_mobile: who.handler, mail_province: '北京市',
     mail_city: '北京市', mail_county: '海淀区', mail_address: '中关村大街 1 号', mail_postcode: '100080',
@@ -345,6 +371,8 @@ async function applicantNew(t, shared) {
   await clickText(page, '确认无误，下一步', '#pane');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('step') !== 'product');
   await page.waitForNetworkIdle();
+  if (!await stepTicked(page, '经办人信息认证')) throw new Error('the handler step is not ticked once its check passed');
+  if (await stepTicked(page, '打印申请表')) throw new Error('打印申请表 is ticked on arrival, before the form came back');
   const scans = {};
   for (const a of await page.$$('#pane a[target="_blank"], #pane a[href*="/forms/"]')) {
     const href = await a.evaluate((e) => e.getAttribute('href'));
@@ -633,8 +661,9 @@ async function login(t, page, name, password) {
     page.click('#form-password button[type="submit"]')]);
 }
 
-// The applicant pays on their phone (390x844, a mobile UA): the payment page, then the sandbox
-// "phone" that stands in for WeChat, opened with the payment's number the page shows.
+// The applicant pays on their phone (390x844, a mobile UA): one cannot scan one's own screen,
+// so the page offers the provider's H5 page (WeChat H5), which the sandbox "phone" stands in
+// for; paid there, its 返回商户页面 leads back to the order's payment step.
 async function phonePayment(t, shared) {
   if (!shared.order) throw new Error('no submitted order from the applicant flow');
   const page = await t.newPage({ phone: true });
@@ -647,31 +676,86 @@ async function phonePayment(t, shared) {
   await t.axe(page, 'pay on a phone');
   await page.click('#pane input[name="method"][value="wechat"]');
   await clickText(page, '确认支付方式', '#pane');
-  await page.waitForSelector('#pane .qr-box svg', { visible: true });
-  await t.axe(page, 'QR on a phone');
+  const open = await page.waitForSelector('#pane a.h5-pay-link', { visible: true });
+  await t.axe(page, 'H5 payment on a phone');
   // Nothing may stand out of the phone's screen: no sideways scrolling.
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   if (wide > 390) throw new Error(`the payment page is ${wide}px wide on a 390px phone`);
   await dump(page, 'phone-pay');
-  const payNo = (await text(page, '#pane .pay-slot')).match(/支付流水号：\s*(\S+)/)[1];
-  const wallet = await t.newPage({ phone: true });
-  await t.goto(wallet, `/sandbox/ui/phone.html?pay_no=${encodeURIComponent(payNo)}`);
-  await wallet.waitForSelector('#buttons:not([hidden])');
-  await t.axe(wallet, 'sandbox phone');
-  await clickText(wallet, '确认支付', '#buttons');
-  await waitText(wallet, '#result', '支付成功');
-  await dump(wallet, 'sandbox-phone');
-  // The payment page polls the provider: it shows the payment by itself.
-  await waitText(page, '#pane', '支付成功');
+  const label = await page.evaluate((a) => a.textContent, open);
+  if (!label.includes('微信支付')) throw new Error(`the H5 link reads "${label}"`);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), open.click()]);
+  if (!page.url().includes('/sandbox/ui/phone.html?pay_no=')) throw new Error(`the H5 link opened ${page.url()}`);
+  await page.waitForSelector('#buttons:not([hidden])');
+  await t.axe(page, 'sandbox phone');
+  await clickText(page, '确认支付', '#buttons');
+  await waitText(page, '#result', '支付成功');
+  await dump(page, 'sandbox-phone');
+  const back = await page.waitForSelector('#back:not([hidden]) a', { visible: true });
+  await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), back.click()]);
+  if (!page.url().includes(`order=${shared.order}`)) throw new Error(`返回商户页面 led to ${page.url()}`);
+  await waitText(page, '#pane', '已支付');
   await t.axe(page, 'paid on a phone');
   await dump(page, 'phone-paid');
 }
 
+// Older users (GB/T 37668-2019, MIIT's age-friendly rules): a skip link first in the tab
+// order; 大字模式 grows the root font and is remembered; at 200% zoom every step label stays
+// whole; a serial typed in lower case is answered with the case rule and the upper-case serial.
+async function olderUsers(t, shared) {
+  const page = await t.newPage();
+  await t.goto(page, '/track.html');
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => document.activeElement.className);
+  if (first !== 'skip-link') throw new Error(`the first Tab reaches "${first}", not the skip link`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'main');
+  const rootPx = () => page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  if (await rootPx() !== 16) throw new Error(`the root font is ${await rootPx()}px before 大字模式`);
+  await page.click('#large-toggle');
+  if (await rootPx() !== 20) throw new Error(`大字模式 makes the root font ${await rootPx()}px`);
+  await t.axe(page, 'large font');
+  await page.reload({ waitUntil: 'networkidle0' });
+  if (await rootPx() !== 20) throw new Error('大字模式 is forgotten on reload');
+  const pressed = await page.$eval('#large-toggle', (b) => b.getAttribute('aria-pressed'));
+  if (pressed !== 'true') throw new Error(`the switch says aria-pressed=${pressed}`);
+  await dump(page, 'large-font');
+  // 001: serials are case-sensitive.
+  await fill(page, '#serial', '712c1b5a584a1bbe');
+  await page.click('#cert-form button[type="submit"]');
+  await waitText(page, '#cert-result', '区分大小写');
+  await t.axe(page, 'serial in lower case');
+  await clickText(page, '查找 712C1B5A584A1BBE', '#cert-result');
+  await waitText(page, '#cert-result', '证书 712C1B5A584A1BBE');
+  await page.click('#large-toggle');
+  if (await rootPx() !== 16) throw new Error('大字模式 does not switch off');
+
+  // 200% zoom of a 1280px screen: 640 CSS pixels. Every label of the stepper is whole and on
+  // the screen, none cut or scrolled away.
+  if (!shared.order) throw new Error('no order from the applicant flow');
+  const zoom = await t.newPage();
+  await zoom.setViewport({ width: 640, height: 900, deviceScaleFactor: 2 });
+  await login(t, zoom, shared.applicant.uscc, 'Browser2026hall');
+  await t.axe(zoom, 'orders at 200%');
+  await t.goto(zoom, `/apply.html?order=${shared.order}&step=status`);
+  await zoom.waitForSelector('#stepbar li', { visible: true });
+  const cut = await zoom.evaluate(() => [...document.querySelectorAll('#stepbar .step-name')]
+    .filter((n) => {
+      const r = n.getBoundingClientRect();
+      return n.scrollWidth > n.clientWidth + 1 || r.left < 0 || r.right > window.innerWidth ||
+        n.closest('.stepbar').scrollWidth > n.closest('.stepbar').clientWidth + 1;
+    }).map((n) => n.textContent));
+  if (cut.length) throw new Error(`at 200% zoom these step labels are cut: ${cut.join('、')}`);
+  await t.axe(zoom, 'stepper at 200%');
+  await dump(zoom, 'zoom-200');
+}
+
 exports.tests = [
   ['applicant: registration and bjca-zycg 新办 to submission, by clicking', applicantNew],
-  ['applicant: payment on a phone (390x844) through the sandbox phone', phonePayment],
+  ['applicant: payment on a phone (390x844) by H5, through the sandbox phone', phonePayment],
   ['reviewer: return, then approve the resubmitted order', staffReview],
   ['shipping: key made on the sandbox token, shipped, then tracked anonymously', shipping],
   ['applicant: the delivered key bound by its serial, then 证书登录 with it', certLogin],
   ['anonymous tracking by order number', tracking],
+  ['older users: skip link, 大字模式 remembered, stepper at 200% zoom, a serial in lower case', olderUsers],
 ];

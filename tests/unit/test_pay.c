@@ -237,7 +237,7 @@ static void test_provider_unreachable(void **state)
 	snprintf(c.pay_endpoint, sizeof(c.pay_endpoint), "http://127.0.0.1:1/pay");
 	snprintf(c.pay_secret, sizeof(c.pay_secret), "secret");
 	c.pay_timeout_ms = 1000;
-	assert_int_equal(pay_create(&c, "0123456789ABCDEFGHIJKLMN", 26000, "wechat", "测试", &st, err,
+	assert_int_equal(pay_create(&c, "0123456789ABCDEFGHIJKLMN", 26000, "wechat", "测试", NULL, &st, err,
 				    sizeof(err)), PAY_UNAVAILABLE);
 	assert_true(err[0] != '\0');
 	assert_string_equal(st.qr_url, "");
@@ -247,7 +247,7 @@ static void test_provider_unreachable(void **state)
 			 PAY_UNAVAILABLE);
 	/* Bad references never leave. */
 	assert_int_equal(pay_query(&c, "../../admin", &st, err, sizeof(err)), PAY_UNAVAILABLE);
-	assert_int_equal(pay_create(&c, "0123456789ABCDEFGHIJKLMN", 1, "transfer", "x", &st, err,
+	assert_int_equal(pay_create(&c, "0123456789ABCDEFGHIJKLMN", 1, "transfer", "x", NULL, &st, err,
 				    sizeof(err)), PAY_UNAVAILABLE);
 }
 

@@ -49,6 +49,21 @@ static void test_finish_matches_published(void **state)
 	assert_false(valid_resident_id_finish(s));
 }
 
+/* Each fault is named: a wrong 17th character (the organisation code's check, GB 11714) is
+ * told apart from a wrong 18th (the USCC's own) and from length and alphabet. */
+static void test_uscc_faults(void **state)
+{
+	(void)state;
+	assert_int_equal(valid_uscc_fault("91350100M000100Y43"), VALID_USCC_OK);
+	assert_int_equal(valid_uscc_fault("91350100M000100Y53"), VALID_USCC_ORG_CHECK);
+	assert_int_equal(valid_uscc_fault("91350100M000100Y44"), VALID_USCC_CHECK);
+	assert_int_equal(valid_uscc_fault("91350100M000100Y4"), VALID_USCC_LENGTH);
+	assert_int_equal(valid_uscc_fault("91350100M000100Y433"), VALID_USCC_LENGTH);
+	assert_int_equal(valid_uscc_fault(NULL), VALID_USCC_LENGTH);
+	assert_int_equal(valid_uscc_fault("91350100m000100Y43"), VALID_USCC_CHARS);
+	assert_int_equal(valid_uscc_fault("9135010OM000100Y43"), VALID_USCC_CHARS);
+}
+
 static void test_uscc_rejects(void **state)
 {
 	(void)state;
@@ -499,6 +514,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uscc_published),
 		cmocka_unit_test(test_uscc_rejects),
+		cmocka_unit_test(test_uscc_faults),
 		cmocka_unit_test(test_finish_matches_published),
 		cmocka_unit_test(test_org_code),
 		cmocka_unit_test(test_resident_id),

@@ -95,6 +95,13 @@
         kv([['支付流水号', r.body.pay_no, 'mono'], ['支付方式', METHODS[r.body.method] || r.body.method],
           ['金额', yuan(r.body.amount_fen)], ['状态', STATES[r.body.state] || r.body.state]]);
         buttons.hidden = r.body.state !== 'pending';
+        // An H5 payment's page leads back to the merchant, as WeChat H5's redirect_url does.
+        var back = document.getElementById('back');
+        var to = String(r.body.return_url || '');
+        if (back && /^https?:\/\//.test(to) && r.body.state !== 'pending') {
+          back.querySelector('a').href = to;
+          back.hidden = false;
+        }
       });
     }
     wire(url + '/complete', load, function (o) {
