@@ -199,6 +199,7 @@ run_browser() {
   out=$(mktemp -d /tmp/certhall-browser.XXXXXX)
   run_counted "browser tests (failures: screenshots and console logs in $out)" \
     env CERTHALL_URL="http://127.0.0.1:$PORT" CERTHALL_STACK="$DIR" BROWSER_OUT="$out" \
+    CERTHALL_ADMIN="$REPO/$BUILD/bin/certhall-admin" \
     timeout -k 10 "$TEST_TIMEOUT" node "$dir/run.js"
   # Nothing failed: nothing to look at.
   rmdir "$out" 2>/dev/null || echo "# browser test output kept in $out"

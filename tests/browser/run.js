@@ -3,8 +3,9 @@
 // (tools/test.sh runs them against its throwaway stack, after the API tests).
 const lib = require('./lib');
 const flows = require('./flows');
+const existing = require('./flows_existing');
 
-lib.run(flows.tests, process.argv[2] ? new RegExp(process.argv[2]) : null).catch((e) => {
+lib.run([...flows.tests, ...existing.tests], process.argv[2] ? new RegExp(process.argv[2]) : null).catch((e) => {
   lib.log(`not ok - browser tests: ${e.stack || e}`);
   process.exit(1);
 });
