@@ -130,7 +130,7 @@ static json_t *row_json(const struct db_rows *rows, size_t i)
 		      (json_int_t)info.not_before * 1000, "expireDate",
 		      (json_int_t)info.not_after * 1000, "revocationDate",
 		      revoked != NULL ? (json_int_t)strtoll(revoked, NULL, 10) * 1000 : -1,
-		      "revocationReason", revoked != NULL ? atoi(db_cell(rows, i, 4)) : -1,
+		      "revocationReason", revoked != NULL ? (int)strtol(db_cell(rows, i, 4), NULL, 10) : -1,
 		      "base64Cert", b64);
 out:
 	free(b64);

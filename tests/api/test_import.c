@@ -43,19 +43,11 @@ static void import(const char *path, bool apply, struct run *out)
 {
 	const char *conf = getenv("CERTHALL_CONF");
 	char cmd[512];
-	size_t n;
-	FILE *p;
-	int st;
 
 	assert_non_null(conf);
 	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' import-certs '%s'%s 2>&1",
 		 api_admin(), conf, path, apply ? " --apply" : "");
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out->out, 1, sizeof(out->out) - 1, p);
-	out->out[n] = '\0';
-	st = pclose(p);
-	out->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	out->status = wiz_run(cmd, out->out, sizeof(out->out));
 }
 
 static long count_serial(const char *serial)

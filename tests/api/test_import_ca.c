@@ -37,18 +37,10 @@ static char ago_day[16];  /* that day, YYYY-MM-DD (China) */
 static void import(const char *args, struct run *out)
 {
 	char cmd[768];
-	size_t n;
-	FILE *p;
-	int st;
 
 	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' import-certs %s 2>&1", api_admin(),
 		 getenv("CERTHALL_CONF"), args);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out->out, 1, sizeof(out->out) - 1, p);
-	out->out[n] = '\0';
-	st = pclose(p);
-	out->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	out->status = wiz_run(cmd, out->out, sizeof(out->out));
 }
 
 static void expect_in(const struct run *r, const char *needle)

@@ -317,6 +317,16 @@ async function handlerByFace(t, page, who) {
   await t.axe(page, 'handler passed');
 }
 
+// The start page: bjca-zycg, 新办, its first kind.
+async function pickNew(page) {
+  await page.waitForSelector('#start-form', { visible: true });
+  await page.click('input[name="channel"][value="bjca-zycg"]');
+  await page.waitForSelector('input[name="business"][value="new"]', { visible: true });
+  await page.click('input[name="business"][value="new"]');
+  await page.waitForSelector('input[name="kind"]', { visible: true });
+  await page.click('input[name="kind"]');
+}
+
 async function applicantNew(t, shared) {
   const page = await t.newPage();
   const who = await registerOrg(t, page);
@@ -328,12 +338,7 @@ async function applicantNew(t, shared) {
   await page.waitForSelector('main table, main .empty, main p');
   await t.axe(page, 'orders, none yet');
   await t.goto(page, '/apply.html');
-  await page.waitForSelector('#start-form', { visible: true });
-  await page.click('input[name="channel"][value="bjca-zycg"]');
-  await page.waitForSelector('input[name="business"][value="new"]', { visible: true });
-  await page.click('input[name="business"][value="new"]');
-  await page.waitForSelector('input[name="kind"]', { visible: true });
-  await page.click('input[name="kind"]');
+  await pickNew(page);
   await dump(page, 'apply-start');
   await t.axe(page, 'start');
   await Promise.all([page.waitForSelector('#wizard', { visible: true }),
@@ -771,6 +776,6 @@ exports.tests = [
 
 // What the other flows (flows_existing.js) take from here.
 exports.h = {
-  text, dump, randomUscc, randomMobile, fill, clickText, waitText, saveStep, registerOrg,
+  text, dump, randomUscc, randomMobile, fill, clickText, waitText, saveStep, registerOrg, pickNew,
   enterpriseByTransfer, handlerByFace, signWithCode, login,
 };

@@ -68,12 +68,7 @@ async function existingCustomer(t) {
   // only for the proof, is cancelled.
   await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }),
     h.clickText(page, '认证本单位', 'main')]);
-  await page.waitForSelector('#start-form', { visible: true });
-  await page.click('input[name="channel"][value="bjca-zycg"]');
-  await page.waitForSelector('input[name="business"][value="new"]', { visible: true });
-  await page.click('input[name="business"][value="new"]');
-  await page.waitForSelector('input[name="kind"]', { visible: true });
-  await page.click('input[name="kind"]');
+  await h.pickNew(page);
   await Promise.all([page.waitForSelector('#wizard', { visible: true }),
     h.clickText(page, '创建订单，开始填写', '#start-form')]);
   await page.waitForNetworkIdle();
