@@ -117,6 +117,9 @@ int resp_header(struct req *r, const char *name, const char *value);
 /* Sets a JSON answer; takes ownership of body. */
 void resp_json(struct req *r, int status, json_t *body);
 
+/* A JSON text already written (base/jsonw.h), in the request's arena; NULL answers 500. */
+void resp_json_text(struct req *r, int status, const char *body, size_t len);
+
 /* Replaces the answer with 304 Not Modified and no body; the headers set stay (ETag,
  * Cache-Control). */
 void resp_not_modified(struct req *r);

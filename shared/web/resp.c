@@ -100,6 +100,15 @@ void resp_json(struct req *r, int status, json_t *body)
 	}
 }
 
+void resp_json_text(struct req *r, int status, const char *body, size_t len)
+{
+	r->responded = true;
+	r->resp_type = "application/json; charset=utf-8";
+	r->status = body ? status : 500;
+	r->body = body ? body : fallback_body;
+	r->body_len = body ? len : sizeof(fallback_body) - 1;
+}
+
 void resp_not_modified(struct req *r)
 {
 	r->responded = true;
