@@ -4,6 +4,7 @@
 
 #include "web/app.h"
 #include "web/req.h"
+#include "base/jsonw.h"
 #include "domain/fincheck.h"
 #include "domain/mask.h"
 #include "domain/order.h"
@@ -13,20 +14,20 @@
 /* The order and its public timeline in one round trip: one row per event (at least one row,
  * event columns NULL, for an order without events), and whether it has waybills (parcels.c
  * reads them then). No ORDER BY: sorting here would take a temporary table for every
- * look-up; the few events are put in order by timeline(). */
+ * look-up; the few events are put in order by timeline(). The financial check is read only
+ * for the two states whose name it changes (a second query, for few orders): as a subquery
+ * here it cost every look-up its planning. */
 static const char sql_order[] =
 	"SELECT o.order_no, o.business_type, o.cert_kind, o.state, o.subject_name, "
 	"o.handler_mobile_enc, " DB_ISO("o.created_at") ", c.name, "
 	DB_ISO("e.at") ", e.kind, e.state_to, e.note, e.id, o.id, "
-	"EXISTS (SELECT 1 FROM waybills w WHERE w.order_id = o.id), o.verify_method, "
-	"COALESCE((SELECT f.state FROM fin_checks f WHERE f.order_id = o.id "
-	"ORDER BY f.id DESC LIMIT 1), '') "
+	"EXISTS (SELECT 1 FROM waybills w WHERE w.order_id = o.id), o.verify_method "
 	"FROM orders o JOIN channels c ON c.id = o.channel_id "
 	"LEFT JOIN order_events e ON e.order_id = o.id AND e.public = 1 "
 	"WHERE o.order_no = ? LIMIT 200";
 
 enum { O_NO, O_BUSINESS, O_KIND, O_STATE, O_SUBJECT, O_MOBILE, O_CREATED, O_CHANNEL,
-       E_AT, E_KIND, E_STATE, E_NOTE, E_ID, O_ID, O_WAYBILLS, O_VERIFY, O_FIN };
+       E_AT, E_KIND, E_STATE, E_NOTE, E_ID, O_ID, O_WAYBILLS, O_VERIFY };
 
 static bool is_order_no(const char *s)
 {
@@ -83,39 +84,80 @@ static int event_cmp(const void *x, const void *y)
 	return c ? c : (a->id > b->id) - (a->id < b->id);
 }
 
-static json_t *timeline(struct req *r, const struct db_rows *ev)
+/* The public events, oldest first; the same second in the order they were written. */
+static int timeline(struct req *r, const struct db_rows *ev, struct jsonw *w)
 {
 	struct event_at *order = arena_alloc(r->arena, (ev->nrows + 1) * sizeof(*order));
-	json_t *list = json_array();
 	size_t n = 0;
 
-	if (!order || !list) {
-		json_decref(list);
-		return NULL;
-	}
+	if (!order)
+		return -1;
 	for (size_t i = 0; i < ev->nrows; i++)
 		if (db_cell(ev, i, E_KIND) && db_cell(ev, i, E_AT))
 			order[n++] = (struct event_at){ db_cell(ev, i, E_AT),
 							strtoll(db_cell(ev, i, E_ID), NULL, 10), i };
 	qsort(order, n, sizeof(*order), event_cmp);
+	jsonw_key(w, "timeline");
+	jsonw_open(w, '[');
 	for (size_t k = 0; k < n; k++) {
 		size_t i = order[k].row;
 		const char *kind = db_cell(ev, i, E_KIND), *name = order_event_name(kind);
 
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s?, s:s?}",
-			"at", db_cell(ev, i, E_AT), "event", kind, "text", name ? name : kind,
-			"state", db_cell(ev, i, E_STATE), "note", db_cell(ev, i, E_NOTE)));
+		jsonw_open(w, '{');
+		jsonw_kstr(w, "at", db_cell(ev, i, E_AT));
+		jsonw_kstr(w, "event", kind);
+		jsonw_kstr(w, "text", name ? name : kind);
+		jsonw_kstr(w, "state", db_cell(ev, i, E_STATE));
+		jsonw_kstr(w, "note", db_cell(ev, i, E_NOTE));
+		jsonw_close(w, '}');
 	}
-	return list;
+	jsonw_close(w, ']');
+	return 0;
+}
+
+/* The waybills, from jansson (parcels.c): only orders that have some pay for the tree. */
+static int waybills(struct req *r, const struct db_rows *o, struct jsonw *w)
+{
+	json_t *list;
+	char *text;
+
+	jsonw_key(w, "waybills");
+	if (strcmp(db_cell(o, 0, O_WAYBILLS), "0") == 0) {
+		jsonw_raw(w, "[]", 2);
+		return 0;
+	}
+	list = track_waybills(r, strtoll(db_cell(o, 0, O_ID), NULL, 10));
+	text = list ? json_dumps(list, JSON_COMPACT) : NULL;
+	json_decref(list);
+	if (!text)
+		return -1;
+	jsonw_raw(w, text, strlen(text));
+	free(text);
+	return 0;
+}
+
+/* 001: 成功受理 once the financial check after approval is credited. */
+static int state_name(struct req *r, const struct db_rows *o, const char **name)
+{
+	enum order_state st = order_state_parse(db_cell(o, 0, O_STATE));
+	struct fincheck_row f = { .state = "" };
+	int rc = DB_OK;
+
+	if (fincheck_names(st))
+		rc = fincheck_latest(&r->app->db, r->arena, strtoll(db_cell(o, 0, O_ID), NULL, 10), &f);
+	*name = fincheck_state_zh(st, db_cell(o, 0, O_VERIFY), f.state);
+	return rc;
 }
 
 int track_order(struct req *r)
 {
 	struct track_order_in in;
-	const char *kind;
+	const char *kind, *text, *name;
 	struct db_rows o;
+	struct jsonw w;
 	char subject[256], mobile[32], plain[32];
-	json_t *body, *events;
+	json_t *body;
+	size_t len;
 	int rc;
 
 	if (req_json(r, &body) < 0)
@@ -129,11 +171,6 @@ int track_order(struct req *r)
 		return app_db_error(r, rc);
 	if (o.nrows < 1 || !tail_matches(r, &o, in.mobile_tail, plain))
 		return not_found(r);
-	if (!(events = timeline(r, &o))) {
-		explicit_bzero(plain, sizeof(plain));
-		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	}
-
 	kind = db_cell(&o, 0, O_KIND);
 	if (strcmp(kind, "person") == 0)
 		mask_person_name(db_cell(&o, 0, O_SUBJECT), subject, sizeof(subject));
@@ -141,24 +178,30 @@ int track_order(struct req *r)
 		mask_org_name(db_cell(&o, 0, O_SUBJECT), subject, sizeof(subject));
 	mask_mobile(plain, mobile, sizeof(mobile));
 	explicit_bzero(plain, sizeof(plain));
+	if ((rc = state_name(r, &o, &name)) != DB_OK)
+		return app_db_error(r, rc);
 
-	resp_json(r, 200, json_pack("{s:{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:s}, s:o, s:o}",
-		"order",
-		"order_no", db_cell(&o, 0, O_NO),
-		"business_type", db_cell(&o, 0, O_BUSINESS),
-		"business_name", order_business_name(db_cell(&o, 0, O_BUSINESS)),
-		"cert_kind", kind,
-		"cert_kind_name", order_kind_name(kind),
-		"state", db_cell(&o, 0, O_STATE),
-		/* 001: 成功受理 once the financial check after approval is credited. */
-		"state_name", fincheck_state_zh(order_state_parse(db_cell(&o, 0, O_STATE)),
-						db_cell(&o, 0, O_VERIFY), db_cell(&o, 0, O_FIN)),
-		"channel", db_cell(&o, 0, O_CHANNEL),
-		"subject", subject,
-		"handler_mobile", mobile,
-		"created_at", db_cell(&o, 0, O_CREATED),
-		"timeline", events,
-		"waybills", strcmp(db_cell(&o, 0, O_WAYBILLS), "0") == 0 ? json_array() :
-			    track_waybills(r, strtoll(db_cell(&o, 0, O_ID), NULL, 10))));
+	jsonw_init(&w, r->arena, 2048);
+	jsonw_open(&w, '{');
+	jsonw_key(&w, "order");
+	jsonw_open(&w, '{');
+	jsonw_kstr(&w, "order_no", db_cell(&o, 0, O_NO));
+	jsonw_kstr(&w, "business_type", db_cell(&o, 0, O_BUSINESS));
+	jsonw_kstr(&w, "business_name", order_business_name(db_cell(&o, 0, O_BUSINESS)));
+	jsonw_kstr(&w, "cert_kind", kind);
+	jsonw_kstr(&w, "cert_kind_name", order_kind_name(kind));
+	jsonw_kstr(&w, "state", db_cell(&o, 0, O_STATE));
+	jsonw_kstr(&w, "state_name", name);
+	jsonw_kstr(&w, "channel", db_cell(&o, 0, O_CHANNEL));
+	jsonw_kstr(&w, "subject", subject);
+	jsonw_kstr(&w, "handler_mobile", mobile);
+	jsonw_kstr(&w, "created_at", db_cell(&o, 0, O_CREATED));
+	jsonw_close(&w, '}');
+	if (timeline(r, &o, &w) < 0 || waybills(r, &o, &w) < 0)
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	jsonw_close(&w, '}');
+	if (!(text = jsonw_done(&w, &len)))
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	resp_json_text(r, 200, text, len);
 	return 0;
 }

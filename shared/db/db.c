@@ -254,15 +254,55 @@ int db_exec_once(struct db *db, const char *sql)
 	return rc;
 }
 
+/* One fetch's bindings and the column buffers they point to, in a single allocation:
+ * the look-up that issue 15 measures spent more on 4 + ncols mallocs than on its rows. */
+struct fetch {
+	MYSQL_BIND *b;
+	unsigned long *lens;
+	my_bool *nulls;
+};
+
+static unsigned char *fetch_new(MYSQL_RES *meta, size_t nc, struct fetch *f)
+{
+	size_t head = nc * (sizeof(MYSQL_BIND) + sizeof(unsigned long) + sizeof(my_bool)), total;
+	unsigned char *mem, *p;
+
+	head = (head + 15) & ~(size_t)15;
+	total = head;
+	for (size_t c = 0; c < nc; c++) {
+		size_t cap = mysql_fetch_field_direct(meta, (unsigned)c)->max_length + 1;
+
+		if (cap > ((size_t)-1) - total)
+			return NULL;
+		total += cap;
+	}
+	if (!(mem = calloc(1, total ? total : 1)))
+		return NULL;
+	f->b = (MYSQL_BIND *)(void *)mem;
+	f->lens = (unsigned long *)(void *)(mem + nc * sizeof(MYSQL_BIND));
+	f->nulls = (my_bool *)(mem + nc * (sizeof(MYSQL_BIND) + sizeof(unsigned long)));
+	p = mem + head;
+	for (size_t c = 0; c < nc; c++) {
+		size_t cap = mysql_fetch_field_direct(meta, (unsigned)c)->max_length + 1;
+
+		f->b[c].buffer_type = MYSQL_TYPE_STRING;
+		f->b[c].buffer = p;
+		f->b[c].buffer_length = cap;
+		f->b[c].length = &f->lens[c];
+		f->b[c].is_null = &f->nulls[c];
+		p += cap;
+	}
+	return mem;
+}
+
 int db_query(struct db *db, struct arena *a, const char *sql, const struct db_param *p, size_t np,
 	     struct db_rows *out)
 {
 	MYSQL_STMT *st;
 	MYSQL_RES *meta = NULL;
-	MYSQL_BIND *b = NULL;
-	unsigned long *lens = NULL;
-	my_bool *nulls = NULL, yes = 1;
-	char **bufs = NULL;
+	struct fetch f;
+	unsigned char *mem = NULL;
+	my_bool yes = 1;
 	int rc = run(db, sql, p, np, &st);
 	size_t nc = 0, r = 0;
 
@@ -281,40 +321,23 @@ int db_query(struct db *db, struct arena *a, const char *sql, const struct db_pa
 	}
 	out->ncols = nc;
 	out->nrows = (size_t)mysql_stmt_num_rows(st);
-	b = calloc(nc, sizeof(*b));
-	lens = calloc(nc, sizeof(*lens));
-	nulls = calloc(nc, sizeof(*nulls));
-	bufs = calloc(nc, sizeof(*bufs));
 	out->cell = arena_calloc(a, out->nrows * nc + 1, sizeof(char *));
 	out->len = arena_calloc(a, out->nrows * nc + 1, sizeof(unsigned long));
-	if (!b || !lens || !nulls || !bufs || !out->cell || !out->len)
+	if (!out->cell || !out->len || !(mem = fetch_new(meta, nc, &f)))
 		goto out;
-	for (size_t c = 0; c < nc; c++) {
-		MYSQL_FIELD *f = mysql_fetch_field_direct(meta, (unsigned)c);
-		size_t cap = f->max_length + 1;
-
-		bufs[c] = malloc(cap);
-		if (!bufs[c])
-			goto out;
-		b[c].buffer_type = MYSQL_TYPE_STRING;
-		b[c].buffer = bufs[c];
-		b[c].buffer_length = cap;
-		b[c].length = &lens[c];
-		b[c].is_null = &nulls[c];
-	}
-	if (nc && mysql_stmt_bind_result(st, b))
+	if (nc && mysql_stmt_bind_result(st, f.b))
 		goto out;
 	for (r = 0; r < out->nrows; r++) {
-		int f = mysql_stmt_fetch(st);
+		int got = mysql_stmt_fetch(st);
 
-		if (f == 1 || f == MYSQL_NO_DATA)
+		if (got == 1 || got == MYSQL_NO_DATA)
 			goto out;
 		for (size_t c = 0; c < nc; c++) {
 			size_t k = r * nc + c;
 
-			out->len[k] = lens[c];
-			out->cell[k] = nulls[c] ? NULL : arena_strndup(a, bufs[c], lens[c]);
-			if (!nulls[c] && !out->cell[k])
+			out->len[k] = f.lens[c];
+			out->cell[k] = f.nulls[c] ? NULL : arena_strndup(a, f.b[c].buffer, f.lens[c]);
+			if (!f.nulls[c] && !out->cell[k])
 				goto out;
 		}
 	}
@@ -322,12 +345,7 @@ int db_query(struct db *db, struct arena *a, const char *sql, const struct db_pa
 out:
 	if (rc != DB_OK)
 		memset(out, 0, sizeof(*out));
-	for (size_t c = 0; bufs && c < nc; c++)
-		free(bufs[c]);
-	free(bufs);
-	free(nulls);
-	free(lens);
-	free(b);
+	free(mem);
 	if (meta)
 		mysql_free_result(meta);
 	mysql_stmt_free_result(st);

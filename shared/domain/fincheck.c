@@ -63,6 +63,11 @@ const char *fincheck_state_zh(enum order_state s, const char *verify_method, con
 	return order_state_zh_as(s, verify_method);
 }
 
+bool fincheck_names(enum order_state s)
+{
+	return s == ORDER_APPROVED || s == ORDER_VERIFY_FAILED;
+}
+
 /* The PIN's aad names its row's ref: a sealed PIN moved to another row does not open. */
 static void pin_aad(const char *ref, char aad[96])
 {

@@ -64,6 +64,9 @@ int fincheck_pin(char out[FINCHECK_PIN_LEN + 1]);
  * latest fin_checks state ("" none). */
 const char *fincheck_state_zh(enum order_state s, const char *verify_method, const char *fin);
 
+/* Whether fincheck_state_zh reads fin for state s: a reader needs the latest check only then. */
+bool fincheck_names(enum order_state s);
+
 /* Whether the hall of channel_id checks the basic account after approval
  * (channels.fin_after_approval) into *on. Returns a DB_* code. */
 int fincheck_hall(struct db *db, struct arena *a, long long channel_id, bool *on);
