@@ -195,6 +195,8 @@ FUZZ_SRCS_fuzz_prepass  := shared/media/prepass.c
 FUZZ_LIBS_fuzz_prepass  := -lz
 FUZZ_SRCS_fuzz_conf     := shared/base/conf.c shared/base/log.c shared/base/cidr.c shared/base/hallday.c
 FUZZ_SRCS_fuzz_cidr     := shared/base/cidr.c
+FUZZ_SRCS_fuzz_jsonw    := shared/base/jsonw.c shared/base/arena.c
+FUZZ_LIBS_fuzz_jsonw    := $(shell pkg-config --libs jansson 2>/dev/null)
 FUZZ_LIBS_fuzz_conf     := $(shell pkg-config --libs inih 2>/dev/null)
 FUZZ_SRCS_fuzz_fields   := shared/base/arena.c shared/web/req.c shared/web/resp.c shared/base/valid.c shared/base/log.c \
                            shared/crypto/crypto.c shared/base/decode.c shared/base/errbuf.c shared/base/fdio.c
