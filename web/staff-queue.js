@@ -1,0 +1,317 @@
+/* certhall staff console: the queue page (staff.html): each role's queue with its filters in the
+ * address, paging, and the admin's audit export. */
+import * as dom from './dom.js';
+import * as S from './staff.js';
+import V from './vocab.js';
+
+// ---- the queue page (staff.html) -------------------------------------------------------------
+
+// The states each queue's filter offers, read off the state machine (schema/0008_review.sql
+// says what waits where): the reviewer's, the states a reviewer moves on; shipping's, those
+// shipping moves on before the key has left (delivery ends the order); finance's, every
+// state after submission (money to give back waits there in any), finance's own first.
+function afterSubmission() {
+  var seen = {}, todo = V.moves({ event: 'submitted' }).map(function (t) { return t.to; });
+  while (todo.length) {
+    var s = todo.pop();
+    if (seen[s]) continue;
+    seen[s] = true;
+    V.moves({ from: s }).forEach(function (t) { todo.push(t.to); });
+  }
+  return seen;
+}
+var QUEUE_STATES = {
+  review: function () {
+    return V.stateNames(function (s) { return V.movedBy(s.name, 'reviewer'); });
+  },
+  finance: function () {
+    var after = afterSubmission();
+    var own = function (s) { return V.movedBy(s.name, 'finance') || V.movedBy(s.name, 'payment'); };
+    return V.stateNames(function (s) { return after[s.name] && own(s); })
+      .concat(V.stateNames(function (s) { return after[s.name] && !own(s); }));
+  },
+  ship: function () {
+    return V.stateNames(function (s) {
+      return V.moves({ from: s.name, by: 'shipping' }).some(function (t) { return !V.is(t.to, 'final'); });
+    });
+  }
+};
+var QUEUE_LEADS = {
+  review: '待预审、审核中、纸质材料审核中的订单，以及已填写纸质材料寄送运单号、待签收的订单。按提交时间从早到晚排列；红色为已超过渠道承诺的办理时限（工作日）。',
+  finance: '以对公转账或现场缴费方式付款、待确认收款的订单，以及待退款的订单。按提交时间从早到晚排列。',
+  ship: '审核通过、需要制作并寄出证书介质（USB Key）的订单。按提交时间从早到晚排列。'
+};
+var ROLE_QUEUE = { reviewer: 'review', finance: 'finance', shipping: 'ship' };
+var FILTERS = ['queue', 'state', 'channel', 'business', 'kind', 'from', 'to', 'order_no', 'subject', 'per_page'];
+
+function queuePage(me) {
+  var form = document.getElementById('filter-form');
+  var out = document.getElementById('filter-result');
+  var result = document.getElementById('queue-result');
+  var pager = document.getElementById('pager');
+  var isAdmin = me.role === 'admin';
+  var page = 1, loading = 0, channelsLoaded = false;
+
+  document.getElementById('queue-section').hidden = false;
+  document.getElementById('queue-field').hidden = !isAdmin;
+  document.getElementById('halls-link').hidden = !isAdmin;
+  if (isAdmin) auditForm();
+
+  var fBusiness = form.elements.namedItem('business');
+  fBusiness.appendChild(dom.option('', '全部业务'));
+  V.businesses.forEach(function (b) { fBusiness.appendChild(dom.option(b.code, b.zh)); });
+  var fKind = form.elements.namedItem('kind');
+  fKind.appendChild(dom.option('', '全部证书类型'));
+  V.kinds.forEach(function (k) { fKind.appendChild(dom.option(k.code, k.zh)); });
+
+  function queueName() {
+    return isAdmin ? form.elements.namedItem('queue').value : ROLE_QUEUE[me.role] || 'review';
+  }
+
+  function fillStates(keep) {
+    var sel = form.elements.namedItem('state');
+    dom.clear(sel);
+    sel.appendChild(dom.option('', '全部状态'));
+    var states = QUEUE_STATES[queueName()];
+    (states ? states() : []).forEach(function (s) {
+      sel.appendChild(dom.option(s, V.stateName(s), s === keep));
+    });
+  }
+
+  function setSelect(name, value) {
+    var sel = form.elements.namedItem(name);
+    if (!value) { sel.value = ''; return; }
+    var found = Array.prototype.some.call(sel.options, function (o) { return o.value === value; });
+    if (!found) sel.appendChild(dom.option(value, value));
+    sel.value = value;
+  }
+
+  // The filters from the address (a reload or a shared link shows the same page).
+  function fromAddress() {
+    var q = new URLSearchParams(location.search);
+    if (isAdmin) form.elements.namedItem('queue').value = QUEUE_STATES[q.get('queue')] ? q.get('queue') : 'review';
+    fillStates(q.get('state') || '');
+    setSelect('state', q.get('state') || '');
+    setSelect('channel', q.get('channel') || '');
+    setSelect('business', q.get('business') || '');
+    setSelect('kind', q.get('kind') || '');
+    ['from', 'to', 'order_no', 'subject'].forEach(function (n) { form.elements.namedItem(n).value = q.get(n) || ''; });
+    form.elements.namedItem('per_page').value = q.get('per_page') === '50' ? '50' : '20';
+    var p = parseInt(q.get('page') || '1', 10);
+    page = p >= 1 && p <= 2000 ? p : 1;
+    document.getElementById('queue-lead').textContent = QUEUE_LEADS[queueName()];
+  }
+
+  // The filters as query parameters, or an error naming the field.
+  function collect() {
+    var params = new URLSearchParams(), v;
+    for (var i = 0; i < FILTERS.length; i++) {
+      var n = FILTERS[i];
+      if (n === 'queue' && !isAdmin) continue;
+      v = form.elements.namedItem(n).value.trim();
+      if (n === 'per_page' && v === '20') continue;
+      if (v) params.set(n, v);
+    }
+    var no = params.get('order_no'), subj = params.get('subject');
+    var from = params.get('from'), to = params.get('to');
+    if (no && !/^\d{18}$/.test(no)) return { error: { field: 'order_no', message: '订单号应为 18 位数字，请核对后重新输入。' } };
+    if (subj && (dom.chars(subj) > 50 || dom.hasControl(subj)))
+      return { error: { field: 'subject', message: '申请单位或申请人名称应为 1 至 50 个字，且不能含有控制字符。' } };
+    if (from && !/^\d{4}-\d{2}-\d{2}$/.test(from)) return { error: { field: 'from', message: '起始日期应为 YYYY-MM-DD 格式的日期。' } };
+    if (to && !/^\d{4}-\d{2}-\d{2}$/.test(to)) return { error: { field: 'to', message: '截止日期应为 YYYY-MM-DD 格式的日期。' } };
+    if (from && to && to < from) return { error: { field: 'to', message: '截止日期不能早于起始日期。' } };
+    return { params: params };
+  }
+
+  function waitedCell(item) {
+    var span = dom.el('span', 'waited');
+    var max = parseInt(String(item.promise_days || '').split(/[–-]/).pop(), 10);
+    if (item.waited_days === null || item.waited_days === undefined) {
+      span.textContent = '—';
+    } else {
+      span.textContent = item.waited_days + ' 个工作日';
+      if (item.overdue) span.classList.add('waited-overdue');
+      else if (!isNaN(max) && item.waited_days >= max) span.classList.add('waited-due');
+    }
+    var wrap = dom.el('div');
+    wrap.appendChild(span);
+    wrap.appendChild(dom.el('span', 'sub', '承诺 ' + dom.text(item.promise_days) + ' 个工作日'));
+    if (item.overdue) wrap.appendChild(dom.badge('已超期', 'bad'));
+    return wrap;
+  }
+
+  function claimCell(c, first) {
+    var wrap = dom.el('div');
+    if (!c) wrap.appendChild(dom.el('span', 'muted', '未领取'));
+    else {
+      wrap.appendChild(dom.el('span', c.me ? 'claim-mine' : null, dom.text(c.name) + (c.me ? '（我）' : '')));
+      wrap.appendChild(dom.el('span', 'sub', '领取于 ' + S.when(c.claimed_at)));
+    }
+    // Four-eyes: the first approval, awaiting another reviewer's.
+    if (first) wrap.appendChild(dom.el('span', 'sub', dom.text(first.name) + ' 已第一次审核通过，待复核'));
+    return wrap;
+  }
+
+  function render(body, params) {
+    dom.clear(result);
+    var items = Array.isArray(body.items) ? body.items : [];
+    if (!items.length) {
+      var empty = dom.el('div', 'empty-state');
+      empty.appendChild(dom.el('p', null, page > 1 ? '这一页没有订单了。' : '没有符合条件的待办订单。'));
+      var no = params.get('order_no');
+      if (no) {
+        // An order outside this queue can still be opened by its number.
+        var p = dom.el('p');
+        var a = dom.el('a', null, '查看订单 ' + no + ' 的详情');
+        a.href = 'staff-order.html?no=' + encodeURIComponent(no);
+        p.appendChild(a);
+        empty.appendChild(p);
+      }
+      result.appendChild(empty);
+    } else {
+      var rows = items.map(function (it) {
+        var link = dom.el('a', 'order-link', it.order_no);
+        link.href = 'staff-order.html?no=' + encodeURIComponent(it.order_no);
+        var noCell = dom.el('div');
+        noCell.appendChild(link);
+        noCell.appendChild(dom.el('span', 'sub', '提交于 ' + S.when(it.submitted_at)));
+        var what = dom.el('div');
+        what.appendChild(dom.el('span', null, dom.text(it.business_name || V.zh('businesses', it.business))));
+        what.appendChild(dom.el('span', 'sub', dom.text(it.kind_name || V.zh('kinds', it.kind))));
+        var stateCell = dom.el('div');
+        stateCell.appendChild(S.stateBadge(it.state, it.state_name));
+        if (it.pay_method) stateCell.appendChild(dom.el('span', 'sub', V.zh('pay_methods', it.pay_method)));
+        var ch = dom.el('div');
+        ch.appendChild(dom.el('span', null, dom.text(it.channel_name)));
+        ch.appendChild(dom.el('span', 'sub', dom.text(it.channel)));
+        return [noCell, { text: it.subject_name }, what, ch, stateCell, waitedCell(it), claimCell(it.claimed_by, it.first_approved_by)];
+      });
+      var table = dom.table(['订单号', '申请单位 / 申请人', '业务', '渠道', '状态', '已等待', '领取人'], rows, 'queue-table');
+      var trs = table.querySelectorAll('tbody tr');
+      items.forEach(function (it, i) {
+        var max = parseInt(String(it.promise_days || '').split(/[–-]/).pop(), 10);
+        if (it.overdue) trs[i].classList.add('row-overdue');
+        else if (typeof it.waited_days === 'number' && !isNaN(max) && it.waited_days >= max) trs[i].classList.add('row-due');
+      });
+      result.appendChild(table);
+    }
+    pager.hidden = page === 1 && !body.has_more;
+    document.getElementById('page-prev').disabled = page <= 1;
+    document.getElementById('page-next').disabled = !body.has_more;
+    document.getElementById('page-info').textContent = '第 ' + page + ' 页' +
+      (items.length ? '（本页 ' + items.length + ' 条）' : '');
+  }
+
+  function load(push) {
+    dom.unmark(form);
+    dom.clear(out);
+    var c = collect();
+    if (c.error) return dom.formError(form, out, c.error);
+    var params = c.params;
+    if (page > 1) params.set('page', String(page));
+    var search = params.toString();
+    var addr = 'staff.html' + (search ? '?' + search : '');
+    if (push) history.pushState(null, '', addr);
+    else history.replaceState(null, '', addr);
+    try { sessionStorage.setItem('certhall.staff.queue', addr); } catch (e) { /* private mode */ }
+    document.getElementById('queue-lead').textContent = QUEUE_LEADS[queueName()];
+    var query = new URLSearchParams(search);
+    if (isAdmin && !query.get('queue')) query.set('queue', 'review');
+    var mine = ++loading;
+    result.setAttribute('aria-busy', 'true');
+    return S.api('GET', '/api/review/queue?' + query.toString()).then(function (r) {
+      if (mine !== loading) return;
+      result.removeAttribute('aria-busy');
+      if (!r.ok) {
+        dom.clear(result);
+        pager.hidden = true;
+        return dom.formError(form, out, r.error);
+      }
+      render(r.body, params);
+    });
+  }
+
+  function loadChannels() {
+    if (channelsLoaded) return Promise.resolve();
+    return S.api('GET', '/api/wizard/catalog').then(function (r) {
+      if (!r.ok || !Array.isArray(r.body.channels)) return;
+      channelsLoaded = true;
+      var sel = form.elements.namedItem('channel');
+      r.body.channels.forEach(function (c) {
+        if (c && typeof c.code === 'string') sel.appendChild(dom.option(c.code, (c.name || c.code) + '（' + c.code + '）'));
+      });
+    });
+  }
+
+  form.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    page = 1;
+    load(true);
+  });
+  if (isAdmin) {
+    form.elements.namedItem('queue').addEventListener('change', function () {
+      fillStates('');
+      page = 1;
+      load(true);
+    });
+  }
+  document.getElementById('filter-reset').addEventListener('click', function () {
+    var q = isAdmin ? form.elements.namedItem('queue').value : '';
+    form.reset();
+    if (isAdmin) form.elements.namedItem('queue').value = q;
+    fillStates('');
+    page = 1;
+    load(true);
+  });
+  document.getElementById('queue-refresh').addEventListener('click', function () { load(false); });
+  document.getElementById('page-prev').addEventListener('click', function () {
+    if (page > 1) { page--; load(true); }
+  });
+  document.getElementById('page-next').addEventListener('click', function () {
+    page++;
+    load(true);
+  });
+  window.addEventListener('popstate', function () {
+    fromAddress();
+    load(false);
+  });
+
+  loadChannels().then(function () {
+    fromAddress();
+    load(false);
+  });
+}
+
+// Admin: the audit export is a plain GET the browser downloads (Content-Disposition: attachment);
+// the dates are checked here first so that the server's JSON error page is never what one gets.
+function auditForm() {
+  var section = document.getElementById('audit-section');
+  var form = document.getElementById('audit-form');
+  var out = document.getElementById('audit-result');
+  var today = new Date();
+  var iso = function (d) {
+    return d.getFullYear() + '-' + ('0' + (d.getMonth() + 1)).slice(-2) + '-' + ('0' + d.getDate()).slice(-2);
+  };
+  form.elements.namedItem('to').value = iso(today);
+  form.elements.namedItem('from').value = iso(new Date(today.getFullYear(), today.getMonth(), 1));
+  section.hidden = false;
+  form.addEventListener('submit', function (ev) {
+    dom.unmark(form);
+    dom.clear(out);
+    var f = form.elements.namedItem('from').value, t = form.elements.namedItem('to').value;
+    var err = null;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(f)) err = { field: 'from', message: '请选择起始日期（YYYY-MM-DD）。' };
+    else if (!/^\d{4}-\d{2}-\d{2}$/.test(t)) err = { field: 'to', message: '请选择截止日期（YYYY-MM-DD）。' };
+    else if (t < f) err = { field: 'to', message: '截止日期不能早于起始日期。' };
+    if (err) {
+      ev.preventDefault();
+      dom.formError(form, out, err);
+      return;
+    }
+    out.appendChild(dom.alert('正在生成 ' + f + ' 至 ' + t + ' 的审计记录，浏览器将开始下载 CSV 文件。', 'info'));
+  });
+}
+
+if (document.body && document.body.getAttribute('data-page') === 'queue') {
+  S.start(queuePage);
+}
