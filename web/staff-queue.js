@@ -181,6 +181,10 @@ function queuePage(me) {
         var stateCell = dom.el('div');
         stateCell.appendChild(S.stateBadge(it.state, it.state_name));
         if (it.pay_method) stateCell.appendChild(dom.el('span', 'sub', V.zh('pay_methods', it.pay_method)));
+      // Sent back before and resubmitted: why it was returned (the reviewer's reason).
+      if (it.returned && it.returned.reason) {
+        stateCell.appendChild(dom.el('span', 'sub returned-reason', '上次退回：' + it.returned.reason));
+      }
         var ch = dom.el('div');
         ch.appendChild(dom.el('span', null, dom.text(it.channel_name)));
         ch.appendChild(dom.el('span', 'sub', dom.text(it.channel)));
