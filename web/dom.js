@@ -1,7 +1,8 @@
 /* certhall: the DOM helpers every page shares (applicant, staff and track pages): elements made
  * one by one with their text set through textContent, never innerHTML; formats of the
  * server's values; alerts; errors shown beside the field the server names, several at once in
- * an error summary that links to them; labelled fields and their values. */
+ * an error summary that links to them; the QR codes the server draws, the one value parsed
+ * (as SVG, checked and cleaned first: svg()). */
 
 export const BAD_ANSWER = '服务器返回了无法识别的内容，请稍后重试。';
 
@@ -167,6 +168,43 @@ export function say(box, message, tone, requestId) {
 export function errorAlert(err) {
   const id = err.request_id && (err.status >= 500 || err.code === 'internal') ? err.request_id : null;
   return alert(err.message || BAD_ANSWER, '', id);
+}
+
+// ---- the server's QR codes ------------------------------------------------------------------
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const SVG_TAGS = { svg: 1, g: 1, path: 1, rect: 1, title: 1, desc: 1 };
+
+/*
+ * The SVG the server drew (qr_svg) as a node, or null. Parsed as XML, never as HTML; the
+ * root must be an <svg> in the SVG namespace; anything but plain drawing elements is
+ * dropped, and so is every event handler or link attribute.
+ */
+export function svg(text) {
+  if (typeof text !== 'string' || text.length > 400000 || typeof DOMParser !== 'function') {
+    return null;
+  }
+  var doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+  var root = doc && doc.documentElement;
+  if (!root || root.localName !== 'svg' || root.namespaceURI !== SVG_NS ||
+      doc.getElementsByTagName('parsererror').length) {
+    return null;
+  }
+  (function clean(node) {
+    Array.prototype.slice.call(node.children || []).forEach(function (c) {
+      if (!SVG_TAGS[c.localName] || c.namespaceURI !== SVG_NS) node.removeChild(c);
+      else clean(c);
+    });
+    Array.prototype.slice.call(node.attributes || []).forEach(function (a) {
+      var n = a.name.toLowerCase();
+      if (n.indexOf('on') === 0 || n.indexOf('href') >= 0 || n === 'style') {
+        node.removeAttribute(a.name);
+      }
+    });
+  }(root));
+  var node = document.importNode(root, true);
+  node.setAttribute('focusable', 'false');
+  return node;
 }
 
 // ---- forms and their errors -------------------------------------------------------------------

@@ -1,13 +1,11 @@
 /* certhall portal: what the applicant's pages share beyond dom.js and api.js (login.html,
  * apply.html, orders.html, certs.html): labelled fields, inline questions, the order's
- * actions, the SMS code button, the server's QR code (parsed as SVG, checked and cleaned
- * first: svg()), states, the order timeline, the waybill form and the header's account line.
+ * actions, the SMS code button, states, the order timeline, the waybill form and the header's account line.
  * A lost session sends the browser to the login page. */
 import * as dom from './dom.js';
 import * as api from './api.js';
 import V from './vocab.js';
 
-var SVG_NS = 'http://www.w3.org/2000/svg';
 
 // ---- the API: where a lost session sends the applicant -------------------------------------
 
@@ -235,42 +233,6 @@ export function codeButton(button, send, seconds, onAnswer) {
       }
     });
   });
-}
-
-// ---- the server's QR code --------------------------------------------------------------------
-
-var SVG_TAGS = { svg: 1, g: 1, path: 1, rect: 1, title: 1, desc: 1 };
-
-/*
- * The SVG the server drew (qr_svg) as a node, or null. Parsed as XML, never as HTML; the
- * root must be an <svg> in the SVG namespace; anything but plain drawing elements is
- * dropped, and so is every event handler or link attribute.
- */
-export function svg(text) {
-  if (typeof text !== 'string' || text.length > 400000 || typeof DOMParser !== 'function') {
-    return null;
-  }
-  var doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-  var root = doc && doc.documentElement;
-  if (!root || root.localName !== 'svg' || root.namespaceURI !== SVG_NS ||
-      doc.getElementsByTagName('parsererror').length) {
-    return null;
-  }
-  (function clean(node) {
-    Array.prototype.slice.call(node.children || []).forEach(function (c) {
-      if (!SVG_TAGS[c.localName] || c.namespaceURI !== SVG_NS) node.removeChild(c);
-      else clean(c);
-    });
-    Array.prototype.slice.call(node.attributes || []).forEach(function (a) {
-      var n = a.name.toLowerCase();
-      if (n.indexOf('on') === 0 || n.indexOf('href') >= 0 || n === 'style') {
-        node.removeAttribute(a.name);
-      }
-    });
-  }(root));
-  var node = document.importNode(root, true);
-  node.setAttribute('focusable', 'false');
-  return node;
 }
 
 // ---- states ------------------------------------------------------------------------------

@@ -177,29 +177,6 @@ function loginForm(section, lead, done) {
 
 // ---- the second factor (TOTP or a client certificate) ----------------------------------------
 
-var SVG_NS = 'http://www.w3.org/2000/svg';
-var SVG_TAGS = { svg: 1, g: 1, path: 1, rect: 1, title: 1, desc: 1 };
-
-// The enrolment QR the server drew, parsed as XML (never HTML) and cleaned; null if odd.
-function svgNode(text) {
-  if (typeof text !== 'string' || text.length > 400000 || typeof DOMParser !== 'function') return null;
-  var doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-  var root = doc && doc.documentElement;
-  if (!root || root.localName !== 'svg' || root.namespaceURI !== SVG_NS ||
-      doc.getElementsByTagName('parsererror').length) return null;
-  (function clean(node) {
-    Array.prototype.slice.call(node.children || []).forEach(function (c) {
-      if (!SVG_TAGS[c.localName] || c.namespaceURI !== SVG_NS) node.removeChild(c);
-      else clean(c);
-    });
-    Array.prototype.slice.call(node.attributes || []).forEach(function (a) {
-      var n = a.name.toLowerCase();
-      if (n.indexOf('on') === 0 || n.indexOf('href') >= 0 || n === 'style') node.removeAttribute(a.name);
-    });
-  }(root));
-  return document.importNode(root, true);
-}
-
 // A 6-digit code form posting {code} to url; done() after a 2xx.
 function codeForm(parent, url, label, button, done) {
   var form = el('form', 'form-stack');
@@ -304,7 +281,7 @@ function factorStep(section, factor, done) {
       start.hidden = true;
       var box = el('div', 'factor-enrol');
       box.appendChild(el('p', null, '1. 用手机认证器 App（如 FreeOTP、Google Authenticator、Microsoft Authenticator）扫描二维码：'));
-      var qr = svgNode(r.body.qr_svg);
+      var qr = dom.svg(r.body.qr_svg);
       if (qr) {
         qr.setAttribute('width', '200');
         qr.setAttribute('height', '200');

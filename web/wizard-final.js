@@ -444,7 +444,7 @@ export function payStep(ctx, pane) {
           pay(slot, p.method, methods);
         }));
       }
-      var svg = P.svg(p.qr_svg);
+      var svg = dom.svg(p.qr_svg);
       var fig = dom.el('figure', 'qr-box');
       if (svg) fig.appendChild(svg);
       else fig.appendChild(dom.el('p', 'muted', '二维码无法显示，请刷新页面或改用其他支付方式。'));
