@@ -95,49 +95,9 @@ export function decisionForm(o) {
   form.appendChild(decisionHint);
   updateDecisionHint();
 
-  var feeField = null;
-  if (needsFee) {
-    feeField = el('div', 'field');
-    var fl = el('label', null, '费用（元）');
-    fl.htmlFor = 'd-amount';
-    var fi = el('input');
-    fi.type = 'text';
-    fi.id = 'd-amount';
-    fi.name = 'amount';
-    fi.inputMode = 'decimal';
-    fi.autocomplete = 'off';
-    fi.maxLength = 12;
-    fi.placeholder = '如 260 或 260.00';
-    feeField.appendChild(fl);
-    feeField.appendChild(fi);
-    feeField.appendChild(el('p', 'hint', '该业务的费用由预审确定：请填写认证机构确认的金额，申请人按此金额支付；0 表示免费。'));
-    form.appendChild(feeField);
-  }
-
-  var reasonField = el('div', 'field');
-  var rl = el('label', null, '原因');
-  rl.htmlFor = 'd-reason';
-  reasonField.appendChild(rl);
-  reasonField.appendChild(reasonSelect('reason_code', ['order', 'material', 'any'], 'd-reason'));
-  reasonField.appendChild(el('p', 'hint', '原因和说明会通过短信告知申请人。'));
-  form.appendChild(reasonField);
-
-  var stepsField = el('fieldset', 'choice field');
-  stepsField.appendChild(el('legend', null, '需申请人修改的信息'));
-  var present = EDIT_STEPS.filter(function (s) { return o.steps && o.steps[s]; });
-  (present.length ? present : EDIT_STEPS).forEach(function (s) {
-    var l = el('label', 'check');
-    var i = el('input');
-    i.type = 'checkbox';
-    i.name = 'steps';
-    i.value = s;
-    l.appendChild(i);
-    l.appendChild(el('span', null, STEP_TITLES[s]));
-    stepsField.appendChild(l);
-  });
-  stepsField.appendChild(el('p', 'hint', '已驳回的材料会自动退回重新上传；只需勾选需要修改的填写信息。'));
-  form.appendChild(stepsField);
-
+  var feeField = needsFee ? form.appendChild(feeInput()) : null;
+  var reasonField = form.appendChild(reasonInput());
+  var stepsField = form.appendChild(stepsInput(o));
   form.appendChild(noteField('d-note', '审核说明（选填，申请人可见）', 3));
 
   var actions = el('div', 'actions');
@@ -175,38 +135,8 @@ export function decisionForm(o) {
     dom.clear(out);
     var d = decision();
     if (!d) return dom.formError(form, out, { message: '请选择审核结论：审核通过、退回补正或驳回。' });
-    var payload = { version: o.version, decision: d };
-    var note = form.elements.namedItem('note').value.trim();
-    var bad = checkNote(note);
-    if (bad) return dom.formError(form, out, { field: 'note', message: bad });
-    if (note) payload.note = note;
-    if (d === 'approve') {
-      var rejected = rejectedNames(order);
-      if (rejected.length) {
-        return dom.formError(form, out, { message: '以下材料已被驳回：' + rejected.join('、') + '。请退回申请人补正，或先将这些材料改为通过。' });
-      }
-      if (needsFee) {
-        var amount = form.elements.namedItem('amount').value.trim();
-        if (!amount) return dom.formError(form, out, { field: 'amount', message: '请填写认证机构确认的费用（元）。' });
-        if (!/^(0|[1-9]\d{0,8})(\.\d{1,2})?$/.test(amount)) {
-          return dom.formError(form, out, { field: 'amount', message: '费用应为以元为单位的金额，如 260 或 260.00。' });
-        }
-        payload.amount = amount;
-      }
-    } else {
-      var code = form.elements.namedItem('reason_code').value;
-      if (!code) return dom.formError(form, out, { field: 'reason_code', message: '请选择退回或驳回的原因。' });
-      payload.reason_code = code;
-    }
-    if (d === 'return') {
-      var steps = Array.prototype.filter.call(form.querySelectorAll('input[name="steps"]'), function (i) {
-        return i.checked;
-      }).map(function (i) { return i.value; });
-      if (!steps.length && !rejectedNames(order).length) {
-        return dom.formError(form, out, { field: 'steps', message: '退回补正时，请至少驳回一项材料，或勾选需要申请人修改的信息。' });
-      }
-      if (steps.length) payload.steps = steps;
-    }
+    var payload = decisionPayload(o, d, form, out, needsFee);
+    if (!payload) return;
     if (d === 'reject' && !armed) {
       armed = true;
       out.appendChild(dom.alert('驳回将终止办理，不可撤销' + (paid ? '；已支付的费用将转入退款' : '') + '。确认无误请再次点击“驳回并终止办理”。', 'warn'));
@@ -222,4 +152,95 @@ export function decisionForm(o) {
   });
   block.appendChild(form);
   return block;
+}
+
+// The fee a pre-review sets, where the hall prices the business at its review.
+function feeInput() {
+  var feeField = el('div', 'field');
+  var fl = el('label', null, '费用（元）');
+  fl.htmlFor = 'd-amount';
+  var fi = el('input');
+  fi.type = 'text';
+  fi.id = 'd-amount';
+  fi.name = 'amount';
+  fi.inputMode = 'decimal';
+  fi.autocomplete = 'off';
+  fi.maxLength = 12;
+  fi.placeholder = '如 260 或 260.00';
+  feeField.appendChild(fl);
+  feeField.appendChild(fi);
+  feeField.appendChild(el('p', 'hint', '该业务的费用由预审确定：请填写认证机构确认的金额，申请人按此金额支付；0 表示免费。'));
+  return feeField;
+}
+
+// The reason a return or a rejection names (the hall's list).
+function reasonInput() {
+  var reasonField = el('div', 'field');
+  var rl = el('label', null, '原因');
+  rl.htmlFor = 'd-reason';
+  reasonField.appendChild(rl);
+  reasonField.appendChild(reasonSelect('reason_code', ['order', 'material', 'any'], 'd-reason'));
+  reasonField.appendChild(el('p', 'hint', '原因和说明会通过短信告知申请人。'));
+  return reasonField;
+}
+
+// The steps a return sends back for editing.
+function stepsInput(o) {
+  var stepsField = el('fieldset', 'choice field');
+  stepsField.appendChild(el('legend', null, '需申请人修改的信息'));
+  var present = EDIT_STEPS.filter(function (s) { return o.steps && o.steps[s]; });
+  (present.length ? present : EDIT_STEPS).forEach(function (s) {
+    var l = el('label', 'check');
+    var i = el('input');
+    i.type = 'checkbox';
+    i.name = 'steps';
+    i.value = s;
+    l.appendChild(i);
+    l.appendChild(el('span', null, STEP_TITLES[s]));
+    stepsField.appendChild(l);
+  });
+  stepsField.appendChild(el('p', 'hint', '已驳回的材料会自动退回重新上传；只需勾选需要修改的填写信息。'));
+  return stepsField;
+}
+
+// The decision as the form says, or null with the fault shown (what the server checks too).
+function decisionPayload(o, d, form, out, needsFee) {
+  var payload = { version: o.version, decision: d };
+  var note = form.elements.namedItem('note').value.trim();
+  var bad = checkNote(note);
+  if (bad) return refuse(form, out, { field: 'note', message: bad });
+  if (note) payload.note = note;
+  if (d === 'approve') {
+    var rejected = rejectedNames(order);
+    if (rejected.length) {
+      return refuse(form, out, { message: '以下材料已被驳回：' + rejected.join('、') + '。请退回申请人补正，或先将这些材料改为通过。' });
+    }
+    if (needsFee) {
+      var amount = form.elements.namedItem('amount').value.trim();
+      if (!amount) return refuse(form, out, { field: 'amount', message: '请填写认证机构确认的费用（元）。' });
+      if (!/^(0|[1-9]\d{0,8})(\.\d{1,2})?$/.test(amount)) {
+        return refuse(form, out, { field: 'amount', message: '费用应为以元为单位的金额，如 260 或 260.00。' });
+      }
+      payload.amount = amount;
+    }
+  } else {
+    var code = form.elements.namedItem('reason_code').value;
+    if (!code) return refuse(form, out, { field: 'reason_code', message: '请选择退回或驳回的原因。' });
+    payload.reason_code = code;
+  }
+  if (d === 'return') {
+    var steps = Array.prototype.filter.call(form.querySelectorAll('input[name="steps"]'), function (i) {
+      return i.checked;
+    }).map(function (i) { return i.value; });
+    if (!steps.length && !rejectedNames(order).length) {
+      return refuse(form, out, { field: 'steps', message: '退回补正时，请至少驳回一项材料，或勾选需要申请人修改的信息。' });
+    }
+    if (steps.length) payload.steps = steps;
+  }
+  return payload;
+}
+
+function refuse(form, out, err) {
+  dom.formError(form, out, err);
+  return null;
 }

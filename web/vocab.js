@@ -3,7 +3,7 @@
  * their zh-CN names and flags, the moves between them and who makes each, businesses,
  * certificate kinds, events, payment states and methods, carriers, and 002's signs of a
  * damaged key's quality defect. Asked once per page; the
- * browser keeps the answer and revalidates it by its ETag (304, no body) like the pages
+ * browser keeps the answer and revalidates it by its ETag (304, no body) like the scripts
  * themselves, so it never mixes with another build's. The module's default export V: V.load() resolves to true once it is in
  * (false when it could not be read: names then fall back to their codes).
  */

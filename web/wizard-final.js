@@ -381,186 +381,191 @@ function instructions(p) {
 }
 
 export function payStep(ctx, pane) {
-  var token = ctx.token();
-  var polls = 0;
   pane.appendChild(dom.el('h2', null, '支付订单'));
   var body = dom.el('div');
   pane.appendChild(body);
+  return loadPay({ ctx: ctx, body: body, token: ctx.token(), polls: 0 });
+}
 
-  function alive() {
-    return ctx.token() === token;
+// ---- the payment step's parts: STEP is {ctx, body (the step's box), token (the page's when
+// the step was drawn: a later page ignores the answers), polls} --------------------------------
+
+function payAlive(step) {
+  return step.ctx.token() === step.token;
+}
+
+function paidView(step, st) {
+  dom.clear(step.body);
+  step.body.appendChild(dom.alert('支付成功，订单状态：' + dom.text(st.order.state_name || st.order.state) + '。', 'ok'));
+  if (st.order.pin_delivery_text) step.body.appendChild(dom.el('p', 'note-info', st.order.pin_delivery_text));
+  var bar = dom.el('div', 'actions');
+  bar.appendChild(dom.button('查看订单状态', null, function () { step.ctx.go('status'); }));
+  step.body.appendChild(bar);
+  step.ctx.reload();
+}
+
+function pollPay(step) {
+  if (!payAlive(step)) return;
+  if (++step.polls > PAY_POLL_LIMIT) {
+    step.body.appendChild(dom.button('刷新支付结果', 'btn-secondary', function () {
+      step.polls = 0;
+      loadPay(step);
+    }));
+    return;
   }
+  step.ctx.after(function () {
+    api.request('GET', orderUrl(step.ctx, '/pay')).then(function (r) {
+      if (!payAlive(step)) return;
+      if (!r.ok) {
+        pollPay(step);
+        return;
+      }
+      var st = r.body;
+      if (st.order && st.order.state !== 'pending_payment') {
+        paidView(step, st);
+        return;
+      }
+      var open = (st.payments || []).filter(function (p) { return p.state === 'pending'; });
+      if (open.length) pollPay(step);
+      else drawPay(step, st, '该笔扫码支付已关闭，请重新选择支付方式。');
+    });
+  }, PAY_POLL_MS);
+}
 
-  function paidView(st) {
-    dom.clear(body);
-    body.appendChild(dom.alert('支付成功，订单状态：' + dom.text(st.order.state_name || st.order.state) + '。', 'ok'));
-    if (st.order.pin_delivery_text) body.appendChild(dom.el('p', 'note-info', st.order.pin_delivery_text));
-    var bar = dom.el('div', 'actions');
-    bar.appendChild(dom.button('查看订单状态', null, function () { ctx.go('status'); }));
-    body.appendChild(bar);
-    ctx.reload();
-  }
-
-  function poll() {
-    if (!alive()) return;
-    if (++polls > PAY_POLL_LIMIT) {
-      body.appendChild(dom.button('刷新支付结果', 'btn-secondary', function () {
-        polls = 0;
-        load();
+function showPayment(step, slot, p, methods) {
+  dom.clear(slot);
+  if (p.state === 'pending' && p.qr_svg) {
+    var name = payMethodName(methods, p.method);
+    if (p.h5_url) {
+      var h5 = dom.el('div', 'h5-pay');
+      h5.appendChild(dom.el('p', null, '请点击下方按钮，在' + name + '中支付 ¥' + dom.text(p.amount) + '，完成后返回本页。'));
+      h5.appendChild(dom.link('打开' + name + '付款', p.h5_url, 'btn h5-pay-link'));
+      slot.appendChild(h5);
+    } else if (onPhone()) {
+      // Opened on a computer first: this phone gets its own H5 payment instead.
+      slot.appendChild(dom.button('在本手机上用' + name + '付款', 'btn-secondary', function () {
+        startPay(step, slot, p.method, methods);
       }));
+    }
+    var svg = dom.svg(p.qr_svg);
+    var fig = dom.el('figure', 'qr-box');
+    if (svg) fig.appendChild(svg);
+    else fig.appendChild(dom.el('p', 'muted', '二维码无法显示，请刷新页面或改用其他支付方式。'));
+    fig.appendChild(dom.el('figcaption', null, (p.h5_url ? '或用另一台手机的' : '请使用') + name +
+      '扫描二维码，支付 ¥' + dom.text(p.amount)));
+    slot.appendChild(fig);
+    slot.appendChild(dom.el('p', 'muted mono', '支付流水号：' + dom.text(p.pay_no)));
+    var wait = dom.el('p', 'waiting', '支付完成后本页将自动更新…');
+    wait.setAttribute('role', 'status');
+    slot.appendChild(wait);
+    step.polls = 0;
+    pollPay(step);
+    return;
+  }
+  var info = instructions(p);
+  if (info) slot.appendChild(info);
+  if (p.state === 'awaiting_finance') {
+    slot.appendChild(dom.el('p', 'muted', '财务确认到账后订单自动进入下一步，结果将以短信通知。'));
+    slot.appendChild(dom.button('刷新状态', 'btn-secondary', function () { loadPay(step); }));
+  }
+}
+
+// This phone's own H5 payment of the method whose QR was made elsewhere.
+function startPay(step, slot, method, methods) {
+  step.ctx.stopTimers();
+  api.request('POST', orderUrl(step.ctx, '/pay'), { method: method, scene: 'h5' }).then(function (r) {
+    if (!payAlive(step)) return;
+    if (!r.ok) {
+      slot.appendChild(dom.alert(r.error.message, 'bad', r.error.request_id));
       return;
     }
-    ctx.after(function () {
-      api.request('GET', orderUrl(ctx, '/pay')).then(function (r) {
-        if (!alive()) return;
-        if (!r.ok) {
-          poll();
-          return;
-        }
-        var st = r.body;
-        if (st.order && st.order.state !== 'pending_payment') {
-          paidView(st);
-          return;
-        }
-        var open = (st.payments || []).filter(function (p) { return p.state === 'pending'; });
-        if (open.length) poll();
-        else render(st, '该笔扫码支付已关闭，请重新选择支付方式。');
-      });
-    }, PAY_POLL_MS);
-  }
+    showPayment(step, slot, r.body, methods);
+  });
+}
 
-  function showPayment(slot, p, methods) {
-    dom.clear(slot);
-    if (p.state === 'pending' && p.qr_svg) {
-      var name = payMethodName(methods, p.method);
-      if (p.h5_url) {
-        var h5 = dom.el('div', 'h5-pay');
-        h5.appendChild(dom.el('p', null, '请点击下方按钮，在' + name + '中支付 ¥' + dom.text(p.amount) + '，完成后返回本页。'));
-        h5.appendChild(dom.link('打开' + name + '付款', p.h5_url, 'btn h5-pay-link'));
-        slot.appendChild(h5);
-      } else if (onPhone()) {
-        // Opened on a computer first: this phone gets its own H5 payment instead.
-        slot.appendChild(dom.button('在本手机上用' + name + '付款', 'btn-secondary', function () {
-          pay(slot, p.method, methods);
-        }));
-      }
-      var svg = dom.svg(p.qr_svg);
-      var fig = dom.el('figure', 'qr-box');
-      if (svg) fig.appendChild(svg);
-      else fig.appendChild(dom.el('p', 'muted', '二维码无法显示，请刷新页面或改用其他支付方式。'));
-      fig.appendChild(dom.el('figcaption', null, (p.h5_url ? '或用另一台手机的' : '请使用') + name +
-        '扫描二维码，支付 ¥' + dom.text(p.amount)));
-      slot.appendChild(fig);
-      slot.appendChild(dom.el('p', 'muted mono', '支付流水号：' + dom.text(p.pay_no)));
-      var wait = dom.el('p', 'waiting', '支付完成后本页将自动更新…');
-      wait.setAttribute('role', 'status');
-      slot.appendChild(wait);
-      polls = 0;
-      poll();
+function drawPay(step, st, message) {
+  dom.clear(step.body);
+  var o = st.order || {};
+  var payments = Array.isArray(st.payments) ? st.payments : [];
+  var methods = Array.isArray(st.pay_methods) ? st.pay_methods : [];
+  if (message) step.body.appendChild(dom.alert(message, 'info'));
+  if (o.state !== 'pending_payment') {
+    notPayable(step, o, payments);
+    return;
+  }
+  step.body.appendChild(dom.details([
+    ['订单号', step.ctx.no, 'mono'],
+    ['应付金额', '¥' + dom.text(o.amount), 'strong'],
+    ['证书 PIN 码', o.pin_delivery_text, null, true]
+  ]));
+  var form = dom.el('form', 'form');
+  form.noValidate = true;
+  var open = payments.filter(function (p) {
+    return p.state === 'pending' || p.state === 'awaiting_finance';
+  })[0];
+  form.appendChild(P.field({ name: 'method', label: '支付方式', type: 'radios', wide: true,
+    value: open ? open.method : (o.pay_method || ''),
+    options: methods.map(function (m) { return [m.method, m.name]; }) }));
+  var actions = dom.el('div', 'actions');
+  var go = dom.el('button', null, open ? '更换支付方式' : '确认支付方式');
+  go.type = 'submit';
+  actions.appendChild(go);
+  form.appendChild(actions);
+  form.appendChild(dom.el('div', 'form-result'));
+  step.body.appendChild(form);
+  var slot = dom.el('div', 'pay-slot');
+  step.body.appendChild(slot);
+  if (open) showPayment(step, slot, open, methods);
+  form.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    dom.clearErrors(form);
+    var method = P.value(form, 'method');
+    if (!method) {
+      dom.showError(form, { field: 'method', message: '请选择支付方式。' });
       return;
     }
-    var info = instructions(p);
-    if (info) slot.appendChild(info);
-    if (p.state === 'awaiting_finance') {
-      slot.appendChild(dom.el('p', 'muted', '财务确认到账后订单自动进入下一步，结果将以短信通知。'));
-      slot.appendChild(dom.button('刷新状态', 'btn-secondary', function () { load(); }));
-    }
-  }
-
-  // This phone's own H5 payment of the method whose QR was made elsewhere.
-  function pay(slot, method, methods) {
-    ctx.stopTimers();
-    api.request('POST', orderUrl(ctx, '/pay'), { method: method, scene: 'h5' }).then(function (r) {
-      if (!alive()) return;
+    step.ctx.stopTimers();
+    dom.busy(go, '请稍候…', function () {
+      return api.request('POST', orderUrl(step.ctx, '/pay'), { method: method, scene: onPhone() ? 'h5' : 'qr' });
+    }).then(function (r) {
+      if (!r || !payAlive(step)) return;
       if (!r.ok) {
-        slot.appendChild(dom.alert(r.error.message, 'bad', r.error.request_id));
+        dom.showError(form, r.error);
+        if (open && open.state === 'pending') pollPay(step);
         return;
       }
-      showPayment(slot, r.body, methods);
+      open = r.body;
+      go.textContent = '更换支付方式';
+      showPayment(step, slot, r.body, methods);
+      if (r.body.pin_delivery_text) step.ctx.reload();
     });
-  }
+  });
+}
 
-  function render(st, message) {
-    dom.clear(body);
-    var o = st.order || {};
-    var payments = Array.isArray(st.payments) ? st.payments : [];
-    var methods = Array.isArray(st.pay_methods) ? st.pay_methods : [];
-    if (message) body.appendChild(dom.alert(message, 'info'));
-    if (o.state !== 'pending_payment') {
-      var paid = payments.filter(function (p) { return p.state === 'paid'; })[0];
-      if (paid) {
-        body.appendChild(dom.alert('已支付 ¥' + dom.text(paid.amount) + '（' + dom.text(paid.method_name) +
-          '，' + dom.when(paid.paid_at) + '）。', 'ok'));
-      } else if (ctx.order.amount_fen === 0) {
-        body.appendChild(dom.el('p', null, '本业务免费，无需支付。'));
-      } else {
-        body.appendChild(dom.alert(o.state === 'draft' || o.state === 'returned' || o.state === 'verify_failed'
-          ? '请先完成签署提交，提交后即可支付。' : '订单当前状态为“' + dom.text(o.state_name) + '”，无需支付。', 'info'));
-      }
-      body.appendChild(navBar(ctx, 'pay', '查看订单状态'));
+// Not awaiting payment: paid, free, or not yet (or no longer) to be paid.
+function notPayable(step, o, payments) {
+  var paid = payments.filter(function (p) { return p.state === 'paid'; })[0];
+  if (paid) {
+    step.body.appendChild(dom.alert('已支付 ¥' + dom.text(paid.amount) + '（' + dom.text(paid.method_name) +
+      '，' + dom.when(paid.paid_at) + '）。', 'ok'));
+  } else if (step.ctx.order.amount_fen === 0) {
+    step.body.appendChild(dom.el('p', null, '本业务免费，无需支付。'));
+  } else {
+    step.body.appendChild(dom.alert(o.state === 'draft' || o.state === 'returned' || o.state === 'verify_failed'
+      ? '请先完成签署提交，提交后即可支付。' : '订单当前状态为“' + dom.text(o.state_name) + '”，无需支付。', 'info'));
+  }
+  step.body.appendChild(navBar(step.ctx, 'pay', '查看订单状态'));
+}
+
+function loadPay(step) {
+  dom.clear(step.body);
+  step.body.appendChild(dom.el('p', 'muted', '正在读取支付信息…'));
+  return api.request('GET', orderUrl(step.ctx, '/pay')).then(function (r) {
+    if (!payAlive(step)) return;
+    if (!r.ok) {
+      dom.clear(step.body).appendChild(dom.alert(r.error.message, 'bad', r.error.request_id));
       return;
     }
-    body.appendChild(dom.details([
-      ['订单号', ctx.no, 'mono'],
-      ['应付金额', '¥' + dom.text(o.amount), 'strong'],
-      ['证书 PIN 码', o.pin_delivery_text, null, true]
-    ]));
-    var form = dom.el('form', 'form');
-    form.noValidate = true;
-    var open = payments.filter(function (p) {
-      return p.state === 'pending' || p.state === 'awaiting_finance';
-    })[0];
-    form.appendChild(P.field({ name: 'method', label: '支付方式', type: 'radios', wide: true,
-      value: open ? open.method : (o.pay_method || ''),
-      options: methods.map(function (m) { return [m.method, m.name]; }) }));
-    var actions = dom.el('div', 'actions');
-    var go = dom.el('button', null, open ? '更换支付方式' : '确认支付方式');
-    go.type = 'submit';
-    actions.appendChild(go);
-    form.appendChild(actions);
-    form.appendChild(dom.el('div', 'form-result'));
-    body.appendChild(form);
-    var slot = dom.el('div', 'pay-slot');
-    body.appendChild(slot);
-    if (open) showPayment(slot, open, methods);
-    form.addEventListener('submit', function (ev) {
-      ev.preventDefault();
-      dom.clearErrors(form);
-      var method = P.value(form, 'method');
-      if (!method) {
-        dom.showError(form, { field: 'method', message: '请选择支付方式。' });
-        return;
-      }
-      ctx.stopTimers();
-      dom.busy(go, '请稍候…', function () {
-        return api.request('POST', orderUrl(ctx, '/pay'), { method: method, scene: onPhone() ? 'h5' : 'qr' });
-      }).then(function (r) {
-        if (!r || !alive()) return;
-        if (!r.ok) {
-          dom.showError(form, r.error);
-          if (open && open.state === 'pending') poll();
-          return;
-        }
-        open = r.body;
-        go.textContent = '更换支付方式';
-        showPayment(slot, r.body, methods);
-        if (r.body.pin_delivery_text) ctx.reload();
-      });
-    });
-  }
-
-  function load() {
-    dom.clear(body);
-    body.appendChild(dom.el('p', 'muted', '正在读取支付信息…'));
-    return api.request('GET', orderUrl(ctx, '/pay')).then(function (r) {
-      if (!alive()) return;
-      if (!r.ok) {
-        dom.clear(body).appendChild(dom.alert(r.error.message, 'bad', r.error.request_id));
-        return;
-      }
-      render(r.body);
-    });
-  }
-
-  return load();
+    drawPay(step, r.body);
+  });
 }
