@@ -432,6 +432,53 @@ static json_t *row_json(struct req *r, const struct db_rows *q, size_t i,
 	return o;
 }
 
+/* ---- why a listed order was last returned */
+
+/* A resubmitted order the reviewer sees again, with the reason it was returned for: the note
+ * of its latest "returned" event (review_move writes the reason's words there). One statement
+ * per IDS_CHUNK listed orders, by the events' order index; newest first per order. */
+static void returned_query(struct query *q, const long long *ids, size_t n)
+{
+	add(q, "SELECT e.order_id, e.note, " DB_ISO("e.at") " FROM order_events e "
+	       "FORCE INDEX (ix_events_order) WHERE e.kind = 'returned' AND e.order_id IN (");
+	for (size_t i = 0; i < n; i++) {
+		add(q, i ? ",?" : "?");
+		bind(q, DB_I64(ids[i]));
+	}
+	add(q, ") ORDER BY e.order_id, e.at DESC, e.id DESC");
+}
+
+/* Sets each item's "returned" ({reason, at} or null); ids[k] is items[k]'s order id. */
+static int add_returned(struct req *r, json_t *items, const long long *ids, size_t n)
+{
+	for (size_t c = 0; c < n; c += IDS_CHUNK) {
+		size_t m = n - c < IDS_CHUNK ? n - c : IDS_CHUNK;
+		struct query q = { 0 };
+		struct db_rows rows;
+		int rc;
+
+		returned_query(&q, ids + c, m);
+		if (q.overflow)
+			return DB_ERR;
+		rc = db_query(&r->app->db, r->arena, q.sql, q.p, q.np, &rows);
+		if (rc != DB_OK)
+			return rc;
+		for (size_t k = c; k < c + m; k++) {
+			json_t *why = json_null();
+
+			for (size_t i = 0; i < rows.nrows; i++) {
+				if (strtoll(db_cell(&rows, i, 0), NULL, 10) != ids[k])
+					continue;
+				why = json_pack("{s:s, s:s?}", "reason", db_cell(&rows, i, 1), "at",
+						db_cell(&rows, i, 2));
+				break;
+			}
+			json_object_set_new(json_array_get(items, k), "returned", why ? why : json_null());
+		}
+	}
+	return DB_OK;
+}
+
 /* EXPLAIN of the query about to run: what the plan test reads (admin only). */
 static int explain(struct req *r, const struct query *q, json_t *plans)
 {
@@ -520,8 +567,8 @@ int review_queue(struct req *r)
 	struct workdays_cal cal;
 	struct query q;
 	struct db_rows chunk[(PER_PAGE_MAX + IDS_CHUNK - 1) / IDS_CHUNK] = { 0 };
-	long long ids[PER_PAGE_MAX];
-	size_t nids = 0, shown;
+	long long ids[PER_PAGE_MAX], listed[PER_PAGE_MAX];
+	size_t nids = 0, nlisted = 0, shown;
 	bool many = true, more = false, few;
 	const char *like = NULL;
 	json_t *items, *plans = NULL;
@@ -567,14 +614,23 @@ int review_queue(struct req *r)
 			const struct db_rows *rows = &chunk[k / IDS_CHUNK];
 
 			for (size_t i = 0; i < rows->nrows; i++)
-				if (strtoll(db_cell(rows, i, Q_ID), NULL, 10) == ids[k])
+				if (strtoll(db_cell(rows, i, Q_ID), NULL, 10) == ids[k]) {
 					json_array_append_new(items, row_json(r, rows, i, &cal));
+					listed[nlisted++] = ids[k];
+				}
 		}
 	} else {
 		shown = chunk[0].nrows > (size_t)f.per_page ? (size_t)f.per_page : chunk[0].nrows;
 		more = chunk[0].nrows > (size_t)f.per_page;
-		for (size_t i = 0; items && i < shown; i++)
+		for (size_t i = 0; items && i < shown; i++) {
 			json_array_append_new(items, row_json(r, &chunk[0], i, &cal));
+			listed[nlisted++] = strtoll(db_cell(&chunk[0], i, Q_ID), NULL, 10);
+		}
+	}
+	rc = items && json_array_size(items) == nlisted ? add_returned(r, items, listed, nlisted) : DB_ERR;
+	if (rc != DB_OK) {
+		json_decref(items);
+		return app_db_error(r, rc);
 	}
 	if (r->auth.roles & ROLE_ADMIN)
 		items = overdue_first(items);

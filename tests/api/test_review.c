@@ -871,10 +871,17 @@ static void test_return_and_resubmit(void **state)
 {
 	char no[19], mobile[12], text[1200], path[200], v[300];
 	struct api_resp r;
-	json_t *m;
+	json_t *m, *item;
+	const char *why;
 
 	(void)state;
 	make_order(no, mobile, "bjca-zycg", "new", "org", NULL, "reviewing", 26000, "wechat");
+	/* Never returned: the list says so. */
+	snprintf(path, sizeof(path), "order_no=%s", no);
+	item = queue_item(&rev, path, no, &r);
+	assert_non_null(item);
+	assert_true(json_is_null(json_object_get(item, "returned")));
+	api_free(&r);
 	/* A second material in two versions, uploaded while it was a draft. */
 	sql("UPDATE orders SET state = 'draft' WHERE order_no = '%s'", no);
 	upload(no, "business_licence");
@@ -939,6 +946,13 @@ static void test_return_and_resubmit(void **state)
 	assert_string_equal(v, "replaced,replaced,pending");
 	snprintf(path, sizeof(path), "order_no=%s", no);
 	assert_true(in_queue(&rev, path, no));
+	/* The reviewer's list says why it was returned. */
+	item = queue_item(&rev, path, no, &r);
+	assert_non_null(item);
+	why = json_string_value(json_object_get(json_object_get(item, "returned"), "reason"));
+	assert_non_null(why);
+	assert_non_null(strstr(why, "经办人信息与身份证件不一致"));
+	api_free(&r);
 	act_ok(&rev, no, "decision", ",\"decision\":\"approve\"", "approved");
 	value(v, sizeof(v), "SELECT GROUP_CONCAT(state ORDER BY material) FROM materials WHERE order_id = %lld "
 	      "AND state <> 'replaced'", id_of(no));
