@@ -34,19 +34,26 @@ var QUEUE_STATES = {
     return V.stateNames(function (s) {
       return V.moves({ from: s.name, by: 'shipping' }).some(function (t) { return !V.is(t.to, 'final'); });
     });
-  }
+  },
+  // One state: the list offers no state filter (fillStates hides it).
+  returned: function () { return []; }
 };
 var QUEUE_LEADS = {
   review: '待预审、审核中、纸质材料审核中的订单，以及已填写纸质材料寄送运单号、待签收的订单。按提交时间从早到晚排列；红色为已超过渠道承诺的办理时限（工作日）。',
   finance: '以对公转账或现场缴费方式付款、待确认收款的订单，以及待退款的订单。按提交时间从早到晚排列。',
-  ship: '审核通过、需要制作并寄出证书介质（USB Key）的订单。按提交时间从早到晚排列。'
+  ship: '审核通过、需要制作并寄出证书介质（USB Key）的订单。按提交时间从早到晚排列。',
+  returned: '审核退回、等待申请人补正的订单，不在任何待办队列中。按提交时间从早到晚排列，每条注明退回原因和退回时间；' +
+    '申请人重新提交后，订单回到审核队列。'
 };
 var ROLE_QUEUE = { reviewer: 'review', finance: 'finance', shipping: 'ship' };
+// The lists each role may pick (the server's table in fcgi-apps/review/queue.c): a role with one
+// list is shown no choice.
+var ROLE_LISTS = { admin: ['review', 'finance', 'ship', 'returned'], reviewer: ['review', 'returned'] };
 var FILTERS = ['queue', 'state', 'channel', 'business', 'kind', 'from', 'to', 'order_no', 'subject', 'per_page'];
 
 function queuePage(me) {
   var queue = {
-    me: me, isAdmin: me.role === 'admin', page: 1, loading: 0, channelsLoaded: false,
+    me: me, isAdmin: me.role === 'admin', lists: ROLE_LISTS[me.role] || [], page: 1, loading: 0, channelsLoaded: false,
     form: document.getElementById('filter-form'), out: document.getElementById('filter-result'),
     result: document.getElementById('queue-result'), pager: document.getElementById('pager')
   };
@@ -58,13 +65,18 @@ function queuePage(me) {
   });
 }
 
-// ---- the queue page's parts: QUEUE is {me, isAdmin, page (the page number shown), loading
-// (numbers the loads: an older answer is dropped), channelsLoaded, form, out, result, pager} ---
+// ---- the queue page's parts: QUEUE is {me, isAdmin, lists (the lists the role picks from,
+// none: its own only), page (the page number shown), loading (numbers the loads: an older
+// answer is dropped), channelsLoaded, form, out, result, pager} ---
 
 // The sections the role sees, and the filters' choices from the vocabulary.
 function showFilters(queue) {
   document.getElementById('queue-section').hidden = false;
-  document.getElementById('queue-field').hidden = !queue.isAdmin;
+  document.getElementById('queue-field').hidden = !queue.lists.length;
+  var fQueue = queue.form.elements.namedItem('queue');
+  Array.prototype.slice.call(fQueue.options).forEach(function (o) {
+    if (queue.lists.indexOf(o.value) < 0) fQueue.removeChild(o);
+  });
   document.getElementById('halls-link').hidden = !queue.isAdmin;
   if (queue.isAdmin) auditForm();
 
@@ -83,7 +95,7 @@ function wire(queue) {
     queue.page = 1;
     load(queue, true);
   });
-  if (queue.isAdmin) {
+  if (queue.lists.length) {
     queue.form.elements.namedItem('queue').addEventListener('change', function () {
       fillStates(queue, '');
       queue.page = 1;
@@ -91,9 +103,9 @@ function wire(queue) {
     });
   }
   document.getElementById('filter-reset').addEventListener('click', function () {
-    var q = queue.isAdmin ? queue.form.elements.namedItem('queue').value : '';
+    var q = queue.lists.length ? queue.form.elements.namedItem('queue').value : '';
     queue.form.reset();
-    if (queue.isAdmin) queue.form.elements.namedItem('queue').value = q;
+    if (queue.lists.length) queue.form.elements.namedItem('queue').value = q;
     fillStates(queue, '');
     queue.page = 1;
     load(queue, true);
@@ -113,11 +125,13 @@ function wire(queue) {
 }
 
 function queueName(queue) {
-  return queue.isAdmin ? queue.form.elements.namedItem('queue').value : ROLE_QUEUE[queue.me.role] || 'review';
+  return queue.lists.length ? queue.form.elements.namedItem('queue').value : ROLE_QUEUE[queue.me.role] || 'review';
 }
 
+// The state filter, offered where the list holds more than one state.
 function fillStates(queue, keep) {
   var sel = queue.form.elements.namedItem('state');
+  document.getElementById('state-field').hidden = queueName(queue) === 'returned';
   dom.clear(sel);
   sel.appendChild(dom.option('', '全部状态'));
   var states = QUEUE_STATES[queueName(queue)];
@@ -137,7 +151,7 @@ function setSelect(queue, name, value) {
 // The filters from the address (a reload or a shared link shows the same page).
 function fromAddress(queue) {
   var q = new URLSearchParams(location.search);
-  if (queue.isAdmin) queue.form.elements.namedItem('queue').value = QUEUE_STATES[q.get('queue')] ? q.get('queue') : 'review';
+  if (queue.lists.length) queue.form.elements.namedItem('queue').value = queue.lists.indexOf(q.get('queue')) >= 0 ? q.get('queue') : 'review';
   fillStates(queue, q.get('state') || '');
   setSelect(queue, 'state', q.get('state') || '');
   setSelect(queue, 'channel', q.get('channel') || '');
@@ -155,7 +169,8 @@ function collect(queue) {
   var params = new URLSearchParams(), v;
   for (var i = 0; i < FILTERS.length; i++) {
     var n = FILTERS[i];
-    if (n === 'queue' && !queue.isAdmin) continue;
+    if (n === 'queue' && !queue.lists.length) continue;
+    if (n === 'state' && queueName(queue) === 'returned') continue;
     v = queue.form.elements.namedItem(n).value.trim();
     if (n === 'per_page' && v === '20') continue;
     if (v) params.set(n, v);
@@ -200,51 +215,73 @@ function claimCell(queue, c, first) {
   return wrap;
 }
 
+// The returned list's column: why the order was sent back (the reviewer's reason in words), and when.
+function returnedCell(it) {
+  var why = it.returned || {};
+  var wrap = dom.el('div');
+  wrap.appendChild(dom.el('span', 'returned-why', dom.text(why.reason)));
+  wrap.appendChild(dom.el('span', 'sub', '退回于 ' + dom.text(S.when(why.at))));
+  return wrap;
+}
+
+// No orders: a word for it, and the order asked for by its number, which may wait elsewhere.
+function emptyState(queue, params, returnedList) {
+  var empty = dom.el('div', 'empty-state');
+  empty.appendChild(dom.el('p', null, queue.page > 1 ? '这一页没有订单了。'
+    : returnedList ? '没有符合条件的已退回、待申请人补正的订单。' : '没有符合条件的待办订单。'));
+  var no = params.get('order_no');
+  if (no) {
+    var p = dom.el('p');
+    p.appendChild(dom.link('查看订单 ' + no + ' 的详情', 'staff-order.html?no=' + encodeURIComponent(no)));
+    empty.appendChild(p);
+  }
+  return empty;
+}
+
+// One order's cells; the returned list shows why and when in place of the days waited.
+function queueRow(queue, it, returnedList) {
+  var noCell = dom.el('div');
+  noCell.appendChild(dom.link(it.order_no, 'staff-order.html?no=' + encodeURIComponent(it.order_no), 'order-link'));
+  noCell.appendChild(dom.el('span', 'sub', '提交于 ' + S.when(it.submitted_at)));
+  var what = dom.el('div');
+  what.appendChild(dom.el('span', null, dom.text(it.business_name || V.zh('businesses', it.business))));
+  what.appendChild(dom.el('span', 'sub', dom.text(it.kind_name || V.zh('kinds', it.kind))));
+  var stateCell = dom.el('div');
+  stateCell.appendChild(S.stateBadge(it.state, it.state_name));
+  if (it.pay_method) stateCell.appendChild(dom.el('span', 'sub', V.zh('pay_methods', it.pay_method)));
+  // Sent back before and resubmitted: why it was returned (the reviewer's reason).
+  if (!returnedList && it.returned && it.returned.reason) {
+    stateCell.appendChild(dom.el('span', 'sub returned-reason', '上次退回：' + it.returned.reason));
+  }
+  var ch = dom.el('div');
+  ch.appendChild(dom.el('span', null, dom.text(it.channel_name)));
+  ch.appendChild(dom.el('span', 'sub', dom.text(it.channel)));
+  return [noCell, { text: it.subject_name }, what, ch, stateCell,
+    returnedList ? returnedCell(it) : waitedCell(queue, it), claimCell(queue, it.claimed_by, it.first_approved_by)];
+}
+
+// The rows past or at the channel's promise, coloured.
+function markDue(table, items) {
+  var trs = table.querySelectorAll('tbody tr');
+  items.forEach(function (it, i) {
+    var max = parseInt(String(it.promise_days || '').split(/[–-]/).pop(), 10);
+    if (it.overdue) trs[i].classList.add('row-overdue');
+    else if (typeof it.waited_days === 'number' && !isNaN(max) && it.waited_days >= max) trs[i].classList.add('row-due');
+  });
+}
+
 function render(queue, body, params) {
   dom.clear(queue.result);
   var items = Array.isArray(body.items) ? body.items : [];
+  var returnedList = body.queue === 'returned';
   if (!items.length) {
-    var empty = dom.el('div', 'empty-state');
-    empty.appendChild(dom.el('p', null, queue.page > 1 ? '这一页没有订单了。' : '没有符合条件的待办订单。'));
-    var no = params.get('order_no');
-    if (no) {
-      // An order outside this queue can still be opened by its number.
-      var p = dom.el('p');
-      var a = dom.el('a', null, '查看订单 ' + no + ' 的详情');
-      a.href = 'staff-order.html?no=' + encodeURIComponent(no);
-      p.appendChild(a);
-      empty.appendChild(p);
-    }
-    queue.result.appendChild(empty);
+    queue.result.appendChild(emptyState(queue, params, returnedList));
   } else {
-    var rows = items.map(function (it) {
-      var link = dom.el('a', 'order-link', it.order_no);
-      link.href = 'staff-order.html?no=' + encodeURIComponent(it.order_no);
-      var noCell = dom.el('div');
-      noCell.appendChild(link);
-      noCell.appendChild(dom.el('span', 'sub', '提交于 ' + S.when(it.submitted_at)));
-      var what = dom.el('div');
-      what.appendChild(dom.el('span', null, dom.text(it.business_name || V.zh('businesses', it.business))));
-      what.appendChild(dom.el('span', 'sub', dom.text(it.kind_name || V.zh('kinds', it.kind))));
-      var stateCell = dom.el('div');
-      stateCell.appendChild(S.stateBadge(it.state, it.state_name));
-      if (it.pay_method) stateCell.appendChild(dom.el('span', 'sub', V.zh('pay_methods', it.pay_method)));
-    // Sent back before and resubmitted: why it was returned (the reviewer's reason).
-    if (it.returned && it.returned.reason) {
-      stateCell.appendChild(dom.el('span', 'sub returned-reason', '上次退回：' + it.returned.reason));
-    }
-      var ch = dom.el('div');
-      ch.appendChild(dom.el('span', null, dom.text(it.channel_name)));
-      ch.appendChild(dom.el('span', 'sub', dom.text(it.channel)));
-      return [noCell, { text: it.subject_name }, what, ch, stateCell, waitedCell(queue, it), claimCell(queue, it.claimed_by, it.first_approved_by)];
-    });
-    var table = dom.table(['订单号', '申请单位 / 申请人', '业务', '渠道', '状态', '已等待', '领取人'], rows, 'queue-table');
-    var trs = table.querySelectorAll('tbody tr');
-    items.forEach(function (it, i) {
-      var max = parseInt(String(it.promise_days || '').split(/[–-]/).pop(), 10);
-      if (it.overdue) trs[i].classList.add('row-overdue');
-      else if (typeof it.waited_days === 'number' && !isNaN(max) && it.waited_days >= max) trs[i].classList.add('row-due');
-    });
+    var rows = items.map(function (it) { return queueRow(queue, it, returnedList); });
+    var table = dom.table(['订单号', '申请单位 / 申请人', '业务', '渠道', '状态', returnedList ? '退回原因' : '已等待', '领取人'],
+      rows, 'queue-table');
+    // Waiting for the applicant: no promise runs.
+    if (!returnedList) markDue(table, items);
     queue.result.appendChild(table);
   }
   queue.pager.hidden = queue.page === 1 && !body.has_more;

@@ -12,6 +12,14 @@
  * here; when many, they are dense, and the queue index is scanned in order with the prefix
  * as a filter. The SQL text is assembled from the fixed fragments below only; every value
  * is a bound parameter.
+ *
+ * The returned list (queue=returned, issue 17): the orders a reviewer sent back, waiting for
+ * their applicant. They wait in no staff queue (orders.queue is NULL), so this list reads
+ * them by their state (order_state_str(ORDER_RETURNED)) off ix_orders_returned (state,
+ * submitted_at, channel_id, business_type, cert_kind; schema/0043_returned_list.sql): one
+ * range, oldest first, its filters checked on the index entries. Its order is the index's
+ * (submitted_at, then those columns, then the primary key); a subject prefix is a filter of
+ * that scan. Each item carries the reason it was returned for (add_returned).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +40,20 @@
 #define SUBJECT_FEW 2000
 #define SQL_MAX 3072
 #define IDS_CHUNK 25     /* ids per WHERE id IN (...): within the 32 parameters of a statement */
+
+#define RETURNED "returned"
+
+/* The lists and who reads each (an admin reads every one, as auth_has_role says): a staff
+ * member's own list is the first that names their role. */
+static const struct {
+	const char *name;
+	unsigned roles;
+} queues[] = {
+	{ "review", ROLE_REVIEWER },
+	{ "finance", ROLE_FINANCE },
+	{ "ship", ROLE_SHIPPING },
+	{ RETURNED, ROLE_REVIEWER },
+};
 
 
 static const char cols[] =
@@ -69,6 +91,7 @@ struct filter {
 	long long channel_id;        /* 0: any */
 	long page, per_page;
 	bool explain;
+	bool returned;               /* the returned list: by state, not orders.queue */
 };
 
 struct query {
@@ -104,8 +127,13 @@ static void bind(struct query *q, struct db_param v)
 static void where(struct query *q, const struct filter *f, const char *subject_like,
 		  bool with_subject)
 {
-	add(q, " WHERE o.queue = ?");
-	bind(q, DB_STR(f->queue));
+	if (f->returned) {
+		add(q, " WHERE o.state = ?");
+		bind(q, DB_STR(order_state_str(ORDER_RETURNED)));
+	} else {
+		add(q, " WHERE o.queue = ?");
+		bind(q, DB_STR(f->queue));
+	}
 	if (f->state) {
 		add(q, " AND o.state = ?");
 		bind(q, DB_STR(f->state));
@@ -151,6 +179,8 @@ static void where(struct query *q, const struct filter *f, const char *subject_l
 /* The index that yields this shape's rows in submitted order. */
 static const char *index_for(const struct filter *f)
 {
+	if (f->returned)
+		return "ix_orders_returned";
 	if (f->state)
 		return "ix_orders_queue";
 	if (f->channel_id)
@@ -175,7 +205,10 @@ static void ordered_query(struct query *q, const struct filter *f, const char *s
 	}
 	add(q, joins);
 	where(q, f, subject_like, true);
-	add(q, " ORDER BY o.submitted_at, o.id LIMIT ? OFFSET ?");
+	/* The returned list in its index's order: ties of submitted_at never sorted. */
+	add(q, f->returned ? " ORDER BY o.submitted_at, o.channel_id, o.business_type, o.cert_kind, o.id"
+			   : " ORDER BY o.submitted_at, o.id");
+	add(q, " LIMIT ? OFFSET ?");
 	bind(q, DB_I64(f->per_page + 1)); /* one more tells whether a next page exists */
 	bind(q, DB_I64((f->page - 1) * f->per_page));
 }
@@ -285,15 +318,22 @@ static long arg_long(const struct kvlist *args, const char *name, long def, long
 	return x < lo || x > hi ? -1 : x;
 }
 
+/* The staff member's own list (NULL for an admin, who is shown the review queue unasked). */
 static const char *role_queue(const struct req *r)
 {
-	if (r->auth.roles & ROLE_REVIEWER)
-		return "review";
-	if (r->auth.roles & ROLE_FINANCE)
-		return "finance";
-	if (r->auth.roles & ROLE_SHIPPING)
-		return "ship";
+	for (size_t i = 0; i < sizeof(queues) / sizeof(queues[0]); i++)
+		if (r->auth.roles & queues[i].roles)
+			return queues[i].name;
 	return NULL;
+}
+
+/* The index of a list's name in queues[], or -1. */
+static int queue_index(const char *name)
+{
+	for (size_t i = 0; i < sizeof(queues) / sizeof(queues[0]); i++)
+		if (strcmp(name, queues[i].name) == 0)
+			return (int)i;
+	return -1;
 }
 
 /* The queue's parameters. Any other is refused, not ignored: a filter with a mistyped name
@@ -321,26 +361,34 @@ static int parse(struct req *r, const struct kvlist *args, struct filter *f)
 {
 	const char *v, *mine = role_queue(r);
 	struct rules_date d;
+	int k;
 
 	memset(f, 0, sizeof(*f));
 	if (unknown_arg(r, args) < 0)
 		return -1;
 	v = kv_get(args, "queue");
-	if (v && strcmp(v, "review") != 0 && strcmp(v, "finance") != 0 && strcmp(v, "ship") != 0)
+	k = v ? queue_index(v) : -1;
+	if (v && k < 0)
 		return resp_error(r, ERR_INVALID_FIELD, "queue",
-				  "队列（queue）应为 review（审核）、finance（财务）或 ship（制证发货）。");
-	/* Each role works its own queue; an admin sees any (the review queue unless asked). */
-	if (r->auth.roles & ROLE_ADMIN)
-		f->queue = v ? v : "review";
-	else if (v && (!mine || strcmp(v, mine) != 0))
+				  "队列（queue）应为 review（审核）、finance（财务）、ship（制证发货）"
+				  "或 returned（已退回，待申请人补正）。");
+	/* Each role reads the lists queues[] gives it (its own unless asked); an admin reads any
+	 * (the review queue unless asked). */
+	if (v && !auth_has_role(r, queues[k].roles))
 		return resp_error(r, ERR_FORBIDDEN, "queue", "您的岗位不能查看该队列。");
-	else
-		f->queue = mine;
+	f->queue = v ? queues[k].name : (r->auth.roles & ROLE_ADMIN) ? "review" : mine;
 	if (!f->queue)
 		return resp_error(r, ERR_FORBIDDEN, NULL, NULL);
+	f->returned = strcmp(f->queue, RETURNED) == 0;
 	f->state = kv_get(args, "state");
 	if (f->state && !order_state_name(f->state))
 		return resp_error(r, ERR_INVALID_FIELD, "state", "订单状态（state）不正确。");
+	/* The returned list holds one state: another is a mistake, not an empty page. */
+	if (f->returned && f->state && strcmp(f->state, order_state_str(ORDER_RETURNED)) != 0)
+		return resp_error(r, ERR_INVALID_FIELD, "state",
+				  "已退回列表只含已退回、待申请人补正的订单：请不选订单状态。");
+	if (f->returned)
+		f->state = NULL; /* the list's own state: the same shape */
 	f->business = kv_get(args, "business");
 	if (f->business && !order_business_name(f->business))
 		return resp_error(r, ERR_INVALID_FIELD, "business", "业务类型（business）不正确。");
@@ -581,7 +629,7 @@ int review_queue(struct req *r)
 	if (f.explain && !(plans = json_array()))
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	rc = calendar(r, &cal);
-	if (rc == DB_OK && like && !f.order_no)
+	if (rc == DB_OK && like && !f.order_no && !f.returned)
 		rc = subject_page(r, &f, like, plans, ids, &nids, &many, &more);
 	few = like && !f.order_no && !many;
 	/* The page: in index order; or, for a few subject matches, their rows by id in chunks. */
@@ -632,8 +680,16 @@ int review_queue(struct req *r)
 		json_decref(items);
 		return app_db_error(r, rc);
 	}
-	if (r->auth.roles & ROLE_ADMIN)
+	if (f.returned) {
+		/* Waiting for the applicant: the hall's review promise does not run. */
+		json_t *it;
+		size_t i;
+
+		json_array_foreach(items, i, it)
+			json_object_set_new(it, "overdue", json_false());
+	} else if (r->auth.roles & ROLE_ADMIN) {
 		items = overdue_first(items);
+	}
 	resp_json(r, 200, json_pack("{s:s, s:i, s:i, s:b, s:o}", "queue", f.queue, "page", (int)f.page,
 				    "per_page", (int)f.per_page, "has_more", more, "items", items));
 	return 0;

@@ -347,6 +347,7 @@ static void test_role_matrix(void **state)
 		int allowed;
 	} ep[] = {
 		{ "GET", "/api/review/queue", NULL, R_STAFF },
+		{ "GET", "/api/review/queue?queue=returned", NULL, R_REV | R_ADM },
 		{ "GET", "/api/review/reasons", NULL, R_STAFF },
 		{ "GET", "/api/review/audit.csv?from=2026-01-01&to=2026-01-02", NULL, R_ADM },
 		{ "GET", "/api/review/orders/%s", NULL, R_STAFF },
@@ -957,6 +958,83 @@ static void test_return_and_resubmit(void **state)
 	value(v, sizeof(v), "SELECT GROUP_CONCAT(state ORDER BY material) FROM materials WHERE order_id = %lld "
 	      "AND state <> 'replaced'", id_of(no));
 	assert_string_equal(v, "accepted,accepted");
+}
+
+/* The returned list (queue=returned): the orders sent back and waiting for their applicant,
+ * oldest first, each with the reason it was returned for; a resubmitted one leaves it. */
+static void test_returned_list(void **state)
+{
+	static const struct {
+		const char *path, *code, *field;
+	} hostile[] = {
+		{ "/api/review/queue?queue=returned%27%20OR%201%3D1", "invalid_field", "queue" },
+		{ "/api/review/queue?queue=draft", "invalid_field", "queue" },
+		{ "/api/review/queue?queue=returned&state=%3Cscript%3E", "invalid_field", "state" },
+		{ "/api/review/queue?queue=returned&state=reviewing", "invalid_field", "state" },
+		{ "/api/review/queue?queue=returned&returned_from=2001-02-01", "bad_query", "returned_from" },
+	};
+	char no[2][19], mobile[12], q[300], tag[17], f[200];
+	struct api_resp r;
+	json_t *item, *why;
+
+	(void)state;
+	wiz_random_serial(tag); /* this run's subjects: the stack keeps earlier runs' orders */
+	snprintf(f, sizeof(f), "queue=returned&from=2001-02-01&to=2001-02-28&subject=%s", tag);
+	for (int i = 0; i < 2; i++) {
+		make_order(no[i], mobile, "bjca-zycg", "new", "org", NULL, "reviewing", 26000, "wechat");
+		act_ok(&rev, no[i], "decision",
+		       ",\"decision\":\"return\",\"reason_code\":\"012\",\"steps\":[\"handler\"],"
+		       "\"note\":\"请核对经办人身份证号\"", "returned");
+		/* Submitted on days of their own, the second first: the list is oldest first. */
+		sql("UPDATE orders SET submitted_at = '2001-02-0%d 09:00:00', subject_name = '%s有限公司%d' "
+		    "WHERE order_no = '%s'", 6 - i, tag, i, no[i]);
+	}
+	/* In no staff queue, but in the returned list, with the reason in words and when. */
+	snprintf(q, sizeof(q), "order_no=%s", no[0]);
+	assert_false(in_queue(&rev, q, no[0]));
+	snprintf(q, sizeof(q), "queue=returned&order_no=%s", no[0]);
+	item = queue_item(&rev, q, no[0], &r);
+	assert_non_null(item);
+	assert_string_equal(json_string_value(json_object_get(r.json, "queue")), "returned");
+	assert_string_equal(json_string_value(json_object_get(item, "state")), "returned");
+	why = json_object_get(item, "returned");
+	assert_non_null(strstr(json_string_value(json_object_get(why, "reason")), "经办人信息与身份证件不一致"));
+	assert_non_null(strstr(json_string_value(json_object_get(why, "reason")), "请核对经办人身份证号"));
+	assert_non_null(json_string_value(json_object_get(why, "at")));
+	assert_true(json_is_false(json_object_get(item, "overdue")));
+	api_free(&r);
+	/* Filters and paging as in the queues: oldest first. */
+	queue_is(f, (const char *const[]){ no[1], no[0] }, 2, "false");
+	snprintf(q, sizeof(q), "%s&per_page=1&page=2", f);
+	queue_is(q, (const char *const[]){ no[0] }, 1, "false");
+	snprintf(q, sizeof(q), "%s&channel=bjca-zycg&business=new&kind=org&state=returned", f);
+	queue_is(q, (const char *const[]){ no[1], no[0] }, 2, "false");
+	snprintf(q, sizeof(q), "%s&kind=person", f);
+	queue_is(q, NULL, 0, "false");
+	/* The admin reads it too; finance and shipping do not. */
+	snprintf(q, sizeof(q), "queue=returned&order_no=%s", no[0]);
+	assert_true(in_queue(&adm, q, no[0]));
+	get(&fin, "/api/review/queue?queue=returned", &r);
+	expect(&r, 403, "forbidden");
+	api_free(&r);
+	get(&shp, "/api/review/queue?queue=returned", &r);
+	expect(&r, 403, "forbidden");
+	api_free(&r);
+	/* Resubmitted (the wizard's resubmit, played): back in the review queue, out of this list. */
+	sql("UPDATE orders SET state = return_state, editable = '', version = version + 1 "
+	    "WHERE order_no = '%s'", no[0]);
+	snprintf(q, sizeof(q), "queue=returned&order_no=%s", no[0]);
+	assert_false(in_queue(&rev, q, no[0]));
+	snprintf(q, sizeof(q), "order_no=%s", no[0]);
+	assert_true(in_queue(&rev, q, no[0]));
+	queue_is(f, (const char *const[]){ no[1] }, 1, "false");
+	/* Hostile arguments: the JSON error naming the argument, never another list. */
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		get(&adm, hostile[i].path, &r);
+		expect(&r, 400, hostile[i].code);
+		assert_string_equal(api_error_field(&r), hostile[i].field);
+		api_free(&r);
+	}
 }
 
 /* Returned: only what the reviewer sent back is taken again. Approving accepts every pending
@@ -1774,6 +1852,11 @@ static void test_queue_plans_use_an_index(void **state)
 		"business=renew&from=2026-01-01", "queue=finance", "queue=finance&state=refunding",
 		"queue=ship", "queue=ship&channel=bjca-zycg&from=2026-01-01&to=2026-12-31",
 		"queue=ship&kind=person", "page=3&per_page=50",
+		"queue=returned", "queue=returned&state=returned", "queue=returned&channel=jxca-js",
+		"queue=returned&business=new", "queue=returned&kind=org",
+		"queue=returned&from=2026-01-01&to=2026-12-31",
+		"queue=returned&channel=szca&business=lost&kind=legal_rep",
+		"queue=returned&subject=%E5%8C%97", "queue=returned&page=3&per_page=50",
 	};
 	char path[300], shape[200], no[19];
 	struct api_resp r;
@@ -2019,6 +2102,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_four_eyes, four_eyes_off),
 		cmocka_unit_test(test_lost_replacement_revokes),
 		cmocka_unit_test(test_return_and_resubmit),
+		cmocka_unit_test(test_returned_list),
 		cmocka_unit_test(test_return_locks_what_was_not_sent_back),
 		cmocka_unit_test(test_detail_masks_for_shipping),
 		cmocka_unit_test(test_final_rejection_refunds),

@@ -482,6 +482,12 @@ async function staffReview(t, shared) {
   await waitText(page, '#order-badges', '已退回');
   await t.axe(page, 'returned');
   await dump(page, 'returned');
+  // The returned list shows it with the note typed and when; its link leads back to the order.
+  const row = await returnedList(t, page, shared.order);
+  if (!row || !row.includes(RETURN_NOTE) || !/退回于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(row)) {
+    throw new Error(`the returned list's row: ${row}`);
+  }
+  await openListed(page, shared.order);
 
   // The applicant: the order is back in 我的订单, the licence is uploaded again, and signed anew.
   const app = await t.newPage();
@@ -506,6 +512,10 @@ async function staffReview(t, shared) {
   await signWithCode(app, shared.applicant.handler, '重新提交');
   await waitText(app, '#order-head', '审核中');
   await t.axe(app, 'resubmitted');
+  // Resubmitted: no longer waiting for its applicant.
+  const stale = await returnedList(t, page, shared.order);
+  if (stale) throw new Error(`the resubmitted order is still in the returned list: ${stale}`);
+  await openListed(page, shared.order);
 
   // The reviewer: the order again (refreshed), the new licence accepted, approved.
   await clickText(page, '刷新', '#order-view');
@@ -648,6 +658,8 @@ async function payByQr(t, page, method, amount, state) {
   await t.axe(page, 'paid');
 }
 
+const RETURN_NOTE = '营业执照复印件不清晰，请重新扫描上传。';
+
 // The decision form of the order page: DECISION (approve, return) with the first reason
 // offered, submitted.
 async function decide(t, page, decision) {
@@ -656,7 +668,7 @@ async function decide(t, page, decision) {
   if (decision !== 'approve') {
     await page.waitForSelector('#d-reason', { visible: true });
     await pickFirst(page, '#d-reason');
-    await fill(page, '#d-note', '营业执照复印件不清晰，请重新扫描上传。');
+    await fill(page, '#d-note', RETURN_NOTE);
   }
   await t.axe(page, `decision ${decision}`);
   await form.evaluate((f) => f.requestSubmit());
@@ -693,11 +705,57 @@ async function openFromQueue(t, page, no) {
     return rows.length === 1 && rows[0].innerText.includes(no);
   }, {}, no);
   await page.waitForNetworkIdle();
+  await openListed(page, no);
+  await t.axe(page, 'order');
+}
+
+// The reviewer's returned list (已退回（待申请人补正）) picked on the queue page, filtered by the
+// order's number, and read again after a reload of its address: the order's row as text, or
+// null where the list has none.
+async function returnedList(t, page, no) {
+  await t.goto(page, '/staff.html');
+  await page.waitForSelector('#queue-result table, #queue-result p', { visible: true });
+  const lists = await page.$$eval('#f-queue option', (l) => l.map((o) => o.value).join(','));
+  if (lists !== 'review,returned') throw new Error(`the reviewer's lists: ${lists}`);
+  await page.select('#f-queue', 'returned');
+  await waitText(page, '#queue-lead', '等待申请人补正');
+  if (!(await page.$eval('#state-field', (e) => e.hidden))) throw new Error('the returned list offers a state filter');
+  await fill(page, '#f-order-no', no);
+  await clickText(page, '查询', '#filter-form');
+  const row = await listedRow(page, no);
+  await t.axe(page, row ? 'returned list' : 'returned list, empty');
+  const addr = new URL(page.url()).searchParams;
+  if (addr.get('queue') !== 'returned' || addr.get('order_no') !== no) throw new Error(`the list's address: ${page.url()}`);
+  await page.reload({ waitUntil: 'networkidle0' });
+  const again = await listedRow(page, no);
+  if ((await page.$eval('#f-queue', (e) => e.value)) !== 'returned' || again !== row) {
+    throw new Error(`the list's address reloaded: ${await page.$eval('#f-queue', (e) => e.value)}, ${again}`);
+  }
+  return row;
+}
+
+// The returned list's answer filtered by NO: its one row's text, or null for the empty state.
+async function listedRow(page, no) {
+  const h = await page.waitForFunction((no) => {
+    const res = document.getElementById('queue-result');
+    if (res.getAttribute('aria-busy')) return false;
+    const rows = [...res.querySelectorAll('tbody tr')];
+    if (rows.length === 1 && rows[0].innerText.includes(no)) {
+      return res.querySelectorAll('th')[5].innerText === '退回原因' && rows[0].innerText.replace(/\s+/g, ' ');
+    }
+    const empty = res.querySelector('.empty-state');
+    return empty && empty.innerText.includes('已退回') && empty.innerText.includes(no) && 'none';
+  }, {}, no);
+  const v = await h.jsonValue();
+  return v === 'none' ? null : v;
+}
+
+// From the queue page (a row, or the empty state's link) to the order page of NO.
+async function openListed(page, no) {
   const link = await page.waitForSelector(`#queue-result a[href*="${no}"]`, { visible: true });
   await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), link.click()]);
   await page.waitForSelector('#order-view:not([hidden])');
   await page.waitForNetworkIdle();
-  await t.axe(page, 'order');
 }
 
 async function login(t, page, name, password) {

@@ -45,13 +45,18 @@ queue_shapes() {
   local no=$1 from to
   from=$(date -d '-200 days' +%F)
   to=$(date -d '-100 days' +%F)
+  # The returned list (queue=returned) reads its own index: its filters are checked on the
+  # index entries of the returned orders, the rare kind and a subject the worst of them.
   QS_NAME=(none state channel business kind dates channel_state_dates subject_few subject_many
-    order_no page_20 finance ship_channel)
-  QS_WHO=(rev rev rev rev rev rev rev rev rev rev rev adm adm)
+    order_no page_20 finance ship_channel returned returned_channel returned_kind_dates
+    returned_subject returned_page_20)
+  QS_WHO=(rev rev rev rev rev rev rev rev rev rev rev adm adm rev rev rev rev rev)
   QS_QUERY=("" "state=reviewing" "channel=bjca-zycg" "business=lost" "kind=person"
     "from=$from&to=$to" "channel=jxca-js&state=paper_review&from=$from"
     "subject=%E5%8C%97%E4%BA%AC%E7%A4%BA%E8%8C%8301" "subject=%E5%8C%97%E4%BA%AC"
-    "order_no=$no" "page=20" "queue=finance" "queue=ship&channel=szca")
+    "order_no=$no" "page=20" "queue=finance" "queue=ship&channel=szca" "queue=returned"
+    "queue=returned&channel=szca" "queue=returned&kind=person&from=$from&to=$to"
+    "queue=returned&subject=%E5%8C%97%E4%BA%AC%E7%A4%BA%E8%8C%8301" "queue=returned&page=20")
 }
 
 declare -A Q
