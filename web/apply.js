@@ -309,6 +309,9 @@ function statusView(pane) {
   if (o.state === 'awaiting_paper') {
     pane.appendChild(dom.el('h3', null, '寄送纸质材料'));
     pane.appendChild(dom.el('p', null, '请打印申请表等纸质材料，经办人签字并加盖单位公章后寄至受理点，并在下方登记快递运单号。'));
+    // Where to: without it the order would wait for a parcel the applicant cannot address.
+    var to = P.paperTo(o.paper_to);
+    if (to) pane.appendChild(to);
     pane.appendChild(formLinks(ctx));
     pane.appendChild(P.waybillForm(ctx.no, function () { ctx.reload(); }));
   } else if (o.state === 'awaiting_key') {

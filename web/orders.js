@@ -149,16 +149,8 @@ function detail(o) {
   if (may(o, 'send_paper')) {
     box.appendChild(dom.el('h3', null, '寄送纸质材料'));
     box.appendChild(dom.el('p', 'muted', '请将签字盖章的申请表等纸质材料寄至受理点，并登记快递运单号。'));
-    // The hall's own address for the paper, as its guide prints it (003 蔡先生, 002 王明明).
-    var to = o.paper_to;
-    if (to && to.address) {
-      box.appendChild(dom.details([
-        ['收件单位', to.org], ['收件人', to.recipient], ['收件地址', to.address], ['联系电话', to.phone]
-      ].filter(function (row) { return row[1]; })));
-      if (to.note) box.appendChild(dom.el('p', 'note-info', to.note));
-      // 003: what an expired certificate's renewal mails (the key and the voucher among them).
-      if (to.items) box.appendChild(dom.el('p', 'note-info', to.items));
-    }
+    var to = P.paperTo(o.paper_to);
+    if (to) box.appendChild(to);
     var links = dom.el('p', 'toolbar');
     links.appendChild(dom.newTab('打印申请表', '/api/wizard/orders/' + encodeURIComponent(o.order_no) +
       '/forms/application', 'btn btn-small btn-secondary'));

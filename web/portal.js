@@ -315,6 +315,20 @@ export function waybillForm(orderNo, onSaved, key) {
   return form;
 }
 
+// The hall's own address for the paper or an old key, as its guide prints it (003 蔡先生, 002
+// 王明明), with its note and what an offline renewal mails (003: the key and the voucher among
+// them); null where the hall published none.
+export function paperTo(to) {
+  if (!to || !to.address) return null;
+  var f = document.createDocumentFragment();
+  f.appendChild(dom.details([
+    ['收件单位', to.org], ['收件人', to.recipient], ['收件地址', to.address], ['联系电话', to.phone]
+  ].filter(function (row) { return row[1]; })));
+  if (to.note) f.appendChild(dom.el('p', 'note-info', to.note));
+  if (to.items) f.appendChild(dom.el('p', 'note-info', to.items));
+  return f;
+}
+
 // 002 损坏补办 "用户损坏补办时需携带原有数字证书介质USBkey进行检测鉴定": where the old key goes,
 // the inspection's rule, and the form for its waybill (awaiting_key).
 export function keyParcel(o, onSaved) {
@@ -323,14 +337,8 @@ export function keyParcel(o, onSaved) {
   box.appendChild(dom.el('p', null, '请将原证书介质（USB Key）寄至受理点检测，并在下方登记快递运单号。' +
     '证书介质质保期为一年，自证书初次发放日起计算：经检测属于介质质量问题且在质保期内的免费办理；' +
     '非质量问题或已超过质保期的，需支付证书介质费后继续办理。检测结果将以短信通知。'));
-  var to = o.paper_to;
-  if (to && to.address) {
-    box.appendChild(dom.details([
-      ['收件单位', to.org], ['收件人', to.recipient], ['收件地址', to.address], ['联系电话', to.phone]
-    ].filter(function (row) { return row[1]; })));
-  } else {
-    box.appendChild(dom.el('p', 'note-warn', '该营业厅未公布介质寄送地址，请先联系营业厅确认收件地址。'));
-  }
+  box.appendChild(paperTo(o.paper_to) ||
+    dom.el('p', 'note-warn', '该营业厅未公布介质寄送地址，请先联系营业厅确认收件地址。'));
   box.appendChild(waybillForm(o.order_no, onSaved, true));
   return box;
 }

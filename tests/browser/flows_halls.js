@@ -162,7 +162,7 @@ async function szca(t) {
 
 // ---- netca-gd (003): 机构证书 for two years; 法定代表人银行卡, 经办人银行卡; the transfer ------
 
-async function netca(t) {
+async function netca(t, shared) {
   const { page, who } = await begin(t, 'netca-gd', 'org');
   const home = address('广东省', '广州市', '越秀区', '青龙坊 38 号', '510000');
   await stepIs(page, 'enterprise');
@@ -197,6 +197,80 @@ async function netca(t) {
   await h.waitText(page, '#order-head', '待支付');
   await t.axe(page, 'order status');
   await h.dump(page, 'netca-status');
+  shared.netca = { order: new URL(page.url()).searchParams.get('order'), who };
+}
+
+// netca-gd (003) 新办, the CA's side, clicked in the staff pages: "必须等纸质资料寄达，并且汇款到账
+// 才能办理". Finance confirms the transfer from its queue; the applicant mails the paper to the
+// hall's address and registers its waybill; the reviewer signs for the paper and approves it;
+// shipping makes the key and ships it ("3个工作日内办结顺丰包邮寄出"), followed anonymously, and
+// registers its delivery: the order is done.
+async function netcaStaff(t, shared) {
+  if (!shared.netca) throw new Error('no netca-gd order awaiting finance from the applicant flow');
+  const { order, who } = shared.netca;
+  const fin = await staffOrder(t, 'finance', order);
+  await h.waitText(fin, '#actions', '对公转账');
+  await h.waitText(fin, '#actions', '1000.00');
+  await h.dump(fin, 'finance-order');
+  await h.clickText(fin, '确认收款', '#actions');
+  await fin.waitForSelector('#actions .confirm-box', { visible: true });
+  await t.axe(fin, 'confirm the payment');
+  await h.clickText(fin, '确认收款', '#actions .confirm-box');
+  await h.waitText(fin, '#order-badges', '待寄送纸质材料');
+  await fin.waitForNetworkIdle();
+  await t.axe(fin, 'payment confirmed');
+  await h.dump(fin, 'finance-confirmed');
+
+  await mailPaper(t, order, who);
+
+  const rev = await staffOrder(t, 'reviewer', order);
+  await h.waitText(rev, '#actions', '申请人寄来的运单');
+  await h.clickText(rev, '登记签收', '#actions');
+  await h.clickText(rev, '确认登记签收', '#actions');
+  await h.waitText(rev, '#order-badges', '纸质材料审核中');
+  await h.waitText(rev, '#actions', '纸质材料审核结论');
+  await h.decide(t, rev, 'approve');
+  await h.waitText(rev, '#order-badges', '审核通过');
+  await t.axe(rev, 'approved');
+
+  const ship = await staffOrder(t, 'shipping', order);
+  const waybill = await h.makeAndShip(t, ship);
+  await h.trackOrder(t, order, who.handler, ['已寄出', waybill]);
+  await h.clickText(ship, '登记签收', '#actions');
+  await h.clickText(ship, '确认登记签收', '#actions');
+  await h.waitText(ship, '#order-badges', '已完成');
+  await ship.waitForNetworkIdle();
+  await t.axe(ship, 'delivered');
+  await h.trackOrder(t, order, who.handler, ['已完成']);
+}
+
+// A staff member (USER) logged in to the console, the order found in their queue and opened.
+async function staffOrder(t, user, order) {
+  const page = await t.newPage();
+  await t.goto(page, '/staff.html');
+  await h.staffLogin(t, page, user);
+  await h.openFromQueue(t, page, order);
+  return page;
+}
+
+// The applicant, back at the order's status: it names the hall's address for the paper (003
+// "收件地址：广州市海珠区海洲路38号") and takes the waybill of the parcel sent there.
+async function mailPaper(t, order, who) {
+  const page = await t.newPage();
+  await h.login(t, page, who.uscc, 'Browser2026hall');
+  await t.axe(page, 'orders, awaiting the paper');
+  await t.goto(page, `/apply.html?order=${order}&step=status`);
+  await h.waitText(page, '#order-head', '待寄送纸质材料');
+  await page.waitForSelector(`#f-wb-${order}-number`, { visible: true });
+  await h.waitText(page, '#pane', '广州市海珠区海洲路38号');
+  await page.waitForNetworkIdle();
+  await t.axe(page, 'paper address');
+  await h.dump(page, 'netca-paper');
+  await page.select(`#f-wb-${order}-carrier`, 'sf');
+  await h.fill(page, `#f-wb-${order}-number`, 'SF' + h.randomDigits(12));
+  await h.clickText(page, '提交运单号', '#pane');
+  await h.waitText(page, '#pane', '已登记运单');
+  await t.axe(page, 'paper waybill');
 }
 
 // ---- jxca-js (004), two stages: the legal representative's own face, the seal sheet, the
@@ -232,6 +306,7 @@ async function jxca(t) {
 exports.tests = [
   ['hall szca (001): 机构个人证书 新办 by 银行金融认证 and the handler\'s face, paid by Alipay, to review', szca],
   ['hall netca-gd (003): 机构证书 新办 for two years by 法定代表人银行卡 and 经办人银行卡, to the transfer awaiting finance', netca],
+  ['hall netca-gd (003), staff: finance confirms the transfer, the paper mailed, signed for and approved, the key shipped and delivered', netcaStaff],
   ['hall jxca-js (004): 新办 by the legal representative\'s face, to pre-review', jxca],
   ['hall cecep (000): 新办 by 法定代表人手机号 and 经办人手机实名, paid by WeChat, to review', cecep],
 ];
