@@ -1126,8 +1126,7 @@ static void test_order_detail(void **state)
 							 "form"), "done")));
 	api_free(&r);
 	put_material(no, "business_licence", 1, "rejected");
-	put_material(no, "handler_id_front", 1, "accepted");
-	put_material(no, "handler_id_back", 1, "pending");
+	put_material(no, "handler_id", 1, "accepted");
 	put_material(no, "authorisation_letter", 1, "pending");
 	wiz_order(&ca, no, NULL, &r);
 	assert_int_equal(json_array_size(json_object_get(r.json, "materials_missing")), 1);
