@@ -5,6 +5,7 @@
 import * as dom from './dom.js';
 import * as api from './api.js';
 import * as P from './portal.js';
+import { isDataStep } from './wizard-steps.js';
 
 
 var PAY_POLL_MS = 3000;
@@ -43,8 +44,9 @@ export function formLinks(ctx) {
 export function formStep(ctx, pane) {
   pane.appendChild(dom.el('h2', null, '打印申请表'));
   pane.appendChild(dom.el('p', null, '申请表由系统按本订单填写的信息生成，印有订单号和防伪二维码，只对本订单有效。请打印后由经办人签字、加盖单位公章，扫描后在下一步上传。'));
-  var step = ctx.step('form');
-  if (step && !step.done) {
+  // The steps before this one (the form itself is done only once its scan is uploaded).
+  var before = ctx.names().slice(0, ctx.names().indexOf('form'));
+  if (before.some(function (s) { return isDataStep(s) && !ctx.done(s); })) {
     pane.appendChild(dom.alert('前面的填写步骤尚未全部完成，申请表中的部分信息可能为空；建议完成前面各步后再打印。', 'info'));
   }
   pane.appendChild(formLinks(ctx));

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "domain/order_steps.h"
 #include "ext/courier.h"
 #include "ext/provider.h"
 #include "sandbox.h"
@@ -13,8 +14,12 @@
 /*
  *   GET  /sandbox/courier/tracks/:carrier/:number  (signed, shared/ext/courier.h)
  *        -> 200 {"state","events"}; 404 for an unknown carrier or a malformed number;
- *        a number nobody scripted gets a plausible track, fixed at its first query:
- *        collected two hours before, in transit one hour before.
+ *        a number nobody scripted gets a plausible track, planned at its first query from
+ *        the shipment as the courier's label has it (the hall's waybill row: when it was
+ *        registered, which way it goes; the CA's city from the channel's paper or counter
+ *        address, the applicant's from the order's mailing address): collected 20 minutes
+ *        after the shipment, through the sender's and the recipient's hubs, delivered a day
+ *        after; each query answers the events whose time has come.
  *   POST /sandbox/courier/tracks {"carrier","number","state","events":[{"at","text"}],
  *        "fail"} scripts a track (unsigned, like /sandbox/control: tests drive it).
  *        fail: "unavailable" answers 503; "timeout" answers only after [courier]
@@ -34,6 +39,14 @@ static const char sql_script[] =
 
 #define AT_MAX 40
 #define TEXT_MAX 200
+#define CITY_MAX 64
+
+/* Who sent the parcel and to whom, as on its label: the hall's waybill and order. */
+static const char sql_shipment[] =
+	"SELECT UNIX_TIMESTAMP(w.created_at), w.direction, o.id, c.paper_address, c.desk_address "
+	"FROM waybills w JOIN orders o ON o.id = w.order_id JOIN channels c ON c.id = o.channel_id "
+	"WHERE w.carrier = ? AND w.number = ? ORDER BY w.created_at LIMIT 1";
+static const char sql_step[] = "SELECT data_enc FROM order_steps WHERE order_id = ? AND step = ?";
 
 static void china_time(time_t t, char out[32])
 {
@@ -44,25 +57,131 @@ static void china_time(time_t t, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
 }
 
-/* The track of a number nobody scripted, as compact JSON in the arena. */
-static const char *default_events(struct req *r, const char *carrier)
+/* The city an address starts with ("广州市海珠区…" -> "广州市"), or "" when it names none. */
+static void city_of(const char *address, char out[CITY_MAX])
 {
-	time_t now = time(NULL);
-	char at1[32], at2[32], *s;
-	const char *copy, *name = waybill_carrier_name(carrier);
-	json_t *ev;
+	const char *shi = address ? strstr(address, "市") : NULL;
+	size_t n = shi ? (size_t)(shi - address) + strlen("市") : 0;
 
-	china_time(now - 2 * 3600, at1);
-	china_time(now - 3600, at2);
-	ev = json_pack("[{s:s, s:s}, {s:s, s:s}]",
-		       "at", at1, "text",
-		       arena_printf(r->arena, "【深圳市】%s 南山科技园营业点 已揽收快件", name),
-		       "at", at2, "text", "快件已从【深圳转运中心】发出，正发往【南昌转运中心】");
-	s = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
-	json_decref(ev);
+	out[0] = '\0';
+	if (n > 0 && n < CITY_MAX) {
+		memcpy(out, address, n);
+		out[n] = '\0';
+	}
+}
+
+/* A city the applicant entered in a step of the order (its mailing city, else its own). */
+static void applicant_city(struct req *r, long long order_id, char out[CITY_MAX])
+{
+	static const struct {
+		const char *step, *field;
+	} where[] = { { "product", "mail_city" }, { "enterprise", "city" } };
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]) && !out[0]; i++) {
+		struct db_rows rows;
+		json_t *j;
+
+		if (db_query(&r->app->db, r->arena, sql_step, DB_ARGS(DB_I64(order_id), DB_STR(where[i].step)),
+			     &rows) != DB_OK || rows.nrows != 1)
+			continue;
+		j = order_steps_open(&r->app->key, r->arena, order_id, where[i].step, db_cell(&rows, 0, 0),
+				     rows.len[0]);
+		if (j && strlen(order_step_str(j, where[i].field)) < CITY_MAX)
+			snprintf(out, CITY_MAX, "%s", order_step_str(j, where[i].field));
+	}
+}
+
+/* The shipment of carrier/number as its label has it: when it was registered (now when the hall
+ * has no such waybill) and the cities it goes from and to ("" when unknown). */
+static void shipment(struct req *r, const char *carrier, const char *number, time_t *at,
+		     char from[CITY_MAX], char to[CITY_MAX])
+{
+	char ca[CITY_MAX], applicant[CITY_MAX];
+	struct db_rows rows;
+
+	*at = time(NULL);
+	from[0] = to[0] = '\0';
+	if (db_query(&r->app->db, r->arena, sql_shipment, DB_ARGS(DB_STR(carrier), DB_STR(number)),
+		     &rows) != DB_OK || rows.nrows != 1)
+		return;
+	*at = (time_t)strtoll(db_cell(&rows, 0, 0), NULL, 10);
+	city_of(db_cell(&rows, 0, 3), ca);
+	if (!ca[0])
+		city_of(db_cell(&rows, 0, 4), ca);
+	applicant_city(r, strtoll(db_cell(&rows, 0, 2), NULL, 10), applicant);
+	/* in: the applicant's paper to the CA; out: the key to the applicant. */
+	if (strcmp(db_cell(&rows, 0, 1), "in") == 0) {
+		snprintf(from, CITY_MAX, "%s", applicant);
+		snprintf(to, CITY_MAX, "%s", ca);
+	} else {
+		snprintf(from, CITY_MAX, "%s", ca);
+		snprintf(to, CITY_MAX, "%s", applicant);
+	}
+}
+
+/* The plan of a number nobody scripted, as compact JSON in the arena: its events with the
+ * time ("t") each comes and the state ("s") it brings, for tracked() to reveal. */
+static const char *planned_events(struct req *r, const char *carrier, const char *number)
+{
+	const char *name = waybill_carrier_name(carrier);
+	char from[CITY_MAX], to[CITY_MAX], at[32], *s;
+	const char *copy;
+	json_t *plan = json_array();
+	time_t t0;
+
+	shipment(r, carrier, number, &t0, from, to);
+	if (!from[0])
+		snprintf(from, sizeof(from), "寄件城市");
+	if (!to[0])
+		snprintf(to, sizeof(to), "收件城市");
+	const struct {
+		long after;
+		const char *state, *text;
+	} steps[] = {
+		{ 20 * 60, "collected", arena_printf(r->arena, "【%s】%s 已揽收快件", from, name) },
+		{ 3 * 3600, "in_transit",
+		  strcmp(from, to) == 0
+			  ? arena_printf(r->arena, "快件已在【%s转运中心】完成分拣，准备派送", from)
+			  : arena_printf(r->arena, "快件已从【%s转运中心】发出，正发往【%s转运中心】", from, to) },
+		{ 16 * 3600, "in_transit", arena_printf(r->arena, "快件已到达【%s转运中心】", to) },
+		{ 20 * 3600, "delivering", arena_printf(r->arena, "【%s】快件正在派送中，请保持电话畅通", to) },
+		{ 24 * 3600, "delivered", arena_printf(r->arena, "【%s】快件已签收，签收人：本人", to) },
+	};
+
+	for (size_t i = 0; plan && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		china_time(t0 + steps[i].after, at);
+		json_array_append_new(plan, json_pack("{s:s, s:s, s:I, s:s}", "at", at, "text", steps[i].text,
+						      "t", (json_int_t)(t0 + steps[i].after), "s", steps[i].state));
+	}
+	s = plan ? json_dumps(plan, JSON_COMPACT) : NULL;
+	json_decref(plan);
 	copy = s ? arena_strdup(r->arena, s) : NULL;
 	free(s);
 	return copy;
+}
+
+/* What a stored track says now: a scripted one as scripted; a planned one (events with "t")
+ * as far as its time has come, "unknown" before its first event. */
+static const char *tracked(json_t *events, const char *state, json_t **shown)
+{
+	time_t now = time(NULL);
+	json_t *e;
+	size_t i;
+
+	*shown = events;
+	if (json_array_size(events) == 0 || !json_is_integer(json_object_get(json_array_get(events, 0), "t")))
+		return state;
+	*shown = json_array();
+	state = "unknown";
+	json_array_foreach(events, i, e) {
+		if (json_integer_value(json_object_get(e, "t")) > (json_int_t)now)
+			break;
+		state = courier_state_code(json_string_value(json_object_get(e, "s")));
+		json_array_append_new(*shown, json_pack("{s:O, s:O}", "at", json_object_get(e, "at"), "text",
+							 json_object_get(e, "text")));
+	}
+	return state ? state : "in_transit";
 }
 
 static int check_signature(struct req *r)
@@ -78,10 +197,10 @@ static int check_signature(struct req *r)
 
 int sandbox_courier_track(struct req *r)
 {
-	const char *carrier = r->params[0], *raw = r->params[1], *fail;
+	const char *carrier = r->params[0], *raw = r->params[1], *fail, *state;
 	char number[WAYBILL_MAX + 1];
 	struct db_rows rows;
-	json_t *events;
+	json_t *events, *shown;
 	int rc;
 
 	if (sandbox_ready(r) < 0 || check_signature(r) < 0)
@@ -92,12 +211,12 @@ int sandbox_courier_track(struct req *r)
 		return sandbox_error(r, 404, "not_found", true, "number", "查无此运单。");
 	rc = db_query(&r->app->db, r->arena, sql_get, DB_ARGS(DB_STR(carrier), DB_STR(number)), &rows);
 	if (rc == DB_OK && rows.nrows == 0) {
-		const char *ev = default_events(r, carrier);
+		const char *ev = planned_events(r, carrier, number);
 
 		if (!ev)
 			return resp_error(r, ERR_INTERNAL, NULL, NULL);
 		rc = db_exec(&r->app->db, sql_default,
-			     DB_ARGS(DB_STR(carrier), DB_STR(number), DB_STR("in_transit"), DB_STR(ev)),
+			     DB_ARGS(DB_STR(carrier), DB_STR(number), DB_STR("unknown"), DB_STR(ev)),
 			     NULL, NULL);
 		if (rc == DB_OK)
 			rc = db_query(&r->app->db, r->arena, sql_get,
@@ -115,7 +234,9 @@ int sandbox_courier_track(struct req *r)
 	events = sandbox_arena_json(r, json_loads(db_cell(&rows, 0, 1), 0, NULL));
 	if (!json_is_array(events))
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
-	resp_json(r, 200, json_pack("{s:s, s:O}", "state", db_cell(&rows, 0, 0), "events", events));
+	state = tracked(events, db_cell(&rows, 0, 0), &shown);
+	resp_json(r, 200, json_pack("{s:s, s:o}", "state", state, "events",
+				    shown == events ? json_incref(events) : shown));
 	return 0;
 }
 

@@ -388,10 +388,14 @@ int wizard_create(struct req *r)
 					? json_pack("{s:s}", "open_order_no", c.holder_no)
 					: json_object();
 
+		/* A new certificate has none yet: the open application is the ID number's (000, 002
+		 * "同一证件号…需先取消之前中断的订单"). */
 		return resp_error_with(r, ERR_OPEN_ORDER, NULL,
 				       c.holder_account == r->auth.id
 					       ? arena_printf(r->arena,
-							      "该证书已有一笔未完成的申请（订单号 %s），请继续办理或取消该订单后再申请。",
+							      "%s已有一笔未完成的申请（订单号 %s），请继续办理或取消该订单后再申请。",
+							      wizard_business_targets_cert(in.business) ? "该证书"
+													: "该证件号码",
 							      c.holder_no)
 					       : "该证件号码已有一笔由其他账号提交、尚未完成的申请，请联系该账号取消后再申请。",
 				       extra);

@@ -18,6 +18,7 @@
 #include "crypto/crypto.h"
 #include "db/db.h"
 #include "domain/order.h"
+#include "domain/order_steps.h"
 #include "domain/orderno.h"
 #include "wizclient.h"
 #include "domain/workdays.h"
@@ -478,12 +479,37 @@ static void test_number_taken(void **state)
 
 /* ---- the public look-up ---------------------------------------------------------------- */
 
+/* The instant t as the courier writes it (China time, ISO 8601): compared as strings. */
+static void china_time(time_t t, char out[32])
+{
+	struct tm tm;
+
+	t += 8 * 3600;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
+}
+
+/* The order's product step with its mailing city, sealed as the wizard saves it. */
+static void mail_city(const char *no, const char *city)
+{
+	long long id = count("SELECT id FROM orders WHERE order_no = ?", no);
+	json_t *step = json_pack("{s:s}", "mail_city", city);
+	unsigned char *sealed = NULL;
+	size_t n = 0;
+
+	assert_int_equal(order_steps_seal(&key, &a, id, "product", step, &sealed, &n), 0);
+	json_decref(step);
+	assert_int_equal(db_exec(&db, "INSERT INTO order_steps (order_id, step, data_enc, updated_at) "
+				 "VALUES (?, 'product', ?, NOW(3))", DB_ARGS(DB_I64(id), DB_BLOB(sealed, n)),
+				 NULL, NULL), DB_OK);
+}
+
 /* The timeline shows the paper_sent event; "waybills" shows both ways: first as entered, not
  * yet refreshed; after a background pass, with the courier's scripted state and events (and a
  * default track for a number nobody scripted) and the time of that refresh. */
 static void test_lookup_shows_waybills(void **state)
 {
-	char no[19], in[40], out[40], json[1024], sql[512];
+	char no[19], in[40], out[40], json[1024], sql[512], shipped[32], now[32];
 	struct api_resp r;
 	json_t *w, *ev, *tl, *e;
 	size_t i;
@@ -500,13 +526,17 @@ static void test_lookup_shows_waybills(void **state)
 	enter(&owner, no, "sf", in, &r);
 	assert_int_equal(r.status, 200);
 	api_free(&r);
-	/* The key shipped back: recorded by staff (the review program's part), by hand here. */
+	/* The key shipped back five hours ago to the applicant's mailing city: recorded by staff
+	 * (the review program's part), by hand here, as is the product step's city. */
+	mail_city(no, "深圳市");
 	fresh("ems", out);
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO waybills (order_id, direction, carrier, number, created_by_type, "
-		 "created_by, created_at) SELECT id, 'out', 'ems', '%s', 'staff', 1, NOW(3) "
-		 "FROM orders WHERE order_no = '%s'", out, no);
+		 "created_by, created_at) SELECT id, 'out', 'ems', '%s', 'staff', 1, "
+		 "NOW(3) - INTERVAL 5 HOUR FROM orders WHERE order_no = '%s'", out, no);
 	wiz_sql(sql);
+	china_time(time(NULL) - 5 * 3600 - 2, shipped);
+	china_time(time(NULL) + 2, now);
 
 	/* Before any refresh: as entered, nothing from the courier yet. */
 	lookup(no, owner_mobile, &r);
@@ -541,7 +571,8 @@ static void test_lookup_shows_waybills(void **state)
 	assert_int_equal(json_array_size(ev), 2);
 	assert_string_equal(str(json_array_get(ev, 1), "text"), "【南昌市】派送中，快递员 王师傅");
 	assert_string_equal(str(json_array_get(ev, 0), "at"), "2026-11-20T09:30:00+08:00");
-	/* The out waybill: nobody scripted it, the sandbox made up collected then in transit. */
+	/* The out waybill: nobody scripted it, the sandbox made up its track from the shipment:
+	 * after it, in order, and from the CA's city (jxca-js: 南昌市) to the applicant's. */
 	w = waybill(&r, "out");
 	assert_non_null(w);
 	assert_string_equal(str(w, "number"), out);
@@ -549,7 +580,12 @@ static void test_lookup_shows_waybills(void **state)
 	assert_string_equal(str(w, "state"), "in_transit");
 	ev = json_object_get(w, "events");
 	assert_int_equal(json_array_size(ev), 2);
+	assert_non_null(strstr(str(json_array_get(ev, 0), "text"), "【南昌市】"));
 	assert_non_null(strstr(str(json_array_get(ev, 0), "text"), "揽收"));
+	assert_non_null(strstr(str(json_array_get(ev, 1), "text"), "从【南昌市转运中心】发出，正发往【深圳市转运中心】"));
+	assert_true(strcmp(str(json_array_get(ev, 0), "at"), shipped) > 0);
+	assert_true(strcmp(str(json_array_get(ev, 1), "at"), str(json_array_get(ev, 0), "at")) > 0);
+	assert_true(strcmp(str(json_array_get(ev, 1), "at"), now) < 0);
 	/* Nothing personal in clear. */
 	assert_null(strstr(r.body, owner_mobile));
 	api_free(&r);

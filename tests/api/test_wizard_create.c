@@ -83,6 +83,9 @@ static void one_open_application(void **state)
 							      "open_order_no")), no);
 	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"),
 								 "message")), no));
+	/* A new certificate has none yet: the ID number holds the open application, not "该证书". */
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"),
+								 "message")), "该证件号码已有一笔未完成的申请"));
 	api_free(&r);
 	/* Another kind of certificate is another application. */
 	wiz_create(&c, "netca-gd", "new", "legal_rep", NULL, other);

@@ -120,12 +120,13 @@ async function waitText(page, sel, want) {
 function stepOf(page) { return new URL(page.url()).searchParams.get('step'); }
 
 // Fills the wizard's pane: text fields by name (radios and checkboxes: the value to pick), axe
-// on the step as shown, then 保存 and the next step waited for.
-async function saveStep(t, page, values) {
+// on the step as shown (unless opts.axe is false: a step another flow checks), then 保存 and
+// the next step waited for.
+async function saveStep(t, page, values, opts = {}) {
   const step = stepOf(page);
   await page.waitForSelector('#pane form', { visible: true });
   await page.waitForNetworkIdle();
-  await t.axe(page, `step ${step}`);
+  if (opts.axe !== false) await t.axe(page, `step ${step}`);
   for (const [name, v] of Object.entries(values)) {
     const sel = `#pane [name="${name}"]`;
     const type = await page.$eval(sel, (e) => e.type).catch(() => null);
@@ -175,17 +176,18 @@ async function faceCheck(t, link) {
   await t.axe(phone, 'face passed');
 }
 
-// A printed form, signed, stamped and scanned: the form opens in a window of its own (axe on
-// it), a red seal is laid on its seal box as the office's stamp would be, and the "scan" is a
-// screenshot of the page. Returns the PNG's path.
-let scanNo = 0;
 // Whether the stepper ticks the step named name.
 async function stepTicked(page, name) {
   return page.evaluate((n) => [...document.querySelectorAll('#stepbar li')]
     .some((li) => li.innerText.includes(n) && li.classList.contains('done')), name);
 }
 
-async function printAndScan(t, page, link) {
+// A printed form, signed, stamped and scanned: the form opens in a window of its own (axe on
+// it), a red seal is laid on its seal box as the office's stamp would be, and the "scan" is a
+// screenshot of the page. Returns the image's path: a PNG, or a JPEG where the hall takes no
+// PNG (type 'jpeg', 001).
+let scanNo = 0;
+async function printAndScan(t, page, link, type = 'png') {
   const target = page.browser().waitForTarget((tg) => tg.opener() === page.target());
   await link.click();
   const form = t.adopt(await (await target).page());
@@ -212,35 +214,36 @@ async function printAndScan(t, page, link) {
     seal.textContent = '合同专用章';
     document.body.appendChild(seal);
   });
-  const f = path.join(lib.WORK, `scan-${++scanNo}.png`);
-  await form.screenshot({ path: f, fullPage: true });
+  const f = path.join(lib.WORK, `scan-${++scanNo}.${type === 'jpeg' ? 'jpg' : 'png'}`);
+  await form.screenshot({ path: f, fullPage: true, type, ...(type === 'jpeg' ? { quality: 90 } : {}) });
   await form.close();
   return f;
 }
 
 // A scan of a paper with no form on it (a licence, an ID card's copy): a page of text lines
-// with the office's red seal, drawn in a blank tab and screenshotted.
-async function photoScan(page) {
+// with the office's red seal, drawn in a blank tab and screenshotted (type: as printAndScan's).
+async function photoScan(page, type = 'png') {
   const p = await page.browserContext().newPage();
   await p.setViewport({ width: 620, height: 877 });
   await p.setContent('<body style="margin:40px;font:18px sans-serif;background:#fff">' +
     '<h1>营业执照（副本）复印件</h1>' + '<p>统一社会信用代码 与原件一致 仅供办理数字证书使用</p>'.repeat(8) +
     '<div style="position:absolute;left:380px;top:600px;width:150px;height:150px;border:6px solid #d00;' +
     'border-radius:50%"></div></body>');
-  const f = path.join(lib.WORK, `scan-${++scanNo}.png`);
-  await p.screenshot({ path: f });
+  const f = path.join(lib.WORK, `scan-${++scanNo}.${type === 'jpeg' ? 'jpg' : 'png'}`);
+  await p.screenshot({ path: f, type, ...(type === 'jpeg' ? { quality: 90 } : {}) });
   await p.close();
   return f;
 }
 
 // Every required material the materials step takes now, uploaded: the printed forms' scans, and
-// the generic scan for the rest.
+// the generic scan for the rest. The seal sheet only when its scan is given (004 requires it).
 async function uploadAll(page, scans, generic) {
   const kinds = await page.$$eval('#pane input[type="file"]', (l) => l.map((e) => e.id.replace(/^file-/, '')));
   for (const kind of kinds) {
     const label = kind === 'application_form' ? scans.application
-      : kind === 'authorisation_letter' ? scans.authorisation : generic;
-    if (kind === 'seal_sample' || kind === 'payment_voucher') continue; // 选传
+      : kind === 'authorisation_letter' ? scans.authorisation
+        : kind === 'seal_sample' ? scans.seal : generic;
+    if ((kind === 'seal_sample' && !scans.seal) || kind === 'payment_voucher') continue; // 选传
     const input = await page.$(`#file-${kind}`);
     const done = page.waitForResponse((r) => r.request().method() === 'POST' &&
       r.url().includes(`/materials/${kind}`));
@@ -276,22 +279,28 @@ async function registerOrg(t, page, uscc = randomUscc()) {
 
 // The enterprise step and its account (金融认证信息) saved, and the organisation proven by the
 // 0.01 transfer: its memo read off the sandbox bank's statement and typed in. The memo is 002's
-// certificate PIN too (证书密码在对公账户收款1分钱记录附言中查询): kept in shared.memo.
-async function enterpriseByTransfer(t, page, shared) {
+// certificate PIN too (证书密码在对公账户收款1分钱记录附言中查询): kept in shared.memo. extra: the
+// hall's own fields or another address (another hall's steps).
+async function enterpriseByTransfer(t, page, shared, extra = {}) {
   const account = '6222' + randomDigits(12);
   shared.account = account;
   const values = {
     province: '北京市', city: '北京市', district: '海淀区', address: '中关村大街 1 号',
-    method: 'transfer', bank: '中国工商银行北京中关村支行', account_no: account,
+    method: 'transfer', bank: '中国工商银行北京中关村支行', account_no: account, ...extra,
   };
   await saveStep(t, page, values); // enterprise: then its account (金融认证信息)
   await saveStep(t, page, values);
   await clickText(page, '开始核验', '#pane');
   await page.waitForNetworkIdle();
   await dump(page, 'transfer-started');
-  shared.memo = await bankMemo(t, page, account);
-  await fill(page, '#f-verify-memo', shared.memo);
-  await clickText(page, '提交备注码', '#pane');
+  // A hall that pays the 0.01 only after approval (001) checks the account at once.
+  await page.waitForFunction(() => document.getElementById('f-verify-memo') ||
+    document.getElementById('pane').innerText.includes('核验通过'));
+  if (await page.$('#f-verify-memo')) {
+    shared.memo = await bankMemo(t, page, account);
+    await fill(page, '#f-verify-memo', shared.memo);
+    await clickText(page, '提交备注码', '#pane');
+  }
   await waitText(page, '#pane', '通过');
   await t.axe(page, 'enterprise passed');
   await dump(page, 'enterprise-passed');
@@ -317,14 +326,16 @@ async function handlerByFace(t, page, who) {
   await t.axe(page, 'handler passed');
 }
 
-// The start page: bjca-zycg, 新办, its first kind.
-async function pickNew(page) {
+// The start page: the hall channel (bjca-zycg unless named), 新办, and the certificate kind
+// (its first unless named).
+async function pickNew(page, channel = 'bjca-zycg', kind = null) {
   await page.waitForSelector('#start-form', { visible: true });
-  await page.click('input[name="channel"][value="bjca-zycg"]');
+  await page.click(`input[name="channel"][value="${channel}"]`);
   await page.waitForSelector('input[name="business"][value="new"]', { visible: true });
   await page.click('input[name="business"][value="new"]');
-  await page.waitForSelector('input[name="kind"]', { visible: true });
-  await page.click('input[name="kind"]');
+  const k = kind ? `input[name="kind"][value="${kind}"]` : 'input[name="kind"]';
+  await page.waitForSelector(k, { visible: true });
+  await page.click(k);
 }
 
 async function applicantNew(t, shared) {
@@ -614,6 +625,29 @@ async function signWithCode(page, mobile, submit) {
   await clickText(page, submit, '#pane');
 }
 
+// The order's payment step: METHOD's QR (wechat, alipay) for AMOUNT, paid on the sandbox phone
+// in another browser, as the payer's phone scanning the screen would; the page sees it by
+// itself and the order moves to STATE.
+async function payByQr(t, page, method, amount, state) {
+  await page.waitForSelector('#pane input[name="method"]', { visible: true });
+  await page.click(`#pane input[name="method"][value="${method}"]`);
+  await clickText(page, '确认支付方式', '#pane');
+  await page.waitForSelector('#pane .qr-box svg', { visible: true });
+  await waitText(page, '#pane', amount);
+  await t.axe(page, 'QR');
+  await dump(page, `pay-${method}`);
+  const payNo = (await text(page, '#pane .pay-slot')).match(/支付流水号：\s*(\S+)/)[1];
+  const wallet = await t.newPage({ phone: true });
+  await t.goto(wallet, `/sandbox/ui/phone.html?pay_no=${encodeURIComponent(payNo)}`);
+  await wallet.waitForSelector('#buttons:not([hidden])');
+  await t.axe(wallet, 'sandbox phone');
+  await clickText(wallet, '确认支付', '#buttons');
+  await waitText(wallet, '#result', '支付成功');
+  await waitText(page, '#order-head', state);
+  await page.waitForNetworkIdle();
+  await t.axe(page, 'paid');
+}
+
 // The decision form of the order page: DECISION (approve, return) with the first reason
 // offered, submitted.
 async function decide(t, page, decision) {
@@ -776,6 +810,7 @@ exports.tests = [
 
 // What the other flows (flows_existing.js) take from here.
 exports.h = {
-  text, dump, randomUscc, randomMobile, fill, clickText, waitText, saveStep, registerOrg, pickNew,
-  enterpriseByTransfer, handlerByFace, signWithCode, login,
+  text, dump, randomUscc, randomMobile, randomIdNumber, randomDigits, fill, clickText, waitText,
+  saveStep, registerOrg, pickNew, enterpriseByTransfer, handlerByFace, faceCheck, signWithCode, login,
+  stepTicked, printAndScan, photoScan, uploadAll, payByQr,
 };

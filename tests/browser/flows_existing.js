@@ -120,20 +120,8 @@ async function existingCustomer(t) {
 
   // Paid with WeChat: the QR's payment completed on the sandbox's phone.
   await t.goto(page, `/apply.html?order=${no}&step=pay`);
-  await page.waitForSelector('#pane input[name="method"]', { visible: true });
-  await page.click('#pane input[name="method"][value="wechat"]');
-  await h.clickText(page, '确认支付方式', '#pane');
-  await page.waitForSelector('#pane .qr-box svg', { visible: true });
-  await h.waitText(page, '#pane', '180.00');
-  const payNo = (await h.text(page, '#pane .pay-slot')).match(/支付流水号：\s*(\S+)/)[1];
-  const wallet = await t.newPage({ phone: true });
-  await t.goto(wallet, `/sandbox/ui/phone.html?pay_no=${encodeURIComponent(payNo)}`);
-  await wallet.waitForSelector('#buttons:not([hidden])');
-  await t.axe(wallet, 'sandbox phone');
-  await h.clickText(wallet, '确认支付', '#buttons');
-  await h.waitText(wallet, '#result', '支付成功');
   // The payment page polls the provider; an online renewal is done once paid (002).
-  await h.waitText(page, '#order-head', '已完成');
+  await h.payByQr(t, page, 'wechat', '180.00', '已完成');
   await t.axe(page, 'renewal done');
   await h.dump(page, 'existing-renewed');
 
