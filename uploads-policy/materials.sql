@@ -8,15 +8,15 @@
 -- print stay legible), ID cards at most 1600 px (a card at 600 dpi). At 1754 a 300 dpi scan
 -- (3508 px) decodes at half scale inside libjpeg: a quarter of the pixel memory.
 
-INSERT IGNORE INTO material_kinds (code, name, hint, sort) VALUES
- ('application_form', '数字证书申请表', '打印系统生成的申请表（含订单号），经办人签字并加盖单位公章后扫描上传。', 1),
- ('business_licence', '营业执照副本复印件', '三证合一营业执照副本或事业单位法人证书复印件，加盖单位公章。', 2),
- ('handler_id', '经办人身份证复印件', '经办人身份证正反面复印件，加盖单位公章：正反面可复印在同一页，也可分两页上传（第 1 页人像面，第 2 页国徽面）。', 3),
- ('applicant_id', '申请人身份证复印件', '证书持有人身份证正反面复印件：正反面可复印在同一页，也可分两页上传（第 1 页人像面，第 2 页国徽面）。', 5),
- ('authorisation_letter', '法定代表人授权书', '打印系统生成的授权书（含订单号和二维码），法定代表人签字并加盖单位公章。', 7),
- ('seal_sample', '电子印章采样表', '打印系统生成的采样表（含订单号和二维码），在方框内加盖实物印章原件，印迹清晰、无背景。', 8),
- ('change_notice', '变更通知书', '登记机关出具的名称或信息变更通知书，加盖单位公章。', 9),
- ('payment_voucher', '付款凭证', '对公转账付款凭证（线下邮寄办理时）。', 10);
+INSERT IGNORE INTO material_kinds (code, name, hint, sort, page_names) VALUES
+ ('application_form', '数字证书申请表', '打印系统生成的申请表（含订单号），经办人签字并加盖单位公章后扫描上传。', 1, NULL),
+ ('business_licence', '营业执照副本复印件', '三证合一营业执照副本或事业单位法人证书复印件，加盖单位公章。', 2, NULL),
+ ('handler_id', '经办人身份证复印件', '经办人身份证正反面复印件，加盖单位公章：正反面可复印在同一页，也可分两页上传（第 1 页人像面，第 2 页国徽面）。', 3, '正面（人像面）,背面（国徽面）'),
+ ('applicant_id', '申请人身份证复印件', '证书持有人身份证正反面复印件：正反面可复印在同一页，也可分两页上传（第 1 页人像面，第 2 页国徽面）。', 5, '正面（人像面）,背面（国徽面）'),
+ ('authorisation_letter', '法定代表人授权书', '打印系统生成的授权书（含订单号和二维码），法定代表人签字并加盖单位公章。', 7, NULL),
+ ('seal_sample', '电子印章采样表', '打印系统生成的采样表（含订单号和二维码），在方框内加盖实物印章原件，印迹清晰、无背景。', 8, NULL),
+ ('change_notice', '变更通知书', '登记机关出具的名称或信息变更通知书，加盖单位公章。', 9, NULL),
+ ('payment_voucher', '付款凭证', '对公转账付款凭证（线下邮寄办理时）。', 10, NULL);
 
 -- The scan checks (schema/0010_scan_checks.sql, shared/media/scan.c): ink per mille, sharpness, paper
 -- brightness, percent of the image inked (0: not checked), a seal expected, the printed form

@@ -11,7 +11,7 @@
 /* Each kind the order needs (the channel's rule, else the default). */
 static const char sql_list[] =
 	"SELECT k.code, k.name, k.hint, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.required, "
-	"r.qr_form, r.pages FROM material_kinds k "
+	"r.qr_form, r.pages, k.page_names FROM material_kinds k "
 	"JOIN material_rules r ON r.material = k.code AND r.channel_id = "
 	" (SELECT MAX(r2.channel_id) FROM material_rules r2 WHERE r2.material = k.code AND r2.channel_id IN (0, ?)) "
 	"WHERE (r.businesses = '*' OR FIND_IN_SET(?, r.businesses)) "
@@ -25,7 +25,7 @@ static const char sql_pages[] =
 	"WHERE m2.order_id = m.order_id AND m2.material = m.material AND m2.page = m.page) "
 	"ORDER BY m.material, m.page";
 
-enum { L_CODE, L_NAME, L_HINT, L_FORMATS, L_MAXB, L_MINP, L_MAXP, L_REQ, L_FORM, L_PAGES };
+enum { L_CODE, L_NAME, L_HINT, L_FORMATS, L_MAXB, L_MINP, L_MAXP, L_REQ, L_FORM, L_PAGES, L_PNAMES };
 enum { M_KIND, M_PAGE, M_ID, M_VER, M_STATE, M_REASON, M_W, M_H, M_BYTES, M_QR, M_SEAL };
 
 static json_t *page_json(struct req *r, const struct db_rows *rows, size_t i)
@@ -63,6 +63,23 @@ static json_t *pages_of(struct req *r, const struct db_rows *up, const char *kin
 	return first ? first : json_null();
 }
 
+/* The names of the material's pages, as many as it takes ("正面（人像面）", …): what the wizard
+ * titles each page's box by; a page the kind names none of is "第 N 页" there. */
+static json_t *page_names(const char *list, long pages)
+{
+	json_t *names = json_array();
+	const char *p = list;
+
+	for (long n = 0; names && p && *p && n < pages; n++) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		json_array_append_new(names, json_stringn(p, len));
+		p = comma ? comma + 1 : NULL;
+	}
+	return names ? names : json_null();
+}
+
 /* Whether a page of the material is accepted: it takes no new page then. */
 static bool any_accepted(const struct db_rows *up, const char *kind)
 {
@@ -91,8 +108,9 @@ int upload_list(struct req *r)
 	for (size_t i = 0; list && i < rows.nrows; i++) {
 		const char *kind = db_cell(&rows, i, L_CODE);
 		json_t *pages, *first = pages_of(r, &up, kind, &pages);
+		long most = strtol(db_cell(&rows, i, L_PAGES), NULL, 10);
 
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:s?, s:b, s:{s:s, s:s, s:s, s:s}, s:o, s:i, s:o}",
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:s?, s:b, s:{s:s, s:s, s:s, s:s}, s:o, s:i, s:o, s:o}",
 			"kind", db_cell(&rows, i, L_CODE), "name", db_cell(&rows, i, L_NAME),
 			"hint", db_cell(&rows, i, L_HINT), "required", strcmp(db_cell(&rows, i, L_REQ), "1") == 0,
 			/* The printed form of ours the scan must carry (its QR), or null. */
@@ -102,9 +120,9 @@ int upload_list(struct req *r)
 			"limits", "formats", db_cell(&rows, i, L_FORMATS), "max_bytes", db_cell(&rows, i, L_MAXB),
 			"min_pixels", db_cell(&rows, i, L_MINP), "max_pixels", db_cell(&rows, i, L_MAXP),
 			/* Page 1's latest version (what one page takes), the most pages the material
-			 * takes, and the latest version of each page uploaded, by page. */
-			"latest", first, "pages", (int)strtol(db_cell(&rows, i, L_PAGES), NULL, 10),
-			"uploads", pages));
+			 * takes and what each is, and the latest version of each page uploaded, by page. */
+			"latest", first, "pages", (int)most,
+			"page_names", page_names(db_cell(&rows, i, L_PNAMES), most), "uploads", pages));
 	}
 	resp_json(r, 200, json_pack("{s:s, s:s, s:b, s:o}", "order_no", r->params[0],
 				    "state", order_state_str(o.state), "editable",

@@ -1055,6 +1055,8 @@ static void test_pages_decided_together(void **state)
 		    json_is_true(json_object_get(m, "latest"))) {
 			pages++;
 			assert_int_equal(json_integer_value(json_object_get(m, "page")), pages);
+			assert_string_equal(json_string_value(json_object_get(m, "page_name")),
+					    pages == 1 ? "正面（人像面）" : "背面（国徽面）");
 			assert_non_null(strstr(json_string_value(json_object_get(m, "image_url")), "/image"));
 		}
 	assert_int_equal(pages, 2);

@@ -359,6 +359,11 @@ static void test_pages(void **state)
 	m = listed_material(get_json(&owner, "/api/upload/orders/%s/materials", no, &r), "handler_id");
 	assert_non_null(m);
 	assert_int_equal(json_integer_value(json_object_get(m, "pages")), 2);
+	/* What each page is, for the wizard to title its box by. */
+	pages = json_object_get(m, "page_names");
+	assert_int_equal(json_array_size(pages), 2);
+	assert_string_equal(json_string_value(json_array_get(pages, 0)), "正面（人像面）");
+	assert_string_equal(json_string_value(json_array_get(pages, 1)), "背面（国徽面）");
 	assert_int_equal(json_array_size(json_object_get(m, "uploads")), 1);
 	api_free(&r);
 	/* The second page, as its own page of the same material. */
