@@ -244,7 +244,7 @@ upload_load() {
   for l in 0 1; do
     (
       i=$l
-      kind=$([[ $l == 0 ]] && echo handler_id_front || echo handler_id_back)
+      kind=$([[ $l == 0 ]] && echo handler_id || echo "handler_id?page=2")
       while [[ ! -e $out.stop ]]; do
         curl -s -o /dev/null -m 20 -w '%{http_code} %{content_type}\n' -c "$DIR/faults-jar" \
           -b "$DIR/faults-jar" -H "X-CSRF-Token: $CSRF" \

@@ -261,7 +261,9 @@ function labelMaterials(p, items) {
     var names = {}, redone = {};
     (r.body.materials || []).forEach(function (m) {
       names[m.kind] = m.name;
-      redone[m.kind] = !!(m.latest && m.latest.state !== 'rejected');
+      // As the server counts it: page 1 there and no page of it refused.
+      var pages = Array.isArray(m.uploads) ? m.uploads : (m.latest ? [m.latest] : []);
+      redone[m.kind] = !!m.latest && !pages.some(function (p) { return p.state === 'rejected'; });
     });
     var sign = '“' + ((ctx.step('sign') || {}).name || '签名') + '”';
     var name = function (code) { var s = ctx.step(code); return s ? s.name : names[code] || code; };

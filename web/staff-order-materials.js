@@ -58,9 +58,16 @@ export function setupViewer() {
   });
 }
 
-function thumb(m) {
+// What the page is ("背面（国徽面）", the server's name of it, else 第 N 页) when the material has
+// several, else nothing.
+function pageWords(m, multi) {
+  if (!multi) return '';
+  return ' ' + (typeof m.page_name === 'string' && m.page_name ? m.page_name : '第 ' + (m.page || 1) + ' 页');
+}
+
+function thumb(m, multi) {
   if (!canSeeScans()) return el('p', 'material-meta', '（制证发货岗位不查看材料扫描件）');
-  var title = m.name + ' 第 ' + m.version + ' 版';
+  var title = m.name + pageWords(m, multi) + ' 第 ' + m.version + ' 版';
   var b = el('button', 'thumb-button');
   b.type = 'button';
   b.setAttribute('aria-label', '查看原图：' + title);
@@ -123,22 +130,11 @@ export function checkNote(note) {
   return null;
 }
 
-function materialForm(o, m) {
-  var wrap = el('div', 'material-form');
-  var out = el('div', 'form-result');
-  var buttons = el('div', 'actions');
-  var accept = el('button', 'btn-small', m.state === 'rejected' ? '改为通过' : '通过');
-  accept.type = 'button';
-  var rejectOpen = el('button', 'btn-danger-outline btn-small', m.state === 'rejected' ? '修改驳回原因' : (m.state === 'accepted' ? '改为驳回' : '驳回'));
-  rejectOpen.type = 'button';
-  if (m.state !== 'accepted') buttons.appendChild(accept);
-  buttons.appendChild(rejectOpen);
-  wrap.appendChild(buttons);
-
+// The hidden form of a material's rejection: the reason, a note, 确认驳回 and 取消.
+function rejectForm(fid) {
   var form = el('form');
   form.noValidate = true;
   form.hidden = true;
-  var fid = 'm-' + m.id;
   var rf = el('div', 'field');
   var rl = el('label', null, '驳回原因');
   rl.htmlFor = fid + '-reason';
@@ -154,6 +150,24 @@ function materialForm(o, m) {
   fa.appendChild(send);
   fa.appendChild(cancel);
   form.appendChild(fa);
+  return form;
+}
+
+function materialForm(o, m) {
+  var wrap = el('div', 'material-form');
+  var out = el('div', 'form-result');
+  var buttons = el('div', 'actions');
+  var accept = el('button', 'btn-small', m.state === 'rejected' ? '改为通过' : '通过');
+  accept.type = 'button';
+  var rejectOpen = el('button', 'btn-danger-outline btn-small', m.state === 'rejected' ? '修改驳回原因' : (m.state === 'accepted' ? '改为驳回' : '驳回'));
+  rejectOpen.type = 'button';
+  if (m.state !== 'accepted') buttons.appendChild(accept);
+  buttons.appendChild(rejectOpen);
+  wrap.appendChild(buttons);
+
+  var form = rejectForm('m-' + m.id);
+  var send = form.querySelector('button[type="submit"]');
+  var cancel = form.querySelector('button[type="button"]');
   wrap.appendChild(form);
   wrap.appendChild(out);
 
@@ -166,7 +180,8 @@ function materialForm(o, m) {
         var got = r.body.material || {};
         // A material decision leaves the order's version as it is: update the one card.
         order.materials.forEach(function (x) {
-          if (x.id === m.id || String(x.id) === String(got.id)) {
+          // The decision covers every current page of the material.
+          if (x.id === m.id || String(x.id) === String(got.id) || (x.kind === m.kind && x.latest)) {
             x.state = got.state || x.state;
             x.reject_reason = typeof got.reject_reason === 'string' ? got.reject_reason : x.reject_reason;
           }
@@ -207,6 +222,75 @@ function materialForm(o, m) {
   return wrap;
 }
 
+// One current page of a material: its image, what it is, what the scan checks found.
+function pageView(m, multi) {
+  var box = multi ? el('figure', 'material-page') : document.createDocumentFragment();
+  if (multi) box.appendChild(el('figcaption', 'page-title', pageWords(m, true).trim()));
+  box.appendChild(thumb(m, multi));
+  box.appendChild(el('p', 'material-meta', '第 ' + m.version + ' 版 · ' + m.width + '×' + m.height +
+    ' · ' + fileSize(m.bytes) + ' · 上传于 ' + S.when(m.uploaded_at)));
+  if (m.original_name) box.appendChild(el('p', 'material-meta', '原文件名：' + m.original_name));
+  // What the upload's scan checks found: the form's QR bound to this order, the seal.
+  var ck = m.checks || {};
+  if (ck.qr_text) box.appendChild(el('p', 'material-meta', '✓ ' + ck.qr_text));
+  if (ck.seal_text) box.appendChild(el('p', ck.seal === 'missing' ? 'material-reason' : 'material-meta', ck.seal_text));
+  if (m.state === 'rejected' && m.reject_reason) {
+    box.appendChild(el('p', 'material-reason', '驳回原因：' + m.reject_reason));
+  }
+  return box;
+}
+
+// The versions of a material that are no longer current, each to be opened.
+function historyView(older, multi) {
+  var det = el('details', 'material-history');
+  det.appendChild(el('summary', null, '历史版本（' + older.length + '）'));
+  var ul = el('ul');
+  older.forEach(function (m) {
+    var li = el('li');
+    li.appendChild(document.createTextNode((multi ? pageWords(m, true).trim() + ' ' : '') + '第 ' + m.version +
+      ' 版 · ' + S.when(m.uploaded_at) + ' · '));
+    li.appendChild(pair(MATERIAL_STATES, m.state));
+    if (m.reject_reason) li.appendChild(el('span', 'sub', '驳回原因：' + m.reject_reason));
+    if (canSeeScans()) {
+      var view = el('button', 'btn-secondary btn-small', '查看');
+      view.type = 'button';
+      view.addEventListener('click', function () {
+        openViewer(m.name + pageWords(m, multi) + ' 第 ' + m.version + ' 版', m.image_url);
+      });
+      li.appendChild(document.createTextNode(' '));
+      li.appendChild(view);
+    }
+    ul.appendChild(li);
+  });
+  det.appendChild(ul);
+  return det;
+}
+
+// One material's card: its current pages side by side (page 1 first), one decision for them
+// all, the older versions under it. versions: the API's order, latest first per page.
+function materialCard(o, versions, canDecide) {
+  var current = versions.filter(function (m) { return m.latest; });
+  if (!current.length) current = [versions[0]];
+  var first = current[0];
+  // Named by page once any page past the first was ever uploaded, withdrawn ones too.
+  var multi = versions.some(function (m) { return Number(m.page) > 1; });
+  var state = current.some(function (m) { return m.state === 'rejected'; }) ? 'rejected' : first.state;
+  var card = el('article', 'material material-' + state);
+  card.setAttribute('data-kind', first.kind);
+  var head = el('div', 'result-head');
+  head.appendChild(el('h3', null, first.name || first.kind));
+  head.appendChild(pair(MATERIAL_STATES, state));
+  card.appendChild(head);
+  var row = multi ? el('div', 'material-pages') : card;
+  current.forEach(function (m) { row.appendChild(pageView(m, multi)); });
+  if (multi) card.appendChild(row);
+  // The decision's buttons read the material's state, not page 1's alone.
+  if (canDecide && reasons) card.appendChild(materialForm(o, Object.assign({}, first, { state: state })));
+  var older = versions.filter(function (m) { return current.indexOf(m) < 0; });
+  if (older.length) card.appendChild(historyView(older, multi));
+  return card;
+}
+
 export function renderMaterials(o) {
   var box = document.getElementById('materials');
   dom.clear(box);
@@ -219,56 +303,12 @@ export function renderMaterials(o) {
   if (S.isRole('reviewer') && !V.is(o.state, 'in_review')) {
     box.appendChild(el('p', 'hint', '订单当前不在审核阶段，材料不能审核。'));
   }
-  // Latest version first per kind (the API's order), older ones under it.
   var kinds = [], byKind = {};
   list.forEach(function (m) {
     if (!byKind[m.kind]) { byKind[m.kind] = []; kinds.push(m.kind); }
     byKind[m.kind].push(m);
   });
   var grid = el('div', 'materials staff-materials');
-  kinds.forEach(function (k) {
-    var versions = byKind[k];
-    var latest = versions.filter(function (m) { return m.latest; })[0] || versions[0];
-    var card = el('article', 'material material-' + latest.state);
-    var head = el('div', 'result-head');
-    head.appendChild(el('h3', null, latest.name || latest.kind));
-    head.appendChild(pair(MATERIAL_STATES, latest.state));
-    card.appendChild(head);
-    card.appendChild(thumb(latest));
-    card.appendChild(el('p', 'material-meta', '第 ' + latest.version + ' 版 · ' + latest.width + '×' + latest.height +
-      ' · ' + fileSize(latest.bytes) + ' · 上传于 ' + S.when(latest.uploaded_at)));
-    if (latest.original_name) card.appendChild(el('p', 'material-meta', '原文件名：' + latest.original_name));
-    // What the upload's scan checks found: the form's QR bound to this order, the seal.
-    var ck = latest.checks || {};
-    if (ck.qr_text) card.appendChild(el('p', 'material-meta', '✓ ' + ck.qr_text));
-    if (ck.seal_text) card.appendChild(el('p', ck.seal === 'missing' ? 'material-reason' : 'material-meta', ck.seal_text));
-    if (latest.state === 'rejected' && latest.reject_reason) {
-      card.appendChild(el('p', 'material-reason', '驳回原因：' + latest.reject_reason));
-    }
-    if (canDecide && reasons) card.appendChild(materialForm(o, latest));
-    var older = versions.filter(function (m) { return m !== latest; });
-    if (older.length) {
-      var det = el('details', 'material-history');
-      det.appendChild(el('summary', null, '历史版本（' + older.length + '）'));
-      var ul = el('ul');
-      older.forEach(function (m) {
-        var li = el('li');
-        li.appendChild(document.createTextNode('第 ' + m.version + ' 版 · ' + S.when(m.uploaded_at) + ' · '));
-        li.appendChild(pair(MATERIAL_STATES, m.state));
-        if (m.reject_reason) li.appendChild(el('span', 'sub', '驳回原因：' + m.reject_reason));
-        if (canSeeScans()) {
-          var view = el('button', 'btn-secondary btn-small', '查看');
-          view.type = 'button';
-          view.addEventListener('click', function () { openViewer(m.name + ' 第 ' + m.version + ' 版', m.image_url); });
-          li.appendChild(document.createTextNode(' '));
-          li.appendChild(view);
-        }
-        ul.appendChild(li);
-      });
-      det.appendChild(ul);
-      card.appendChild(det);
-    }
-    grid.appendChild(card);
-  });
+  kinds.forEach(function (k) { grid.appendChild(materialCard(o, byKind[k], canDecide)); });
   box.appendChild(grid);
 }

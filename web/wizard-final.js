@@ -1,7 +1,7 @@
 /* certhall: apply.html, the wizard's last steps: the printable forms (server pages, opened in
- * a new tab), the materials (upload per kind with progress, thumbnails, the server's limits and
- * refusals), signing with an SMS code to the handler (or resubmitting a returned order), and
- * payment (a QR code polled until paid, or transfer / counter instructions). */
+ * a new tab), the materials (upload per kind and page with progress, thumbnails, the server's
+ * limits and refusals), signing with an SMS code to the handler (or resubmitting a returned
+ * order), and payment (a QR code polled until paid, or transfer / counter instructions). */
 import * as dom from './dom.js';
 import * as api from './api.js';
 import * as P from './portal.js';
@@ -67,8 +67,8 @@ function size(bytes) {
   return n >= 1048576 ? (Math.round(n / 104857.6) / 10) + ' MB' : Math.max(1, Math.round(n / 1024)) + ' KB';
 }
 
-function materialCard(ctx, m, editable, onUploaded) {
-  var card = dom.el('article', 'material');
+// The card's head: the name, required or not, the hint, where to print our form, the limits.
+function cardHead(ctx, m, card) {
   var head = dom.el('div', 'result-head');
   head.appendChild(dom.el('h3', null, m.name || m.kind));
   // An unlock approved by the hall's rule (003) asks for nothing.
@@ -87,61 +87,62 @@ function materialCard(ctx, m, editable, onUploaded) {
   var formats = String(lim.formats || '').split(',').filter(Boolean);
   card.appendChild(dom.el('p', 'hint', '格式：' + (formats.join('、') || '图片') +
     (lim.max_bytes ? '；单个文件不超过 ' + size(lim.max_bytes) : '') + '。'));
+  return formats;
+}
 
-  var body = dom.el('div', 'material-body');
-  card.appendChild(body);
-  var latest = m.latest;
-  var locked = latest && latest.state === 'accepted';
-  if (latest) {
-    var fig = dom.el('figure', 'thumb');
-    if (typeof latest.thumb_url === 'string' && latest.thumb_url.indexOf('/api/upload/materials/') === 0) {
-      var img = document.createElement('img');
-      img.src = latest.thumb_url;
-      img.alt = (m.name || m.kind) + '（第 ' + latest.version + ' 版）缩略图';
-      img.loading = 'lazy';
-      fig.appendChild(img);
-    }
-    var cap = dom.el('figcaption');
-    var st = MATERIAL_STATES[latest.state] || [latest.state, 'muted'];
-    cap.appendChild(dom.badge(st[0], st[1]));
-    cap.appendChild(dom.el('span', 'muted', ' 第 ' + latest.version + ' 版' +
-      (latest.width ? ' · ' + latest.width + '×' + latest.height : '')));
-    if (typeof latest.image_url === 'string' && latest.image_url.indexOf('/api/upload/materials/') === 0) {
-      cap.appendChild(document.createTextNode(' '));
-      cap.appendChild(dom.newTab('查看原图', latest.image_url));
-    }
-    fig.appendChild(cap);
-    body.appendChild(fig);
-    if (latest.state === 'rejected' && latest.reject_reason) {
-      body.appendChild(dom.alert('审核意见：' + latest.reject_reason));
-    }
-    // The upload's scan checks: the form's QR read back, a seal not found (a warning only).
-    if (latest.qr === 'verified') body.appendChild(dom.el('p', 'muted', '✓ 二维码已核验：表格与本订单绑定。'));
-    if (latest.seal === 'missing') {
-      body.appendChild(dom.alert(latest.warning || '未在扫描件中识别到红色公章印迹：请确认已加盖单位公章且印迹清晰。'));
-    }
-  } else {
-    body.appendChild(dom.el('p', 'muted', '尚未上传。'));
+// One page's latest upload: its thumbnail, state, version, the reviewer's reason, the checks.
+function pageFigure(m, latest, pageWords, body) {
+  var fig = dom.el('figure', 'thumb');
+  if (typeof latest.thumb_url === 'string' && latest.thumb_url.indexOf('/api/upload/materials/') === 0) {
+    var img = document.createElement('img');
+    img.src = latest.thumb_url;
+    img.alt = (m.name || m.kind) + pageWords + '（第 ' + latest.version + ' 版）缩略图';
+    img.loading = 'lazy';
+    fig.appendChild(img);
   }
-
-  if (locked) {
-    card.appendChild(dom.el('p', 'muted', '该材料已审核通过，不能再更换。'));
-    return card;
+  var cap = dom.el('figcaption');
+  var st = MATERIAL_STATES[latest.state] || [latest.state, 'muted'];
+  cap.appendChild(dom.badge(st[0], st[1]));
+  cap.appendChild(dom.el('span', 'muted', ' 第 ' + latest.version + ' 版' +
+    (latest.width ? ' · ' + latest.width + '×' + latest.height : '')));
+  if (typeof latest.image_url === 'string' && latest.image_url.indexOf('/api/upload/materials/') === 0) {
+    cap.appendChild(document.createTextNode(' '));
+    cap.appendChild(dom.newTab('查看原图', latest.image_url));
   }
-  if (!editable) return card;
+  fig.appendChild(cap);
+  body.appendChild(fig);
+  if (latest.state === 'rejected' && latest.reject_reason) {
+    body.appendChild(dom.alert('审核意见：' + latest.reject_reason));
+  }
+  // The upload's scan checks: the form's QR read back, a seal not found (a warning only).
+  if (latest.qr === 'verified') body.appendChild(dom.el('p', 'muted', '✓ 二维码已核验：表格与本订单绑定。'));
+  if (latest.seal === 'missing') {
+    body.appendChild(dom.alert(latest.warning || '未在扫描件中识别到红色公章印迹：请确认已加盖单位公章且印迹清晰。'));
+  }
+}
 
+function materialUrl(ctx, m, page) {
+  return '/api/upload/orders/' + encodeURIComponent(ctx.no) + '/materials/' + encodeURIComponent(m.kind) +
+    (page > 1 ? '?page=' + page : '');
+}
+
+// The upload form of one page: a file chosen is sent at once, with progress; done(got) after.
+function uploadForm(ctx, m, page, labelText, formats, done) {
+  var lim = m.limits || {};
   var form = dom.el('form', 'form upload-form');
   form.noValidate = true;
   var box = dom.el('div', 'field field-wide');
   box.setAttribute('data-field', 'file');
-  var id = 'file-' + m.kind;
-  var label = dom.el('label', null, latest ? '重新上传' : '选择扫描件');
+  var id = 'file-' + m.kind + (page > 1 ? '-p' + page : '');
+  var label = dom.el('label', null, labelText);
   label.htmlFor = id;
   box.appendChild(label);
   var input = document.createElement('input');
   input.type = 'file';
   input.id = id;
   input.name = 'file';
+  input.setAttribute('data-kind', m.kind);
+  input.setAttribute('data-page', String(page));
   input.accept = formats.map(function (f) { return ACCEPT[f] || ''; }).filter(Boolean).join(',');
   box.appendChild(input);
   var progress = document.createElement('progress');
@@ -151,7 +152,6 @@ function materialCard(ctx, m, editable, onUploaded) {
   box.appendChild(progress);
   form.appendChild(box);
   form.appendChild(dom.el('div', 'form-result'));
-  card.appendChild(form);
 
   input.addEventListener('change', function () {
     dom.clearErrors(form);
@@ -166,34 +166,125 @@ function materialCard(ctx, m, editable, onUploaded) {
     input.disabled = true;
     progress.hidden = false;
     progress.value = 0;
-    api.upload('/api/upload/orders/' + encodeURIComponent(ctx.no) + '/materials/' +
-      encodeURIComponent(m.kind), file, function (loaded, total) {
+    api.upload(materialUrl(ctx, m, page), file, function (loaded, total) {
       progress.value = Math.round(loaded * 100 / total);
     }).then(function (r) {
       input.disabled = false;
       progress.hidden = true;
       input.value = '';
       if (!r.ok) {
-        // The refusals name "file" or "material"; both belong to this card.
+        // The refusals name "file", "material" or "page"; all belong to this card.
         dom.showError(form, { field: 'file', message: r.error.message,
           status: r.error.status, request_id: r.error.request_id });
         return;
       }
-      var got = r.body.material || {};
-      m.latest = {
-        id: String(got.id), version: String(got.version), state: got.state,
-        width: got.width, height: got.height, bytes: got.bytes,
-        image_url: got.image_url, thumb_url: got.thumb_url,
-        qr: (got.checks || {}).qr, seal: (got.checks || {}).seal, warning: (got.checks || {}).warning
-      };
-      var fresh = materialCard(ctx, m, editable, onUploaded);
-      card.parentNode.replaceChild(fresh, card);
-      var ok = dom.alert('已上传：' + (got.name || m.name) + '（第 ' + got.version + ' 版）。', 'ok');
-      fresh.appendChild(ok);
-      onUploaded();
+      done(r.body.material || {});
     });
   });
+  return form;
+}
+
+// The pages a material has now (page 1 first): before pages the list gave only "latest".
+function currentPages(m) {
+  if (Array.isArray(m.uploads)) return m.uploads;
+  return m.latest ? [Object.assign({ page: 1 }, m.latest)] : [];
+}
+
+// A page just uploaded, in the card's data.
+function takePage(m, got) {
+  var page = Number(got.page) || 1;
+  var up = {
+    page: page, id: String(got.id), version: String(got.version), state: got.state,
+    width: got.width, height: got.height, bytes: got.bytes,
+    image_url: got.image_url, thumb_url: got.thumb_url,
+    qr: (got.checks || {}).qr, seal: (got.checks || {}).seal, warning: (got.checks || {}).warning
+  };
+  m.uploads = currentPages(m).filter(function (p) { return Number(p.page) !== page; }).concat([up]);
+  m.uploads.sort(function (a, b) { return Number(a.page) - Number(b.page); });
+  if (page === 1) m.latest = up;
+}
+
+// What page n of a material is called: the server's name of it ("背面（国徽面）"), else 第 n 页.
+function pageName(m, n) {
+  var names = Array.isArray(m.page_names) ? m.page_names : [];
+  return typeof names[n - 1] === 'string' && names[n - 1] ? names[n - 1] : '第 ' + n + ' 页';
+}
+
+function pageOf(m, n) {
+  return currentPages(m).filter(function (p) { return Number(p.page) === n; })[0] || null;
+}
+
+// A material's card: one box per page the hall takes of it (the server's "pages"), each with
+// its own scan, upload and withdrawal; redrawn whole after either.
+function materialCard(ctx, m, editable, onUploaded) {
+  var most = Math.max(1, Number(m.pages) || 1);
+  var card = dom.el('article', 'material' + (most > 1 ? ' material-multi' : ''));
+  card.setAttribute('data-kind', m.kind);
+  var formats = cardHead(ctx, m, card);
+  // One accepted page settles the material: the server takes no new page of it.
+  var locked = currentPages(m).some(function (p) { return p.state === 'accepted'; });
+  function redraw(note) {
+    var fresh = materialCard(ctx, m, editable, onUploaded);
+    card.parentNode.replaceChild(fresh, card);
+    if (note) fresh.appendChild(dom.alert(note, 'ok'));
+    onUploaded();
+  }
+  var body = dom.el('div', most > 1 ? 'material-pages' : 'material-body');
+  card.appendChild(body);
+  for (var n = 1; n <= most; n++) {
+    body.appendChild(pageBox(ctx, m, { n: n, multi: most > 1, open: editable && !locked, formats: formats },
+      redraw));
+  }
+  if (locked) card.appendChild(dom.el('p', 'muted', '该材料已审核通过，不能再更换。'));
   return card;
+}
+
+// One page's box (pg: {n, multi, open, formats}): its latest scan or none yet, and while the
+// material takes new pages, its upload and the withdrawal of what stands. Pages past the first
+// are optional: the server counts a material complete with its page 1.
+function pageBox(ctx, m, pg, redraw) {
+  var box = dom.el(pg.multi ? 'section' : 'div', pg.multi ? 'material-page' : 'material-body');
+  var name = pg.multi ? pageName(m, pg.n) : '';
+  if (pg.multi) {
+    box.setAttribute('data-page', String(pg.n));
+    box.appendChild(dom.el('h4', 'page-title', name));
+  }
+  var up = pageOf(m, pg.n);
+  if (up) pageFigure(m, up, name, box);
+  else box.appendChild(dom.el('p', 'muted', pg.n > 1 ? '尚未上传（选传）。' : '尚未上传。'));
+  if (!pg.open) return box;
+  box.appendChild(uploadForm(ctx, m, pg.n, (up ? '重新上传' : '选择扫描件') + (name ? '：' + name : ''),
+    pg.formats, function (got) {
+      takePage(m, got);
+      redraw('已上传：' + (got.name || m.name) + name + '（第 ' + got.version + ' 版）。');
+    }));
+  if (up && (up.state === 'pending' || up.state === 'rejected')) {
+    box.appendChild(withdrawButton(ctx, m, pg.n, name, redraw));
+  }
+  return box;
+}
+
+// The page's pending or rejected scan withdrawn (DELETE keeps it, marked replaced).
+function withdrawButton(ctx, m, page, name, redraw) {
+  var bar = dom.el('div', 'toolbar');
+  var b = dom.button('撤回' + (name || '此扫描件'), 'btn-secondary btn-small', function () {
+    dom.busy(b, '撤回中…', function () {
+      return api.request('DELETE', materialUrl(ctx, m, page));
+    }).then(function (r) {
+      if (!r) return;
+      if (!r.ok) {
+        bar.appendChild(dom.alert(r.error.message, 'bad', r.error.request_id));
+        return;
+      }
+      m.uploads = currentPages(m).filter(function (p) { return Number(p.page) !== page; });
+      if (page === 1) m.latest = null;
+      redraw('已撤回：' + (m.name || m.kind) + name + '。');
+    });
+  });
+  // Two cards have a 正面 each: the name says whose (it starts with what the button shows).
+  b.setAttribute('aria-label', b.textContent + '（' + (m.name || m.kind) + '）');
+  bar.appendChild(b);
+  return bar;
 }
 
 function missingNote(ctx, box) {

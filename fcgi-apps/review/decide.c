@@ -15,17 +15,20 @@
 #define SMS_REASON_MAX 240
 
 static const char sql_lock_order[] = "SELECT state FROM orders WHERE id = ? FOR UPDATE";
+/* The current version of each page of a material (older versions, and a page withdrawn,
+ * are 'replaced'): a decision covers them all. */
 static const char sql_latest[] =
-	"SELECT m.id, m.version, m.state FROM materials m WHERE m.order_id = ? AND m.material = ? "
-	"ORDER BY m.version DESC LIMIT 1 FOR UPDATE";
+	"SELECT m.id, m.version, m.state, m.page FROM materials m WHERE m.order_id = ? AND m.material = ? "
+	"AND m.state <> 'replaced' ORDER BY m.page FOR UPDATE";
 static const char sql_set_material[] =
 	"UPDATE materials SET state = ?, reject_reason = ? WHERE id = ?";
-/* The latest version of each material of the order, with its name. */
+/* Each material of the order, over the current version of each page: whether a page of it
+ * is rejected, the reason, its name. */
 static const char sql_materials[] =
-	"SELECT m.material, m.state, m.reject_reason, k.name FROM materials m "
-	"JOIN material_kinds k ON k.code = m.material WHERE m.order_id = ? AND m.version = "
-	"(SELECT MAX(m2.version) FROM materials m2 WHERE m2.order_id = m.order_id "
-	"AND m2.material = m.material) ORDER BY k.sort";
+	"SELECT m.material, MAX(m.state = 'rejected'), "
+	"COALESCE(MAX(IF(m.state = 'rejected', m.reject_reason, NULL)), ''), k.name FROM materials m "
+	"JOIN material_kinds k ON k.code = m.material WHERE m.order_id = ? AND m.state <> 'replaced' "
+	"GROUP BY m.material, k.name, k.sort ORDER BY k.sort";
 static const char sql_accept_pending[] =
 	"UPDATE materials SET state = 'accepted' WHERE order_id = ? AND state = 'pending'";
 static const char sql_returned[] =
@@ -63,7 +66,8 @@ struct mat {
 	struct req *r;
 	const struct order *o;
 	const char *material, *state, *reason;
-	long long id, version;
+	long long id, version; /* of page 1 (or the first page there is) */
+	int pages;             /* the pages decided */
 	enum err_code refused;
 };
 
@@ -72,6 +76,7 @@ static int material_tx(struct db *db, void *p)
 	struct mat *m = p;
 	struct req *r = m->r;
 	struct db_rows rows;
+	const char *versions;
 	int rc;
 
 	m->refused = ERR__COUNT;
@@ -86,19 +91,30 @@ static int material_tx(struct db *db, void *p)
 	rc = db_query(db, r->arena, sql_latest, DB_ARGS(DB_I64(m->o->id), DB_STR(m->material)), &rows);
 	if (rc != DB_OK)
 		return rc;
-	if (rows.nrows != 1) {
+	if (rows.nrows < 1) {
 		m->refused = ERR_NOT_FOUND;
 		return DB_ERR;
 	}
 	m->id = strtoll(db_cell(&rows, 0, 0), NULL, 10);
 	m->version = strtoll(db_cell(&rows, 0, 1), NULL, 10);
-	rc = db_exec(db, sql_set_material, DB_ARGS(DB_STR(m->state), DB_STR(m->reason), DB_I64(m->id)),
-		     NULL, NULL);
-	if (rc != DB_OK)
-		return rc;
+	m->pages = (int)rows.nrows;
+	/* One page: "code v3", as before pages; several: "code p1 v2 p2 v1". */
+	versions = arena_printf(r->arena, "v%s", db_cell(&rows, 0, 1));
+	if (rows.nrows > 1)
+		versions = "";
+	for (size_t i = 0; i < rows.nrows; i++) {
+		rc = db_exec(db, sql_set_material,
+			     DB_ARGS(DB_STR(m->state), DB_STR(m->reason),
+				     DB_I64(strtoll(db_cell(&rows, i, 0), NULL, 10))), NULL, NULL);
+		if (rc != DB_OK)
+			return rc;
+		if (rows.nrows > 1)
+			versions = arena_printf(r->arena, "%s%sp%s v%s", versions, i ? " " : "",
+						db_cell(&rows, i, 3), db_cell(&rows, i, 1));
+	}
 	return review_audit(db, r, m->o->id, m->o->no,
 			    str_is(m->state, "accepted") ? "material_accept" : "material_reject",
-			    arena_printf(r->arena, "%s v%lld%s%s", m->material, m->version,
+			    arena_printf(r->arena, "%s %s%s%s", m->material, versions,
 					 m->reason[0] ? ": " : "", m->reason));
 }
 
@@ -158,9 +174,10 @@ int review_material(struct req *r)
 		return resp_error(r, ERR_NOT_FOUND, "material", "该订单没有上传这项材料。");
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	resp_json(r, 200, json_pack("{s:s, s:{s:I, s:s, s:I, s:s, s:s}}", "order_no", o.no, "material",
+	resp_json(r, 200, json_pack("{s:s, s:{s:I, s:s, s:I, s:i, s:s, s:s}}", "order_no", o.no, "material",
 				    "id", (json_int_t)m.id, "kind", m.material, "version",
-				    (json_int_t)m.version, "state", m.state, "reject_reason", m.reason));
+				    (json_int_t)m.version, "pages", m.pages, "state", m.state,
+				    "reject_reason", m.reason));
 	return 0;
 }
 
@@ -205,7 +222,7 @@ static int rejected_materials(struct db *db, struct dec *d, const char **rejecte
 	if (rc != DB_OK)
 		return rc;
 	for (size_t i = 0; i < rows.nrows; i++) {
-		if (!str_is(db_cell(&rows, i, 1), "rejected"))
+		if (!str_is(db_cell(&rows, i, 1), "1"))
 			continue;
 		*rejected = arena_printf(r->arena, "%s%s%s", *rejected, (*rejected)[0] ? "、" : "",
 					 db_cell(&rows, i, 3));

@@ -32,11 +32,13 @@ static const char sql_payments[] =
 static const char sql_materials[] =
 	"SELECT m.id, m.material, k.name, m.version, m.state, m.reject_reason, m.width, m.height, "
 	"m.bytes, m.original_name, " DB_ISO("m.created_at") ", "
-	"m.version = (SELECT MAX(m2.version) FROM materials m2 WHERE m2.order_id = m.order_id "
-	"AND m2.material = m.material), m.qr_state, m.seal_state, m.ink_pm, m.sharpness, m.paper, "
-	"m.area_pct "
+	"m.state <> 'replaced', m.qr_state, m.seal_state, m.ink_pm, m.sharpness, m.paper, "
+	"m.area_pct, m.page, "
+	/* The page's name from the kind's list ("背面（国徽面）"), NULL past its end. */
+	"IF(m.page <= 1 + CHAR_LENGTH(k.page_names) - CHAR_LENGTH(REPLACE(k.page_names, ',', '')), "
+	"SUBSTRING_INDEX(SUBSTRING_INDEX(k.page_names, ',', m.page), ',', -1), NULL) "
 	"FROM materials m JOIN material_kinds k ON k.code = m.material WHERE m.order_id = ? "
-	"ORDER BY k.sort, m.version DESC";
+	"ORDER BY k.sort, m.page, m.version DESC";
 static const char sql_events[] =
 	"SELECT " DB_ISO("e.at") ", e.kind, e.state_from, e.state_to, e.actor_type, e.note, e.public, "
 	"s.display_name FROM order_events e "
@@ -104,8 +106,9 @@ static json_t *materials(struct req *r, const struct db_rows *m)
 		const char *id = db_cell(m, i, 0);
 
 		json_array_append_new(list, json_pack(
-			"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:o}",
+			"{s:s, s:s, s:s, s:i, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:o}",
 			"id", id, "kind", db_cell(m, i, 1), "name", db_cell(m, i, 2),
+			"page", (int)strtol(db_cell(m, i, 18), NULL, 10), "page_name", db_cell(m, i, 19),
 			"version", db_cell(m, i, 3), "state", db_cell(m, i, 4),
 			"reject_reason", db_cell(m, i, 5), "width", db_cell(m, i, 6),
 			"height", db_cell(m, i, 7), "bytes", db_cell(m, i, 8),

@@ -10,6 +10,7 @@
 
 static const struct route routes[] = {
 	{ "POST", "/api/upload/orders/:no/materials/:kind", upload_put, ROLE_APPLICANT, 0 },
+	{ "DELETE", "/api/upload/orders/:no/materials/:kind", upload_remove, ROLE_APPLICANT, 0 },
 	{ "GET", "/api/upload/orders/:no/materials", upload_list, ROLE_APPLICANT | ROLE_REVIEWER | ROLE_FINANCE, 0 },
 	{ "GET", "/api/upload/materials/:id/:variant", upload_serve, ROLE_APPLICANT | ROLE_REVIEWER | ROLE_FINANCE, 0 },
 	{ "GET", "/api/upload/health", serve_health, ROUTE_PUBLIC, 0 },

@@ -11,15 +11,15 @@
 
 /* The channel's own row stands for the material at that channel, for every business (one it
  * leaves out asks nothing there); else the default (channel 0). The state of the order's
- * latest upload of the kind comes in the same round trip. */
+ * uploads of the kind come in the same round trip: "accepted" when a page of it is. */
 static const char sql_rule[] =
 	"SELECT k.name, r.formats, r.max_bytes, r.min_pixels, r.max_pixels, r.max_side, "
 	"r.ink_min, r.sharp_min, r.paper_min, r.area_min, r.seal, r.qr_form, "
 	"(SELECT m.state FROM materials m WHERE m.order_id = ? AND m.material = r.material "
-	"ORDER BY m.version DESC LIMIT 1), "
+	"ORDER BY m.state = 'accepted' DESC, m.id DESC LIMIT 1), "
 	"(SELECT c.uploads_after_verify AND NOT EXISTS (SELECT 1 FROM verifications v "
 	"WHERE v.order_id = ? AND v.subject = 'enterprise' AND v.state = 'passed') "
-	"FROM channels c WHERE c.id = ?) "
+	"FROM channels c WHERE c.id = ?), r.pages "
 	"FROM material_rules r JOIN material_kinds k ON k.code = r.material "
 	"WHERE r.material = ? AND r.channel_id = (SELECT MAX(x.channel_id) FROM material_rules x "
 	"WHERE x.material = r.material AND x.channel_id IN (0, ?)) "
@@ -82,6 +82,7 @@ int upload_find_rule(struct req *r, const struct order *o, const char *material,
 	rule->seal = strcmp(db_cell(&rows, 0, 10), "1") == 0;
 	rule->qr_form = db_cell(&rows, 0, 11); /* NULL when the column is */
 	*latest = db_cell(&rows, 0, 12);
+	rule->pages = (int)strtol(db_cell(&rows, 0, 14), NULL, 10);
 	/* Only an order whose organisation is checked online waits for the check. */
 	rule->awaits_check = str_is(db_cell(&rows, 0, 13), "1") && !o->mail_in &&
 			     (str_is(o->kind, "org") || str_is(o->kind, "legal_rep")) &&

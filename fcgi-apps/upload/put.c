@@ -1,4 +1,5 @@
-/* upload: POST /api/upload/orders/:no/materials/:kind: check, normalise, store, record. */
+/* upload: POST /api/upload/orders/:no/materials/:kind[?page=N]: check, normalise, store, record;
+ * DELETE of the same: a page withdrawn. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -21,20 +22,22 @@
 #define MULTIPART_SLACK 16384
 
 static const char sql_lock_order[] = "SELECT state, editable FROM orders WHERE id = ? FOR UPDATE";
+/* Whether a page of the material is accepted (the material is then closed), and the page's
+ * latest version (0: none). */
 static const char sql_latest_lock[] =
-	"SELECT state, version FROM materials WHERE order_id = ? AND material = ? "
-	"ORDER BY version DESC LIMIT 1 FOR UPDATE";
+	"SELECT COALESCE(MAX(state = 'accepted'), 0), COALESCE(MAX(IF(page = ?, version, 0)), 0) "
+	"FROM materials WHERE order_id = ? AND material = ? FOR UPDATE";
 static const char sql_replace[] =
-	"UPDATE materials SET state = 'replaced' WHERE order_id = ? AND material = ? "
+	"UPDATE materials SET state = 'replaced' WHERE order_id = ? AND material = ? AND page = ? "
 	"AND state IN ('pending', 'rejected')";
 static const char sql_insert[] =
-	"INSERT INTO materials (order_id, material, version, sha256, thumb_sha256, bytes, width, "
+	"INSERT INTO materials (order_id, material, page, version, sha256, thumb_sha256, bytes, width, "
 	"height, src_type, src_bytes, original_name, state, uploaded_by, created_at, qr_state, "
 	"seal_state, ink_pm, sharpness, paper, area_pct) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, NOW(3), ?, ?, ?, ?, ?, ?)";
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, NOW(3), ?, ?, ?, ?, ?, ?)";
 static const char sql_event[] =
 	"INSERT INTO order_events (order_id, at, kind, actor_type, actor_id, public, note) "
-	"VALUES (?, NOW(3), 'material_uploaded', 'applicant', ?, 0, ?)";
+	"VALUES (?, NOW(3), ?, 'applicant', ?, 0, ?)";
 
 /* A draft takes any material. A returned order takes only what the reviewer sent back
  * (orders.editable): approving accepts every pending scan, so any other one swapped in now
@@ -61,6 +64,55 @@ static bool is_material_code(const char *s)
 	size_t n = strlen(s);
 
 	return n >= 1 && n <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz_") == n;
+}
+
+/* The page a request names (?page=N, 1 when absent) within the rule's pages into *page;
+ * answers 400 invalid_field and returns -1 for any other value. */
+static int page_of(struct req *r, const struct upload_rule *rule, int *page)
+{
+	struct kvlist args;
+	const char *v;
+	size_t n;
+
+	if (req_args(r, &args) < 0)
+		return -1;
+	v = kv_get(&args, "page");
+	*page = 1;
+	if (!v)
+		return 0;
+	n = strlen(v);
+	if (n >= 1 && n <= 2 && strspn(v, "0123456789") == n)
+		*page = (int)strtol(v, NULL, 10);
+	if (n < 1 || n > 2 || strspn(v, "0123456789") != n || *page < 1 || *page > rule->pages)
+		return resp_error(r, ERR_INVALID_FIELD, "page",
+				  rule->pages > 1
+				  ? arena_printf(r->arena, "页码（page）应为 1 到 %d 之间的整数：“%s”最多上传 %d 页。",
+						 rule->pages, rule->name, rule->pages)
+				  : arena_printf(r->arena, "页码（page）只能为 1：“%s”只需上传 1 页。", rule->name));
+	return 0;
+}
+
+/* What a change of a page names: the owner's order (another's is a 404), the material of the
+ * order's hall, the page within its pages; refused while the order is not editable. *latest:
+ * upload_find_rule's. Returns 0 or -1 (answered). */
+static int page_request(struct req *r, struct order *o, struct upload_rule *rule, const char **latest,
+			int *page)
+{
+	if (upload_find_order(r, r->params[0], false, o) < 0)
+		return -1;
+	if (!is_material_code(r->params[1]))
+		return resp_error(r, ERR_MATERIAL_NOT_NEEDED, "material", NULL);
+	if (!order_is(o->state, ORDER_EDITABLE))
+		return resp_error(r, ERR_NOT_EDITABLE, NULL, NULL);
+	if (upload_find_rule(r, o, r->params[1], rule, latest) < 0 || page_of(r, rule, page) < 0)
+		return -1;
+	return 0;
+}
+
+/* The material's name in an event, with the page when it takes several. */
+static const char *page_name(struct req *r, const struct upload_rule *rule, int page)
+{
+	return rule->pages > 1 ? arena_printf(r->arena, "%s第 %d 页", rule->name, page) : rule->name;
 }
 
 static json_t *limits_of(const struct upload_rule *rule)
@@ -184,7 +236,8 @@ static int take_file(struct req *r, size_t limit, struct file *f)
 struct record {
 	struct req *r;
 	const struct order *o;
-	const char *material, *kind_name, *name, *sha, *thumb_sha, *src_type;
+	const char *material, *kind_name, *page_name, *name, *sha, *thumb_sha, *src_type;
+	int page;
 	const struct image_out *img;
 	const struct upload_checks *checks;
 	size_t src_bytes;
@@ -210,11 +263,13 @@ static json_t *checks_json(const struct upload_checks *c)
 			 c->warning);
 }
 
-static int record_tx(struct db *db, void *p)
+/* Under the order's lock, whether the page takes a change now (the state may have moved while
+ * the image was processed): the order editable, the material sent back if it was returned, no
+ * page of it accepted. Sets rec->refused and returns DB_ERR if not; the page's latest version
+ * (0: none) into rec->version. */
+static int page_open_tx(struct db *db, struct record *rec)
 {
-	struct record *rec = p;
 	struct db_rows rows;
-	unsigned long long id = 0;
 	int rc;
 
 	rec->refused = ERR__COUNT;
@@ -222,7 +277,6 @@ static int record_tx(struct db *db, void *p)
 	rc = db_query(db, rec->r->arena, sql_lock_order, DB_ARGS(DB_I64(rec->o->id)), &rows);
 	if (rc != DB_OK)
 		return rc;
-	/* The state may have moved while the image was processed: decide under the lock. */
 	if (rows.nrows != 1 || !order_is(order_state_parse(db_cell(&rows, 0, 0)), ORDER_EDITABLE)) {
 		rec->refused = ERR_NOT_EDITABLE;
 		return DB_ERR;
@@ -234,19 +288,33 @@ static int record_tx(struct db *db, void *p)
 		return DB_ERR;
 	}
 	rc = db_query(db, rec->r->arena, sql_latest_lock,
-		      DB_ARGS(DB_I64(rec->o->id), DB_STR(rec->material)), &rows);
+		      DB_ARGS(DB_I64(rec->page), DB_I64(rec->o->id), DB_STR(rec->material)), &rows);
 	if (rc != DB_OK)
 		return rc;
-	if (rows.nrows && strcmp(db_cell(&rows, 0, 0), "accepted") == 0) {
+	if (rows.nrows != 1 || str_is(db_cell(&rows, 0, 0), "1")) {
 		rec->refused = ERR_MATERIAL_LOCKED;
 		rec->why = accepted(rec->r, rec->kind_name);
 		return DB_ERR;
 	}
-	rec->version = rows.nrows ? strtoll(db_cell(&rows, 0, 1), NULL, 10) + 1 : 1;
-	rc = db_exec(db, sql_replace, DB_ARGS(DB_I64(rec->o->id), DB_STR(rec->material)), NULL, NULL);
+	rec->version = strtoll(db_cell(&rows, 0, 1), NULL, 10);
+	return DB_OK;
+}
+
+static int record_tx(struct db *db, void *p)
+{
+	struct record *rec = p;
+	unsigned long long id = 0;
+	int rc = page_open_tx(db, rec);
+
+	if (rc != DB_OK)
+		return rc;
+	rec->version++;
+	rc = db_exec(db, sql_replace,
+		     DB_ARGS(DB_I64(rec->o->id), DB_STR(rec->material), DB_I64(rec->page)), NULL, NULL);
 	if (rc == DB_OK)
 		rc = db_exec(db, sql_insert,
-			     DB_ARGS(DB_I64(rec->o->id), DB_STR(rec->material), DB_I64(rec->version),
+			     DB_ARGS(DB_I64(rec->o->id), DB_STR(rec->material), DB_I64(rec->page),
+				     DB_I64(rec->version),
 				     DB_STR(rec->sha), DB_STR(rec->thumb_sha), DB_I64(rec->img->len),
 				     DB_I64(rec->img->width), DB_I64(rec->img->height), DB_STR(rec->src_type),
 				     DB_I64(rec->src_bytes), DB_STR(rec->name ? rec->name : ""),
@@ -257,8 +325,8 @@ static int record_tx(struct db *db, void *p)
 				     opt_int(rec->checks, rec->checks->area_pct)), NULL, &id);
 	if (rc == DB_OK)
 		rc = db_exec(db, sql_event,
-			     DB_ARGS(DB_I64(rec->o->id), DB_I64(rec->r->auth.id),
-				     DB_STR(arena_printf(rec->r->arena, "%s（第 %lld 版）", rec->kind_name,
+			     DB_ARGS(DB_I64(rec->o->id), DB_STR("material_uploaded"), DB_I64(rec->r->auth.id),
+				     DB_STR(arena_printf(rec->r->arena, "%s（第 %lld 版）", rec->page_name,
 							 rec->version))),
 			     NULL, NULL);
 	rec->id = (long long)id;
@@ -293,15 +361,9 @@ int upload_put(struct req *r)
 	struct file f;
 	char sha[65], thumb_sha[65], rel[STORE_REL_MAX], trel[STORE_REL_MAX];
 	size_t limit;
-	int rc;
+	int rc, page;
 
-	if (upload_find_order(r, no, false, &o) < 0)
-		return -1;
-	if (!is_material_code(material))
-		return resp_error(r, ERR_MATERIAL_NOT_NEEDED, "material", NULL);
-	if (!order_is(o.state, ORDER_EDITABLE))
-		return resp_error(r, ERR_NOT_EDITABLE, NULL, NULL);
-	if (upload_find_rule(r, &o, material, &rule, &latest) < 0)
+	if (page_request(r, &o, &rule, &latest, &page) < 0)
 		return -1;
 	if (rule.awaits_check)
 		return resp_error(r, ERR_NOT_VERIFIED, "enterprise",
@@ -355,7 +417,7 @@ int upload_put(struct req *r)
 				  full ? "存储空间暂时不足，文件未保存，请稍后重新上传。" : NULL);
 	}
 	rec = (struct record){ .r = r, .o = &o, .material = material, .kind_name = rule.name,
-			       .name = f.name, .sha = sha,
+			       .page_name = page_name(r, &rule, page), .page = page, .name = f.name, .sha = sha,
 			       .thumb_sha = thumb_sha, .src_type = img.detected, .img = &img,
 			       .src_bytes = f.len, .checks = &checks };
 	rc = db_tx(&r->app->db, record_tx, &rec);
@@ -366,13 +428,64 @@ int upload_put(struct req *r)
 					  rec.why);
 		return app_db_error(r, rc);
 	}
-	resp_json(r, 201, json_pack("{s:{s:I, s:s, s:s, s:I, s:s, s:i, s:i, s:I, s:s, s:s, s:o}}",
+	resp_json(r, 201, json_pack("{s:{s:I, s:s, s:s, s:i, s:i, s:I, s:s, s:i, s:i, s:I, s:s, s:s, s:o}}",
 		"material", "id", (json_int_t)rec.id, "kind", material, "name", rule.name,
-		"version", (json_int_t)rec.version, "state", "pending", "width", (int)img.width,
+		"page", page, "pages", rule.pages, "version", (json_int_t)rec.version, "state", "pending", "width", (int)img.width,
 		"height", (int)img.height, "bytes", (json_int_t)img.len,
 		"image_url", arena_printf(r->arena, "/api/upload/materials/%lld/image", rec.id),
 		"thumb_url", arena_printf(r->arena, "/api/upload/materials/%lld/thumb", rec.id),
 		"checks", checks_json(&checks)));
 	image_out_free(&img);
+	return 0;
+}
+
+/* A page withdrawn: the pending or rejected scan of it is marked replaced, with no newer
+ * version (an ID card copied on one page after both sides were sent as two). Allowed exactly
+ * when a new version of the page would be. */
+static int remove_tx(struct db *db, void *p)
+{
+	struct record *rec = p;
+	unsigned long long n = 0;
+	int rc = page_open_tx(db, rec);
+
+	if (rc != DB_OK)
+		return rc;
+	rc = db_exec(db, sql_replace,
+		     DB_ARGS(DB_I64(rec->o->id), DB_STR(rec->material), DB_I64(rec->page)), &n, NULL);
+	if (rc != DB_OK)
+		return rc;
+	if (n == 0) {
+		rec->refused = ERR_NOT_FOUND;
+		return DB_ERR;
+	}
+	return db_exec(db, sql_event,
+		       DB_ARGS(DB_I64(rec->o->id), DB_STR("material_removed"), DB_I64(rec->r->auth.id),
+			       DB_STR(rec->page_name)), NULL, NULL);
+}
+
+int upload_remove(struct req *r)
+{
+	const char *material = r->params[1], *latest;
+	struct order o;
+	struct upload_rule rule;
+	struct record rec;
+	int rc, page;
+
+	if (page_request(r, &o, &rule, &latest, &page) < 0)
+		return -1;
+	rec = (struct record){ .r = r, .o = &o, .material = material, .kind_name = rule.name,
+			       .page_name = page_name(r, &rule, page), .page = page };
+	rc = db_tx(&r->app->db, remove_tx, &rec);
+	if (rc != DB_OK) {
+		if (rec.refused == ERR_NOT_FOUND)
+			return resp_error(r, ERR_NOT_FOUND, "page",
+					  arena_printf(r->arena, "“%s”尚未上传，或已审核，不能删除。", rec.page_name));
+		if (rec.refused != ERR__COUNT)
+			return resp_error(r, rec.refused, rec.refused == ERR_MATERIAL_LOCKED ? "material" : NULL,
+					  rec.why);
+		return app_db_error(r, rc);
+	}
+	resp_json(r, 200, json_pack("{s:s, s:{s:s, s:i, s:s}}", "order_no", o.no, "removed", "kind",
+				    material, "page", page, "name", rec.page_name));
 	return 0;
 }

@@ -20,6 +20,7 @@ struct upload_rule {
 	bool seal;                                   /* a red seal is expected */
 	const char *qr_form;                         /* the printed form whose QR it carries, or NULL */
 	bool awaits_check;  /* the hall takes scans only once the organisation's check passed (004) */
+	int pages;          /* the most pages the material takes (1: one image) */
 };
 
 /* What the scan checks found on an accepted upload (checks.c). */
@@ -45,7 +46,9 @@ int upload_check_scan(struct req *r, const struct order *o, const char *no,
 		      const struct upload_rule *rule, const unsigned char *rgb, unsigned w, unsigned h,
 		      struct upload_checks *c);
 
+/* POST a page of a material (?page=N, 1..the rule's pages; 1 when absent), DELETE one. */
 int upload_put(struct req *r);
+int upload_remove(struct req *r);
 
 /* The worker's address-space cap ([upload] address_space_mb); 0 or -1 (logged). */
 int upload_guard_init(struct app *app);
@@ -60,8 +63,9 @@ int upload_serve(struct req *r);
  * Anyone else gets the same 404 as an unknown number. Returns 0 or -1 (answered). */
 int upload_find_order(struct req *r, const char *no, bool staff_may, struct order *o);
 
-/* The rule of material for the order, and the state of the order's latest upload of it in
- * *latest (NULL: none yet); 400 material_not_needed when no rule applies. */
+/* The rule of material for the order, and in *latest "accepted" when a page of it is, else the
+ * state of the order's latest upload of it (NULL: none yet); 400 material_not_needed when no
+ * rule applies. */
 int upload_find_rule(struct req *r, const struct order *o, const char *material,
 		     struct upload_rule *rule, const char **latest);
 

@@ -15,24 +15,26 @@ static const char sql_rules[] =
 	"AND (r.businesses = '*' OR FIND_IN_SET(?, r.businesses)) "
 	"AND (r.cert_kinds = '*' OR FIND_IN_SET(?, r.cert_kinds)) "
 	"ORDER BY k.sort, r.material";
-/* The latest version of each material uploaded for the order. */
+/* Of each material uploaded for the order, over the current version of each page (a page's
+ * older versions, and a page withdrawn, are 'replaced'): whether it has page 1, and whether a
+ * page of it is rejected. */
 static const char sql_latest[] =
-	"SELECT m.material, m.state FROM materials m WHERE m.order_id = ? AND m.version = "
-	"(SELECT MAX(l.version) FROM materials l WHERE l.order_id = m.order_id "
-	"AND l.material = m.material)";
+	"SELECT material, MAX(page = 1), MAX(state = 'rejected') FROM materials "
+	"WHERE order_id = ? AND state <> 'replaced' GROUP BY material";
 
 static void release(void *j)
 {
 	json_decref(j);
 }
 
-/* The state of the material's latest upload, NULL when there is none. */
-static const char *latest_state(const struct db_rows *up, const char *material)
+/* Whether the material is there: its page 1 (both sides of a card on one page is a whole
+ * copy), and no page of it rejected (re-uploaded or withdrawn first). */
+static bool present(const struct db_rows *up, const char *material)
 {
 	for (size_t i = 0; i < up->nrows; i++)
 		if (strcmp(db_cell(up, i, 0), material) == 0)
-			return db_cell(up, i, 1);
-	return NULL;
+			return strcmp(db_cell(up, i, 1), "1") == 0 && strcmp(db_cell(up, i, 2), "1") != 0;
+	return false;
 }
 
 int wizard_materials_missing(struct req *r, const struct order *o, json_t **missing)
@@ -65,12 +67,11 @@ int wizard_materials_missing(struct req *r, const struct order *o, json_t **miss
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
 	for (size_t i = 0; i < rules.nrows; i++) {
-		const char *material = db_cell(&rules, i, 0), *state;
+		const char *material = db_cell(&rules, i, 0);
 
 		if (strcmp(db_cell(&rules, i, 2), "1") != 0)
 			continue;
-		state = latest_state(&up, material);
-		if (!state || strcmp(state, "rejected") == 0)
+		if (!present(&up, material))
 			json_array_append_new(out, json_pack("{s:s, s:s}", "material", material,
 							     "name", db_cell(&rules, i, 1)));
 	}

@@ -171,6 +171,7 @@ bool order_transition_legal(enum order_state from, enum order_state to, unsigned
 const struct order_name order_events[] = {
 	{ "created", "订单已创建" },
 	{ "material_uploaded", "已上传材料" },
+	{ "material_removed", "已删除材料页" },
 	{ "verified", "身份核验通过" },
 	{ "verify_failed", "身份核验未通过" },
 	{ "step_edited", "已修改核验信息，待重新核验" },

@@ -244,17 +244,16 @@ static void test_netca_person_scans(void **state)
 	assert_null(strstr(r.body, "经办人签字"));
 	assert_non_null(strstr(r.body, "申请人签字"));
 	api_free(&r);
-	assert_false(missing(a, "handler_id_front"));
-	assert_false(missing(a, "handler_id_back"));
-	assert_int_equal(listed(a, "handler_id_front"), -1);
+	assert_false(missing(a, "handler_id"));
+	assert_int_equal(listed(a, "handler_id"), -1);
 	assert_int_equal(listed(a, "authorisation_letter"), -1);
-	assert_true(missing(a, "applicant_id_front"));
+	assert_true(missing(a, "applicant_id"));
 	assert_true(missing(a, "application_form"));
 	free(a);
 
 	b = order("netca-gd", "new", "org");
 	fill(b);
-	assert_true(missing(b, "handler_id_front"));
+	assert_true(missing(b, "handler_id"));
 	assert_false(missing(b, "authorisation_letter"));
 	assert_true(listed(b, "authorisation_letter") <= 0);
 	free(b);

@@ -840,7 +840,7 @@ static void test_szca_form_and_scans(void **state)
 	assert_non_null(strstr(r.body, clause));
 	api_free(&r);
 	wiz_order(&w->c, w->no, NULL, &r);
-	assert_null(strstr(r.body, "handler_id_front"));
+	assert_null(strstr(r.body, "\"handler_id\""));
 	api_free(&r);
 	{
 		char path[120];
@@ -855,7 +855,7 @@ static void test_szca_form_and_scans(void **state)
 
 			json_array_foreach(json_object_get(r.json, "materials"), i, m)
 				if (strcmp(wiz_str(m, "kind"), "authorisation_letter") == 0 ||
-				    strcmp(wiz_str(m, "kind"), "handler_id_front") == 0)
+				    strcmp(wiz_str(m, "kind"), "handler_id") == 0)
 					assert_false(json_is_true(json_object_get(m, "required")));
 		}
 		api_free(&r);
@@ -870,7 +870,7 @@ static void test_szca_form_and_scans(void **state)
 	assert_null(strstr(r.body, clause));
 	api_free(&r);
 	wiz_order(&b->c, b->no, NULL, &r);
-	assert_non_null(strstr(r.body, "handler_id_front"));
+	assert_non_null(strstr(r.body, "\"handler_id\""));
 	assert_non_null(strstr(r.body, "authorisation_letter"));
 	api_free(&r);
 	free(b);
@@ -977,8 +977,8 @@ static void test_netca_expired_renewal_by_mail(void **state)
 		wiz_order(&w->c, w->no, NULL, &o);
 		assert_true(needs(json_object_get(o.json, "materials_missing"), "application_form"));
 		assert_true(needs(json_object_get(o.json, "materials_missing"), "business_licence"));
-		assert_true(needs(json_object_get(o.json, "materials_missing"), "handler_id_front"));
-		assert_int_equal(needs(json_object_get(o.json, "materials_missing"), "applicant_id_front"),
+		assert_true(needs(json_object_get(o.json, "materials_missing"), "handler_id"));
+		assert_int_equal(needs(json_object_get(o.json, "materials_missing"), "applicant_id"),
 				 strcmp(w->kind, "legal_rep") == 0);
 		api_free(&o);
 		sign_order(w);

@@ -1101,6 +1101,81 @@ static const char *step_field(const struct api_resp *r, const char *step, const 
  * card or account numbers, nor the legal representative's, handler's or applicant's mobiles
  * and emails. Reviewers,
  * finance and admins judge those and see them in full. Every view is audited. */
+/* The current pages of the order's handler_id: "page:version:state,...". */
+static void id_pages(const char *no, char *v, size_t vsz)
+{
+	value(v, vsz, "SELECT GROUP_CONCAT(CONCAT(page, ':', version, ':', state) ORDER BY page) "
+	      "FROM materials WHERE order_id = %lld AND material = 'handler_id' AND state <> 'replaced'", id_of(no));
+}
+
+/* Pages of one material (issue 17): a decision covers every current page of it; a reject
+ * sends the material back, the applicant sends its pages again, approving accepts them all. */
+static void test_pages_decided_together(void **state)
+{
+	char no[19], mobile[12], path[200], v[300];
+	struct api_resp r;
+	json_t *m;
+	size_t i;
+	int pages = 0;
+
+	(void)state;
+	make_order(no, mobile, "bjca-zycg", "new", "org", NULL, "reviewing", 26000, "wechat");
+	sql("UPDATE orders SET state = 'draft' WHERE order_no = '%s'", no);
+	upload(no, "handler_id");
+	upload(no, "handler_id?page=2");
+	sql("UPDATE orders SET state = 'reviewing' WHERE order_no = '%s'", no);
+	/* The reviewer sees each page's image. */
+	snprintf(path, sizeof(path), "/api/review/orders/%s", no);
+	get(&rev, path, &r);
+	expect(&r, 200, NULL);
+	json_array_foreach(json_object_get(r.json, "materials"), i, m)
+		if (strcmp(json_string_value(json_object_get(m, "kind")), "handler_id") == 0 &&
+		    json_is_true(json_object_get(m, "latest"))) {
+			pages++;
+			assert_int_equal(json_integer_value(json_object_get(m, "page")), pages);
+			assert_string_equal(json_string_value(json_object_get(m, "page_name")),
+					    pages == 1 ? "正面（人像面）" : "背面（国徽面）");
+			assert_non_null(strstr(json_string_value(json_object_get(m, "image_url")), "/image"));
+		}
+	assert_int_equal(pages, 2);
+	api_free(&r);
+	/* One decision, both pages. */
+	post(&rev, no, "materials/handler_id", "{\"decision\":\"reject\",\"reason_code\":\"002\"}", &r);
+	expect(&r, 200, NULL);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "material"), "pages")), 2);
+	api_free(&r);
+	id_pages(no, v, sizeof(v));
+	assert_string_equal(v, "1:1:rejected,2:1:rejected");
+	act_ok(&rev, no, "decision", ",\"decision\":\"return\",\"reason_code\":\"012\"", "returned");
+	value(v, sizeof(v), "SELECT editable FROM orders WHERE order_no = '%s'", no);
+	assert_string_equal(v, "handler_id");
+	/* Page 1 sent again: page 2 is still the rejected one, approving is refused. */
+	upload(no, "handler_id");
+	sql("UPDATE orders SET state = return_state, editable = '', version = version + 1 "
+	    "WHERE order_no = '%s'", no);
+	act(&rev, no, "decision", ",\"decision\":\"approve\"", &r);
+	expect(&r, 409, "conflict");
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+			       "经办人身份证复印件"));
+	api_free(&r);
+	/* Back to the applicant for page 2; then approved: every pending page accepted. */
+	sql("UPDATE orders SET state = 'returned', editable = 'handler_id', version = version + 1 "
+	    "WHERE order_no = '%s'", no);
+	upload(no, "handler_id?page=2");
+	id_pages(no, v, sizeof(v));
+	assert_string_equal(v, "1:2:pending,2:2:pending");
+	sql("UPDATE orders SET state = return_state, editable = '', version = version + 1 "
+	    "WHERE order_no = '%s'", no);
+	act_ok(&rev, no, "decision", ",\"decision\":\"approve\"", "approved");
+	id_pages(no, v, sizeof(v));
+	assert_string_equal(v, "1:2:accepted,2:2:accepted");
+	/* Accepted: no page of it is taken any more. */
+	sql("UPDATE orders SET state = 'returned', editable = 'handler_id' WHERE order_no = '%s'", no);
+	wiz_upload_scan(&app, no, "handler_id?page=2", &r);
+	expect(&r, 409, "material_locked");
+	api_free(&r);
+}
+
 static void test_detail_masks_for_shipping(void **state)
 {
 	static const char lr_id[] = "11010519491231002X", lr_card[] = "6222021234567890128",
@@ -2104,6 +2179,7 @@ int main(void)
 		cmocka_unit_test(test_return_and_resubmit),
 		cmocka_unit_test(test_returned_list),
 		cmocka_unit_test(test_return_locks_what_was_not_sent_back),
+		cmocka_unit_test(test_pages_decided_together),
 		cmocka_unit_test(test_detail_masks_for_shipping),
 		cmocka_unit_test(test_final_rejection_refunds),
 		cmocka_unit_test(test_two_decisions_at_once),

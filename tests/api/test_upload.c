@@ -177,8 +177,8 @@ static void latest_materials(const char *order, char *out, size_t outsz)
 	struct db_rows rows;
 
 	assert_int_equal(db_query(&db, &a,
-		"SELECT COALESCE(GROUP_CONCAT(CONCAT(m.material, ':', m.version, ':', m.state) "
-		"ORDER BY m.material SEPARATOR ';'), '') FROM materials m JOIN orders o ON o.id = m.order_id "
+		"SELECT COALESCE(GROUP_CONCAT(CONCAT(m.material, IF(m.page > 1, CONCAT('#', m.page), ''), "
+		"':', m.version, ':', m.state) ORDER BY m.material, m.page SEPARATOR ';'), '') FROM materials m JOIN orders o ON o.id = m.order_id "
 		"WHERE o.order_no = ? AND m.state <> 'replaced'", DB_ARGS(DB_STR(order)), &rows), DB_OK);
 	snprintf(out, outsz, "%s", db_cell(&rows, 0, 0));
 }
@@ -223,21 +223,23 @@ static void test_returned_takes_only_what_was_sent_back(void **state)
 	make_order(no, owner_id, "bjca-zycg", "new", "org", "draft");
 	/* A draft takes any material its order needs, as often as the applicant likes. */
 	upload_ok(no, "application_form", 1);
-	upload_ok(no, "handler_id_front", 1);
-	upload_ok(no, "handler_id_back", 1);
-	upload_ok(no, "handler_id_back", 2);
-	/* Returned: the front of the ID card rejected, the handler's data to correct. */
+	upload_ok(no, "business_licence", 1);
+	upload_ok(no, "handler_id", 1);
+	upload_ok(no, "handler_id?page=2", 1);
+	upload_ok(no, "handler_id?page=2", 2);
+	/* Returned: the ID card copy rejected (both its pages), the handler's data to correct. */
 	assert_int_equal(db_exec(&db, "UPDATE materials m JOIN orders o ON o.id = m.order_id "
-				       "SET m.state = 'rejected' WHERE o.order_no = ? AND m.material = 'handler_id_front'",
-				       DB_ARGS(DB_STR(no)), NULL, NULL), DB_OK);
-	set_order(no, "returned", "handler_id_front,handler");
+				       "SET m.state = 'rejected' WHERE o.order_no = ? AND m.material = 'handler_id' "
+				       "AND m.state = 'pending'", DB_ARGS(DB_STR(no)), NULL, NULL), DB_OK);
+	set_order(no, "returned", "handler_id,handler");
 	latest_materials(no, before, sizeof(before));
-	assert_string_equal(before, "application_form:1:pending;handler_id_back:2:pending;handler_id_front:1:rejected");
+	assert_string_equal(before, "application_form:1:pending;business_licence:1:pending;"
+				    "handler_id:1:rejected;handler_id#2:2:rejected");
 	/* Pending scans the reviewer did not send back stay as they are, as do the accepted ones;
-	 * a step's name opens no material (handler_id_back is not "handler"). */
+	 * a step's name opens no material (handler_id is not "handler"). */
 	upload_locked(no, "application_form", "数字证书申请表");
-	upload_locked(no, "handler_id_back", "经办人身份证国徽面");
-	upload_locked(no, "business_licence", "营业执照副本复印件"); /* needed, never uploaded */
+	upload_locked(no, "business_licence", "营业执照副本复印件");
+	upload_locked(no, "authorisation_letter", "法定代表人授权书"); /* needed, never uploaded */
 	latest_materials(no, after, sizeof(after));
 	assert_string_equal(after, before);
 	/* The list tells the page the same, kind by kind. */
@@ -252,7 +254,7 @@ static void test_returned_takes_only_what_was_sent_back(void **state)
 		api_call(&owner, "GET", path, NULL, NULL, &r);
 		assert_int_equal(r.status, 200);
 		json_array_foreach(json_object_get(r.json, "materials"), i, m) {
-			bool want = strcmp(json_string_value(json_object_get(m, "kind")), "handler_id_front") == 0;
+			bool want = strcmp(json_string_value(json_object_get(m, "kind")), "handler_id") == 0;
 
 			assert_int_equal(json_is_true(json_object_get(m, "editable")), want);
 			open += want;
@@ -260,18 +262,19 @@ static void test_returned_takes_only_what_was_sent_back(void **state)
 		assert_int_equal(open, 1);
 		api_free(&r);
 	}
-	/* What was sent back is taken, again until the order is resubmitted. */
-	upload_ok(no, "handler_id_front", 2);
-	upload_ok(no, "handler_id_front", 3);
+	/* What was sent back is taken, page by page, again until the order is resubmitted. */
+	upload_ok(no, "handler_id", 2);
+	upload_ok(no, "handler_id", 3);
 	latest_materials(no, after, sizeof(after));
-	assert_string_equal(after, "application_form:1:pending;handler_id_back:2:pending;handler_id_front:3:pending");
+	assert_string_equal(after, "application_form:1:pending;business_licence:1:pending;"
+				   "handler_id:3:pending;handler_id#2:2:rejected");
 	/* Returned with a step only: no scan at all. Items match whole, never a part of one. */
 	set_order(no, "returned", "handler");
-	upload_locked(no, "handler_id_front", "经办人身份证人像面");
-	set_order(no, "returned", "handler_id_front_x,x_handler_id_front,handler_id");
-	upload_locked(no, "handler_id_front", "经办人身份证人像面");
+	upload_locked(no, "handler_id", "经办人身份证复印件");
+	set_order(no, "returned", "handler_id_x,x_handler_id,handler_idx");
+	upload_locked(no, "handler_id?page=2", "经办人身份证复印件");
 	set_order(no, "returned", "");
-	upload_locked(no, "handler_id_front", "经办人身份证人像面");
+	upload_locked(no, "handler_id", "经办人身份证复印件");
 	/* In a draft a leftover list means nothing. */
 	set_order(no, "draft", "handler");
 	upload_ok(no, "application_form", 2);
@@ -285,7 +288,168 @@ static void test_returned_takes_only_what_was_sent_back(void **state)
 		api_free(&r);
 	}
 	latest_materials(no, after, sizeof(after));
-	assert_string_equal(after, "application_form:2:pending;handler_id_back:2:pending;handler_id_front:3:pending");
+	assert_string_equal(after, "application_form:2:pending;business_licence:1:pending;"
+				   "handler_id:3:pending;handler_id#2:2:rejected");
+}
+
+/* GET path as the owner: its JSON (the caller frees r). */
+static json_t *get_json(struct api_client *c, const char *fmt, const char *no, struct api_resp *r)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), fmt, no);
+	api_call(c, "GET", path, NULL, NULL, r);
+	if (r->status != 200)
+		fail_msg("GET %s: %ld %s", path, r->status, r->body);
+	return r->json;
+}
+
+/* The upload list's entry of a material. */
+static json_t *listed_material(json_t *list, const char *kind)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(list, "materials"), i, m)
+		if (strcmp(json_string_value(json_object_get(m, "kind")), kind) == 0)
+			return m;
+	return NULL;
+}
+
+/* Whether the wizard's order says the material is still missing. */
+static bool missing(const char *no, const char *kind)
+{
+	struct api_resp r;
+	json_t *m;
+	size_t i;
+	bool found = false;
+
+	json_array_foreach(json_object_get(get_json(&owner, "/api/wizard/orders/%s", no, &r),
+					   "materials_missing"), i, m)
+		found |= strcmp(json_string_value(json_object_get(m, "material")), kind) == 0;
+	api_free(&r);
+	return found;
+}
+
+static void remove_page(struct api_client *c, const char *no, const char *kind, struct api_resp *r)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials/%s", no, kind);
+	api_call(c, "DELETE", path, NULL, NULL, r);
+}
+
+/* Pages of one material (issue 17): an ID card copy is one material of up to 2 pages, both
+ * sides on one page or on two. */
+static void test_pages(void **state)
+{
+	static const char *const hostile[] = { "0", "3", "-1", "abc", "99999999999999999999", "",
+					       "1.0", "%201", "2abc", "01x", "+1", "1e1" };
+	char no[19], after[600], path[200];
+	struct api_resp r;
+	json_t *m, *pages;
+	long long rows;
+
+	(void)state;
+	make_order(no, owner_id, "bjca-zycg", "new", "org", "draft");
+	/* One page only: the material is there (both sides copied on one page). */
+	assert_true(missing(no, "handler_id"));
+	upload_ok(no, "handler_id", 1);
+	assert_false(missing(no, "handler_id"));
+	m = listed_material(get_json(&owner, "/api/upload/orders/%s/materials", no, &r), "handler_id");
+	assert_non_null(m);
+	assert_int_equal(json_integer_value(json_object_get(m, "pages")), 2);
+	/* What each page is, for the wizard to title its box by. */
+	pages = json_object_get(m, "page_names");
+	assert_int_equal(json_array_size(pages), 2);
+	assert_string_equal(json_string_value(json_array_get(pages, 0)), "正面（人像面）");
+	assert_string_equal(json_string_value(json_array_get(pages, 1)), "背面（国徽面）");
+	assert_int_equal(json_array_size(json_object_get(m, "uploads")), 1);
+	api_free(&r);
+	/* The second page, as its own page of the same material. */
+	upload(no, "handler_id?page=2", "scan.png", "back.png", "image/png", &r);
+	assert_int_equal(r.status, 201);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "material"), "page")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "material"), "version")), 1);
+	api_free(&r);
+	assert_false(missing(no, "handler_id"));
+	m = listed_material(get_json(&owner, "/api/upload/orders/%s/materials", no, &r), "handler_id");
+	pages = json_object_get(m, "uploads");
+	assert_int_equal(json_array_size(pages), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(pages, 0), "page")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(pages, 1), "page")), 2);
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(pages, 1), "thumb_url")), "/thumb"));
+	/* page 1 stays the "latest" of before pages */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(m, "latest"), "id")),
+			    json_string_value(json_object_get(json_array_get(pages, 0), "id")));
+	api_free(&r);
+	/* Hostile page numbers, and page 2 of a material of one page: 400 invalid_field, the field
+	 * named, a message in words, nothing written. */
+	rows = materials_rows(no);
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		snprintf(path, sizeof(path), "handler_id?page=%s", hostile[i]);
+		upload(no, path, "scan.jpg", "scan.jpg", "image/jpeg", &r);
+		if (r.status != 400)
+			fail_msg("page=%s: %ld %s", hostile[i], r.status, r.body);
+		api_expect_error(&r, 400, "invalid_field");
+		assert_string_equal(api_error_field(&r), "page");
+		assert_non_null(strstr(error_message(&r), "页码"));
+		api_free(&r);
+	}
+	upload(no, "application_form?page=2", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	api_expect_error(&r, 400, "invalid_field");
+	assert_string_equal(api_error_field(&r), "page");
+	assert_non_null(strstr(error_message(&r), "数字证书申请表"));
+	api_free(&r);
+	remove_page(&owner, no, "application_form?page=2", &r);
+	api_expect_error(&r, 400, "invalid_field");
+	api_free(&r);
+	assert_int_equal(materials_rows(no), rows);
+	/* Page 2 replaced alone: page 1 keeps its version. */
+	upload_ok(no, "handler_id?page=2", 2);
+	latest_materials(no, after, sizeof(after));
+	assert_string_equal(after, "handler_id:1:pending;handler_id#2:2:pending");
+	/* Another applicant's order: the same 404 as no order, for every page and the delete. */
+	upload_as(&other, no, "handler_id?page=2", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	api_expect_error(&r, 404, "not_found");
+	api_free(&r);
+	remove_page(&other, no, "handler_id?page=2", &r);
+	api_expect_error(&r, 404, "not_found");
+	api_free(&r);
+	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials", no);
+	api_call(&other, "GET", path, NULL, NULL, &r);
+	api_expect_error(&r, 404, "not_found");
+	api_free(&r);
+	assert_int_equal(materials_rows(no), rows + 1);
+	/* Page 2 withdrawn (both sides now on page 1): gone from the list, the material still there. */
+	remove_page(&owner, no, "handler_id?page=2", &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	remove_page(&owner, no, "handler_id?page=2", &r);
+	api_expect_error(&r, 404, "not_found"); /* nothing left to withdraw */
+	api_free(&r);
+	latest_materials(no, after, sizeof(after));
+	assert_string_equal(after, "handler_id:1:pending");
+	m = listed_material(get_json(&owner, "/api/upload/orders/%s/materials", no, &r), "handler_id");
+	assert_int_equal(json_array_size(json_object_get(m, "uploads")), 1);
+	api_free(&r);
+	assert_false(missing(no, "handler_id"));
+	/* Page 2 again: its versions go on. */
+	upload_ok(no, "handler_id?page=2", 3);
+	/* Page 1 withdrawn: the material is missing until page 1 is there again. */
+	remove_page(&owner, no, "handler_id", &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	assert_true(missing(no, "handler_id"));
+	upload_ok(no, "handler_id", 2);
+	assert_false(missing(no, "handler_id"));
+	/* Not while the order is in review. */
+	set_order(no, "reviewing", "");
+	remove_page(&owner, no, "handler_id?page=2", &r);
+	api_expect_error(&r, 409, "not_editable");
+	api_free(&r);
+	latest_materials(no, after, sizeof(after));
+	assert_string_equal(after, "handler_id:2:pending;handler_id#2:3:pending");
 }
 
 static void test_valid_scans_are_stored(void **state)
@@ -358,7 +522,7 @@ static void test_raw_body_upload(void **state)
 	char *data = slurp("scan.jpg", &len);
 
 	(void)state;
-	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials/handler_id_front", o_main);
+	snprintf(path, sizeof(path), "/api/upload/orders/%s/materials/handler_id", o_main);
 	api_call_raw(&owner, "POST", path, "image/jpeg", data, len,
 		     "X-File-Name: %E8%BA%AB%E4%BB%BD%E8%AF%81.jpg", &r);
 	assert_int_equal(r.status, 201);
@@ -377,7 +541,7 @@ static void test_raw_body_upload(void **state)
 		     "X-File-Name: a%E2%80%AEgpj.exe", &r);
 	api_expect_error(&r, 400, "invalid_field");
 	api_free(&r);
-	api_upload(&owner, o_main, "handler_id_front", data, len, "scan\xe2\x81\xa7.jpg", "image/jpeg", &r);
+	api_upload(&owner, o_main, "handler_id", data, len, "scan\xe2\x81\xa7.jpg", "image/jpeg", &r);
 	api_expect_error(&r, 400, "invalid_field");
 	api_free(&r);
 	free(data);
@@ -414,7 +578,7 @@ static void test_exif_gone_and_upright(void **state)
 	json_t *m;
 
 	(void)state;
-	upload(o_main, "handler_id_back", "exif.jpg", "exif.jpg", "image/jpeg", &r);
+	upload(o_main, "handler_id?page=2", "exif.jpg", "exif.jpg", "image/jpeg", &r);
 	assert_int_equal(r.status, 201);
 	m = json_object_get(r.json, "material");
 	/* 800x600 tagged "rotate 90": stored as the upright 600x800. */
@@ -445,7 +609,7 @@ static void test_channel_rules(void **state)
 		"limits"), "max_bytes")), 1048576);
 	api_free(&r);
 	/* A material the order does not need. */
-	upload(o_main, "applicant_id_front", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	upload(o_main, "applicant_id", "scan.jpg", "scan.jpg", "image/jpeg", &r);
 	api_expect_error(&r, 400, "material_not_needed");
 	api_free(&r);
 	upload(o_main, "no_such_kind", "scan.jpg", "scan.jpg", "image/jpeg", &r);
@@ -649,7 +813,7 @@ static void test_disk_full_answers_503(void **state)
 		return;
 	}
 	before = materials_rows(o_main);
-	upload(o_main, "handler_id_back", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	upload(o_main, "handler_id?page=2", "scan.jpg", "scan.jpg", "image/jpeg", &r);
 	snprintf(cmd, sizeof(cmd), "test -z \"$(find '%s' -type f)\"", dir);
 	leftovers = system(cmd);
 	snprintf(cmd, sizeof(cmd), "umount '%s'", dir);
@@ -658,7 +822,7 @@ static void test_disk_full_answers_503(void **state)
 	api_free(&r);
 	assert_int_equal(leftovers, 0);
 	assert_int_equal(materials_rows(o_main), before);
-	upload(o_main, "handler_id_back", "scan.jpg", "scan.jpg", "image/jpeg", &r);
+	upload(o_main, "handler_id?page=2", "scan.jpg", "scan.jpg", "image/jpeg", &r);
 	assert_int_equal(r.status, 201);
 	api_free(&r);
 	check_store();
@@ -676,6 +840,7 @@ int main(void)
 		cmocka_unit_test(test_who_may),
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_returned_takes_only_what_was_sent_back),
+		cmocka_unit_test(test_pages),
 		cmocka_unit_test(test_worker_killed_mid_upload),
 	};
 

@@ -275,7 +275,7 @@ static void test_illegible(void **state)
 	/* Blank: for the form and for an ID copy alike (before any QR is looked for). */
 	assert_int_equal(forge_page_new(&pg, 1000, 1414), 0);
 	expect_refused(&pg, true, o_a, "application_form", "scan_illegible", "blank", "空白");
-	expect_refused(&pg, true, o_a, "handler_id_front", "scan_illegible", "blank", "空白");
+	expect_refused(&pg, true, o_a, "handler_id", "scan_illegible", "blank", "空白");
 	forge_page_free(&pg);
 	/* Blurred. */
 	wiz_form_page(&owner, o_a, "application", true, &pg);

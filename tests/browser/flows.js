@@ -237,20 +237,43 @@ async function photoScan(page, type = 'png') {
 
 // Every required material the materials step takes now, uploaded: the printed forms' scans, and
 // the generic scan for the rest. The seal sheet only when its scan is given (004 requires it).
+// A material the hall takes in pages (an ID card copy: 正面, 背面) gets each of its pages.
 async function uploadAll(page, scans, generic) {
-  const kinds = await page.$$eval('#pane input[type="file"]', (l) => l.map((e) => e.id.replace(/^file-/, '')));
-  for (const kind of kinds) {
+  const boxes = await page.$$eval('#pane input[type="file"]', (l) =>
+    l.map((e) => ({ id: e.id, kind: e.dataset.kind, n: Number(e.dataset.page) })));
+  if (boxes.some((b) => !b.kind || !b.n)) throw new Error(`an upload box names no material or page: ${JSON.stringify(boxes)}`);
+  for (const { id, kind, n } of boxes) {
     const label = kind === 'application_form' ? scans.application
       : kind === 'authorisation_letter' ? scans.authorisation
         : kind === 'seal_sample' ? scans.seal : generic;
     if ((kind === 'seal_sample' && !scans.seal) || kind === 'payment_voucher') continue; // 选传
-    const input = await page.$(`#file-${kind}`);
+    // The box is drawn anew after each upload of its card: found again by its id.
+    const input = await page.$(`#${id}`);
     const done = page.waitForResponse((r) => r.request().method() === 'POST' &&
-      r.url().includes(`/materials/${kind}`));
+      r.url().includes(`/materials/${kind}`) && (n > 1) === r.url().includes(`?page=${n}`));
     await input.uploadFile(label);
     const r = await done;
-    if (r.status() !== 201) throw new Error(`upload of ${kind}: ${r.status()} ${await r.text()}`);
+    if (r.status() !== 201) throw new Error(`upload of ${kind} page ${n}: ${r.status()} ${await r.text()}`);
+    const got = (await r.json()).material || {};
+    if (Number(got.page) !== n) throw new Error(`upload of ${kind} page ${n} stored as page ${got.page}`);
     await page.waitForNetworkIdle();
+  }
+}
+
+// Each of KINDS (materials of two pages: an ID card copy) shows both pages in the materials
+// step, side by side: each box titled by the server's name of the page, its thumbnail loaded.
+async function bothPagesShown(page, kinds) {
+  const want = '正面（人像面）:img|背面（国徽面）:img';
+  const shown = () => page.$$eval('#pane article.material', (cards) => Object.fromEntries(cards.map((c) =>
+    [c.dataset.kind, [...c.querySelectorAll('.material-page')].map((p) => {
+      const img = p.querySelector('figure.thumb img');
+      return `${(p.querySelector('.page-title') || {}).innerText}:${img && img.complete && img.naturalWidth > 0 ? 'img' : 'none'}`;
+    }).join('|')])));
+  for (let i = 0; i < 50; i++) {
+    const got = await shown();
+    if (kinds.every((k) => got[k] === want)) return;
+    if (i === 49) throw new Error(`the pages shown: ${JSON.stringify(got)}; wanted ${want} for ${kinds.join(', ')}`);
+    await new Promise((res) => setTimeout(res, 200));
   }
 }
 
@@ -411,7 +434,9 @@ async function applicantNew(t, shared) {
   const generic = await photoScan(page);
   await uploadAll(page, scans, generic);
   await waitText(page, '#pane', '必需的材料已全部上传');
+  await bothPagesShown(page, ['handler_id']);
   await t.axe(page, 'materials uploaded');
+  await dump(page, 'materials-uploaded');
   await clickText(page, '下一步', '#pane');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('step') !== 'materials');
   await page.waitForNetworkIdle();
@@ -463,6 +488,8 @@ async function staffReview(t, shared) {
   await openFromQueue(t, page, shared.order);
   await clickText(page, '领取', '#claim-line');
   await page.waitForNetworkIdle();
+  await idCardPages(page);
+  await dump(page, 'staff-id-pages');
   // The licence's copy is refused: the applicant is to upload it again.
   await clickText(await materialCard(page, '营业执照副本复印件'), '驳回');
   const card = await materialCard(page, '营业执照副本复印件');
@@ -525,6 +552,13 @@ async function staffReview(t, shared) {
   if ((await again.evaluate((e) => e.innerText)).includes('已驳回')) throw new Error('the new licence shows as refused');
   await clickText(again, '通过');
   await page.waitForNetworkIdle();
+  // The ID card's one decision takes both its pages.
+  await clickText(await materialCard(page, '经办人身份证复印件'), '通过');
+  await page.waitForNetworkIdle();
+  const idCard = await idCardPages(page);
+  if (!(await idCard.evaluate((e) => e.querySelector('.result-head').innerText)).includes('已通过')) {
+    throw new Error(`the ID card's copy once accepted: ${await idCard.evaluate((e) => e.innerText)}`);
+  }
   await decide(t, page, 'approve');
   await page.waitForFunction(() => !/审核中/.test(document.getElementById('order-badges').innerText));
   await page.waitForNetworkIdle();
@@ -687,6 +721,25 @@ async function decide(t, page, decision) {
 async function pickFirst(scope, sel) {
   const v = await scope.$eval(sel, (e) => [...e.options].find((o) => o.value).value);
   await (await scope.$(sel)).select(v);
+}
+
+// The handler's ID card copy on the staff order page: its two pages side by side, each titled by
+// the server's name of it with its thumbnail loaded, and one decision for the material.
+async function idCardPages(page) {
+  const card = await materialCard(page, '经办人身份证复印件');
+  const sides = () => card.evaluate((c) => [...c.querySelectorAll('.material-pages > figure.material-page')].map((f) => {
+    const img = f.querySelector('img');
+    return `${f.querySelector('figcaption').innerText.trim()}:${img && img.complete && img.naturalWidth > 0 ? 'img' : 'none'}`;
+  }).join('|'));
+  let got = '';
+  for (let i = 0; i < 50 && got !== '正面（人像面）:img|背面（国徽面）:img'; i++) {
+    if (i) await new Promise((res) => setTimeout(res, 200));
+    got = await sides();
+  }
+  if (got !== '正面（人像面）:img|背面（国徽面）:img') throw new Error(`the ID card's pages on the staff page: ${got}`);
+  const forms = await card.$$eval('.material-form', (l) => l.length);
+  if (forms !== 1) throw new Error(`the ID card's copy has ${forms} decision forms, not one`);
+  return card;
 }
 
 // The card of the material named name on the staff order page.
@@ -879,6 +932,6 @@ exports.tests = [
 exports.h = {
   text, dump, randomUscc, randomMobile, randomIdNumber, randomDigits, fill, clickText, waitText,
   saveStep, registerOrg, pickNew, enterpriseByTransfer, handlerByFace, faceCheck, signWithCode, login,
-  stepTicked, printAndScan, photoScan, uploadAll, payByQr, staffLogin, openFromQueue, decide,
-  makeAndShip, trackOrder,
+  stepTicked, printAndScan, photoScan, uploadAll, bothPagesShown, payByQr, staffLogin, openFromQueue,
+  decide, makeAndShip, trackOrder,
 };

@@ -25,6 +25,7 @@ async function begin(t, channel, kind) {
   await page.waitForSelector('main table, main .empty, main p');
   await t.axe(page, 'orders, none yet');
   await t.goto(page, '/apply.html');
+  who.channel = channel;
   await h.pickNew(page, channel, kind);
   await page.waitForNetworkIdle();
   await t.axe(page, `start ${channel}`);
@@ -74,6 +75,12 @@ async function checkNow(page) {
   await h.waitText(page, '#pane', '核验通过');
 }
 
+// The ID card copies each hall's flow asks for (material_rules): two pages each, 正面 and 背面.
+// szca's 法定代表人 certificate has its holder's card as well as the handler's.
+const ID_COPIES = {
+  cecep: ['handler_id'], szca: ['handler_id', 'applicant_id'], 'netca-gd': ['handler_id'], 'jxca-js': ['handler_id'],
+};
+
 // The product step saved (PRODUCT: its choices and where the key goes), its read-only
 // confirmation showing FEE, the forms and materials, and the application signed with the
 // handler's SMS code: the order then in STATE.
@@ -82,7 +89,7 @@ async function confirmAndSign(t, page, who, product, fee, state, type = 'png') {
   await h.saveStep(t, page, product);
   await h.waitText(page, '#pane', fee);
   await next(page, '确认无误，下一步');
-  await formsAndMaterials(t, page, type);
+  await formsAndMaterials(t, page, type, ID_COPIES[who.channel]);
   await h.signWithCode(page, who.handler, '签署并提交');
   await h.waitText(page, '#pane', '申请已提交');
   await h.waitText(page, '#order-head', state);
@@ -90,7 +97,7 @@ async function confirmAndSign(t, page, who, product, fee, state, type = 'png') {
 
 // The forms printed, stamped and scanned (type: png, or jpeg for a hall that takes no PNG), the
 // materials uploaded, on to signing.
-async function formsAndMaterials(t, page, type = 'png') {
+async function formsAndMaterials(t, page, type, copies) {
   if (await h.stepTicked(page, '打印申请表')) throw new Error('打印申请表 is ticked on arrival');
   const scans = {};
   for (const a of await page.$$('#pane a[target="_blank"], #pane a[href*="/forms/"]')) {
@@ -104,6 +111,8 @@ async function formsAndMaterials(t, page, type = 'png') {
   if (seal) scans.seal = await h.printAndScan(t, page, seal, type);
   await h.uploadAll(page, scans, await h.photoScan(page, type));
   await h.waitText(page, '#pane', '必需的材料已全部上传');
+  await h.bothPagesShown(page, copies);
+  await h.dump(page, `${copies.join('-')}-pages`);
   await next(page);
 }
 
