@@ -225,17 +225,6 @@ class Test {
   }
 }
 
-// BROWSER_KEEP=1: a passing run keeps full-page screenshots of the pages the flows name (the
-// pages a change touched, to look at without a failure), as OUT/keep-NAME.png.
-const KEEP = !!process.env.BROWSER_KEEP;
-async function keep(page, name) {
-  if (!KEEP) return;
-  fs.mkdirSync(OUT, { recursive: true });
-  const f = path.join(OUT, `keep-${name}.png`);
-  await page.screenshot({ path: f, fullPage: true });
-  log(`# kept: ${f} (${page.url()})`);
-}
-
 // ---- the run -----------------------------------------------------------------------------------
 
 async function launch() {
@@ -285,4 +274,4 @@ async function run(tests, only) {
   process.exit(failed ? 1 : 0);
 }
 
-module.exports = { BASE, STACK, OUT, WORK, WAIT_MS, log, keep, getJson, messages, smsCode, totpFresh, totpLoad, run };
+module.exports = { BASE, STACK, OUT, WORK, WAIT_MS, log, getJson, messages, smsCode, totpFresh, totpLoad, run };
