@@ -19,7 +19,7 @@ static const char sql_rule[] =
 	"ORDER BY m.state = 'accepted' DESC, m.id DESC LIMIT 1), "
 	"(SELECT c.uploads_after_verify AND NOT EXISTS (SELECT 1 FROM verifications v "
 	"WHERE v.order_id = ? AND v.subject = 'enterprise' AND v.state = 'passed') "
-	"FROM channels c WHERE c.id = ?), r.pages "
+	"FROM channels c WHERE c.id = ?), r.pages, k.page_names "
 	"FROM material_rules r JOIN material_kinds k ON k.code = r.material "
 	"WHERE r.material = ? AND r.channel_id = (SELECT MAX(x.channel_id) FROM material_rules x "
 	"WHERE x.material = r.material AND x.channel_id IN (0, ?)) "
@@ -83,6 +83,7 @@ int upload_find_rule(struct req *r, const struct order *o, const char *material,
 	rule->qr_form = db_cell(&rows, 0, 11); /* NULL when the column is */
 	*latest = db_cell(&rows, 0, 12);
 	rule->pages = (int)strtol(db_cell(&rows, 0, 14), NULL, 10);
+	rule->page_names = db_cell(&rows, 0, 15); /* NULL when the kind names none */
 	/* Only an order whose organisation is checked online waits for the check. */
 	rule->awaits_check = str_is(db_cell(&rows, 0, 13), "1") && !o->mail_in &&
 			     (str_is(o->kind, "org") || str_is(o->kind, "legal_rep")) &&

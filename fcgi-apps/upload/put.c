@@ -109,10 +109,20 @@ static int page_request(struct req *r, struct order *o, struct upload_rule *rule
 	return 0;
 }
 
-/* The material's name in an event, with the page when it takes several. */
+/* The material's name in an event and an answer, with the page when it takes several: named
+ * as the wizard titles it (the kind's page_names), else by its number. */
 static const char *page_name(struct req *r, const struct upload_rule *rule, int page)
 {
-	return rule->pages > 1 ? arena_printf(r->arena, "%s第 %d 页", rule->name, page) : rule->name;
+	const char *p = rule->page_names;
+
+	if (rule->pages <= 1)
+		return rule->name;
+	for (int n = 1; p && n < page; n++)
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	if (p && *p && *p != ',')
+		return arena_printf(r->arena, "%s%.*s", rule->name, (int)strcspn(p, ","), p);
+	return arena_printf(r->arena, "%s第 %d 页", rule->name, page);
 }
 
 static json_t *limits_of(const struct upload_rule *rule)

@@ -21,6 +21,7 @@ struct upload_rule {
 	const char *qr_form;                         /* the printed form whose QR it carries, or NULL */
 	bool awaits_check;  /* the hall takes scans only once the organisation's check passed (004) */
 	int pages;          /* the most pages the material takes (1: one image) */
+	const char *page_names; /* "正面（人像面）,背面（国徽面）", or NULL */
 };
 
 /* What the scan checks found on an accepted upload (checks.c). */

@@ -421,9 +421,12 @@ static void test_pages(void **state)
 	api_expect_error(&r, 404, "not_found");
 	api_free(&r);
 	assert_int_equal(materials_rows(no), rows + 1);
-	/* Page 2 withdrawn (both sides now on page 1): gone from the list, the material still there. */
+	/* Page 2 withdrawn (both sides now on page 1): gone from the list, the material still there;
+	 * named as the wizard titles it. */
 	remove_page(&owner, no, "handler_id?page=2", &r);
 	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "removed"), "name")),
+			       "背面（国徽面）"));
 	api_free(&r);
 	remove_page(&owner, no, "handler_id?page=2", &r);
 	api_expect_error(&r, 404, "not_found"); /* nothing left to withdraw */
