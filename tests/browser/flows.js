@@ -786,6 +786,7 @@ async function returnedList(t, page, no) {
   await clickText(page, '查询', '#filter-form');
   const row = await listedRow(page, no);
   await t.axe(page, row ? 'returned list' : 'returned list, empty');
+  await dump(page, row ? 'returned-list' : 'returned-list-empty');
   const addr = new URL(page.url()).searchParams;
   if (addr.get('queue') !== 'returned' || addr.get('order_no') !== no) throw new Error(`the list's address: ${page.url()}`);
   await page.reload({ waitUntil: 'networkidle0' });
