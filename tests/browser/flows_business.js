@@ -4,15 +4,16 @@
 // hall's staff, to where that business ends.
 const lib = require('./lib');
 const { h } = require('./flows');
+const existing = require('./flows_existing').h;
 
 // 我的证书: the delivered certificate's card, and its link for BUSINESS followed to the start
 // page, the certificate picked there; created and its agreements accepted.
-async function startOn(t, page, shared, business) {
+async function startOn(t, page, shared, business, serial = '') {
   await t.goto(page, '/certs.html');
   await h.waitText(page, '#certs', '介质序列号');
   await t.axe(page, 'my certificates');
   await h.dump(page, `certs-${business}`);
-  const link = await page.waitForSelector(`#certs a[href*="business=${business}&"]`, { visible: true });
+  const link = await page.waitForSelector(`#certs a[href*="business=${business}&"][href*="serial=${serial}"]`, { visible: true });
   shared.serial = new URL(await link.evaluate((a) => a.href)).searchParams.get('serial');
   shared.token = await page.evaluate(() => {
     const dt = [...document.querySelectorAll('#certs dt')].find((e) => e.textContent === '介质序列号');
@@ -21,6 +22,9 @@ async function startOn(t, page, shared, business) {
   await Promise.all([page.waitForNavigation({ waitUntil: 'networkidle0' }), link.click()]);
   await page.waitForSelector('#start-form', { visible: true });
   await page.waitForNetworkIdle();
+  // A replacement revokes the certificate in hand: the start page asks that it be known.
+  const known = await page.$('#start-form input[name="confirm_revoke"]');
+  if (known) await known.click();
   await t.axe(page, `start ${business}`);
   await h.dump(page, `start-${business}`);
   await Promise.all([page.waitForSelector('#wizard', { visible: true }),
@@ -37,38 +41,60 @@ async function startOn(t, page, shared, business) {
 
 function step(page) { return new URL(page.url()).searchParams.get('step'); }
 
-// From the handler step to submission: the handler's face, each printed form "scanned", the
-// materials uploaded, signed with the handler's SMS code.
-async function handlerToSigned(t, page, who) {
-  await h.handlerByFace(t, page, who);
-  await h.clickText(page, '下一步', '#pane');
-  await page.waitForFunction(() => new URLSearchParams(location.search).get('step') !== 'handler');
-  await page.waitForNetworkIdle();
-  await h.dump(page, `after-handler-${step(page)}`);
-  if (step(page) === 'form') {
-    await t.axe(page, 'form');
-    const scans = {};
-    for (const a of await page.$$('#pane a[target="_blank"], #pane a[href*="/forms/"]')) {
-      const href = await a.evaluate((e) => e.getAttribute('href'));
-      scans[/\/forms\/(\w+)/.exec(href)[1]] = await h.printAndScan(t, page, a);
-    }
+// Each step the wizard leads to, done as flows.js does it, until the application is signed and
+// submitted. steps: the business's own steps (its change, its product), by name.
+async function toSigned(t, page, who, steps = {}) {
+  const scans = {};
+  for (let n = 0; n < 12; n++) {
+    const at = step(page);
+    await h.dump(page, `at-${at}`);
+    if (at === 'sign') break;
+    if (steps[at]) await steps[at](page);
+    else if (at === 'product') await product(t, page, who);
+    else if (at === 'enterprise') await h.enterpriseByTransfer(t, page, {});
+    else if (at === 'handler') await h.handlerByFace(t, page, who);
+    else if (at === 'form') {
+      await t.axe(page, 'form');
+      for (const a of await page.$$('#pane a[target="_blank"], #pane a[href*="/forms/"]')) {
+        const href = await a.evaluate((e) => e.getAttribute('href'));
+        scans[/\/forms\/(\w+)/.exec(href)[1]] = await h.printAndScan(t, page, a);
+      }
+    } else if (at === 'materials') {
+      await t.axe(page, 'materials');
+      await h.uploadAll(page, scans, await h.photoScan(page));
+      await h.waitText(page, '#pane', '必需的材料已全部上传');
+    } else if (at !== 'financial') throw new Error(`no way through step ${at}`);
+    // A step's own button may have led on already (a product's 确认无误，下一步).
+    if (step(page) !== at) continue;
     await h.clickText(page, '下一步', '#pane');
-    await page.waitForFunction(() => new URLSearchParams(location.search).get('step') !== 'form');
-    await page.waitForNetworkIdle();
-    await t.axe(page, 'materials');
-    await h.uploadAll(page, scans, await h.photoScan(page));
-    await h.waitText(page, '#pane', '必需的材料已全部上传');
-    await h.dump(page, 'materials-uploaded');
-    await h.clickText(page, '下一步', '#pane');
-    await page.waitForFunction(() => new URLSearchParams(location.search).get('step') !== 'materials');
+    await page.waitForFunction((s) => new URLSearchParams(location.search).get('step') !== s, {}, at);
     await page.waitForNetworkIdle();
   }
   await t.axe(page, 'sign');
-  await h.dump(page, `sign-${step(page)}`);
   await h.signWithCode(page, who.handler, '签署并提交');
   await h.waitText(page, '#pane', '申请已提交');
   await t.axe(page, 'submitted');
   await h.dump(page, 'submitted');
+}
+
+// The product step as flows.js fills it (the key mailed to the handler), confirmed.
+async function product(t, page, who) {
+  await h.saveStep(t, page, {
+    years: '1', e_invoice: '0', mail_recipient: '张浏览', mail_mobile: who.handler, mail_province: '北京市',
+    mail_city: '北京市', mail_county: '海淀区', mail_address: '中关村大街 1 号', mail_postcode: '100080',
+  });
+  await t.axe(page, 'product confirm');
+  await h.clickText(page, '确认无误，下一步', '#pane');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('step') !== 'product');
+  await page.waitForNetworkIdle();
+}
+
+// 我的证书 in the applicant's PAGE: the certificate SERIAL's card shows WANT (its state).
+async function certShows(t, page, serial, want) {
+  await t.goto(page, '/certs.html');
+  await page.waitForFunction((serial, want) => [...document.querySelectorAll('#certs article')]
+    .some((a) => a.innerText.includes(serial) && a.innerText.includes(want)), {}, serial, want);
+  await t.axe(page, `my certificates, ${want}`);
 }
 
 // The reviewer: the order claimed from the queue, each of its materials accepted, approved.
@@ -107,8 +133,9 @@ async function unlock(t, shared) {
   const no = await startOn(t, page, shared, 'unlock');
   const who = shared.applicant;
   const before = (await lib.messages(who.handler)).length;
-  await handlerToSigned(t, page, who);
-  await approve(t, no);
+  await toSigned(t, page, who);
+  const rev = await approve(t, no);
+  await h.waitText(rev, '#order-badges', '已完成');
   const link = await lib.smsCode(who.handler, before, /(https?:\/\/\S+\/unlock\.html#[0-9a-f]{32})/);
   const key = await t.newPage();
   await key.goto(link.replace(/^https?:\/\/[^/]+/, lib.BASE), { waitUntil: 'networkidle0' });
@@ -146,6 +173,102 @@ async function certLogin(t, token, pin) {
   await t.axe(page, 'logged in by certificate');
 }
 
+// A certificate of the applicant's own for a business that ends it: issued at the CA's counter
+// (on a token of its own) and brought in by the operator's import, as flows_existing.js does.
+async function ownCertificate(shared) {
+  const cert = await existing.counterCertificate(shared.applicant.uscc, 30);
+  const out = existing.importFromCa(existing.chinaDay(cert.not_before));
+  if (!/: 1 new, /.test(out)) throw new Error(`import-certs --from-ca: ${out}`);
+  return cert;
+}
+
+// The applicant, at the order's status: the paper (and, where the business takes it back, the
+// key) mailed to the address the order names, its waybill registered.
+async function mailPaper(t, page, no) {
+  await t.goto(page, `/apply.html?order=${no}&step=status`);
+  await h.waitText(page, '#order-head', '待寄送纸质材料');
+  await page.waitForSelector(`#f-wb-${no}-number`, { visible: true });
+  await page.waitForNetworkIdle();
+  await t.axe(page, 'paper address');
+  await h.dump(page, 'paper-address');
+  await page.select(`#f-wb-${no}-carrier`, 'sf');
+  await h.fill(page, `#f-wb-${no}-number`, 'SF' + h.randomDigits(12));
+  await h.clickText(page, '提交运单号', '#pane');
+  await h.waitText(page, '#pane', '已登记运单');
+  await t.axe(page, 'paper waybill');
+}
+
+// A staff member (USER) logged in to the console, the order found in their queue and opened.
+async function staffOrder(t, user, no) {
+  const page = await t.newPage();
+  await t.goto(page, '/staff.html');
+  await h.staffLogin(t, page, user);
+  await h.openFromQueue(t, page, no);
+  return page;
+}
+
+// 002 "证书注销": not online but by mail — the application online, the paper and the key mailed
+// to the hall, signed for, approved; the certificate is then revoked.
+async function revoke(t, shared) {
+  if (!shared.applicant) throw new Error('no applicant from the applicant flow');
+  const cert = await ownCertificate(shared);
+  const page = await t.newPage();
+  await h.login(t, page, shared.applicant.uscc, 'Browser2026hall');
+  await t.axe(page, 'my orders');
+  const no = await startOn(t, page, shared, 'revoke', cert.serial);
+  await toSigned(t, page, shared.applicant);
+  await mailPaper(t, page, no);
+  const rev = await staffOrder(t, 'reviewer', no);
+  await h.dump(rev, 'revoke-paper-arrived');
+  await h.clickText(rev, '登记签收', '#actions');
+  await h.clickText(rev, '确认登记签收', '#actions');
+  await h.waitText(rev, '#order-badges', '纸质材料审核中');
+  await rev.waitForNetworkIdle();
+  await h.dump(rev, 'revoke-paper-signed');
+  await h.decide(t, rev, 'approve');
+  await rev.waitForFunction(() => !/审核中/.test(document.getElementById('order-badges').innerText));
+  await rev.waitForNetworkIdle();
+  await t.axe(rev, 'approved');
+  await h.waitText(rev, '#order-badges', '已完成');
+  await h.dump(rev, 'revoke-approved');
+  await certShows(t, page, cert.serial, '已吊销');
+}
+
+// 002 "证书遗失补办": the lost certificate revoked at once and irreversibly, the media fee paid, the
+// replacement (same validity) made on a new key, shipped and delivered.
+async function lost(t, shared) {
+  if (!shared.applicant) throw new Error('no applicant from the applicant flow');
+  const cert = await ownCertificate(shared);
+  const page = await t.newPage();
+  await h.login(t, page, shared.applicant.uscc, 'Browser2026hall');
+  await t.axe(page, 'my orders');
+  const no = await startOn(t, page, shared, 'lost', cert.serial);
+  await toSigned(t, page, shared.applicant);
+  await t.goto(page, `/apply.html?order=${no}&step=status`);
+  await page.waitForSelector('#order-head', { visible: true });
+  await page.waitForNetworkIdle();
+  await h.dump(page, 'lost-status');
+  if ((await h.text(page, '#order-head')).includes('待支付')) {
+    await t.goto(page, `/apply.html?order=${no}&step=pay`);
+    await h.payByQr(t, page, 'wechat', '80.00', '审核中');
+  }
+  await h.dump(page, 'lost-paid');
+  const rev = await approve(t, no);
+  await h.waitText(rev, '#order-badges', '审核通过');
+  const ship = await staffOrder(t, 'shipping', no);
+  const waybill = await h.makeAndShip(t, ship);
+  await h.trackOrder(t, no, shared.applicant.handler, ['已寄出', waybill]);
+  await h.clickText(ship, '登记签收', '#actions');
+  await h.clickText(ship, '确认登记签收', '#actions');
+  await h.waitText(ship, '#order-badges', '已完成');
+  await ship.waitForNetworkIdle();
+  await t.axe(ship, 'delivered');
+  await h.dump(ship, 'lost-delivered');
+  await certShows(t, page, cert.serial, '已吊销');
+}
+
 exports.tests = [
   ['business: PIN unlock (解锁) of the delivered key, approved, its link answered', unlock],
+  ['business: revoke (注销) by mail: the paper signed for, approved, the certificate revoked', revoke],
+  ['business: lost replacement (补办（遗失）): paid, approved, the new key made, shipped and delivered', lost],
 ];
