@@ -6,6 +6,9 @@ const lib = require('./lib');
 const { h } = require('./flows');
 const existing = require('./flows_existing').h;
 
+// 002's first sign of a defective key: 指示灯不亮.
+const DEFECT_SIGN = 'no_light';
+
 // 我的证书: the delivered certificate's card, and its link for BUSINESS followed to the start
 // page, the certificate picked there; created and its agreements accepted.
 async function startOn(t, page, shared, business, serial = '') {
@@ -97,7 +100,7 @@ async function certShows(t, page, serial, want) {
   await t.axe(page, `my certificates, ${want}`);
 }
 
-// The reviewer: the order claimed from the queue, each of its materials accepted, approved.
+// The reviewer: the order claimed from the queue, then approved (approveHere).
 async function approve(t, no) {
   const page = await t.newPage();
   await t.goto(page, '/staff.html');
@@ -106,6 +109,11 @@ async function approve(t, no) {
   await h.clickText(page, '领取', '#claim-line');
   await page.waitForNetworkIdle();
   await h.dump(page, 'staff-claimed');
+  return approveHere(t, page);
+}
+
+// On the claimed order's staff page: each of its materials accepted, the order approved.
+async function approveHere(t, page) {
   for (;;) {
     const accept = await page.evaluateHandle(() => [...document.querySelectorAll('#materials .material-form button')]
       .find((b) => b.offsetParent !== null && !b.disabled && b.innerText.trim() === '通过'));
@@ -267,8 +275,63 @@ async function lost(t, shared) {
   await certShows(t, page, cert.serial, '已吊销');
 }
 
+// 002 "七、证书损坏补办": a quality defect claimed within the media warranty, the old key mailed
+// back with its waybill, inspected (a defect: free), approved, the new key made, shipped and
+// delivered; the old certificate revoked once the new one is made.
+async function damaged(t, shared) {
+  if (!shared.shipped) throw new Error('no delivered key from the shipping flow');
+  const page = await t.newPage();
+  await h.login(t, page, shared.applicant.uscc, 'Browser2026hall');
+  await t.axe(page, 'my orders');
+  const no = await startOn(t, page, shared, 'damaged', shared.serial || '');
+  const serial = shared.serial;
+  await toSigned(t, page, shared.applicant, {
+    product: async (p) => {
+      await h.saveStep(t, p, { defect: '1', defect_sign: DEFECT_SIGN, e_invoice: '0',
+        mail_recipient: '张浏览', mail_mobile: shared.applicant.handler, mail_province: '北京市', mail_city: '北京市',
+        mail_county: '海淀区', mail_address: '中关村大街 1 号', mail_postcode: '100080' });
+      await h.clickText(p, '确认无误，下一步', '#pane');
+      await p.waitForFunction(() => new URLSearchParams(location.search).get('step') !== 'product');
+      await p.waitForNetworkIdle();
+    },
+  });
+  await t.goto(page, `/apply.html?order=${no}&step=status`);
+  await page.waitForSelector('#order-head', { visible: true });
+  await page.waitForNetworkIdle();
+  await h.dump(page, 'damaged-status');
+  await page.waitForSelector(`#f-wb-${no}-number`, { visible: true });
+  await t.axe(page, 'key to send back');
+  await page.select(`#f-wb-${no}-carrier`, 'sf');
+  await h.fill(page, `#f-wb-${no}-number`, 'SF' + h.randomDigits(12));
+  await h.clickText(page, '提交运单号', '#pane');
+  await h.waitText(page, '#pane', '已登记运单');
+  await t.axe(page, 'key waybill');
+  const rev = await staffOrder(t, 'reviewer', no);
+  await h.clickText(rev, '领取', '#claim-line');
+  await rev.waitForNetworkIdle();
+  await h.dump(rev, 'damaged-inspect');
+  await rev.click('#actions input[name="result"][value="defect"]');
+  await h.clickText(rev, '登记检测结论', '#actions');
+  await rev.waitForFunction(() => !document.getElementById('order-badges').innerText.includes('待寄回原介质检测'));
+  await rev.waitForNetworkIdle();
+  await t.axe(rev, 'inspected');
+  await h.dump(rev, 'damaged-inspected');
+  await approveHere(t, rev);
+  await h.waitText(rev, '#order-badges', '审核通过');
+  const ship = await staffOrder(t, 'shipping', no);
+  const waybill = await h.makeAndShip(t, ship);
+  await h.trackOrder(t, no, shared.applicant.handler, ['已寄出', waybill]);
+  await h.clickText(ship, '登记签收', '#actions');
+  await h.clickText(ship, '确认登记签收', '#actions');
+  await h.waitText(ship, '#order-badges', '已完成');
+  await ship.waitForNetworkIdle();
+  await t.axe(ship, 'delivered');
+  await certShows(t, page, serial, '已吊销');
+}
+
 exports.tests = [
   ['business: PIN unlock (解锁) of the delivered key, approved, its link answered', unlock],
+  ['business: damaged replacement (补办（损坏）): the key sent back, inspected free, the new key made and delivered', damaged],
   ['business: revoke (注销) by mail: the paper signed for, approved, the certificate revoked', revoke],
   ['business: lost replacement (补办（遗失）): paid, approved, the new key made, shipped and delivered', lost],
 ];
