@@ -5,8 +5,9 @@ const lib = require('./lib');
 const flows = require('./flows');
 const existing = require('./flows_existing');
 const halls = require('./flows_halls');
+const business = require('./flows_business');
 
-lib.run([...flows.tests, ...existing.tests, ...halls.tests], process.argv[2] ? new RegExp(process.argv[2]) : null).catch((e) => {
+lib.run([...flows.tests, ...business.tests, ...existing.tests, ...halls.tests], process.argv[2] ? new RegExp(process.argv[2]) : null).catch((e) => {
   lib.log(`not ok - browser tests: ${e.stack || e}`);
   process.exit(1);
 });
