@@ -61,11 +61,12 @@ static int step_of(struct req *r, const struct order *o, enum wizard_step *out)
 }
 
 /* The subject whose verification the step's data feeds: enterprise (the transfer goes to the
- * corporate account) or handler; NULL for the others. */
-static const char *verified_subject(enum wizard_step s)
+ * corporate account) or handler; NULL for the others. A change feeds the enterprise check only
+ * when it moves the name the check is made under (wizard_checked_org_name): a new name, another
+ * new name, or a name change taken back; a change of the handler alone leaves it standing. */
+static const char *verified_subject(enum wizard_step s, bool name_moved)
 {
-	/* A change of name is checked under the new name (wizard_checked_org_name). */
-	if (s == STEP_ENTERPRISE || s == STEP_FINANCIAL || s == STEP_CHANGE)
+	if (s == STEP_ENTERPRISE || s == STEP_FINANCIAL || (s == STEP_CHANGE && name_moved))
 		return "enterprise";
 	return s == STEP_HANDLER ? "handler" : NULL;
 }
@@ -78,6 +79,7 @@ struct save {
 	unsigned char mobile_enc[64];
 	size_t mobile_enc_len;
 	const char *quote;
+	bool name_moved; /* change: the new organisation name differs from the one saved */
 	enum err_code refused;
 	const char *why; /* the message of a refusal, NULL for the table's */
 };
@@ -136,7 +138,7 @@ static int save_tx(struct db *db, void *p)
 {
 	struct save *sv = p;
 	struct order now = *sv->o;
-	const char *subject = verified_subject(sv->step);
+	const char *subject = verified_subject(sv->step, sv->name_moved);
 	struct db_rows rows;
 	int rc;
 
@@ -269,6 +271,8 @@ int wizard_step_put(struct req *r)
 		return -1;
 	if (wizard_step_check(r, &o, sv.step, body, saved, &in) < 0)
 		return -1;
+	sv.name_moved = strcmp(order_step_str(in.data, "new_org_name"),
+			       order_step_str(saved, "new_org_name")) != 0;
 	if (in.handler_mobile &&
 	    crypto_seal(&r->app->key, in.handler_mobile, strlen(in.handler_mobile),
 			ORDER_AAD_HANDLER_MOBILE, sv.mobile_enc, sizeof(sv.mobile_enc),

@@ -393,6 +393,46 @@ static void test_change_name_checked(void **state)
 	EVP_PKEY_free(f.key);
 }
 
+/* The enterprise check stands through a change of the handler alone, and falls when the name it
+ * was made under moves: a new name joins the change, or a new name is taken back. */
+static void enterprise_check_is(struct flow *f, const char *change, const char *want)
+{
+	char v[64];
+	struct api_resp r;
+
+	wiz_put(&f->c, f->no, "change", change, &r);
+	assert_int_equal(r.status, 200);
+	api_free(&r);
+	value(v, sizeof(v), "SELECT IFNULL(GROUP_CONCAT(v.state ORDER BY v.id), '') FROM verifications v "
+	      "JOIN orders o ON o.id = v.order_id WHERE o.order_no = '%s' AND v.subject = 'enterprise'%s",
+	      f->no, "");
+	if (strcmp(v, want) != 0)
+		fail_msg("after the change %s: the enterprise checks %s, not %s", change, v, want);
+}
+
+static void test_change_check_stands(void **state)
+{
+	static const char handler[] = "{\"items\":\"handler\"}";
+	static const char renamed[] = "{\"items\":\"name,handler\",\"new_org_name\":\"" NEW_NAME "\"}";
+	struct flow f;
+	char extra[120];
+
+	(void)state;
+	issued(&f);
+	snprintf(extra, sizeof(extra), ",\"cert_serial\":\"%s\"", f.serial);
+	wiz_create(&f.c, HALL, "change", "org", extra, f.no);
+	wiz_fill(&f.c, f.no, ORG, f.mobile); /* its change renames the organisation */
+	enterprise_check_is(&f, handler, "");
+	wiz_verify(&f.c, f.no, "enterprise", NULL);
+	enterprise_check_is(&f, handler, "passed");
+	enterprise_check_is(&f, handler, "passed");
+	enterprise_check_is(&f, renamed, "void");
+	wiz_verify(&f.c, f.no, "enterprise", NULL);
+	enterprise_check_is(&f, renamed, "void,passed");
+	enterprise_check_is(&f, handler, "void,void");
+	EVP_PKEY_free(f.key);
+}
+
 /* A change without the name has no certificate to download. */
 static void test_change_no_reissue(void **state)
 {
@@ -561,6 +601,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_change_name),
 		cmocka_unit_test(test_change_name_checked),
+		cmocka_unit_test(test_change_check_stands),
 		cmocka_unit_test(test_change_no_reissue),
 		cmocka_unit_test(test_change_handler),
 		cmocka_unit_test(test_change_address),
