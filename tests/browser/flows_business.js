@@ -329,8 +329,29 @@ async function damaged(t, shared) {
   await certShows(t, page, serial, '已吊销');
 }
 
+// 002 "证书信息变更": the handler changed online (the certificate's notices go to the new one),
+// the enterprise check standing through it, reviewed and approved.
+async function change(t, shared) {
+  if (!shared.shipped) throw new Error('no delivered key from the shipping flow');
+  const page = await t.newPage();
+  await h.login(t, page, shared.applicant.uscc, 'Browser2026hall');
+  await t.axe(page, 'my orders');
+  const no = await startOn(t, page, shared, 'change', shared.serial || '');
+  await toSigned(t, page, shared.applicant, {
+    change: (p) => h.saveStep(t, p, { items: 'handler' }),
+  });
+  await t.goto(page, `/apply.html?order=${no}&step=status`);
+  await page.waitForSelector('#order-head', { visible: true });
+  await page.waitForNetworkIdle();
+  await h.dump(page, 'change-status');
+  const rev = await approve(t, no);
+  await h.waitText(rev, '#order-badges', '已完成');
+  await h.dump(rev, 'change-approved');
+}
+
 exports.tests = [
   ['business: PIN unlock (解锁) of the delivered key, approved, its link answered', unlock],
+  ['business: information change (信息变更) of the handler, the enterprise check standing, approved', change],
   ['business: damaged replacement (补办（损坏）): the key sent back, inspected free, the new key made and delivered', damaged],
   ['business: revoke (注销) by mail: the paper signed for, approved, the certificate revoked', revoke],
   ['business: lost replacement (补办（遗失）): paid, approved, the new key made, shipped and delivered', lost],
