@@ -7,6 +7,9 @@ REPO=$(realpath "$(dirname "${BASH_SOURCE[0]}")/..")
 STACK=$REPO/tools/stack.sh
 BUILD=${BUILD:-build}
 TEST_TIMEOUT=${TEST_TIMEOUT:-600} # seconds per test binary
+# The browser tests are one run of every flow (18, each clicked from registration on): about
+# 12 minutes on a quiet 2-core machine, more under a sanitizer or load.
+BROWSER_TIMEOUT=${BROWSER_TIMEOUT:-2700}
 FUZZ_SECONDS=10
 
 PASSED=0
@@ -203,7 +206,7 @@ run_browser() {
   run_counted "browser tests (failures: screenshots and console logs in $out)" \
     env CERTHALL_URL="http://127.0.0.1:$PORT" CERTHALL_STACK="$DIR" BROWSER_OUT="$out" \
     CERTHALL_ADMIN="$REPO/$BUILD/bin/certhall-admin" \
-    timeout -k 10 "$TEST_TIMEOUT" node "$dir/run.js"
+    timeout -k 10 "$BROWSER_TIMEOUT" node "$dir/run.js"
   # Nothing failed: nothing to look at.
   rmdir "$out" 2>/dev/null || echo "# browser test output kept in $out"
 }
