@@ -204,7 +204,7 @@ FUZZ_LIBS_fuzz_fields   := $(shell pkg-config --libs jansson libcrypto 2>/dev/nu
 FUZZ_SRCS_fuzz_providers := shared/ext/pay.c shared/ext/verify.c shared/ext/courier.c shared/ext/notify.c \
                            shared/ext/notify_alibaba.c shared/ext/notify_tencent.c shared/ext/notify_webhook.c \
                            shared/ext/notify_smtp.c shared/ext/provider.c shared/ext/http.c shared/crypto/crypto.c \
-                           shared/base/valid.c shared/ext/waybill.c shared/domain/order.c shared/base/log.c shared/base/conf.c \
+                           shared/base/valid.c shared/ext/waybill.c shared/domain/order.c shared/db/changes.c shared/base/log.c shared/base/conf.c \
                            shared/base/cidr.c shared/base/hallday.c shared/db/db.c shared/base/arena.c shared/base/decode.c shared/base/errbuf.c shared/base/fdio.c
 FUZZ_LIBS_fuzz_providers := $(shell pkg-config --libs jansson libcrypto libcurl inih libmariadb 2>/dev/null)
 FUZZ_SRCS_fuzz_cert     := shared/crypto/cert.c shared/crypto/cert_verify.c shared/crypto/crypto.c shared/base/errbuf.c shared/base/fdio.c \

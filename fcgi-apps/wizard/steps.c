@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/changes.h"
 #include "crypto/crypto.h"
 #include "domain/order.h"
 #include "wizard.h"
@@ -105,17 +106,23 @@ static int effects(struct db *db, struct save *sv)
 		break;
 	case STEP_ENTERPRISE:
 		rc = db_exec(db, sql_verify_method, DB_ARGS(DB_STR(in->method), DB_I64(id)), NULL, NULL);
+		if (rc == DB_OK)
+			rc = changes_note(db, id);
 		break;
 	case STEP_HANDLER:
 		/* Public tracking asks for the tail of this number (track/order.c). */
 		rc = db_exec(db, sql_handler,
 			     DB_ARGS(DB_STR(in->method), DB_BLOB(sv->mobile_enc, sv->mobile_enc_len),
 				     DB_I64(id)), NULL, NULL);
+		if (rc == DB_OK)
+			rc = changes_note(db, id);
 		break;
 	case STEP_APPLICANT:
 		if (in->subject_name)
 			rc = db_exec(db, sql_subject, DB_ARGS(DB_STR(in->subject_name), DB_I64(id)), NULL,
 				     NULL);
+		if (in->subject_name && rc == DB_OK)
+			rc = changes_note(db, id);
 		break;
 	case STEP_CHANGE:
 		rc = db_exec(db, sql_change, DB_ARGS(DB_I64(in->seal_change), DB_I64(id)), NULL, NULL);

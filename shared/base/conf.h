@@ -19,6 +19,7 @@ struct conf {
 	int socket_mode;      /* octal in the file, e.g. 0660 */
 	int log_level;        /* enum log_level */
 	char socket_dir[CONF_STR_MAX];
+	char changes_file[CONF_STR_MAX]; /* the host's change epoch; "": <socket_dir>/changes.epoch */
 	/* [db] */
 	char db_socket[CONF_STR_MAX];
 	char db_host[CONF_STR_MAX];
@@ -45,6 +46,9 @@ struct conf {
 	/* [track] */
 	int track_rate_limit;
 	int track_rate_window;
+	int track_cache_mib;      /* the answers' cache, shared by the workers; 0: none */
+	int track_cache_poll_ms;  /* how often a worker reads the change log at least */
+	int track_cache_check;    /* tests: every hit answered from the database too, compared */
 
 	/* [sms] and [mail]: the providers (shared/ext/notify.h) */
 	char sms_provider[16];

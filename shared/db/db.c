@@ -2,16 +2,96 @@
 #include "db/db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <mysql.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <mysqld_error.h>
 #include <errmsg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "base/conf.h"
 #include "crypto/crypto.h"
 #include "base/log.h"
+
+static _Atomic unsigned long long *host_epoch;
+
+/* Maps [server] changes_file (once a process), 0660. Created only by the owner of its
+ * directory: root running certhall-admin must not leave a file the programs cannot write. */
+static void epoch_map(const struct conf *c)
+{
+	static bool tried;
+	char path[CONF_STR_MAX + 32], dir[CONF_STR_MAX + 32], *slash;
+	struct stat st;
+	int fd, flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW;
+	void *m;
+
+	if (tried || !c)
+		return;
+	tried = true;
+	if (c->changes_file[0] == '/')
+		snprintf(path, sizeof(path), "%s", c->changes_file);
+	else if (c->socket_dir[0])
+		snprintf(path, sizeof(path), "%s/changes.epoch", c->socket_dir);
+	else
+		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	if (stat(slash ? dir : ".", &st) == 0 && st.st_uid == geteuid())
+		flags |= O_CREAT;
+	fd = open(path, flags, 0660);
+	if (fd < 0) {
+		/* Not there and not ours to make (certhall-admin before the programs): quiet. */
+		log_rid(errno == ENOENT && !(flags & O_CREAT) ? LOG_DEBUG : LOG_WARN, NULL,
+			"change epoch %s: %s (cached look-ups on this host see this process's changes "
+			"only by polling)", path, strerror(errno));
+		return;
+	}
+	/* Grown, never shrunk: other processes may have it mapped. */
+	if (lseek(fd, 0, SEEK_END) < (off_t)sizeof(*host_epoch) &&
+	    ftruncate(fd, (off_t)sizeof(*host_epoch)) < 0) {
+		log_warn("change epoch %s: %s", path, strerror(errno));
+		close(fd);
+		return;
+	}
+	m = mmap(NULL, sizeof(*host_epoch), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED) {
+		log_warn("change epoch %s: mmap: %s", path, strerror(errno));
+		return;
+	}
+	host_epoch = m;
+}
+
+static void epoch_bump(void)
+{
+	if (host_epoch)
+		atomic_fetch_add_explicit(host_epoch, 1, memory_order_release);
+}
+
+void db_changed(struct db *db)
+{
+	if (db->in_tx)
+		db->changed = true;
+	else
+		epoch_bump();
+}
+
+unsigned long long db_epoch(bool *shared)
+{
+	if (shared)
+		*shared = host_epoch != NULL;
+	return host_epoch ? atomic_load_explicit(host_epoch, memory_order_acquire) : 0;
+}
 
 static void db_drop_cache(struct db *db)
 {
@@ -63,7 +143,9 @@ int db_open(struct db *db, const struct conf *c)
 
 	db->conf = c;
 	db->in_tx = 0;
+	db->changed = false;
 	db->ncache = 0;
+	epoch_map(c);
 	my = mysql_init(NULL);
 	if (!my)
 		return DB_ERR;
@@ -398,6 +480,10 @@ int db_tx(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx)
 		if (rc != DB_OK && db->my)
 			mysql_rollback(db->my);
 		db->in_tx = 0;
+		if (db->changed) {
+			db->changed = false;
+			epoch_bump();
+		}
 		if (db->my && mysql_autocommit(db->my, 1))
 			db_close(db);
 		if (rc != DB_RETRY)

@@ -36,6 +36,7 @@ struct db {
 	unsigned last_errno;
 	char last_error[256];
 	const char *rid;       /* request id for log lines, NULL between requests */
+	bool changed;          /* db_changed() inside the open transaction */
 };
 
 enum db_ptype { DBP_NULL, DBP_STR, DBP_I64, DBP_BLOB };
@@ -94,6 +95,18 @@ const char *db_cell(const struct db_rows *rows, size_t row, size_t col);
  * its ctx. Returns fn's result, or the error that ended it.
  */
 int db_tx(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx);
+
+/*
+ * The host's change epoch: a counter in <socket_dir>/changes.epoch, shared by every certhall
+ * process on this host, that goes up once a change a reader may have cached is committed
+ * (domain/changes.h notes which). db_changed marks the change; outside a transaction the
+ * counter goes up at once, inside one when db_tx ends (committed or not: a needless bump
+ * costs a reader one look at the change log, a missed one a stale answer). The file is
+ * mapped on the first db_open; where it cannot be, the counter stays 0 and readers on this
+ * host learn of changes only by polling the log (db_epoch's *shared says so).
+ */
+void db_changed(struct db *db);
+unsigned long long db_epoch(bool *shared);
 
 /* True if the server answers (reconnects if needed). */
 bool db_ping(struct db *db);

@@ -1,6 +1,8 @@
 /* fincheck: 001's 0.01 transfer after approval, its PIN in the memo (fincheck.h). */
 #include "domain/fincheck.h"
 
+#include "db/changes.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +106,8 @@ int fincheck_queue(struct db *db, const struct crypto_key *key, long long order_
 	if (rc == DB_OK)
 		rc = db_exec(db, sql_insert,
 			     DB_ARGS(DB_I64(order_id), DB_STR(ref), DB_BLOB(sealed, len)), NULL, &got);
+	if (rc == DB_OK)
+		rc = changes_note(db, order_id);
 	*id = (long long)got;
 	return rc;
 }

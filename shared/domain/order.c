@@ -1,6 +1,7 @@
 /* order: codes of business types, certificate kinds, states and events with zh-CN names; the
  * state machine's table and its one move. */
 #include "domain/order.h"
+#include "db/changes.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -301,7 +302,7 @@ int order_move(struct db *db, long long id, enum order_state from, enum order_st
 		     &n, NULL);
 	if (rc != DB_OK)
 		return rc;
-	return n == 1 ? DB_OK : ORDER_STALE;
+	return n == 1 ? changes_note(db, id) : ORDER_STALE;
 }
 
 static const char sql_event[] =
@@ -312,13 +313,16 @@ int order_event(struct db *db, long long id, const char *kind, enum order_state 
 		enum order_state to, const char *actor_type, long long actor_id, bool public,
 		const char *note)
 {
-	return db_exec(db, sql_event,
-		       DB_ARGS(DB_I64(id), DB_STR(kind),
-			       from != ORDER_STATE_NONE ? DB_STR(order_state_str(from)) : DB_NULL,
-			       to != ORDER_STATE_NONE ? DB_STR(order_state_str(to)) : DB_NULL,
-			       DB_STR(actor_type), actor_id > 0 ? DB_I64(actor_id) : DB_NULL,
-			       DB_I64(public), DB_STR(note ? note : "")),
-		       NULL, NULL);
+	int rc = db_exec(db, sql_event,
+			 DB_ARGS(DB_I64(id), DB_STR(kind),
+				 from != ORDER_STATE_NONE ? DB_STR(order_state_str(from)) : DB_NULL,
+				 to != ORDER_STATE_NONE ? DB_STR(order_state_str(to)) : DB_NULL,
+				 DB_STR(actor_type), actor_id > 0 ? DB_I64(actor_id) : DB_NULL,
+				 DB_I64(public), DB_STR(note ? note : "")),
+			 NULL, NULL);
+
+	/* The look-up shows the public events only. */
+	return rc == DB_OK && public ? changes_note(db, id) : rc;
 }
 
 int order_note(struct db *db, long long id, const char *kind, const char *actor_type,

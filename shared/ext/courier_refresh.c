@@ -1,6 +1,8 @@
 /* courier_refresh: the background pass that asks the courier about due waybills. */
 #include "ext/courier_refresh.h"
 
+#include "db/changes.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,7 +81,8 @@ static int store(struct db *db, long long id, const struct courier_track *t)
 	rc = db_exec(db, sql_answer, DB_ARGS(DB_STR(t->state), DB_STR(events), DB_I64(every),
 					     DB_I64(every ? jitter(every) : 0), DB_I64(id)), NULL, NULL);
 	free(events);
-	return rc;
+	/* After the write, not before: a look-up between the two would cache the old state. */
+	return rc == DB_OK ? changes_note_waybill(db, id) : rc;
 }
 
 int courier_refresh_run(struct db *db, struct arena *a, const struct conf *conf, int batch,
@@ -115,6 +118,8 @@ int courier_refresh_run(struct db *db, struct arena *a, const struct conf *conf,
 			rc = db_exec(db, sql_failed,
 				     DB_ARGS(DB_I64(jitter(courier_refresh_backoff(failures + 1))), DB_I64(id)),
 				     NULL, NULL);
+			if (rc == DB_OK) /* the look-up shows that the courier did not answer */
+				rc = changes_note_waybill(db, id);
 			break;
 		}
 		rc = store(db, id, &t);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "admin.h"
+#include "db/changes.h"
 #include "ext/courier_refresh.h"
 #include "base/log.h"
 
@@ -22,6 +23,10 @@ int admin_courier(struct admin *ad, int argc, char **argv)
 	while (!admin_pass_stopped()) {
 		struct courier_refresh_stats st;
 		int rc = courier_refresh_run(&ad->db, &ad->arena, &ad->conf, BATCH, &st);
+
+		/* The track cache's change log: its readers look back CHANGES_WINDOW seconds. */
+		if (rc == DB_OK)
+			rc = changes_prune(&ad->db);
 
 		arena_reset(&ad->arena);
 		if (rc != DB_OK)
