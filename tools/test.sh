@@ -164,8 +164,10 @@ start_stack() {
   DIR=$(mktemp -d /tmp/certhall-test.XXXXXX)
   trap stop_stack EXIT
   PORT=$("$STACK" free-port)
+  # CERTHALL_TRACK_CACHE_CHECK: every cached look-up answer is checked against the database's
+  # (a stale one fails the request): the whole suite tests the cache's invalidation.
   CERTHALL_RATE_LIMIT=300 CERTHALL_CODE_PER_IP_HOUR=100000 CERTHALL_VERIFY_PER_IP_HOUR=100000 \
-    "$STACK" up "$DIR" --port "$PORT" "$@" && return 0
+    CERTHALL_TRACK_CACHE_CHECK=1 "$STACK" up "$DIR" --port "$PORT" "$@" && return 0
   echo "not ok - the test stack did not come up in $DIR"
   FAILED=$((FAILED + 1))
   KEEP=1

@@ -19,6 +19,7 @@ static const struct serve_def track_app = {
 	.routes = routes,
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
 	.needs_key = true,
+	.master_init = track_cache_init,
 };
 
 int main(int argc, char **argv)

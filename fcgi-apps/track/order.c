@@ -5,6 +5,7 @@
 #include "web/app.h"
 #include "web/req.h"
 #include "base/jsonw.h"
+#include "base/log.h"
 #include "domain/fincheck.h"
 #include "domain/mask.h"
 #include "domain/order.h"
@@ -149,28 +150,21 @@ static int state_name(struct req *r, const struct db_rows *o, const char **name)
 	return rc;
 }
 
-int track_order(struct req *r)
+/* The answer from the database: 1 and *text, 0 if no order has that number and digits, or
+ * -1 with the error answered. */
+static int answer(struct req *r, const struct track_order_in *in, const char **text, size_t *len)
 {
-	struct track_order_in in;
-	const char *kind, *text, *name;
+	const char *kind, *name;
 	struct db_rows o;
 	struct jsonw w;
 	char subject[256], mobile[32], plain[32];
-	json_t *body;
-	size_t len;
 	int rc;
 
-	if (req_json(r, &body) < 0)
-		return -1;
-	if (REQ_FIELDS(r, body, fields, &in) < 0)
-		return -1;
-	if (app_limit_lookup(r, "track") < 0)
-		return -1;
-	rc = db_query(&r->app->db, r->arena, sql_order, DB_ARGS(DB_STR(in.order_no)), &o);
+	rc = db_query(&r->app->db, r->arena, sql_order, DB_ARGS(DB_STR(in->order_no)), &o);
 	if (rc != DB_OK)
 		return app_db_error(r, rc);
-	if (o.nrows < 1 || !tail_matches(r, &o, in.mobile_tail, plain))
-		return not_found(r);
+	if (o.nrows < 1 || !tail_matches(r, &o, in->mobile_tail, plain))
+		return 0;
 	kind = db_cell(&o, 0, O_KIND);
 	if (strcmp(kind, "person") == 0)
 		mask_person_name(db_cell(&o, 0, O_SUBJECT), subject, sizeof(subject));
@@ -200,8 +194,49 @@ int track_order(struct req *r)
 	if (timeline(r, &o, &w) < 0 || waybills(r, &o, &w) < 0)
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
 	jsonw_close(&w, '}');
-	if (!(text = jsonw_done(&w, &len)))
+	if (!(*text = jsonw_done(&w, len)))
 		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	return 1;
+}
+
+int track_order(struct req *r)
+{
+	struct track_order_in in;
+	const char *text = NULL;
+	char *cached = NULL;
+	size_t len = 0, cached_len = 0;
+	unsigned long long guard;
+	json_t *body;
+	int hit, rc;
+
+	if (req_json(r, &body) < 0)
+		return -1;
+	if (REQ_FIELDS(r, body, fields, &in) < 0)
+		return -1;
+	if (app_limit_lookup(r, "track") < 0)
+		return -1;
+	hit = track_cache_get(r, in.order_no, in.mobile_tail, &cached, &cached_len);
+	if (hit != TRACK_CACHE_MISS && !r->app->conf.track_cache_check) {
+		resp_header(r, "X-Certhall-Cache", "hit");
+		if (hit == TRACK_CACHE_WRONG_TAIL)
+			return not_found(r);
+		resp_json_text(r, 200, cached, cached_len);
+		return 0;
+	}
+	guard = track_cache_guard();
+	if ((rc = answer(r, &in, &text, &len)) < 0)
+		return -1;
+	/* [track] cache_check (the tests): a cached answer must be the database's, byte for byte. */
+	if (hit != TRACK_CACHE_MISS &&
+	    (hit == TRACK_CACHE_WRONG_TAIL ? rc != 0
+	     : rc != 1 || len != cached_len || memcmp(text, cached, len) != 0)) {
+		log_rid(LOG_ERROR, r->rid, "track cache: a stale answer for order %s", in.order_no);
+		return resp_error(r, ERR_INTERNAL, NULL, NULL);
+	}
+	resp_header(r, "X-Certhall-Cache", hit != TRACK_CACHE_MISS ? "hit" : "miss");
+	if (rc == 0)
+		return not_found(r);
+	track_cache_put(guard, in.order_no, in.mobile_tail, text, len);
 	resp_json_text(r, 200, text, len);
 	return 0;
 }

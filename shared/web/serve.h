@@ -15,6 +15,8 @@ struct serve_def {
 	bool needs_key;                /* the PII key must load, or the program does not start */
 	int (*worker_init)(struct app *app);    /* optional, after the db connection */
 	int (*start_check)(struct app *app);    /* optional, in the master (and -t): -1 stops */
+	int (*master_init)(struct app *app);    /* optional, in the master before the workers
+						 * (not -t): what they share; -1 stops */
 	void (*after_response)(struct app *app); /* optional: work the client need not wait for */
 };
 
