@@ -115,10 +115,22 @@ int ratelimit_hit_batched(struct db *db, struct ratelimit_local *rl, const char 
 	}
 	if (s->known >= (unsigned long long)limit && s->read_at == now)
 		goto over;
-	if (s->known < (unsigned long long)limit && s->pending + 1 < batch_of(limit, s->known) &&
+	if (s->known < (unsigned long long)limit && !s->due &&
 	    s->known + s->pending + 1 <= (unsigned long long)limit) {
-		s->pending++;
-		return 1;
+		unsigned batch = batch_of(limit, s->known);
+
+		if (s->pending + 1 < batch) {
+			s->pending++;
+			return 1;
+		}
+		/* The batch is full: it goes out after the answer (ratelimit_flush_due), so that no
+		 * look-up waits for a write. Not for a batch of one: small limits stay exact. */
+		if (batch > 1) {
+			s->pending++;
+			s->due = true;
+			rl->due = true;
+			return 1;
+		}
 	}
 	s->pending++;
 	rc = flush_slot(db, s, now);
@@ -126,11 +138,30 @@ int ratelimit_hit_batched(struct db *db, struct ratelimit_local *rl, const char 
 		s->pending--;
 		return rc;
 	}
+	s->due = false;
 	if (s->known <= (unsigned long long)limit)
 		return 1;
 over:
 	*after = retry_after(win, window, now);
 	return 0;
+}
+
+void ratelimit_flush_due(struct db *db, struct ratelimit_local *rl)
+{
+	time_t now;
+
+	if (!rl->due)
+		return;
+	now = time(NULL);
+	rl->due = false;
+	for (size_t i = 0; i < RATELIMIT_SLOTS; i++) {
+		struct ratelimit_slot *s = &rl->slot[i];
+
+		/* A failed write keeps its hits pending and the slot due: the next hit on it
+		 * writes them itself, before it is allowed. */
+		if (s->due && flush_slot(db, s, now) == DB_OK)
+			s->due = false;
+	}
 }
 
 void ratelimit_flush(struct db *db, struct ratelimit_local *rl)

@@ -4,6 +4,7 @@
 #ifndef CERTHALL_RATELIMIT_H
 #define CERTHALL_RATELIMIT_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include "base/arena.h"
@@ -24,16 +25,18 @@ int ratelimit_hit(struct db *db, const char *bucket, int limit, int window, time
  * a window, so this never refuses wrongly; after a second the hit is written and the total
  * read again, so that counters an operator clears take effect within a second, and a flood
  * from one address costs one write a second per worker). Otherwise it is allowed, and written
- * together with the pending ones when the batch is full. The batch is (limit - known) / RATELIMIT_SHARE hits, at least 1 and at most
+ * together with the pending ones when the batch is full: after the answer
+ * (ratelimit_flush_due), the hit that fills it allowed on what the worker knew, so that no
+ * look-up waits for the write; a batch of one is written before its hit is allowed. The batch is (limit - known) / RATELIMIT_SHARE hits, at least 1 and at most
  * RATELIMIT_BATCH_MAX: a limit of 30 a minute (the default) is counted hit by hit, exactly as
  * ratelimit_hit does; a large one is written every few dozen hits, and more often as the
  * total nears the limit.
  *
- * Slack: only upward, and bounded. Each worker process holds fewer than one batch unwritten,
- * so across all workers of all hosts a bucket takes at most
- *     limit + P * (min(limit / RATELIMIT_SHARE, RATELIMIT_BATCH_MAX) - 1)
+ * Slack: only upward, and bounded. Each worker process holds at most one batch unchecked
+ * against the database's total, so across all workers of all hosts a bucket takes at most
+ *     limit + P * min(limit / RATELIMIT_SHARE, RATELIMIT_BATCH_MAX)
  * hits a window, P the number of worker processes that serve it (0 extra when
- * limit < 2 * RATELIMIT_SHARE). A worker writes what it holds when it exits; one that
+ * limit < 2 * RATELIMIT_SHARE, where every hit is written before it is allowed). A worker writes what it holds when it exits; one that
  * crashes loses its pending hits, which is the same slack.
  */
 #define RATELIMIT_SHARE 16
@@ -47,18 +50,23 @@ struct ratelimit_slot {
 	unsigned pending;
 	unsigned long long known;
 	time_t read_at; /* when known was read */
+	bool due;       /* a full batch, to be written after the answer */
 };
 
 /* One worker's pending counts (zeroed: empty). Direct-mapped by bucket: a bucket that takes
  * another's slot writes the other's pending hits first. */
 struct ratelimit_local {
 	struct ratelimit_slot slot[RATELIMIT_SLOTS];
+	bool due;       /* some slot is */
 };
 
 /* Counts one hit as above. Returns 1 if allowed, 0 if over (retry_after set), or a DB_*
  * error (the hit is then neither counted nor allowed). */
 int ratelimit_hit_batched(struct db *db, struct ratelimit_local *rl, const char *bucket, int limit,
 			  int window, time_t now, int *retry_after);
+
+/* Writes the full batches (after each answer; nothing to do, nothing done). */
+void ratelimit_flush_due(struct db *db, struct ratelimit_local *rl);
 
 /* Writes every pending hit (a worker's exit). */
 void ratelimit_flush(struct db *db, struct ratelimit_local *rl);

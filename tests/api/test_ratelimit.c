@@ -70,6 +70,7 @@ static int play(const char *bucket, int limit, int hits, time_t now, int *first_
 		int rc = ratelimit_hit_batched(&db, &workers[w], bucket, limit, 60, now, &after);
 
 		assert_true(rc == 0 || rc == 1);
+		ratelimit_flush_due(&db, &workers[w]); /* the worker, after the answer */
 		if (rc == 1) {
 			allowed++;
 		} else {
@@ -111,7 +112,7 @@ static void test_large_limit_slack(void **state)
 	bucket_new(bucket);
 	allowed = play(bucket, limit, 2 * limit, now, &refused);
 	assert_true(allowed >= limit);
-	assert_true(allowed <= limit + WORKERS * (batch - 1));
+	assert_true(allowed <= limit + WORKERS * batch);
 	assert_true(refused > limit);
 	before = stored(bucket);
 	assert_true(before < 2 * limit); /* refusals once known are not written */

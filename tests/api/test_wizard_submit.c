@@ -351,7 +351,7 @@ static void test_form_check(void **state)
 		int slack;
 
 		batch = batch < 1 ? 1 : batch > RATELIMIT_BATCH_MAX ? RATELIMIT_BATCH_MAX : batch;
-		slack = conf.workers * (batch - 1);
+		slack = conf.workers * batch;
 		for (int i = 1; i <= limit + slack + 1 && !refused; i++) {
 			api_get(q, &r);
 			if (r.status == 429) {
