@@ -6,6 +6,7 @@
 #   (p) the same look-up in PHP 8.2 under php-fpm with PDO (tests/bench/php/lookup.php,
 #       tools/bench/php.sh), as many children as certhall has workers, the same nginx; (b), (c)
 #       and (p) interleaved, two rounds each, (c)'s and (p)'s answers checked to be the same first;
+#   then (c0), the look-up with the answers' cache off (every look-up reads MariaDB, as (p) does);
 #   then the look-up again with 1, 2, 4 and 8 track workers (BENCH_SCALE_SECONDS each);
 # then, one request at a time on one connection (curl), as a freshly registered applicant:
 #   (d) uploads of a 2 MB A4 scan at 300 dpi (2480x3508 JPEG, made here) as business_licence
@@ -99,7 +100,7 @@ cleanup() {
 
 
 main() {
-  local port no tail code size ratio_cb ratio_ba ratio_cp ratio_p99 rss_max rss_prog=- name ok=1 v
+  local port no tail code size ratio_cb ratio_ba ratio_cp ratio_c0p ratio_p99 rss_max rss_prog=- name ok=1 v
   command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
   command -v curl >/dev/null || die "curl not found (make deps installs it)"
   command -v mariadb >/dev/null || die "mariadb (the client) not found (make deps installs it)"
@@ -161,6 +162,7 @@ main() {
   merge p p1 p2
   rss_all RSS_AFTER
   php_stop
+  nocache_run "$BASE/api/track/order"
   scale_workers "$BASE/api/track/order"
   uploads
   upload_sizes
@@ -169,6 +171,7 @@ main() {
   ratio_cb=$(calc "${R_RPS[c]} / ${R_RPS[b]}")
   ratio_ba=$(calc "${R_RPS[b]} / ${R_RPS[a]}")
   ratio_cp=$(calc "${R_RPS[c]} / ${R_RPS[p]}")
+  ratio_c0p=$(calc "${R_RPS[c0]} / ${R_RPS[p]}")
   ratio_p99=$(calc "${R_P99[c]} / ${R_P99[p]}" 3)
   rss_max=0
   for name in "${!RSS_IDLE[@]}"; do
@@ -180,7 +183,7 @@ main() {
   done
 
   local -A LABEL=([a]="(a) static file" [b]="(b) hello FastCGI" [c]="(c) order look-up"
-    [p]="(p) PHP look-up")
+    [c0]="(c0) look-up, no cache" [p]="(p) PHP look-up")
   {
     echo
     echo "certhall bench: $ORDERS seeded orders; wrk $CONNECTIONS connections, $THREADS threads," \
@@ -188,19 +191,20 @@ main() {
     echo "look-up answer: $size bytes; (a) serves a static file of that size"
     echo
     printf '%-20s %12s %9s %9s %10s %8s\n' run requests/s "p50 ms" "p99 ms" requests non-2xx+err
-    for name in a b c p; do
+    for name in a b c c0 p; do
       printf '%-20s %12.0f %9.2f %9.2f %10s %8s\n' "${LABEL[$name]}" "${R_RPS[$name]}" \
         "${R_P50[$name]}" "${R_P99[$name]}" "${R_REQ[$name]}" \
         "$((R_NON2XX[$name] + R_ERR[$name]))"
     done
     echo
-    echo "ratios: c/b = $ratio_cb   b/a = $ratio_ba   c/p = $ratio_cp   p99 c/p = $ratio_p99"
+    echo "ratios: c/b = $ratio_cb   b/a = $ratio_ba   c/p = $ratio_cp   p99 c/p = $ratio_p99   c0/p = $ratio_c0p"
+    echo "  ((c0): the cache off ([track] cache_mib = 0), every look-up reads MariaDB, as (p)'s does)"
     echo "  ((b), (c) and (p): two interleaved rounds each, ${DURATION}s a round: mean requests/s,"
     echo "   worse p99; php-fpm: $(conf_value server workers 4) children, as many as track workers)"
     echo
     echo "CPU during each run, % of one core ($(nproc) cores = $((100 * $(nproc)))%):"
     printf '%-20s %7s %9s %9s %6s %6s %6s\n' run nginx program mariadbd wrk other idle
-    for name in a b c p; do
+    for name in a b c c0 p; do
       # shellcheck disable=SC2086
       printf '%-20s %7s %9s %9s %6s %6s %6s\n' "${LABEL[$name]}" ${R_CPU[$name]}
     done
@@ -287,7 +291,7 @@ main() {
     fi
   }
 
-  for name in a b c p w1 w2 w4 w8; do
+  for name in a b c c0 p w1 w2 w4 w8; do
     bad_permille_ok "$name" || {
       log "(${name}) ${R_NON2XX[$name]} non-2xx answers and ${R_ERR[$name]} socket errors in" \
         "${R_REQ[$name]} requests: more than $(calc "$MAX_BAD_PERMILLE / 10" 1)%; see $OUT/wrk-$name.txt"
@@ -321,15 +325,15 @@ main() {
     printf '  "cpus": %s, "busy_before_pct_of_core": %s, "answer_bytes": %s,\n  "runs": {\n' \
       "$(nproc)" "$BUSY" "$size"
     local sep=''
-    for name in a b c p; do
+    for name in a b c c0 p; do
       printf '%s    "%s": {"url": "%s", "program": "%s", "requests_per_s": %s, "p50_ms": %s, "p99_ms": %s, "requests": %s, "non_2xx": %s, "socket_errors": %s,\n           "cpu_pct_of_core": %s}' \
         "$sep" "$name" "${R_URL[$name]#"$BASE"}" "${R_PROG[$name]/#-/nginx}" "${R_RPS[$name]}" \
         "${R_P50[$name]}" "${R_P99[$name]}" "${R_REQ[$name]}" "${R_NON2XX[$name]}" \
         "${R_ERR[$name]}" "$(json_cpu "${R_CPU[$name]}")"
       sep=$',\n'
     done
-    printf '\n  },\n  "ratios": {"c_over_b": %s, "b_over_a": %s, "c_over_p": %s, "p99_c_over_p": %s},\n' \
-      "$ratio_cb" "$ratio_ba" "$ratio_cp" "$ratio_p99"
+    printf '\n  },\n  "ratios": {"c_over_b": %s, "b_over_a": %s, "c_over_p": %s, "p99_c_over_p": %s, "c0_over_p": %s},\n' \
+      "$ratio_cb" "$ratio_ba" "$ratio_cp" "$ratio_p99" "$ratio_c0p"
     scale_json
     printf '  "worker_rss": {"idle": %s,\n                 "after": %s},\n' \
       "$(json_rss RSS_IDLE)" "$(json_rss RSS_AFTER)"
@@ -374,7 +378,7 @@ main() {
   } >"$OUT/results.json.tmp"
   mv "$OUT/results.json.tmp" "$OUT/results.json"
   echo
-  echo "results: $OUT/results.json (raw wrk output: $OUT/wrk-{a,b1,c1,p1,b2,c2,p2,w1,w2,w4,w8}.txt; upload times:" \
+  echo "results: $OUT/results.json (raw wrk output: $OUT/wrk-{a,b1,c1,p1,b2,c2,p2,c0,w1,w2,w4,w8}.txt; upload times:" \
     "$OUT/upload-times-{upload,convert,flood,floor}.txt)"
   ((ok)) || die "a run had too many failed requests: the numbers above are not valid"
 }

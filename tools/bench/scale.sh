@@ -9,9 +9,10 @@ SCALE_WORKERS=(1 2 4 8)
 SIZE_UPLOADS=${BENCH_SIZE_UPLOADS:-5}
 SIZE_LIMITS=(524288 1048576 2097152)
 
-# track_restart [N]: certhall-track again, with N workers (none: the configured number).
+# track_restart [N [CONF]]: certhall-track again, with N workers (none or "": the configured
+# number), under CONF (none: the stack's).
 track_restart() {
-  local pid sock=$DIR/run/track.sock i
+  local pid sock=$DIR/run/track.sock i conf=${2:-$DIR/etc/certhall.conf}
   local -a opts=()
   [[ -n ${1-} ]] && opts=(-w "$1")
   if pid=$(pid_of track); then
@@ -22,7 +23,7 @@ track_restart() {
     done
   fi
   rm -f "$sock"
-  setsid "$CERTHALL_BIN/certhall-track" -c "$DIR/etc/certhall.conf" "${opts[@]}" \
+  setsid "$CERTHALL_BIN/certhall-track" -c "$conf" "${opts[@]}" \
     </dev/null >>"$DIR/log/track.log" 2>&1 9>&- &
   echo $! >"$DIR/run/track.pid"
   for ((i = 0; i < 100; i++)); do
@@ -43,6 +44,16 @@ scale_workers() {
     S_P99[$w]=${R_P99[w$w]}
   done
   DURATION=$saved
+  track_restart
+}
+
+# nocache_run URL: (c0), the look-up with the answers' cache off ([track] cache_mib = 0): every
+# look-up reads MariaDB, as the PHP peer's does; then the stack's track again.
+nocache_run() {
+  local conf=$DIR/etc/certhall-nocache.conf
+  sed '/^\[track\]/a cache_mib = 0' "$DIR/etc/certhall.conf" >"$conf"
+  track_restart "" "$conf"
+  run c0 track "$1" -s "$LUA"
   track_restart
 }
 
