@@ -20,7 +20,9 @@ cc -std=c11 -O1 -Wall -Wextra -o corpus_helper "$HERE/corpus_helper.c"
 # A4-ish scan of a stamped application: text lines and a red stamp. Text needs a font (the
 # first one ImageMagick lists; its default, Helvetica, is often missing); without one, bars
 # stand in for the lines (the tests look at sizes, not glyphs).
-FONT=$(convert -list font 2>/dev/null | awk '/Font:/ { print $2; exit }')
+# awk reads to the end: exiting at the first font would kill convert with SIGPIPE, and pipefail
+# would fail the script when convert had not finished writing (under load it often has not).
+FONT=$(convert -list font 2>/dev/null | awk '/Font:/ && !f { f = $2 } END { print f }')
 scan() {
   [[ -n $FONT ]] && convert -size 620x877 xc:white -font "$FONT" -fill black -pointsize 16 \
     -annotate +50+80 'Application for a digital certificate' \
