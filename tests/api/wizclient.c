@@ -68,6 +68,21 @@ void wiz_sql(const char *sql)
 		fail_msg("wizclient: %s: %s", sql, db.last_error);
 }
 
+void wiz_track(const char *no, const char *tail, struct api_resp *r)
+{
+	char body[128];
+
+	snprintf(body, sizeof(body), "{\"order_no\":\"%s\",\"mobile_tail\":\"%s\"}", no, tail);
+	for (int i = 0; i < 2; i++) {
+		wiz_sql("DELETE FROM rate_limits WHERE bucket LIKE 'track:%'");
+		api_post_json("/api/track/order", body, r);
+		if (r->status != 429 || i == 1)
+			break;
+		api_free(r);
+		sleep(1);
+	}
+}
+
 void wiz_sql_value(const char *sql, char *out, size_t outsz)
 {
 	struct db_rows rows;

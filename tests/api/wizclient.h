@@ -38,6 +38,12 @@ void wiz_fixture_cert(const char *login, const char *subject, const char *channe
 /* Runs one SQL statement against the stack's database (fixtures, clocks moved back). */
 void wiz_sql(const char *sql);
 
+/* POST /api/track/order for order no and the last four digits tail, the look-up counters
+ * cleared first (an earlier test may have used this minute's allowance up). A worker that has
+ * just seen the limit reached trusts that for the rest of the second (domain/ratelimit.h): a
+ * 429 is asked again once, in the next second. */
+void wiz_track(const char *no, const char *tail, struct api_resp *r);
+
 /* The first column of the first row of a query into out ("" for none, "NULL" for NULL). */
 void wiz_sql_value(const char *sql, char *out, size_t outsz);
 
