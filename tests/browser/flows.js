@@ -110,11 +110,11 @@ async function clickText(page, label, scope = 'body') {
   await h.asElement().click();
 }
 
-async function waitText(page, sel, want) {
+async function waitText(page, sel, want, timeout) {
   await page.waitForFunction((sel, want) => {
     const e = document.querySelector(sel);
     return e && e.innerText.includes(want);
-  }, {}, sel, want);
+  }, timeout ? { timeout } : {}, sel, want);
 }
 
 function stepOf(page) { return new URL(page.url()).searchParams.get('step'); }
@@ -696,7 +696,9 @@ async function payByQr(t, page, method, amount, state) {
   await t.axe(wallet, 'sandbox phone');
   await clickText(wallet, '确认支付', '#buttons');
   await waitText(wallet, '#result', '支付成功');
-  await waitText(page, '#order-head', state);
+  // What follows the payment runs in the background (an online renewal's certificate is
+  // issued by the CA): a loaded machine takes longer than one page's wait (seen at 20 s).
+  await waitText(page, '#order-head', state, 60000);
   await page.waitForNetworkIdle();
   await t.axe(page, 'paid');
 }
