@@ -2,7 +2,6 @@
  * a waybill, delivered (the key made: make.c). */
 #include <string.h>
 
-#include "db/changes.h"
 #include "web/auth.h"
 #include "domain/order.h"
 #include "review.h"
@@ -48,8 +47,6 @@ static int stage_tx(struct db *db, void *p)
 			s->taken = true;
 			return DB_ERR;
 		}
-		if (rc == DB_OK)
-			rc = changes_note(db, s->o->id);
 	}
 	if (rc == DB_OK && order_is(s->to, ORDER_FINAL))
 		rc = review_claim_clear(db, s->o->id);

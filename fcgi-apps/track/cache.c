@@ -181,7 +181,7 @@ static bool poll_log(struct app *app, struct arena *a, unsigned long long epoch,
 	char clock[32];
 
 	atomic_fetch_add(&head->gen, 1);
-	if (changes_clock(&app->db, clock, sizeof(clock)) != DB_OK)
+	if (changes_clock(&app->db, a, clock, sizeof(clock)) != DB_OK)
 		return false;
 	if (!last || now - last > TC_LOG_KEEP_MS) {
 		drop_all();
@@ -305,17 +305,23 @@ void track_cache_put(unsigned long long guard, const char *no, const char tail[4
 		     size_t len)
 {
 	struct tc_slot *set, *victim = NULL;
+	_Atomic uint32_t *t;
 	long long seq;
 	uint32_t tag;
+	size_t first;
 
 	if (!head || len > sizeof(victim->answer) || strlen(no) != ORDERNO_LEN)
 		return;
-	set = &slots[set_of(no, &tag)];
+	first = set_of(no, &tag);
+	set = &slots[first];
+	t = &tags[first];
+	/* By the tags first, as a look-up: the order's own slot, else an empty one. */
 	for (int w = 0; w < TC_WAYS && !victim; w++)
-		if (memcmp(set[w].no, no, ORDERNO_LEN) == 0)
+		if (atomic_load_explicit(&t[w], memory_order_relaxed) == tag &&
+		    memcmp(set[w].no, no, ORDERNO_LEN) == 0)
 			victim = &set[w];
 	for (int w = 0; w < TC_WAYS && !victim; w++)
-		if (set[w].len == 0)
+		if (atomic_load_explicit(&t[w], memory_order_relaxed) == 0)
 			victim = &set[w];
 	if (!victim) {
 		victim = &set[0];

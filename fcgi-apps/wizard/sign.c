@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/changes.h"
 #include "base/strlist.h"
 #include "web/auth.h"
 #include "base/log.h"
@@ -471,8 +470,6 @@ static int submit_tx(struct db *db, void *p)
 	if (again && s->to == ORDER_PAPER_REVIEW) {
 		s->to = ORDER_AWAITING_PAPER;
 		rc = db_exec(db, sql_drop_paper, DB_ARGS(DB_I64(o->id)), NULL, NULL);
-		if (rc == DB_OK)
-			rc = changes_note(db, o->id);
 		if (rc != DB_OK)
 			return rc;
 	}

@@ -118,11 +118,12 @@ static int effects(struct db *db, struct save *sv)
 			rc = changes_note(db, id);
 		break;
 	case STEP_APPLICANT:
-		if (in->subject_name)
+		if (in->subject_name) {
 			rc = db_exec(db, sql_subject, DB_ARGS(DB_STR(in->subject_name), DB_I64(id)), NULL,
 				     NULL);
-		if (in->subject_name && rc == DB_OK)
-			rc = changes_note(db, id);
+			if (rc == DB_OK)
+				rc = changes_note(db, id);
+		}
 		break;
 	case STEP_CHANGE:
 		rc = db_exec(db, sql_change, DB_ARGS(DB_I64(in->seal_change), DB_I64(id)), NULL, NULL);

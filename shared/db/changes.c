@@ -14,37 +14,37 @@ static const char sql_recent[] =
 static const char sql_prune[] =
 	"DELETE FROM order_changes WHERE at < NOW(3) - INTERVAL 1 HOUR LIMIT 5000";
 
-int changes_note(struct db *db, long long order_id)
+/* order_id: the order, or 0 where only the statement knows it. */
+static int note(struct db *db, const char *sql, long long id, long long order_id)
 {
-	int rc = db_exec(db, sql_note, DB_ARGS(DB_I64(order_id)), NULL, NULL);
+	int rc = db_exec(db, sql, DB_ARGS(DB_I64(id)), NULL, NULL);
 
 	if (rc == DB_OK)
-		db_changed(db);
+		db_changed(db, order_id);
 	return rc;
+}
+
+int changes_note(struct db *db, long long order_id)
+{
+	/* A move and its event in one transaction: one row is enough. */
+	if (db_changed_already(db, order_id))
+		return DB_OK;
+	return note(db, sql_note, order_id, order_id);
 }
 
 int changes_note_waybill(struct db *db, long long waybill_id)
 {
-	int rc = db_exec(db, sql_note_waybill, DB_ARGS(DB_I64(waybill_id)), NULL, NULL);
-
-	if (rc == DB_OK)
-		db_changed(db);
-	return rc;
+	return note(db, sql_note_waybill, waybill_id, 0);
 }
 
-int changes_clock(struct db *db, char *out, size_t size)
+int changes_clock(struct db *db, struct arena *a, char *out, size_t size)
 {
-	struct arena a;
 	struct db_rows rows;
-	int rc;
+	int rc = db_query(db, a, sql_clock, DB_NOARGS, &rows);
 
-	if (arena_init(&a, 1024, 64 * 1024) < 0)
-		return DB_ERR;
-	rc = db_query(db, &a, sql_clock, DB_NOARGS, &rows);
 	if (rc == DB_OK && (rows.nrows != 1 || !db_cell(&rows, 0, 0) ||
 			    (size_t)snprintf(out, size, "%s", db_cell(&rows, 0, 0)) >= size))
 		rc = DB_ERR;
-	arena_free(&a);
 	return rc;
 }
 

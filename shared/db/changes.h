@@ -20,7 +20,7 @@ int changes_note(struct db *db, long long order_id);
 int changes_note_waybill(struct db *db, long long waybill_id);
 
 /* The server's clock now (DATETIME(3) text), for the next changes_recent. */
-int changes_clock(struct db *db, char *out, size_t size);
+int changes_clock(struct db *db, struct arena *a, char *out, size_t size);
 
 /* The order numbers with a change since `since` (a changes_clock answer) less
  * CHANGES_WINDOW seconds, one a row (an order may repeat). */

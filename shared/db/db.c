@@ -78,12 +78,19 @@ static void epoch_bump(void)
 		atomic_fetch_add_explicit(host_epoch, 1, memory_order_release);
 }
 
-void db_changed(struct db *db)
+void db_changed(struct db *db, long long key)
 {
-	if (db->in_tx)
+	if (db->in_tx) {
 		db->changed = true;
-	else
+		db->changed_key = key;
+	} else {
 		epoch_bump();
+	}
+}
+
+bool db_changed_already(const struct db *db, long long key)
+{
+	return db->in_tx && db->changed && key > 0 && db->changed_key == key;
 }
 
 unsigned long long db_epoch(bool *shared)
@@ -144,6 +151,7 @@ int db_open(struct db *db, const struct conf *c)
 	db->conf = c;
 	db->in_tx = 0;
 	db->changed = false;
+	db->changed_key = 0;
 	db->ncache = 0;
 	epoch_map(c);
 	my = mysql_init(NULL);
@@ -482,6 +490,7 @@ int db_tx(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx)
 		db->in_tx = 0;
 		if (db->changed) {
 			db->changed = false;
+			db->changed_key = 0;
 			epoch_bump();
 		}
 		if (db->my && mysql_autocommit(db->my, 1))

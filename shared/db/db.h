@@ -37,6 +37,7 @@ struct db {
 	char last_error[256];
 	const char *rid;       /* request id for log lines, NULL between requests */
 	bool changed;          /* db_changed() inside the open transaction */
+	long long changed_key; /* the key of its last db_changed (0: none known) */
 };
 
 enum db_ptype { DBP_NULL, DBP_STR, DBP_I64, DBP_BLOB };
@@ -105,7 +106,9 @@ int db_tx(struct db *db, int (*fn)(struct db *db, void *ctx), void *ctx);
  * mapped on the first db_open; where it cannot be, the counter stays 0 and readers on this
  * host learn of changes only by polling the log (db_epoch's *shared says so).
  */
-void db_changed(struct db *db);
+void db_changed(struct db *db, long long key);
+/* True if db_changed(key) was called in the open transaction already (key > 0). */
+bool db_changed_already(const struct db *db, long long key);
 unsigned long long db_epoch(bool *shared);
 
 /* True if the server answers (reconnects if needed). */
