@@ -136,6 +136,7 @@ static void test_dry_run_apply_reimport(void **state)
 
 		assert_non_null(p);
 		memcpy(p, "2028", 4);
+		unlink(path);
 		write_csv(text, strlen(text), path);
 	}
 	import(path, true, &r);
@@ -215,6 +216,7 @@ static void test_bad_rows_apply_nothing(void **state)
 	wiz_sql_value("SELECT COUNT(*) FROM certificates WHERE serial LIKE 'AB0_'", v, sizeof(v));
 	assert_string_equal(v, "0");
 	/* A file that does not start with the column names is refused as a whole. */
+	unlink(path);
 	write_csv("serial,hall\nAB10,bjca-zycg\n", 27, path);
 	import(path, true, &r);
 	assert_int_equal(r.status, 1);

@@ -29,6 +29,55 @@ const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWe
 
 function log(line) { process.stdout.write(line + '\n'); }
 
+// ---- network idle, counted per document -----------------------------------------------------
+
+// Puppeteer counts a page's requests in flight over the page's whole life: one whose end it
+// never hears of keeps every later waitForNetworkIdle of that page waiting to its timeout. Seen
+// twice on the payment page right after a navigation cut off the previous page's fetches (the
+// server had answered them all). This count is the browser's own (CDP Network events, on a
+// session of ours), and a document's requests leave it when the next document commits.
+async function countInflight(page) {
+  const cdp = await page.createCDPSession();
+  const open = new Map(); // requestId -> {doc: the loaderId of the document that made it, url}
+  const waiters = new Set();
+  const changed = () => { for (const w of waiters) w(); };
+  const end = (e) => { if (open.delete(e.requestId)) changed(); };
+  cdp.on('Network.requestWillBeSent', (e) => {
+    open.set(e.requestId, { doc: e.loaderId, url: e.request.url });
+    changed();
+  });
+  cdp.on('Network.loadingFinished', end);
+  cdp.on('Network.loadingFailed', end);
+  cdp.on('Page.frameNavigated', (e) => {
+    if (e.frame.parentId) return;
+    for (const [id, r] of open) if (r.doc !== e.frame.loaderId) open.delete(id);
+    changed();
+  });
+  await cdp.send('Network.enable');
+  await cdp.send('Page.enable');
+  // Resolves once nothing has been in flight for idleTime ms; rejects after timeout ms with
+  // the URLs still open, so that a failure names what the page waited for.
+  page.waitForNetworkIdle = ({ idleTime = 500, timeout = page.getDefaultTimeout() } = {}) =>
+    new Promise((resolve, reject) => {
+      let quiet = null;
+      const check = () => {
+        clearTimeout(quiet);
+        quiet = open.size ? null : setTimeout(finish, idleTime);
+      };
+      const finish = (err) => {
+        clearTimeout(quiet);
+        clearTimeout(limit);
+        waiters.delete(check);
+        if (err) reject(err); else resolve();
+      };
+      const limit = setTimeout(() => finish(new Error(
+        `network not idle after ${timeout} ms: ${[...open.values()].map((r) => r.url).join(' ')}`)),
+      timeout);
+      waiters.add(check);
+      check();
+    });
+}
+
 // ---- the stack's side: SMS read off the sandbox gateway, TOTP like an authenticator app ------
 
 async function getJson(p) {
@@ -139,6 +188,7 @@ class Test {
     }
     page.setDefaultTimeout(WAIT_MS);
     page.setDefaultNavigationTimeout(WAIT_MS);
+    await countInflight(page);
     const tag = `[page ${this.pages.length + 1}${opts.phone ? ' phone' : ''}]`;
     page.on('console', (m) => this.console.push(`${tag} console.${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => this.console.push(`${tag} pageerror: ${e.message}`));
