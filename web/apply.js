@@ -36,7 +36,8 @@ function channelOf(code) {
 
 // ==== the wizard ===============================================================================
 
-var st = { token: 0, current: null, opts: {}, timers: [] };
+// reloads: how many ctx.reload has sent; shown: the newest of them whose answer is drawn.
+var st = { token: 0, current: null, opts: {}, timers: [], reloads: 0, shown: 0 };
 
 var ctx = {
   no: null,
@@ -84,9 +85,13 @@ var ctx = {
     st.timers.forEach(clearTimeout);
     st.timers = [];
   },
+  // Two reloads in flight (two scans uploaded quickly) may answer out of order: an answer older
+  // than the one drawn is dropped, or it would bring back "还需上传" for the scan just taken.
   reload: function () {
+    var seq = ++st.reloads;
     return api.request('GET', '/api/wizard/orders/' + encodeURIComponent(ctx.no)).then(function (r) {
-      if (!r.ok) return;
+      if (!r.ok || seq < st.shown) return;
+      st.shown = seq;
       ctx.order = r.body;
       drawHead();
       drawSteps();

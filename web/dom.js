@@ -41,6 +41,25 @@ export function newTab(label, href, className) {
   return a;
 }
 
+// A scan's thumbnail whose box is laid out before it loads: the scan's own w x h, scaled to
+// maxH. A page of thumbnails then does not move under the pointer as they arrive (the one
+// reaching for 下一步 below them would click beside it).
+export function thumbImg(src, alt, w, h, maxH) {
+  const img = document.createElement('img');
+  const width = Number(w);
+  const height = Number(h);
+  img.alt = alt;
+  img.loading = 'lazy';
+  img.decoding = 'async';
+  if (width > 0 && height > 0) {
+    const shown = Math.min(maxH, height);
+    img.width = Math.max(1, Math.round(width * shown / height));
+    img.height = Math.max(1, Math.round(shown));
+  }
+  img.src = src;
+  return img;
+}
+
 export function option(value, label, selected) {
   const o = el('option', null, label);
   o.value = value;

@@ -71,11 +71,8 @@ function thumb(m, multi) {
   var b = el('button', 'thumb-button');
   b.type = 'button';
   b.setAttribute('aria-label', '查看原图：' + title);
-  var img = el('img');
-  img.alt = title + ' 缩略图';
-  img.loading = 'lazy';
-  img.decoding = 'async';
-  img.src = m.thumb_url;
+  // 200: staff.css .thumb-button img's max-height.
+  var img = dom.thumbImg(m.thumb_url, title + ' 缩略图', m.width, m.height, 200);
   img.addEventListener('error', function () {
     b.replaceChild(el('span', 'material-meta', '缩略图无法加载，点击查看原图'), img);
   });

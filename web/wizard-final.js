@@ -90,15 +90,15 @@ function cardHead(ctx, m, card) {
   return formats;
 }
 
+// The thumbnail's height at most (app.css .thumb img).
+var THUMB_HEIGHT = 180;
+
 // One page's latest upload: its thumbnail, state, version, the reviewer's reason, the checks.
 function pageFigure(m, latest, pageWords, body) {
   var fig = dom.el('figure', 'thumb');
   if (typeof latest.thumb_url === 'string' && latest.thumb_url.indexOf('/api/upload/materials/') === 0) {
-    var img = document.createElement('img');
-    img.src = latest.thumb_url;
-    img.alt = (m.name || m.kind) + pageWords + '（第 ' + latest.version + ' 版）缩略图';
-    img.loading = 'lazy';
-    fig.appendChild(img);
+    fig.appendChild(dom.thumbImg(latest.thumb_url, (m.name || m.kind) + pageWords + '（第 ' +
+      latest.version + ' 版）缩略图', latest.width, latest.height, THUMB_HEIGHT));
   }
   var cap = dom.el('figcaption');
   var st = MATERIAL_STATES[latest.state] || [latest.state, 'muted'];

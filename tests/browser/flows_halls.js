@@ -112,8 +112,35 @@ async function formsAndMaterials(t, page, type, copies) {
   await h.uploadAll(page, scans, await h.photoScan(page, type));
   await h.waitText(page, '#pane', '必需的材料已全部上传');
   await h.bothPagesShown(page, copies);
+  await thumbsHoldTheirPlace(page);
   await h.dump(page, `${copies.join('-')}-pages`);
   await next(page);
+}
+
+// Each thumbnail had its box before it loaded: the same image without its source is laid out
+// as large as the loaded one, to 3 px (the thumbnail rounds the scan's ratio to whole pixels). A
+// thumbnail arriving late then moves nothing below it: a page that moved by a thumbnail's height
+// would take the click meant for 下一步 beside it.
+async function thumbsHoldTheirPlace(page) {
+  const moved = await page.$$eval('#pane figure.thumb img', async (imgs) => {
+    const out = [];
+    for (const img of imgs) {
+      img.scrollIntoView();
+      await img.decode();
+      const probe = img.cloneNode();
+      probe.removeAttribute('src');
+      img.replaceWith(probe);
+      const before = probe.getBoundingClientRect();
+      probe.replaceWith(img);
+      const after = img.getBoundingClientRect();
+      if (Math.abs(before.width - after.width) > 3 || Math.abs(before.height - after.height) > 3) {
+        out.push(`${img.alt}: ${before.width}x${before.height} before, ${after.width}x${after.height} loaded`);
+      }
+    }
+    window.scrollTo(0, 0);
+    return imgs.length ? out : ['no thumbnail shown'];
+  });
+  if (moved.length) throw new Error(`thumbnails laid out anew as they loaded: ${moved.join('; ')}`);
 }
 
 // ---- cecep (000): BJCA's steps; 法定代表人手机号认证, 经办人手机实名认证, WeChat ---------------
